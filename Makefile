@@ -1,0 +1,64 @@
+# KCN Planner — two commands do everything on a fresh Debian 12 machine (as root):
+#   make run    install what is missing, migrate, load the demo province, serve http://127.0.0.1:8000
+#   make test   the same set-up, then the whole suite on SpatiaLite and on PostGIS
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian's interpreter: the pyenv python3 on PATH cannot load SQLite extensions (SpatiaLite).
+SYSTEM_PYTHON := /usr/bin/python3
+OL_VERSION := 7.5.2
+
+.PHONY: run test setup deps venv assets migrate demo admin-user serve bench clean
+
+setup: deps venv assets
+
+deps:
+	@scripts/install_deps.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@start=$$(date +%s); \
+	[ -x $(PY) ] || $(SYSTEM_PYTHON) -m venv $(VENV); \
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true; \
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v '^WARNING: Location' ; \
+	$(PY) -c "import django, shapely, pyproj, pyogrio" && touch $@ && \
+	echo ">> virtual environment ready in $$(( $$(date +%s) - start )) s"
+
+# OpenLayers for the admin's map widgets, from npm into static files (no CDN at run time).
+assets: gis_service/static/vendor/ol/ol.js
+
+gis_service/static/vendor/ol/ol.js: package.json package-lock.json
+	@npm ci --silent --no-audit --no-fund >/dev/null
+	@mkdir -p gis_service/static/vendor/ol
+	@cp node_modules/ol/dist/ol.js node_modules/ol/ol.css gis_service/static/vendor/ol/
+	@echo ">> OpenLayers $(OL_VERSION) copied to static files"
+
+migrate: setup
+	@$(MANAGE) migrate --noinput -v0
+	@$(MANAGE) collectstatic --noinput -v0
+
+demo: migrate
+	@$(MANAGE) load_demo
+
+admin-user: migrate
+	@$(MANAGE) ensure_demo_admin
+
+serve:
+	@echo ">> serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@$(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+run: demo admin-user serve
+
+test: setup
+	@scripts/test.sh
+
+bench: setup
+	@echo "no benchmarks yet (issues 3 and 4 add them)"; exit 1
+
+clean:
+	rm -rf $(VENV) node_modules gis_service/static/vendor var/static

@@ -1,0 +1,140 @@
+"""Settings shared by every environment. Everything that varies comes from the environment.
+
+``DATABASE_URL`` picks the backend: ``spatialite:///path/to/file.sqlite3`` (the embedded
+default, under ``var/``) or ``postgis://user:pass@host:port/name``.
+"""
+from pathlib import Path
+import os
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("KCN_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    return [v.strip() for v in value.split(",") if v.strip()] if value else default
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "simple_history",
+    "planning",
+    "layers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change in the history tables.
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "gis_service.urls"
+WSGI_APPLICATION = "gis_service.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "gis_service" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get(
+    "DATABASE_URL", f"spatialite:///{VAR_DIR / 'kcn_planner.sqlite3'}"
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("spatialite"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "gis_service" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+# GDAL 3.6.2 (Debian 12) is older than Django 5.2's supported minimum; it works for what we use.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Planning -----------------------------------------------------------------------------------
+# Geometries are stored in WGS 84 (EPSG:4326). Every area and distance the service reports is
+# computed in the VN-2000 TM-3 zone of the record's administrative unit (AdminUnit.metric_srid),
+# see DESIGN.md "Coordinates".
+PLANNING_STORAGE_SRID = 4326
+# VN-2000 TM-3 zone used when a record has no administrative unit yet.
+PLANNING_DEFAULT_METRIC_SRID = int(os.environ.get("KCN_DEFAULT_METRIC_SRID", "9217"))
+# Stored geometries must fall inside this lon/lat box (Vietnam with a margin); anything outside
+# is almost always projected metres passed as degrees.
+PLANNING_EXTENT = (100.0, 6.0, 112.0, 24.5)
+# An invalid polygon is repaired only when the repair changes its area by at most this share.
+PLANNING_REPAIR_MAX_AREA_CHANGE = 0.001
+# Largest file accepted by import_layer and uploads, in bytes.
+PLANNING_MAX_UPLOAD_BYTES = int(os.environ.get("KCN_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Developer capacity: minimum own-capital share of total investment (Decree 43/2014 Art. 14,
+# partially confirmed, see DOMAIN.md §2.4b). Keys are the threshold in hectares.
+PLANNING_OWN_CAPITAL_MIN_SHARE = {"below_20_ha": 0.20, "from_20_ha": 0.15}
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

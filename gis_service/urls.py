@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "KCN Planner — Quản trị"
+admin.site.site_title = "KCN Planner"
+admin.site.index_title = "Quản lý khu, cụm công nghiệp"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("planning.urls")),
+]

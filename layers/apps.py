@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LayersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "layers"
+    verbose_name = "Xuất bản lớp dữ liệu"

@@ -1,0 +1,169 @@
+"""Django admin with offline map widgets; history (who, when, before/after) where it is kept."""
+from django.contrib import admin
+from django.contrib.gis import admin as gis_admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from planning import models as m
+from planning.widgets import PlanningMapWidget
+
+
+class MapAdmin(gis_admin.GISModelAdmin):
+    gis_widget = PlanningMapWidget
+    list_per_page = 50
+
+
+class HistoryMapAdmin(SimpleHistoryAdmin, MapAdmin):
+    pass
+
+
+class SuccessionInline(admin.TabularInline):
+    model = m.AdminUnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+
+
+@admin.register(m.AdminUnit)
+class AdminUnitAdmin(MapAdmin):
+    list_display = ["name", "code", "level", "parent", "valid_from", "valid_to", "zone_srid", "is_synthetic"]
+    list_filter = ["level", "is_synthetic", "zone_srid", "valid_to"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    inlines = [SuccessionInline]
+    readonly_fields = ["metric_srid"]
+
+
+@admin.register(m.Developer)
+class DeveloperAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "charter_capital_bn_vnd", "own_capital_bn_vnd", "is_synthetic"]
+    list_filter = ["kind", "is_synthetic"]
+    search_fields = ["name", "tax_code"]
+
+
+class ObstacleInline(admin.TabularInline):
+    model = m.Obstacle
+    extra = 0
+
+
+class TargetInline(admin.TabularInline):
+    model = m.DevelopmentTarget
+    extra = 0
+
+
+class ReportInline(admin.TabularInline):
+    model = m.AnnualReport
+    extra = 0
+    autocomplete_fields = ["admin_unit"]
+
+
+class TransferInline(admin.TabularInline):
+    model = m.DeveloperTransfer
+    extra = 0
+
+
+@admin.register(m.IndustrialArea)
+class IndustrialAreaAdmin(HistoryMapAdmin):
+    list_display = [
+        "name", "code", "kind", "status", "planned_area_ha", "boundary_area_ha", "industrial_land_ha",
+        "leased_land_ha", "developer", "admin_unit", "eco_status",
+    ]
+    list_filter = ["kind", "status", "eco_status", "is_smart", "province_name_reported", "is_synthetic_boundary"]
+    search_fields = ["name", "code", "developer__name"]
+    autocomplete_fields = ["developer", "admin_unit"]
+    readonly_fields = ["boundary_area_ha", "metric_srid"]
+    inlines = [ObstacleInline, TargetInline, ReportInline, TransferInline]
+
+
+@admin.register(m.ClearanceParcel)
+class ClearanceParcelAdmin(HistoryMapAdmin):
+    list_display = ["__str__", "area", "land_use", "status", "area_m2", "households", "compensation_paid_mn_vnd"]
+    list_filter = ["status", "land_use", "area"]
+    search_fields = ["parcel_no", "map_sheet", "area__name"]
+    autocomplete_fields = ["area", "admin_unit"]
+    readonly_fields = ["area_m2", "metric_srid"]
+
+
+@admin.register(m.RoadCorridor)
+class RoadCorridorAdmin(MapAdmin):
+    list_display = ["name", "route_ref", "road_class", "status", "length_m", "investment_year", "is_synthetic"]
+    list_filter = ["road_class", "status", "is_synthetic"]
+    search_fields = ["name", "route_ref", "code"]
+    readonly_fields = ["length_m", "metric_srid"]
+
+
+@admin.register(m.InfrastructureLine)
+class InfrastructureLineAdmin(MapAdmin):
+    list_display = ["name", "kind", "status", "capacity", "length_m"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name"]
+    readonly_fields = ["length_m", "metric_srid"]
+
+
+@admin.register(m.InfrastructurePoint)
+class InfrastructurePointAdmin(MapAdmin):
+    list_display = ["name", "kind", "status", "capacity"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = m.ProjectMilestone
+    extra = 0
+
+
+@admin.register(m.SecondaryProject)
+class SecondaryProjectAdmin(HistoryMapAdmin):
+    list_display = ["name", "area", "investor", "investor_country", "sector", "leased_area_ha", "status"]
+    list_filter = ["status", "area", "investor_country"]
+    search_fields = ["name", "investor", "code"]
+    autocomplete_fields = ["area"]
+    readonly_fields = ["plot_area_ha", "metric_srid"]
+    inlines = [MilestoneInline]
+
+
+@admin.register(m.Obstacle)
+class ObstacleAdmin(admin.ModelAdmin):
+    list_display = ["area", "category", "responsible_agency", "deadline", "status"]
+    list_filter = ["category", "status"]
+    search_fields = ["description", "area__name"]
+
+
+@admin.register(m.DevelopmentTarget)
+class DevelopmentTargetAdmin(admin.ModelAdmin):
+    list_display = ["area", "year", "indicator", "target_value"]
+    list_filter = ["year", "indicator"]
+    search_fields = ["area__name"]
+
+
+@admin.register(m.AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    list_display = ["area", "year", "clearance_ha", "infrastructure_pct", "leased_ha", "new_projects", "workers"]
+    list_filter = ["year"]
+    search_fields = ["area__name"]
+
+
+class ProposalEventInline(admin.TabularInline):
+    model = m.ProposalEvent
+    extra = 0
+    readonly_fields = ["created_at"]
+
+
+@admin.register(m.Proposal)
+class ProposalAdmin(HistoryMapAdmin):
+    list_display = ["name", "code", "kind", "status", "area_ha", "admin_unit", "proposed_by", "updated_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["admin_unit"]
+    readonly_fields = ["area_ha", "metric_srid"]
+    inlines = [ProposalEventInline]
+
+
+@admin.register(m.RasterLayer)
+class RasterLayerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "srid", "resolution_m", "is_synthetic"]
+
+
+@admin.register(m.DatasetLoad)
+class DatasetLoadAdmin(admin.ModelAdmin):
+    list_display = ["name", "loaded_at", "checksum"]
+    readonly_fields = ["name", "checksum", "loaded_at", "counts", "notes"]

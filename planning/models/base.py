@@ -1,0 +1,126 @@
+"""Behaviour shared by every spatial record: geometry normalisation and validation on write."""
+from __future__ import annotations
+
+import shapely
+from django.conf import settings
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db import models
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+
+from planning import geo
+from planning.analysis.geometry import GeometryRejected, check_extent, repair_geometry
+
+_FAMILY = {
+    "POINT": "point", "MULTIPOINT": "point",
+    "LINESTRING": "line", "MULTILINESTRING": "line",
+    "POLYGON": "polygon", "MULTIPOLYGON": "polygon",
+}
+
+
+def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEOSGeometry:
+    """Return ``value`` as a valid EPSG:4326 GEOS geometry of ``geom_type`` or raise GeometryRejected.
+
+    ``value`` may be GEOS (its SRID is used; none means EPSG:4326), shapely (``srid`` gives its
+    CRS) or WKT/GeoJSON text. Single parts are promoted to multi types and back where the field
+    needs it; an invalid polygon is repaired only within PLANNING_REPAIR_MAX_AREA_CHANGE.
+    """
+    if isinstance(value, GEOSGeometry):
+        src = value.srid or srid or geo.STORAGE_SRID
+        shp = shapely.from_wkb(bytes(value.wkb))
+    elif isinstance(value, (str, bytes, memoryview)):
+        try:
+            g = GEOSGeometry(value)
+        except (ValueError, TypeError) as exc:
+            raise GeometryRejected(f"unreadable geometry: {exc}") from exc
+        src = g.srid or srid or geo.STORAGE_SRID
+        shp = shapely.from_wkb(bytes(g.wkb))
+    else:
+        shp, src = value, srid or geo.STORAGE_SRID
+    if shp is None or shp.is_empty:
+        raise GeometryRejected("empty geometry")
+    if shapely.has_z(shp):
+        shp = shapely.force_2d(shp)
+    if src != geo.STORAGE_SRID:
+        try:
+            shp = geo.transform(shp, src, geo.STORAGE_SRID)
+        except Exception as exc:  # pyproj raises several types for unknown CRSs
+            raise GeometryRejected(f"cannot reproject from EPSG:{src}: {exc}") from exc
+    check_extent(shp, settings.PLANNING_EXTENT, crs_label=f"EPSG:{geo.STORAGE_SRID}")
+    family = _FAMILY.get(geom_type.upper())
+    result = repair_geometry(
+        shp, max_area_change=settings.PLANNING_REPAIR_MAX_AREA_CHANGE, kind=family
+    )
+    shp = result.geometry
+    want = geom_type.upper()
+    got = shp.geom_type.upper()
+    if want.startswith("MULTI") and got == want[5:]:
+        shp = getattr(shapely, {"MULTIPOLYGON": "MultiPolygon", "MULTILINESTRING": "MultiLineString",
+                                "MULTIPOINT": "MultiPoint"}[want])([shp])
+    elif not want.startswith("MULTI") and got == "MULTI" + want and len(shp.geoms) == 1:
+        shp = shp.geoms[0]
+    if want != "GEOMETRY" and shp.geom_type.upper() != want:
+        raise GeometryRejected(f"expected a {geom_type.title()}, got a {shp.geom_type}")
+    return geo.to_geos(shp, srid=geo.STORAGE_SRID)
+
+
+class SpatialRecord(models.Model):
+    """Abstract base: every geometry is validated, repaired or rejected on each save.
+
+    ``metric_srid`` is the VN-2000 TM-3 zone in which this record's areas and lengths are
+    measured: the zone of its administrative unit, else of the unit that contains it.
+    """
+
+    metric_srid = models.PositiveIntegerField(
+        "hệ tọa độ đo đạc (EPSG)", editable=False, default=0,
+        help_text="Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def geometry_fields(self):
+        return [f for f in self._meta.concrete_fields if isinstance(f, GeometryField)]
+
+    def normalise_geometries(self) -> None:
+        errors = {}
+        for field in self.geometry_fields():
+            # Read the raw value: the GeoDjango proxy would refuse a Polygon given as text for a
+            # MultiPolygon field before we had a chance to promote it.
+            value = self.__dict__.get(field.attname)
+            if value is None:
+                continue
+            try:
+                setattr(self, field.attname, normalise_geometry(value, field.geom_type))
+            except GeometryRejected as exc:
+                errors[field.name] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+        self.metric_srid = self.resolve_metric_srid()
+        self.update_measures()
+
+    def primary_geometry(self):
+        fields = self.geometry_fields()
+        return getattr(self, fields[0].attname) if fields else None
+
+    def resolve_metric_srid(self) -> int:
+        unit = getattr(self, "admin_unit", None)
+        if unit is not None and unit.metric_srid:
+            return unit.metric_srid
+        geom = self.primary_geometry()
+        if geom is not None:
+            from planning.models.admin_units import AdminUnit
+
+            return AdminUnit.metric_srid_at(geom.point_on_surface)
+        return settings.PLANNING_DEFAULT_METRIC_SRID
+
+    def update_measures(self) -> None:
+        """Recompute stored measures (areas, lengths) from the geometry; subclasses override."""
+
+    def clean(self):
+        super().clean()
+        self.normalise_geometries()
+
+    def save(self, *args, **kwargs):
+        self.normalise_geometries()
+        super().save(*args, **kwargs)

@@ -1,0 +1,292 @@
+"""Load the demo province (fixtures/demo/, built by fixtures/build_demo.py) into the database.
+
+Idempotent: every record is upserted by its natural key, in one transaction, and a load whose
+fixture checksum is already recorded is skipped (so a second ``make run`` loses no edits).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import models, transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from planning import models as m
+from planning.models.base import SpatialRecord
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DATASET_NAME = "demo_province"
+FILES = (
+    "admin_units.geojson", "admin_succession.json", "developers.json", "industrial_areas.geojson",
+    "parcels.geojson", "roads.geojson", "infrastructure_lines.geojson", "infrastructure_points.geojson",
+    "projects.geojson", "targets.json", "reports.json", "obstacles.json", "transfers.json",
+)
+
+
+class DemoDataError(ValueError):
+    """The fixture files are missing or inconsistent."""
+
+
+@dataclass
+class LoadResult:
+    skipped: bool
+    checksum: str
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def fixtures_checksum(directory: Path) -> str:
+    h = hashlib.sha256()
+    for name in FILES:
+        path = directory / name
+        if not path.exists():
+            raise DemoDataError(f"missing fixture file {path}")
+        h.update(name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _read(directory: Path, name: str) -> list[dict]:
+    data = json.loads((directory / name).read_text(encoding="utf-8"))
+    if name.endswith(".geojson"):
+        rows = []
+        for feat in data["features"]:
+            props = dict(feat["properties"])
+            props["__geometry"] = GEOSGeometry(json.dumps(feat["geometry"]), srid=4326) if feat["geometry"] else None
+            rows.append(props)
+        return rows
+    return data
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _convert(model, row: dict, skip: Iterable[str] = ()) -> dict:
+    """Keep the keys that are concrete non-relational model fields, converted by the field."""
+    out = {}
+    for f in model._meta.concrete_fields:
+        if f.name in skip or f.is_relation or not f.editable:
+            continue
+        if f.name in row:
+            value = row[f.name]
+            if isinstance(f, models.DateField) and isinstance(value, str):
+                value = _date(value)
+            elif isinstance(f, models.DecimalField) and value is not None:
+                value = Decimal(str(value))
+            out[f.name] = value
+    return out
+
+
+class _Upserter:
+    def __init__(self, result: LoadResult):
+        self.result = result
+
+    def run(self, model, rows: list[dict], key: Callable[[Any], tuple], *, label: str) -> dict:
+        """Upsert ``rows`` (dicts of field values) by ``key``; return {key: instance}."""
+        existing = {key(obj): obj for obj in model.objects.all()}
+        to_create, to_update, out = [], [], {}
+        fields_set: set[str] = set()
+        history = hasattr(model, "history")
+        for values in rows:
+            obj = model(**values)
+            k = key(obj)
+            if k in out:
+                raise DemoDataError(f"{label}: duplicate key {k}")
+            if k in existing:
+                current = existing[k]
+                for name, value in values.items():
+                    setattr(current, name, value)
+                fields_set.update(values)
+                obj = current
+                to_update.append(obj)
+            else:
+                to_create.append(obj)
+            if isinstance(obj, SpatialRecord):
+                obj.normalise_geometries()
+            out[k] = obj
+        if to_create:
+            if history:
+                bulk_create_with_history(to_create, model, batch_size=500,
+                                         default_change_reason="load_demo")
+            else:
+                model.objects.bulk_create(to_create, batch_size=500)
+        if to_update:
+            update_fields = sorted(fields_set | self._computed(model))
+            if history:
+                bulk_update_with_history(to_update, model, update_fields, batch_size=500,
+                                         default_change_reason="load_demo")
+            else:
+                model.objects.bulk_update(to_update, update_fields, batch_size=500)
+        if to_create and any(o.pk is None for o in to_create):
+            # SpatiaLite's bulk_create does not return primary keys on every version: re-read.
+            fresh = {key(o): o for o in model.objects.all()}
+            out = {k: fresh[k] for k in out}
+        self.result.created[label] = len(to_create)
+        self.result.updated[label] = len(to_update)
+        return out
+
+    @staticmethod
+    def _computed(model) -> set[str]:
+        return {f.name for f in model._meta.concrete_fields
+                if not f.editable and not f.primary_key and not f.auto_created
+                and not isinstance(f, (models.DateTimeField,))}
+
+
+def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
+    checksum = fixtures_checksum(directory)
+    if not force and m.DatasetLoad.objects.filter(name=DATASET_NAME, checksum=checksum).exists():
+        return LoadResult(skipped=True, checksum=checksum, totals=_totals())
+    result = LoadResult(skipped=False, checksum=checksum)
+    up = _Upserter(result)
+    with transaction.atomic():
+        units = _load_units(up, directory)
+        _load_successions(up, directory, units)
+        developers = up.run(
+            m.Developer, [_convert(m.Developer, r) for r in _read(directory, "developers.json")],
+            key=lambda o: o.name, label="developers",
+        )
+
+        def unit(ref):
+            if ref is None:
+                return None
+            try:
+                return units[(ref[0], _date(ref[1]))]
+            except KeyError:
+                raise DemoDataError(f"unknown administrative unit {ref}") from None
+
+        area_rows = []
+        for r in _read(directory, "industrial_areas.geojson"):
+            v = _convert(m.IndustrialArea, r)
+            v.update(boundary=r["__geometry"], admin_unit=unit(r["admin_unit"]),
+                     developer=developers[r["developer"]] if r.get("developer") else None)
+            area_rows.append(v)
+        areas = up.run(m.IndustrialArea, area_rows, key=lambda o: o.code, label="industrial_areas")
+
+        def area(code):
+            if code is None:
+                return None
+            try:
+                return areas[code]
+            except KeyError:
+                raise DemoDataError(f"unknown industrial area {code}") from None
+
+        parcel_rows = []
+        for r in _read(directory, "parcels.geojson"):
+            v = _convert(m.ClearanceParcel, r)
+            v.update(boundary=r["__geometry"], area=area(r.get("area")), admin_unit=unit(r["admin_unit"]))
+            parcel_rows.append(v)
+        up.run(m.ClearanceParcel, parcel_rows,
+               key=lambda o: (o.admin_unit.code, o.admin_unit.valid_from, o.map_sheet, o.parcel_no),
+               label="clearance_parcels")
+
+        road_rows = []
+        for r in _read(directory, "roads.geojson"):
+            v = _convert(m.RoadCorridor, r)
+            v.update(centerline=r["__geometry"], admin_unit=unit(r.get("admin_unit")))
+            road_rows.append(v)
+        up.run(m.RoadCorridor, road_rows, key=lambda o: o.code, label="road_corridors")
+
+        for model, name, label in (
+            (m.InfrastructureLine, "infrastructure_lines.geojson", "infrastructure_lines"),
+            (m.InfrastructurePoint, "infrastructure_points.geojson", "infrastructure_points"),
+        ):
+            rows = []
+            for r in _read(directory, name):
+                v = _convert(model, r)
+                v.update(geom=r["__geometry"], admin_unit=unit(r.get("admin_unit")))
+                rows.append(v)
+            up.run(model, rows, key=lambda o: (o.name, o.kind), label=label)
+
+        project_rows, milestone_src = [], {}
+        for r in _read(directory, "projects.geojson"):
+            v = _convert(m.SecondaryProject, r)
+            v.update(plot=r["__geometry"], area=area(r["area"]))
+            project_rows.append(v)
+            milestone_src[r["code"]] = r.get("milestones") or []
+        projects = up.run(m.SecondaryProject, project_rows, key=lambda o: o.code, label="secondary_projects")
+        milestone_rows = [
+            dict(project=projects[code], step=ms["step"], planned_on=_date(ms["planned_on"]),
+                 actual_on=_date(ms.get("actual_on")))
+            for code, items in milestone_src.items() for ms in items
+        ]
+        up.run(m.ProjectMilestone, milestone_rows, key=lambda o: (o.project_id, o.step), label="milestones")
+
+        up.run(m.DevelopmentTarget,
+               [dict(_convert(m.DevelopmentTarget, r), area=area(r["area"])) for r in _read(directory, "targets.json")],
+               key=lambda o: (o.area_id, o.year, o.indicator), label="targets")
+        up.run(m.AnnualReport,
+               [dict(_convert(m.AnnualReport, r), area=area(r["area"]), admin_unit=unit(r["admin_unit"]))
+                for r in _read(directory, "reports.json")],
+               key=lambda o: (o.area_id, o.year), label="annual_reports")
+        up.run(m.Obstacle,
+               [dict(_convert(m.Obstacle, r), area=area(r["area"])) for r in _read(directory, "obstacles.json")],
+               key=lambda o: (o.area_id, o.category, o.description), label="obstacles")
+        up.run(m.DeveloperTransfer,
+               [dict(_convert(m.DeveloperTransfer, r), area=area(r["area"]),
+                     from_developer=developers[r["from_developer"]], to_developer=developers[r["to_developer"]])
+                for r in _read(directory, "transfers.json")],
+               key=lambda o: (o.area_id, o.from_developer_id, o.to_developer_id), label="transfers")
+
+        result.totals = _totals()
+        m.DatasetLoad.objects.create(name=DATASET_NAME, checksum=checksum, counts=result.totals,
+                                     notes="fixtures/demo, built by fixtures/build_demo.py")
+    return result
+
+
+def _load_units(up: _Upserter, directory: Path) -> dict:
+    rows = _read(directory, "admin_units.geojson")
+    order = {"province": 0, "district": 1, "commune": 2}
+    rows.sort(key=lambda r: order[r["level"]])
+    units: dict[tuple, m.AdminUnit] = {}
+    for level in ("province", "district", "commune"):
+        batch = []
+        for r in rows:
+            if r["level"] != level:
+                continue
+            v = _convert(m.AdminUnit, r)
+            v["boundary"] = r["__geometry"]
+            v["parent"] = _parent(units, r) if r.get("parent_code") else None
+            batch.append(v)
+        units.update(up.run(m.AdminUnit, batch, key=lambda o: (o.code, o.valid_from), label=f"admin_units_{level}"))
+    return units
+
+
+def _parent(units: dict, row: dict) -> m.AdminUnit:
+    start, end = _date(row["valid_from"]), _date(row.get("valid_to"))
+    for (code, _), unit in units.items():
+        if code != row["parent_code"]:
+            continue
+        if unit.valid_from <= start and (unit.valid_to is None or end is None or end <= unit.valid_to
+                                         or start <= unit.valid_to):
+            return unit
+    raise DemoDataError(f"unit {row['code']}: parent {row['parent_code']} not found for its period")
+
+
+def _load_successions(up: _Upserter, directory: Path, units: dict) -> None:
+    rows = []
+    for r in _read(directory, "admin_succession.json"):
+        pred = units[(r["predecessor"][0], _date(r["predecessor"][1]))]
+        succ = units[(r["successor"][0], _date(r["successor"][1]))]
+        rows.append(dict(predecessor=pred, successor=succ, area_share=min(1.0, float(r["area_share"])),
+                         legal_basis=r.get("legal_basis", ""), effective_on=m.REFORM_DATE))
+    up.run(m.AdminUnitSuccession, rows, key=lambda o: (o.predecessor_id, o.successor_id), label="successions")
+
+
+def _totals() -> dict[str, int]:
+    return {
+        model._meta.model_name: model.objects.count()
+        for model in (
+            m.AdminUnit, m.AdminUnitSuccession, m.Developer, m.IndustrialArea, m.ClearanceParcel,
+            m.RoadCorridor, m.InfrastructureLine, m.InfrastructurePoint, m.SecondaryProject,
+            m.ProjectMilestone, m.DevelopmentTarget, m.AnnualReport, m.Obstacle, m.DeveloperTransfer,
+        )
+    }

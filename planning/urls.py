@@ -1,0 +1,9 @@
+from django.urls import path
+
+from planning import views
+
+app_name = "planning"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("context.geojson", views.context_geojson, name="context_geojson"),
+]

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian packages KCN Planner needs, or say exactly what to run.
+# Idempotent: checks dpkg first, so a second run costs well under a second.
+set -euo pipefail
+
+PACKAGES=(
+  gdal-bin libgdal-dev libgeos-dev libproj-dev libsqlite3-mod-spatialite
+  postgresql-15 postgresql-15-postgis-3 binutils
+  python3 python3-venv python3-dev build-essential
+)
+# Node.js and npm build the browser assets; the image may already have a newer node elsewhere.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${missing[*]}" >&2
+  echo "Run as root:" >&2
+  echo "  sudo sh -c '$line'" >&2
+  exit 1
+fi
+echo ">> installing Debian packages: ${missing[*]}"
+start=$(date +%s)
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo ">> Debian packages installed in $(( $(date +%s) - start )) s"
