@@ -19,7 +19,7 @@ class LayerSpec:
     title_vi: str
     title_en: str
     fields: tuple[str, ...]         # published attributes (never personal data)
-    key_field: str | None = None    # natural key for upsert
+    key_field: str | None = None    # natural key for upsert; several fields comma-separated
     importable_fields: tuple[str, ...] = ()  # extra fields accepted on import (e.g. personal data)
     foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     # field -> (model label, lookup field) to resolve a value from a file into a relation
@@ -60,8 +60,9 @@ _AREA = ("planning.IndustrialArea", "code")
 register(LayerSpec(
     name="admin_units", model_label="planning.AdminUnit", geometry_field="boundary",
     title_vi="Đơn vị hành chính", title_en="Administrative units",
-    fields=("code", "name", "level", "valid_from", "valid_to", "zone_srid", "is_mountainous", "is_synthetic"),
-    key_field="code", foreign_keys={"parent": _UNIT}, default_style="admin_units",
+    fields=("code", "name", "level", "parent", "valid_from", "valid_to", "zone_srid", "is_mountainous",
+            "is_synthetic"),
+    key_field="code,valid_from", foreign_keys={"parent": _UNIT}, default_style="admin_units",
 ))
 register(LayerSpec(
     name="industrial_areas", model_label="planning.IndustrialArea", geometry_field="boundary",
@@ -72,6 +73,7 @@ register(LayerSpec(
         "total_investment_bn_vnd", "lease_price_usd_m2", "roads_done_pct", "power_done_pct",
         "water_done_pct", "wastewater_done_pct", "wwtp_operating", "eco_status", "is_smart",
         "is_mountainous", "is_craft_village", "province_name_reported", "is_synthetic_boundary",
+        "developer", "admin_unit",
     ),
     key_field="code",
     foreign_keys={"admin_unit": _UNIT, "developer": ("planning.Developer", "name")},
@@ -83,8 +85,9 @@ register(LayerSpec(
     fields=(
         "map_sheet", "parcel_no", "area_m2", "land_use", "status", "compensation_planned_mn_vnd",
         "compensation_paid_mn_vnd", "inventoried_on", "plan_approved_on", "compensated_on",
-        "handed_over_on", "is_synthetic",
+        "handed_over_on", "is_synthetic", "area", "admin_unit",
     ),
+    key_field="admin_unit,map_sheet,parcel_no",
     importable_fields=("households", "holder_name", "holder_id_number"),
     foreign_keys={"area": _AREA, "admin_unit": _UNIT},
     read_roles=("staff",), edit_roles=("admin",), default_style="clearance_parcels",
@@ -94,7 +97,7 @@ register(LayerSpec(
     title_vi="Tuyến đường", title_en="Road corridors",
     fields=(
         "code", "name", "route_ref", "road_class", "length_m", "right_of_way_m", "lanes", "status",
-        "investment_year", "completion_year", "investment_bn_vnd", "is_synthetic",
+        "investment_year", "completion_year", "investment_bn_vnd", "is_synthetic", "admin_unit",
     ),
     key_field="code", foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",),
     default_style="road_corridors",
@@ -117,7 +120,7 @@ register(LayerSpec(
     fields=(
         "code", "name", "investor", "investor_country", "sector", "leased_area_ha", "plot_area_ha",
         "registered_capital_bn_vnd", "disbursed_capital_bn_vnd", "planned_jobs", "actual_jobs",
-        "registered_on", "operation_planned", "operation_actual", "status", "is_synthetic",
+        "registered_on", "operation_planned", "operation_actual", "status", "is_synthetic", "area",
     ),
     key_field="code", foreign_keys={"area": _AREA}, edit_roles=("admin", "ezone_reviewer", "industry_reviewer"),
     default_style="secondary_projects",
@@ -125,7 +128,8 @@ register(LayerSpec(
 register(LayerSpec(
     name="proposals", model_label="planning.Proposal", geometry_field="geom",
     title_vi="Đề xuất khu, cụm công nghiệp", title_en="Proposed parks and clusters",
-    fields=("code", "name", "kind", "area_ha", "status", "rationale", "submitted_at", "decided_at"),
+    fields=("code", "name", "kind", "area_ha", "status", "rationale", "submitted_at", "decided_at",
+            "admin_unit"),
     key_field="code", foreign_keys={"admin_unit": _UNIT},
     read_roles=("staff",), edit_roles=("commune_staff", "district_staff", "admin"),
     default_style="proposals",

@@ -9,6 +9,7 @@ class PlanningMapWidget(OpenLayersWidget):
     map_srid = 3857
 
     class Media:
+        extend = False  # drop the parent's CDN links
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 

@@ -48,6 +48,13 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
             raise GeometryRejected(f"cannot reproject from EPSG:{src}: {exc}") from exc
     check_extent(shp, settings.PLANNING_EXTENT, crs_label=f"EPSG:{geo.STORAGE_SRID}")
     family = _FAMILY.get(geom_type.upper())
+    if shp.geom_type == "GeometryCollection":
+        # KML MultiGeometry and some GML writers wrap plain parts in a collection: unwrap it when
+        # every part belongs to the field's family.
+        parts = shapely.get_parts(shp)
+        if all(_FAMILY.get(p.geom_type.upper()) == family for p in parts):
+            shp = shapely.multipolygons(parts) if family == "polygon" else shapely.multilinestrings(
+                parts) if family == "line" else shapely.multipoints(parts)
     result = repair_geometry(
         shp, max_area_change=settings.PLANNING_REPAIR_MAX_AREA_CHANGE, kind=family
     )

@@ -1,0 +1,364 @@
+"""layer_import: any GDAL/OGR vector source into one catalogue layer, all rows or none."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, router, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
+from tqdm import tqdm
+
+from layers.catalogue import UnknownLayer, get_layer
+from layers.io import crs as crs_mod
+from layers.io.errors import LayerImportError
+from layers.io.fields import (
+    NOT_GIVEN,
+    RelationResolver,
+    admin_unit_containing,
+    convert,
+    geometry_field,
+    needs_admin_unit,
+    plain,
+    plan_columns,
+)
+from layers.io.sources import open_source, source_checksum
+from planning import geo
+from planning.analysis.geometry import GeometryRejected
+from planning.models.base import normalise_geometry
+
+MODES = ("append", "replace", "upsert")
+# Imports longer than this show a progress bar (on a terminal).
+PROGRESS_MIN_FEATURES = 200
+
+
+@dataclass
+class ImportResult:
+    layer: str
+    source: str
+    source_crs: str
+    features: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "Checked (dry run, nothing stored)" if self.dry_run else "Imported"
+        return (
+            f"{verb} {self.features} feature{'s' if self.features != 1 else ''} from {self.source} "
+            f"({self.source_crs}) into {self.layer}: {self.created} created, {self.updated} updated, "
+            f"{self.deleted} deleted."
+        )
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def layer_import(
+    *, path: str | Path, layer: str, mode: str = "append", key: str | None = None,
+    srs: int | str | None = None, mapping: dict[str, str] | None = None,
+    layer_name: str | None = None, encoding: str | None = None, progress: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import every feature of ``path`` into catalogue layer ``layer`` in one transaction.
+
+    ``mode``: append (create all), replace (delete the layer's rows first) or upsert (update the
+    row whose ``key`` field(s) — comma-separated, default the catalogue's key — match, else
+    create). ``srs`` overrides the file's CRS; ``mapping`` renames source fields (src → dst).
+    Raises LayerImportError naming the file, or the row and field, at fault.
+    """
+    try:
+        spec = get_layer(layer)
+    except UnknownLayer as exc:
+        raise LayerImportError(str(exc)) from None
+    if mode not in MODES:
+        raise LayerImportError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    model = spec.model
+    key_fields: tuple[str, ...] = ()
+    if mode == "upsert":
+        key_fields = tuple(k.strip() for k in (key or spec.key_field or "").split(",") if k.strip())
+        if not key_fields:
+            raise LayerImportError(
+                f"layer {spec.name!r} has no natural key; give one with --key FIELD for upsert"
+            )
+        known = {f.name for f in model._meta.concrete_fields}
+        for k in key_fields:
+            if k not in known or k == spec.geometry_field:
+                raise LayerImportError(f"--key {k}: {model.__name__} has no such attribute field")
+    elif key:
+        raise LayerImportError("--key only applies to --mode upsert")
+
+    source = open_source(path, layer_name=layer_name, target=spec.name,
+                         geometry_name=spec.geometry_field)
+    meta, wkb, field_data = source.read(encoding=encoding)
+    n = len(wkb)
+    if n == 0:
+        raise LayerImportError(f"{source.label} has no features; nothing to import")
+
+    plan = plan_columns(spec, list(meta["fields"]), mapping, extra=key_fields)
+    for k in key_fields:
+        if plan.target(k) is None:
+            raise LayerImportError(
+                f"upsert key {k!r} is not among the file's fields (after matching and --map); "
+                f"file fields: {', '.join(map(str, meta['fields']))}"
+            )
+    warnings = list(plan.notices)
+
+    try:
+        geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
+    except shapely.errors.GEOSException as exc:
+        raise LayerImportError(f"{source.label} holds a geometry GEOS cannot read: {exc}") from exc
+    present = geoms[~shapely.is_missing(geoms)]
+    bounds = tuple(shapely.total_bounds(present)) if len(present) else None
+    source_crs, crs_warnings = crs_mod.resolve_source_crs(
+        file_crs=meta.get("crs"), srs=srs, bounds=bounds
+    )
+    warnings[:0] = crs_warnings
+    geoms = _reproject(geoms, source_crs, bounds)
+
+    result = ImportResult(layer=spec.name, source=source.label, source_crs=source_crs.label,
+                          features=n, warnings=warnings, dry_run=dry_run)
+    columns = {c.source: (c, field_data[list(meta["fields"]).index(c.source)]) for c in plan.columns}
+    gfield = geometry_field(spec)
+    relations = RelationResolver()
+    key_column = plan.target(key_fields[0] if key_fields else (spec.key_field or ""))
+
+    try:
+        with transaction.atomic(using=router.db_for_write(model)):
+            if mode == "replace":
+                result.deleted = _delete_all(spec, model, result.warnings)
+            seen_keys: dict[tuple, int] = {}
+            bar = tqdm(
+                total=n, unit="feature", desc=f"import {spec.name}", file=sys.stderr, leave=False,
+                disable=None if (progress and n > PROGRESS_MIN_FEATURES) else True,
+            )
+            with bar:
+                for i in range(n):
+                    row_no = i + 1
+                    key_value = None
+                    if key_column is not None:
+                        key_value = plain(columns[key_column.source][1][i])
+                    try:
+                        created = _import_row(
+                            i, model=model, spec=spec, gfield=gfield, geom=geoms[i],
+                            columns=columns, relations=relations, key_fields=key_fields,
+                            seen_keys=seen_keys, source_name=source.path.name,
+                        )
+                    except ValidationError as exc:
+                        raise LayerImportError(
+                            f"{_row_label(row_no, key_column, key_value)}: {_messages(exc)} — "
+                            f"nothing was imported"
+                        ) from None
+                    except DatabaseError as exc:
+                        raise LayerImportError(
+                            f"{_row_label(row_no, key_column, key_value)}: the database refused it: "
+                            f"{exc} — nothing was imported"
+                        ) from exc
+                    if created:
+                        result.created += 1
+                    else:
+                        result.updated += 1
+                    bar.update()
+            _record_load(spec, source, result)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return result
+
+
+def _reproject(geoms: np.ndarray, source_crs, bounds) -> np.ndarray:
+    """Source coordinates to EPSG:4326; refuse a file whose every feature lands outside Vietnam."""
+    try:
+        out = geo.transform(geoms, source_crs.key, geo.STORAGE_SRID)
+    except Exception as exc:  # pyproj raises several types (ProjError, CRSError)
+        raise LayerImportError(f"cannot reproject from {source_crs.label}: {exc}") from exc
+    present = out[~shapely.is_missing(out)]
+    if not len(present):
+        return out
+    ex0, ey0, ex1, ey1 = settings.PLANNING_EXTENT
+    b = shapely.bounds(present)
+    with np.errstate(invalid="ignore"):
+        inside = (b[:, 0] >= ex0) & (b[:, 1] >= ey0) & (b[:, 2] <= ex1) & (b[:, 3] <= ey1)
+    if not inside.any():
+        # One stray feature is that row's error (it is named); all of them means a wrong CRS.
+        raise LayerImportError(
+            f"read as {source_crs.label}, the coordinates {crs_mod.describe_bounds(bounds)} fall "
+            f"outside Vietnam (EPSG:4326 extent {ex0:g}, {ey0:g}, {ex1:g}, {ey1:g})"
+            f"{crs_mod.hint_for(bounds) or '; the CRS looks wrong — pass --srs with the right one'}"
+        )
+    return out
+
+
+def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields, seen_keys,
+                source_name) -> bool:
+    """Build, validate and save one row; True if it was created, False if updated."""
+    values: dict[str, object] = {}
+    errors: dict[str, list[str]] = {}
+    for column, data in columns.values():
+        try:
+            if column.related is not None:
+                value = relations.resolve(column, data[i])
+            else:
+                value = convert(column.field, data[i])
+        except ValidationError as exc:
+            errors.setdefault(column.target, []).extend(exc.messages)
+            continue
+        if value is not NOT_GIVEN:
+            values[column.target] = value
+
+    geos = None
+    if geom is None:
+        if not gfield.null:
+            errors.setdefault(gfield.name, []).append("the feature has no geometry")
+    else:
+        try:
+            geos = normalise_geometry(geo.to_geos(geom, srid=geo.STORAGE_SRID), gfield.geom_type)
+        except GeometryRejected as exc:
+            errors.setdefault(gfield.name, []).append(str(exc))
+    if errors:
+        raise ValidationError(errors)
+    values[gfield.name] = geos
+
+    # A row without its unit gets the unit that contains it; an existing row keeps the unit it
+    # was reported under. (Needed before the lookup only when the unit is part of the key.)
+    wants_unit = needs_admin_unit(model) and values.get("admin_unit") is None and geos is not None
+    if wants_unit and "admin_unit" in key_fields:
+        values["admin_unit"] = _admin_unit_for(geos)
+
+    obj = None
+    if key_fields:
+        lookup = {}
+        for k in key_fields:
+            if values.get(k) in (None, ""):
+                raise ValidationError({k: ["the upsert key is empty"]})
+            lookup[k] = values[k]
+        marker = tuple(lookup[k].pk if hasattr(lookup[k], "pk") else lookup[k] for k in key_fields)
+        if marker in seen_keys:
+            shown = marker if len(marker) > 1 else marker[0]
+            raise ValidationError({key_fields[0]: [
+                f"the key {shown!r} appears again (first in row {seen_keys[marker]})"
+            ]})
+        seen_keys[marker] = i + 1
+        matches = list(model.objects.filter(**lookup)[:2])
+        if len(matches) > 1:
+            raise ValidationError({key_fields[0]: [
+                f"several stored rows match {lookup}; use a key that identifies one row"
+            ]})
+        obj = matches[0] if matches else None
+
+    if wants_unit and values.get("admin_unit") is None and (obj is None or obj.admin_unit_id is None):
+        values["admin_unit"] = _admin_unit_for(geos)
+
+    created = obj is None
+    if created:
+        obj = model()
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    if hasattr(model, "history"):
+        obj._change_reason = f"import_layer {spec.name} from {source_name}"
+    obj.save()
+    return created
+
+
+def _admin_unit_for(geos):
+    point = geos.point_on_surface
+    unit = admin_unit_containing(point)
+    if unit is None:
+        raise ValidationError({"admin_unit": [(
+            f"not given, and no administrative unit contains the feature "
+            f"(point {point.x:.6f}, {point.y:.6f})"
+        )]})
+    return unit
+
+
+def _delete_all(spec, model, warnings: list[str]) -> int:
+    """Delete the layer's rows for --mode replace, and only them: refuse if other rows would
+    be deleted with them (CASCADE) or block it (PROTECT)."""
+    qs = model.objects.all()
+    collector = Collector(using=qs.db)
+    try:
+        collector.collect(qs)
+    except (ProtectedError, RestrictedError) as exc:
+        blocked = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        raise LayerImportError(
+            f"cannot replace layer {spec.name!r}: its rows are still referenced by "
+            f"{_count_by_model(blocked)}; delete or reassign those first — nothing was changed"
+        ) from None
+    others: dict[str, int] = {}
+    for other, objs in collector.data.items():
+        if other is not model and not other._meta.auto_created:
+            name = other._meta.verbose_name_plural
+            others[name] = others.get(name, 0) + len(objs)
+    for related_qs in collector.fast_deletes:
+        other = related_qs.model
+        if other is not model and not other._meta.auto_created:
+            count = related_qs.count()
+            if count:
+                name = other._meta.verbose_name_plural
+                others[name] = others.get(name, 0) + count
+    if others:
+        listed = ", ".join(f"{n} {name}" for name, n in sorted(others.items()))
+        raise LayerImportError(
+            f"cannot replace layer {spec.name!r}: deleting its rows would also delete {listed}; "
+            f"use --mode upsert, or remove those rows first — nothing was changed"
+        )
+    unlinked: dict[str, int] = {}
+    for (fk, _value), batches in collector.field_updates.items():
+        # SET_NULL relations: other rows survive but lose their link; say so.
+        count = sum(len(b) for b in batches)
+        if count:
+            name = f"{fk.model._meta.verbose_name_plural} ({fk.name})"
+            unlinked[name] = unlinked.get(name, 0) + count
+    for name, count in sorted(unlinked.items()):
+        warnings.append(f"replace: {count} {name} lost their link to the deleted rows")
+    _total, per_model = qs.delete()
+    return per_model.get(model._meta.label, 0)
+
+
+def _count_by_model(objs) -> str:
+    counts: dict[str, int] = {}
+    for obj in objs:
+        name = f"{obj._meta.verbose_name_plural} ({type(obj).__name__})"
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "other rows"
+
+
+def _row_label(row_no: int, key_column, key_value) -> str:
+    label = f"row {row_no}"
+    if key_column is not None and key_value not in (None, ""):
+        label += f" ({key_column.target} {key_value!r})"
+    return label
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        parts = []
+        for name, errors in exc.message_dict.items():
+            text = "; ".join(errors)
+            parts.append(text if name == NON_FIELD_ERRORS else f"{name}: {text}")
+        return "; ".join(parts)
+    return "; ".join(exc.messages)
+
+
+def _record_load(spec, source, result: ImportResult) -> None:
+    """Keep a DatasetLoad row: which file (by checksum), when, what it changed."""
+    from planning.models import DatasetLoad
+
+    DatasetLoad.objects.create(
+        name=f"import_layer {spec.name}",
+        checksum=source_checksum(source.path),
+        counts={"features": result.features, "created": result.created,
+                "updated": result.updated, "deleted": result.deleted},
+        notes="\n".join([f"source: {source.path} ({source.label}), CRS {result.source_crs}",
+                         *result.warnings]),
+    )

@@ -1,0 +1,256 @@
+"""Opening a vector source safely: size and zip checks before GDAL sees the file, then pyogrio.
+
+Only local paths are accepted (no ``/vsicurl/`` and friends): the size and zip checks must be
+able to look at the real bytes before any parser does.
+"""
+from __future__ import annotations
+
+import hashlib
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pyogrio
+import pyogrio.raw
+from django.conf import settings
+from pyogrio import errors as ogr_errors
+
+from layers.io.errors import LayerImportError
+
+# A zip may expand to at most this many times the upload limit, and by at most this ratio:
+# ordinary Shapefiles compress 3-10x; a ratio in the hundreds is a decompression bomb.
+ZIP_MAX_EXPANSION = 20
+ZIP_MAX_RATIO = 100
+
+# Shapefile sidecars count towards the size limit: the .dbf is often larger than the .shp.
+SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
+
+# Entries of a .zip that GDAL can open as a vector dataset.
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".csv", ".gml", ".fgb", ".tab", ".mif")
+
+# CSV: a WKT column or X/Y columns hold the geometry; the geometry columns are not attributes.
+CSV_OPEN_OPTIONS = {
+    "GEOM_POSSIBLE_NAMES": "WKT,wkt,geometry,geom,the_geom,shape",
+    "X_POSSIBLE_NAMES": "x,lon,long,lng,longitude,easting",
+    "Y_POSSIBLE_NAMES": "y,lat,latitude,northing",
+    "KEEP_GEOM_COLUMNS": "NO",
+}
+
+# What pyogrio raises for files GDAL cannot read (DataSourceError, DataLayerError, ...), plus the
+# plain errors of a damaged file.
+_READ_ERRORS = (ogr_errors.DataSourceError, ogr_errors.DataLayerError, ogr_errors.CRSError,
+                ogr_errors.FeatureError, ogr_errors.FieldError, ogr_errors.GeometryError,
+                RuntimeError, OSError, UnicodeDecodeError)
+
+
+@dataclass
+class Source:
+    """An opened, checked source layer: what GDAL opens, and with which options."""
+
+    path: Path                      # the user's file
+    gdal_path: str                  # what GDAL opens (a /vsizip/ path for .zip files)
+    layer: str | None               # layer inside the dataset
+    driver: str
+    open_options: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        inner = self.gdal_path.rsplit("/", 1)[-1] if self.gdal_path.startswith("/vsizip/") else ""
+        return f"{self.path.name}{'!' + inner if inner else ''}"
+
+    def read(self, *, encoding: str | None = None):
+        """All features: (meta, geometry WKB array, field arrays). Dates come back as ISO text."""
+        try:
+            meta, _fids, geometry, field_data = pyogrio.raw.read(
+                self.gdal_path, layer=self.layer, encoding=encoding, datetime_as_string=True,
+                **self.open_options,
+            )
+        except _READ_ERRORS as exc:
+            raise LayerImportError(f"cannot read {self.label}: {_gdal_message(exc)}") from exc
+        return meta, geometry, field_data
+
+
+def _gdal_message(exc: Exception) -> str:
+    return str(exc).strip().replace("\n", " ") or type(exc).__name__
+
+
+def source_size(path: Path) -> int:
+    """Bytes the import would read: the file, a Shapefile with its sidecars, or a directory."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    if path.suffix.lower() == ".shp":
+        return sum(
+            p.stat().st_size for p in path.parent.glob(path.stem + ".*")
+            if p.suffix.lower() in SHAPEFILE_SIDECARS and p.is_file()
+        )
+    return path.stat().st_size
+
+
+def source_checksum(path: Path) -> str:
+    """SHA-256 over the bytes read (for a Shapefile, its sidecars in name order)."""
+    digest = hashlib.sha256()
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file())
+    elif path.suffix.lower() == ".shp":
+        files = sorted(p for p in path.parent.glob(path.stem + ".*")
+                       if p.suffix.lower() in SHAPEFILE_SIDECARS)
+    else:
+        files = [path]
+    for f in files:
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_size(path: Path) -> int:
+    limit = settings.PLANNING_MAX_UPLOAD_BYTES
+    size = source_size(path)
+    if size > limit:
+        raise LayerImportError(
+            f"{path.name} is {_mb(size)}, larger than the import limit of {_mb(limit)} "
+            f"(PLANNING_MAX_UPLOAD_BYTES); split the file or raise the limit"
+        )
+    return size
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def check_zip(path: Path) -> list[zipfile.ZipInfo]:
+    """Refuse path traversal, links and decompression bombs, from the zip directory alone.
+
+    The sizes checked are the ones the archive declares; GDAL's /vsizip/ reads lazily, so a
+    lying archive fails while being read, inside the import transaction, and nothing is stored.
+    """
+    limit = settings.PLANNING_MAX_UPLOAD_BYTES
+    try:
+        with zipfile.ZipFile(path) as zf:
+            entries = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LayerImportError(f"cannot open {path.name} as a zip archive: {exc}") from exc
+    for entry in entries:
+        name = entry.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if (name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")
+                or ".." in parts or "\x00" in name):
+            raise LayerImportError(
+                f"{path.name} is refused: entry {name!r} points outside the archive "
+                f"(absolute path or '..')"
+            )
+        if stat.S_ISLNK(entry.external_attr >> 16):
+            raise LayerImportError(f"{path.name} is refused: entry {name!r} is a symbolic link")
+    total = sum(e.file_size for e in entries)
+    packed = max(path.stat().st_size, 1)
+    if total > ZIP_MAX_EXPANSION * limit:
+        raise LayerImportError(
+            f"{path.name} is refused: it expands to {_mb(total)}, more than {ZIP_MAX_EXPANSION} × "
+            f"the import limit ({_mb(limit)})"
+        )
+    if total / packed > ZIP_MAX_RATIO:
+        raise LayerImportError(
+            f"{path.name} is refused: it expands {total / packed:.0f} times (limit "
+            f"{ZIP_MAX_RATIO}); it looks like a decompression bomb"
+        )
+    return entries
+
+
+def _zip_member(path: Path, entries: list[zipfile.ZipInfo], layer_name: str | None) -> tuple[str, bool]:
+    """The dataset inside a .zip to open, and whether ``layer_name`` chose it (then it is used up)."""
+    candidates = [
+        e.filename for e in entries
+        if not e.is_dir() and PurePosixPath(e.filename).suffix.lower() in VECTOR_SUFFIXES
+        and not e.filename.startswith("__MACOSX/")
+    ]
+    if not candidates:
+        raise LayerImportError(
+            f"{path.name} holds no vector dataset (looked for {', '.join(VECTOR_SUFFIXES)})"
+        )
+    if layer_name:
+        chosen = [c for c in candidates if PurePosixPath(c).stem.lower() == layer_name.lower()]
+        if len(chosen) == 1:
+            return chosen[0], True
+    if len(candidates) == 1:
+        return candidates[0], False
+    raise LayerImportError(
+        f"{path.name} holds several datasets ({', '.join(sorted(candidates))}); "
+        f"choose one with --layer-name"
+    )
+
+
+def open_source(path: str | Path, *, layer_name: str | None = None, target: str = "",
+                geometry_name: str = "") -> Source:
+    """Check ``path`` and open it with pyogrio; choose the source layer.
+
+    ``layer_name`` names the layer inside the dataset (or the dataset inside a .zip); without it a
+    single-layer source needs no choice, and a layer named like the ``target`` catalogue layer wins.
+    """
+    raw = str(path)
+    if raw.startswith("/vsi"):
+        raise LayerImportError(f"{raw}: give a local file path, not a GDAL virtual path")
+    path = Path(path).expanduser().resolve()
+    if not path.exists():
+        raise LayerImportError(f"no such file: {raw}")
+    check_size(path)
+    gdal_path = str(path)
+    if path.is_file() and zipfile.is_zipfile(path):
+        # Also for .kmz, .xlsx and .ods, which are zips too: a bomb is a bomb whatever its name.
+        entries = check_zip(path)
+        if path.suffix.lower() == ".zip":
+            member, used = _zip_member(path, entries, layer_name)
+            gdal_path = f"/vsizip/{path}/{member}"
+            if used:
+                layer_name = None
+    try:
+        first = pyogrio.read_info(gdal_path, layer=0)   # only for the driver name
+    except _READ_ERRORS as exc:
+        raise LayerImportError(
+            f"cannot open {path.name} as a vector dataset: {_gdal_message(exc)}"
+        ) from exc
+    driver = first.get("driver") or ""
+    open_options = {}
+    if driver == "CSV":
+        open_options = dict(CSV_OPEN_OPTIONS)
+        if geometry_name:   # a WKT column named like the model's field ("boundary")
+            open_options["GEOM_POSSIBLE_NAMES"] += f",{geometry_name}"
+    layer = _choose_layer(path, gdal_path, driver, layer_name, target)
+    try:
+        info = pyogrio.read_info(gdal_path, layer=layer, **open_options)
+    except _READ_ERRORS as exc:
+        raise LayerImportError(f"cannot read {path.name}: {_gdal_message(exc)}") from exc
+    return Source(path=path, gdal_path=gdal_path, layer=layer, driver=driver,
+                  open_options=open_options, info=info)
+
+
+def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | None,
+                  target: str) -> str | None:
+    if driver == "CSV":
+        # One table per file; its geometry only appears with the open options, so list_layers
+        # (which takes none) would call it non-spatial.
+        return None
+    try:
+        layers = pyogrio.list_layers(gdal_path)
+    except _READ_ERRORS as exc:
+        raise LayerImportError(f"cannot list the layers of {path.name}: {_gdal_message(exc)}") from exc
+    names = [str(name) for name, _ in layers]
+    spatial = [str(name) for name, gtype in layers if gtype is not None]
+    if layer_name:
+        for name in names:
+            if name == layer_name or name.lower() == layer_name.lower():
+                return name
+        raise LayerImportError(
+            f"{path.name} has no layer {layer_name!r}; its layers: {', '.join(names) or 'none'}"
+        )
+    if len(spatial) == 1:
+        return spatial[0]
+    if not spatial:
+        raise LayerImportError(f"{path.name} has no layer with geometries")
+    for name in spatial:
+        if name.lower() == target.lower():
+            return name
+    raise LayerImportError(
+        f"{path.name} has several layers ({', '.join(spatial)}); choose one with --layer-name"
+    )

@@ -1,0 +1,34 @@
+"""manage.py export_layer --layer NAME OUTPUT: a catalogue layer's published fields to a file."""
+from django.core.management.base import BaseCommand, CommandError
+
+from layers.io import LayerIOError, layer_export
+from layers.io.exporter import FORMATS
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a catalogue layer's published fields (never personal data) and geometry to "
+        "GeoPackage, GeoJSON or zipped Shapefile, reprojected to any EPSG code."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("output", help="output file: .gpkg, .geojson/.json, .zip (zipped Shapefile)")
+        parser.add_argument("--layer", required=True, help="catalogue layer, e.g. industrial_areas")
+        parser.add_argument("--format", choices=list(FORMATS), help="default: from the output name")
+        parser.add_argument("--srs", default="4326", help="output CRS as an EPSG code (default 4326)")
+        parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+
+    def handle(self, *args, **options):
+        try:
+            result = layer_export(
+                layer=options["layer"], path=options["output"], format=options["format"],
+                srs=options["srs"], overwrite=options["overwrite"],
+            )
+        except LayerIOError as exc:
+            raise CommandError(str(exc)) from exc
+        for warning in result.warnings:
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        self.stdout.write(self.style.SUCCESS(result.summary()))
+        if result.format == "shp" and result.field_names:
+            pairs = ", ".join(f"{short}={full}" for full, short in result.field_names.items())
+            self.stdout.write(f"Shapefile field names (also in {result.layer}_fields.txt): {pairs}")

@@ -1,0 +1,51 @@
+"""manage.py import_layer PATH --layer NAME: any GDAL/OGR vector source into a catalogue layer."""
+from django.core.management.base import BaseCommand, CommandError
+
+from layers.io import LayerIOError, layer_import
+from layers.io.importer import MODES
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        src, sep, dst = pair.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise CommandError(f"--map expects src=dst, got {pair!r}")
+        mapping[src.strip()] = dst.strip()
+    return mapping
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a vector file (GeoPackage, Shapefile or zipped Shapefile, GeoJSON, KML, CSV with "
+        "a WKT or X/Y columns, ...) into a catalogue layer, in one transaction: a bad row aborts "
+        "the import and nothing is stored. VN-2000 coordinates are reprojected to WGS 84."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="the file (.gpkg, .zip, .shp, .geojson, .kml, .csv, ...)")
+        parser.add_argument("--layer", required=True, help="catalogue layer, e.g. industrial_areas")
+        parser.add_argument("--srs", help="source CRS (EPSG code); overrides the file's")
+        parser.add_argument("--mode", choices=MODES, default="append",
+                            help="append (default), replace the layer's rows, or upsert by --key")
+        parser.add_argument("--key", help="upsert key field(s), comma-separated; default: the layer's key")
+        parser.add_argument("--map", nargs="+", action="extend", default=[], metavar="SRC=DST",
+                            help="rename source fields to model fields (put PATH before --map)")
+        parser.add_argument("--layer-name", help="layer inside the source (or dataset inside a .zip)")
+        parser.add_argument("--encoding", help="text encoding of the source, e.g. cp1258")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="check every row, then roll back")
+
+    def handle(self, *args, **options):
+        try:
+            result = layer_import(
+                path=options["path"], layer=options["layer"], mode=options["mode"],
+                key=options["key"], srs=options["srs"], mapping=_mapping(options["map"]),
+                layer_name=options["layer_name"], encoding=options["encoding"],
+                progress=True, dry_run=options["dry_run"],
+            )
+        except LayerIOError as exc:
+            raise CommandError(str(exc)) from exc
+        for warning in result.warnings:
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        self.stdout.write(self.style.SUCCESS(result.summary()))
