@@ -167,3 +167,11 @@ class RasterLayerAdmin(admin.ModelAdmin):
 class DatasetLoadAdmin(admin.ModelAdmin):
     list_display = ["name", "loaded_at", "checksum"]
     readonly_fields = ["name", "checksum", "loaded_at", "counts", "notes"]
+
+
+@admin.register(m.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "admin_unit", "area_kind"]
+    list_filter = ["role", "area_kind"]
+    search_fields = ["user__username", "admin_unit__name"]
+    autocomplete_fields = ["admin_unit"]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "rest_framework",
     "rest_framework_gis",
+    "rest_framework.authtoken",
     "simple_history",
     "planning",
     "layers",

@@ -1,4 +1,5 @@
 """Domain models, re-exported (a facade, like django.contrib.gis.db.models)."""
+from planning.models.access import Membership, Role
 from planning.models.admin_units import REFORM_DATE, AdminUnit, AdminUnitSuccession
 from planning.models.areas import AreaKind, Developer, DeveloperTransfer, IndustrialArea
 from planning.models.networks import InfrastructureLine, InfrastructurePoint, InvestmentStatus, RoadCorridor
@@ -10,7 +11,7 @@ from planning.models.rasters import DatasetLoad, RasterLayer
 from planning.models.targets import AnnualReport, DevelopmentTarget, Indicator
 
 __all__ = [
-    "REFORM_DATE", "AdminUnit", "AdminUnitSuccession", "AreaKind", "Developer", "DeveloperTransfer",
+    "Membership", "Role", "REFORM_DATE", "AdminUnit", "AdminUnitSuccession", "AreaKind", "Developer", "DeveloperTransfer",
     "IndustrialArea", "InfrastructureLine", "InfrastructurePoint", "InvestmentStatus", "RoadCorridor",
     "Obstacle", "ClearanceParcel", "LandUse", "ProjectMilestone", "SecondaryProject", "Proposal",
     "ProposalEvent", "DatasetLoad", "RasterLayer", "AnnualReport", "DevelopmentTarget", "Indicator",
