@@ -8,5 +8,6 @@ admin.site.index_title = "Quản lý khu, cụm công nghiệp"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("ows/", include("layers.urls")),
     path("", include("planning.urls")),
 ]
