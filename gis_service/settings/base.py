@@ -140,5 +140,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pyogrio": {"level": "WARNING"},  # "Created N records" on every export
+        "mapproxy": {"level": "WARNING"},  # one line per tile and CGI call otherwise
     },
 }

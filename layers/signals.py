@@ -1,0 +1,81 @@
+"""Keep the tile caches true to the data: every save or delete refreshes the tiles it touches."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from layers.catalogue import CATALOGUE
+from layers.tiles import invalidate_all, invalidate_extent
+
+log = logging.getLogger(__name__)
+
+
+def cache_dir(layer: str) -> Path:
+    from layers.wms.app import service_key
+
+    return Path(settings.VAR_DIR) / "mapserver" / service_key() / "tiles" / layer
+
+
+def _extent(geom):
+    if geom is None:
+        return None
+    return geom.transform(4326, clone=True).extent if geom.srid and geom.srid != 4326 else geom.extent
+
+
+def _union(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def refresh_extent(layer: str, extent) -> None:
+    if extent is None:
+        return
+    n = invalidate_extent(cache_dir(layer), extent)
+    if n:
+        log.info("refreshed %d cached tiles of %s", n, layer)
+
+
+def refresh_layer(layer: str) -> None:
+    """After bulk loads: drop the whole cache of a layer."""
+    invalidate_all(cache_dir(layer))
+
+
+def _spec_for(sender):
+    label = sender._meta.label
+    return [s for s in CATALOGUE.values() if s.model_label == label]
+
+
+def remember_old_extent(sender, instance, **kwargs):
+    for spec in _spec_for(sender):
+        if instance.pk is None:
+            continue
+        old = sender._default_manager.filter(pk=instance.pk).values_list(spec.geometry_field, flat=True).first()
+        instance._kcn_old_extent = _extent(old)
+
+
+def refresh_after_save(sender, instance, **kwargs):
+    for spec in _spec_for(sender):
+        extent = _union(getattr(instance, "_kcn_old_extent", None), _extent(getattr(instance, spec.geometry_field)))
+        transaction.on_commit(lambda s=spec.name, e=extent: refresh_extent(s, e))
+
+
+def refresh_after_delete(sender, instance, **kwargs):
+    for spec in _spec_for(sender):
+        extent = _extent(getattr(instance, spec.geometry_field))
+        transaction.on_commit(lambda s=spec.name, e=extent: refresh_extent(s, e))
+
+
+def connect() -> None:
+    for spec in CATALOGUE.values():
+        model = spec.model
+        uid = f"kcn-tiles-{spec.name}"
+        pre_save.connect(remember_old_extent, sender=model, dispatch_uid=uid + "-pre")
+        post_save.connect(refresh_after_save, sender=model, dispatch_uid=uid + "-post")
+        post_delete.connect(refresh_after_delete, sender=model, dispatch_uid=uid + "-del")

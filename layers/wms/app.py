@@ -1,0 +1,153 @@
+"""MapProxy mounted inside Django: configuration generated from the catalogue, validated, built once.
+
+MapServer renders from the database Django uses (PostGIS directly, SpatiaLite through OGR).
+The configuration depends on the active database settings, so a test database gets its own.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import connection
+
+from layers.catalogue import CATALOGUE
+from layers.wms.mapfile import DataSource, build_mapfile, feature_info_template, mapfile_layers
+from layers.wms.mapproxy_config import build_mapproxy_config
+
+log = logging.getLogger(__name__)
+MAPSERV = os.environ.get("KCN_MAPSERV", "/usr/bin/mapserv")
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+class MapServiceConfigError(RuntimeError):
+    """The generated MapProxy / MapServer configuration is not usable; the message lists why."""
+
+
+def datasource() -> DataSource:
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        parts = {"host": s.get("HOST") or "localhost", "port": s.get("PORT") or "5432",
+                 "dbname": s["NAME"], "user": s.get("USER") or "", "password": s.get("PASSWORD") or ""}
+        return DataSource("postgis", " ".join(f"{k}={v}" for k, v in parts.items() if v))
+    name = str(s["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        raise MapServiceConfigError(
+            "MapServer runs in its own process and cannot read an in-memory SpatiaLite database; "
+            "use a database file")
+    return DataSource("spatialite", name)
+
+
+def published_columns(spec) -> list[str]:
+    """Scalar published columns (relations are left to WFS, which publishes them by key)."""
+    model = spec.model
+    cols = []
+    for name in spec.fields:
+        f = model._meta.get_field(name)
+        if f.is_relation:
+            continue
+        cols.append(f.column)
+    return cols
+
+
+@dataclass
+class BuiltService:
+    key: str
+    directory: Path
+    mapfile: Path
+    config: dict
+    app: object
+
+
+def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
+    """Write the mapfile, GetFeatureInfo templates and MapServer config; return (mapfile, MapProxy dict)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    templates = directory / "templates"
+    templates.mkdir(exist_ok=True)
+    specs = [CATALOGUE[n] for n in CATALOGUE]
+    layers = mapfile_layers(specs, published_columns)
+    for layer, spec in zip(layers, [s for s in specs if s.name in {l.name for l in layers}]):
+        model = spec.model
+        labels = {model._meta.get_field(n).column: str(model._meta.get_field(n).verbose_name)
+                  for n in spec.fields if not model._meta.get_field(n).is_relation}
+        (templates / f"{layer.name}.html").write_text(feature_info_template(layer, labels), encoding="utf-8")
+    (templates / "blank.html").write_text("<!-- MapServer Template -->\n", encoding="utf-8")
+    fontset = directory / "fonts.txt"
+    fontset.write_text(f"sans {FONT}\n")
+    mapfile = directory / "kcn.map"
+    mapfile.write_text(build_mapfile(layers, source, template_dir=str(templates), fontset=str(fontset)),
+                       encoding="utf-8")
+    conf = build_mapproxy_config(layers, mapfile=str(mapfile), mapserv=MAPSERV, working_dir=str(directory),
+                                 cache_dir=str(directory / "tiles"))
+    return mapfile, conf
+
+
+def mapserver_config_file(base: Path) -> Path:
+    """MapServer 8 refuses map paths unless MS_MAP_PATTERN allows them."""
+    base.mkdir(parents=True, exist_ok=True)
+    path = base / "mapserver.conf"
+    pattern = "^" + str(base).replace(".", r"\.") + r"/.*\.map$"
+    path.write_text(
+        "CONFIG\n  ENV\n"
+        f'    MS_MAP_PATTERN "{pattern}"\n'
+        f'    PROJ_DATA "/usr/share/proj"\n'
+        "  END\nEND\n"
+    )
+    return path
+
+
+def validate(conf: dict) -> list[str]:
+    """MapProxy's own validators, all messages at once."""
+    from mapproxy.config.spec import validate_options
+    from mapproxy.config.validator import validate as validate_references
+
+    errors, _informal_only = validate_options(conf)
+    messages = list(errors or [])
+    if not messages:
+        messages += list(validate_references(conf) or [])
+    return [str(m) for m in messages]
+
+
+def make_app(config_path: Path):
+    from mapproxy.wsgiapp import make_wsgi_app
+
+    return make_wsgi_app(str(config_path), ignore_config_warnings=False)
+
+
+_lock = threading.Lock()
+_built: dict[str, BuiltService] = {}
+
+
+def service_key() -> str:
+    s = connection.settings_dict
+    raw = f"{connection.vendor}|{s.get('HOST')}|{s.get('PORT')}|{s['NAME']}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def get_service() -> BuiltService:
+    key = service_key()
+    svc = _built.get(key)
+    if svc is not None:
+        return svc
+    with _lock:
+        svc = _built.get(key)
+        if svc is not None:
+            return svc
+        base = Path(settings.VAR_DIR) / "mapserver"
+        os.environ["MAPSERVER_CONFIG_FILE"] = str(mapserver_config_file(base))
+        directory = base / key
+        mapfile, conf = build_files(directory, datasource())
+        problems = validate(conf)
+        if problems:
+            raise MapServiceConfigError("invalid MapProxy configuration: " + "; ".join(problems))
+        config_path = directory / "mapproxy.yaml"
+        config_path.write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        app = make_app(config_path)
+        svc = _built[key] = BuiltService(key, directory, mapfile, conf, app)
+        log.info("map services built in %s", directory)
+        return svc

@@ -1,0 +1,202 @@
+"""Build a MapServer 8 mapfile from the layer catalogue and the styles (pure text, no I/O).
+
+MapServer reads the same database as Django: PostGIS directly, SpatiaLite through OGR. Only
+published, non-personal columns are selected, so GetFeatureInfo cannot leak what WFS hides.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from layers.wms.styles import STYLES, LayerStyle, StyleClass, Symbolizer
+
+# Web and VN-2000 CRSs MapServer may be asked for by MapProxy.
+WMS_SRS = ("EPSG:4326", "EPSG:3857", "EPSG:900913", "EPSG:4756", "EPSG:3405", "EPSG:3406",
+           "EPSG:5897", "EPSG:9209", "EPSG:9217", "EPSG:9218")
+EXTENT_VN = (102.0, 8.0, 110.0, 23.5)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where MapServer reads features: ``kind`` is "postgis" or "spatialite"."""
+
+    kind: str
+    connection: str  # libpq conninfo, or the SpatiaLite file path
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    name: str
+    title: str
+    abstract: str
+    table: str
+    geometry_column: str
+    columns: tuple[str, ...]      # published scalar columns (no personal data)
+    style: LayerStyle
+
+
+def _q(text: str) -> str:
+    """A mapfile string literal."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _rgb(hexcolour: str) -> str:
+    h = hexcolour.lstrip("#")
+    return f"{int(h[0:2], 16)} {int(h[2:4], 16)} {int(h[4:6], 16)}"
+
+
+def _symbolizer(sym: Symbolizer, geometry_type: str) -> list[str]:
+    out = ["      STYLE"]
+    if geometry_type == "POINT":
+        out += [f"        SYMBOL {_q(sym.symbol or 'circle')}", f"        SIZE {sym.size:g}"]
+        if sym.fill:
+            out.append(f"        COLOR {_rgb(sym.fill)}")
+        if sym.outline:
+            out += [f"        OUTLINECOLOR {_rgb(sym.outline)}", "        WIDTH 1"]
+    elif geometry_type == "LINE":
+        out += [f"        COLOR {_rgb(sym.outline or '#000000')}", f"        WIDTH {sym.width:g}"]
+        if sym.pattern:
+            out.append("        PATTERN " + " ".join(str(p) for p in sym.pattern) + " END")
+            out.append("        LINECAP BUTT")
+    else:
+        if sym.fill and sym.hatch:
+            out += ['        SYMBOL "hatch"', f"        COLOR {_rgb(sym.fill)}", "        SIZE 8",
+                    "        WIDTH 1", "        ANGLE 45"]
+        elif sym.fill:
+            out += [f"        COLOR {_rgb(sym.fill)}", f"        OPACITY {sym.opacity}"]
+        if sym.outline and not (sym.fill and sym.hatch):
+            out += [f"        OUTLINECOLOR {_rgb(sym.outline)}", f"        WIDTH {sym.width:g}"]
+            if sym.pattern:
+                out.append("        PATTERN " + " ".join(str(p) for p in sym.pattern) + " END")
+    out.append("      END")
+    if geometry_type == "POLYGON" and sym.fill and sym.hatch and sym.outline:
+        # A hatched fill gets its outline in a second style.
+        out += ["      STYLE", f"        OUTLINECOLOR {_rgb(sym.outline)}", f"        WIDTH {sym.width:g}", "      END"]
+    return out
+
+
+def _class(cls: StyleClass, style: LayerStyle) -> list[str]:
+    out = ["    CLASS", f"      NAME {_q(cls.title_vi)}"]
+    if cls.expression:
+        out.append(f"      EXPRESSION {cls.expression}")
+    for sym in cls.symbolizers:
+        out += _symbolizer(sym, style.geometry_type)
+    if style.label_item:
+        out += [
+            "      LABEL",
+            '        TYPE TRUETYPE', '        FONT "sans"', "        SIZE 8",
+            f"        COLOR {_rgb(style.label_color)}", "        OUTLINECOLOR 255 255 255", "        OUTLINEWIDTH 2",
+            "        PARTIALS FALSE", "        MINDISTANCE 200",
+            *( ["        ANGLE FOLLOW", "        REPEATDISTANCE 400"] if style.geometry_type == "LINE" else
+               ["        POSITION AUTO"]),
+            f"        MAXSCALEDENOM {style.label_max_scale:g}" if style.label_max_scale else "",
+            "      END",
+        ]
+    out.append("    END")
+    return [line for line in out if line]
+
+
+def _data(layer: MapLayer, source: DataSource) -> list[str]:
+    cols = ", ".join(f'"{c}"' for c in ("id", *layer.columns, layer.geometry_column))
+    where = f" WHERE {layer.style.where}" if layer.style.where else ""
+    if source.kind == "postgis":
+        sql = f'{layer.geometry_column} FROM (SELECT {cols} FROM "{layer.table}"{where}) AS t USING UNIQUE id USING SRID=4326'
+        return ["    CONNECTIONTYPE POSTGIS", f"    CONNECTION {_q(source.connection)}", f"    DATA {_q(sql)}",
+                '    PROCESSING "CLOSE_CONNECTION=DEFER"']
+    sql = f'SELECT {cols} FROM "{layer.table}"{where}'
+    return ["    CONNECTIONTYPE OGR", f"    CONNECTION {_q(source.connection)}", f"    DATA {_q(sql)}"]
+
+
+def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_dir: str,
+                  fontset: str, online_resource: str = "http://127.0.0.1/") -> str:
+    """Return the text of a mapfile serving ``layers`` from ``source``."""
+    out = [
+        "MAP",
+        '  NAME "kcn_planner"',
+        f"  EXTENT {' '.join(f'{v:g}' for v in EXTENT_VN)}",
+        "  UNITS DD", "  SIZE 1024 1024", "  MAXSIZE 4096",
+        '  IMAGETYPE "png"', '  IMAGECOLOR 255 255 255',
+        f"  FONTSET {_q(fontset)}",
+        '  PROJECTION "init=epsg:4326" END',
+        "  OUTPUTFORMAT", '    NAME "png"', '    DRIVER "AGG/PNG"', '    MIMETYPE "image/png"',
+        '    IMAGEMODE RGBA', '    EXTENSION "png"', '    TRANSPARENT ON', '    FORMATOPTION "GAMMA=0.75"', "  END",
+        "  SYMBOL", '    NAME "circle"', "    TYPE ELLIPSE", "    FILLED TRUE", "    POINTS 1 1 END", "  END",
+        "  SYMBOL", '    NAME "square"', "    TYPE VECTOR", "    FILLED TRUE", "    POINTS 0 0 0 1 1 1 1 0 0 0 END", "  END",
+        "  SYMBOL", '    NAME "triangle"', "    TYPE VECTOR", "    FILLED TRUE", "    POINTS 0 1 0.5 0 1 1 0 1 END", "  END",
+        "  SYMBOL", '    NAME "hatch"', "    TYPE HATCH", "  END",
+        "  LEGEND", "    KEYSIZE 20 12", "    LABEL", '      TYPE TRUETYPE', '      FONT "sans"', "      SIZE 8",
+        "      COLOR 30 30 30", "    END", "  END",
+        "  WEB",
+        f"    TEMPLATE {_q(template_dir + '/blank.html')}",
+        "    METADATA",
+        '      "wms_title" "KCN Planner"',
+        f'      "wms_onlineresource" {_q(online_resource)}',
+        f'      "wms_srs" {_q(" ".join(WMS_SRS))}',
+        '      "wms_enable_request" "*"',
+        '      "wms_feature_info_mime_type" "text/html"',
+        '      "wms_encoding" "UTF-8"',
+        '      "ows_encoding" "UTF-8"',
+        "    END",
+        "  END",
+    ]
+    for layer in layers:
+        st = layer.style
+        items = ",".join(layer.columns)
+        out += [
+            "  LAYER",
+            f"    NAME {_q(layer.name)}",
+            f"    TYPE {st.geometry_type}",
+            "    STATUS ON",
+            *_data(layer, source),
+            '    PROJECTION "init=epsg:4326" END',
+            f"    TEMPLATE {_q(f'{template_dir}/{layer.name}.html')}",
+            "    TOLERANCE 4", "    TOLERANCEUNITS PIXELS",
+            "    METADATA",
+            f'      "wms_title" {_q(layer.title)}',
+            f'      "wms_abstract" {_q(layer.abstract)}',
+            f'      "wms_include_items" {_q(items)}',
+            f'      "gml_include_items" {_q(items)}',
+            '      "gml_featureid" "id"',
+            f'      "wms_srs" {_q(" ".join(WMS_SRS))}',
+            "    END",
+        ]
+        if st.label_item:
+            out.append(f"    LABELITEM {_q(st.label_item)}")
+        if st.max_scale:
+            out.append(f"    MAXSCALEDENOM {st.max_scale:g}")
+        if st.min_scale:
+            out.append(f"    MINSCALEDENOM {st.min_scale:g}")
+        for cls in st.classes:
+            out += _class(cls, st)
+        out.append("  END")
+    out.append("END")
+    return "\n".join(out) + "\n"
+
+
+def feature_info_template(layer: MapLayer, labels: dict[str, str]) -> str:
+    """An HTML GetFeatureInfo template (MapServer template syntax) for one layer."""
+    # MapServer 8's template parser wants unquoted attribute values, one tag per line (it loses
+    # tags on long lines), and no attribute named like a template keyword ("data-layer").
+    rows = "\n".join(
+        f"<tr><th>{labels.get(c, c)}</th><td>[item name={c} escape=html]</td></tr>" for c in layer.columns
+    )
+    return (
+        "<!-- MapServer Template -->\n"
+        f'<table class="kcn-featureinfo kcn-{layer.name}"><caption>{layer.title}</caption>\n{rows}\n</table>\n'
+    )
+
+
+def mapfile_layers(specs: Iterable, columns_for) -> list[MapLayer]:
+    """MapLayers for catalogue specs that have a style; ``columns_for(spec)`` gives the columns."""
+    out = []
+    for spec in specs:
+        style = STYLES.get(spec.name)
+        if style is None:
+            continue
+        model = spec.model
+        out.append(MapLayer(
+            name=spec.name, title=spec.title_vi, abstract=spec.title_en, table=model._meta.db_table,
+            geometry_column=model._meta.get_field(spec.geometry_field).column,
+            columns=tuple(columns_for(spec)), style=style,
+        ))
+    return out

@@ -1,0 +1,119 @@
+"""Thin Django views in front of MapProxy: the same users and rights as the rest of the service."""
+from __future__ import annotations
+
+import logging
+import math
+from html import escape
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from gis_service import access
+from layers.catalogue import CATALOGUE
+from layers.wms.app import MapServiceConfigError, get_service
+
+log = logging.getLogger(__name__)
+
+
+def _authorizer(user):
+    """A ``mapproxy.authorize`` callable: layers the user may read, everything else hidden."""
+
+    def authorize(service, layers=(), environ=None, **kwargs):
+        allowed = {}
+        for name in layers:
+            spec = CATALOGUE.get(name)
+            if spec is not None and access.can_read_layer(user, spec):
+                allowed[name] = {"map": True, "featureinfo": True, "legendgraphic": True, "tile": True}
+        if not allowed:
+            if getattr(user, "is_authenticated", False) or not layers:
+                return {"authorized": "none"}
+            return {"authorized": "unauthenticated"}
+        if len(allowed) == len(set(layers)):
+            return {"authorized": "full"}
+        return {"authorized": "partial", "layers": allowed}
+
+    return authorize
+
+
+def _service_exception(message: str, status: int, code: str = "") -> HttpResponse:
+    code_attr = f' code="{escape(code)}"' if code else ""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc">'
+        f"<ServiceException{code_attr}>{escape(message)}</ServiceException></ServiceExceptionReport>"
+    )
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+MAX_SIZE = 4096
+
+
+def check_wms_params(query) -> str | None:
+    """Catch what MapProxy would turn into a 500; return a message, or None when fine."""
+    params = {k.upper(): v for k, v in query.items()}
+    request = params.get("REQUEST", "").lower()
+    if request not in ("getmap", "getfeatureinfo"):
+        return None
+    bbox = params.get("BBOX")
+    if bbox is None:
+        return "BBOX is missing"
+    try:
+        values = [float(v) for v in bbox.split(",")[:4]]
+    except ValueError:
+        return f"BBOX must be four numbers separated by commas, got {bbox!r}"
+    if len(values) != 4 or not all(map(math.isfinite, values)):
+        return f"BBOX must be four finite numbers, got {bbox!r}"
+    if values[0] >= values[2] or values[1] >= values[3]:
+        return f"BBOX minimum must be below maximum, got {bbox!r}"
+    for name in ("WIDTH", "HEIGHT"):
+        try:
+            size = int(params.get(name, ""))
+        except ValueError:
+            return f"{name} must be a whole number of pixels, got {params.get(name)!r}"
+        if not 0 < size <= MAX_SIZE:
+            return f"{name} must be between 1 and {MAX_SIZE} pixels, got {size}"
+    return None
+
+
+@csrf_exempt
+def mapproxy(request, prefix: str, path: str = ""):
+    """Forward /ows/<prefix>/<path> to MapProxy (WMS at /service, WMTS at /wmts, XYZ at /tiles)."""
+    if request.method not in ("GET", "HEAD"):
+        return _service_exception("only GET is supported by the map services", 405)
+    problem = check_wms_params(request.GET) if prefix == "service" else None
+    if problem:
+        return _service_exception(problem, 400, "InvalidParameterValue")
+    try:
+        svc = get_service()
+    except MapServiceConfigError as exc:
+        log.error("map services unavailable: %s", exc)
+        return _service_exception(f"map services unavailable: {exc}", 503)
+    environ = dict(request.META)
+    environ["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "").rstrip("/") + "/ows"
+    environ["PATH_INFO"] = f"/{prefix}" + (f"/{path}" if path else "")
+    environ["mapproxy.authorize"] = _authorizer(request.user)
+    environ.setdefault("wsgi.url_scheme", request.scheme)
+    environ.setdefault("SERVER_NAME", request.get_host().split(":")[0])
+    environ.setdefault("SERVER_PORT", str(request.get_port()))
+    status_headers = {}
+
+    def start_response(status, headers, exc_info=None):
+        status_headers["status"] = int(status.split(" ", 1)[0])
+        status_headers["headers"] = headers
+
+    try:
+        chunks = svc.app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+    except Exception as exc:  # MapProxy lets some malformed parameters through as ValueError
+        log.exception("map service failed on %s", request.get_full_path())
+        return _service_exception(f"could not process the request: {exc}", 400, "InvalidParameterValue")
+    response = HttpResponse(body, status=status_headers["status"])
+    for name, value in status_headers["headers"]:
+        if name.lower() in ("content-length", "connection"):
+            continue
+        response[name] = value
+    return response
