@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from html import escape
 
 from django.http import HttpResponse
@@ -75,11 +76,49 @@ def check_wms_params(query) -> str | None:
     return None
 
 
+_TILE_PATH = re.compile(
+    r"^(?P<layer>[A-Za-z0-9_]+)/(?P<grid>GLOBAL_WEBMERCATOR|webmercator)/(?P<z>\d{1,2})/(?P<x>\d+)/(?P<y>\d+)\.png$"
+)
+
+
+def cached_tile(request, prefix: str, path: str) -> HttpResponse | None:
+    """Serve an already cached tile without entering MapProxy (the hot path of every map page).
+
+    Same rights as MapProxy's own check; a miss returns None and MapProxy renders and caches.
+    """
+    if prefix == "wmts":
+        # RESTful WMTS: <layer>/<TileMatrixSet>/<z>/<col>/<row>.png, same layout as XYZ.
+        match = _TILE_PATH.match(path)
+    elif prefix == "tiles":
+        match = _TILE_PATH.match(path)
+    else:
+        return None
+    if match is None:
+        return None
+    spec = CATALOGUE.get(match["layer"])
+    if spec is None or not access.can_read_layer(request.user, spec):
+        return None  # MapProxy answers with its own error
+    from layers.signals import cache_dir
+
+    tile = cache_dir(spec.name) / match["z"] / match["x"] / f"{match['y']}.png"
+    try:
+        data = tile.read_bytes()
+    except OSError:
+        return None
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=60" if "anonymous" in spec.read_roles else "private, max-age=60"
+    return response
+
+
 @csrf_exempt
 def mapproxy(request, prefix: str, path: str = ""):
     """Forward /ows/<prefix>/<path> to MapProxy (WMS at /service, WMTS at /wmts, XYZ at /tiles)."""
     if request.method not in ("GET", "HEAD"):
         return _service_exception("only GET is supported by the map services", 405)
+    if request.method == "GET" and path:
+        hit = cached_tile(request, prefix, path)
+        if hit is not None:
+            return hit
     problem = check_wms_params(request.GET) if prefix == "service" else None
     if problem:
         return _service_exception(problem, 400, "InvalidParameterValue")

@@ -189,3 +189,16 @@ def test_check_reports_mapproxy_messages(monkeypatch):
     texts = " ".join(msg.msg for msg in messages)
     assert all(isinstance(msg, checks.Error) for msg in messages)
     assert "no_such_source" in texts and "NO_GRID" in texts
+
+
+def test_cached_tiles_keep_their_rights(client, province):
+    user = get_user_model().objects.create_user("staff1", password="x")
+    m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=province[0], area_kind="CCN")
+    client.force_login(user)
+    url = "/ows/tiles/clearance_parcels/GLOBAL_WEBMERCATOR/14/13158/7553.png"
+    first = client.get(url, HTTP_HOST="127.0.0.1")
+    assert first.status_code == 200
+    again = client.get(url, HTTP_HOST="127.0.0.1")  # now served from the cache
+    assert again.status_code == 200 and again.content == first.content
+    client.logout()
+    assert client.get(url, HTTP_HOST="127.0.0.1").status_code in (401, 403)
