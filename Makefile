@@ -24,8 +24,10 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@start=$$(date +%s); \
 	[ -x $(PY) ] || $(SYSTEM_PYTHON) -m venv $(VENV); \
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true; \
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v '^WARNING: Location' ; \
+	mkdir -p var; \
+	{ $(PY) -m pip install --disable-pip-version-check --upgrade pip && \
+	  $(PY) -m pip install --disable-pip-version-check -e ".[test]"; } > var/pip.log 2>&1 \
+	  || { tail -30 var/pip.log; echo "!! pip install failed (full log: var/pip.log)"; exit 1; }; \
 	$(PY) -c "import django, shapely, pyproj, pyogrio" && touch $@ && \
 	echo ">> virtual environment ready in $$(( $$(date +%s) - start )) s"
 
