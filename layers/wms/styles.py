@@ -90,6 +90,9 @@ STYLES: dict[str, LayerStyle] = {
                        (Symbolizer(outline="#b0bec5", width=0.6, pattern=(3, 3)),)),
         ),
         label_item="name", label_max_scale=150_000, label_color="#455a64",
+        # Today's units, plus the pre-2025 districts that plans and Decree 32 still refer to.
+        where='"valid_to" IS NULL OR "level" = \'district\'',
+        extra_fields=("level",),
     ),
     "industrial_areas": LayerStyle(
         geometry_type="POLYGON", classes=_area_classes(), label_item="name", label_max_scale=250_000,
