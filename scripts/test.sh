@@ -22,8 +22,10 @@ mkdir -p var
 rc_lite=0; rc_pg=0
 run_suite spatialite "spatialite:///$(pwd)/var/test_kcn.sqlite3" || rc_lite=$?
 
+# Stop the private cluster afterwards only if this run started it.
+[ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start) || { echo "!! could not start PostgreSQL"; exit 1; }
-trap 'scripts/pg.sh stop' EXIT
+[ $pg_was_running -eq 0 ] && trap 'scripts/pg.sh stop' EXIT
 run_suite postgis "$PG_URL" || rc_pg=$?
 
 echo
