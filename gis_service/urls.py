@@ -9,5 +9,6 @@ admin.site.index_title = "Quản lý khu, cụm công nghiệp"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ows/", include("layers.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("planning.urls")),
 ]

@@ -88,3 +88,13 @@ def test_history_records_who_changed_through_the_admin(admin_client, admin_user,
     newest = area.history.first()
     assert newest.history_user == admin_user
     assert newest.status == "revoked"
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_says(admin_client):
+    page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Quản lý khu, cụm công nghiệp" in page.content.decode()
+    assert page["Content-Language"] == "vi"
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/admin/")
+    assert page["Content-Language"] == "en"
+    assert "Log out" in page.content.decode()
