@@ -60,7 +60,8 @@ test: setup
 	@scripts/test.sh
 
 bench: setup
-	@echo "no benchmarks yet (issues 3 and 4 add them)"; exit 1
+	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
+	@scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) node_modules gis_service/static/vendor var/static

@@ -108,8 +108,12 @@ def _data(layer: MapLayer, source: DataSource) -> list[str]:
 
 
 def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_dir: str,
-                  fontset: str, online_resource: str = "http://127.0.0.1/") -> str:
-    """Return the text of a mapfile serving ``layers`` from ``source``."""
+                  fontset: str, online_resource: str = "http://127.0.0.1/", wfs: bool = False) -> str:
+    """Return the text of a mapfile serving ``layers`` from ``source``.
+
+    ``wfs=True`` also enables MapServer's own WFS (GML and GeoJSON): only for the benchmark
+    peer — the service's WFS is Django's, behind the access policy.
+    """
     out = [
         "MAP",
         '  NAME "kcn_planner"',
@@ -136,8 +140,14 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
         '      "wms_feature_info_mime_type" "text/html"',
         '      "wms_encoding" "UTF-8"',
         '      "ows_encoding" "UTF-8"',
+        *(['      "wfs_enable_request" "*"', '      "wfs_title" "KCN Planner (peer)"',
+           f'      "wfs_onlineresource" {_q(online_resource)}', '      "wfs_srs" "EPSG:4326"',
+           '      "wfs_getfeature_formatlist" "geojson,gml3,gml32"', '      "wfs_maxfeatures" "100000"']
+          if wfs else []),
         "    END",
         "  END",
+        *(["  OUTPUTFORMAT", '    NAME "geojson"', '    DRIVER "OGR/GEOJSON"', '    MIMETYPE "application/json"',
+           '    FORMATOPTION "STORAGE=stream"', '    FORMATOPTION "FORM=SIMPLE"', "  END"] if wfs else []),
     ]
     for layer in layers:
         st = layer.style
