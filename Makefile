@@ -46,6 +46,7 @@ migrate: setup
 
 demo: migrate
 	@$(MANAGE) load_demo
+	@$(MANAGE) build_rasters
 
 admin-user: migrate
 	@$(MANAGE) ensure_demo_admin
