@@ -65,3 +65,7 @@ def soc_trang(db):
         valid_to=dt.date(2025, 6, 30), zone_srid=9209, is_synthetic=True,
     )
     return province, commune
+
+
+# Scripts run by other interpreters (Debian's python3 with QGIS), not by pytest.
+collect_ignore_glob = ["clients/*"]

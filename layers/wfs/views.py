@@ -1,5 +1,77 @@
-from django.http import HttpResponse
+"""/ows/wfs: thin. Identify the caller, parse, run one operation, answer; errors as OGC reports."""
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse, QueryDict
+from django.views.decorators.csrf import csrf_exempt
+
+from layers.errors import (
+    MissingParameterValue,
+    OGCException,
+    OperationNotSupported,
+    OperationProcessingFailed,
+    RequestTooLarge,
+    exception_response,
+)
+from layers.wfs import auth, encoders, operations, requests, transactions
+from layers.xml import MAX_REQUEST_BYTES
+
+log = logging.getLogger(__name__)
 
 
+def _guess_version(params) -> str:
+    for key, value in params.items():
+        if str(key).upper() == "VERSION":
+            return requests.normalise_version(value) or "2.0.0"
+    return "2.0.0"
+
+
+def _read_request(request) -> requests.WFSRequest:
+    if request.method == "GET":
+        return requests.parse_kvp(request.GET)
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+        raise RequestTooLarge(f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB")
+    # Read the stream directly: request.body would apply DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+    body = request.read(MAX_REQUEST_BYTES + 1)
+    if len(body) > MAX_REQUEST_BYTES:
+        raise RequestTooLarge(f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB")
+    stripped = body.lstrip()
+    if not stripped:
+        if request.GET:
+            return requests.parse_kvp(request.GET)
+        raise MissingParameterValue("empty request: send KVP parameters or an XML document",
+                                    locator="request")
+    if request.content_type == "application/x-www-form-urlencoded" and not stripped.startswith(b"<"):
+        return requests.parse_kvp(QueryDict(body, encoding=request.encoding or "utf-8"))
+    return requests.parse_body(body)
+
+
+@csrf_exempt
 def wfs(request):
-    return HttpResponse(status=501)
+    version = _guess_version(request.GET)
+    try:
+        if request.method not in ("GET", "POST"):
+            raise OperationNotSupported(f"HTTP {request.method} is not supported; use GET or POST",
+                                        http_status=405)
+        caller = auth.identify(request)
+        req = _read_request(request)
+        version = req.version
+        url = request.build_absolute_uri(request.path)
+        if isinstance(req, requests.Transaction):
+            auth.require_writer(request, caller)
+            doc = transactions.parse_transaction(req.root, req.version)
+            outcome = transactions.apply_transaction(doc, caller.user)
+            body = encoders.transaction_response(req.version, inserted=outcome.inserted,
+                                                 updated=outcome.updated, deleted=outcome.deleted)
+            return HttpResponse(body, content_type=operations.XML)
+        result = operations.dispatch(req, user=caller.user, url=url)
+        return HttpResponse(result.body, content_type=result.content_type, status=result.status)
+    except OGCException as exc:
+        return exception_response(exc, version=version)
+    except Exception:
+        log.exception("WFS request failed: %s %s", request.method, request.get_full_path())
+        return exception_response(
+            OperationProcessingFailed("the service could not complete this request; the error has been logged"),
+            version=version)

@@ -1,0 +1,131 @@
+"""Who is calling the WFS: HTTP Basic, a token, or the Django session.
+
+* ``Authorization: Basic <base64 user:password>``: checked with ``django.contrib.auth.authenticate``
+  (QGIS, GDAL's ``user:pass@`` URLs and GDAL_HTTP_USERPWD send this);
+* ``Authorization: Token <key>`` or ``Authorization: Bearer <key>``: a
+  ``rest_framework.authtoken`` token;
+* no Authorization header: the session user (or anonymous).
+
+Wrong credentials answer 401 with ``WWW-Authenticate: Basic realm="KCN Planner"``. The view is
+csrf_exempt for QGIS's POSTs, so a *session* may only write (Transaction) with a valid CSRF
+token; Basic and token requests carry their own credentials and need none.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate, get_user_model
+from django.middleware.csrf import CsrfViewMiddleware
+
+from layers.errors import AccessDenied, AuthenticationRequired
+
+BASIC, TOKEN, SESSION, ANONYMOUS = "basic", "token", "session", "anonymous"
+
+# Basic credentials are checked once per CACHE_SECONDS: password hashing on every page of a paged
+# GetFeature would cost more than the page. An entry is only trusted while the user's password
+# hash and active flag are unchanged.
+CACHE_SECONDS = 300
+_CACHE_MAX = 256
+_cache: dict[str, tuple[int, str, float]] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass
+class Caller:
+    user: object
+    method: str
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False))
+
+
+def _cached_basic(header: str):
+    key = hashlib.sha256(header.encode("utf-8")).hexdigest()
+    with _cache_lock:
+        entry = _cache.get(key)
+    if entry is None:
+        return key, None
+    user_id, password_hash, expires = entry
+    if expires < time.monotonic():
+        return key, None
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None or user.password != password_hash:
+        return key, None
+    return key, user
+
+
+def _remember(key: str, user) -> None:
+    with _cache_lock:
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[key] = (user.pk, user.password, time.monotonic() + CACHE_SECONDS)
+
+
+def _basic(request, credentials: str, header: str):
+    key, user = _cached_basic(header)
+    if user is not None:
+        return user
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise AuthenticationRequired("malformed Basic credentials") from None
+    username, sep, password = decoded.partition(":")
+    if not sep:
+        raise AuthenticationRequired("malformed Basic credentials")
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        raise AuthenticationRequired("wrong user name or password")
+    _remember(key, user)
+    return user
+
+
+def _token(key: str):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key.strip()).first()
+    if token is None or not token.user.is_active:
+        raise AuthenticationRequired("invalid token")
+    return token.user
+
+
+def identify(request) -> Caller:
+    """The caller of ``request``; sets ``request.user`` so history records name them."""
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if header:
+        scheme, _, credentials = header.partition(" ")
+        scheme = scheme.lower()
+        if scheme == "basic":
+            user, method = _basic(request, credentials, header), BASIC
+        elif scheme in ("token", "bearer"):
+            user, method = _token(credentials), TOKEN
+        else:
+            raise AuthenticationRequired(f"unsupported authorization scheme {scheme!r}; use Basic, Token or Bearer")
+        request.user = user
+        return Caller(user, method)
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return Caller(user, SESSION)
+    return Caller(user, ANONYMOUS)
+
+
+class _CSRFCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def require_writer(request, caller: Caller) -> None:
+    """A Transaction needs a signed-in caller; a session caller also needs a valid CSRF token."""
+    if not caller.is_authenticated:
+        raise AuthenticationRequired("Transaction needs a signed-in user (HTTP Basic or a token)")
+    if caller.method == SESSION:
+        check = _CSRFCheck(lambda req: None)
+        check.process_request(request)
+        reason = check.process_view(request, None, (), {})
+        if reason:
+            raise AccessDenied(f"CSRF check failed for a session request: {reason}")
