@@ -1,0 +1,382 @@
+"""Land-use efficiency of industrial areas, per area and aggregated per administrative unit.
+
+Pure analysis on plain records (:class:`~planning.analysis.types.AreaRecord`,
+``ParcelRecord``, ``ProjectRecord``); no geometry needed. Hectares, billions of VND, jobs.
+
+Indicators per area (DOMAIN.md §3.1)
+------------------------------------
+* **occupancy** (tỷ lệ lấp đầy) = leased ÷ leasable industrial land, clipped to [0, 1]
+  (``None`` when there is no leasable land; leased > leasable is clipped and noted);
+* **leasable share** = leasable ÷ planned area, in [0, 1];
+* **clearance progress** = handed-over parcel hectares ÷ all parcel hectares of the area;
+* **cleared but idle land** (estimate, no geometry needed) = handed-over hectares × leasable share
+  (the industrial part of the cleared land) − land in use, where land in use is the larger of the
+  leased land and the land leased by non-revoked projects; never negative; ``None`` without parcels;
+* **per hectare** figures use the leasable industrial land as denominator, as DOMAIN §3.1 defines
+  investment per hectare: registered and disbursed capital, actual and planned jobs, and tax
+  (only projects that reported tax; ``None`` if none did);
+* **disbursement ratio** = disbursed ÷ registered capital (may exceed 1 after capital changes);
+* **build-out** = share of non-revoked projects that are operating.
+
+Rules (Decree 32/2024 on CCN, DOMAIN §2.3, confirmed; article numbers not read)
+-------------------------------------------------------------------------------
+* **new CCN in a unit**: allowed only if the unit's existing CCN have an average occupancy
+  > 50 % or their unleased industrial land totals ≤ 100 ha (no existing CCN: the condition does
+  not apply). "Existing" = status in ``counted_statuses`` (established onwards). The unit level
+  is the caller's choice (``levels``): the decree says district, and districts were abolished on
+  1 July 2025 (DOMAIN §5). The average is area-weighted (Σ leased ÷ Σ leasable) by default.
+* **expansion of a CCN**: occupancy ≥ 60 % (the alternative "demand exceeds the existing
+  industrial land" cannot be computed from these records and is mentioned in the message).
+* For KCN the corresponding Decree 35 thresholds are NOT CONFIRMED: the rules return
+  ``passed=None`` with that explanation.
+
+Examples
+--------
+>>> from planning.analysis.types import AreaRecord, ProjectRecord
+>>> a = AreaRecord(id=1, kind="CCN", planned_ha=50, leasable_ha=35, leased_ha=14,
+...                units={"commune": "X"})
+>>> e = area_efficiency([a], projects=[ProjectRecord(id=9, area_id=1, leased_ha=14,
+...     registered_capital_bn_vnd=70, actual_jobs=350, status="operating")])[0]
+>>> e.occupancy, e.leasable_share, e.registered_capital_per_ha, e.jobs_per_ha, e.build_out
+(0.4, 0.7, 2.0, 10.0, 1.0)
+>>> e.expansion.passed
+False
+>>> u = unit_efficiency([a], level="commune")[0]
+>>> u.occupancy, u.unleased_ha, u.new_area_rule.passed
+(0.4, 21.0, True)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+
+from planning.analysis import citations
+from planning.analysis._text import fmt_vi
+from planning.analysis.types import (
+    AreaEfficiency,
+    AreaRecord,
+    EfficiencyCriteria,
+    EfficiencyReport,
+    ParcelRecord,
+    ProjectRecord,
+    RuleResult,
+    UnitEfficiency,
+)
+
+__all__ = [
+    "area_efficiency",
+    "unit_efficiency",
+    "land_use_efficiency",
+    "occupancy",
+    "new_area_rule",
+    "expansion_rule",
+]
+
+
+def occupancy(leased_ha: float, leasable_ha: float) -> float | None:
+    """Leased ÷ leasable industrial land, clipped to [0, 1]; ``None`` if nothing is leasable.
+
+    >>> round(occupancy(120, 146.3), 4), occupancy(5, 0), occupancy(12, 10)
+    (0.8202, None, 1.0)
+    """
+    if leasable_ha <= 0:
+        return None
+    return min(max(leased_ha, 0.0) / leasable_ha, 1.0)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den > 0 else None
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{fmt_vi(x * 100, 1)} %"
+
+
+def area_efficiency(
+    areas: Iterable[AreaRecord],
+    *,
+    parcels: Iterable[ParcelRecord] = (),
+    projects: Iterable[ProjectRecord] = (),
+    criteria: EfficiencyCriteria = EfficiencyCriteria(),
+) -> list[AreaEfficiency]:
+    """Efficiency indicators of each area (see the module docstring for definitions).
+
+    Parameters
+    ----------
+    areas : iterable of AreaRecord
+        Hectares of each area (planned, leasable, leased).
+    parcels : iterable of ParcelRecord
+        Clearance parcels; ``status == "handed_over"`` counts as cleared.
+    projects : iterable of ProjectRecord
+        Secondary projects; revoked projects are ignored.
+    criteria : EfficiencyCriteria
+        Expansion threshold (default occupancy ≥ 60 %).
+
+    Returns
+    -------
+    list of AreaEfficiency
+        In the order of ``areas``.
+    """
+    areas = list(areas)
+    by_area_parcels: dict[Hashable, list[ParcelRecord]] = defaultdict(list)
+    for p in parcels:
+        by_area_parcels[p.area_id].append(p)
+    by_area_projects: dict[Hashable, list[ProjectRecord]] = defaultdict(list)
+    for p in projects:
+        if p.status != "revoked":
+            by_area_projects[p.area_id].append(p)
+    return [
+        _one(a, by_area_parcels.get(a.id, []), by_area_projects.get(a.id, []), criteria)
+        for a in areas
+    ]
+
+
+def _one(
+    a: AreaRecord,
+    parcels: Sequence[ParcelRecord],
+    projects: Sequence[ProjectRecord],
+    criteria: EfficiencyCriteria,
+) -> AreaEfficiency:
+    notes = []
+    leased = a.leased_ha
+    if leased > a.leasable_ha:
+        notes.append(f"leased {leased:g} ha > leasable {a.leasable_ha:g} ha: clipped")
+        leased = a.leasable_ha
+    occ = occupancy(leased, a.leasable_ha)
+    leasable_share = min(_ratio(a.leasable_ha, a.planned_ha), 1.0) if a.planned_ha > 0 else None
+    parcel_ha = sum(p.area_ha for p in parcels)
+    handed = sum(p.area_ha for p in parcels if p.status == "handed_over")
+    progress = _ratio(handed, parcel_ha)
+    project_ha = sum(p.leased_ha for p in projects)
+    in_use = max(leased, project_ha)
+    idle = None
+    if parcels:
+        idle = max(0.0, handed * (leasable_share if leasable_share is not None else 1.0) - in_use)
+    n = len(projects)
+    n_op = sum(1 for p in projects if p.status == "operating")
+    reg = sum(p.registered_capital_bn_vnd for p in projects)
+    dis = sum(p.disbursed_capital_bn_vnd for p in projects)
+    taxed = [p.annual_tax_bn_vnd for p in projects if p.annual_tax_bn_vnd is not None]
+    den = a.leasable_ha
+    return AreaEfficiency(
+        area_id=a.id,
+        name=a.name,
+        kind=a.kind,
+        status=a.status,
+        units=dict(a.units),
+        planned_ha=a.planned_ha,
+        leasable_ha=a.leasable_ha,
+        leased_ha=leased,
+        unleased_ha=max(0.0, a.leasable_ha - leased),
+        occupancy=occ,
+        leasable_share=leasable_share,
+        clearance_parcel_ha=parcel_ha,
+        clearance_handed_over_ha=handed,
+        clearance_progress=progress,
+        idle_cleared_ha=idle,
+        n_projects=n,
+        n_operating=n_op,
+        build_out=_ratio(n_op, n),
+        registered_capital_per_ha=_ratio(reg, den),
+        disbursed_capital_per_ha=_ratio(dis, den),
+        disbursement_ratio=_ratio(dis, reg),
+        jobs_per_ha=_ratio(sum(p.actual_jobs for p in projects), den),
+        planned_jobs_per_ha=_ratio(sum(p.planned_jobs for p in projects), den),
+        tax_per_ha=_ratio(sum(taxed), den) if taxed else None,
+        expansion=expansion_rule(a.kind, occ, criteria),
+        notes=tuple(notes),
+    )
+
+
+def expansion_rule(
+    kind: str, occ: float | None, criteria: EfficiencyCriteria = EfficiencyCriteria()
+) -> RuleResult:
+    """The occupancy condition for expanding an area (CCN: ≥ 60 %; KCN: not confirmed).
+
+    >>> expansion_rule("CCN", 0.62).message_en
+    'occupancy 62.0 % ≥ 60 %: the occupancy condition for expansion is met'
+    """
+    limit = criteria.expansion_min_occupancy
+    if kind != "CCN":
+        return RuleResult(
+            rule="expansion_occupancy",
+            passed=None,
+            measured=occ,
+            limit=None,
+            unit="share",
+            message_vi="Ngưỡng tỷ lệ lấp đầy để mở rộng KCN (Nghị định 35/2022) chưa được xác nhận; chưa đánh giá.",
+            message_en="The Decree 35/2022 occupancy threshold for expanding a KCN is not confirmed; not evaluated.",
+            citation="Nghị định 35/2022/NĐ-CP (điều kiện tỷ lệ lấp đầy; ngưỡng CHƯA XÁC NHẬN)",
+        )
+    if occ is None:
+        return RuleResult(
+            rule="expansion_occupancy",
+            passed=None,
+            measured=None,
+            limit=limit,
+            unit="share",
+            message_vi="Chưa có đất công nghiệp cho thuê: không tính được tỷ lệ lấp đầy.",
+            message_en="No leasable industrial land: occupancy cannot be computed.",
+            citation=citations.CCN_EXPANSION,
+        )
+    ok = occ >= limit
+    lim = f"{fmt_vi(limit * 100)} %"
+    return RuleResult(
+        rule="expansion_occupancy",
+        passed=ok,
+        measured=occ,
+        limit=limit,
+        unit="share",
+        message_vi=(
+            f"Tỷ lệ lấp đầy {_pct(occ)} {'≥' if ok else '<'} {lim}: "
+            + (
+                "đạt điều kiện lấp đầy để mở rộng."
+                if ok
+                else "chưa đủ điều kiện mở rộng (trừ khi chứng minh nhu cầu thuê vượt quỹ đất hiện có)."
+            )
+        ),
+        message_en=(
+            f"occupancy {occ * 100:.1f} % {'≥' if ok else '<'} {limit * 100:g} %: "
+            + (
+                "the occupancy condition for expansion is met"
+                if ok
+                else "expansion not allowed unless demand exceeds the existing industrial land"
+            )
+        ),
+        citation=citations.CCN_EXPANSION,
+    )
+
+
+def new_area_rule(
+    kind: str,
+    n_counted: int,
+    occ: float | None,
+    unleased_ha: float,
+    criteria: EfficiencyCriteria = EfficiencyCriteria(),
+    unit_label: str = "",
+) -> RuleResult:
+    """Condition 3 for a new CCN in a unit: existing CCN occupancy > 50 % or unleased ≤ 100 ha.
+
+    >>> new_area_rule("CCN", 3, 0.42, 130.0).passed, new_area_rule("CCN", 3, 0.42, 80.0).passed
+    (False, True)
+    >>> new_area_rule("CCN", 0, None, 0.0).passed
+    True
+    """
+    min_occ, max_unleased = criteria.new_ccn_min_occupancy, criteria.new_ccn_max_unleased_ha
+    where_vi = f" tại {unit_label}" if unit_label else ""
+    where_en = f" in {unit_label}" if unit_label else ""
+    if kind != "CCN":
+        return RuleResult(
+            rule="new_area_occupancy",
+            passed=None,
+            measured=occ,
+            limit=None,
+            unit="share",
+            message_vi="Ngưỡng lấp đầy để thành lập KCN mới (Nghị định 35/2022) chưa được xác nhận; chưa đánh giá.",
+            message_en="The Decree 35/2022 occupancy threshold for new KCN is not confirmed; not evaluated.",
+            citation="Nghị định 35/2022/NĐ-CP (điều kiện tỷ lệ lấp đầy; ngưỡng CHƯA XÁC NHẬN)",
+        )
+    if n_counted == 0:
+        return RuleResult(
+            rule="new_area_occupancy",
+            passed=True,
+            measured=None,
+            limit=min_occ,
+            unit="share",
+            message_vi=f"Chưa có CCN đã thành lập{where_vi}: không áp dụng điều kiện tỷ lệ lấp đầy.",
+            message_en=f"No established CCN{where_en}: the occupancy condition does not apply.",
+            citation=citations.CCN_NEW_OCCUPANCY,
+        )
+    occ_ok = occ is not None and occ > min_occ
+    unleased_ok = unleased_ha <= max_unleased
+    ok = occ_ok or unleased_ok
+    vi = (
+        f"Các CCN{where_vi}: tỷ lệ lấp đầy bình quân {_pct(occ)} "
+        f"({'>' if occ_ok else '≤'} {fmt_vi(min_occ * 100)} %), đất công nghiệp chưa cho thuê "
+        f"{fmt_vi(unleased_ha, 1)} ha ({'≤' if unleased_ok else '>'} {fmt_vi(max_unleased)} ha): "
+        + ("đủ điều kiện thành lập CCN mới." if ok else "chưa đủ điều kiện thành lập CCN mới.")
+    )
+    occ_en = "—" if occ is None else f"{occ * 100:.1f} %"
+    en = (
+        f"CCN{where_en}: average occupancy {occ_en} ({'>' if occ_ok else '≤'} {min_occ * 100:g} %), "
+        f"unleased industrial land {unleased_ha:,.1f} ha ({'≤' if unleased_ok else '>'} {max_unleased:g} ha): "
+        + ("a new CCN is allowed." if ok else "a new CCN is not allowed yet.")
+    )
+    return RuleResult(
+        rule="new_area_occupancy",
+        passed=ok,
+        measured=occ,
+        limit=min_occ,
+        unit="share",
+        message_vi=vi,
+        message_en=en,
+        citation=citations.CCN_NEW_OCCUPANCY,
+    )
+
+
+def unit_efficiency(
+    areas: Iterable[AreaRecord],
+    *,
+    level: str,
+    criteria: EfficiencyCriteria = EfficiencyCriteria(),
+) -> list[UnitEfficiency]:
+    """Aggregate areas per ``(unit, kind)`` at one level (``"commune"``, ``"district"``, ``"province"``…).
+
+    Only areas whose status is in ``criteria.counted_statuses`` are aggregated (planned and
+    revoked areas are not "existing"); areas without a key for ``level`` are skipped.
+    Occupancy is area-weighted: Σ leased ÷ Σ leasable (leased clipped per area).
+    Units are returned sorted by (unit key as text, kind).
+    """
+    groups: dict[tuple[Hashable, str], list[AreaRecord]] = defaultdict(list)
+    for a in areas:
+        if level in a.units and a.status in criteria.counted_statuses:
+            groups[(a.units[level], a.kind)].append(a)
+    out = []
+    for (unit, kind), members in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        leasable = sum(a.leasable_ha for a in members)
+        leased = sum(min(a.leased_ha, a.leasable_ha) for a in members)
+        occs = [
+            o for o in (occupancy(a.leased_ha, a.leasable_ha) for a in members) if o is not None
+        ]
+        weighted = occupancy(leased, leasable)
+        mean = sum(occs) / len(occs) if occs else None
+        used = weighted if criteria.occupancy_average == "area_weighted" else mean
+        unleased = max(0.0, leasable - leased)
+        out.append(
+            UnitEfficiency(
+                level=level,
+                unit=unit,
+                kind=kind,
+                area_ids=tuple(a.id for a in members),
+                n_counted=len(members),
+                planned_ha=sum(a.planned_ha for a in members),
+                leasable_ha=leasable,
+                leased_ha=leased,
+                unleased_ha=unleased,
+                occupancy=weighted,
+                mean_occupancy=mean,
+                new_area_rule=new_area_rule(
+                    kind, len(members), used, unleased, criteria, f"{level} {unit}"
+                ),
+            )
+        )
+    return out
+
+
+def land_use_efficiency(
+    areas: Iterable[AreaRecord],
+    *,
+    parcels: Iterable[ParcelRecord] = (),
+    projects: Iterable[ProjectRecord] = (),
+    levels: Sequence[str] = ("commune", "district", "province"),
+    criteria: EfficiencyCriteria = EfficiencyCriteria(),
+) -> EfficiencyReport:
+    """:func:`area_efficiency` for every area plus :func:`unit_efficiency` at each level."""
+    areas = list(areas)
+    return EfficiencyReport(
+        areas=tuple(area_efficiency(areas, parcels=parcels, projects=projects, criteria=criteria)),
+        units=tuple(
+            u for level in levels for u in unit_efficiency(areas, level=level, criteria=criteria)
+        ),
+    )

@@ -1,0 +1,409 @@
+"""Rule checks of a proposal for a new (or expanded) KCN / CCN, before the province reviews it.
+
+Pure shapely; geometries in one projected metric CRS (metres, hectares). Each check returns a
+:class:`~planning.analysis.types.RuleResult` with ``rule``, ``passed`` (``None`` = could not be
+checked, the message says why), Vietnamese and English messages, a citation (from
+:mod:`planning.analysis.citations`: article numbers that were not verified are marked so) and the
+measured value against its limit.
+
+Rules, in order
+---------------
+``area_limits``            legal size: CCN 10–75 ha, 5–75 ha mountainous / craft village
+                           (Decree 32/2024, confirmed); KCN 100–500 ha (500 = Decree 35 Art. 9 phase
+                           limit; 100 = ASSUMPTION). With ``expands``: area after expansion ≤ 75 ha.
+``no_overlap_existing``    overlap with existing KCN/CCN ≤ ``overlap_tolerance_m2``
+``no_overlap_proposals``   overlap with other proposals ≤ the same tolerance
+``inside_unit``            at most ``outside_unit_share`` of the proposal outside the proposer's unit
+``road_access``            within ``road_access_m`` of a road whose status is in ``road_statuses``
+``exclusion:<kind>``       one rule per exclusion layer (water, forest, flood …): overlap ≤ tolerance
+``unit_occupancy``         new CCN: the unit's existing CCN occupancy > 50 % or unleased ≤ 100 ha
+                           (Decree 32/2024) — or, with ``expands``, ``expansion_occupancy``: the
+                           expanded CCN's own occupancy ≥ 60 %
+
+Examples
+--------
+>>> from shapely import LineString, box
+>>> from planning.analysis.types import RoadRecord
+>>> results = check_proposal(
+...     geometry=box(0, 0, 500, 400), kind="CCN", unit="xã Cát Hanh",
+...     existing_areas=[("CCN-A", box(600, 0, 900, 300), "CCN Cát Nhơn")],
+...     unit_geometry=box(-1000, -1000, 3000, 3000),
+...     roads=[RoadRecord(LineString([(0, -300), (900, -300)]), "invested", "QL19B")],
+...     exclusions={"water": [box(480, 0, 520, 400)]})
+>>> [(r.rule, r.passed) for r in results]
+[('area_limits', True), ('no_overlap_existing', True), ('no_overlap_proposals', True), ('inside_unit', True), ('road_access', True), ('exclusion:water', False), ('unit_occupancy', None)]
+>>> print(results[5].message_vi)
+Đề xuất chồng lấn 0,80 ha mặt nước (cho phép ≤ 0,01 ha).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from planning.analysis import citations
+from planning.analysis._text import (
+    KIND_VI,
+    ROAD_STATUS_VI,
+    fmt_distance_en,
+    fmt_distance_vi,
+    fmt_vi,
+)
+from planning.analysis.efficiency import expansion_rule, new_area_rule, occupancy
+from planning.analysis.errors import RecordError
+from planning.analysis.rasters import check_metric_geometry
+from planning.analysis.types import (
+    AreaRecord,
+    ProposalCriteria,
+    RuleResult,
+    UnitEfficiency,
+    as_named_geometries,
+    as_roads,
+)
+
+__all__ = ["check_proposal", "EXCLUSION_LABELS"]
+
+#: Vietnamese and English names of the usual exclusion layers (other keys are shown as given).
+EXCLUSION_LABELS = {
+    "water": ("mặt nước", "water bodies"),
+    "forest": ("rừng phòng hộ, đặc dụng", "protected forest"),
+    "flood": ("vùng ngập", "flood-prone land"),
+    "protected": ("khu bảo tồn", "protected areas"),
+    "heritage": ("di tích", "heritage sites"),
+    "residential": ("đất ở", "residential land"),
+    "rice": ("đất lúa 2 vụ", "2-crop rice land"),
+}
+
+
+def _ha(m2: float, decimals: int = 2) -> str:
+    return fmt_vi(m2 / 10_000, decimals)
+
+
+def check_proposal(
+    *,
+    geometry: BaseGeometry,
+    kind: str = "CCN",
+    unit: str | None = None,
+    is_mountainous: bool = False,
+    is_craft_village: bool = False,
+    existing_areas: Iterable = (),
+    other_proposals: Iterable = (),
+    unit_geometry: BaseGeometry | None = None,
+    roads: Iterable = (),
+    exclusions: Mapping[str, Iterable[BaseGeometry]] | None = None,
+    unit_occupancy: UnitEfficiency | Mapping | None = None,
+    expands: AreaRecord | None = None,
+    criteria: ProposalCriteria = ProposalCriteria(),
+) -> list[RuleResult]:
+    """Check a proposal against the size, overlap, unit, road, exclusion and occupancy rules.
+
+    Parameters
+    ----------
+    geometry : shapely Polygon or MultiPolygon
+        The proposed boundary (for an expansion: the added land), metric CRS.
+    kind : {"CCN", "KCN"}
+    unit : str, optional
+        Name of the proposer's administrative unit, for messages.
+    is_mountainous, is_craft_village : bool
+        Select the 5 ha CCN minimum.
+    existing_areas, other_proposals : iterables of AreaRecord (with geometry) or (id, geometry[, name])
+    unit_geometry : shapely geometry, optional
+        Boundary of the proposer's unit; without it ``inside_unit`` is not evaluated.
+    roads : iterable of RoadRecord or (geometry, status[, name])
+    exclusions : mapping kind → geometries, optional
+        E.g. ``{"water": [...], "forest": [...], "flood": [...]}``.
+    unit_occupancy : UnitEfficiency or mapping, optional
+        The unit's existing areas of the same kind (from
+        :func:`planning.analysis.efficiency.unit_efficiency`), or a mapping with ``n_counted``,
+        ``occupancy`` and ``unleased_ha``. Without it the new-area rule is not evaluated.
+    expands : AreaRecord, optional
+        The area being expanded: the size rule uses the total after expansion and the occupancy
+        rule the expanded area's own occupancy.
+    criteria : ProposalCriteria
+
+    Returns
+    -------
+    list of RuleResult
+        In the order listed in the module docstring.
+    """
+    if (
+        geometry is None
+        or geometry.is_empty
+        or geometry.geom_type not in ("Polygon", "MultiPolygon")
+    ):
+        raise RecordError("the proposal geometry must be a non-empty (multi)polygon")
+    check_metric_geometry(geometry, what="the proposal geometry")
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    tol = criteria.overlap_tolerance_m2
+    results = [_area_rule(geometry, kind, is_mountainous, is_craft_village, expands, criteria)]
+    results.append(
+        _overlap_rule(
+            "no_overlap_existing",
+            geometry,
+            as_named_geometries(existing_areas),
+            tol,
+            ("khu, cụm công nghiệp hiện có", "existing parks/clusters"),
+            citations.OVERLAP,
+        )
+    )
+    results.append(
+        _overlap_rule(
+            "no_overlap_proposals",
+            geometry,
+            as_named_geometries(other_proposals),
+            tol,
+            ("đề xuất khác", "other proposals"),
+            citations.OVERLAP,
+        )
+    )
+    results.append(_unit_rule(geometry, unit, unit_geometry, criteria))
+    results.append(_road_rule(geometry, roads, criteria))
+    for name, geoms in (exclusions or {}).items():
+        results.append(_exclusion_rule(name, geometry, geoms, tol))
+    results.append(_occupancy_rule(kind, unit, unit_occupancy, expands, criteria))
+    return results
+
+
+def _area_rule(geom, kind, is_mountainous, is_craft_village, expands, criteria) -> RuleResult:
+    low, high = criteria.area_limits.range_for(
+        kind, is_mountainous=is_mountainous, is_craft_village=is_craft_village
+    )
+    new_ha = geom.area / 10_000
+    cite = citations.CCN_AREA_LIMITS if kind == "CCN" else citations.KCN_AREA_LIMITS
+    kv = KIND_VI[kind]
+    if expands is not None:
+        high = criteria.efficiency.expansion_max_ha if kind == "CCN" else high
+        total = expands.planned_ha + new_ha
+        ok = total <= high + 1e-9
+        return RuleResult(
+            rule="area_limits",
+            passed=ok,
+            measured=round(total, 4),
+            limit=high,
+            unit="ha",
+            message_vi=(
+                f"Diện tích sau mở rộng {fmt_vi(total, 2)} ha ({fmt_vi(expands.planned_ha, 2)} + "
+                f"{fmt_vi(new_ha, 2)} ha) {'≤' if ok else '>'} {fmt_vi(high)} ha."
+            ),
+            message_en=(
+                f"Area after expansion {total:,.2f} ha ({expands.planned_ha:,.2f} + {new_ha:,.2f} ha) "
+                f"{'≤' if ok else '>'} {high:g} ha."
+            ),
+            citation=citations.CCN_EXPANSION if kind == "CCN" else cite,
+        )
+    ok = low - 1e-9 <= new_ha <= high + 1e-9
+    if ok:
+        vi = f"Diện tích {fmt_vi(new_ha, 2)} ha nằm trong giới hạn {fmt_vi(low)}–{fmt_vi(high)} ha của {kv}."
+        en = f"Area {new_ha:,.2f} ha is within the {low:g}–{high:g} ha range for a {kind}."
+    elif new_ha < low:
+        vi = f"Diện tích {fmt_vi(new_ha, 2)} ha nhỏ hơn mức tối thiểu {fmt_vi(low)} ha của {kv}."
+        en = f"Area {new_ha:,.2f} ha is below the {low:g} ha minimum for a {kind}."
+    elif kind == "KCN":
+        vi = (
+            f"Diện tích {fmt_vi(new_ha, 2)} ha vượt {fmt_vi(high)} ha: KCN phải phân kỳ đầu tư, "
+            f"mỗi giai đoạn ≤ {fmt_vi(high)} ha."
+        )
+        en = f"Area {new_ha:,.2f} ha exceeds {high:g} ha: the park must be developed in phases of ≤ {high:g} ha."
+    else:
+        vi = f"Diện tích {fmt_vi(new_ha, 2)} ha vượt mức tối đa {fmt_vi(high)} ha của {kv}."
+        en = f"Area {new_ha:,.2f} ha exceeds the {high:g} ha maximum for a {kind}."
+    return RuleResult(
+        rule="area_limits",
+        passed=ok,
+        measured=round(new_ha, 4),
+        limit=low if new_ha < low else high,
+        unit="ha",
+        message_vi=vi,
+        message_en=en,
+        citation=cite,
+    )
+
+
+def _overlap_rule(rule, geom, others, tol, labels, cite) -> RuleResult:
+    hits = []
+    if others:
+        tree = shapely.STRtree([g for _, g, _ in others])
+        for j in sorted(tree.query(geom, predicate="intersects").tolist()):
+            a = float(shapely.area(shapely.intersection(geom, others[j][1])))
+            if a > 0:
+                hits.append((others[j][2], a))
+    total = sum(a for _, a in hits)
+    ok = total <= tol
+    lab_vi, lab_en = labels
+    if not hits:
+        vi, en = f"Không chồng lấn {lab_vi}.", f"No overlap with {lab_en}."
+    else:
+        names = ", ".join(f"{n} ({_ha(a)} ha)" for n, a in hits)
+        names_en = ", ".join(f"{n} ({a / 10_000:,.2f} ha)" for n, a in hits)
+        vi = f"Chồng lấn {lab_vi}: {names}" + ("" if not ok else " — trong sai số số hóa") + "."
+        en = (
+            f"Overlaps {lab_en}: {names_en}"
+            + ("" if not ok else " — within digitising tolerance")
+            + "."
+        )
+    return RuleResult(
+        rule=rule,
+        passed=ok,
+        measured=round(total / 10_000, 6),
+        limit=tol / 10_000,
+        unit="ha",
+        message_vi=vi,
+        message_en=en,
+        citation=cite,
+    )
+
+
+def _unit_rule(geom, unit, unit_geometry, criteria) -> RuleResult:
+    name_vi = unit or "đơn vị đề xuất"
+    name_en = unit or "the proposing unit"
+    if unit_geometry is None:
+        return RuleResult(
+            rule="inside_unit",
+            passed=None,
+            unit="share",
+            limit=criteria.outside_unit_share,
+            message_vi=f"Chưa có ranh giới {name_vi}: chưa kiểm tra được vị trí.",
+            message_en=f"No boundary for {name_en}: location not checked.",
+            citation=citations.INSIDE_UNIT,
+        )
+    outside = float(shapely.area(shapely.difference(geom, unit_geometry))) / geom.area
+    ok = outside <= criteria.outside_unit_share
+    return RuleResult(
+        rule="inside_unit",
+        passed=ok,
+        measured=round(outside, 6),
+        limit=criteria.outside_unit_share,
+        unit="share",
+        message_vi=(
+            f"Nằm trong địa bàn {name_vi}."
+            if ok
+            else f"{fmt_vi(outside * 100, 1)} % diện tích đề xuất nằm ngoài địa bàn {name_vi}."
+        ),
+        message_en=(
+            f"Inside {name_en}."
+            if ok
+            else f"{outside * 100:.1f} % of the proposal lies outside {name_en}."
+        ),
+        citation=citations.INSIDE_UNIT,
+    )
+
+
+def _road_rule(geom, roads, criteria) -> RuleResult:
+    usable = [
+        r for r in as_roads(roads) if r.status in criteria.road_statuses and not r.geometry.is_empty
+    ]
+    limit = criteria.road_access_m
+    statuses_vi = " hoặc ".join(ROAD_STATUS_VI[s] for s in criteria.road_statuses)
+    if not usable:
+        return RuleResult(
+            rule="road_access",
+            passed=False,
+            limit=limit,
+            unit="m",
+            message_vi=f"Không có tuyến đường {statuses_vi} nào trong dữ liệu.",
+            message_en="No invested or under-construction road in the data.",
+            citation=citations.ROAD_ACCESS,
+        )
+    dists = shapely.distance(geom, np.array([r.geometry for r in usable], dtype=object))
+    j = int(np.argmin(dists))
+    d, road = float(dists[j]), usable[j]
+    ok = d <= limit
+    label = road.name or "không tên"
+    st = ROAD_STATUS_VI[road.status]
+    vi = (
+        f"{'Tiếp giáp' if d < 1 else 'Cách'} tuyến {label} ({st})"
+        + ("" if d < 1 else f" {fmt_distance_vi(d)}")
+        + (
+            f" (≤ {fmt_distance_vi(limit)})."
+            if ok
+            else f", vượt khoảng cách tối đa {fmt_distance_vi(limit)}."
+        )
+    )
+    en = (
+        f"{'Adjoins' if d < 1 else fmt_distance_en(d) + ' from'} road {road.name or '(unnamed)'} ({road.status})"
+        + (
+            f" (≤ {fmt_distance_en(limit)})."
+            if ok
+            else f", beyond the {fmt_distance_en(limit)} limit."
+        )
+    )
+    return RuleResult(
+        rule="road_access",
+        passed=ok,
+        measured=round(d, 2),
+        limit=limit,
+        unit="m",
+        message_vi=vi,
+        message_en=en,
+        citation=citations.ROAD_ACCESS,
+    )
+
+
+def _exclusion_rule(name, geom, geoms, tol) -> RuleResult:
+    gs = [g for g in geoms if g is not None and not g.is_empty]
+    overlap = 0.0
+    if gs:
+        overlap = float(shapely.area(shapely.intersection(geom, shapely.union_all(gs))))
+    ok = overlap <= tol
+    vi_label, en_label = EXCLUSION_LABELS.get(name, (name, name))
+    if overlap == 0:
+        vi, en = f"Không chồng lấn {vi_label}.", f"No overlap with {en_label}."
+    else:
+        vi = f"Đề xuất chồng lấn {_ha(overlap)} ha {vi_label} (cho phép ≤ {_ha(tol)} ha)."
+        en = f"The proposal overlaps {overlap / 10_000:,.2f} ha of {en_label} (≤ {tol / 10_000:,.2f} ha allowed)."
+    return RuleResult(
+        rule=f"exclusion:{name}",
+        passed=ok,
+        measured=round(overlap / 10_000, 6),
+        limit=tol / 10_000,
+        unit="ha",
+        message_vi=vi,
+        message_en=en,
+        citation=citations.EXCLUSION,
+    )
+
+
+def _occupancy_rule(kind, unit, unit_occupancy, expands, criteria) -> RuleResult:
+    if expands is not None:
+        return expansion_rule(
+            kind, occupancy(expands.leased_ha, expands.leasable_ha), criteria.efficiency
+        )
+    if unit_occupancy is None:
+        return RuleResult(
+            rule="unit_occupancy",
+            passed=None,
+            unit="share",
+            limit=criteria.efficiency.new_ccn_min_occupancy,
+            message_vi="Chưa có số liệu lấp đầy các khu, cụm hiện có trên địa bàn: chưa kiểm tra điều kiện thành lập.",
+            message_en="No occupancy figures for the unit's existing areas: establishment condition not checked.",
+            citation=citations.CCN_NEW_OCCUPANCY,
+        )
+    if isinstance(unit_occupancy, UnitEfficiency):
+        n, occ, unleased = (
+            unit_occupancy.n_counted,
+            unit_occupancy.occupancy,
+            unit_occupancy.unleased_ha,
+        )
+        if criteria.efficiency.occupancy_average == "simple":
+            occ = unit_occupancy.mean_occupancy
+    else:
+        n, occ, unleased = (
+            unit_occupancy["n_counted"],
+            unit_occupancy.get("occupancy"),
+            float(unit_occupancy.get("unleased_ha", 0.0)),
+        )
+    r = new_area_rule(kind, n, occ, unleased, criteria.efficiency, unit or "")
+    return RuleResult(
+        rule="unit_occupancy",
+        passed=r.passed,
+        measured=r.measured,
+        limit=r.limit,
+        unit=r.unit,
+        message_vi=r.message_vi,
+        message_en=r.message_en,
+        citation=r.citation,
+    )

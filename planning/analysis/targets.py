@@ -1,0 +1,401 @@
+"""Targets and developers: the two-consecutive-years rule, developer capacity, state clusters to
+transfer, and secondary projects behind schedule.
+
+Pure analysis on plain records; no geometry. Source of the rules: the Bình Định conclusion notice
+of 11 April 2025 (``/work/shared/sources/000_…``) — "xem xét thu hồi đối với các khu, cụm công
+nghiệp không hoàn thành chỉ tiêu đầu tư, phát triển được giao trong vòng 02 năm liên tiếp", select
+developers with financial capacity, transfer state-developed clusters to enterprises, review
+secondary projects — and DOMAIN.md §2.4, §2.4b.
+
+When does an area "miss" a year? (default, :class:`~planning.analysis.types.TargetRule`)
+------------------------------------------------------------------------------------------
+The notice does not say which indicators count. Default: an area misses a year when **any**
+indicator assigned to it for that year has an actual **below the target** (no tolerance), and an
+assigned target with **no reported actual counts as missed** (an unreported year cannot prove
+the target was met). Years without assigned targets are never missed, so they break a run.
+An area is on the watch list when it missed ``consecutive_years`` (2) consecutive calendar years.
+``main_indicators`` restricts the counted indicators; ``mode="all"`` requires every counted
+indicator to be missed.
+
+Examples
+--------
+>>> from planning.analysis.types import TargetRecord, ActualRecord
+>>> t = [TargetRecord(1, y, "leased_ha", 10) for y in (2023, 2024)]
+>>> a = [ActualRecord(1, 2023, "leased_ha", 4), ActualRecord(1, 2024, "leased_ha", 6)]
+>>> [(w.area_id, w.years) for w in target_watch_list(t, a)]
+[(1, (2023, 2024))]
+>>> target_watch_list(t, a + [ActualRecord(1, 2024, "leased_ha", 12)])
+[]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+
+from planning.analysis import citations
+from planning.analysis._text import KIND_VI, fmt_vi
+from planning.analysis.types import (
+    ActualRecord,
+    AreaRecord,
+    CapacityCheck,
+    CapacityItem,
+    DeveloperRecord,
+    LaggingProject,
+    ProjectRecord,
+    TargetMiss,
+    TargetRecord,
+    TargetRule,
+    TransferCandidate,
+    WatchEntry,
+)
+
+__all__ = [
+    "target_watch_list",
+    "developer_capacity",
+    "transfer_candidates",
+    "lagging_projects",
+    "INDICATOR_LABELS_VI",
+    "months_between",
+]
+
+#: Indicators of ``planning.models.targets.Indicator`` (labels repeated here: no Django import).
+INDICATOR_LABELS_VI = {
+    "clearance_ha": "diện tích GPMB bàn giao (ha)",
+    "infrastructure_pct": "khối lượng hạ tầng hoàn thành lũy kế (%)",
+    "leased_ha": "diện tích cho thuê mới (ha)",
+    "new_projects": "số dự án thứ cấp thu hút mới",
+    "disbursed_bn_vnd": "vốn đầu tư hạ tầng giải ngân (tỷ đồng)",
+}
+
+
+def _actuals_index(actuals) -> dict[tuple[Hashable, int], dict[str, float]]:
+    if isinstance(actuals, Mapping):
+        return {
+            (k[0], int(k[1])): {i: float(v) for i, v in vals.items() if v is not None}
+            for k, vals in actuals.items()
+        }
+    index: dict[tuple[Hashable, int], dict[str, float]] = defaultdict(dict)
+    for a in actuals:
+        if not isinstance(a, ActualRecord):
+            a = ActualRecord(*a)
+        if a.value is not None:
+            index[(a.area_id, int(a.year))][a.indicator] = float(a.value)
+    return index
+
+
+def target_watch_list(
+    targets: Iterable[TargetRecord],
+    actuals: Iterable[ActualRecord] | Mapping[tuple[Hashable, int], Mapping[str, float]],
+    *,
+    areas: Iterable[AreaRecord] = (),
+    rule: TargetRule = TargetRule(),
+    as_of_year: int | None = None,
+) -> list[WatchEntry]:
+    """Areas that missed their assigned targets in ``rule.consecutive_years`` consecutive years.
+
+    Parameters
+    ----------
+    targets : iterable of TargetRecord (or (area_id, year, indicator, value) tuples)
+    actuals : iterable of ActualRecord, or mapping ``(area_id, year) -> {indicator: value}``
+    areas : iterable of AreaRecord, optional
+        For names and developer ids.
+    rule : TargetRule
+        What counts as a missed year (module docstring).
+    as_of_year : int, optional
+        Ignore targets of later years (e.g. the current, unfinished year).
+
+    Returns
+    -------
+    list of WatchEntry
+        One per area, sorted by area id (as text); ``years`` are the years of every qualifying
+        run, ``misses`` the missed indicators in those years.
+    """
+    by_id = {a.id: a for a in areas}
+    actual = _actuals_index(actuals)
+    assigned: dict[Hashable, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for t in targets:
+        if not isinstance(t, TargetRecord):
+            t = TargetRecord(*t)
+        if as_of_year is not None and t.year > as_of_year:
+            continue
+        if rule.main_indicators is not None and t.indicator not in rule.main_indicators:
+            continue
+        assigned[t.area_id][int(t.year)][t.indicator] = float(t.value)
+
+    out = []
+    for area_id in sorted(assigned, key=str):
+        missed: dict[int, list[TargetMiss]] = {}
+        for year, inds in assigned[area_id].items():
+            got = actual.get((area_id, year), {})
+            misses = []
+            for ind in sorted(inds):
+                target = inds[ind]
+                value = got.get(ind)
+                if value is None:
+                    if rule.missing_actual_is_miss:
+                        misses.append(
+                            TargetMiss(year=year, indicator=ind, target=target, actual=None)
+                        )
+                elif value < target * (1 - rule.tolerance):
+                    misses.append(TargetMiss(year=year, indicator=ind, target=target, actual=value))
+            if misses and (rule.mode == "any" or len(misses) == len(inds)):
+                missed[year] = misses
+        years = _qualifying_years(sorted(missed), rule.consecutive_years)
+        if not years:
+            continue
+        area = by_id.get(area_id)
+        name = area.name if area and area.name else str(area_id)
+        misses = tuple(m for y in years for m in missed[y])
+        out.append(
+            WatchEntry(
+                area_id=area_id,
+                area_name=name,
+                developer_id=area.developer_id if area else None,
+                years=tuple(years),
+                misses=misses,
+                message_vi=_watch_message(area, name, years, misses),
+                citation=citations.TWO_YEAR_RULE,
+            )
+        )
+    return out
+
+
+def _qualifying_years(years: list[int], n: int) -> list[int]:
+    """Years belonging to runs of at least ``n`` consecutive years.
+
+    >>> _qualifying_years([2019, 2021, 2022, 2024], 2)
+    [2021, 2022]
+    """
+    out, run = [], []
+    for y in years + [None]:
+        if run and (y is None or y != run[-1] + 1):
+            if len(run) >= n:
+                out.extend(run)
+            run = []
+        if y is not None:
+            run.append(y)
+    return out
+
+
+def _watch_message(area, name, years, misses) -> str:
+    kind = KIND_VI.get(area.kind, "khu, cụm công nghiệp") if area else "khu, cụm công nghiệp"
+    detail = "; ".join(
+        f"{m.year}: {INDICATOR_LABELS_VI.get(m.indicator, m.indicator)} "
+        + ("không báo cáo" if m.actual is None else f"đạt {fmt_vi(m.actual, 1)}")
+        + f"/{fmt_vi(m.target, 1)}"
+        for m in misses
+    )
+    span = ", ".join(str(y) for y in years)
+    return (
+        f"{kind.capitalize()} {name} không hoàn thành chỉ tiêu được giao {len(years)} năm liên tiếp "
+        f"({span}): {detail}."
+    )
+
+
+def developer_capacity(
+    *,
+    developers: Iterable[DeveloperRecord],
+    areas: Iterable[AreaRecord],
+    min_share_below: float = 0.20,
+    min_share_from: float = 0.15,
+    threshold_ha: float = 20.0,
+    per_developer: bool = True,
+    statuses: tuple[str, ...] = ("planned", "established", "clearing", "building"),
+) -> list[CapacityCheck]:
+    """Own capital of each developer against the minimum share of its areas' total investment.
+
+    The minimum share is ``min_share_below`` (20 %) for areas of less than ``threshold_ha``
+    (20 ha, by planned area) and ``min_share_from`` (15 %) from 20 ha (DOMAIN §2.4b, partially
+    confirmed; the service passes ``settings.PLANNING_OWN_CAPITAL_MIN_SHARE``). With
+    ``per_developer`` (default) the developer's own capital must cover the requirements of all
+    its areas in ``statuses`` together (still being built — the conservative reading); otherwise
+    each area is checked alone and all must pass. ``passed`` is ``None`` when the own capital or
+    every area's total investment is unknown.
+
+    Examples
+    --------
+    >>> from planning.analysis.types import AreaRecord, DeveloperRecord
+    >>> dev = DeveloperRecord(id="D", kind="enterprise", own_capital_bn_vnd=60)
+    >>> areas = [AreaRecord(id=1, kind="CCN", status="building", planned_ha=18, developer_id="D",
+    ...                     total_investment_bn_vnd=150),
+    ...          AreaRecord(id=2, kind="CCN", status="clearing", planned_ha=50, developer_id="D",
+    ...                     total_investment_bn_vnd=300)]
+    >>> c = developer_capacity(developers=[dev], areas=areas)[0]
+    >>> c.required_bn_vnd, c.passed      # 20 % × 150 + 15 % × 300 = 75 > 60
+    (75.0, False)
+    """
+    areas = list(areas)
+    out = []
+    for dev in developers:
+        items = []
+        for a in areas:
+            if a.developer_id != dev.id or a.status not in statuses:
+                continue
+            share = min_share_below if a.planned_ha < threshold_ha else min_share_from
+            inv = a.total_investment_bn_vnd
+            items.append(
+                CapacityItem(
+                    area_id=a.id,
+                    land_ha=a.planned_ha,
+                    total_investment_bn_vnd=inv,
+                    min_share=share,
+                    required_bn_vnd=None if inv is None else round(share * inv, 6),
+                )
+            )
+        known = [i.required_bn_vnd for i in items if i.required_bn_vnd is not None]
+        required = round(sum(known), 6)
+        own = dev.own_capital_bn_vnd
+        unknown = [i.area_id for i in items if i.required_bn_vnd is None]
+        if own is None or not known:
+            passed = None
+        elif per_developer:
+            passed = own >= required
+        else:
+            passed = all(own >= r for r in known)
+        name = dev.name or str(dev.id)
+        if own is None:
+            msg = (
+                f"Chủ đầu tư {name}: chưa có số liệu vốn chủ sở hữu (báo cáo tài chính kiểm toán)."
+            )
+        elif not known:
+            msg = f"Chủ đầu tư {name}: chưa có tổng vốn đầu tư của các dự án để so sánh."
+        else:
+            msg = (
+                f"Chủ đầu tư {name}: vốn chủ sở hữu {fmt_vi(own, 1)} tỷ đồng "
+                f"{'≥' if passed else '<'} mức tối thiểu {fmt_vi(required, 1)} tỷ đồng "
+                f"({len(known)} dự án) — " + ("đạt." if passed else "không đạt năng lực tài chính.")
+            )
+            if unknown:
+                msg += f" Thiếu tổng vốn đầu tư của: {', '.join(map(str, unknown))}."
+        out.append(
+            CapacityCheck(
+                developer_id=dev.id,
+                developer_name=name,
+                own_capital_bn_vnd=own,
+                required_bn_vnd=required,
+                passed=passed,
+                items=tuple(items),
+                message_vi=msg,
+                citation=citations.OWN_CAPITAL,
+            )
+        )
+    return out
+
+
+def transfer_candidates(
+    areas: Iterable[AreaRecord], *, kinds: tuple[str, ...] = ("CCN",)
+) -> list[TransferCandidate]:
+    """State-developed areas (developer kind ``state``) not yet transferred to an enterprise.
+
+    Revoked areas are skipped. Sorted by unleased land (largest first), then id.
+
+    >>> from planning.analysis.types import AreaRecord
+    >>> a = AreaRecord(id="CCN-1", kind="CCN", name="Cầu 16", planned_ha=20, leasable_ha=14,
+    ...                leased_ha=7, developer_id=3, developer_kind="state")
+    >>> [(c.area_id, c.occupancy, c.unleased_ha) for c in transfer_candidates([a])]
+    [('CCN-1', 0.5, 7.0)]
+    """
+    out = []
+    for a in areas:
+        if (
+            a.kind not in kinds
+            or a.developer_kind != "state"
+            or a.transferred
+            or a.status == "revoked"
+        ):
+            continue
+        leased = min(a.leased_ha, a.leasable_ha)
+        occ = leased / a.leasable_ha if a.leasable_ha > 0 else None
+        unleased = max(0.0, a.leasable_ha - leased)
+        name = a.name or str(a.id)
+        occ_txt = "—" if occ is None else f"{fmt_vi(occ * 100, 1)} %"
+        out.append(
+            TransferCandidate(
+                area_id=a.id,
+                area_name=name,
+                developer_id=a.developer_id,
+                status=a.status,
+                occupancy=occ,
+                unleased_ha=unleased,
+                message_vi=(
+                    f"{KIND_VI[a.kind].capitalize()} {name} do đơn vị nhà nước làm chủ đầu tư, chưa chuyển "
+                    f"giao cho doanh nghiệp (lấp đầy {occ_txt}, còn {fmt_vi(unleased, 1)} ha chưa cho thuê)."
+                ),
+                citation=citations.STATE_CLUSTER_TRANSFER,
+            )
+        )
+    out.sort(key=lambda c: (-c.unleased_ha, str(c.area_id)))
+    return out
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from ``start`` to ``end`` (negative if ``end`` is earlier).
+
+    >>> months_between(dt.date(2024, 1, 31), dt.date(2024, 7, 30)), months_between(dt.date(2024, 1, 15), dt.date(2024, 7, 15))
+    (5, 6)
+    """
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if months > 0 and end.day < start.day:
+        months -= 1
+    elif months < 0 and end.day > start.day:
+        months += 1
+    return months
+
+
+def lagging_projects(
+    projects: Iterable[ProjectRecord], *, as_of: dt.date, grace_months: int = 6
+) -> list[LaggingProject]:
+    """Secondary projects stalled, or past their planned operation date by more than ``grace_months``.
+
+    A project is *late* when it has a planned operation date, no actual operation date, is not
+    operating, and more than ``grace_months`` whole months have passed since the planned date at
+    ``as_of``; *stalled* when its status is ``stalled``. Revoked and operating projects are skipped.
+    The land to recover is the project's leased area. Sorted stalled first, then by delay.
+
+    >>> from planning.analysis.types import ProjectRecord
+    >>> p = ProjectRecord(id="P1", area_id=1, leased_ha=2.5, name="Nhà máy A",
+    ...                   operation_planned=dt.date(2023, 6, 30))
+    >>> [(x.project_id, x.reason, x.months_late, x.land_to_recover_ha)
+    ...  for x in lagging_projects([p], as_of=dt.date(2025, 4, 11))]
+    [('P1', 'late', 21, 2.5)]
+    """
+    out = []
+    for p in projects:
+        if p.status in ("revoked", "operating") or (
+            p.operation_actual is not None and p.status != "stalled"
+        ):
+            continue
+        late = months_between(p.operation_planned, as_of) if p.operation_planned else None
+        name = p.name or str(p.id)
+        if p.status == "stalled":
+            reason = "stalled"
+            msg = (
+                f"Dự án {name} ngừng triển khai/chậm tiến độ: đề nghị xem xét thu hồi "
+                f"{fmt_vi(p.leased_ha, 2)} ha đất."
+            )
+        elif late is not None and late > grace_months:
+            reason = "late"
+            msg = (
+                f"Dự án {name} chậm đưa vào hoạt động {late} tháng so với tiến độ "
+                f"({p.operation_planned:%d/%m/%Y}); diện tích đất có thể thu hồi {fmt_vi(p.leased_ha, 2)} ha."
+            )
+        else:
+            continue
+        out.append(
+            LaggingProject(
+                project_id=p.id,
+                area_id=p.area_id,
+                name=name,
+                status=p.status,
+                reason=reason,
+                operation_planned=p.operation_planned,
+                months_late=late if late is None or late > 0 else 0,
+                land_to_recover_ha=p.leased_ha,
+                message_vi=msg,
+                citation=citations.SECONDARY_PROJECT_RECOVERY,
+            )
+        )
+    out.sort(key=lambda x: (x.reason != "stalled", -(x.months_late or 0), str(x.project_id)))
+    return out
