@@ -12,12 +12,15 @@ PORT ?= 8000
 SYSTEM_PYTHON := /usr/bin/python3
 OL_VERSION := 7.5.2
 
-.PHONY: run test setup deps venv assets migrate demo admin-user serve bench clean
+.PHONY: run test setup deps deps-test venv assets migrate demo admin-user serve bench clean
 
 setup: deps venv assets
 
 deps:
-	@scripts/install_deps.sh
+	@scripts/install_deps.sh run
+
+deps-test:
+	@scripts/install_deps.sh test
 
 venv: $(VENV)/.installed
 
@@ -57,11 +60,11 @@ serve:
 
 run: demo admin-user serve
 
-test: setup
+test: setup deps-test
 	@scripts/test.sh
 
 bench: setup
-	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
+	@scripts/install_deps.sh bench
 	@scripts/bench.sh
 
 clean:

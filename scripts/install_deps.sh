@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages KCN Planner needs, or say exactly what to run.
+#   scripts/install_deps.sh [run|test|bench]   (test and bench include run)
 # Idempotent: checks dpkg first, so a second run costs well under a second.
 set -euo pipefail
+PURPOSE="${1:-run}"
 
 PACKAGES=(
   gdal-bin libgdal-dev libgeos-dev libproj-dev libsqlite3-mod-spatialite
@@ -11,6 +13,12 @@ PACKAGES=(
 )
 # Node.js and npm build the browser assets; the image may already have a newer node elsewhere.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+# Real clients for the test suite: QGIS 3.22 (offscreen) and Chromium (headless).
+if [ "$PURPOSE" = test ] || [ "$PURPOSE" = bench ]; then
+  PACKAGES+=(python3-qgis qgis-providers chromium)
+fi
+# Load generator for the benchmarks.
+[ "$PURPOSE" = bench ] && PACKAGES+=(wrk)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
