@@ -14,7 +14,8 @@ from layers.errors import (
     RequestTooLarge,
     exception_response,
 )
-from layers.wfs import auth, encoders, operations, requests, transactions
+from layers import auth
+from layers.wfs import encoders, operations, requests, transactions
 from layers.xml import MAX_REQUEST_BYTES
 
 log = logging.getLogger(__name__)

@@ -167,6 +167,9 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
             f'      "wms_include_items" {_q(items)}',
             f'      "gml_include_items" {_q(items)}',
             '      "gml_featureid" "id"',
+            *([f'      "gml_geometries" {_q(layer.geometry_column)}',
+               f'      "gml_{layer.geometry_column}_type" {_q({"POLYGON": "multipolygon", "LINE": "multiline", "POINT": "point"}[st.geometry_type])}']
+              if wfs else []),
             f'      "wms_srs" {_q(" ".join(WMS_SRS))}',
             "    END",
         ]

@@ -10,6 +10,8 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from gis_service import access
+from layers import auth
+from layers.errors import AuthenticationRequired
 from layers.catalogue import CATALOGUE
 from layers.wms.app import MapServiceConfigError, get_service
 
@@ -115,6 +117,12 @@ def mapproxy(request, prefix: str, path: str = ""):
     """Forward /ows/<prefix>/<path> to MapProxy (WMS at /service, WMTS at /wmts, XYZ at /tiles)."""
     if request.method not in ("GET", "HEAD"):
         return _service_exception("only GET is supported by the map services", 405)
+    try:
+        auth.identify(request)  # Basic or token credentials, as QGIS and GDAL send them
+    except AuthenticationRequired as exc:
+        response = _service_exception(str(exc), 401, "AuthenticationRequired")
+        response["WWW-Authenticate"] = 'Basic realm="KCN Planner"'
+        return response
     if request.method == "GET" and path:
         hit = cached_tile(request, prefix, path)
         if hit is not None:

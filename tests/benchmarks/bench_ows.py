@@ -87,8 +87,10 @@ def fes_filter(version: str = "2.0") -> str:
     if version == "2.0":
         return ('<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2">'
                 "<fes:And><fes:BBOX><fes:ValueReference>boundary</fes:ValueReference>"
-                f'<gml:Envelope srsName="EPSG:4326"><gml:lowerCorner>{x0} {y0}</gml:lowerCorner>'
-                f"<gml:upperCorner>{x1} {y1}</gml:upperCorner></gml:Envelope></fes:BBOX>"
+                # The urn form is lat/lon for both servers (MapServer also reads "EPSG:4326" as
+                # lat/lon in WFS 2.0 filters, GeoServer and we read it as lon/lat).
+                f'<gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>{y0} {x0}</gml:lowerCorner>'
+                f"<gml:upperCorner>{y1} {x1}</gml:upperCorner></gml:Envelope></fes:BBOX>"
                 "<fes:PropertyIsNotEqualTo><fes:ValueReference>status</fes:ValueReference>"
                 "<fes:Literal>handed_over</fes:Literal></fes:PropertyIsNotEqualTo></fes:And></fes:Filter>")
     raise ValueError(version)

@@ -202,3 +202,23 @@ def test_cached_tiles_keep_their_rights(client, province):
     assert again.status_code == 200 and again.content == first.content
     client.logout()
     assert client.get(url, HTTP_HOST="127.0.0.1").status_code in (401, 403)
+
+
+def test_basic_and_token_credentials_open_staff_layers(client, province):
+    import base64
+
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.create_user("gdal", password="Pass-word-1")
+    m.Membership.objects.create(user=user, role="commune_staff", admin_unit=province[0])
+    params = {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": "clearance_parcels",
+              "CRS": "EPSG:4326", "BBOX": "13.89,109.09,13.91,109.13", "WIDTH": 64, "HEIGHT": 64,
+              "FORMAT": "image/png", "STYLES": ""}
+    basic = "Basic " + base64.b64encode(b"gdal:Pass-word-1").decode()
+    assert client.get("/ows/wms", params, HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=basic).status_code == 200
+    token = Token.objects.create(user=user)
+    assert client.get("/ows/wms", params, HTTP_HOST="127.0.0.1",
+                      HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    wrong = "Basic " + base64.b64encode(b"gdal:nope").decode()
+    denied = client.get("/ows/wms", params, HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=wrong)
+    assert denied.status_code == 401 and denied["WWW-Authenticate"].startswith("Basic")

@@ -1,4 +1,4 @@
-"""Who is calling the WFS: HTTP Basic, a token, or the Django session.
+"""Who is calling an OGC service (WFS, WMS, WMTS, tiles): HTTP Basic, a token, or the session.
 
 * ``Authorization: Basic <base64 user:password>``: checked with ``django.contrib.auth.authenticate``
   (QGIS, GDAL's ``user:pass@`` URLs and GDAL_HTTP_USERPWD send this);
