@@ -3,7 +3,8 @@
 * ``Authorization: Basic <base64 user:password>``: checked with ``django.contrib.auth.authenticate``
   (QGIS, GDAL's ``user:pass@`` URLs and GDAL_HTTP_USERPWD send this);
 * ``Authorization: Token <key>`` or ``Authorization: Bearer <key>``: a
-  ``rest_framework.authtoken`` token;
+  ``rest_framework.authtoken`` token; clients that only speak Basic send user ``token`` with the
+  key as password;
 * no Authorization header: the session user (or anonymous).
 
 Wrong credentials answer 401 with ``WWW-Authenticate: Basic realm="KCN Planner"``. The view is
@@ -25,6 +26,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from layers.errors import AccessDenied, AuthenticationRequired
 
 BASIC, TOKEN, SESSION, ANONYMOUS = "basic", "token", "session", "anonymous"
+TOKEN_USERNAME = "token"
 
 # Basic credentials are checked once per CACHE_SECONDS: password hashing on every page of a paged
 # GetFeature would cost more than the page. An entry is only trusted while the user's password
@@ -78,6 +80,10 @@ def _basic(request, credentials: str, header: str):
     username, sep, password = decoded.partition(":")
     if not sep:
         raise AuthenticationRequired("malformed Basic credentials")
+    if username == TOKEN_USERNAME:
+        # Clients that only speak Basic (QGIS 3.22's authentication configurations) carry a token
+        # as the password of the pseudo-user "token".
+        return _token(password)  # not cached: a revoked token must stop working at once
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         raise AuthenticationRequired("wrong user name or password")

@@ -19,6 +19,7 @@ from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor  # noqa: E402
 
 base, user, password, out_dir = sys.argv[1:5]
+token = sys.argv[5] if len(sys.argv) > 5 else None
 app = QgsApplication([], False)
 app.initQgis()
 result = {}
@@ -67,9 +68,11 @@ try:
         painted = sum(1 for y in range(0, image.height(), 4) for x in range(0, image.width(), 4)
                       if image.pixelColor(x, y) != QColor(255, 255, 255))
         result["wms_render_painted_samples"] = painted
-    # Edit a proposal through WFS-T.
+    # Edit a proposal through WFS-T, signed in with a token (QGIS 3.22 speaks Basic: the
+    # pseudo-user "token" carries it). A different URL spelling gets its own capabilities cache.
+    edit_user, edit_password = ("token", token) if token else (user, password)
     proposals = QgsVectorLayer(
-        f"url='{wfs_url}' typename='proposals' version='2.0.0' username='{user}' password='{password}'",
+        f"url='{wfs_url}?' typename='proposals' version='2.0.0' username='{edit_user}' password='{edit_password}'",
         "proposals", "WFS")
     layers.append(proposals)
     result["wfs_proposals_valid"] = proposals.isValid()

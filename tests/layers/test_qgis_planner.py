@@ -25,9 +25,13 @@ def test_planner_session_in_qgis(live_server, tmp_path):
     user = get_user_model().objects.create_user("planner", password="Qgis-2025!")
     province = m.AdminUnit.objects.get(name="Bình Định", level="province")
     m.Membership.objects.create(user=user, role="commune_staff", admin_unit=province)
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=user)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    run = subprocess.run(["/usr/bin/python3", str(SCRIPT), live_server.url, "planner", "Qgis-2025!", str(tmp_path)],
+    run = subprocess.run(["/usr/bin/python3", str(SCRIPT), live_server.url, "planner", "Qgis-2025!", str(tmp_path),
+                          token.key],
                          capture_output=True, text=True, timeout=300, env=env)
     lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
     assert lines, run.stdout[-2000:] + run.stderr[-2000:]

@@ -222,3 +222,20 @@ def test_basic_and_token_credentials_open_staff_layers(client, province):
     wrong = "Basic " + base64.b64encode(b"gdal:nope").decode()
     denied = client.get("/ows/wms", params, HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=wrong)
     assert denied.status_code == 401 and denied["WWW-Authenticate"].startswith("Basic")
+
+
+def test_token_as_basic_password_for_clients_that_only_speak_basic(client, province):
+    import base64
+
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.create_user("qgis322", password="unused-Pass-1")
+    m.Membership.objects.create(user=user, role="commune_staff", admin_unit=province[0])
+    token = Token.objects.create(user=user)
+    params = {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": "clearance_parcels",
+              "CRS": "EPSG:4326", "BBOX": "13.89,109.09,13.91,109.13", "WIDTH": 64, "HEIGHT": 64,
+              "FORMAT": "image/png", "STYLES": ""}
+    header = "Basic " + base64.b64encode(f"token:{token.key}".encode()).decode()
+    assert client.get("/ows/wms", params, HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=header).status_code == 200
+    token.delete()
+    assert client.get("/ows/wms", params, HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=header).status_code == 401
