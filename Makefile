@@ -12,7 +12,7 @@ PORT ?= 8000
 SYSTEM_PYTHON := /usr/bin/python3
 OL_VERSION := 7.5.2
 
-.PHONY: run test setup deps deps-test venv assets migrate demo admin-user serve bench clean
+.PHONY: run test setup deps deps-test venv assets messages migrate demo admin-user serve bench clean
 
 setup: deps venv assets
 
@@ -34,14 +34,37 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -c "import django, shapely, pyproj, pyogrio" && touch $@ && \
 	echo ">> virtual environment ready in $$(( $$(date +%s) - start )) s"
 
-# OpenLayers for the admin's map widgets, from npm into static files (no CDN at run time).
-assets: gis_service/static/vendor/ol/ol.js
+# Browser assets, built from npm packages into static files (nothing from a CDN at run time):
+#   - OpenLayers' full build for the admin's map widgets (gis_service/static/vendor/ol/);
+#   - the map page bundled by esbuild from frontend/ (gis_service/static/build/);
+#   - the Vietnamese translations compiled to .mo files (locale/vi/LC_MESSAGES/).
+# All three are build output, git-ignored; `make clean` removes them.
+FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.css' \) 2>/dev/null)
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-gis_service/static/vendor/ol/ol.js: package.json package-lock.json
+assets: gis_service/static/vendor/ol/ol.js gis_service/static/build/map.js messages
+
+node_modules/.kcn-installed: package.json package-lock.json
 	@npm ci --silent --no-audit --no-fund >/dev/null
+	@touch $@
+
+gis_service/static/vendor/ol/ol.js: node_modules/.kcn-installed
 	@mkdir -p gis_service/static/vendor/ol
 	@cp node_modules/ol/dist/ol.js node_modules/ol/ol.css gis_service/static/vendor/ol/
 	@echo ">> OpenLayers $(OL_VERSION) copied to static files"
+
+gis_service/static/build/map.js: node_modules/.kcn-installed $(FRONTEND_SOURCES)
+	@node frontend/build.mjs
+
+messages: $(MO_FILES)
+
+# compilemessages (GNU gettext's msgfmt), run inside locale/ so it compiles LOCALE_PATHS only and
+# does not walk into the venv or node_modules.
+$(MO_FILES): %.mo: %.po $(VENV)/.installed
+	@cd locale && ../$(PY) ../manage.py compilemessages -v0
+	@touch $(MO_FILES)
+	@echo ">> translations compiled: $(PO_FILES)"
 
 migrate: setup
 	@$(MANAGE) migrate --noinput -v0
@@ -68,4 +91,4 @@ bench: setup
 	@scripts/bench.sh
 
 clean:
-	rm -rf $(VENV) node_modules gis_service/static/vendor var/static
+	rm -rf $(VENV) node_modules gis_service/static/vendor gis_service/static/build var/static locale/*/LC_MESSAGES/*.mo

@@ -4,6 +4,5 @@ from planning import views
 
 app_name = "planning"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("context.geojson", views.context_geojson, name="context_geojson"),
 ]

@@ -9,6 +9,7 @@ PACKAGES=(
   gdal-bin libgdal-dev libgeos-dev libproj-dev libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3 binutils
   cgi-mapserver mapserver-bin fonts-dejavu-core
+  gettext  # msgfmt, for manage.py compilemessages (make assets)
   python3 python3-venv python3-dev build-essential
 )
 # Node.js and npm build the browser assets; the image may already have a newer node elsewhere.

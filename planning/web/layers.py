@@ -1,0 +1,195 @@
+"""The map page's layers: which catalogue layers a user sees, grouped, with tiles, legends and styles.
+
+Reads only (the catalogue, the WMS styles and the access policy); the page renders the result
+server-side and hands the same data to the map script.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gis_service import access
+from layers.catalogue import CATALOGUE
+from layers.wms.styles import STYLES, LayerStyle
+
+# Groups in the layer switcher, in order, with their layers bottom-up as the map draws them.
+GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
+    ("areas", _("Industrial parks and clusters"), ("industrial_areas",)),
+    ("clearance", _("Land clearance"), ("clearance_parcels",)),
+    ("transport", _("Transport"), ("road_corridors",)),
+    ("utilities", _("Technical infrastructure"),
+     ("infrastructure_lines", "infrastructure_points", "infrastructure_connectors")),
+    ("projects", _("Secondary projects"), ("secondary_projects",)),
+    ("proposals", _("Proposals"), ("proposals", "suggested_sites")),
+    ("boundaries", _("Administrative boundaries"), ("admin_units",)),
+)
+OTHER_GROUP = ("other", _("Other layers"))
+# Drawing order, bottom first; layers not listed are drawn above these.
+DRAW_ORDER = ("admin_units", "suggested_sites", "industrial_areas", "clearance_parcels", "secondary_projects",
+              "proposals", "infrastructure_lines", "infrastructure_connectors", "road_corridors",
+              "infrastructure_points")
+VISIBLE_BY_DEFAULT = {"admin_units", "industrial_areas", "road_corridors", "secondary_projects"}
+# Drawn in the browser from WFS GeoJSON (so it can be filtered); every other layer is XYZ tiles.
+VECTOR_LAYERS = {"industrial_areas"}
+# The context layer under everything: always listed first, never queried for popups first.
+BASE_LAYER = "admin_units"
+# OGC scale denominator -> metres per pixel at the standard 0.28 mm pixel.
+PIXEL_M = 0.00028
+
+
+@dataclass
+class MapLayer:
+    name: str
+    title: str
+    group: str
+    kind: str                      # "tiles" or "vector"
+    visible: bool
+    z_index: int
+    legend_url: str
+    tile_url: str
+    min_resolution: float | None = None
+    max_resolution: float | None = None
+    style: dict | None = None      # vector layers: classes and labels, from the WMS style
+    staff_only: bool = False
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class LayerGroup:
+    id: str
+    title: str
+    layers: list[MapLayer] = field(default_factory=list)
+
+
+# --- styles as data --------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|(AND|OR)\b|"\[(\w+)\]"\s*=\s*"([^"]*)")')
+
+
+def parse_expression(text: str | None) -> dict | None:
+    """A MapServer class expression as built by ``layers.wms.styles`` -> a small JSON tree.
+
+    Only what the styles use: string equality, AND, OR and parentheses.
+
+    >>> parse_expression('(("[kind]" = "KCN") AND ("[status]" = "operating"))')
+    {'and': [{'eq': ['kind', 'KCN']}, {'eq': ['status', 'operating']}]}
+    >>> parse_expression(None) is None
+    True
+    """
+    if text is None:
+        return None
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise ValueError(f"cannot read the style expression {text!r} at {pos}")
+        tokens.append(m.groups())
+        pos = m.end()
+    node, rest = _parse_or(tokens)
+    if rest:
+        raise ValueError(f"unexpected text after the style expression {text!r}")
+    return node
+
+
+def _parse_or(tokens):
+    node, tokens = _parse_and(tokens)
+    items = [node]
+    while tokens and tokens[0][2] == "OR":
+        node, tokens = _parse_and(tokens[1:])
+        items.append(node)
+    return (items[0] if len(items) == 1 else {"or": items}), tokens
+
+
+def _parse_and(tokens):
+    node, tokens = _parse_atom(tokens)
+    items = [node]
+    while tokens and tokens[0][2] == "AND":
+        node, tokens = _parse_atom(tokens[1:])
+        items.append(node)
+    return (items[0] if len(items) == 1 else {"and": items}), tokens
+
+
+def _parse_atom(tokens):
+    if not tokens:
+        raise ValueError("incomplete style expression")
+    opening, _closing, _op, item, value = tokens[0]
+    if opening:
+        node, rest = _parse_or(tokens[1:])
+        if not rest or not rest[0][1]:
+            raise ValueError("unbalanced parentheses in a style expression")
+        return node, rest[1:]
+    if item is not None:
+        return {"eq": [item, value]}, tokens[1:]
+    raise ValueError("unexpected token in a style expression")
+
+
+def style_json(style: LayerStyle, *, lang: str) -> dict:
+    """A WMS layer style as data for OpenLayers: classes in order, first match wins."""
+    return {
+        "geometry": style.geometry_type,
+        "label_item": style.label_item,
+        "label_max_resolution": style.label_max_scale * PIXEL_M if style.label_max_scale else None,
+        "label_color": style.label_color,
+        "classes": [
+            {"title": c.title_vi if lang == "vi" else c.title_en,
+             "when": parse_expression(c.expression),
+             "symbolizers": [s.__dict__ | {"pattern": list(s.pattern)} for s in c.symbolizers]}
+            for c in style.classes
+        ],
+    }
+
+
+# --- layers for a user ------------------------------------------------------------------------------
+
+def legend_url(name: str) -> str:
+    return reverse("layers:wms") + "?" + urlencode({
+        "SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetLegendGraphic", "LAYER": name,
+        "FORMAT": "image/png", "SLD_VERSION": "1.1.0"})
+
+
+def tile_url_template() -> str:
+    """``/ows/tiles/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png`` (XYZ, north-west origin)."""
+    return reverse("layers:tiles", kwargs={"path": "LAYER"}).replace(
+        "LAYER", "{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png")
+
+
+def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
+    """The layer switcher for ``user``: only layers they may read that the map service renders."""
+    tiles = tile_url_template()
+    group_of = {name: gid for gid, _title, names in GROUPS for name in names}
+    groups = {gid: LayerGroup(gid, str(title)) for gid, title, _names in GROUPS}
+    groups[OTHER_GROUP[0]] = LayerGroup(OTHER_GROUP[0], str(OTHER_GROUP[1]))
+    order = {name: i for i, name in enumerate(DRAW_ORDER)}
+    listed_order = [n for _g, _t, names in GROUPS for n in names]
+    names = sorted(CATALOGUE, key=lambda n: (listed_order.index(n) if n in listed_order else len(listed_order), n))
+    for name in names:
+        spec = CATALOGUE[name]
+        style = STYLES.get(name)
+        if style is None or not access.can_read_layer(user, spec):
+            continue
+        gid = group_of.get(name, OTHER_GROUP[0])
+        layer = MapLayer(
+            name=name,
+            title=spec.title_vi if lang == "vi" else spec.title_en,
+            group=gid,
+            kind="vector" if name in VECTOR_LAYERS else "tiles",
+            visible=name in VISIBLE_BY_DEFAULT,
+            z_index=10 + order.get(name, len(DRAW_ORDER)),
+            legend_url=legend_url(name),
+            tile_url=tiles.replace("{layer}", name),
+            # MapServer's MAXSCALEDENOM hides a layer beyond 1:N; so does OpenLayers past N * 0.28 mm.
+            max_resolution=style.max_scale * PIXEL_M if style.max_scale else None,
+            min_resolution=style.min_scale * PIXEL_M if style.min_scale else None,
+            style=style_json(style, lang=lang) if name in VECTOR_LAYERS else None,
+            staff_only="anonymous" not in spec.read_roles,
+        )
+        groups[gid].layers.append(layer)
+    return [g for g in groups.values() if g.layers]

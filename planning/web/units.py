@@ -1,0 +1,87 @@
+"""Which administrative units each industrial area belongs to, for the map's unit filter.
+
+An area belongs to the unit it was reported under and that unit's parents (the record keeps it,
+DESIGN.md), and also to every unit of the other period that contains it: since the 1 July 2025
+reform a park reported under "Phường Nhơn Hòa, Thị xã An Nhơn, Bình Định" must also be found
+under the merged province and its new commune. Containment uses a point on the area's surface.
+"""
+from __future__ import annotations
+
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.core.cache import cache
+from django.db import connection
+
+CACHE_SECONDS = 60
+
+
+def area_units() -> dict[str, set[int]]:
+    """Area code -> ids of the units (every level, both periods) the area belongs to."""
+    from planning.models import AdminUnit, IndustrialArea
+
+    parents = dict(AdminUnit.objects.values_list("pk", "parent_id"))
+    out: dict[str, set[int]] = {}
+    for code, unit_id, point in (IndustrialArea.objects.annotate(pos=PointOnSurface("boundary"))
+                                 .values_list("code", "admin_unit_id", "pos")):
+        ids: set[int] = set()
+        starts = [unit_id]
+        if point is not None:
+            starts += list(AdminUnit.objects.filter(boundary__intersects=point).values_list("pk", flat=True))
+        for start in starts:
+            unit = start
+            while unit is not None and unit not in ids:
+                ids.add(unit)
+                unit = parents.get(unit)
+        out[code] = ids
+    return out
+
+
+def _period(valid_from, valid_to) -> list:
+    return [valid_from.year, valid_to.year if valid_to else None]
+
+
+def unit_filter_options() -> dict:
+    """Provinces and lower units that hold at least one area, with the codes of their areas.
+
+    ``{"provinces": [{id, name, period, areas}], "units": [{id, name, level, period, province, areas}]}``;
+    ``province`` lists the ids of the provinces a lower unit is shown under. Current units first.
+    """
+    from planning.models import AdminUnit
+
+    membership = area_units()
+    by_unit: dict[int, list[str]] = {}
+    for code, ids in membership.items():
+        for unit_id in ids:
+            by_unit.setdefault(unit_id, []).append(code)
+    units = {u.pk: u for u in AdminUnit.objects.filter(pk__in=by_unit).only(
+        "pk", "name", "level", "parent_id", "valid_from", "valid_to", "code")}
+
+    def order(u):
+        return (u.valid_to is not None, u.name, u.pk)
+
+    provinces = [
+        {"id": u.pk, "name": u.name, "code": u.code, "period": _period(u.valid_from, u.valid_to),
+         "areas": sorted(by_unit[u.pk])}
+        for u in sorted(units.values(), key=order) if u.level == AdminUnit.Level.PROVINCE
+    ]
+    province_ids = {p["id"] for p in provinces}
+    lower = []
+    for u in sorted(units.values(), key=order):
+        if u.level == AdminUnit.Level.PROVINCE:
+            continue
+        codes = set(by_unit[u.pk])
+        # Shown under every province whose areas it shares: its own parent chain, and across the
+        # reform the province of the other period that contains it.
+        shown_under = sorted(p for p in province_ids if codes & set(by_unit[p]))
+        lower.append({"id": u.pk, "name": u.name, "code": u.code, "level": u.level,
+                      "period": _period(u.valid_from, u.valid_to), "province": shown_under,
+                      "areas": sorted(codes)})
+    return {"provinces": provinces, "units": lower}
+
+
+def cached_unit_filter_options() -> dict:
+    key = f"kcn-web-unit-filter:{connection.vendor}:{connection.settings_dict['NAME']}"
+    options = cache.get(key)
+    if options is None:
+        options = unit_filter_options()
+        cache.set(key, options, CACHE_SECONDS)
+    return options
