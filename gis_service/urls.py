@@ -10,5 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ows/", include("layers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("planning.api.urls")),
+    path("", include("planning.web.urls")),  # the map page and its helpers
     path("", include("planning.urls")),
 ]

@@ -134,3 +134,23 @@ register(LayerSpec(
     read_roles=("staff",), edit_roles=("commune_staff", "district_staff", "admin"),
     default_style="proposals",
 ))
+# Published analysis results (issue 4): planners' layers, read by staff only. Suggested sites are
+# candidate land for new clusters (publishing them could feed land speculation); connectors are
+# indicative lines for the province's review of infrastructure up to the fence.
+register(LayerSpec(
+    name="suggested_sites", model_label="planning.SuggestedSite", geometry_field="geom",
+    title_vi="Vị trí đề xuất CCN/KCN mới", title_en="Suggested cluster sites",
+    fields=("rank", "kind", "area_ha", "score", "reasons", "rice_land_ha", "rice_phasing_required",
+            "road_frontage_m", "nearest_road_name", "nearest_road_distance_m", "mean_slope_pct",
+            "max_flood_depth_m", "population_in_reach", "province_name", "is_current", "run", "admin_unit"),
+    foreign_keys={"run": ("planning.AnalysisRun", "id"), "admin_unit": _UNIT},
+    read_roles=("staff",), default_style="suggested_sites",
+))
+register(LayerSpec(
+    name="infrastructure_connectors", model_label="planning.InfrastructureConnector", geometry_field="geom",
+    title_vi="Tuyến kết nối hạ tầng đến hàng rào (chỉ dẫn)", title_en="Infrastructure connectors to the fence",
+    fields=("area_code", "area_name", "network", "feature_name", "feature_kind", "distance_m", "connected",
+            "is_current", "run", "area"),
+    foreign_keys={"run": ("planning.AnalysisRun", "id"), "area": _AREA},
+    read_roles=("staff",), default_style="infrastructure_connectors",
+))

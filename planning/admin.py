@@ -175,3 +175,66 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "area_kind"]
     search_fields = ["user__username", "admin_unit__name"]
     autocomplete_fields = ["admin_unit"]
+
+
+# --- Analysis runs and their published results (issue 4) -------------------------------------
+class SuggestedSiteInline(admin.TabularInline):
+    model = m.SuggestedSite
+    extra = 0
+    can_delete = False
+    fields = ["rank", "kind", "area_ha", "score", "nearest_road_name", "rice_land_ha", "admin_unit", "reasons"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.AnalysisRun)
+class AnalysisRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "status", "progress", "admin_unit", "started_by", "created_at", "duration_s"]
+    list_filter = ["kind", "status"]
+    search_fields = ["admin_unit__name", "started_by__username", "error"]
+    readonly_fields = [f.name for f in m.AnalysisRun._meta.fields]
+    inlines = [SuggestedSiteInline]
+    actions = ["rerun"]
+
+    def has_add_permission(self, request):
+        return False  # runs are started by commands, the API or the "rerun" action
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None and obj.kind == m.AnalysisRun.Kind.SITE_SUGGESTION else []
+
+    @admin.action(description="Chạy lại với cùng tham số")
+    def rerun(self, request, queryset):
+        from planning.services.analyses import run_resubmit
+
+        runs = [run_resubmit(run, user=request.user) for run in queryset]
+        self.message_user(request, "Đã xếp hàng: " + ", ".join(f"#{r.pk}" for r in runs))
+
+
+@admin.register(m.SuggestedSite)
+class SuggestedSiteAdmin(MapAdmin):
+    list_display = ["__str__", "run", "kind", "area_ha", "score", "nearest_road_name", "rice_phasing_required",
+                    "admin_unit", "is_current"]
+    list_filter = ["kind", "is_current", "rice_phasing_required", "province_name"]
+    search_fields = ["reasons", "nearest_road_name", "admin_unit__name"]
+    readonly_fields = ["run", "rank", "kind", "area_ha", "score", "breakdown", "rice_land_ha", "rice_phasing_required",
+                       "road_frontage_m", "nearest_road_name", "nearest_road_status", "nearest_road_distance_m",
+                       "mean_slope_pct", "max_flood_depth_m", "population_in_reach", "reasons", "admin_unit",
+                       "province_name", "metric_srid"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(m.InfrastructureConnector)
+class InfrastructureConnectorAdmin(MapAdmin):
+    list_display = ["area_name", "network", "feature_name", "distance_m", "connected", "run", "is_current"]
+    list_filter = ["network", "connected", "is_current"]
+    search_fields = ["area_name", "feature_name"]
+    readonly_fields = ["run", "area", "area_code", "area_name", "network", "feature_name", "feature_kind",
+                       "distance_m", "connected", "metric_srid"]
+
+    def has_add_permission(self, request):
+        return False

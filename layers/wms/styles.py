@@ -182,4 +182,31 @@ STYLES: dict[str, LayerStyle] = {
         ),
         label_item="name", label_max_scale=250_000, extra_fields=("status",),
     ),
+    # Analysis results: only the latest run per province and kind is drawn ("is_current").
+    "suggested_sites": LayerStyle(
+        geometry_type="POLYGON",
+        classes=tuple(
+            StyleClass(vi, en, expr, (Symbolizer(fill=c, opacity=55, outline="#1b5e20", width=1.6),))
+            for vi, en, expr, c in (
+                ("Điểm phù hợp ≥ 0,9", "Score ≥ 0.9", "([score] >= 0.9)", "#1b7837"),
+                ("Điểm 0,8–0,9", "Score 0.8–0.9", "([score] >= 0.8)", "#5aae61"),
+                ("Điểm 0,7–0,8", "Score 0.7–0.8", "([score] >= 0.7)", "#a6dba0"),
+                ("Điểm < 0,7", "Score < 0.7", None, "#fee08b"),
+            )
+        ),
+        label_item="rank", label_max_scale=250_000, label_color="#1b5e20",
+        where='"is_current"', extra_fields=("score",),
+    ),
+    "infrastructure_connectors": LayerStyle(
+        geometry_type="LINE",
+        classes=(
+            StyleClass("Kết nối giao thông", "Road connector", _eq("network", "road"),
+                       (Symbolizer(outline="#6d4c41", width=2.0, pattern=(6, 4)),)),
+            StyleClass("Kết nối cấp điện", "Power connector", _eq("network", "power"),
+                       (Symbolizer(outline="#c2185b", width=2.0, pattern=(6, 4)),)),
+            StyleClass("Kết nối cấp nước", "Water connector", _eq("network", "water"),
+                       (Symbolizer(outline="#1565c0", width=2.0, pattern=(6, 4)),)),
+        ),
+        where='"is_current"', extra_fields=("network",),
+    ),
 }

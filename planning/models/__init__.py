@@ -1,5 +1,6 @@
 """Domain models, re-exported (a facade, like django.contrib.gis.db.models)."""
 from planning.models.access import Membership, Role
+from planning.models.analyses import AnalysisRun, InfrastructureConnector, SuggestedSite
 from planning.models.admin_units import REFORM_DATE, AdminUnit, AdminUnitSuccession
 from planning.models.areas import AreaKind, Developer, DeveloperTransfer, IndustrialArea
 from planning.models.networks import InfrastructureLine, InfrastructurePoint, InvestmentStatus, RoadCorridor
@@ -11,6 +12,7 @@ from planning.models.rasters import DatasetLoad, RasterLayer
 from planning.models.targets import AnnualReport, DevelopmentTarget, Indicator
 
 __all__ = [
+    "AnalysisRun", "InfrastructureConnector", "SuggestedSite",
     "Membership", "Role", "REFORM_DATE", "AdminUnit", "AdminUnitSuccession", "AreaKind", "Developer", "DeveloperTransfer",
     "IndustrialArea", "InfrastructureLine", "InfrastructurePoint", "InvestmentStatus", "RoadCorridor",
     "Obstacle", "ClearanceParcel", "LandUse", "ProjectMilestone", "SecondaryProject", "Proposal",

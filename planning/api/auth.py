@@ -1,0 +1,58 @@
+"""Who calls the API and what they may do: the OGC services' identification and the one policy."""
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.permissions import BasePermission
+
+from gis_service import access
+from layers.auth import identify
+from layers.errors import OGCException
+
+REALM = 'Basic realm="KCN Planner"'
+
+
+class HeaderAuthentication(BaseAuthentication):
+    """``Authorization: Basic …``, ``Token …`` or ``Bearer …`` (``layers.auth.identify``), so the
+    same credentials work for QGIS, the OGC services and this API."""
+
+    def authenticate(self, request):
+        if not request.META.get("HTTP_AUTHORIZATION", "").strip():
+            return None  # leave it to the session
+        try:
+            caller = identify(request._request)
+        except OGCException as exc:
+            raise exceptions.AuthenticationFailed(exc.message) from None
+        return caller.user, caller.method
+
+    def authenticate_header(self, request):
+        return REALM
+
+
+class CsrfSessionAuthentication(SessionAuthentication):
+    """The browser session; unsafe methods need the CSRF token (DRF's SessionAuthentication)."""
+
+
+def has_staff_role(user) -> bool:
+    p = access.principal(user)
+    return p.is_admin or access.STAFF in p.roles
+
+
+class StaffRole(BasePermission):
+    """A signed-in user holding a role (planning.Membership) or an administrator."""
+
+    message = "running analyses needs a signed-in user with a planning role (Membership)"
+
+    def has_permission(self, request, view):
+        return bool(getattr(request.user, "is_authenticated", False)) and has_staff_role(request.user)
+
+
+class ReadStaffOnlyWrites(BasePermission):
+    """Reads follow the view's own checks (the catalogue); writes need :class:`StaffRole`."""
+
+    message = StaffRole.message
+
+    def has_permission(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return StaffRole().has_permission(request, view)

@@ -1,0 +1,87 @@
+"""One exception handler for the API: every error is ``{"error": {status, code, message, details}}``.
+
+Maps Django ``ValidationError`` (400), rejected geometries (400), the services' ``PlanningError``
+(its ``http_status``), the pure analyses' ``AnalysisError`` (400; unknown analysis 404), unknown
+layers (404) and DRF's own exceptions (their status); anything else is logged and answered 500.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from layers.catalogue import UnknownLayer
+from planning.analysis.errors import AnalysisError, UnknownAnalysis
+from planning.analysis.geometry import GeometryRejected
+
+JSON = "application/json; charset=utf-8"
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: str, message: str, details=None, headers=None) -> Response:
+    body = {"error": {"status": status, "code": code, "message": message}}
+    if details is not None:
+        body["error"]["details"] = details
+    return Response(body, status=status, headers=headers, content_type=JSON)
+
+
+def _validation_message(exc: DjangoValidationError) -> tuple[str, object]:
+    if hasattr(exc, "error_dict"):
+        details = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in details.items())
+        return message, details
+    return "; ".join(exc.messages), exc.messages
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, dict):
+        return "; ".join(f"{k}: {_flatten(v)}" for k, v in detail.items())
+    if isinstance(detail, (list, tuple)):
+        return " ".join(_flatten(v) for v in detail)
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        message, details = _validation_message(exc)
+        return error_response(400, "invalid", message, details)
+    if isinstance(exc, GeometryRejected):
+        return error_response(400, "invalid_geometry", str(exc))
+    if isinstance(exc, UnknownAnalysis):
+        return error_response(404, "unknown_analysis", str(exc), {"known": exc.known})
+    if isinstance(exc, UnknownLayer):
+        return error_response(404, "unknown_layer", str(exc))
+    if isinstance(exc, AnalysisError):
+        return error_response(400, "invalid_criteria", str(exc))
+    status = getattr(exc, "http_status", None)
+    if isinstance(status, int) and hasattr(exc, "code"):  # planning.services.errors.PlanningError & co.
+        return error_response(status, exc.code, getattr(exc, "message", str(exc)), getattr(exc, "details", None))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "not found")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        # An unexpected failure: logged with its traceback, answered as JSON without internals.
+        view = context.get("view")
+        log.exception("unhandled error in %s", type(view).__name__ if view else "the API", exc_info=exc)
+        return error_response(500, "server_error", "internal error; it has been logged")
+    detail = response.data
+    code = "error"
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else ("invalid" if isinstance(exc, exceptions.ValidationError) else
+                                                     exc.default_code)
+    if isinstance(exc, exceptions.ValidationError):
+        message = _flatten(detail)
+        details = detail
+    else:
+        message = _flatten(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+        details = None
+    headers = {k: v for k, v in response.items() if k.lower() in ("www-authenticate", "retry-after", "allow")}
+    return error_response(response.status_code, code, message, details, headers)

@@ -1,0 +1,54 @@
+"""URLs of the REST API, mounted at ``/api/`` (``gis_service/urls.py``)."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from layers.catalogue import CATALOGUE
+from planning.api import analyses as a
+from planning.api import schema  # noqa: F401  (registers the authentication schemes)
+from planning.api.layers import LayerIndexApi, layer_views
+
+app_name = "api"
+
+
+def _layer_patterns():
+    out = [path("layers/", LayerIndexApi.as_view(), name="layers")]
+    for name in CATALOGUE:
+        list_view, detail_view = layer_views(name)
+        out += [path(f"layers/{name}/", list_view, name=f"layer-{name}"),
+                path(f"layers/{name}/<int:pk>/", detail_view, name=f"layer-{name}-detail")]
+    return out
+
+
+v1 = [
+    *_layer_patterns(),
+    path("analyses/", a.AnalysisIndexApi.as_view(), name="analyses"),
+    path("analyses/runs/", a.RunListApi.as_view(), name="runs"),
+    path("analyses/runs/<int:pk>/", a.RunDetailApi.as_view(), name="run-detail"),
+    path("analyses/runs/<int:pk>/sites/", a.RunSitesApi.as_view(), name="run-sites"),
+    path("analyses/runs/<int:pk>/connectors/", a.RunConnectorsApi.as_view(), name="run-connectors"),
+    path("analyses/runs/<int:pk>/export/", a.RunExportApi.as_view(), name="run-export"),
+    path("analyses/<slug:name>/", a.AnalysisStartApi.as_view(), name="analysis-start"),
+    path("efficiency/", a.EfficiencyReportApi.as_view(), name="efficiency"),
+    path("watch-list/", a.WatchListApi.as_view(), name="watch-list"),
+    path("eco-readiness/", a.EcoReadinessApi.as_view(), name="eco-readiness"),
+    path("infrastructure-gaps/", a.InfrastructureGapsApi.as_view(), name="infrastructure-gaps"),
+    path("labour-catchment/", a.LabourCatchmentApi.as_view(), name="labour-catchment"),
+    path("plan-vs-actual/", a.PlanVsActualApi.as_view(), name="plan-vs-actual"),
+    path("proposals/check/", a.ProposalCheckApi.as_view(), name="proposal-check"),
+    path("proposals/<int:pk>/validate/", a.ProposalValidateApi.as_view(), name="proposal-validate"),
+]
+
+SCHEMA_SETTINGS = {
+    "TITLE": "KCN Planner API",
+    "DESCRIPTION": ("Quy hoạch khu, cụm công nghiệp — REST API (GeoJSON). Authentication: HTTP Basic, "
+                    "`Authorization: Token <key>` or the session (CSRF). Errors: "
+                    '`{"error": {"status", "code", "message", "details"}}`.'),
+    "VERSION": "1.0.0",
+}
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    # Only this API is described (other DRF views of the project are not part of it).
+    path("schema/", SpectacularAPIView.as_view(
+        patterns=[path("api/v1/", include((v1, "api")))], custom_settings=SCHEMA_SETTINGS), name="schema"),
+]

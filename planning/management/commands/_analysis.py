@@ -1,0 +1,92 @@
+"""Shared parts of the analysis commands: options, running through the services, text tables."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from planning.analysis._text import fmt_vi
+from planning.analysis.errors import AnalysisError
+from planning.services import analyses as svc
+from planning.services.errors import PlanningError
+
+
+def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
+    """A plain text table: one header line (Vietnamese / English), a rule, the rows."""
+    cells = [[_cell(v, max_width) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    numeric = [all(_is_num(row[i]) for row in rows if row[i] not in (None, "")) and rows for i in range(len(headers))]
+
+    def line(values):
+        cells_ = (v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths)))
+        return "  ".join(cells_).rstrip()
+
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    return "\n".join(out)
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _cell(v, max_width: int) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "có/yes" if v else "không/no"
+    if isinstance(v, float):
+        return fmt_vi(v, 1 if abs(v) >= 10 else 2)
+    if isinstance(v, int):
+        return fmt_vi(v)
+    text = str(v)
+    return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+
+def pct(v) -> str | None:
+    return None if v is None else f"{fmt_vi(100 * v, 1)} %"
+
+
+def wrap(text: str, indent: str = "    ") -> str:
+    return textwrap.fill(text, width=110, initial_indent=indent, subsequent_indent=indent)
+
+
+class AnalysisCommand(BaseCommand):
+    """Base: ``--province``, ``--json``, ``--user``; runs one analysis and stores the run."""
+
+    analysis = ""
+    province_option = True
+
+    def add_arguments(self, parser):
+        if self.province_option:
+            parser.add_argument("--province", help="tên hoặc mã tỉnh / province name or code (mặc định: tất cả)")
+        parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON / print the run as JSON")
+        parser.add_argument("--user", help="tên đăng nhập người chạy / username recorded as who ran it")
+
+    def user(self, options):
+        name = options.get("user")
+        if not name:
+            return None
+        user = get_user_model()._default_manager.filter(username=name).first()
+        if user is None:
+            raise CommandError(f"unknown user {name!r}")
+        return user
+
+    def run(self, name: str, options, **kwargs):
+        try:
+            return svc.analysis_run(name, user=self.user(options), **kwargs)
+        except (PlanningError, AnalysisError, ValidationError, ValueError) as exc:
+            raise CommandError(getattr(exc, "message", None) or str(exc)) from exc
+
+    def emit_json(self, run) -> None:
+        self.stdout.write(json.dumps({
+            "id": run.pk, "kind": run.kind, "status": run.status, "params": run.params, "results": run.results,
+            "input_versions": run.input_versions, "timings": run.timings, "duration_s": run.duration_s,
+        }, ensure_ascii=False, indent=1))
+
+    def footer(self, run) -> None:
+        self.stdout.write(self.style.SUCCESS(
+            f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in {run.duration_s:.1f} s"))

@@ -1,0 +1,52 @@
+import json
+
+from django.core.management.base import CommandError
+
+from planning.management.commands._analysis import AnalysisCommand
+from planning.services import analyses as svc
+
+COMMANDS = {
+    "site-suggestion": "suggest_sites", "efficiency": "efficiency_report", "targets": "target_watch_list",
+    "eco-readiness": "eco_readiness", "infrastructure-gaps": "infrastructure_gaps",
+    "labour-catchment": "labour_catchment", "plan-vs-actual": "plan_vs_actual",
+}
+
+
+class Command(AnalysisCommand):
+    help = ("Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
+            f"Run an analysis by name: {', '.join(svc.ANALYSES)}.")
+    province_option = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", nargs="?", help="tên phân tích / analysis name")
+        parser.add_argument("--params", default="{}", help='tham số dạng JSON, ví dụ {"province": "52"}')
+        parser.add_argument("--queued", action="store_true", help="chạy các lần chạy đang chờ (hàng đợi CSDL)")
+        parser.add_argument("--limit", type=int, help="số lần chạy tối đa với --queued")
+        super().add_arguments(parser)
+
+    def handle(self, *args, name=None, **options):
+        if options["queued"]:
+            done = svc.runs_process_queued(limit=options["limit"])
+            for run in done:
+                self.stdout.write(f"#{run.pk} {run.kind}: {run.get_status_display()} ({run.duration_s or 0:.1f} s)"
+                                  + (f" — {run.error}" if run.error else ""))
+            self.stdout.write(f"{len(done)} lần chạy / runs processed")
+            return
+        if not name:
+            raise CommandError(f"give an analysis name: {', '.join(svc.ANALYSES)} (or --queued)")
+        try:
+            svc.analysis_spec(name)
+        except KeyError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            params = json.loads(options["params"])
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"--params is not valid JSON: {exc}") from exc
+        if not isinstance(params, dict):
+            raise CommandError("--params must be a JSON object")
+        run = self.run(name, options, **params)
+        if options["json"] or name not in COMMANDS:
+            self.emit_json(run)
+        else:
+            self.stdout.write(f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
+                              f"{run.duration_s:.1f} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json")

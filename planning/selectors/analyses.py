@@ -1,0 +1,494 @@
+"""Reads for the analyses: provinces, scopes, rasters, input versions and plain records.
+
+Selectors return querysets or plain data (the analyses' frozen records); geometry conversion
+goes through :mod:`planning.geo` (pyproj, EPSG:6960), so both backends give the same figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import Polygon
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from planning import geo
+from planning import models as m
+from planning.analysis.types import (
+    ActualRecord,
+    AreaRecord,
+    DeveloperRecord,
+    NetworkFeature,
+    ParcelRecord,
+    ProjectRecord,
+    RoadRecord,
+    TargetRecord,
+)
+from planning.services.errors import MissingInputs, UnknownProvince
+
+# Region of each legacy province for the Decree 35 Art. 9 rice-phasing threshold (DOMAIN §1.4).
+# Keys are official province codes; provinces not listed fall back to "other" (NOT CONFIRMED).
+REGION_BY_PROVINCE_CODE = {
+    "52": "central_coast",   # Bình Định
+    "94": "mekong",          # Sóc Trăng
+    "92": "mekong",          # Cần Thơ (legacy)
+    "93": "mekong",          # Hậu Giang
+    "33": "mekong",          # Cần Thơ (from 1 July 2025)
+}
+RASTER_KINDS = ("dem", "landcover", "flood", "population")
+AREA_LEVELS = ("commune", "district", "province")
+
+
+# --------------------------------------------------------------------------------------------
+# Provinces and scope
+# --------------------------------------------------------------------------------------------
+def _fold(text: str) -> str:
+    """Lower-case, without Vietnamese diacritics (đ → d), single spaces: 'Bình  Định' → 'binh dinh'."""
+    text = unicodedata.normalize("NFD", str(text).replace("Đ", "D").replace("đ", "d"))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return " ".join(text.lower().split())
+
+
+def province_resolve(value) -> m.AdminUnit:
+    """The province named or coded ``value`` ("Bình Định", "binh dinh", "52", or an AdminUnit).
+
+    When a name matches several units (Gia Lai before and after the 2025 merger), the one with
+    registered rasters wins, then the one valid today.
+    """
+    if isinstance(value, m.AdminUnit):
+        if value.level != m.AdminUnit.Level.PROVINCE:
+            raise UnknownProvince(f"{value.name} is a {value.level}, not a province")
+        return value
+    text = str(value or "").strip()
+    provinces = list(m.AdminUnit.objects.filter(level=m.AdminUnit.Level.PROVINCE).order_by("pk"))
+    if not text:
+        raise UnknownProvince("a province is required", details={"known": [p.name for p in provinces]})
+    matches = [p for p in provinces if p.code == text] or [
+        p for p in provinces if _fold(p.name) in (_fold(text), _fold(text).removeprefix("tinh ").strip())
+    ]
+    if not matches:
+        known = sorted({f"{p.name} ({p.code})" for p in provinces})
+        raise UnknownProvince(f"unknown province {text!r}; known provinces: {', '.join(known)}",
+                              details={"known": known})
+    if len(matches) > 1:
+        with_rasters = [p for p in matches if raster_layers_available(p)]
+        today = timezone.localdate()
+        current = [p for p in (with_rasters or matches) if p.is_valid_on(today)]
+        matches = current or with_rasters or matches
+    return matches[0]
+
+
+def province_region(province: m.AdminUnit) -> str:
+    return getattr(settings, "PLANNING_REGION_BY_PROVINCE", REGION_BY_PROVINCE_CODE).get(province.code, "other")
+
+
+def expanded_envelope(geom, margin_deg: float = 0.05) -> Polygon:
+    x0, y0, x1, y1 = geom.extent
+    return Polygon.from_bbox((x0 - margin_deg, y0 - margin_deg, x1 + margin_deg, y1 + margin_deg))
+
+
+def areas_in(province: m.AdminUnit | None = None, *, include_revoked: bool = True) -> QuerySet:
+    """Industrial areas that intersect ``province`` (all areas when None), in code order."""
+    qs = m.IndustrialArea.objects.select_related("developer", "admin_unit").order_by("code")
+    if province is not None:
+        qs = qs.filter(boundary__intersects=province.boundary)
+    if not include_revoked:
+        qs = qs.exclude(status=m.IndustrialArea.Status.REVOKED)
+    return qs
+
+
+def has_mountainous_units(province: m.AdminUnit) -> bool:
+    return m.AdminUnit.objects.filter(is_mountainous=True, boundary__intersects=province.boundary).exists() \
+        or province.is_mountainous
+
+
+# --------------------------------------------------------------------------------------------
+# Rasters
+# --------------------------------------------------------------------------------------------
+def raster_layers_available(province: m.AdminUnit) -> dict[float, dict[str, m.RasterLayer]]:
+    """Complete raster sets (all four kinds) of a province, by resolution in metres."""
+    by_res: dict[float, dict[str, m.RasterLayer]] = {}
+    for layer in m.RasterLayer.objects.filter(name__contains=f":{province.code}:"):
+        parts = layer.name.split(":")
+        if len(parts) == 3 and parts[1] == province.code:
+            by_res.setdefault(float(layer.resolution_m), {})[layer.kind] = layer
+    return {res: kinds for res, kinds in by_res.items() if set(RASTER_KINDS) <= set(kinds)}
+
+
+def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, *,
+                      kinds: Sequence[str] = RASTER_KINDS) -> dict[str, m.RasterLayer]:
+    """The registered rasters of ``province`` at ``resolution_m`` (default: the finest set)."""
+    available = raster_layers_available(province)
+    if not available:
+        raise MissingInputs(
+            f"no rasters are registered for {province.name}; run `manage.py build_rasters` first")
+    if resolution_m is None:
+        resolution_m = min(available)
+    if float(resolution_m) not in available:
+        raise MissingInputs(
+            f"no {resolution_m:g} m rasters for {province.name}; available: "
+            + ", ".join(f"{r:g} m" for r in sorted(available)))
+    layers = available[float(resolution_m)]
+    return {k: layers[k] for k in kinds}
+
+
+def raster_path(layer: m.RasterLayer):
+    from planning.services.rasters import raster_dir
+
+    path = raster_dir() / layer.path
+    if not path.exists():
+        raise MissingInputs(f"raster file {path} of {layer.name} is missing; run `manage.py build_rasters --force`")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Versions of the inputs
+# --------------------------------------------------------------------------------------------
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def table_version(model) -> dict:
+    """Row count, highest id and the last recorded change of a table."""
+    agg = model._default_manager.aggregate(max_id=Max("pk"))
+    out = {"count": model._default_manager.count(), "max_id": agg["max_id"]}
+    changes = []
+    history = getattr(model, "history", None)
+    if history is not None:
+        changes.append(history.aggregate(t=Max("history_date"))["t"])
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        changes.append(model._default_manager.aggregate(t=Max("updated_at"))["t"])
+    changes = [c for c in changes if c is not None]
+    out["last_change"] = _iso(max(changes)) if changes else None
+    return out
+
+
+def input_versions(models: Iterable = (), *, rasters: Iterable[m.RasterLayer] = ()) -> dict:
+    """What a run read: the latest dataset loads, table versions and raster checksums."""
+    loads = {}
+    for load in m.DatasetLoad.objects.order_by("name", "-loaded_at"):
+        loads.setdefault(load.name, {"checksum": load.checksum, "loaded_at": _iso(load.loaded_at)})
+    return {
+        "dataset_loads": loads,
+        "tables": {model._meta.label: table_version(model) for model in models},
+        "rasters": {r.name: {"checksum": r.checksum, "path": r.path, "srid": r.srid,
+                             "resolution_m": r.resolution_m} for r in rasters},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Which unit a place falls in
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    code: str
+    name: str
+    level: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    is_mountainous: bool
+    zone_srid: int
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "code": self.code, "name": self.name, "level": self.level}
+
+
+class UnitLocator:
+    """Point-in-unit lookups over every administrative unit (old and new), in memory.
+
+    ``locate(point)`` answers, for a point in EPSG:4326:
+
+    * ``commune``: the commune valid today (after the 1 July 2025 reform), else the newest;
+    * ``district``: the legacy district (districts were abolished on 1 July 2025);
+    * ``province``: the province as reported before the merger (Bình Định, Sóc Trăng …);
+    * ``province_new``: the province valid today (Gia Lai, Cần Thơ …).
+    """
+
+    def __init__(self, units: Sequence[tuple[UnitRef, object]]):
+        self.refs = [u for u, _ in units]
+        self.geoms = np.array([g for _, g in units], dtype=object)
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+        self.by_id = {u.id: u for u in self.refs}
+
+    @classmethod
+    def load(cls, queryset: QuerySet | None = None) -> "UnitLocator":
+        qs = queryset if queryset is not None else m.AdminUnit.objects.all()
+        rows = list(qs.only("id", "code", "name", "level", "valid_from", "valid_to", "is_mountainous",
+                            "zone_srid", "boundary"))
+        geoms = geo.to_shapely(u.boundary for u in rows)
+        return cls([(UnitRef(u.id, u.code, u.name, u.level, u.valid_from, u.valid_to, u.is_mountainous,
+                             u.zone_srid), g) for u, g in zip(rows, geoms)])
+
+    def containing(self, point) -> list[UnitRef]:
+        idx = self.tree.query(point, predicate="intersects")
+        return [self.refs[i] for i in sorted(idx.tolist())]
+
+    def locate(self, point, *, today: dt.date | None = None) -> dict[str, UnitRef | None]:
+        today = today or timezone.localdate()
+        units = self.containing(point)
+
+        def pick(level, prefer_current: bool):
+            cands = [u for u in units if u.level == level]
+            if not cands:
+                return None
+            current = [u for u in cands if u.valid_to is None or u.valid_to >= today]
+            legacy = [u for u in cands if u.valid_to is not None and u.valid_to < m.REFORM_DATE]
+            order = (current or legacy or cands) if prefer_current else (legacy or cands)
+            return sorted(order, key=lambda u: (u.valid_from, u.id))[-1]
+
+        return {
+            "commune": pick("commune", True),
+            "district": pick("district", False),
+            "province": pick("province", False),
+            "province_new": pick("province", True),
+        }
+
+    def is_mountainous(self, point) -> bool:
+        return any(u.is_mountainous for u in self.containing(point))
+
+
+def representative_point(geom) -> object:
+    """A shapely point inside a GEOS geometry (EPSG:4326)."""
+    return shapely.point_on_surface(geo.to_shapely([geom])[0])
+
+
+# --------------------------------------------------------------------------------------------
+# Plain records for the pure analyses
+# --------------------------------------------------------------------------------------------
+def _f(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _enterprise_shares(criteria: dict) -> dict[str, float]:
+    """Enterprise shares from ``IndustrialArea.eco_criteria_met`` (percent keys or 0–1 shares)."""
+    out = {}
+    for pct_key, share_key in (("recp_awareness_pct", "recp_aware_share"),
+                               ("recp_applied_pct", "recp_applying_share"),
+                               ("symbiosis_participation_pct", "symbiosis_participation_share")):
+        if criteria.get(share_key) is not None:
+            out[share_key] = float(criteria[share_key])
+        elif criteria.get(pct_key) is not None:
+            out[share_key] = float(criteria[pct_key]) / 100.0
+    return out
+
+
+@dataclass
+class AreaRow:
+    """An area with its record for the analyses and the units it is reported under."""
+
+    area: m.IndustrialArea
+    record: AreaRecord
+    units: dict[str, UnitRef | None]
+
+
+def area_rows(areas: Iterable[m.IndustrialArea], *, locator: UnitLocator, metric_srid: int | None = None,
+              with_geometry: bool = False, transferred_ids: set | None = None,
+              leased_override: dict | None = None) -> list[AreaRow]:
+    """AreaRecords (id = area code) with units by level; geometry in ``metric_srid`` (or each
+    area's own TM-3 zone) when ``with_geometry``."""
+    areas = list(areas)
+    if transferred_ids is None:
+        transferred_ids = set(m.DeveloperTransfer.objects.filter(area__in=[a.pk for a in areas])
+                              .values_list("area_id", flat=True))
+    shapes = geo.to_shapely(a.boundary for a in areas)
+    out = []
+    for a, shp in zip(areas, shapes):
+        units = locator.locate(shapely.point_on_surface(shp))
+        if a.admin_unit_id in locator.by_id and locator.by_id[a.admin_unit_id].level == "commune" and \
+                units["commune"] is None:
+            units["commune"] = locator.by_id[a.admin_unit_id]
+        keys = {level: units[level].code for level in AREA_LEVELS if units.get(level) is not None}
+        province = a.province_name_reported or (units["province"].name if units["province"] else "")
+        eco = a.eco_criteria_met or {}
+        geom = None
+        if with_geometry:
+            geom = geo.transform(shp, geo.STORAGE_SRID, metric_srid or a.metric_srid)
+        leased = float(a.leased_land_ha)
+        if leased_override is not None:
+            leased = leased_override.get(a.pk, leased)
+        record = AreaRecord(
+            id=a.code, kind=a.kind, status=a.status, name=a.name, province=province, units=keys,
+            planned_ha=float(a.planned_area_ha), leasable_ha=float(a.industrial_land_ha),
+            leased_ha=min(leased, float(a.industrial_land_ha)),
+            green_ha=float(a.green_land_ha), shared_infra_ha=float(a.shared_infra_land_ha),
+            developer_id=a.developer_id, developer_kind=a.developer.kind if a.developer_id else None,
+            transferred=a.pk in transferred_ids, total_investment_bn_vnd=_f(a.total_investment_bn_vnd),
+            is_mountainous=a.is_mountainous, is_craft_village=a.is_craft_village,
+            isolation_strip_m=a.isolation_strip_m, wwtp_operating=a.wwtp_operating,
+            symbiosis_links=eco.get("symbiosis_links"),
+            power_done_pct=a.power_done_pct, water_done_pct=a.water_done_pct,
+            wastewater_done_pct=a.wastewater_done_pct, roads_done_pct=a.roads_done_pct,
+            enterprise_shares=_enterprise_shares(eco), geometry=geom,
+        )
+        out.append(AreaRow(a, record, units))
+    return out
+
+
+def parcel_records(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None) -> list[ParcelRecord]:
+    """Clearance parcels of ``areas``; with ``as_of``, a parcel handed over later counts as paid."""
+    by_pk = {a.pk: a.code for a in areas}
+    rows = m.ClearanceParcel.objects.filter(area__in=list(by_pk)).order_by("pk").values_list(
+        "pk", "area_id", "area_m2", "status", "land_use", "handed_over_on")
+    out = []
+    for pk, area_id, area_m2, status, land_use, handed_over_on in rows:
+        if as_of is not None and status == m.ClearanceParcel.Status.HANDED_OVER and (
+                handed_over_on is None or handed_over_on > as_of):
+            status = m.ClearanceParcel.Status.COMPENSATED
+        out.append(ParcelRecord(id=pk, area_id=by_pk[area_id], area_ha=area_m2 / 10_000, status=status,
+                                land_use=land_use))
+    return out
+
+
+def project_records(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None) -> list[ProjectRecord]:
+    """Secondary projects of ``areas``; with ``as_of``, projects registered later are left out and
+    a project not yet operating at that date counts as building."""
+    by_pk = {a.pk: a.code for a in areas}
+    qs = m.SecondaryProject.objects.filter(area__in=list(by_pk)).order_by("code")
+    out = []
+    for p in qs:
+        status = p.status
+        if as_of is not None:
+            if p.registered_on > as_of:
+                continue
+            if status == "operating" and (p.operation_actual is None or p.operation_actual > as_of):
+                status = "building"
+        out.append(ProjectRecord(
+            id=p.code, area_id=by_pk[p.area_id], leased_ha=float(p.leased_area_ha),
+            registered_capital_bn_vnd=float(p.registered_capital_bn_vnd),
+            disbursed_capital_bn_vnd=float(p.disbursed_capital_bn_vnd),
+            planned_jobs=p.planned_jobs, actual_jobs=p.actual_jobs,
+            annual_tax_bn_vnd=_f(p.annual_tax_bn_vnd), status=status, name=p.name,
+            registered_on=p.registered_on, operation_planned=p.operation_planned,
+            operation_actual=p.operation_actual,
+        ))
+    return out
+
+
+def developer_records(areas: Iterable[m.IndustrialArea]) -> list[DeveloperRecord]:
+    ids = {a.developer_id for a in areas if a.developer_id}
+    return [DeveloperRecord(id=d.pk, kind=d.kind, name=d.name, own_capital_bn_vnd=_f(d.own_capital_bn_vnd))
+            for d in m.Developer.objects.filter(pk__in=ids).order_by("name")]
+
+
+def target_records(areas: Iterable[m.IndustrialArea]) -> tuple[list[TargetRecord], list[ActualRecord]]:
+    by_pk = {a.pk: a.code for a in areas}
+    targets = [TargetRecord(by_pk[area_id], year, indicator, float(value))
+               for area_id, year, indicator, value in m.DevelopmentTarget.objects.filter(area__in=list(by_pk))
+               .order_by("area_id", "year", "indicator").values_list("area_id", "year", "indicator", "target_value")]
+    actuals = []
+    indicators = [c for c, _ in m.Indicator.choices]
+    for r in m.AnnualReport.objects.filter(area__in=list(by_pk)).order_by("area_id", "year"):
+        for ind in indicators:
+            value = getattr(r, ind)
+            if value is not None:
+                actuals.append(ActualRecord(by_pk[r.area_id], r.year, ind, float(value)))
+    return targets, actuals
+
+
+def annual_totals(areas: Iterable[m.IndustrialArea]) -> list[dict]:
+    """Reported actuals summed per year over ``areas`` (hectares, projects, workers, money)."""
+    fields = ("clearance_ha", "leased_ha", "new_projects", "disbursed_bn_vnd", "workers", "revenue_bn_vnd",
+              "tax_bn_vnd", "export_musd")
+    by_year: dict[int, dict] = {}
+    for r in m.AnnualReport.objects.filter(area__in=[a.pk for a in areas]).order_by("year"):
+        row = by_year.setdefault(r.year, {"year": r.year, "n_reports": 0, **{f: 0.0 for f in fields}})
+        row["n_reports"] += 1
+        for f in fields:
+            v = getattr(r, f)
+            if v is not None:
+                row[f] += float(v) if isinstance(v, Decimal) else v
+    return [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in by_year.values()]
+
+
+def leased_after(areas: Iterable[m.IndustrialArea], year: int) -> dict[int, float]:
+    """Hectares reported as newly leased after ``year``, per area pk (to reconstruct a year's state)."""
+    out: dict[int, float] = {}
+    for area_id, leased in m.AnnualReport.objects.filter(area__in=[a.pk for a in areas], year__gt=year) \
+            .values_list("area_id", "leased_ha"):
+        out[area_id] = out.get(area_id, 0.0) + float(leased)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Networks (roads, power, water) near a place, as the analyses' records
+# --------------------------------------------------------------------------------------------
+def roads_near(envelope) -> QuerySet:
+    return m.RoadCorridor.objects.filter(centerline__intersects=envelope).order_by("code")
+
+
+def road_records(roads: Iterable[m.RoadCorridor], srid: int) -> list[RoadRecord]:
+    roads = list(roads)
+    shapes = geo.to_shapely(r.centerline for r in roads)
+    return [RoadRecord(geo.transform(g, geo.STORAGE_SRID, srid), r.status, r.route_ref or r.name)
+            for r, g in zip(roads, shapes)]
+
+
+def network_features(envelope, srid: int) -> list[NetworkFeature]:
+    """Roads, power lines and substations, water mains and plants intersecting ``envelope``."""
+    out = []
+    for r in roads_near(envelope):
+        g = geo.transform(geo.to_shapely([r.centerline])[0], geo.STORAGE_SRID, srid)
+        out.append(NetworkFeature(g, "road", r.status, r.route_ref or r.name, r.road_class))
+    lines = m.InfrastructureLine.objects.filter(geom__intersects=envelope).exclude(
+        kind=m.InfrastructureLine.Kind.DRAINAGE).order_by("pk")
+    for line in lines:
+        network = "water" if line.kind == m.InfrastructureLine.Kind.WATER else "power"
+        g = geo.transform(geo.to_shapely([line.geom])[0], geo.STORAGE_SRID, srid)
+        out.append(NetworkFeature(g, network, line.status, line.name, line.kind))
+    points = m.InfrastructurePoint.objects.filter(
+        geom__intersects=envelope, kind__in=[m.InfrastructurePoint.Kind.SUBSTATION,
+                                             m.InfrastructurePoint.Kind.WATER_PLANT]).order_by("pk")
+    for p in points:
+        network = "power" if p.kind == m.InfrastructurePoint.Kind.SUBSTATION else "water"
+        g = geo.transform(geo.to_shapely([p.geom])[0], geo.STORAGE_SRID, srid)
+        out.append(NetworkFeature(g, network, p.status, p.name, p.kind))
+    return out
+
+
+def power_geometries(envelope, srid: int) -> list:
+    """Invested power lines and substations (for the site-suggestion infrastructure criterion)."""
+    geoms = [ln.geom for ln in m.InfrastructureLine.objects.filter(
+        geom__intersects=envelope, kind__startswith="power", status="invested").order_by("pk")]
+    geoms += [p.geom for p in m.InfrastructurePoint.objects.filter(
+        geom__intersects=envelope, kind="substation", status="invested").order_by("pk")]
+    return [geo.transform(g, geo.STORAGE_SRID, srid) for g in geo.to_shapely(geoms)]
+
+
+def active_proposals(envelope=None, *, exclude_pk=None) -> QuerySet:
+    qs = m.Proposal.objects.exclude(status__in=[m.Proposal.Status.REJECTED, m.Proposal.Status.WITHDRAWN])
+    if envelope is not None:
+        qs = qs.filter(geom__intersects=envelope)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("pk")
+
+
+def metric_shapes(geoms: Iterable, srid: int) -> list:
+    return [geo.transform(g, geo.STORAGE_SRID, srid) for g in geo.to_shapely(geoms)]
+
+
+def suggested_sites(*, run=None, current_only: bool = True) -> QuerySet:
+    qs = m.SuggestedSite.objects.select_related("run", "admin_unit")
+    if run is not None:
+        return qs.filter(run=run).order_by("rank")
+    if current_only:
+        qs = qs.filter(is_current=True)
+    return qs.order_by("run_id", "rank")
+
+
+def runs(*, kind: str | None = None, status: str | None = None) -> QuerySet:
+    qs = m.AnalysisRun.objects.select_related("started_by", "admin_unit")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+

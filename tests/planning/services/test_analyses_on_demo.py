@@ -1,0 +1,171 @@
+"""The other analysis services on the demo province: targets, eco, infrastructure, labour, plan vs
+actual, proposal checks — stored runs, published connectors, Proposal.validation."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.test import override_settings
+
+from planning import geo
+from planning import models as m
+from planning.services import analyses as svc
+from planning.services.errors import InvalidParameter
+from tests.planning.services.demo_case import DemoTestCase
+
+
+def _square_near(geom, dx_deg: float, size_deg: float) -> MultiPolygon:
+    x0, y0, x1, y1 = geom.extent
+    x = x1 + dx_deg
+    return MultiPolygon(Polygon.from_bbox((x, y0, x + size_deg, y0 + size_deg)), srid=4326)
+
+
+class AnalysesOnDemoTests(DemoTestCase):
+    def test_target_watch_list_two_consecutive_years(self):
+        run = svc.target_watch_run(as_of_year=2025, user=self.planner)
+        r = run.results
+        self.assertEqual(run.status, "done")
+        self.assertEqual(run.params["rule"]["consecutive_years"], 2)
+        self.assertGreater(r["counts"]["watch_list"], 0)
+        for entry in r["watch_list"]:
+            years = entry["years"]
+            self.assertTrue(any(b - a == 1 for a, b in zip(years, years[1:])), entry)
+            self.assertLessEqual(max(years), 2025)
+            self.assertIn("02 năm liên tiếp", entry["citation"] + entry["message_vi"].replace("2 năm", "02 năm"))
+        self.assertIn("planning.DevelopmentTarget", run.input_versions["tables"])
+        self.assertTrue(r["transfer_candidates"])
+        self.assertTrue(all(t["message_vi"] for t in r["transfer_candidates"]))
+        state = set(m.IndustrialArea.objects.filter(developer__kind="state").exclude(developer_transfers__isnull=False)
+                    .exclude(status="revoked").filter(kind="CCN").values_list("code", flat=True))
+        self.assertEqual({t["area_id"] for t in r["transfer_candidates"]}, state)
+
+    def test_developer_capacity_uses_the_setting(self):
+        with override_settings(PLANNING_OWN_CAPITAL_MIN_SHARE={"below_20_ha": 1.0, "from_20_ha": 1.0}):
+            strict = svc.target_watch_run().results
+        normal = svc.target_watch_run().results
+        self.assertEqual(strict["own_capital_min_share"]["from_20_ha"], 1.0)
+        self.assertGreaterEqual(strict["counts"]["capacity_failed"], normal["counts"]["capacity_failed"])
+        req = {c["developer_id"]: c["required_bn_vnd"] for c in normal["developer_capacity"]}
+        for c in strict["developer_capacity"]:
+            if req[c["developer_id"]]:
+                self.assertGreater(c["required_bn_vnd"], req[c["developer_id"]])
+
+    def test_lagging_projects_as_of_a_date(self):
+        early = svc.target_watch_run(as_of="2020-01-01").results
+        late = svc.target_watch_run(as_of="2026-06-30").results
+        self.assertLessEqual(early["counts"]["lagging_projects"], late["counts"]["lagging_projects"])
+        with self.assertRaises(InvalidParameter):
+            svc.target_watch_run(as_of="30/06/2026")
+
+    def test_eco_readiness_lists_what_is_missing(self):
+        run = svc.eco_readiness_run(province="Sóc Trăng")
+        areas = run.results["areas"]
+        self.assertEqual(run.results["n_areas"], len(areas))
+        self.assertTrue(areas)
+        xay_da_b = next(a for a in areas if a["area_name"] == "CCN Xây Đá B")
+        self.assertEqual(xay_da_b["kind"], "CCN")
+        self.assertIn("Còn thiếu", next(a for a in areas if not a["ready"])["summary_vi"])
+        self.assertTrue(all(a["status"] != "planned" for a in areas))
+        with_planned = svc.eco_readiness_run(province="Sóc Trăng", include_planned=True).results
+        self.assertGreaterEqual(with_planned["n_areas"], run.results["n_areas"])
+
+    def test_infrastructure_gaps_publish_connectors(self):
+        run = svc.infrastructure_gaps_run(province="Bình Định")
+        r = run.results
+        self.assertEqual(r["n_connectors"], run.connectors.count())
+        self.assertGreater(run.connectors.count(), 0)
+        for c in run.connectors.all()[:20]:
+            self.assertEqual(c.geom.geom_type, "LineString")
+            self.assertAlmostEqual(geo.length_m(c.geom, 9217), c.distance_m, delta=max(2.0, 0.005 * c.distance_m))
+            self.assertTrue(c.is_current)
+        area = next(a for a in r["areas"] if a["gaps_vi"])
+        self.assertTrue(all(link["network"] in ("road", "power", "water") for link in area["links"]))
+        again = svc.infrastructure_gaps_run(province="Bình Định")
+        self.assertFalse(run.connectors.filter(is_current=True).exists())
+        self.assertEqual(again.connectors.count(), run.connectors.count())
+
+    def test_labour_catchment_from_the_population_raster(self):
+        run = svc.labour_catchment_run(province="94", distances_m=[5000, 10000])
+        (prov,) = run.results["provinces"]
+        self.assertEqual(prov["province"], "Sóc Trăng")
+        self.assertEqual(prov["raster"], "population:94:100m")
+        for area in prov["areas"]:
+            pops = [ring["population"] for ring in area["rings"]]
+            self.assertEqual(len(pops), 2)
+            self.assertLessEqual(pops[0], pops[1])
+        an_nghiep = next(a for a in prov["areas"] if a["area_name"] == "KCN An Nghiệp")
+        self.assertGreater(an_nghiep["workers_needed"], 0)
+        self.assertIn("population:94:100m", run.input_versions["rasters"])
+        with self.assertRaises(InvalidParameter):
+            svc.labour_catchment_run(province="94", distances_m=[-1])
+
+    def test_plan_vs_actual_by_province_and_kind(self):
+        rows = svc.plan_vs_actual_run().results["rows"]
+        st_kcn = next(r for r in rows if r["province"] == "Sóc Trăng" and r["kind"] == "KCN")
+        planned = m.IndustrialArea.objects.filter(province_name_reported="Sóc Trăng", kind="KCN").exclude(status="revoked")
+        self.assertEqual(st_kcn["planned_count"], planned.count())
+        self.assertAlmostEqual(st_kcn["planned_ha"], float(sum(a.planned_area_ha for a in planned)), places=3)
+        self.assertIn("Sóc Trăng:", st_kcn["summary_vi"])
+        self.assertTrue(any(r["province"] == "Tổng cộng" for r in rows))
+
+    # --- proposals --------------------------------------------------------------------------------
+    def _proposal(self, code, geom, kind="CCN"):
+        commune = m.AdminUnit.objects.filter(level="commune", boundary__intersects=geom.point_on_surface) \
+            .order_by("valid_to").first()
+        return m.Proposal.objects.create(code=code, name=f"Đề xuất {code}", kind=kind, geom=geom, admin_unit=commune,
+                                         proposed_by=self.planner)
+
+    def test_proposal_validate_stores_rules_with_citations(self):
+        area = m.IndustrialArea.objects.get(code="CCN-NHONHOA")
+        overlapping = self._proposal("DX-OVER", MultiPolygon(area.boundary.envelope.buffer(0.001), srid=4326))
+        validation = svc.proposal_validate(overlapping, user=self.planner)
+        overlapping.refresh_from_db()
+        self.assertEqual(overlapping.validation, validation)
+        rules = {r["rule"]: r for r in validation["rules"]}
+        self.assertFalse(rules["no_overlap_existing"]["passed"])
+        self.assertIn("CCN Nhơn Hòa", rules["no_overlap_existing"]["message_vi"])
+        self.assertTrue(all(r["citation"] for r in validation["rules"]))
+        self.assertFalse(validation["passed"])
+        self.assertIn("Chưa đạt", validation["summary_vi"])
+        self.assertEqual({"area_limits", "no_overlap_existing", "no_overlap_proposals", "inside_unit", "road_access",
+                          "unit_occupancy"} - set(rules), set())
+        self.assertTrue({"exclusion:water", "exclusion:forest", "exclusion:flood"} <= set(rules))
+        run = m.AnalysisRun.objects.get(pk=validation["run_id"])
+        self.assertEqual(run.kind, "proposal_check")
+        self.assertEqual(run.params["proposal"]["code"], "DX-OVER")
+        self.assertEqual(run.started_by, self.planner)
+
+    def test_proposal_checks_see_other_proposals_and_size(self):
+        area = m.IndustrialArea.objects.get(code="CCN-NHONHOA")
+        first = self._proposal("DX-A", _square_near(area.boundary, 0.03, 0.02))
+        second = self._proposal("DX-B", _square_near(area.boundary, 0.035, 0.02))
+        rules = {r["rule"]: r for r in svc.proposal_validate(second)["rules"]}
+        self.assertFalse(rules["no_overlap_proposals"]["passed"])
+        self.assertIn(first.name, rules["no_overlap_proposals"]["message_vi"])
+        tiny = svc.proposal_check(geometry=_square_near(area.boundary, 0.2, 0.001), kind="CCN",
+                                  admin_unit=first.admin_unit, store=False)
+        size = next(r for r in tiny["rules"] if r["rule"] == "area_limits")
+        self.assertFalse(size["passed"])
+        self.assertLess(size["measured"], 10)
+        self.assertNotIn("run_id", tiny)
+
+    def test_runs_can_be_resubmitted_and_processed_from_the_queue(self):
+        run = svc.plan_vs_actual_run(province="52")
+        with override_settings(PLANNING_ANALYSIS_RUNNER="queue"):
+            queued = svc.run_resubmit(run, user=self.planner)
+            self.assertEqual(queued.status, "queued")
+            done = svc.runs_process_queued()
+        self.assertEqual([r.pk for r in done], [queued.pk])
+        queued.refresh_from_db()
+        self.assertEqual(queued.status, "done")
+        self.assertEqual(queued.params, run.params)
+        self.assertEqual(queued.results["rows"], run.results["rows"])
+
+    def test_a_silent_run_is_marked_failed(self):
+        run = m.AnalysisRun.objects.create(kind="efficiency", status="running")
+        m.AnalysisRun.objects.filter(pk=run.pk).update(
+            updated_at=run.updated_at - dt.timedelta(hours=2), started_at=run.updated_at - dt.timedelta(hours=2))
+        run.refresh_from_db()
+        svc.run_refresh_stale(run)
+        self.assertEqual(run.status, "failed")
+        self.assertIn("stopped reporting", run.error)

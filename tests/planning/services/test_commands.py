@@ -1,0 +1,107 @@
+"""The analysis management commands: they run through the services, store runs and print tables."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from planning import models as m
+from tests.planning.services.demo_case import DemoTestCase
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+class AnalysisCommandTests(DemoTestCase):
+    def test_suggest_sites_prints_a_ranked_table_with_reasons(self):
+        out = run("suggest_sites", "--province", "Bình Định", "--max-count", "3", "--user", "planner")
+        self.assertIn("Bình Định — CCN:", out)
+        self.assertIn("Hạng/Rank", out)
+        self.assertIn("Lý do / Reasons:", out)
+        self.assertRegex(out, r"\n +1\. (Cách|Tiếp giáp) tuyến")
+        run_ = m.AnalysisRun.objects.filter(kind="site_suggestion").latest("pk")
+        self.assertEqual(run_.started_by.username, "planner")
+        self.assertEqual(run_.params["criteria"]["max_count"], 3)
+        self.assertIn(f"run #{run_.pk}", out)
+
+    def test_suggest_sites_options_and_json(self):
+        out = run("suggest_sites", "--province", "94", "--kind", "KCN", "--corridor-m", "3000",
+                  "--weights", "road=0.5,population=0.3", "--max-count", "2", "--json")
+        data = json.loads(out)
+        self.assertEqual(data["status"], "done")
+        crit = data["params"]["criteria"]
+        self.assertEqual((crit["kind"], crit["corridor_m"], crit["max_count"]), ("KCN", 3000.0, 2))
+        self.assertEqual(crit["weights"]["road"], 0.5)
+        self.assertLessEqual(data["results"]["count"], 2)
+
+    def test_suggest_sites_without_province_runs_every_province_with_rasters(self):
+        out = run("suggest_sites", "--max-count", "1")
+        self.assertIn("Bình Định — CCN", out)
+        self.assertIn("Sóc Trăng — CCN", out)
+
+    def test_suggest_sites_bad_input_is_a_command_error(self):
+        for args, message in ((["--province", "Hà Nội"], "unknown province"),
+                              (["--province", "52", "--weights", "road=x"], "must be a number"),
+                              (["--province", "52", "--criteria", "{bad"], "not valid JSON"),
+                              (["--province", "Gia Lai"], "build_rasters")):
+            with self.subTest(args=args), self.assertRaisesMessage(CommandError, message):
+                run("suggest_sites", *args)
+
+    def test_efficiency_report_table_and_exports(self):
+        out = run("efficiency_report", "--unit", "district", "--province", "52")
+        self.assertIn("Hiệu quả sử dụng đất / Land-use efficiency — Bình Định", out)
+        self.assertIn("Theo đơn vị / By unit (district)", out)
+        self.assertIn("Thị xã An Nhơn", out)
+        with tempfile.TemporaryDirectory() as tmp:
+            csv_path = Path(tmp) / "areas.csv"
+            run("efficiency_report", "--format", "csv", "--output", str(csv_path), "--year", "2024")
+            rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+            self.assertEqual(len(rows), m.IndustrialArea.objects.filter(established_on__year__lte=2024).count()
+                             + m.IndustrialArea.objects.filter(established_on__isnull=True).count())
+            self.assertIn("occupancy", rows[0])
+            run("efficiency_report", "--format", "xlsx", "--output", tmp, "--unit", "commune")
+            (xlsx,) = Path(tmp).glob("*.xlsx")
+            self.assertIn("Don_vi", load_workbook(xlsx).sheetnames)
+        printed = run("efficiency_report", "--format", "csv", "--table", "units")
+        self.assertTrue(printed.startswith("level,unit,unit_name"))
+        with self.assertRaisesMessage(CommandError, "--output"):
+            run("efficiency_report", "--format", "xlsx")
+
+    def test_other_commands_print_their_tables(self):
+        cases = {
+            "target_watch_list": "Không hoàn thành chỉ tiêu 2 năm liên tiếp",
+            "eco_readiness": "KCN/CCN sinh thái / Eco-industrial readiness",
+            "infrastructure_gaps": "Hạ tầng đến chân hàng rào / Infrastructure to the fence",
+            "labour_catchment": "Nguồn lao động / Labour catchment — Sóc Trăng",
+            "plan_vs_actual": "Quy hoạch so với thực hiện / Plan vs actual",
+        }
+        for command, heading in cases.items():
+            with self.subTest(command=command):
+                out = run(command, *(["--province", "94"] if command == "labour_catchment" else []))
+                self.assertIn(heading, out)
+                self.assertRegex(out, r"run #\d+: Hoàn thành")
+        self.assertEqual(m.AnalysisRun.objects.filter(status="done").count(), len(cases))
+
+    def test_run_analysis_by_name(self):
+        out = run("run_analysis", "plan-vs-actual", "--params", '{"province": "94"}', "--json")
+        data = json.loads(out)
+        self.assertEqual(data["params"]["province"]["name"], "Sóc Trăng")
+        with self.assertRaisesMessage(CommandError, "unknown analysis 'nope'"):
+            run("run_analysis", "nope")
+        with self.assertRaisesMessage(CommandError, "unknown province"):
+            run("run_analysis", "eco-readiness", "--params", '{"province": "Mars"}')
+        with self.settings(PLANNING_ANALYSIS_RUNNER="queue"):
+            from planning.services.analyses import analysis_submit
+
+            queued = analysis_submit("plan-vs-actual", province="52")
+            out = run("run_analysis", "--queued")
+        self.assertIn(f"#{queued.pk} plan_vs_actual: Hoàn thành", out)
