@@ -204,6 +204,14 @@ class Suitability:
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
+def _grid_reader(grid, **arrays):
+    """A window reader over in-memory arrays, after checking they all match the grid."""
+    for name, a in arrays.items():
+        if np.shape(a) != grid.shape:
+            raise GridError(f"{name} has shape {np.shape(a)}, the grid is {grid.shape}")
+    return array_reader(**arrays)
+
+
 def suggest_sites(
     *,
     grid: Grid,
@@ -253,13 +261,9 @@ def suggest_sites(
 
     See the module docstring for the method, the land-cover table and an example.
     """
-    arrays = {"dem": dem, "landcover": landcover, "flood": flood, "population": population}
-    for name, a in arrays.items():
-        if np.shape(a) != grid.shape:
-            raise GridError(f"{name} has shape {np.shape(a)}, the grid is {grid.shape}")
     return suggest_sites_windowed(
         grid=grid,
-        read_window=array_reader(**arrays),
+        read_window=_grid_reader(grid, dem=dem, landcover=landcover, flood=flood, population=population),
         roads=roads,
         existing_areas=existing_areas,
         power_lines=power_lines,
@@ -340,13 +344,9 @@ def site_suitability(
     >>> s.corridor_ha, s.eligible_ha, s.excluded_ha["water"]
     (40.0, 36.0, 4.0)
     """
-    arrays = {"dem": dem, "landcover": landcover, "flood": flood, "population": population}
-    for name, a in arrays.items():
-        if np.shape(a) != grid.shape:
-            raise GridError(f"{name} has shape {np.shape(a)}, the grid is {grid.shape}")
     return site_suitability_windowed(
         grid=grid,
-        read_window=array_reader(**arrays),
+        read_window=_grid_reader(grid, dem=dem, landcover=landcover, flood=flood, population=population),
         roads=roads,
         existing_areas=existing_areas,
         power_lines=power_lines,
