@@ -167,7 +167,7 @@ STYLES: dict[str, LayerStyle] = {
                 ("revoked", "Đã thu hồi", "Revoked", "#9e9e9e"),
             )
         ),
-        label_item="name", label_max_scale=15_000, max_scale=200_000, extra_fields=("status",),
+        label_item="name", label_max_scale=7_500, max_scale=200_000, extra_fields=("status",),
     ),
     "proposals": LayerStyle(
         geometry_type="POLYGON",

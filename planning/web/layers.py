@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from gis_service import access
@@ -55,9 +56,10 @@ class MapLayer:
     max_resolution: float | None = None
     style: dict | None = None      # vector layers: classes and labels, from the WMS style
     staff_only: bool = False
+    legend: list[dict] = field(default_factory=list)  # [{"title", "swatch" (inline SVG)}], in the page's language
 
     def as_json(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: v for k, v in self.__dict__.items() if k != "legend"}
 
 
 @dataclass
@@ -147,6 +149,39 @@ def style_json(style: LayerStyle, *, lang: str) -> dict:
     }
 
 
+def legend_swatch(geometry: str, symbolizers) -> str:
+    """A 24×16 inline SVG drawn from a WMS class's symbolizers (colours are our own constants)."""
+    parts = []
+    for s in symbolizers:
+        dash = f' stroke-dasharray="{" ".join(str(v) for v in s.pattern)}"' if s.pattern else ""
+        stroke = (f' stroke="{escape(s.outline)}" stroke-width="{min(s.width, 4):g}"{dash}'
+                  if s.outline else ' stroke="none"')
+        fill = (f' fill="{escape(s.fill)}" fill-opacity="{s.opacity / 100:g}"' if s.fill else ' fill="none"')
+        if geometry == "LINE":
+            parts.append(f'<line x1="1" y1="8" x2="23" y2="8"{stroke}/>')
+        elif geometry == "POINT":
+            r = min(s.size, 12) / 2
+            if s.symbol == "square":
+                parts.append(f'<rect x="{12 - r:g}" y="{8 - r:g}" width="{2 * r:g}" height="{2 * r:g}"{fill}{stroke}/>')
+            elif s.symbol == "triangle":
+                parts.append(f'<polygon points="12,{8 - r:g} {12 + r:g},{8 + r:g} {12 - r:g},{8 + r:g}"{fill}{stroke}/>')
+            else:
+                parts.append(f'<circle cx="12" cy="8" r="{r:g}"{fill}{stroke}/>')
+        else:
+            parts.append(f'<rect x="1.5" y="1.5" width="21" height="13"{fill}{stroke}/>')
+            if s.hatch and s.outline:
+                parts.append(f'<path d="M4 14 L14 2 M12 14 L22 2" stroke="{escape(s.outline)}" stroke-width="1" '
+                             f'stroke-opacity="0.7"/>')
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" viewBox="0 0 24 16" '
+            'aria-hidden="true" focusable="false">' + "".join(parts) + "</svg>")
+
+
+def legend_items(style: LayerStyle, *, lang: str) -> list[dict]:
+    """The legend of a layer in the page's language (MapServer's GetLegendGraphic speaks Vietnamese)."""
+    return [{"title": c.title_vi if lang == "vi" else c.title_en,
+             "swatch": legend_swatch(style.geometry_type, c.symbolizers)} for c in style.classes]
+
+
 # --- layers for a user ------------------------------------------------------------------------------
 
 def legend_url(name: str) -> str:
@@ -190,6 +225,7 @@ def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
             min_resolution=style.min_scale * PIXEL_M if style.min_scale else None,
             style=style_json(style, lang=lang) if name in VECTOR_LAYERS else None,
             staff_only="anonymous" not in spec.read_roles,
+            legend=legend_items(style, lang=lang),
         )
         groups[gid].layers.append(layer)
     return [g for g in groups.values() if g.layers]

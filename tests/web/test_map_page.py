@@ -210,3 +210,16 @@ def test_vietnamese_translations_are_complete(domain):
     assert [msgid for msgid, msgstr, _ in entries if not msgstr] == []
     assert [msgid for msgid, _, flags in entries if "fuzzy" in flags] == []
     assert "#, fuzzy\nmsgid \"\"" not in text
+
+
+def test_legends_follow_the_page_language(client, nhon_hoa):
+    """The switcher's legend is drawn by the page from the WMS classes, so English mode reads English."""
+    html = client.get("/").content.decode()
+    legend = html.split('data-layer="industrial_areas"', 1)[1].split("</details>", 1)[0]
+    assert "KCN — Đang hoạt động" in legend and "<svg" in legend and "#7b3fa0" in legend
+    client.cookies["django_language"] = "en"
+    html = client.get("/").content.decode()
+    legend = html.split('data-layer="industrial_areas"', 1)[1].split("</details>", 1)[0]
+    assert "KCN — Operating" in legend and "Đang hoạt động" not in legend
+    roads = html.split('data-layer="road_corridors"', 1)[1].split("</details>", 1)[0]
+    assert "Under construction" in roads and "stroke-dasharray" in roads
