@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from gis_service.ratelimit import ThrottledAdminAuthenticationForm
+
 admin.site.site_header = "KCN Planner — Quản trị"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_title = "KCN Planner"
 admin.site.index_title = "Quản lý khu, cụm công nghiệp"
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate, get_user_model
 from django.middleware.csrf import CsrfViewMiddleware
 
-from layers.errors import AccessDenied, AuthenticationRequired
+from layers.errors import AccessDenied, AuthenticationRequired, TooManyAttempts
 
 BASIC, TOKEN, SESSION, ANONYMOUS = "basic", "token", "session", "anonymous"
 TOKEN_USERNAME = "token"
@@ -84,8 +84,16 @@ def _basic(request, credentials: str, header: str):
         # Clients that only speak Basic (QGIS 3.22's authentication configurations) carry a token
         # as the password of the pseudo-user "token".
         return _token(password)  # not cached: a revoked token must stop working at once
+    from gis_service.ratelimit import locked_message, retry_after
+
+    wait = retry_after(request, username)
+    if wait:
+        raise TooManyAttempts(locked_message(wait), retry_after=wait)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
+        wait = retry_after(request, username)  # this failure may have locked the name
+        if wait:
+            raise TooManyAttempts(locked_message(wait), retry_after=wait)
         raise AuthenticationRequired("wrong user name or password")
     _remember(key, user)
     return user

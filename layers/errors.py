@@ -81,6 +81,17 @@ class AuthenticationRequired(OGCException):
         self.headers.setdefault("WWW-Authenticate", f'Basic realm="{self.realm}"')
 
 
+class TooManyAttempts(AuthenticationRequired):
+    """Credentials refused without checking: too many failed sign-ins (HTTP 429, Retry-After)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class AccessDenied(OGCException):
     """A signed-in user without the right (layer or administrative-unit scope)."""
 

@@ -8,3 +8,4 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from planning import checks  # noqa: F401  (registers system checks)
+        from gis_service import ratelimit  # noqa: F401  (counts failed sign-ins)

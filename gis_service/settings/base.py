@@ -86,6 +86,22 @@ SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatial
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's ModelBackend, refusing every password check while a name or an address is locked
+# after too many failures (gis_service/ratelimit.py); counts are kept in the cache below.
+AUTHENTICATION_BACKENDS = ["gis_service.ratelimit.ThrottledModelBackend"]
+KCN_LOGIN_MAX_FAILURES = int(os.environ.get("KCN_LOGIN_MAX_FAILURES", "5"))
+KCN_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("KCN_LOGIN_MAX_FAILURES_PER_IP", "30"))
+KCN_LOGIN_WINDOW_SECONDS = int(os.environ.get("KCN_LOGIN_WINDOW_SECONDS", "900"))
+# Behind a reverse proxy the client address comes from X-Forwarded-For (see production.py).
+KCN_BEHIND_PROXY = env_bool("KCN_BEHIND_PROXY", False)
+# A file cache is shared by the workers of one machine (gunicorn -w N), unlike local memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

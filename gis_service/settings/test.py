@@ -10,3 +10,9 @@ from .base import DATABASES, VAR_DIR  # noqa: E402
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # A file, not memory: MapServer reads the test database from its own process.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_kcn_planner.sqlite3")}
+
+# Per-process cache, and sign-in limits the suite never reaches by accident (many tests send
+# wrong passwords on purpose); tests/test_ratelimit.py lowers them.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+KCN_LOGIN_MAX_FAILURES = 1000
+KCN_LOGIN_MAX_FAILURES_PER_IP = 10000

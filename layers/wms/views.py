@@ -120,8 +120,9 @@ def mapproxy(request, prefix: str, path: str = ""):
     try:
         auth.identify(request)  # Basic or token credentials, as QGIS and GDAL send them
     except AuthenticationRequired as exc:
-        response = _service_exception(str(exc), 401, "AuthenticationRequired")
-        response["WWW-Authenticate"] = 'Basic realm="KCN Planner"'
+        response = _service_exception(str(exc), exc.http_status, "AuthenticationRequired")
+        for name, value in exc.headers.items():
+            response[name] = value
         return response
     if request.method == "GET" and path:
         hit = cached_tile(request, prefix, path)

@@ -22,6 +22,8 @@ class HeaderAuthentication(BaseAuthentication):
         try:
             caller = identify(request._request)
         except OGCException as exc:
+            if exc.http_status == 429:
+                raise exceptions.Throttled(wait=getattr(exc, "retry_after", None), detail=exc.message) from None
             raise exceptions.AuthenticationFailed(exc.message) from None
         return caller.user, caller.method
 
