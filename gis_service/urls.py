@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gis_service.ratelimit import ThrottledAdminAuthenticationForm
+from planning.web.audit import audit_log
 
 admin.site.site_header = "KCN Planner — Quản trị"
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -10,6 +11,8 @@ admin.site.site_title = "KCN Planner"
 admin.site.index_title = "Quản lý khu, cụm công nghiệp"
 
 urlpatterns = [
+    # The change log across models, inside the admin (administrators only).
+    path("admin/audit/", admin.site.admin_view(audit_log), name="admin-audit"),
     path("admin/", admin.site.urls),
     path("ows/", include("layers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
