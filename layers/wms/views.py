@@ -55,6 +55,15 @@ def check_wms_params(query) -> str | None:
     """Catch what MapProxy would turn into a 500; return a message, or None when fine."""
     params = {k.upper(): v for k, v in query.items()}
     request = params.get("REQUEST", "").lower()
+    if not request:
+        return "REQUEST is missing: use GetCapabilities, GetMap, GetFeatureInfo or GetLegendGraphic"
+    if request not in ("getcapabilities", "capabilities", "getmap", "map", "getfeatureinfo",
+                       "getlegendgraphic"):
+        return (f"REQUEST={params.get('REQUEST')!r} is not a WMS operation of this service; use GetCapabilities, "
+                "GetMap, GetFeatureInfo or GetLegendGraphic")
+    if request == "getlegendgraphic":
+        missing = [name for name in ("LAYER", "FORMAT") if not params.get(name)]
+        return f"GetLegendGraphic needs {' and '.join(missing)}" if missing else None
     if request not in ("getmap", "getfeatureinfo"):
         return None
     bbox = params.get("BBOX")
