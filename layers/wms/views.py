@@ -5,6 +5,7 @@ import logging
 import math
 import re
 from html import escape
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -145,9 +146,33 @@ def mapproxy(request, prefix: str, path: str = ""):
     except MapServiceConfigError as exc:
         log.error("map services unavailable: %s", exc)
         return _service_exception(f"map services unavailable: {exc}", 503)
+    tile = _TILE_PATH.match(path) if prefix in ("wmts", "tiles") and path else None
+    if tile is not None and not tile_cache_writable():
+        return render_tile_uncached(request, svc, tile)
+    try:
+        response = _call_mapproxy(request, svc, f"/{prefix}" + (f"/{path}" if path else ""),
+                                  request.META.get("QUERY_STRING", ""))
+    except Exception as exc:  # MapProxy lets some malformed parameters through as ValueError
+        if tile is not None:
+            # A tile whose path is valid failed inside MapProxy: most often the cache could not
+            # be written (disk full, read-only). Render it straight from MapServer instead.
+            log.warning("tile %s failed in the cache (%s): serving it uncached", path, exc)
+            return render_tile_uncached(request, svc, tile)
+        log.exception("map service failed on %s", request.get_full_path())
+        return _service_exception(f"could not process the request: {exc}", 400, "InvalidParameterValue")
+    if tile is not None and response.status_code >= 500:
+        # Most often the tile cache could not be written (disk full, read-only): render the
+        # tile straight from MapServer so the map keeps working.
+        log.warning("tile %s failed in the cache (HTTP %s): serving it uncached", path, response.status_code)
+        return render_tile_uncached(request, svc, tile)
+    return response
+
+
+def _call_mapproxy(request, svc, path_info: str, query_string: str) -> HttpResponse:
     environ = dict(request.META)
     environ["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "").rstrip("/") + "/ows"
-    environ["PATH_INFO"] = f"/{prefix}" + (f"/{path}" if path else "")
+    environ["PATH_INFO"] = path_info
+    environ["QUERY_STRING"] = query_string
     environ["mapproxy.authorize"] = _authorizer(request.user)
     environ.setdefault("wsgi.url_scheme", request.scheme)
     environ.setdefault("SERVER_NAME", request.get_host().split(":")[0])
@@ -158,19 +183,69 @@ def mapproxy(request, prefix: str, path: str = ""):
         status_headers["status"] = int(status.split(" ", 1)[0])
         status_headers["headers"] = headers
 
+    chunks = svc.app(environ, start_response)
     try:
-        chunks = svc.app(environ, start_response)
-        try:
-            body = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-    except Exception as exc:  # MapProxy lets some malformed parameters through as ValueError
-        log.exception("map service failed on %s", request.get_full_path())
-        return _service_exception(f"could not process the request: {exc}", 400, "InvalidParameterValue")
+        body = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
     response = HttpResponse(body, status=status_headers["status"])
     for name, value in status_headers["headers"]:
         if name.lower() in ("content-length", "connection"):
             continue
         response[name] = value
+    return response
+
+
+# --- degraded mode: no room for the tile cache ----------------------------------------------------
+_WEBMERCATOR_HALF = 20037508.342789244
+_cache_state = {"checked": 0.0, "writable": True}
+
+
+def tile_cache_writable() -> bool:
+    """Is there room to cache tiles? Checked at most every 10 s; a change is logged once."""
+    import shutil
+    import time
+
+    from django.conf import settings
+
+    from layers.signals import cache_dir
+
+    now = time.monotonic()
+    if now - _cache_state["checked"] < 10:
+        return _cache_state["writable"]
+    base = cache_dir("x").parent
+    minimum = int(getattr(settings, "KCN_TILE_CACHE_MIN_FREE_BYTES", 64 * 2**20))
+    probe = base
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        free = 0
+    writable = free >= minimum
+    if writable != _cache_state["writable"]:
+        if writable:
+            log.warning("tile cache at %s has room again (%d MB free): caching tiles", base, free // 2**20)
+        else:
+            log.warning("tile cache at %s is full (%d KB free, need %d MB): serving tiles uncached",
+                        base, free // 1024, minimum // 2**20)
+    _cache_state.update(checked=now, writable=writable)
+    return writable
+
+
+def render_tile_uncached(request, svc, tile) -> HttpResponse:
+    """Render one XYZ/WMTS tile (GLOBAL_WEBMERCATOR, north-west origin) through the uncached WMS."""
+    z, x, y = int(tile["z"]), int(tile["x"]), int(tile["y"])
+    if z > 30 or x >= 2**z or y >= 2**z:
+        return _service_exception(f"tile {z}/{x}/{y} is outside the tile matrix", 400, "TileOutOfRange")
+    size = 2 * _WEBMERCATOR_HALF / 2**z
+    minx, maxy = -_WEBMERCATOR_HALF + x * size, _WEBMERCATOR_HALF - y * size
+    query = urlencode({"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap", "LAYERS": tile["layer"],
+                       "STYLES": "", "SRS": "EPSG:3857", "BBOX": f"{minx},{maxy - size},{minx + size},{maxy}",
+                       "WIDTH": 256, "HEIGHT": 256, "FORMAT": "image/png", "TRANSPARENT": "TRUE"})
+    response = _call_mapproxy(request, svc, "/service", query)
+    if response.status_code == 200:
+        response["Cache-Control"] = "private, max-age=30"
+        response["X-KCN-Tile-Cache"] = "bypassed"
     return response
