@@ -76,6 +76,7 @@ demo: migrate
 
 admin-user: migrate
 	@$(MANAGE) ensure_demo_admin
+	@$(MANAGE) ensure_demo_users
 
 serve:
 	@echo ">> serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"

@@ -12,6 +12,8 @@ const options = {
   entryPoints: {
     map: 'frontend/src/map/main.js', // -> map.js + map.css (OpenLayers' CSS and ours)
     site: 'frontend/src/site.css', // -> site.css: header and page chrome, on every page
+    dashboard: 'frontend/src/dashboard/main.js', // -> dashboard.js + dashboard.css (Chart.js, OpenLayers)
+    proposals: 'frontend/src/proposals/main.js', // -> proposals.js + proposals.css (draw, upload, live checks)
   },
   outdir: 'gis_service/static/build',
   bundle: true,

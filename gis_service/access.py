@@ -95,3 +95,146 @@ def scope_filter(user, queryset, *, field: str = "admin_unit"):
     if scope is None:
         return queryset
     return queryset.filter(**{f"{field}__in": scope})
+
+
+def can_import_layer(user, spec, *, mode: str = "append") -> bool:
+    """May ``user`` import a file into layer ``spec``: edit rights on the layer; replacing the
+    whole layer (which deletes rows everywhere) only for administrators."""
+    if not can_edit_layer(user, spec):
+        return False
+    return mode != "replace" or principal(user).is_admin
+
+
+def import_row_refusal(user, spec, obj) -> str | None:
+    """Why ``user`` may not import ``obj`` into ``spec`` (its unit outside their scope), or None."""
+    p = principal(user)
+    if p.scope_unit_ids is None:
+        return None
+    unit_id = getattr(obj, "admin_unit_id", None)
+    if unit_id is None:
+        return "the feature has no administrative unit, so it cannot be checked against your units"
+    if unit_id not in p.scope_unit_ids:
+        unit = getattr(obj, "admin_unit", None)
+        name = f"{unit.name} ({unit.code})" if unit is not None else f"unit {unit_id}"
+        return f"{name} is outside your administrative units"
+    return None
+
+
+# --- proposals (planning.Proposal): who drafts, who reviews -------------------------------------
+
+#: Roles that draft proposals for their own unit.
+PROPOSAL_STAFF_ROLES = ("commune_staff", "district_staff")
+#: The reviewing role for each kind: Sở Công Thương for CCN, Ban Quản lý KKT for KCN.
+REVIEWER_ROLE_FOR_KIND = {"CCN": "industry_reviewer", "KCN": "ezone_reviewer"}
+
+
+def _expand_units(unit_ids) -> set[int]:
+    """Units ``unit_ids``, everything below them, and the units linked to those across the 2025
+    reform (both ways), with everything below the linked units too."""
+    from planning.models import AdminUnit, AdminUnitSuccession
+
+    ids: set[int] = set()
+    frontier = {u for u in unit_ids if u}
+    for _pass in range(2):
+        while frontier:
+            ids.update(frontier)
+            frontier = set(AdminUnit.objects.filter(parent_id__in=frontier).exclude(pk__in=ids)
+                           .values_list("pk", flat=True))
+        linked = set(AdminUnitSuccession.objects.filter(predecessor_id__in=ids).values_list("successor_id", flat=True))
+        linked |= set(AdminUnitSuccession.objects.filter(successor_id__in=ids).values_list("predecessor_id", flat=True))
+        frontier = linked - ids
+    return ids | frontier
+
+
+def role_scope(user, roles) -> set[int] | None:
+    """Ids of the units where ``user`` holds one of ``roles``; None means everywhere (administrator)."""
+    p = principal(user)
+    if p.is_admin:
+        return None
+    key = ("_kcn_role_scope", tuple(sorted(roles)))
+    cache = p.__dict__.setdefault("_role_scopes", {})
+    if key not in cache:
+        cache[key] = _expand_units(m.admin_unit_id for m in p.memberships if m.role in roles)
+    return cache[key]
+
+
+def proposal_staff_units(user) -> set[int] | None:
+    """Units where ``user`` may draft proposals (commune/district staff); None = everywhere."""
+    return role_scope(user, PROPOSAL_STAFF_ROLES)
+
+
+def can_draft_proposal_in(user, unit) -> bool:
+    """May ``user`` create a proposal for administrative unit ``unit`` (staff of that unit)."""
+    if unit is None:
+        return False
+    scope = proposal_staff_units(user)
+    return scope is None or getattr(unit, "pk", unit) in scope
+
+
+def can_edit_proposal(user, proposal) -> bool:
+    """May ``user`` change, submit, withdraw or delete ``proposal``: its proposer or staff of its
+    unit (commune/district staff in scope), or an administrator. The workflow decides *when*."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can_draft_proposal_in(user, proposal.admin_unit_id)
+
+
+def can_review_proposal(user, proposal) -> bool:
+    """May ``user`` review ``proposal``: the reviewer of its kind (industry_reviewer for CCN,
+    ezone_reviewer for KCN) whose province covers its unit, or an administrator."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    role = REVIEWER_ROLE_FOR_KIND.get(proposal.kind)
+    if role is None:
+        return principal(user).is_admin
+    scope = role_scope(user, (role,))
+    return scope is None or proposal.admin_unit_id in scope
+
+
+def can_view_proposal(user, proposal) -> bool:
+    """Staff of the unit see all of its proposals; reviewers see those sent to them (not drafts)."""
+    if can_edit_proposal(user, proposal):
+        return True
+    return proposal.status != "draft" and can_review_proposal(user, proposal)
+
+
+def has_proposal_role(user) -> bool:
+    """Does ``user`` take part in the proposal workflow at all (staff, reviewer or administrator)."""
+    p = principal(user)
+    if not getattr(user, "is_authenticated", False):
+        return False
+    wanted = set(PROPOSAL_STAFF_ROLES) | set(REVIEWER_ROLE_FOR_KIND.values())
+    return p.is_admin or bool(p.roles & wanted)
+
+
+def proposals_visible(user, queryset):
+    """Restrict a Proposal queryset to what ``user`` may see (see :func:`can_view_proposal`)."""
+    from django.db.models import Q
+
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    staff = proposal_staff_units(user)
+    if staff is None:
+        return queryset
+    q = Q(admin_unit_id__in=staff)
+    for kind, role in REVIEWER_ROLE_FOR_KIND.items():
+        scope = role_scope(user, (role,))
+        if scope:
+            q |= Q(kind=kind, admin_unit_id__in=scope) & ~Q(status="draft")
+    return queryset.filter(q)
+
+
+def proposals_to_review(user, queryset):
+    """The reviewer's part of a Proposal queryset: the kinds and provinces ``user`` reviews."""
+    from django.db.models import Q
+
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if principal(user).is_admin:
+        return queryset.exclude(status="draft")
+    q = Q(pk__in=[])
+    for kind, role in REVIEWER_ROLE_FOR_KIND.items():
+        scope = role_scope(user, (role,))
+        if scope:
+            q |= Q(kind=kind, admin_unit_id__in=scope)
+    return queryset.filter(q).exclude(status="draft")

@@ -238,3 +238,20 @@ class InfrastructureConnectorAdmin(MapAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(m.ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports started from the web, read-only: who, which file into which layer, and the outcome."""
+
+    list_display = ["id", "layer", "original_name", "mode", "status", "progress", "created_count", "updated_count",
+                    "started_by", "created_at", "duration_s"]
+    list_filter = ["status", "layer", "mode"]
+    search_fields = ["original_name", "layer", "started_by__username", "error"]
+    readonly_fields = [f.name for f in m.ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # jobs are started from the map page or the API
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,7 +6,14 @@ class LayerIOError(ValueError):
 
 
 class LayerImportError(LayerIOError):
-    """Nothing was imported: the whole import ran in one transaction and was rolled back."""
+    """Nothing was imported: the whole import ran in one transaction and was rolled back.
+
+    ``rows`` lists the rows at fault as ``(row number, reason)`` when the error is about rows.
+    """
+
+    def __init__(self, message: str, *, rows=()):
+        super().__init__(message)
+        self.rows: list[tuple[int, str]] = list(rows)
 
 
 class LayerExportError(LayerIOError):

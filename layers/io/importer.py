@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,11 +63,16 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
+class _Refused(Exception):
+    """A row refused by the caller's ``row_check`` (listed with the others at the end)."""
+
+
 def layer_import(
     *, path: str | Path, layer: str, mode: str = "append", key: str | None = None,
     srs: int | str | None = None, mapping: dict[str, str] | None = None,
     layer_name: str | None = None, encoding: str | None = None, progress: bool = False,
-    dry_run: bool = False,
+    dry_run: bool = False, on_progress: Callable[[int, int], None] | None = None,
+    row_check: Callable[[object], str | None] | None = None,
 ) -> ImportResult:
     """Import every feature of ``path`` into catalogue layer ``layer`` in one transaction.
 
@@ -74,6 +80,10 @@ def layer_import(
     row whose ``key`` field(s) — comma-separated, default the catalogue's key — match, else
     create). ``srs`` overrides the file's CRS; ``mapping`` renames source fields (src → dst).
     Raises LayerImportError naming the file, or the row and field, at fault.
+
+    ``on_progress(done, total)`` is called after each row (and once with 0 before the first);
+    ``row_check(obj)`` may refuse a row about to be saved (and, for an update, the stored row)
+    by returning the reason: every refused row is listed and nothing is imported.
     """
     try:
         spec = get_layer(layer)
@@ -136,6 +146,9 @@ def layer_import(
             if mode == "replace":
                 result.deleted = _delete_all(spec, model, result.warnings)
             seen_keys: dict[tuple, int] = {}
+            refused: list[tuple[int, str]] = []
+            if on_progress is not None:
+                on_progress(0, n)
             bar = tqdm(
                 total=n, unit="feature", desc=f"import {spec.name}", file=sys.stderr, leave=False,
                 disable=None if (progress and n > PROGRESS_MIN_FEATURES) else True,
@@ -150,23 +163,40 @@ def layer_import(
                         created = _import_row(
                             i, model=model, spec=spec, gfield=gfield, geom=geoms[i],
                             columns=columns, relations=relations, key_fields=key_fields,
-                            seen_keys=seen_keys, source_name=source.path.name,
+                            seen_keys=seen_keys, source_name=source.path.name, row_check=row_check,
                         )
+                    except _Refused as exc:
+                        refused.append((row_no, _row_label(row_no, key_column, key_value), str(exc)))
+                        bar.update()
+                        if on_progress is not None:
+                            on_progress(row_no, n)
+                        continue
                     except ValidationError as exc:
+                        reason = _messages(exc)
                         raise LayerImportError(
-                            f"{_row_label(row_no, key_column, key_value)}: {_messages(exc)} — "
-                            f"nothing was imported"
+                            f"{_row_label(row_no, key_column, key_value)}: {reason} — nothing was imported",
+                            rows=[(row_no, reason)],
                         ) from None
                     except DatabaseError as exc:
                         raise LayerImportError(
                             f"{_row_label(row_no, key_column, key_value)}: the database refused it: "
-                            f"{exc} — nothing was imported"
+                            f"{exc} — nothing was imported", rows=[(row_no, f"the database refused it: {exc}")],
                         ) from exc
                     if created:
                         result.created += 1
                     else:
                         result.updated += 1
                     bar.update()
+                    if on_progress is not None:
+                        on_progress(row_no, n)
+            if refused:
+                shown = "; ".join(f"{label}: {reason}" for _row, label, reason in refused[:20])
+                more = f" (and {len(refused) - 20} more)" if len(refused) > 20 else ""
+                raise LayerImportError(
+                    f"{len(refused)} row{'s' if len(refused) != 1 else ''} refused: {shown}{more} — "
+                    f"nothing was imported",
+                    rows=[(row, reason) for row, _label, reason in refused],
+                )
             _record_load(spec, source, result)
             if dry_run:
                 raise _DryRun
@@ -199,7 +229,7 @@ def _reproject(geoms: np.ndarray, source_crs, bounds) -> np.ndarray:
 
 
 def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields, seen_keys,
-                source_name) -> bool:
+                source_name, row_check=None) -> bool:
     """Build, validate and save one row; True if it was created, False if updated."""
     values: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
@@ -261,8 +291,12 @@ def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields,
     created = obj is None
     if created:
         obj = model()
+    elif row_check is not None and (reason := row_check(obj)):
+        raise _Refused(f"the stored row: {reason}")
     for name, value in values.items():
         setattr(obj, name, value)
+    if row_check is not None and (reason := row_check(obj)):
+        raise _Refused(reason)
     obj.full_clean()
     if hasattr(model, "history"):
         obj._change_reason = f"import_layer {spec.name} from {source_name}"

@@ -22,13 +22,11 @@ have exactly one) or else the unit containing the geometry.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.utils import timezone
 
 from gis_service import access
 from layers.catalogue import UnknownLayer
@@ -276,11 +274,21 @@ class _Planner:
             if unit is not None:
                 obj.admin_unit = unit
         if ftype.name == "proposals":
-            obj.status = model.Status.DRAFT
-            obj.submitted_at = obj.decided_at = None
-            obj.proposed_by = self.user
-            if not obj.code:
-                obj.code = self.new_code(model)
+            # The proposal workflow's own rules (planning.services.proposals): a draft, proposed
+            # by the user for a unit they are staff of, with a DX-<unit>-<year>-<n> code.
+            self.proposal_rule("prepare_new", obj, locator="Insert")
+
+    def proposal_rule(self, name: str, obj, *, locator: str) -> None:
+        """Apply a rule of the proposal workflow service, as an OGC exception when it refuses."""
+        from planning.services import proposals as workflow
+        from planning.services.errors import PlanningError
+
+        try:
+            getattr(workflow, name)(self.user, obj)
+        except workflow.ProposalRefused as exc:
+            raise AccessDenied(exc.message, locator=locator) from None
+        except PlanningError as exc:
+            raise InvalidParameterValue(exc.message, locator=locator) from None
 
     def default_unit(self, geom):
         units = {m.admin_unit_id: m.admin_unit for m in access.principal(self.user).memberships
@@ -290,14 +298,6 @@ class _Planner:
         if geom is not None:
             return admin_unit_containing(geom.point_on_surface)
         return None
-
-    @staticmethod
-    def new_code(model) -> str:
-        today = timezone.localdate()
-        while True:
-            code = f"DX-{today:%Y%m%d}-{secrets.token_hex(3).upper()}"
-            if not model._default_manager.filter(code=code).exists():
-                return code
 
     def select(self, ftype: FeatureType, filter_el, locator: str) -> list:
         q = filter_q(FilterSpec("fes", element=filter_el), ftype, version=self.version)
@@ -326,6 +326,8 @@ class _Planner:
                 changes.append((name, prop, value))
         objs = self.select(ftype, action.filter, locator)
         for obj in objs:
+            if ftype.name == "proposals":
+                self.proposal_rule("check_can_edit", obj, locator=locator)
             for name, prop, value in changes:
                 if prop is None:
                     setattr(obj, name, value)
@@ -339,7 +341,18 @@ class _Planner:
     def plan_delete(self, action: Delete, index: int):
         locator = action.handle or f"Delete[{index}]"
         ftype = self.editable_type(action.type_name, locator)
-        return ("delete", action.handle, [(ftype, obj) for obj in self.select(ftype, action.filter, locator)])
+        objs = self.select(ftype, action.filter, locator)
+        if ftype.name == "proposals":
+            for obj in objs:
+                self.proposal_rule("check_can_delete", obj, locator=locator)
+        return ("delete", action.handle, [(ftype, obj) for obj in objs])
+
+
+def _proposal_event(user, obj, *, created: bool) -> None:
+    """The proposal's timeline entry (planning.services.proposals), as for the pages and the API."""
+    from planning.services.proposals import record_write
+
+    record_write(user, obj, created=created)
 
 
 def apply_transaction(doc: TransactionDocument, user) -> Outcome:
@@ -364,11 +377,15 @@ def apply_transaction(doc: TransactionDocument, user) -> Outcome:
                         obj._history_user = user
                         obj.save()
                         ids.append(f"{ftype.name}.{obj.pk}")
+                        if ftype.name == "proposals":
+                            _proposal_event(user, obj, created=True)
                     outcome.inserted.append((handle, ids))
                 elif kind == "update":
                     for ftype, obj in objects:
                         obj._history_user = user
                         obj.save()
+                        if ftype.name == "proposals":
+                            _proposal_event(user, obj, created=False)
                     outcome.updated += len(objects)
                 else:
                     for ftype, obj in objects:

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
+from planning.api import proposals as pr
+from planning.api import imports as imp
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
 from planning.api.layers import LayerIndexApi, layer_views
 
@@ -36,6 +38,14 @@ v1 = [
     path("plan-vs-actual/", a.PlanVsActualApi.as_view(), name="plan-vs-actual"),
     path("proposals/check/", a.ProposalCheckApi.as_view(), name="proposal-check"),
     path("proposals/<int:pk>/validate/", a.ProposalValidateApi.as_view(), name="proposal-validate"),
+    path("proposals/", pr.ProposalListApi.as_view(), name="proposals"),
+    path("proposals/read-file/", pr.ProposalFileApi.as_view(), name="proposal-read-file"),
+    path("proposals/<int:pk>/", pr.ProposalDetailApi.as_view(), name="proposal-detail"),
+    path("proposals/<int:pk>/<slug:action>/", pr.ProposalActionApi.as_view(), name="proposal-action"),
+    path("imports/", imp.ImportListApi.as_view(), name="imports"),
+    path("imports/<int:pk>/", imp.ImportDetailApi.as_view(), name="import-detail"),
+    path("jobs/", imp.JobListApi.as_view(), name="jobs"),
+    path("analyses/runs/<int:pk>/sites/export/", imp.RunSitesExportApi.as_view(), name="run-sites-export"),
 ]
 
 SCHEMA_SETTINGS = {

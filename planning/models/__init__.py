@@ -3,6 +3,7 @@ from planning.models.access import Membership, Role
 from planning.models.analyses import AnalysisRun, InfrastructureConnector, SuggestedSite
 from planning.models.admin_units import REFORM_DATE, AdminUnit, AdminUnitSuccession
 from planning.models.areas import AreaKind, Developer, DeveloperTransfer, IndustrialArea
+from planning.models.jobs import ImportJob
 from planning.models.networks import InfrastructureLine, InfrastructurePoint, InvestmentStatus, RoadCorridor
 from planning.models.obstacles import Obstacle
 from planning.models.parcels import ClearanceParcel, LandUse
@@ -12,7 +13,7 @@ from planning.models.rasters import DatasetLoad, RasterLayer
 from planning.models.targets import AnnualReport, DevelopmentTarget, Indicator
 
 __all__ = [
-    "AnalysisRun", "InfrastructureConnector", "SuggestedSite",
+    "AnalysisRun", "InfrastructureConnector", "SuggestedSite", "ImportJob",
     "Membership", "Role", "REFORM_DATE", "AdminUnit", "AdminUnitSuccession", "AreaKind", "Developer", "DeveloperTransfer",
     "IndustrialArea", "InfrastructureLine", "InfrastructurePoint", "InvestmentStatus", "RoadCorridor",
     "Obstacle", "ClearanceParcel", "LandUse", "ProjectMilestone", "SecondaryProject", "Proposal",

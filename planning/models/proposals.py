@@ -74,6 +74,7 @@ class ProposalEvent(models.Model):
         CREATED = "created", "Tạo"
         EDITED = "edited", "Chỉnh sửa"
         SUBMITTED = "submitted", "Gửi thẩm định"
+        REVIEW_STARTED = "review_started", "Bắt đầu thẩm định"
         COMMENTED = "commented", "Góp ý"
         CHANGES_REQUESTED = "changes_requested", "Yêu cầu chỉnh sửa"
         APPROVED = "approved", "Phê duyệt"

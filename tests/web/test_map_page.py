@@ -193,8 +193,9 @@ def po_entries(text: str) -> list[tuple[str, str, list[str]]]:
             current, flags, key = {}, [], None
         elif line.startswith("#,"):
             flags += [f.strip() for f in line[2:].split(",")]
-        elif line.startswith(("msgid ", "msgstr ")):
+        elif line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
             key, _, rest = line.partition(" ")
+            key = "msgstr" if key.startswith("msgstr[") and "msgstr" not in current else key
             current[key] = json.loads(rest)
         elif line.startswith('"') and key:
             current[key] += json.loads(line)

@@ -16,6 +16,7 @@ import {gettext} from './i18n.js';
 import {AreaFilters, setupLayerSwitcher, setupPanelToggle, setupTabs} from './panel.js';
 import {Popup} from './popup.js';
 import {Search} from './search.js';
+import {setupJobs} from '../jobs/jobs.js';
 
 function readConfig() {
   const node = document.getElementById('kcn-map-config');
@@ -73,7 +74,14 @@ function start() {
     controls: defaultControls({attributionOptions: {collapsible: true, collapsed: false}})
       .extend([new ScaleLine({units: 'metric'})]),
   });
-  view.fit(transformExtent(config.extent, 'EPSG:4326', 'EPSG:3857'), {padding: [40, 40, 40, 40], maxZoom: 13});
+  // "#bbox=lon0,lat0,lon1,lat1" (links from the dashboards) opens the map on that extent.
+  const hashBbox = /^#bbox=([-\d.]+),([-\d.]+),([-\d.]+),([-\d.]+)$/.exec(window.location.hash);
+  const hashExtent = hashBbox ? hashBbox.slice(1).map(Number) : null;
+  const zoomToHash = Boolean(hashExtent && hashExtent.every(Number.isFinite) && hashExtent[0] < hashExtent[2]
+    && hashExtent[1] < hashExtent[3]);
+  const startExtent = zoomToHash ? hashExtent : config.extent;
+  view.fit(transformExtent(startExtent, 'EPSG:4326', 'EPSG:3857'),
+    {padding: [40, 40, 40, 40], maxZoom: zoomToHash ? 16 : 13});
 
   const popup = new Popup(map, config, formatter, areas, tileLayers);
   const search = new Search(map, config, {areas, popup});
@@ -94,6 +102,7 @@ function start() {
     });
   }
   window.kcn = {map, areas, popup, search, filters, layers: byName, config};
+  window.kcn.jobs = setupJobs(map, byName, config);
 }
 
 if (document.readyState === 'loading') {

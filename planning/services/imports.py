@@ -1,0 +1,336 @@
+"""Layer imports started from the web: stored jobs with progress, run in the background.
+
+:func:`import_submit` checks the caller's rights and the upload (size, mode, CRS), stores the
+file under ``MEDIA_ROOT/imports/`` and an :class:`~planning.models.ImportJob` (``queued``) and
+hands it to the runner, like :func:`planning.services.analysis_runs.analysis_submit`:
+``settings.PLANNING_IMPORT_RUNNER`` (default: ``PLANNING_ANALYSIS_RUNNER``, else ``"thread"``)
+is ``"thread"`` (a one-thread in-process pool), ``"sync"`` (at once, in the caller) or
+``"queue"`` (left queued for :func:`imports_process_queued`).
+
+The import itself is :func:`layers.io.importer.layer_import`: one transaction, so a failing row
+leaves nothing behind and the job is ``failed`` with the row and the reason. A user who is not
+an administrator may only import features whose administrative unit is in their scope
+(:func:`gis_service.access.import_row_refusal`); every refused row is listed.
+
+Progress: the status changes are committed to the job row; while the rows are written (inside
+the import's transaction, invisible to other connections until it commits) the progress goes to
+a small side file ``MEDIA_ROOT/imports/progress/<id>.json`` that :func:`job_live_progress`
+reads, so a page polling the job sees it move on SQLite and PostgreSQL alike.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, connections, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from gis_service import access
+from layers.catalogue import UnknownLayer, get_layer
+from layers.io.errors import LayerImportError
+from layers.io.importer import MODES, layer_import
+from planning import models as m
+from planning.services.errors import PlanningError
+
+log = logging.getLogger(__name__)
+
+# Layers written by analyses (each row belongs to a run), never imported.
+RESULT_LAYERS = frozenset({"suggested_sites", "infrastructure_connectors"})
+# Share of the bar for each phase: reading the file, then the rows, then the commit.
+READ_SHARE, ROWS_SHARE = 10, 85
+
+
+class ImportRefused(PlanningError):
+    """The caller may not import into this layer (HTTP 403)."""
+
+    http_status = 403
+    code = "permission_denied"
+
+
+class InvalidUpload(PlanningError):
+    """The upload or its options cannot be accepted (HTTP 400)."""
+
+    http_status = 400
+    code = "invalid_upload"
+
+
+class UploadTooLarge(PlanningError):
+    """The file is larger than ``PLANNING_MAX_UPLOAD_BYTES`` (HTTP 413)."""
+
+    http_status = 413
+    code = "too_large"
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "PLANNING_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def upload_size_refusal(size: int | None) -> str | None:
+    """The message refusing an upload of ``size`` bytes, or None when it fits."""
+    limit = max_upload_bytes()
+    if size is not None and size > limit:
+        return f"the file is {_megabytes(size)}; the largest import accepted is {_megabytes(limit)}"
+    return None
+
+
+def importable_layers(user) -> list:
+    """Catalogue layers ``user`` may import into (edit rights), in catalogue order."""
+    from layers.catalogue import CATALOGUE
+
+    return [spec for spec in CATALOGUE.values()
+            if spec.name not in RESULT_LAYERS and access.can_import_layer(user, spec)]
+
+
+def _user(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Submitting
+# --------------------------------------------------------------------------------------------
+def import_submit(*, user, layer: str, upload: UploadedFile, mode: str = "append", srs: str | None = None
+                  ) -> m.ImportJob:
+    """Check rights and options, store the upload and a queued job, hand it to the runner."""
+    try:
+        spec = get_layer(layer)
+    except UnknownLayer as exc:
+        raise InvalidUpload(str(exc), details={"field": "layer"}) from None
+    if spec.name in RESULT_LAYERS:
+        raise InvalidUpload(f"layer {spec.name!r} holds results of analysis runs; run the analysis instead",
+                            details={"field": "layer"})
+    mode = mode or "append"
+    if mode not in MODES:
+        raise InvalidUpload(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}", details={"field": "mode"})
+    if not access.can_edit_layer(user, spec):
+        raise ImportRefused(f"you may not edit layer {spec.name!r}, so you may not import into it")
+    if not access.can_import_layer(user, spec, mode=mode):
+        raise ImportRefused("replacing a whole layer deletes rows of every unit; only administrators may; "
+                            "use append or upsert")
+    if upload is None:
+        raise InvalidUpload("no file was uploaded", details={"field": "file"})
+    refusal = upload_size_refusal(upload.size)
+    if refusal:
+        raise UploadTooLarge(refusal, details={"limit_bytes": max_upload_bytes(), "size_bytes": upload.size})
+    if not upload.size:
+        raise InvalidUpload("the uploaded file is empty", details={"field": "file"})
+    srs = (srs or "").strip()
+    if len(srs) > 64:
+        raise InvalidUpload("srs is too long; give an EPSG code such as 9217", details={"field": "srs"})
+    original = os.path.basename(upload.name or "upload")[:255]
+    upload.name = get_valid_filename(original) or "upload"
+    job = m.ImportJob(layer=spec.name, original_name=original, size_bytes=upload.size, mode=mode, srs=srs,
+                      started_by=_user(user), status=m.ImportJob.Status.QUEUED, progress_message="đang chờ")
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    return _dispatch(job)
+
+
+def _runner() -> str:
+    return getattr(settings, "PLANNING_IMPORT_RUNNER", None) or getattr(settings, "PLANNING_ANALYSIS_RUNNER",
+                                                                         "thread")
+
+
+def _dispatch(job: m.ImportJob) -> m.ImportJob:
+    mode = _runner()
+    if mode == "sync":
+        with contextlib.suppress(Exception):
+            import_execute(job.pk)
+        job.refresh_from_db()
+    elif mode == "thread":
+        _inflight.add(job.pk)
+        transaction.on_commit(lambda pk=job.pk: _pool().submit(_thread_main, pk))
+    return job
+
+
+# ---- the background runner ---------------------------------------------------------------------
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_inflight: set[int] = set()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=int(getattr(settings, "PLANNING_IMPORT_WORKERS", 1)),
+                                           thread_name_prefix="kcn-import")
+        return _executor
+
+
+def _thread_main(job_id: int) -> None:
+    close_old_connections()
+    try:
+        import_execute(job_id)
+    except Exception:  # stored as failed, and logged
+        pass
+    finally:
+        _inflight.discard(job_id)
+        connections.close_all()
+
+
+def imports_process_queued(*, limit: int | None = None) -> list[m.ImportJob]:
+    """Execute queued import jobs in creation order (for the ``"queue"`` runner)."""
+    done = []
+    for pk in m.ImportJob.objects.filter(status=m.ImportJob.Status.QUEUED).order_by("created_at", "pk") \
+            .values_list("pk", flat=True)[:limit]:
+        with contextlib.suppress(Exception):
+            done.append(import_execute(pk))
+    return done
+
+
+# --------------------------------------------------------------------------------------------
+# Progress: committed on the job row outside the import's transaction, a side file inside it
+# --------------------------------------------------------------------------------------------
+def _progress_path(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{job_id}.json"
+
+
+def _write_side(job_id: int, pct: int, message: str) -> None:
+    path = _progress_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps({"progress": pct, "message": message, "at": time.time()}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _drop_side(job_id: int) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        _progress_path(job_id).unlink()
+
+
+def job_live_progress(job: m.ImportJob) -> tuple[int, str]:
+    """Progress and message of ``job``: the side file's while it runs, else the stored ones."""
+    if job.status == m.ImportJob.Status.RUNNING:
+        try:
+            data = json.loads(_progress_path(job.pk).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None
+        if data and int(data.get("progress", 0)) >= job.progress:
+            return int(data["progress"]), str(data.get("message", ""))[:200]
+    return job.progress, job.progress_message
+
+
+def _progress_writer(job: m.ImportJob):
+    last = {"pct": -1, "t": 0.0}
+
+    def write(pct: int, message: str, *, force: bool = False) -> None:
+        pct = max(0, min(100, int(pct)))
+        now = time.monotonic()
+        if not force and (pct == last["pct"] or (now - last["t"] < 0.3 and pct - last["pct"] < 5)):
+            return
+        last.update(pct=pct, t=now)
+        message = message[:200]
+        _write_side(job.pk, pct, message)
+        job.progress, job.progress_message = pct, message
+        if not connections["default"].in_atomic_block:
+            m.ImportJob.objects.filter(pk=job.pk).update(progress=pct, progress_message=message,
+                                                        updated_at=timezone.now())
+
+    return write
+
+
+# --------------------------------------------------------------------------------------------
+# Executing
+# --------------------------------------------------------------------------------------------
+def _finish(job: m.ImportJob, t0: float, **fields) -> None:
+    now = timezone.now()
+    job.finished_at = now
+    job.duration_s = round(time.perf_counter() - t0, 3)
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save()
+    _drop_side(job.pk)
+
+
+def import_execute(job_id: int) -> m.ImportJob:
+    """Run a stored, queued import job (the worker's entry point); failures are stored on it."""
+    updated = m.ImportJob.objects.filter(pk=job_id, status=m.ImportJob.Status.QUEUED).update(
+        status=m.ImportJob.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now(),
+        progress=0, progress_message="đang đọc tệp")
+    job = m.ImportJob.objects.select_related("started_by").get(pk=job_id)
+    if not updated:
+        return job  # taken by another worker, or already finished
+    t0 = time.perf_counter()
+    progress = _progress_writer(job)
+    progress(1, "đang đọc tệp", force=True)
+    user = job.started_by
+    spec = get_layer(job.layer)
+
+    def on_rows(done: int, total: int) -> None:
+        pct = READ_SHARE + (ROWS_SHARE * done) // max(total, 1)
+        progress(pct, f"đã ghi {done}/{total} đối tượng" if done else f"{total} đối tượng, đang ghi")
+
+    def row_check(obj) -> str | None:
+        return access.import_row_refusal(user, spec, obj)
+
+    try:
+        if user is None or not access.can_import_layer(user, spec, mode=job.mode):
+            raise LayerImportError("the user who started the import may no longer import into this layer")
+        result = layer_import(path=job.file.path, layer=job.layer, mode=job.mode, srs=job.srs or None,
+                              on_progress=on_rows, row_check=row_check)
+    except LayerImportError as exc:
+        rows = [{"row": row, "reason": reason} for row, reason in exc.rows] or [{"row": None, "reason": str(exc)}]
+        _finish(job, t0, status=m.ImportJob.Status.FAILED, error=str(exc)[:10_000], errors=rows[:1000],
+                progress_message="lỗi, không nhập gì")
+        return job
+    except Exception as exc:
+        log.exception("import job %s (%s) failed", job.pk, job.layer)
+        _finish(job, t0, status=m.ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:10_000],
+                errors=[{"row": None, "reason": f"internal error: {type(exc).__name__}"}],
+                progress_message="lỗi, không nhập gì")
+        raise
+    _finish(job, t0, status=m.ImportJob.Status.DONE, progress=100,
+            progress_message=f"hoàn thành: {result.features} đối tượng",
+            features=result.features, created_count=result.created, updated_count=result.updated,
+            deleted_count=result.deleted, source_crs=result.source_crs[:120], warnings=result.warnings[:200],
+            errors=[], error="")
+    return job
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+def import_jobs_visible(user):
+    """Jobs ``user`` may see: their own; administrators see every job."""
+    qs = m.ImportJob.objects.select_related("started_by").order_by("-created_at", "-pk")
+    if access.principal(user).is_admin:
+        return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs.filter(started_by=user)
+
+
+def import_refresh_stale(job: m.ImportJob) -> m.ImportJob:
+    """Mark a job failed when it stopped reporting (its process ended): not ours and silent too long."""
+    if job.is_finished or job.pk in _inflight:
+        return job
+    if _runner() == "queue" and job.status == m.ImportJob.Status.QUEUED:
+        return job
+    limit = dt.timedelta(seconds=int(getattr(settings, "PLANNING_ANALYSIS_STALE_SECONDS", 1800)))
+    last = job.updated_at
+    with contextlib.suppress(OSError):
+        side = dt.datetime.fromtimestamp(_progress_path(job.pk).stat().st_mtime, tz=dt.timezone.utc)
+        last = max(last, side)
+    if timezone.now() - last > limit:
+        now = timezone.now()
+        m.ImportJob.objects.filter(pk=job.pk).update(
+            status=m.ImportJob.Status.FAILED, finished_at=now, updated_at=now,
+            error="the import stopped reporting progress (server restarted?); nothing was imported; start it again",
+            errors=[{"row": None, "reason": "the import stopped (server restarted?)"}])
+        _drop_side(job.pk)
+        job.refresh_from_db()
+    return job

@@ -1,0 +1,502 @@
+"""The proposal workflow: one state machine for the pages, the REST API and WFS-T.
+
+::
+
+    draft ──submit──▶ submitted ──review──▶ under_review ──approve──▶ approved (→ planned area)
+      ▲  ▲                │  │                  │   │
+      │  └─resubmit── changes_requested ◀──request-changes──┘   └──reject──▶ rejected
+      │                   │
+      └── edit (draft, changes_requested)      withdraw (any open state) ──▶ withdrawn
+
+Who (``gis_service.access``): commune / district staff of the proposal's unit (and its proposer)
+create, edit, submit, withdraw and delete drafts; the reviewer of its kind — Sở Công Thương
+(``industry_reviewer``) for a CCN, Ban Quản lý KKT (``ezone_reviewer``) for a KCN — whose
+province covers the unit starts the review, requests changes, approves or rejects; both may
+comment; administrators may do everything.
+
+Submission runs the rule checks (``proposal_validate``) and stores them on the proposal. The legal
+size limits and the share outside the proposing unit (``BLOCKING_RULES``) block the submission:
+the proposal cannot become a cluster or park of that shape. Every other rule (overlaps, road
+access, exclusions, occupancy of existing clusters) is shown to the reviewer, who weighs it.
+
+Each step runs in one transaction, writes a :class:`~planning.models.ProposalEvent` (who, what,
+when, comment) and a history record of the proposal. Approval creates the
+:class:`~planning.models.IndustrialArea` with status *planned* and links it as ``resulting_area``;
+the tile caches of ``industrial_areas`` refresh through ``layers.signals``.
+"""
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gis_service import access
+from planning import models as m
+from planning.models.base import normalise_geometry
+from planning.services.errors import PlanningError
+
+Status = m.Proposal.Status
+Action = m.ProposalEvent.Action
+
+#: Rules whose failure stops a submission (and an approval); the others are for the reviewer.
+BLOCKING_RULES = ("area_limits", "inside_unit")
+OPEN = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)
+EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
+IN_REVIEW = (Status.SUBMITTED, Status.UNDER_REVIEW)
+MAX_COMMENT = 5000
+
+
+class ProposalRefused(PlanningError):
+    """The user may not do this to this proposal (their role or administrative unit)."""
+
+    http_status = 403
+    code = "forbidden"
+
+
+class ProposalNotFound(PlanningError):
+    http_status = 404
+    code = "not_found"
+
+
+class IllegalTransition(PlanningError):
+    """The step does not exist from the proposal's current status."""
+
+    http_status = 409
+    code = "illegal_transition"
+
+
+class ProposalInvalid(PlanningError):
+    """Bad input (missing comment, unknown unit) or blocking rule checks failed."""
+
+    http_status = 400
+    code = "invalid"
+
+
+# --------------------------------------------------------------------------------------------
+# The transitions: action -> (from statuses, to status, who, event, comment required)
+# --------------------------------------------------------------------------------------------
+EDITOR, REVIEWER, EITHER = "editor", "reviewer", "either"
+TRANSITIONS = {
+    "submit": (EDITABLE, Status.SUBMITTED, EDITOR, Action.SUBMITTED, False),
+    "withdraw": (OPEN, Status.WITHDRAWN, EDITOR, Action.WITHDRAWN, False),
+    "review": ((Status.SUBMITTED,), Status.UNDER_REVIEW, REVIEWER, Action.REVIEW_STARTED, False),
+    "request-changes": (IN_REVIEW, Status.CHANGES_REQUESTED, REVIEWER, Action.CHANGES_REQUESTED, True),
+    "approve": (IN_REVIEW, Status.APPROVED, REVIEWER, Action.APPROVED, False),
+    "reject": (IN_REVIEW, Status.REJECTED, REVIEWER, Action.REJECTED, True),
+    "comment": (tuple(Status.values), None, EITHER, Action.COMMENTED, True),
+}
+ACTIONS = tuple(TRANSITIONS)
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+def _may(user, proposal, who: str) -> bool:
+    if who == EDITOR:
+        return access.can_edit_proposal(user, proposal)
+    if who == REVIEWER:
+        return access.can_review_proposal(user, proposal)
+    return access.can_view_proposal(user, proposal) and (
+        access.can_edit_proposal(user, proposal) or access.can_review_proposal(user, proposal))
+
+
+def allowed_actions(user, proposal: m.Proposal) -> list[str]:
+    """The workflow steps ``user`` may take on ``proposal`` now (for buttons and the API)."""
+    out = []
+    if proposal.status in EDITABLE and access.can_edit_proposal(user, proposal):
+        out.append("edit")
+    for name, (sources, _to, who, _event, _needs) in TRANSITIONS.items():
+        if proposal.status in sources and _may(user, proposal, who):
+            out.append(name)
+    if proposal.status == Status.DRAFT and access.can_edit_proposal(user, proposal):
+        out.append("delete")
+    return out
+
+
+def get_visible(user, pk) -> m.Proposal:
+    """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not disclosed)."""
+    proposal = (m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
+                .filter(pk=pk).first())
+    if proposal is None or not access.can_view_proposal(user, proposal):
+        raise ProposalNotFound(_("No proposal %(id)s among the proposals you may see.") % {"id": pk})
+    return proposal
+
+
+# --------------------------------------------------------------------------------------------
+# Drafts
+# --------------------------------------------------------------------------------------------
+def new_code(unit: m.AdminUnit, *, today=None) -> str:
+    """``DX-<unit code>-<year>-<n>``: the n-th proposal of that unit this year."""
+    year = (today or timezone.localdate()).year
+    prefix = f"DX-{unit.code[:16]}-{year}-"
+    used = [int(c[len(prefix):]) for c in m.Proposal.objects.filter(code__startswith=prefix)
+            .values_list("code", flat=True) if c[len(prefix):].isdigit()]
+    n = max(used, default=0) + 1
+    while m.Proposal.objects.filter(code=f"{prefix}{n}").exists():
+        n += 1
+    return f"{prefix}{n}"
+
+
+def _unit(value) -> m.AdminUnit:
+    if isinstance(value, m.AdminUnit):
+        return value
+    if value in (None, ""):
+        raise ProposalInvalid(_("Choose the administrative unit that proposes it."))
+    qs = m.AdminUnit.objects.filter(code=str(value)).order_by("-valid_from")
+    unit = qs.first()
+    if unit is None and str(value).isdigit():
+        unit = m.AdminUnit.objects.filter(pk=int(value)).first()
+    if unit is None:
+        raise ProposalInvalid(_("Unknown administrative unit %(code)s.") % {"code": value})
+    return unit
+
+
+def _kind(value) -> str:
+    kind = str(value or "").upper()
+    if kind not in access.REVIEWER_ROLE_FOR_KIND:
+        raise ProposalInvalid(_("The kind must be CCN (industrial cluster) or KCN (industrial park)."))
+    return kind
+
+
+def _geometry(value, srid=None):
+    if value is None:
+        raise ProposalInvalid(_("Draw the boundary on the map or upload a file."))
+    if getattr(value, "srid", None) is None and srid:
+        value.srid = srid
+    return normalise_geometry(value, "MULTIPOLYGON", srid=srid)
+
+
+def _event(proposal, user, action, comment: str = "") -> m.ProposalEvent:
+    return m.ProposalEvent.objects.create(proposal=proposal, actor=user if getattr(user, "pk", None) else None,
+                                          action=action, comment=comment or "")
+
+
+def _save(proposal: m.Proposal, user) -> None:
+    proposal._history_user = user if getattr(user, "pk", None) else None
+    proposal.full_clean()
+    proposal.save()
+
+
+def check_can_draft(user, unit) -> None:
+    if not access.can_draft_proposal_in(user, unit):
+        raise ProposalRefused(_("Only staff of %(unit)s may propose there.") % {"unit": unit.name})
+
+
+def check_can_edit(user, proposal: m.Proposal) -> None:
+    """Raise unless ``user`` may change ``proposal``'s content now (WFS-T uses this too)."""
+    if not access.can_edit_proposal(user, proposal):
+        raise ProposalRefused(_("Only staff of %(unit)s may change this proposal.") % {"unit": proposal.admin_unit.name})
+    if proposal.status not in EDITABLE:
+        raise IllegalTransition(
+            _("A proposal can be changed only as a draft or when changes were requested; it is now “%(status)s”.")
+            % {"status": _status_label(proposal.status)})
+
+
+def check_can_delete(user, proposal: m.Proposal) -> None:
+    if not access.can_edit_proposal(user, proposal):
+        raise ProposalRefused(_("Only staff of %(unit)s may delete this proposal.") % {"unit": proposal.admin_unit.name})
+    if proposal.status != Status.DRAFT:
+        raise IllegalTransition(
+            _("Only drafts can be deleted; this proposal is “%(status)s” (withdraw it instead).")
+            % {"status": _status_label(proposal.status)})
+
+
+def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
+    """Fill the workflow fields of a new proposal (status, proposer, code) and check the right.
+
+    Used by :func:`proposal_create` and by WFS-T inserts, which build the object themselves."""
+    if proposal.admin_unit_id is None:
+        raise ProposalInvalid(_("Choose the administrative unit that proposes it."))
+    check_can_draft(user, proposal.admin_unit)
+    proposal.status = Status.DRAFT
+    proposal.submitted_at = proposal.decided_at = None
+    proposal.resulting_area = None
+    proposal.validation = {}
+    proposal.proposed_by = user if getattr(user, "pk", None) else None
+    if not proposal.code:
+        proposal.code = new_code(proposal.admin_unit)
+    return proposal
+
+
+def record_write(user, proposal: m.Proposal, *, created: bool) -> None:
+    """The timeline entry of a draft written elsewhere (WFS-T): created or edited."""
+    _event(proposal, user, Action.CREATED if created else Action.EDITED)
+
+
+@transaction.atomic
+def proposal_create(user, *, name: str, kind: str, admin_unit, geometry, rationale: str = "",
+                    srid: int | None = None) -> m.Proposal:
+    """A new draft by ``user`` for ``admin_unit`` (code, id or AdminUnit)."""
+    unit = _unit(admin_unit)
+    name = (name or "").strip()
+    if not name:
+        raise ProposalInvalid(_("Give the proposal a name."))
+    proposal = m.Proposal(name=name, kind=_kind(kind), admin_unit=unit, geom=_geometry(geometry, srid),
+                          rationale=(rationale or "").strip())
+    prepare_new(user, proposal)
+    _save(proposal, user)
+    _event(proposal, user, Action.CREATED)
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(user, proposal: m.Proposal, *, name=None, kind=None, admin_unit=None, geometry=None,
+                    rationale=None, srid: int | None = None) -> m.Proposal:
+    """Change a draft (or a proposal sent back for changes); only the fields given."""
+    proposal = _locked(proposal)
+    check_can_edit(user, proposal)
+    if name is not None:
+        if not str(name).strip():
+            raise ProposalInvalid(_("Give the proposal a name."))
+        proposal.name = str(name).strip()
+    if kind is not None:
+        proposal.kind = _kind(kind)
+    if rationale is not None:
+        proposal.rationale = str(rationale).strip()
+    if admin_unit is not None:
+        unit = _unit(admin_unit)
+        check_can_draft(user, unit)
+        proposal.admin_unit = unit
+    if geometry is not None:
+        proposal.geom = _geometry(geometry, srid)
+    _save(proposal, user)
+    _event(proposal, user, Action.EDITED)
+    return proposal
+
+
+@transaction.atomic
+def proposal_delete(user, proposal: m.Proposal) -> None:
+    proposal = _locked(proposal)
+    check_can_delete(user, proposal)
+    proposal._history_user = user
+    proposal.delete()
+
+
+# --------------------------------------------------------------------------------------------
+# Steps
+# --------------------------------------------------------------------------------------------
+def _locked(proposal: m.Proposal) -> m.Proposal:
+    return (m.Proposal.objects.select_for_update().select_related("admin_unit").get(pk=proposal.pk))
+
+
+def blocking_failures(validation: dict) -> list[dict]:
+    return [r for r in validation.get("rules", []) if r.get("rule") in BLOCKING_RULES and r.get("passed") is False]
+
+
+def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
+    if action not in TRANSITIONS:
+        raise ProposalInvalid(_("Unknown step %(action)s; the steps are: %(steps)s.")
+                              % {"action": action, "steps": ", ".join(ACTIONS)})
+    sources, target, who, event, needs_comment = TRANSITIONS[action]
+    if not _may(user, proposal, who):
+        if who == REVIEWER:
+            role = "Sở Công Thương" if proposal.kind == "CCN" else "Ban Quản lý KKT"
+            raise ProposalRefused(
+                _("Only the reviewer of %(kind)s proposals (%(role)s) for this province may do this.")
+                % {"kind": proposal.kind, "role": role})
+        raise ProposalRefused(_("Only staff of %(unit)s may do this.") % {"unit": proposal.admin_unit.name})
+    if proposal.status not in sources:
+        raise IllegalTransition(
+            _("“%(action)s” is not possible while the proposal is “%(status)s”.")
+            % {"action": action_label(action), "status": _status_label(proposal.status)},
+            details={"status": proposal.status, "allowed": allowed_actions(user, proposal)})
+    if needs_comment and not comment:
+        raise ProposalInvalid(_("Write a comment for “%(action)s”.") % {"action": action_label(action)})
+    if len(comment) > MAX_COMMENT:
+        raise ProposalInvalid(_("The comment is too long (at most %(n)s characters).") % {"n": MAX_COMMENT})
+    return target, event
+
+
+def action_label(action: str) -> str:
+    return {
+        "submit": _("Submit"), "withdraw": _("Withdraw"), "review": _("Start review"),
+        "request-changes": _("Request changes"), "approve": _("Approve"), "reject": _("Reject"),
+        "comment": _("Comment"), "edit": _("Edit"), "delete": _("Delete"),
+    }.get(action, action)
+
+
+def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> m.Proposal:
+    """Take workflow step ``action`` (one of :data:`ACTIONS`) as ``user``; returns the proposal."""
+    from planning.services.analyses import proposal_validate
+
+    comment = (comment or "").strip()
+    _check_step(user, proposal, action, comment)
+    if action in ("submit", "approve"):
+        # The checks are stored whatever they say: the proposer sees why a submission is refused.
+        validation = proposal_validate(proposal, user=user)
+        failed = blocking_failures(validation)
+        if failed:
+            raise ProposalInvalid(
+                _("The proposal cannot be %(done)s: %(reasons)s")
+                % {"done": _("submitted") if action == "submit" else _("approved"),
+                   "reasons": "; ".join(r.get("message_vi") or r.get("message_en") or r["rule"] for r in failed)},
+                details={"failed_rules": failed})
+    with transaction.atomic():
+        locked = _locked(proposal)
+        target, event = _check_step(user, locked, action, comment)  # again, under the lock
+        now = timezone.now()
+        if action == "submit":
+            locked.submitted_at = now
+            locked.decided_at = None
+        if action in ("approve", "reject"):
+            locked.decided_at = now
+        if action == "approve":
+            locked.resulting_area = _planned_area(user, locked, comment)
+        if target is not None:
+            locked.status = target
+            locked._history_user = user
+            locked.save()
+        _event(locked, user, event, comment)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def _area_code(proposal: m.Proposal) -> str:
+    base = re.sub(r"^DX-", f"{proposal.kind}-", proposal.code)[:27]
+    code, n = base, 1
+    while m.IndustrialArea.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def _planned_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
+    """The planned KCN / CCN an approved proposal becomes."""
+    unit = proposal.admin_unit
+    planned = Decimal(str(proposal.area_ha)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    reviewer = user.get_full_name() or user.get_username()
+    area = m.IndustrialArea(
+        code=_area_code(proposal), name=proposal.name, kind=proposal.kind, boundary=proposal.geom,
+        planned_area_ha=max(planned, Decimal("0.01")), industrial_land_ha=Decimal("0"),
+        status=m.IndustrialArea.Status.PLANNED, admin_unit=unit,
+        province_name_reported=unit.province.name,
+        is_mountainous=bool((proposal.validation or {}).get("is_mountainous", False)),
+        planning_decision=f"Phê duyệt đề xuất {proposal.code}",
+        source=(f"Đề xuất {proposal.code} của {unit.name}, phê duyệt bởi {reviewer} "
+                f"ngày {timezone.localdate():%d/%m/%Y}." + (f" Ý kiến: {comment}" if comment else "")),
+    )
+    area._history_user = user
+    area.full_clean()
+    area.save()
+    return area
+
+
+# Named steps, for callers that prefer functions to ``proposal_act``.
+def proposal_submit(user, proposal, comment=""):
+    return proposal_act(user, proposal, "submit", comment)
+
+
+def proposal_withdraw(user, proposal, comment=""):
+    return proposal_act(user, proposal, "withdraw", comment)
+
+
+def proposal_start_review(user, proposal, comment=""):
+    return proposal_act(user, proposal, "review", comment)
+
+
+def proposal_comment(user, proposal, comment):
+    return proposal_act(user, proposal, "comment", comment)
+
+
+def proposal_request_changes(user, proposal, comment):
+    return proposal_act(user, proposal, "request-changes", comment)
+
+
+def proposal_approve(user, proposal, comment=""):
+    return proposal_act(user, proposal, "approve", comment)
+
+
+def proposal_reject(user, proposal, comment):
+    return proposal_act(user, proposal, "reject", comment)
+
+
+# --------------------------------------------------------------------------------------------
+# Reads and files
+# --------------------------------------------------------------------------------------------
+#: Largest boundary file accepted for one proposal.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+FILE_SUFFIXES = (".geojson", ".json", ".kml", ".zip", ".gpkg")
+
+
+def visible_proposals(user, *, status=None, kind=None, queue: bool = False):
+    """Proposals ``user`` may see, newest first; ``queue`` keeps those they review."""
+    qs = m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
+    qs = access.proposals_to_review(user, qs) if queue else access.proposals_visible(user, qs)
+    if status:
+        statuses = [s.strip() for s in str(status).split(",") if s.strip()]
+        unknown = [s for s in statuses if s not in Status.values]
+        if unknown:
+            raise ProposalInvalid(_("Unknown status %(status)s; the statuses are: %(all)s.")
+                                  % {"status": ", ".join(unknown), "all": ", ".join(Status.values)})
+        qs = qs.filter(status__in=statuses)
+    if kind:
+        qs = qs.filter(kind=_kind(kind))
+    return qs.order_by("-updated_at", "-pk")
+
+
+def geometry_from_file(upload, *, srs=None):
+    """The one polygon of an uploaded GeoJSON, KML, zipped Shapefile or GeoPackage, in EPSG:4326.
+
+    The CRS is the file's own (VN-2000 zones included); a file without one is read as lon/lat
+    or VN-2000 TM-3 metres by the look of its coordinates (``layers.io.crs``); ``srs`` overrides.
+    Returns ``(geometry, notes)``; raises :class:`ProposalInvalid` with the reason otherwise.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import shapely
+
+    from layers.io import LayerIOError
+    from layers.io.crs import resolve_source_crs
+    from layers.io.sources import open_source
+    from planning import geo
+
+    name = Path(getattr(upload, "name", "") or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in FILE_SUFFIXES:
+        raise ProposalInvalid(_("%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) file.")
+                              % {"name": name})
+    size = getattr(upload, "size", None) or 0
+    if size > MAX_FILE_BYTES:
+        raise ProposalInvalid(_("%(name)s is too large (%(size)s MB; at most %(max)s MB).")
+                              % {"name": name, "size": f"{size / 1e6:.1f}", "max": MAX_FILE_BYTES // 1_000_000})
+    with tempfile.TemporaryDirectory(prefix="kcn-proposal-") as tmp:
+        path = Path(tmp) / f"boundary{suffix}"
+        with open(path, "wb") as out:
+            for chunk in (upload.chunks() if hasattr(upload, "chunks") else [upload.read()]):
+                out.write(chunk)
+        try:
+            source = open_source(path)
+            meta, wkb, _fields = source.read()
+            geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
+            present = geoms[~shapely.is_missing(geoms)]
+            if len(present) != 1:
+                raise ProposalInvalid(
+                    _("%(name)s holds %(n)s features; a proposal needs exactly one polygon.")
+                    % {"name": name, "n": len(present)})
+            bounds = tuple(shapely.total_bounds(present))
+            crs, notes = resolve_source_crs(file_crs=meta.get("crs"), srs=srs, bounds=bounds)
+        except LayerIOError as exc:
+            raise ProposalInvalid(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
+        except shapely.errors.GEOSException as exc:
+            raise ProposalInvalid(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
+    shp = present[0]
+    if shp.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        raise ProposalInvalid(_("%(name)s holds a %(type)s; a proposal needs a polygon.")
+                              % {"name": name, "type": shp.geom_type})
+    from planning.analysis.geometry import GeometryRejected
+
+    try:
+        try:
+            shp = geo.transform(shapely.force_2d(shp), crs.key, geo.STORAGE_SRID)
+        except Exception as exc:  # pyproj raises several types
+            raise GeometryRejected(f"cannot reproject from {crs.label}: {exc}") from exc
+        geom = normalise_geometry(shp, "MULTIPOLYGON", srid=geo.STORAGE_SRID)
+    except GeometryRejected as exc:
+        raise ProposalInvalid(_("%(name)s: %(reason)s") % {"name": name, "reason": exc}) from None
+    return geom, [f"{name}: {crs.label}"] + list(notes)

@@ -1,0 +1,158 @@
+"""The imports API (POST/GET /api/v1/imports/) and the caller's jobs list (/api/v1/jobs/)."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from planning import models as m
+from tests.planning.test_import_jobs import AN_HIEP, park
+
+
+def upload(*features, name="parks.geojson"):
+    body = json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
+    return SimpleUploadedFile(name, body, content_type="application/geo+json")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PLANNING_IMPORT_RUNNER = "sync"
+
+
+@pytest.fixture
+def reviewer(binh_dinh):
+    province, _ = binh_dinh
+    user = get_user_model().objects.create_user("sct", password="pw-sct-1")
+    m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=province)
+    return user
+
+
+@pytest.fixture
+def client_of():
+    def make(user):
+        c = APIClient()
+        c.force_authenticate(user)
+        return c
+    return make
+
+
+def test_post_answers_202_with_the_job_and_it_can_be_polled(reviewer, client_of):
+    api = client_of(reviewer)
+    r = api.post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("KCN-1"), park("KCN-2", k=1)),
+                                      "mode": "append", "srs": ""}, format="multipart")
+    assert r.status_code == 202, r.content
+    body = r.json()
+    assert r["Location"] == body["url"] and body["url"].endswith(f"/api/v1/imports/{body['id']}/")
+    assert body["type"] == "import" and body["layer"] == "industrial_areas" and body["file_name"] == "parks.geojson"
+    job = api.get(body["url"]).json()
+    assert job["status"] == "done" and job["progress"] == 100
+    assert (job["features"], job["created"], job["updated"]) == (2, 2, 0)
+    assert job["started_by"] == "sct" and job["errors"] == []
+    listed = api.get("/api/v1/imports/").json()
+    assert listed["count"] == 1 and listed["results"][0]["id"] == body["id"]
+    mine = api.get("/api/v1/jobs/").json()
+    assert mine["active"] == 0 and [j["type"] for j in mine["jobs"]] == ["import"]
+
+
+def test_failing_row_is_reported_on_the_job(reviewer, client_of, soc_trang):
+    api = client_of(reviewer)
+    r = api.post("/api/v1/imports/", {"layer": "industrial_areas",
+                                      "file": upload(park("KCN-1"), park("KCN-ST", at=AN_HIEP))}, format="multipart")
+    assert r.status_code == 202
+    job = api.get(r.json()["url"]).json()
+    assert job["status"] == "failed"
+    assert job["errors"] == [{"row": 2, "reason": "Xã An Hiệp (31510) is outside your administrative units"}]
+    assert m.IndustrialArea.objects.count() == 0
+
+
+def test_importing_needs_the_edit_right(binh_dinh, client_of):
+    province, commune = binh_dinh
+    user = get_user_model().objects.create_user("xa", password="pw-xa-1")
+    m.Membership.objects.create(user=user, role="commune_staff", admin_unit=commune)
+    r = client_of(user).post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("KCN-1"))},
+                             format="multipart")
+    assert r.status_code == 403
+    assert r.json()["error"]["message"] == ("you may not edit layer 'industrial_areas', "
+                                            "so you may not import into it")
+    assert m.ImportJob.objects.count() == 0
+    assert APIClient().post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("K"))},
+                            format="multipart").status_code in (401, 403)
+    assert APIClient().get("/api/v1/jobs/").status_code in (401, 403)
+
+
+def test_oversized_file_is_413_with_the_limit(reviewer, client_of, settings):
+    settings.PLANNING_MAX_UPLOAD_BYTES = 200
+    r = client_of(reviewer).post("/api/v1/imports/", {"layer": "industrial_areas",
+                                                      "file": upload(park("KCN-1"), park("KCN-2", k=1))},
+                                 format="multipart")
+    assert r.status_code == 413
+    err = r.json()["error"]
+    assert err["code"] == "too_large" and "largest import accepted is 200 bytes" in err["message"]
+    assert m.ImportJob.objects.count() == 0
+
+
+@pytest.mark.parametrize("data, status, message", [
+    ({"layer": "industrial_areas"}, 400, "file: Không có tập tin nào được gửi."),
+    ({"layer": "no_such_layer", "file": "FILE"}, 400, "no_such_layer"),
+    ({"layer": "industrial_areas", "mode": "merge", "file": "FILE"}, 400, "mode"),
+    ({"layer": "suggested_sites", "file": "FILE"}, 400, "holds results of analysis runs"),
+    ({"layer": "industrial_areas", "mode": "replace", "file": "FILE"}, 403, "only administrators may"),
+], ids=["no-file", "unknown-layer", "bad-mode", "result-layer", "replace"])
+def test_bad_requests_are_refused_with_the_reason(reviewer, client_of, data, status, message):
+    data = {k: (upload(park("KCN-1")) if v == "FILE" else v) for k, v in data.items()}
+    r = client_of(reviewer).post("/api/v1/imports/", data, format="multipart")
+    assert r.status_code == status, r.content
+    assert message in r.json()["error"]["message"]
+
+
+def test_users_see_only_their_own_jobs(reviewer, client_of, binh_dinh):
+    province, _ = binh_dinh
+    other = get_user_model().objects.create_user("sct2", password="pw-sct-2")
+    m.Membership.objects.create(user=other, role="industry_reviewer", admin_unit=province)
+    r = client_of(reviewer).post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("KCN-1"))},
+                                 format="multipart")
+    url = r.json()["url"]
+    assert client_of(other).get(url).status_code == 404
+    assert client_of(other).get("/api/v1/imports/").json()["count"] == 0
+    admin = get_user_model().objects.create_superuser("root", password="pw-root-1")
+    assert client_of(admin).get(url).status_code == 200
+
+
+def test_jobs_list_merges_runs_and_imports_newest_first(reviewer, client_of, binh_dinh):
+    api = client_of(reviewer)
+    api.post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("KCN-1"))}, format="multipart")
+    time.sleep(0.01)
+    r = api.post("/api/v1/analyses/efficiency/", {"province": "52"}, format="json")
+    assert r.status_code == 201, r.content
+    jobs = api.get("/api/v1/jobs/").json()["jobs"]
+    assert [j["type"] for j in jobs] == ["analysis", "import"]
+    assert jobs[0]["analysis"] == "efficiency" and jobs[0]["status"] == "done"
+    assert set(jobs[0]["links"]) >= {"csv", "xlsx"}
+    assert api.get("/api/v1/jobs/?limit=0").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_import_is_seen_running_then_done(binh_dinh, settings):
+    """The thread runner: the 202 comes back at once and polling sees the job finish."""
+    settings.PLANNING_IMPORT_RUNNER = "thread"
+    province, _ = binh_dinh
+    user = get_user_model().objects.create_user("sct3", password="pw-sct-3")
+    m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=province)
+    api = APIClient()
+    api.force_authenticate(user)
+    r = api.post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(*[park(f"K{i}", k=i) for i in range(5)])},
+                 format="multipart")
+    assert r.status_code == 202 and r.json()["status"] in ("queued", "running", "done")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = api.get(r.json()["url"]).json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert job["status"] == "done", job
+    assert job["created"] == 5 and m.IndustrialArea.objects.count() == 5
