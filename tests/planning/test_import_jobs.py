@@ -179,3 +179,16 @@ def test_queued_jobs_run_from_the_queue(reviewer, settings):
     assert m.IndustrialArea.objects.count() == 0
     [done] = svc.imports_process_queued()
     assert done.pk == job.pk and done.status == "done" and m.IndustrialArea.objects.count() == 1
+
+
+def test_queued_jobs_run_from_the_command(reviewer, settings):
+    import io
+
+    from django.core.management import call_command
+
+    settings.PLANNING_IMPORT_RUNNER = "queue"
+    svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
+    out = io.StringIO()
+    call_command("run_imports", stdout=out)
+    assert "1 queued import(s) processed" in out.getvalue() and ": done" in out.getvalue()
+    assert m.IndustrialArea.objects.count() == 1
