@@ -1,11 +1,32 @@
 #!/usr/bin/env bash
 # Benchmarks (not part of make test): figures beside a peer measured in the same run.
+#   scripts/bench.sh                      everything: OGC services, then the analyses
+#   scripts/bench.sh ows                  only the OGC services (tests/benchmarks/bench_ows.py)
+#   scripts/bench.sh analyses [PART]      only the analyses (tests/benchmarks/bench_analyses.py);
+#                                         PART: sites (site suggestion) or efficiency (report)
+# BENCH=ows|analyses in the environment does the same as the first argument.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+what="${1:-${BENCH:-all}}"
+[ $# -gt 0 ] && shift
+case "$what" in
+  all|ows|analyses) ;;
+  *) echo "usage: scripts/bench.sh [all|ows|analyses [sites|efficiency]]" >&2; exit 2 ;;
+esac
 [ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start)
 [ $pg_was_running -eq 0 ] && trap 'scripts/pg.sh stop' EXIT
 ADMIN_URL="$(echo "${PG_URL%/*}/postgres" | sed 's/^postgis:/postgresql:/')"
-psql "$ADMIN_URL" -qtAc "select 1 from pg_database where datname = 'kcn_bench'" | grep -q 1 \
-  || psql "$ADMIN_URL" -qc "create database kcn_bench"
-DATABASE_URL="${PG_URL%/*}/kcn_bench" .venv/bin/python tests/benchmarks/bench_ows.py
+ensure_db() {  # $1 = database name
+  psql "$ADMIN_URL" -qtAc "select 1 from pg_database where datname = '$1'" | grep -q 1 \
+    || psql "$ADMIN_URL" -qc "create database $1"
+}
+if [ "$what" = all ] || [ "$what" = ows ]; then
+  ensure_db kcn_bench
+  DATABASE_URL="${PG_URL%/*}/kcn_bench" .venv/bin/python tests/benchmarks/bench_ows.py
+fi
+if [ "$what" = all ] || [ "$what" = analyses ]; then
+  # A database of its own: the 100k synthetic parcels would change the OGC figures.
+  ensure_db kcn_bench_analyses
+  DATABASE_URL="${PG_URL%/*}/kcn_bench_analyses" .venv/bin/python tests/benchmarks/bench_analyses.py "$@"
+fi

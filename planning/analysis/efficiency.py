@@ -49,10 +49,12 @@ False
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from planning.analysis import citations
 from planning.analysis._text import fmt_vi
+from planning.analysis.errors import RecordError
 from planning.analysis.types import (
     AreaEfficiency,
     AreaRecord,
@@ -65,6 +67,10 @@ from planning.analysis.types import (
 )
 
 __all__ = [
+    "ClearanceTotals",
+    "ProjectTotals",
+    "clearance_totals",
+    "project_totals",
     "area_efficiency",
     "unit_efficiency",
     "land_use_efficiency",
@@ -93,11 +99,88 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{fmt_vi(x * 100, 1)} %"
 
 
+@dataclass(frozen=True, kw_only=True)
+class ClearanceTotals:
+    """The clearance parcels of one area, summed: all that :func:`area_efficiency` needs of them.
+
+    A database can compute these with one aggregate query instead of sending every parcel
+    (``planning.selectors.analyses.clearance_totals``).
+    """
+
+    n_parcels: int = 0
+    parcel_ha: float = 0.0
+    handed_over_ha: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectTotals:
+    """The non-revoked secondary projects of one area, summed (see :class:`ClearanceTotals`).
+
+    ``n_taxed`` counts the projects that reported a tax (``tax_per_ha`` is ``None`` without any).
+    """
+
+    n_projects: int = 0
+    n_operating: int = 0
+    leased_ha: float = 0.0
+    registered_capital_bn_vnd: float = 0.0
+    disbursed_capital_bn_vnd: float = 0.0
+    actual_jobs: int = 0
+    planned_jobs: int = 0
+    n_taxed: int = 0
+    annual_tax_bn_vnd: float = 0.0
+
+
+def clearance_totals(parcels: Iterable[ParcelRecord]) -> dict[Hashable, ClearanceTotals]:
+    """Parcels summed per area (``status == "handed_over"`` counts as cleared).
+
+    >>> from planning.analysis.types import ParcelRecord
+    >>> clearance_totals([ParcelRecord(id=1, area_id="A", area_ha=2, status="handed_over"),
+    ...                   ParcelRecord(id=2, area_id="A", area_ha=3)])["A"]
+    ClearanceTotals(n_parcels=2, parcel_ha=5.0, handed_over_ha=2.0)
+    """
+    by_area: dict[Hashable, list[ParcelRecord]] = defaultdict(list)
+    for p in parcels:
+        by_area[p.area_id].append(p)
+    return {
+        area_id: ClearanceTotals(
+            n_parcels=len(ps),
+            parcel_ha=sum(p.area_ha for p in ps),
+            handed_over_ha=sum(p.area_ha for p in ps if p.status == "handed_over"),
+        )
+        for area_id, ps in by_area.items()
+    }
+
+
+def project_totals(projects: Iterable[ProjectRecord]) -> dict[Hashable, ProjectTotals]:
+    """Non-revoked projects summed per area (revoked projects are ignored)."""
+    by_area: dict[Hashable, list[ProjectRecord]] = defaultdict(list)
+    for p in projects:
+        if p.status != "revoked":
+            by_area[p.area_id].append(p)
+    out = {}
+    for area_id, ps in by_area.items():
+        taxed = [p.annual_tax_bn_vnd for p in ps if p.annual_tax_bn_vnd is not None]
+        out[area_id] = ProjectTotals(
+            n_projects=len(ps),
+            n_operating=sum(1 for p in ps if p.status == "operating"),
+            leased_ha=sum(p.leased_ha for p in ps),
+            registered_capital_bn_vnd=sum(p.registered_capital_bn_vnd for p in ps),
+            disbursed_capital_bn_vnd=sum(p.disbursed_capital_bn_vnd for p in ps),
+            actual_jobs=sum(p.actual_jobs for p in ps),
+            planned_jobs=sum(p.planned_jobs for p in ps),
+            n_taxed=len(taxed),
+            annual_tax_bn_vnd=sum(taxed),
+        )
+    return out
+
+
 def area_efficiency(
     areas: Iterable[AreaRecord],
     *,
     parcels: Iterable[ParcelRecord] = (),
     projects: Iterable[ProjectRecord] = (),
+    parcel_sums: Mapping[Hashable, ClearanceTotals] | None = None,
+    project_sums: Mapping[Hashable, ProjectTotals] | None = None,
     criteria: EfficiencyCriteria = EfficiencyCriteria(),
 ) -> list[AreaEfficiency]:
     """Efficiency indicators of each area (see the module docstring for definitions).
@@ -110,6 +193,9 @@ def area_efficiency(
         Clearance parcels; ``status == "handed_over"`` counts as cleared.
     projects : iterable of ProjectRecord
         Secondary projects; revoked projects are ignored.
+    parcel_sums, project_sums : mapping of area id to ClearanceTotals / ProjectTotals, optional
+        The parcels and projects already summed per area (e.g. by the database), instead of
+        ``parcels`` / ``projects`` (giving both is an error).
     criteria : EfficiencyCriteria
         Expansion threshold (default occupancy ≥ 60 %).
 
@@ -119,23 +205,25 @@ def area_efficiency(
         In the order of ``areas``.
     """
     areas = list(areas)
-    by_area_parcels: dict[Hashable, list[ParcelRecord]] = defaultdict(list)
-    for p in parcels:
-        by_area_parcels[p.area_id].append(p)
-    by_area_projects: dict[Hashable, list[ProjectRecord]] = defaultdict(list)
-    for p in projects:
-        if p.status != "revoked":
-            by_area_projects[p.area_id].append(p)
+    parcels, projects = tuple(parcels), tuple(projects)
+    if parcel_sums is not None and parcels:
+        raise RecordError("give parcels or parcel_sums, not both")
+    if project_sums is not None and projects:
+        raise RecordError("give projects or project_sums, not both")
+    if parcel_sums is None:
+        parcel_sums = clearance_totals(parcels)
+    if project_sums is None:
+        project_sums = project_totals(projects)
     return [
-        _one(a, by_area_parcels.get(a.id, []), by_area_projects.get(a.id, []), criteria)
+        _one(a, parcel_sums.get(a.id), project_sums.get(a.id) or ProjectTotals(), criteria)
         for a in areas
     ]
 
 
 def _one(
     a: AreaRecord,
-    parcels: Sequence[ParcelRecord],
-    projects: Sequence[ProjectRecord],
+    parcels: ClearanceTotals | None,
+    projects: ProjectTotals,
     criteria: EfficiencyCriteria,
 ) -> AreaEfficiency:
     notes = []
@@ -145,19 +233,17 @@ def _one(
         leased = a.leasable_ha
     occ = occupancy(leased, a.leasable_ha)
     leasable_share = min(_ratio(a.leasable_ha, a.planned_ha), 1.0) if a.planned_ha > 0 else None
-    parcel_ha = sum(p.area_ha for p in parcels)
-    handed = sum(p.area_ha for p in parcels if p.status == "handed_over")
+    parcel_ha = parcels.parcel_ha if parcels else 0
+    handed = parcels.handed_over_ha if parcels else 0
     progress = _ratio(handed, parcel_ha)
-    project_ha = sum(p.leased_ha for p in projects)
-    in_use = max(leased, project_ha)
+    in_use = max(leased, projects.leased_ha)
     idle = None
-    if parcels:
+    if parcels and parcels.n_parcels:
         idle = max(0.0, handed * (leasable_share if leasable_share is not None else 1.0) - in_use)
-    n = len(projects)
-    n_op = sum(1 for p in projects if p.status == "operating")
-    reg = sum(p.registered_capital_bn_vnd for p in projects)
-    dis = sum(p.disbursed_capital_bn_vnd for p in projects)
-    taxed = [p.annual_tax_bn_vnd for p in projects if p.annual_tax_bn_vnd is not None]
+    n = projects.n_projects
+    n_op = projects.n_operating
+    reg = projects.registered_capital_bn_vnd
+    dis = projects.disbursed_capital_bn_vnd
     den = a.leasable_ha
     return AreaEfficiency(
         area_id=a.id,
@@ -181,9 +267,9 @@ def _one(
         registered_capital_per_ha=_ratio(reg, den),
         disbursed_capital_per_ha=_ratio(dis, den),
         disbursement_ratio=_ratio(dis, reg),
-        jobs_per_ha=_ratio(sum(p.actual_jobs for p in projects), den),
-        planned_jobs_per_ha=_ratio(sum(p.planned_jobs for p in projects), den),
-        tax_per_ha=_ratio(sum(taxed), den) if taxed else None,
+        jobs_per_ha=_ratio(projects.actual_jobs, den),
+        planned_jobs_per_ha=_ratio(projects.planned_jobs, den),
+        tax_per_ha=_ratio(projects.annual_tax_bn_vnd, den) if projects.n_taxed else None,
         expansion=expansion_rule(a.kind, occ, criteria),
         notes=tuple(notes),
     )
@@ -369,13 +455,16 @@ def land_use_efficiency(
     *,
     parcels: Iterable[ParcelRecord] = (),
     projects: Iterable[ProjectRecord] = (),
+    parcel_sums: Mapping[Hashable, ClearanceTotals] | None = None,
+    project_sums: Mapping[Hashable, ProjectTotals] | None = None,
     levels: Sequence[str] = ("commune", "district", "province"),
     criteria: EfficiencyCriteria = EfficiencyCriteria(),
 ) -> EfficiencyReport:
     """:func:`area_efficiency` for every area plus :func:`unit_efficiency` at each level."""
     areas = list(areas)
     return EfficiencyReport(
-        areas=tuple(area_efficiency(areas, parcels=parcels, projects=projects, criteria=criteria)),
+        areas=tuple(area_efficiency(areas, parcels=parcels, projects=projects, parcel_sums=parcel_sums,
+                                    project_sums=project_sums, criteria=criteria)),
         units=tuple(
             u for level in levels for u in unit_efficiency(areas, level=level, criteria=criteria)
         ),

@@ -76,7 +76,7 @@ to be in memory at once; GDAL's block cache (default 5 % of RAM) then comes on t
 (``2 √max_area`` around each), and runs a Python priority queue over at most the target number
 of cells per region.
 
-Measured with ``tests/planning/analysis/bench_site_suggestion.py`` (synthetic province,
+Measured with ``tests/benchmarks/bench_analyses.py`` (``make bench``; synthetic province,
 6,000 × 10,000 cells at 10 m, one core of a 2-vCPU machine): 8–12 s for a CCN, 11–12 s for a
 KCN, peak RSS 1.3 GB of which 0.74 GB are the in-memory inputs; reading tiled GeoTIFFs window by
 window (GDAL_CACHEMAX 256 MB) 10–13 s and 0.85 GB. About 90 % of the time is the suitability

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -68,8 +69,15 @@ RICE_PHASING_THRESHOLDS_HA: Mapping[str, float] = {
 # JSON helpers
 # --------------------------------------------------------------------------------------------
 def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    # Fast paths for the common leaves (a report has tens of thousands of them).
+    if value is None or type(value) is str:
+        return value
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    if type(value) is int:
+        return value
+    if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
+        return {name: _jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, BaseGeometry):
         return None if value.is_empty else _jsonable(_geojson(value))
     if isinstance(value, Mapping):
@@ -88,6 +96,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 class Serializable:

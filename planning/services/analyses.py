@@ -194,6 +194,9 @@ def _site_body(params: dict, progress: Progress) -> Outcome:
             obj.normalise_geometries()
             objs.append(obj)
         m.SuggestedSite.objects.bulk_create(objs)
+        from layers.signals import refresh_layer_on_commit
+
+        refresh_layer_on_commit("suggested_sites")  # bulk writes send no signals: drop stale tiles
 
     results = {
         "province": province.name, "kind": crit.kind, "region": crit.region,
@@ -251,20 +254,22 @@ def _efficiency_body(params: dict, progress: Progress) -> Outcome:
     crit = criteria_build(EfficiencyCriteria, params["criteria"])
     level, year = params["unit"], params["year"]
     with timer("inputs"):
-        areas = list(sel.areas_in(province))
+        areas, points = sel.areas_with_points(province)  # no boundaries: a point on each is enough
         as_of = dt.date(year, 12, 31) if year else None
         leased = None
         if year:
-            areas = [a for a in areas if a.established_on is None or a.established_on <= as_of]
+            kept = [i for i, a in enumerate(areas) if a.established_on is None or a.established_on <= as_of]
+            areas, points = [areas[i] for i in kept], points[kept]
             after = sel.leased_after(areas, year)
             leased = {a.pk: max(0.0, float(a.leased_land_ha) - after.get(a.pk, 0.0)) for a in areas}
         locator = sel.UnitLocator.load()
-        rows = sel.area_rows(areas, locator=locator, leased_override=leased)
-        parcels = sel.parcel_records(areas, as_of=as_of)
-        projects = sel.project_records(areas, as_of=as_of)
+        rows = sel.area_rows(areas, locator=locator, leased_override=leased, points=points)
+        # Summed per area by the database: no per-parcel or per-project rows come back.
+        parcel_sums = sel.clearance_totals(areas, as_of=as_of, all_areas=province is None)
+        project_sums = sel.project_totals(areas, as_of=as_of, all_areas=province is None)
     progress(40, "tính chỉ tiêu hiệu quả")
     with timer("analysis"):
-        report = land_use_efficiency([r.record for r in rows], parcels=parcels, projects=projects,
+        report = land_use_efficiency([r.record for r in rows], parcel_sums=parcel_sums, project_sums=project_sums,
                                      levels=(level,), criteria=crit)
     names: dict[str, str] = {}
     area_out = []
@@ -499,6 +504,9 @@ def _infra_body(params: dict, progress: Progress) -> Outcome:
             obj.normalise_geometries()
             objs.append(obj)
         m.InfrastructureConnector.objects.bulk_create(objs)
+        from layers.signals import refresh_layer_on_commit
+
+        refresh_layer_on_commit("infrastructure_connectors")  # bulk writes send no signals
 
     gaps = {n: sum(1 for r in reports for link in r["links"] if link["network"] == n and not link["connected"])
             for n in crit.networks}

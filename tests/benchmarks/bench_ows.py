@@ -154,7 +154,7 @@ def main() -> int:
             try:
                 requests.get(base_url + "/context.geojson", timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused or slow while gunicorn starts
                 time.sleep(0.2)
         session = requests.Session()
         session.headers["Authorization"] = auth

@@ -1,0 +1,297 @@
+"""Load benchmark (``make bench``, alone ``scripts/bench.sh load``): gunicorn under 50 clients.
+
+gunicorn runs the production settings (``gis_service.settings.production``: DEBUG off, the
+production logging, security middleware and cache as deployed) on loopback, so what is measured
+is what a province would run; only the HTTPS redirect and secure cookies are off
+(``DJANGO_SSL_REDIRECT=false``, ``DJANGO_SECURE_COOKIES=false``) because there is no TLS proxy
+in front here. Workers: ``-w 2 --threads 8`` for the 2 cores of the reference machine
+(``LOAD_WORKERS`` / ``LOAD_THREADS`` to change).
+
+50 client threads (``LOAD_CLIENTS``), each with its own keep-alive connection, run for 60 s
+(``LOAD_SECONDS``) picking request kinds by weight: uncached WMS GetMap (random boxes), cached
+and uncached WMTS/XYZ tiles, WFS GetFeature (GeoJSON and GML 3.2, BBOX + attribute filter,
+paging), REST API lists and details, the efficiency report, and staff-only reads with a token.
+Prints requests, errors by kind (HTTP status or socket error), throughput and latency
+percentiles per kind. Run by scripts/bench.sh with DATABASE_URL pointing at ``kcn_bench``; the
+figures are reported, never asserted, but the exit status is 1 if any request failed.
+"""
+from __future__ import annotations
+
+import http.client
+import math
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.bench_ows import PARCEL_BBOX, fes_filter, free_port, top_up_parcels  # noqa: E402  (django.setup())
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from planning import models as m  # noqa: E402
+
+SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
+WORKERS = os.environ.get("LOAD_WORKERS", "2")
+THREADS = os.environ.get("LOAD_THREADS", "8")
+TIMEOUT = 120.0
+CENTRE = (109.0, 13.95)   # Bình Định: the demo parks and the bench parcels
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+class Mix:
+    """The request kinds, their weights and how each builds its URL (and headers)."""
+
+    def __init__(self, token: str, area_ids: list[int], cached_tiles: list[str], uncached_layers: list[str]):
+        self.token = token
+        self.area_ids = area_ids
+        self.cached_tiles = cached_tiles
+        self.uncached_layers = uncached_layers
+        self.kinds = [  # (name, weight, builder)
+            ("wms_getmap_uncached", 10, self.wms),
+            ("tile_cached", 25, self.tile_cached),
+            ("tile_uncached", 8, self.tile_uncached),
+            ("wfs_geojson_bbox_filter", 12, lambda rng: self.wfs(rng, "application/json")),
+            ("wfs_gml32_bbox_filter", 8, lambda rng: self.wfs(rng, "application/gml+xml; version=3.2")),
+            ("api_layer_list", 12, self.api_list),
+            ("api_layer_detail", 10, self.api_detail),
+            ("auth_api_efficiency", 5, self.api_efficiency),
+            ("auth_api_parcels", 5, self.auth_parcels),
+            ("auth_wfs_parcels", 5, self.auth_wfs_parcels),
+        ]
+        self.names = [k[0] for k in self.kinds]
+        self.weights = [k[1] for k in self.kinds]
+        self.builders = dict((k[0], k[2]) for k in self.kinds)
+
+    def pick(self, rng: random.Random) -> tuple[str, str, dict]:
+        name = rng.choices(self.names, self.weights)[0]
+        path, headers = self.builders[name](rng)
+        return name, path, headers
+
+    def wms(self, rng):
+        cx, cy = CENTRE[0] + rng.uniform(-0.3, 0.3), CENTRE[1] + rng.uniform(-0.3, 0.3)
+        half = rng.choice([0.02, 0.05, 0.15])
+        q = {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap", "SRS": "EPSG:4326", "STYLES": "",
+             "LAYERS": "admin_units,industrial_areas,road_corridors", "WIDTH": 512, "HEIGHT": 512,
+             "FORMAT": "image/png", "TRANSPARENT": "TRUE",
+             "BBOX": f"{cx - half:.6f},{cy - half:.6f},{cx + half:.6f},{cy + half:.6f}"}
+        return "/ows/wms?" + urlencode(q), {}
+
+    def tile_cached(self, rng):
+        return rng.choice(self.cached_tiles), {}
+
+    def tile_uncached(self, rng):
+        z = rng.choice([14, 15, 16])
+        x, y = tile_xy(CENTRE[0] + rng.uniform(-0.4, 0.4), CENTRE[1] + rng.uniform(-0.4, 0.4), z)
+        layer = rng.choice(self.uncached_layers)
+        if rng.random() < 0.5:
+            return f"/ows/wmts/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png", {}
+        return f"/ows/tiles/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png", {}
+
+    def wfs(self, rng, fmt: str, layer: str = "industrial_areas", headers=None):
+        q = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": layer,
+             "OUTPUTFORMAT": fmt, "COUNT": rng.choice([10, 50, 100]), "STARTINDEX": rng.choice([0, 0, 10, 50])}
+        if layer == "clearance_parcels":
+            q["FILTER"] = fes_filter()
+        else:
+            x0, y0, x1, y1 = PARCEL_BBOX
+            q["BBOX"] = f"{y0},{x0},{y1},{x1},urn:ogc:def:crs:EPSG::4326"
+        return "/ows/wfs?" + urlencode(q), headers or {}
+
+    def api_list(self, rng):
+        layer = rng.choice(["industrial_areas", "road_corridors", "admin_units", "secondary_projects"])
+        return f"/api/v1/layers/{layer}/?" + urlencode({"limit": 20, "offset": rng.choice([0, 0, 20])}), {}
+
+    def api_detail(self, rng):
+        return f"/api/v1/layers/industrial_areas/{rng.choice(self.area_ids)}/", {}
+
+    def api_efficiency(self, rng):
+        return "/api/v1/efficiency/?" + urlencode({"province": "52"}), {"Authorization": f"Token {self.token}"}
+
+    def auth_parcels(self, rng):
+        q = {"limit": 50, "offset": rng.randrange(0, 9000)}
+        return "/api/v1/layers/clearance_parcels/?" + urlencode(q), {"Authorization": f"Token {self.token}"}
+
+    def auth_wfs_parcels(self, rng):
+        return self.wfs(rng, "application/json", "clearance_parcels", {"Authorization": f"Token {self.token}"})
+
+
+class Results:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, Counter] = defaultdict(Counter)
+        self.samples: dict[tuple[str, str], str] = {}
+        self.bytes = Counter()
+
+    def add(self, kind: str, seconds: float, error: str | None, size: int, sample: str = "", path: str = ""):
+        with self.lock:
+            self.latency[kind].append(seconds)
+            self.bytes[kind] += size
+            if error:
+                self.errors[kind][error] += 1
+                self.samples.setdefault((kind, error), f"{path[:160]} -> {sample[:300]}")
+
+
+def client(port: int, mix: Mix, results: Results, stop_at: float, seed: int) -> None:
+    rng = random.Random(seed)
+    conn = None
+    while time.monotonic() < stop_at:
+        kind, path, headers = mix.pick(rng)
+        t0 = time.perf_counter()
+        error, size, sample = None, 0, ""
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+            conn.request("GET", path, headers={"Accept-Language": "vi", **headers})
+            r = conn.getresponse()
+            body = r.read()
+            size = len(body)
+            if not 200 <= r.status < 300:
+                error, sample = f"HTTP {r.status}", body.decode("utf-8", "replace")
+            if r.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException) as exc:
+            error, sample = f"socket {type(exc).__name__}", str(exc)
+            if conn is not None:
+                conn.close()
+            conn = None
+        results.add(kind, time.perf_counter() - t0, error, size, sample, path)
+    if conn is not None:
+        conn.close()
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, math.ceil(p / 100 * len(values)) - 1))
+    return values[k]
+
+
+def main() -> int:
+    print(f"database: {connection.settings_dict['NAME']} on {connection.vendor}")
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    print(f"clearance parcels: {top_up_parcels()}")
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    User = get_user_model()
+    user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pass")
+    token = Token.objects.get_or_create(user=user)[0].key
+    area_ids = list(m.IndustrialArea.objects.values_list("pk", flat=True)[:200])
+    connection.close()
+
+    var_dir = Path(os.environ.get("KCN_VAR_DIR", REPO / "var"))
+    port = free_port()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="gis_service.settings.production",
+               DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_SSL_REDIRECT="false",
+               DJANGO_SECURE_COOKIES="false", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+               KCN_BEHIND_PROXY="false", DJANGO_LOG_LEVEL="WARNING")
+    log_path = var_dir / "bench-load-gunicorn.log"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb")
+    server = subprocess.Popen(
+        [str(REPO / ".venv/bin/gunicorn"), "gis_service.wsgi", "-b", f"127.0.0.1:{port}", "-w", WORKERS,
+         "--threads", THREADS, "--timeout", "120", "--log-level", "warning"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for _ in range(150):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/api/v1/layers/")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            print(f"gunicorn did not start; see {log_path}")
+            return 1
+        # Seed the cached tiles (z 10-13 over Bình Định, two layers), as a map page would.
+        cached = []
+        for layer in ("industrial_areas", "admin_units"):
+            for z in (10, 11, 12, 13):
+                for lon in (108.9, 109.0, 109.1, 109.2):
+                    for lat in (13.8, 13.9, 14.0):
+                        x, y = tile_xy(lon, lat, z)
+                        cached.append(f"/ows/wmts/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png")
+        cached = sorted(set(cached))
+        seeder = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        for path in cached:
+            seeder.request("GET", path)
+            r = seeder.getresponse()
+            r.read()
+            if r.status != 200:
+                print(f"seeding {path}: HTTP {r.status}")
+        seeder.close()
+        mix = Mix(token, area_ids, cached, ["industrial_areas", "road_corridors", "admin_units"])
+        results = Results()
+        print(f"\n{CLIENTS} clients for {SECONDS:.0f} s against gunicorn -w {WORKERS} --threads {THREADS} "
+              f"(production settings) on 127.0.0.1:{port}; {len(cached)} tiles seeded")
+        t_start = time.monotonic()
+        stop_at = t_start + SECONDS
+        threads = [threading.Thread(target=client, args=(port, mix, results, stop_at, i), daemon=True)
+                   for i in range(CLIENTS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=SECONDS + TIMEOUT + 30)
+        elapsed = time.monotonic() - t_start
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+    print()
+    header = (f"{'request kind':26s} {'requests':>9s} {'errors':>7s} {'req/s':>8s} {'p50 ms':>8s} {'p90 ms':>8s} "
+              f"{'p99 ms':>8s} {'max ms':>8s} {'KB/req':>8s}")
+    print(header)
+    print("-" * len(header))
+    total, total_errors, every = 0, 0, []
+    for kind in mix.names:
+        lat = results.latency.get(kind, [])
+        n, errs = len(lat), sum(results.errors[kind].values())
+        total += n
+        total_errors += errs
+        every += lat
+        kb = results.bytes[kind] / n / 1024 if n else 0
+        print(f"{kind:26s} {n:9d} {errs:7d} {n / elapsed:8.1f} {pct(lat, 50) * 1000:8.1f} {pct(lat, 90) * 1000:8.1f} "
+              f"{pct(lat, 99) * 1000:8.1f} {max(lat, default=float('nan')) * 1000:8.1f} {kb:8.1f}")
+    print("-" * len(header))
+    print(f"{'all':26s} {total:9d} {total_errors:7d} {total / elapsed:8.1f} {pct(every, 50) * 1000:8.1f} "
+          f"{pct(every, 90) * 1000:8.1f} {pct(every, 99) * 1000:8.1f} {max(every, default=float('nan')) * 1000:8.1f}")
+    print(f"\nelapsed {elapsed:.1f} s; goal: no errors")
+    if total_errors:
+        print("errors by kind:")
+        for kind, counter in results.errors.items():
+            for error, count in counter.most_common():
+                print(f"  {kind:26s} {error:28s} {count:6d}   e.g. {results.samples[(kind, error)]}")
+    tracebacks = log_path.read_text(errors="replace").count("Traceback")
+    print(f"server log: {log_path} ({tracebacks} tracebacks)")
+    return 1 if total_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
