@@ -170,17 +170,53 @@ def _iso(value):
 
 def table_version(model) -> dict:
     """Row count, highest id and the last recorded change of a table."""
-    agg = model._default_manager.aggregate(max_id=Max("pk"))
-    out = {"count": model._default_manager.count(), "max_id": agg["max_id"]}
-    changes = []
-    history = getattr(model, "history", None)
-    if history is not None:
-        changes.append(history.aggregate(t=Max("history_date"))["t"])
-    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        changes.append(model._default_manager.aggregate(t=Max("updated_at"))["t"])
-    changes = [c for c in changes if c is not None]
-    out["last_change"] = _iso(max(changes)) if changes else None
+    return table_versions([model])[model._meta.label]
+
+
+def table_versions(models: Iterable) -> dict[str, dict]:
+    """:func:`table_version` of several tables in one SQL statement (one round trip)."""
+    models = list(models)
+    if not models:
+        return {}
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    parts = []
+    for model in models:
+        table, pk = q(model._meta.db_table), q(model._meta.pk.column)
+        changes = []
+        history = getattr(model, "history", None)
+        if history is not None:
+            changes.append(f"(SELECT MAX({q('history_date')}) FROM {q(history.model._meta.db_table)})")
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+            changes.append(f"(SELECT MAX({q('updated_at')}) FROM {table})")
+        # A typed NULL: PostgreSQL resolves UNION column types from the first branch.
+        changes += ["CAST(NULL AS TIMESTAMP WITH TIME ZONE)" if connection.vendor == "postgresql" else "NULL"] \
+            * (2 - len(changes))
+        parts.append(f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX({pk}) FROM {table}), "
+                     f"{changes[0]}, {changes[1]}")
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts))
+        rows = cur.fetchall()
+    out = {}
+    for model, (count, max_id, change_a, change_b) in zip(models, rows):
+        changes = [_as_datetime(c) for c in (change_a, change_b) if c is not None]
+        out[model._meta.label] = {"count": count, "max_id": max_id,
+                                  "last_change": _iso(max(changes)) if changes else None}
     return out
+
+
+def _as_datetime(value):
+    """SQLite returns timestamps as text; PostgreSQL as aware datetimes."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.timezone.utc)
+    return value
 
 
 def input_versions(models: Iterable = (), *, rasters: Iterable[m.RasterLayer] = ()) -> dict:
@@ -190,7 +226,7 @@ def input_versions(models: Iterable = (), *, rasters: Iterable[m.RasterLayer] = 
         loads.setdefault(load.name, {"checksum": load.checksum, "loaded_at": _iso(load.loaded_at)})
     return {
         "dataset_loads": loads,
-        "tables": {model._meta.label: table_version(model) for model in models},
+        "tables": table_versions(models),
         "rasters": {r.name: {"checksum": r.checksum, "path": r.path, "srid": r.srid,
                              "resolution_m": r.resolution_m} for r in rasters},
     }
