@@ -78,6 +78,17 @@ def can_edit_layer(user, spec) -> bool:
     return p.is_admin or bool(p.roles & set(spec.edit_roles))
 
 
+def feature_unit_id(obj) -> int | None:
+    """The administrative unit a feature lies in: its own ``admin_unit``, else — for records that
+    belong to a park or cluster and carry no unit (secondary projects, connectors) — its park's."""
+    unit_id = getattr(obj, "admin_unit_id", None)
+    if unit_id is None and getattr(obj, "area_id", None) is not None:
+        from planning.models import IndustrialArea
+
+        unit_id = IndustrialArea.objects.filter(pk=obj.area_id).values_list("admin_unit_id", flat=True).first()
+    return unit_id
+
+
 def can_edit_feature(user, spec, obj) -> bool:
     """May ``user`` change ``obj`` of layer ``spec``: layer right and the object's unit in scope."""
     if not can_edit_layer(user, spec):
@@ -85,7 +96,7 @@ def can_edit_feature(user, spec, obj) -> bool:
     scope = principal(user).scope_unit_ids
     if scope is None:
         return True
-    unit_id = getattr(obj, "admin_unit_id", None)
+    unit_id = feature_unit_id(obj)
     return unit_id is not None and unit_id in scope
 
 
@@ -110,11 +121,13 @@ def import_row_refusal(user, spec, obj) -> str | None:
     p = principal(user)
     if p.scope_unit_ids is None:
         return None
-    unit_id = getattr(obj, "admin_unit_id", None)
+    unit_id = feature_unit_id(obj)
     if unit_id is None:
         return "the feature has no administrative unit, so it cannot be checked against your units"
     if unit_id not in p.scope_unit_ids:
-        unit = getattr(obj, "admin_unit", None)
+        from planning.models import AdminUnit
+
+        unit = AdminUnit.objects.filter(pk=unit_id).first()
         name = f"{unit.name} ({unit.code})" if unit is not None else f"unit {unit_id}"
         return f"{name} is outside your administrative units"
     return None
@@ -198,6 +211,13 @@ def can_view_proposal(user, proposal) -> bool:
     return proposal.status != "draft" and can_review_proposal(user, proposal)
 
 
+def can_work_on_proposal(user, proposal) -> bool:
+    """May ``user`` take part in ``proposal`` (comment, re-run its rule checks): one who sees it
+    and either edits it (staff of its unit) or reviews it (the reviewer of its kind and province)."""
+    return can_view_proposal(user, proposal) and (
+        can_edit_proposal(user, proposal) or can_review_proposal(user, proposal))
+
+
 def has_proposal_role(user) -> bool:
     """Does ``user`` take part in the proposal workflow at all (staff, reviewer or administrator)."""
     p = principal(user)
@@ -238,3 +258,22 @@ def proposals_to_review(user, queryset):
         if scope:
             q |= Q(kind=kind, admin_unit_id__in=scope)
     return queryset.filter(q).exclude(status="draft")
+
+
+def readable_rows(user, spec, queryset):
+    """Rows of a published layer ``user`` may read (WFS, the REST layer API; the WMS draws none of
+    the rows this hides, see ``layers.wms.styles``).
+
+    Layers are published whole to their readers, with one exception: a proposal's *draft* is
+    private to the staff of its unit and administrators. Once submitted, a proposal is shown to
+    every reader of the ``proposals`` layer — neighbouring units and both reviewing offices
+    coordinate on the map, and the proposal checks test overlaps against it.
+    """
+    if spec.name != "proposals":
+        return queryset
+    from django.db.models import Q
+
+    staff = proposal_staff_units(user) if getattr(user, "is_authenticated", False) else set()
+    if staff is None:
+        return queryset
+    return queryset.filter(~Q(status="draft") | Q(admin_unit_id__in=staff or []))

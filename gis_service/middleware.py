@@ -1,10 +1,18 @@
-"""Vietnamese first: the language a user chose (cookie) or Vietnamese — never the browser's guess.
+"""Project middleware: the user's language, and 503s while the database is unavailable.
+
+Vietnamese first: the language a user chose (cookie) or Vietnamese — never the browser's guess.
 
 Provincial offices often run English-language Windows and browsers; the service still speaks
 Vietnamese unless someone switches it to English (``/i18n/setlang/``).
 """
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 
 class PreferredLanguageMiddleware:
@@ -21,3 +29,89 @@ class PreferredLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
         return response
+
+
+# --- the database down, restarting or locked ------------------------------------------------------
+
+log = logging.getLogger("gis_service.database")
+
+# Seconds a client is asked to wait before trying again (PostgreSQL restarts in a few seconds).
+RETRY_AFTER_SECONDS = 5
+# PostgreSQL SQLSTATE classes meaning "not now" rather than "wrong request": connection exception
+# (08), insufficient resources (53, e.g. too many clients), operator intervention (57: shutdown,
+# cannot connect now, statement timeout), transaction rollback (40: serialization, deadlock),
+# lock not available (55P03).
+_PG_UNAVAILABLE_PREFIXES = ("08", "53", "57", "40", "55P03")
+_SQLITE_UNAVAILABLE_WORDS = ("locked", "busy", "unable to open database", "disk i/o error")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True if ``exc`` says the database cannot answer now (down, restarting, busy, locked).
+
+    Other ``OperationalError`` s (a missing table, a bad query) are bugs and stay 500s.
+    """
+    if isinstance(exc, InterfaceError):  # "connection already closed"
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__ or exc
+    sqlstate = getattr(cause, "sqlstate", None)
+    module = type(cause).__module__ or ""
+    if module.startswith("psycopg"):
+        # No SQLSTATE: the client library could not reach the server (refused, reset, timeout).
+        return sqlstate is None or sqlstate.startswith(_PG_UNAVAILABLE_PREFIXES)
+    text = str(exc).lower()
+    return any(word in text for word in _SQLITE_UNAVAILABLE_WORDS)
+
+
+def database_unavailable_message() -> str:
+    return gettext("The database is unavailable at the moment (restarting or busy). Please try again in a "
+                   "few seconds.")
+
+
+def log_database_unavailable(request, exc: BaseException) -> None:
+    log.warning("database unavailable, answered 503: %s %s: %s: %s", request.method, request.path,
+                type(exc.__cause__ or exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+
+
+def database_unavailable_response(request) -> HttpResponse:
+    """503 with Retry-After in the form the caller reads: JSON for /api/, OGC report for /ows/, else HTML."""
+    message = database_unavailable_message()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 503, "code": "database_unavailable", "message": message}}
+        response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+    elif request.path.startswith("/ows/"):
+        from layers.errors import OperationProcessingFailed, exception_response
+
+        version = next((v for k, v in request.GET.items() if k.upper() == "VERSION"), "") or "2.0.0"
+        response = exception_response(OperationProcessingFailed(message, http_status=503), version=version)
+    else:
+        title = escape(gettext("Service temporarily unavailable"))
+        html = (f'<!doctype html><html lang="{escape(getattr(request, "LANGUAGE_CODE", "vi"))}"><head>'
+                f'<meta charset="utf-8"><title>{title}</title></head><body><h1>{title}</h1>'
+                f"<p>{escape(message)}</p></body></html>")
+        response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that fails because the database is down or locked answers 503 + Retry-After, logged.
+
+    Last in MIDDLEWARE so its ``process_exception`` runs first. The REST API has the same branch in
+    its exception handler (planning/api/errors.py), the WFS view in its own (layers/wfs/views.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not is_database_unavailable(exc):
+            return None
+        log_database_unavailable(request, exc)
+        return database_unavailable_response(request)

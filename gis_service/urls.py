@@ -10,6 +10,9 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_title = "KCN Planner"
 admin.site.index_title = "Quản lý khu, cụm công nghiệp"
 
+# JSON errors for unmatched URLs under /api/, Django's page elsewhere.
+handler404 = "planning.api.errors.api_aware_page_not_found"
+
 urlpatterns = [
     # The change log across models, inside the admin (administrators only).
     path("admin/audit/", admin.site.admin_view(audit_log), name="admin-audit"),

@@ -47,6 +47,11 @@ def refresh_layer(layer: str) -> None:
     invalidate_all(cache_dir(layer))
 
 
+def refresh_layer_on_commit(layer: str) -> None:
+    """For bulk writes that send no signals (analysis results): drop the layer's cache once committed."""
+    transaction.on_commit(lambda: refresh_layer(layer))
+
+
 def _spec_for(sender):
     label = sender._meta.label
     return [s for s in CATALOGUE.values() if s.model_label == label]

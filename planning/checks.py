@@ -46,11 +46,21 @@ def add_missing_srids(conn=connection) -> list[int]:
     return added
 
 
+def _srid_migration_applied(conn=connection) -> bool:
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = MigrationRecorder(conn).applied_migrations()
+    return any(app == "planning" and name.startswith("0002_") for app, name in applied)
+
+
 @checks.register(checks.Tags.database)
 def check_vn2000_srids(app_configs=None, databases=None, **kwargs):
     if not databases or "default" not in databases:
         return []
     try:
+        if not _srid_migration_applied():
+            return []  # not migrated yet: migration 0002 will add what is missing (and
+            # `manage.py migrate` runs this check first, so an error here would block it)
         missing = missing_srids()
     except DatabaseError:
         return []  # not migrated yet: migration 0002 will add what is missing

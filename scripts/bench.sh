@@ -4,14 +4,16 @@
 #   scripts/bench.sh ows                  only the OGC services (tests/benchmarks/bench_ows.py)
 #   scripts/bench.sh analyses [PART]      only the analyses (tests/benchmarks/bench_analyses.py);
 #                                         PART: sites (site suggestion) or efficiency (report)
-# BENCH=ows|analyses in the environment does the same as the first argument.
+#   scripts/bench.sh load                 only the load test: gunicorn, 50 clients, 60 s
+#                                         (tests/benchmarks/bench_load.py; LOAD_SECONDS to shorten)
+# BENCH=ows|analyses|load in the environment does the same as the first argument.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-${BENCH:-all}}"
 [ $# -gt 0 ] && shift
 case "$what" in
-  all|ows|analyses) ;;
-  *) echo "usage: scripts/bench.sh [all|ows|analyses [sites|efficiency]]" >&2; exit 2 ;;
+  all|ows|analyses|load) ;;
+  *) echo "usage: scripts/bench.sh [all|ows|analyses [sites|efficiency]|load]" >&2; exit 2 ;;
 esac
 [ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start)
@@ -29,4 +31,9 @@ if [ "$what" = all ] || [ "$what" = analyses ]; then
   # A database of its own: the 100k synthetic parcels would change the OGC figures.
   ensure_db kcn_bench_analyses
   DATABASE_URL="${PG_URL%/*}/kcn_bench_analyses" .venv/bin/python tests/benchmarks/bench_analyses.py "$@"
+fi
+if [ "$what" = all ] || [ "$what" = load ]; then
+  # Last: the same kcn_bench database as the OGC figures (demo + 10,000 parcels), served by gunicorn.
+  ensure_db kcn_bench
+  DATABASE_URL="${PG_URL%/*}/kcn_bench" .venv/bin/python tests/benchmarks/bench_load.py
 fi

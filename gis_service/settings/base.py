@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so its process_exception runs first: database down or locked -> 503 + Retry-After.
+    "gis_service.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "gis_service.urls"
@@ -81,7 +83,15 @@ DATABASE_URL = os.environ.get(
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Seconds a write waits for another writer's lock before "database is locked" (answered 503).
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = float(os.environ.get("KCN_SQLITE_TIMEOUT", "30"))
+else:
+    # A persistent connection broken by a database restart is replaced at the start of the next
+    # request instead of failing it (gis_service/middleware.py answers 503 while it is down).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast when the server does not answer, rather than holding a worker thread.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("KCN_DB_CONNECT_TIMEOUT", "5")))
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -111,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's "vi" formats group no digits; ours add thousands grouping ("5.279 ha", "1.234,5").
+FORMAT_MODULE_PATH = ["planning.web.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -127,7 +127,9 @@ def layer_import(
     except shapely.errors.GEOSException as exc:
         raise LayerImportError(f"{source.label} holds a geometry GEOS cannot read: {exc}") from exc
     present = geoms[~shapely.is_missing(geoms)]
-    bounds = tuple(shapely.total_bounds(present)) if len(present) else None
+    # Empty geometries have no coordinates: they say nothing about the CRS (and would make NaN bounds).
+    located = present[~shapely.is_empty(present)]
+    bounds = tuple(shapely.total_bounds(located)) if len(located) else None
     source_crs, crs_warnings = crs_mod.resolve_source_crs(
         file_crs=meta.get("crs"), srs=srs, bounds=bounds
     )
@@ -212,8 +214,9 @@ def _reproject(geoms: np.ndarray, source_crs, bounds) -> np.ndarray:
     except Exception as exc:  # pyproj raises several types (ProjError, CRSError)
         raise LayerImportError(f"cannot reproject from {source_crs.label}: {exc}") from exc
     present = out[~shapely.is_missing(out)]
+    present = present[~shapely.is_empty(present)]
     if not len(present):
-        return out
+        return out  # nothing to place: each row's own check names its missing or empty geometry
     ex0, ey0, ex1, ey1 = settings.PLANNING_EXTENT
     b = shapely.bounds(present)
     with np.errstate(invalid="ignore"):

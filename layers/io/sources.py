@@ -68,12 +68,49 @@ class Source:
                 **self.open_options,
             )
         except _READ_ERRORS as exc:
-            raise LayerImportError(f"cannot read {self.label}: {_gdal_message(exc)}") from exc
+            raise LayerImportError(f"cannot read {self.label}: {_gdal_message(exc, self.path)}") from exc
         return meta, geometry, field_data
 
 
-def _gdal_message(exc: Exception) -> str:
-    return str(exc).strip().replace("\n", " ") or type(exc).__name__
+def _gdal_message(exc: Exception, path: Path | None = None) -> str:
+    """GDAL's message, without the server's directories (the user knows the file by its name)."""
+    text = str(exc).strip().replace("\n", " ") or type(exc).__name__
+    if path is not None:
+        text = text.replace(f"{path.parent}/", "").replace(str(path.parent), "")
+    return text
+
+
+# Files parsed as XML by GDAL: refused when they declare a DOCTYPE or entities (XXE, "billion
+# laughs"); no KML or GML needs one. Declarations come before the root element, so the head of the
+# file is enough.
+XML_SUFFIXES = (".kml", ".gml", ".xml")
+XML_HEAD_BYTES = 1 << 20
+
+# What a file named .zip may really be, by its first bytes (for a clearer refusal).
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF", "a PDF document"),
+          (b"\x1f\x8b", "a gzip file"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+          (b"SQLite format 3", "a GeoPackage/SQLite database"))
+
+
+def check_xml_head(head: bytes, name: str) -> None:
+    from layers.xml import _DECLARATION
+
+    if _DECLARATION.search(head) or _DECLARATION.search(head.replace(b"\x00", b"")):
+        raise LayerImportError(
+            f"{name} is refused: it declares a DOCTYPE or ENTITY; external entities and entity "
+            f"expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)"
+        )
+
+
+def _not_a_zip(path: Path) -> LayerImportError:
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    what = next((label for magic, label in _MAGIC if head.startswith(magic)), None)
+    return LayerImportError(
+        f"{path.name} is named .zip but is not a zip archive"
+        + (f" (it looks like {what})" if what else "")
+        + "; upload a zipped Shapefile, or the file itself with its own extension"
+    )
 
 
 def source_size(path: Path) -> int:
@@ -196,11 +233,19 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
         raise LayerImportError(f"no such file: {raw}")
     check_size(path)
     gdal_path = str(path)
+    if path.is_file() and path.suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
+        raise _not_a_zip(path)
+    if path.is_file() and path.suffix.lower() in XML_SUFFIXES:
+        with path.open("rb") as fh:
+            check_xml_head(fh.read(XML_HEAD_BYTES), path.name)
     if path.is_file() and zipfile.is_zipfile(path):
         # Also for .kmz, .xlsx and .ods, which are zips too: a bomb is a bomb whatever its name.
         entries = check_zip(path)
         if path.suffix.lower() == ".zip":
             member, used = _zip_member(path, entries, layer_name)
+            if PurePosixPath(member).suffix.lower() in XML_SUFFIXES:
+                with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+                    check_xml_head(fh.read(XML_HEAD_BYTES), f"{path.name}!{member}")
             gdal_path = f"/vsizip/{path}/{member}"
             if used:
                 layer_name = None
@@ -208,7 +253,7 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
         first = pyogrio.read_info(gdal_path, layer=0)   # only for the driver name
     except _READ_ERRORS as exc:
         raise LayerImportError(
-            f"cannot open {path.name} as a vector dataset: {_gdal_message(exc)}"
+            f"cannot open {path.name} as a vector dataset: {_gdal_message(exc, path)}"
         ) from exc
     driver = first.get("driver") or ""
     open_options = {}
@@ -220,7 +265,7 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
     try:
         info = pyogrio.read_info(gdal_path, layer=layer, **open_options)
     except _READ_ERRORS as exc:
-        raise LayerImportError(f"cannot read {path.name}: {_gdal_message(exc)}") from exc
+        raise LayerImportError(f"cannot read {path.name}: {_gdal_message(exc, path)}") from exc
     return Source(path=path, gdal_path=gdal_path, layer=layer, driver=driver,
                   open_options=open_options, info=info)
 
@@ -234,7 +279,7 @@ def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | Non
     try:
         layers = pyogrio.list_layers(gdal_path)
     except _READ_ERRORS as exc:
-        raise LayerImportError(f"cannot list the layers of {path.name}: {_gdal_message(exc)}") from exc
+        raise LayerImportError(f"cannot list the layers of {path.name}: {_gdal_message(exc, path)}") from exc
     names = [str(name) for name, _ in layers]
     spatial = [str(name) for name, gtype in layers if gtype is not None]
     if layer_name:

@@ -214,6 +214,10 @@ class _Reader:
         coords = self._xy(_points(element, _dimension(element, dim)), _srs_of(element, crs))
         if len(coords) < 4:
             raise GMLError("a gml:LinearRing needs at least four positions")
+        if not np.array_equal(coords[0], coords[-1]):
+            # GML rings are closed by repeating the first position; shapely would close it silently.
+            raise GMLError(f"a gml:LinearRing is not closed: its last position {_pos(coords[-1])} differs "
+                           f"from its first {_pos(coords[0])}")
         return coords
 
     def _polygon(self, element, crs: CRSRef, dim: int) -> BaseGeometry:
@@ -280,3 +284,7 @@ def read_storage_geometry(element, *, default_crs: CRSRef = crs_mod.STORAGE_XY,
                           force_xy: bool = False) -> BaseGeometry:
     geom, crs = read_geometry(element, default_crs=default_crs, force_xy=force_xy)
     return to_storage(geom, crs)
+
+
+def _pos(xy) -> str:
+    return " ".join(f"{v:g}" for v in xy)

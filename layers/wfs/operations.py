@@ -126,7 +126,7 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
     for query in req.queries:
         ftype = selectors.readable_feature_type(query.type_name, user)
         props, include_geometry = selectors.selected_properties(ftype, query.property_names)
-        qs = selectors.query_queryset(ftype, query, version=req.version)
+        qs = selectors.query_queryset(ftype, query, version=req.version, user=user)
         plans.append((ftype, props, include_geometry, qs))
 
     if req.hits:
@@ -194,7 +194,7 @@ def get_feature_by_id(req: GetFeature, *, user) -> Result:
             selectors.readable_feature_type(ftype.name, user, locator="ID")  # raises AccessDenied
         raise not_found
     props, _ = selectors.selected_properties(ftype, None)
-    qs = ftype.model._default_manager.filter(pk=int(pk))
+    qs = access.readable_rows(user, ftype.spec, ftype.model._default_manager.filter(pk=int(pk)))
     page = selectors.fetch_page(qs, props, geometry=ftype.geometry, start=0, count=1)
     if not page.pks:
         raise not_found
@@ -218,7 +218,7 @@ def get_property_value(req: GetFeature, *, user, url: str) -> Result:
     ftype = selectors.readable_feature_type(query.type_name, user)
     ref = property_name(req.value_reference or "")
     props, include_geometry = selectors.selected_properties(ftype, [ref], locator="valueReference")
-    qs = selectors.query_queryset(ftype, query, version=req.version)
+    qs = selectors.query_queryset(ftype, query, version=req.version, user=user)
     srs = _output_srs(req, [query])
     if req.hits:
         return Result(encoders.gml_hits(fmt=FORMAT_GML32, number_matched=qs.count()), _xml_type(FORMAT_GML32))

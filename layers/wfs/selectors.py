@@ -1,7 +1,8 @@
 """Reads for the WFS: which feature types a user sees, querysets for queries, pages of rows.
 
 Reading follows the WMS: a layer the user may read (``gis_service.access.can_read_layer``) is
-published whole. Administrative-unit scope (``access.scope_filter``) restricts what a user may
+published whole, except the rows ``access.readable_rows`` keeps private (other units' draft
+proposals). Administrative-unit scope (``access.scope_filter``) restricts what a user may
 *edit* (see ``layers.wfs.transactions``), not what a reader of the layer sees.
 
 A layer the user may not read is answered as if it did not exist for anonymous users
@@ -80,8 +81,8 @@ def _order(ftype: FeatureType, sort_by: list[tuple[str, bool]]) -> list[str]:
     return [*order, "pk"]
 
 
-def query_queryset(ftype: FeatureType, query: Query, *, version: str) -> QuerySet:
-    qs = ftype.model._default_manager.all()
+def query_queryset(ftype: FeatureType, query: Query, *, version: str, user=None) -> QuerySet:
+    qs = access.readable_rows(user, ftype.spec, ftype.model._default_manager.all())
     if query.filter is not None:
         qs = qs.filter(filter_q(query.filter, ftype, default_crs=query.srs_name, version=version))
     if query.bbox is not None:

@@ -3,9 +3,16 @@ from __future__ import annotations
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
+from gis_service.middleware import (
+    RETRY_AFTER_SECONDS,
+    database_unavailable_message,
+    is_database_unavailable,
+    log_database_unavailable,
+)
 from layers.errors import (
     MissingParameterValue,
     OGCException,
@@ -71,6 +78,18 @@ def wfs(request):
         return HttpResponse(result.body, content_type=result.content_type, status=result.status)
     except OGCException as exc:
         return exception_response(exc, version=version)
+    except (OperationalError, InterfaceError) as exc:
+        if is_database_unavailable(exc):
+            # Down, restarting or locked: 503 + Retry-After, the client may try again.
+            log_database_unavailable(request, exc)
+            return exception_response(
+                OperationProcessingFailed(database_unavailable_message(), http_status=503,
+                                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)}),
+                version=version)
+        log.exception("WFS request failed: %s %s", request.method, request.get_full_path())
+        return exception_response(
+            OperationProcessingFailed("the service could not complete this request; the error has been logged"),
+            version=version)
     except Exception:
         log.exception("WFS request failed: %s %s", request.method, request.get_full_path())
         return exception_response(

@@ -81,7 +81,7 @@ def _class(cls: StyleClass, style: LayerStyle) -> list[str]:
         out.append(f"      EXPRESSION {cls.expression}")
     for sym in cls.symbolizers:
         out += _symbolizer(sym, style.geometry_type)
-    if style.label_item:
+    if style.label_item and cls.labelled:
         out += [
             "      LABEL",
             '        TYPE TRUETYPE', '        FONT "sans"', "        SIZE 8",

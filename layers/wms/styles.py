@@ -27,6 +27,7 @@ class StyleClass:
     title_en: str
     expression: str | None           # MapServer expression; None = everything else
     symbolizers: tuple[Symbolizer, ...]
+    labelled: bool = True            # draw the layer's label on this class's features
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,9 @@ STYLES: dict[str, LayerStyle] = {
     "proposals": LayerStyle(
         geometry_type="POLYGON",
         classes=(
+            # Not labelled: the planned area it became carries the name (industrial_areas).
             StyleClass("Đề xuất đã phê duyệt", "Approved proposal", _eq("status", "approved"),
-                       (Symbolizer(fill="#0277bd", opacity=25, outline="#01579b", width=2.0),)),
+                       (Symbolizer(fill="#0277bd", opacity=25, outline="#01579b", width=2.0),), labelled=False),
             StyleClass("Đề xuất không phê duyệt / đã rút", "Rejected / withdrawn",
                        f'({_eq("status", "rejected")} OR {_eq("status", "withdrawn")})',
                        (Symbolizer(outline="#9e9e9e", width=1.2, pattern=(4, 4)),)),
@@ -181,6 +183,8 @@ STYLES: dict[str, LayerStyle] = {
                        (Symbolizer(fill="#29b6f6", opacity=20, outline="#0288d1", width=2.0, pattern=(8, 4), hatch=True),)),
         ),
         label_item="name", label_max_scale=250_000, extra_fields=("status",),
+        # Drafts are private to their unit (gis_service.access.readable_rows); tiles are shared.
+        where='"status" <> \'draft\'',
     ),
     # Analysis results: only the latest run per province and kind is drawn ("is_current").
     "suggested_sites": LayerStyle(

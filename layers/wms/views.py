@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 from html import escape
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from gis_service import access
@@ -114,12 +116,38 @@ def cached_tile(request, prefix: str, path: str) -> HttpResponse | None:
 
     tile = cache_dir(spec.name) / match["z"] / match["x"] / f"{match['y']}.png"
     try:
-        data = tile.read_bytes()
+        with open(tile, "rb") as fh:
+            stat = os.fstat(fh.fileno())
+            etag = _tile_etag(stat)
+            if etag in request.headers.get("If-None-Match", ""):
+                response = HttpResponseNotModified()
+            else:
+                response = HttpResponse(fh.read(), content_type="image/png")
     except OSError:
         return None
-    response = HttpResponse(data, content_type="image/png")
-    response["Cache-Control"] = "public, max-age=60" if "anonymous" in spec.read_roles else "private, max-age=60"
+    _tile_cache_headers(response, spec, etag=etag, mtime=stat.st_mtime)
     return response
+
+
+def _tile_etag(stat) -> str:
+    return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+
+
+def _tile_cache_headers(response, spec, *, etag: str | None = None, mtime: float | None = None) -> None:
+    """Browsers may keep a tile but must ask again before showing it (a cheap 304 when unchanged).
+
+    Saves refresh the cached tiles of what changed (``layers/signals.py``): with a lifetime
+    (MapProxy's own default is three days) a browser would keep showing the tile from before an
+    approval or an edit. Staff layers are ``private``: no shared cache may keep them.
+    """
+    response["Cache-Control"] = ("public" if "anonymous" in spec.read_roles else "private") + ", no-cache"
+    for name in ("Expires", "ETag", "Last-Modified"):
+        if name in response:
+            del response[name]
+    if etag:
+        response["ETag"] = etag
+    if mtime is not None:
+        response["Last-Modified"] = http_date(mtime)
 
 
 @csrf_exempt
@@ -165,7 +193,21 @@ def mapproxy(request, prefix: str, path: str = ""):
         # tile straight from MapServer so the map keeps working.
         log.warning("tile %s failed in the cache (HTTP %s): serving it uncached", path, response.status_code)
         return render_tile_uncached(request, svc, tile)
+    if tile is not None and response.status_code in (200, 304) and tile["layer"] in CATALOGUE:
+        _tile_headers_from_cache(response, CATALOGUE[tile["layer"]], tile)
     return response
+
+
+def _tile_headers_from_cache(response, spec, tile) -> None:
+    """A tile MapProxy just rendered: the same caching headers as :func:`cached_tile` gives it next time."""
+    from layers.signals import cache_dir
+
+    try:
+        stat = (cache_dir(spec.name) / tile["z"] / tile["x"] / f"{tile['y']}.png").stat()
+    except OSError:  # not stored (MapProxy keeps no empty tiles): no validator, the browser asks again
+        _tile_cache_headers(response, spec)
+        return
+    _tile_cache_headers(response, spec, etag=_tile_etag(stat), mtime=stat.st_mtime)
 
 
 def _call_mapproxy(request, svc, path_info: str, query_string: str) -> HttpResponse:

@@ -27,6 +27,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -218,6 +219,8 @@ class RunFilterSerializer(serializers.Serializer):
 
 
 class RunListApi(BaseApi):
+    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
+
     @extend_schema(parameters=[RunFilterSerializer], responses=RunOutputSerializer(many=True), summary="Analysis runs")
     def get(self, request):
         f = RunFilterSerializer(data=request.query_params)
@@ -226,9 +229,7 @@ class RunListApi(BaseApi):
         if not has_staff_role(request.user):
             kinds = [s.kind for s in svc.ANALYSES.values() if can_read_analysis(request.user, s)]
             qs = qs.filter(kind__in=kinds, status=m.AnalysisRun.Status.DONE)
-        from rest_framework.pagination import LimitOffsetPagination
-
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(RunOutputSerializer(page, many=True, context={"request": request}).data)
 
@@ -444,11 +445,10 @@ class ProposalValidateApi(BaseApi):
     @extend_schema(request=None, responses=ProposalCheckResultSerializer, summary="Validate a stored proposal")
     def post(self, request, pk: int):
         proposal = m.Proposal.objects.select_related("admin_unit").filter(pk=pk).first()
-        if proposal is None:
+        # Proposals the caller may not see do not exist for them (as in the workflow's API).
+        if proposal is None or not access.can_view_proposal(request.user, proposal):
             raise NotFound(f"no proposal {pk}")
-        spec = get_layer("proposals")
-        p = access.principal(request.user)
-        reviewer = bool({"industry_reviewer", "ezone_reviewer"} & p.roles)
-        if not (reviewer or access.can_edit_feature(request.user, spec, proposal)):
-            self.permission_denied(request, message="the proposal is outside your administrative units")
+        if not access.can_work_on_proposal(request.user, proposal):
+            self.permission_denied(request, message="only the staff of the proposal's unit and its reviewer "
+                                                    "may re-run its rule checks")
         return Response(svc.proposal_validate(proposal, user=request.user))

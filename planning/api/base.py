@@ -68,6 +68,16 @@ class BaseApi(APIView):
     def get_exception_handler(self):
         return api_exception_handler
 
+    def initial(self, request, *args, **kwargs):
+        # Query parameters reach querysets unvalidated in places (layer filters): PostgreSQL
+        # cannot store or compare text holding NUL, so refuse it here for every view (400, not 500).
+        for key, values in request.query_params.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                from rest_framework.exceptions import ValidationError
+
+                raise ValidationError({key.replace("\x00", "\\x00"): "NUL characters (\\x00) are not allowed"})
+        super().initial(request, *args, **kwargs)
+
 
 class FeatureCollectionPagination(LimitOffsetPagination):
     """limit/offset paging of GeoJSON: a FeatureCollection with ``count``, ``next``, ``previous``."""

@@ -2,7 +2,8 @@
 
 Maps Django ``ValidationError`` (400), rejected geometries (400), the services' ``PlanningError``
 (its ``http_status``), the pure analyses' ``AnalysisError`` (400; unknown analysis 404), unknown
-layers (404) and DRF's own exceptions (their status); anything else is logged and answered 500.
+layers (404), a database that is down, restarting or locked (503 with Retry-After, logged) and
+DRF's own exceptions (their status); anything else is logged and answered 500.
 """
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from gis_service.middleware import (
+    RETRY_AFTER_SECONDS,
+    database_unavailable_message,
+    is_database_unavailable,
+    log_database_unavailable,
+)
 from layers.catalogue import UnknownLayer
 from planning.analysis.errors import AnalysisError, UnknownAnalysis
 from planning.analysis.geometry import GeometryRejected
@@ -47,6 +54,12 @@ def _flatten(detail) -> str:
 
 
 def api_exception_handler(exc, context):
+    if is_database_unavailable(exc):
+        request = context.get("request")
+        if request is not None:
+            log_database_unavailable(request, exc)
+        return error_response(503, "database_unavailable", database_unavailable_message(),
+                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, DjangoValidationError):
         message, details = _validation_message(exc)
         return error_response(400, "invalid", message, details)
@@ -85,3 +98,19 @@ def api_exception_handler(exc, context):
         details = None
     headers = {k: v for k, v in response.items() if k.lower() in ("www-authenticate", "retry-after", "allow")}
     return error_response(response.status_code, code, message, details, headers)
+
+
+def api_aware_page_not_found(request, exception=None):
+    """The project's 404 (``handler404``): under ``/api/`` the API's JSON error, elsewhere Django's page.
+
+    URLs the resolver cannot match (``/api/v1/proposals/-1/``, an unknown path) never reach a DRF
+    view, so without this an API client would get an HTML page instead of ``{"error": …}``.
+    """
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 404, "code": "not_found",
+                          "message": f"no API resource at {request.path}; see /api/schema/ for the URLs"}}
+        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+    return page_not_found(request, exception)

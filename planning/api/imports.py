@@ -94,6 +94,7 @@ class ImportListApi(BaseApi):
     """Start an import (202), or list the caller's import jobs."""
 
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
 
     def get_permissions(self):
         return [StaffRole()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -101,7 +102,7 @@ class ImportListApi(BaseApi):
     @extend_schema(responses=ImportJobOutputSerializer(many=True), summary="Import jobs")
     def get(self, request):
         qs = svc.import_jobs_visible(request.user)
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = ImportJobOutputSerializer([svc.import_refresh_stale(j) for j in page], many=True,
                                          context={"request": request}).data

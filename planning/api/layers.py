@@ -43,7 +43,8 @@ def feature_serializer(layer: str) -> type[GeoFeatureModelSerializer]:
         if f.is_relation:
             if name not in spec.foreign_keys:
                 continue
-            attrs[name] = serializers.SlugRelatedField(slug_field=spec.foreign_keys[name][1], read_only=True)
+            attrs[name] = serializers.SlugRelatedField(slug_field=spec.foreign_keys[name][1], read_only=True,
+                                                         allow_null=f.null)
         elif isinstance(f, models.DecimalField):
             extra[name] = {"coerce_to_string": False}
         names.append(name)
@@ -74,10 +75,10 @@ def parse_bbox(text: str) -> Polygon:
     return Polygon.from_bbox((x0, y0, x1, y1))
 
 
-def layer_queryset(spec, params) -> models.QuerySet:
+def layer_queryset(spec, params, *, user=None) -> models.QuerySet:
     model = spec.model
     fks = [n for n in spec.fields if model._meta.get_field(n).is_relation and n in spec.foreign_keys]
-    qs = model._default_manager.select_related(*fks).order_by("pk")
+    qs = access.readable_rows(user, spec, model._default_manager.select_related(*fks).order_by("pk"))
     if params.get("bbox"):
         qs = qs.filter(**{f"{spec.geometry_field}__intersects": parse_bbox(params["bbox"])})
     for key, value in params.items():
@@ -143,7 +144,7 @@ class LayerFeatureListApi(_LayerApi):
 
     def get(self, request):
         spec = self.spec(request)
-        qs = layer_queryset(spec, request.query_params)
+        qs = layer_queryset(spec, request.query_params, user=request.user)
         paginator = self.pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = feature_serializer(spec.name)(page, many=True).data
@@ -153,7 +154,7 @@ class LayerFeatureListApi(_LayerApi):
 class LayerFeatureDetailApi(_LayerApi):
     def get(self, request, pk: int):
         spec = self.spec(request)
-        obj = layer_queryset(spec, {}).filter(pk=pk).first()
+        obj = layer_queryset(spec, {}, user=request.user).filter(pk=pk).first()
         if obj is None:
             raise NotFound(f"{spec.name} has no feature {pk}")
         return Response(feature_serializer(spec.name)(obj).data)

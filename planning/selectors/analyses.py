@@ -140,6 +140,14 @@ def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, 
     """The registered rasters of ``province`` at ``resolution_m`` (default: the finest set)."""
     available = raster_layers_available(province)
     if not available:
+        before = [link.predecessor for link in m.AdminUnitSuccession.objects.filter(successor=province)
+                  .select_related("predecessor") if link.predecessor.level == "province"]
+        with_rasters = [p for p in before if raster_layers_available(p)]
+        if with_rasters:
+            names = ", ".join(f"{p.name} ({p.code})" for p in with_rasters)
+            raise MissingInputs(
+                f"no rasters are registered for {province.name} (since {province.valid_from:%d/%m/%Y}); its "
+                f"predecessor provinces have them: run the analysis for {names}")
         raise MissingInputs(
             f"no rasters are registered for {province.name}; run `manage.py build_rasters` first")
     if resolution_m is None:

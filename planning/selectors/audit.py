@@ -56,6 +56,12 @@ def _text(value) -> str:
         return "—"
     if isinstance(value, GEOSGeometry):
         return f"{value.geom_type}, {value.num_coords} đỉnh"
+    if isinstance(value, dt.datetime):  # local time, as in the "Thời điểm" column
+        from django.utils import timezone
+
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
     return str(value)
 
 

@@ -100,8 +100,7 @@ def _may(user, proposal, who: str) -> bool:
         return access.can_edit_proposal(user, proposal)
     if who == REVIEWER:
         return access.can_review_proposal(user, proposal)
-    return access.can_view_proposal(user, proposal) and (
-        access.can_edit_proposal(user, proposal) or access.can_review_proposal(user, proposal))
+    return access.can_work_on_proposal(user, proposal)
 
 
 def allowed_actions(user, proposal: m.Proposal) -> list[str]:
@@ -133,6 +132,10 @@ def new_code(unit: m.AdminUnit, *, today=None) -> str:
     """``DX-<unit code>-<year>-<n>``: the n-th proposal of that unit this year."""
     year = (today or timezone.localdate()).year
     prefix = f"DX-{unit.code[:16]}-{year}-"
+    if transaction.get_connection().in_atomic_block:
+        # Concurrent drafts of one unit would read the same n: lock the unit's row until commit
+        # (PostgreSQL; SQLite has one writer at a time anyway).
+        m.AdminUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True).first()
     used = [int(c[len(prefix):]) for c in m.Proposal.objects.filter(code__startswith=prefix)
             .values_list("code", flat=True) if c[len(prefix):].isdigit()]
     n = max(used, default=0) + 1
@@ -466,7 +469,11 @@ def geometry_from_file(upload, *, srs=None):
         raise ProposalInvalid(_("%(name)s is too large (%(size)s MB; at most %(max)s MB).")
                               % {"name": name, "size": f"{size / 1e6:.1f}", "max": MAX_FILE_BYTES // 1_000_000})
     with tempfile.TemporaryDirectory(prefix="kcn-proposal-") as tmp:
-        path = Path(tmp) / f"boundary{suffix}"
+        # The user's own file name (made safe), so that a refusal from the reader names their file.
+        from django.utils.text import get_valid_filename
+
+        safe = get_valid_filename(Path(name).stem)[:100] if Path(name).stem.strip(". ") else ""
+        path = Path(tmp) / f"{safe or 'boundary'}{suffix}"
         with open(path, "wb") as out:
             for chunk in (upload.chunks() if hasattr(upload, "chunks") else [upload.read()]):
                 out.write(chunk)

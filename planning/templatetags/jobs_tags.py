@@ -45,14 +45,19 @@ def jobs_panel(context):
         analyses.append({"name": name, "title": spec.title_en if lang == "en" else spec.title_vi})
     provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE).order_by("name", "valid_from") \
         .values("code", "name", "valid_from", "valid_to")
+    # Site suggestion and labour catchment read rasters: say which provinces have them.
+    from planning.models import RasterLayer
+
+    with_rasters = {name.split(":")[1] for name in RasterLayer.objects.values_list("name", flat=True)
+                    if name.count(":") == 2}
     layers = [{"name": spec.name, "title": spec.title_en if lang == "en" else spec.title_vi}
               for spec in imports.importable_layers(request.user)]
     return {
         "show": True,
         "csrf_token": context.get("csrf_token"),
         "analyses": analyses,
-        "provinces": [{**p, "period": (p["valid_from"].year, p["valid_to"].year if p["valid_to"] else None)}
-                      for p in provinces],
+        "provinces": [{**p, "period": (p["valid_from"].year, p["valid_to"].year if p["valid_to"] else None),
+                       "has_rasters": p["code"] in with_rasters} for p in provinces],
         "layers": layers,
         "is_admin": access.principal(request.user).is_admin,
         "max_upload_mb": imports.max_upload_bytes() // (1024 * 1024),

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from layers.catalogue import CATALOGUE
 from planning import models as m
 from planning.services import proposals as svc
 from planning.services.errors import PlanningError
+from planning.web.labels import choice_labels
 from planning.web.layers import tile_url_template
 
 # Tile layers under the proposal maps, bottom first.
@@ -25,6 +27,37 @@ ACTIVE = ("submitted", "under_review")
 
 def _lang() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _choices(layer: str, model, name: str) -> dict[str, str]:
+    """Value -> label of a model field's choices in the page language (the models' are Vietnamese)."""
+    return choice_labels(layer, model._meta.get_field(name), lang=_lang())
+
+
+# The timeline's steps in English (the model's labels are the Vietnamese ones).
+EVENT_LABELS_EN = {"created": "Created", "edited": "Edited", "submitted": "Submitted for review",
+                   "review_started": "Review started", "commented": "Comment", "changes_requested": "Changes requested",
+                   "approved": "Approved", "rejected": "Rejected", "withdrawn": "Withdrawn"}
+
+
+def _events(proposal) -> list:
+    events = list(proposal.events.select_related("actor").order_by("created_at", "pk"))
+    for e in events:
+        e.action_label = EVENT_LABELS_EN.get(e.action, e.action) if _lang() == "en" else e.get_action_display()
+    return events
+
+
+def _label(proposals) -> list:
+    """Give each proposal ``status_label`` and ``kind_label`` in the page language."""
+    status = _choices("proposals", m.Proposal, "status")
+    area_status = _choices("industrial_areas", m.IndustrialArea, "status")
+    kind = _choices("proposals", m.Proposal, "kind")
+    for p in proposals:
+        p.status_label = status.get(p.status, p.status)
+        p.kind_label = kind.get(p.kind, p.kind)
+        if p.resulting_area_id:
+            p.resulting_area.status_label = area_status.get(p.resulting_area.status, p.resulting_area.status)
+    return proposals
 
 
 def _guard(request):
@@ -90,10 +123,10 @@ def proposal_list(request):
         messages.error(request, exc.message)
         return redirect("web:proposals")
     context = {
-        "queue": queue, "reviewed": reviewed, "mine": mine,
+        "queue": _label(queue), "reviewed": _label(reviewed), "mine": _label(mine),
         "is_reviewer": bool({"industry_reviewer", "ezone_reviewer", "admin"} & access.principal(user).roles),
         "can_draft": bool(_draft_units(user)),
-        "statuses": m.Proposal.Status.choices, "status": status or "",
+        "statuses": list(_choices("proposals", m.Proposal, "status").items()), "status": status or "",
     }
     return render(request, "planning/web/proposals/list.html", context)
 
@@ -128,7 +161,7 @@ def _form_page(request, proposal=None):
     context = {
         "proposal": proposal, "config": config,
         "units": [(u.code, _unit_label(u)) for u in units],
-        "kinds": m.AreaKind.choices,
+        "kinds": list(_choices("proposals", m.Proposal, "kind").items()),
     }
     return render(request, "planning/web/proposals/form.html", context)
 
@@ -170,10 +203,12 @@ def proposal_detail(request, pk: int):
     validation = proposal.validation or {}
     rules = validation.get("rules", [])
     lang = _lang()
+    _label([proposal])
     context = {
         "proposal": proposal,
-        "events": proposal.events.select_related("actor").order_by("created_at", "pk"),
+        "events": _events(proposal),
         "validation": validation,
+        "checked_at": parse_datetime(str(validation.get("checked_at") or "")),
         "rules": [{**r, "message": r.get("message_en" if lang == "en" else "message_vi") or r.get("message_vi"),
                    "blocking": r.get("rule") in svc.BLOCKING_RULES} for r in rules],
         "actions": actions,
@@ -206,7 +241,7 @@ def proposal_action(request, pk: int):
     else:
         proposal.refresh_from_db()
         done = _("%(action)s: done. The proposal is now “%(status)s”.") % {
-            "action": svc.action_label(action), "status": proposal.get_status_display()}
+            "action": svc.action_label(action), "status": _label([proposal])[0].status_label}
         if action == "approve" and proposal.resulting_area_id:
             done += " " + _("It is now the planned area %(code)s on the map.") % {"code": proposal.resulting_area.code}
         messages.success(request, done)

@@ -447,6 +447,12 @@ def test_get_feature_by_id_of_staff_layer(client, users, world):
     params = dict(service="WFS", version="2.0.0", request="GetFeature",
                   storedQuery_id="urn:ogc:def:query:OGC-WFS::GetFeatureById", id=f"proposals.{pk}")
     assert wfs_get(client, **params).status_code == 404   # hidden from anonymous users
+    # A draft is private to its unit: staff of commune B don't see it, commune A's staff do.
+    assert wfs_get(client, HTTP_AUTHORIZATION=basic("canbo_b"), **params).status_code == 404
+    r = wfs_get(client, HTTP_AUTHORIZATION=basic("canbo_a"), **params)
+    assert r.status_code == 200 and xml(r).findtext("kcn:code", namespaces=NS) == "DX-A-1"
+    world["proposals"]["a"].status = "submitted"
+    world["proposals"]["a"].save()
     r = wfs_get(client, HTTP_AUTHORIZATION=basic("canbo_b"), **params)
     assert r.status_code == 200 and xml(r).findtext("kcn:code", namespaces=NS) == "DX-A-1"
 
@@ -532,7 +538,12 @@ def test_staff_layer_rights(client, users):
     assert r.status_code == 403
     assert exception_code(r) == ("OperationProcessingFailed", "typeNames")
     r = getfeature(client, typeNames="proposals", HTTP_AUTHORIZATION=basic("canbo_a"))
-    assert r.status_code == 200 and xml(r).get("numberMatched") == "2"   # reading is not limited to one's unit
+    assert r.status_code == 200 and xml(r).get("numberMatched") == "1"   # commune B's draft is private
+    m.Proposal.objects.filter(code="DX-B-1").update(status="submitted")
+    r = getfeature(client, typeNames="proposals", HTTP_AUTHORIZATION=basic("canbo_a"))
+    assert xml(r).get("numberMatched") == "2"   # once submitted, every reader of the layer sees it
+    r = getfeature(client, typeNames="proposals", HTTP_AUTHORIZATION=basic("quantri"))
+    assert xml(r).get("numberMatched") == "2"
 
 
 def test_wfs_100_is_lon_lat_whatever_the_spelling(client, world):

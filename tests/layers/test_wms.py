@@ -239,3 +239,25 @@ def test_token_as_basic_password_for_clients_that_only_speak_basic(client, provi
     assert client.get("/ows/wms", params, HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=header).status_code == 200
     token.delete()
     assert client.get("/ows/wms", params, HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=header).status_code == 401
+
+
+def test_draft_proposals_are_never_drawn(client, province):
+    """Tiles and maps are shared between users; a draft is private to its unit (access.readable_rows)."""
+    unit = province[0]
+    draft = m.Proposal.objects.create(code="DX-D", name="Bản nháp", kind="CCN", geom=mp(109.05, 14.20, 109.06, 14.21),
+                                      admin_unit=unit)
+    submitted = m.Proposal.objects.create(code="DX-S", name="Đã gửi", kind="CCN", status="submitted",
+                                          geom=mp(109.07, 14.20, 109.08, 14.21), admin_unit=unit)
+    admin = get_user_model().objects.create_superuser("quan_tri_wms", password="x")
+    client.force_login(admin)
+
+    def painted(p):
+        x0, y0, x1, y1 = p.geom.extent
+        r = client.get("/ows/wms", {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap", "LAYERS": "proposals",
+                                    "STYLES": "", "SRS": "EPSG:4326", "BBOX": f"{x0},{y0},{x1},{y1}", "WIDTH": 64,
+                                    "HEIGHT": 64, "FORMAT": "image/png", "TRANSPARENT": "TRUE"}, HTTP_HOST="127.0.0.1")
+        assert r.status_code == 200
+        return _painted(_png(r.content))
+
+    assert painted(submitted) > 100
+    assert painted(draft) == 0

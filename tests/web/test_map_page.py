@@ -47,7 +47,7 @@ def test_page_is_vietnamese_by_default(client, nhon_hoa):
     html = r.content.decode()
     assert '<html lang="vi">' in html
     assert "KCN Planner</strong><span class=\"kcn-brand-sub\"> — Quy hoạch khu, cụm công nghiệp" in html
-    for text in ("Lớp bản đồ", "Lọc khu, cụm", "Ranh giới hành chính", "Giao thông", "Đăng nhập", "English",
+    for text in ("Lớp bản đồ", "Bộ lọc", "Ranh giới hành chính", "Giao thông", "Đăng nhập", "English",
                  "Khu, cụm công nghiệp", "Năm thành lập", "Đang hoạt động"):
         assert text in html, text
     assert map_config(r)["lang"] == "vi"

@@ -9,7 +9,7 @@ import GeoJSON from 'ol/format/GeoJSON';
 import {Fill, Stroke, Style} from 'ol/style';
 import {isEmpty} from 'ol/extent';
 
-import {gettext, interpolate} from '../map/i18n.js';
+import {formatNumber, gettext, interpolate} from '../map/i18n.js';
 import './jobs.css';
 
 const POLL_MS = 1500;
@@ -256,7 +256,8 @@ export class Jobs {
     if (job.type === 'import') {
       box.append(el('p', {class: 'kcn-job-counts'}, interpolate(
         gettext('%(n)s features: %(created)s created, %(updated)s updated, %(deleted)s deleted'),
-        {n: job.features, created: job.created, updated: job.updated, deleted: job.deleted})));
+        {n: formatNumber(job.features, 0), created: formatNumber(job.created, 0), updated: formatNumber(job.updated, 0),
+          deleted: formatNumber(job.deleted, 0)})));
       if (this.layers[job.layer]) {
         box.append(el('button', {type: 'button', class: 'kcn-link kcn-job-show-layer',
           onclick: () => {
@@ -271,7 +272,7 @@ export class Jobs {
     const links = job.links || {};
     if (job.analysis === 'site-suggestion') {
       box.append(el('p', {class: 'kcn-job-counts'},
-        interpolate(gettext('%(n)s sites suggested'), {n: results.count ?? 0})));
+        interpolate(gettext('%(n)s sites suggested'), {n: formatNumber(results.count ?? 0, 0)})));
       const actions = el('div', {class: 'kcn-job-links'});
       actions.append(el('button', {type: 'button', class: 'kcn-job-show', 'data-run': job.id,
         onclick: () => this.showSites(job)}, gettext('Show on the map')));

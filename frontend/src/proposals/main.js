@@ -17,7 +17,7 @@ import {ScaleLine, defaults as defaultControls} from 'ol/control';
 import {transformExtent} from 'ol/proj';
 import {getArea} from 'ol/sphere';
 
-import {gettext, interpolate} from '../map/i18n.js';
+import {formatNumber, gettext, interpolate} from '../map/i18n.js';
 
 const geojson = new GeoJSON({dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857'});
 const STYLE = new Style({
@@ -130,7 +130,7 @@ function setupForm(config, map, source) {
     const geom = geometry();
     const f = source.getFeatures()[0];
     areaOut.textContent = f ? interpolate(gettext('Drawn area: about %(ha)s ha'),
-      {ha: (getArea(f.getGeometry()) / 10000).toFixed(1)}) : '';
+      {ha: formatNumber(getArea(f.getGeometry()) / 10000, 1, {fixed: true})}) : '';
     if (!geom) {
       list.replaceChildren();
       status.textContent = gettext('Draw a boundary to see the checks.');
@@ -151,8 +151,8 @@ function setupForm(config, map, source) {
       list.replaceChildren(...result.rules.map((r) => ruleItem(r, config.lang)));
       const failed = result.rules.filter((r) => r.passed === false).length;
       status.textContent = failed ?
-        interpolate(gettext('%(n)s rule(s) not met. Area %(ha)s ha (VN-2000).'), {n: failed, ha: result.area_ha.toFixed(2)}) :
-        interpolate(gettext('All checked rules are met. Area %(ha)s ha (VN-2000).'), {ha: result.area_ha.toFixed(2)});
+        interpolate(gettext('%(n)s rule(s) not met. Area %(ha)s ha (VN-2000).'), {n: failed, ha: formatNumber(result.area_ha, 2, {fixed: true})}) :
+        interpolate(gettext('All checked rules are met. Area %(ha)s ha (VN-2000).'), {ha: formatNumber(result.area_ha, 2, {fixed: true})});
       state.checks += 1;
       form.dataset.checks = String(state.checks);
     } catch (err) {
