@@ -147,7 +147,8 @@ def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, 
             names = ", ".join(f"{p.name} ({p.code})" for p in with_rasters)
             raise MissingInputs(
                 f"no rasters are registered for {province.name} (since {province.valid_from:%d/%m/%Y}); its "
-                f"predecessor provinces have them: run the analysis for {names}")
+                f"predecessor provinces have them: run the analysis for {names} "
+                "(`manage.py build_rasters` builds the demo rasters of the provinces before 1 July 2025)")
         raise MissingInputs(
             f"no rasters are registered for {province.name}; run `manage.py build_rasters` first")
     if resolution_m is None:
