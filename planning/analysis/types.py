@@ -74,8 +74,12 @@ def _jsonable(value: Any) -> Any:
         return value
     if type(value) is float:
         return value if math.isfinite(value) else None
-    if type(value) is int:
+    if type(value) is int or type(value) is bool:
         return value
+    if type(value) is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_jsonable(v) for v in value]
     if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
         return {name: _jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, BaseGeometry):

@@ -265,7 +265,8 @@ def _efficiency_body(params: dict, progress: Progress) -> Outcome:
         locator = sel.UnitLocator.load()
         rows = sel.area_rows(areas, locator=locator, leased_override=leased, points=points)
         # Summed per area by the database: no per-parcel or per-project rows come back.
-        parcel_sums = sel.clearance_totals(areas, as_of=as_of, all_areas=province is None)
+        counts: dict[str, int] = {}  # the parcels' row count from the same scan, for the input versions
+        parcel_sums = sel.clearance_totals(areas, as_of=as_of, all_areas=province is None, row_count=counts)
         project_sums = sel.project_totals(areas, as_of=as_of, all_areas=province is None)
     progress(40, "tính chỉ tiêu hiệu quả")
     with timer("analysis"):
@@ -310,7 +311,7 @@ def _efficiency_body(params: dict, progress: Progress) -> Outcome:
                    "này coi như chưa bàn giao."] if year else []),
     }
     versions = sel.input_versions([m.IndustrialArea, m.ClearanceParcel, m.SecondaryProject, m.AnnualReport,
-                                   m.AdminUnit])
+                                   m.AdminUnit], counts=counts)
     return Outcome(results, versions, timer.steps)
 
 
