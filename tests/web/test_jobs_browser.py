@@ -82,6 +82,21 @@ def test_anonymous_users_have_no_jobs_tab(live_server, open_page, jobs_site):
     assert page.locator("#kcn-tab-panel-jobs").count() == 0
 
 
+def record_progress(page) -> None:
+    """Record in ``window.seenProgress`` every (status, progress) the job list shows from now on,
+    starting with what it shows now (a fast run may already be done, and then nothing re-renders)."""
+    page.evaluate("""() => {
+        const record = () => {
+            for (const li of document.querySelectorAll('#kcn-job-list [data-type=analysis]')) {
+                window.seenProgress.push([li.dataset.status, Number(li.dataset.progress)]);
+            }
+        };
+        window.seenProgress = [];
+        record();
+        new MutationObserver(record).observe(document.getElementById('kcn-job-list'), {childList: true, subtree: true});
+    }""")
+
+
 def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_page, reviewer, jobs_site):
     page = open_page("", viewport=LAPTOP)
     sign_in(page, live_server)
@@ -90,14 +105,7 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_p
     assert page.locator("#kcn-jobs-empty").is_visible()
 
     # Record every progress value the list shows, across re-renders.
-    page.evaluate("""() => {
-        window.seenProgress = [];
-        new MutationObserver(() => {
-            for (const li of document.querySelectorAll('#kcn-job-list [data-type=analysis]')) {
-                window.seenProgress.push([li.dataset.status, Number(li.dataset.progress)]);
-            }
-        }).observe(document.getElementById('kcn-job-list'), {childList: true, subtree: true});
-    }""")
+    record_progress(page)
     page.select_option("#kcn-analysis-name", "site-suggestion")
     page.select_option("#kcn-analysis-province", "52")
     page.check('#kcn-analysis-form input[name=kind][value=CCN]')
@@ -126,14 +134,7 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_p
     item = job_item(page, key)
     item.wait_for()
     assert item.get_attribute("data-status") in ("queued", "running", "done")
-    page.evaluate("""() => {
-        window.seenProgress = [];
-        new MutationObserver(() => {
-            for (const li of document.querySelectorAll('#kcn-job-list [data-type=analysis]')) {
-                window.seenProgress.push([li.dataset.status, Number(li.dataset.progress)]);
-            }
-        }).observe(document.getElementById('kcn-job-list'), {childList: true, subtree: true});
-    }""")
+    record_progress(page)
     page.wait_for_selector(f'#kcn-job-list [data-job="{key}"][data-status=done]', timeout=120_000)
     item = job_item(page, key)
     assert item.get_attribute("data-progress") == "100"
