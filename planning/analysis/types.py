@@ -77,11 +77,11 @@ def _jsonable(value: Any) -> Any:
     if type(value) is int or type(value) is bool:
         return value
     if type(value) is dict:
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): _leaf(v) for k, v in value.items()}
     if type(value) is list:
-        return [_jsonable(v) for v in value]
+        return [_leaf(v) for v in value]
     if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
-        return {name: _jsonable(getattr(value, name)) for name in _field_names(type(value))}
+        return {name: _leaf(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, BaseGeometry):
         return None if value.is_empty else _jsonable(_geojson(value))
     if isinstance(value, Mapping):
@@ -100,6 +100,19 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
+def _leaf(value: Any) -> Any:
+    """:func:`_jsonable` with the plain leaves answered here (one call fewer for most values)."""
+    t = type(value)
+    if t in _PLAIN:
+        return value
+    if t is float:
+        return value if math.isfinite(value) else None
+    return _jsonable(value)
 
 
 @functools.lru_cache(maxsize=None)

@@ -105,8 +105,18 @@ def areas_in(province: m.AdminUnit | None = None, *, include_revoked: bool = Tru
     return qs
 
 
+# The columns of an area that area_rows and the efficiency report read (AreaFields).
+AREA_FIELDS = (
+    "id", "code", "name", "kind", "status", "admin_unit_id", "province_name_reported", "developer_id",
+    "metric_srid", "established_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha", "green_land_ha",
+    "shared_infra_land_ha", "total_investment_bn_vnd", "is_mountainous", "is_craft_village", "isolation_strip_m",
+    "wwtp_operating", "eco_criteria_met", "power_done_pct", "water_done_pct", "wastewater_done_pct",
+    "roads_done_pct",
+)
+
+
 class AreaFields:
-    """An industrial area's columns (no boundary) as plain attributes, read with ``values()``:
+    """An industrial area's columns of :data:`AREA_FIELDS` as plain attributes, read with ``values()``:
     what :func:`area_rows` and the efficiency report use of a model instance, without building
     one (model instances cost more than the report's arithmetic at 500 areas). ``developer``
     is ``None`` or an object with the developer's ``kind``, as on the model."""
@@ -126,13 +136,12 @@ class _DeveloperKind:
 
 
 def areas_with_points(province: m.AdminUnit | None = None) -> tuple[list[AreaFields], np.ndarray]:
-    """:func:`areas_in` as :class:`AreaFields` (every column but the boundary, and ``transferred``:
+    """:func:`areas_in` as :class:`AreaFields` (the columns of :data:`AREA_FIELDS`, and ``transferred``:
     whether a developer transfer is recorded), with a point on each boundary's surface computed
     by the database (shapely, EPSG:4326) — enough for :func:`area_rows` without geometry, at a
     fraction of the cost of reading every boundary."""
-    names = [f.attname for f in m.IndustrialArea._meta.concrete_fields if f.name != "boundary"]
     rows = list(areas_in(province).select_related(None).values(
-        *names, developer_kind=F("developer__kind"), surface_point_wkb=AsWKB(PointOnSurface("boundary")),
+        *AREA_FIELDS, developer_kind=F("developer__kind"), surface_point_wkb=AsWKB(PointOnSurface("boundary")),
         transferred=Exists(m.DeveloperTransfer.objects.filter(area=OuterRef("pk")))))
     wkb = [r.pop("surface_point_wkb") for r in rows]
     points = shapely.from_wkb([None if w is None else bytes(w) for w in wkb]) if rows else np.empty(0, object)

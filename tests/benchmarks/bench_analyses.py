@@ -73,6 +73,7 @@ GDAL_CACHE_MB = 256  # as the service (PLANNING_GDAL_CACHEMAX_MB)
 ROAD_RESERVE_MIN_M = 15.0  # as the service (PLANNING_ROAD_RESERVE_MIN_M)
 N_AREAS, N_PARCELS, N_PROJECTS = 500, 100_000, 10_000
 REPEAT = 5
+EFFICIENCY_REPEAT = 15  # ~0.2 s each: more pairs make the median steadier on a shared machine
 SITE_REPEAT = 3
 
 
@@ -585,7 +586,7 @@ def bench_efficiency() -> None:
         ours()
     # interleaved, so that both see the same load of a shared machine
     hand_times, ours_times = [], []
-    for _ in range(REPEAT):
+    for _ in range(EFFICIENCY_REPEAT):
         t_h, rows = _timed(hand, 1)
         t_o, results = _timed(ours, 1)
         hand_times.append(t_h)
@@ -606,8 +607,11 @@ def bench_efficiency() -> None:
               "every province's occupancy")
     print()
     header("hand SQL")
-    report("efficiency report, 500 areas / 100k parcels (ms)", t_ours * 1000, "ms", t_hand * 1000,
+    report(f"efficiency report, median of {EFFICIENCY_REPEAT} pairs (ms)", t_ours * 1000, "ms", t_hand * 1000,
            "<= 1.5x hand query", "SQL")
+    # Best of the pairs, as timeit advises: on a shared machine noise only adds time.
+    report(f"efficiency report, best of {EFFICIENCY_REPEAT} pairs (ms)", min(ours_times) * 1000, "ms",
+           min(hand_times) * 1000, "<= 1.5x hand query", "SQL")
 
 
 def main(argv: list[str]) -> int:
