@@ -86,7 +86,9 @@ def _class(cls: StyleClass, style: LayerStyle) -> list[str]:
             "      LABEL",
             '        TYPE TRUETYPE', '        FONT "sans"', "        SIZE 8",
             f"        COLOR {_rgb(style.label_color)}", "        OUTLINECOLOR 255 255 255", "        OUTLINEWIDTH 2",
-            "        PARTIALS FALSE", "        MINDISTANCE 200",
+            # Labels are placed on the whole shape (LABEL_NO_CLIP, below): the same label at the same
+            # place in each metatile, so a label across a metatile edge is drawn in both halves.
+            "        PARTIALS TRUE", "        MINDISTANCE 200",
             *( ["        ANGLE FOLLOW", "        REPEATDISTANCE 400"] if style.geometry_type == "LINE" else
                ["        POSITION AUTO"]),
             f"        MAXSCALEDENOM {style.label_max_scale:g}" if style.label_max_scale else "",
@@ -175,6 +177,9 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
         ]
         if st.label_item:
             out.append(f"    LABELITEM {_q(st.label_item)}")
+            # Label anchors from the whole shape, not from its part inside the image: the same place in
+            # every metatile, so a shape across a metatile edge is labelled once, not once per part.
+            out.append('    PROCESSING "LABEL_NO_CLIP=True"')
         if st.max_scale:
             out.append(f"    MAXSCALEDENOM {st.max_scale:g}")
         if st.min_scale:

@@ -261,3 +261,29 @@ def test_draft_proposals_are_never_drawn(client, province):
 
     assert painted(submitted) > 100
     assert painted(draft) == 0
+
+
+def test_area_label_stays_put_when_the_view_moves(client, province):
+    """A polygon's label is anchored on the whole polygon, not on its part inside the image: tiles
+    are rendered as separate metatiles, and a label per visible part doubled the name of an area
+    lying across a metatile edge (seen on the proposal page after approval)."""
+
+    def render(x0):  # 600 × 400 px at 0.0001° per pixel; x0 moves the view east
+        r = client.get("/ows/wms", {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap",
+                                    "LAYERS": "industrial_areas", "STYLES": "", "SRS": "EPSG:4326",
+                                    "BBOX": f"{x0},13.895,{x0 + 0.06:.4f},13.935", "WIDTH": 600, "HEIGHT": 400,
+                                    "FORMAT": "image/png", "TRANSPARENT": "TRUE"}, HTTP_HOST="127.0.0.1")
+        assert r.status_code == 200 and r["Content-Type"] == "image/png", r.content[:300]
+        return _png(r.content)
+
+    def text_pixels(img):  # the label's dark grey (#222222) ink
+        return sum(1 for r, g, b, a in img.getdata() if a > 200 and max(r, g, b) < 80)
+
+    whole = render(108.99)            # KCN Nhơn Hòa (109.00–109.04) entirely in view
+    moved = render(109.015)           # its western 15 % out of view
+    assert text_pixels(whole) > 100   # the name is drawn
+    # Where both views overlap (109.015–109.05), they are the same picture: the label did not move.
+    a = whole.crop((250, 0, 600, 400)).tobytes()
+    b = moved.crop((0, 0, 350, 400)).tobytes()
+    differing = sum(1 for i in range(0, len(a), 4) if a[i:i + 4] != b[i:i + 4])
+    assert differing < 0.005 * 350 * 400, differing
