@@ -262,7 +262,7 @@ def _efficiency_body(params: dict, progress: Progress) -> Outcome:
             areas, points = [areas[i] for i in kept], points[kept]
             after = sel.leased_after(areas, year)
             leased = {a.pk: max(0.0, float(a.leased_land_ha) - after.get(a.pk, 0.0)) for a in areas}
-        locator = sel.UnitLocator.load()
+        locator = sel.UnitLocator.current()
         rows = sel.area_rows(areas, locator=locator, leased_override=leased, points=points)
         # Summed per area by the database: no per-parcel or per-project rows come back.
         counts: dict[str, int] = {}  # the parcels' row count from the same scan, for the input versions
@@ -305,7 +305,7 @@ def _efficiency_body(params: dict, progress: Progress) -> Outcome:
         "scope": province.name if province else "toàn bộ", "unit": level, "year": year,
         "as_of": as_of.isoformat() if as_of else None,
         "n_areas": len(area_out), "totals": totals, "areas": area_out, "units": unit_out,
-        "by_year": sel.annual_totals(areas),
+        "by_year": sel.annual_totals(areas, all_areas=province is None and not year),
         "notes": ([f"Số liệu năm {year} dựng lại từ dữ liệu hiện tại: diện tích đã thuê trừ phần cho thuê mới "
                    f"báo cáo sau năm {year}; dự án đăng ký sau 31/12/{year} không tính; thửa bàn giao sau ngày "
                    "này coi như chưa bàn giao."] if year else []),
@@ -361,7 +361,7 @@ def _targets_body(params: dict, progress: Progress) -> Outcome:
     rule = criteria_build(TargetRule, params["rule"])
     with timer("inputs"):
         areas = list(sel.areas_in(province))
-        rows = sel.area_rows(areas, locator=sel.UnitLocator.load())
+        rows = sel.area_rows(areas, locator=sel.UnitLocator.current())
         records = [r.record for r in rows]
         targets, actuals = sel.target_records(areas)
         developers = sel.developer_records(areas)
@@ -423,7 +423,7 @@ def _eco_body(params: dict, progress: Progress) -> Outcome:
     with timer("inputs"):
         areas = [a for a in sel.areas_in(province, include_revoked=False)
                  if params["include_planned"] or a.status != m.IndustrialArea.Status.PLANNED]
-        rows = sel.area_rows(areas, locator=sel.UnitLocator.load())
+        rows = sel.area_rows(areas, locator=sel.UnitLocator.current())
     with timer("analysis"):
         out = eco_readiness_all([r.record for r in rows], criteria=crit)
     items = []
@@ -621,7 +621,7 @@ def _plan_body(params: dict, progress: Progress) -> Outcome:
     province = unit_from_ref(params["province"])
     with timer("inputs"):
         areas = list(sel.areas_in(province))
-        rows = sel.area_rows(areas, locator=sel.UnitLocator.load())
+        rows = sel.area_rows(areas, locator=sel.UnitLocator.current())
     with timer("analysis"):
         table = plan_vs_actual([r.record for r in rows])
     results = {"scope": province.name if province else "toàn bộ", "rows": [r.to_dict() for r in table]}

@@ -68,3 +68,28 @@ def test_sums_and_records_are_not_mixed():
     (by_sums,) = eff.area_efficiency([area], parcel_sums=eff.clearance_totals([parcel]))
     (by_records,) = eff.area_efficiency([area], parcels=[parcel])
     assert by_sums == by_records and by_sums.clearance_progress == 1.0
+
+
+def test_the_kept_unit_locator_sees_every_change_of_the_units(case):  # noqa: F811
+    """UnitLocator.current keeps the boundaries between runs on PostgreSQL; a change made any way
+    (here QuerySet.update, which sends no signal, inside the same transaction) is seen at once."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+    from django.db import connection
+
+    from planning import models as m
+
+    first = sel.UnitLocator.current()
+    again = sel.UnitLocator.current()
+    assert (again is first) == (connection.vendor == "postgresql")
+    areas, points = sel.areas_with_points(None)
+    commune = first.locate(points[1])["commune"]
+    assert commune.name == "Xã Đông"
+
+    m.AdminUnit.objects.filter(pk=commune.id).update(name="Xã Đông Mới")
+    renamed = sel.UnitLocator.current()
+    assert renamed is not first and renamed.locate(points[1])["commune"].name == "Xã Đông Mới"
+
+    far = MultiPolygon(Polygon.from_bbox((100.0, 10.0, 100.1, 10.1)), srid=4326)
+    m.AdminUnit.objects.filter(pk=commune.id).update(boundary=far)
+    moved = sel.UnitLocator.current()
+    assert moved is not renamed and moved.locate(points[1])["commune"] != renamed.locate(points[1])["commune"]
