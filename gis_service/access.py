@@ -6,6 +6,8 @@ administrative unit: a membership covers that unit and every unit below it, and 
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -64,8 +66,31 @@ class Principal:
         return ids | set(links) | set(back)
 
 
+# Principals of the current request (see memoised): its roles and scope are read once, not once
+# per row a list checks.
+_PRINCIPALS: ContextVar[dict | None] = ContextVar("kcn_principals", default=None)
+
+
 def principal(user) -> Principal:
-    return Principal(user or AnonymousUser())
+    memo = _PRINCIPALS.get()
+    if memo is None:
+        return Principal(user or AnonymousUser())
+    found = memo.get(id(user))  # the memo holds the user, so its id is not reused meanwhile
+    if found is None or (user is not None and found.user is not user):
+        found = memo[id(user)] = Principal(user or AnonymousUser())
+    return found
+
+
+@contextmanager
+def memoised():
+    """Within the block, :func:`principal` gives the same Principal for the same user object, so
+    memberships and scopes are read once. Every request runs in one (``PrincipalMemoMiddleware``);
+    a change of memberships shows from the next request on."""
+    token = _PRINCIPALS.set({})
+    try:
+        yield
+    finally:
+        _PRINCIPALS.reset(token)
 
 
 def can_read_layer(user, spec) -> bool:

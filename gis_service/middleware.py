@@ -15,6 +15,20 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 
+class PrincipalMemoMiddleware:
+    """Each request's rights read once per user (``access.memoised``): a list of 500 proposals
+    asked its user's memberships and scopes some 20 times per row."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from gis_service import access
+
+        with access.memoised():
+            return self.get_response(request)
+
+
 class PreferredLanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

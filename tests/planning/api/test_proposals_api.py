@@ -225,3 +225,38 @@ def test_openapi_schema_lists_the_workflow(people):
     for path in ("/api/v1/proposals/", "/api/v1/proposals/{id}/", "/api/v1/proposals/{id}/{action}/",
                  "/api/v1/proposals/read-file/"):
         assert path in text, path
+
+
+@pytest.mark.parametrize("who", ["canbo", "sct"])
+def test_listing_costs_the_same_queries_for_3_or_30_proposals(people, who):
+    """The rights behind each row's actions are read once per request, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff, me = _client(people["canbo"]), _client(people[who])
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            r = me.get(API)
+        assert r.status_code == 200
+        return r.json()["count"], len(queries)
+
+    made = []
+
+    def add(n):  # side by side in a 10 × 3 grid, apart, all inside Xã Cát Hanh
+        for _ in range(n):
+            i = len(made)
+            x, y = 108.96 + 0.012 * (i % 10), 13.96 + 0.012 * (i // 10)
+            body = {"name": f"CCN thử {i}", "kind": "CCN", "admin_unit": "21907",
+                    "geometry": json.loads(shapely.to_geojson(shapely.box(x, y, x + 0.005, y + 0.005)))}
+            made.append(i)
+            r = staff.post(API, body, format="json")
+            assert r.status_code == 201, r.content
+            assert staff.post(f"{API}{r.json()['id']}/submit/").status_code == 200
+
+    add(3)
+    few, q_few = listed()
+    add(27)
+    many, q_many = listed()
+    assert (few, many) == (3, 30)
+    assert q_many == q_few, (q_few, q_many)
