@@ -48,6 +48,7 @@ asserted (timing belongs here, not in the test suite).
 """
 from __future__ import annotations
 
+import gc
 import io
 import json
 import math
@@ -73,7 +74,7 @@ GDAL_CACHE_MB = 256  # as the service (PLANNING_GDAL_CACHEMAX_MB)
 ROAD_RESERVE_MIN_M = 15.0  # as the service (PLANNING_ROAD_RESERVE_MIN_M)
 N_AREAS, N_PARCELS, N_PROJECTS = 500, 100_000, 10_000
 REPEAT = 5
-EFFICIENCY_REPEAT = 15  # ~0.2 s each: more pairs make the median steadier on a shared machine
+EFFICIENCY_REPEAT = 25  # ~0.2 s each: more pairs make the median steadier on a shared machine
 SITE_REPEAT = 3
 
 
@@ -582,6 +583,10 @@ def bench_efficiency() -> None:
 
     ours()  # warm-up: imports, the locator's first load, PostgreSQL's caches
     hand()
+    # The set-up (migrations, the demo load, the top-up) leaves a large heap that a served report
+    # does not have; keep it out of the collector's way, as a preloaded server does (gc.freeze).
+    gc.collect()
+    gc.freeze()
     with CaptureQueriesContext(connection) as queries:
         ours()
     # interleaved, so that both see the same load of a shared machine
@@ -592,6 +597,7 @@ def bench_efficiency() -> None:
         hand_times.append(t_h)
         ours_times.append(t_o)
     t_hand, t_ours = statistics.median(hand_times), statistics.median(ours_times)
+    pair_ratio = statistics.median(o / h for o, h in zip(ours_times, hand_times))
     problems = compare(results, rows)
     n_area_rows = sum(1 for r in rows if r["row_kind"] == "area")
     db_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
@@ -612,6 +618,9 @@ def bench_efficiency() -> None:
     # Best of the pairs, as timeit advises: on a shared machine noise only adds time.
     report(f"efficiency report, best of {EFFICIENCY_REPEAT} pairs (ms)", min(ours_times) * 1000, "ms",
            min(hand_times) * 1000, "<= 1.5x hand query", "SQL")
+    # Each pair ran back to back, so its ratio sees one state of the machine.
+    print(f"{'efficiency report, median of the pairs own ratios':52s} {'':10s} {'':8s} {'':>16s} "
+          f"{pair_ratio:6.2f}x   goal: <= 1.5x hand query", flush=True)
 
 
 def main(argv: list[str]) -> int:
