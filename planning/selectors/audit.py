@@ -69,7 +69,7 @@ def _changes(record, model) -> list[FieldChange]:
     prev = record.prev_record
     if prev is None:
         return []
-    labels = {f.name: str(f.verbose_name) for f in model._meta.fields}
+    fields = {f.name: f for f in model._meta.fields}
     out = []
     delta = record.diff_against(prev)
     for change in delta.changes:
@@ -77,10 +77,21 @@ def _changes(record, model) -> list[FieldChange]:
         if isinstance(old, GEOSGeometry) or isinstance(new, GEOSGeometry):
             if old is not None and new is not None and old.equals_exact(new, 1e-9):
                 continue
-            out.append(FieldChange(change.field, labels.get(change.field, change.field), _text(old), _text(new)))
-            continue
-        out.append(FieldChange(change.field, labels.get(change.field, change.field), _text(old), _text(new)))
+        field = fields.get(change.field)
+        label = str(field.verbose_name) if field is not None else change.field
+        out.append(FieldChange(change.field, label, _shown(field, old), _shown(field, new)))
     return out
+
+
+def _shown(field, value) -> str:
+    """A value as the admin shows it: a choice by its label (with the stored code), yes/no."""
+    if field is not None and field.choices and value not in (None, ""):
+        label = dict(field.flatchoices).get(value)
+        if label is not None and str(label) != str(value):
+            return f"{label} ({value})"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    return _text(value)
 
 
 def _repr(record) -> str:

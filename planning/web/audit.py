@@ -30,7 +30,7 @@ def _int(value: str | None):
 
 def audit_log(request):
     if not access.principal(request.user).is_admin:
-        raise PermissionDenied("only administrators may read the change log")
+        raise PermissionDenied("Chỉ quản trị viên được xem nhật ký thay đổi (only administrators may read the change log).")
     q = request.GET
     filters = {
         "model_label": q.get("model") or None,
@@ -39,12 +39,14 @@ def audit_log(request):
         "until": _date(q.get("until")),
         "object_id": _int(q.get("object")),
     }
-    errors = [f"'{q[k]}' is not a valid {k}" for k, parsed in
+    what = {"user": "người dùng (mã số)", "since": "ngày bắt đầu (YYYY-MM-DD)",
+            "until": "ngày kết thúc (YYYY-MM-DD)", "object": "mã đối tượng (số)"}
+    errors = [f"“{q[k]}” không phải {what[k]} hợp lệ; bộ lọc này bị bỏ qua." for k, parsed in
               (("user", filters["user_id"]), ("since", filters["since"]), ("until", filters["until"]),
                ("object", filters["object_id"])) if q.get(k) and parsed is None]
     models = {mdl._meta.label: mdl for mdl in audit.historied_models()}
     if filters["model_label"] and filters["model_label"] not in models:
-        errors.append(f"unknown model {filters['model_label']!r}")
+        errors.append(f"Không có bảng dữ liệu “{filters['model_label']}” trong nhật ký; bộ lọc này bị bỏ qua.")
         filters["model_label"] = None
     page = max(1, _int(q.get("page")) or 1)
     total = audit.audit_count(**filters)

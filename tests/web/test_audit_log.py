@@ -28,6 +28,8 @@ def changed_area(db, client):
     assert r.status_code == 200
     area.leased_land_ha = Decimal("27.5")
     area.name = "CCN Cát Hanh mở rộng"
+    area.status = "building"
+    area.wwtp_operating = not area.wwtp_operating
     area._history_user = editor
     area.save()
     return editor, area
@@ -43,6 +45,9 @@ def test_administrators_read_who_changed_what(client, changed_area):
     assert "bien_tap" in row and "CCN Cát Hanh mở rộng" in row
     assert re.search(r"<del>20(\.0+)?</del> → <ins>27\.50*</ins>", row), row
     assert "<del>CCN Cát Hanh</del> → <ins>CCN Cát Hanh mở rộng</ins>" in row
+    # Choices by their Vietnamese label (and the stored code), yes/no for booleans.
+    assert "<del>Đang hoạt động (operating)</del> → <ins>Đang xây dựng hạ tầng (building)</ins>" in row, row
+    assert re.search(r"<del>(có|không)</del> → <ins>(có|không)</ins>", row), row
     assert 'class="audit-created"' in html
     assert f'/admin/planning/industrialarea/{area.pk}/change/' in html
     # Filters: by user, model, and an object with no changes.
@@ -50,7 +55,10 @@ def test_administrators_read_who_changed_what(client, changed_area):
     r = client.get("/admin/audit/", {"model": "planning.ClearanceParcel"})
     assert "Chưa có thay đổi nào" in r.content.decode()
     r = client.get("/admin/audit/", {"since": "not-a-date", "model": "nope.Model"})
-    assert r.status_code == 200 and "not a valid since" in r.content.decode() and "unknown model" in r.content.decode()
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "“not-a-date” không phải ngày bắt đầu (YYYY-MM-DD) hợp lệ" in html
+    assert "Không có bảng dữ liệu “nope.Model”" in html
     assert 'href="/admin/audit/"' in client.get("/admin/").content.decode()
 
 
