@@ -166,6 +166,27 @@ def raster_layers_available(province: m.AdminUnit) -> dict[float, dict[str, m.Ra
     return {res: kinds for res, kinds in by_res.items() if set(RASTER_KINDS) <= set(kinds)}
 
 
+def raster_stand_in(province: m.AdminUnit) -> tuple[m.AdminUnit, str | None]:
+    """The province whose rasters an analysis of ``province`` reads, and a note when it is not
+    ``province`` itself: a province formed on 1 July 2025 without rasters of its own reads those of
+    its one predecessor that has them (Gia Lai: Bình Định's; Cần Thơ: Sóc Trăng's) — the analysis
+    then covers that part of it only, and the note says so. Otherwise ``province``, no note (a
+    missing raster is reported by :func:`raster_layers_for`)."""
+    if raster_layers_available(province):
+        return province, None
+    before = [link.predecessor for link in m.AdminUnitSuccession.objects.filter(successor=province)
+              .select_related("predecessor").order_by("predecessor__code") if link.predecessor.level == "province"]
+    with_rasters = [p for p in before if raster_layers_available(p)]
+    if len(with_rasters) != 1:
+        return province, None
+    stand_in = with_rasters[0]
+    others = [p.name for p in before if p.pk != stand_in.pk]
+    rest = (f"; phần thuộc {', '.join(others)} cũ chưa có raster nên chưa được xét" if others else
+            "; phần còn lại chưa có raster nên chưa được xét")
+    return stand_in, (f"{province.name} (từ {province.valid_from:%d/%m/%Y}) chưa có raster riêng: phân tích trên "
+                      f"phần là tỉnh {stand_in.name} trước 1/7/2025, nơi có raster{rest}.")
+
+
 def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, *,
                       kinds: Sequence[str] = RASTER_KINDS) -> dict[str, m.RasterLayer]:
     """The registered rasters of ``province`` at ``resolution_m`` (default: the finest set)."""

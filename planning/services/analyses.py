@@ -69,7 +69,8 @@ from planning.services.errors import InvalidParameter, MissingInputs
 def _site_prepare(*, province, kind: str = "CCN", criteria: Mapping | None = None, weights=None,
                   resolution_m: float | None = None, corridor_m: float | None = None,
                   max_count: int | None = None) -> tuple[dict, m.AdminUnit]:
-    province = sel.province_resolve(province)
+    requested = sel.province_resolve(province)
+    province, coverage_note = sel.raster_stand_in(requested)
     kind = str(kind or "CCN").upper()
     if kind not in KINDS:
         raise InvalidParameter(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
@@ -96,6 +97,7 @@ def _site_prepare(*, province, kind: str = "CCN", criteria: Mapping | None = Non
     return {
         "province": unit_ref(province), "kind": kind, "resolution_m": layers["dem"].resolution_m,
         "overrides": overrides, "mountainous_units": mountainous, "criteria": crit.to_dict(),
+        **({"requested_province": unit_ref(requested), "notes": [coverage_note]} if coverage_note else {}),
     }, province
 
 
@@ -211,7 +213,10 @@ def _site_body(params: dict, progress: Progress) -> Outcome:
                   for s in sites],
         "inputs": {"roads": len(roads), "existing_areas": len(existing), "power": len(power),
                    "proposals": len(proposals), "road_reserve_min_m": reserve_min},
+        "notes": list(params.get("notes", [])),
     }
+    if params.get("requested_province"):
+        results["requested_province"] = unit_from_ref(params["requested_province"]).name
     versions = sel.input_versions(
         [m.RoadCorridor, m.IndustrialArea, m.InfrastructureLine, m.InfrastructurePoint, m.Proposal, m.AdminUnit],
         rasters=layers.values())
@@ -553,14 +558,19 @@ def _labour_prepare(*, province=None, distances_m=None, resolution_m: float | No
             raise InvalidParameter(f"distances_m must be numbers in metres (got {distances_m!r})") from None
         if not distances or any(not (0 < d <= 100_000) for d in distances):
             raise InvalidParameter("distances_m must be between 0 and 100,000 m")
-    provinces = [province] if province else [p for p in m.AdminUnit.objects.filter(level="province").order_by("code")
-                                             if sel.raster_layers_available(p)]
+    notes = []
+    if province:
+        stand_in, note = sel.raster_stand_in(province)
+        provinces, notes = [stand_in], [note] if note else []
+    else:
+        provinces = [p for p in m.AdminUnit.objects.filter(level="province").order_by("code")
+                     if sel.raster_layers_available(p)]
     if not provinces:
         raise MissingInputs("no population raster is registered; run `manage.py build_rasters` first")
     for p in provinces:
         sel.raster_layers_for(p, resolution_m, kinds=("population",))
     return {"province": unit_ref(province), "provinces": [unit_ref(p) for p in provinces], "distances_m": distances,
-            "resolution_m": resolution_m}, province
+            "resolution_m": resolution_m, "notes": notes}, province
 
 
 def _labour_body(params: dict, progress: Progress) -> Outcome:
@@ -589,7 +599,7 @@ def _labour_body(params: dict, progress: Progress) -> Outcome:
         d.update(province=province.name, raster=layer.name)
         out.append(d)
         progress(10 + int(85 * (i + 1) / len(provinces)), f"xong {province.name}")
-    results = {"distances_m": params["distances_m"], "provinces": out}
+    results = {"distances_m": params["distances_m"], "provinces": out, "notes": list(params.get("notes", []))}
     versions = sel.input_versions([m.IndustrialArea, m.SecondaryProject], rasters=layers_used)
     return Outcome(results, versions, timer.steps)
 

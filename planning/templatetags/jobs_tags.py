@@ -50,6 +50,16 @@ def jobs_panel(context):
 
     with_rasters = {name.split(":")[1] for name in RasterLayer.objects.values_list("name", flat=True)
                     if name.count(":") == 2}
+    # A province formed on 1 July 2025 without rasters reads those of its one predecessor that has
+    # them (selectors.analyses.raster_stand_in): say whose.
+    from planning.models import AdminUnitSuccession
+
+    stand_in: dict[str, list[str]] = {}
+    for succ, pred, pred_name in AdminUnitSuccession.objects.filter(
+            successor__level="province", predecessor__level="province").values_list(
+            "successor__code", "predecessor__code", "predecessor__name"):
+        if pred in with_rasters:
+            stand_in.setdefault(succ, []).append(pred_name)
     layers = [{"name": spec.name, "title": spec.title_en if lang == "en" else spec.title_vi}
               for spec in imports.importable_layers(request.user)]
     return {
@@ -57,7 +67,10 @@ def jobs_panel(context):
         "csrf_token": context.get("csrf_token"),
         "analyses": analyses,
         "provinces": [{**p, "period": (p["valid_from"].year, p["valid_to"].year if p["valid_to"] else None),
-                       "has_rasters": p["code"] in with_rasters} for p in provinces],
+                       "has_rasters": p["code"] in with_rasters,
+                       "rasters_of": (stand_in.get(p["code"]) or [None])[0]
+                       if p["code"] not in with_rasters and len(stand_in.get(p["code"], [])) == 1 else None}
+                      for p in provinces],
         "layers": layers,
         "is_admin": access.principal(request.user).is_admin,
         "max_upload_mb": imports.max_upload_bytes() // (1024 * 1024),

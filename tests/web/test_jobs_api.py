@@ -156,3 +156,25 @@ def test_a_background_import_is_seen_running_then_done(binh_dinh, settings):
         time.sleep(0.2)
     assert job["status"] == "done", job
     assert job["created"] == 5 and m.IndustrialArea.objects.count() == 5
+
+
+def test_jobs_form_says_whose_rasters_a_merged_province_reads(reviewer, binh_dinh, client):
+    """Gia Lai (from 1/7/2025) has no rasters; the form says it reads Bình Định's (raster_stand_in)."""
+    import datetime as dt
+
+    from tests.conftest import box4326
+
+    province, _ = binh_dinh
+    gia_lai = m.AdminUnit.objects.create(code="64", name="Gia Lai", level="province", zone_srid=9217,
+                                         boundary=box4326(107.5, 12.5, 109.5, 14.8), valid_from=dt.date(2025, 7, 1))
+    kon_tum = m.AdminUnit.objects.create(code="62", name="Kon Tum", level="province", zone_srid=9217,
+                                         boundary=box4326(107.3, 14.0, 108.5, 15.4), valid_from=dt.date(1991, 8, 12))
+    m.AdminUnitSuccession.objects.create(predecessor=province, successor=gia_lai, area_share=1)
+    for kind in ("dem", "landcover", "flood", "population"):
+        m.RasterLayer.objects.create(name=f"{kind}:52:30m", kind=kind, path=f"52/{kind}.tif", srid=9217,
+                                     resolution_m=30, checksum="0" * 64)
+    client.force_login(reviewer)
+    html = client.get("/").content.decode()
+    assert "Gia Lai (từ 2025) — dùng raster của Bình Định</option>" in html
+    assert "Kon Tum (từ 1991) — chưa có raster</option>" in html
+    assert "Bình Định (1976–2025)</option>" in html

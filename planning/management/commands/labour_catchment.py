@@ -23,6 +23,8 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
+        for note in run.results.get("notes", []):
+            self.stdout.write(f"Lưu ý / Note: {note}")
         for p in run.results["provinces"]:
             km = [f"{fmt_vi(d / 1000)} km" for d in run.results["distances_m"]]
             self.stdout.write(self.style.MIGRATE_HEADING(

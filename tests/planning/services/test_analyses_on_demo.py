@@ -84,6 +84,12 @@ class AnalysesOnDemoTests(DemoTestCase):
         self.assertFalse(run.connectors.filter(is_current=True).exists())
         self.assertEqual(again.connectors.count(), run.connectors.count())
 
+    def test_labour_catchment_of_a_merged_province_reads_its_predecessors_raster(self):
+        run = svc.labour_catchment_run(province="Cần Thơ", distances_m=[5000])
+        self.assertEqual([p["province"] for p in run.results["provinces"]], ["Sóc Trăng"])
+        (note,) = run.results["notes"]
+        self.assertIn("Cần Thơ (từ 01/07/2025) chưa có raster riêng", note)
+
     def test_labour_catchment_from_the_population_raster(self):
         run = svc.labour_catchment_run(province="94", distances_m=[5000, 10000])
         (prov,) = run.results["provinces"]

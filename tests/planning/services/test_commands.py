@@ -48,7 +48,16 @@ class AnalysisCommandTests(DemoTestCase):
         self.assertIn("Bình Định — CCN", out)
         self.assertIn("Sóc Trăng — CCN", out)
 
+    def test_suggest_sites_for_a_merged_province_reads_its_predecessors_rasters(self):
+        out = run("suggest_sites", "--province", "Gia Lai", "--max-count", "2")
+        self.assertIn("Lưu ý / Note: Gia Lai (từ 01/07/2025) chưa có raster riêng", out)
+        self.assertIn("tỉnh Bình Định trước", out)
+        self.assertIn("phần thuộc Gia Lai cũ chưa có raster", " ".join(out.split()))
+        self.assertIn("Bình Định — CCN:", out)
+
     def test_suggest_sites_bad_input_is_a_command_error(self):
+        # Gia Lai without its succession from Bình Định: no rasters anywhere to read.
+        m.AdminUnitSuccession.objects.filter(successor__name="Gia Lai", predecessor__level="province").delete()
         for args, message in ((["--province", "Hà Nội"], "unknown province"),
                               (["--province", "52", "--weights", "road=x"], "must be a number"),
                               (["--province", "52", "--criteria", "{bad"], "not valid JSON"),

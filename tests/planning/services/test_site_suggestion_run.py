@@ -127,7 +127,25 @@ class SiteSuggestionRunTests(DemoTestCase):
             self.assertLessEqual(site.area_ha, 500.0 + 1e-6)
 
     # --- bad input ------------------------------------------------------------------------------
+    def test_a_merged_province_is_analysed_on_its_predecessors_rasters(self):
+        """Gia Lai (from 1 July 2025) has no rasters; Bình Định, one of the provinces it was formed
+        from, has: the run covers that part, is stored as Bình Định's, and says so."""
+        run = svc.site_suggestion_run(province="Gia Lai", kind="CCN", criteria={"max_count": 2})
+        self.assertEqual(run.status, "done")
+        self.assertEqual(run.admin_unit, self.province_bd)
+        self.assertEqual(run.params["requested_province"]["name"], "Gia Lai")
+        self.assertEqual(run.results["requested_province"], "Gia Lai")
+        (note,) = run.results["notes"]
+        self.assertIn("Gia Lai (từ 01/07/2025) chưa có raster riêng", note)
+        self.assertIn("Bình Định", note)
+        self.assertGreaterEqual(run.results["count"], 1)
+        bd = geo.to_shapely([self.province_bd.boundary])[0]
+        for site in run.sites.all():
+            self.assertTrue(bd.buffer(1e-6).contains(geo.to_shapely([site.geom])[0]))
+
     def test_bad_input_is_refused_before_anything_is_stored(self):
+        # Gia Lai without its succession from Bình Định: no rasters anywhere to read.
+        m.AdminUnitSuccession.objects.filter(successor__name="Gia Lai", predecessor__level="province").delete()
         before = m.AnalysisRun.objects.count()
         cases = [
             (UnknownProvince, dict(province="Hà Nội")),
