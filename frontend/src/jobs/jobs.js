@@ -270,6 +270,9 @@ export class Jobs {
     }
     const results = job.results || {};
     const links = job.links || {};
+    for (const note of results.notes || []) { // e.g. a merged province analysed on a predecessor's rasters
+      box.append(el('p', {class: 'kcn-job-note'}, note));
+    }
     if (job.analysis === 'site-suggestion') {
       box.append(el('p', {class: 'kcn-job-counts'},
         interpolate(gettext('%(n)s sites suggested'), {n: formatNumber(results.count ?? 0, 0)})));
