@@ -198,17 +198,22 @@ def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, 
         if with_rasters:
             names = ", ".join(f"{p.name} ({p.code})" for p in with_rasters)
             raise MissingInputs(
-                f"no rasters are registered for {province.name} (since {province.valid_from:%d/%m/%Y}); its "
-                f"predecessor provinces have them: run the analysis for {names} "
-                "(`manage.py build_rasters` builds the demo rasters of the provinces before 1 July 2025)")
+                f"{province.name} (từ {province.valid_from:%d/%m/%Y}) chưa có raster riêng; các tỉnh trước đó có "
+                f"raster: hãy chạy phân tích cho {names}. / No rasters are registered for {province.name} "
+                f"(since {province.valid_from:%d/%m/%Y}); its predecessor provinces have them: run the analysis "
+                f"for {names} (`manage.py build_rasters` builds the demo rasters of the provinces before "
+                "1 July 2025).")
         raise MissingInputs(
-            f"no rasters are registered for {province.name}; run `manage.py build_rasters` first")
+            f"{province.name} chưa có raster (địa hình, lớp phủ, ngập, dân số): quản trị viên chạy "
+            f"`manage.py build_rasters`. / No rasters are registered for {province.name}; run "
+            "`manage.py build_rasters` first.")
     if resolution_m is None:
         resolution_m = min(available)
     if float(resolution_m) not in available:
+        sizes = ", ".join(f"{r:g} m" for r in sorted(available))
         raise MissingInputs(
-            f"no {resolution_m:g} m rasters for {province.name}; available: "
-            + ", ".join(f"{r:g} m" for r in sorted(available)))
+            f"{province.name} không có raster {resolution_m:g} m; hiện có: {sizes}. / "
+            f"No {resolution_m:g} m rasters for {province.name}; available: {sizes}.")
     layers = available[float(resolution_m)]
     return {k: layers[k] for k in kinds}
 
@@ -218,7 +223,9 @@ def raster_path(layer: m.RasterLayer):
 
     path = raster_dir() / layer.path
     if not path.exists():
-        raise MissingInputs(f"raster file {path} of {layer.name} is missing; run `manage.py build_rasters --force`")
+        raise MissingInputs(f"Thiếu tệp raster {path} của {layer.name}: quản trị viên chạy `manage.py build_rasters "
+                            f"--force`. / Raster file {path} of {layer.name} is missing; run "
+                            "`manage.py build_rasters --force`.")
     return path
 
 

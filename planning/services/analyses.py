@@ -566,7 +566,8 @@ def _labour_prepare(*, province=None, distances_m=None, resolution_m: float | No
         provinces = [p for p in m.AdminUnit.objects.filter(level="province").order_by("code")
                      if sel.raster_layers_available(p)]
     if not provinces:
-        raise MissingInputs("no population raster is registered; run `manage.py build_rasters` first")
+        raise MissingInputs("Chưa có raster dân số nào: quản trị viên chạy `manage.py build_rasters`. / "
+                            "No population raster is registered; run `manage.py build_rasters` first.")
     for p in provinces:
         sel.raster_layers_for(p, resolution_m, kinds=("population",))
     return {"province": unit_ref(province), "provinces": [unit_ref(p) for p in provinces], "distances_m": distances,

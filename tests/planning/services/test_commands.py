@@ -61,7 +61,8 @@ class AnalysisCommandTests(DemoTestCase):
         for args, message in ((["--province", "Hà Nội"], "unknown province"),
                               (["--province", "52", "--weights", "road=x"], "must be a number"),
                               (["--province", "52", "--criteria", "{bad"], "not valid JSON"),
-                              (["--province", "Gia Lai"], "build_rasters")):
+                              (["--province", "Gia Lai"], "build_rasters"),
+                              (["--province", "Gia Lai"], "Gia Lai chưa có raster (địa hình, lớp phủ, ngập, dân số)")):
             with self.subTest(args=args), self.assertRaisesMessage(CommandError, message):
                 run("suggest_sites", *args)
 
