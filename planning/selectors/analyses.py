@@ -166,6 +166,13 @@ def raster_layers_available(province: m.AdminUnit) -> dict[float, dict[str, m.Ra
     return {res: kinds for res, kinds in by_res.items() if set(RASTER_KINDS) <= set(kinds)}
 
 
+def _predecessors_with_rasters(province: m.AdminUnit) -> tuple[list[m.AdminUnit], list[m.AdminUnit]]:
+    """The provinces ``province`` was formed from (1 July 2025), and those of them with rasters."""
+    before = [link.predecessor for link in m.AdminUnitSuccession.objects.filter(successor=province)
+              .select_related("predecessor").order_by("predecessor__code") if link.predecessor.level == "province"]
+    return before, [p for p in before if raster_layers_available(p)]
+
+
 def raster_stand_in(province: m.AdminUnit) -> tuple[m.AdminUnit, str | None]:
     """The province whose rasters an analysis of ``province`` reads, and a note when it is not
     ``province`` itself: a province formed on 1 July 2025 without rasters of its own reads those of
@@ -174,9 +181,7 @@ def raster_stand_in(province: m.AdminUnit) -> tuple[m.AdminUnit, str | None]:
     missing raster is reported by :func:`raster_layers_for`)."""
     if raster_layers_available(province):
         return province, None
-    before = [link.predecessor for link in m.AdminUnitSuccession.objects.filter(successor=province)
-              .select_related("predecessor").order_by("predecessor__code") if link.predecessor.level == "province"]
-    with_rasters = [p for p in before if raster_layers_available(p)]
+    before, with_rasters = _predecessors_with_rasters(province)
     if len(with_rasters) != 1:
         return province, None
     stand_in = with_rasters[0]
@@ -192,9 +197,7 @@ def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, 
     """The registered rasters of ``province`` at ``resolution_m`` (default: the finest set)."""
     available = raster_layers_available(province)
     if not available:
-        before = [link.predecessor for link in m.AdminUnitSuccession.objects.filter(successor=province)
-                  .select_related("predecessor") if link.predecessor.level == "province"]
-        with_rasters = [p for p in before if raster_layers_available(p)]
+        _before, with_rasters = _predecessors_with_rasters(province)
         if with_rasters:
             names = ", ".join(f"{p.name} ({p.code})" for p in with_rasters)
             raise MissingInputs(

@@ -44,33 +44,28 @@ def jobs_panel(context):
         spec = analysis_spec(name)
         analyses.append({"name": name, "title": spec.title_en if lang == "en" else spec.title_vi})
     provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE).order_by("name", "valid_from") \
-        .values("code", "name", "valid_from", "valid_to")
-    # Site suggestion and labour catchment read rasters: say which provinces have them.
+        .only("code", "name", "valid_from", "valid_to", "level")
+    # Site suggestion and labour catchment read rasters: say which provinces have them, and whose
+    # a province formed on 1 July 2025 without its own reads (selectors.analyses.raster_stand_in).
     from planning.models import RasterLayer
+    from planning.selectors.analyses import raster_stand_in
 
     with_rasters = {name.split(":")[1] for name in RasterLayer.objects.values_list("name", flat=True)
                     if name.count(":") == 2}
-    # A province formed on 1 July 2025 without rasters reads those of its one predecessor that has
-    # them (selectors.analyses.raster_stand_in): say whose.
-    from planning.models import AdminUnitSuccession
-
-    stand_in: dict[str, list[str]] = {}
-    for succ, pred, pred_name in AdminUnitSuccession.objects.filter(
-            successor__level="province", predecessor__level="province").values_list(
-            "successor__code", "predecessor__code", "predecessor__name"):
-        if pred in with_rasters:
-            stand_in.setdefault(succ, []).append(pred_name)
+    rows = []
+    for p in provinces:
+        has = p.code in with_rasters
+        stand_in = None if has else raster_stand_in(p)[0]
+        rows.append({"code": p.code, "name": p.name, "has_rasters": has,
+                     "period": (p.valid_from.year, p.valid_to.year if p.valid_to else None),
+                     "rasters_of": stand_in.name if stand_in is not None and stand_in.pk != p.pk else None})
     layers = [{"name": spec.name, "title": spec.title_en if lang == "en" else spec.title_vi}
               for spec in imports.importable_layers(request.user)]
     return {
         "show": True,
         "csrf_token": context.get("csrf_token"),
         "analyses": analyses,
-        "provinces": [{**p, "period": (p["valid_from"].year, p["valid_to"].year if p["valid_to"] else None),
-                       "has_rasters": p["code"] in with_rasters,
-                       "rasters_of": (stand_in.get(p["code"]) or [None])[0]
-                       if p["code"] not in with_rasters and len(stand_in.get(p["code"], [])) == 1 else None}
-                      for p in provinces],
+        "provinces": rows,
         "layers": layers,
         "is_admin": access.principal(request.user).is_admin,
         "max_upload_mb": imports.max_upload_bytes() // (1024 * 1024),
