@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-import math
+from planning.analysis import numformat
 
 ROAD_STATUS_VI = {
     "invested": "đã đầu tư",
@@ -25,24 +25,22 @@ KIND_VI = {"KCN": "khu công nghiệp", "CCN": "cụm công nghiệp"}
 
 
 def fmt_vi(value: float, decimals: int = 0) -> str:
-    """Format a number the Vietnamese way (``.`` thousands, ``,`` decimals); NaN → ``"—"``."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    text = f"{float(value):,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    """Format a number the Vietnamese way (``.`` thousands, ``,`` decimals); NaN → ``"—"``.
+
+    The rounding and separators of every page, sheet and file (:mod:`planning.analysis.numformat`).
+    """
+    return numformat.number(value, decimals, lang="vi")
 
 
 def fmt_distance_vi(metres: float) -> str:
     """``350 m`` below 1 km, else ``3,2 km``."""
     if metres < 1000:
-        return f"{fmt_vi(round(metres))} m"
+        return f"{fmt_vi(metres)} m"
     return f"{fmt_vi(metres / 1000, 1)} km"
 
 
 def fmt_distance_en(metres: float) -> str:
     """``350 m`` below 1 km, else ``3.2 km``."""
     if metres < 1000:
-        return f"{round(metres):,} m"
-    return f"{metres / 1000:,.1f} km"
+        return f"{numformat.number(metres, 0, lang='en')} m"
+    return f"{numformat.number(metres / 1000, 1, lang='en')} km"

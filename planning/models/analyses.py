@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
+from planning.analysis._text import fmt_vi
 from planning.models.admin_units import AdminUnit
 from planning.models.areas import AreaKind, IndustrialArea
 from planning.models.base import SpatialRecord
@@ -127,7 +128,7 @@ class SuggestedSite(SpatialRecord):
         indexes = [models.Index(fields=["is_current", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.rank} ({self.area_ha:.1f} ha, điểm {self.score:.2f})"
+        return f"{self.kind} #{self.rank} ({fmt_vi(self.area_ha, 1)} ha, điểm {fmt_vi(self.score, 2)})"
 
 
 class InfrastructureConnector(SpatialRecord):
@@ -161,4 +162,4 @@ class InfrastructureConnector(SpatialRecord):
         indexes = [models.Index(fields=["is_current", "network"])]
 
     def __str__(self) -> str:
-        return f"{self.area_name}: {self.get_network_display()} {self.distance_m:.0f} m"
+        return f"{self.area_name}: {self.get_network_display()} {fmt_vi(self.distance_m)} m"

@@ -34,10 +34,12 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from gis_service import access
 from layers.catalogue import CATALOGUE
 from planning import models as m
+from planning.analysis import numformat
 from planning.analysis.plan_vs_actual import TOTAL_LABEL
 from planning.analysis.targets import lagging_projects
 from planning.analysis.types import ESTABLISHED_STATUSES
 from planning.selectors import analyses as sel
+from planning.web import formats as web_formats
 from planning.web import labels
 
 # Occupancy thresholds of Decree 32/2024 (DOMAIN.md §2.3): a new CCN needs the existing ones above
@@ -82,7 +84,8 @@ class Column:
     key: str
     label: object            # lazy translation
     kind: str = "text"       # text, int, ha, pct, money, date, link
-    digits: int = 1
+    digits: int = 1          # decimals of ha, money and pct (shown, and written to CSV/XLSX)
+    file_url: bool = False   # the page shows link text; CSV/XLSX hold the link's URL instead
 
 
 @dataclass
@@ -98,16 +101,22 @@ class Table:
     def headers(self) -> list[str]:
         return [str(c.label) for c in self.columns]
 
-    def values(self) -> list[list]:
+    def link(self, i: int, key: str) -> str | None:
+        return (self.links[i] if i < len(self.links) else {}).get(key)
+
+    def values(self, absolute=None) -> list[list]:
+        """Rows for CSV/XLSX: numbers rounded as the page shows them (percentages as 0–100),
+        link-only columns as absolute URLs (``absolute`` turns a path into one)."""
         out = []
-        for row in self.rows:
+        for i, row in enumerate(self.rows):
             vals = []
             for c in self.columns:
                 v = row.get(c.key)
-                if c.kind == "pct" and v is not None:
-                    v = round(float(v) * 100, 2)
-                elif isinstance(v, Decimal):
-                    v = float(v)
+                if c.file_url:
+                    url = self.link(i, c.key)
+                    v = (absolute(url) if absolute else url) if url else None
+                else:
+                    v = file_value(v, c)
                 vals.append(v)
             out.append(vals)
         return out
@@ -116,9 +125,8 @@ class Table:
         """Rows for the page: ``{"cells": [{"text", "numeric", "url"}], "class"}``."""
         out = []
         for i, row in enumerate(self.rows):
-            links = self.links[i] if i < len(self.links) else {}
             cells = [{"text": format_value(row.get(c.key), c), "numeric": c.kind in NUMERIC,
-                      "url": links.get(c.key)} for c in self.columns]
+                      "url": self.link(i, c.key)} for c in self.columns]
             out.append({"cells": cells, "class": self.row_class[i] if i < len(self.row_class) else ""})
         return out
 
@@ -126,20 +134,36 @@ class Table:
 NUMERIC = {"int", "ha", "pct", "money"}
 
 
+def _digits(column: Column) -> int:
+    return 0 if column.kind == "int" else column.digits
+
+
 def format_value(value, column: Column) -> str:
+    """A cell of a dashboard table as the page shows it (:mod:`planning.web.formats`)."""
     if value is None or value == "":
         return "—" if column.kind in NUMERIC or column.kind == "date" else ""
     if column.kind == "pct":
-        return formats.number_format(float(value) * 100, 1, use_l10n=True) + " %"
-    if column.kind == "int":
-        return formats.number_format(int(value), 0, use_l10n=True, force_grouping=True)
-    if column.kind in ("ha", "money"):
-        return formats.number_format(float(value), column.digits, use_l10n=True, force_grouping=True)
+        return web_formats.percent(value, column.digits)
+    if column.kind in NUMERIC:
+        return web_formats.number(value, _digits(column))
     if column.kind == "date":
         return formats.date_format(value, "SHORT_DATE_FORMAT") if isinstance(value, dt.date) else str(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)
+
+
+def file_value(value, column: Column):
+    """A cell of a dashboard table as CSV/XLSX hold it: the page's figure, as a number."""
+    if value is None or value == "":
+        return None
+    if column.kind == "pct":
+        return numformat.for_file_percent(value, column.digits)
+    if column.kind in NUMERIC:
+        return numformat.for_file(value, _digits(column))
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def slug(text: str) -> str:
@@ -149,17 +173,21 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
-def table_csv(table: Table) -> bytes:
+def table_csv(table: Table, *, absolute=None) -> bytes:
     """One table as CSV, UTF-8 with a byte-order mark (Excel reads the Vietnamese text)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(table.headers())
-    writer.writerows(["" if v is None else v for v in row] for row in table.values())
+    writer.writerows(["" if v is None else v for v in row] for row in table.values(absolute))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def tables_xlsx(tables: list[Table], *, title: str, notes: list[str] = ()) -> bytes:
-    """Every table on its own sheet, headers in bold and frozen, plus a sheet saying what this is."""
+def tables_xlsx(tables: list[Table], *, title: str, notes: list[str] = (), absolute=None) -> bytes:
+    """Every table on its own sheet, headers in bold and frozen, plus a sheet saying what this is.
+
+    Numbers are numeric cells rounded as on the page, with a number format of as many decimals
+    (Excel writes them with the reader's own separators); links are clickable.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -176,8 +204,16 @@ def tables_xlsx(tables: list[Table], *, title: str, notes: list[str] = ()) -> by
         ws.append(t.headers())
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for row in t.values():
+        for i, row in enumerate(t.values(absolute)):
             ws.append(row)
+            for j, c in enumerate(t.columns, start=1):
+                cell = ws.cell(ws.max_row, j)
+                if c.kind in NUMERIC and cell.value is not None:
+                    cell.number_format = numformat.excel_format(_digits(c))
+                url = cell.value if c.file_url else t.link(i, c.key)
+                if url and c.kind == "link":
+                    cell.hyperlink = absolute(url) if absolute and not c.file_url else url
+                    cell.style = "Hyperlink"
         ws.freeze_panes = "A2"
         for i, c in enumerate(t.columns, start=1):
             ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(45, len(str(c.label)) + 2))
@@ -413,7 +449,7 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
     if rights.clearance:
         cols += [Column("clearance_handed_over_ha", _l("Handed over (ha)"), "ha"),
                  Column("clearance_progress", _l("Clearance progress"), "pct")]
-    cols.append(Column("map", _l("Map"), "link"))
+    cols.append(Column("map", _l("Map"), "link", file_url=True))
     areas_table = Table("areas", _l("Parks and clusters"), cols)
     occupancy = {"labels": [], "values": [], "kinds": [], "codes": []}
     clearance = {"labels": [], "handed_over": [], "remaining": []}
@@ -425,13 +461,14 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
         areas_table.links.append({"name": links["dashboard"], "map": links["map"]})
         if row["occupancy"] is not None and a.status in ESTABLISHED_STATUSES and row["leasable_ha"] > 0:
             occupancy["labels"].append(a.name)
-            occupancy["values"].append(round(row["occupancy"] * 100, 1))
+            occupancy["values"].append(numformat.for_file_percent(row["occupancy"], 1))
             occupancy["kinds"].append(a.kind)
             occupancy["codes"].append(a.code)
         if rights.clearance and row["clearance_parcel_ha"] > 0:
             clearance["labels"].append(a.name)
-            clearance["handed_over"].append(round(row["clearance_handed_over_ha"], 2))
-            clearance["remaining"].append(round(row["clearance_parcel_ha"] - row["clearance_handed_over_ha"], 2))
+            clearance["handed_over"].append(numformat.for_file(row["clearance_handed_over_ha"], 2))
+            clearance["remaining"].append(
+                numformat.for_file(row["clearance_parcel_ha"] - row["clearance_handed_over_ha"], 2))
 
     # Plan vs actual ----------------------------------------------------------------------------
     pva = analysis_compute("plan-vs-actual", province=province).results["rows"]
@@ -537,7 +574,8 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
         "jobs_per_ha": eff["jobs_per_ha"], "registered_capital_per_ha": eff["registered_capital_per_ha"],
         "expansion": eff["expansion"]["message_vi" if lang == "vi" else "message_en"],
     }
-    charts: dict = {"occupancy": {"labels": [area.name], "values": [round((area.occupancy or 0) * 100, 1)],
+    charts: dict = {"occupancy": {"labels": [area.name],
+                                  "values": [numformat.for_file_percent(area.occupancy or 0, 1)],
                                   "kinds": [area.kind], "codes": [area.code]}}
 
     # Secondary projects (public layer) ------------------------------------------------------------
@@ -599,7 +637,8 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
                                 "progress": eff["clearance_progress"], "idle_cleared_ha": eff["idle_cleared_ha"],
                                 "progress_pct": None if eff["clearance_progress"] is None
                                 else eff["clearance_progress"] * 100}
-        charts["clearance_status"] = {"labels": [r["label"] for r in by_status], "ha": [round(r["ha"], 2) for r in by_status],
+        charts["clearance_status"] = {"labels": [r["label"] for r in by_status],
+                                      "ha": [numformat.for_file(r["ha"], 2) for r in by_status],
                                       "statuses": [r["status"] for r in by_status]}
     if rights.monitoring:
         tva = targets_vs_actuals([area])

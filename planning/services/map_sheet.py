@@ -21,6 +21,7 @@ from layers.catalogue import CATALOGUE
 from layers.wms.styles import STYLES
 from planning import geo
 from planning import models as m
+from planning.web import formats as numbers
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -98,9 +99,8 @@ def nice_length(max_m: float) -> float:
 
 
 def _fmt(value, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return formats.number_format(value, digits, use_l10n=True, force_grouping=True)
+    """A figure as the dashboard page shows it (one rounding, the language's separators)."""
+    return numbers.number(value, digits)
 
 
 def key_figures(area: m.IndustrialArea, figures: dict) -> list[tuple[str, str]]:
@@ -111,14 +111,14 @@ def key_figures(area: m.IndustrialArea, figures: dict) -> list[tuple[str, str]]:
         (_("Area by boundary (ha)"), _fmt(figures["boundary_ha"])),
         (_("Leasable industrial land (ha)"), _fmt(figures["leasable_ha"])),
         (_("Leased (ha)"), _fmt(figures["leased_ha"])),
-        (_("Occupancy"), "—" if figures["occupancy"] is None else _fmt(figures["occupancy"] * 100) + " %"),
+        (_("Occupancy"), numbers.percent(figures["occupancy"])),
         (_("Secondary projects"), f"{figures['n_projects']} ({figures['n_operating']} {_('operating')})"),
         (_("Infrastructure developer"), figures.get("developer") or "—"),
     ]
     if figures.get("clearance"):
         c = figures["clearance"]
         rows.append((_("Clearance progress"), "—" if c["progress"] is None else
-                     f"{_fmt(c['progress'] * 100)} % ({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)"))
+                     f"{numbers.percent(c['progress'])} ({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)"))
     return rows
 
 
@@ -128,7 +128,6 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.utils import ImageReader
-    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     _fonts()
@@ -236,17 +235,19 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
     c.drawString(right_x, y, _("Key figures"))
     y -= 6
     c.setFont(FONT, 7.6)
+    # Long names (a developer's full name) wrap onto more lines; nothing is cut.
+    name_w = right_w * 0.44
+    value_w = right_w - name_w - 6
     for name, value in key_figures(area, figures):
+        names, values = _lines(name, FONT, 7.6, name_w), _lines(value, FONT, 7.6, value_w)
         y -= 11.2
+        for k, text in enumerate(names):
+            c.drawString(right_x, y - k * 9, text)
+        for k, text in enumerate(values):
+            c.drawRightString(right_x + right_w, y - k * 9, text)
+        y -= 9 * (max(len(names), len(values)) - 1)
         c.setStrokeColor(colors.HexColor("#dddddd"))
         c.line(right_x, y - 3, right_x + right_w, y - 3)
-        c.drawString(right_x, y, name)
-        text = str(value)
-        while stringWidth(text, FONT, 7.6) > right_w * 0.45 and len(text) > 4:
-            text = text[:-2]
-        if text != str(value):
-            text = text.rstrip() + "…"
-        c.drawRightString(right_x + right_w, y, text)
 
     # Legend (two columns)
     y -= 22
@@ -262,19 +263,26 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
         for cls in style.classes:
             entries.append((style.geometry_type, cls.symbolizers, cls.title_vi if lang == "vi" else cls.title_en, name))
     col_w = right_w / 2
-    rows_per_col = math.ceil(len(entries) / 2)
-    c.setFont(FONT, 6.4)
-    for i, (geom, syms, text, _layer) in enumerate(entries):
-        col, row = divmod(i, rows_per_col)
-        ex, ey = right_x + col * col_w, y - 10 - row * 10.4
+    # Long entries wrap onto more lines; the type shrinks (down to 5.2 pt) only if the legend
+    # would otherwise run into the footer.
+    for size in (6.4, 6.0, 5.6, 5.2):
+        lead, pitch = size + 1.4, 10.4 * size / 6.4   # between lines of an entry; between entries
+        wrapped = [_lines(text, FONT, size, col_w - 22) for _g, _s, text, _layer in entries]
+        heights = [lead * (len(lines) - 1) + pitch for lines in wrapped]
+        split = _balanced_split(heights)
+        last_baseline = y - 10 - max(sum(heights[:split]), sum(heights[split:])) + pitch
+        if last_baseline >= map_y + 2:
+            break
+    c.setFont(FONT, size)
+    tops = [0.0, 0.0]
+    for i, ((geom, syms, _text, _layer), lines) in enumerate(zip(entries, wrapped)):
+        col = 0 if i < split else 1
+        ex, ey = right_x + col * col_w, y - 10 - tops[col]
+        tops[col] += heights[i]
         _swatch(c, colors, ex, ey, geom, syms)
-        label = text
-        while stringWidth(label, FONT, 6.4) > col_w - 22 and len(label) > 4:
-            label = label[:-2]
-        if label != text:
-            label = label.rstrip() + "…"
         c.setFillColor(colors.black)
-        c.drawString(ex + 19, ey, label)
+        for k, line in enumerate(lines):
+            c.drawString(ex + 19, ey - k * lead, line)
 
     # Footer: CRS note, attribution
     c.setFillColor(colors.black)
@@ -289,21 +297,49 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
     return buf.getvalue()
 
 
-def _wrapped(c, text: str, x: float, y: float, width: float, size: float) -> None:
+def _lines(text, font: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` points (words kept whole when they fit)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    c.setFont(FONT, size)
-    line = ""
-    for word in text.split():
+    lines, line = [], ""
+    for word in str(text).split():
+        while stringWidth(word, font, size) > width and len(word) > 1:  # longer than a line
+            cut = len(word) - 1
+            while cut > 1 and stringWidth(word[:cut], font, size) > width:
+                cut -= 1
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:cut])
+            word = word[cut:]
         trial = f"{line} {word}".strip()
-        if stringWidth(trial, FONT, size) > width and line:
-            c.drawString(x, y, line)
-            y -= size + 2
+        if line and stringWidth(trial, font, size) > width:
+            lines.append(line)
             line = word
         else:
             line = trial
-    if line:
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _balanced_split(heights: list[float]) -> int:
+    """Where to start the second column so that the two are as even as possible."""
+    total, best, best_at, run = sum(heights), float("inf"), len(heights), 0.0
+    for i in range(len(heights) + 1):
+        tallest = max(run, total - run)
+        if tallest < best:
+            best, best_at = tallest, i
+        if i < len(heights):
+            run += heights[i]
+    return best_at
+
+
+def _wrapped(c, text: str, x: float, y: float, width: float, size: float) -> None:
+    c.setFont(FONT, size)
+    for line in _lines(text, FONT, size, width):
         c.drawString(x, y, line)
+        y -= size + 2
 
 
 def _swatch(c, colors, x: float, y: float, geom, symbolizers) -> None:

@@ -40,22 +40,28 @@ def _area(pk):
     return area
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+def _download(content: bytes, content_type: str, filename: str, *, inline: bool = False) -> HttpResponse:
+    """A file as it is: its bytes, its content type and its name (``attachment`` unless shown)."""
+    from django.utils.http import content_disposition_header
+
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
     return response
 
 
-def _table_download(data: dict, table: str, fmt: str, stem: str, title: str) -> HttpResponse:
+def _table_download(request, data: dict, table: str, fmt: str, stem: str, title: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
+    # Spreadsheets get whole URLs (a path means nothing outside the browser).
+    absolute = request.build_absolute_uri
     if fmt == "xlsx":
-        content = dash.tables_xlsx(list(data["tables"].values()), title=title)
+        content = dash.tables_xlsx(list(data["tables"].values()), title=title, absolute=absolute)
         return _download(content, XLSX, f"{stem}_{stamp}.xlsx")
     if table not in data["tables"]:
         known = ", ".join(data["tables"])
         return HttpResponse(_("Unknown table %(table)s; the tables you may download here: %(known)s.")
-                            % {"table": table, "known": known}, status=404, content_type="text/plain; charset=utf-8")
-    return _download(dash.table_csv(data["tables"][table]), "text/csv; charset=utf-8",
+                            % {"table": table, "known": known}, status=404,
+                            content_type="text/plain; charset=utf-8")
+    return _download(dash.table_csv(data["tables"][table], absolute=absolute), "text/csv; charset=utf-8",
                      f"{stem}_{table}_{stamp}.csv")
 
 
@@ -87,7 +93,7 @@ def province(request, pk: int):
 def province_download(request, pk: int, table: str, fmt: str):
     province = _province(pk)
     data = dash.province_dashboard(province, user=request.user)
-    return _table_download(data, table, fmt, f"dashboard_{dash.slug(province.name)}",
+    return _table_download(request, data, table, fmt, f"dashboard_{dash.slug(province.name)}",
                            f"KCN Planner — {province.name}")
 
 
@@ -109,7 +115,8 @@ def area(request, pk: int):
 def area_download(request, pk: int, table: str, fmt: str):
     area = _area(pk)
     data = dash.area_dashboard(area, user=request.user)
-    return _table_download(data, table, fmt, f"dashboard_{dash.slug(area.name)}", f"KCN Planner — {area.name}")
+    return _table_download(request, data, table, fmt, f"dashboard_{dash.slug(area.name)}",
+                           f"KCN Planner — {area.name}")
 
 
 @require_GET
@@ -123,10 +130,8 @@ def area_sheet(request, pk: int):
     except MapSheetError as exc:
         return HttpResponse(_("The map could not be rendered: %(error)s") % {"error": exc}, status=503,
                             content_type="text/plain; charset=utf-8")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="ban_do_{dash.slug(area.name)}_{timezone.localdate().isoformat()}.pdf"')
-    return response
+    return _download(pdf, "application/pdf", f"ban_do_{dash.slug(area.name)}_{timezone.localdate().isoformat()}.pdf",
+                     inline=True)
 
 
 def _chart_data(data: dict) -> dict:

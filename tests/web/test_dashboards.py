@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from planning.analysis import numformat
 from planning.analysis.types import ESTABLISHED_STATUSES
 
 pytestmark = pytest.mark.slow
@@ -149,7 +150,8 @@ def test_areas_csv_matches_the_database(client, soc_trang_demo):
     for row in body:
         area = by_name[row[0]]
         expected = float(area.leased_land_ha) / float(area.industrial_land_ha) * 100
-        assert float(row[occ]) == pytest.approx(expected, abs=0.01)
+        # the page's figure (0.1 %), as a number: 54.8, not 54.84230055658627
+        assert row[occ] == str(numformat.rounded(expected, 1)), (row[occ], expected)
     # Anonymous downloads have no clearance columns.
     assert "Tiến độ GPMB" not in header
 
@@ -316,3 +318,160 @@ def test_a_district_is_not_a_province(client, demo, db):
 def test_the_header_links_to_the_dashboards(client, demo, db):
     html = client.get(reverse("web:map")).content.decode()
     assert f'href="{reverse("web:dashboards")}" id="kcn-dashboards-link"' in html
+
+
+# --- one number formatter for pages, the PDF sheet, CSV and XLSX (issue 11, items 7 and 8) ---------
+
+def pdf_text(response) -> str:
+    """The sheet's text with its line breaks folded (wrapped names read as one line)."""
+    from pypdf import PdfReader
+
+    assert response.status_code == 200, response.content[:300]
+    return " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+
+
+@pytest.mark.parametrize("lang, occupancy, boundary, truncated", [
+    ("vi", "93,4 %", "349,0", ("93,3 %", "348,9")),
+    ("en", "93.4 %", "349.0", ("93.3 %", "348.9")),
+])
+def test_the_sheet_shows_the_figures_of_the_page(client, tran_de, lang, occupancy, boundary, truncated):
+    """True values 0.93352 and 348.9886 ha: the page rounded them, the sheet cut them off."""
+    from decimal import Decimal
+
+    from planning.models import IndustrialArea
+
+    IndustrialArea.objects.filter(pk=tran_de.pk).update(
+        planned_area_ha=Decimal("400.00"), industrial_land_ha=Decimal("250.00"), leased_land_ha=Decimal("233.38"),
+        boundary_area_ha=348.9886)
+    client.cookies["django_language"] = lang
+    html = client.get(reverse("web:dashboard_area", args=[tran_de.pk])).content.decode()
+    assert f'data-occupancy="KCN">{occupancy}</span>' in html
+    assert f": {boundary} ha</li>" in html  # by boundary
+    sheet = pdf_text(client.get(reverse("web:dashboard_area_sheet", args=[tran_de.pk])))
+    assert occupancy in sheet and boundary in sheet
+    for wrong in truncated:
+        assert wrong not in sheet and wrong not in html
+
+
+def test_the_sheet_wraps_long_names_instead_of_cutting_them(admin_client, tran_de):
+    from layers.catalogue import CATALOGUE
+    from layers.wms.styles import STYLES
+    from planning.models import Developer
+    from planning.services.map_sheet import SHEET_LAYERS
+
+    name = ("Công ty Cổ phần Đầu tư Phát triển Hạ tầng Khu công nghiệp và Đô thị Trần Đề "
+            "tỉnh Sóc Trăng (tên dài để thử xuống dòng)")
+    Developer.objects.filter(pk=tran_de.developer_id).update(name=name)
+    sheet = pdf_text(admin_client.get(reverse("web:dashboard_area_sheet", args=[tran_de.pk])))
+    assert name in sheet and "…" not in sheet
+    # Every legend entry of every layer drawn (an administrator reads them all), whole.
+    for layer in SHEET_LAYERS:
+        for cls in STYLES[CATALOGUE[layer].default_style or layer].classes:
+            assert cls.title_vi in sheet, cls.title_vi
+
+
+def dashboard_downloads(html: str, base: str) -> list[str]:
+    import re
+
+    tables = sorted(set(re.findall(re.escape(base) + r"([a-z_]+)\.csv", html)))
+    return [f"{base}{t}.csv" for t in tables] + [f"{base}dashboard.xlsx"]
+
+
+@pytest.mark.parametrize("page", ["province", "area"])
+def test_every_dashboard_download_is_the_file_it_says(staff_client, soc_trang_demo, tran_de, page, tmp_path):
+    """Each table as CSV, all of them as XLSX, the map sheet as PDF: type, name, parsed back."""
+    import re
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    if page == "province":
+        base = reverse("web:dashboard_province", args=[soc_trang_demo.pk])
+        stem = "dashboard_soc-trang"
+    else:
+        base = reverse("web:dashboard_area", args=[tran_de.pk])
+        stem = "dashboard_kcn-tran-de"
+    html = staff_client.get(base).content.decode()
+    urls = dashboard_downloads(html, base)
+    assert len(urls) >= 4, urls
+    for url in urls:
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        name = re.fullmatch(r'attachment; filename="([^"]+)"', response["Content-Disposition"]).group(1)
+        assert name.startswith(stem), name
+        if url.endswith(".csv"):
+            assert response["Content-Type"] == "text/csv; charset=utf-8" and name.endswith(".csv")
+            rows = read_csv(response)
+            assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows), url
+        else:
+            assert response["Content-Type"] == XLSX and name.endswith(".xlsx")
+            wb = load_workbook(io.BytesIO(response.content))
+            assert len(wb.sheetnames) == len(urls)  # "About" + one sheet per table
+    if page == "area":
+        response = staff_client.get(reverse("web:dashboard_area_sheet", args=[tran_de.pk]))
+        assert response["Content-Type"] == "application/pdf"
+        assert re.fullmatch(r'inline; filename="ban_do_kcn-tran-de_[0-9-]+\.pdf"', response["Content-Disposition"])
+        assert "KCN Trần Đề" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_dashboard_files_hold_the_page_figures_as_numbers(staff_client, soc_trang_demo):
+    """No binary tails (16.00999999999999), the figures the page shows, links as URLs."""
+    import re
+
+    from openpyxl import load_workbook
+
+    base = reverse("web:dashboard_province", args=[soc_trang_demo.pk])
+    response = staff_client.get(base)
+    html = response.content.decode()
+    tables = response.context["tables"]
+    for url in dashboard_downloads(html, base)[:-1]:
+        rows = read_csv(staff_client.get(url))
+        for row in rows[1:]:
+            for value in row:
+                assert not re.fullmatch(r"-?\d+\.\d{3,}", value), f"{value} in {url}"
+    # The table of parks and clusters: each figure of the page is its CSV number, formatted.
+    header, *body = read_csv(staff_client.get(f"{base}areas.csv"))
+    cells = tables["areas"].cells()
+    occ, planned, link = header.index("Tỷ lệ lấp đầy"), header.index("Diện tích quy hoạch (ha)"), header.index("Bản đồ")
+    for row, page_row in zip(body, cells):
+        texts = [c["text"] for c in page_row["cells"]]
+        assert texts[occ] == (numformat.number(float(row[occ]), 1) + " %" if row[occ] else "—")
+        assert texts[planned] == numformat.number(float(row[planned]), 1)
+        # "Bản đồ": the link itself, not its text ("Xem trên bản đồ")
+        assert row[link].startswith("http://testserver/#bbox="), row[link]
+        assert page_row["cells"][link]["url"] in row[link]
+    ws = load_workbook(io.BytesIO(staff_client.get(f"{base}dashboard.xlsx").content))["Các khu, cụm công nghiệp"]
+    xheader = [c.value for c in ws[1]]
+    first = {h: c for h, c in zip(xheader, ws[2])}
+    assert first["Bản đồ"].value.startswith("http://testserver/#bbox=")
+    assert first["Bản đồ"].hyperlink.target == first["Bản đồ"].value
+    assert first["Khu / cụm công nghiệp"].hyperlink.target.startswith("http://testserver/dashboards/areas/")
+    assert isinstance(first["Diện tích quy hoạch (ha)"].value, float)
+    assert first["Diện tích quy hoạch (ha)"].number_format == "#,##0.0"
+
+
+@pytest.mark.parametrize("lang, grouped", [("vi", r"\d{1,3}(\.\d{3})+"), ("en", r"\d{1,3}(,\d{3})+")])
+def test_thousands_are_grouped_the_way_the_language_writes_them(client, binh_dinh_demo, lang, grouped):
+    import re
+
+    client.cookies["django_language"] = lang
+    html = client.get(reverse("web:dashboard_province", args=[binh_dinh_demo.pk])).content.decode()
+    planned = re.search(r'id="fig-land"><span class="kcn-figure-value">([^<]+) ha<', html).group(1)
+    assert re.fullmatch(grouped, planned), planned  # Bình Định plans more than 1,000 ha
+
+
+def test_vietnamese_text_groups_thousands_the_vietnamese_way_in_english_mode(admin_client, demo):
+    """The audit log is written in Vietnamese: its count reads "2.767 bản ghi" whatever the language."""
+    import re
+
+    from planning.selectors.audit import audit_count
+
+    admin_client.cookies["django_language"] = "en"
+    html = admin_client.get(reverse("admin-audit")).content.decode()
+    total = audit_count()
+    assert total >= 1000
+    assert f"{numformat.number(total, 0, lang='vi')} bản ghi." in html
+    assert not re.search(r"\d,\d{3} bản ghi", html)
