@@ -23,7 +23,7 @@ Examples
 ...                      workers_needed={"A": 1200}, distances_m=(1000,))
 >>> ring = s.areas[0].rings[0]     # (4 + 4·2·1 + π) km² × 500 /km² ≈ 7,571; cell centres: 1,516 cells
 >>> ring.population, round(ring.workers_share, 4), ring.coverage
-(7580.0, 0.1583, 1.0)
+(7580, 0.1583, 1.0)
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import numpy as np
 import rasterio.features
 import shapely
 
+from planning.analysis import numformat
 from planning.analysis.errors import GridError, RecordError
 from planning.analysis.rasters import Grid, geometry_window, iter_blocks
 from planning.analysis.types import (
@@ -65,6 +66,11 @@ def _reader(population, grid: Grid) -> Callable:
         return np.asarray(arr[r0 : r0 + int(window.height), c0 : c0 + int(window.width)])
 
     return read
+
+
+def _people(count: float) -> int:
+    """A count of residents as whole people (the raster holds fractions of people per cell)."""
+    return int(numformat.rounded(count, 0) or 0)
 
 
 def _sum_within(geom, grid: Grid, read) -> tuple[float, float]:
@@ -137,10 +143,11 @@ def labour_catchment(
         need = jobs.get(area_id, 0)
         for d in dists:
             pop, cov = _sum_within(shapely.buffer(geom, d), grid, read)
+            pop = _people(pop)
             rings.append(
                 LabourRing(
                     distance_m=d,
-                    population=round(pop, 3),
+                    population=pop,
                     coverage=cov,
                     workers_share=need / pop if pop > 0 else None,
                 )
@@ -159,16 +166,18 @@ def labour_catchment(
         geoms = np.array([g for _, g, _ in items], dtype=object)
         for d in dists:
             pop, cov = _sum_within(shapely.union_all(shapely.buffer(geoms, d)), grid, read)
+            pop = _people(pop)
             union_rings.append(
                 LabourRing(
                     distance_m=d,
-                    population=round(pop, 3),
+                    population=pop,
                     coverage=cov,
                     workers_share=total_need / pop if pop > 0 else None,
                 )
             )
+    total_pop = _people(total_pop)
     return LabourSummary(
-        total_population=round(total_pop, 3),
+        total_population=total_pop,
         workers_needed=total_need,
         workers_share=total_need / total_pop if total_pop > 0 else None,
         union_rings=tuple(union_rings),

@@ -744,7 +744,7 @@ class _Context:
                         nearest_road_distance_m=dist,
                         mean_slope_pct=round(mean_slope, 3),
                         max_flood_depth_m=round(max_flood, 3),
-                        population_in_reach=round(pop, 1),
+                        population_in_reach=round(pop),  # whole people
                         reasons=_reasons(
                             name,
                             status,

@@ -666,7 +666,7 @@ class SiteCandidate(Serializable):
     nearest_road_distance_m: float | None
     mean_slope_pct: float
     max_flood_depth_m: float
-    population_in_reach: float
+    population_in_reach: int  # residents, whole people
     reasons: str
     crs_epsg: int | None = None
     kind: str = "CCN"
@@ -925,7 +925,7 @@ class FenceReport(Serializable):
 @dataclass(frozen=True, kw_only=True)
 class LabourRing(Serializable):
     distance_m: float
-    population: float
+    population: int  # residents, whole people
     coverage: float  # share of the buffer's area that lies on the population grid
     workers_share: float | None  # workers needed ÷ population
 
@@ -940,7 +940,7 @@ class LabourCatchment(Serializable):
 
 @dataclass(frozen=True, kw_only=True)
 class LabourSummary(Serializable):
-    total_population: float
+    total_population: int  # residents, whole people
     workers_needed: int
     workers_share: float | None
     union_rings: tuple[LabourRing, ...]  # population within d of any area, counted once
