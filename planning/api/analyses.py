@@ -35,7 +35,8 @@ from gis_service import access
 from layers.catalogue import get_layer
 from planning import models as m
 from planning.api.auth import StaffRole, has_staff_role
-from planning.api.base import BaseApi, extend_schema, CSVRenderer, GeoJSONRenderer, XLSXRenderer, file_response
+from planning.api.base import (BaseApi, DownloadApi, GeoJSONRenderer, download_responses, extend_schema,
+                               file_response)
 from planning.api.layers import feature_serializer
 from planning.selectors import analyses as sel
 from planning.services import analyses as svc
@@ -274,17 +275,17 @@ class RunConnectorsApi(_RunApi):
         return Response(feature_serializer("infrastructure_connectors")(qs, many=True).data)
 
 
-class RunExportApi(_RunApi):
-    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+class RunExportApi(_RunApi, DownloadApi):
+    formats = ("json", "csv", "xlsx")
 
-    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"]),
+    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
                                OpenApiParameter("table", OpenApiTypes.STR, enum=["areas", "units", "years"])],
-                   responses={(200, "text/csv"): OpenApiTypes.BINARY}, summary="Download an efficiency run")
+                   responses=download_responses(formats), summary="Download an efficiency run")
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.EFFICIENCY or run.status != m.AnalysisRun.Status.DONE:
             raise NotFound(f"run {pk} is not a finished efficiency run")
-        fmt = request.accepted_renderer.format
+        fmt = self.download_format(request)
         return file_response(*svc.efficiency_export(run.results, fmt, table=request.query_params.get("table", "areas")))
 
 
@@ -318,18 +319,18 @@ def _report(name: str, summary: str, input_cls) -> type[_ReportApi]:
     })
 
 
-class EfficiencyReportApi(_ReportApi):
+class EfficiencyReportApi(_ReportApi, DownloadApi):
     analysis = "efficiency"
-    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+    formats = ("json", "csv", "xlsx")
 
     @extend_schema(summary="Land-use efficiency (JSON, or ?format=csv|xlsx)",
                    parameters=[EfficiencyInput,
-                               OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"]),
+                               OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
                                OpenApiParameter("table", OpenApiTypes.STR, enum=["areas", "units", "years"])],
-                   responses=OpenApiTypes.OBJECT)
+                   responses=download_responses(formats, json_schema=OpenApiTypes.OBJECT))
     def get(self, request):
+        fmt = self.download_format(request)  # a format not offered is refused before computing
         results = self.compute(request)
-        fmt = request.accepted_renderer.format
         if fmt in ("csv", "xlsx"):
             return file_response(*svc.efficiency_export(results, fmt, table=request.query_params.get("table", "areas")))
         return Response(results)

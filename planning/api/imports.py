@@ -23,11 +23,10 @@ from rest_framework.response import Response
 from planning import models as m
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from planning.api.analyses import RunOutputSerializer, _RunApi
 from planning.api.auth import StaffRole
-from planning.api.base import BaseApi, CSVRenderer, XLSXRenderer, extend_schema, file_response
+from planning.api.base import BaseApi, DownloadApi, download_responses, extend_schema, file_response
 from planning.api.errors import error_response
 from planning.services import analysis_runs
 from planning.services import imports as svc
@@ -179,31 +178,15 @@ class JobListApi(BaseApi):
         return Response({"count": len(out), "active": active, "jobs": out})
 
 
-class GeoPackageRenderer(BaseRenderer):
-    media_type = "application/geopackage+sqlite3"
-    format = "gpkg"
-    charset = None
+class RunSitesExportApi(_RunApi, DownloadApi):
+    """The sites of a finished site-suggestion run as CSV (the default), XLSX or GeoPackage."""
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        import json
+    formats = ("csv", "xlsx", "gpkg")
 
-        if isinstance(data, (bytes, bytearray)):
-            return bytes(data)
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-
-class RunSitesExportApi(_RunApi):
-    """The sites of a finished site-suggestion run as CSV, XLSX or GeoPackage."""
-
-    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, GeoPackageRenderer]
-
-    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "xlsx", "gpkg"])],
-                   responses={(200, "text/csv"): OpenApiTypes.BINARY}, summary="Download the sites of a run")
+    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats))],
+                   responses=download_responses(formats), summary="Download the sites of a run")
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.SITE_SUGGESTION or run.status != m.AnalysisRun.Status.DONE:
             raise NotFound(f"run {pk} is not a finished site suggestion")
-        fmt = request.accepted_renderer.format
-        if fmt == "json":
-            fmt = "csv"
-        return file_response(*sites_export(run, fmt))
+        return file_response(*sites_export(run, self.download_format(request)))
