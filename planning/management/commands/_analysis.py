@@ -89,4 +89,4 @@ class AnalysisCommand(BaseCommand):
 
     def footer(self, run) -> None:
         self.stdout.write(self.style.SUCCESS(
-            f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in {run.duration_s:.1f} s"))
+            f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in {fmt_vi(run.duration_s, 1)} s"))

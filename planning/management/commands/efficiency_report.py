@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
 from planning.services.analyses import efficiency_export
 
@@ -33,7 +34,7 @@ class Command(AnalysisCommand):
                 if path.is_dir():
                     path = path / filename
                 path.write_bytes(content)
-                self.stderr.write(f"đã ghi / wrote {path} ({len(content):,} bytes)")
+                self.stderr.write(f"đã ghi / wrote {path} ({fmt_vi(len(content))} bytes)")
             elif fmt == "xlsx":
                 raise CommandError("--format xlsx needs --output PATH")
             else:

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import CommandError
 
+from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand
 from planning.services import analyses as svc
 
@@ -28,7 +29,7 @@ class Command(AnalysisCommand):
         if options["queued"]:
             done = svc.runs_process_queued(limit=options["limit"])
             for run in done:
-                self.stdout.write(f"#{run.pk} {run.kind}: {run.get_status_display()} ({run.duration_s or 0:.1f} s)"
+                self.stdout.write(f"#{run.pk} {run.kind}: {run.get_status_display()} ({fmt_vi(run.duration_s or 0, 1)} s)"
                                   + (f" — {run.error}" if run.error else ""))
             self.stdout.write(f"{len(done)} lần chạy / runs processed")
             return
@@ -49,4 +50,4 @@ class Command(AnalysisCommand):
             self.emit_json(run)
         else:
             self.stdout.write(f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
-                              f"{run.duration_s:.1f} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json")
+                              f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json")

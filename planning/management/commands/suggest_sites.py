@@ -54,7 +54,7 @@ class Command(AnalysisCommand):
         self.stdout.write(self.style.MIGRATE_HEADING(
             f"{r['province']} — {r['kind']}: {r['count']} vị trí đề xuất / suggested sites, "
             f"{fmt_vi(r['total_ha'], 1)} ha (raster {fmt_vi(r['resolution_m'])} m, "
-            f"{r['grid']['rows']:,}×{r['grid']['cols']:,} ô, {r['grid']['crs']})"))
+            f"{fmt_vi(r['grid']['rows'])}×{fmt_vi(r['grid']['cols'])} ô, {r['grid']['crs']})"))
         for note in r.get("notes", []):
             self.stdout.write(wrap(f"Lưu ý / Note: {note}"))
         rows = [[s["rank"], s["area_ha"], s["score"], s["nearest_road_name"] or None, s["nearest_road_distance_m"],
