@@ -1,9 +1,16 @@
-"""Project middleware: the user's language, and 503s while the database is unavailable.
+"""Project middleware: the language of each answer, and 503s while the database is unavailable.
 
-Vietnamese first: the language a user chose (cookie) or Vietnamese — never the browser's guess.
+Vietnamese first. Pages speak the language a user chose (the ``django_language`` cookie set by
+``/i18n/setlang/``) or Vietnamese — never the browser's guess: provincial offices often run
+English-language Windows and browsers, and the service still speaks Vietnamese unless someone
+switches it to English.
 
-Provincial offices often run English-language Windows and browsers; the service still speaks
-Vietnamese unless someone switches it to English (``/i18n/setlang/``).
+Programs (the REST API under ``/api/``, the OGC services under ``/ows/``) have no language switch:
+they say what they read in ``Accept-Language``. There an explicit ``?lang=`` comes first, then
+``Accept-Language`` (``vi``, ``en``, ``en-US`` …; a language we do not speak is skipped), then the
+cookie, then Vietnamese. A request sent by a browser (it carries ``Sec-Fetch-Mode``: the pages'
+own scripts, a person opening the API in a tab) follows the page rule, so the map, the Jobs tab and
+the proposal pages show the API's errors in the page's language, not in the browser's.
 """
 import logging
 
@@ -11,8 +18,10 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import gettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 class PrincipalMemoMiddleware:
@@ -29,19 +38,56 @@ class PrincipalMemoMiddleware:
             return self.get_response(request)
 
 
+PROGRAM_PREFIXES = ("/api/", "/ows/")
+
+
+def _supported(code: str | None) -> str | None:
+    """``code`` (``en``, ``en-US``, ``vi-VN`` …) as one of settings.LANGUAGES, or None."""
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+def accept_language(request) -> str | None:
+    """The first language of ``Accept-Language`` (by weight) that we speak; None if none is."""
+    for code, _weight in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        if code == "*":
+            break
+        lang = _supported(code)
+        if lang:
+            return lang
+    return None
+
+
+def request_language(request) -> str:
+    """The language to answer ``request`` in (see the module's docstring)."""
+    cookie = _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    query = _supported(request.GET.get("lang"))
+    program = request.path.startswith(PROGRAM_PREFIXES) and "HTTP_SEC_FETCH_MODE" not in request.META
+    if program:
+        candidates = (query, accept_language(request), cookie)
+    else:
+        candidates = (cookie, query)
+    return next((lang for lang in candidates if lang), settings.LANGUAGE_CODE)
+
+
 class PreferredLanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
-        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or request.GET.get("lang")
-        if lang not in self.supported:
-            lang = settings.LANGUAGE_CODE
+        lang = request_language(request)
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
+        if request.path.startswith(PROGRAM_PREFIXES) and not response.get("Content-Type", "").startswith("image/"):
+            # The same URL answers in another language for another Accept-Language or cookie
+            # (map images say nothing: they stay cacheable by shared caches).
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
 

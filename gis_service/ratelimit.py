@@ -26,7 +26,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def _limits() -> tuple[int, int, int]:
@@ -77,8 +77,11 @@ def _count(key: str, window: int) -> None:
 
 
 def locked_message(seconds: int) -> str:
+    """The refusal, wholly in the active language (the request's: see gis_service.middleware)."""
     minutes = max(1, -(-seconds // 60))
-    return _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
+    return ngettext("Too many failed sign-in attempts. Try again in %(minutes)d minute.",
+                    "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                    minutes) % {"minutes": minutes}
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -151,3 +154,17 @@ class _ThrottledResponseMixin:
 
 class LoginView(_ThrottledResponseMixin, auth_views.LoginView):
     authentication_form = ThrottledAuthenticationForm
+
+
+def admin_login(request, extra_context=None):
+    """The admin's sign-in (``admin.site.login``), answering 429 + Retry-After while locked as
+    the site's sign-in page does (the admin builds its own LoginView, without the mixin)."""
+    from django.contrib import admin
+
+    response = admin.site.login(request, extra_context)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    seconds = getattr(form, "locked_seconds", 0)
+    if seconds:
+        response.status_code = 429
+        response["Retry-After"] = str(seconds)
+    return response

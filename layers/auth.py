@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import authenticate, get_user_model
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext
 
 from layers.errors import AccessDenied, AuthenticationRequired, TooManyAttempts
 
@@ -76,10 +77,10 @@ def _basic(request, credentials: str, header: str):
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise AuthenticationRequired("malformed Basic credentials") from None
+        raise AuthenticationRequired(gettext("malformed Basic credentials")) from None
     username, sep, password = decoded.partition(":")
     if not sep:
-        raise AuthenticationRequired("malformed Basic credentials")
+        raise AuthenticationRequired(gettext("malformed Basic credentials"))
     if username == TOKEN_USERNAME:
         # Clients that only speak Basic (QGIS 3.22's authentication configurations) carry a token
         # as the password of the pseudo-user "token".
@@ -94,7 +95,7 @@ def _basic(request, credentials: str, header: str):
         wait = retry_after(request, username)  # this failure may have locked the name
         if wait:
             raise TooManyAttempts(locked_message(wait), retry_after=wait)
-        raise AuthenticationRequired("wrong user name or password")
+        raise AuthenticationRequired(gettext("wrong user name or password"))
     _remember(key, user)
     return user
 
@@ -104,7 +105,7 @@ def _token(key: str):
 
     token = Token.objects.select_related("user").filter(key=key.strip()).first()
     if token is None or not token.user.is_active:
-        raise AuthenticationRequired("invalid token")
+        raise AuthenticationRequired(gettext("invalid token"))
     return token.user
 
 
@@ -119,7 +120,8 @@ def identify(request) -> Caller:
         elif scheme in ("token", "bearer"):
             user, method = _token(credentials), TOKEN
         else:
-            raise AuthenticationRequired(f"unsupported authorization scheme {scheme!r}; use Basic, Token or Bearer")
+            raise AuthenticationRequired(gettext("unsupported authorization scheme %(scheme)r; use Basic, Token or "
+                                         "Bearer") % {"scheme": scheme})
         request.user = user
         return Caller(user, method)
     user = getattr(request, "user", None)

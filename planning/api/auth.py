@@ -1,6 +1,7 @@
 """Who calls the API and what they may do: the OGC services' identification and the one policy."""
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.permissions import BasePermission
@@ -10,6 +11,17 @@ from layers.auth import identify
 from layers.errors import OGCException
 
 REALM = 'Basic realm="KCN Planner"'
+
+
+class SignInLocked(exceptions.Throttled):
+    """429 + Retry-After with the sign-in limit's own message (gis_service.ratelimit).
+
+    DRF's Throttled would append "Expected available in N seconds.", formatted before it is looked
+    up in a catalogue and so English whatever the request's language."""
+
+    def __init__(self, detail: str, wait: int | None = None):
+        exceptions.APIException.__init__(self, detail)
+        self.wait = wait
 
 
 class HeaderAuthentication(BaseAuthentication):
@@ -23,7 +35,7 @@ class HeaderAuthentication(BaseAuthentication):
             caller = identify(request._request)
         except OGCException as exc:
             if exc.http_status == 429:
-                raise exceptions.Throttled(wait=getattr(exc, "retry_after", None), detail=exc.message) from None
+                raise SignInLocked(exc.message, wait=getattr(exc, "retry_after", None)) from None
             raise exceptions.AuthenticationFailed(exc.message) from None
         return caller.user, caller.method
 
@@ -43,7 +55,7 @@ def has_staff_role(user) -> bool:
 class StaffRole(BasePermission):
     """A signed-in user holding a role (planning.Membership) or an administrator."""
 
-    message = "running analyses needs a signed-in user with a planning role (Membership)"
+    message = _("running analyses needs a signed-in user with a planning role (Membership)")
 
     def has_permission(self, request, view):
         return bool(getattr(request.user, "is_authenticated", False)) and has_staff_role(request.user)

@@ -4,6 +4,10 @@ Maps Django ``ValidationError`` (400), rejected geometries (400), the services' 
 (its ``http_status``), the pure analyses' ``AnalysisError`` (400; unknown analysis 404), unknown
 layers (404), a database that is down, restarting or locked (503 with Retry-After, logged) and
 DRF's own exceptions (their status); anything else is logged and answered 500.
+
+Every message is in the request's language (``gis_service.middleware``: ``Accept-Language``, else
+the page's choice, else Vietnamese): the messages are looked up when the exception is raised or,
+for the ones composed here, now — never an English frame around a translated fragment.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,7 +27,7 @@ from gis_service.middleware import (
     is_database_unavailable,
     log_database_unavailable,
 )
-from layers.catalogue import UnknownLayer
+from layers.catalogue import CATALOGUE, UnknownLayer
 from planning.analysis.errors import AnalysisError, UnknownAnalysis
 from planning.analysis.geometry import GeometryRejected
 
@@ -66,16 +71,18 @@ def api_exception_handler(exc, context):
     if isinstance(exc, GeometryRejected):
         return error_response(400, "invalid_geometry", str(exc))
     if isinstance(exc, UnknownAnalysis):
-        return error_response(404, "unknown_analysis", str(exc), {"known": exc.known})
+        message = _("unknown analysis %(name)r; known analyses: %(known)s") % {
+            "name": exc.name, "known": ", ".join(exc.known)}
+        return error_response(404, "unknown_analysis", message, {"known": exc.known})
     if isinstance(exc, UnknownLayer):
-        return error_response(404, "unknown_layer", str(exc))
+        return unknown_layer_response(exc.args[0])
     if isinstance(exc, AnalysisError):
         return error_response(400, "invalid_criteria", str(exc))
     status = getattr(exc, "http_status", None)
     if isinstance(status, int) and hasattr(exc, "code"):  # planning.services.errors.PlanningError & co.
         return error_response(status, exc.code, getattr(exc, "message", str(exc)), getattr(exc, "details", None))
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "not found")
+        exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
@@ -83,7 +90,7 @@ def api_exception_handler(exc, context):
         # An unexpected failure: logged with its traceback, answered as JSON without internals.
         view = context.get("view")
         log.exception("unhandled error in %s", type(view).__name__ if view else "the API", exc_info=exc)
-        return error_response(500, "server_error", "internal error; it has been logged")
+        return error_response(500, "server_error", _("internal error; it has been logged"))
     detail = response.data
     code = "error"
     if isinstance(exc, exceptions.APIException):
@@ -100,17 +107,31 @@ def api_exception_handler(exc, context):
     return error_response(response.status_code, code, message, details, headers)
 
 
+def unknown_layer_response(name: str) -> Response:
+    known = sorted(CATALOGUE)
+    message = _("unknown layer %(name)r; known layers: %(known)s") % {"name": name, "known": ", ".join(known)}
+    return error_response(404, "unknown_layer", message, {"known": known})
+
+
 def api_aware_page_not_found(request, exception=None):
     """The project's 404 (``handler404``): under ``/api/`` the API's JSON error, elsewhere Django's page.
 
     URLs the resolver cannot match (``/api/v1/proposals/-1/``, an unknown path) never reach a DRF
     view, so without this an API client would get an HTML page instead of ``{"error": …}``.
+    ``/api/v1/layers/<name>/`` with a name outside the catalogue is an unknown layer.
     """
+    import re
+
     from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
-    if request.path.startswith("/api/"):
-        body = {"error": {"status": 404, "code": "not_found",
-                          "message": f"no API resource at {request.path}; see /api/schema/ for the URLs"}}
-        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
-    return page_not_found(request, exception)
+    if not request.path.startswith("/api/"):
+        return page_not_found(request, exception)
+    layer = re.match(r"^/api/v1/layers/([^/]+)/", request.path)
+    if layer and layer.group(1) not in CATALOGUE:
+        response = unknown_layer_response(layer.group(1))
+        return JsonResponse(response.data, status=404, json_dumps_params={"ensure_ascii": False})
+    message = _("no API resource at %(path)s; the endpoints are listed at /api/v1/ and described at "
+                "/api/schema/") % {"path": request.path}
+    body = {"error": {"status": 404, "code": "not_found", "message": message}}
+    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})

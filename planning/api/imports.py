@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
@@ -134,7 +135,7 @@ class ImportDetailApi(BaseApi):
     def get(self, request, pk: int):
         job = svc.import_jobs_visible(request.user).filter(pk=pk).first()
         if job is None:
-            raise NotFound(f"no import job {pk} of yours")
+            raise NotFound(_("no import job %(pk)s of yours") % {"pk": pk})
         job = svc.import_refresh_stale(job)
         return Response(ImportJobOutputSerializer(job, context={"request": request}).data)
 
@@ -188,5 +189,5 @@ class RunSitesExportApi(_RunApi, DownloadApi):
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.SITE_SUGGESTION or run.status != m.AnalysisRun.Status.DONE:
-            raise NotFound(f"run {pk} is not a finished site suggestion")
+            raise NotFound(_("run %(pk)s is not a finished site suggestion") % {"pk": pk})
         return file_response(*sites_export(run, self.download_format(request)))

@@ -15,6 +15,7 @@ from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -62,17 +63,31 @@ def _bool(text: str) -> bool:
         return True
     if value in ("0", "false", "no", "f"):
         return False
-    raise ValidationError({"filter": f"not a boolean: {text!r} (use true or false)"})
+    raise ValidationError({"filter": _("not a boolean: %(text)r (use true or false)") % {"text": text}})
 
 
 def parse_bbox(text: str) -> Polygon:
     try:
         x0, y0, x1, y1 = (float(v) for v in text.split(","))
     except ValueError:
-        raise ValidationError({"bbox": "bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat)"}) from None
+        raise ValidationError({"bbox": _("bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat)")}) from None
     if not (x0 < x1 and y0 < y1 and -180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
-        raise ValidationError({"bbox": "bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat), min < max"})
+        raise ValidationError({"bbox": _("bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat), min < max")})
     return Polygon.from_bbox((x0, y0, x1, y1))
+
+
+def _filter_reason(field, value, exc: Exception) -> str:
+    """Why ``value`` does not fit ``field``, in the request's language like the message around it
+    (a lookup's ValueError is Django's untranslated English; the field's own check is translated)."""
+    if isinstance(exc, DjangoValidationError):
+        return " ".join(exc.messages)
+    try:
+        field.to_python(value)
+    except DjangoValidationError as checked:
+        return " ".join(checked.messages)
+    except (ValueError, TypeError):
+        pass
+    return str(exc)
 
 
 def layer_queryset(spec, params, *, user=None) -> models.QuerySet:
@@ -96,7 +111,8 @@ def layer_queryset(spec, params, *, user=None) -> models.QuerySet:
         try:
             qs = qs.filter(**{lookup: value})
         except (ValueError, TypeError, DjangoValidationError) as exc:
-            raise ValidationError({key: f"invalid filter value {value!r}: {exc}"}) from None
+            raise ValidationError({key: _("invalid filter value %(value)r: %(reason)s")
+                                   % {"value": value, "reason": _filter_reason(f, value, exc)}}) from None
     return qs
 
 
@@ -107,7 +123,7 @@ class _LayerApi(BaseApi):
     def spec(self, request):
         spec = get_layer(self.layer)
         if not access.can_read_layer(request.user, spec):
-            self.permission_denied(request, message=f"you may not read the layer {spec.name!r}")
+            self.permission_denied(request, message=_("you may not read the layer %(name)r") % {"name": spec.name})
         return spec
 
 
@@ -156,7 +172,7 @@ class LayerFeatureDetailApi(_LayerApi):
         spec = self.spec(request)
         obj = layer_queryset(spec, {}, user=request.user).filter(pk=pk).first()
         if obj is None:
-            raise NotFound(f"{spec.name} has no feature {pk}")
+            raise NotFound(_("%(layer)s has no feature %(pk)s") % {"layer": spec.name, "pk": pk})
         return Response(feature_serializer(spec.name)(obj).data)
 
 

@@ -50,7 +50,7 @@ def test_detail_filters_bbox_and_paging(api, area):
     ("roads_done_pct=abc", "invalid filter value"),
 ], ids=["three-numbers", "inverted", "boolean", "integer"])
 def test_bad_filters_are_400_with_the_reason(api, area, query, message):
-    r = api.get(f"/api/v1/layers/industrial_areas/?{query}")
+    r = api.get(f"/api/v1/layers/industrial_areas/?{query}", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 400
     assert message in r.json()["error"]["message"]
 
@@ -77,5 +77,5 @@ def test_basic_and_token_credentials_work_as_for_the_ogc_services(api, staff, to
     assert api.get("/api/v1/layers/clearance_parcels/", HTTP_AUTHORIZATION=f"Basic {basic}").status_code == 200
     assert api.get("/api/v1/layers/clearance_parcels/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     assert api.get("/api/v1/layers/clearance_parcels/", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
-    wrong = api.get("/api/v1/layers/clearance_parcels/", HTTP_AUTHORIZATION="Token nope")
+    wrong = api.get("/api/v1/layers/clearance_parcels/", HTTP_AUTHORIZATION="Token nope", HTTP_ACCEPT_LANGUAGE="en")
     assert wrong.status_code == 401 and wrong.json()["error"]["message"] == "invalid token"
