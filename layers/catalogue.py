@@ -19,7 +19,8 @@ class LayerSpec:
     title_vi: str
     title_en: str
     fields: tuple[str, ...]         # published attributes (never personal data)
-    key_field: str | None = None    # natural key for upsert; several fields comma-separated
+    key_field: str | None = None    # natural key for upsert; several fields comma-separated;
+    # "id" (the exported primary key) where the layer has no natural key
     importable_fields: tuple[str, ...] = ()  # extra fields accepted on import (e.g. personal data)
     foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     # field -> (model label, lookup field) to resolve a value from a file into a relation
@@ -30,6 +31,49 @@ class LayerSpec:
     @property
     def model(self):
         return apps.get_model(self.model_label)
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The natural key's fields (``key_field`` may name several, comma-separated)."""
+        return split_key(self.key_field)
+
+    @property
+    def hooks(self) -> WriteHooks:
+        """The domain's rules for writes into this layer (every door calls them)."""
+        return _HOOKS.get(self.name, NO_HOOKS)
+
+
+@dataclass(frozen=True)
+class WriteHooks:
+    """What the domain does around a write into a layer, whatever the door (WFS-T, imports, ...).
+
+    Each callable takes ``(user, obj)``; the checks raise the domain's errors (for proposals,
+    ``planning.services.proposals.ProposalRefused`` or another ``PlanningError``) and the door
+    turns them into its own refusal. ``written`` runs after the save, in the same transaction,
+    with ``created`` and a comment naming the door.
+    """
+
+    prepare_insert: Callable | None = None   # a new object, values set, before validation
+    check_update: Callable | None = None     # the stored object, before the new values are set
+    check_delete: Callable | None = None
+    written: Callable | None = None          # (user, obj, *, created: bool, comment: str)
+    protected_fields: tuple[str, ...] = ()   # fields only the domain's workflow writes
+
+
+NO_HOOKS = WriteHooks()
+_HOOKS: dict[str, WriteHooks] = {}
+
+
+def register_write_hooks(layer: str, hooks: WriteHooks) -> None:
+    """Called from ``AppConfig.ready()``: one set of hooks per layer."""
+    if layer in _HOOKS and _HOOKS[layer] != hooks:
+        raise ValueError(f"layer {layer!r} already has write hooks")
+    _HOOKS[layer] = hooks
+
+
+def split_key(key: str | None) -> tuple[str, ...]:
+    """``"admin_unit, map_sheet,parcel_no"`` → ``("admin_unit", "map_sheet", "parcel_no")``."""
+    return tuple(k.strip() for k in (key or "").split(",") if k.strip())
 
 
 CATALOGUE: dict[str, LayerSpec] = {}
@@ -106,13 +150,15 @@ register(LayerSpec(
     name="infrastructure_lines", model_label="planning.InfrastructureLine", geometry_field="geom",
     title_vi="Tuyến hạ tầng kỹ thuật", title_en="Infrastructure lines",
     fields=("name", "kind", "status", "capacity", "length_m", "is_synthetic"),
-    foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",), default_style="infrastructure_lines",
+    key_field="id", foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",),
+    default_style="infrastructure_lines",
 ))
 register(LayerSpec(
     name="infrastructure_points", model_label="planning.InfrastructurePoint", geometry_field="geom",
     title_vi="Công trình hạ tầng kỹ thuật", title_en="Infrastructure facilities",
     fields=("name", "kind", "status", "capacity", "is_synthetic"),
-    foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",), default_style="infrastructure_points",
+    key_field="id", foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",),
+    default_style="infrastructure_points",
 ))
 register(LayerSpec(
     name="secondary_projects", model_label="planning.SecondaryProject", geometry_field="plot",

@@ -1,9 +1,13 @@
 """Django admin with offline map widgets; history (who, when, before/after) where it is kept."""
+from django import forms
 from django.contrib import admin
 from django.contrib.gis import admin as gis_admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from planning import models as m
+from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
+from planning.services import proposals as workflow
+from planning.services.errors import PlanningError
 from planning.widgets import PlanningMapWidget
 
 
@@ -143,19 +147,83 @@ class AnnualReportAdmin(admin.ModelAdmin):
 
 
 class ProposalEventInline(admin.TabularInline):
+    """The timeline, read only: the review workflow writes it."""
+
     model = m.ProposalEvent
     extra = 0
-    readonly_fields = ["created_at"]
+    fields = readonly_fields = ["created_at", "action", "actor", "comment"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProposalAdminForm(forms.ModelForm):
+    """The admin is one more door: the proposal workflow's rules apply here as everywhere
+    (``planning.services.proposals``; the model refuses workflow fields outside the workflow)."""
+
+    class Meta:
+        model = m.Proposal
+        fields = "__all__"
+
+    def _post_clean(self):
+        super()._post_clean()  # the form's values on the instance, and the model's own checks
+        if self._errors:
+            return
+        user = getattr(self, "request_user", None)
+        try:
+            if self.instance._state.adding:
+                workflow.prepare_new(user, self.instance)
+            else:
+                workflow.check_can_edit(user, m.Proposal.objects.get(pk=self.instance.pk))
+        except PlanningError as exc:
+            self.add_error(None, exc.message)
 
 
 @admin.register(m.Proposal)
 class ProposalAdmin(HistoryMapAdmin):
+    """Drafts are edited here like anywhere else; the status changes only through the workflow
+    (the proposal's page or the API), so the workflow fields are read only and a proposal past
+    its draft is shown, not edited."""
+
+    form = ProposalAdminForm
     list_display = ["name", "code", "kind", "status", "area_ha", "admin_unit", "proposed_by", "updated_at"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["admin_unit"]
-    readonly_fields = ["area_ha", "metric_srid"]
+    readonly_fields = ["area_ha", "metric_srid", *WORKFLOW_FIELDS]
     inlines = [ProposalEventInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != m.Proposal.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # "Delete selected" would delete submitted and decided proposals: only drafts, one by one.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+        workflow.record_write(request.user, obj, created=not change, comment="admin")
+
+    def delete_model(self, request, obj):
+        workflow.proposal_delete(request.user, obj)
 
 
 @admin.register(m.RasterLayer)

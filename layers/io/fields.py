@@ -49,9 +49,12 @@ class ColumnPlan:
 
 def importable_targets(spec: LayerSpec, *, extra: tuple[str, ...] = ()) -> list[str]:
     """Model fields a file may set: published and importable fields, relations and the key."""
-    names = [*spec.fields, *spec.importable_fields, *spec.foreign_keys, *extra]
-    if spec.key_field:
-        names.append(spec.key_field)
+    # The key may name several fields ("admin_unit,map_sheet,parcel_no"): each is a target. The
+    # primary key ("id", the key of layers without a natural one) is read only to find the row
+    # of an upsert (``extra``), never written.
+    pk = spec.model._meta.pk.name
+    names = [*spec.fields, *spec.importable_fields, *spec.foreign_keys,
+             *(k for k in spec.key_fields if k != pk), *extra]
     seen: dict[str, None] = {}
     for name in names:
         if name and name != spec.geometry_field:

@@ -15,7 +15,10 @@ from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from tqdm import tqdm
 
-from layers.catalogue import UnknownLayer, get_layer
+from django.contrib.gis.db.models import GeometryField
+
+from gis_service import access
+from layers.catalogue import NO_HOOKS, UnknownLayer, get_layer, split_key
 from layers.io import crs as crs_mod
 from layers.io.errors import LayerImportError
 from layers.io.fields import (
@@ -32,6 +35,7 @@ from layers.io.sources import open_source, source_checksum
 from planning import geo
 from planning.analysis.geometry import GeometryRejected
 from planning.models.base import normalise_geometry
+from planning.services.errors import PlanningError
 
 MODES = ("append", "replace", "upsert")
 # Imports longer than this show a progress bar (on a terminal).
@@ -47,6 +51,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     deleted: int = 0
+    unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -55,7 +60,7 @@ class ImportResult:
         return (
             f"{verb} {self.features} feature{'s' if self.features != 1 else ''} from {self.source} "
             f"({self.source_crs}) into {self.layer}: {self.created} created, {self.updated} updated, "
-            f"{self.deleted} deleted."
+            f"{self.deleted} deleted" + (f", {self.unchanged} unchanged." if self.unchanged else ".")
         )
 
 
@@ -72,7 +77,7 @@ def layer_import(
     srs: int | str | None = None, mapping: dict[str, str] | None = None,
     layer_name: str | None = None, encoding: str | None = None, progress: bool = False,
     dry_run: bool = False, on_progress: Callable[[int, int], None] | None = None,
-    row_check: Callable[[object], str | None] | None = None,
+    row_check: Callable[[object], str | None] | None = None, user=None,
 ) -> ImportResult:
     """Import every feature of ``path`` into catalogue layer ``layer`` in one transaction.
 
@@ -84,6 +89,12 @@ def layer_import(
     ``on_progress(done, total)`` is called after each row (and once with 0 before the first);
     ``row_check(obj)`` may refuse a row about to be saved (and, for an update, the stored row)
     by returning the reason: every refused row is listed and nothing is imported.
+
+    ``user`` is who imports (history, and the layer's write hooks: for proposals, the review
+    workflow's rules — new rows are drafts of a unit the user drafts for, stored ones change
+    only while editable, each write lands on the timeline). A layer with write hooks needs one.
+    A row equal to the stored one is left alone (counted as unchanged): re-importing an export
+    changes nothing.
     """
     try:
         spec = get_layer(layer)
@@ -92,9 +103,24 @@ def layer_import(
     if mode not in MODES:
         raise LayerImportError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     model = spec.model
+    hooks = spec.hooks
+    if user is not None:
+        # Whoever imports, through whichever door (a job from the web or the API, the command
+        # with --user), has the same rights: the layer, the mode, and each row's unit.
+        if not access.can_import_layer(user, spec, mode=mode):
+            raise LayerImportError(
+                f"{user} may not import into layer {spec.name!r}"
+                + (" with --mode replace (administrators only)" if access.can_edit_layer(user, spec) else ""))
+        if row_check is None:
+            def row_check(obj, _user=user, _spec=spec):
+                return access.import_row_refusal(_user, _spec, obj)
+    if hooks != NO_HOOKS and user is None:
+        raise LayerImportError(
+            f"layer {spec.name!r} is written through its workflow on behalf of a user; "
+            f"name one (import_layer --user NAME)")
     key_fields: tuple[str, ...] = ()
     if mode == "upsert":
-        key_fields = tuple(k.strip() for k in (key or spec.key_field or "").split(",") if k.strip())
+        key_fields = split_key(key) or spec.key_fields
         if not key_fields:
             raise LayerImportError(
                 f"layer {spec.name!r} has no natural key; give one with --key FIELD for upsert"
@@ -141,12 +167,12 @@ def layer_import(
     columns = {c.source: (c, field_data[list(meta["fields"]).index(c.source)]) for c in plan.columns}
     gfield = geometry_field(spec)
     relations = RelationResolver()
-    key_column = plan.target(key_fields[0] if key_fields else (spec.key_field or ""))
+    key_columns = [c for c in (plan.target(k) for k in (key_fields or spec.key_fields)) if c is not None]
 
     try:
         with transaction.atomic(using=router.db_for_write(model)):
             if mode == "replace":
-                result.deleted = _delete_all(spec, model, result.warnings)
+                result.deleted = _delete_all(spec, model, result.warnings, user=user)
             seen_keys: dict[tuple, int] = {}
             refused: list[tuple[int, str]] = []
             if on_progress is not None:
@@ -158,17 +184,17 @@ def layer_import(
             with bar:
                 for i in range(n):
                     row_no = i + 1
-                    key_value = None
-                    if key_column is not None:
-                        key_value = plain(columns[key_column.source][1][i])
+                    label = _row_label(row_no, [(c.target, plain(columns[c.source][1][i]))
+                                                for c in key_columns])
                     try:
-                        created = _import_row(
+                        outcome = _import_row(
                             i, model=model, spec=spec, gfield=gfield, geom=geoms[i],
                             columns=columns, relations=relations, key_fields=key_fields,
                             seen_keys=seen_keys, source_name=source.path.name, row_check=row_check,
+                            user=user,
                         )
                     except _Refused as exc:
-                        refused.append((row_no, _row_label(row_no, key_column, key_value), str(exc)))
+                        refused.append((row_no, label, str(exc)))
                         bar.update()
                         if on_progress is not None:
                             on_progress(row_no, n)
@@ -176,18 +202,20 @@ def layer_import(
                     except ValidationError as exc:
                         reason = _messages(exc)
                         raise LayerImportError(
-                            f"{_row_label(row_no, key_column, key_value)}: {reason} — nothing was imported",
+                            f"{label}: {reason} — nothing was imported",
                             rows=[(row_no, reason)],
                         ) from None
                     except DatabaseError as exc:
                         raise LayerImportError(
-                            f"{_row_label(row_no, key_column, key_value)}: the database refused it: "
+                            f"{label}: the database refused it: "
                             f"{exc} — nothing was imported", rows=[(row_no, f"the database refused it: {exc}")],
                         ) from exc
-                    if created:
+                    if outcome == "created":
                         result.created += 1
-                    else:
+                    elif outcome == "updated":
                         result.updated += 1
+                    else:
+                        result.unchanged += 1
                     bar.update()
                     if on_progress is not None:
                         on_progress(row_no, n)
@@ -232,8 +260,8 @@ def _reproject(geoms: np.ndarray, source_crs, bounds) -> np.ndarray:
 
 
 def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields, seen_keys,
-                source_name, row_check=None) -> bool:
-    """Build, validate and save one row; True if it was created, False if updated."""
+                source_name, row_check=None, user=None) -> str:
+    """Build, validate and save one row: "created", "updated" or "unchanged"."""
     values: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
     for column, data in columns.values():
@@ -292,19 +320,74 @@ def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields,
         values["admin_unit"] = _admin_unit_for(geos)
 
     created = obj is None
+    hooks = spec.hooks
+    # The primary key only finds the row (layers without a natural key upsert by the exported
+    # id); a new row gets its own.
+    values.pop(model._meta.pk.name, None)
     if created:
         obj = model()
-    elif row_check is not None and (reason := row_check(obj)):
-        raise _Refused(f"the stored row: {reason}")
+    else:
+        if row_check is not None and (reason := row_check(obj)):
+            raise _Refused(f"the stored row: {reason}")
+        # Only what differs is written: a re-imported export changes nothing, and a row whose
+        # name changed keeps its stored geometry rather than a copy moved by a datum round trip.
+        values = _changed_values(obj, values)
+        if not values:
+            return "unchanged"
+        _hook(hooks.check_update, user, obj)
     for name, value in values.items():
         setattr(obj, name, value)
     if row_check is not None and (reason := row_check(obj)):
         raise _Refused(reason)
+    if created:
+        _hook(hooks.prepare_insert, user, obj)
     obj.full_clean()
     if hasattr(model, "history"):
         obj._change_reason = f"import_layer {spec.name} from {source_name}"
+        obj._history_user = user if getattr(user, "pk", None) else None
     obj.save()
-    return created
+    if hooks.written is not None:
+        hooks.written(user, obj, created=created, comment=f"import_layer: {source_name}")
+    return "created" if created else "updated"
+
+
+def _hook(check, user, obj) -> None:
+    """Run one of the layer's write hooks; the domain's refusal refuses the row."""
+    if check is None:
+        return
+    try:
+        check(user, obj)
+    except PlanningError as exc:
+        raise _Refused(exc.message) from None
+
+
+def _changed_values(obj, values: dict) -> dict:
+    """The values the file gives that differ from the stored ones (geometries vertex by vertex,
+    to :data:`SAME_POINT_DEGREES`)."""
+    changed = {}
+    for name, value in values.items():
+        field = obj._meta.get_field(name)
+        stored = getattr(obj, field.attname if field.many_to_one else name)
+        compared = getattr(value, "pk", value) if field.many_to_one else value
+        if isinstance(field, GeometryField):
+            same = (stored is None and value is None) or (
+                stored is not None and value is not None and _same_geometry(stored, value))
+        else:
+            same = stored == compared
+        if not same:
+            changed[name] = value
+    return changed
+
+
+#: Coordinates closer than this (degrees, ≈ 1 mm) are the same point: an export to VN-2000 and
+#: back moves vertices by up to 2e-9° through the datum shift's floating-point round trip.
+SAME_POINT_DEGREES = 1e-8
+
+
+def _same_geometry(a, b) -> bool:
+    """The same shape: same type, same vertices in the same order, each within ≈ 1 mm."""
+    return (a.geom_type == b.geom_type and a.num_coords == b.num_coords
+            and a.equals_exact(b, SAME_POINT_DEGREES))
 
 
 def _admin_unit_for(geos):
@@ -318,10 +401,24 @@ def _admin_unit_for(geos):
     return unit
 
 
-def _delete_all(spec, model, warnings: list[str]) -> int:
+def _delete_all(spec, model, warnings: list[str], *, user=None) -> int:
     """Delete the layer's rows for --mode replace, and only them: refuse if other rows would
-    be deleted with them (CASCADE) or block it (PROTECT)."""
+    be deleted with them (CASCADE) or block it (PROTECT), or if the layer's rules refuse to
+    delete one of them (proposals: only drafts)."""
     qs = model.objects.all()
+    check = spec.hooks.check_delete
+    if check is not None:
+        refusals = []
+        for obj in qs.order_by("pk").iterator():
+            try:
+                check(user, obj)
+            except PlanningError as exc:
+                refusals.append(f"{obj}: {exc.message}")
+        if refusals:
+            more = f" (and {len(refusals) - 5} more)" if len(refusals) > 5 else ""
+            raise LayerImportError(
+                f"cannot replace layer {spec.name!r}: {len(refusals)} of its rows may not be deleted — "
+                f"{'; '.join(refusals[:5])}{more} — nothing was changed")
     collector = Collector(using=qs.db)
     try:
         collector.collect(qs)
@@ -370,10 +467,12 @@ def _count_by_model(objs) -> str:
     return ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "other rows"
 
 
-def _row_label(row_no: int, key_column, key_value) -> str:
+def _row_label(row_no: int, keys: list[tuple[str, object]]) -> str:
+    """``row 3 (admin_unit '21907', map_sheet '12', parcel_no '1')``: the row and its key."""
     label = f"row {row_no}"
-    if key_column is not None and key_value not in (None, ""):
-        label += f" ({key_column.target} {key_value!r})"
+    shown = [f"{name} {value!r}" for name, value in keys if value not in (None, "")]
+    if shown:
+        label += f" ({', '.join(shown)})"
     return label
 
 

@@ -14,11 +14,13 @@ inside one ``transaction.atomic()``; any error rolls the whole document back. Wr
 the model's own validation (``full_clean``: field rules, constraints, SpatialRecord geometry
 normalisation) and ``save()``, with ``_history_user`` set so django-simple-history records the user.
 
-Fields the service computes (``editable=False``, e.g. ``area_ha``) and workflow fields
-(``PROTECTED``: a proposal's status and decision dates) are ignored on Insert — QGIS sends every
-attribute back — and refused on Update. New proposals are drafts, proposed by the user, with a
-generated code when none is given; a missing ``admin_unit`` is the user's own unit (when they
-have exactly one) or else the unit containing the geometry.
+Fields the service computes (``editable=False``, e.g. ``area_ha``) and workflow fields (the
+layer's ``hooks.protected_fields``: a proposal's status and decision dates) are ignored on
+Insert — QGIS sends every attribute back — and refused on Update. The domain's rules for a layer
+(``LayerSpec.hooks``, registered in ``LayersConfig.ready``) run on every insert, update and
+delete: new proposals are drafts, proposed by the user, with a generated code when none is given,
+and each write lands on the proposal's timeline. A missing ``admin_unit`` is the user's own unit
+(when they have exactly one) or else the unit containing the geometry.
 """
 from __future__ import annotations
 
@@ -47,9 +49,8 @@ from layers.wfs.schema import FeatureType, Prop, feature_type
 from layers.xml import attr, child, children, local, namespace, text
 from planning.analysis.geometry import GeometryRejected
 from planning.models.base import normalise_geometry
+from planning.services.errors import PlanningError
 
-# Properties that change only through a workflow, never by WFS-T.
-PROTECTED = {"proposals": ("status", "submitted_at", "decided_at")}
 _GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
@@ -199,7 +200,7 @@ class _Planner:
                 locator=locator)
         if not prop.model_field.editable:
             return "computed", prop
-        if name in PROTECTED.get(ftype.name, ()):
+        if name in ftype.spec.hooks.protected_fields:
             return "protected", prop
         return "value", prop
 
@@ -273,21 +274,19 @@ class _Planner:
             unit = self.default_unit(getattr(obj, ftype.geometry, None))
             if unit is not None:
                 obj.admin_unit = unit
-        if ftype.name == "proposals":
-            # The proposal workflow's own rules (planning.services.proposals): a draft, proposed
-            # by the user for a unit they are staff of, with a DX-<unit>-<year>-<n> code.
-            self.proposal_rule("prepare_new", obj, locator="Insert")
+        # The domain's rules for a new object (proposals: a draft, proposed by the user for a unit
+        # they are staff of, with a DX-<unit>-<year>-<n> code).
+        self.hook(ftype.spec.hooks.prepare_insert, obj, locator="Insert")
 
-    def proposal_rule(self, name: str, obj, *, locator: str) -> None:
-        """Apply a rule of the proposal workflow service, as an OGC exception when it refuses."""
-        from planning.services import proposals as workflow
-        from planning.services.errors import PlanningError
-
+    def hook(self, check, obj, *, locator: str) -> None:
+        """Apply one of the layer's write hooks, as an OGC exception when it refuses."""
+        if check is None:
+            return
         try:
-            getattr(workflow, name)(self.user, obj)
-        except workflow.ProposalRefused as exc:
-            raise AccessDenied(exc.message, locator=locator) from None
+            check(self.user, obj)
         except PlanningError as exc:
+            if exc.http_status == 403:
+                raise AccessDenied(exc.message, locator=locator) from None
             raise InvalidParameterValue(exc.message, locator=locator) from None
 
     def default_unit(self, geom):
@@ -326,8 +325,7 @@ class _Planner:
                 changes.append((name, prop, value))
         objs = self.select(ftype, action.filter, locator)
         for obj in objs:
-            if ftype.name == "proposals":
-                self.proposal_rule("check_can_edit", obj, locator=locator)
+            self.hook(ftype.spec.hooks.check_update, obj, locator=locator)
             for name, prop, value in changes:
                 if prop is None:
                     setattr(obj, name, value)
@@ -342,17 +340,15 @@ class _Planner:
         locator = action.handle or f"Delete[{index}]"
         ftype = self.editable_type(action.type_name, locator)
         objs = self.select(ftype, action.filter, locator)
-        if ftype.name == "proposals":
-            for obj in objs:
-                self.proposal_rule("check_can_delete", obj, locator=locator)
+        for obj in objs:
+            self.hook(ftype.spec.hooks.check_delete, obj, locator=locator)
         return ("delete", action.handle, [(ftype, obj) for obj in objs])
 
 
-def _proposal_event(user, obj, *, created: bool) -> None:
-    """The proposal's timeline entry (planning.services.proposals), as for the pages and the API."""
-    from planning.services.proposals import record_write
-
-    record_write(user, obj, created=created)
+def _written(user, ftype: FeatureType, obj, *, created: bool) -> None:
+    """The layer's after-write hook (proposals: the timeline entry, as for the pages and the API)."""
+    if ftype.spec.hooks.written is not None:
+        ftype.spec.hooks.written(user, obj, created=created, comment="WFS-T")
 
 
 def apply_transaction(doc: TransactionDocument, user) -> Outcome:
@@ -377,15 +373,13 @@ def apply_transaction(doc: TransactionDocument, user) -> Outcome:
                         obj._history_user = user
                         obj.save()
                         ids.append(f"{ftype.name}.{obj.pk}")
-                        if ftype.name == "proposals":
-                            _proposal_event(user, obj, created=True)
+                        _written(user, ftype, obj, created=True)
                     outcome.inserted.append((handle, ids))
                 elif kind == "update":
                     for ftype, obj in objects:
                         obj._history_user = user
                         obj.save()
-                        if ftype.name == "proposals":
-                            _proposal_event(user, obj, created=False)
+                        _written(user, ftype, obj, created=False)
                     outcome.updated += len(objects)
                 else:
                     for ftype, obj in objects:

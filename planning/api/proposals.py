@@ -185,6 +185,7 @@ class ProposalListApi(_Base):
                             "multipart/form-data": ProposalInputSerializer},
                    responses={201: ProposalOutSerializer})
     def post(self, request):
+        svc.refuse_workflow_fields(request.data)
         ser = ProposalInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -211,6 +212,7 @@ class ProposalDetailApi(_Base):
                    responses=ProposalOutSerializer)
     def patch(self, request, pk: int):
         p = svc.get_visible(request.user, pk)
+        svc.refuse_workflow_fields(request.data)
         ser = ProposalPatchSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data

@@ -8,7 +8,7 @@ from planning.models.networks import InfrastructureLine, InfrastructurePoint, In
 from planning.models.obstacles import Obstacle
 from planning.models.parcels import ClearanceParcel, LandUse
 from planning.models.projects import ProjectMilestone, SecondaryProject
-from planning.models.proposals import Proposal, ProposalEvent
+from planning.models.proposals import Proposal, ProposalEvent, WorkflowViolation, workflow_write
 from planning.models.rasters import DatasetLoad, RasterLayer
 from planning.models.targets import AnnualReport, DevelopmentTarget, Indicator
 
@@ -17,5 +17,5 @@ __all__ = [
     "Membership", "Role", "REFORM_DATE", "AdminUnit", "AdminUnitSuccession", "AreaKind", "Developer", "DeveloperTransfer",
     "IndustrialArea", "InfrastructureLine", "InfrastructurePoint", "InvestmentStatus", "RoadCorridor",
     "Obstacle", "ClearanceParcel", "LandUse", "ProjectMilestone", "SecondaryProject", "Proposal",
-    "ProposalEvent", "DatasetLoad", "RasterLayer", "AnnualReport", "DevelopmentTarget", "Indicator",
+    "ProposalEvent", "WorkflowViolation", "workflow_write", "DatasetLoad", "RasterLayer", "AnnualReport", "DevelopmentTarget", "Indicator",
 ]

@@ -1,15 +1,87 @@
-"""Proposals for new KCN / CCN from local staff, reviewed by the province."""
+"""Proposals for new KCN / CCN from local staff, reviewed by the province.
+
+The review workflow (``planning.services.proposals``) is the only writer of a proposal's workflow
+fields (:data:`WORKFLOW_FIELDS`: status, dates, decision, proposer, stored checks) and of its
+timeline (:class:`ProposalEvent`). The rule is kept here, where every door passes — pages, REST
+API, WFS-T, imports, the admin, commands, ``QuerySet.update()`` — not in each door: outside a
+:func:`workflow_write` block a new proposal can only be a draft, a stored one keeps its workflow
+fields, and only a draft (or one sent back for changes) may change at all.
+"""
 from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from planning import geo
 from planning.models.admin_units import AdminUnit
 from planning.models.areas import AreaKind, IndustrialArea
 from planning.models.base import SpatialRecord
+
+
+#: Fields only the review workflow writes.
+WORKFLOW_FIELDS = ("status", "submitted_at", "decided_at", "resulting_area", "proposed_by", "validation")
+#: Statuses in which a proposal's content (name, boundary, rationale...) may change.
+EDITABLE_STATUSES = ("draft", "changes_requested")
+
+_WORKFLOW_WRITE: ContextVar[str | None] = ContextVar("proposal_workflow_write", default=None)
+
+
+@contextmanager
+def workflow_write(reason: str = "workflow"):
+    """Within the block, workflow fields and timeline events may be written.
+
+    Entered by the review workflow's steps (``planning.services.proposals``) and by loaders
+    that restore recorded states (test fixtures); nowhere else."""
+    token = _WORKFLOW_WRITE.set(reason)
+    try:
+        yield
+    finally:
+        _WORKFLOW_WRITE.reset(token)
+
+
+def in_workflow_write() -> bool:
+    return _WORKFLOW_WRITE.get() is not None
+
+
+class WorkflowViolation(ValidationError):
+    """A write that would change a proposal's workflow outside the review workflow."""
+
+
+def _refuse_workflow_kwargs(names) -> None:
+    touched = sorted(set(names) & {*WORKFLOW_FIELDS, "resulting_area_id", "proposed_by_id"})
+    if touched and not in_workflow_write():
+        raise WorkflowViolation({
+            touched[0]: _("%(fields)s change only through the review workflow "
+                          "(submit, review, approve, reject, withdraw).") % {"fields": ", ".join(touched)}
+        })
+
+
+class ProposalQuerySet(models.QuerySet):
+    """``update()`` and the bulk writes obey the workflow rule too."""
+
+    def update(self, **kwargs):
+        _refuse_workflow_kwargs(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        _refuse_workflow_kwargs(fields)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not in_workflow_write():
+            for obj in objs:
+                errors = obj.workflow_errors(stored=None)
+                if errors:
+                    raise WorkflowViolation(errors)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Proposal(SpatialRecord):
@@ -47,6 +119,8 @@ class Proposal(SpatialRecord):
     updated_at = models.DateTimeField("cập nhật", auto_now=True)
     history = HistoricalRecords(verbose_name="lịch sử đề xuất")
 
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         verbose_name = "đề xuất khu, cụm công nghiệp"
         verbose_name_plural = "đề xuất khu, cụm công nghiệp"
@@ -65,6 +139,57 @@ class Proposal(SpatialRecord):
 
     def update_measures(self) -> None:
         self.area_ha = round(geo.area_ha(self.geom, self.metric_srid), 4)
+
+    # --- the workflow rule ---------------------------------------------------------------------
+    def _stored_workflow(self) -> dict | None:
+        """The stored workflow fields of this row, or None for a row not yet stored."""
+        if self._state.adding or self.pk is None:
+            return None
+        names = [Proposal._meta.get_field(f).attname for f in WORKFLOW_FIELDS]
+        return type(self)._base_manager.filter(pk=self.pk).values(*names).first()
+
+    def workflow_errors(self, stored: dict | None) -> dict:
+        """Why this write is not the workflow's to allow: ``{field: message}`` (empty when fine)."""
+        errors: dict = {}
+        if stored is None:
+            if self.status != self.Status.DRAFT:
+                errors["status"] = _(
+                    "A new proposal starts as a draft; its status (“%(status)s”) changes only through "
+                    "the review workflow.") % {"status": self.status}
+            for name in ("submitted_at", "decided_at", "resulting_area"):
+                if getattr(self, Proposal._meta.get_field(name).attname) is not None:
+                    errors[name] = _("A new proposal has no submission date, decision or resulting area; "
+                                     "the review workflow sets them.")
+            if self.validation:
+                errors["validation"] = _("The rule checks are stored by the workflow, not written.")
+            return errors
+        for name in WORKFLOW_FIELDS:
+            attname = Proposal._meta.get_field(name).attname
+            if getattr(self, attname) != stored[attname]:
+                errors[name] = _("%(field)s changes only through the review workflow "
+                                 "(submit, review, approve, reject, withdraw).") % {"field": name}
+        if not errors and stored["status"] not in EDITABLE_STATUSES:
+            errors["__all__"] = _(
+                "A proposal can be changed only as a draft or when changes were requested; it is now "
+                "“%(status)s”.") % {"status": self.Status(stored["status"]).label
+                                   if stored["status"] in self.Status.values else stored["status"]}
+        return errors
+
+    def check_workflow(self) -> None:
+        """Raise :class:`WorkflowViolation` unless this write is allowed outside the workflow."""
+        if in_workflow_write():
+            return
+        errors = self.workflow_errors(self._stored_workflow())
+        if errors:
+            raise WorkflowViolation(errors)
+
+    def clean(self):
+        super().clean()
+        self.check_workflow()
+
+    def save(self, *args, **kwargs):
+        self.check_workflow()
+        super().save(*args, **kwargs)
 
 
 class ProposalEvent(models.Model):
@@ -96,3 +221,9 @@ class ProposalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        # The timeline is the workflow's record: written by its steps, never by hand.
+        if not in_workflow_write():
+            raise WorkflowViolation(_("Timeline entries are written by the review workflow only."))
+        super().save(*args, **kwargs)

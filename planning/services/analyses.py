@@ -809,7 +809,8 @@ def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | No
     """
     run = analysis_run("proposal-check", user=user, proposal=proposal, criteria=criteria)
     validation = {**run.results, "checked_at": run.finished_at.isoformat(), "run_id": run.pk}
-    m.Proposal.objects.filter(pk=proposal.pk).update(validation=validation)
+    with m.workflow_write("validation"):  # the stored checks are the workflow's (models/proposals.py)
+        m.Proposal.objects.filter(pk=proposal.pk).update(validation=validation)
     proposal.validation = validation
     return validation
 

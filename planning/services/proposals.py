@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from gis_service import access
 from planning import models as m
 from planning.models.base import normalise_geometry
+from planning.models.proposals import WORKFLOW_FIELDS
 from planning.services.errors import PlanningError
 
 Status = m.Proposal.Status
@@ -92,7 +93,13 @@ ACTIONS = tuple(TRANSITIONS)
 
 
 def _status_label(status: str) -> str:
-    return str(Status(status).label) if status in Status.values else status
+    """In the active language (the model's labels are Vietnamese only): messages keep one language."""
+    from django.utils.translation import get_language
+
+    from planning.web.labels import choice_labels
+
+    labels = choice_labels("proposals", m.Proposal._meta.get_field("status"), lang=get_language() or "vi")
+    return labels.get(status, status)
 
 
 def _may(user, proposal, who: str) -> bool:
@@ -174,8 +181,9 @@ def _geometry(value, srid=None):
 
 
 def _event(proposal, user, action, comment: str = "") -> m.ProposalEvent:
-    return m.ProposalEvent.objects.create(proposal=proposal, actor=user if getattr(user, "pk", None) else None,
-                                          action=action, comment=comment or "")
+    with m.workflow_write("event"):
+        return m.ProposalEvent.objects.create(proposal=proposal, actor=user if getattr(user, "pk", None) else None,
+                                              action=action, comment=comment or "")
 
 
 def _save(proposal: m.Proposal, user) -> None:
@@ -209,15 +217,20 @@ def check_can_delete(user, proposal: m.Proposal) -> None:
 
 
 def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
-    """Fill the workflow fields of a new proposal (status, proposer, code) and check the right.
+    """Check the right to draft and fill a new proposal's own fields (proposer, code).
 
-    Used by :func:`proposal_create` and by WFS-T inserts, which build the object themselves."""
+    Used by :func:`proposal_create` and, through the ``proposals`` layer's write hooks, by WFS-T
+    inserts and imports, which build the object themselves. A new proposal is a draft: one that
+    arrives with another status or with workflow dates is refused (the model refuses it too)."""
     if proposal.admin_unit_id is None:
         raise ProposalInvalid(_("Choose the administrative unit that proposes it."))
     check_can_draft(user, proposal.admin_unit)
-    proposal.status = Status.DRAFT
-    proposal.submitted_at = proposal.decided_at = None
-    proposal.resulting_area = None
+    if proposal.status in ("", None):
+        proposal.status = Status.DRAFT
+    errors = proposal.workflow_errors(stored=None)
+    if errors:
+        raise ProposalInvalid(" ".join(str(e) for e in errors.values()),
+                              details={"fields": sorted(errors)})
     proposal.validation = {}
     proposal.proposed_by = user if getattr(user, "pk", None) else None
     if not proposal.code:
@@ -225,9 +238,20 @@ def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
     return proposal
 
 
-def record_write(user, proposal: m.Proposal, *, created: bool) -> None:
-    """The timeline entry of a draft written elsewhere (WFS-T): created or edited."""
-    _event(proposal, user, Action.CREATED if created else Action.EDITED)
+def refuse_workflow_fields(given) -> None:
+    """A create or edit request naming a workflow field (status, dates, decision) is refused with
+    the way to do it, rather than silently ignored."""
+    named = sorted(set(given or ()) & set(WORKFLOW_FIELDS))
+    if named:
+        raise IllegalTransition(
+            _("%(fields)s change only through the review workflow: POST /api/v1/proposals/<id>/<step>/ "
+              "with a step among %(steps)s.") % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
+            details={"fields": named, "steps": list(ACTIONS)})
+
+
+def record_write(user, proposal: m.Proposal, *, created: bool, comment: str = "") -> None:
+    """The timeline entry of a draft written elsewhere (WFS-T, an import): created or edited."""
+    _event(proposal, user, Action.CREATED if created else Action.EDITED, comment)
 
 
 @transaction.atomic
@@ -338,7 +362,7 @@ def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> 
                 % {"done": _("submitted") if action == "submit" else _("approved"),
                    "reasons": "; ".join(r.get("message_vi") or r.get("message_en") or r["rule"] for r in failed)},
                 details={"failed_rules": failed})
-    with transaction.atomic():
+    with transaction.atomic(), m.workflow_write(action):
         locked = _locked(proposal)
         target, event = _check_step(user, locked, action, comment)  # again, under the lock
         now = timezone.now()

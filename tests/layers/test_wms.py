@@ -246,8 +246,9 @@ def test_draft_proposals_are_never_drawn(client, province):
     unit = province[0]
     draft = m.Proposal.objects.create(code="DX-D", name="Bản nháp", kind="CCN", geom=mp(109.05, 14.20, 109.06, 14.21),
                                       admin_unit=unit)
-    submitted = m.Proposal.objects.create(code="DX-S", name="Đã gửi", kind="CCN", status="submitted",
-                                          geom=mp(109.07, 14.20, 109.08, 14.21), admin_unit=unit)
+    with m.workflow_write("fixture"):  # a recorded state, not a workflow step under test
+        submitted = m.Proposal.objects.create(code="DX-S", name="Đã gửi", kind="CCN", status="submitted",
+                                              geom=mp(109.07, 14.20, 109.08, 14.21), admin_unit=unit)
     admin = get_user_model().objects.create_superuser("quan_tri_wms", password="x")
     client.force_login(admin)
 

@@ -137,8 +137,17 @@ def matrix_world(transactional_db):
     }
 
     def proposal(code, kind, unit, box, status="draft", **kw):
-        return m.Proposal.objects.create(code=code, name=f"Đề xuất {code}", kind=kind, geom=mp(*box),
-                                         admin_unit=u[unit], status=status, rationale="Gần Quốc lộ 19.", **kw)
+        # Recorded states (not workflow steps under test), each with the timeline entries the
+        # workflow would have written, so that the invariants hold from the start.
+        if status != "draft":
+            kw.setdefault("submitted_at", dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.timezone.utc))
+        with m.workflow_write("fixture"):
+            p = m.Proposal.objects.create(code=code, name=f"Đề xuất {code}", kind=kind, geom=mp(*box),
+                                          admin_unit=u[unit], status=status, rationale="Gần Quốc lộ 19.", **kw)
+            m.ProposalEvent.objects.create(proposal=p, action="created")
+            for action in {"submitted": ["submitted"], "under_review": ["submitted", "review_started"]}.get(status, []):
+                m.ProposalEvent.objects.create(proposal=p, action=action)
+        return p
 
     # CCN boxes ~0.006° (≈ 43 ha), KCN ~0.012° (≈ 170 ha): inside the legal size limits.
     proposals = {

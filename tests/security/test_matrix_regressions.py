@@ -68,15 +68,17 @@ def test_reviewer_of_the_province_edits_its_secondary_projects_over_wfs(place):
 def test_only_the_proposals_staff_and_reviewer_may_revalidate_it(place):
     draft = m.Proposal.objects.create(code="DX-1", name="Đề xuất", kind="CCN", admin_unit=place["commune"],
                                       geom=box4326(108.97, 14.05, 108.976, 14.056))
-    far = m.Proposal.objects.create(code="DX-2", name="Đề xuất Sóc Trăng", kind="CCN", admin_unit=place["st"],
-                                    geom=box4326(105.95, 9.61, 105.956, 9.616), status="submitted")
+    with m.workflow_write("fixture"):  # a recorded state, not a workflow step under test
+        far = m.Proposal.objects.create(code="DX-2", name="Đề xuất Sóc Trăng", kind="CCN", admin_unit=place["st"],
+                                        geom=box4326(105.95, 9.61, 105.956, 9.616), status="submitted")
     _, industry = _user("sct", "industry_reviewer", place["province"], "CCN")
     _, ezone = _user("bql", "ezone_reviewer", place["province"], "KCN")
     _, staff = _user("canbo", "commune_staff", place["commune"])
     assert industry.post(f"/api/v1/proposals/{draft.pk}/validate/").status_code == 404   # a draft: not sent yet
     assert industry.post(f"/api/v1/proposals/{far.pk}/validate/").status_code == 404     # another province
-    draft.status = "submitted"
-    draft.save()
+    with m.workflow_write("fixture"):
+        draft.status = "submitted"
+        draft.save()
     assert ezone.post(f"/api/v1/proposals/{draft.pk}/validate/").status_code == 404      # a CCN: not theirs
     r = industry.post(f"/api/v1/proposals/{draft.pk}/validate/")
     assert r.status_code == 200 and r.json()["rules"]
@@ -86,7 +88,8 @@ def test_only_the_proposals_staff_and_reviewer_may_revalidate_it(place):
 def test_proposal_page_without_a_proposer(place):
     p = m.Proposal.objects.create(code="DX-3", name="Đề xuất nhập từ tệp", kind="CCN", admin_unit=place["commune"],
                                   geom=box4326(108.97, 14.05, 108.976, 14.056), proposed_by=None)
-    m.ProposalEvent.objects.create(proposal=p, actor=None, action="created")
+    with m.workflow_write("fixture"):
+        m.ProposalEvent.objects.create(proposal=p, actor=None, action="created")
     _, staff = _user("canbo", "commune_staff", place["commune"])
     r = staff.get(f"/proposals/{p.pk}/")
     assert r.status_code == 200

@@ -35,14 +35,23 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", help="text encoding of the source, e.g. cp1258")
         parser.add_argument("--dry-run", action="store_true",
                             help="check every row, then roll back")
+        parser.add_argument("--user", help="import on behalf of this user (history, and the rights and "
+                                           "workflow of layers such as proposals, which need one)")
 
     def handle(self, *args, **options):
+        user = None
+        if options["user"]:
+            from django.contrib.auth import get_user_model
+
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"--user {options['user']}: no such user")
         try:
             result = layer_import(
                 path=options["path"], layer=options["layer"], mode=options["mode"],
                 key=options["key"], srs=options["srs"], mapping=_mapping(options["map"]),
                 layer_name=options["layer_name"], encoding=options["encoding"],
-                progress=True, dry_run=options["dry_run"],
+                progress=True, dry_run=options["dry_run"], user=user,
             )
         except LayerIOError as exc:
             raise CommandError(str(exc)) from exc
