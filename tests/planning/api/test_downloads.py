@@ -176,6 +176,17 @@ def test_the_accept_header_picks_the_format(staff_api, efficiency_run, tmp_path)
     assert refused.status_code == 406 and "text/csv" in refused.json()["error"]["message"]
 
 
+def test_connectors_of_an_infrastructure_run_are_geojson(staff_api, area):
+    r = staff_api.post("/api/v1/analyses/infrastructure-gaps/", {"province": "52"}, format="json")
+    assert r.status_code == 201, r.content
+    url = r.json()["links"]["connectors"]
+    for query, content_type in (("", "application/json"), ("?format=geojson", "application/geo+json")):
+        answer = staff_api.get(url + query)
+        assert answer.status_code == 200 and answer["Content-Type"] == content_type
+        assert json.loads(answer.content)["type"] == "FeatureCollection"
+    assert staff_api.get(url + "?format=csv").status_code == 400
+
+
 def test_other_endpoints_refuse_an_unknown_format_with_a_400(staff_api, area):
     r = staff_api.get("/api/v1/layers/industrial_areas/?format=csv")
     assert r.status_code == 400, r.content
