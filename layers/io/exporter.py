@@ -30,6 +30,8 @@ FORMATS = {
     "gpkg": ("GPKG", (".gpkg",)),
     "geojson": ("GeoJSON", (".geojson", ".json")),
     "shp": ("ESRI Shapefile", (".zip", ".shp")),
+    # KML is WGS 84 by definition (OGC KML 2.2): for Google Earth and phones in the field.
+    "kml": ("KML", (".kml",)),
 }
 _OGR_GEOMETRY_TYPES = {
     "POINT": "Point", "MULTIPOINT": "MultiPoint", "LINESTRING": "LineString",
@@ -50,6 +52,7 @@ class ExportResult:
     count: int
     field_names: dict[str, str]          # model field -> name in the file
     warnings: list[str] = field(default_factory=list)
+    field_table: Path | None = None      # a Shapefile's table of short field names, as written
 
     def summary(self) -> str:
         return (f"Exported {self.count} feature{'s' if self.count != 1 else ''} of {self.layer} to "
@@ -89,6 +92,8 @@ def layer_export(
     path = Path(path).expanduser().resolve()
     fmt = format_for(path, format)
     srid = _parse_srid(srs)
+    if fmt == "kml" and srid != geo.STORAGE_SRID:
+        raise LayerExportError(f"KML is always WGS 84 (EPSG:4326); EPSG:{srid} cannot be written to KML")
     if path.exists() and not overwrite:
         raise LayerExportError(f"{path} exists; pass --overwrite to replace it")
     if not path.parent.is_dir():
@@ -128,13 +133,14 @@ def layer_export(
             if cut:
                 warnings.append(f"{cut} value(s) of {names[j]} cut to {SHAPEFILE_TEXT_BYTES} "
                                 f"bytes (the Shapefile limit)")
-        columns.append(_column(f, values, text_datetimes=fmt == "shp"))
+        # dBASE and KML have no date-time type: ISO 8601 text with the offset instead.
+        columns.append(_column(f, values, text_datetimes=fmt in ("shp", "kml")))
     field_data = [c[0] for c in columns]
     field_mask = [c[1] for c in columns]
     tz_offsets = {
         written[name]: np.full(len(rows), _UTC_FLAG, dtype=np.int32)
         for name, f in zip(spec.fields, model_fields)
-        if isinstance(f, models.DateTimeField) and fmt != "shp"
+        if isinstance(f, models.DateTimeField) and fmt not in ("shp", "kml")
     }
 
     geoms = np.array([None if r[-1] is None else shapely.from_wkb(bytes(r[-1].wkb)) for r in rows],
@@ -150,6 +156,7 @@ def layer_export(
     wkb = np.array([None if g is None else shapely.to_wkb(g) for g in geoms], dtype=object)
 
     driver = FORMATS[fmt][0]
+    field_table = None
     with tempfile.TemporaryDirectory(prefix="kcn-export-") as tmp:
         tmp = Path(tmp)
         if fmt == "shp":
@@ -176,17 +183,20 @@ def layer_export(
                     for member in members:
                         zf.write(member, member.name)
                 _move_into_place(staged, path)
+                field_table = Path(f"{spec.name}_fields.txt")  # inside the zip
             else:
                 # A plain .shp: the set of files goes beside it, named after the output.
                 for member in members:
                     suffix = member.name[len(spec.name):]
                     _move_into_place(member, path.with_name(path.stem + suffix))
+                field_table = path.with_name(f"{path.stem}_fields.txt")
         else:
             _move_into_place(target, path)
 
     shortened = {k: v for k, v in written.items() if k != v}
     return ExportResult(layer=spec.name, path=path, format=fmt, srid=srid, count=len(rows),
-                        field_names=shortened if fmt == "shp" else dict(written), warnings=warnings)
+                        field_names=shortened if fmt == "shp" else dict(written), warnings=warnings,
+                        field_table=field_table)
 
 
 def _parse_srid(srs) -> int:

@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pyogrio
 import pyogrio.raw
 from django.conf import settings
@@ -69,7 +70,41 @@ class Source:
             )
         except _READ_ERRORS as exc:
             raise LayerImportError(f"cannot read {self.label}: {_gdal_message(exc, self.path)}") from exc
+        if self.driver == "LIBKML":
+            meta, field_data = _kml_data_fields(meta, field_data)
         return meta, geometry, field_data
+
+
+# Columns GDAL's LIBKML driver makes from KML's own structure (the Placemark's id, its <name> and
+# <description>, time span, drawing options), not from the placemark's data.
+_KML_STRUCTURE = ("id", "Name", "description", "timestamp", "begin", "end", "altitudeMode",
+                  "tessellate", "extrude", "visibility", "drawOrder", "icon", "snippet")
+
+
+def _kml_data_fields(meta: dict, field_data: list):
+    """A KML file's data fields: structural columns that hold nothing dropped, the placemark's
+    ``<name>`` kept as ``name``, and a data field named ``id`` (LIBKML reads it as ``id2``, the
+    placemark's own id taking ``id``) given its name back."""
+    names = [str(n) for n in meta["fields"]]
+    keep_names, keep_data = [], []
+    data_id = "id2" in names
+    for name, values in zip(names, field_data):
+        empty = all(v is None or (isinstance(v, str) and not v.strip()) or
+                    (isinstance(v, float) and v != v) for v in values)
+        if name == "id" and data_id:
+            continue                       # the placemark's id; the data's own id follows
+        if name == "id2" and data_id:
+            name = "id"
+        elif name == "Name":
+            if empty:
+                continue
+            name = "name"
+        elif name in _KML_STRUCTURE and (empty or name != "description"):
+            continue
+        keep_names.append(name)
+        keep_data.append(values)
+    meta = {**meta, "fields": np.array(keep_names, dtype=object)}
+    return meta, keep_data
 
 
 def _gdal_message(exc: Exception, path: Path | None = None) -> str:

@@ -19,6 +19,7 @@ import pyogrio
 import pyogrio.raw
 import pytest
 import shapely
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from pyproj import Transformer
 
@@ -34,6 +35,7 @@ from planning.models import (
     Obstacle,
     Proposal,
     SecondaryProject,
+    workflow_write,
 )
 from tests.conftest import box4326
 
@@ -165,17 +167,23 @@ def test_round_trip_keeps_fields_and_geometry(two_areas, tmp_path, suffix):
 @pytest.mark.django_db
 def test_round_trip_keeps_date_times(binh_dinh, tmp_path, suffix):
     # Written as UTC (flagged, or ISO text with offset in a Shapefile), read back aware.
+    # A proposal sent back for changes: editable, with the submission date the workflow wrote.
+    # Re-importing it may change its content, and only if the file's date reads back exactly
+    # equal to the stored one (the workflow fields cannot change through an import).
     submitted = dt.datetime(2026, 3, 2, 8, 30, 15, 250000, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    Proposal.objects.create(code="DX-1", name="CCN Cát Hanh", geom=box4326(109.02, 14.02, 109.03, 14.03),
-                            admin_unit=binh_dinh[1], submitted_at=submitted)
+    with workflow_write("fixture"):
+        Proposal.objects.create(code="DX-1", name="CCN Cát Hanh", geom=box4326(109.02, 14.02, 109.03, 14.03),
+                                admin_unit=binh_dinh[1], submitted_at=submitted, status="changes_requested")
     out_path = tmp_path / f"proposals{suffix}"
     run("export_layer", "--layer", "proposals", out_path)
-    Proposal.objects.update(submitted_at=None, name="changed")
-    out, _ = run("import_layer", out_path, "--layer", "proposals", "--mode", "upsert")
+    Proposal.objects.update(name="changed")
+    user = get_user_model().objects.create_superuser("quan_tri_nhap", password="x")
+    out, _ = run("import_layer", out_path, "--layer", "proposals", "--mode", "upsert", "--user", user.username)
 
     assert "0 created, 1 updated" in out
     proposal = Proposal.objects.get()
     assert (proposal.name, proposal.submitted_at, proposal.decided_at) == ("CCN Cát Hanh", submitted, None)
+    assert list(proposal.events.values_list("action", "comment")) == [("edited", f"import_layer: {out_path.name}")]
 
 
 @pytest.mark.django_db
@@ -397,7 +405,9 @@ def test_upsert_needs_a_key(binh_dinh, tmp_path):
     path = write_layer(tmp_path / "p.geojson", [shapely.Point(109.0, 14.0)],
                        {"name": ["TBA"], "kind": ["substation"], "status": ["planned"]},
                        crs="EPSG:4326", driver="GeoJSON", geometry_type="Point")
-    with pytest.raises(CommandError, match="has no natural key; give one with --key"):
+    # Infrastructure facilities have no natural key: an upsert finds rows by the id the service
+    # exported, which this file lacks.
+    with pytest.raises(CommandError, match="upsert key 'id' is not among the file's fields"):
         run("import_layer", path, "--layer", "infrastructure_points", "--mode", "upsert")
 
 
@@ -655,3 +665,19 @@ def test_shapefile_names_are_short_and_unique_per_layer(name):
     names = shapefile_names(["id", *spec.fields, *spec.importable_fields])
     assert all(len(short) <= MAX_LEN for short in names.values())
     assert len({s.lower() for s in names.values()}) == len(names)
+
+
+@pytest.mark.django_db
+def test_plain_shapefile_export_names_the_field_table_it_wrote(tmp_path):
+    # It printed road_corridors_fields.txt while writing rc_fields.txt beside rc.shp.
+    out, _ = run("export_layer", "--layer", "road_corridors", "--format", "shp", tmp_path / "rc.shp")
+    assert f"(also in {tmp_path / 'rc_fields.txt'})" in out
+    assert (tmp_path / "rc_fields.txt").read_text(encoding="utf-8").startswith("# road_corridors")
+    out, _ = run("export_layer", "--layer", "road_corridors", tmp_path / "rc.zip")
+    assert "(also in road_corridors_fields.txt inside rc.zip)" in out
+
+
+@pytest.mark.django_db
+def test_kml_export_is_wgs84_only(tmp_path):
+    with pytest.raises(CommandError, match="KML is always WGS 84"):
+        run("export_layer", "--layer", "road_corridors", "--srs", "9217", tmp_path / "rc.kml")

@@ -8,11 +8,11 @@ from layers.io.exporter import FORMATS
 class Command(BaseCommand):
     help = (
         "Export a catalogue layer's published fields (never personal data) and geometry to "
-        "GeoPackage, GeoJSON or zipped Shapefile, reprojected to any EPSG code."
+        "GeoPackage, GeoJSON, zipped Shapefile or KML, reprojected to any EPSG code (KML: WGS 84 only)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("output", help="output file: .gpkg, .geojson/.json, .zip (zipped Shapefile)")
+        parser.add_argument("output", help="output file: .gpkg, .geojson/.json, .zip (zipped Shapefile), .kml")
         parser.add_argument("--layer", required=True, help="catalogue layer, e.g. industrial_areas")
         parser.add_argument("--format", choices=list(FORMATS), help="default: from the output name")
         parser.add_argument("--srs", default="4326", help="output CRS as an EPSG code (default 4326)")
@@ -31,4 +31,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(result.summary()))
         if result.format == "shp" and result.field_names:
             pairs = ", ".join(f"{short}={full}" for full, short in result.field_names.items())
-            self.stdout.write(f"Shapefile field names (also in {result.layer}_fields.txt): {pairs}")
+            where = (f"{result.field_table} inside {result.path.name}" if result.path.suffix.lower() == ".zip"
+                     else str(result.field_table))
+            self.stdout.write(f"Shapefile field names (also in {where}): {pairs}")
