@@ -27,6 +27,8 @@ class LayerSpec:
     read_roles: tuple[str, ...] = ("anonymous",)
     edit_roles: tuple[str, ...] = ()
     default_style: str = ""
+    # Rows written by analysis runs only (each belongs to a run): never imported, by any door.
+    written_by_analyses: bool = False
 
     @property
     def model(self):
@@ -190,7 +192,7 @@ register(LayerSpec(
             "road_frontage_m", "nearest_road_name", "nearest_road_distance_m", "mean_slope_pct",
             "max_flood_depth_m", "population_in_reach", "province_name", "is_current", "run", "admin_unit"),
     foreign_keys={"run": ("planning.AnalysisRun", "id"), "admin_unit": _UNIT},
-    read_roles=("staff",), default_style="suggested_sites",
+    read_roles=("staff",), default_style="suggested_sites", written_by_analyses=True,
 ))
 register(LayerSpec(
     name="infrastructure_connectors", model_label="planning.InfrastructureConnector", geometry_field="geom",
@@ -198,5 +200,5 @@ register(LayerSpec(
     fields=("area_code", "area_name", "network", "feature_name", "feature_kind", "distance_m", "connected",
             "is_current", "run", "area"),
     foreign_keys={"run": ("planning.AnalysisRun", "id"), "area": _AREA},
-    read_roles=("staff",), default_style="infrastructure_connectors",
+    read_roles=("staff",), default_style="infrastructure_connectors", written_by_analyses=True,
 ))

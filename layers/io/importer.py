@@ -100,6 +100,8 @@ def layer_import(
         spec = get_layer(layer)
     except UnknownLayer as exc:
         raise LayerImportError(str(exc)) from None
+    if spec.written_by_analyses:
+        raise LayerImportError(results_layer_refusal(spec))
     if mode not in MODES:
         raise LayerImportError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     model = spec.model
@@ -233,6 +235,12 @@ def layer_import(
     except _DryRun:
         pass
     return result
+
+
+def results_layer_refusal(spec) -> str:
+    """Why a layer of analysis results is not imported (the same words from every door)."""
+    return (f"layer {spec.name!r} holds results of analysis runs (each row belongs to a run); "
+            f"run the analysis instead of importing")
 
 
 def _reproject(geoms: np.ndarray, source_crs, bounds) -> np.ndarray:

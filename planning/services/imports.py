@@ -38,14 +38,12 @@ from django.utils.text import get_valid_filename
 from gis_service import access
 from layers.catalogue import UnknownLayer, get_layer
 from layers.io.errors import LayerImportError
-from layers.io.importer import MODES, layer_import
+from layers.io.importer import MODES, layer_import, results_layer_refusal
 from planning import models as m
 from planning.services.errors import PlanningError
 
 log = logging.getLogger(__name__)
 
-# Layers written by analyses (each row belongs to a run), never imported.
-RESULT_LAYERS = frozenset({"suggested_sites", "infrastructure_connectors"})
 # Share of the bar for each phase: reading the file, then the rows, then the commit.
 READ_SHARE, ROWS_SHARE = 10, 85
 
@@ -92,7 +90,7 @@ def importable_layers(user) -> list:
     from layers.catalogue import CATALOGUE
 
     return [spec for spec in CATALOGUE.values()
-            if spec.name not in RESULT_LAYERS and access.can_import_layer(user, spec)]
+            if not spec.written_by_analyses and access.can_import_layer(user, spec)]
 
 
 def _user(user):
@@ -109,9 +107,8 @@ def import_submit(*, user, layer: str, upload: UploadedFile, mode: str = "append
         spec = get_layer(layer)
     except UnknownLayer as exc:
         raise InvalidUpload(str(exc), details={"field": "layer"}) from None
-    if spec.name in RESULT_LAYERS:
-        raise InvalidUpload(f"layer {spec.name!r} holds results of analysis runs; run the analysis instead",
-                            details={"field": "layer"})
+    if spec.written_by_analyses:
+        raise InvalidUpload(results_layer_refusal(spec), details={"field": "layer"})
     mode = mode or "append"
     if mode not in MODES:
         raise InvalidUpload(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}", details={"field": "mode"})

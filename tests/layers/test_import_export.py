@@ -681,3 +681,13 @@ def test_plain_shapefile_export_names_the_field_table_it_wrote(tmp_path):
 def test_kml_export_is_wgs84_only(tmp_path):
     with pytest.raises(CommandError, match="KML is always WGS 84"):
         run("export_layer", "--layer", "road_corridors", "--srs", "9217", tmp_path / "rc.kml")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layer", ["suggested_sites", "infrastructure_connectors"])
+def test_results_of_analyses_are_not_imported_from_the_command_either(tmp_path, layer):
+    # The API explained "run the analysis instead"; the command failed on a row error.
+    path = write_layer(tmp_path / "sites.geojson", [shapely.Point(109.0, 14.0)], {"rank": [1]},
+                       crs="EPSG:4326", driver="GeoJSON", geometry_type="Point")
+    with pytest.raises(CommandError, match="results of analysis runs .* run the analysis instead"):
+        run("import_layer", path, "--layer", layer)
