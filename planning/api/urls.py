@@ -1,13 +1,15 @@
 """URLs of the REST API, mounted at ``/api/`` (``gis_service/urls.py``)."""
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
 from planning.api import proposals as pr
 from planning.api import imports as imp
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
+from planning.api.auth import CsrfSessionAuthentication, HeaderAuthentication
 from planning.api.layers import LayerIndexApi, layer_views
+from planning.api.root import ApiRootApi
 
 app_name = "api"
 
@@ -22,6 +24,7 @@ def _layer_patterns():
 
 
 v1 = [
+    path("", ApiRootApi.as_view(), name="root"),
     *_layer_patterns(),
     path("analyses/", a.AnalysisIndexApi.as_view(), name="analyses"),
     path("analyses/runs/", a.RunListApi.as_view(), name="runs"),
@@ -61,4 +64,10 @@ urlpatterns = [
     # Only this API is described (other DRF views of the project are not part of it).
     path("schema/", SpectacularAPIView.as_view(
         patterns=[path("api/v1/", include((v1, "api")))], custom_settings=SCHEMA_SETTINGS), name="schema"),
+    # The schema as a page (Swagger UI). Its scripts and styles are static files of the
+    # drf-spectacular-sidecar package (SPECTACULAR_SETTINGS "SIDECAR"): no CDN is reachable from
+    # provincial networks.
+    path("schema/ui/", SpectacularSwaggerView.as_view(
+        url_name="api:schema", title=SCHEMA_SETTINGS["TITLE"],
+        authentication_classes=[HeaderAuthentication, CsrfSessionAuthentication]), name="schema-page"),
 ]
