@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -24,16 +26,18 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from gis_service import access
+from planning import models as m
 from planning.api.analyses import geometry_from_geojson, parse_srid
 from planning.api.base import BaseApi, extend_schema
 from planning.services import proposals as svc
+from planning.web.labels import choice_labels
 
 
 class ProposalRole(BasePermission):
     """Signed in as commune/district staff, a reviewer or an administrator."""
 
-    message = ("the proposal workflow needs a signed-in account of commune or district staff, "
-               "a reviewer (industry_reviewer, ezone_reviewer) or an administrator")
+    message = gettext_lazy("the proposal workflow needs a signed-in account of commune or district staff, "
+                           "a reviewer (industry_reviewer, ezone_reviewer) or an administrator")
 
     def has_permission(self, request, view):
         return access.has_proposal_role(request.user)
@@ -47,10 +51,15 @@ def _user(u) -> dict | None:
     return {"username": u.get_username(), "name": u.get_full_name() or u.get_username()}
 
 
+def _status_labels() -> dict[str, str]:
+    """In the request's language (the model's labels are Vietnamese only)."""
+    return choice_labels("proposals", m.Proposal._meta.get_field("status"), lang=get_language() or "vi")
+
+
 def proposal_json(p, user, *, detail: bool = False) -> dict:
     out = {
         "id": p.pk, "code": p.code, "name": p.name, "kind": p.kind, "status": p.status,
-        "status_label": p.get_status_display(), "area_ha": round(p.area_ha, 2),
+        "status_label": _status_labels().get(p.status, p.status), "area_ha": round(p.area_ha, 2),
         "admin_unit": {"id": p.admin_unit_id, "code": p.admin_unit.code, "name": p.admin_unit.name},
         "proposed_by": _user(p.proposed_by), "rationale": p.rationale,
         "submitted_at": p.submitted_at, "decided_at": p.decided_at,
@@ -191,7 +200,7 @@ class ProposalListApi(_Base):
         d = ser.validated_data
         geom, srid = _geometry_of(request.data, request.FILES)
         if geom is None:
-            raise svc.ProposalInvalid("geometry: give a GeoJSON geometry or upload a file")
+            raise svc.ProposalInvalid(_("geometry: give a GeoJSON geometry or upload a file"))
         p = svc.proposal_create(request.user, name=d["name"], kind=d["kind"], admin_unit=d["admin_unit"],
                                 geometry=geom, rationale=d.get("rationale", ""), srid=srid)
         p = svc.get_visible(request.user, p.pk)
@@ -236,7 +245,8 @@ class ProposalActionApi(_Base):
     def post(self, request, pk: int, action: str):
         p = svc.get_visible(request.user, pk)
         if action not in svc.ACTIONS:
-            raise svc.ProposalNotFound(f"unknown step {action!r}; the steps are: {', '.join(svc.ACTIONS)}")
+            raise svc.ProposalNotFound(_("unknown step %(action)r; the steps are: %(steps)s")
+                                       % {"action": action, "steps": ", ".join(svc.ACTIONS)})
         ser = ActionInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         svc.proposal_act(request.user, p, action, ser.validated_data.get("comment", ""))
@@ -253,6 +263,6 @@ class ProposalFileApi(_Base):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise svc.ProposalInvalid("file: upload a GeoJSON, KML, zipped Shapefile or GeoPackage file")
+            raise svc.ProposalInvalid(_("file: upload a GeoJSON, KML, zipped Shapefile or GeoPackage file"))
         geom, notes = svc.geometry_from_file(upload, srs=request.data.get("srs") or None)
         return Response({"geometry": json.loads(geom.geojson), "notes": notes})
