@@ -79,7 +79,7 @@ def test_starting_a_run_needs_a_planning_role(api, nobody, binh_dinh):
     r = api.post("/api/v1/analyses/efficiency/", {}, format="json")
     assert r.status_code == 401 and r["WWW-Authenticate"].startswith("Basic")
     api.force_authenticate(nobody)
-    r = api.post("/api/v1/analyses/efficiency/", {}, format="json")
+    r = api.post("/api/v1/analyses/efficiency/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 403 and "planning role" in r.json()["error"]["message"]
     assert not m.AnalysisRun.objects.exists()
 
@@ -102,7 +102,7 @@ def test_session_writes_need_the_csrf_token(staff, binh_dinh):
     ("site-suggestion", {"province": "52", "colour": "red"}, 400, "invalid", "unknown parameter"),
     ("efficiency", {"unit": "ward"}, 400, "invalid", "unit"),
     ("efficiency", {"year": "last"}, 400, "invalid", "year"),
-    ("nope", {}, 404, "unknown_analysis", "unknown analysis 'nope'"),
+    ("nope", {}, 404, "unknown_analysis", "không có phân tích 'nope'"),
 ], ids=["province", "weights", "criteria", "kind", "no-rasters", "unknown-key", "unit", "year", "analysis"])
 def test_bad_input_is_a_json_error_with_the_reason(staff_api, binh_dinh, name, body, status, code, message):
     r = staff_api.post(f"/api/v1/analyses/{name}/", body, format="json")
@@ -123,7 +123,7 @@ def test_unexpected_errors_are_logged_and_answered_as_json(staff_api, monkeypatc
                                                                     "prepare": boom}))
     r = staff_api.post("/api/v1/analyses/plan-vs-actual/", {}, format="json")
     assert r.status_code == 500
-    assert r.json()["error"] == {"status": 500, "code": "server_error", "message": "internal error; it has been logged"}
+    assert r.json()["error"] == {"status": 500, "code": "server_error", "message": "lỗi nội bộ; lỗi đã được ghi lại"}
     assert "disk on fire" in caplog.text
 
 
