@@ -92,14 +92,20 @@ def rename_keys(spec) -> None:
             return
 
 
-@pytest.mark.parametrize("fmt,srid", FILES, ids=[f"{f}-{s}" for f, s in FILES])
 @pytest.mark.parametrize("layer", IMPORTABLE)
-def test_export_then_import_in_every_mode(matrix_world, tmp_path, layer, fmt, srid):  # noqa: F811
-    world = matrix_world
+def test_export_then_import_in_every_mode(matrix_world, tmp_path, layer, subtests):  # noqa: F811
+    # One world per layer (building it is most of the cost); each file format and CRS is a subtest,
+    # and every mode runs in a transaction rolled back afterwards.
+    for fmt, srid in FILES:
+        with subtests.test(format=fmt, srid=srid):
+            _every_mode(matrix_world, tmp_path, layer, fmt, srid)
+
+
+def _every_mode(world, tmp_path, layer, fmt, srid):
     spec = CATALOGUE[layer]
     model = spec.model
     admin = world["users"]["superuser"]
-    path = tmp_path / f"{layer}.{fmt}"
+    path = tmp_path / f"{layer}-{srid}.{fmt}"
     call_command("export_layer", "--layer", layer, "--srs", str(srid), str(path), stdout=io.StringIO(),
                  stderr=io.StringIO())
     n = model._default_manager.count()
