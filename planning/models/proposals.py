@@ -181,7 +181,9 @@ class Proposal(SpatialRecord):
             return
         errors = self.workflow_errors(self._stored_workflow())
         if errors:
-            raise WorkflowViolation(errors)
+            # Not keyed by field: a form without the field (the admin shows them read only)
+            # must still show the refusal. Each message names what it refuses.
+            raise WorkflowViolation(list(dict.fromkeys(str(e) for e in errors.values())))
 
     def clean(self):
         super().clean()

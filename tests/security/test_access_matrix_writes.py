@@ -554,3 +554,27 @@ def test_the_invariants_catch_a_bypass(matrix_world):
     problems = workflow_violations(world)
     assert any("DX-A-SUB" in x and "timeline says 'submitted'" in x for x in problems), problems
     assert any("DX-A-SUB" in x and "resulting area" in x for x in problems), problems
+
+
+def test_admin_history_revert_cannot_undo_a_step(matrix_world):
+    """django-simple-history's "revert to this version" is a door too: a submitted proposal
+    cannot be reverted to its draft version."""
+    world = matrix_world
+    su = Client(HTTP_HOST="127.0.0.1")
+    su.force_login(world["users"]["superuser"])
+    p = world["proposals"]["a_draft"]
+    draft_version = p.history.earliest()
+    with m.workflow_write("fixture"):   # submitted, as the workflow would record it
+        p.status, p.submitted_at = "submitted", p.updated_at
+        p.save()
+        m.ProposalEvent.objects.create(proposal=p, action="submitted")
+    before = fingerprint(m.Proposal)
+    url = f"/admin/planning/proposal/{p.pk}/history/{draft_version.history_id}/"
+    r = _admin_post(su, url, {"code": p.code, "name": p.name, "kind": p.kind, "geom": p.geom.ewkt,
+                              "admin_unit": p.admin_unit_id, "rationale": p.rationale}, p.events.count())
+    assert r.status_code in (200, 403), r.status_code          # the form again, with the refusal
+    assert fingerprint(m.Proposal) == before
+    assert m.Proposal.objects.get(pk=p.pk).status == "submitted"
+    assert workflow_violations(world) == []
+    if r.status_code == 200:
+        assert "review workflow" in r.content.decode() or "quy trình" in r.content.decode()
