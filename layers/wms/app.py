@@ -17,7 +17,10 @@ from django.conf import settings
 from django.db import connection
 
 from layers.catalogue import CATALOGUE
-from layers.wms.mapfile import DataSource, build_mapfile, feature_info_template, mapfile_layers
+from layers.wms.mapfile import (
+    FEATURE_INFO_FOOTER, FEATURE_INFO_HEADER, DataSource, build_mapfile, feature_info_template,
+    mapfile_layers,
+)
 from layers.wms.mapproxy_config import build_mapproxy_config
 
 log = logging.getLogger(__name__)
@@ -44,15 +47,11 @@ def datasource() -> DataSource:
 
 
 def published_columns(spec) -> list[str]:
-    """Scalar published columns (relations are left to WFS, which publishes them by key)."""
-    model = spec.model
-    cols = []
-    for name in spec.fields:
-        f = model._meta.get_field(name)
-        if f.is_relation:
-            continue
-        cols.append(f.column)
-    return cols
+    """The attributes WFS publishes for ``spec`` (without the geometry), under WFS's names:
+    GetFeatureInfo answers with these, in every format."""
+    from layers.wfs.schema import feature_type
+
+    return [prop.name for prop in feature_type(spec.name).props]
 
 
 @dataclass
@@ -73,10 +72,11 @@ def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
     layers = mapfile_layers(specs, published_columns)
     for layer, spec in zip(layers, [s for s in specs if s.name in {l.name for l in layers}]):
         model = spec.model
-        labels = {model._meta.get_field(n).column: str(model._meta.get_field(n).verbose_name)
-                  for n in spec.fields if not model._meta.get_field(n).is_relation}
+        labels = {n: str(model._meta.get_field(n).verbose_name) for n in layer.columns}
         (templates / f"{layer.name}.html").write_text(feature_info_template(layer, labels), encoding="utf-8")
     (templates / "blank.html").write_text("<!-- MapServer Template -->\n", encoding="utf-8")
+    (templates / "header.html").write_text(FEATURE_INFO_HEADER, encoding="utf-8")
+    (templates / "footer.html").write_text(FEATURE_INFO_FOOTER, encoding="utf-8")
     fontset = directory / "fonts.txt"
     fontset.write_text(f"sans {FONT}\n")
     mapfile = directory / "kcn.map"

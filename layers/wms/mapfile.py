@@ -1,7 +1,8 @@
 """Build a MapServer 8 mapfile from the layer catalogue and the styles (pure text, no I/O).
 
-MapServer reads the same database as Django: PostGIS directly, SpatiaLite through OGR. Only
-published, non-personal columns are selected, so GetFeatureInfo cannot leak what WFS hides.
+MapServer reads the same database as Django: PostGIS directly, SpatiaLite through OGR. Only the
+properties WFS publishes are selected, under the same names (a relation by its natural key, a
+boolean as true/false), so GetFeatureInfo cannot leak what WFS hides, in any format.
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from layers.wms.styles import STYLES, LayerStyle, StyleClass, Symbolizer
 WMS_SRS = ("EPSG:4326", "EPSG:3857", "EPSG:900913", "EPSG:4756", "EPSG:3405", "EPSG:3406",
            "EPSG:5897", "EPSG:9209", "EPSG:9217", "EPSG:9218")
 EXTENT_VN = (102.0, 8.0, 110.0, 23.5)
+# GetFeatureInfo formats MapServer writes: the layer's HTML template, its built-in text, and its
+# built-in GML 2 (msGMLOutput, which QGIS reads as features).
+MAPSERVER_INFO_FORMATS = ("text/html", "text/plain", "application/vnd.ogc.gml")
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,9 @@ class MapLayer:
     abstract: str
     table: str
     geometry_column: str
-    columns: tuple[str, ...]      # published scalar columns (no personal data)
+    columns: tuple[str, ...]      # published attributes, WFS names (no personal data, no geometry)
     style: LayerStyle
+    select: tuple[str, ...] = ()  # the SQL giving each column, in order; empty: the column itself
 
 
 def _q(text: str) -> str:
@@ -99,7 +104,8 @@ def _class(cls: StyleClass, style: LayerStyle) -> list[str]:
 
 
 def _data(layer: MapLayer, source: DataSource) -> list[str]:
-    cols = ", ".join(f'"{c}"' for c in ("id", *layer.columns, layer.geometry_column))
+    select = layer.select or tuple(f'"{c}"' for c in layer.columns)
+    cols = ", ".join(('"id"', *select, f'"{layer.geometry_column}"'))
     where = f" WHERE {layer.style.where}" if layer.style.where else ""
     if source.kind == "postgis":
         sql = f'{layer.geometry_column} FROM (SELECT {cols} FROM "{layer.table}"{where}) AS t USING UNIQUE id USING SRID=4326'
@@ -140,6 +146,9 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
         f'      "wms_srs" {_q(" ".join(WMS_SRS))}',
         '      "wms_enable_request" "*"',
         '      "wms_feature_info_mime_type" "text/html"',
+        # What MapServer answers; the WMS advertises these through MapProxy
+        # (mapproxy_config.FEATURE_INFO_FORMATS). Anything else is refused with InvalidFormat.
+        f'      "wms_getfeatureinfo_formatlist" {_q(",".join(MAPSERVER_INFO_FORMATS))}',
         '      "wms_encoding" "UTF-8"',
         '      "ows_encoding" "UTF-8"',
         *(['      "wfs_enable_request" "*"', '      "wfs_title" "KCN Planner (peer)"',
@@ -162,6 +171,8 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
             *_data(layer, source),
             '    PROJECTION "init=epsg:4326" END',
             f"    TEMPLATE {_q(f'{template_dir}/{layer.name}.html')}",
+            f"    HEADER {_q(f'{template_dir}/header.html')}",
+            f"    FOOTER {_q(f'{template_dir}/footer.html')}",
             "    TOLERANCE 4", "    TOLERANCEUNITS PIXELS",
             "    METADATA",
             f'      "wms_title" {_q(layer.title)}',
@@ -204,17 +215,61 @@ def feature_info_template(layer: MapLayer, labels: dict[str, str]) -> str:
     )
 
 
+# Each layer's HTML answer is a whole document that names its encoding: MapProxy parses every
+# layer's answer to merge them, and lxml reads undeclared bytes as Latin-1 (the Vietnamese came
+# out garbled when the first layer queried had nothing there).
+FEATURE_INFO_HEADER = (
+    "<!-- MapServer Template -->\n"
+    "<!DOCTYPE html>\n"
+    "<html>\n"
+    '<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head>\n'
+    "<body>\n"
+)
+FEATURE_INFO_FOOTER = "<!-- MapServer Template -->\n</body>\n</html>\n"
+
+
+def _select(spec, name: str) -> str:
+    """The SQL giving published attribute ``name`` of ``spec``'s table, as WFS writes it.
+
+    A relation gives its natural key (``spec.foreign_keys``, as WFS publishes it), a boolean
+    ``true``/``false`` (SpatiaLite stores 1/0, PostgreSQL would print t/f).
+    """
+    from django.db import models
+
+    model = spec.model
+    table = model._meta.db_table
+    field = model._meta.get_field(name)
+    if field.is_relation:
+        label, lookup = spec.foreign_keys[name]
+        related = field.related_model
+        if related._meta.label != label:
+            raise ValueError(f"{spec.name}.{name} relates to {related._meta.label}, not {label}")
+        key = related._meta.get_field(lookup).column
+        # The alias hides the related table's own name, so a relation to the same table
+        # (admin_units.parent) reads the outer row.
+        sql = (f'(SELECT r."{key}" FROM "{related._meta.db_table}" AS r '
+               f'WHERE r."{field.target_field.column}" = "{table}"."{field.column}")')
+    elif isinstance(field, models.BooleanField):
+        column = f'"{field.column}"'
+        sql = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    else:
+        sql = f'"{field.column}"'
+    return f'{sql} AS "{name}"'
+
+
 def mapfile_layers(specs: Iterable, columns_for) -> list[MapLayer]:
-    """MapLayers for catalogue specs that have a style; ``columns_for(spec)`` gives the columns."""
+    """MapLayers for catalogue specs that have a style; ``columns_for(spec)`` names the published
+    attributes (model field names: scalars, and relations listed in ``spec.foreign_keys``)."""
     out = []
     for spec in specs:
         style = STYLES.get(spec.name)
         if style is None:
             continue
         model = spec.model
+        columns = tuple(columns_for(spec))
         out.append(MapLayer(
             name=spec.name, title=spec.title_vi, abstract=spec.title_en, table=model._meta.db_table,
             geometry_column=model._meta.get_field(spec.geometry_field).column,
-            columns=tuple(columns_for(spec)), style=style,
+            columns=columns, style=style, select=tuple(_select(spec, c) for c in columns),
         ))
     return out

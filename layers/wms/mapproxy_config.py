@@ -10,6 +10,16 @@ WMS_SRS = ["EPSG:3857", "EPSG:4326", "CRS:84", "EPSG:900913", "EPSG:4756", "EPSG
            "EPSG:5896", "EPSG:5897", "EPSG:5898", "EPSG:5899", *[f"EPSG:{c}" for c in range(9205, 9219)]]
 # Vietnam with a margin, lon/lat.
 COVERAGE_BBOX = [100.0, 6.0, 112.0, 24.5]
+# GetFeatureInfo: each INFO_FORMAT offered on WMS 1.1.1 and 1.3.0 -> the one MapServer is asked
+# for (mapfile.MAPSERVER_INFO_FORMATS). Both XML names get MapServer's GML 2 (msGMLOutput), the
+# document QGIS's identify reads as features; MapProxy lists only one of them per WMS version, so
+# the view writes this list into GetCapabilities (views.advertise_feature_info_formats).
+FEATURE_INFO_FORMATS = {
+    "text/html": "text/html",
+    "text/plain": "text/plain",
+    "application/vnd.ogc.gml": "application/vnd.ogc.gml",
+    "text/xml": "application/vnd.ogc.gml",
+}
 
 
 def build_mapproxy_config(layers: Sequence[MapLayer], *, mapfile: str, mapserv: str, working_dir: str,
@@ -28,8 +38,8 @@ def build_mapproxy_config(layers: Sequence[MapLayer], *, mapfile: str, mapserv: 
             "mapserver": {"binary": mapserv, "working_dir": working_dir},
             "coverage": {"bbox": COVERAGE_BBOX, "srs": "EPSG:4326"},
             "supported_srs": ["EPSG:4326", "EPSG:3857", "EPSG:9217", "EPSG:9209", "EPSG:9218", "EPSG:5897"],
-            "wms_opts": {"version": "1.3.0", "featureinfo": True, "legendgraphic": True,
-                         "featureinfo_format": "text/html"},
+            # No fixed featureinfo_format: MapServer is asked for the client's INFO_FORMAT.
+            "wms_opts": {"version": "1.3.0", "featureinfo": True, "legendgraphic": True},
         }
         caches[f"{layer.name}_cache"] = {
             "grids": ["GLOBAL_WEBMERCATOR"],

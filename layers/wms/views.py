@@ -17,6 +17,7 @@ from layers import auth
 from layers.errors import AuthenticationRequired
 from layers.catalogue import CATALOGUE
 from layers.wms.app import MapServiceConfigError, get_service
+from layers.wms.mapproxy_config import FEATURE_INFO_FORMATS
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,99 @@ def check_wms_params(query) -> str | None:
         if not 0 < size <= MAX_SIZE:
             return f"{name} must be between 1 and {MAX_SIZE} pixels, got {size}"
     return None
+
+
+# --- GetFeatureInfo formats -----------------------------------------------------------------------
+DEFAULT_INFO_FORMAT = "text/html"  # INFO_FORMAT left out (optional in WMS 1.1.1)
+_EMPTY_GML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<msGMLOutput xmlns:gml="http://www.opengis.net/gml"'
+    ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n</msGMLOutput>\n'
+)
+# The type MapProxy labels its answer with, per format MapServer was asked for (it names XML
+# after the WMS version: application/vnd.ogc.gml on 1.1.1, text/xml on 1.3.0).
+_MAPPROXY_TYPES = {"text/html": {"text/html"}, "text/plain": {"text/plain"},
+                   "application/vnd.ogc.gml": {"application/vnd.ogc.gml", "text/xml"}}
+_FEATURE_INFO_BLOCK = re.compile(r"(<GetFeatureInfo>\s*)(?:<Format>[^<]*</Format>\s*)+")
+
+
+def _param(query, name: str) -> str:
+    """A WMS parameter, whatever the case of its name (the first one given)."""
+    for key in query:
+        if key.upper() == name:
+            return query.get(key, "")
+    return ""
+
+
+def feature_info_format(query) -> tuple[str | None, str | None]:
+    """The INFO_FORMAT of a GetFeatureInfo request, and a refusal when it is not offered."""
+    asked = _param(query, "INFO_FORMAT").strip()
+    if not asked:
+        return DEFAULT_INFO_FORMAT, None
+    if asked.lower() in FEATURE_INFO_FORMATS:
+        return asked.lower(), None
+    offered = ", ".join(FEATURE_INFO_FORMATS)
+    return None, (f"INFO_FORMAT={asked!r} không được hỗ trợ; hãy dùng một trong: {offered}. / "
+                  f"INFO_FORMAT={asked!r} is not offered; use one of: {offered}.")
+
+
+def check_query_layers(query, svc) -> HttpResponse | None:
+    """GetFeatureInfo's QUERY_LAYERS must name layers of this service (MapProxy failed on an
+    unknown name with a message about bytes)."""
+    names = [n for n in _param(query, "QUERY_LAYERS").split(",") if n]
+    if not names:
+        return _service_exception("GetFeatureInfo cần QUERY_LAYERS (các lớp cần tra cứu). / "
+                                  "GetFeatureInfo needs QUERY_LAYERS (the layers to query).", 400,
+                                  "MissingParameterValue")
+    served = {layer["name"] for layer in svc.config["layers"]}
+    unknown = ", ".join(n for n in names if n not in served)
+    if unknown:
+        return _service_exception(f"Không có lớp {unknown}. / No layer {unknown}.", 400,
+                                  "LayerNotDefined")
+    return None
+
+
+def _query_with(query, name: str, value: str) -> str:
+    """The query string with parameter ``name`` (any case) set to ``value``."""
+    kept = query.copy()
+    for key in [k for k in kept if k.upper() == name]:
+        del kept[key]
+    kept[name] = value
+    return kept.urlencode()
+
+
+def answer_in_format(response: HttpResponse, info_format: str) -> None:
+    """Label MapProxy's GetFeatureInfo answer with the INFO_FORMAT asked for (MapProxy names XML
+    after the WMS version); an empty XML answer (no layer queried there) becomes an empty GML
+    document. Exceptions are left as they are."""
+    if response.status_code != 200:
+        return
+    asked_mapserver = FEATURE_INFO_FORMATS[info_format]
+    content_type = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if content_type not in _MAPPROXY_TYPES[asked_mapserver]:
+        return  # an exception (application/vnd.ogc.se_xml, an image) or text of mixed answers
+    is_xml = asked_mapserver == "application/vnd.ogc.gml"
+    if is_xml and b"<ServiceExceptionReport" in response.content[:1000]:
+        return
+    if is_xml and not response.content.strip():
+        response.content = _EMPTY_GML.encode()
+    response["Content-Type"] = f"{info_format}; charset=utf-8"
+
+
+def advertise_feature_info_formats(response: HttpResponse) -> None:
+    """Write every offered INFO_FORMAT into WMS GetCapabilities (MapProxy lists one XML type per
+    version; QGIS reads features only from a type naming GML)."""
+    if response.status_code != 200 or not response.content:
+        return
+    text = response.content.decode("utf-8")
+    formats = "".join(f"<Format>{f}</Format>\n        " for f in FEATURE_INFO_FORMATS)
+    text, count = _FEATURE_INFO_BLOCK.subn(lambda m: m.group(1) + formats, text)
+    if count != 1:
+        log.error("GetCapabilities: %d GetFeatureInfo blocks, formats left as MapProxy wrote them",
+                  count)
+        return
+    response.content = text.encode("utf-8")
 
 
 _TILE_PATH = re.compile(
@@ -169,17 +263,31 @@ def mapproxy(request, prefix: str, path: str = ""):
     problem = check_wms_params(request.GET) if prefix == "service" else None
     if problem:
         return _service_exception(problem, 400, "InvalidParameterValue")
+    query_string = request.META.get("QUERY_STRING", "")
+    # /service is MapProxy's KVP entry for WMS and WMTS alike; SERVICE tells them apart.
+    wms = prefix == "service" and _param(request.GET, "SERVICE").lower() in ("", "wms")
+    operation = _param(request.GET, "REQUEST").lower() if wms else ""
+    info_format = None
+    if operation == "getfeatureinfo":
+        info_format, problem = feature_info_format(request.GET)
+        if problem:
+            return _service_exception(problem, 400, "InvalidFormat")
+        query_string = _query_with(request.GET, "INFO_FORMAT", FEATURE_INFO_FORMATS[info_format])
     try:
         svc = get_service()
     except MapServiceConfigError as exc:
         log.error("map services unavailable: %s", exc)
         return _service_exception(f"map services unavailable: {exc}", 503)
+    if operation == "getfeatureinfo":
+        refusal = check_query_layers(request.GET, svc)
+        if refusal:
+            return refusal
     tile = _TILE_PATH.match(path) if prefix in ("wmts", "tiles") and path else None
     if tile is not None and not tile_cache_writable():
         return render_tile_uncached(request, svc, tile)
     try:
         response = _call_mapproxy(request, svc, f"/{prefix}" + (f"/{path}" if path else ""),
-                                  request.META.get("QUERY_STRING", ""))
+                                  query_string)
     except Exception as exc:  # MapProxy lets some malformed parameters through as ValueError
         if tile is not None:
             # A tile whose path is valid failed inside MapProxy: most often the cache could not
@@ -195,6 +303,10 @@ def mapproxy(request, prefix: str, path: str = ""):
         return render_tile_uncached(request, svc, tile)
     if tile is not None and response.status_code in (200, 304) and tile["layer"] in CATALOGUE:
         _tile_headers_from_cache(response, CATALOGUE[tile["layer"]], tile)
+    if info_format is not None:
+        answer_in_format(response, info_format)
+    elif operation in ("getcapabilities", "capabilities") and request.method == "GET":
+        advertise_feature_info_formats(response)
     return response
 
 
