@@ -1,7 +1,11 @@
 """Drive QGIS (Debian's python3-qgis, offscreen) against the service, as a planner would.
 
 Run with Debian's /usr/bin/python3 (QGIS's bindings live there), not the project venv:
-    QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_client.py BASE_URL USER PASSWORD OUT_DIR
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_client.py BASE_URL USER PASSWORD OUT_DIR [TOKEN]
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_client.py identify BASE_URL JSON
+(the second form: QGIS's Identify tool on WMS layers, JSON = a list of {"layers": [...], "x", "y"
+in EPSG:4326, "user"/"password" optional}, one WMS layer each; prints a list of what QGIS saw;
+QGIS keeps the first capabilities it reads per URL for the session: list signed-in layers first).
 Prints one JSON object with what QGIS saw. Layers are deleted before exitQgis() (QGIS 3.22
 segfaults at exit otherwise).
 """
@@ -13,17 +17,80 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from qgis.core import (  # noqa: E402
     QgsApplication, QgsFeature, QgsGeometry, QgsMapRendererParallelJob, QgsMapSettings, QgsProject,
-    QgsRasterLayer, QgsRectangle, QgsVectorLayer, QgsCoordinateReferenceSystem,
+    QgsPointXY, QgsRaster, QgsRasterDataProvider, QgsRasterLayer, QgsRectangle, QgsVectorLayer,
+    QgsCoordinateReferenceSystem,
 )
 from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor  # noqa: E402
 
-base, user, password, out_dir = sys.argv[1:5]
-token = sys.argv[5] if len(sys.argv) > 5 else None
+
+def identify(base, spec, layers):
+    """QGIS's Identify tool at one point of a WMS layer, in each format QGIS offers for it.
+
+    QGIS asks GetFeatureInfo in the format the capabilities name for each kind: features
+    (application/vnd.ogc.gml or another GML name), HTML, plain text.
+    """
+    auth = (f"&username={spec['user']}&password={spec['password']}" if spec.get("user") else "")
+    names = spec["layers"]
+    uri = ("contextualWMSLegend=0&crs=EPSG:4326&dpiMode=7&format=image/png&featureCount=10"
+           + "".join(f"&layers={n}&styles=" for n in names) + auth + f"&url={base}/ows/wms")
+    wms = QgsRasterLayer(uri, "identify " + ",".join(names), "wms")
+    layers.append(wms)
+    out = {"valid": wms.isValid()}
+    if not wms.isValid():
+        out["error"] = wms.error().summary()
+        return out
+    provider = wms.dataProvider()
+    caps = provider.capabilities()
+    out["can_identify"] = {kind: bool(caps & flag) for kind, flag in (
+        ("feature", QgsRasterDataProvider.IdentifyFeature),
+        ("html", QgsRasterDataProvider.IdentifyHtml),
+        ("text", QgsRasterDataProvider.IdentifyText))}
+    x, y, half = spec["x"], spec["y"], 0.01
+    extent = QgsRectangle(x - half, y - half, x + half, y + half)
+    point = QgsPointXY(x, y)
+    features = provider.identify(point, QgsRaster.IdentifyFormatFeature, extent, 200, 200)
+    out["feature_valid"] = features.isValid()
+    out["feature_error"] = features.error().summary() if not features.isValid() else ""
+    found = []
+    for stores in features.results().values():
+        for store in stores if isinstance(stores, list) else []:
+            for feature in store.features():
+                found.append({"sublayer": store.params().get("sublayer"),
+                              "attributes": {f.name(): _plain(feature.attribute(f.name()))
+                                             for f in feature.fields()}})
+    out["features"] = found
+    for kind, fmt in (("html", QgsRaster.IdentifyFormatHtml),
+                      ("text", QgsRaster.IdentifyFormatText)):
+        answer = provider.identify(point, fmt, extent, 200, 200)
+        out[f"{kind}_valid"] = answer.isValid()
+        out[kind] = "\n".join(str(v) for v in answer.results().values())
+    return out
+
+
+def _plain(value):
+    """A QVariant attribute as JSON (QGIS gives NULL as a QVariant)."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return None
+    return value if isinstance(value, (int, float, bool)) else str(value)
+
+
 app = QgsApplication([], False)
 app.initQgis()
 result = {}
 layers = []
+if sys.argv[1] == "identify":
+    try:
+        result = [identify(sys.argv[2], spec, layers) for spec in json.loads(sys.argv[3])]
+    finally:
+        layers.clear()
+        print(json.dumps(result or {}, ensure_ascii=False))
+        sys.stdout.flush()
+        app.exitQgis()
+    sys.exit(0)
+
+base, user, password, out_dir = sys.argv[1:5]
+token = sys.argv[5] if len(sys.argv) > 5 else None
 try:
     wfs_url = f"{base}/ows/wfs"
     # The styled WMS (public layers) and the WFS.
