@@ -13,7 +13,10 @@ Rules, in order
                            limit; 100 = ASSUMPTION). With ``expands``: area after expansion ≤ 75 ha.
 ``no_overlap_existing``    overlap with existing KCN/CCN ≤ ``overlap_tolerance_m2``
 ``no_overlap_proposals``   overlap with other proposals ≤ the same tolerance
-``inside_unit``            at most ``outside_unit_share`` of the proposal outside the proposer's unit
+``inside_unit``            at most ``outside_unit_share`` of the proposal outside the proposing unit
+                           (the unit the proposal names, never the one its geometry falls in); when
+                           part of it lies outside, the message names the units it lies in
+                           (``units_around``) with their shares
 ``road_access``            within ``road_access_m`` of a road whose status is in ``road_statuses``
 ``exclusion:<kind>``       one rule per exclusion layer (water, forest, flood …): overlap ≤ tolerance
 ``unit_occupancy``         new CCN: the unit's existing CCN occupancy > 50 % or unleased ≤ 100 ha
@@ -64,7 +67,7 @@ from planning.analysis.types import (
     as_roads,
 )
 
-__all__ = ["check_proposal", "EXCLUSION_LABELS"]
+__all__ = ["check_proposal", "unit_shares", "EXCLUSION_LABELS"]
 
 #: Vietnamese and English names of the usual exclusion layers (other keys are shown as given).
 EXCLUSION_LABELS = {
@@ -87,11 +90,13 @@ def check_proposal(
     geometry: BaseGeometry,
     kind: str = "CCN",
     unit: str | None = None,
+    occupancy_unit: str | None = None,
     is_mountainous: bool = False,
     is_craft_village: bool = False,
     existing_areas: Iterable = (),
     other_proposals: Iterable = (),
     unit_geometry: BaseGeometry | None = None,
+    units_around: Iterable = (),
     roads: Iterable = (),
     exclusions: Mapping[str, Iterable[BaseGeometry]] | None = None,
     unit_occupancy: UnitEfficiency | Mapping | None = None,
@@ -106,12 +111,19 @@ def check_proposal(
         The proposed boundary (for an expansion: the added land), metric CRS.
     kind : {"CCN", "KCN"}
     unit : str, optional
-        Name of the proposer's administrative unit, for messages.
+        Name of the proposing unit (the one the proposal names), for messages.
+    occupancy_unit : str, optional
+        Name of the unit whose figures ``unit_occupancy`` are (e.g. the legacy district of the
+        proposing commune), for messages; default ``unit``.
     is_mountainous, is_craft_village : bool
-        Select the 5 ha CCN minimum.
+        Select the 5 ha CCN minimum (``is_mountainous``: the proposing unit's, not the place's).
     existing_areas, other_proposals : iterables of AreaRecord (with geometry) or (id, geometry[, name])
     unit_geometry : shapely geometry, optional
-        Boundary of the proposer's unit; without it ``inside_unit`` is not evaluated.
+        Boundary of the proposing unit; without it ``inside_unit`` is not evaluated.
+    units_around : iterable of (id, geometry[, name])
+        Units comparable to the proposing unit (same level and period) around the proposal: when
+        part of the proposal lies outside its unit, ``inside_unit`` names those it lies in, with
+        their shares (see :func:`unit_shares`).
     roads : iterable of RoadRecord or (geometry, status[, name])
     exclusions : mapping kind → geometries, optional
         E.g. ``{"water": [...], "forest": [...], "flood": [...]}``.
@@ -160,11 +172,13 @@ def check_proposal(
             citations.OVERLAP,
         )
     )
-    results.append(_unit_rule(geometry, unit, unit_geometry, criteria))
+    results.append(_unit_rule(geometry, unit, unit_geometry, units_around, criteria))
     results.append(_road_rule(geometry, roads, criteria))
     for name, geoms in (exclusions or {}).items():
         results.append(_exclusion_rule(name, geometry, geoms, tol))
-    results.append(_occupancy_rule(kind, unit, unit_occupancy, expands, criteria))
+    results.append(
+        _occupancy_rule(kind, occupancy_unit or unit, unit_occupancy, expands, criteria)
+    )
     return results
 
 
@@ -257,7 +271,46 @@ def _overlap_rule(rule, geom, others, tol, labels, cite) -> RuleResult:
     )
 
 
-def _unit_rule(geom, unit, unit_geometry, criteria) -> RuleResult:
+def unit_shares(geometry: BaseGeometry, units: Iterable) -> list[tuple[str, str, float]]:
+    """The units ``geometry`` lies in: ``(id, name, share of its area)``, largest share first.
+
+    ``units`` are ``(id, geometry[, name])`` in the same metric CRS; units it does not overlap are
+    left out. Shares need not sum to 1 (parts outside every unit given, or units that overlap).
+
+    >>> from shapely import box
+    >>> units = [("A", box(0, 0, 4, 10), "xã A"), ("B", box(4, 0, 20, 10), "xã B"),
+    ...          ("C", box(50, 0, 60, 10), "xã C")]
+    >>> unit_shares(box(0, 0, 10, 10), units)
+    [('B', 'xã B', 0.6), ('A', 'xã A', 0.4)]
+    """
+    if geometry.area <= 0:
+        return []
+    out = []
+    for uid, geom, name in as_named_geometries(units):
+        share = float(shapely.area(shapely.intersection(geometry, geom))) / geometry.area
+        if share > 1e-9:
+            out.append((uid, name, share))
+    return sorted(out, key=lambda t: (-t[2], str(t[0])))
+
+
+def _where(geom, units_around) -> tuple[str, str]:
+    """The sentence naming the units ``geom`` lies in, Vietnamese and English ("" if none)."""
+    named = as_named_geometries(units_around)
+    shares = unit_shares(geom, named)
+    if not shares:
+        return "", ""
+    covered = float(shapely.area(shapely.intersection(
+        geom, shapely.union_all([g for _, g, _ in named])))) / geom.area
+    vi = ", ".join(f"{name} ({fmt_vi(share * 100, 1)} %)" for _, name, share in shares)
+    en = ", ".join(f"{name} ({share * 100:.1f} %)" for _, name, share in shares)
+    rest = 1.0 - covered
+    if rest >= 0.0005:
+        vi += f", ngoài ranh giới các đơn vị đã có ({fmt_vi(rest * 100, 1)} %)"
+        en += f", outside every recorded unit ({rest * 100:.1f} %)"
+    return f" Đề xuất nằm trên địa bàn {vi}.", f" The proposal lies in {en}."
+
+
+def _unit_rule(geom, unit, unit_geometry, units_around, criteria) -> RuleResult:
     name_vi = unit or "đơn vị đề xuất"
     name_en = unit or "the proposing unit"
     if unit_geometry is None:
@@ -272,6 +325,7 @@ def _unit_rule(geom, unit, unit_geometry, criteria) -> RuleResult:
         )
     outside = float(shapely.area(shapely.difference(geom, unit_geometry))) / geom.area
     ok = outside <= criteria.outside_unit_share
+    where_vi, where_en = ("", "") if ok else _where(geom, units_around)
     return RuleResult(
         rule="inside_unit",
         passed=ok,
@@ -282,11 +336,12 @@ def _unit_rule(geom, unit, unit_geometry, criteria) -> RuleResult:
             f"Nằm trong địa bàn {name_vi}."
             if ok
             else f"{fmt_vi(outside * 100, 1)} % diện tích đề xuất nằm ngoài địa bàn {name_vi}."
+            + where_vi
         ),
         message_en=(
             f"Inside {name_en}."
             if ok
-            else f"{outside * 100:.1f} % of the proposal lies outside {name_en}."
+            else f"{outside * 100:.1f} % of the proposal lies outside {name_en}." + where_en
         ),
         citation=citations.INSIDE_UNIT,
     )

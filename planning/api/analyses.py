@@ -406,6 +406,13 @@ class RuleResultSerializer(serializers.Serializer):
     unit = serializers.CharField()
 
 
+class UnitShareSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    share = serializers.FloatField()
+
+
 class ProposalCheckResultSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     complete = serializers.BooleanField()
@@ -413,7 +420,12 @@ class ProposalCheckResultSerializer(serializers.Serializer):
     n_unknown = serializers.IntegerField()
     area_ha = serializers.FloatField()
     kind = serializers.CharField()
-    admin_unit = serializers.CharField()
+    admin_unit = serializers.CharField(help_text="the proposing unit (the one named), by name")
+    admin_unit_code = serializers.CharField(required=False)
+    lies_in = UnitShareSerializer(
+        many=True, required=False, help_text="the units of the proposing unit's level it lies in")
+    is_mountainous = serializers.BooleanField(
+        required=False, help_text="the proposing unit's flag (the CCN 5 ha minimum)")
     summary_vi = serializers.CharField()
     rules = RuleResultSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())

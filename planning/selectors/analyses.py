@@ -445,6 +445,73 @@ def representative_point(geom) -> object:
 
 
 # --------------------------------------------------------------------------------------------
+# The unit a proposal names (not the one its geometry happens to fall in)
+# --------------------------------------------------------------------------------------------
+def unit_is_mountainous(unit: m.AdminUnit) -> bool:
+    """Whether the CCN 5 ha minimum applies to proposals of ``unit``: it, or a unit above it
+    (the legacy district of a legacy commune, the province), is mountainous. Where the proposal's
+    geometry lies does not matter: a proposal outside its unit fails ``inside_unit`` instead."""
+    seen = set()
+    while unit is not None and unit.pk not in seen:
+        if unit.is_mountainous:
+            return True
+        seen.add(unit.pk)
+        unit = unit.parent
+    return False
+
+
+def _overlapping_period(unit: m.AdminUnit) -> Q:
+    """Units valid at some time while ``unit`` was."""
+    q = Q(valid_to__isnull=True) | Q(valid_to__gte=unit.valid_from)
+    if unit.valid_to is not None:
+        q &= Q(valid_from__lte=unit.valid_to)
+    return q
+
+
+def units_like(unit: m.AdminUnit, geom) -> QuerySet:
+    """Units comparable to ``unit`` (same level, valid in the same period) that intersect
+    ``geom`` (GEOS, EPSG:4326), ``unit`` included: where a proposal of ``unit`` actually lies."""
+    return m.AdminUnit.objects.filter(_overlapping_period(unit), level=unit.level,
+                                      boundary__intersects=geom).order_by("code")
+
+
+def unit_at_level(unit: m.AdminUnit, level: str, *, within=None) -> UnitRef | None:
+    """The unit at ``level`` that the efficiency report groups ``unit``'s areas under — as
+    :class:`UnitLocator` picks levels (communes valid today, legacy districts and provinces) —
+    for the occupancy rule of a proposal of ``unit``.
+
+    ``unit`` itself when it is that unit; otherwise the one covering most of the part of
+    ``within`` (the proposal, GEOS EPSG:4326) inside ``unit``, or of ``unit`` when ``within``
+    lies outside it. A commune formed on 1 July 2025 from parts of two legacy districts so gets
+    the district its proposal lies in. ``None`` when no unit at that level covers it.
+    """
+    region = geo.to_shapely([unit.boundary])[0]
+    if within is not None:
+        part = shapely.intersection(region, geo.to_shapely([within])[0])
+        if not part.is_empty and shapely.area(part) > 0:
+            region = part
+    x0, y0, x1, y1 = region.bounds
+    locator = UnitLocator.load(m.AdminUnit.objects.filter(
+        level=level, boundary__intersects=Polygon.from_bbox((x0, y0, x1, y1))))
+    if not locator.refs:
+        return None
+    shares = shapely.area(shapely.intersection(locator.geoms, region))
+    hits = [(ref, float(a)) for ref, a in zip(locator.refs, shares) if a > 0]
+    today = timezone.localdate()
+    if level == m.AdminUnit.Level.COMMUNE:
+        preferred = [h for h in hits if h[0].valid_to is None or h[0].valid_to >= today]
+    else:
+        preferred = [h for h in hits if h[0].valid_to is not None and h[0].valid_to < m.REFORM_DATE]
+    hits = preferred or hits
+    if not hits:
+        return None
+    own = [h for h in hits if h[0].id == unit.pk]
+    if own:
+        return own[0][0]
+    return max(hits, key=lambda h: (h[1], h[0].valid_from, h[0].id))[0]
+
+
+# --------------------------------------------------------------------------------------------
 # Plain records for the pure analyses
 # --------------------------------------------------------------------------------------------
 def _f(value) -> float | None:

@@ -729,7 +729,7 @@ def _proposal_prepare(*, geometry=None, kind="CCN", admin_unit=None, is_craft_vi
 
 def _proposal_body(params: dict, progress: Progress) -> Outcome:
     from planning.analysis.efficiency import unit_efficiency
-    from planning.analysis.proposal_checks import check_proposal
+    from planning.analysis.proposal_checks import check_proposal, unit_shares
 
     timer = Timer()
     unit = unit_from_ref(params["admin_unit"])
@@ -750,14 +750,17 @@ def _proposal_body(params: dict, progress: Progress) -> Outcome:
         existing = [(a.code, g, a.name) for a, g in zip(near, sel.metric_shapes([a.boundary for a in near], srid))]
         props = list(sel.active_proposals(env, exclude_pk=exclude_pk))
         others = [(p.code, g, p.name) for p, g in zip(props, sel.metric_shapes([p.geom for p in props], srid))]
+        # The rules judge the unit the proposal names: its boundary, its mountainous flag, its
+        # occupancy. Where the geometry lies is reported (units_around), never substituted.
         unit_geom = sel.metric_shapes([unit.boundary], srid)[0]
+        around = list(sel.units_like(unit, geom))
+        around_named = [(u.code, g, u.name) for u, g in
+                        zip(around, sel.metric_shapes([u.boundary for u in around], srid))]
         roads = sel.road_records(sel.roads_near(env), srid)
         exclusions, notes = _landcover_exclusions(metric, srid)
         locator = sel.UnitLocator.load(m.AdminUnit.objects.filter(boundary__intersects=env))
-        point = shapely.point_on_surface(shp)
-        here = locator.locate(point)
-        mountainous = unit.is_mountainous or locator.is_mountainous(point)
-        target = here.get(level)
+        mountainous = sel.unit_is_mountainous(unit)
+        target = sel.unit_at_level(unit, level, within=geom)
         unit_occ = None
         if target is not None:
             scope = m.AdminUnit.objects.get(pk=target.id)
@@ -773,17 +776,21 @@ def _proposal_body(params: dict, progress: Progress) -> Outcome:
             expands = sel.area_rows([area], locator=locator)[0].record
     with timer("analysis"):
         rules = check_proposal(
-            geometry=metric, kind=params["kind"], unit=(target.name if target else unit.name),
+            geometry=metric, kind=params["kind"], unit=unit.name,
+            occupancy_unit=target.name if target else None,
             is_mountainous=mountainous, is_craft_village=params["is_craft_village"], existing_areas=existing,
-            other_proposals=others, unit_geometry=unit_geom, roads=roads, exclusions=exclusions,
-            unit_occupancy=unit_occ, expands=expands, criteria=crit)
+            other_proposals=others, unit_geometry=unit_geom, units_around=around_named, roads=roads,
+            exclusions=exclusions, unit_occupancy=unit_occ, expands=expands, criteria=crit)
+        lies_in = [{"code": code, "name": name, "level": unit.level, "share": round(share, 6)}
+                   for code, name, share in unit_shares(metric, around_named)]
     rule_dicts = [r.to_dict() for r in rules]
     failed = [r for r in rules if r.passed is False]
     unknown = [r for r in rules if r.passed is None]
     results = {
         "passed": not failed, "complete": not unknown, "n_failed": len(failed), "n_unknown": len(unknown),
         "area_ha": round(float(metric.area) / 10_000, 4), "kind": params["kind"], "admin_unit": unit.name,
-        "occupancy_level": level, "occupancy_unit": target.name if target else None, "is_mountainous": mountainous,
+        "admin_unit_code": unit.code, "lies_in": lies_in, "occupancy_level": level,
+        "occupancy_unit": target.name if target else None, "is_mountainous": mountainous,
         "rules": rule_dicts, "notes": notes,
         "summary_vi": ("Đạt tất cả các điều kiện đã kiểm tra" if not failed else
                        "Chưa đạt: " + "; ".join(r.message_vi for r in failed)) +

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.test import override_settings
 
@@ -154,6 +155,41 @@ class AnalysesOnDemoTests(DemoTestCase):
         self.assertFalse(size["passed"])
         self.assertLess(size["measured"], 10)
         self.assertNotIn("run_id", tiny)
+
+    def test_a_proposal_of_hoai_nhon_drawn_in_an_hao_names_both_units(self):
+        """Issue 11, item 5: Phường Hoài Nhơn's staff check a polygon inside Xã Ân Hảo (old Hoài Ân
+        district, mountainous): the rule names Phường Hoài Nhơn and says where the polygon lies;
+        the size limit stays Hoài Nhơn's 10 ha minimum."""
+        from rest_framework.test import APIClient
+
+        staff = get_user_model().objects.create_user("canbo_xa_test", password="pw-canbo-xa-1")
+        hoai_nhon = m.AdminUnit.objects.get(code="50705013")
+        m.Membership.objects.create(user=staff, role="commune_staff", admin_unit=hoai_nhon)
+        api = APIClient()
+        api.force_authenticate(staff)
+        polygon = {"type": "Polygon", "coordinates": [[[109.010, 14.328], [109.0145, 14.328], [109.0145, 14.3325],
+                                                       [109.010, 14.3325], [109.010, 14.328]]]}
+        r = api.post("/api/v1/proposals/check/", {"geometry": polygon, "kind": "CCN", "admin_unit": "50705013"},
+                     format="json")
+        self.assertEqual(r.status_code, 200, r.content)
+        result = r.json()
+        rules = {x["rule"]: x for x in result["rules"]}
+        self.assertEqual(rules["inside_unit"]["message_vi"],
+                         "100,0 % diện tích đề xuất nằm ngoài địa bàn Phường Hoài Nhơn. "
+                         "Đề xuất nằm trên địa bàn Xã Ân Hảo (100,0 %).")
+        self.assertEqual([(u["code"], u["name"], u["share"]) for u in result["lies_in"]],
+                         [("50707046", "Xã Ân Hảo", 1.0)])
+        self.assertFalse(result["is_mountainous"])
+        self.assertEqual(rules["area_limits"]["limit"], 75)
+        self.assertIn("10–75 ha", rules["area_limits"]["message_vi"])
+        self.assertNotIn("Hoài Ân", rules["inside_unit"]["message_vi"] + rules["area_limits"]["message_vi"])
+        # Named by Xã Ân Hảo (mountainous), the same polygon is inside, with the 5 ha minimum.
+        own = svc.proposal_check(geometry=MultiPolygon(Polygon.from_bbox((109.010, 14.328, 109.0145, 14.3325)),
+                                                       srid=4326), kind="CCN", admin_unit="50707046", store=False)
+        own_rules = {x["rule"]: x for x in own["rules"]}
+        self.assertTrue(own_rules["inside_unit"]["passed"])
+        self.assertTrue(own["is_mountainous"])
+        self.assertIn("5–75 ha", own_rules["area_limits"]["message_vi"])
 
     def test_runs_can_be_resubmitted_and_processed_from_the_queue(self):
         run = svc.plan_vs_actual_run(province="52")
