@@ -17,11 +17,8 @@ computed from (``AnalysisSpec.input_layers``).
 """
 from __future__ import annotations
 
-import json
-import re
-
 from django.contrib.gis.geos import GEOSGeometry
-from django.contrib.gis.gdal import GDALException
+from django.http import QueryDict
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -40,6 +37,15 @@ from planning.api.base import (BaseApi, DownloadApi, GeoJSONRenderer, download_r
 from planning.api.layers import feature_serializer
 from planning.selectors import analyses as sel
 from planning.services import analyses as svc
+from planning.services.analysis_params import (
+    TYPES,
+    Param,
+    geometry_from_value,
+    param_error,
+    params_doc,
+    parse_crs,
+)
+from planning.services.errors import InvalidParameter
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,12 +117,23 @@ class RunOutputSerializer(serializers.Serializer):
         return links
 
 
+class ParameterInfoSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.CharField())
+    help_vi = serializers.CharField()
+    help_en = serializers.CharField()
+
+
 class AnalysisInfoSerializer(serializers.Serializer):
     name = serializers.CharField()
     title_vi = serializers.CharField()
     title_en = serializers.CharField()
     asynchronous = serializers.BooleanField()
     url = serializers.CharField()
+    parameters = ParameterInfoSerializer(many=True,
+                                         help_text="what the body of a POST to `url` may hold")
 
 
 class AnalysisIndexApi(BaseApi):
@@ -125,62 +142,75 @@ class AnalysisIndexApi(BaseApi):
     @extend_schema(responses=AnalysisInfoSerializer(many=True), summary="Available analyses")
     def get(self, request):
         data = [{"name": s.name, "title_vi": s.title_vi, "title_en": s.title_en, "asynchronous": s.slow,
-                 "url": request.build_absolute_uri(reverse("api:analysis-start", args=[s.name]))}
+                 "url": request.build_absolute_uri(reverse("api:analysis-start", args=[s.name])),
+                 "parameters": params_doc(s)}
                 for s in svc.ANALYSES.values() if s.name != "proposal-check"]
         return Response(AnalysisInfoSerializer(data, many=True).data)
 
 
-# ---- inputs per analysis (shapes and types only; the services check the meaning) -------------
-class _ProvinceInput(serializers.Serializer):
-    province = serializers.CharField(required=False, allow_blank=True, help_text="tên hoặc mã tỉnh, ví dụ 52")
+# ---- inputs per analysis ------------------------------------------------------------------------
+# The parameters are declared once, with the analysis (AnalysisSpec.parameters), and checked once,
+# by the services (planning.services.analysis_params) — for this API as for the commands and the
+# Jobs tab. The serializers below are generated from those declarations, for the schema only.
+def _doc_field(p, required: bool) -> serializers.Field:
+    kw = {"required": required, "help_text": f"{p.help_vi} / {p.help_en}" if p.help_vi else p.help_en}
+    if p.type == "choice":
+        return serializers.ChoiceField(choices=list(p.choices), **kw)
+    if p.type in ("integer", "year"):
+        return serializers.IntegerField(min_value=p.minimum, max_value=p.maximum, **kw)
+    if p.type == "number":
+        return serializers.FloatField(min_value=p.minimum, max_value=p.maximum, **kw)
+    if p.type == "numbers":
+        return serializers.ListField(child=serializers.FloatField(max_value=p.maximum), **kw)
+    if p.type == "boolean":
+        return serializers.BooleanField(**kw)
+    if p.type == "date":
+        return serializers.DateField(**kw)
+    if p.type == "object":
+        return serializers.DictField(**kw)
+    if p.type in ("weights", "geometry"):
+        return serializers.JSONField(**kw)
+    return serializers.CharField(**kw)  # province, admin_unit, area, proposal, crs: names and codes
 
 
-class SiteSuggestionInput(serializers.Serializer):
-    province = serializers.CharField(help_text="tên hoặc mã tỉnh: 'Bình Định', '52'")
-    kind = serializers.ChoiceField(choices=["CCN", "KCN"], default="CCN")
-    weights = serializers.JSONField(required=False, help_text='{"road": 0.3, "slope": 0.2} hoặc "road=0.3,slope=0.2"')
-    corridor_m = serializers.FloatField(required=False, min_value=1)
-    max_count = serializers.IntegerField(required=False, min_value=1, max_value=100)
-    resolution_m = serializers.FloatField(required=False, min_value=1)
-    criteria = serializers.DictField(required=False, help_text="các tham số khác của SiteCriteria")
+def input_serializer(name: str, *, exclude=(),
+                     extra: dict | None = None) -> type[serializers.Serializer]:
+    """The schema of analysis ``name``'s parameters, generated from its declaration."""
+    spec = svc.analysis_spec(name)
+    required = set(spec.required[0]) if len(spec.required) == 1 else set()
+    fields = {p.name: _doc_field(p, p.name in required)
+              for p in spec.parameters if p.name not in exclude}
+    fields.update(extra or {})
+    cls_name = "".join(w.title() for w in name.split("-")) + "Input"
+    return type(cls_name, (serializers.Serializer,), fields)
 
 
-class EfficiencyInput(_ProvinceInput):
-    unit = serializers.ChoiceField(choices=["commune", "district", "province"], required=False)
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    criteria = serializers.DictField(required=False)
+#: The analyses started through ``POST /api/v1/analyses/<name>/`` (proposal checks have their own
+#: endpoints, which check the caller's rights on the proposal).
+INPUTS = {name: input_serializer(name) for name in svc.ANALYSES if name != "proposal-check"}
 
 
-class TargetsInput(_ProvinceInput):
-    as_of_year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    as_of = serializers.DateField(required=False)
-    grace_months = serializers.IntegerField(required=False, min_value=0, default=6)
-    rule = serializers.DictField(required=False)
+def _body(request) -> dict:
+    """The request body as parameters: a JSON object (or a form, one value per name)."""
+    data = request.data
+    if isinstance(data, QueryDict):
+        return data.dict()
+    if not isinstance(data, dict):
+        raise InvalidParameter(
+            "Nội dung yêu cầu phải là một đối tượng JSON {tên tham số: giá trị} / "
+            "The request body must be a JSON object {parameter: value}")
+    return dict(data)
 
 
-class EcoInput(_ProvinceInput):
-    criteria = serializers.DictField(required=False)
-    include_planned = serializers.BooleanField(required=False, default=False)
-
-
-class InfrastructureInput(_ProvinceInput):
-    criteria = serializers.DictField(required=False)
-
-
-class LabourInput(_ProvinceInput):
-    distances_m = serializers.ListField(child=serializers.FloatField(min_value=1), required=False)
-    resolution_m = serializers.FloatField(required=False, min_value=1)
-
-
-INPUTS = {
-    "site-suggestion": SiteSuggestionInput, "efficiency": EfficiencyInput, "targets": TargetsInput,
-    "eco-readiness": EcoInput, "infrastructure-gaps": InfrastructureInput, "labour-catchment": LabourInput,
-    "plan-vs-actual": _ProvinceInput,
-}
-
-
-def _kwargs(data: dict) -> dict:
-    return {k: v for k, v in data.items() if v not in (None, "")}
+def _query(request, *, reserved=("format",)) -> dict:
+    """The query string as parameters (a repeated name gives a list), API-level names left out."""
+    out = {}
+    for key in request.query_params:
+        if key in reserved:
+            continue
+        values = request.query_params.getlist(key)
+        out[key] = values if len(values) > 1 else values[0]
+    return out
 
 
 class AnalysisStartApi(BaseApi):
@@ -190,26 +220,23 @@ class AnalysisStartApi(BaseApi):
 
     @extend_schema(
         summary="Start an analysis run", request=OpenApiTypes.OBJECT,
-        description="Body by analysis: " + "; ".join(f"{n}: {', '.join(c().fields)}" for n, c in INPUTS.items()),
+        description="Body by analysis (the service checks the parameters; a refusal is a 400 naming the "
+                    "parameter, also in `error.details.parameter`): "
+                    + "; ".join(f"{n}: {', '.join(c().fields)}" for n, c in INPUTS.items()),
         responses={201: RunOutputSerializer, 202: RunOutputSerializer},
     )
     def post(self, request, name: str):
         spec = svc.analysis_spec(name)
         if name not in INPUTS:
-            raise NotFound(f"{name} is run through its own endpoint")
-        if not isinstance(request.data, dict):
-            raise ValidationError({"body": "expected a JSON object"})
-        ser = INPUTS[name](data=request.data)
-        ser.is_valid(raise_exception=True)
-        unknown = sorted(set(request.data) - set(ser.fields))
-        if unknown:
-            raise ValidationError({k: f"unknown parameter; known: {', '.join(ser.fields)}" for k in unknown})
-        kwargs = _kwargs(dict(ser.validated_data))
+            raise NotFound(f"{name} được chạy qua điểm cuối riêng: POST /api/v1/proposals/check/ hoặc "
+                           f"/api/v1/proposals/<id>/validate/ / {name} is run through its own endpoint: "
+                           "POST /api/v1/proposals/check/ or /api/v1/proposals/<id>/validate/")
+        params = _body(request)
         if spec.slow:
-            run = svc.analysis_submit(name, user=request.user, **kwargs)
+            run = svc.analysis_submit(name, params, user=request.user)
             out = RunOutputSerializer(run, context={"request": request}).data
             return Response(out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["url"]})
-        run = svc.analysis_run(name, user=request.user, **kwargs)
+        run = svc.analysis_run(name, params, user=request.user)
         out = RunOutputSerializer(run, context={"request": request}).data
         return Response(out, status=status.HTTP_201_CREATED, headers={"Location": out["url"]})
 
@@ -294,14 +321,13 @@ class RunExportApi(_RunApi, DownloadApi):
 # --------------------------------------------------------------------------------------------
 class _ReportApi(BaseApi):
     analysis = ""
+    reserved = ("format",)  # query names of the API itself, not parameters of the analysis
 
     def compute(self, request):
         spec = svc.analysis_spec(self.analysis)
         if not can_read_analysis(request.user, spec):
             self.permission_denied(request, message=f"you may not read {spec.title_en.lower()}")
-        ser = INPUTS[self.analysis](data=request.query_params)
-        ser.is_valid(raise_exception=True)
-        outcome = svc.analysis_compute(self.analysis, **_kwargs(dict(ser.validated_data)))
+        outcome = svc.analysis_compute(self.analysis, _query(request, reserved=self.reserved))
         return {**outcome.results, "input_versions": outcome.input_versions}
 
     def get(self, request):
@@ -321,10 +347,11 @@ def _report(name: str, summary: str, input_cls) -> type[_ReportApi]:
 
 class EfficiencyReportApi(_ReportApi, DownloadApi):
     analysis = "efficiency"
+    reserved = ("format", "table")
     formats = ("json", "csv", "xlsx")
 
     @extend_schema(summary="Land-use efficiency (JSON, or ?format=csv|xlsx)",
-                   parameters=[EfficiencyInput,
+                   parameters=[INPUTS["efficiency"],
                                OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
                                OpenApiParameter("table", OpenApiTypes.STR, enum=["areas", "units", "years"])],
                    responses=download_responses(formats, json_schema=OpenApiTypes.OBJECT))
@@ -336,63 +363,45 @@ class EfficiencyReportApi(_ReportApi, DownloadApi):
         return Response(results)
 
 
-WatchListApi = _report("targets", "Target watch list, developer capacity, transfers, lagging projects", TargetsInput)
-EcoReadinessApi = _report("eco-readiness", "Eco-industrial readiness", EcoInput)
-InfrastructureGapsApi = _report("infrastructure-gaps", "Infrastructure to the fence", InfrastructureInput)
-LabourCatchmentApi = _report("labour-catchment", "Labour catchment", LabourInput)
-PlanVsActualApi = _report("plan-vs-actual", "Plan versus actual", _ProvinceInput)
+WatchListApi = _report("targets", "Target watch list, developer capacity, transfers, lagging projects",
+                       INPUTS["targets"])
+EcoReadinessApi = _report("eco-readiness", "Eco-industrial readiness", INPUTS["eco-readiness"])
+InfrastructureGapsApi = _report("infrastructure-gaps", "Infrastructure to the fence",
+                                INPUTS["infrastructure-gaps"])
+LabourCatchmentApi = _report("labour-catchment", "Labour catchment", INPUTS["labour-catchment"])
+PlanVsActualApi = _report("plan-vs-actual", "Plan versus actual", INPUTS["plan-vs-actual"])
 
 
 # --------------------------------------------------------------------------------------------
 # Proposal checks
 # --------------------------------------------------------------------------------------------
-_EPSG = re.compile(r"(?:EPSG:{1,2}|EPSG::|epsg:|crs:EPSG::?)(\d{4,5})$|^(\d{4,5})$", re.I)
+def _as_drf(exc: InvalidParameter) -> ValidationError:
+    name = (exc.details or {}).get("parameter") or "non_field_errors"
+    return ValidationError({name: exc.message})
 
 
 def parse_srid(value) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, dict):  # GeoJSON 2008 "crs" member
-        value = (value.get("properties") or {}).get("name", "")
-    match = _EPSG.search(str(value).strip())
-    if not match:
-        raise ValidationError({"crs": f"unknown CRS {value!r}; give an EPSG code such as 4326 or EPSG:9217"})
-    return int(match.group(1) or match.group(2))
+    """An EPSG code (``4326``, ``"EPSG:9217"``, a GeoJSON ``crs`` member) or None; the services' one
+    parser (:func:`planning.services.analysis_params.parse_crs`), refusals as DRF errors."""
+    try:
+        return parse_crs(value, "crs")
+    except InvalidParameter as exc:
+        raise _as_drf(exc) from None
 
 
 def geometry_from_geojson(value, srid=None) -> GEOSGeometry:
-    """A GEOS geometry from a GeoJSON geometry or Feature (dict or text), in ``srid`` (default its
-    ``crs`` member, else EPSG:4326)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValidationError({"geometry": f"not JSON: {exc}"}) from None
-    if not isinstance(value, dict):
-        raise ValidationError({"geometry": "expected a GeoJSON geometry object"})
-    if value.get("type") == "Feature":
-        srid = srid or parse_srid(value.get("crs"))
-        value = value.get("geometry") or {}
-    srid = srid or parse_srid(value.get("crs")) or 4326
-    body = {k: v for k, v in value.items() if k != "crs"}
+    """A GEOS geometry from a GeoJSON geometry or Feature (dict or text) — or WKT — in ``srid``
+    (default its ``crs`` member, else EPSG:4326); the services' one parser, refusals as DRF errors."""
     try:
-        geom = GEOSGeometry(json.dumps(body))
-    except (ValueError, TypeError, GDALException) as exc:
-        raise ValidationError({"geometry": f"not a GeoJSON geometry: {exc}"}) from None
-    geom.srid = srid
-    return geom
+        return geometry_from_value(value, srid)
+    except InvalidParameter as exc:
+        raise _as_drf(exc) from None
 
 
-class ProposalCheckInputSerializer(serializers.Serializer):
-    geometry = serializers.JSONField(help_text="GeoJSON Polygon/MultiPolygon (or Feature)")
-    crs = serializers.CharField(required=False, help_text="EPSG code of the coordinates, default 4326")
-    kind = serializers.ChoiceField(choices=["CCN", "KCN"])
-    admin_unit = serializers.CharField(help_text="mã đơn vị hành chính đề xuất")
-    is_craft_village = serializers.BooleanField(required=False, default=False)
-    expands = serializers.CharField(required=False, help_text="mã khu, cụm được mở rộng")
-    store = serializers.BooleanField(required=False, default=True, help_text="lưu lần kiểm tra")
+ProposalCheckInputSerializer = input_serializer(
+    "proposal-check", exclude=("proposal",),
+    extra={"store": serializers.BooleanField(required=False, default=True,
+                                             help_text="lưu lần kiểm tra / store the check as a run")})
 
 
 class RuleResultSerializer(serializers.Serializer):
@@ -440,14 +449,14 @@ class ProposalCheckApi(BaseApi):
     @extend_schema(request=ProposalCheckInputSerializer, responses=ProposalCheckResultSerializer,
                    summary="Check a proposed boundary")
     def post(self, request):
-        ser = ProposalCheckInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        geom = geometry_from_geojson(d["geometry"], parse_srid(d.get("crs")))
-        result = svc.proposal_check(geometry=geom, kind=d["kind"], admin_unit=d["admin_unit"],
-                                    is_craft_village=d["is_craft_village"], expands=d.get("expands"),
-                                    user=request.user, store=d["store"])
-        return Response(result)
+        params = _body(request)
+        if "proposal" in params:  # a stored proposal is checked where its rights are: .../validate/
+            raise param_error(
+                "proposal", "đề xuất đã lưu được kiểm tra qua POST /api/v1/proposals/<id>/validate/",
+                "a stored proposal is checked with POST /api/v1/proposals/<id>/validate/")
+        store = params.pop("store", None)
+        store = True if store is None else TYPES["boolean"].parse(Param("store", "boolean"), store, {})
+        return Response(svc.proposal_check(params, user=request.user, store=store))
 
 
 class ProposalValidateApi(BaseApi):

@@ -33,8 +33,10 @@ from planning.analysis.types import (
     TargetRule,
 )
 from planning.models.base import normalise_geometry
+from planning.selectors.analyses import AREA_LEVELS
 from planning.selectors import analyses as sel
 from planning.services.analysis_exports import efficiency_export, efficiency_tables  # noqa: F401
+from planning.services.analysis_params import InvalidGeometryParameter, Param
 from planning.services.analysis_runs import (  # noqa: F401  (re-exported: the services' entry points)
     ANALYSES,
     AnalysisSpec,
@@ -42,6 +44,7 @@ from planning.services.analysis_runs import (  # noqa: F401  (re-exported: the s
     Progress,
     Timer,
     analysis_compute,
+    analysis_prepare,
     analysis_run,
     analysis_spec,
     analysis_spec_for_kind,
@@ -61,7 +64,25 @@ from planning.services.analysis_runs import (  # noqa: F401  (re-exported: the s
     unit_from_ref,
     unit_ref,
 )
-from planning.services.errors import InvalidParameter, MissingInputs
+from planning.services.errors import MissingInputs
+
+# --------------------------------------------------------------------------------------------
+# Parameters shared by several analyses (see planning.services.analysis_params)
+# --------------------------------------------------------------------------------------------
+P_PROVINCE = Param("province", "province",
+                   "tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52' (mặc định: tất cả)",
+                   "province name or code, e.g. 'Bình Định' or '52' (default: all)")
+P_KIND = Param("kind", "choice", "loại: CCN (cụm) hoặc KCN (khu)", "CCN (cluster) or KCN (park)",
+               choices=KINDS, default="CCN")
+P_LEVEL = Param("unit", "choice", "cấp tổng hợp: xã, huyện (cũ) hoặc tỉnh", "aggregation level",
+                choices=AREA_LEVELS)
+
+
+def _criteria(cls_name: str, name: str = "criteria") -> Param:
+    return Param(name, "object",
+                 f"các tham số của {cls_name} cần thay đổi, ví dụ {{\"tên\": giá trị}}",
+                 f"{cls_name} values to override, as {{\"name\": value}}")
+
 
 # --------------------------------------------------------------------------------------------
 # Site suggestion
@@ -72,8 +93,6 @@ def _site_prepare(*, province, kind: str = "CCN", criteria: Mapping | None = Non
     requested = sel.province_resolve(province)
     province, coverage_note = sel.raster_stand_in(requested)
     kind = str(kind or "CCN").upper()
-    if kind not in KINDS:
-        raise InvalidParameter(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
     overrides = dict(criteria or {})
     if corridor_m is not None:
         overrides["corridor_m"] = corridor_m
@@ -227,6 +246,21 @@ register_analysis(AnalysisSpec(
     "site-suggestion", m.AnalysisRun.Kind.SITE_SUGGESTION, "Đề xuất vị trí CCN/KCN mới dọc tuyến đường",
     "Suggested sites for new clusters along invested roads", _site_prepare, _site_body, slow=True,
     input_layers=("suggested_sites",),
+    parameters=(
+        Param("province", "province", "tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52'",
+              "province name or code, e.g. 'Bình Định' or '52'"),
+        P_KIND,
+        Param("weights", "weights", "trọng số, ví dụ {\"road\": 0.3} hoặc \"road=0.3,slope=0.2\"",
+              "weights, e.g. {\"road\": 0.3} or \"road=0.3,slope=0.2\""),
+        Param("corridor_m", "number", "hành lang dọc tuyến (m), mặc định 2000",
+              "road corridor width (m)", above=0),
+        Param("max_count", "integer", "số vị trí tối đa", "maximum number of sites",
+              minimum=1, maximum=100),
+        Param("resolution_m", "number", "độ phân giải raster (m); mặc định: mịn nhất đã dựng",
+              "raster resolution (m); default: the finest built", above=0),
+        _criteria("SiteCriteria"),
+    ),
+    required=(("province",),),
 ))
 
 
@@ -324,6 +358,10 @@ register_analysis(AnalysisSpec(
     "efficiency", m.AnalysisRun.Kind.EFFICIENCY, "Hiệu quả sử dụng đất khu, cụm công nghiệp",
     "Land-use efficiency", _efficiency_prepare, _efficiency_body,
     input_layers=("industrial_areas", "clearance_parcels", "secondary_projects"),
+    parameters=(P_PROVINCE, P_LEVEL,
+                Param("year", "year", "tình hình cuối năm (dựng lại từ báo cáo năm)",
+                      "situation at the end of year"),
+                _criteria("EfficiencyCriteria")),
 ))
 
 
@@ -342,18 +380,10 @@ def _targets_prepare(*, province=None, as_of_year=None, as_of=None, grace_months
     if as_of in (None, ""):
         as_of_date = today
     else:
-        try:
-            as_of_date = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
-        except ValueError:
-            raise InvalidParameter(f"as_of must be a date YYYY-MM-DD (got {as_of!r})") from None
+        as_of_date = as_of
     year = parse_year(as_of_year, "as_of_year") or as_of_date.year - 1
-    try:
-        grace = int(grace_months)
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"grace_months must be an integer (got {grace_months!r})") from None
-    if grace < 0:
-        raise InvalidParameter("grace_months must be >= 0")
-    crit = criteria_build(TargetRule, rule)
+    grace = int(grace_months)
+    crit = criteria_build(TargetRule, rule, param="rule")
     return {"province": unit_ref(province), "as_of_year": year, "as_of": as_of_date.isoformat(), "grace_months": grace,
             "overrides": dict(rule or {}), "rule": crit.to_dict()}, province
 
@@ -399,6 +429,14 @@ register_analysis(AnalysisSpec(
     "targets", m.AnalysisRun.Kind.TARGETS, "Theo dõi chỉ tiêu (2 năm liên tiếp), năng lực chủ đầu tư, chuyển giao, "
     "dự án chậm tiến độ", "Target watch list, developer capacity, transfers and lagging projects",
     _targets_prepare, _targets_body, input_layers=("industrial_areas", "secondary_projects", "clearance_parcels"),
+    parameters=(P_PROVINCE,
+                Param("as_of_year", "year", "năm cuối cùng xét chỉ tiêu (mặc định: năm trước)",
+                      "last year of targets considered (default: last year)"),
+                Param("as_of", "date", "ngày xét tiến độ dự án YYYY-MM-DD (mặc định: hôm nay)",
+                      "date of the project schedule check (default: today)"),
+                Param("grace_months", "integer", "số tháng ân hạn trước khi coi là chậm tiến độ",
+                      "months of grace before a project counts as lagging", minimum=0, default=6),
+                _criteria("TargetRule", "rule")),
 ))
 
 
@@ -445,6 +483,9 @@ def _eco_body(params: dict, progress: Progress) -> Outcome:
 register_analysis(AnalysisSpec(
     "eco-readiness", m.AnalysisRun.Kind.ECO_READINESS, "Mức sẵn sàng chuyển đổi KCN/CCN sinh thái",
     "Eco-industrial park readiness", _eco_prepare, _eco_body,
+    parameters=(P_PROVINCE, _criteria("EcoCriteria"),
+                Param("include_planned", "boolean", "tính cả khu, cụm mới trong quy hoạch",
+                      "include areas that are only planned", default=False)),
 ))
 
 
@@ -535,6 +576,7 @@ register_analysis(AnalysisSpec(
     "Infrastructure to the fence", _infra_prepare, _infra_body,
     input_layers=("industrial_areas", "road_corridors", "infrastructure_lines", "infrastructure_points",
                   "infrastructure_connectors"),
+    parameters=(P_PROVINCE, _criteria("FenceCriteria")),
 ))
 
 
@@ -550,14 +592,7 @@ def _labour_prepare(*, province=None, distances_m=None, resolution_m: float | No
     if distances_m in (None, "", []):
         distances = [5000.0, 10000.0, 20000.0]
     else:
-        if isinstance(distances_m, str):
-            distances_m = [d for d in distances_m.split(",") if d.strip()]
-        try:
-            distances = sorted({float(d) for d in distances_m})
-        except (TypeError, ValueError):
-            raise InvalidParameter(f"distances_m must be numbers in metres (got {distances_m!r})") from None
-        if not distances or any(not (0 < d <= 100_000) for d in distances):
-            raise InvalidParameter("distances_m must be between 0 and 100,000 m")
+        distances = sorted({float(d) for d in distances_m})
     notes = []
     if province:
         stand_in, note = sel.raster_stand_in(province)
@@ -609,6 +644,12 @@ register_analysis(AnalysisSpec(
     "labour-catchment", m.AnalysisRun.Kind.LABOUR, "Nguồn lao động trong bán kính khu, cụm công nghiệp",
     "Labour catchment", _labour_prepare, _labour_body, slow=True,
     input_layers=("industrial_areas", "secondary_projects"),
+    parameters=(P_PROVINCE,
+                Param("distances_m", "numbers", "bán kính (m), ví dụ [5000, 10000, 20000]",
+                      "radii in metres, e.g. [5000, 10000, 20000]", above=0, maximum=100_000),
+                Param("resolution_m", "number",
+                      "độ phân giải raster dân số (m); mặc định: mịn nhất đã dựng",
+                      "population raster resolution (m); default: the finest built", above=0)),
 ))
 
 
@@ -641,7 +682,7 @@ def _plan_body(params: dict, progress: Progress) -> Outcome:
 
 register_analysis(AnalysisSpec(
     "plan-vs-actual", m.AnalysisRun.Kind.PLAN_VS_ACTUAL, "Quy hoạch so với thực hiện", "Plan versus actual",
-    _plan_prepare, _plan_body,
+    _plan_prepare, _plan_body, parameters=(P_PROVINCE,),
 ))
 
 
@@ -698,31 +739,26 @@ def _landcover_exclusions(geom_metric, srid: int) -> tuple[dict, list[str]]:
     return out, notes
 
 
-def _proposal_prepare(*, geometry=None, kind="CCN", admin_unit=None, is_craft_village=False, expands=None,
-                      proposal=None, unit: str | None = None, criteria: Mapping | None = None):
+def _proposal_prepare(*, geometry=None, crs=None, kind="CCN", admin_unit=None,
+                      is_craft_village=False, expands=None, proposal=None, unit: str | None = None,
+                      criteria: Mapping | None = None):
+    """Checked parameters (``analysis_params``): a proposal, or a geometry (already a valid
+    EPSG:4326 multipolygon; ``crs`` was applied to it) with the unit that proposes it."""
     if proposal is not None:
-        geometry, kind, admin_unit = proposal.geom, proposal.kind, proposal.admin_unit
-    kind = str(kind or "").upper()
-    if kind not in KINDS:
-        raise InvalidParameter(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
-    if admin_unit is None:
-        raise InvalidParameter("admin_unit (the proposing unit) is required")
-    if not isinstance(admin_unit, m.AdminUnit):
-        qs = m.AdminUnit.objects.filter(code=str(admin_unit)).order_by("-valid_from")
-        admin_unit = qs.first()
-        if admin_unit is None:
-            raise InvalidParameter(f"unknown administrative unit code {admin_unit!r}")
-    geom = normalise_geometry(geometry, "MULTIPOLYGON")
-    expands_code = None
-    if expands:
-        area = expands if isinstance(expands, m.IndustrialArea) else \
-            m.IndustrialArea.objects.filter(code=str(expands)).first()
-        if area is None:
-            raise InvalidParameter(f"unknown industrial area code {expands!r}")
-        expands_code = area.code
+        try:
+            geometry = normalise_geometry(proposal.geom, "MULTIPOLYGON")
+        except Exception as exc:  # a stored row predating the geometry rules
+            raise InvalidGeometryParameter(
+                f"Tham số 'proposal': ranh giới của đề xuất {proposal.code} không dùng được / "
+                f"Parameter 'proposal': the boundary of proposal {proposal.code} cannot be used: {exc}",
+                details={"parameter": "proposal"}) from None
+        kind, admin_unit = proposal.kind, proposal.admin_unit
+    kind = str(kind or "CCN").upper()
+    geom = geometry
     crit = criteria_build(ProposalCriteria, criteria)
     return {"geometry": geom.hex.decode() if isinstance(geom.hex, bytes) else geom.hex, "kind": kind,
-            "admin_unit": unit_ref(admin_unit), "is_craft_village": bool(is_craft_village), "expands": expands_code,
+            "admin_unit": unit_ref(admin_unit), "is_craft_village": bool(is_craft_village),
+            "expands": expands.code if expands is not None else None,
             "proposal": None if proposal is None else {"id": proposal.pk, "code": proposal.code},
             "unit": parse_level(unit), "overrides": dict(criteria or {}), "criteria": crit.to_dict()}, admin_unit
 
@@ -804,6 +840,31 @@ register_analysis(AnalysisSpec(
     "proposal-check", m.AnalysisRun.Kind.PROPOSAL_CHECK, "Kiểm tra đề xuất KCN/CCN theo quy định",
     "Proposal rule checks", _proposal_prepare, _proposal_body,
     input_layers=("industrial_areas", "proposals"),
+    parameters=(
+        Param("proposal", "proposal",
+              "số hiệu (id) hoặc mã đề xuất đã lưu, thay cho geometry, kind, admin_unit",
+              "id or code of a stored proposal, instead of geometry, kind and admin_unit"),
+        Param("crs", "crs",
+              "hệ tọa độ của geometry (mã EPSG), mặc định thành phần crs của GeoJSON, hoặc 4326",
+              "CRS of the geometry (EPSG code); default its GeoJSON crs member, else 4326",
+              excludes=("proposal",)),
+        Param("geometry", "geometry",
+              "ranh giới đề xuất: GeoJSON Polygon/MultiPolygon (hoặc Feature), WKT, EWKT",
+              "proposed boundary: GeoJSON Polygon/MultiPolygon (or Feature), WKT or EWKT",
+              excludes=("proposal",)),
+        Param("kind", "choice", "loại: CCN (cụm) hoặc KCN (khu)", "CCN (cluster) or KCN (park)",
+              choices=KINDS, default="CCN", excludes=("proposal",)),
+        Param("admin_unit", "admin_unit",
+              "mã đơn vị hành chính đề xuất (xã, phường; huyện trước 1/7/2025)",
+              "code of the proposing unit (commune; district before 1 July 2025)",
+              excludes=("proposal",)),
+        Param("is_craft_village", "boolean", "cụm công nghiệp làng nghề", "a craft-village cluster",
+              default=False),
+        Param("expands", "area", "mã khu, cụm được mở rộng", "code of the area it expands"),
+        P_LEVEL,
+        _criteria("ProposalCriteria"),
+    ),
+    required=(("geometry", "admin_unit"), ("proposal",)),
 ))
 
 
@@ -822,12 +883,15 @@ def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | No
     return validation
 
 
-def proposal_check(*, geometry, kind: str, admin_unit, is_craft_village: bool = False, expands=None,
-                   user=None, store: bool = True) -> dict:
-    """Check an ad-hoc geometry (no Proposal row): results, stored as a run unless ``store=False``."""
-    kwargs = dict(geometry=geometry, kind=kind, admin_unit=admin_unit, is_craft_village=is_craft_village,
-                  expands=expands)
+def proposal_check(given: Mapping | None = None, /, *, user=None, store: bool = True,
+                   **params) -> dict:
+    """Check an ad-hoc geometry (no Proposal row): results, stored as a run unless ``store=False``.
+
+    The parameters (keywords, or one mapping such as an API body) are those of the
+    ``proposal-check`` analysis — ``geometry``, ``crs``, ``kind``, ``admin_unit``,
+    ``is_craft_village``, ``expands``, ``unit``, ``criteria`` — checked by
+    :func:`~planning.services.analysis_params.params_validate`."""
     if not store:
-        return analysis_compute("proposal-check", **kwargs).results
-    run = analysis_run("proposal-check", user=user, **kwargs)
+        return analysis_compute("proposal-check", given, **params).results
+    run = analysis_run("proposal-check", given, user=user, **params)
     return {**run.results, "run_id": run.pk}

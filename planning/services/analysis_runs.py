@@ -2,9 +2,14 @@
 
 An analysis is one :class:`AnalysisSpec` (registered by ``planning.services.analyses``) with
 
-* ``prepare(**kwargs) -> (params, scope)``: validates the caller's arguments (unknown province,
-  bad weights, criteria out of range raise *before* anything is stored) and returns the JSON
-  parameters that fully describe the run (a stored run can be executed again from them);
+* ``parameters`` and ``required``: its parameters, declared once
+  (:class:`~planning.services.analysis_params.Param`); every caller's keyword arguments are
+  checked and converted against them (:func:`analysis_prepare`) — unknown names, missing or
+  conflicting parameters, wrong types, unknown codes raise an ``InvalidParameter`` naming the
+  parameter *before* anything is stored or computed;
+* ``prepare(**kwargs) -> (params, scope)``: builds the analysis' criteria from the checked
+  arguments (criteria out of range raise here, still before anything is stored) and returns the
+  JSON parameters that fully describe the run (a stored run can be executed again from them);
 * ``body(params, progress) -> Outcome``: reads the inputs, runs the pure analysis and returns
   the JSON results, the versions of the inputs, step timings and, where results are published
   as a layer, a ``write(run)`` callback that stores them.
@@ -41,7 +46,8 @@ from planning import models as m
 from planning.analysis.errors import UnknownAnalysis
 from planning.analysis.types import SiteWeights
 from planning.selectors import analyses as sel
-from planning.services.errors import InvalidParameter
+from planning.services.analysis_params import TYPES, Param, param_error, params_validate
+from planning.services.errors import InvalidParameter  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -61,39 +67,45 @@ def _tuples(value):
     return value
 
 
-def criteria_build(cls, overrides: Mapping | None = None, **base):
+def criteria_build(cls, overrides: Mapping | None = None, *, param: str = "criteria", **base):
     """A frozen criteria dataclass from ``base`` values updated by JSON-like ``overrides``.
 
     Nested criteria (``weights``, ``area_limits`` …) accept a mapping of their own fields; lists
-    become tuples. Unknown names raise :class:`InvalidParameter` listing the known ones; values
-    out of range raise the analysis' own ``CriteriaError``.
+    become tuples. Unknown names raise :class:`InvalidParameter` naming the parameter ``param``
+    the overrides came in and listing the known names; values out of range raise the analysis'
+    own ``CriteriaError``.
     """
     if overrides is not None and not isinstance(overrides, Mapping):
-        raise InvalidParameter(f"{cls.__name__} overrides must be an object of name: value")
+        raise param_error(param, f"phải là đối tượng {{tên: giá trị}} của {cls.__name__}",
+                          f"{cls.__name__} overrides must be an object of name: value")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     values = dict(base)
     values.update(overrides or {})
-    unknown = sorted(set(values) - set(fields))
+    unknown = sorted(set(values) - set(fields), key=str)
     if unknown:
-        raise InvalidParameter(
-            f"unknown {cls.__name__} parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(fields))}",
-            details={"unknown": unknown, "known": sorted(fields)})
+        listed, known = ", ".join(map(str, unknown)), ", ".join(sorted(fields))
+        raise param_error(param, f"{cls.__name__} không có {listed}; các tên: {known}",
+                          f"unknown {cls.__name__} parameter(s) {listed}; known: {known}",
+                          unknown=[str(u) for u in unknown], known=sorted(fields),
+                          accepted=sorted(fields))
     kwargs = {}
     for name, value in values.items():
         f = fields[name]
         if isinstance(value, Mapping) and f.default_factory is not dataclasses.MISSING:
             nested = f.default_factory()
             if dataclasses.is_dataclass(nested):
-                value = criteria_build(type(nested), value)
+                value = criteria_build(type(nested), value, param=f"{param}.{name}")
         kwargs[name] = _tuples(value)
     try:
         return cls(**kwargs)
-    except TypeError as exc:
-        raise InvalidParameter(f"invalid {cls.__name__} parameters: {exc}") from None
+    except (TypeError, AttributeError) as exc:  # a wrong type compared or used in __post_init__
+        raise param_error(param, f"giá trị không hợp lệ cho {cls.__name__}: {exc}",
+                          f"invalid {cls.__name__} parameters: {exc}") from None
 
 
-def parse_weights(text: str | Mapping | None) -> dict[str, float]:
-    """``"road=0.3,slope=0.2"`` (or a mapping) → ``{"road": 0.3, "slope": 0.2}``, names checked."""
+def parse_weights(text: str | Mapping | None, *, param: str = "weights") -> dict[str, float]:
+    """``"road=0.3,slope=0.2"`` (or a mapping) → ``{"road": 0.3, "slope": 0.2}``, names checked;
+    refusals name the parameter ``param``."""
     if text is None or text == "":
         return {}
     known = SiteWeights.names()
@@ -104,19 +116,25 @@ def parse_weights(text: str | Mapping | None) -> dict[str, float]:
         for part in str(text).split(","):
             name, sep, value = part.partition("=")
             if not sep:
-                raise InvalidParameter(f"weights must look like road=0.3,slope=0.2 (got {part.strip()!r})")
+                got = part.strip()
+                raise param_error(param, f"phải có dạng road=0.3,slope=0.2 (nhận được {got!r})",
+                                  f"weights must look like road=0.3,slope=0.2 (got {got!r})")
             items.append((name.strip(), value.strip()))
     out = {}
     for name, value in items:
         if name not in known:
-            raise InvalidParameter(f"unknown weight {name!r}; known weights: {', '.join(known)}",
-                                   details={"known": list(known)})
+            listed = ", ".join(known)
+            raise param_error(param, f"không có trọng số {name!r}; các trọng số: {listed}",
+                              f"unknown weight {name!r}; known weights: {listed}",
+                              known=list(known), accepted=list(known))
         try:
-            number = float(value)
+            number = float(value) if not isinstance(value, bool) else math.nan
         except (TypeError, ValueError):
-            raise InvalidParameter(f"weight {name} must be a number (got {value!r})") from None
+            raise param_error(param, f"trọng số {name} phải là số (nhận được {value!r})",
+                              f"weight {name} must be a number (got {value!r})") from None
         if not math.isfinite(number) or number < 0:
-            raise InvalidParameter(f"weight {name} must be a finite number >= 0 (got {value!r})")
+            raise param_error(param, f"trọng số {name} phải là số hữu hạn ≥ 0 (nhận {value!r})",
+                              f"weight {name} must be a finite number >= 0 (got {value!r})")
         out[name] = number
     return out
 
@@ -136,19 +154,17 @@ def province_optional(province) -> m.AdminUnit | None:
 def parse_year(value, name="year") -> int | None:
     if value in (None, ""):
         return None
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"{name} must be a year such as 2024 (got {value!r})") from None
-    if not 2000 <= year <= 2100:
-        raise InvalidParameter(f"{name} must be between 2000 and 2100 (got {year})")
-    return year
+    return TYPES["year"].parse(Param(name, "year"), value, {})
 
 
-def parse_level(value) -> str:
+def parse_level(value, name="unit") -> str:
+    """The aggregation level: ``value`` or ``settings.PLANNING_AGGREGATION_LEVEL``."""
     level = value or getattr(settings, "PLANNING_AGGREGATION_LEVEL", "district")
     if level not in sel.AREA_LEVELS:
-        raise InvalidParameter(f"unit must be one of {', '.join(sel.AREA_LEVELS)} (got {value!r})")
+        levels = ", ".join(sel.AREA_LEVELS)
+        raise param_error(name, f"không nhận giá trị {level!r}; chỉ nhận: {levels}",
+                          f"unknown value {level!r}; accepted: {levels}",
+                          accepted=list(sel.AREA_LEVELS))
     return level
 
 
@@ -190,6 +206,12 @@ class AnalysisSpec:
     body: Callable[[dict, Progress], Outcome]
     slow: bool = False
     input_layers: tuple[str, ...] = ("industrial_areas",)
+    #: The parameters ``prepare`` takes (the names of its keyword arguments), checked by
+    #: :func:`analysis_prepare` for every caller.
+    parameters: tuple[Param, ...] = ()
+    #: Alternatives of what must be given, e.g. ``(("proposal",), ("geometry", "admin_unit"))``;
+    #: empty: nothing is required.
+    required: tuple[tuple[str, ...], ...] = ()
 
 
 ANALYSES: dict[str, AnalysisSpec] = {}
@@ -288,17 +310,33 @@ def _execute(spec: AnalysisSpec, params: dict, scope, user, run: m.AnalysisRun |
     return run
 
 
-def analysis_run(name: str, *, user=None, **kwargs) -> m.AnalysisRun:
+def analysis_prepare(spec: AnalysisSpec, kwargs: Mapping) -> tuple[dict, m.AdminUnit | None]:
+    """The one check of a caller's parameters (:func:`params_validate` against the spec's
+    declaration), then the analysis' own ``prepare``: ``(params, scope)``."""
+    return spec.prepare(**params_validate(spec, kwargs))
+
+
+def _merged(given: Mapping | None, kwargs: dict) -> dict:
+    if given is not None and not isinstance(given, Mapping):
+        raise InvalidParameter("Tham số phải là một đối tượng {tên: giá trị} / "
+                               "The parameters must be an object {name: value}")
+    return {**(given or {}), **kwargs}
+
+
+# The parameters come as keywords, or as one mapping (positional: a caller's JSON object, whose
+# names — "name", "user" included — are all checked as parameters and cannot collide).
+def analysis_run(name: str, given: Mapping | None = None, /, *, user=None,
+                 **kwargs) -> m.AnalysisRun:
     """Run analysis ``name`` now and store it (parameters, inputs, results, timings, user)."""
     spec = analysis_spec(name)
-    params, scope = spec.prepare(**kwargs)
+    params, scope = analysis_prepare(spec, _merged(given, kwargs))
     return _execute(spec, params, scope, user)
 
 
-def analysis_compute(name: str, **kwargs) -> Outcome:
+def analysis_compute(name: str, given: Mapping | None = None, /, **kwargs) -> Outcome:
     """Compute analysis ``name`` without storing anything (reports served on GET)."""
     spec = analysis_spec(name)
-    params, _scope = spec.prepare(**kwargs)
+    params, _scope = analysis_prepare(spec, _merged(given, kwargs))
     outcome = spec.body(params, no_progress)
     outcome.results = {**outcome.results, "params": params}
     return outcome
@@ -330,10 +368,11 @@ def _thread_main(run_id: int) -> None:
         connections.close_all()
 
 
-def analysis_submit(name: str, *, user=None, **kwargs) -> m.AnalysisRun:
+def analysis_submit(name: str, given: Mapping | None = None, /, *, user=None,
+                    **kwargs) -> m.AnalysisRun:
     """Validate, store a queued run and hand it to the runner; return the run at once."""
     spec = analysis_spec(name)
-    params, scope = spec.prepare(**kwargs)
+    params, scope = analysis_prepare(spec, _merged(given, kwargs))
     run = m.AnalysisRun.objects.create(kind=spec.kind, params=params, admin_unit=scope, started_by=_user(user),
                                        status=m.AnalysisRun.Status.QUEUED, progress_message="đang chờ")
     return _dispatch(run)

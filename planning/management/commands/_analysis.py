@@ -72,12 +72,14 @@ class AnalysisCommand(BaseCommand):
             return None
         user = get_user_model()._default_manager.filter(username=name).first()
         if user is None:
-            raise CommandError(f"unknown user {name!r}")
+            raise CommandError(f"Không có người dùng {name!r} / unknown user {name!r}")
         return user
 
-    def run(self, name: str, options, **kwargs):
+    def run(self, name: str, options, params=None, /, **kwargs):
+        """Run analysis ``name`` with ``params`` (a mapping, e.g. ``--params``) and keywords;
+        a refused parameter (the services name it) or missing input is a CommandError."""
         try:
-            return svc.analysis_run(name, user=self.user(options), **kwargs)
+            return svc.analysis_run(name, params, user=self.user(options), **kwargs)
         except (PlanningError, AnalysisError, ValidationError, ValueError) as exc:
             raise CommandError(getattr(exc, "message", None) or str(exc)) from exc
 

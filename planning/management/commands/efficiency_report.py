@@ -36,7 +36,7 @@ class Command(AnalysisCommand):
                 path.write_bytes(content)
                 self.stderr.write(f"đã ghi / wrote {path} ({fmt_vi(len(content))} bytes)")
             elif fmt == "xlsx":
-                raise CommandError("--format xlsx needs --output PATH")
+                raise CommandError("--format xlsx cần --output ĐƯỜNG_DẪN / --format xlsx needs --output PATH")
             else:
                 sys.stdout.flush()
                 self.stdout.write(content.decode("utf-8-sig"))

@@ -17,8 +17,10 @@ class Command(AnalysisCommand):
         if options["distances"]:
             try:
                 distances = [float(d) * 1000 for d in options["distances"].split(",") if d.strip()]
-            except ValueError as exc:
-                raise CommandError(f"--distances must be kilometres such as 5,10,20: {exc}") from exc
+            except ValueError:
+                raise CommandError(f"--distances phải là số ki-lô-mét như 5,10,20 (nhận được "
+                                   f"{options['distances']!r}) / --distances must be kilometres such as 5,10,20 "
+                                   f"(got {options['distances']!r})") from None
         run = self.run(self.analysis, options, province=options["province"], distances_m=distances)
         if options["json"]:
             self.emit_json(run)

@@ -15,7 +15,8 @@ COMMANDS = {
 
 class Command(AnalysisCommand):
     help = ("Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
-            f"Run an analysis by name: {', '.join(svc.ANALYSES)}.")
+            f"Run an analysis by name: {', '.join(svc.ANALYSES)}. Tham số / parameters: "
+            + "; ".join(f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in svc.ANALYSES.values()))
     province_option = False
 
     def add_arguments(self, parser):
@@ -33,19 +34,26 @@ class Command(AnalysisCommand):
                                   + (f" — {run.error}" if run.error else ""))
             self.stdout.write(f"{len(done)} lần chạy / runs processed")
             return
+        names = ", ".join(svc.ANALYSES)
         if not name:
-            raise CommandError(f"give an analysis name: {', '.join(svc.ANALYSES)} (or --queued)")
+            raise CommandError(f"Hãy cho tên phân tích: {names} (hoặc --queued) / "
+                               f"give an analysis name: {names} (or --queued)")
         try:
-            svc.analysis_spec(name)
-        except KeyError as exc:
-            raise CommandError(str(exc)) from exc
+            spec = svc.analysis_spec(name)
+        except KeyError:
+            raise CommandError(f"Không có phân tích {name!r}; các phân tích: {names} / "
+                               f"unknown analysis {name!r}; known analyses: {names}") from None
         try:
             params = json.loads(options["params"])
         except json.JSONDecodeError as exc:
-            raise CommandError(f"--params is not valid JSON: {exc}") from exc
+            raise CommandError(f"--params không phải JSON hợp lệ: {exc} / --params is not valid JSON: {exc}") \
+                from None
         if not isinstance(params, dict):
-            raise CommandError("--params must be a JSON object")
-        run = self.run(name, options, **params)
+            accepted = ", ".join(p.name for p in spec.parameters)
+            raise CommandError(f"--params phải là một đối tượng JSON {{tên: giá trị}}; tham số của {name}: "
+                               f"{accepted} / --params must be a JSON object {{name: value}}; parameters of "
+                               f"{name}: {accepted}")
+        run = self.run(name, options, params)
         if options["json"] or name not in COMMANDS:
             self.emit_json(run)
         else:

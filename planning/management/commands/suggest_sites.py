@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
 from planning.models import AdminUnit
-from planning.selectors.analyses import province_resolve, raster_layers_available
+from planning.selectors.analyses import raster_layers_available
 
 
 class Command(AnalysisCommand):
@@ -29,19 +29,18 @@ class Command(AnalysisCommand):
             try:
                 criteria = json.loads(options["criteria"])
             except json.JSONDecodeError as exc:
-                raise CommandError(f"--criteria is not valid JSON: {exc}") from exc
+                raise CommandError(f"--criteria không phải JSON hợp lệ: {exc} / --criteria is not valid JSON: "
+                                   f"{exc}") from None
         if options["province"]:
-            try:
-                provinces = [province_resolve(options["province"])]
-            except Exception as exc:
-                raise CommandError(str(exc)) from exc
+            provinces = [options["province"]]  # checked by the service, which names the parameter
         else:
             provinces = [p for p in AdminUnit.objects.filter(level="province").order_by("code")
                          if raster_layers_available(p)]
             if not provinces:
-                raise CommandError("no province has rasters; run `manage.py build_rasters` first")
+                raise CommandError("Chưa tỉnh nào có raster: chạy `manage.py build_rasters` trước. / "
+                                   "No province has rasters; run `manage.py build_rasters` first.")
         for province in provinces:
-            run = self.run(self.analysis, options, province=province, kind=options["kind"].upper(),
+            run = self.run(self.analysis, options, province=province, kind=options["kind"],
                            criteria=criteria, weights=options["weights"], resolution_m=options["resolution"],
                            corridor_m=options["corridor_m"], max_count=options["max_count"])
             if options["json"]:

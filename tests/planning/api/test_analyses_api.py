@@ -91,24 +91,29 @@ def test_session_writes_need_the_csrf_token(staff, binh_dinh):
     assert r.status_code == 403 and "CSRF" in r.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("name, body, status, code, message", [
-    ("site-suggestion", {"province": "Hà Nội"}, 400, "unknown_province", "unknown province 'Hà Nội'"),
+@pytest.mark.parametrize("name, body, status, code, message, parameter", [
+    ("site-suggestion", {"province": "Hà Nội"}, 400, "unknown_province", "unknown province 'Hà Nội'", "province"),
     ("site-suggestion", {"province": "52", "weights": "road=0.3,speed=2"}, 400, "invalid_parameter",
-     "unknown weight 'speed'"),
+     "unknown weight 'speed'", "weights"),
     ("site-suggestion", {"province": "52", "criteria": {"corridor_m": -1}}, 400, "invalid_criteria",
-     "corridor_m must be > 0"),
-    ("site-suggestion", {"province": "52", "kind": "XYZ"}, 400, "invalid", "kind"),
-    ("site-suggestion", {"province": "52"}, 409, "missing_inputs", "build_rasters"),
-    ("site-suggestion", {"province": "52", "colour": "red"}, 400, "invalid", "unknown parameter"),
-    ("efficiency", {"unit": "ward"}, 400, "invalid", "unit"),
-    ("efficiency", {"year": "last"}, 400, "invalid", "year"),
-    ("nope", {}, 404, "unknown_analysis", "không có phân tích 'nope'"),
+     "corridor_m must be > 0", None),
+    ("site-suggestion", {"province": "52", "kind": "XYZ"}, 400, "invalid_parameter", "unknown value 'XYZ'",
+     "kind"),
+    ("site-suggestion", {"province": "52"}, 409, "missing_inputs", "build_rasters", None),
+    ("site-suggestion", {"province": "52", "colour": "red"}, 400, "invalid_parameter", "unknown parameter",
+     "colour"),
+    ("efficiency", {"unit": "ward"}, 400, "invalid_parameter", "accepted: commune, district, province", "unit"),
+    ("efficiency", {"year": "last"}, 400, "invalid_parameter", "must be a year", "year"),
+    ("nope", {}, 404, "unknown_analysis", "không có phân tích 'nope'", None),
 ], ids=["province", "weights", "criteria", "kind", "no-rasters", "unknown-key", "unit", "year", "analysis"])
-def test_bad_input_is_a_json_error_with_the_reason(staff_api, binh_dinh, name, body, status, code, message):
+def test_bad_input_is_a_json_error_with_the_reason(staff_api, binh_dinh, name, body, status, code, message,
+                                                   parameter):
     r = staff_api.post(f"/api/v1/analyses/{name}/", body, format="json")
     assert r.status_code == status, r.content
     err = r.json()["error"]
     assert err["status"] == status and err["code"] == code and message in err["message"]
+    if parameter:
+        assert err["message"].startswith(f"Tham số '{parameter}': ") and err["details"]["parameter"] == parameter
     assert not m.AnalysisRun.objects.exists()
 
 

@@ -179,10 +179,10 @@ def test_csv_and_xlsx_exports_parse(case):
 
 
 def test_bad_parameters_are_refused(case):
-    with pytest.raises(InvalidParameter, match="unit must be one of"):
+    with pytest.raises(InvalidParameter, match="^Tham số 'unit': .*accepted: commune, district, province"):
         svc.efficiency_report_run(unit="ward")
-    with pytest.raises(InvalidParameter, match="between 2000 and 2100"):
+    with pytest.raises(InvalidParameter, match="^Tham số 'year': .*a year such as 2024 \\(>= 2000, <= 2100\\)"):
         svc.efficiency_report_run(year=1900)
-    with pytest.raises(InvalidParameter, match="unknown EfficiencyCriteria parameter"):
+    with pytest.raises(InvalidParameter, match="^Tham số 'criteria': .*unknown EfficiencyCriteria parameter"):
         svc.efficiency_report_run(criteria={"occupancy": 0.3})
     assert not m.AnalysisRun.objects.exists()

@@ -1,0 +1,520 @@
+"""The parameters of the analyses: declared once per analysis, checked once for every door.
+
+Each registered analysis lists its parameters (:class:`Param`: name, type, bounds, accepted
+values) in ``AnalysisSpec.parameters`` and the alternatives of what is required in
+``AnalysisSpec.required``. :func:`params_validate` checks a caller's keyword arguments against
+them before the analysis' own ``prepare`` sees them — whoever the caller: ``manage.py
+run_analysis`` and the other analysis commands, ``POST /api/v1/analyses/<name>/``, the live
+reports, ``POST /api/v1/proposals/check/``, the map page's Jobs tab (through the API) and the
+proposal workflow. Values are converted to what ``prepare`` expects (a province name or code to
+the province, ``"2024"`` to 2024, a GeoJSON object or WKT to a valid EPSG:4326 multipolygon, a
+proposal id or code to the proposal …).
+
+Every refusal is an :class:`~planning.services.errors.InvalidParameter` (an unknown province an
+:class:`~planning.services.errors.UnknownProvince`, a geometry that cannot be used an
+:class:`InvalidGeometryParameter`) whose message names the parameter, Vietnamese first, then
+English — ``Tham số 'admin_unit': … / Parameter 'admin_unit': …`` — and lists the accepted
+values where there is a list (choices, parameter names, close codes); ``details`` carries
+``parameter`` and, where known, ``accepted``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import shapely
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+
+from planning import models as m
+from planning.services.errors import InvalidParameter, UnknownProvince
+
+
+class InvalidGeometryParameter(InvalidParameter):
+    """A ``geometry`` that is not a usable (multi)polygon (API code ``invalid_geometry``)."""
+
+    code = "invalid_geometry"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an analysis.
+
+    ``type`` is one of :data:`TYPES`. ``choices`` (type ``choice``) are matched without regard to
+    case; ``minimum``/``maximum`` are inclusive bounds, ``above`` an exclusive lower bound
+    (numbers, integers, lists of numbers). ``excludes``: parameters it cannot be given with.
+    ``help_vi``/``help_en`` describe it for the API schema and the commands' help.
+    """
+
+    name: str
+    type: str
+    help_vi: str = ""
+    help_en: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None
+    excludes: tuple[str, ...] = ()
+    default: object = None
+
+    def describe(self) -> tuple[str, str]:
+        """What the parameter must be, Vietnamese and English (used in the refusals)."""
+        vi, en = TYPES[self.type].describe
+        if self.type == "choice":
+            vi, en = f"một trong: {', '.join(self.choices)}", f"one of: {', '.join(self.choices)}"
+        bounds_vi, bounds_en = _bounds(self)
+        return vi + bounds_vi, en + bounds_en
+
+
+@dataclass(frozen=True)
+class ParamType:
+    describe: tuple[str, str]
+    parse: Callable[[Param, object, dict], object] = field(repr=False)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def _bounds(p: Param) -> tuple[str, str]:
+    vi, en = [], []
+    if p.above is not None:
+        vi.append(f"> {_fmt(p.above)}")
+        en.append(f"> {_fmt(p.above)}")
+    if p.minimum is not None:
+        vi.append(f"≥ {_fmt(p.minimum)}")
+        en.append(f">= {_fmt(p.minimum)}")
+    if p.maximum is not None:
+        vi.append(f"≤ {_fmt(p.maximum)}")
+        en.append(f"<= {_fmt(p.maximum)}")
+    if not vi:
+        return "", ""
+    return f" ({', '.join(vi)})", f" ({', '.join(en)})"
+
+
+def param_error(name: str, vi: str, en: str, *, cls: type[InvalidParameter] = InvalidParameter,
+                **details) -> InvalidParameter:
+    """The refusal of parameter ``name``: ``Tham số 'name': vi / Parameter 'name': en``."""
+    return cls(f"Tham số '{name}': {vi} / Parameter '{name}': {en}",
+               details={"parameter": name, **details})
+
+
+def _shown(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_TYPE_NAMES = {bool: ("giá trị đúng/sai", "a boolean"), int: ("số nguyên", "an integer"),
+               float: ("số", "a number"), str: ("chuỗi", "text"), list: ("danh sách", "a list"),
+               dict: ("đối tượng", "an object")}
+
+
+def _wrong(p: Param, value) -> InvalidParameter:
+    vi, en = p.describe()
+    got_vi, got_en = next((names for t, names in _TYPE_NAMES.items() if type(value) is t),
+                          (type(value).__name__, type(value).__name__))
+    details = {"accepted": list(p.choices)} if p.choices else {}
+    return param_error(p.name, f"phải là {vi} (nhận được {got_vi} {_shown(value)})",
+                       f"must be {en} (got {got_en} {_shown(value)})", **details)
+
+
+def _check_bounds(p: Param, x: float) -> None:
+    if (p.above is not None and not x > p.above) or (p.minimum is not None and x < p.minimum) \
+            or (p.maximum is not None and x > p.maximum):
+        vi, en = p.describe()
+        raise param_error(p.name, f"phải là {vi} (nhận được {_fmt(x)})",
+                          f"must be {en} (got {_fmt(x)})")
+
+
+# ---- parsers by type ---------------------------------------------------------------------------
+def _number(p: Param, value, parsed=None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _wrong(p, value)
+    try:
+        x = float(value)
+    except (ValueError, OverflowError):
+        raise _wrong(p, value) from None
+    if not math.isfinite(x):
+        raise _wrong(p, value)
+    _check_bounds(p, x)
+    return x
+
+
+def _integer(p: Param, value, parsed=None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _wrong(p, value)
+    if isinstance(value, str):
+        if not re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            raise _wrong(p, value)
+        n = int(value)
+    elif isinstance(value, float):
+        if not (math.isfinite(value) and value.is_integer()):
+            raise _wrong(p, value)
+        n = int(value)
+    else:
+        n = value
+    _check_bounds(p, n)
+    return n
+
+
+def _numbers(p: Param, value, parsed=None) -> list[float]:
+    if isinstance(value, str):
+        items = [v for v in value.split(",") if v.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        items = [value]
+    else:
+        raise _wrong(p, value)
+    if not items:
+        raise _wrong(p, value)
+    out = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, float, str)):
+            raise _wrong(p, value)
+        try:
+            x = float(item)
+        except (ValueError, OverflowError):
+            raise _wrong(p, value) from None
+        if not math.isfinite(x):
+            raise _wrong(p, value)
+        _check_bounds(p, x)
+        out.append(x)
+    return out
+
+
+_TRUE = {"true", "1", "yes", "y", "on", "có", "co", "đúng"}
+_FALSE = {"false", "0", "no", "n", "off", "không", "khong", "sai"}
+
+
+def _boolean(p: Param, value, parsed=None) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _wrong(p, value)
+
+
+def _choice(p: Param, value, parsed=None) -> str:
+    if not isinstance(value, str):
+        raise _wrong(p, value)
+    folded = {c.lower(): c for c in p.choices}
+    match = folded.get(value.strip().lower())
+    if match is None:
+        accepted = ", ".join(p.choices)
+        raise param_error(p.name, f"không nhận giá trị {_shown(value)}; chỉ nhận: {accepted}",
+                          f"unknown value {_shown(value)}; accepted: {accepted}",
+                          accepted=list(p.choices))
+    return match
+
+
+def _date(p: Param, value, parsed=None) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _wrong(p, value)
+
+
+def _year(p: Param, value, parsed=None) -> int:
+    q = Param(p.name, "year", minimum=2000 if p.minimum is None else p.minimum,
+              maximum=2100 if p.maximum is None else p.maximum)
+    return _integer(q, value)
+
+
+def _object(p: Param, value, parsed=None) -> dict:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise _wrong(p, value) from None
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise _wrong(p, value)
+    return dict(value)
+
+
+def _weights(p: Param, value, parsed=None):
+    from planning.services.analysis_runs import parse_weights
+
+    if isinstance(value, Mapping) or isinstance(value, str):
+        return parse_weights(value, param=p.name)
+    raise _wrong(p, value)
+
+
+def _province(p: Param, value, parsed=None) -> m.AdminUnit:
+    from planning.selectors.analyses import province_resolve
+
+    if isinstance(value, m.AdminUnit):
+        if value.level != m.AdminUnit.Level.PROVINCE:
+            level = value.get_level_display().lower()
+            raise param_error(p.name, f"{value.name} là đơn vị cấp {level}, không phải tỉnh",
+                              f"{value.name} is a {value.level}, not a province",
+                              cls=UnknownProvince)
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _wrong(p, value)
+    text = str(value).strip()
+    try:
+        return province_resolve(text)
+    except UnknownProvince as exc:
+        known = (exc.details or {}).get("known") or []
+        raise param_error(p.name, f"không có tỉnh {text!r}; các tỉnh: {', '.join(known)}",
+                          f"unknown province {text!r}; known provinces: {', '.join(known)}",
+                          cls=UnknownProvince, accepted=known) from None
+
+
+def _close(text: str, candidates: list[str], n: int = 5) -> list[str]:
+    return difflib.get_close_matches(text, candidates, n=n, cutoff=0.6)
+
+
+def _unknown(p: Param, vi: str, en: str, near: list[str],
+             everything: list[str] | None = None) -> InvalidParameter:
+    """An unknown code: the close matches, or every accepted value when there are few."""
+    if near:
+        listed = ", ".join(near)
+        return param_error(p.name, f"{vi}; gần giống: {listed}", f"{en}; close matches: {listed}",
+                           accepted=near)
+    if everything is not None and len(everything) <= 20:
+        listed = ", ".join(everything) or "—"
+        return param_error(p.name, f"{vi}; các giá trị có: {listed}", f"{en}; known: {listed}",
+                           accepted=list(everything))
+    return param_error(p.name, vi, en)
+
+
+def _admin_unit(p: Param, value, parsed=None) -> m.AdminUnit:
+    """A unit by code (the newest period of a code), else by id; like the proposal workflow."""
+    if isinstance(value, m.AdminUnit):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _wrong(p, value)
+    text = str(value).strip()
+    unit = m.AdminUnit.objects.filter(code=text).order_by("-valid_from").first() if text else None
+    if unit is None and text.isdigit():
+        unit = m.AdminUnit.objects.filter(pk=int(text)).first()
+    if unit is None:
+        rows = list(m.AdminUnit.objects.values_list("code", "name"))
+        by_name = {name.lower(): (code, name) for code, name in rows}
+        near = _close(text, [c for c, _ in rows]) or \
+            ["{} ({})".format(*by_name[n]) for n in _close(text.lower(), list(by_name))]
+        raise _unknown(p, f"không có đơn vị hành chính mã {text!r}",
+                       f"unknown administrative unit code {text!r}", near, [c for c, _ in rows])
+    return unit
+
+
+def _area(p: Param, value, parsed=None) -> m.IndustrialArea:
+    if isinstance(value, m.IndustrialArea):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _wrong(p, value)
+    text = str(value).strip()
+    area = m.IndustrialArea.objects.filter(code=text).first()
+    if area is None:
+        codes = sorted(m.IndustrialArea.objects.values_list("code", flat=True))
+        raise _unknown(p, f"không có khu, cụm công nghiệp mã {text!r}",
+                       f"unknown industrial area code {text!r}", _close(text.upper(), codes), codes)
+    return area
+
+
+def _proposal(p: Param, value, parsed=None) -> m.Proposal:
+    if isinstance(value, m.Proposal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _wrong(p, value)
+    text = str(value).strip()
+    qs = m.Proposal.objects.select_related("admin_unit")
+    proposal = qs.filter(pk=int(text)).first() if text.isdigit() and len(text) < 18 else None
+    proposal = proposal or qs.filter(code=text).first()
+    if proposal is None:
+        codes = sorted(m.Proposal.objects.values_list("code", flat=True))
+        raise _unknown(p, f"không có đề xuất số hiệu hoặc mã {text!r}",
+                       f"no proposal with id or code {text!r}", _close(text, codes), codes)
+    return proposal
+
+
+_EPSG = re.compile(r"^(?:EPSG:{1,2}|crs:EPSG::?|urn:ogc:def:crs:EPSG:[\d.]*:)?(\d{4,5})$", re.I)
+
+
+def parse_crs(value, name: str = "crs") -> int | None:
+    """An EPSG code from ``4326``, ``"EPSG:9217"``, ``"urn:ogc:def:crs:EPSG::9217"`` or a GeoJSON
+    2008 ``crs`` member; None when not given."""
+    if value in (None, ""):
+        return None
+    p = Param(name, "crs")
+    if isinstance(value, bool):
+        raise _wrong(p, value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Mapping):  # GeoJSON 2008 "crs" member
+        props = value.get("properties")
+        value = props.get("name", "") if isinstance(props, Mapping) else ""
+    if not isinstance(value, str):
+        raise _wrong(p, value)
+    match = _EPSG.match(value.strip())
+    if not match:
+        raise param_error(
+            name, f"không nhận ra hệ tọa độ {_shown(value)}; hãy cho mã EPSG như 4326, EPSG:9217",
+            f"unknown CRS {_shown(value)}; give an EPSG code such as 4326 or EPSG:9217")
+    return int(match.group(1))
+
+
+def _crs(p: Param, value, parsed=None) -> int | None:
+    return parse_crs(value, p.name)
+
+
+def geometry_from_value(value, srid: int | None = None, *, name: str = "geometry") -> GEOSGeometry:
+    """A GEOS geometry from a GeoJSON geometry or Feature (object or text), WKT, EWKT or HEXEWKB
+    text, a GEOS or shapely geometry. Its CRS: ``srid``, else the GeoJSON ``crs`` member or the
+    EWKT SRID, else EPSG:4326. Not checked further (see :func:`normalised_polygon`)."""
+    p = Param(name, "geometry")
+    if isinstance(value, GEOSGeometry):
+        if srid and not value.srid:
+            value = value.clone()
+            value.srid = srid
+        return value
+    if isinstance(value, shapely.Geometry):
+        return GEOSGeometry(memoryview(shapely.to_wkb(value)), srid=srid or 4326)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise param_error(name, f"không đọc được JSON: {exc}", f"not JSON: {exc}",
+                                  cls=InvalidGeometryParameter) from None
+        else:
+            try:
+                geom = GEOSGeometry(text)
+            except (ValueError, TypeError, GEOSException, GDALException):
+                raise param_error(name, "không phải GeoJSON, WKT hay EWKT",
+                                  "not JSON (GeoJSON), WKT or EWKT",
+                                  cls=InvalidGeometryParameter) from None
+            if srid or not geom.srid:
+                geom.srid = srid or 4326
+            return geom
+    if not isinstance(value, Mapping):
+        raise _wrong(p, value)
+    if value.get("type") == "Feature":
+        srid = srid or parse_crs(value.get("crs"), "crs")
+        value = value.get("geometry") or {}
+        if not isinstance(value, Mapping):
+            raise _wrong(p, value)
+    srid = srid or parse_crs(value.get("crs"), "crs") or 4326
+    body = {k: v for k, v in value.items() if k != "crs"}
+    try:
+        geom = GEOSGeometry(json.dumps(body))
+    except (ValueError, TypeError, GEOSException, GDALException) as exc:
+        raise param_error(name, "không phải đối tượng hình học GeoJSON",
+                          f"not a GeoJSON geometry: {exc}", cls=InvalidGeometryParameter) from None
+    geom.srid = srid
+    return geom
+
+
+def normalised_polygon(geom: GEOSGeometry, *, name: str = "geometry") -> GEOSGeometry:
+    """``geom`` as a valid EPSG:4326 multipolygon inside the service's extent, or the refusal."""
+    from planning.analysis.geometry import GeometryRejected
+    from planning.models.base import normalise_geometry
+
+    try:
+        return normalise_geometry(geom, "MULTIPOLYGON")
+    except GeometryRejected as exc:
+        raise param_error(name, "ranh giới không dùng được (chi tiết bằng tiếng Anh)", str(exc),
+                          cls=InvalidGeometryParameter) from None
+
+
+def _geometry(p: Param, value, parsed: dict) -> GEOSGeometry:
+    geom = geometry_from_value(value, parsed.get("crs"), name=p.name)
+    return normalised_polygon(geom, name=p.name)
+
+
+TYPES: dict[str, ParamType] = {
+    "province": ParamType(("tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52'",
+                           "a province name or code, e.g. 'Bình Định' or '52'"), _province),
+    "choice": ParamType(("một giá trị trong danh sách", "one of the listed values"), _choice),
+    "integer": ParamType(("số nguyên", "an integer"), _integer),
+    "number": ParamType(("số", "a number"), _number),
+    "numbers": ParamType(("danh sách số, ví dụ [5000, 10000] hoặc \"5000,10000\"",
+                          "a list of numbers, e.g. [5000, 10000] or \"5000,10000\""), _numbers),
+    "boolean": ParamType(("true hoặc false", "true or false"), _boolean),
+    "date": ParamType(("ngày dạng YYYY-MM-DD", "a date YYYY-MM-DD"), _date),
+    "year": ParamType(("năm, ví dụ 2024", "a year such as 2024"), _year),
+    "object": ParamType(("đối tượng JSON {tên: giá trị}", "a JSON object {name: value}"), _object),
+    "weights": ParamType(("trọng số dạng {\"road\": 0.3} hoặc \"road=0.3,slope=0.2\"",
+                          "weights as {\"road\": 0.3} or \"road=0.3,slope=0.2\""), _weights),
+    "geometry": ParamType(
+        ("ranh giới Polygon/MultiPolygon: đối tượng GeoJSON (hoặc Feature), WKT hoặc EWKT",
+         "a Polygon/MultiPolygon boundary: a GeoJSON object (or Feature), WKT or EWKT"), _geometry),
+    "crs": ParamType(("mã EPSG, ví dụ 4326 hoặc EPSG:9217",
+                      "an EPSG code such as 4326 or EPSG:9217"), _crs),
+    "admin_unit": ParamType(("mã đơn vị hành chính, ví dụ 50705013",
+                             "an administrative unit code, e.g. 50705013"), _admin_unit),
+    "area": ParamType(("mã khu, cụm công nghiệp, ví dụ CCN-NHONHOA",
+                       "an industrial area code, e.g. CCN-NHONHOA"), _area),
+    "proposal": ParamType(("số hiệu (id) hoặc mã đề xuất", "a proposal id or code"), _proposal),
+}
+
+
+def _absent(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def params_validate(spec, kwargs: Mapping) -> dict:
+    """``kwargs`` checked against ``spec.parameters`` and ``spec.required``, converted.
+
+    Unknown names, missing required parameters, parameters given together that exclude each
+    other and values of the wrong type or out of range are refused with
+    :class:`InvalidParameter` naming the parameter. ``None`` and blank text count as not given.
+    """
+    declared = {p.name: p for p in spec.parameters}
+    unknown = sorted(set(kwargs) - set(declared), key=str)
+    if unknown:
+        names = ", ".join(declared) or "—"
+        name = str(unknown[0])
+        raise param_error(name, f"phân tích {spec.name} không có tham số này; các tham số: {names}",
+                          f"unknown parameter of analysis {spec.name}; accepted: {names}",
+                          accepted=list(declared), unknown=[str(u) for u in unknown])
+    given = [p for p in spec.parameters if not _absent(kwargs.get(p.name))]
+    given_names = {p.name for p in given}
+    for p in given:
+        clash = [x for x in p.excludes if x in given_names]
+        if clash:
+            raise param_error(p.name, f"không dùng cùng '{clash[0]}'",
+                              f"cannot be given with '{clash[0]}'", excludes=list(p.excludes))
+    if spec.required and not any(set(alt) <= given_names for alt in spec.required):
+        alt = max(spec.required, key=lambda a: len(set(a) & given_names))
+        missing = [n for n in alt if n not in given_names][0]
+        others = [a for a in spec.required if a is not alt]
+        or_vi = "".join(f" (hoặc cho {' và '.join(repr(n) for n in a)})" for a in others)
+        or_en = "".join(f" (or give {' and '.join(repr(n) for n in a)})" for a in others)
+        vi, en = declared[missing].describe()
+        raise param_error(missing, f"bắt buộc: {vi}{or_vi}", f"is required: {en}{or_en}",
+                          required=True)
+    out: dict = {}
+    for p in given:
+        out[p.name] = TYPES[p.type].parse(p, kwargs[p.name], out)
+    return out
+
+
+def params_doc(spec) -> list[dict]:
+    """The parameters of ``spec`` as plain data (API schema, help texts)."""
+    required = set(spec.required[0]) if len(spec.required) == 1 else set()
+    out = []
+    for p in spec.parameters:
+        vi, en = p.describe()
+        out.append({"name": p.name, "type": p.type, "required": p.name in required,
+                    "choices": list(p.choices), "help_vi": p.help_vi or vi,
+                    "help_en": p.help_en or en,
+                    "default": p.default, "minimum": p.minimum, "maximum": p.maximum,
+                    "above": p.above})
+    return out
