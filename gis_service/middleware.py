@@ -46,7 +46,7 @@ def _supported(code: str | None) -> str | None:
     if not code:
         return None
     try:
-        return translation.get_supported_language_variant(code)
+        return translation.get_supported_language_variant(code.strip().lower())
     except LookupError:
         return None
 

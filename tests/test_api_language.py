@@ -164,6 +164,7 @@ def test_the_explicit_choices_come_first(people):
     """?lang= beats Accept-Language, which beats the cookie; a browser's requests follow the page."""
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="vi")
     assert anonymous.get("/api/v1/jobs/?lang=en").json()["error"]["message"].startswith("Authentication")
+    assert anonymous.get("/api/v1/jobs/?lang=EN")["Content-Language"] == "en"
     cookie_en = Client()
     cookie_en.cookies["django_language"] = "en"
     assert cookie_en.get("/api/v1/jobs/").json()["error"]["message"].startswith("Authentication")
