@@ -6,14 +6,18 @@ whatever a file's WKT happens to imply.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from planning import geo
+from planning.web.formats import number
 
 # VN-2000 TM-3 coordinates in Vietnam (DOMAIN.md §4.1: false easting 500 000 m, zones 3° wide;
 # northings from about 8.3° N to 23.4° N).
@@ -40,22 +44,27 @@ def from_epsg(code: int) -> SourceCRS:
     return SourceCRS(crs, code, f"EPSG:{code} ({crs.name})")
 
 
-def parse_srs(value: int | str) -> SourceCRS:
+def parse_srs(value: int | str, *, door: Door = COMMAND) -> SourceCRS:
     """``--srs``: 9217, "9217", "EPSG:9217" or any other text pyproj understands."""
     text = str(value).strip()
     try:
         crs = CRS.from_epsg(int(text)) if text.isdigit() else CRS.from_user_input(text)
     except CRSError as exc:
-        raise LayerImportError(f"unknown CRS {text!r}: {exc}") from exc
-    return identify(crs, origin=f"--srs {text}")
+        raise LayerImportError(_("unknown CRS %(srs)s: %(error)s")
+                               % {"srs": repr(text), "error": exc}) from exc
+    return identify(crs, origin=door.given("srs", text), door=door)
 
 
-def identify(crs_or_text, *, origin: str) -> SourceCRS:
-    """Reduce a CRS to its EPSG code, or refuse one whose WGS 84 path PROJ would only guess."""
+def identify(crs_or_text, *, origin: str, door: Door = COMMAND) -> SourceCRS:
+    """Reduce a CRS to its EPSG code, or refuse one whose WGS 84 path PROJ would only guess.
+
+    ``origin`` names where the CRS comes from, in the active language ("the file", "--srs 9217").
+    """
     try:
         crs = crs_or_text if isinstance(crs_or_text, CRS) else CRS.from_user_input(crs_or_text)
     except CRSError as exc:
-        raise LayerImportError(f"cannot read the CRS of {origin}: {exc}") from exc
+        raise LayerImportError(_("cannot read the CRS of %(origin)s: %(error)s")
+                               % {"origin": origin, "error": exc}) from exc
     code = crs.to_epsg(min_confidence=MIN_CONFIDENCE)
     if code is not None:
         return from_epsg(code)
@@ -64,10 +73,11 @@ def identify(crs_or_text, *, origin: str) -> SourceCRS:
     if "ballpark" in op.lower() and ("Vietnam" in datum or "VN" in datum.replace("-", "")):
         # Without the EPSG:6960 datum shift a VN-2000 layer lands ~225 m off (DOMAIN.md §4.2).
         raise LayerImportError(
-            f"the CRS of {origin} ({crs.name}) is VN-2000 but is not an EPSG system PROJ can "
-            f"identify, so the VN-2000 → WGS 84 shift is unknown; pass --srs with its EPSG code"
+            _("the CRS of %(origin)s (%(name)s) is VN-2000 but is not an EPSG system PROJ can "
+              "identify, so the VN-2000 → WGS 84 shift is unknown; pass %(srs)s with its EPSG code")
+            % {"origin": origin, "name": crs.name, "srs": door.option("srs")}
         )
-    return SourceCRS(crs, crs.to_wkt(), f"{crs.name} (not an EPSG system)")
+    return SourceCRS(crs, crs.to_wkt(), _("%(name)s (not an EPSG system)") % {"name": crs.name})
 
 
 def _inside(bounds, x_range, y_range) -> bool:
@@ -75,9 +85,28 @@ def _inside(bounds, x_range, y_range) -> bool:
     return x_range[0] <= minx and maxx <= x_range[1] and y_range[0] <= miny and maxy <= y_range[1]
 
 
+def coordinate(value: float) -> str:
+    """A coordinate to six significant digits (never in exponent form), in the active language's
+    separators: ``109.005`` / ``109,005``, ``1,550,000`` / ``1.550.000``."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    whole = len(str(int(abs(value)))) if abs(value) >= 1 else 1
+    digits = max(0, 6 - whole)
+    text = number(value, digits)
+    if digits:
+        decimal = text[-digits - 1]
+        text = text.rstrip("0").rstrip(decimal)
+    return text
+
+
 def describe_bounds(bounds) -> str:
+    """``(580000, 1550000) – (581000, 1551000)``; in Vietnamese the decimal comma makes ``;`` the
+    separator between x and y."""
     minx, miny, maxx, maxy = bounds
-    return f"({minx:.6g}, {miny:.6g}) – ({maxx:.6g}, {maxy:.6g})"
+    return _("(%(minx)s, %(miny)s) – (%(maxx)s, %(maxy)s)") % {
+        "minx": coordinate(minx), "miny": coordinate(miny),
+        "maxx": coordinate(maxx), "maxy": coordinate(maxy)}
 
 
 def looks_like(bounds) -> str | None:
@@ -92,53 +121,63 @@ def looks_like(bounds) -> str | None:
     return None
 
 
-def hint_for(bounds) -> str:
+def hint_for(bounds, *, door: Door = COMMAND) -> str:
+    """What the coordinates look like and what to do about it (a clause; "" when they look like
+    nothing known)."""
     kind = looks_like(bounds)
     if kind == "tm3":
-        return ("; they look like VN-2000 TM-3 metres — pass --srs with the zone's EPSG code "
-                "(e.g. 9217 for Bình Định, 9209 for Sóc Trăng)")
+        return (_("they look like VN-2000 TM-3 metres — pass %(srs)s with the zone's EPSG code "
+                  "(e.g. 9217 for Bình Định, 9209 for Sóc Trăng)") % {"srs": door.option("srs")})
     if kind == "tm3-swapped":
-        return ("; they look like VN-2000 metres with X = northing and Y = easting (the survey "
-                "convention) — swap the columns to easting, northing")
+        return _("they look like VN-2000 metres with X = northing and Y = easting (the survey "
+                 "convention) — swap the columns to easting, northing")
     return ""
 
 
-def resolve_source_crs(*, file_crs: str | None, srs, bounds) -> tuple[SourceCRS, list[str]]:
+def the_file() -> str:
+    """Where a CRS came from when the file declares it (``origin`` of :func:`identify`)."""
+    return _("the file")
+
+
+def resolve_source_crs(*, file_crs: str | None, srs, bounds, door: Door = COMMAND
+                       ) -> tuple[SourceCRS, list[str]]:
     """The CRS to read coordinates in, and the warnings to show.
 
     ``srs`` (``--srs``) always wins. A file without a CRS is read as EPSG:4326 when its
     coordinates look like lon/lat in Vietnam, as the default TM-3 zone when they look like
-    VN-2000 metres (eastings cannot tell the zone apart), and refused otherwise.
+    VN-2000 metres (eastings cannot tell the zone apart), and refused otherwise. Messages name
+    the option the way ``door`` does (``--srs`` for the command, ``srs`` for the API).
     """
     warnings: list[str] = []
+    option = door.option("srs")
     if srs not in (None, ""):
-        chosen = parse_srs(srs)
+        chosen = parse_srs(srs, door=door)
         if file_crs:
-            declared = identify(file_crs, origin="the file")
+            declared = identify(file_crs, origin=the_file(), door=door)
             if declared.key != chosen.key:
-                warnings.append(f"the file says {declared.label}; reading it as {chosen.label} (--srs)")
+                warnings.append(
+                    _("the file says %(declared)s; reading it as %(chosen)s (%(srs)s)")
+                    % {"declared": declared.label, "chosen": chosen.label, "srs": option})
         return chosen, warnings
     if file_crs:
-        return identify(file_crs, origin="the file"), warnings
+        return identify(file_crs, origin=the_file(), door=door), warnings
     if bounds is None:
-        raise LayerImportError("the file has no CRS and no geometries to guess one from; pass --srs")
+        raise LayerImportError(
+            _("the file has no CRS and no geometries to guess one from; pass %(srs)s")
+            % {"srs": option})
     kind = looks_like(bounds)
-    if kind == "lonlat":
-        chosen = from_epsg(geo.STORAGE_SRID)
-        warnings.append(
-            f"the file has no CRS; its coordinates look like longitude/latitude in Vietnam, "
-            f"assuming EPSG:{geo.STORAGE_SRID} {chosen.crs.name}; pass --srs to override"
-        )
-        return chosen, warnings
-    if kind == "tm3":
-        code = settings.PLANNING_DEFAULT_METRIC_SRID
+    if kind in ("lonlat", "tm3"):
+        code = geo.STORAGE_SRID if kind == "lonlat" else settings.PLANNING_DEFAULT_METRIC_SRID
         chosen = from_epsg(code)
-        warnings.append(
-            f"the file has no CRS; its coordinates look like VN-2000 TM-3 metres, "
-            f"assuming EPSG:{code} {chosen.crs.name}; pass --srs to override"
-        )
+        values = {"crs": f"EPSG:{code} {chosen.crs.name}", "srs": option}
+        if kind == "lonlat":
+            warnings.append(_("the file has no CRS; its coordinates look like longitude/latitude "
+                              "in Vietnam, assuming %(crs)s; pass %(srs)s to override") % values)
+        else:
+            warnings.append(_("the file has no CRS; its coordinates look like VN-2000 TM-3 metres, "
+                              "assuming %(crs)s; pass %(srs)s to override") % values)
         return chosen, warnings
-    raise LayerImportError(
-        f"the file has no CRS and its coordinates {describe_bounds(bounds)} are neither "
-        f"longitude/latitude in Vietnam nor VN-2000 TM-3 metres{hint_for(bounds)}; pass --srs"
-    )
+    parts = [_("the file has no CRS and its coordinates %(bounds)s are neither longitude/latitude "
+               "in Vietnam nor VN-2000 TM-3 metres") % {"bounds": describe_bounds(bounds)},
+             hint_for(bounds, door=door), _("pass %(srs)s") % {"srs": option}]
+    raise LayerImportError("; ".join(p for p in parts if p))

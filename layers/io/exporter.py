@@ -16,6 +16,8 @@ import numpy as np
 import pyogrio.raw
 import shapely
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pyogrio import errors as ogr_errors
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -24,6 +26,7 @@ from layers.catalogue import UnknownLayer, get_layer
 from layers.io.errors import LayerExportError
 from layers.io.shapefile_names import shapefile_names
 from planning import geo
+from planning.web.formats import number
 
 # format name -> (GDAL driver, file suffixes that imply it)
 FORMATS = {
@@ -55,27 +58,35 @@ class ExportResult:
     field_table: Path | None = None      # a Shapefile's table of short field names, as written
 
     def summary(self) -> str:
-        return (f"Exported {self.count} feature{'s' if self.count != 1 else ''} of {self.layer} to "
-                f"{self.path} ({FORMATS[self.format][0]}, EPSG:{self.srid}).")
+        """One sentence in the active language."""
+        return ngettext("Exported %(n)s feature of %(layer)s to %(path)s (%(driver)s, %(crs)s).",
+                        "Exported %(n)s features of %(layer)s to %(path)s (%(driver)s, %(crs)s).",
+                        self.count) % {
+            "n": number(self.count), "layer": self.layer, "path": self.path,
+            "driver": FORMATS[self.format][0], "crs": f"EPSG:{self.srid}"}
 
 
 def format_for(path: Path, fmt: str | None) -> str:
     """The export format: ``fmt`` if given (and consistent with the suffix), else from the suffix."""
     suffix = path.suffix.lower()
-    implied = next((name for name, (_, sfx) in FORMATS.items() if suffix in sfx), None)
+    implied = next((name for name, (_driver, sfx) in FORMATS.items() if suffix in sfx), None)
     if fmt:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise LayerExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+            raise LayerExportError(_("unknown format %(format)s; choose one of %(formats)s")
+                                   % {"format": repr(fmt), "formats": ", ".join(FORMATS)})
         if implied and implied != fmt:
-            raise LayerExportError(f"--format {fmt} does not match the output name {path.name}")
+            raise LayerExportError(_("%(option)s does not match the output name %(name)s")
+                                   % {"option": f"--format {fmt}", "name": path.name})
         if fmt == "shp" and suffix not in (".zip", ".shp"):
-            raise LayerExportError("a Shapefile export needs an output name ending in .zip or .shp")
+            raise LayerExportError(
+                _("a Shapefile export needs an output name ending in .zip or .shp"))
         return fmt
     if implied is None:
         raise LayerExportError(
-            f"cannot tell the format from {path.name!r}; use .gpkg, .geojson/.json or .zip "
-            f"(zipped Shapefile), or pass --format"
+            _("cannot tell the format from %(name)s; use .gpkg, .geojson/.json, .zip (zipped "
+              "Shapefile) or .kml, or pass %(option)s")
+            % {"name": repr(path.name), "option": "--format"}
         )
     return implied
 
@@ -87,17 +98,22 @@ def layer_export(
     """Write every row of ``layer`` to ``path``, geometry reprojected to EPSG:``srs``."""
     try:
         spec = get_layer(layer)
-    except UnknownLayer as exc:
-        raise LayerExportError(str(exc)) from None
+    except UnknownLayer:
+        from layers.io.importer import unknown_layer_message
+
+        raise LayerExportError(unknown_layer_message(layer)) from None
     path = Path(path).expanduser().resolve()
     fmt = format_for(path, format)
     srid = _parse_srid(srs)
     if fmt == "kml" and srid != geo.STORAGE_SRID:
-        raise LayerExportError(f"KML is always WGS 84 (EPSG:4326); EPSG:{srid} cannot be written to KML")
+        raise LayerExportError(
+            _("KML is always WGS 84 (EPSG:4326); %(crs)s cannot be written to KML")
+            % {"crs": f"EPSG:{srid}"})
     if path.exists() and not overwrite:
-        raise LayerExportError(f"{path} exists; pass --overwrite to replace it")
+        raise LayerExportError(_("%(path)s exists; pass %(option)s to replace it")
+                               % {"path": path, "option": "--overwrite"})
     if not path.parent.is_dir():
-        raise LayerExportError(f"no such directory: {path.parent}")
+        raise LayerExportError(_("no such directory: %(path)s") % {"path": path.parent})
 
     model = spec.model
     personal = set(getattr(model, "PERSONAL_FIELDS", ()))
@@ -105,7 +121,8 @@ def layer_export(
     if leaked:
         # The catalogue is the guard; refuse rather than quietly publish people's details.
         raise LayerExportError(
-            f"layer {spec.name!r} publishes personal fields {sorted(leaked)}; fix layers/catalogue.py"
+            _("layer %(layer)s publishes personal fields %(fields)s; fix layers/catalogue.py")
+            % {"layer": repr(spec.name), "fields": sorted(leaked)}
         )
     gfield = model._meta.get_field(spec.geometry_field)
     model_fields, paths = [], []
@@ -131,8 +148,9 @@ def layer_export(
         if fmt == "shp" and isinstance(f, (models.CharField, models.TextField)):
             values, cut = _fit_dbase_text(values)
             if cut:
-                warnings.append(f"{cut} value(s) of {names[j]} cut to {SHAPEFILE_TEXT_BYTES} "
-                                f"bytes (the Shapefile limit)")
+                warnings.append(_("%(n)s value(s) of %(field)s cut to %(bytes)s bytes (the "
+                                  "Shapefile limit)") % {"n": number(cut), "field": names[j],
+                                                         "bytes": number(SHAPEFILE_TEXT_BYTES)})
         # dBASE and KML have no date-time type: ISO 8601 text with the offset instead.
         columns.append(_column(f, values, text_datetimes=fmt in ("shp", "kml")))
     field_data = [c[0] for c in columns]
@@ -149,10 +167,13 @@ def layer_export(
         try:
             geoms = geo.transform(geoms, geo.STORAGE_SRID, srid)
         except Exception as exc:  # pyproj raises several types
-            raise LayerExportError(f"cannot reproject to EPSG:{srid}: {exc}") from exc
+            raise LayerExportError(_("cannot reproject to %(crs)s: %(error)s")
+                                   % {"crs": f"EPSG:{srid}", "error": exc}) from exc
         coords = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
         if len(coords) and not np.isfinite(coords).all():
-            raise LayerExportError(f"EPSG:{srid} cannot represent this layer (outside its area of use)")
+            raise LayerExportError(
+                _("%(crs)s cannot represent this layer (outside its area of use)")
+                % {"crs": f"EPSG:{srid}"})
     wkb = np.array([None if g is None else shapely.to_wkb(g) for g in geoms], dtype=object)
 
     driver = FORMATS[fmt][0]
@@ -173,7 +194,8 @@ def layer_export(
             )
         except (ogr_errors.DataSourceError, ogr_errors.DataLayerError, ogr_errors.FieldError,
                 ogr_errors.GeometryError, ogr_errors.CRSError, RuntimeError, OSError) as exc:
-            raise LayerExportError(f"GDAL could not write {path.name}: {exc}") from exc
+            raise LayerExportError(_("GDAL could not write %(name)s: %(error)s")
+                                   % {"name": path.name, "error": exc}) from exc
         if fmt == "shp":
             _write_field_table(tmp / f"{spec.name}_fields.txt", spec, written)
             members = sorted(p for p in tmp.iterdir() if p.stem in (spec.name, f"{spec.name}_fields"))
@@ -205,7 +227,7 @@ def _parse_srid(srs) -> int:
         code = int(text)
         CRS.from_epsg(code)
     except (ValueError, CRSError):
-        raise LayerExportError(f"unknown EPSG code {srs!r}") from None
+        raise LayerExportError(_("unknown EPSG code %(srs)s") % {"srs": repr(srs)}) from None
     return code
 
 

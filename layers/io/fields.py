@@ -13,10 +13,14 @@ from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from layers.catalogue import LayerSpec
+from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from layers.io.shapefile_names import MAX_LEN, shapefile_names
+from planning.web.formats import number
 
 # A value the file leaves empty: the model default applies on create, the stored value stays on
 # update. (Nullable fields take None instead, and text fields "".)
@@ -63,8 +67,12 @@ def importable_targets(spec: LayerSpec, *, extra: tuple[str, ...] = ()) -> list[
 
 
 def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None = None,
-                 *, extra: tuple[str, ...] = ()) -> ColumnPlan:
-    """Match source columns to model fields (case-insensitively); ``mapping`` renames src → dst."""
+                 *, extra: tuple[str, ...] = (), door: Door = COMMAND) -> ColumnPlan:
+    """Match source columns to model fields (case-insensitively); ``mapping`` renames src → dst.
+
+    Messages (errors and the plan's notices) are in the active language and name options the way
+    ``door`` does.
+    """
     model = spec.model
     targets = importable_targets(spec, extra=extra)
     fields: dict[str, models.Field] = {}
@@ -73,7 +81,8 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
             fields[name] = model._meta.get_field(name)
         except FieldDoesNotExist:
             raise LayerImportError(
-                f"layer {spec.name!r} lists {name!r}, which {model.__name__} does not have"
+                _("layer %(layer)s lists %(field)s, which %(model)s does not have")
+                % {"layer": repr(spec.name), "field": repr(name), "model": model.__name__}
             ) from None
     by_lower = {t.lower(): t for t in targets}
     columns_by_lower: dict[str, str] = {}
@@ -83,20 +92,24 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
     chosen: dict[str, str] = {}        # source column -> target
     notices: list[str] = []
     for src, dst in (mapping or {}).items():
+        given = door.given("map", f"{src}={dst}")
         col = columns_by_lower.get(src.lower())
         if col is None:
             raise LayerImportError(
-                f"--map {src}={dst}: the file has no field {src!r}; its fields: "
-                f"{', '.join(map(str, source_columns)) or 'none'}"
+                _("%(map)s: the file has no field %(src)s; its fields: %(fields)s")
+                % {"map": given, "src": repr(src),
+                   "fields": ", ".join(map(str, source_columns)) or _("none")}
             )
         target = by_lower.get(dst.lower())
         if target is None:
             raise LayerImportError(
-                f"--map {src}={dst}: {dst!r} is not an importable field of layer {spec.name!r}; "
-                f"importable: {', '.join(t for t in targets if fields[t].editable)}"
+                _("%(map)s: %(dst)s is not an importable field of layer %(layer)s; importable: "
+                  "%(fields)s") % {"map": given, "dst": repr(dst), "layer": repr(spec.name),
+                                   "fields": ", ".join(t for t in targets if fields[t].editable)}
             )
         if not fields[target].editable:
-            raise LayerImportError(f"--map {src}={dst}: {target!r} is computed and cannot be imported")
+            raise LayerImportError(_("%(map)s: %(field)s is computed and cannot be imported")
+                                   % {"map": given, "field": repr(target)})
         chosen[col] = target
 
     taken = set(chosen.values())
@@ -123,18 +136,26 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
             continue
         if target in taken:
             other = next(c for c, t in chosen.items() if t == target)
+            values = {"a": repr(other), "b": repr(col), "target": repr(target)}
+            if door.has("map"):
+                raise LayerImportError(
+                    _("the fields %(a)s and %(b)s both match %(target)s; rename one with %(map)s")
+                    % {**values, "map": door.option("map")})
             raise LayerImportError(
-                f"the fields {other!r} and {col!r} both match {target!r}; rename one with --map"
-            )
+                _("the fields %(a)s and %(b)s both match %(target)s; rename one of them in the "
+                  "file") % values)
         chosen[col] = target
         taken.add(target)
 
     if truncated:
-        notices.append(f"matched truncated Shapefile field names: {', '.join(truncated)}")
+        notices.append(_("matched truncated Shapefile field names: %(names)s")
+                       % {"names": ", ".join(truncated)})
     if computed:
-        notices.append(f"computed fields are not read from the file: {', '.join(computed)}")
+        notices.append(_("computed fields are not read from the file: %(names)s")
+                       % {"names": ", ".join(computed)})
     if unknown:
-        notices.append(f"ignored fields not in layer {spec.name!r}: {', '.join(unknown)}")
+        notices.append(_("ignored fields not in layer %(layer)s: %(names)s")
+                       % {"layer": repr(spec.name), "names": ", ".join(unknown)})
 
     columns = []
     for col, target in chosen.items():
@@ -142,7 +163,8 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
         related = None
         if field.many_to_one:
             if target not in spec.foreign_keys:
-                raise LayerImportError(f"layer {spec.name!r} has no lookup for relation {target!r}")
+                raise LayerImportError(_("layer %(layer)s has no lookup for relation %(field)s")
+                                       % {"layer": repr(spec.name), "field": repr(target)})
             label, lookup = spec.foreign_keys[target]
             related = (apps.get_model(label), lookup)
         columns.append(Column(col, target, field, related))
@@ -164,6 +186,27 @@ def plain(value):
         if value == "" or value == "NaT":
             return None
     return value
+
+
+def figure(value) -> str:
+    """A value from a file as text for a message: numbers in the active language's separators
+    with the decimals the file gave (``3,5`` in Vietnamese, ``3.5`` in English), text quoted."""
+    if isinstance(value, float) and math.isfinite(value):
+        text = repr(value)
+        if "e" not in text and "E" not in text:
+            digits = len(text.partition(".")[2].rstrip("0")) if "." in text else 0
+            return number(value, digits)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)
+    return repr(value)
+
+
+def model_name(model) -> str:
+    """A model as a message names it: its (Vietnamese) verbose name in Vietnamese, its class name
+    in English (``đơn vị hành chính``, ``AdminUnit``)."""
+    if (get_language() or "vi").startswith("en"):
+        return model.__name__
+    return str(model._meta.verbose_name)
 
 
 def _choice(field: models.Field, value):
@@ -209,12 +252,14 @@ def convert(field: models.Field, raw):
             try:
                 return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_EVEN)
             except InvalidOperation:
-                raise ValidationError(f"{value!r} is not a valid number") from None
+                raise ValidationError(_("%(value)s is not a valid number")
+                                      % {"value": figure(value)}) from None
         return field.to_python(value)
     if isinstance(field, (models.IntegerField,)):
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValidationError(f"expected a whole number, got {value!r}")
+                raise ValidationError(_("expected a whole number, got %(value)s")
+                                      % {"value": figure(value)})
             value = int(value)
         return field.to_python(value)
     if isinstance(value, str) and isinstance(field, models.DateField):
@@ -237,7 +282,8 @@ def convert(field: models.Field, raw):
                     try:
                         return dt.date(year, month, day)
                     except ValueError:
-                        raise ValidationError(f"{value!r} is not a valid date") from None
+                        raise ValidationError(_("%(value)s is not a valid date")
+                                              % {"value": repr(value)}) from None
         return field.to_python(value)
     return field.to_python(value)
 
@@ -263,11 +309,16 @@ class RelationResolver:
         if not rows and isinstance(key, str):
             rows = list(model.objects.filter(**{f"{lookup}__iexact": key}))
         if not rows:
-            raise ValidationError(f"no {model.__name__} with {lookup} {key!r}")
+            raise ValidationError(
+                _("no %(model)s with %(lookup)s %(value)s")
+                % {"model": model_name(model), "lookup": lookup, "value": repr(key)})
         if len(rows) > 1:
             rows = self._prefer_current(rows)
             if len(rows) > 1:
-                raise ValidationError(f"{len(rows)} {model.__name__} rows have {lookup} {key!r}")
+                raise ValidationError(
+                    _("%(n)s %(model)s rows have %(lookup)s %(value)s")
+                    % {"n": number(len(rows)), "model": model_name(model), "lookup": lookup,
+                       "value": repr(key)})
         self._cache[cache_key] = rows[0]
         return rows[0]
 
@@ -316,5 +367,6 @@ def needs_admin_unit(model) -> bool:
 def geometry_field(spec: LayerSpec) -> GeometryField:
     field = spec.model._meta.get_field(spec.geometry_field)
     if not isinstance(field, GeometryField):
-        raise LayerImportError(f"layer {spec.name!r}: {spec.geometry_field!r} is not a geometry field")
+        raise LayerImportError(_("layer %(layer)s: %(field)s is not a geometry field")
+                               % {"layer": repr(spec.name), "field": repr(spec.geometry_field)})
     return field

@@ -13,13 +13,16 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, router, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from django.contrib.gis.db.models import GeometryField
 
 from gis_service import access
-from layers.catalogue import NO_HOOKS, UnknownLayer, get_layer, split_key
+from layers.catalogue import CATALOGUE, NO_HOOKS, UnknownLayer, get_layer, split_key
 from layers.io import crs as crs_mod
+from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from layers.io.fields import (
     NOT_GIVEN,
@@ -36,6 +39,7 @@ from planning import geo
 from planning.analysis.geometry import GeometryRejected
 from planning.models.base import normalise_geometry
 from planning.services.errors import PlanningError
+from planning.web.formats import number
 
 MODES = ("append", "replace", "upsert")
 # Imports longer than this show a progress bar (on a terminal).
@@ -56,12 +60,27 @@ class ImportResult:
     dry_run: bool = False
 
     def summary(self) -> str:
-        verb = "Checked (dry run, nothing stored)" if self.dry_run else "Imported"
-        return (
-            f"{verb} {self.features} feature{'s' if self.features != 1 else ''} from {self.source} "
-            f"({self.source_crs}) into {self.layer}: {self.created} created, {self.updated} updated, "
-            f"{self.deleted} deleted" + (f", {self.unchanged} unchanged." if self.unchanged else ".")
-        )
+        """One sentence in the active language: what was read and what it changed."""
+        values = {"n": number(self.features), "source": self.source, "crs": self.source_crs,
+                  "layer": self.layer, "created": number(self.created),
+                  "updated": number(self.updated), "deleted": number(self.deleted),
+                  "unchanged": number(self.unchanged)}
+        if self.dry_run:
+            head = ngettext(
+                "Checked (dry run, nothing stored) %(n)s feature from %(source)s (%(crs)s) into "
+                "%(layer)s",
+                "Checked (dry run, nothing stored) %(n)s features from %(source)s (%(crs)s) into "
+                "%(layer)s", self.features)
+        else:
+            head = ngettext("Imported %(n)s feature from %(source)s (%(crs)s) into %(layer)s",
+                            "Imported %(n)s features from %(source)s (%(crs)s) into %(layer)s",
+                            self.features)
+        if self.unchanged:
+            counts = _("%(created)s created, %(updated)s updated, %(deleted)s deleted, "
+                       "%(unchanged)s unchanged")
+        else:
+            counts = _("%(created)s created, %(updated)s updated, %(deleted)s deleted")
+        return f"{head % values}: {counts % values}."
 
 
 class _DryRun(Exception):
@@ -77,7 +96,7 @@ def layer_import(
     srs: int | str | None = None, mapping: dict[str, str] | None = None,
     layer_name: str | None = None, encoding: str | None = None, progress: bool = False,
     dry_run: bool = False, on_progress: Callable[[int, int], None] | None = None,
-    row_check: Callable[[object], str | None] | None = None, user=None,
+    row_check: Callable[[object], str | None] | None = None, user=None, door: Door = COMMAND,
 ) -> ImportResult:
     """Import every feature of ``path`` into catalogue layer ``layer`` in one transaction.
 
@@ -95,74 +114,94 @@ def layer_import(
     only while editable, each write lands on the timeline). A layer with write hooks needs one.
     A row equal to the stored one is left alone (counted as unchanged): re-importing an export
     changes nothing.
+
+    Every message (errors, warnings, the summary) is in the active language; ``door`` says how
+    the caller names the options a message may point to: :data:`~layers.io.doors.COMMAND`
+    (``--srs``, ``--key``, ``--map``), or :data:`~layers.io.doors.API` (the fields ``srs``,
+    ``mode``).
     """
     try:
         spec = get_layer(layer)
-    except UnknownLayer as exc:
-        raise LayerImportError(str(exc)) from None
+    except UnknownLayer:
+        raise LayerImportError(unknown_layer_message(layer)) from None
     if spec.written_by_analyses:
         raise LayerImportError(results_layer_refusal(spec))
     if mode not in MODES:
-        raise LayerImportError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        raise LayerImportError(unknown_mode_message(mode))
     model = spec.model
     hooks = spec.hooks
     if user is not None:
         # Whoever imports, through whichever door (a job from the web or the API, the command
         # with --user), has the same rights: the layer, the mode, and each row's unit.
         if not access.can_import_layer(user, spec, mode=mode):
-            raise LayerImportError(
-                f"{user} may not import into layer {spec.name!r}"
-                + (" with --mode replace (administrators only)" if access.can_edit_layer(user, spec) else ""))
+            values = {"user": user, "layer": repr(spec.name), "replace": door.given("mode", mode)}
+            if access.can_edit_layer(user, spec):
+                raise LayerImportError(_("%(user)s may not import into layer %(layer)s with "
+                                         "%(replace)s (administrators only)") % values)
+            raise LayerImportError(_("%(user)s may not import into layer %(layer)s") % values)
         if row_check is None:
             def row_check(obj, _user=user, _spec=spec):
                 return access.import_row_refusal(_user, _spec, obj)
     if hooks != NO_HOOKS and user is None:
+        if door.has("user"):
+            raise LayerImportError(
+                _("layer %(layer)s is written through its workflow on behalf of a user; name one "
+                  "(%(option)s NAME)") % {"layer": repr(spec.name), "option": door.option("user")})
         raise LayerImportError(
-            f"layer {spec.name!r} is written through its workflow on behalf of a user; "
-            f"name one (import_layer --user NAME)")
+            _("layer %(layer)s is written through its workflow on behalf of a user; sign in "
+              "first") % {"layer": repr(spec.name)})
     key_fields: tuple[str, ...] = ()
     if mode == "upsert":
         key_fields = split_key(key) or spec.key_fields
         if not key_fields:
             raise LayerImportError(
-                f"layer {spec.name!r} has no natural key; give one with --key FIELD for upsert"
+                _("layer %(layer)s has no natural key; give one with %(key)s FIELD for upsert")
+                % {"layer": repr(spec.name), "key": door.option("key")}
             )
         known = {f.name for f in model._meta.concrete_fields}
         for k in key_fields:
             if k not in known or k == spec.geometry_field:
-                raise LayerImportError(f"--key {k}: {model.__name__} has no such attribute field")
+                raise LayerImportError(_("%(key)s: %(model)s has no such attribute field")
+                                       % {"key": door.given("key", k), "model": model.__name__})
     elif key:
-        raise LayerImportError("--key only applies to --mode upsert")
+        raise LayerImportError(
+            _("%(key)s only applies to %(upsert)s")
+            % {"key": door.option("key"), "upsert": door.given("mode", "upsert")})
 
     source = open_source(path, layer_name=layer_name, target=spec.name,
-                         geometry_name=spec.geometry_field)
+                         geometry_name=spec.geometry_field, door=door)
     meta, wkb, field_data = source.read(encoding=encoding)
     n = len(wkb)
     if n == 0:
-        raise LayerImportError(f"{source.label} has no features; nothing to import")
+        raise LayerImportError(_("%(source)s has no features; nothing to import")
+                               % {"source": source.label})
 
-    plan = plan_columns(spec, list(meta["fields"]), mapping, extra=key_fields)
+    plan = plan_columns(spec, list(meta["fields"]), mapping, extra=key_fields, door=door)
     for k in key_fields:
         if plan.target(k) is None:
-            raise LayerImportError(
-                f"upsert key {k!r} is not among the file's fields (after matching and --map); "
-                f"file fields: {', '.join(map(str, meta['fields']))}"
-            )
+            values = {"key": repr(k), "fields": ", ".join(map(str, meta["fields"])),
+                      "map": door.option("map")}
+            if door.has("map"):
+                raise LayerImportError(_("upsert key %(key)s is not among the file's fields (after "
+                                         "matching and %(map)s); file fields: %(fields)s") % values)
+            raise LayerImportError(_("upsert key %(key)s is not among the file's fields; file "
+                                     "fields: %(fields)s") % values)
     warnings = list(plan.notices)
 
     try:
         geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
     except shapely.errors.GEOSException as exc:
-        raise LayerImportError(f"{source.label} holds a geometry GEOS cannot read: {exc}") from exc
+        raise LayerImportError(_("%(source)s holds a geometry GEOS cannot read: %(error)s")
+                               % {"source": source.label, "error": exc}) from exc
     present = geoms[~shapely.is_missing(geoms)]
     # Empty geometries have no coordinates: they say nothing about the CRS (and would make NaN bounds).
     located = present[~shapely.is_empty(present)]
     bounds = tuple(shapely.total_bounds(located)) if len(located) else None
     source_crs, crs_warnings = crs_mod.resolve_source_crs(
-        file_crs=meta.get("crs"), srs=srs, bounds=bounds
+        file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=door
     )
     warnings[:0] = crs_warnings
-    geoms = _reproject(geoms, source_crs, bounds)
+    geoms = _reproject(geoms, source_crs, bounds, door=door)
 
     result = ImportResult(layer=spec.name, source=source.label, source_crs=source_crs.label,
                           features=n, warnings=warnings, dry_run=dry_run)
@@ -174,7 +213,7 @@ def layer_import(
     try:
         with transaction.atomic(using=router.db_for_write(model)):
             if mode == "replace":
-                result.deleted = _delete_all(spec, model, result.warnings, user=user)
+                result.deleted = _delete_all(spec, model, result.warnings, user=user, door=door)
             seen_keys: dict[tuple, int] = {}
             refused: list[tuple[int, str]] = []
             if on_progress is not None:
@@ -202,16 +241,14 @@ def layer_import(
                             on_progress(row_no, n)
                         continue
                     except ValidationError as exc:
+                        # Django's messages (and ours) are in the active language: so is the frame.
                         reason = _messages(exc)
-                        raise LayerImportError(
-                            f"{label}: {reason} — nothing was imported",
-                            rows=[(row_no, reason)],
-                        ) from None
+                        raise LayerImportError(_nothing_imported(label, reason),
+                                               rows=[(row_no, reason)]) from None
                     except DatabaseError as exc:
-                        raise LayerImportError(
-                            f"{label}: the database refused it: "
-                            f"{exc} — nothing was imported", rows=[(row_no, f"the database refused it: {exc}")],
-                        ) from exc
+                        reason = _("the database refused it: %(error)s") % {"error": exc}
+                        raise LayerImportError(_nothing_imported(label, reason),
+                                               rows=[(row_no, reason)]) from exc
                     if outcome == "created":
                         result.created += 1
                     elif outcome == "updated":
@@ -222,11 +259,11 @@ def layer_import(
                     if on_progress is not None:
                         on_progress(row_no, n)
             if refused:
-                shown = "; ".join(f"{label}: {reason}" for _row, label, reason in refused[:20])
-                more = f" (and {len(refused) - 20} more)" if len(refused) > 20 else ""
+                shown = _and_more([f"{label}: {reason}" for _row, label, reason in refused], 20)
                 raise LayerImportError(
-                    f"{len(refused)} row{'s' if len(refused) != 1 else ''} refused: {shown}{more} — "
-                    f"nothing was imported",
+                    ngettext("%(n)s row refused: %(rows)s — nothing was imported",
+                             "%(n)s rows refused: %(rows)s — nothing was imported", len(refused))
+                    % {"n": number(len(refused)), "rows": shown},
                     rows=[(row, reason) for row, _label, reason in refused],
                 )
             _record_load(spec, source, result)
@@ -239,16 +276,40 @@ def layer_import(
 
 def results_layer_refusal(spec) -> str:
     """Why a layer of analysis results is not imported (the same words from every door)."""
-    return (f"layer {spec.name!r} holds results of analysis runs (each row belongs to a run); "
-            f"run the analysis instead of importing")
+    return (_("layer %(layer)s holds results of analysis runs (each row belongs to a run); run "
+              "the analysis instead of importing") % {"layer": repr(spec.name)})
 
 
-def _reproject(geoms: np.ndarray, source_crs, bounds) -> np.ndarray:
+def unknown_layer_message(name) -> str:
+    """The refusal of a layer the catalogue does not have (the same words from every door)."""
+    return (_("unknown layer %(layer)s; known layers: %(known)s")
+            % {"layer": repr(name), "known": ", ".join(sorted(CATALOGUE))})
+
+
+def unknown_mode_message(mode) -> str:
+    return (_("unknown mode %(mode)s; choose one of %(modes)s")
+            % {"mode": repr(mode), "modes": ", ".join(MODES)})
+
+
+def _nothing_imported(label: str, reason: str) -> str:
+    return _("%(row)s: %(reason)s — nothing was imported") % {"row": label, "reason": reason}
+
+
+def _and_more(items: list[str], shown: int) -> str:
+    """The first ``shown`` items joined with "; ", and how many more there are."""
+    text = "; ".join(items[:shown])
+    if len(items) > shown:
+        text = _("%(items)s (and %(n)s more)") % {"items": text, "n": number(len(items) - shown)}
+    return text
+
+
+def _reproject(geoms: np.ndarray, source_crs, bounds, *, door: Door = COMMAND) -> np.ndarray:
     """Source coordinates to EPSG:4326; refuse a file whose every feature lands outside Vietnam."""
     try:
         out = geo.transform(geoms, source_crs.key, geo.STORAGE_SRID)
     except Exception as exc:  # pyproj raises several types (ProjError, CRSError)
-        raise LayerImportError(f"cannot reproject from {source_crs.label}: {exc}") from exc
+        raise LayerImportError(_("cannot reproject from %(crs)s: %(error)s")
+                               % {"crs": source_crs.label, "error": exc}) from exc
     present = out[~shapely.is_missing(out)]
     present = present[~shapely.is_empty(present)]
     if not len(present):
@@ -259,10 +320,14 @@ def _reproject(geoms: np.ndarray, source_crs, bounds) -> np.ndarray:
         inside = (b[:, 0] >= ex0) & (b[:, 1] >= ey0) & (b[:, 2] <= ex1) & (b[:, 3] <= ey1)
     if not inside.any():
         # One stray feature is that row's error (it is named); all of them means a wrong CRS.
+        hint = crs_mod.hint_for(bounds, door=door) or (
+            _("the CRS looks wrong — pass %(srs)s with the right one")
+            % {"srs": door.option("srs")})
         raise LayerImportError(
-            f"read as {source_crs.label}, the coordinates {crs_mod.describe_bounds(bounds)} fall "
-            f"outside Vietnam (EPSG:4326 extent {ex0:g}, {ey0:g}, {ex1:g}, {ey1:g})"
-            f"{crs_mod.hint_for(bounds) or '; the CRS looks wrong — pass --srs with the right one'}"
+            _("read as %(crs)s, the coordinates %(bounds)s fall outside Vietnam (EPSG:4326 extent "
+              "%(extent)s)") % {"crs": source_crs.label, "bounds": crs_mod.describe_bounds(bounds),
+                                "extent": crs_mod.describe_bounds((ex0, ey0, ex1, ey1))}
+            + "; " + hint
         )
     return out
 
@@ -287,7 +352,7 @@ def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields,
     geos = None
     if geom is None:
         if not gfield.null:
-            errors.setdefault(gfield.name, []).append("the feature has no geometry")
+            errors.setdefault(gfield.name, []).append(_("the feature has no geometry"))
     else:
         try:
             geos = normalise_geometry(geo.to_geos(geom, srid=geo.STORAGE_SRID), gfield.geom_type)
@@ -308,19 +373,21 @@ def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields,
         lookup = {}
         for k in key_fields:
             if values.get(k) in (None, ""):
-                raise ValidationError({k: ["the upsert key is empty"]})
+                raise ValidationError({k: [_("the upsert key is empty")]})
             lookup[k] = values[k]
         marker = tuple(lookup[k].pk if hasattr(lookup[k], "pk") else lookup[k] for k in key_fields)
         if marker in seen_keys:
             shown = marker if len(marker) > 1 else marker[0]
             raise ValidationError({key_fields[0]: [
-                f"the key {shown!r} appears again (first in row {seen_keys[marker]})"
+                _("the key %(key)s appears again (first in row %(row)s)")
+                % {"key": repr(shown), "row": number(seen_keys[marker])}
             ]})
         seen_keys[marker] = i + 1
         matches = list(model.objects.filter(**lookup)[:2])
         if len(matches) > 1:
             raise ValidationError({key_fields[0]: [
-                f"several stored rows match {lookup}; use a key that identifies one row"
+                _("several stored rows match %(lookup)s; use a key that identifies one row")
+                % {"lookup": lookup}
             ]})
         obj = matches[0] if matches else None
 
@@ -336,7 +403,7 @@ def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields,
         obj = model()
     else:
         if row_check is not None and (reason := row_check(obj)):
-            raise _Refused(f"the stored row: {reason}")
+            raise _Refused(_("the stored row: %(reason)s") % {"reason": reason})
         # Only what differs is written: a re-imported export changes nothing, and a row whose
         # name changed keeps its stored geometry rather than a copy moved by a datum round trip.
         values = _changed_values(obj, values)
@@ -402,14 +469,14 @@ def _admin_unit_for(geos):
     point = geos.point_on_surface
     unit = admin_unit_containing(point)
     if unit is None:
-        raise ValidationError({"admin_unit": [(
-            f"not given, and no administrative unit contains the feature "
-            f"(point {point.x:.6f}, {point.y:.6f})"
-        )]})
+        raise ValidationError({"admin_unit": [
+            _("not given, and no administrative unit contains the feature (point %(x)s, %(y)s)")
+            % {"x": number(point.x, 6), "y": number(point.y, 6)}
+        ]})
     return unit
 
 
-def _delete_all(spec, model, warnings: list[str], *, user=None) -> int:
+def _delete_all(spec, model, warnings: list[str], *, user=None, door: Door = COMMAND) -> int:
     """Delete the layer's rows for --mode replace, and only them: refuse if other rows would
     be deleted with them (CASCADE) or block it (PROTECT), or if the layer's rules refuse to
     delete one of them (proposals: only drafts)."""
@@ -423,18 +490,20 @@ def _delete_all(spec, model, warnings: list[str], *, user=None) -> int:
             except PlanningError as exc:
                 refusals.append(f"{obj}: {exc.message}")
         if refusals:
-            more = f" (and {len(refusals) - 5} more)" if len(refusals) > 5 else ""
             raise LayerImportError(
-                f"cannot replace layer {spec.name!r}: {len(refusals)} of its rows may not be deleted — "
-                f"{'; '.join(refusals[:5])}{more} — nothing was changed")
+                _("cannot replace layer %(layer)s: %(n)s of its rows may not be deleted — %(rows)s "
+                  "— nothing was changed")
+                % {"layer": repr(spec.name), "n": number(len(refusals)),
+                   "rows": _and_more(refusals, 5)})
     collector = Collector(using=qs.db)
     try:
         collector.collect(qs)
     except (ProtectedError, RestrictedError) as exc:
         blocked = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
         raise LayerImportError(
-            f"cannot replace layer {spec.name!r}: its rows are still referenced by "
-            f"{_count_by_model(blocked)}; delete or reassign those first — nothing was changed"
+            _("cannot replace layer %(layer)s: its rows are still referenced by %(others)s; "
+              "delete or reassign those first — nothing was changed")
+            % {"layer": repr(spec.name), "others": _count_by_model(blocked)}
         ) from None
     others: dict[str, int] = {}
     for other, objs in collector.data.items():
@@ -449,10 +518,12 @@ def _delete_all(spec, model, warnings: list[str], *, user=None) -> int:
                 name = other._meta.verbose_name_plural
                 others[name] = others.get(name, 0) + count
     if others:
-        listed = ", ".join(f"{n} {name}" for name, n in sorted(others.items()))
+        listed = ", ".join(f"{number(n)} {name}" for name, n in sorted(others.items()))
         raise LayerImportError(
-            f"cannot replace layer {spec.name!r}: deleting its rows would also delete {listed}; "
-            f"use --mode upsert, or remove those rows first — nothing was changed"
+            _("cannot replace layer %(layer)s: deleting its rows would also delete %(others)s; "
+              "use %(upsert)s, or remove those rows first — nothing was changed")
+            % {"layer": repr(spec.name), "others": listed,
+               "upsert": door.given("mode", "upsert")}
         )
     unlinked: dict[str, int] = {}
     for (fk, _value), batches in collector.field_updates.items():
@@ -462,7 +533,8 @@ def _delete_all(spec, model, warnings: list[str], *, user=None) -> int:
             name = f"{fk.model._meta.verbose_name_plural} ({fk.name})"
             unlinked[name] = unlinked.get(name, 0) + count
     for name, count in sorted(unlinked.items()):
-        warnings.append(f"replace: {count} {name} lost their link to the deleted rows")
+        warnings.append(_("replace: %(n)s %(what)s lost their link to the deleted rows")
+                        % {"n": number(count), "what": name})
     _total, per_model = qs.delete()
     return per_model.get(model._meta.label, 0)
 
@@ -472,16 +544,16 @@ def _count_by_model(objs) -> str:
     for obj in objs:
         name = f"{obj._meta.verbose_name_plural} ({type(obj).__name__})"
         counts[name] = counts.get(name, 0) + 1
-    return ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "other rows"
+    return ", ".join(f"{number(n)} {name}" for name, n in sorted(counts.items())) or _("other rows")
 
 
 def _row_label(row_no: int, keys: list[tuple[str, object]]) -> str:
-    """``row 3 (admin_unit '21907', map_sheet '12', parcel_no '1')``: the row and its key."""
-    label = f"row {row_no}"
+    """``row 3 (admin_unit '21907', map_sheet '12', parcel_no '1')``: the row and its key (in
+    the active language: ``dòng 3 (…)``)."""
     shown = [f"{name} {value!r}" for name, value in keys if value not in (None, "")]
     if shown:
-        label += f" ({', '.join(shown)})"
-    return label
+        return _("row %(n)s (%(keys)s)") % {"n": number(row_no), "keys": ", ".join(shown)}
+    return _("row %(n)s") % {"n": number(row_no)}
 
 
 def _messages(exc: ValidationError) -> str:

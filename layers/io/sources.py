@@ -15,9 +15,13 @@ import numpy as np
 import pyogrio
 import pyogrio.raw
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pyogrio import errors as ogr_errors
 
+from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
+from planning.web.formats import number
 
 # A zip may expand to at most this many times the upload limit, and by at most this ratio:
 # ordinary Shapefiles compress 3-10x; a ratio in the hundreds is a decompression bomb.
@@ -69,7 +73,8 @@ class Source:
                 **self.open_options,
             )
         except _READ_ERRORS as exc:
-            raise LayerImportError(f"cannot read {self.label}: {_gdal_message(exc, self.path)}") from exc
+            raise LayerImportError(_("cannot read %(source)s: %(error)s") % {
+                "source": self.label, "error": _gdal_message(exc, self.path)}) from exc
         if self.driver == "LIBKML":
             meta, field_data = _kml_data_fields(meta, field_data)
         return meta, geometry, field_data
@@ -122,9 +127,14 @@ XML_SUFFIXES = (".kml", ".gml", ".xml")
 XML_HEAD_BYTES = 1 << 20
 
 # What a file named .zip may really be, by its first bytes (for a clearer refusal).
-_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF", "a PDF document"),
-          (b"\x1f\x8b", "a gzip file"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
-          (b"SQLite format 3", "a GeoPackage/SQLite database"))
+# (The labels are translated when shown.)
+_MAGIC = ((b"\x89PNG", gettext_noop("a PNG image")),
+          (b"\xff\xd8\xff", gettext_noop("a JPEG image")),
+          (b"%PDF", gettext_noop("a PDF document")),
+          (b"\x1f\x8b", gettext_noop("a gzip file")),
+          (b"Rar!", gettext_noop("a RAR archive")),
+          (b"7z\xbc\xaf", gettext_noop("a 7-Zip archive")),
+          (b"SQLite format 3", gettext_noop("a GeoPackage/SQLite database")))
 
 
 def check_xml_head(head: bytes, name: str) -> None:
@@ -132,8 +142,9 @@ def check_xml_head(head: bytes, name: str) -> None:
 
     if _DECLARATION.search(head) or _DECLARATION.search(head.replace(b"\x00", b"")):
         raise LayerImportError(
-            f"{name} is refused: it declares a DOCTYPE or ENTITY; external entities and entity "
-            f"expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)"
+            _("%(name)s is refused: it declares a DOCTYPE or ENTITY; external entities and entity "
+              "expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)")
+            % {"name": name}
         )
 
 
@@ -141,11 +152,14 @@ def _not_a_zip(path: Path) -> LayerImportError:
     with path.open("rb") as fh:
         head = fh.read(16)
     what = next((label for magic, label in _MAGIC if head.startswith(magic)), None)
+    if what:
+        return LayerImportError(
+            _("%(name)s is named .zip but is not a zip archive (it looks like %(what)s); upload a "
+              "zipped Shapefile, or the file itself with its own extension")
+            % {"name": path.name, "what": _(what)})
     return LayerImportError(
-        f"{path.name} is named .zip but is not a zip archive"
-        + (f" (it looks like {what})" if what else "")
-        + "; upload a zipped Shapefile, or the file itself with its own extension"
-    )
+        _("%(name)s is named .zip but is not a zip archive; upload a zipped Shapefile, or the file "
+          "itself with its own extension") % {"name": path.name})
 
 
 def source_size(path: Path) -> int:
@@ -182,14 +196,18 @@ def check_size(path: Path) -> int:
     size = source_size(path)
     if size > limit:
         raise LayerImportError(
-            f"{path.name} is {_mb(size)}, larger than the import limit of {_mb(limit)} "
-            f"(PLANNING_MAX_UPLOAD_BYTES); split the file or raise the limit"
+            _("%(name)s is %(size)s, larger than the import limit of %(limit)s "
+              "(PLANNING_MAX_UPLOAD_BYTES); split the file or raise the limit")
+            % {"name": path.name, "size": _mb(size), "limit": _mb(limit)}
         )
     return size
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+    """A size in the active language: ``1.5 MB`` / ``1,5 MB``, ``2,048 bytes`` / ``2.048 byte``."""
+    if n >= 100_000:
+        return _("%(n)s MB") % {"n": number(n / 1e6, 1)}
+    return _("%(n)s bytes") % {"n": number(n)}
 
 
 def check_zip(path: Path) -> list[zipfile.ZipInfo]:
@@ -203,34 +221,39 @@ def check_zip(path: Path) -> list[zipfile.ZipInfo]:
         with zipfile.ZipFile(path) as zf:
             entries = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise LayerImportError(f"cannot open {path.name} as a zip archive: {exc}") from exc
+        raise LayerImportError(_("cannot open %(name)s as a zip archive: %(error)s")
+                               % {"name": path.name, "error": exc}) from exc
     for entry in entries:
         name = entry.filename
         parts = PurePosixPath(name.replace("\\", "/")).parts
         if (name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")
                 or ".." in parts or "\x00" in name):
             raise LayerImportError(
-                f"{path.name} is refused: entry {name!r} points outside the archive "
-                f"(absolute path or '..')"
+                _("%(name)s is refused: entry %(entry)s points outside the archive "
+                  "(absolute path or '..')") % {"name": path.name, "entry": repr(name)}
             )
         if stat.S_ISLNK(entry.external_attr >> 16):
-            raise LayerImportError(f"{path.name} is refused: entry {name!r} is a symbolic link")
+            raise LayerImportError(_("%(name)s is refused: entry %(entry)s is a symbolic link")
+                                   % {"name": path.name, "entry": repr(name)})
     total = sum(e.file_size for e in entries)
     packed = max(path.stat().st_size, 1)
     if total > ZIP_MAX_EXPANSION * limit:
         raise LayerImportError(
-            f"{path.name} is refused: it expands to {_mb(total)}, more than {ZIP_MAX_EXPANSION} × "
-            f"the import limit ({_mb(limit)})"
+            _("%(name)s is refused: it expands to %(size)s, more than %(times)s × the import "
+              "limit (%(limit)s)") % {"name": path.name, "size": _mb(total),
+                                      "times": number(ZIP_MAX_EXPANSION), "limit": _mb(limit)}
         )
     if total / packed > ZIP_MAX_RATIO:
         raise LayerImportError(
-            f"{path.name} is refused: it expands {total / packed:.0f} times (limit "
-            f"{ZIP_MAX_RATIO}); it looks like a decompression bomb"
+            _("%(name)s is refused: it expands %(ratio)s times (limit %(max)s); it looks like a "
+              "decompression bomb") % {"name": path.name, "ratio": number(total / packed),
+                                       "max": number(ZIP_MAX_RATIO)}
         )
     return entries
 
 
-def _zip_member(path: Path, entries: list[zipfile.ZipInfo], layer_name: str | None) -> tuple[str, bool]:
+def _zip_member(path: Path, entries: list[zipfile.ZipInfo], layer_name: str | None,
+                door: Door = COMMAND) -> tuple[str, bool]:
     """The dataset inside a .zip to open, and whether ``layer_name`` chose it (then it is used up)."""
     candidates = [
         e.filename for e in entries
@@ -239,7 +262,8 @@ def _zip_member(path: Path, entries: list[zipfile.ZipInfo], layer_name: str | No
     ]
     if not candidates:
         raise LayerImportError(
-            f"{path.name} holds no vector dataset (looked for {', '.join(VECTOR_SUFFIXES)})"
+            _("%(name)s holds no vector dataset (looked for %(suffixes)s)")
+            % {"name": path.name, "suffixes": ", ".join(VECTOR_SUFFIXES)}
         )
     if layer_name:
         chosen = [c for c in candidates if PurePosixPath(c).stem.lower() == layer_name.lower()]
@@ -247,25 +271,29 @@ def _zip_member(path: Path, entries: list[zipfile.ZipInfo], layer_name: str | No
             return chosen[0], True
     if len(candidates) == 1:
         return candidates[0], False
-    raise LayerImportError(
-        f"{path.name} holds several datasets ({', '.join(sorted(candidates))}); "
-        f"choose one with --layer-name"
-    )
+    values = {"name": path.name, "names": ", ".join(sorted(candidates))}
+    if door.has("layer_name"):
+        raise LayerImportError(_("%(name)s holds several datasets (%(names)s); choose one with "
+                                 "%(option)s") % {**values, "option": door.option("layer_name")})
+    raise LayerImportError(_("%(name)s holds several datasets (%(names)s); upload a zip holding "
+                             "only the one to import") % values)
 
 
 def open_source(path: str | Path, *, layer_name: str | None = None, target: str = "",
-                geometry_name: str = "") -> Source:
+                geometry_name: str = "", door: Door = COMMAND) -> Source:
     """Check ``path`` and open it with pyogrio; choose the source layer.
 
     ``layer_name`` names the layer inside the dataset (or the dataset inside a .zip); without it a
     single-layer source needs no choice, and a layer named like the ``target`` catalogue layer wins.
+    Messages name options the way ``door`` does.
     """
     raw = str(path)
     if raw.startswith("/vsi"):
-        raise LayerImportError(f"{raw}: give a local file path, not a GDAL virtual path")
+        raise LayerImportError(_("%(path)s: give a local file path, not a GDAL virtual path")
+                               % {"path": raw})
     path = Path(path).expanduser().resolve()
     if not path.exists():
-        raise LayerImportError(f"no such file: {raw}")
+        raise LayerImportError(_("no such file: %(path)s") % {"path": raw})
     check_size(path)
     gdal_path = str(path)
     if path.is_file() and path.suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
@@ -277,7 +305,7 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
         # Also for .kmz, .xlsx and .ods, which are zips too: a bomb is a bomb whatever its name.
         entries = check_zip(path)
         if path.suffix.lower() == ".zip":
-            member, used = _zip_member(path, entries, layer_name)
+            member, used = _zip_member(path, entries, layer_name, door)
             if PurePosixPath(member).suffix.lower() in XML_SUFFIXES:
                 with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
                     check_xml_head(fh.read(XML_HEAD_BYTES), f"{path.name}!{member}")
@@ -288,7 +316,8 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
         first = pyogrio.read_info(gdal_path, layer=0)   # only for the driver name
     except _READ_ERRORS as exc:
         raise LayerImportError(
-            f"cannot open {path.name} as a vector dataset: {_gdal_message(exc, path)}"
+            _("cannot open %(name)s as a vector dataset: %(error)s")
+            % {"name": path.name, "error": _gdal_message(exc, path)}
         ) from exc
     driver = first.get("driver") or ""
     open_options = {}
@@ -296,17 +325,18 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
         open_options = dict(CSV_OPEN_OPTIONS)
         if geometry_name:   # a WKT column named like the model's field ("boundary")
             open_options["GEOM_POSSIBLE_NAMES"] += f",{geometry_name}"
-    layer = _choose_layer(path, gdal_path, driver, layer_name, target)
+    layer = _choose_layer(path, gdal_path, driver, layer_name, target, door)
     try:
         info = pyogrio.read_info(gdal_path, layer=layer, **open_options)
     except _READ_ERRORS as exc:
-        raise LayerImportError(f"cannot read {path.name}: {_gdal_message(exc, path)}") from exc
+        raise LayerImportError(_("cannot read %(source)s: %(error)s")
+                               % {"source": path.name, "error": _gdal_message(exc, path)}) from exc
     return Source(path=path, gdal_path=gdal_path, layer=layer, driver=driver,
                   open_options=open_options, info=info)
 
 
 def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | None,
-                  target: str) -> str | None:
+                  target: str, door: Door = COMMAND) -> str | None:
     if driver == "CSV":
         # One table per file; its geometry only appears with the open options, so list_layers
         # (which takes none) would call it non-spatial.
@@ -314,23 +344,29 @@ def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | Non
     try:
         layers = pyogrio.list_layers(gdal_path)
     except _READ_ERRORS as exc:
-        raise LayerImportError(f"cannot list the layers of {path.name}: {_gdal_message(exc, path)}") from exc
-    names = [str(name) for name, _ in layers]
+        raise LayerImportError(_("cannot list the layers of %(name)s: %(error)s")
+                               % {"name": path.name, "error": _gdal_message(exc, path)}) from exc
+    names = [str(name) for name, _gtype in layers]
     spatial = [str(name) for name, gtype in layers if gtype is not None]
     if layer_name:
         for name in names:
             if name == layer_name or name.lower() == layer_name.lower():
                 return name
         raise LayerImportError(
-            f"{path.name} has no layer {layer_name!r}; its layers: {', '.join(names) or 'none'}"
+            _("%(name)s has no layer %(layer)s; its layers: %(layers)s")
+            % {"name": path.name, "layer": repr(layer_name),
+               "layers": ", ".join(names) or _("none")}
         )
     if len(spatial) == 1:
         return spatial[0]
     if not spatial:
-        raise LayerImportError(f"{path.name} has no layer with geometries")
+        raise LayerImportError(_("%(name)s has no layer with geometries") % {"name": path.name})
     for name in spatial:
         if name.lower() == target.lower():
             return name
-    raise LayerImportError(
-        f"{path.name} has several layers ({', '.join(spatial)}); choose one with --layer-name"
-    )
+    values = {"name": path.name, "layers": ", ".join(spatial)}
+    if door.has("layer_name"):
+        raise LayerImportError(_("%(name)s has several layers (%(layers)s); choose one with "
+                                 "%(option)s") % {**values, "option": door.option("layer_name")})
+    raise LayerImportError(_("%(name)s has several layers (%(layers)s); upload a file holding only "
+                             "the layer to import") % values)

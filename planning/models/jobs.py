@@ -3,7 +3,8 @@
 An import job records who asked, which layer, the uploaded file (kept under
 ``MEDIA_ROOT/imports/``), the mode and CRS override, and, while it runs, its progress (0–100 and
 a message) so a web page can poll it and a reload loses nothing. When it ends it holds the counts
-or the errors (row and reason); a failed import leaves nothing behind (one transaction).
+or the errors (row and reason); a failed import leaves nothing behind (one transaction). Though it
+runs in the background, its messages are in the language of the request that started it (``language``).
 """
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ class ImportJob(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="import_jobs",
+    )
+    language = models.CharField(
+        "ngôn ngữ", max_length=8, blank=True, default="",
+        help_text="Ngôn ngữ của yêu cầu đã bắt đầu lần nhập (vi, en): lỗi, cảnh báo và tiến độ "
+                  "được ghi bằng ngôn ngữ này. Để trống: ngôn ngữ mặc định.",
     )
 
     class Meta:

@@ -16,6 +16,11 @@ Progress: the status changes are committed to the job row; while the rows are wr
 the import's transaction, invisible to other connections until it commits) the progress goes to
 a small side file ``MEDIA_ROOT/imports/progress/<id>.json`` that :func:`job_live_progress`
 reads, so a page polling the job sees it move on SQLite and PostgreSQL alike.
+
+Language: every message of a job (refusals, its progress, its error and warnings) is in the
+language of the request that started it, stored on the job (``language``) and activated while it
+runs in the background; it names the options as the API and the Jobs tab's form do (``srs``,
+``mode``), not as the command line does (``--srs``).
 """
 from __future__ import annotations
 
@@ -32,15 +37,24 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from gis_service import access
 from layers.catalogue import UnknownLayer, get_layer
+from layers.io.doors import API
 from layers.io.errors import LayerImportError
-from layers.io.importer import MODES, layer_import, results_layer_refusal
+from layers.io.importer import (
+    MODES,
+    layer_import,
+    results_layer_refusal,
+    unknown_layer_message,
+    unknown_mode_message,
+)
 from planning import models as m
 from planning.services.errors import PlanningError
+from planning.web.formats import number
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +88,31 @@ def max_upload_bytes() -> int:
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+    if n >= 1024 * 1024:
+        return _("%(n)s MB") % {"n": number(n / (1024 * 1024), 1)}
+    return _("%(n)s bytes") % {"n": number(n)}
 
 
 def upload_size_refusal(size: int | None) -> str | None:
-    """The message refusing an upload of ``size`` bytes, or None when it fits."""
+    """The message refusing an upload of ``size`` bytes (in the active language), or None."""
     limit = max_upload_bytes()
     if size is not None and size > limit:
-        return f"the file is {_megabytes(size)}; the largest import accepted is {_megabytes(limit)}"
+        return (_("the file is %(size)s; the largest import accepted is %(limit)s")
+                % {"size": _megabytes(size), "limit": _megabytes(limit)})
     return None
+
+
+def _language() -> str:
+    """The active language as one of settings.LANGUAGES (the job's messages are written in it)."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language()
+                                                           or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _job_language(job: m.ImportJob) -> str:
+    return job.language or settings.LANGUAGE_CODE
 
 
 def importable_layers(user) -> list:
@@ -102,35 +132,43 @@ def _user(user):
 # --------------------------------------------------------------------------------------------
 def import_submit(*, user, layer: str, upload: UploadedFile, mode: str = "append", srs: str | None = None
                   ) -> m.ImportJob:
-    """Check rights and options, store the upload and a queued job, hand it to the runner."""
+    """Check rights and options, store the upload and a queued job, hand it to the runner.
+
+    Messages are in the active language (the request's); the job keeps it for its own messages.
+    """
     try:
         spec = get_layer(layer)
-    except UnknownLayer as exc:
-        raise InvalidUpload(str(exc), details={"field": "layer"}) from None
+    except UnknownLayer:
+        raise InvalidUpload(unknown_layer_message(layer), details={"field": "layer"}) from None
     if spec.written_by_analyses:
         raise InvalidUpload(results_layer_refusal(spec), details={"field": "layer"})
     mode = mode or "append"
     if mode not in MODES:
-        raise InvalidUpload(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}", details={"field": "mode"})
+        raise InvalidUpload(unknown_mode_message(mode), details={"field": "mode"})
     if not access.can_edit_layer(user, spec):
-        raise ImportRefused(f"you may not edit layer {spec.name!r}, so you may not import into it")
+        raise ImportRefused(_("you may not edit layer %(layer)s, so you may not import into it")
+                            % {"layer": repr(spec.name)})
     if not access.can_import_layer(user, spec, mode=mode):
-        raise ImportRefused("replacing a whole layer deletes rows of every unit; only administrators may; "
-                            "use append or upsert")
+        raise ImportRefused(
+            _("replacing a whole layer deletes rows of every unit; only administrators may; use "
+              "%(append)s or %(upsert)s")
+            % {"append": API.given("mode", "append"), "upsert": API.given("mode", "upsert")})
     if upload is None:
-        raise InvalidUpload("no file was uploaded", details={"field": "file"})
+        raise InvalidUpload(_("no file was uploaded"), details={"field": "file"})
     refusal = upload_size_refusal(upload.size)
     if refusal:
         raise UploadTooLarge(refusal, details={"limit_bytes": max_upload_bytes(), "size_bytes": upload.size})
     if not upload.size:
-        raise InvalidUpload("the uploaded file is empty", details={"field": "file"})
+        raise InvalidUpload(_("the uploaded file is empty"), details={"field": "file"})
     srs = (srs or "").strip()
     if len(srs) > 64:
-        raise InvalidUpload("srs is too long; give an EPSG code such as 9217", details={"field": "srs"})
+        raise InvalidUpload(_("%(field)s is too long; give an EPSG code such as 9217")
+                            % {"field": API.option("srs")}, details={"field": "srs"})
     original = os.path.basename(upload.name or "upload")[:255]
     upload.name = get_valid_filename(original) or "upload"
     job = m.ImportJob(layer=spec.name, original_name=original, size_bytes=upload.size, mode=mode, srs=srs,
-                      started_by=_user(user), status=m.ImportJob.Status.QUEUED, progress_message="đang chờ")
+                      started_by=_user(user), status=m.ImportJob.Status.QUEUED,
+                      progress_message=_("waiting"), language=_language())
     job.file.save(upload.name, upload, save=False)
     job.save()
     return _dispatch(job)
@@ -254,42 +292,60 @@ def _finish(job: m.ImportJob, t0: float, **fields) -> None:
 
 
 def import_execute(job_id: int) -> m.ImportJob:
-    """Run a stored, queued import job (the worker's entry point); failures are stored on it."""
+    """Run a stored, queued import job (the worker's entry point); failures are stored on it.
+
+    It runs in the language of the request that started it (the background thread, or the
+    ``run_imports`` command, has none of its own), so its stored messages read as that request's.
+    """
+    language = m.ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _execute(job_id)
+
+
+def _execute(job_id: int) -> m.ImportJob:
     updated = m.ImportJob.objects.filter(pk=job_id, status=m.ImportJob.Status.QUEUED).update(
         status=m.ImportJob.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now(),
-        progress=0, progress_message="đang đọc tệp")
+        progress=0, progress_message=_("reading the file"))
     job = m.ImportJob.objects.select_related("started_by").get(pk=job_id)
     if not updated:
         return job  # taken by another worker, or already finished
     t0 = time.perf_counter()
     progress = _progress_writer(job)
-    progress(1, "đang đọc tệp", force=True)
+    progress(1, _("reading the file"), force=True)
     user = job.started_by
 
     def on_rows(done: int, total: int) -> None:
         pct = READ_SHARE + (ROWS_SHARE * done) // max(total, 1)
-        progress(pct, f"đã ghi {done}/{total} đối tượng" if done else f"{total} đối tượng, đang ghi")
+        if done:
+            message = _("wrote %(done)s of %(total)s features") % {"done": number(done),
+                                                                   "total": number(total)}
+        else:
+            message = _("%(total)s features, writing") % {"total": number(total)}
+        progress(pct, message)
 
+    failed = _("failed, nothing was imported")
     try:
         if user is None:
-            raise LayerImportError("the user who started the import no longer exists")
+            raise LayerImportError(_("the user who started the import no longer exists"))
         # The rights (the layer, the mode, each row's unit) and the layer's workflow are checked
-        # by layer_import for whoever imports, whichever door (this job, the command).
+        # by layer_import for whoever imports, whichever door (this job, the command); its
+        # messages name the API's fields.
         result = layer_import(path=job.file.path, layer=job.layer, mode=job.mode, srs=job.srs or None,
-                              on_progress=on_rows, user=user)
+                              on_progress=on_rows, user=user, door=API)
     except LayerImportError as exc:
         rows = [{"row": row, "reason": reason} for row, reason in exc.rows] or [{"row": None, "reason": str(exc)}]
         _finish(job, t0, status=m.ImportJob.Status.FAILED, error=str(exc)[:10_000], errors=rows[:1000],
-                progress_message="lỗi, không nhập gì")
+                progress_message=failed)
         return job
     except Exception as exc:
         log.exception("import job %s (%s) failed", job.pk, job.layer)
         _finish(job, t0, status=m.ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:10_000],
-                errors=[{"row": None, "reason": f"internal error: {type(exc).__name__}"}],
-                progress_message="lỗi, không nhập gì")
+                errors=[{"row": None,
+                         "reason": _("internal error: %(type)s") % {"type": type(exc).__name__}}],
+                progress_message=failed)
         raise
     _finish(job, t0, status=m.ImportJob.Status.DONE, progress=100,
-            progress_message=f"hoàn thành: {result.features} đối tượng",
+            progress_message=_("done: %(n)s features") % {"n": number(result.features)},
             features=result.features, created_count=result.created, updated_count=result.updated,
             deleted_count=result.deleted, source_crs=result.source_crs[:120], warnings=result.warnings[:200],
             errors=[], error="")
@@ -322,10 +378,16 @@ def import_refresh_stale(job: m.ImportJob) -> m.ImportJob:
         last = max(last, side)
     if timezone.now() - last > limit:
         now = timezone.now()
+        # Stored for every reader: in the language of the one who started it, as its other
+        # messages are.
+        with translation.override(_job_language(job)):
+            error = _("the import stopped reporting progress (server restarted?); nothing was "
+                      "imported; start it again")
+            reason = _("the import stopped (server restarted?)")
+            failed = _("failed, nothing was imported")
         m.ImportJob.objects.filter(pk=job.pk).update(
             status=m.ImportJob.Status.FAILED, finished_at=now, updated_at=now,
-            error="the import stopped reporting progress (server restarted?); nothing was imported; start it again",
-            errors=[{"row": None, "reason": "the import stopped (server restarted?)"}])
+            progress_message=failed, error=error, errors=[{"row": None, "reason": reason}])
         _drop_side(job.pk)
         job.refresh_from_db()
     return job

@@ -480,6 +480,7 @@ def geometry_from_file(upload, *, srs=None):
 
     from layers.io import LayerIOError
     from layers.io.crs import resolve_source_crs
+    from layers.io.doors import API
     from layers.io.sources import open_source
     from planning import geo
 
@@ -502,7 +503,7 @@ def geometry_from_file(upload, *, srs=None):
             for chunk in (upload.chunks() if hasattr(upload, "chunks") else [upload.read()]):
                 out.write(chunk)
         try:
-            source = open_source(path)
+            source = open_source(path, door=API)  # its hints name the field srs, not --srs
             meta, wkb, _fields = source.read()
             geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
             present = geoms[~shapely.is_missing(geoms)]
@@ -511,7 +512,7 @@ def geometry_from_file(upload, *, srs=None):
                     _("%(name)s holds %(n)s features; a proposal needs exactly one polygon.")
                     % {"name": name, "n": len(present)})
             bounds = tuple(shapely.total_bounds(present))
-            crs, notes = resolve_source_crs(file_crs=meta.get("crs"), srs=srs, bounds=bounds)
+            crs, notes = resolve_source_crs(file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=API)
         except LayerIOError as exc:
             raise ProposalInvalid(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
         except shapely.errors.GEOSException as exc:

@@ -16,6 +16,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, ProgrammingError, connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from gis_service.middleware import is_database_unavailable
@@ -105,7 +106,8 @@ def test_wfs_transaction_whose_last_action_fails_at_the_database_leaves_nothing(
 def test_import_job_failing_at_the_database_on_row_3_leaves_nothing(reviewer):  # noqa: F811
     loads = m.DatasetLoad.objects.count()
     features = [park(f"KCN-{i}", k=i) for i in range(5)]
-    with database_fails(r'^\s*INSERT INTO "planning_industrialarea"', nth=3) as seen:
+    with database_fails(r'^\s*INSERT INTO "planning_industrialarea"', nth=3) as seen, \
+            translation.override("en"):
         job = import_svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(*features))
     assert seen["matches"] == 3
     job.refresh_from_db()
@@ -130,7 +132,8 @@ def test_import_command_failing_at_the_database_half_way_leaves_nothing(binh_din
     path = tmp_path / "parks.geojson"
     path.write_bytes(geojson(*[park(f"KCN-{i}", k=i) for i in range(4)]).read())
     with database_fails(r'^\s*INSERT INTO "planning_industrialarea"', nth=2):
-        with pytest.raises(CommandError, match=r"row 2 \(code 'KCN-1'\).*nothing was imported"):
+        with pytest.raises(CommandError, match=r"row 2 \(code 'KCN-1'\).*nothing was imported"), \
+                translation.override("en"):
             call_command("import_layer", str(path), "--layer", "industrial_areas", verbosity=0)
     assert m.IndustrialArea.objects.count() == 0
 

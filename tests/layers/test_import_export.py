@@ -21,6 +21,7 @@ import pytest
 import shapely
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from pyproj import Transformer
 
 from layers.catalogue import CATALOGUE, get_layer
@@ -44,6 +45,16 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Normalized/laundered field name"),
     pytest.mark.filterwarnings("ignore:'crs' was not provided"),
 ]
+
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the commands' English messages; the Vietnamese ones (the default) are
+    checked in tests/layers/test_import_messages.py."""
+    with translation.override("en"):
+        yield
+
 
 # Inside the synthetic commune Xã Cát Hanh of the binh_dinh fixture (108.95–109.1, 13.95–14.1).
 LON0, LAT0 = 109.0, 14.0

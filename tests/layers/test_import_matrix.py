@@ -25,6 +25,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
+from django.utils import translation
 
 from layers.catalogue import CATALOGUE
 from planning import models as m
@@ -78,7 +79,8 @@ def run_import(path, spec, mode, user):
     if spec.hooks.written is not None:
         args += ["--user", user.username]
     out, err = io.StringIO(), io.StringIO()
-    call_command(*args, stdout=out, stderr=err)
+    with translation.override("en"):  # the checks below read the English summary
+        call_command(*args, stdout=out, stderr=err)
     return out.getvalue()
 
 

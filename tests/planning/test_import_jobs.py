@@ -11,6 +11,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from planning import models as m
 from planning.services import imports as svc
@@ -36,6 +37,11 @@ def geojson(*features, name="parks.geojson") -> SimpleUploadedFile:
 def _media_and_runner(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PLANNING_IMPORT_RUNNER = "sync"
+    # The default language (Vietnamese), not one a request of an earlier test left active in this
+    # thread: a job takes the language active when it is submitted.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -78,8 +84,9 @@ def test_import_job_runs_records_progress_and_counts(reviewer, soc_trang, monkey
 
 def test_a_failing_row_leaves_nothing_and_names_the_row(reviewer):
     loads = m.DatasetLoad.objects.count()
-    job = svc.import_submit(user=reviewer, layer="industrial_areas",
-                            upload=geojson(park("KCN-1"), park("KCN-2", k=1, kind="XYZ"), park("KCN-3", k=2)))
+    with translation.override("en"):  # started from an English request: its messages are English
+        job = svc.import_submit(user=reviewer, layer="industrial_areas",
+                                upload=geojson(park("KCN-1"), park("KCN-2", k=1, kind="XYZ"), park("KCN-3", k=2)))
     job.refresh_from_db()
     assert job.status == "failed"
     assert m.IndustrialArea.objects.count() == 0
@@ -100,8 +107,9 @@ def test_a_file_gdal_cannot_read_fails_with_the_reason(reviewer):
 
 
 def test_features_outside_the_users_units_are_refused_and_listed(reviewer, soc_trang):
-    job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(
-        park("KCN-BD", k=0), park("KCN-ST1", at=AN_HIEP), park("KCN-BD2", k=1), park("KCN-ST2", at=AN_HIEP, k=2)))
+    with translation.override("en"):
+        job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(
+            park("KCN-BD", k=0), park("KCN-ST1", at=AN_HIEP), park("KCN-BD2", k=1), park("KCN-ST2", at=AN_HIEP, k=2)))
     job.refresh_from_db()
     assert job.status == "failed"
     assert [e["row"] for e in job.errors] == [2, 4]
@@ -124,8 +132,9 @@ def test_an_administrator_may_import_anywhere_and_upsert(admin_user, binh_dinh, 
 
 def test_upsert_cannot_take_over_a_row_outside_the_users_units(reviewer, admin_user, soc_trang):
     svc.import_submit(user=admin_user, layer="industrial_areas", upload=geojson(park("KCN-ST", at=AN_HIEP)))
-    job = svc.import_submit(user=reviewer, layer="industrial_areas", mode="upsert",
-                            upload=geojson(park("KCN-ST", name="đổi tên")))
+    with translation.override("en"):
+        job = svc.import_submit(user=reviewer, layer="industrial_areas", mode="upsert",
+                                upload=geojson(park("KCN-ST", name="đổi tên")))
     job.refresh_from_db()
     assert job.status == "failed" and job.errors[0]["row"] == 1
     assert "the stored row" in job.errors[0]["reason"]
@@ -141,21 +150,26 @@ def test_submitting_without_the_right_is_refused_before_anything_is_stored(binh_
     province, _ = binh_dinh
     user = get_user_model().objects.create_user("u", password="pw-u-1")
     m.Membership.objects.create(user=user, role=role, admin_unit=province)
-    with pytest.raises(svc.ImportRefused, match=message) as caught:
+    with pytest.raises(svc.ImportRefused, match=message) as caught, translation.override("en"):
         svc.import_submit(user=user, layer=layer, mode=mode, upload=geojson(park("KCN-1")))
     assert caught.value.http_status == 403
     assert m.ImportJob.objects.count() == 0
 
 
-def test_oversized_and_bad_options_are_refused(reviewer, settings):
+@pytest.mark.parametrize("lang, too_large, bad_mode", [
+    ("en", "largest import accepted is 100 bytes", "unknown mode 'merge'"),
+    ("vi", "tệp nhập lớn nhất được nhận là 100 byte", "không có cách nhập 'merge'"),
+])
+def test_oversized_and_bad_options_are_refused(reviewer, settings, lang, too_large, bad_mode):
     settings.PLANNING_MAX_UPLOAD_BYTES = 100
-    with pytest.raises(svc.UploadTooLarge, match="largest import accepted is 100 bytes"):
-        svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
-    settings.PLANNING_MAX_UPLOAD_BYTES = 10_000
-    with pytest.raises(svc.InvalidUpload, match="unknown mode 'merge'"):
-        svc.import_submit(user=reviewer, layer="industrial_areas", mode="merge", upload=geojson(park("KCN-1")))
-    with pytest.raises(svc.InvalidUpload, match="no_such_layer"):
-        svc.import_submit(user=reviewer, layer="no_such_layer", upload=geojson(park("KCN-1")))
+    with translation.override(lang):
+        with pytest.raises(svc.UploadTooLarge, match=too_large):
+            svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
+        settings.PLANNING_MAX_UPLOAD_BYTES = 10_000
+        with pytest.raises(svc.InvalidUpload, match=bad_mode):
+            svc.import_submit(user=reviewer, layer="industrial_areas", mode="merge", upload=geojson(park("KCN-1")))
+        with pytest.raises(svc.InvalidUpload, match="no_such_layer"):
+            svc.import_submit(user=reviewer, layer="no_such_layer", upload=geojson(park("KCN-1")))
     assert m.ImportJob.objects.count() == 0
 
 
@@ -165,8 +179,9 @@ def test_a_job_left_running_by_a_dead_process_is_marked_failed(reviewer, setting
     from django.utils import timezone
 
     settings.PLANNING_IMPORT_RUNNER = "queue"
-    job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
-    assert job.status == "queued"
+    with translation.override("en"):  # the job keeps its language for the message stored later
+        job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
+    assert job.status == "queued" and job.language == "en"
     past = timezone.now() - dt.timedelta(hours=2)
     m.ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=past, updated_at=past)
     job = svc.import_refresh_stale(m.ImportJob.objects.get(pk=job.pk))

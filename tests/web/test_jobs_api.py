@@ -75,24 +75,34 @@ def test_importing_needs_the_edit_right(binh_dinh, client_of):
     user = get_user_model().objects.create_user("xa", password="pw-xa-1")
     m.Membership.objects.create(user=user, role="commune_staff", admin_unit=commune)
     r = client_of(user).post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("KCN-1"))},
-                             format="multipart")
+                             format="multipart", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 403
     assert r.json()["error"]["message"] == ("you may not edit layer 'industrial_areas', "
                                             "so you may not import into it")
+    r = client_of(user).post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("KCN-1"))},
+                             format="multipart")
+    assert r.status_code == 403
+    assert r.json()["error"]["message"] == ("bạn không có quyền sửa lớp 'industrial_areas' "
+                                            "nên không thể nhập vào lớp này")
     assert m.ImportJob.objects.count() == 0
     assert APIClient().post("/api/v1/imports/", {"layer": "industrial_areas", "file": upload(park("K"))},
                             format="multipart").status_code in (401, 403)
     assert APIClient().get("/api/v1/jobs/").status_code in (401, 403)
 
 
-def test_oversized_file_is_413_with_the_limit(reviewer, client_of, settings):
+@pytest.mark.parametrize("accept, message", [
+    ("en", "largest import accepted is 200 bytes"),
+    (None, "tệp nhập lớn nhất được nhận là 200 byte"),
+])
+def test_oversized_file_is_413_with_the_limit(reviewer, client_of, settings, accept, message):
     settings.PLANNING_MAX_UPLOAD_BYTES = 200
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept} if accept else {}
     r = client_of(reviewer).post("/api/v1/imports/", {"layer": "industrial_areas",
                                                       "file": upload(park("KCN-1"), park("KCN-2", k=1))},
-                                 format="multipart")
+                                 format="multipart", **headers)
     assert r.status_code == 413
     err = r.json()["error"]
-    assert err["code"] == "too_large" and "largest import accepted is 200 bytes" in err["message"]
+    assert err["code"] == "too_large" and message in err["message"]
     assert m.ImportJob.objects.count() == 0
 
 
@@ -100,8 +110,8 @@ def test_oversized_file_is_413_with_the_limit(reviewer, client_of, settings):
     ({"layer": "industrial_areas"}, 400, "file: Không có tập tin nào được gửi."),
     ({"layer": "no_such_layer", "file": "FILE"}, 400, "no_such_layer"),
     ({"layer": "industrial_areas", "mode": "merge", "file": "FILE"}, 400, "mode"),
-    ({"layer": "suggested_sites", "file": "FILE"}, 400, "holds results of analysis runs"),
-    ({"layer": "industrial_areas", "mode": "replace", "file": "FILE"}, 403, "only administrators may"),
+    ({"layer": "suggested_sites", "file": "FILE"}, 400, "chứa kết quả các lần chạy phân tích"),
+    ({"layer": "industrial_areas", "mode": "replace", "file": "FILE"}, 403, "chỉ quản trị viên được làm"),
 ], ids=["no-file", "unknown-layer", "bad-mode", "result-layer", "replace"])
 def test_bad_requests_are_refused_with_the_reason(reviewer, client_of, data, status, message):
     data = {k: (upload(park("KCN-1")) if v == "FILE" else v) for k, v in data.items()}

@@ -1,5 +1,6 @@
 """manage.py export_layer --layer NAME OUTPUT: a catalogue layer's published fields to a file."""
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from layers.io import LayerIOError, layer_export
 from layers.io.exporter import FORMATS
@@ -27,10 +28,14 @@ class Command(BaseCommand):
         except LayerIOError as exc:
             raise CommandError(str(exc)) from exc
         for warning in result.warnings:
-            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+            self.stderr.write(self.style.WARNING(_("Warning: %(text)s") % {"text": warning}))
         self.stdout.write(self.style.SUCCESS(result.summary()))
         if result.format == "shp" and result.field_names:
             pairs = ", ".join(f"{short}={full}" for full, short in result.field_names.items())
-            where = (f"{result.field_table} inside {result.path.name}" if result.path.suffix.lower() == ".zip"
-                     else str(result.field_table))
-            self.stdout.write(f"Shapefile field names (also in {where}): {pairs}")
+            if result.path.suffix.lower() == ".zip":
+                where = (_("%(table)s inside %(zip)s")
+                         % {"table": result.field_table, "zip": result.path.name})
+            else:
+                where = str(result.field_table)
+            self.stdout.write(_("Shapefile field names (also in %(where)s): %(pairs)s")
+                              % {"where": where, "pairs": pairs})

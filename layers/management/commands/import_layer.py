@@ -1,7 +1,9 @@
 """manage.py import_layer PATH --layer NAME: any GDAL/OGR vector source into a catalogue layer."""
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from layers.io import LayerIOError, layer_import
+from layers.io.doors import COMMAND
 from layers.io.importer import MODES
 
 
@@ -10,12 +12,15 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         src, sep, dst = pair.partition("=")
         if not sep or not src.strip() or not dst.strip():
-            raise CommandError(f"--map expects src=dst, got {pair!r}")
+            raise CommandError(_("%(option)s expects SRC=DST, got %(value)s")
+                               % {"option": "--map", "value": repr(pair)})
         mapping[src.strip()] = dst.strip()
     return mapping
 
 
 class Command(BaseCommand):
+    # Messages are in the active language: Vietnamese (settings.LANGUAGE_CODE) unless the caller
+    # activated another; they name options as this command does (--srs, --key, --map).
     help = (
         "Import a vector file (GeoPackage, Shapefile or zipped Shapefile, GeoJSON, KML, CSV with "
         "a WKT or X/Y columns, ...) into a catalogue layer, in one transaction: a bad row aborts "
@@ -45,16 +50,17 @@ class Command(BaseCommand):
 
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(f"--user {options['user']}: no such user")
+                raise CommandError(_("%(option)s: no such user")
+                                   % {"option": f"--user {options['user']}"})
         try:
             result = layer_import(
                 path=options["path"], layer=options["layer"], mode=options["mode"],
                 key=options["key"], srs=options["srs"], mapping=_mapping(options["map"]),
                 layer_name=options["layer_name"], encoding=options["encoding"],
-                progress=True, dry_run=options["dry_run"], user=user,
+                progress=True, dry_run=options["dry_run"], user=user, door=COMMAND,
             )
         except LayerIOError as exc:
             raise CommandError(str(exc)) from exc
         for warning in result.warnings:
-            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+            self.stderr.write(self.style.WARNING(_("Warning: %(text)s") % {"text": warning}))
         self.stdout.write(self.style.SUCCESS(result.summary()))
