@@ -38,6 +38,7 @@ from planning import models as m
 from planning.models.base import normalise_geometry
 from planning.models.proposals import WORKFLOW_FIELDS
 from planning.services.errors import PlanningError
+from planning.web.formats import number
 
 Status = m.Proposal.Status
 Action = m.ProposalEvent.Action
@@ -492,7 +493,7 @@ def geometry_from_file(upload, *, srs=None):
     size = getattr(upload, "size", None) or 0
     if size > MAX_FILE_BYTES:
         raise ProposalInvalid(_("%(name)s is too large (%(size)s MB; at most %(max)s MB).")
-                              % {"name": name, "size": f"{size / 1e6:.1f}", "max": MAX_FILE_BYTES // 1_000_000})
+                              % {"name": name, "size": number(size / 1e6, 1), "max": MAX_FILE_BYTES // 1_000_000})
     with tempfile.TemporaryDirectory(prefix="kcn-proposal-") as tmp:
         # The user's own file name (made safe), so that a refusal from the reader names their file.
         from django.utils.text import get_valid_filename
