@@ -333,7 +333,8 @@ def test_layer_reads_api_writes_and_imports(matrix_world):
             # (400 "empty" = permitted; 403 = refused). Result layers are never imported.
             upload = io.BytesIO(b"")
             upload.name = "empty.geojson"
-            r = c.post("/api/v1/imports/", {"layer": name, "file": upload, "mode": "append"})
+            r = c.post("/api/v1/imports/", {"layer": name, "file": upload, "mode": "append"},
+                       HTTP_ACCEPT_LANGUAGE="en")  # the checks below read the English reasons
             if name in RESULT_LAYERS and has_role(role):
                 mx.expect(role, "import", name, True, r, {400}, set(),
                           extra=lambda r=r: "analysis" in r.content.decode())
