@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 ANONYMOUS = "anonymous"
 STAFF = "staff"  # any signed-in user holding a role
@@ -148,13 +149,13 @@ def import_row_refusal(user, spec, obj) -> str | None:
         return None
     unit_id = feature_unit_id(obj)
     if unit_id is None:
-        return "the feature has no administrative unit, so it cannot be checked against your units"
+        return _("the feature has no administrative unit, so it cannot be checked against your units")
     if unit_id not in p.scope_unit_ids:
         from planning.models import AdminUnit
 
         unit = AdminUnit.objects.filter(pk=unit_id).first()
-        name = f"{unit.name} ({unit.code})" if unit is not None else f"unit {unit_id}"
-        return f"{name} is outside your administrative units"
+        name = f"{unit.name} ({unit.code})" if unit is not None else _("unit %(id)s") % {"id": unit_id}
+        return _("%(unit)s is outside your administrative units") % {"unit": name}
     return None
 
 

@@ -30,6 +30,18 @@ def _expected_backend():
             pytest.exit(f"expected the {expected} backend, got {actual}", returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _service_language():
+    """Each test starts in the service's language: a request activates its own language in the
+    thread and leaves it there, which would leak into the next test's plain function calls."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def box4326(lon0: float, lat0: float, lon1: float, lat1: float) -> MultiPolygon:
     return MultiPolygon(Polygon.from_bbox((lon0, lat0, lon1, lat1)), srid=4326)
 

@@ -66,7 +66,8 @@ def test_failing_row_is_reported_on_the_job(reviewer, client_of, soc_trang):
     assert r.status_code == 202
     job = api.get(r.json()["url"]).json()
     assert job["status"] == "failed"
-    assert job["errors"] == [{"row": 2, "reason": "Xã An Hiệp (31510) is outside your administrative units"}]
+    # In the language of the request that started it: Vietnamese by default.
+    assert job["errors"] == [{"row": 2, "reason": "Xã An Hiệp (31510) nằm ngoài địa bàn của bạn"}]
     assert m.IndustrialArea.objects.count() == 0
 
 
