@@ -1,6 +1,7 @@
 """layer_import: any GDAL/OGR vector source into one catalogue layer, all rows or none."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -447,12 +448,19 @@ def _changed_values(obj, values: dict) -> dict:
         if isinstance(field, GeometryField):
             same = (stored is None and value is None) or (
                 stored is not None and value is not None and _same_geometry(stored, value))
+        elif isinstance(stored, dt.datetime) and isinstance(value, dt.datetime):
+            # GeoPackage, GeoJSON and GDAL's date-time fields keep milliseconds; the database keeps
+            # microseconds (timezone.now()): the same instant to the millisecond is the same.
+            same = abs(stored - value) < SAME_INSTANT
         else:
             same = stored == compared
         if not same:
             changed[name] = value
     return changed
 
+
+#: Date-times closer than this are the same instant (files keep milliseconds).
+SAME_INSTANT = dt.timedelta(milliseconds=1)
 
 #: Coordinates closer than this (degrees, ≈ 1 mm) are the same point: an export to VN-2000 and
 #: back moves vertices by up to 2e-9° through the datum shift's floating-point round trip.

@@ -230,7 +230,7 @@ def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
         proposal.status = Status.DRAFT
     errors = proposal.workflow_errors(stored=None)
     if errors:
-        raise ProposalInvalid(" ".join(str(e) for e in errors.values()),
+        raise ProposalInvalid(" ".join(dict.fromkeys(str(e) for e in errors.values())),
                               details={"fields": sorted(errors)})
     proposal.validation = {}
     proposal.proposed_by = user if getattr(user, "pk", None) else None

@@ -140,7 +140,8 @@ def matrix_world(transactional_db):
         # Recorded states (not workflow steps under test), each with the timeline entries the
         # workflow would have written, so that the invariants hold from the start.
         if status != "draft":
-            kw.setdefault("submitted_at", dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.timezone.utc))
+            # With microseconds, as timezone.now() writes them (files keep milliseconds).
+            kw.setdefault("submitted_at", dt.datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=dt.timezone.utc))
         with m.workflow_write("fixture"):
             p = m.Proposal.objects.create(code=code, name=f"Đề xuất {code}", kind=kind, geom=mp(*box),
                                           admin_unit=u[unit], status=status, rationale="Gần Quốc lộ 19.", **kw)
