@@ -13,7 +13,15 @@ from shapely.validation import explain_validity
 
 
 class GeometryRejected(ValueError):
-    """A geometry that cannot be stored; the message names the problem and where it is."""
+    """A geometry that cannot be stored; the message names the problem and where it is.
+
+    ``code`` and ``params`` say the same for callers that word it in the user's language
+    (``planning.models.base.rejection_message``); the message here stays English (no Django)."""
+
+    def __init__(self, message: str, *, code: str = "", params: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.params = params or {}
 
 
 @dataclass(frozen=True)
@@ -69,11 +77,15 @@ def check_extent(geom: BaseGeometry, extent: tuple[float, float, float, float], 
     if minx < ex0 or miny < ey0 or maxx > ex1 or maxy > ey1:
         x, y = (minx, miny) if (minx < ex0 or miny < ey0) else (maxx, maxy)
         hint = ""
-        if abs(x) > 1000 or abs(y) > 1000:
+        metres = abs(x) > 1000 or abs(y) > 1000
+        if metres:
             hint = "; they look like projected metres (VN-2000 TM-3?) — give the source CRS"
         raise GeometryRejected(
             f"coordinates ({x:.10g}, {y:.10g}) lie outside the service extent for {crs_label} "
-            f"({ex0:g}, {ey0:g}, {ex1:g}, {ey1:g}){hint}"
+            f"({ex0:g}, {ey0:g}, {ex1:g}, {ey1:g}){hint}",
+            code="outside_extent_metres" if metres else "outside_extent",
+            params={"xy": f"{x:.10g}, {y:.10g}", "crs": crs_label,
+                    "extent": f"{ex0:g}, {ey0:g}, {ex1:g}, {ey1:g}"},
         )
 
 
@@ -109,23 +121,24 @@ def repair_geometry(
     True
     """
     if geom is None:
-        raise GeometryRejected("empty geometry")
+        raise GeometryRejected("empty geometry", code="empty")
     if geom.is_empty:
-        raise GeometryRejected("empty geometry")
+        raise GeometryRejected("empty geometry", code="empty")
     coords = shapely.get_coordinates(geom)
     if not len(coords) or not np.isfinite(coords).all():
-        raise GeometryRejected("geometry has non-finite coordinates")
+        raise GeometryRejected("geometry has non-finite coordinates", code="non_finite")
     if geom.is_valid:
         return RepairResult(geom, False)
     reason = explain_validity(geom)
-    where = ""
+    where = at = ""
     if "[" in reason:
         text, _, loc = reason.partition("[")
         xy = loc.rstrip("]").split()
         try:
-            where = " at (" + ", ".join(f"{float(v):.10g}" for v in xy) + ")"
+            at = ", ".join(f"{float(v):.10g}" for v in xy)
+            where = f" at ({at})"
         except ValueError:
-            where = f" at [{loc}"
+            at, where = loc.rstrip("]"), f" at [{loc}"
         reason = text
     fixed = shapely.make_valid(geom)
     gtype = geom.geom_type
@@ -139,16 +152,21 @@ def repair_geometry(
         if change > max_area_change or fixed.is_empty:
             raise GeometryRejected(
                 f"invalid geometry: {reason}{where}; repair would change its area by more than "
-                f"{max_area_change * 100:g} % (from {before:.6g} to {after:.6g}), so it was not stored"
+                f"{max_area_change * 100:g} % (from {before:.6g} to {after:.6g}), so it was not stored",
+                code="invalid_not_repaired",
+                params={"reason": reason, "at": at, "limit": f"{max_area_change * 100:g}",
+                        "before": f"{before:.6g}", "after": f"{after:.6g}"},
             )
         if len(fixed.geoms) == 1 and gtype == "Polygon":
             fixed = fixed.geoms[0]
     elif family == "line":
         fixed = _linear_part(fixed)
         if fixed.is_empty:
-            raise GeometryRejected(f"invalid geometry: {reason}{where}")
+            raise GeometryRejected(f"invalid geometry: {reason}{where}", code="invalid",
+                                   params={"reason": reason, "at": at})
         if len(fixed.geoms) == 1 and gtype == "LineString":
             fixed = fixed.geoms[0]
     else:
-        raise GeometryRejected(f"invalid geometry: {reason}{where}")
+        raise GeometryRejected(f"invalid geometry: {reason}{where}", code="invalid",
+                               params={"reason": reason, "at": at})
     return RepairResult(fixed, True, f"repaired: {reason}{where}")

@@ -7,6 +7,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from planning import geo
 from planning.analysis.geometry import GeometryRejected, check_extent, repair_geometry
@@ -16,6 +17,29 @@ _FAMILY = {
     "LINESTRING": "line", "MULTILINESTRING": "line",
     "POLYGON": "polygon", "MULTIPOLYGON": "polygon",
 }
+
+
+def rejection_message(exc: GeometryRejected) -> str:
+    """The refusal of the pure geometry checks, in the active language (English msgids)."""
+    p = dict(exc.params)
+    if "reason" in p:
+        p["reason"] = _(p["reason"].strip())  # GEOS's own words: Self-intersection, ...
+    where = _(" at (%(at)s)") % p if p.get("at") else ""
+    texts = {
+        "empty": lambda: _("empty geometry"),
+        "non_finite": lambda: _("geometry has non-finite coordinates"),
+        "outside_extent": lambda: _(
+            "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s)") % p,
+        "outside_extent_metres": lambda: _(
+            "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); they look "
+            "like projected metres (VN-2000 TM-3?) — give the source CRS") % p,
+        "invalid": lambda: _("invalid geometry: %(reason)s") % p + where,
+        "invalid_not_repaired": lambda: (
+            _("invalid geometry: %(reason)s") % p + where + _(
+                "; repair would change its area by more than %(limit)s %% (from %(before)s to "
+                "%(after)s), so it was not stored") % p),
+    }
+    return texts[exc.code]() if exc.code in texts else str(exc)
 
 
 def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEOSGeometry:
@@ -32,21 +56,25 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
         try:
             g = GEOSGeometry(value)
         except (ValueError, TypeError) as exc:
-            raise GeometryRejected(f"unreadable geometry: {exc}") from exc
+            raise GeometryRejected(_("unreadable geometry: %(reason)s") % {"reason": exc}) from exc
         src = g.srid or srid or geo.STORAGE_SRID
         shp = shapely.from_wkb(bytes(g.wkb))
     else:
         shp, src = value, srid or geo.STORAGE_SRID
     if shp is None or shp.is_empty:
-        raise GeometryRejected("empty geometry")
+        raise GeometryRejected(_("empty geometry"), code="empty")
     if shapely.has_z(shp):
         shp = shapely.force_2d(shp)
     if src != geo.STORAGE_SRID:
         try:
             shp = geo.transform(shp, src, geo.STORAGE_SRID)
         except Exception as exc:  # pyproj raises several types for unknown CRSs
-            raise GeometryRejected(f"cannot reproject from EPSG:{src}: {exc}") from exc
-    check_extent(shp, settings.PLANNING_EXTENT, crs_label=f"EPSG:{geo.STORAGE_SRID}")
+            raise GeometryRejected(_("cannot reproject from EPSG:%(srid)s: %(reason)s")
+                                   % {"srid": src, "reason": exc}) from exc
+    try:
+        check_extent(shp, settings.PLANNING_EXTENT, crs_label=f"EPSG:{geo.STORAGE_SRID}")
+    except GeometryRejected as exc:
+        raise GeometryRejected(rejection_message(exc), code=exc.code, params=exc.params) from None
     family = _FAMILY.get(geom_type.upper())
     if shp.geom_type == "GeometryCollection":
         # KML MultiGeometry and some GML writers wrap plain parts in a collection: unwrap it when
@@ -55,9 +83,11 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
         if all(_FAMILY.get(p.geom_type.upper()) == family for p in parts):
             shp = shapely.multipolygons(parts) if family == "polygon" else shapely.multilinestrings(
                 parts) if family == "line" else shapely.multipoints(parts)
-    result = repair_geometry(
-        shp, max_area_change=settings.PLANNING_REPAIR_MAX_AREA_CHANGE, kind=family
-    )
+    try:
+        result = repair_geometry(shp, max_area_change=settings.PLANNING_REPAIR_MAX_AREA_CHANGE, kind=family)
+    except GeometryRejected as exc:
+        # The pure check words it in English; the user reads it in the active language.
+        raise GeometryRejected(rejection_message(exc), code=exc.code, params=exc.params) from None
     shp = result.geometry
     want = geom_type.upper()
     got = shp.geom_type.upper()
@@ -67,7 +97,8 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
     elif not want.startswith("MULTI") and got == "MULTI" + want and len(shp.geoms) == 1:
         shp = shp.geoms[0]
     if want != "GEOMETRY" and shp.geom_type.upper() != want:
-        raise GeometryRejected(f"expected a {geom_type.title()}, got a {shp.geom_type}")
+        raise GeometryRejected(_("expected a %(want)s, got a %(got)s")
+                               % {"want": geom_type.title(), "got": shp.geom_type})
     return geo.to_geos(shp, srid=geo.STORAGE_SRID)
 
 

@@ -528,7 +528,8 @@ def geometry_from_file(upload, *, srs=None):
         try:
             shp = geo.transform(shapely.force_2d(shp), crs.key, geo.STORAGE_SRID)
         except Exception as exc:  # pyproj raises several types
-            raise GeometryRejected(f"cannot reproject from {crs.label}: {exc}") from exc
+            raise GeometryRejected(_("cannot reproject from %(crs)s: %(reason)s")
+                                   % {"crs": crs.label, "reason": exc}) from exc
         geom = normalise_geometry(shp, "MULTIPOLYGON", srid=geo.STORAGE_SRID)
     except GeometryRejected as exc:
         raise ProposalInvalid(_("%(name)s: %(reason)s") % {"name": name, "reason": exc}) from None

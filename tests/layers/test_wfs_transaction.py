@@ -233,7 +233,8 @@ def test_second_invalid_feature_inserts_nothing(client, users, world):
     assert r.status_code == 400
     code, locator = exception_code(r)
     assert code == "InvalidParameterValue" and "proposals[2]" in locator
-    assert "outside the service extent" in xml(r).findtext(".//{*}ServiceException")
+    # In the request's language (Vietnamese by default).
+    assert "nằm ngoài phạm vi của dịch vụ" in xml(r).findtext(".//{*}ServiceException")
     assert m.Proposal.objects.count() == before
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -119,7 +120,11 @@ def test_bowtie_is_rejected_and_nothing_is_written(binh_dinh):
     bowtie = MultiPolygon(Polygon(((109.0, 14.0), (109.01, 14.01), (109.01, 14.0), (109.0, 14.01), (109.0, 14.0))), srid=4326)
     with pytest.raises(ValidationError) as err:
         IndustrialAreaFactory(admin_unit=commune, boundary=bowtie)
-    assert "Self-intersection at (109.005, 14.005)" in str(err.value)
+    # In the service's language (Vietnamese), whatever door wrote it; English when asked.
+    assert "hình học không hợp lệ: Tự cắt nhau tại (109.005, 14.005)" in str(err.value)
+    with translation.override("en"), pytest.raises(ValidationError) as err:
+        IndustrialAreaFactory(admin_unit=commune, boundary=bowtie)
+    assert "invalid geometry: Self-intersection at (109.005, 14.005)" in str(err.value)
     assert m.IndustrialArea.objects.count() == before
 
 
@@ -139,7 +144,9 @@ def test_small_defect_is_repaired_on_write(binh_dinh):
 def test_projected_coordinates_without_srid_are_rejected(binh_dinh):
     _, commune = binh_dinh
     metres = MultiPolygon(Polygon.from_bbox((602000, 1523000, 603000, 1524000)), srid=4326)
-    with pytest.raises(ValidationError, match="projected metres"):
+    with pytest.raises(ValidationError, match="mét của hệ chiếu"):
+        IndustrialAreaFactory(admin_unit=commune, boundary=metres)
+    with translation.override("en"), pytest.raises(ValidationError, match="projected metres"):
         IndustrialAreaFactory(admin_unit=commune, boundary=metres)
 
 

@@ -157,19 +157,19 @@ HOSTILE = {
     "png_named_zip": ("boundary.zip", lambda: PNG, r"not a zip archive|không phải tệp nén zip"),
     "self_intersecting": ("bowtie.geojson", lambda: feature_collection(polygon(
         [[109.0, 14.0], [109.01, 14.01], [109.01, 14.0], [109.0, 14.01], [109.0, 14.0]])),
-        r"(?i)self-intersect|invalid|repair"),
+        r"(?i)self-intersect|invalid|repair|tự cắt|không hợp lệ"),
     "unclosed_ring": ("open.geojson", lambda: feature_collection(polygon(CAT_HANH_RING[:-1])),
                       r"(?i)closed|ring|invalid"),
     "empty_geometry": ("empty.geojson", lambda: feature_collection({"type": "Polygon", "coordinates": []}),
-                       r"(?i)empty|no geometr|missing|0 features"),
+                       r"(?i)empty|no geometr|missing|0 features|rỗng"),
     "nan_coordinates": ("nan.geojson", lambda: feature_collection(polygon(
         [[109.0, 14.0], [float("nan"), 14.0], [109.01, 14.01], [109.0, 14.0]])), r"(?i)nan|finite|invalid|cannot"),
     "outside_vietnam": ("paris.geojson", lambda: feature_collection(polygon(
         [[2.35, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.86], [2.35, 48.85]])),
-        r"(?i)outside|Vi[eệ]t ?Nam|extent|unit"),
+        r"(?i)outside|Vi[eệ]t ?Nam|extent|unit|nằm ngoài phạm vi"),
     "metres_as_degrees": ("metres.geojson", lambda: feature_collection(polygon(
         [[580000, 1550000], [581000, 1550000], [581000, 1551000], [580000, 1551000], [580000, 1550000]])),
-        r"(?i)metres|degrees|projected|out of range|EPSG"),
+        r"(?i)metres|degrees|projected|out of range|EPSG|mét của hệ chiếu"),
 }
 
 
@@ -379,13 +379,13 @@ WFS_HOSTILE = {
     "xxe": (_insert(RING_OK, XXE.replace("kml", "Transaction"), name="&xxe;"), r"DOCTYPE|ENTITY"),
     "billion_laughs": (_insert(RING_OK, LAUGHS.replace("kml", "Transaction"), name="&lol9;"), r"DOCTYPE|ENTITY"),
     "self_intersecting": (_insert("108.975,14.0 108.985,14.01 108.985,14.0 108.975,14.01 108.975,14.0"),
-                          r"(?i)self-intersection"),
+                          r"(?i)self-intersection|tự cắt"),
     "unclosed_ring": (_insert("108.975,14.0 108.985,14.0 108.985,14.01 108.975,14.01"), r"(?i)closed|ring"),
     "nan_coordinates": (_insert("108.975,14.0 nan,14.0 108.985,14.01 108.975,14.0"), r"(?i)nan|finite|number|coordinat"),
-    "outside_vietnam": (_insert("2.35,48.85 2.36,48.85 2.36,48.86 2.35,48.85"), r"(?i)outside|extent"),
+    "outside_vietnam": (_insert("2.35,48.85 2.36,48.85 2.36,48.86 2.35,48.85"), r"(?i)outside|extent|nằm ngoài"),
     "metres_as_degrees": (_insert("580000,1550000 581000,1550000 581000,1551000 580000,1550000"),
-                          r"(?i)metres|projected|outside|extent"),
-    "empty_geometry": (_insert(""), r"(?i)empty|coordinat"),
+                          r"(?i)metres|projected|outside|extent|mét của hệ chiếu"),
+    "empty_geometry": (_insert(""), r"(?i)empty|coordinat|rỗng"),
     "huge_body": (_insert(RING_OK, name="x" * (11 * 1024 * 1024)), r"(?i)larger than"),
 }
 

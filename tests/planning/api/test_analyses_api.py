@@ -230,7 +230,7 @@ BOWTIE = {"type": "Polygon", "coordinates": [[[109.0, 14.0], [109.01, 14.01], [1
 ], ids=["metres-as-degrees", "bad-crs", "unknown-epsg", "bowtie", "point", "text", "kind", "unit"])
 def test_proposal_check_rejects_bad_input_with_the_reason(staff_api, area, body, message):
     payload = {"kind": "CCN", "admin_unit": "21907", **body}
-    r = staff_api.post("/api/v1/proposals/check/", payload, format="json")
+    r = staff_api.post("/api/v1/proposals/check/", payload, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 400, r.content
     assert message.lower() in r.json()["error"]["message"].lower()
 
