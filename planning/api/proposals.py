@@ -194,7 +194,7 @@ class ProposalListApi(_Base):
                             "multipart/form-data": ProposalInputSerializer},
                    responses={201: ProposalOutSerializer})
     def post(self, request):
-        svc.refuse_workflow_fields(request.data)
+        svc.refuse_workflow_fields(request.data, creating=True)
         ser = ProposalInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data

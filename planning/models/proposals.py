@@ -63,25 +63,63 @@ def _refuse_workflow_kwargs(names) -> None:
         })
 
 
+def _refuse_past_drafts(queryset) -> None:
+    """Outside the workflow only drafts (and proposals sent back for changes) may change."""
+    if not in_workflow_write() and queryset.exclude(status__in=EDITABLE_STATUSES).exists():
+        raise WorkflowViolation(_("Only drafts and proposals sent back for changes can be changed; "
+                                  "the others change only through the review workflow."))
+
+
 class ProposalQuerySet(models.QuerySet):
     """``update()`` and the bulk writes obey the workflow rule too."""
 
     def update(self, **kwargs):
         _refuse_workflow_kwargs(kwargs)
+        _refuse_past_drafts(self)
         return super().update(**kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
         _refuse_workflow_kwargs(fields)
+        _refuse_past_drafts(self.filter(pk__in=[o.pk for o in objs]))
         return super().bulk_update(objs, fields, *args, **kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         if not in_workflow_write():
+            if kwargs.get("update_conflicts") or (len(args) > 2 and args[2]):
+                raise WorkflowViolation(_("Stored proposals are not overwritten in bulk; "
+                                          "change them one by one through the workflow."))
             for obj in objs:
                 errors = obj.workflow_errors(stored=None)
                 if errors:
-                    raise WorkflowViolation(errors)
+                    raise WorkflowViolation(list(dict.fromkeys(str(e) for e in errors.values())))
         return super().bulk_create(objs, *args, **kwargs)
+
+
+class ProposalEventQuerySet(models.QuerySet):
+    """The timeline is the workflow's record: no bulk writes, changes or deletions by hand
+    (a draft's entries go with it through the cascade, which does not pass here)."""
+
+    def _refuse(self):
+        if not in_workflow_write():
+            raise WorkflowViolation(_("Timeline entries are written by the review workflow only."))
+
+    def update(self, **kwargs):
+        self._refuse()
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        self._refuse()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        self._refuse()
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def delete(self):
+        self._refuse()
+        return super().delete()
 
 
 class Proposal(SpatialRecord):
@@ -111,9 +149,11 @@ class Proposal(SpatialRecord):
     validation = models.JSONField("kết quả kiểm tra", default=dict, blank=True)
     submitted_at = models.DateTimeField("ngày gửi", null=True, blank=True)
     decided_at = models.DateTimeField("ngày quyết định", null=True, blank=True)
+    # PROTECT: deleting the planned area an approval created would unlink the decision behind
+    # the workflow's back (Django clears a SET_NULL link with a raw UPDATE); revoke it instead.
     resulting_area = models.OneToOneField(
         IndustrialArea, verbose_name="khu, cụm được lập", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="proposal",
+        on_delete=models.PROTECT, related_name="proposal",
     )
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật", auto_now=True)
@@ -215,6 +255,8 @@ class ProposalEvent(models.Model):
     action = models.CharField("thao tác", max_length=18, choices=Action.choices)
     comment = models.TextField("ý kiến", blank=True)
     created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    objects = ProposalEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "bước xử lý đề xuất"

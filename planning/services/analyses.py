@@ -869,7 +869,9 @@ register_analysis(AnalysisSpec(
 
 
 def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | None = None) -> dict:
-    """Check ``proposal`` against the rules, store the result in ``proposal.validation`` and a run.
+    """Check ``proposal`` against the rules, store the result in a run and, while the proposal is
+    still open (not approved, rejected or withdrawn), in ``proposal.validation``: a decided
+    proposal keeps the checks its decision was taken on.
 
     Returns the validation mapping: ``passed``, ``complete``, ``rules`` (each with ``rule``,
     ``passed``, ``message_vi``, ``message_en``, ``citation``, ``measured``, ``limit``, ``unit``),
@@ -877,9 +879,15 @@ def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | No
     """
     run = analysis_run("proposal-check", user=user, proposal=proposal, criteria=criteria)
     validation = {**run.results, "checked_at": run.finished_at.isoformat(), "run_id": run.pk}
-    with m.workflow_write("validation"):  # the stored checks are the workflow's (models/proposals.py)
-        m.Proposal.objects.filter(pk=proposal.pk).update(validation=validation)
-    proposal.validation = validation
+    open_statuses = (m.Proposal.Status.DRAFT, m.Proposal.Status.SUBMITTED, m.Proposal.Status.UNDER_REVIEW,
+                     m.Proposal.Status.CHANGES_REQUESTED)
+    # The stored checks are the workflow's (models/proposals.py): submission and approval store
+    # them here before their step; a re-check by staff or the reviewer refreshes an open one.
+    with m.workflow_write("validation"):
+        stored = m.Proposal.objects.filter(pk=proposal.pk, status__in=open_statuses).update(
+            validation=validation)
+    if stored:
+        proposal.validation = validation
     return validation
 
 

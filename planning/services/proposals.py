@@ -27,6 +27,7 @@ the tile caches of ``industrial_areas`` refresh through ``layers.signals``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -239,12 +240,14 @@ def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
     return proposal
 
 
-def refuse_workflow_fields(given) -> None:
+def refuse_workflow_fields(given, *, creating: bool = False) -> None:
     """A create or edit request naming a workflow field (status, dates, decision) is refused with
-    the way to do it, rather than silently ignored."""
-    named = sorted(set(given or ()) & set(WORKFLOW_FIELDS))
+    the way to do it, rather than silently ignored: 400 for a new proposal, 409 for a stored one."""
+    if not isinstance(given, Mapping):
+        return  # not an object: the input's own check says so
+    named = sorted(set(given) & set(WORKFLOW_FIELDS))
     if named:
-        raise IllegalTransition(
+        raise (ProposalInvalid if creating else IllegalTransition)(
             _("%(fields)s change only through the review workflow: POST /api/v1/proposals/<id>/<step>/ "
               "with a step among %(steps)s.") % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
             details={"fields": named, "steps": list(ACTIONS)})

@@ -273,6 +273,8 @@ def test_draft_proposals_are_never_identified(client, province, info_format):
     client.force_login(get_user_model().objects.create_superuser("quan_tri_gfi", password="x"))
     draft = get(client, gfi_params("1.3.0", ["proposals"], (109.055, 14.205), info_format))
     submitted = get(client, gfi_params("1.3.0", ["proposals"], (109.075, 14.205), info_format))
+    for r in (draft, submitted):  # an error body would parse to nothing and pass unseen
+        assert r.status_code == 200 and r["Content-Type"].startswith(info_format), (r.status_code, r["Content-Type"])
     assert not parse(info_format, draft.content, ["proposals"]).get("proposals")
     found = parse(info_format, submitted.content, ["proposals"])["proposals"]
     assert [p["code"] for p in found] == ["DX-S"]

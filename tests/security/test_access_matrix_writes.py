@@ -56,6 +56,7 @@ from tests.security.test_access_matrix import (
     rolled_back,
     scope,
     unit_key,
+    delete_body,
     update_body,
 )
 
@@ -416,7 +417,7 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
                 {"name": "Đề xuất đã duyệt sẵn", "kind": "CCN", "admin_unit": commune_a.pk, "geometry": geometry,
                  "status": "approved"}), content_type="application/json")
             mx.check(role, "api create approved", "commune_a", "refuse", r,
-                     r.status_code in (401, 403, 409) and m.Proposal.objects.count() == count)
+                     r.status_code in (400, 401, 403) and m.Proposal.objects.count() == count)
             mx.invariants(role, "rest", "create")
 
         rolled_back(create)
@@ -430,7 +431,16 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
             ("bulk_update", lambda: m.Proposal.objects.bulk_update([_changed(p.pk, status="approved")], ["status"])),
             ("create approved", lambda: m.Proposal.objects.create(
                 code="DX-FORGED", name="x", kind="CCN", geom=p.geom, admin_unit=p.admin_unit, status="approved")),
-            ("event by hand", lambda: m.ProposalEvent.objects.create(proposal=p, action="approved"))):
+            ("QuerySet.update of a submitted proposal's content",
+             lambda: m.Proposal.objects.filter(pk=p.pk).update(name="Đổi tên hàng loạt")),
+            ("bulk_create overwriting a stored proposal", lambda: m.Proposal.objects.bulk_create(
+                [_changed(p.pk, status="approved")], update_conflicts=True, unique_fields=["code"],
+                update_fields=["status"])),
+            ("event by hand", lambda: m.ProposalEvent.objects.create(proposal=p, action="approved")),
+            ("events bulk_create", lambda: m.ProposalEvent.objects.bulk_create(
+                [m.ProposalEvent(proposal=p, action="approved")])),
+            ("events update", lambda: m.ProposalEvent.objects.filter(proposal=p).update(action="approved")),
+            ("events delete", lambda: m.ProposalEvent.objects.filter(proposal=p).delete())):
         def code(write=write, label=label):
             before = fingerprint(m.Proposal), m.ProposalEvent.objects.count()
             try:
@@ -556,25 +566,83 @@ def test_the_invariants_catch_a_bypass(matrix_world):
     assert any("DX-A-SUB" in x and "resulting area" in x for x in problems), problems
 
 
-def test_admin_history_revert_cannot_undo_a_step(matrix_world):
-    """django-simple-history's "revert to this version" is a door too: a submitted proposal
-    cannot be reverted to its draft version."""
+@pytest.mark.parametrize("now", ["submitted", "changes_requested"])
+def test_admin_history_revert_cannot_undo_a_step(matrix_world, now):
+    """django-simple-history's "revert to this version" is a door too: a proposal past its draft
+    cannot be reverted to its draft version. The revert form judges the old version's rights (a
+    draft's), so the write reaches the model's rule, which refuses it with the reason (the form
+    again, 200)."""
     world = matrix_world
     su = Client(HTTP_HOST="127.0.0.1")
     su.force_login(world["users"]["superuser"])
     p = world["proposals"]["a_draft"]
     draft_version = p.history.earliest()
-    with m.workflow_write("fixture"):   # submitted, as the workflow would record it
-        p.status, p.submitted_at = "submitted", p.updated_at
+    with m.workflow_write("fixture"):   # the steps, as the workflow would record them
+        p.status, p.submitted_at = now, p.updated_at
         p.save()
         m.ProposalEvent.objects.create(proposal=p, action="submitted")
+        if now == "changes_requested":
+            m.ProposalEvent.objects.create(proposal=p, action="changes_requested")
     before = fingerprint(m.Proposal)
     url = f"/admin/planning/proposal/{p.pk}/history/{draft_version.history_id}/"
     r = _admin_post(su, url, {"code": p.code, "name": p.name, "kind": p.kind, "geom": p.geom.ewkt,
                               "admin_unit": p.admin_unit_id, "rationale": p.rationale}, p.events.count())
-    assert r.status_code in (200, 403), r.status_code          # the form again, with the refusal
+    assert r.status_code == 200, r.status_code
     assert fingerprint(m.Proposal) == before
-    assert m.Proposal.objects.get(pk=p.pk).status == "submitted"
+    assert m.Proposal.objects.get(pk=p.pk).status == now
     assert workflow_violations(world) == []
-    if r.status_code == 200:
-        assert "review workflow" in r.content.decode() or "quy trình" in r.content.decode()
+    assert "quy trình thẩm định" in r.content.decode()
+
+
+def test_an_approved_proposals_area_and_checks_stay(matrix_world):
+    """Two more doors: deleting the planned area an approval created (WFS-T, the admin, an import
+    replacing the layer) would unlink the decision; re-running the checks of a decided proposal
+    would overwrite the checks it was decided on."""
+    from planning.services import proposals as workflow
+
+    world = matrix_world
+    mx = WriteMatrix("decided proposals", world)
+    p = world["proposals"]["a_submitted"]
+    approved = workflow.proposal_act(world["users"]["industry"], p, "approve")
+    assert approved.status == "approved" and approved.resulting_area_id
+    area, checks = approved.resulting_area, approved.validation
+    assert not workflow_violations(world)
+    for role in ("industry", "admin", "superuser"):
+        c = client_for(world, role)
+
+        def wfs_delete(c=c, role=role):
+            r = c.generic("POST", "/ows/wfs", delete_body(CATALOGUE["industrial_areas"], area.pk).encode(),
+                          content_type="text/xml")
+            mx.check(role, "wfs-t Delete the approved area", area.code, "refuse", r,
+                     r.status_code in (400, 403) and m.IndustrialArea.objects.filter(pk=area.pk).exists())
+            mx.invariants(role, "wfs-t", "delete approved area")
+
+        rolled_back(wfs_delete)
+
+        def revalidate(c=c, role=role):
+            r = c.post(f"/api/v1/proposals/{p.pk}/validate/")
+            kept = m.Proposal.objects.get(pk=p.pk).validation == checks
+            mx.check(role, "re-check a decided proposal", p.code, "allow", r, r.status_code == 200 and kept,
+                     f"status {r.status_code}, stored checks kept: {kept}")
+            mx.invariants(role, "rest", "validate decided")
+
+        rolled_back(revalidate)
+    su = Client(HTTP_HOST="127.0.0.1")
+    su.force_login(world["users"]["superuser"])
+
+    def admin_delete():
+        r = su.post(f"/admin/planning/industrialarea/{area.pk}/delete/", {"post": "yes"})
+        mx.check("superuser", "admin delete the approved area", area.code, "refuse", r,
+                 m.IndustrialArea.objects.filter(pk=area.pk).exists())
+        mx.invariants("superuser", "admin", "delete approved area")
+
+    rolled_back(admin_delete)
+    mx.finish()
+
+
+def test_a_body_that_is_not_an_object_is_a_400_not_a_500(matrix_world):
+    c = client_for(matrix_world, "staff_a")
+    draft = matrix_world["proposals"]["a_draft"]
+    for method, url in (("post", "/api/v1/proposals/"), ("patch", f"/api/v1/proposals/{draft.pk}/")):
+        r = getattr(c, method)(url, data=json.dumps([{"status": "approved"}]), content_type="application/json")
+        assert r.status_code == 400, (method, r.status_code, r.content[:200])
