@@ -198,15 +198,18 @@ def check_size(path: Path) -> int:
         raise LayerImportError(
             _("%(name)s is %(size)s, larger than the import limit of %(limit)s "
               "(PLANNING_MAX_UPLOAD_BYTES); split the file or raise the limit")
-            % {"name": path.name, "size": _mb(size), "limit": _mb(limit)}
+            % {"name": path.name, "size": describe_size(size), "limit": describe_size(limit)}
         )
     return size
 
 
-def _mb(n: int) -> str:
-    """A size in the active language: ``1.5 MB`` / ``1,5 MB``, ``2,048 bytes`` / ``2.048 byte``."""
-    if n >= 100_000:
-        return _("%(n)s MB") % {"n": number(n / 1e6, 1)}
+def describe_size(n: int) -> str:
+    """A size in the active language: ``1.5 MB`` / ``1,5 MB``, ``2,048 bytes`` / ``2.048 byte``.
+
+    MB of 1024 × 1024 bytes, as the limit is set (``PLANNING_MAX_UPLOAD_BYTES`` = 200 × 1024 ×
+    1024 reads "200 MB" here and in the API's refusal alike)."""
+    if n >= 100 * 1024:
+        return _("%(n)s MB") % {"n": number(n / (1024 * 1024), 1)}
     return _("%(n)s bytes") % {"n": number(n)}
 
 
@@ -240,8 +243,8 @@ def check_zip(path: Path) -> list[zipfile.ZipInfo]:
     if total > ZIP_MAX_EXPANSION * limit:
         raise LayerImportError(
             _("%(name)s is refused: it expands to %(size)s, more than %(times)s × the import "
-              "limit (%(limit)s)") % {"name": path.name, "size": _mb(total),
-                                      "times": number(ZIP_MAX_EXPANSION), "limit": _mb(limit)}
+              "limit (%(limit)s)") % {"name": path.name, "size": describe_size(total),
+                                      "times": number(ZIP_MAX_EXPANSION), "limit": describe_size(limit)}
         )
     if total / packed > ZIP_MAX_RATIO:
         raise LayerImportError(

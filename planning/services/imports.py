@@ -52,6 +52,7 @@ from layers.io.importer import (
     unknown_layer_message,
     unknown_mode_message,
 )
+from layers.io.sources import describe_size
 from planning import models as m
 from planning.services.errors import PlanningError
 from planning.web.formats import number
@@ -88,9 +89,7 @@ def max_upload_bytes() -> int:
 
 
 def _megabytes(n: int) -> str:
-    if n >= 1024 * 1024:
-        return _("%(n)s MB") % {"n": number(n / (1024 * 1024), 1)}
-    return _("%(n)s bytes") % {"n": number(n)}
+    return describe_size(n)
 
 
 def upload_size_refusal(size: int | None) -> str | None:

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from gis_service import access
 from planning import models as m
 from planning.models.base import normalise_geometry
-from planning.models.proposals import WORKFLOW_FIELDS
+from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
 from planning.services.errors import PlanningError
 from planning.web.formats import number
 
@@ -47,7 +47,7 @@ Action = m.ProposalEvent.Action
 #: Rules whose failure stops a submission (and an approval); the others are for the reviewer.
 BLOCKING_RULES = ("area_limits", "inside_unit")
 OPEN = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)
-EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
+EDITABLE = tuple(Status(s) for s in EDITABLE_STATUSES)  # the model's rule, as choices
 IN_REVIEW = (Status.SUBMITTED, Status.UNDER_REVIEW)
 MAX_COMMENT = 5000
 
