@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import shapely
+from django.utils.translation import get_language
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 
@@ -99,9 +100,11 @@ def _bounds(p: Param) -> tuple[str, str]:
 
 def param_error(name: str, vi: str, en: str, *, cls: type[InvalidParameter] = InvalidParameter,
                 **details) -> InvalidParameter:
-    """The refusal of parameter ``name``: ``Tham số 'name': vi / Parameter 'name': en``."""
-    return cls(f"Tham số '{name}': {vi} / Parameter '{name}': {en}",
-               details={"parameter": name, **details})
+    """The refusal of parameter ``name`` in the active language: ``Tham số 'name': vi`` (the
+    service's language) or ``Parameter 'name': en`` (a request in English)."""
+    english = (get_language() or "vi").lower().startswith("en")
+    text = f"Parameter '{name}': {en}" if english else f"Tham số '{name}': {vi}"
+    return cls(text, details={"parameter": name, **details})
 
 
 def _shown(value, limit: int = 60) -> str:
@@ -429,7 +432,8 @@ def normalised_polygon(geom: GEOSGeometry, *, name: str = "geometry") -> GEOSGeo
     try:
         return normalise_geometry(geom, "MULTIPOLYGON")
     except GeometryRejected as exc:
-        raise param_error(name, "ranh giới không dùng được (chi tiết bằng tiếng Anh)", str(exc),
+        # The geometry's refusal is already in the active language (planning.models.base).
+        raise param_error(name, f"ranh giới không dùng được: {exc}", f"unusable boundary: {exc}",
                           cls=InvalidGeometryParameter) from None
 
 

@@ -12,6 +12,7 @@ import io
 import json
 
 import pytest
+from django.utils import translation
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -103,23 +104,31 @@ def world(binh_dinh):
     return user
 
 
-def _check_refusal(message: str, parameter: str, kind: str, value=None) -> None:
+def _check_refusal(message: str, parameter: str, kind: str, value=None, english: str | None = None) -> None:
+    """``message`` in Vietnamese (the service's language); ``english``, the same refusal asked for
+    in English. Each is in one language."""
     assert message.startswith(f"Tham số '{parameter}': "), message
-    assert f" / Parameter '{parameter}': " in message, message
+    assert "Parameter '" not in message, message
     if kind == "unknown":
         assert repr(str(value)) in message or repr(value) in message, message
     if kind == "missing":
-        assert "bắt buộc" in message and "is required" in message, message
+        assert "bắt buộc" in message, message
+    if english is None:
+        return
+    assert english.startswith(f"Parameter '{parameter}': ") and "Tham số" not in english, english
+    if kind == "missing":
+        assert "is required" in english, english
     if kind == "extra":
-        spec_names = message.split("accepted: ")[1]
-        assert spec_names, message
+        assert english.split("accepted: ")[1], english
 
 
 @pytest.mark.parametrize("name, kwargs, parameter, kind", CASES)
 def test_the_service_refuses_naming_the_parameter(world, name, kwargs, parameter, kind):
     with pytest.raises(PlanningError) as refused:  # InvalidParameter, or UnknownProvince
         svc.analysis_run(name, kwargs)
-    _check_refusal(refused.value.message, parameter, kind, kwargs.get(parameter))
+    with translation.override("en"), pytest.raises(PlanningError) as in_english:
+        svc.analysis_run(name, kwargs)
+    _check_refusal(refused.value.message, parameter, kind, kwargs.get(parameter), in_english.value.message)
     assert refused.value.details["parameter"] == parameter
     if kind == "extra":
         assert refused.value.details["accepted"] == [p.name for p in SPECS[name].parameters]
@@ -133,7 +142,10 @@ def test_the_command_exits_with_a_message_naming_the_parameter(world, name, kwar
     with pytest.raises(CommandError) as refused:
         call_command("run_analysis", name, "--params", json.dumps(kwargs), stdout=io.StringIO(),
                      stderr=io.StringIO())
-    _check_refusal(str(refused.value), parameter, kind, kwargs.get(parameter))
+    with translation.override("en"), pytest.raises(CommandError) as in_english:
+        call_command("run_analysis", name, "--params", json.dumps(kwargs), stdout=io.StringIO(),
+                     stderr=io.StringIO())
+    _check_refusal(str(refused.value), parameter, kind, kwargs.get(parameter), str(in_english.value))
     assert not m.AnalysisRun.objects.exists()
 
 
@@ -148,7 +160,8 @@ def test_the_api_answers_400_naming_the_parameter(world, name, kwargs, parameter
     assert err["status"] == 400 and err["code"] in ("invalid_parameter", "unknown_province", "invalid_geometry")
     assert err["details"]["parameter"] == parameter
     if not (name == "proposal-check" and parameter == "proposal"):  # the API checks stored ones elsewhere
-        _check_refusal(err["message"], parameter, kind, kwargs.get(parameter))
+        english = api.post(url, kwargs, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+        _check_refusal(err["message"], parameter, kind, kwargs.get(parameter), english)
     assert not m.AnalysisRun.objects.exists()
 
 
@@ -259,7 +272,7 @@ def test_the_reported_run_analysis_crashes_are_clear_errors_or_work(world):
     assert refused({"proposal": 999999}).startswith("Tham số 'proposal': không có đề xuất số hiệu hoặc mã '999999'")
     message = refused({"province": "52"})
     assert message.startswith("Tham số 'province': phân tích proposal-check không có tham số này")
-    assert "accepted: proposal, crs, geometry, kind, admin_unit, is_craft_village, expands, unit, criteria" in message
+    assert "các tham số: proposal, crs, geometry, kind, admin_unit, is_craft_village, expands, unit, criteria" in message
     message = refused({"geometry": SQUARE, "admin_unit": "XYZ"})
     assert message.startswith("Tham số 'admin_unit': không có đơn vị hành chính mã 'XYZ'")
     assert "None" not in message

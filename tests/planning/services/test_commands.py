@@ -58,8 +58,9 @@ class AnalysisCommandTests(DemoTestCase):
     def test_suggest_sites_bad_input_is_a_command_error(self):
         # Gia Lai without its succession from Bình Định: no rasters anywhere to read.
         m.AdminUnitSuccession.objects.filter(successor__name="Gia Lai", predecessor__level="province").delete()
-        for args, message in ((["--province", "Hà Nội"], "unknown province"),
-                              (["--province", "52", "--weights", "road=x"], "must be a number"),
+        # The commands speak the service's language (Vietnamese).
+        for args, message in ((["--province", "Hà Nội"], "Tham số 'province': không có tỉnh 'Hà Nội'"),
+                              (["--province", "52", "--weights", "road=x"], "trọng số road phải là số"),
                               (["--province", "52", "--criteria", "{bad"], "not valid JSON"),
                               (["--province", "Gia Lai"], "build_rasters"),
                               (["--province", "Gia Lai"], "Gia Lai chưa có raster (địa hình, lớp phủ, ngập, dân số)")):
@@ -107,7 +108,7 @@ class AnalysisCommandTests(DemoTestCase):
         self.assertEqual(data["params"]["province"]["name"], "Sóc Trăng")
         with self.assertRaisesMessage(CommandError, "unknown analysis 'nope'"):
             run("run_analysis", "nope")
-        with self.assertRaisesMessage(CommandError, "unknown province"):
+        with self.assertRaisesMessage(CommandError, "Tham số 'province': không có tỉnh 'Mars'"):
             run("run_analysis", "eco-readiness", "--params", '{"province": "Mars"}')
         with self.settings(PLANNING_ANALYSIS_RUNNER="queue"):
             from planning.services.analyses import analysis_submit

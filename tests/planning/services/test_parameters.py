@@ -13,6 +13,15 @@ from planning.services.analyses import criteria_build, parse_weights
 from planning.services.errors import InvalidParameter
 
 
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the English wording of the refusals (the Vietnamese is the default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.parametrize("text, expected", [
     ("road=0.3,slope=0.2", {"road": 0.3, "slope": 0.2}),
     (" road = 1 , flood=0 ", {"road": 1.0, "flood": 0.0}),
