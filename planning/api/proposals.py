@@ -18,7 +18,7 @@ import json
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -26,11 +26,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from gis_service import access
-from planning import models as m
 from planning.api.analyses import geometry_from_geojson, parse_srid
 from planning.api.base import BaseApi, extend_schema
 from planning.services import proposals as svc
-from planning.web.labels import choice_labels
 
 
 class ProposalRole(BasePermission):
@@ -51,15 +49,10 @@ def _user(u) -> dict | None:
     return {"username": u.get_username(), "name": u.get_full_name() or u.get_username()}
 
 
-def _status_labels() -> dict[str, str]:
-    """In the request's language (the model's labels are Vietnamese only)."""
-    return choice_labels("proposals", m.Proposal._meta.get_field("status"), lang=get_language() or "vi")
-
-
 def proposal_json(p, user, *, detail: bool = False) -> dict:
     out = {
         "id": p.pk, "code": p.code, "name": p.name, "kind": p.kind, "status": p.status,
-        "status_label": _status_labels().get(p.status, p.status), "area_ha": round(p.area_ha, 2),
+        "status_label": svc.status_label(p.status), "area_ha": round(p.area_ha, 2),
         "admin_unit": {"id": p.admin_unit_id, "code": p.admin_unit.code, "name": p.admin_unit.name},
         "proposed_by": _user(p.proposed_by), "rationale": p.rationale,
         "submitted_at": p.submitted_at, "decided_at": p.decided_at,

@@ -135,15 +135,21 @@ def _check_bounds(p: Param, x: float) -> None:
 
 
 # ---- parsers by type ---------------------------------------------------------------------------
-def _number(p: Param, value, parsed=None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+def _finite(p: Param, item, value) -> float:
+    """``item`` as a finite float, else the refusal of the whole ``value``."""
+    if isinstance(item, bool) or not isinstance(item, (int, float, str)):
         raise _wrong(p, value)
     try:
-        x = float(value)
+        x = float(item)
     except (ValueError, OverflowError):
         raise _wrong(p, value) from None
     if not math.isfinite(x):
         raise _wrong(p, value)
+    return x
+
+
+def _number(p: Param, value, parsed=None) -> float:
+    x = _finite(p, value, value)
     _check_bounds(p, x)
     return x
 
@@ -178,14 +184,7 @@ def _numbers(p: Param, value, parsed=None) -> list[float]:
         raise _wrong(p, value)
     out = []
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, float, str)):
-            raise _wrong(p, value)
-        try:
-            x = float(item)
-        except (ValueError, OverflowError):
-            raise _wrong(p, value) from None
-        if not math.isfinite(x):
-            raise _wrong(p, value)
+        x = _finite(p, item, value)
         _check_bounds(p, x)
         out.append(x)
     return out

@@ -94,7 +94,7 @@ TRANSITIONS = {
 ACTIONS = tuple(TRANSITIONS)
 
 
-def _status_label(status: str) -> str:
+def status_label(status: str) -> str:
     """In the active language (the model's labels are Vietnamese only): messages keep one language."""
     from django.utils.translation import get_language
 
@@ -206,7 +206,7 @@ def check_can_edit(user, proposal: m.Proposal) -> None:
     if proposal.status not in EDITABLE:
         raise IllegalTransition(
             _("A proposal can be changed only as a draft or when changes were requested; it is now “%(status)s”.")
-            % {"status": _status_label(proposal.status)})
+            % {"status": status_label(proposal.status)})
 
 
 def check_can_delete(user, proposal: m.Proposal) -> None:
@@ -215,7 +215,7 @@ def check_can_delete(user, proposal: m.Proposal) -> None:
     if proposal.status != Status.DRAFT:
         raise IllegalTransition(
             _("Only drafts can be deleted; this proposal is “%(status)s” (withdraw it instead).")
-            % {"status": _status_label(proposal.status)})
+            % {"status": status_label(proposal.status)})
 
 
 def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
@@ -333,7 +333,7 @@ def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
     if proposal.status not in sources:
         raise IllegalTransition(
             _("“%(action)s” is not possible while the proposal is “%(status)s”.")
-            % {"action": action_label(action), "status": _status_label(proposal.status)},
+            % {"action": action_label(action), "status": status_label(proposal.status)},
             details={"status": proposal.status, "allowed": allowed_actions(user, proposal)})
     if needs_comment and not comment:
         raise ProposalInvalid(_("Write a comment for “%(action)s”.") % {"action": action_label(action)})
