@@ -4,6 +4,7 @@ Roles come from ``planning.Membership``; superusers are administrators. Scope is
 administrative unit: a membership covers that unit and every unit below it, and — across the
 1 July 2025 reform — the units that succeeded it or that it succeeded.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -32,7 +33,9 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return bool(getattr(self.user, "is_superuser", False)) or any(m.role == "admin" for m in self.memberships)
+        return bool(getattr(self.user, "is_superuser", False)) or any(
+            m.role == "admin" for m in self.memberships
+        )
 
     @cached_property
     def roles(self) -> set[str]:
@@ -57,13 +60,20 @@ class Principal:
         # Down the hierarchy.
         while frontier:
             ids.update(frontier)
-            frontier = list(AdminUnit.objects.filter(parent_id__in=frontier).exclude(pk__in=ids)
-                            .values_list("pk", flat=True))
+            frontier = list(
+                AdminUnit.objects.filter(parent_id__in=frontier)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
         # Across the 2025 reform, both ways, for units already in scope.
         from planning.models import AdminUnitSuccession
 
-        links = AdminUnitSuccession.objects.filter(predecessor_id__in=ids).values_list("successor_id", flat=True)
-        back = AdminUnitSuccession.objects.filter(successor_id__in=ids).values_list("predecessor_id", flat=True)
+        links = AdminUnitSuccession.objects.filter(predecessor_id__in=ids).values_list(
+            "successor_id", flat=True
+        )
+        back = AdminUnitSuccession.objects.filter(successor_id__in=ids).values_list(
+            "predecessor_id", flat=True
+        )
         return ids | set(links) | set(back)
 
 
@@ -111,7 +121,11 @@ def feature_unit_id(obj) -> int | None:
     if unit_id is None and getattr(obj, "area_id", None) is not None:
         from planning.models import IndustrialArea
 
-        unit_id = IndustrialArea.objects.filter(pk=obj.area_id).values_list("admin_unit_id", flat=True).first()
+        unit_id = (
+            IndustrialArea.objects.filter(pk=obj.area_id)
+            .values_list("admin_unit_id", flat=True)
+            .first()
+        )
     return unit_id
 
 
@@ -149,12 +163,16 @@ def import_row_refusal(user, spec, obj) -> str | None:
         return None
     unit_id = feature_unit_id(obj)
     if unit_id is None:
-        return _("the feature has no administrative unit, so it cannot be checked against your units")
+        return _(
+            "the feature has no administrative unit, so it cannot be checked against your units"
+        )
     if unit_id not in p.scope_unit_ids:
         from planning.models import AdminUnit
 
         unit = AdminUnit.objects.filter(pk=unit_id).first()
-        name = f"{unit.name} ({unit.code})" if unit is not None else _("unit %(id)s") % {"id": unit_id}
+        name = (
+            f"{unit.name} ({unit.code})" if unit is not None else _("unit %(id)s") % {"id": unit_id}
+        )
         return _("%(unit)s is outside your administrative units") % {"unit": name}
     return None
 
@@ -177,10 +195,21 @@ def _expand_units(unit_ids) -> set[int]:
     for _pass in range(2):
         while frontier:
             ids.update(frontier)
-            frontier = set(AdminUnit.objects.filter(parent_id__in=frontier).exclude(pk__in=ids)
-                           .values_list("pk", flat=True))
-        linked = set(AdminUnitSuccession.objects.filter(predecessor_id__in=ids).values_list("successor_id", flat=True))
-        linked |= set(AdminUnitSuccession.objects.filter(successor_id__in=ids).values_list("predecessor_id", flat=True))
+            frontier = set(
+                AdminUnit.objects.filter(parent_id__in=frontier)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+        linked = set(
+            AdminUnitSuccession.objects.filter(predecessor_id__in=ids).values_list(
+                "successor_id", flat=True
+            )
+        )
+        linked |= set(
+            AdminUnitSuccession.objects.filter(successor_id__in=ids).values_list(
+                "predecessor_id", flat=True
+            )
+        )
         frontier = linked - ids
     return ids | frontier
 
@@ -241,7 +270,8 @@ def can_work_on_proposal(user, proposal) -> bool:
     """May ``user`` take part in ``proposal`` (comment, re-run its rule checks): one who sees it
     and either edits it (staff of its unit) or reviews it (the reviewer of its kind and province)."""
     return can_view_proposal(user, proposal) and (
-        can_edit_proposal(user, proposal) or can_review_proposal(user, proposal))
+        can_edit_proposal(user, proposal) or can_review_proposal(user, proposal)
+    )
 
 
 def has_proposal_role(user) -> bool:

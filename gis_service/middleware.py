@@ -12,6 +12,7 @@ cookie, then Vietnamese. A request sent by a browser (it carries ``Sec-Fetch-Mod
 own scripts, a person opening the API in a tab) follows the page rule, so the map, the Jobs tab and
 the proposal pages show the API's errors in the page's language, not in the browser's.
 """
+
 import logging
 
 from django.conf import settings
@@ -66,7 +67,9 @@ def request_language(request) -> str:
     """The language to answer ``request`` in (see the module's docstring)."""
     cookie = _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
     query = _supported(request.GET.get("lang"))
-    program = request.path.startswith(PROGRAM_PREFIXES) and "HTTP_SEC_FETCH_MODE" not in request.META
+    program = (
+        request.path.startswith(PROGRAM_PREFIXES) and "HTTP_SEC_FETCH_MODE" not in request.META
+    )
     if program:
         candidates = (query, accept_language(request), cookie)
     else:
@@ -84,7 +87,9 @@ class PreferredLanguageMiddleware:
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
-        if request.path.startswith(PROGRAM_PREFIXES) and not response.get("Content-Type", "").startswith("image/"):
+        if request.path.startswith(PROGRAM_PREFIXES) and not response.get(
+            "Content-Type", ""
+        ).startswith("image/"):
             # The same URL answers in another language for another Accept-Language or cookie
             # (map images say nothing: they stay cacheable by shared caches).
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
@@ -125,13 +130,20 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 def database_unavailable_message() -> str:
-    return gettext("The database is unavailable at the moment (restarting or busy). Please try again in a "
-                   "few seconds.")
+    return gettext(
+        "The database is unavailable at the moment (restarting or busy). Please try again in a "
+        "few seconds."
+    )
 
 
 def log_database_unavailable(request, exc: BaseException) -> None:
-    log.warning("database unavailable, answered 503: %s %s: %s: %s", request.method, request.path,
-                type(exc.__cause__ or exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+    log.warning(
+        "database unavailable, answered 503: %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(exc.__cause__ or exc).__name__,
+        str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+    )
 
 
 def database_unavailable_response(request) -> HttpResponse:
@@ -145,12 +157,16 @@ def database_unavailable_response(request) -> HttpResponse:
         from layers.errors import OperationProcessingFailed, exception_response
 
         version = next((v for k, v in request.GET.items() if k.upper() == "VERSION"), "") or "2.0.0"
-        response = exception_response(OperationProcessingFailed(message, http_status=503), version=version)
+        response = exception_response(
+            OperationProcessingFailed(message, http_status=503), version=version
+        )
     else:
         title = escape(gettext("Service temporarily unavailable"))
-        html = (f'<!doctype html><html lang="{escape(getattr(request, "LANGUAGE_CODE", "vi"))}"><head>'
-                f'<meta charset="utf-8"><title>{title}</title></head><body><h1>{title}</h1>'
-                f"<p>{escape(message)}</p></body></html>")
+        html = (
+            f'<!doctype html><html lang="{escape(getattr(request, "LANGUAGE_CODE", "vi"))}"><head>'
+            f'<meta charset="utf-8"><title>{title}</title></head><body><h1>{title}</h1>'
+            f"<p>{escape(message)}</p></body></html>"
+        )
         response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
     for key, value in headers.items():
         response[key] = value

@@ -14,6 +14,7 @@ admin's sign-in, HTTP Basic on the API and the OGC services — so the limit sit
 Counts live in Django's cache (a file cache under ``var/`` shared by the server's workers).
 Forms and views ask :func:`retry_after` to answer 429 with a message and ``Retry-After``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,9 +31,11 @@ from django.utils.translation import ngettext
 
 
 def _limits() -> tuple[int, int, int]:
-    return (int(getattr(settings, "KCN_LOGIN_MAX_FAILURES", 5)),
-            int(getattr(settings, "KCN_LOGIN_MAX_FAILURES_PER_IP", 30)),
-            int(getattr(settings, "KCN_LOGIN_WINDOW_SECONDS", 900)))
+    return (
+        int(getattr(settings, "KCN_LOGIN_MAX_FAILURES", 5)),
+        int(getattr(settings, "KCN_LOGIN_MAX_FAILURES_PER_IP", 30)),
+        int(getattr(settings, "KCN_LOGIN_WINDOW_SECONDS", 900)),
+    )
 
 
 def client_address(request) -> str:
@@ -79,9 +82,11 @@ def _count(key: str, window: int) -> None:
 def locked_message(seconds: int) -> str:
     """The refusal, wholly in the active language (the request's: see gis_service.middleware)."""
     minutes = max(1, -(-seconds // 60))
-    return ngettext("Too many failed sign-in attempts. Try again in %(minutes)d minute.",
-                    "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
-                    minutes) % {"minutes": minutes}
+    return ngettext(
+        "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -131,7 +136,9 @@ class _ThrottledFormMixin:
             # This failure may have been the one that locks the name: say so at once.
             self.locked_seconds = retry_after(self.request, username)
             if self.locked_seconds:
-                raise forms.ValidationError(locked_message(self.locked_seconds), code="throttled") from None
+                raise forms.ValidationError(
+                    locked_message(self.locked_seconds), code="throttled"
+                ) from None
             raise
 
 

@@ -14,8 +14,13 @@ class LayersConfig(AppConfig):
 
         signals.connect()
         # Proposals are written by the review workflow's rules, whichever door the write uses.
-        register_write_hooks("proposals", WriteHooks(
-            prepare_insert=workflow.prepare_new, check_update=workflow.check_can_edit,
-            check_delete=workflow.check_can_delete, written=workflow.record_write,
-            protected_fields=WORKFLOW_FIELDS,
-        ))
+        register_write_hooks(
+            "proposals",
+            WriteHooks(
+                prepare_insert=workflow.prepare_new,
+                check_update=workflow.check_can_edit,
+                check_delete=workflow.check_can_delete,
+                written=workflow.record_write,
+                protected_fields=WORKFLOW_FIELDS,
+            ),
+        )

@@ -11,6 +11,7 @@ Wrong credentials answer 401 with ``WWW-Authenticate: Basic realm="KCN Planner"`
 csrf_exempt for QGIS's POSTs, so a *session* may only write (Transaction) with a valid CSRF
 token; Basic and token requests carry their own credentials and need none.
 """
+
 from __future__ import annotations
 
 import base64
@@ -120,8 +121,10 @@ def identify(request) -> Caller:
         elif scheme in ("token", "bearer"):
             user, method = _token(credentials), TOKEN
         else:
-            raise AuthenticationRequired(gettext("unsupported authorization scheme %(scheme)r; use Basic, Token or "
-                                         "Bearer") % {"scheme": scheme})
+            raise AuthenticationRequired(
+                gettext("unsupported authorization scheme %(scheme)r; use Basic, Token or Bearer")
+                % {"scheme": scheme}
+            )
         request.user = user
         return Caller(user, method)
     user = getattr(request, "user", None)

@@ -3,23 +3,24 @@
 One entry per layer feeds the importer/exporter now, and WMS, WFS and the REST API later.
 Adding a layer is one entry. Personal data (household details) is never in ``fields``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.apps import apps
 
 
 @dataclass(frozen=True)
 class LayerSpec:
-    name: str                       # machine name (WFS typeName, WMS layer, import --layer)
-    model_label: str                # "planning.IndustrialArea"
+    name: str  # machine name (WFS typeName, WMS layer, import --layer)
+    model_label: str  # "planning.IndustrialArea"
     geometry_field: str
     title_vi: str
     title_en: str
-    fields: tuple[str, ...]         # published attributes (never personal data)
-    key_field: str | None = None    # natural key for upsert; several fields comma-separated;
+    fields: tuple[str, ...]  # published attributes (never personal data)
+    key_field: str | None = None  # natural key for upsert; several fields comma-separated;
     # "id" (the exported primary key) where the layer has no natural key
     importable_fields: tuple[str, ...] = ()  # extra fields accepted on import (e.g. personal data)
     foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -55,11 +56,11 @@ class WriteHooks:
     with ``created`` and a comment naming the door.
     """
 
-    prepare_insert: Callable | None = None   # a new object, values set, before validation
-    check_update: Callable | None = None     # the stored object, before the new values are set
+    prepare_insert: Callable | None = None  # a new object, values set, before validation
+    check_update: Callable | None = None  # the stored object, before the new values are set
     check_delete: Callable | None = None
-    written: Callable | None = None          # (user, obj, *, created: bool, comment: str)
-    protected_fields: tuple[str, ...] = ()   # fields only the domain's workflow writes
+    written: Callable | None = None  # (user, obj, *, created: bool, comment: str)
+    protected_fields: tuple[str, ...] = ()  # fields only the domain's workflow writes
 
 
 NO_HOOKS = WriteHooks()
@@ -103,102 +104,272 @@ def get_layer(name: str) -> LayerSpec:
 _UNIT = ("planning.AdminUnit", "code")
 _AREA = ("planning.IndustrialArea", "code")
 
-register(LayerSpec(
-    name="admin_units", model_label="planning.AdminUnit", geometry_field="boundary",
-    title_vi="Đơn vị hành chính", title_en="Administrative units",
-    fields=("code", "name", "level", "parent", "valid_from", "valid_to", "zone_srid", "is_mountainous",
-            "is_synthetic"),
-    key_field="code,valid_from", foreign_keys={"parent": _UNIT}, default_style="admin_units",
-))
-register(LayerSpec(
-    name="industrial_areas", model_label="planning.IndustrialArea", geometry_field="boundary",
-    title_vi="Khu, cụm công nghiệp", title_en="Industrial parks and clusters",
-    fields=(
-        "code", "name", "kind", "status", "planned_area_ha", "boundary_area_ha", "industrial_land_ha",
-        "leased_land_ha", "green_land_ha", "shared_infra_land_ha", "established_on", "planning_decision",
-        "total_investment_bn_vnd", "lease_price_usd_m2", "roads_done_pct", "power_done_pct",
-        "water_done_pct", "wastewater_done_pct", "wwtp_operating", "eco_status", "is_smart",
-        "is_mountainous", "is_craft_village", "province_name_reported", "is_synthetic_boundary",
-        "developer", "admin_unit",
-    ),
-    key_field="code",
-    foreign_keys={"admin_unit": _UNIT, "developer": ("planning.Developer", "name")},
-    edit_roles=("admin", "ezone_reviewer", "industry_reviewer"), default_style="industrial_areas",
-))
-register(LayerSpec(
-    name="clearance_parcels", model_label="planning.ClearanceParcel", geometry_field="boundary",
-    title_vi="Thửa đất giải phóng mặt bằng", title_en="Clearance parcels",
-    fields=(
-        "map_sheet", "parcel_no", "area_m2", "land_use", "status", "compensation_planned_mn_vnd",
-        "compensation_paid_mn_vnd", "inventoried_on", "plan_approved_on", "compensated_on",
-        "handed_over_on", "is_synthetic", "area", "admin_unit",
-    ),
-    key_field="admin_unit,map_sheet,parcel_no",
-    importable_fields=("households", "holder_name", "holder_id_number"),
-    foreign_keys={"area": _AREA, "admin_unit": _UNIT},
-    read_roles=("staff",), edit_roles=("admin",), default_style="clearance_parcels",
-))
-register(LayerSpec(
-    name="road_corridors", model_label="planning.RoadCorridor", geometry_field="centerline",
-    title_vi="Tuyến đường", title_en="Road corridors",
-    fields=(
-        "code", "name", "route_ref", "road_class", "length_m", "right_of_way_m", "lanes", "status",
-        "investment_year", "completion_year", "investment_bn_vnd", "is_synthetic", "admin_unit",
-    ),
-    key_field="code", foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",),
-    default_style="road_corridors",
-))
-register(LayerSpec(
-    name="infrastructure_lines", model_label="planning.InfrastructureLine", geometry_field="geom",
-    title_vi="Tuyến hạ tầng kỹ thuật", title_en="Infrastructure lines",
-    fields=("name", "kind", "status", "capacity", "length_m", "is_synthetic"),
-    key_field="id", foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",),
-    default_style="infrastructure_lines",
-))
-register(LayerSpec(
-    name="infrastructure_points", model_label="planning.InfrastructurePoint", geometry_field="geom",
-    title_vi="Công trình hạ tầng kỹ thuật", title_en="Infrastructure facilities",
-    fields=("name", "kind", "status", "capacity", "is_synthetic"),
-    key_field="id", foreign_keys={"admin_unit": _UNIT}, edit_roles=("admin",),
-    default_style="infrastructure_points",
-))
-register(LayerSpec(
-    name="secondary_projects", model_label="planning.SecondaryProject", geometry_field="plot",
-    title_vi="Dự án thứ cấp", title_en="Secondary projects",
-    fields=(
-        "code", "name", "investor", "investor_country", "sector", "leased_area_ha", "plot_area_ha",
-        "registered_capital_bn_vnd", "disbursed_capital_bn_vnd", "planned_jobs", "actual_jobs",
-        "registered_on", "operation_planned", "operation_actual", "status", "is_synthetic", "area",
-    ),
-    key_field="code", foreign_keys={"area": _AREA}, edit_roles=("admin", "ezone_reviewer", "industry_reviewer"),
-    default_style="secondary_projects",
-))
-register(LayerSpec(
-    name="proposals", model_label="planning.Proposal", geometry_field="geom",
-    title_vi="Đề xuất khu, cụm công nghiệp", title_en="Proposed parks and clusters",
-    fields=("code", "name", "kind", "area_ha", "status", "rationale", "submitted_at", "decided_at",
-            "admin_unit"),
-    key_field="code", foreign_keys={"admin_unit": _UNIT},
-    read_roles=("staff",), edit_roles=("commune_staff", "district_staff", "admin"),
-    default_style="proposals",
-))
+register(
+    LayerSpec(
+        name="admin_units",
+        model_label="planning.AdminUnit",
+        geometry_field="boundary",
+        title_vi="Đơn vị hành chính",
+        title_en="Administrative units",
+        fields=(
+            "code",
+            "name",
+            "level",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "zone_srid",
+            "is_mountainous",
+            "is_synthetic",
+        ),
+        key_field="code,valid_from",
+        foreign_keys={"parent": _UNIT},
+        default_style="admin_units",
+    )
+)
+register(
+    LayerSpec(
+        name="industrial_areas",
+        model_label="planning.IndustrialArea",
+        geometry_field="boundary",
+        title_vi="Khu, cụm công nghiệp",
+        title_en="Industrial parks and clusters",
+        fields=(
+            "code",
+            "name",
+            "kind",
+            "status",
+            "planned_area_ha",
+            "boundary_area_ha",
+            "industrial_land_ha",
+            "leased_land_ha",
+            "green_land_ha",
+            "shared_infra_land_ha",
+            "established_on",
+            "planning_decision",
+            "total_investment_bn_vnd",
+            "lease_price_usd_m2",
+            "roads_done_pct",
+            "power_done_pct",
+            "water_done_pct",
+            "wastewater_done_pct",
+            "wwtp_operating",
+            "eco_status",
+            "is_smart",
+            "is_mountainous",
+            "is_craft_village",
+            "province_name_reported",
+            "is_synthetic_boundary",
+            "developer",
+            "admin_unit",
+        ),
+        key_field="code",
+        foreign_keys={"admin_unit": _UNIT, "developer": ("planning.Developer", "name")},
+        edit_roles=("admin", "ezone_reviewer", "industry_reviewer"),
+        default_style="industrial_areas",
+    )
+)
+register(
+    LayerSpec(
+        name="clearance_parcels",
+        model_label="planning.ClearanceParcel",
+        geometry_field="boundary",
+        title_vi="Thửa đất giải phóng mặt bằng",
+        title_en="Clearance parcels",
+        fields=(
+            "map_sheet",
+            "parcel_no",
+            "area_m2",
+            "land_use",
+            "status",
+            "compensation_planned_mn_vnd",
+            "compensation_paid_mn_vnd",
+            "inventoried_on",
+            "plan_approved_on",
+            "compensated_on",
+            "handed_over_on",
+            "is_synthetic",
+            "area",
+            "admin_unit",
+        ),
+        key_field="admin_unit,map_sheet,parcel_no",
+        importable_fields=("households", "holder_name", "holder_id_number"),
+        foreign_keys={"area": _AREA, "admin_unit": _UNIT},
+        read_roles=("staff",),
+        edit_roles=("admin",),
+        default_style="clearance_parcels",
+    )
+)
+register(
+    LayerSpec(
+        name="road_corridors",
+        model_label="planning.RoadCorridor",
+        geometry_field="centerline",
+        title_vi="Tuyến đường",
+        title_en="Road corridors",
+        fields=(
+            "code",
+            "name",
+            "route_ref",
+            "road_class",
+            "length_m",
+            "right_of_way_m",
+            "lanes",
+            "status",
+            "investment_year",
+            "completion_year",
+            "investment_bn_vnd",
+            "is_synthetic",
+            "admin_unit",
+        ),
+        key_field="code",
+        foreign_keys={"admin_unit": _UNIT},
+        edit_roles=("admin",),
+        default_style="road_corridors",
+    )
+)
+register(
+    LayerSpec(
+        name="infrastructure_lines",
+        model_label="planning.InfrastructureLine",
+        geometry_field="geom",
+        title_vi="Tuyến hạ tầng kỹ thuật",
+        title_en="Infrastructure lines",
+        fields=("name", "kind", "status", "capacity", "length_m", "is_synthetic"),
+        key_field="id",
+        foreign_keys={"admin_unit": _UNIT},
+        edit_roles=("admin",),
+        default_style="infrastructure_lines",
+    )
+)
+register(
+    LayerSpec(
+        name="infrastructure_points",
+        model_label="planning.InfrastructurePoint",
+        geometry_field="geom",
+        title_vi="Công trình hạ tầng kỹ thuật",
+        title_en="Infrastructure facilities",
+        fields=("name", "kind", "status", "capacity", "is_synthetic"),
+        key_field="id",
+        foreign_keys={"admin_unit": _UNIT},
+        edit_roles=("admin",),
+        default_style="infrastructure_points",
+    )
+)
+register(
+    LayerSpec(
+        name="secondary_projects",
+        model_label="planning.SecondaryProject",
+        geometry_field="plot",
+        title_vi="Dự án thứ cấp",
+        title_en="Secondary projects",
+        fields=(
+            "code",
+            "name",
+            "investor",
+            "investor_country",
+            "sector",
+            "leased_area_ha",
+            "plot_area_ha",
+            "registered_capital_bn_vnd",
+            "disbursed_capital_bn_vnd",
+            "planned_jobs",
+            "actual_jobs",
+            "registered_on",
+            "operation_planned",
+            "operation_actual",
+            "status",
+            "is_synthetic",
+            "area",
+        ),
+        key_field="code",
+        foreign_keys={"area": _AREA},
+        edit_roles=("admin", "ezone_reviewer", "industry_reviewer"),
+        default_style="secondary_projects",
+    )
+)
+register(
+    LayerSpec(
+        name="proposals",
+        model_label="planning.Proposal",
+        geometry_field="geom",
+        title_vi="Đề xuất khu, cụm công nghiệp",
+        title_en="Proposed parks and clusters",
+        fields=(
+            "code",
+            "name",
+            "kind",
+            "area_ha",
+            "status",
+            "rationale",
+            "submitted_at",
+            "decided_at",
+            "admin_unit",
+        ),
+        key_field="code",
+        foreign_keys={"admin_unit": _UNIT},
+        read_roles=("staff",),
+        edit_roles=("commune_staff", "district_staff", "admin"),
+        default_style="proposals",
+    )
+)
 # Published analysis results (issue 4): planners' layers, read by staff only. Suggested sites are
 # candidate land for new clusters (publishing them could feed land speculation); connectors are
 # indicative lines for the province's review of infrastructure up to the fence.
-register(LayerSpec(
-    name="suggested_sites", model_label="planning.SuggestedSite", geometry_field="geom",
-    title_vi="Vị trí đề xuất CCN/KCN mới", title_en="Suggested cluster sites",
-    fields=("rank", "kind", "area_ha", "score", "reasons", "rice_land_ha", "rice_phasing_required",
-            "road_frontage_m", "nearest_road_name", "nearest_road_distance_m", "mean_slope_pct",
-            "max_flood_depth_m", "population_in_reach", "province_name", "is_current", "run", "admin_unit"),
-    foreign_keys={"run": ("planning.AnalysisRun", "id"), "admin_unit": _UNIT},
-    read_roles=("staff",), default_style="suggested_sites", written_by_analyses=True,
-))
-register(LayerSpec(
-    name="infrastructure_connectors", model_label="planning.InfrastructureConnector", geometry_field="geom",
-    title_vi="Tuyến kết nối hạ tầng đến hàng rào (chỉ dẫn)", title_en="Infrastructure connectors to the fence",
-    fields=("area_code", "area_name", "network", "feature_name", "feature_kind", "distance_m", "connected",
-            "is_current", "run", "area"),
-    foreign_keys={"run": ("planning.AnalysisRun", "id"), "area": _AREA},
-    read_roles=("staff",), default_style="infrastructure_connectors", written_by_analyses=True,
-))
+register(
+    LayerSpec(
+        name="suggested_sites",
+        model_label="planning.SuggestedSite",
+        geometry_field="geom",
+        title_vi="Vị trí đề xuất CCN/KCN mới",
+        title_en="Suggested cluster sites",
+        fields=(
+            "rank",
+            "kind",
+            "area_ha",
+            "score",
+            "reasons",
+            "rice_land_ha",
+            "rice_phasing_required",
+            "road_frontage_m",
+            "nearest_road_name",
+            "nearest_road_distance_m",
+            "mean_slope_pct",
+            "max_flood_depth_m",
+            "population_in_reach",
+            "province_name",
+            "is_current",
+            "run",
+            "admin_unit",
+        ),
+        foreign_keys={"run": ("planning.AnalysisRun", "id"), "admin_unit": _UNIT},
+        read_roles=("staff",),
+        default_style="suggested_sites",
+        written_by_analyses=True,
+    )
+)
+register(
+    LayerSpec(
+        name="infrastructure_connectors",
+        model_label="planning.InfrastructureConnector",
+        geometry_field="geom",
+        title_vi="Tuyến kết nối hạ tầng đến hàng rào (chỉ dẫn)",
+        title_en="Infrastructure connectors to the fence",
+        fields=(
+            "area_code",
+            "area_name",
+            "network",
+            "feature_name",
+            "feature_kind",
+            "distance_m",
+            "connected",
+            "is_current",
+            "run",
+            "area",
+        ),
+        foreign_keys={"run": ("planning.AnalysisRun", "id"), "area": _AREA},
+        read_roles=("staff",),
+        default_style="infrastructure_connectors",
+        written_by_analyses=True,
+    )
+)

@@ -4,6 +4,7 @@ Raise a subclass anywhere in the OGC services; the view turns it into an OWS Exc
 (OWS 1.1 for WFS 2.0, OWS 1.0 for WFS 1.1) or an OGC ServiceExceptionReport (WFS 1.0) with the
 HTTP status the class carries.
 """
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
@@ -17,8 +18,15 @@ class OGCException(Exception):
     ogc_code = "NoApplicableCode"
     http_status = 400
 
-    def __init__(self, message: str = "", *, locator: str | None = None, ogc_code: str | None = None,
-                 http_status: int | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        locator: str | None = None,
+        ogc_code: str | None = None,
+        http_status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.locator = locator
@@ -129,7 +137,7 @@ def render_exception_report(exc: OGCException, *, version: str = "2.0.0") -> tup
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<ServiceExceptionReport xmlns="{OGC}" version="1.2.0">'
-            f'<ServiceException code={quoteattr(exc.ogc_code)}{locator}>{message}</ServiceException>'
+            f"<ServiceException code={quoteattr(exc.ogc_code)}{locator}>{message}</ServiceException>"
             "</ServiceExceptionReport>"
         )
         return body.encode("utf-8"), "text/xml; charset=utf-8"
@@ -140,7 +148,7 @@ def render_exception_report(exc: OGCException, *, version: str = "2.0.0") -> tup
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<ows:ExceptionReport xmlns:ows="{ns}" version="{report_version}" xml:lang="en">'
-        f'<ows:Exception exceptionCode={quoteattr(exc.ogc_code)}{locator}>'
+        f"<ows:Exception exceptionCode={quoteattr(exc.ogc_code)}{locator}>"
         f"<ows:ExceptionText>{message}</ows:ExceptionText></ows:Exception></ows:ExceptionReport>"
     )
     return body.encode("utf-8"), "application/xml; charset=utf-8"

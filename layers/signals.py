@@ -1,4 +1,5 @@
 """Keep the tile caches true to the data: every save or delete refreshes the tiles it touches."""
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,9 @@ def cache_dir(layer: str) -> Path:
 def _extent(geom):
     if geom is None:
         return None
-    return geom.transform(4326, clone=True).extent if geom.srid and geom.srid != 4326 else geom.extent
+    return (
+        geom.transform(4326, clone=True).extent if geom.srid and geom.srid != 4326 else geom.extent
+    )
 
 
 def _union(a, b):
@@ -61,13 +64,20 @@ def remember_old_extent(sender, instance, **kwargs):
     for spec in _spec_for(sender):
         if instance.pk is None:
             continue
-        old = sender._default_manager.filter(pk=instance.pk).values_list(spec.geometry_field, flat=True).first()
+        old = (
+            sender._default_manager.filter(pk=instance.pk)
+            .values_list(spec.geometry_field, flat=True)
+            .first()
+        )
         instance._kcn_old_extent = _extent(old)
 
 
 def refresh_after_save(sender, instance, **kwargs):
     for spec in _spec_for(sender):
-        extent = _union(getattr(instance, "_kcn_old_extent", None), _extent(getattr(instance, spec.geometry_field)))
+        extent = _union(
+            getattr(instance, "_kcn_old_extent", None),
+            _extent(getattr(instance, spec.geometry_field)),
+        )
         transaction.on_commit(lambda s=spec.name, e=extent: refresh_extent(s, e))
 
 

@@ -5,6 +5,7 @@ MapProxy's file cache with ``directory_layout: tms`` stores GLOBAL_WEBMERCATOR t
 is the north-west corner (as in XYZ tiles). Only tiles that exist are visited,
 so the work is proportional to what is cached, not to the number of possible tiles.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +34,7 @@ def tile_range(bbox_lonlat: tuple[float, float, float, float], z: int) -> tuple[
     """
     x0, y0 = lonlat_to_mercator(bbox_lonlat[0], bbox_lonlat[1])
     x1, y1 = lonlat_to_mercator(bbox_lonlat[2], bbox_lonlat[3])
-    n = 2 ** z
+    n = 2**z
     size = 2 * HALF / n
     tx0 = int((x0 + HALF) // size) - BUFFER_TILES
     tx1 = int((x1 + HALF) // size) + BUFFER_TILES

@@ -5,6 +5,7 @@ touches the network and keeps libxml2's limits on tree size (``huge_tree=False``
 declare a DOCTYPE or an entity are refused outright: no OGC request needs one, and refusing them
 early keeps "billion laughs" bombs cheap.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,14 @@ class XMLRefused(ValueError):
 def _parser() -> etree.XMLParser:
     # A new parser per document: lxml parsers keep state and are not meant to be shared by threads.
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-        dtd_validation=False, remove_comments=True, remove_pis=True, collect_ids=False,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
     )
 
 

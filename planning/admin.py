@@ -1,4 +1,5 @@
 """Django admin with offline map widgets; history (who, when, before/after) where it is kept."""
+
 from django import forms
 from django.contrib import admin
 from django.contrib.gis import admin as gis_admin
@@ -29,7 +30,16 @@ class SuccessionInline(admin.TabularInline):
 
 @admin.register(m.AdminUnit)
 class AdminUnitAdmin(MapAdmin):
-    list_display = ["name", "code", "level", "parent", "valid_from", "valid_to", "zone_srid", "is_synthetic"]
+    list_display = [
+        "name",
+        "code",
+        "level",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "zone_srid",
+        "is_synthetic",
+    ]
     list_filter = ["level", "is_synthetic", "zone_srid", "valid_to"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
@@ -68,10 +78,26 @@ class TransferInline(admin.TabularInline):
 @admin.register(m.IndustrialArea)
 class IndustrialAreaAdmin(HistoryMapAdmin):
     list_display = [
-        "name", "code", "kind", "status", "planned_area_ha", "boundary_area_ha", "industrial_land_ha",
-        "leased_land_ha", "developer", "admin_unit", "eco_status",
+        "name",
+        "code",
+        "kind",
+        "status",
+        "planned_area_ha",
+        "boundary_area_ha",
+        "industrial_land_ha",
+        "leased_land_ha",
+        "developer",
+        "admin_unit",
+        "eco_status",
     ]
-    list_filter = ["kind", "status", "eco_status", "is_smart", "province_name_reported", "is_synthetic_boundary"]
+    list_filter = [
+        "kind",
+        "status",
+        "eco_status",
+        "is_smart",
+        "province_name_reported",
+        "is_synthetic_boundary",
+    ]
     search_fields = ["name", "code", "developer__name"]
     autocomplete_fields = ["developer", "admin_unit"]
     readonly_fields = ["boundary_area_ha", "metric_srid"]
@@ -80,7 +106,15 @@ class IndustrialAreaAdmin(HistoryMapAdmin):
 
 @admin.register(m.ClearanceParcel)
 class ClearanceParcelAdmin(HistoryMapAdmin):
-    list_display = ["__str__", "area", "land_use", "status", "area_m2", "households", "compensation_paid_mn_vnd"]
+    list_display = [
+        "__str__",
+        "area",
+        "land_use",
+        "status",
+        "area_m2",
+        "households",
+        "compensation_paid_mn_vnd",
+    ]
     list_filter = ["status", "land_use", "area"]
     search_fields = ["parcel_no", "map_sheet", "area__name"]
     autocomplete_fields = ["area", "admin_unit"]
@@ -89,7 +123,15 @@ class ClearanceParcelAdmin(HistoryMapAdmin):
 
 @admin.register(m.RoadCorridor)
 class RoadCorridorAdmin(MapAdmin):
-    list_display = ["name", "route_ref", "road_class", "status", "length_m", "investment_year", "is_synthetic"]
+    list_display = [
+        "name",
+        "route_ref",
+        "road_class",
+        "status",
+        "length_m",
+        "investment_year",
+        "is_synthetic",
+    ]
     list_filter = ["road_class", "status", "is_synthetic"]
     search_fields = ["name", "route_ref", "code"]
     readonly_fields = ["length_m", "metric_srid"]
@@ -117,7 +159,15 @@ class MilestoneInline(admin.TabularInline):
 
 @admin.register(m.SecondaryProject)
 class SecondaryProjectAdmin(HistoryMapAdmin):
-    list_display = ["name", "area", "investor", "investor_country", "sector", "leased_area_ha", "status"]
+    list_display = [
+        "name",
+        "area",
+        "investor",
+        "investor_country",
+        "sector",
+        "leased_area_ha",
+        "status",
+    ]
     list_filter = ["status", "area", "investor_country"]
     search_fields = ["name", "investor", "code"]
     autocomplete_fields = ["area"]
@@ -141,7 +191,15 @@ class DevelopmentTargetAdmin(admin.ModelAdmin):
 
 @admin.register(m.AnnualReport)
 class AnnualReportAdmin(admin.ModelAdmin):
-    list_display = ["area", "year", "clearance_ha", "infrastructure_pct", "leased_ha", "new_projects", "workers"]
+    list_display = [
+        "area",
+        "year",
+        "clearance_ha",
+        "infrastructure_pct",
+        "leased_ha",
+        "new_projects",
+        "workers",
+    ]
     list_filter = ["year"]
     search_fields = ["area__name"]
 
@@ -190,7 +248,16 @@ class ProposalAdmin(HistoryMapAdmin):
     its draft is shown, not edited."""
 
     form = ProposalAdminForm
-    list_display = ["name", "code", "kind", "status", "area_ha", "admin_unit", "proposed_by", "updated_at"]
+    list_display = [
+        "name",
+        "code",
+        "kind",
+        "status",
+        "area_ha",
+        "admin_unit",
+        "proposed_by",
+        "updated_at",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["admin_unit"]
@@ -250,7 +317,16 @@ class SuggestedSiteInline(admin.TabularInline):
     model = m.SuggestedSite
     extra = 0
     can_delete = False
-    fields = ["rank", "kind", "area_ha", "score", "nearest_road_name", "rice_land_ha", "admin_unit", "reasons"]
+    fields = [
+        "rank",
+        "kind",
+        "area_ha",
+        "score",
+        "nearest_road_name",
+        "rice_land_ha",
+        "admin_unit",
+        "reasons",
+    ]
     readonly_fields = fields
     show_change_link = True
 
@@ -260,7 +336,16 @@ class SuggestedSiteInline(admin.TabularInline):
 
 @admin.register(m.AnalysisRun)
 class AnalysisRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "status", "progress", "admin_unit", "started_by", "created_at", "duration_s"]
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "progress",
+        "admin_unit",
+        "started_by",
+        "created_at",
+        "duration_s",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["admin_unit__name", "started_by__username", "error"]
     readonly_fields = [f.name for f in m.AnalysisRun._meta.fields]
@@ -271,7 +356,11 @@ class AnalysisRunAdmin(admin.ModelAdmin):
         return False  # runs are started by commands, the API or the "rerun" action
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None and obj.kind == m.AnalysisRun.Kind.SITE_SUGGESTION else []
+        return (
+            self.inlines
+            if obj is not None and obj.kind == m.AnalysisRun.Kind.SITE_SUGGESTION
+            else []
+        )
 
     @admin.action(description="Chạy lại với cùng tham số")
     def rerun(self, request, queryset):
@@ -283,14 +372,40 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
 @admin.register(m.SuggestedSite)
 class SuggestedSiteAdmin(MapAdmin):
-    list_display = ["__str__", "run", "kind", "area_ha", "score", "nearest_road_name", "rice_phasing_required",
-                    "admin_unit", "is_current"]
+    list_display = [
+        "__str__",
+        "run",
+        "kind",
+        "area_ha",
+        "score",
+        "nearest_road_name",
+        "rice_phasing_required",
+        "admin_unit",
+        "is_current",
+    ]
     list_filter = ["kind", "is_current", "rice_phasing_required", "province_name"]
     search_fields = ["reasons", "nearest_road_name", "admin_unit__name"]
-    readonly_fields = ["run", "rank", "kind", "area_ha", "score", "breakdown", "rice_land_ha", "rice_phasing_required",
-                       "road_frontage_m", "nearest_road_name", "nearest_road_status", "nearest_road_distance_m",
-                       "mean_slope_pct", "max_flood_depth_m", "population_in_reach", "reasons", "admin_unit",
-                       "province_name", "metric_srid"]
+    readonly_fields = [
+        "run",
+        "rank",
+        "kind",
+        "area_ha",
+        "score",
+        "breakdown",
+        "rice_land_ha",
+        "rice_phasing_required",
+        "road_frontage_m",
+        "nearest_road_name",
+        "nearest_road_status",
+        "nearest_road_distance_m",
+        "mean_slope_pct",
+        "max_flood_depth_m",
+        "population_in_reach",
+        "reasons",
+        "admin_unit",
+        "province_name",
+        "metric_srid",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -298,11 +413,29 @@ class SuggestedSiteAdmin(MapAdmin):
 
 @admin.register(m.InfrastructureConnector)
 class InfrastructureConnectorAdmin(MapAdmin):
-    list_display = ["area_name", "network", "feature_name", "distance_m", "connected", "run", "is_current"]
+    list_display = [
+        "area_name",
+        "network",
+        "feature_name",
+        "distance_m",
+        "connected",
+        "run",
+        "is_current",
+    ]
     list_filter = ["network", "connected", "is_current"]
     search_fields = ["area_name", "feature_name"]
-    readonly_fields = ["run", "area", "area_code", "area_name", "network", "feature_name", "feature_kind",
-                       "distance_m", "connected", "metric_srid"]
+    readonly_fields = [
+        "run",
+        "area",
+        "area_code",
+        "area_name",
+        "network",
+        "feature_name",
+        "feature_kind",
+        "distance_m",
+        "connected",
+        "metric_srid",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -312,8 +445,19 @@ class InfrastructureConnectorAdmin(MapAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Imports started from the web, read-only: who, which file into which layer, and the outcome."""
 
-    list_display = ["id", "layer", "original_name", "mode", "status", "progress", "created_count", "updated_count",
-                    "started_by", "created_at", "duration_s"]
+    list_display = [
+        "id",
+        "layer",
+        "original_name",
+        "mode",
+        "status",
+        "progress",
+        "created_count",
+        "updated_count",
+        "started_by",
+        "created_at",
+        "duration_s",
+    ]
     list_filter = ["status", "layer", "mode"]
     search_fields = ["original_name", "layer", "started_by__username", "error"]
     readonly_fields = [f.name for f in m.ImportJob._meta.fields]

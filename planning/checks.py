@@ -1,4 +1,5 @@
 """System checks: the CRS definitions the service relies on must be in the spatial database."""
+
 import warnings
 
 from django.core import checks
@@ -11,8 +12,11 @@ REQUIRED_SRIDS = (4326, 3857, 4756, 3405, 3406, 5896, 5897, 5898, 5899, *range(9
 
 def missing_srids(conn=connection) -> list[int]:
     SpatialRefSys = conn.ops.spatial_ref_sys()
-    present = set(SpatialRefSys.objects.using(conn.alias).filter(srid__in=REQUIRED_SRIDS)
-                  .values_list("srid", flat=True))
+    present = set(
+        SpatialRefSys.objects.using(conn.alias)
+        .filter(srid__in=REQUIRED_SRIDS)
+        .values_list("srid", flat=True)
+    )
     return [s for s in REQUIRED_SRIDS if s not in present]
 
 
@@ -37,8 +41,13 @@ def add_missing_srids(conn=connection) -> list[int]:
             proj4 = crs.to_proj4().replace(" +type=crs", "")
         if crs.datum and "Vietnam 2000" in crs.datum.name and "towgs84" not in proj4:
             proj4 += " " + TOWGS84
-        values = {"srid": srid, "auth_name": "EPSG", "auth_srid": srid, "proj4text": proj4,
-                  "srtext": crs.to_wkt("WKT1_GDAL")}
+        values = {
+            "srid": srid,
+            "auth_name": "EPSG",
+            "auth_srid": srid,
+            "proj4text": proj4,
+            "srtext": crs.to_wkt("WKT1_GDAL"),
+        }
         if conn.vendor == "sqlite":
             values["ref_sys_name"] = crs.name
         SpatialRefSys.objects.using(conn.alias).create(**values)
@@ -65,9 +74,11 @@ def check_vn2000_srids(app_configs=None, databases=None, **kwargs):
     except DatabaseError:
         return []  # not migrated yet: migration 0002 will add what is missing
     if missing:
-        return [checks.Error(
-            f"spatial_ref_sys lacks EPSG {', '.join(map(str, missing))}",
-            hint="run `manage.py migrate planning` (migration 0002 adds them from PROJ)",
-            id="planning.E001",
-        )]
+        return [
+            checks.Error(
+                f"spatial_ref_sys lacks EPSG {', '.join(map(str, missing))}",
+                hint="run `manage.py migrate planning` (migration 0002 adds them from PROJ)",
+                id="planning.E001",
+            )
+        ]
     return []

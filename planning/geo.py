@@ -4,10 +4,11 @@ Storage is EPSG:4326. Areas and distances are always computed in a VN-2000 TM-3 
 metric CRS given by SRID) through pyproj, which takes the EPSG:6960 "VN-2000 to WGS 84 (2)"
 path, so both database backends report the same figures.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import numpy as np
 import shapely
@@ -47,7 +48,9 @@ def transform(geom, src: int | str, dst: int | str):
     """Reproject a shapely geometry (x/y order whatever the CRS's axis order)."""
     if src == dst:
         return geom
-    return shapely.transform(geom, lambda xy: np.column_stack(transformer(src, dst).transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(transformer(src, dst).transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def area_ha(geom, metric_srid: int, *, srid: int = STORAGE_SRID) -> float:
@@ -71,4 +74,6 @@ def length_m(geom, metric_srid: int, *, srid: int = STORAGE_SRID) -> float:
 
 def distance_m(a, b, metric_srid: int, *, srid: int = STORAGE_SRID) -> float:
     ga, gb = (shapely.from_wkb(bytes(g.wkb)) if isinstance(g, GEOSGeometry) else g for g in (a, b))
-    return float(shapely.distance(transform(ga, srid, metric_srid), transform(gb, srid, metric_srid)))
+    return float(
+        shapely.distance(transform(ga, srid, metric_srid), transform(gb, srid, metric_srid))
+    )

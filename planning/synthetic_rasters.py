@@ -5,6 +5,7 @@ them (seeded) from what the province's vectors say: rivers and low land flood, t
 and populated, existing parks and clusters are built-up, high land is forest. Every file is
 labelled synthetic. Pure NumPy/shapely/rasterio: no Django.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,12 +25,12 @@ NODATA, RICE, CROPS, FOREST, WATER, BUILT, BARE, PERENNIAL = 0, 1, 2, 3, 4, 5, 6
 class ProvinceScene:
     """Vector inputs in one metric CRS (metres)."""
 
-    outline: object                      # shapely (Multi)Polygon
+    outline: object  # shapely (Multi)Polygon
     towns: list[tuple[float, float, float]]  # (x, y, population)
-    rivers: list[object]                 # shapely LineStrings
-    areas: list[object]                  # existing KCN/CCN polygons
-    relief: str                          # "coastal_mountains" (Bình Định) or "delta" (Sóc Trăng)
-    coast_side: str = "east"             # where the sea is, for relief gradients
+    rivers: list[object]  # shapely LineStrings
+    areas: list[object]  # existing KCN/CCN polygons
+    relief: str  # "coastal_mountains" (Bình Định) or "delta" (Sóc Trăng)
+    coast_side: str = "east"  # where the sea is, for relief gradients
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,15 @@ def smooth_noise(rng: np.random.Generator, grid: Grid, scale_m: float) -> np.nda
     x0, y1 = grid.transform.c - coarse_cell, grid.transform.f + coarse_cell
     src_transform = from_origin(x0, y1, coarse_cell, coarse_cell)
     out = np.zeros((grid.height, grid.width), np.float32)
-    reproject(coarse, out, src_transform=src_transform, src_crs="EPSG:3857", dst_transform=grid.transform,
-              dst_crs="EPSG:3857", resampling=Resampling.cubic)
+    reproject(
+        coarse,
+        out,
+        src_transform=src_transform,
+        src_crs="EPSG:3857",
+        dst_transform=grid.transform,
+        dst_crs="EPSG:3857",
+        resampling=Resampling.cubic,
+    )
     return np.clip(out, -1, 1)
 
 
@@ -70,10 +78,13 @@ def _distance_to(geoms, grid: Grid, max_m: float) -> np.ndarray:
     steps = np.linspace(0, max_m, 25)[1:]
     for d in steps[::-1]:
         zone = shapely.union_all([g.buffer(d) for g in geoms])
-        mask = features.geometry_mask([zone], (grid.height, grid.width), grid.transform, invert=True)
+        mask = features.geometry_mask(
+            [zone], (grid.height, grid.width), grid.transform, invert=True
+        )
         out[mask] = d
-    inside = features.geometry_mask(list(geoms), (grid.height, grid.width), grid.transform, invert=True,
-                                    all_touched=True)
+    inside = features.geometry_mask(
+        list(geoms), (grid.height, grid.width), grid.transform, invert=True, all_touched=True
+    )
     out[inside] = 0
     return out
 
@@ -94,11 +105,15 @@ def synthesise(scene: ProvinceScene, grid: Grid, seed: int) -> dict[str, np.ndar
     if scene.relief == "coastal_mountains":
         # Elevation rises inland (west) from the coast; valleys along the rivers.
         x0, _, x1, _ = scene.outline.bounds
-        inland = (x1 - xs) / max(1.0, (x1 - x0))                 # 0 at the coast .. 1 far west
-        dem = 5 + 650 * np.clip(inland - 0.25, 0, None) ** 1.6 + 220 * np.clip(noise_big, 0, None) * inland
+        inland = (x1 - xs) / max(1.0, (x1 - x0))  # 0 at the coast .. 1 far west
+        dem = (
+            5
+            + 650 * np.clip(inland - 0.25, 0, None) ** 1.6
+            + 220 * np.clip(noise_big, 0, None) * inland
+        )
         dem += 25 * noise_small
         # Flat valley floors: the river's base level is low near the coast and rises inland.
-        base = 2 + 40 * inland ** 2
+        base = 2 + 40 * inland**2
         dem = np.where(d_river < 2500, base + (dem - base) * (d_river / 2500) ** 2, dem)
         dem = np.clip(dem, 0.5, None)
     else:
@@ -133,12 +148,17 @@ def synthesise(scene: ProvinceScene, grid: Grid, seed: int) -> dict[str, np.ndar
     del slope_proxy
     landcover[d_river < 60] = WATER
     # Towns and existing areas are built-up.
-    town_geoms = [shapely.Point(x, y).buffer(400 + 450 * np.log10(max(pop, 10) / 1000 + 1)) for x, y, pop in scene.towns]
+    town_geoms = [
+        shapely.Point(x, y).buffer(400 + 450 * np.log10(max(pop, 10) / 1000 + 1))
+        for x, y, pop in scene.towns
+    ]
     if town_geoms:
         built = features.geometry_mask(town_geoms, shape, grid.transform, invert=True)
         landcover[built] = BUILT
     if scene.areas:
-        built = features.geometry_mask(list(scene.areas), shape, grid.transform, invert=True, all_touched=True)
+        built = features.geometry_mask(
+            list(scene.areas), shape, grid.transform, invert=True, all_touched=True
+        )
         landcover[built] = BUILT
         flood[built] = 0
     landcover[~inside] = NODATA
@@ -146,7 +166,7 @@ def synthesise(scene: ProvinceScene, grid: Grid, seed: int) -> dict[str, np.ndar
     # Population: towns (Gaussian kernels) plus a rural base on farmland; people per cell.
     pop = np.zeros(shape, np.float32)
     rural = np.isin(landcover, (RICE, CROPS, PERENNIAL)).astype(np.float32)
-    pop += rural * (grid.cell ** 2) * 250e-6 * (1 + 0.5 * noise_small)   # ~250 people/km² of farmland
+    pop += rural * (grid.cell**2) * 250e-6 * (1 + 0.5 * noise_small)  # ~250 people/km² of farmland
     for x, y, people in scene.towns:
         sigma = 900 + 300 * np.log10(max(people, 1000) / 1000)
         c0 = int((x - grid.transform.c) / grid.cell)
@@ -157,21 +177,34 @@ def synthesise(scene: ProvinceScene, grid: Grid, seed: int) -> dict[str, np.ndar
         if rs >= re or cs >= ce:
             continue
         yy, xx = np.mgrid[rs:re, cs:ce]
-        d2 = ((xx - c0) ** 2 + (yy - r0) ** 2) * grid.cell ** 2
-        kernel = np.exp(-d2 / (2 * sigma ** 2)).astype(np.float32)
+        d2 = ((xx - c0) ** 2 + (yy - r0) ** 2) * grid.cell**2
+        kernel = np.exp(-d2 / (2 * sigma**2)).astype(np.float32)
         pop[rs:re, cs:ce] += people * kernel / kernel.sum()
     pop[(landcover == WATER) | (landcover == FOREST) | ~inside] = 0
     return {"dem": dem, "landcover": landcover, "flood": flood, "population": pop}
 
 
-def write_cog(path, array: np.ndarray, grid: Grid, crs: str, *, nodata=None, description: str = "") -> None:
+def write_cog(
+    path, array: np.ndarray, grid: Grid, crs: str, *, nodata=None, description: str = ""
+) -> None:
     """Write a Cloud-Optimised GeoTIFF (tiled, overviews, deflate)."""
     from rasterio.io import MemoryFile
     from rasterio.shutil import copy as rio_copy
 
-    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype=array.dtype.name,
-                   crs=crs, transform=grid.transform, nodata=nodata, tiled=True, blockxsize=512,
-                   blockysize=512, compress="deflate")
+    profile = dict(
+        driver="GTiff",
+        width=grid.width,
+        height=grid.height,
+        count=1,
+        dtype=array.dtype.name,
+        crs=crs,
+        transform=grid.transform,
+        nodata=nodata,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        compress="deflate",
+    )
     with MemoryFile() as mem:
         with mem.open(**profile) as tmp:
             tmp.write(array, 1)
@@ -179,5 +212,11 @@ def write_cog(path, array: np.ndarray, grid: Grid, crs: str, *, nodata=None, des
             resampling = "nearest" if array.dtype == np.uint8 else "average"
             tmp.build_overviews([2, 4, 8, 16], getattr(rasterio.enums.Resampling, resampling))
         with mem.open() as src:
-            rio_copy(src, str(path), driver="COG", compress="deflate", overview_resampling=resampling,
-                     blocksize=512)
+            rio_copy(
+                src,
+                str(path),
+                driver="COG",
+                compress="deflate",
+                overview_resampling=resampling,
+                blocksize=512,
+            )

@@ -1,6 +1,7 @@
 """Map widgets for the admin that work offline: OpenLayers from our static files, and the
 province's own data (administrative units and industrial areas) as the background instead of
 an outside tile server."""
+
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 
 

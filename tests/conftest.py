@@ -1,4 +1,5 @@
 """Shared fixtures. The suite runs twice, on SpatiaLite and on PostGIS (scripts/test.sh)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,13 +53,24 @@ def binh_dinh(db):
     from planning.models import AdminUnit
 
     province = AdminUnit.objects.create(
-        code="52", name="Bình Định", level="province", boundary=box4326(108.6, 13.5, 109.4, 14.7),
-        valid_from=dt.date(1976, 1, 1), valid_to=dt.date(2025, 6, 30), zone_srid=9217,
+        code="52",
+        name="Bình Định",
+        level="province",
+        boundary=box4326(108.6, 13.5, 109.4, 14.7),
+        valid_from=dt.date(1976, 1, 1),
+        valid_to=dt.date(2025, 6, 30),
+        zone_srid=9217,
     )
     commune = AdminUnit.objects.create(
-        code="21907", name="Xã Cát Hanh", level="commune", parent=province,
-        boundary=box4326(108.95, 13.95, 109.1, 14.1), valid_from=dt.date(1976, 1, 1),
-        valid_to=dt.date(2025, 6, 30), zone_srid=9217, is_synthetic=True,
+        code="21907",
+        name="Xã Cát Hanh",
+        level="commune",
+        parent=province,
+        boundary=box4326(108.95, 13.95, 109.1, 14.1),
+        valid_from=dt.date(1976, 1, 1),
+        valid_to=dt.date(2025, 6, 30),
+        zone_srid=9217,
+        is_synthetic=True,
     )
     return province, commune
 
@@ -68,13 +80,24 @@ def soc_trang(db):
     from planning.models import AdminUnit
 
     province = AdminUnit.objects.create(
-        code="94", name="Sóc Trăng", level="province", boundary=box4326(105.55, 9.2, 106.35, 9.95),
-        valid_from=dt.date(1992, 1, 1), valid_to=dt.date(2025, 6, 30), zone_srid=9209,
+        code="94",
+        name="Sóc Trăng",
+        level="province",
+        boundary=box4326(105.55, 9.2, 106.35, 9.95),
+        valid_from=dt.date(1992, 1, 1),
+        valid_to=dt.date(2025, 6, 30),
+        zone_srid=9209,
     )
     commune = AdminUnit.objects.create(
-        code="31510", name="Xã An Hiệp", level="commune", parent=province,
-        boundary=box4326(105.88, 9.6, 105.98, 9.7), valid_from=dt.date(1992, 1, 1),
-        valid_to=dt.date(2025, 6, 30), zone_srid=9209, is_synthetic=True,
+        code="31510",
+        name="Xã An Hiệp",
+        level="commune",
+        parent=province,
+        boundary=box4326(105.88, 9.6, 105.98, 9.7),
+        valid_from=dt.date(1992, 1, 1),
+        valid_to=dt.date(2025, 6, 30),
+        zone_srid=9209,
+        is_synthetic=True,
     )
     return province, commune
 

@@ -1,4 +1,5 @@
 """factory_boy factories for the planning models (tests only)."""
+
 import datetime as dt
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """Production settings and sign-in limits (issue: hardening)."""
+
 from __future__ import annotations
 
 import base64
@@ -17,14 +18,25 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _run_check(tmp_path, **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environ.update(DJANGO_SETTINGS_MODULE="gis_service.settings.production", KCN_VAR_DIR=str(tmp_path), **env)
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=REPO, env=environ, capture_output=True, text=True, timeout=120)
+    environ.update(
+        DJANGO_SETTINGS_MODULE="gis_service.settings.production", KCN_VAR_DIR=str(tmp_path), **env
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    proc = _run_check(tmp_path, DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-                      DJANGO_ALLOWED_HOSTS="kcn.example.gov.vn")
+    proc = _run_check(
+        tmp_path,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="kcn.example.gov.vn",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no issues" in proc.stdout
 
@@ -76,10 +88,20 @@ def test_one_address_trying_many_names_is_locked(client, planner, strict_limits)
 def test_a_successful_sign_in_clears_the_count(client, planner, strict_limits):
     for _ in range(2):
         client.post("/accounts/login/", {"username": "can_bo_xa", "password": "sai"})
-    assert client.post("/accounts/login/", {"username": "can_bo_xa", "password": "mat-khau-dung-1"}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "can_bo_xa", "password": "mat-khau-dung-1"}
+        ).status_code
+        == 302
+    )
     client.logout()
     for _ in range(2):
-        assert client.post("/accounts/login/", {"username": "can_bo_xa", "password": "sai"}).status_code == 200
+        assert (
+            client.post(
+                "/accounts/login/", {"username": "can_bo_xa", "password": "sai"}
+            ).status_code
+            == 200
+        )
 
 
 def _basic(user, password):
@@ -92,7 +114,11 @@ def test_basic_auth_on_the_services_is_limited_too(client, planner, strict_limit
     assert client.get(wfs, HTTP_AUTHORIZATION=wrong).status_code == 401
     assert client.get(wfs, HTTP_AUTHORIZATION=wrong).status_code == 401
     r = client.get(wfs, HTTP_AUTHORIZATION=wrong)
-    assert r.status_code == 429 and r["Retry-After"] and "Đăng nhập sai quá nhiều lần" in r.content.decode()
+    assert (
+        r.status_code == 429
+        and r["Retry-After"]
+        and "Đăng nhập sai quá nhiều lần" in r.content.decode()
+    )
     right = _basic("can_bo_xa", "mat-khau-dung-1")
     assert client.get(wfs, HTTP_AUTHORIZATION=right).status_code == 429
     r = client.get("/ows/wms?SERVICE=WMS&REQUEST=GetCapabilities", HTTP_AUTHORIZATION=right)
@@ -106,4 +132,7 @@ def test_admin_sign_in_is_limited(client, strict_limits, db):
     for _ in range(3):
         client.post("/admin/login/", {"username": "quan_tri", "password": "sai"})
     r = client.post("/admin/login/", {"username": "quan_tri", "password": "mat-khau-quan-tri"})
-    assert "Đăng nhập sai quá nhiều lần" in r.content.decode() and "_auth_user_id" not in client.session
+    assert (
+        "Đăng nhập sai quá nhiều lần" in r.content.decode()
+        and "_auth_user_id" not in client.session
+    )

@@ -3,8 +3,9 @@
 ``DATABASE_URL`` picks the backend: ``spatialite:///path/to/file.sqlite3`` (the embedded
 default, under ``var/``) or ``postgis://user:pass@host:port/name``.
 """
-from pathlib import Path
+
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -82,21 +83,22 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get(
-    "DATABASE_URL", f"spatialite:///{VAR_DIR / 'kcn_planner.sqlite3'}"
-)
+DATABASE_URL = os.environ.get("DATABASE_URL", f"spatialite:///{VAR_DIR / 'kcn_planner.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Seconds a write waits for another writer's lock before "database is locked" (answered 503).
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = float(os.environ.get("KCN_SQLITE_TIMEOUT", "30"))
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = float(
+        os.environ.get("KCN_SQLITE_TIMEOUT", "30")
+    )
 else:
     # A persistent connection broken by a database restart is replaced at the start of the next
     # request instead of failing it (gis_service/middleware.py answers 503 while it is down).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Fail fast when the server does not answer, rather than holding a worker thread.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("KCN_DB_CONNECT_TIMEOUT", "5")))
+        "connect_timeout", int(os.environ.get("KCN_DB_CONNECT_TIMEOUT", "5"))
+    )
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

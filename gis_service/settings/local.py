@@ -1,4 +1,5 @@
 """Local development and ``make run``: debug on, a per-checkout secret under var/."""
+
 import secrets
 
 from .base import *  # noqa: F401,F403

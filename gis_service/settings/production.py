@@ -4,6 +4,7 @@ Meant to run under gunicorn behind a reverse proxy (nginx, Apache, Caddy) that t
 and serves ``/static/`` from ``STATIC_ROOT`` — see README "Production". ``manage.py check
 --deploy`` is clean with these settings (tests/test_production_settings.py).
 """
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,9 +13,13 @@ from .base import *  # noqa: F401,F403
 from .base import env_bool, env_list
 
 if not SECRET_KEY:  # noqa: F405
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production (50+ random characters)")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set in production (50+ random characters)"
+    )
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:  # noqa: F405
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY is too short or too simple: use 50+ random characters")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too short or too simple: use 50+ random characters"
+    )
 DEBUG = False
 
 # HTTPS: the proxy terminates TLS and says so in X-Forwarded-Proto; Django redirects plain HTTP

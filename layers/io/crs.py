@@ -4,6 +4,7 @@ Every CRS is reduced to an EPSG code when PROJ can identify it, so the transform
 WGS 84 is the EPSG one (EPSG:6960 "VN-2000 to WGS 84 (2)" for VN-2000, DOMAIN.md §4.2) and not
 whatever a file's WKT happens to imply.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,8 @@ MIN_CONFIDENCE = 70
 @dataclass(frozen=True)
 class SourceCRS:
     crs: CRS
-    key: int | str      # what planning.geo.transform gets: an EPSG code, else the WKT
-    label: str          # "EPSG:9217 (VN-2000 / TM-3 108-15)"
+    key: int | str  # what planning.geo.transform gets: an EPSG code, else the WKT
+    label: str  # "EPSG:9217 (VN-2000 / TM-3 108-15)"
 
     @property
     def epsg(self) -> int | None:
@@ -50,8 +51,9 @@ def parse_srs(value: int | str, *, door: Door = COMMAND) -> SourceCRS:
     try:
         crs = CRS.from_epsg(int(text)) if text.isdigit() else CRS.from_user_input(text)
     except CRSError as exc:
-        raise LayerImportError(_("unknown CRS %(srs)s: %(error)s")
-                               % {"srs": repr(text), "error": exc}) from exc
+        raise LayerImportError(
+            _("unknown CRS %(srs)s: %(error)s") % {"srs": repr(text), "error": exc}
+        ) from exc
     return identify(crs, origin=door.given("srs", text), door=door)
 
 
@@ -63,8 +65,9 @@ def identify(crs_or_text, *, origin: str, door: Door = COMMAND) -> SourceCRS:
     try:
         crs = crs_or_text if isinstance(crs_or_text, CRS) else CRS.from_user_input(crs_or_text)
     except CRSError as exc:
-        raise LayerImportError(_("cannot read the CRS of %(origin)s: %(error)s")
-                               % {"origin": origin, "error": exc}) from exc
+        raise LayerImportError(
+            _("cannot read the CRS of %(origin)s: %(error)s") % {"origin": origin, "error": exc}
+        ) from exc
     code = crs.to_epsg(min_confidence=MIN_CONFIDENCE)
     if code is not None:
         return from_epsg(code)
@@ -73,8 +76,10 @@ def identify(crs_or_text, *, origin: str, door: Door = COMMAND) -> SourceCRS:
     if "ballpark" in op.lower() and ("Vietnam" in datum or "VN" in datum.replace("-", "")):
         # Without the EPSG:6960 datum shift a VN-2000 layer lands ~225 m off (DOMAIN.md §4.2).
         raise LayerImportError(
-            _("the CRS of %(origin)s (%(name)s) is VN-2000 but is not an EPSG system PROJ can "
-              "identify, so the VN-2000 → WGS 84 shift is unknown; pass %(srs)s with its EPSG code")
+            _(
+                "the CRS of %(origin)s (%(name)s) is VN-2000 but is not an EPSG system PROJ can "
+                "identify, so the VN-2000 → WGS 84 shift is unknown; pass %(srs)s with its EPSG code"
+            )
             % {"origin": origin, "name": crs.name, "srs": door.option("srs")}
         )
     return SourceCRS(crs, crs.to_wkt(), _("%(name)s (not an EPSG system)") % {"name": crs.name})
@@ -105,12 +110,15 @@ def describe_bounds(bounds) -> str:
     separator between x and y."""
     minx, miny, maxx, maxy = bounds
     return _("(%(minx)s, %(miny)s) – (%(maxx)s, %(maxy)s)") % {
-        "minx": coordinate(minx), "miny": coordinate(miny),
-        "maxx": coordinate(maxx), "maxy": coordinate(maxy)}
+        "minx": coordinate(minx),
+        "miny": coordinate(miny),
+        "maxx": coordinate(maxx),
+        "maxy": coordinate(maxy),
+    }
 
 
 def looks_like(bounds) -> str | None:
-    """"lonlat", "tm3", "tm3-swapped" or None, from the coordinates alone."""
+    """ "lonlat", "tm3", "tm3-swapped" or None, from the coordinates alone."""
     ex0, ey0, ex1, ey1 = settings.PLANNING_EXTENT
     if _inside(bounds, (ex0, ex1), (ey0, ey1)):
         return "lonlat"
@@ -126,11 +134,15 @@ def hint_for(bounds, *, door: Door = COMMAND) -> str:
     nothing known)."""
     kind = looks_like(bounds)
     if kind == "tm3":
-        return (_("they look like VN-2000 TM-3 metres — pass %(srs)s with the zone's EPSG code "
-                  "(e.g. 9217 for Bình Định, 9209 for Sóc Trăng)") % {"srs": door.option("srs")})
+        return _(
+            "they look like VN-2000 TM-3 metres — pass %(srs)s with the zone's EPSG code "
+            "(e.g. 9217 for Bình Định, 9209 for Sóc Trăng)"
+        ) % {"srs": door.option("srs")}
     if kind == "tm3-swapped":
-        return _("they look like VN-2000 metres with X = northing and Y = easting (the survey "
-                 "convention) — swap the columns to easting, northing")
+        return _(
+            "they look like VN-2000 metres with X = northing and Y = easting (the survey "
+            "convention) — swap the columns to easting, northing"
+        )
     return ""
 
 
@@ -139,8 +151,9 @@ def the_file() -> str:
     return _("the file")
 
 
-def resolve_source_crs(*, file_crs: str | None, srs, bounds, door: Door = COMMAND
-                       ) -> tuple[SourceCRS, list[str]]:
+def resolve_source_crs(
+    *, file_crs: str | None, srs, bounds, door: Door = COMMAND
+) -> tuple[SourceCRS, list[str]]:
     """The CRS to read coordinates in, and the warnings to show.
 
     ``srs`` (``--srs``) always wins. A file without a CRS is read as EPSG:4326 when its
@@ -157,27 +170,45 @@ def resolve_source_crs(*, file_crs: str | None, srs, bounds, door: Door = COMMAN
             if declared.key != chosen.key:
                 warnings.append(
                     _("the file says %(declared)s; reading it as %(chosen)s (%(srs)s)")
-                    % {"declared": declared.label, "chosen": chosen.label, "srs": option})
+                    % {"declared": declared.label, "chosen": chosen.label, "srs": option}
+                )
         return chosen, warnings
     if file_crs:
         return identify(file_crs, origin=the_file(), door=door), warnings
     if bounds is None:
         raise LayerImportError(
             _("the file has no CRS and no geometries to guess one from; pass %(srs)s")
-            % {"srs": option})
+            % {"srs": option}
+        )
     kind = looks_like(bounds)
     if kind in ("lonlat", "tm3"):
         code = geo.STORAGE_SRID if kind == "lonlat" else settings.PLANNING_DEFAULT_METRIC_SRID
         chosen = from_epsg(code)
         values = {"crs": f"EPSG:{code} {chosen.crs.name}", "srs": option}
         if kind == "lonlat":
-            warnings.append(_("the file has no CRS; its coordinates look like longitude/latitude "
-                              "in Vietnam, assuming %(crs)s; pass %(srs)s to override") % values)
+            warnings.append(
+                _(
+                    "the file has no CRS; its coordinates look like longitude/latitude "
+                    "in Vietnam, assuming %(crs)s; pass %(srs)s to override"
+                )
+                % values
+            )
         else:
-            warnings.append(_("the file has no CRS; its coordinates look like VN-2000 TM-3 metres, "
-                              "assuming %(crs)s; pass %(srs)s to override") % values)
+            warnings.append(
+                _(
+                    "the file has no CRS; its coordinates look like VN-2000 TM-3 metres, "
+                    "assuming %(crs)s; pass %(srs)s to override"
+                )
+                % values
+            )
         return chosen, warnings
-    parts = [_("the file has no CRS and its coordinates %(bounds)s are neither longitude/latitude "
-               "in Vietnam nor VN-2000 TM-3 metres") % {"bounds": describe_bounds(bounds)},
-             hint_for(bounds, door=door), _("pass %(srs)s") % {"srs": option}]
+    parts = [
+        _(
+            "the file has no CRS and its coordinates %(bounds)s are neither longitude/latitude "
+            "in Vietnam nor VN-2000 TM-3 metres"
+        )
+        % {"bounds": describe_bounds(bounds)},
+        hint_for(bounds, door=door),
+        _("pass %(srs)s") % {"srs": option},
+    ]
     raise LayerImportError("; ".join(p for p in parts if p))

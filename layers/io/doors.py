@@ -7,6 +7,7 @@ to someone filling in the Jobs tab's form points at nothing, so every message th
 asks its door how: ``door.option("srs")`` is ``--srs`` or ``srs``, ``door.given("mode", "upsert")``
 is ``--mode upsert`` or ``mode=upsert``, and ``door.has("map")`` tells whether there is one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 class Door:
     name: str
     options: dict[str, str] = field(default_factory=dict)  # option -> as the door spells it
-    assign: str = "{option} {value}"                        # an option given a value
+    assign: str = "{option} {value}"  # an option given a value
 
     def has(self, option: str) -> bool:
         return option in self.options
@@ -31,10 +32,17 @@ class Door:
 
 
 #: ``manage.py import_layer`` (and ``export_layer``).
-COMMAND = Door("command", {
-    "srs": "--srs", "mode": "--mode", "key": "--key", "map": "--map", "layer_name": "--layer-name",
-    "user": "--user",
-})
+COMMAND = Door(
+    "command",
+    {
+        "srs": "--srs",
+        "mode": "--mode",
+        "key": "--key",
+        "map": "--map",
+        "layer_name": "--layer-name",
+        "user": "--user",
+    },
+)
 #: ``POST /api/v1/imports/`` and the Jobs tab's form, which posts to it; also the proposals' file
 #: reading (``srs`` field).
 API = Door("api", {"srs": "srs", "mode": "mode"}, assign="{option}={value}")

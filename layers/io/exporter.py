@@ -3,6 +3,7 @@
 Only the catalogue's ``fields`` are written (plus the primary key as ``id``): importable-only
 fields such as clearance parcels' household details never leave through here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,8 +38,12 @@ FORMATS = {
     "kml": ("KML", (".kml",)),
 }
 _OGR_GEOMETRY_TYPES = {
-    "POINT": "Point", "MULTIPOINT": "MultiPoint", "LINESTRING": "LineString",
-    "MULTILINESTRING": "MultiLineString", "POLYGON": "Polygon", "MULTIPOLYGON": "MultiPolygon",
+    "POINT": "Point",
+    "MULTIPOINT": "MultiPoint",
+    "LINESTRING": "LineString",
+    "MULTILINESTRING": "MultiLineString",
+    "POLYGON": "Polygon",
+    "MULTIPOLYGON": "MultiPolygon",
 }
 # GDAL's time-zone flag for UTC (RFC 56: 100 + offset in quarter hours).
 _UTC_FLAG = 100
@@ -53,17 +58,23 @@ class ExportResult:
     format: str
     srid: int
     count: int
-    field_names: dict[str, str]          # model field -> name in the file
+    field_names: dict[str, str]  # model field -> name in the file
     warnings: list[str] = field(default_factory=list)
-    field_table: Path | None = None      # a Shapefile's table of short field names, as written
+    field_table: Path | None = None  # a Shapefile's table of short field names, as written
 
     def summary(self) -> str:
         """One sentence in the active language."""
-        return ngettext("Exported %(n)s feature of %(layer)s to %(path)s (%(driver)s, %(crs)s).",
-                        "Exported %(n)s features of %(layer)s to %(path)s (%(driver)s, %(crs)s).",
-                        self.count) % {
-            "n": number(self.count), "layer": self.layer, "path": self.path,
-            "driver": FORMATS[self.format][0], "crs": f"EPSG:{self.srid}"}
+        return ngettext(
+            "Exported %(n)s feature of %(layer)s to %(path)s (%(driver)s, %(crs)s).",
+            "Exported %(n)s features of %(layer)s to %(path)s (%(driver)s, %(crs)s).",
+            self.count,
+        ) % {
+            "n": number(self.count),
+            "layer": self.layer,
+            "path": self.path,
+            "driver": FORMATS[self.format][0],
+            "crs": f"EPSG:{self.srid}",
+        }
 
 
 def format_for(path: Path, fmt: str | None) -> str:
@@ -73,26 +84,37 @@ def format_for(path: Path, fmt: str | None) -> str:
     if fmt:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise LayerExportError(_("unknown format %(format)s; choose one of %(formats)s")
-                                   % {"format": repr(fmt), "formats": ", ".join(FORMATS)})
+            raise LayerExportError(
+                _("unknown format %(format)s; choose one of %(formats)s")
+                % {"format": repr(fmt), "formats": ", ".join(FORMATS)}
+            )
         if implied and implied != fmt:
-            raise LayerExportError(_("%(option)s does not match the output name %(name)s")
-                                   % {"option": f"--format {fmt}", "name": path.name})
+            raise LayerExportError(
+                _("%(option)s does not match the output name %(name)s")
+                % {"option": f"--format {fmt}", "name": path.name}
+            )
         if fmt == "shp" and suffix not in (".zip", ".shp"):
             raise LayerExportError(
-                _("a Shapefile export needs an output name ending in .zip or .shp"))
+                _("a Shapefile export needs an output name ending in .zip or .shp")
+            )
         return fmt
     if implied is None:
         raise LayerExportError(
-            _("cannot tell the format from %(name)s; use .gpkg, .geojson/.json, .zip (zipped "
-              "Shapefile) or .kml, or pass %(option)s")
+            _(
+                "cannot tell the format from %(name)s; use .gpkg, .geojson/.json, .zip (zipped "
+                "Shapefile) or .kml, or pass %(option)s"
+            )
             % {"name": repr(path.name), "option": "--format"}
         )
     return implied
 
 
 def layer_export(
-    *, layer: str, path: str | Path, format: str | None = None, srs: int | str = geo.STORAGE_SRID,
+    *,
+    layer: str,
+    path: str | Path,
+    format: str | None = None,
+    srs: int | str = geo.STORAGE_SRID,
     overwrite: bool = False,
 ) -> ExportResult:
     """Write every row of ``layer`` to ``path``, geometry reprojected to EPSG:``srs``."""
@@ -108,10 +130,13 @@ def layer_export(
     if fmt == "kml" and srid != geo.STORAGE_SRID:
         raise LayerExportError(
             _("KML is always WGS 84 (EPSG:4326); %(crs)s cannot be written to KML")
-            % {"crs": f"EPSG:{srid}"})
+            % {"crs": f"EPSG:{srid}"}
+        )
     if path.exists() and not overwrite:
-        raise LayerExportError(_("%(path)s exists; pass %(option)s to replace it")
-                               % {"path": path, "option": "--overwrite"})
+        raise LayerExportError(
+            _("%(path)s exists; pass %(option)s to replace it")
+            % {"path": path, "option": "--overwrite"}
+        )
     if not path.parent.is_dir():
         raise LayerExportError(_("no such directory: %(path)s") % {"path": path.parent})
 
@@ -148,9 +173,10 @@ def layer_export(
         if fmt == "shp" and isinstance(f, (models.CharField, models.TextField)):
             values, cut = _fit_dbase_text(values)
             if cut:
-                warnings.append(_("%(n)s value(s) of %(field)s cut to %(bytes)s bytes (the "
-                                  "Shapefile limit)") % {"n": number(cut), "field": names[j],
-                                                         "bytes": number(SHAPEFILE_TEXT_BYTES)})
+                warnings.append(
+                    _("%(n)s value(s) of %(field)s cut to %(bytes)s bytes (the Shapefile limit)")
+                    % {"n": number(cut), "field": names[j], "bytes": number(SHAPEFILE_TEXT_BYTES)}
+                )
         # dBASE and KML have no date-time type: ISO 8601 text with the offset instead.
         columns.append(_column(f, values, text_datetimes=fmt in ("shp", "kml")))
     field_data = [c[0] for c in columns]
@@ -161,19 +187,22 @@ def layer_export(
         if isinstance(f, models.DateTimeField) and fmt not in ("shp", "kml")
     }
 
-    geoms = np.array([None if r[-1] is None else shapely.from_wkb(bytes(r[-1].wkb)) for r in rows],
-                     dtype=object)
+    geoms = np.array(
+        [None if r[-1] is None else shapely.from_wkb(bytes(r[-1].wkb)) for r in rows], dtype=object
+    )
     if srid != geo.STORAGE_SRID and len(geoms):
         try:
             geoms = geo.transform(geoms, geo.STORAGE_SRID, srid)
         except Exception as exc:  # pyproj raises several types
-            raise LayerExportError(_("cannot reproject to %(crs)s: %(error)s")
-                                   % {"crs": f"EPSG:{srid}", "error": exc}) from exc
+            raise LayerExportError(
+                _("cannot reproject to %(crs)s: %(error)s") % {"crs": f"EPSG:{srid}", "error": exc}
+            ) from exc
         coords = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
         if len(coords) and not np.isfinite(coords).all():
             raise LayerExportError(
                 _("%(crs)s cannot represent this layer (outside its area of use)")
-                % {"crs": f"EPSG:{srid}"})
+                % {"crs": f"EPSG:{srid}"}
+            )
     wkb = np.array([None if g is None else shapely.to_wkb(g) for g in geoms], dtype=object)
 
     driver = FORMATS[fmt][0]
@@ -186,19 +215,36 @@ def layer_export(
             target = tmp / f"{spec.name}{path.suffix.lower()}"
         try:
             pyogrio.raw.write(
-                str(target), wkb, field_data, [written[n] for n in names],
-                field_mask=field_mask, layer=spec.name, driver=driver,
+                str(target),
+                wkb,
+                field_data,
+                [written[n] for n in names],
+                field_mask=field_mask,
+                layer=spec.name,
+                driver=driver,
                 geometry_type=_OGR_GEOMETRY_TYPES.get(gfield.geom_type.upper(), "Unknown"),
-                crs=f"EPSG:{srid}", encoding="UTF-8" if fmt == "shp" else None,
-                promote_to_multi=False, gdal_tz_offsets=tz_offsets,
+                crs=f"EPSG:{srid}",
+                encoding="UTF-8" if fmt == "shp" else None,
+                promote_to_multi=False,
+                gdal_tz_offsets=tz_offsets,
             )
-        except (ogr_errors.DataSourceError, ogr_errors.DataLayerError, ogr_errors.FieldError,
-                ogr_errors.GeometryError, ogr_errors.CRSError, RuntimeError, OSError) as exc:
-            raise LayerExportError(_("GDAL could not write %(name)s: %(error)s")
-                                   % {"name": path.name, "error": exc}) from exc
+        except (
+            ogr_errors.DataSourceError,
+            ogr_errors.DataLayerError,
+            ogr_errors.FieldError,
+            ogr_errors.GeometryError,
+            ogr_errors.CRSError,
+            RuntimeError,
+            OSError,
+        ) as exc:
+            raise LayerExportError(
+                _("GDAL could not write %(name)s: %(error)s") % {"name": path.name, "error": exc}
+            ) from exc
         if fmt == "shp":
             _write_field_table(tmp / f"{spec.name}_fields.txt", spec, written)
-            members = sorted(p for p in tmp.iterdir() if p.stem in (spec.name, f"{spec.name}_fields"))
+            members = sorted(
+                p for p in tmp.iterdir() if p.stem in (spec.name, f"{spec.name}_fields")
+            )
             if path.suffix.lower() == ".zip":
                 staged = tmp / "out.zip"
                 with zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -209,16 +255,23 @@ def layer_export(
             else:
                 # A plain .shp: the set of files goes beside it, named after the output.
                 for member in members:
-                    suffix = member.name[len(spec.name):]
+                    suffix = member.name[len(spec.name) :]
                     _move_into_place(member, path.with_name(path.stem + suffix))
                 field_table = path.with_name(f"{path.stem}_fields.txt")
         else:
             _move_into_place(target, path)
 
     shortened = {k: v for k, v in written.items() if k != v}
-    return ExportResult(layer=spec.name, path=path, format=fmt, srid=srid, count=len(rows),
-                        field_names=shortened if fmt == "shp" else dict(written), warnings=warnings,
-                        field_table=field_table)
+    return ExportResult(
+        layer=spec.name,
+        path=path,
+        format=fmt,
+        srid=srid,
+        count=len(rows),
+        field_names=shortened if fmt == "shp" else dict(written),
+        warnings=warnings,
+        field_table=field_table,
+    )
 
 
 def _parse_srid(srs) -> int:
@@ -265,16 +318,24 @@ def _column(f: models.Field, values: list, *, text_datetimes: bool = False):
         # Stored aware; written as UTC wall time flagged as UTC (see _UTC_FLAG). dBASE has no
         # date-time type, so Shapefiles get ISO 8601 text with the offset instead.
         if text_datetimes:
-            return np.array([None if v is None else v.astimezone(dt.UTC).isoformat()
-                             for v in values], dtype=object), None
+            return np.array(
+                [None if v is None else v.astimezone(dt.UTC).isoformat() for v in values],
+                dtype=object,
+            ), None
         return np.array(
-            [np.datetime64("NaT") if v is None else
-             np.datetime64(v.astimezone(dt.UTC).replace(tzinfo=None), "ms") for v in values],
+            [
+                np.datetime64("NaT")
+                if v is None
+                else np.datetime64(v.astimezone(dt.UTC).replace(tzinfo=None), "ms")
+                for v in values
+            ],
             dtype="datetime64[ms]",
         ), None
     if isinstance(f, models.DateField):
-        return np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
-                        dtype="datetime64[D]"), None
+        return np.array(
+            [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
+            dtype="datetime64[D]",
+        ), None
     return np.array([None if v is None else str(v) for v in values], dtype=object), None
 
 

@@ -1,4 +1,5 @@
 """From source columns to model fields: matching names, converting values, resolving relations."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,8 @@ _GDAL_SLASHED = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
 
 @dataclass(frozen=True)
 class Column:
-    source: str                 # column name in the file
-    target: str                 # model field name
+    source: str  # column name in the file
+    target: str  # model field name
     field: models.Field
     related: tuple | None = None  # (model, lookup field name) for a foreign key
 
@@ -57,8 +58,13 @@ def importable_targets(spec: LayerSpec, *, extra: tuple[str, ...] = ()) -> list[
     # primary key ("id", the key of layers without a natural one) is read only to find the row
     # of an upsert (``extra``), never written.
     pk = spec.model._meta.pk.name
-    names = [*spec.fields, *spec.importable_fields, *spec.foreign_keys,
-             *(k for k in spec.key_fields if k != pk), *extra]
+    names = [
+        *spec.fields,
+        *spec.importable_fields,
+        *spec.foreign_keys,
+        *(k for k in spec.key_fields if k != pk),
+        *extra,
+    ]
     seen: dict[str, None] = {}
     for name in names:
         if name and name != spec.geometry_field:
@@ -66,8 +72,14 @@ def importable_targets(spec: LayerSpec, *, extra: tuple[str, ...] = ()) -> list[
     return list(seen)
 
 
-def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None = None,
-                 *, extra: tuple[str, ...] = (), door: Door = COMMAND) -> ColumnPlan:
+def plan_columns(
+    spec: LayerSpec,
+    source_columns,
+    mapping: dict[str, str] | None = None,
+    *,
+    extra: tuple[str, ...] = (),
+    door: Door = COMMAND,
+) -> ColumnPlan:
     """Match source columns to model fields (case-insensitively); ``mapping`` renames src → dst.
 
     Messages (errors and the plan's notices) are in the active language and name options the way
@@ -89,7 +101,7 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
     for col in source_columns:
         columns_by_lower.setdefault(str(col).lower(), str(col))
 
-    chosen: dict[str, str] = {}        # source column -> target
+    chosen: dict[str, str] = {}  # source column -> target
     notices: list[str] = []
     for src, dst in (mapping or {}).items():
         given = door.given("map", f"{src}={dst}")
@@ -97,23 +109,37 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
         if col is None:
             raise LayerImportError(
                 _("%(map)s: the file has no field %(src)s; its fields: %(fields)s")
-                % {"map": given, "src": repr(src),
-                   "fields": ", ".join(map(str, source_columns)) or _("none")}
+                % {
+                    "map": given,
+                    "src": repr(src),
+                    "fields": ", ".join(map(str, source_columns)) or _("none"),
+                }
             )
         target = by_lower.get(dst.lower())
         if target is None:
             raise LayerImportError(
-                _("%(map)s: %(dst)s is not an importable field of layer %(layer)s; importable: "
-                  "%(fields)s") % {"map": given, "dst": repr(dst), "layer": repr(spec.name),
-                                   "fields": ", ".join(t for t in targets if fields[t].editable)}
+                _(
+                    "%(map)s: %(dst)s is not an importable field of layer %(layer)s; importable: "
+                    "%(fields)s"
+                )
+                % {
+                    "map": given,
+                    "dst": repr(dst),
+                    "layer": repr(spec.name),
+                    "fields": ", ".join(t for t in targets if fields[t].editable),
+                }
             )
         if not fields[target].editable:
-            raise LayerImportError(_("%(map)s: %(field)s is computed and cannot be imported")
-                                   % {"map": given, "field": repr(target)})
+            raise LayerImportError(
+                _("%(map)s: %(field)s is computed and cannot be imported")
+                % {"map": given, "field": repr(target)}
+            )
         chosen[col] = target
 
     taken = set(chosen.values())
-    aliases = {short.lower(): name for name, short in shapefile_names(targets).items() if short != name}
+    aliases = {
+        short.lower(): name for name, short in shapefile_names(targets).items() if short != name
+    }
     unknown, computed, truncated = [], [], []
     for col in map(str, source_columns):
         if col in chosen:
@@ -121,7 +147,7 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
         low = col.lower()
         target = by_lower.get(low)
         if target is None and low in aliases:
-            target = aliases[low]           # an exported Shapefile's abbreviation
+            target = aliases[low]  # an exported Shapefile's abbreviation
         if target is None and len(col) == MAX_LEN:
             # Another tool's Shapefile: GDAL cut the name to 10 characters.
             matches = [t for t in targets if t.lower().startswith(low)]
@@ -140,22 +166,33 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
             if door.has("map"):
                 raise LayerImportError(
                     _("the fields %(a)s and %(b)s both match %(target)s; rename one with %(map)s")
-                    % {**values, "map": door.option("map")})
+                    % {**values, "map": door.option("map")}
+                )
             raise LayerImportError(
-                _("the fields %(a)s and %(b)s both match %(target)s; rename one of them in the "
-                  "file") % values)
+                _(
+                    "the fields %(a)s and %(b)s both match %(target)s; rename one of them in the "
+                    "file"
+                )
+                % values
+            )
         chosen[col] = target
         taken.add(target)
 
     if truncated:
-        notices.append(_("matched truncated Shapefile field names: %(names)s")
-                       % {"names": ", ".join(truncated)})
+        notices.append(
+            _("matched truncated Shapefile field names: %(names)s")
+            % {"names": ", ".join(truncated)}
+        )
     if computed:
-        notices.append(_("computed fields are not read from the file: %(names)s")
-                       % {"names": ", ".join(computed)})
+        notices.append(
+            _("computed fields are not read from the file: %(names)s")
+            % {"names": ", ".join(computed)}
+        )
     if unknown:
-        notices.append(_("ignored fields not in layer %(layer)s: %(names)s")
-                       % {"layer": repr(spec.name), "names": ", ".join(unknown)})
+        notices.append(
+            _("ignored fields not in layer %(layer)s: %(names)s")
+            % {"layer": repr(spec.name), "names": ", ".join(unknown)}
+        )
 
     columns = []
     for col, target in chosen.items():
@@ -163,8 +200,10 @@ def plan_columns(spec: LayerSpec, source_columns, mapping: dict[str, str] | None
         related = None
         if field.many_to_one:
             if target not in spec.foreign_keys:
-                raise LayerImportError(_("layer %(layer)s has no lookup for relation %(field)s")
-                                       % {"layer": repr(spec.name), "field": repr(target)})
+                raise LayerImportError(
+                    _("layer %(layer)s has no lookup for relation %(field)s")
+                    % {"layer": repr(spec.name), "field": repr(target)}
+                )
             label, lookup = spec.foreign_keys[target]
             related = (apps.get_model(label), lookup)
         columns.append(Column(col, target, field, related))
@@ -234,7 +273,7 @@ def convert(field: models.Field, raw):
         return NOT_GIVEN
     if isinstance(field, (models.CharField, models.TextField)):
         if isinstance(value, float) and value.is_integer():
-            value = int(value)   # a code stored as a number in a Shapefile: 21907.0 -> "21907"
+            value = int(value)  # a code stored as a number in a Shapefile: 21907.0 -> "21907"
         return _choice(field, field.to_python(str(value)))
     if isinstance(field, models.BooleanField):
         if isinstance(value, str):
@@ -252,14 +291,16 @@ def convert(field: models.Field, raw):
             try:
                 return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_EVEN)
             except InvalidOperation:
-                raise ValidationError(_("%(value)s is not a valid number")
-                                      % {"value": figure(value)}) from None
+                raise ValidationError(
+                    _("%(value)s is not a valid number") % {"value": figure(value)}
+                ) from None
         return field.to_python(value)
     if isinstance(field, (models.IntegerField,)):
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValidationError(_("expected a whole number, got %(value)s")
-                                      % {"value": figure(value)})
+                raise ValidationError(
+                    _("expected a whole number, got %(value)s") % {"value": figure(value)}
+                )
             value = int(value)
         return field.to_python(value)
     if isinstance(value, str) and isinstance(field, models.DateField):
@@ -267,7 +308,7 @@ def convert(field: models.Field, raw):
     if isinstance(field, models.DateTimeField):
         parsed = field.to_python(value)
         if isinstance(parsed, dt.datetime) and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)   # in the service's zone (Asia/Ho_Chi_Minh)
+            parsed = timezone.make_aware(parsed)  # in the service's zone (Asia/Ho_Chi_Minh)
         return parsed
     if isinstance(field, models.DateField):
         if isinstance(value, str):
@@ -282,8 +323,9 @@ def convert(field: models.Field, raw):
                     try:
                         return dt.date(year, month, day)
                     except ValueError:
-                        raise ValidationError(_("%(value)s is not a valid date")
-                                              % {"value": repr(value)}) from None
+                        raise ValidationError(
+                            _("%(value)s is not a valid date") % {"value": repr(value)}
+                        ) from None
         return field.to_python(value)
     return field.to_python(value)
 
@@ -311,14 +353,20 @@ class RelationResolver:
         if not rows:
             raise ValidationError(
                 _("no %(model)s with %(lookup)s %(value)s")
-                % {"model": model_name(model), "lookup": lookup, "value": repr(key)})
+                % {"model": model_name(model), "lookup": lookup, "value": repr(key)}
+            )
         if len(rows) > 1:
             rows = self._prefer_current(rows)
             if len(rows) > 1:
                 raise ValidationError(
                     _("%(n)s %(model)s rows have %(lookup)s %(value)s")
-                    % {"n": number(len(rows)), "model": model_name(model), "lookup": lookup,
-                       "value": repr(key)})
+                    % {
+                        "n": number(len(rows)),
+                        "model": model_name(model),
+                        "lookup": lookup,
+                        "value": repr(key),
+                    }
+                )
         self._cache[cache_key] = rows[0]
         return rows[0]
 
@@ -327,8 +375,11 @@ class RelationResolver:
         today, else the most recent."""
         if not all(hasattr(r, "valid_from") and hasattr(r, "valid_to") for r in rows):
             return rows
-        current = [r for r in rows if r.valid_from <= self.today
-                   and (r.valid_to is None or self.today <= r.valid_to)]
+        current = [
+            r
+            for r in rows
+            if r.valid_from <= self.today and (r.valid_to is None or self.today <= r.valid_to)
+        ]
         if current:
             return current
         latest = max(r.valid_from for r in rows)
@@ -367,6 +418,8 @@ def needs_admin_unit(model) -> bool:
 def geometry_field(spec: LayerSpec) -> GeometryField:
     field = spec.model._meta.get_field(spec.geometry_field)
     if not isinstance(field, GeometryField):
-        raise LayerImportError(_("layer %(layer)s: %(field)s is not a geometry field")
-                               % {"layer": repr(spec.name), "field": repr(spec.geometry_field)})
+        raise LayerImportError(
+            _("layer %(layer)s: %(field)s is not a geometry field")
+            % {"layer": repr(spec.name), "field": repr(spec.geometry_field)}
+        )
     return field

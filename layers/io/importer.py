@@ -1,4 +1,5 @@
 """layer_import: any GDAL/OGR vector source into one catalogue layer, all rows or none."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from django.conf import settings
+from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, router, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -17,8 +19,6 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
-
-from django.contrib.gis.db.models import GeometryField
 
 from gis_service import access
 from layers.catalogue import CATALOGUE, NO_HOOKS, UnknownLayer, get_layer, split_key
@@ -62,23 +62,35 @@ class ImportResult:
 
     def summary(self) -> str:
         """One sentence in the active language: what was read and what it changed."""
-        values = {"n": number(self.features), "source": self.source, "crs": self.source_crs,
-                  "layer": self.layer, "created": number(self.created),
-                  "updated": number(self.updated), "deleted": number(self.deleted),
-                  "unchanged": number(self.unchanged)}
+        values = {
+            "n": number(self.features),
+            "source": self.source,
+            "crs": self.source_crs,
+            "layer": self.layer,
+            "created": number(self.created),
+            "updated": number(self.updated),
+            "deleted": number(self.deleted),
+            "unchanged": number(self.unchanged),
+        }
         if self.dry_run:
             head = ngettext(
                 "Checked (dry run, nothing stored) %(n)s feature from %(source)s (%(crs)s) into "
                 "%(layer)s",
                 "Checked (dry run, nothing stored) %(n)s features from %(source)s (%(crs)s) into "
-                "%(layer)s", self.features)
+                "%(layer)s",
+                self.features,
+            )
         else:
-            head = ngettext("Imported %(n)s feature from %(source)s (%(crs)s) into %(layer)s",
-                            "Imported %(n)s features from %(source)s (%(crs)s) into %(layer)s",
-                            self.features)
+            head = ngettext(
+                "Imported %(n)s feature from %(source)s (%(crs)s) into %(layer)s",
+                "Imported %(n)s features from %(source)s (%(crs)s) into %(layer)s",
+                self.features,
+            )
         if self.unchanged:
-            counts = _("%(created)s created, %(updated)s updated, %(deleted)s deleted, "
-                       "%(unchanged)s unchanged")
+            counts = _(
+                "%(created)s created, %(updated)s updated, %(deleted)s deleted, "
+                "%(unchanged)s unchanged"
+            )
         else:
             counts = _("%(created)s created, %(updated)s updated, %(deleted)s deleted")
         return f"{head % values}: {counts % values}."
@@ -93,11 +105,21 @@ class _Refused(Exception):
 
 
 def layer_import(
-    *, path: str | Path, layer: str, mode: str = "append", key: str | None = None,
-    srs: int | str | None = None, mapping: dict[str, str] | None = None,
-    layer_name: str | None = None, encoding: str | None = None, progress: bool = False,
-    dry_run: bool = False, on_progress: Callable[[int, int], None] | None = None,
-    row_check: Callable[[object], str | None] | None = None, user=None, door: Door = COMMAND,
+    *,
+    path: str | Path,
+    layer: str,
+    mode: str = "append",
+    key: str | None = None,
+    srs: int | str | None = None,
+    mapping: dict[str, str] | None = None,
+    layer_name: str | None = None,
+    encoding: str | None = None,
+    progress: bool = False,
+    dry_run: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+    row_check: Callable[[object], str | None] | None = None,
+    user=None,
+    door: Door = COMMAND,
 ) -> ImportResult:
     """Import every feature of ``path`` into catalogue layer ``layer`` in one transaction.
 
@@ -137,20 +159,32 @@ def layer_import(
         if not access.can_import_layer(user, spec, mode=mode):
             values = {"user": user, "layer": repr(spec.name), "replace": door.given("mode", mode)}
             if access.can_edit_layer(user, spec):
-                raise LayerImportError(_("%(user)s may not import into layer %(layer)s with "
-                                         "%(replace)s (administrators only)") % values)
+                raise LayerImportError(
+                    _(
+                        "%(user)s may not import into layer %(layer)s with "
+                        "%(replace)s (administrators only)"
+                    )
+                    % values
+                )
             raise LayerImportError(_("%(user)s may not import into layer %(layer)s") % values)
         if row_check is None:
+
             def row_check(obj, _user=user, _spec=spec):
                 return access.import_row_refusal(_user, _spec, obj)
+
     if hooks != NO_HOOKS and user is None:
         if door.has("user"):
             raise LayerImportError(
-                _("layer %(layer)s is written through its workflow on behalf of a user; name one "
-                  "(%(option)s NAME)") % {"layer": repr(spec.name), "option": door.option("user")})
+                _(
+                    "layer %(layer)s is written through its workflow on behalf of a user; name one "
+                    "(%(option)s NAME)"
+                )
+                % {"layer": repr(spec.name), "option": door.option("user")}
+            )
         raise LayerImportError(
-            _("layer %(layer)s is written through its workflow on behalf of a user; sign in "
-              "first") % {"layer": repr(spec.name)})
+            _("layer %(layer)s is written through its workflow on behalf of a user; sign in first")
+            % {"layer": repr(spec.name)}
+        )
     key_fields: tuple[str, ...] = ()
     if mode == "upsert":
         key_fields = split_key(key) or spec.key_fields
@@ -162,38 +196,55 @@ def layer_import(
         known = {f.name for f in model._meta.concrete_fields}
         for k in key_fields:
             if k not in known or k == spec.geometry_field:
-                raise LayerImportError(_("%(key)s: %(model)s has no such attribute field")
-                                       % {"key": door.given("key", k), "model": model.__name__})
+                raise LayerImportError(
+                    _("%(key)s: %(model)s has no such attribute field")
+                    % {"key": door.given("key", k), "model": model.__name__}
+                )
     elif key:
         raise LayerImportError(
             _("%(key)s only applies to %(upsert)s")
-            % {"key": door.option("key"), "upsert": door.given("mode", "upsert")})
+            % {"key": door.option("key"), "upsert": door.given("mode", "upsert")}
+        )
 
-    source = open_source(path, layer_name=layer_name, target=spec.name,
-                         geometry_name=spec.geometry_field, door=door)
+    source = open_source(
+        path, layer_name=layer_name, target=spec.name, geometry_name=spec.geometry_field, door=door
+    )
     meta, wkb, field_data = source.read(encoding=encoding)
     n = len(wkb)
     if n == 0:
-        raise LayerImportError(_("%(source)s has no features; nothing to import")
-                               % {"source": source.label})
+        raise LayerImportError(
+            _("%(source)s has no features; nothing to import") % {"source": source.label}
+        )
 
     plan = plan_columns(spec, list(meta["fields"]), mapping, extra=key_fields, door=door)
     for k in key_fields:
         if plan.target(k) is None:
-            values = {"key": repr(k), "fields": ", ".join(map(str, meta["fields"])),
-                      "map": door.option("map")}
+            values = {
+                "key": repr(k),
+                "fields": ", ".join(map(str, meta["fields"])),
+                "map": door.option("map"),
+            }
             if door.has("map"):
-                raise LayerImportError(_("upsert key %(key)s is not among the file's fields (after "
-                                         "matching and %(map)s); file fields: %(fields)s") % values)
-            raise LayerImportError(_("upsert key %(key)s is not among the file's fields; file "
-                                     "fields: %(fields)s") % values)
+                raise LayerImportError(
+                    _(
+                        "upsert key %(key)s is not among the file's fields (after "
+                        "matching and %(map)s); file fields: %(fields)s"
+                    )
+                    % values
+                )
+            raise LayerImportError(
+                _("upsert key %(key)s is not among the file's fields; file fields: %(fields)s")
+                % values
+            )
     warnings = list(plan.notices)
 
     try:
         geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
     except shapely.errors.GEOSException as exc:
-        raise LayerImportError(_("%(source)s holds a geometry GEOS cannot read: %(error)s")
-                               % {"source": source.label, "error": exc}) from exc
+        raise LayerImportError(
+            _("%(source)s holds a geometry GEOS cannot read: %(error)s")
+            % {"source": source.label, "error": exc}
+        ) from exc
     present = geoms[~shapely.is_missing(geoms)]
     # Empty geometries have no coordinates: they say nothing about the CRS (and would make NaN bounds).
     located = present[~shapely.is_empty(present)]
@@ -204,12 +255,22 @@ def layer_import(
     warnings[:0] = crs_warnings
     geoms = _reproject(geoms, source_crs, bounds, door=door)
 
-    result = ImportResult(layer=spec.name, source=source.label, source_crs=source_crs.label,
-                          features=n, warnings=warnings, dry_run=dry_run)
-    columns = {c.source: (c, field_data[list(meta["fields"]).index(c.source)]) for c in plan.columns}
+    result = ImportResult(
+        layer=spec.name,
+        source=source.label,
+        source_crs=source_crs.label,
+        features=n,
+        warnings=warnings,
+        dry_run=dry_run,
+    )
+    columns = {
+        c.source: (c, field_data[list(meta["fields"]).index(c.source)]) for c in plan.columns
+    }
     gfield = geometry_field(spec)
     relations = RelationResolver()
-    key_columns = [c for c in (plan.target(k) for k in (key_fields or spec.key_fields)) if c is not None]
+    key_columns = [
+        c for c in (plan.target(k) for k in (key_fields or spec.key_fields)) if c is not None
+    ]
 
     try:
         with transaction.atomic(using=router.db_for_write(model)):
@@ -220,19 +281,32 @@ def layer_import(
             if on_progress is not None:
                 on_progress(0, n)
             bar = tqdm(
-                total=n, unit="feature", desc=f"import {spec.name}", file=sys.stderr, leave=False,
+                total=n,
+                unit="feature",
+                desc=f"import {spec.name}",
+                file=sys.stderr,
+                leave=False,
                 disable=None if (progress and n > PROGRESS_MIN_FEATURES) else True,
             )
             with bar:
                 for i in range(n):
                     row_no = i + 1
-                    label = _row_label(row_no, [(c.target, plain(columns[c.source][1][i]))
-                                                for c in key_columns])
+                    label = _row_label(
+                        row_no, [(c.target, plain(columns[c.source][1][i])) for c in key_columns]
+                    )
                     try:
                         outcome = _import_row(
-                            i, model=model, spec=spec, gfield=gfield, geom=geoms[i],
-                            columns=columns, relations=relations, key_fields=key_fields,
-                            seen_keys=seen_keys, source_name=source.path.name, row_check=row_check,
+                            i,
+                            model=model,
+                            spec=spec,
+                            gfield=gfield,
+                            geom=geoms[i],
+                            columns=columns,
+                            relations=relations,
+                            key_fields=key_fields,
+                            seen_keys=seen_keys,
+                            source_name=source.path.name,
+                            row_check=row_check,
                             user=user,
                         )
                     except _Refused as exc:
@@ -244,12 +318,14 @@ def layer_import(
                     except ValidationError as exc:
                         # Django's messages (and ours) are in the active language: so is the frame.
                         reason = _messages(exc)
-                        raise LayerImportError(_nothing_imported(label, reason),
-                                               rows=[(row_no, reason)]) from None
+                        raise LayerImportError(
+                            _nothing_imported(label, reason), rows=[(row_no, reason)]
+                        ) from None
                     except DatabaseError as exc:
                         reason = _("the database refused it: %(error)s") % {"error": exc}
-                        raise LayerImportError(_nothing_imported(label, reason),
-                                               rows=[(row_no, reason)]) from exc
+                        raise LayerImportError(
+                            _nothing_imported(label, reason), rows=[(row_no, reason)]
+                        ) from exc
                     if outcome == "created":
                         result.created += 1
                     elif outcome == "updated":
@@ -262,8 +338,11 @@ def layer_import(
             if refused:
                 shown = _and_more([f"{label}: {reason}" for _row, label, reason in refused], 20)
                 raise LayerImportError(
-                    ngettext("%(n)s row refused: %(rows)s — nothing was imported",
-                             "%(n)s rows refused: %(rows)s — nothing was imported", len(refused))
+                    ngettext(
+                        "%(n)s row refused: %(rows)s — nothing was imported",
+                        "%(n)s rows refused: %(rows)s — nothing was imported",
+                        len(refused),
+                    )
                     % {"n": number(len(refused)), "rows": shown},
                     rows=[(row, reason) for row, _label, reason in refused],
                 )
@@ -277,19 +356,25 @@ def layer_import(
 
 def results_layer_refusal(spec) -> str:
     """Why a layer of analysis results is not imported (the same words from every door)."""
-    return (_("layer %(layer)s holds results of analysis runs (each row belongs to a run); run "
-              "the analysis instead of importing") % {"layer": repr(spec.name)})
+    return _(
+        "layer %(layer)s holds results of analysis runs (each row belongs to a run); run "
+        "the analysis instead of importing"
+    ) % {"layer": repr(spec.name)}
 
 
 def unknown_layer_message(name) -> str:
     """The refusal of a layer the catalogue does not have (the same words from every door)."""
-    return (_("unknown layer %(layer)s; known layers: %(known)s")
-            % {"layer": repr(name), "known": ", ".join(sorted(CATALOGUE))})
+    return _("unknown layer %(layer)s; known layers: %(known)s") % {
+        "layer": repr(name),
+        "known": ", ".join(sorted(CATALOGUE)),
+    }
 
 
 def unknown_mode_message(mode) -> str:
-    return (_("unknown mode %(mode)s; choose one of %(modes)s")
-            % {"mode": repr(mode), "modes": ", ".join(MODES)})
+    return _("unknown mode %(mode)s; choose one of %(modes)s") % {
+        "mode": repr(mode),
+        "modes": ", ".join(MODES),
+    }
 
 
 def _nothing_imported(label: str, reason: str) -> str:
@@ -309,8 +394,9 @@ def _reproject(geoms: np.ndarray, source_crs, bounds, *, door: Door = COMMAND) -
     try:
         out = geo.transform(geoms, source_crs.key, geo.STORAGE_SRID)
     except Exception as exc:  # pyproj raises several types (ProjError, CRSError)
-        raise LayerImportError(_("cannot reproject from %(crs)s: %(error)s")
-                               % {"crs": source_crs.label, "error": exc}) from exc
+        raise LayerImportError(
+            _("cannot reproject from %(crs)s: %(error)s") % {"crs": source_crs.label, "error": exc}
+        ) from exc
     present = out[~shapely.is_missing(out)]
     present = present[~shapely.is_empty(present)]
     if not len(present):
@@ -322,19 +408,39 @@ def _reproject(geoms: np.ndarray, source_crs, bounds, *, door: Door = COMMAND) -
     if not inside.any():
         # One stray feature is that row's error (it is named); all of them means a wrong CRS.
         hint = crs_mod.hint_for(bounds, door=door) or (
-            _("the CRS looks wrong — pass %(srs)s with the right one")
-            % {"srs": door.option("srs")})
+            _("the CRS looks wrong — pass %(srs)s with the right one") % {"srs": door.option("srs")}
+        )
         raise LayerImportError(
-            _("read as %(crs)s, the coordinates %(bounds)s fall outside Vietnam (EPSG:4326 extent "
-              "%(extent)s)") % {"crs": source_crs.label, "bounds": crs_mod.describe_bounds(bounds),
-                                "extent": crs_mod.describe_bounds((ex0, ey0, ex1, ey1))}
-            + "; " + hint
+            _(
+                "read as %(crs)s, the coordinates %(bounds)s fall outside Vietnam (EPSG:4326 extent "
+                "%(extent)s)"
+            )
+            % {
+                "crs": source_crs.label,
+                "bounds": crs_mod.describe_bounds(bounds),
+                "extent": crs_mod.describe_bounds((ex0, ey0, ex1, ey1)),
+            }
+            + "; "
+            + hint
         )
     return out
 
 
-def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields, seen_keys,
-                source_name, row_check=None, user=None) -> str:
+def _import_row(
+    i,
+    *,
+    model,
+    spec,
+    gfield,
+    geom,
+    columns,
+    relations,
+    key_fields,
+    seen_keys,
+    source_name,
+    row_check=None,
+    user=None,
+) -> str:
     """Build, validate and save one row: "created", "updated" or "unchanged"."""
     values: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
@@ -379,20 +485,32 @@ def _import_row(i, *, model, spec, gfield, geom, columns, relations, key_fields,
         marker = tuple(lookup[k].pk if hasattr(lookup[k], "pk") else lookup[k] for k in key_fields)
         if marker in seen_keys:
             shown = marker if len(marker) > 1 else marker[0]
-            raise ValidationError({key_fields[0]: [
-                _("the key %(key)s appears again (first in row %(row)s)")
-                % {"key": repr(shown), "row": number(seen_keys[marker])}
-            ]})
+            raise ValidationError(
+                {
+                    key_fields[0]: [
+                        _("the key %(key)s appears again (first in row %(row)s)")
+                        % {"key": repr(shown), "row": number(seen_keys[marker])}
+                    ]
+                }
+            )
         seen_keys[marker] = i + 1
         matches = list(model.objects.filter(**lookup)[:2])
         if len(matches) > 1:
-            raise ValidationError({key_fields[0]: [
-                _("several stored rows match %(lookup)s; use a key that identifies one row")
-                % {"lookup": lookup}
-            ]})
+            raise ValidationError(
+                {
+                    key_fields[0]: [
+                        _("several stored rows match %(lookup)s; use a key that identifies one row")
+                        % {"lookup": lookup}
+                    ]
+                }
+            )
         obj = matches[0] if matches else None
 
-    if wants_unit and values.get("admin_unit") is None and (obj is None or obj.admin_unit_id is None):
+    if (
+        wants_unit
+        and values.get("admin_unit") is None
+        and (obj is None or obj.admin_unit_id is None)
+    ):
         values["admin_unit"] = _admin_unit_for(geos)
 
     created = obj is None
@@ -447,7 +565,8 @@ def _changed_values(obj, values: dict) -> dict:
         compared = getattr(value, "pk", value) if field.many_to_one else value
         if isinstance(field, GeometryField):
             same = (stored is None and value is None) or (
-                stored is not None and value is not None and _same_geometry(stored, value))
+                stored is not None and value is not None and _same_geometry(stored, value)
+            )
         elif isinstance(stored, dt.datetime) and isinstance(value, dt.datetime):
             # GeoPackage, GeoJSON and GDAL's date-time fields keep milliseconds; the database keeps
             # microseconds (timezone.now()): the same instant to the millisecond is the same.
@@ -469,18 +588,27 @@ SAME_POINT_DEGREES = 1e-8
 
 def _same_geometry(a, b) -> bool:
     """The same shape: same type, same vertices in the same order, each within ≈ 1 mm."""
-    return (a.geom_type == b.geom_type and a.num_coords == b.num_coords
-            and a.equals_exact(b, SAME_POINT_DEGREES))
+    return (
+        a.geom_type == b.geom_type
+        and a.num_coords == b.num_coords
+        and a.equals_exact(b, SAME_POINT_DEGREES)
+    )
 
 
 def _admin_unit_for(geos):
     point = geos.point_on_surface
     unit = admin_unit_containing(point)
     if unit is None:
-        raise ValidationError({"admin_unit": [
-            _("not given, and no administrative unit contains the feature (point %(x)s, %(y)s)")
-            % {"x": number(point.x, 6), "y": number(point.y, 6)}
-        ]})
+        raise ValidationError(
+            {
+                "admin_unit": [
+                    _(
+                        "not given, and no administrative unit contains the feature (point %(x)s, %(y)s)"
+                    )
+                    % {"x": number(point.x, 6), "y": number(point.y, 6)}
+                ]
+            }
+        )
     return unit
 
 
@@ -499,18 +627,26 @@ def _delete_all(spec, model, warnings: list[str], *, user=None, door: Door = COM
                 refusals.append(f"{obj}: {exc.message}")
         if refusals:
             raise LayerImportError(
-                _("cannot replace layer %(layer)s: %(n)s of its rows may not be deleted — %(rows)s "
-                  "— nothing was changed")
-                % {"layer": repr(spec.name), "n": number(len(refusals)),
-                   "rows": _and_more(refusals, 5)})
+                _(
+                    "cannot replace layer %(layer)s: %(n)s of its rows may not be deleted — %(rows)s "
+                    "— nothing was changed"
+                )
+                % {
+                    "layer": repr(spec.name),
+                    "n": number(len(refusals)),
+                    "rows": _and_more(refusals, 5),
+                }
+            )
     collector = Collector(using=qs.db)
     try:
         collector.collect(qs)
     except (ProtectedError, RestrictedError) as exc:
         blocked = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
         raise LayerImportError(
-            _("cannot replace layer %(layer)s: its rows are still referenced by %(others)s; "
-              "delete or reassign those first — nothing was changed")
+            _(
+                "cannot replace layer %(layer)s: its rows are still referenced by %(others)s; "
+                "delete or reassign those first — nothing was changed"
+            )
             % {"layer": repr(spec.name), "others": _count_by_model(blocked)}
         ) from None
     others: dict[str, int] = {}
@@ -528,10 +664,11 @@ def _delete_all(spec, model, warnings: list[str], *, user=None, door: Door = COM
     if others:
         listed = ", ".join(f"{number(n)} {name}" for name, n in sorted(others.items()))
         raise LayerImportError(
-            _("cannot replace layer %(layer)s: deleting its rows would also delete %(others)s; "
-              "use %(upsert)s, or remove those rows first — nothing was changed")
-            % {"layer": repr(spec.name), "others": listed,
-               "upsert": door.given("mode", "upsert")}
+            _(
+                "cannot replace layer %(layer)s: deleting its rows would also delete %(others)s; "
+                "use %(upsert)s, or remove those rows first — nothing was changed"
+            )
+            % {"layer": repr(spec.name), "others": listed, "upsert": door.given("mode", "upsert")}
         )
     unlinked: dict[str, int] = {}
     for (fk, _value), batches in collector.field_updates.items():
@@ -541,8 +678,10 @@ def _delete_all(spec, model, warnings: list[str], *, user=None, door: Door = COM
             name = f"{fk.model._meta.verbose_name_plural} ({fk.name})"
             unlinked[name] = unlinked.get(name, 0) + count
     for name, count in sorted(unlinked.items()):
-        warnings.append(_("replace: %(n)s %(what)s lost their link to the deleted rows")
-                        % {"n": number(count), "what": name})
+        warnings.append(
+            _("replace: %(n)s %(what)s lost their link to the deleted rows")
+            % {"n": number(count), "what": name}
+        )
     _total, per_model = qs.delete()
     return per_model.get(model._meta.label, 0)
 
@@ -581,8 +720,13 @@ def _record_load(spec, source, result: ImportResult) -> None:
     DatasetLoad.objects.create(
         name=f"import_layer {spec.name}",
         checksum=source_checksum(source.path),
-        counts={"features": result.features, "created": result.created,
-                "updated": result.updated, "deleted": result.deleted},
-        notes="\n".join([f"source: {source.path} ({source.label}), CRS {result.source_crs}",
-                         *result.warnings]),
+        counts={
+            "features": result.features,
+            "created": result.created,
+            "updated": result.updated,
+            "deleted": result.deleted,
+        },
+        notes="\n".join(
+            [f"source: {source.path} ({source.label}), CRS {result.source_crs}", *result.warnings]
+        ),
     )

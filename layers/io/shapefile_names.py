@@ -6,6 +6,7 @@ form here, so exports are predictable and an exported Shapefile imports back wit
 Names not in the table (a field added to the catalogue later) fall back to a deterministic rule,
 see :func:`shapefile_names`; ``tests/layers`` checks that every catalogue layer gets unique names.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -84,7 +85,7 @@ def shapefile_names(names: Iterable[str]) -> dict[str, str]:
             counter = 0
             while short.lower() in taken:
                 counter += 1
-                short = f"{name[:MAX_LEN - 2]}{counter:02d}"
+                short = f"{name[: MAX_LEN - 2]}{counter:02d}"
             taken.add(short.lower())
         result[name] = short
     return result

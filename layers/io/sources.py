@@ -3,6 +3,7 @@
 Only local paths are accepted (no ``/vsicurl/`` and friends): the size and zip checks must be
 able to look at the real bytes before any parser does.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,18 @@ ZIP_MAX_RATIO = 100
 SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
 
 # Entries of a .zip that GDAL can open as a vector dataset.
-VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".csv", ".gml", ".fgb", ".tab", ".mif")
+VECTOR_SUFFIXES = (
+    ".shp",
+    ".gpkg",
+    ".geojson",
+    ".json",
+    ".kml",
+    ".csv",
+    ".gml",
+    ".fgb",
+    ".tab",
+    ".mif",
+)
 
 # CSV: a WKT column or X/Y columns hold the geometry; the geometry columns are not attributes.
 CSV_OPEN_OPTIONS = {
@@ -44,18 +56,26 @@ CSV_OPEN_OPTIONS = {
 
 # What pyogrio raises for files GDAL cannot read (DataSourceError, DataLayerError, ...), plus the
 # plain errors of a damaged file.
-_READ_ERRORS = (ogr_errors.DataSourceError, ogr_errors.DataLayerError, ogr_errors.CRSError,
-                ogr_errors.FeatureError, ogr_errors.FieldError, ogr_errors.GeometryError,
-                RuntimeError, OSError, UnicodeDecodeError)
+_READ_ERRORS = (
+    ogr_errors.DataSourceError,
+    ogr_errors.DataLayerError,
+    ogr_errors.CRSError,
+    ogr_errors.FeatureError,
+    ogr_errors.FieldError,
+    ogr_errors.GeometryError,
+    RuntimeError,
+    OSError,
+    UnicodeDecodeError,
+)
 
 
 @dataclass
 class Source:
     """An opened, checked source layer: what GDAL opens, and with which options."""
 
-    path: Path                      # the user's file
-    gdal_path: str                  # what GDAL opens (a /vsizip/ path for .zip files)
-    layer: str | None               # layer inside the dataset
+    path: Path  # the user's file
+    gdal_path: str  # what GDAL opens (a /vsizip/ path for .zip files)
+    layer: str | None  # layer inside the dataset
     driver: str
     open_options: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
@@ -69,12 +89,17 @@ class Source:
         """All features: (meta, geometry WKB array, field arrays). Dates come back as ISO text."""
         try:
             meta, _fids, geometry, field_data = pyogrio.raw.read(
-                self.gdal_path, layer=self.layer, encoding=encoding, datetime_as_string=True,
+                self.gdal_path,
+                layer=self.layer,
+                encoding=encoding,
+                datetime_as_string=True,
                 **self.open_options,
             )
         except _READ_ERRORS as exc:
-            raise LayerImportError(_("cannot read %(source)s: %(error)s") % {
-                "source": self.label, "error": _gdal_message(exc, self.path)}) from exc
+            raise LayerImportError(
+                _("cannot read %(source)s: %(error)s")
+                % {"source": self.label, "error": _gdal_message(exc, self.path)}
+            ) from exc
         if self.driver == "LIBKML":
             meta, field_data = _kml_data_fields(meta, field_data)
         return meta, geometry, field_data
@@ -82,8 +107,21 @@ class Source:
 
 # Columns GDAL's LIBKML driver makes from KML's own structure (the Placemark's id, its <name> and
 # <description>, time span, drawing options), not from the placemark's data.
-_KML_STRUCTURE = ("id", "Name", "description", "timestamp", "begin", "end", "altitudeMode",
-                  "tessellate", "extrude", "visibility", "drawOrder", "icon", "snippet")
+_KML_STRUCTURE = (
+    "id",
+    "Name",
+    "description",
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+    "snippet",
+)
 
 
 def _kml_data_fields(meta: dict, field_data: list):
@@ -94,10 +132,12 @@ def _kml_data_fields(meta: dict, field_data: list):
     keep_names, keep_data = [], []
     data_id = "id2" in names
     for name, values in zip(names, field_data):
-        empty = all(v is None or (isinstance(v, str) and not v.strip()) or
-                    (isinstance(v, float) and v != v) for v in values)
+        empty = all(
+            v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+            for v in values
+        )
         if name == "id" and data_id:
-            continue                       # the placemark's id; the data's own id follows
+            continue  # the placemark's id; the data's own id follows
         if name == "id2" and data_id:
             name = "id"
         elif name == "Name":
@@ -128,13 +168,15 @@ XML_HEAD_BYTES = 1 << 20
 
 # What a file named .zip may really be, by its first bytes (for a clearer refusal).
 # (The labels are translated when shown.)
-_MAGIC = ((b"\x89PNG", gettext_noop("a PNG image")),
-          (b"\xff\xd8\xff", gettext_noop("a JPEG image")),
-          (b"%PDF", gettext_noop("a PDF document")),
-          (b"\x1f\x8b", gettext_noop("a gzip file")),
-          (b"Rar!", gettext_noop("a RAR archive")),
-          (b"7z\xbc\xaf", gettext_noop("a 7-Zip archive")),
-          (b"SQLite format 3", gettext_noop("a GeoPackage/SQLite database")))
+_MAGIC = (
+    (b"\x89PNG", gettext_noop("a PNG image")),
+    (b"\xff\xd8\xff", gettext_noop("a JPEG image")),
+    (b"%PDF", gettext_noop("a PDF document")),
+    (b"\x1f\x8b", gettext_noop("a gzip file")),
+    (b"Rar!", gettext_noop("a RAR archive")),
+    (b"7z\xbc\xaf", gettext_noop("a 7-Zip archive")),
+    (b"SQLite format 3", gettext_noop("a GeoPackage/SQLite database")),
+)
 
 
 def check_xml_head(head: bytes, name: str) -> None:
@@ -142,8 +184,10 @@ def check_xml_head(head: bytes, name: str) -> None:
 
     if _DECLARATION.search(head) or _DECLARATION.search(head.replace(b"\x00", b"")):
         raise LayerImportError(
-            _("%(name)s is refused: it declares a DOCTYPE or ENTITY; external entities and entity "
-              "expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)")
+            _(
+                "%(name)s is refused: it declares a DOCTYPE or ENTITY; external entities and entity "
+                "expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)"
+            )
             % {"name": name}
         )
 
@@ -154,12 +198,19 @@ def _not_a_zip(path: Path) -> LayerImportError:
     what = next((label for magic, label in _MAGIC if head.startswith(magic)), None)
     if what:
         return LayerImportError(
-            _("%(name)s is named .zip but is not a zip archive (it looks like %(what)s); upload a "
-              "zipped Shapefile, or the file itself with its own extension")
-            % {"name": path.name, "what": _(what)})
+            _(
+                "%(name)s is named .zip but is not a zip archive (it looks like %(what)s); upload a "
+                "zipped Shapefile, or the file itself with its own extension"
+            )
+            % {"name": path.name, "what": _(what)}
+        )
     return LayerImportError(
-        _("%(name)s is named .zip but is not a zip archive; upload a zipped Shapefile, or the file "
-          "itself with its own extension") % {"name": path.name})
+        _(
+            "%(name)s is named .zip but is not a zip archive; upload a zipped Shapefile, or the file "
+            "itself with its own extension"
+        )
+        % {"name": path.name}
+    )
 
 
 def source_size(path: Path) -> int:
@@ -168,7 +219,8 @@ def source_size(path: Path) -> int:
         return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
     if path.suffix.lower() == ".shp":
         return sum(
-            p.stat().st_size for p in path.parent.glob(path.stem + ".*")
+            p.stat().st_size
+            for p in path.parent.glob(path.stem + ".*")
             if p.suffix.lower() in SHAPEFILE_SIDECARS and p.is_file()
         )
     return path.stat().st_size
@@ -180,8 +232,9 @@ def source_checksum(path: Path) -> str:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file())
     elif path.suffix.lower() == ".shp":
-        files = sorted(p for p in path.parent.glob(path.stem + ".*")
-                       if p.suffix.lower() in SHAPEFILE_SIDECARS)
+        files = sorted(
+            p for p in path.parent.glob(path.stem + ".*") if p.suffix.lower() in SHAPEFILE_SIDECARS
+        )
     else:
         files = [path]
     for f in files:
@@ -196,8 +249,10 @@ def check_size(path: Path) -> int:
     size = source_size(path)
     if size > limit:
         raise LayerImportError(
-            _("%(name)s is %(size)s, larger than the import limit of %(limit)s "
-              "(PLANNING_MAX_UPLOAD_BYTES); split the file or raise the limit")
+            _(
+                "%(name)s is %(size)s, larger than the import limit of %(limit)s "
+                "(PLANNING_MAX_UPLOAD_BYTES); split the file or raise the limit"
+            )
             % {"name": path.name, "size": describe_size(size), "limit": describe_size(limit)}
         )
     return size
@@ -224,43 +279,66 @@ def check_zip(path: Path) -> list[zipfile.ZipInfo]:
         with zipfile.ZipFile(path) as zf:
             entries = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise LayerImportError(_("cannot open %(name)s as a zip archive: %(error)s")
-                               % {"name": path.name, "error": exc}) from exc
+        raise LayerImportError(
+            _("cannot open %(name)s as a zip archive: %(error)s")
+            % {"name": path.name, "error": exc}
+        ) from exc
     for entry in entries:
         name = entry.filename
         parts = PurePosixPath(name.replace("\\", "/")).parts
-        if (name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")
-                or ".." in parts or "\x00" in name):
+        if (
+            name.startswith(("/", "\\"))
+            or (len(name) > 1 and name[1] == ":")
+            or ".." in parts
+            or "\x00" in name
+        ):
             raise LayerImportError(
-                _("%(name)s is refused: entry %(entry)s points outside the archive "
-                  "(absolute path or '..')") % {"name": path.name, "entry": repr(name)}
+                _(
+                    "%(name)s is refused: entry %(entry)s points outside the archive "
+                    "(absolute path or '..')"
+                )
+                % {"name": path.name, "entry": repr(name)}
             )
         if stat.S_ISLNK(entry.external_attr >> 16):
-            raise LayerImportError(_("%(name)s is refused: entry %(entry)s is a symbolic link")
-                                   % {"name": path.name, "entry": repr(name)})
+            raise LayerImportError(
+                _("%(name)s is refused: entry %(entry)s is a symbolic link")
+                % {"name": path.name, "entry": repr(name)}
+            )
     total = sum(e.file_size for e in entries)
     packed = max(path.stat().st_size, 1)
     if total > ZIP_MAX_EXPANSION * limit:
         raise LayerImportError(
-            _("%(name)s is refused: it expands to %(size)s, more than %(times)s × the import "
-              "limit (%(limit)s)") % {"name": path.name, "size": describe_size(total),
-                                      "times": number(ZIP_MAX_EXPANSION), "limit": describe_size(limit)}
+            _(
+                "%(name)s is refused: it expands to %(size)s, more than %(times)s × the import "
+                "limit (%(limit)s)"
+            )
+            % {
+                "name": path.name,
+                "size": describe_size(total),
+                "times": number(ZIP_MAX_EXPANSION),
+                "limit": describe_size(limit),
+            }
         )
     if total / packed > ZIP_MAX_RATIO:
         raise LayerImportError(
-            _("%(name)s is refused: it expands %(ratio)s times (limit %(max)s); it looks like a "
-              "decompression bomb") % {"name": path.name, "ratio": number(total / packed),
-                                       "max": number(ZIP_MAX_RATIO)}
+            _(
+                "%(name)s is refused: it expands %(ratio)s times (limit %(max)s); it looks like a "
+                "decompression bomb"
+            )
+            % {"name": path.name, "ratio": number(total / packed), "max": number(ZIP_MAX_RATIO)}
         )
     return entries
 
 
-def _zip_member(path: Path, entries: list[zipfile.ZipInfo], layer_name: str | None,
-                door: Door = COMMAND) -> tuple[str, bool]:
+def _zip_member(
+    path: Path, entries: list[zipfile.ZipInfo], layer_name: str | None, door: Door = COMMAND
+) -> tuple[str, bool]:
     """The dataset inside a .zip to open, and whether ``layer_name`` chose it (then it is used up)."""
     candidates = [
-        e.filename for e in entries
-        if not e.is_dir() and PurePosixPath(e.filename).suffix.lower() in VECTOR_SUFFIXES
+        e.filename
+        for e in entries
+        if not e.is_dir()
+        and PurePosixPath(e.filename).suffix.lower() in VECTOR_SUFFIXES
         and not e.filename.startswith("__MACOSX/")
     ]
     if not candidates:
@@ -276,14 +354,27 @@ def _zip_member(path: Path, entries: list[zipfile.ZipInfo], layer_name: str | No
         return candidates[0], False
     values = {"name": path.name, "names": ", ".join(sorted(candidates))}
     if door.has("layer_name"):
-        raise LayerImportError(_("%(name)s holds several datasets (%(names)s); choose one with "
-                                 "%(option)s") % {**values, "option": door.option("layer_name")})
-    raise LayerImportError(_("%(name)s holds several datasets (%(names)s); upload a zip holding "
-                             "only the one to import") % values)
+        raise LayerImportError(
+            _("%(name)s holds several datasets (%(names)s); choose one with %(option)s")
+            % {**values, "option": door.option("layer_name")}
+        )
+    raise LayerImportError(
+        _(
+            "%(name)s holds several datasets (%(names)s); upload a zip holding "
+            "only the one to import"
+        )
+        % values
+    )
 
 
-def open_source(path: str | Path, *, layer_name: str | None = None, target: str = "",
-                geometry_name: str = "", door: Door = COMMAND) -> Source:
+def open_source(
+    path: str | Path,
+    *,
+    layer_name: str | None = None,
+    target: str = "",
+    geometry_name: str = "",
+    door: Door = COMMAND,
+) -> Source:
     """Check ``path`` and open it with pyogrio; choose the source layer.
 
     ``layer_name`` names the layer inside the dataset (or the dataset inside a .zip); without it a
@@ -292,8 +383,9 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
     """
     raw = str(path)
     if raw.startswith("/vsi"):
-        raise LayerImportError(_("%(path)s: give a local file path, not a GDAL virtual path")
-                               % {"path": raw})
+        raise LayerImportError(
+            _("%(path)s: give a local file path, not a GDAL virtual path") % {"path": raw}
+        )
     path = Path(path).expanduser().resolve()
     if not path.exists():
         raise LayerImportError(_("no such file: %(path)s") % {"path": raw})
@@ -316,7 +408,7 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
             if used:
                 layer_name = None
     try:
-        first = pyogrio.read_info(gdal_path, layer=0)   # only for the driver name
+        first = pyogrio.read_info(gdal_path, layer=0)  # only for the driver name
     except _READ_ERRORS as exc:
         raise LayerImportError(
             _("cannot open %(name)s as a vector dataset: %(error)s")
@@ -326,20 +418,34 @@ def open_source(path: str | Path, *, layer_name: str | None = None, target: str 
     open_options = {}
     if driver == "CSV":
         open_options = dict(CSV_OPEN_OPTIONS)
-        if geometry_name:   # a WKT column named like the model's field ("boundary")
+        if geometry_name:  # a WKT column named like the model's field ("boundary")
             open_options["GEOM_POSSIBLE_NAMES"] += f",{geometry_name}"
     layer = _choose_layer(path, gdal_path, driver, layer_name, target, door)
     try:
         info = pyogrio.read_info(gdal_path, layer=layer, **open_options)
     except _READ_ERRORS as exc:
-        raise LayerImportError(_("cannot read %(source)s: %(error)s")
-                               % {"source": path.name, "error": _gdal_message(exc, path)}) from exc
-    return Source(path=path, gdal_path=gdal_path, layer=layer, driver=driver,
-                  open_options=open_options, info=info)
+        raise LayerImportError(
+            _("cannot read %(source)s: %(error)s")
+            % {"source": path.name, "error": _gdal_message(exc, path)}
+        ) from exc
+    return Source(
+        path=path,
+        gdal_path=gdal_path,
+        layer=layer,
+        driver=driver,
+        open_options=open_options,
+        info=info,
+    )
 
 
-def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | None,
-                  target: str, door: Door = COMMAND) -> str | None:
+def _choose_layer(
+    path: Path,
+    gdal_path: str,
+    driver: str,
+    layer_name: str | None,
+    target: str,
+    door: Door = COMMAND,
+) -> str | None:
     if driver == "CSV":
         # One table per file; its geometry only appears with the open options, so list_layers
         # (which takes none) would call it non-spatial.
@@ -347,8 +453,10 @@ def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | Non
     try:
         layers = pyogrio.list_layers(gdal_path)
     except _READ_ERRORS as exc:
-        raise LayerImportError(_("cannot list the layers of %(name)s: %(error)s")
-                               % {"name": path.name, "error": _gdal_message(exc, path)}) from exc
+        raise LayerImportError(
+            _("cannot list the layers of %(name)s: %(error)s")
+            % {"name": path.name, "error": _gdal_message(exc, path)}
+        ) from exc
     names = [str(name) for name, _gtype in layers]
     spatial = [str(name) for name, gtype in layers if gtype is not None]
     if layer_name:
@@ -357,8 +465,11 @@ def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | Non
                 return name
         raise LayerImportError(
             _("%(name)s has no layer %(layer)s; its layers: %(layers)s")
-            % {"name": path.name, "layer": repr(layer_name),
-               "layers": ", ".join(names) or _("none")}
+            % {
+                "name": path.name,
+                "layer": repr(layer_name),
+                "layers": ", ".join(names) or _("none"),
+            }
         )
     if len(spatial) == 1:
         return spatial[0]
@@ -369,7 +480,14 @@ def _choose_layer(path: Path, gdal_path: str, driver: str, layer_name: str | Non
             return name
     values = {"name": path.name, "layers": ", ".join(spatial)}
     if door.has("layer_name"):
-        raise LayerImportError(_("%(name)s has several layers (%(layers)s); choose one with "
-                                 "%(option)s") % {**values, "option": door.option("layer_name")})
-    raise LayerImportError(_("%(name)s has several layers (%(layers)s); upload a file holding only "
-                             "the layer to import") % values)
+        raise LayerImportError(
+            _("%(name)s has several layers (%(layers)s); choose one with %(option)s")
+            % {**values, "option": door.option("layer_name")}
+        )
+    raise LayerImportError(
+        _(
+            "%(name)s has several layers (%(layers)s); upload a file holding only "
+            "the layer to import"
+        )
+        % values
+    )

@@ -3,6 +3,7 @@
 The capabilities list only the feature types the user may read, and offer Transaction only to a
 user who may edit at least one of them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,15 +36,17 @@ NS_XS = "http://www.w3.org/2001/XMLSchema"
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 SERVICE_TITLE = "KCN Planner — Dịch vụ dữ liệu khu, cụm công nghiệp (WFS)"
-SERVICE_ABSTRACT = ("Industrial parks (KCN) and clusters (CCN), clearance, roads and proposals: "
-                    "WFS 2.0.0 / 1.1.0 / 1.0.0, GML and GeoJSON, FES filters, paging.")
+SERVICE_ABSTRACT = (
+    "Industrial parks (KCN) and clusters (CCN), clearance, roads and proposals: "
+    "WFS 2.0.0 / 1.1.0 / 1.0.0, GML and GeoJSON, FES filters, paging."
+)
 VIETNAM_BBOX = (102.14, 8.33, 109.53, 23.4)
 
 
 @dataclass
 class LayerInfo:
     ftype: FeatureType
-    bbox: tuple[float, float, float, float] | None   # lon/lat extent of the data
+    bbox: tuple[float, float, float, float] | None  # lon/lat extent of the data
     editable: bool
 
 
@@ -72,9 +75,14 @@ def capabilities(version: str, *, url: str, layers: list[LayerInfo], can_transac
 
 # --- 2.0.0 ---------------------------------------------------------------------------------------
 
+
 def _dcp(url: str, post: bool = True) -> str:
     get = f"<ows:Get xlink:href={quoteattr(url + '?')}/>"
-    return f"<ows:DCP><ows:HTTP>{get}" + (f"<ows:Post xlink:href={quoteattr(url)}/>" if post else "") + "</ows:HTTP></ows:DCP>"
+    return (
+        f"<ows:DCP><ows:HTTP>{get}"
+        + (f"<ows:Post xlink:href={quoteattr(url)}/>" if post else "")
+        + "</ows:HTTP></ows:DCP>"
+    )
 
 
 def _allowed(name: str, values: list[str]) -> str:
@@ -87,7 +95,9 @@ def _constraint(name: str, value: str) -> str:
 
 
 def _service_identification(version_list: list[str]) -> str:
-    versions = "".join(f"<ows:ServiceTypeVersion>{v}</ows:ServiceTypeVersion>" for v in version_list)
+    versions = "".join(
+        f"<ows:ServiceTypeVersion>{v}</ows:ServiceTypeVersion>" for v in version_list
+    )
     return (
         f"<ows:ServiceIdentification><ows:Title>{_e(SERVICE_TITLE)}</ows:Title>"
         f"<ows:Abstract>{_e(SERVICE_ABSTRACT)}</ows:Abstract>"
@@ -113,17 +123,32 @@ def _capabilities_200(url: str, layers: list[LayerInfo], can_transact: bool) -> 
             continue
         params = ""
         if op == "GetCapabilities":
-            params = _allowed("AcceptVersions", list(VERSIONS)) + _allowed("AcceptFormats", ["text/xml"]) + \
-                _allowed("Sections", ["ServiceIdentification", "ServiceProvider", "OperationsMetadata",
-                                      "FeatureTypeList", "Filter_Capabilities"])
+            params = (
+                _allowed("AcceptVersions", list(VERSIONS))
+                + _allowed("AcceptFormats", ["text/xml"])
+                + _allowed(
+                    "Sections",
+                    [
+                        "ServiceIdentification",
+                        "ServiceProvider",
+                        "OperationsMetadata",
+                        "FeatureTypeList",
+                        "Filter_Capabilities",
+                    ],
+                )
+            )
         elif op == "DescribeFeatureType":
-            params = _allowed("outputFormat", [MIME[FORMAT_GML32], MIME[FORMAT_GML311], MIME[FORMAT_GML2]])
+            params = _allowed(
+                "outputFormat", [MIME[FORMAT_GML32], MIME[FORMAT_GML311], MIME[FORMAT_GML2]]
+            )
         elif op in ("GetFeature", "GetPropertyValue"):
             params = _allowed("resultType", ["results", "hits"]) + _allowed(
-                "outputFormat", formats_gf if op == "GetFeature" else [MIME[FORMAT_GML32]])
+                "outputFormat", formats_gf if op == "GetFeature" else [MIME[FORMAT_GML32]]
+            )
         elif op == "Transaction":
-            params = _allowed("inputFormat", [MIME[FORMAT_GML32], MIME[FORMAT_GML311], MIME[FORMAT_GML2]]) + \
-                _allowed("releaseAction", ["ALL"])
+            params = _allowed(
+                "inputFormat", [MIME[FORMAT_GML32], MIME[FORMAT_GML311], MIME[FORMAT_GML2]]
+            ) + _allowed("releaseAction", ["ALL"])
         ops.append(f'<ows:Operation name="{op}">{_dcp(url)}{params}</ows:Operation>')
     constraints = [
         _constraint("ImplementsBasicWFS", "TRUE"),
@@ -145,8 +170,11 @@ def _capabilities_200(url: str, layers: list[LayerInfo], can_transact: bool) -> 
         "<ows:Value>wfs:StoredQuery</ows:Value></ows:AllowedValues></ows:Constraint>",
     ]
     metadata = (
-        "<ows:OperationsMetadata>" + "".join(ops) + _allowed("version", list(VERSIONS))
-        + "".join(constraints) + "</ows:OperationsMetadata>"
+        "<ows:OperationsMetadata>"
+        + "".join(ops)
+        + _allowed("version", list(VERSIONS))
+        + "".join(constraints)
+        + "</ows:OperationsMetadata>"
     )
     fts = []
     for info in layers:
@@ -160,7 +188,8 @@ def _capabilities_200(url: str, layers: list[LayerInfo], can_transact: bool) -> 
             f'<wfs:Abstract xml:lang="en">{_e(ft.spec.title_en)}</wfs:Abstract>'
             f"<ows:Keywords><ows:Keyword>{_e(ft.name)}</ows:Keyword></ows:Keywords>"
             f"<wfs:DefaultCRS>{urn(4326)}</wfs:DefaultCRS>{_other_crs('wfs:OtherCRS', urn)}"
-            "<wfs:OutputFormats>" + "".join(f"<wfs:Format>{_e(f)}</wfs:Format>" for f in formats_gf)
+            "<wfs:OutputFormats>"
+            + "".join(f"<wfs:Format>{_e(f)}</wfs:Format>" for f in formats_gf)
             + "</wfs:OutputFormats>"
             f"<ows:WGS84BoundingBox><ows:LowerCorner>{_c(b[0])} {_c(b[1])}</ows:LowerCorner>"
             f"<ows:UpperCorner>{_c(b[2])} {_c(b[3])}</ows:UpperCorner></ows:WGS84BoundingBox>"
@@ -171,36 +200,80 @@ def _capabilities_200(url: str, layers: list[LayerInfo], can_transact: bool) -> 
         f'xmlns:wfs="{NS_WFS20}" xmlns:ows="{NS_OWS11}" xmlns:fes="{NS_FES20}" xmlns:gml="{NS_GML32}" '
         f'xmlns:xlink="{NS_XLINK}" xmlns:xsi="{NS_XSI}" '
         f'xsi:schemaLocation="{NS_WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd">'
-        + _service_identification(list(VERSIONS)) + metadata
-        + "<wfs:FeatureTypeList>" + "".join(fts) + "</wfs:FeatureTypeList>"
-        + _filter_capabilities_20() + "</wfs:WFS_Capabilities>"
+        + _service_identification(list(VERSIONS))
+        + metadata
+        + "<wfs:FeatureTypeList>"
+        + "".join(fts)
+        + "</wfs:FeatureTypeList>"
+        + _filter_capabilities_20()
+        + "</wfs:WFS_Capabilities>"
     )
     return (XML_DECL + body).encode("utf-8")
 
 
-_COMPARISON = ["PropertyIsEqualTo", "PropertyIsNotEqualTo", "PropertyIsLessThan", "PropertyIsGreaterThan",
-               "PropertyIsLessThanOrEqualTo", "PropertyIsGreaterThanOrEqualTo", "PropertyIsLike",
-               "PropertyIsNull", "PropertyIsNil", "PropertyIsBetween"]
-_SPATIAL = ["BBOX", "Equals", "Disjoint", "Intersects", "Touches", "Crosses", "Within", "Contains",
-            "Overlaps", "DWithin", "Beyond"]
+_COMPARISON = [
+    "PropertyIsEqualTo",
+    "PropertyIsNotEqualTo",
+    "PropertyIsLessThan",
+    "PropertyIsGreaterThan",
+    "PropertyIsLessThanOrEqualTo",
+    "PropertyIsGreaterThanOrEqualTo",
+    "PropertyIsLike",
+    "PropertyIsNull",
+    "PropertyIsNil",
+    "PropertyIsBetween",
+]
+_SPATIAL = [
+    "BBOX",
+    "Equals",
+    "Disjoint",
+    "Intersects",
+    "Touches",
+    "Crosses",
+    "Within",
+    "Contains",
+    "Overlaps",
+    "DWithin",
+    "Beyond",
+]
 
 
 def _filter_capabilities_20() -> str:
     conformance = {
-        "ImplementsQuery": "TRUE", "ImplementsAdHocQuery": "TRUE", "ImplementsFunctions": "FALSE",
-        "ImplementsResourceId": "TRUE", "ImplementsMinStandardFilter": "TRUE",
-        "ImplementsStandardFilter": "TRUE", "ImplementsMinSpatialFilter": "TRUE",
-        "ImplementsSpatialFilter": "TRUE", "ImplementsMinTemporalFilter": "FALSE",
-        "ImplementsTemporalFilter": "FALSE", "ImplementsVersionNav": "FALSE", "ImplementsSorting": "TRUE",
-        "ImplementsExtendedOperators": "FALSE", "ImplementsMinimumXPath": "TRUE",
+        "ImplementsQuery": "TRUE",
+        "ImplementsAdHocQuery": "TRUE",
+        "ImplementsFunctions": "FALSE",
+        "ImplementsResourceId": "TRUE",
+        "ImplementsMinStandardFilter": "TRUE",
+        "ImplementsStandardFilter": "TRUE",
+        "ImplementsMinSpatialFilter": "TRUE",
+        "ImplementsSpatialFilter": "TRUE",
+        "ImplementsMinTemporalFilter": "FALSE",
+        "ImplementsTemporalFilter": "FALSE",
+        "ImplementsVersionNav": "FALSE",
+        "ImplementsSorting": "TRUE",
+        "ImplementsExtendedOperators": "FALSE",
+        "ImplementsMinimumXPath": "TRUE",
         "ImplementsSchemaElementFunc": "FALSE",
     }
     conf = "".join(
         f'<fes:Constraint name="{k}"><ows:NoValues/><ows:DefaultValue>{v}</ows:DefaultValue></fes:Constraint>'
-        for k, v in conformance.items())
-    operands = "".join(f'<fes:GeometryOperand name="gml:{g}"/>' for g in (
-        "Envelope", "Point", "MultiPoint", "LineString", "MultiLineString", "MultiCurve", "Polygon",
-        "MultiPolygon", "MultiSurface"))
+        for k, v in conformance.items()
+    )
+    operands = "".join(
+        f'<fes:GeometryOperand name="gml:{g}"/>'
+        for g in (
+            "Envelope",
+            "Point",
+            "MultiPoint",
+            "LineString",
+            "MultiLineString",
+            "MultiCurve",
+            "Polygon",
+            "MultiPolygon",
+            "MultiSurface",
+        )
+    )
     return (
         f"<fes:Filter_Capabilities><fes:Conformance>{conf}</fes:Conformance>"
         '<fes:Id_Capabilities><fes:ResourceIdentifier name="fes:ResourceId"/></fes:Id_Capabilities>'
@@ -208,12 +281,14 @@ def _filter_capabilities_20() -> str:
         + "".join(f'<fes:ComparisonOperator name="{c}"/>' for c in _COMPARISON)
         + "</fes:ComparisonOperators></fes:Scalar_Capabilities>"
         f"<fes:Spatial_Capabilities><fes:GeometryOperands>{operands}</fes:GeometryOperands>"
-        "<fes:SpatialOperators>" + "".join(f'<fes:SpatialOperator name="{s}"/>' for s in _SPATIAL)
+        "<fes:SpatialOperators>"
+        + "".join(f'<fes:SpatialOperator name="{s}"/>' for s in _SPATIAL)
         + "</fes:SpatialOperators></fes:Spatial_Capabilities></fes:Filter_Capabilities>"
     )
 
 
 # --- 1.1.0 ---------------------------------------------------------------------------------------
+
 
 def _capabilities_110(url: str, layers: list[LayerInfo], can_transact: bool) -> bytes:
     formats = [MIME[FORMAT_GML311], MIME[FORMAT_GML2], "application/json"]
@@ -223,7 +298,9 @@ def _capabilities_110(url: str, layers: list[LayerInfo], can_transact: bool) -> 
             continue
         params = ""
         if op == "GetCapabilities":
-            params = _allowed("AcceptVersions", list(VERSIONS)) + _allowed("AcceptFormats", ["text/xml"])
+            params = _allowed("AcceptVersions", list(VERSIONS)) + _allowed(
+                "AcceptFormats", ["text/xml"]
+            )
         elif op == "DescribeFeatureType":
             params = _allowed("outputFormat", [MIME[FORMAT_GML311], MIME[FORMAT_GML2]])
         elif op == "GetFeature":
@@ -241,10 +318,15 @@ def _capabilities_110(url: str, layers: list[LayerInfo], can_transact: bool) -> 
             f"<wfs:Abstract>{_e(ft.spec.title_en)}</wfs:Abstract>"
             f"<ows:Keywords><ows:Keyword>{_e(ft.name)}</ows:Keyword></ows:Keywords>"
             f"<wfs:DefaultSRS>{urn(4326)}</wfs:DefaultSRS>{_other_crs('wfs:OtherSRS', urn)}"
-            + ("<wfs:Operations><wfs:Operation>Query</wfs:Operation><wfs:Operation>Insert</wfs:Operation>"
-               "<wfs:Operation>Update</wfs:Operation><wfs:Operation>Delete</wfs:Operation></wfs:Operations>"
-               if info.editable and can_transact else "")
-            + "<wfs:OutputFormats>" + "".join(f"<wfs:Format>{_e(f)}</wfs:Format>" for f in formats) + "</wfs:OutputFormats>"
+            + (
+                "<wfs:Operations><wfs:Operation>Query</wfs:Operation><wfs:Operation>Insert</wfs:Operation>"
+                "<wfs:Operation>Update</wfs:Operation><wfs:Operation>Delete</wfs:Operation></wfs:Operations>"
+                if info.editable and can_transact
+                else ""
+            )
+            + "<wfs:OutputFormats>"
+            + "".join(f"<wfs:Format>{_e(f)}</wfs:Format>" for f in formats)
+            + "</wfs:OutputFormats>"
             f"<ows:WGS84BoundingBox><ows:LowerCorner>{_c(b[0])} {_c(b[1])}</ows:LowerCorner>"
             f"<ows:UpperCorner>{_c(b[2])} {_c(b[3])}</ows:UpperCorner></ows:WGS84BoundingBox>"
             "</wfs:FeatureType>"
@@ -254,22 +336,39 @@ def _capabilities_110(url: str, layers: list[LayerInfo], can_transact: bool) -> 
         f'xmlns:ows="{NS_OWS}" xmlns:ogc="{NS_OGC}" xmlns:gml="{NS_GML}" xmlns:xlink="{NS_XLINK}" '
         f'xmlns:xsi="{NS_XSI}" xsi:schemaLocation="{NS_WFS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd">'
         + _service_identification(["1.1.0"])
-        + "<ows:OperationsMetadata>" + "".join(ops)
-        + _constraint("DefaultMaxFeatures", str(COUNT_DEFAULT)) + "</ows:OperationsMetadata>"
+        + "<ows:OperationsMetadata>"
+        + "".join(ops)
+        + _constraint("DefaultMaxFeatures", str(COUNT_DEFAULT))
+        + "</ows:OperationsMetadata>"
         + "<wfs:FeatureTypeList><wfs:Operations><wfs:Operation>Query</wfs:Operation></wfs:Operations>"
-        + "".join(fts) + "</wfs:FeatureTypeList>"
-        + _filter_capabilities_11() + "</wfs:WFS_Capabilities>"
+        + "".join(fts)
+        + "</wfs:FeatureTypeList>"
+        + _filter_capabilities_11()
+        + "</wfs:WFS_Capabilities>"
     )
     return (XML_DECL + body).encode("utf-8")
 
 
 def _filter_capabilities_11() -> str:
     spatial = "".join(f'<ogc:SpatialOperator name="{s}"/>' for s in _SPATIAL)
-    operands = "".join(f"<ogc:GeometryOperand>gml:{g}</ogc:GeometryOperand>" for g in (
-        "Envelope", "Point", "LineString", "Polygon", "MultiPolygon", "MultiSurface"))
-    comparison = "".join(f"<ogc:ComparisonOperator>{c}</ogc:ComparisonOperator>" for c in (
-        "LessThan", "GreaterThan", "LessThanEqualTo", "GreaterThanEqualTo", "EqualTo", "NotEqualTo",
-        "Like", "Between", "NullCheck"))
+    operands = "".join(
+        f"<ogc:GeometryOperand>gml:{g}</ogc:GeometryOperand>"
+        for g in ("Envelope", "Point", "LineString", "Polygon", "MultiPolygon", "MultiSurface")
+    )
+    comparison = "".join(
+        f"<ogc:ComparisonOperator>{c}</ogc:ComparisonOperator>"
+        for c in (
+            "LessThan",
+            "GreaterThan",
+            "LessThanEqualTo",
+            "GreaterThanEqualTo",
+            "EqualTo",
+            "NotEqualTo",
+            "Like",
+            "Between",
+            "NullCheck",
+        )
+    )
     return (
         "<ogc:Filter_Capabilities><ogc:Spatial_Capabilities>"
         f"<ogc:GeometryOperands>{operands}</ogc:GeometryOperands>"
@@ -282,10 +381,13 @@ def _filter_capabilities_11() -> str:
 
 # --- 1.0.0 ---------------------------------------------------------------------------------------
 
+
 def _capabilities_100(url: str, layers: list[LayerInfo], can_transact: bool) -> bytes:
     def dcp() -> str:
-        return (f'<DCPType><HTTP><Get onlineResource={quoteattr(url + "?")}/></HTTP></DCPType>'
-                f"<DCPType><HTTP><Post onlineResource={quoteattr(url)}/></HTTP></DCPType>")
+        return (
+            f"<DCPType><HTTP><Get onlineResource={quoteattr(url + '?')}/></HTTP></DCPType>"
+            f"<DCPType><HTTP><Post onlineResource={quoteattr(url)}/></HTTP></DCPType>"
+        )
 
     request = (
         f"<GetCapabilities>{dcp()}</GetCapabilities>"
@@ -298,7 +400,11 @@ def _capabilities_100(url: str, layers: list[LayerInfo], can_transact: bool) -> 
     for info in layers:
         ft = info.ftype
         b = _bbox(info)
-        operations = "<Operations><Query/>" + ("<Insert/><Update/><Delete/>" if info.editable else "") + "</Operations>"
+        operations = (
+            "<Operations><Query/>"
+            + ("<Insert/><Update/><Delete/>" if info.editable else "")
+            + "</Operations>"
+        )
         fts.append(
             f"<FeatureType><Name>{ft.name}</Name><Title>{_e(ft.spec.title_vi)}</Title>"
             f"<Abstract>{_e(ft.spec.title_en)}</Abstract><Keywords>{_e(ft.name)}</Keywords>"
@@ -342,21 +448,35 @@ _GEOM_PROPERTY_TYPES = {
 def describe_feature_type(ftypes: list[FeatureType], *, fmt: str) -> bytes:
     """A flat simple-feature XML Schema: one gml:AbstractFeatureType extension per type."""
     if fmt == FORMAT_GML32:
-        gml_ns, gml_loc, subst = NS_GML32, "http://schemas.opengis.net/gml/3.2.1/gml.xsd", "gml:AbstractFeature"
+        gml_ns, gml_loc, subst = (
+            NS_GML32,
+            "http://schemas.opengis.net/gml/3.2.1/gml.xsd",
+            "gml:AbstractFeature",
+        )
     elif fmt == FORMAT_GML311:
-        gml_ns, gml_loc, subst = NS_GML, "http://schemas.opengis.net/gml/3.1.1/base/gml.xsd", "gml:_Feature"
+        gml_ns, gml_loc, subst = (
+            NS_GML,
+            "http://schemas.opengis.net/gml/3.1.1/base/gml.xsd",
+            "gml:_Feature",
+        )
     else:
-        gml_ns, gml_loc, subst = NS_GML, "http://schemas.opengis.net/gml/2.1.2/feature.xsd", "gml:_Feature"
+        gml_ns, gml_loc, subst = (
+            NS_GML,
+            "http://schemas.opengis.net/gml/2.1.2/feature.xsd",
+            "gml:_Feature",
+        )
     parts = []
     for ft in ftypes:
         elements = []
         for prop in ft.props:
             elements.append(
-                f'<xs:element name="{prop.name}" type="xs:{prop.xs_type}" minOccurs="0" maxOccurs="1" nillable="true"/>')
+                f'<xs:element name="{prop.name}" type="xs:{prop.xs_type}" minOccurs="0" maxOccurs="1" nillable="true"/>'
+            )
         geom3, geom2 = _GEOM_PROPERTY_TYPES.get(ft.geometry_kind, _GEOM_PROPERTY_TYPES["Geometry"])
         geom_type = geom2 if fmt == FORMAT_GML2 else geom3
         elements.append(
-            f'<xs:element name="{ft.geometry}" type="gml:{geom_type}" minOccurs="0" maxOccurs="1" nillable="true"/>')
+            f'<xs:element name="{ft.geometry}" type="gml:{geom_type}" minOccurs="0" maxOccurs="1" nillable="true"/>'
+        )
         parts.append(
             f'<xs:complexType name="{ft.name}Type"><xs:complexContent>'
             f'<xs:extension base="gml:AbstractFeatureType"><xs:sequence>{"".join(elements)}</xs:sequence>'
@@ -367,15 +487,19 @@ def describe_feature_type(ftypes: list[FeatureType], *, fmt: str) -> bytes:
         f'<xs:schema xmlns:xs="{NS_XS}" xmlns:gml="{gml_ns}" xmlns:{PREFIX}="{NAMESPACE}" '
         f'targetNamespace="{NAMESPACE}" elementFormDefault="qualified" version="1.0">'
         f'<xs:import namespace="{gml_ns}" schemaLocation="{gml_loc}"/>'
-        + "".join(parts) + "</xs:schema>"
+        + "".join(parts)
+        + "</xs:schema>"
     )
     return (XML_DECL + body).encode("utf-8")
 
 
 # --- stored queries ------------------------------------------------------------------------------
 
+
 def list_stored_queries(ftypes: list[FeatureType]) -> bytes:
-    returns = "".join(f"<wfs:ReturnFeatureType>{PREFIX}:{ft.name}</wfs:ReturnFeatureType>" for ft in ftypes)
+    returns = "".join(
+        f"<wfs:ReturnFeatureType>{PREFIX}:{ft.name}</wfs:ReturnFeatureType>" for ft in ftypes
+    )
     body = (
         f'<wfs:ListStoredQueriesResponse xmlns:wfs="{NS_WFS20}" xmlns:{PREFIX}="{NAMESPACE}">'
         f'<wfs:StoredQuery id="{GET_FEATURE_BY_ID}"><wfs:Title>Get feature by identifier</wfs:Title>'

@@ -13,6 +13,7 @@ x/y too, whatever the spelling: QGIS sends lon,lat ``gml:coordinates`` labelled
 ``urn:ogc:def:crs:EPSG::4326`` in the WFS-T 1.0.0 documents it posts on 2.0 connections, and
 GeoServer reads them as lon/lat.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,8 @@ class UnknownCRS(ValueError):
 @dataclass(frozen=True)
 class CRSRef:
     epsg: int
-    xy: bool          # True: the first coordinate is x (longitude / easting)
-    name: str         # the spelling to echo back in srsName attributes
+    xy: bool  # True: the first coordinate is x (longitude / easting)
+    name: str  # the spelling to echo back in srsName attributes
 
     @property
     def is_storage(self) -> bool:
@@ -85,7 +86,9 @@ def parse_crs(value: str, *, supported_only: bool = True) -> CRSRef:
     elif _CRS84.match(text):
         epsg = STORAGE_EPSG
     if epsg is None:
-        raise UnknownCRS(f"unknown CRS name {text!r}; use EPSG:<code> or urn:ogc:def:crs:EPSG::<code>")
+        raise UnknownCRS(
+            f"unknown CRS name {text!r}; use EPSG:<code> or urn:ogc:def:crs:EPSG::<code>"
+        )
     if supported_only and epsg not in SUPPORTED_EPSG:
         raise UnknownCRS(
             f"CRS EPSG:{epsg} is not offered; supported: "

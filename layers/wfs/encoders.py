@@ -5,6 +5,7 @@ order); output is bytes. Geometries of a whole page are decomposed at once with 
 vectorised functions and every coordinate is formatted once, so the cost per feature stays a
 few string joins.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,15 +36,17 @@ class FeatureSet:
     """One query's page of features, ready to encode."""
 
     ftype: FeatureType
-    props: list[Prop]               # the properties to write, in schema order
+    props: list[Prop]  # the properties to write, in schema order
     include_geometry: bool
     pks: list
-    rows: list[tuple]               # values in ``props`` order
-    geoms: np.ndarray | None        # shapely geometries (output CRS and axis order) or None
+    rows: list[tuple]  # values in ``props`` order
+    geoms: np.ndarray | None  # shapely geometries (output CRS and axis order) or None
 
 
 def timestamp() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return (
+        dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    )
 
 
 def fid(ftype: FeatureType, pk) -> str:
@@ -51,6 +54,7 @@ def fid(ftype: FeatureType, pk) -> str:
 
 
 # --- values --------------------------------------------------------------------------------------
+
 
 def value_text(value) -> str | None:
     """A property value as XML Schema text (already XML-escaped), None for NULL."""
@@ -79,8 +83,14 @@ def json_value(value):
 
 # --- geometry decomposition ----------------------------------------------------------------------
 
-_FAMILY = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
-           "Polygon": "polygon", "MultiPolygon": "polygon"}
+_FAMILY = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
 
 
 def precision_for(srs: CRSRef) -> int:
@@ -125,7 +135,9 @@ class Decomposed:
     def json_coords(self, seq: int) -> str:
         a, b = self.coord_off[seq] * 2, self.coord_off[seq + 1] * 2
         nums = self.nums
-        return "[" + ",".join(["[" + nums[i] + "," + nums[i + 1] + "]" for i in range(a, b, 2)]) + "]"
+        return (
+            "[" + ",".join(["[" + nums[i] + "," + nums[i + 1] + "]" for i in range(a, b, 2)]) + "]"
+        )
 
     def parts_of(self, i: int) -> range:
         return range(self.part_off[i], self.part_off[i + 1])
@@ -140,7 +152,10 @@ def decompose(geoms: np.ndarray, kind: str, srs: CRSRef) -> Decomposed:
 
 # --- GML geometry writers ------------------------------------------------------------------------
 
-def gml3_geometry(d: Decomposed, i: int, kind: str, srs_name: str, gml_id: str | None) -> str | None:
+
+def gml3_geometry(
+    d: Decomposed, i: int, kind: str, srs_name: str, gml_id: str | None
+) -> str | None:
     """GML 3 (3.1.1 or, with ``gml_id``, 3.2) for geometry ``i``; None when it is empty."""
     parts = d.parts_of(i)
     if not len(parts):
@@ -156,23 +171,30 @@ def gml3_geometry(d: Decomposed, i: int, kind: str, srs_name: str, gml_id: str |
             rings = d.rings_of(part)
             inner = "".join(
                 f"<gml:interior><gml:LinearRing><gml:posList>{d.poslist(r)}</gml:posList>"
-                f"</gml:LinearRing></gml:interior>" for r in list(rings)[1:])
+                f"</gml:LinearRing></gml:interior>"
+                for r in list(rings)[1:]
+            )
             polys.append(
                 f"<gml:Polygon{gid(f'.{k}')}><gml:exterior><gml:LinearRing><gml:posList>"
-                f"{d.poslist(rings[0])}</gml:posList></gml:LinearRing></gml:exterior>{inner}</gml:Polygon>")
+                f"{d.poslist(rings[0])}</gml:posList></gml:LinearRing></gml:exterior>{inner}</gml:Polygon>"
+            )
         if kind == "Polygon" and len(polys) == 1:
             return polys[0].replace("<gml:Polygon", f"<gml:Polygon{srs}", 1)
         members = "".join(f"<gml:surfaceMember>{p}</gml:surfaceMember>" for p in polys)
         return f"<gml:MultiSurface{gid('')}{srs}>{members}</gml:MultiSurface>"
     if d.family == "line":
-        lines = [f"<gml:LineString{gid(f'.{k}')}><gml:posList>{d.poslist(part)}</gml:posList></gml:LineString>"
-                 for k, part in enumerate(parts)]
+        lines = [
+            f"<gml:LineString{gid(f'.{k}')}><gml:posList>{d.poslist(part)}</gml:posList></gml:LineString>"
+            for k, part in enumerate(parts)
+        ]
         if kind == "LineString" and len(lines) == 1:
             return lines[0].replace("<gml:LineString", f"<gml:LineString{srs}", 1)
         members = "".join(f"<gml:curveMember>{ln}</gml:curveMember>" for ln in lines)
         return f"<gml:MultiCurve{gid('')}{srs}>{members}</gml:MultiCurve>"
-    points = [f"<gml:Point{gid(f'.{k}')}><gml:pos>{d.poslist(part)}</gml:pos></gml:Point>"
-              for k, part in enumerate(parts)]
+    points = [
+        f"<gml:Point{gid(f'.{k}')}><gml:pos>{d.poslist(part)}</gml:pos></gml:Point>"
+        for k, part in enumerate(parts)
+    ]
     if kind == "Point" and len(points) == 1:
         return points[0].replace("<gml:Point", f"<gml:Point{srs}", 1)
     members = "".join(f"<gml:pointMember>{p}</gml:pointMember>" for p in points)
@@ -193,24 +215,31 @@ def gml2_geometry(d: Decomposed, i: int, kind: str, srs_name: str) -> str | None
             rings = d.rings_of(part)
             inner = "".join(
                 f"<gml:innerBoundaryIs><gml:LinearRing><gml:coordinates{_CS}>{d.coordinates(r)}"
-                f"</gml:coordinates></gml:LinearRing></gml:innerBoundaryIs>" for r in list(rings)[1:])
+                f"</gml:coordinates></gml:LinearRing></gml:innerBoundaryIs>"
+                for r in list(rings)[1:]
+            )
             polys.append(
                 f"<gml:Polygon><gml:outerBoundaryIs><gml:LinearRing><gml:coordinates{_CS}>"
                 f"{d.coordinates(rings[0])}</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs>"
-                f"{inner}</gml:Polygon>")
+                f"{inner}</gml:Polygon>"
+            )
         if kind == "Polygon" and len(polys) == 1:
             return polys[0].replace("<gml:Polygon", f"<gml:Polygon{srs}", 1)
         members = "".join(f"<gml:polygonMember>{p}</gml:polygonMember>" for p in polys)
         return f"<gml:MultiPolygon{srs}>{members}</gml:MultiPolygon>"
     if d.family == "line":
-        lines = [f"<gml:LineString><gml:coordinates{_CS}>{d.coordinates(part)}</gml:coordinates></gml:LineString>"
-                 for part in parts]
+        lines = [
+            f"<gml:LineString><gml:coordinates{_CS}>{d.coordinates(part)}</gml:coordinates></gml:LineString>"
+            for part in parts
+        ]
         if kind == "LineString" and len(lines) == 1:
             return lines[0].replace("<gml:LineString", f"<gml:LineString{srs}", 1)
         members = "".join(f"<gml:lineStringMember>{ln}</gml:lineStringMember>" for ln in lines)
         return f"<gml:MultiLineString{srs}>{members}</gml:MultiLineString>"
-    points = [f"<gml:Point><gml:coordinates{_CS}>{d.coordinates(part)}</gml:coordinates></gml:Point>"
-              for part in parts]
+    points = [
+        f"<gml:Point><gml:coordinates{_CS}>{d.coordinates(part)}</gml:coordinates></gml:Point>"
+        for part in parts
+    ]
     if kind == "Point" and len(points) == 1:
         return points[0].replace("<gml:Point", f"<gml:Point{srs}", 1)
     members = "".join(f"<gml:pointMember>{p}</gml:pointMember>" for p in points)
@@ -240,6 +269,7 @@ def json_geometry(d: Decomposed, i: int, kind: str) -> str:
 
 # --- GML features --------------------------------------------------------------------------------
 
+
 def _feature_xml(fs: FeatureSet, d: Decomposed | None, i: int, fmt: str, srs: CRSRef) -> str:
     ftype = fs.ftype
     ident = fid(ftype, fs.pks[i])
@@ -252,8 +282,13 @@ def _feature_xml(fs: FeatureSet, d: Decomposed | None, i: int, fmt: str, srs: CR
         if fmt == FORMAT_GML2:
             geom = gml2_geometry(d, i, ftype.geometry_kind, srs.name)
         else:
-            geom = gml3_geometry(d, i, ftype.geometry_kind, srs.name,
-                                 f"{ident}.geom" if fmt == FORMAT_GML32 else None)
+            geom = gml3_geometry(
+                d,
+                i,
+                ftype.geometry_kind,
+                srs.name,
+                f"{ident}.geom" if fmt == FORMAT_GML32 else None,
+            )
         if geom is not None:
             out.append(f"<{PREFIX}:{ftype.geometry}>{geom}</{PREFIX}:{ftype.geometry}>")
     id_attr = f'fid="{ident}"' if fmt == FORMAT_GML2 else f'gml:id="{ident}"'
@@ -267,7 +302,9 @@ def _decomposed(fs: FeatureSet, srs: CRSRef) -> Decomposed | None:
 
 
 def _bounds(sets: list[FeatureSet]):
-    boxes = [shapely.total_bounds(fs.geoms) for fs in sets if fs.geoms is not None and len(fs.geoms)]
+    boxes = [
+        shapely.total_bounds(fs.geoms) for fs in sets if fs.geoms is not None and len(fs.geoms)
+    ]
     boxes = [b for b in boxes if np.all(np.isfinite(b))]
     if not boxes:
         return None
@@ -279,43 +316,68 @@ def _fmt(v: float, precision: int) -> str:
     return repr(round(float(v), precision))
 
 
-def gml_feature_collection(sets: list[FeatureSet], *, fmt: str, srs: CRSRef, number_matched: int | None,
-                           schema_url: str, next_url: str | None = None,
-                           previous_url: str | None = None) -> bytes:
+def gml_feature_collection(
+    sets: list[FeatureSet],
+    *,
+    fmt: str,
+    srs: CRSRef,
+    number_matched: int | None,
+    schema_url: str,
+    next_url: str | None = None,
+    previous_url: str | None = None,
+) -> bytes:
     """A wfs:FeatureCollection for the format's WFS version (GML 3.2/2.0, 3.1.1/1.1, 2/1.0)."""
     returned = sum(len(fs.pks) for fs in sets)
     ns_decl = f'xmlns:{PREFIX}="{NAMESPACE}" xmlns:xsi="{NS_XSI}"'
     if fmt == FORMAT_GML32:
-        links = "".join(f" {name}={quoteattr(url)}" for name, url in (("next", next_url), ("previous", previous_url)) if url)
+        links = "".join(
+            f" {name}={quoteattr(url)}"
+            for name, url in (("next", next_url), ("previous", previous_url))
+            if url
+        )
         matched = "unknown" if number_matched is None else str(number_matched)
         head = (
             f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" {ns_decl} '
-            f'xsi:schemaLocation={quoteattr(f"{NAMESPACE} {schema_url} {NS_WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd {NS_GML32} http://schemas.opengis.net/gml/3.2.1/gml.xsd")} '
+            f"xsi:schemaLocation={quoteattr(f'{NAMESPACE} {schema_url} {NS_WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd {NS_GML32} http://schemas.opengis.net/gml/3.2.1/gml.xsd')} "
             f'timeStamp="{timestamp()}" numberMatched="{matched}" numberReturned="{returned}"{links}>'
         )
-        member_open, member_close, tail = "<wfs:member>", "</wfs:member>", "</wfs:FeatureCollection>"
+        member_open, member_close, tail = (
+            "<wfs:member>",
+            "</wfs:member>",
+            "</wfs:FeatureCollection>",
+        )
     elif fmt == FORMAT_GML311:
         head = (
             f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS}" xmlns:gml="{NS_GML}" {ns_decl} '
-            f'xsi:schemaLocation={quoteattr(f"{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd")} '
+            f"xsi:schemaLocation={quoteattr(f'{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd')} "
             f'timeStamp="{timestamp()}" numberOfFeatures="{returned}">'
         )
-        member_open, member_close, tail = "<gml:featureMember>", "</gml:featureMember>", "</wfs:FeatureCollection>"
+        member_open, member_close, tail = (
+            "<gml:featureMember>",
+            "</gml:featureMember>",
+            "</wfs:FeatureCollection>",
+        )
     else:
         bounds = _bounds(sets)
         p = precision_for(srs)
         if bounds is None:
             bbox = "<gml:boundedBy><gml:null>unknown</gml:null></gml:boundedBy>"
         else:
-            bbox = (f"<gml:boundedBy><gml:Box srsName={quoteattr(srs.name)}><gml:coordinates{_CS}>"
-                    f"{_fmt(bounds[0], p)},{_fmt(bounds[1], p)} {_fmt(bounds[2], p)},{_fmt(bounds[3], p)}"
-                    f"</gml:coordinates></gml:Box></gml:boundedBy>")
+            bbox = (
+                f"<gml:boundedBy><gml:Box srsName={quoteattr(srs.name)}><gml:coordinates{_CS}>"
+                f"{_fmt(bounds[0], p)},{_fmt(bounds[1], p)} {_fmt(bounds[2], p)},{_fmt(bounds[3], p)}"
+                f"</gml:coordinates></gml:Box></gml:boundedBy>"
+            )
         head = (
             f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS}" xmlns:gml="{NS_GML}" {ns_decl} '
-            f'xsi:schemaLocation={quoteattr(f"{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.0.0/WFS-basic.xsd")}>'
+            f"xsi:schemaLocation={quoteattr(f'{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.0.0/WFS-basic.xsd')}>"
             + bbox
         )
-        member_open, member_close, tail = "<gml:featureMember>", "</gml:featureMember>", "</wfs:FeatureCollection>"
+        member_open, member_close, tail = (
+            "<gml:featureMember>",
+            "</gml:featureMember>",
+            "</wfs:FeatureCollection>",
+        )
     chunks = [XML_DECL, head]
     for fs in sets:
         d = _decomposed(fs, srs)
@@ -329,11 +391,15 @@ def gml_feature_collection(sets: list[FeatureSet], *, fmt: str, srs: CRSRef, num
 
 def gml_hits(*, fmt: str, number_matched: int) -> bytes:
     if fmt == FORMAT_GML32:
-        body = (f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" '
-                f'timeStamp="{timestamp()}" numberMatched="{number_matched}" numberReturned="0"/>')
+        body = (
+            f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" '
+            f'timeStamp="{timestamp()}" numberMatched="{number_matched}" numberReturned="0"/>'
+        )
     else:
-        body = (f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS}" xmlns:gml="{NS_GML}" '
-                f'timeStamp="{timestamp()}" numberOfFeatures="{number_matched}"/>')
+        body = (
+            f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS}" xmlns:gml="{NS_GML}" '
+            f'timeStamp="{timestamp()}" numberOfFeatures="{number_matched}"/>'
+        )
     return (XML_DECL + body).encode("utf-8")
 
 
@@ -349,11 +415,19 @@ def gml_single_feature(fs: FeatureSet, *, fmt: str, srs: CRSRef) -> bytes:
 
 # --- GeoJSON -------------------------------------------------------------------------------------
 
+
 def _json_feature(fs: FeatureSet, d: Decomposed | None, i: int) -> str:
     props = {p.name: json_value(v) for p, v in zip(fs.props, fs.rows[i])}
     geometry = json_geometry(d, i, fs.ftype.geometry_kind) if d is not None else "null"
-    return ('{"type":"Feature","id":' + json.dumps(fid(fs.ftype, fs.pks[i])) + ',"geometry":' + geometry
-            + ',"properties":' + json.dumps(props, ensure_ascii=False) + "}")
+    return (
+        '{"type":"Feature","id":'
+        + json.dumps(fid(fs.ftype, fs.pks[i]))
+        + ',"geometry":'
+        + geometry
+        + ',"properties":'
+        + json.dumps(props, ensure_ascii=False)
+        + "}"
+    )
 
 
 def _json_crs(srs: CRSRef) -> str:
@@ -362,17 +436,28 @@ def _json_crs(srs: CRSRef) -> str:
     return ',"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::%d"}}' % srs.epsg
 
 
-def geojson_feature_collection(sets: list[FeatureSet], *, srs: CRSRef, number_matched: int | None,
-                               next_url: str | None = None, previous_url: str | None = None) -> bytes:
+def geojson_feature_collection(
+    sets: list[FeatureSet],
+    *,
+    srs: CRSRef,
+    number_matched: int | None,
+    next_url: str | None = None,
+    previous_url: str | None = None,
+) -> bytes:
     returned = sum(len(fs.pks) for fs in sets)
-    links = [{"rel": rel, "href": url, "type": "application/json"}
-             for rel, url in (("next", next_url), ("previous", previous_url)) if url]
-    head = ('{"type":"FeatureCollection"'
-            + (',"numberMatched":%d' % number_matched if number_matched is not None else "")
-            + ',"numberReturned":%d,"timeStamp":"%s"' % (returned, timestamp())
-            + _json_crs(srs)
-            + (',"links":' + json.dumps(links) if links else "")
-            + ',"features":[')
+    links = [
+        {"rel": rel, "href": url, "type": "application/json"}
+        for rel, url in (("next", next_url), ("previous", previous_url))
+        if url
+    ]
+    head = (
+        '{"type":"FeatureCollection"'
+        + (',"numberMatched":%d' % number_matched if number_matched is not None else "")
+        + ',"numberReturned":%d,"timeStamp":"%s"' % (returned, timestamp())
+        + _json_crs(srs)
+        + (',"links":' + json.dumps(links) if links else "")
+        + ',"features":['
+    )
     features = []
     for fs in sets:
         d = _decomposed(fs, srs)
@@ -381,8 +466,15 @@ def geojson_feature_collection(sets: list[FeatureSet], *, srs: CRSRef, number_ma
 
 
 def geojson_hits(number_matched: int) -> bytes:
-    return json.dumps({"type": "FeatureCollection", "numberMatched": number_matched, "numberReturned": 0,
-                       "timeStamp": timestamp(), "features": []}).encode("utf-8")
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": number_matched,
+            "numberReturned": 0,
+            "timeStamp": timestamp(),
+            "features": [],
+        }
+    ).encode("utf-8")
 
 
 def geojson_single_feature(fs: FeatureSet, *, srs: CRSRef) -> bytes:
@@ -395,17 +487,32 @@ def geojson_single_feature(fs: FeatureSet, *, srs: CRSRef) -> bytes:
 
 # --- GetPropertyValue ----------------------------------------------------------------------------
 
-def value_collection(fs: FeatureSet, *, srs: CRSRef, number_matched: int, next_url: str | None = None,
-                     previous_url: str | None = None) -> bytes:
+
+def value_collection(
+    fs: FeatureSet,
+    *,
+    srs: CRSRef,
+    number_matched: int,
+    next_url: str | None = None,
+    previous_url: str | None = None,
+) -> bytes:
     """wfs:ValueCollection with one wfs:member per feature (empty for a NULL value)."""
-    links = "".join(f" {name}={quoteattr(url)}" for name, url in (("next", next_url), ("previous", previous_url)) if url)
-    chunks = [XML_DECL,
-              f'<wfs:ValueCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" xmlns:{PREFIX}="{NAMESPACE}" '
-              f'timeStamp="{timestamp()}" numberMatched="{number_matched}" numberReturned="{len(fs.pks)}"{links}>']
+    links = "".join(
+        f" {name}={quoteattr(url)}"
+        for name, url in (("next", next_url), ("previous", previous_url))
+        if url
+    )
+    chunks = [
+        XML_DECL,
+        f'<wfs:ValueCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" xmlns:{PREFIX}="{NAMESPACE}" '
+        f'timeStamp="{timestamp()}" numberMatched="{number_matched}" numberReturned="{len(fs.pks)}"{links}>',
+    ]
     d = _decomposed(fs, srs)
     for i in range(len(fs.pks)):
         if d is not None:
-            value = gml3_geometry(d, i, fs.ftype.geometry_kind, srs.name, f"{fid(fs.ftype, fs.pks[i])}.geom")
+            value = gml3_geometry(
+                d, i, fs.ftype.geometry_kind, srs.name, f"{fid(fs.ftype, fs.pks[i])}.geom"
+            )
         else:
             value = value_text(fs.rows[i][0])
         chunks.append("<wfs:member/>" if value is None else f"<wfs:member>{value}</wfs:member>")
@@ -415,39 +522,62 @@ def value_collection(fs: FeatureSet, *, srs: CRSRef, number_matched: int, next_u
 
 # --- Transaction responses -----------------------------------------------------------------------
 
-def transaction_response(version: str, *, inserted: list[tuple[str | None, list[str]]], updated: int,
-                         deleted: int) -> bytes:
+
+def transaction_response(
+    version: str, *, inserted: list[tuple[str | None, list[str]]], updated: int, deleted: int
+) -> bytes:
     """``inserted``: (handle, [feature ids]) per Insert action, in document order."""
     total_inserted = sum(len(ids) for _, ids in inserted)
     if version == "1.0.0":
         results = "".join(
-            "<wfs:InsertResult" + (f" handle={quoteattr(h)}" if h else "") + ">"
-            + "".join(f'<ogc:FeatureId fid="{i}"/>' for i in ids) + "</wfs:InsertResult>"
-            for h, ids in inserted if ids)
-        body = (f'<wfs:WFS_TransactionResponse xmlns:wfs="{NS_WFS}" xmlns:ogc="{NS_OGC}" version="1.0.0">'
-                f"{results}<wfs:TransactionResult><wfs:Status><wfs:SUCCESS/></wfs:Status>"
-                f"</wfs:TransactionResult></wfs:WFS_TransactionResponse>")
+            "<wfs:InsertResult"
+            + (f" handle={quoteattr(h)}" if h else "")
+            + ">"
+            + "".join(f'<ogc:FeatureId fid="{i}"/>' for i in ids)
+            + "</wfs:InsertResult>"
+            for h, ids in inserted
+            if ids
+        )
+        body = (
+            f'<wfs:WFS_TransactionResponse xmlns:wfs="{NS_WFS}" xmlns:ogc="{NS_OGC}" version="1.0.0">'
+            f"{results}<wfs:TransactionResult><wfs:Status><wfs:SUCCESS/></wfs:Status>"
+            f"</wfs:TransactionResult></wfs:WFS_TransactionResponse>"
+        )
         return (XML_DECL + body).encode("utf-8")
     if version == "1.1.0":
         features = "".join(
-            "<wfs:Feature" + (f" handle={quoteattr(h)}" if h else "") + ">"
-            + "".join(f'<ogc:FeatureId fid="{i}"/>' for i in ids) + "</wfs:Feature>"
-            for h, ids in inserted if ids)
-        body = (f'<wfs:TransactionResponse xmlns:wfs="{NS_WFS}" xmlns:ogc="{NS_OGC}" version="1.1.0">'
-                f"<wfs:TransactionSummary><wfs:totalInserted>{total_inserted}</wfs:totalInserted>"
-                f"<wfs:totalUpdated>{updated}</wfs:totalUpdated><wfs:totalDeleted>{deleted}</wfs:totalDeleted>"
-                f"</wfs:TransactionSummary><wfs:TransactionResults/>"
-                + (f"<wfs:InsertResults>{features}</wfs:InsertResults>" if features else "")
-                + "</wfs:TransactionResponse>")
+            "<wfs:Feature"
+            + (f" handle={quoteattr(h)}" if h else "")
+            + ">"
+            + "".join(f'<ogc:FeatureId fid="{i}"/>' for i in ids)
+            + "</wfs:Feature>"
+            for h, ids in inserted
+            if ids
+        )
+        body = (
+            f'<wfs:TransactionResponse xmlns:wfs="{NS_WFS}" xmlns:ogc="{NS_OGC}" version="1.1.0">'
+            f"<wfs:TransactionSummary><wfs:totalInserted>{total_inserted}</wfs:totalInserted>"
+            f"<wfs:totalUpdated>{updated}</wfs:totalUpdated><wfs:totalDeleted>{deleted}</wfs:totalDeleted>"
+            f"</wfs:TransactionSummary><wfs:TransactionResults/>"
+            + (f"<wfs:InsertResults>{features}</wfs:InsertResults>" if features else "")
+            + "</wfs:TransactionResponse>"
+        )
         return (XML_DECL + body).encode("utf-8")
     features = "".join(
-        f"<wfs:Feature" + (f" handle={quoteattr(h)}" if h else "") + ">"
-        + "".join(f'<fes:ResourceId rid="{i}"/>' for i in ids) + "</wfs:Feature>"
-        for h, ids in inserted if ids)
-    body = (f'<wfs:TransactionResponse xmlns:wfs="{NS_WFS20}" xmlns:fes="{NS_FES20}" version="2.0.0">'
-            f"<wfs:TransactionSummary><wfs:totalInserted>{total_inserted}</wfs:totalInserted>"
-            f"<wfs:totalUpdated>{updated}</wfs:totalUpdated><wfs:totalReplaced>0</wfs:totalReplaced>"
-            f"<wfs:totalDeleted>{deleted}</wfs:totalDeleted></wfs:TransactionSummary>"
-            + (f"<wfs:InsertResults>{features}</wfs:InsertResults>" if features else "")
-            + "</wfs:TransactionResponse>")
+        "<wfs:Feature"
+        + (f" handle={quoteattr(h)}" if h else "")
+        + ">"
+        + "".join(f'<fes:ResourceId rid="{i}"/>' for i in ids)
+        + "</wfs:Feature>"
+        for h, ids in inserted
+        if ids
+    )
+    body = (
+        f'<wfs:TransactionResponse xmlns:wfs="{NS_WFS20}" xmlns:fes="{NS_FES20}" version="2.0.0">'
+        f"<wfs:TransactionSummary><wfs:totalInserted>{total_inserted}</wfs:totalInserted>"
+        f"<wfs:totalUpdated>{updated}</wfs:totalUpdated><wfs:totalReplaced>0</wfs:totalReplaced>"
+        f"<wfs:totalDeleted>{deleted}</wfs:totalDeleted></wfs:TransactionSummary>"
+        + (f"<wfs:InsertResults>{features}</wfs:InsertResults>" if features else "")
+        + "</wfs:TransactionResponse>"
+    )
     return (XML_DECL + body).encode("utf-8")

@@ -17,6 +17,7 @@ SQL string — and only on published properties. Three faults of pygeofilter 0.4
 Anything the filter gets wrong — unknown property, unsupported operator, malformed geometry —
 raises ``FilterError`` (InvalidParameterValue, HTTP 400).
 """
+
 from __future__ import annotations
 
 import copy
@@ -48,8 +49,13 @@ NS_FES20 = "http://www.opengis.net/fes/2.0"
 NS_OGC = "http://www.opengis.net/ogc"
 NS_GML = "http://www.opengis.net/gml"
 NS_GML32 = "http://www.opengis.net/gml/3.2"
-_GML_NAMESPACES = (NS_GML, NS_GML32, "http://www.opengis.net/gml/3.3/ce", "http://www.georss.org/georss")
-GEOMETRY_PLACEHOLDER = "@geometry"   # BBOX without a property name: the layer's geometry
+_GML_NAMESPACES = (
+    NS_GML,
+    NS_GML32,
+    "http://www.opengis.net/gml/3.3/ce",
+    "http://www.georss.org/georss",
+)
+GEOMETRY_PLACEHOLDER = "@geometry"  # BBOX without a property name: the layer's geometry
 
 
 class FilterError(InvalidParameterValue):
@@ -58,6 +64,7 @@ class FilterError(InvalidParameterValue):
 
 
 # --- custom AST nodes ----------------------------------------------------------------------------
+
 
 class ResourceIds(ast.Node):
     """fes:ResourceId / ogc:FeatureId / ogc:GmlObjectId: features by "<typename>.<pk>"."""
@@ -77,6 +84,7 @@ class StorageGeometry:
 
 
 # --- FES parsing ---------------------------------------------------------------------------------
+
 
 def _unsupported(self, node, *args):
     raise FilterError(f"the filter operator {local(node.tag)} is not supported")
@@ -105,9 +113,13 @@ def _like(self, node, lhs, rhs=None):
         raise FilterError("PropertyIsLike needs a property name and a literal pattern")
     escape = attr(node, "escapeChar") or attr(node, "escape") or "\\"
     return ast.Like(
-        lhs=lhs, pattern=rhs, nocase=(attr(node, "matchCase", "true") or "true").lower() == "false",
-        wildcard=attr(node, "wildCard") or "*", singlechar=attr(node, "singleChar") or ".",
-        escapechar=escape, not_=False,
+        lhs=lhs,
+        pattern=rhs,
+        nocase=(attr(node, "matchCase", "true") or "true").lower() == "false",
+        wildcard=attr(node, "wildCard") or "*",
+        singlechar=attr(node, "singleChar") or ".",
+        escapechar=escape,
+        not_=False,
     )
 
 
@@ -130,7 +142,15 @@ def _literal(self, node, *geometries):
     try:
         if type_ == "boolean":
             return value.strip().lower() in ("true", "1")
-        if type_ in ("int", "integer", "long", "short", "byte", "nonNegativeInteger", "positiveInteger"):
+        if type_ in (
+            "int",
+            "integer",
+            "long",
+            "short",
+            "byte",
+            "nonNegativeInteger",
+            "positiveInteger",
+        ):
             return int(value)
         if type_ in ("decimal", "double", "float"):
             return float(value)
@@ -177,11 +197,22 @@ for _f in (_resource_id, _distance, _geometry):
 def _parser_class(base, ns: str):
     tag_map = dict(base.tag_map)
     extra = {
-        "Filter": _filter, "PropertyIsLike": _like, "BBOX": _bbox, "Literal": _literal,
-        "PropertyName": _property, "ValueReference": _property, "Distance": _distance,
-        "PropertyIsNil": _is_nil, "ResourceId": _resource_id, "FeatureId": _resource_id,
-        "GmlObjectId": _resource_id, "Function": _unsupported, "Add": _unsupported,
-        "Sub": _unsupported, "Mul": _unsupported, "Div": _unsupported,
+        "Filter": _filter,
+        "PropertyIsLike": _like,
+        "BBOX": _bbox,
+        "Literal": _literal,
+        "PropertyName": _property,
+        "ValueReference": _property,
+        "Distance": _distance,
+        "PropertyIsNil": _is_nil,
+        "ResourceId": _resource_id,
+        "FeatureId": _resource_id,
+        "GmlObjectId": _resource_id,
+        "Function": _unsupported,
+        "Add": _unsupported,
+        "Sub": _unsupported,
+        "Mul": _unsupported,
+        "Div": _unsupported,
     }
     for name, func in extra.items():
         tag_map[f"{{{ns}}}{name}"] = func
@@ -217,7 +248,9 @@ def _normalise_namespaces(element, filter_ns: str):
     return root
 
 
-def parse_fes(element, *, default_crs: CRSRef | None = None, version_hint: str = "2.0.0") -> ast.Node:
+def parse_fes(
+    element, *, default_crs: CRSRef | None = None, version_hint: str = "2.0.0"
+) -> ast.Node:
     """An FES 2.0 or OGC Filter 1.0/1.1 element as a pygeofilter AST."""
     ns = namespace(element.tag)
     if ns not in (NS_FES20, NS_OGC):
@@ -268,6 +301,7 @@ def _sql_like_wildcards(node) -> None:
 
 # --- evaluation ----------------------------------------------------------------------------------
 
+
 class PropertyRef:
     def __init__(self, prop: Prop | None, geometry: str | None = None):
         self.prop = prop
@@ -294,7 +328,8 @@ def resolve_property(ftype: FeatureType, name: str, *, locator: str = "FILTER") 
     if prop is None:
         raise FilterError(
             f"{ftype.name} has no property {bare!r}; its properties: {', '.join(ftype.property_names)}",
-            locator=locator)
+            locator=locator,
+        )
     return PropertyRef(prop)
 
 
@@ -303,9 +338,18 @@ _FALSE = {"false", "0", "f", "no"}
 _COMP = {"=": "exact", "<>": None, "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 _INVERT = {"lt": "gt", "lte": "gte", "gt": "lt", "gte": "lte"}
 _UNITS = {
-    "m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
-    "urn:ogc:def:uom:epsg::9001": "m", "http://www.opengis.net/def/uom/epsg/0/9001": "m",
-    "km": "km", "kilometer": "km", "kilometers": "km", "kilometre": "km", "kilometres": "km",
+    "m": "m",
+    "meter": "m",
+    "meters": "m",
+    "metre": "m",
+    "metres": "m",
+    "urn:ogc:def:uom:epsg::9001": "m",
+    "http://www.opengis.net/def/uom/epsg/0/9001": "m",
+    "km": "km",
+    "kilometer": "km",
+    "kilometers": "km",
+    "kilometre": "km",
+    "kilometres": "km",
 }
 
 
@@ -352,7 +396,9 @@ def coerce(prop: Prop, value):
             return int(number)
         return field.to_python(value)
     except (ValidationError, ValueError, TypeError, ArithmeticError):
-        raise FilterError(f"{value!r} is not a valid value for {prop.name} ({prop.xs_type})") from None
+        raise FilterError(
+            f"{value!r} is not a valid value for {prop.name} ({prop.xs_type})"
+        ) from None
 
 
 def like_regex(pattern: str, wildcard: str, singlechar: str, escapechar: str) -> str:
@@ -415,20 +461,32 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
         crs_name = (geometry.pop("crs", None) or {}).get("properties", {}).get("name")
         try:
             geom = shapely.geometry.shape(geometry)
-            crs = crs_mod.parse_crs(crs_name, supported_only=False) if crs_name else crs_mod.STORAGE_XY
+            crs = (
+                crs_mod.parse_crs(crs_name, supported_only=False)
+                if crs_name
+                else crs_mod.STORAGE_XY
+            )
             return _geos(to_storage(geom, crs))
         except (crs_mod.UnknownCRS, GMLError, ValueError, TypeError) as exc:
             raise FilterError(f"cannot read the filter geometry: {exc}") from None
 
     @handle(values.Envelope)
     def envelope(self, node):
-        return _geos(shapely.box(min(node.x1, node.x2), min(node.y1, node.y2),
-                                 max(node.x1, node.x2), max(node.y1, node.y2)))
+        return _geos(
+            shapely.box(
+                min(node.x1, node.x2),
+                min(node.y1, node.y2),
+                max(node.x1, node.x2),
+                max(node.y1, node.y2),
+            )
+        )
 
     @handle(ast.Function)
     def function(self, node, *args):
         if node.name.lower() == "bbox" and len(args) in (4, 5, 6):
-            numbers = [a.value for a in args if isinstance(a, Lit) and isinstance(a.value, (int, float))]
+            numbers = [
+                a.value for a in args if isinstance(a, Lit) and isinstance(a.value, (int, float))
+            ]
             if len(numbers) == 6:  # minx, miny, minz, maxx, maxy, maxz
                 numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
             if len(numbers) == 4:
@@ -468,7 +526,9 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
     def like(self, node, lhs):
         prop = self._scalar(lhs)
         if not prop.is_text:
-            raise FilterError(f"PropertyIsLike needs a text property; {prop.name} is {prop.xs_type}")
+            raise FilterError(
+                f"PropertyIsLike needs a text property; {prop.name} is {prop.xs_type}"
+            )
         regex = like_regex(str(node.pattern), node.wildcard, node.singlechar, node.escapechar)
         q = Q(**{f"{prop.path}__{'iregex' if node.nocase else 'regex'}": regex})
         return ~q if node.not_ else q
@@ -550,7 +610,9 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
     def _geometry(self, ref) -> str:
         if not isinstance(ref, PropertyRef) or ref.prop is not None:
             name = ref.prop.name if isinstance(ref, PropertyRef) else "a value"
-            raise FilterError(f"{name} is not a geometry property; {self.ftype.name}'s is {self.ftype.geometry}")
+            raise FilterError(
+                f"{name} is not a geometry property; {self.ftype.name}'s is {self.ftype.geometry}"
+            )
         return ref.geometry
 
     def _crs(self, name: str) -> CRSRef:
@@ -569,6 +631,7 @@ def _ordered(x0, y0, x1, y1, crs: CRSRef):
 
 # --- public API ----------------------------------------------------------------------------------
 
+
 def evaluate(node: ast.Node, ftype: FeatureType, *, version: str = "2.0.0") -> Q:
     try:
         result = WFSFilterEvaluator(ftype, version=version).evaluate(node)
@@ -581,15 +644,25 @@ def evaluate(node: ast.Node, ftype: FeatureType, *, version: str = "2.0.0") -> Q
     return result
 
 
-def filter_q(spec: FilterSpec, ftype: FeatureType, *, default_crs: CRSRef | None = None,
-             version: str = "2.0.0") -> Q:
+def filter_q(
+    spec: FilterSpec,
+    ftype: FeatureType,
+    *,
+    default_crs: CRSRef | None = None,
+    version: str = "2.0.0",
+) -> Q:
     if spec.language == "cql":
         return evaluate(parse_cql(spec.text), ftype, version=version)
-    return evaluate(parse_fes(spec.element, default_crs=default_crs, version_hint=version), ftype, version=version)
+    return evaluate(
+        parse_fes(spec.element, default_crs=default_crs, version_hint=version),
+        ftype,
+        version=version,
+    )
 
 
-def bbox_q(bbox: BBox, ftype: FeatureType, *, default_crs: CRSRef | None = None,
-           version: str = "2.0.0") -> Q:
+def bbox_q(
+    bbox: BBox, ftype: FeatureType, *, default_crs: CRSRef | None = None, version: str = "2.0.0"
+) -> Q:
     """KVP BBOX: in its own CRS (5th value), else the query's srsName, else EPSG:4326 lon/lat."""
     crs = crs_mod.for_version(bbox.crs or default_crs, version) or crs_mod.STORAGE_XY
     box = shapely.box(*_ordered(*bbox.coords, crs))
@@ -611,4 +684,3 @@ def resource_ids_q(rids: list[str], ftype: FeatureType) -> Q:
         except ValueError:
             continue
     return Q(pk__in=pks)
-

@@ -7,6 +7,7 @@ default namespace or in none (as some QGIS versions send) reads like a ``gml:`` 
 Axis order follows the srsName spelling (see ``layers.wfs.crs``); ``read_geometry`` always
 returns x/y coordinates (longitude/latitude, easting/northing) with the CRS they are in.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,9 +20,22 @@ from layers.xml import attr, child, children, children_named, local
 from planning import geo
 
 GEOMETRY_NAMES = {
-    "Point", "LineString", "LinearRing", "Curve", "Polygon", "Surface", "Envelope", "Box",
-    "MultiPoint", "MultiLineString", "MultiCurve", "MultiPolygon", "MultiSurface", "MultiGeometry",
-    "CompositeSurface", "CompositeCurve",
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Curve",
+    "Polygon",
+    "Surface",
+    "Envelope",
+    "Box",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiCurve",
+    "MultiPolygon",
+    "MultiSurface",
+    "MultiGeometry",
+    "CompositeSurface",
+    "CompositeCurve",
 }
 
 
@@ -104,8 +118,11 @@ def _points(element, dim: int) -> np.ndarray:
             if name == "pos":
                 values = _numbers(p.text or "", "gml:pos")
             elif name == "coord":
-                values = [float((child(p, axis).text or "").strip()) for axis in ("X", "Y")
-                          if child(p, axis) is not None]
+                values = [
+                    float((child(p, axis).text or "").strip())
+                    for axis in ("X", "Y")
+                    if child(p, axis) is not None
+                ]
             else:  # pointProperty/Point
                 pt = child(p, "Point")
                 if pt is None:
@@ -179,13 +196,17 @@ class _Reader:
             members = self._members(element, crs, ("pointMember", "pointMembers"))
             return shapely.MultiPoint([m for m in members])
         if name in ("MultiLineString", "MultiCurve", "CompositeCurve"):
-            members = self._members(element, crs, ("lineStringMember", "curveMember", "curveMembers"))
+            members = self._members(
+                element, crs, ("lineStringMember", "curveMember", "curveMembers")
+            )
             lines = []
             for m in members:
                 lines.extend(m.geoms if m.geom_type == "MultiLineString" else [m])
             return shapely.MultiLineString(lines)
         if name in ("MultiPolygon", "MultiSurface", "CompositeSurface"):
-            members = self._members(element, crs, ("polygonMember", "surfaceMember", "surfaceMembers"))
+            members = self._members(
+                element, crs, ("polygonMember", "surfaceMember", "surfaceMembers")
+            )
             polys = []
             for m in members:
                 polys.extend(m.geoms if m.geom_type == "MultiPolygon" else [m])
@@ -207,7 +228,11 @@ class _Reader:
     def _ring(self, element, crs: CRSRef, dim: int) -> np.ndarray:
         name = local(element.tag)
         if name == "Ring":
-            curves = [self.read(c, crs) for m in children_named(element, "curveMember") for c in children(m)]
+            curves = [
+                self.read(c, crs)
+                for m in children_named(element, "curveMember")
+                for c in children(m)
+            ]
             if not curves:
                 raise GMLError("gml:Ring without gml:curveMember")
             return np.concatenate([np.asarray(c.coords) for c in curves])
@@ -216,8 +241,10 @@ class _Reader:
             raise GMLError("a gml:LinearRing needs at least four positions")
         if not np.array_equal(coords[0], coords[-1]):
             # GML rings are closed by repeating the first position; shapely would close it silently.
-            raise GMLError(f"a gml:LinearRing is not closed: its last position {_pos(coords[-1])} differs "
-                           f"from its first {_pos(coords[0])}")
+            raise GMLError(
+                f"a gml:LinearRing is not closed: its last position {_pos(coords[-1])} differs "
+                f"from its first {_pos(coords[0])}"
+            )
         return coords
 
     def _polygon(self, element, crs: CRSRef, dim: int) -> BaseGeometry:
@@ -235,8 +262,13 @@ class _Reader:
     def _envelope(self, element, crs: CRSRef, dim: int) -> BaseGeometry:
         lower, upper = child(element, "lowerCorner"), child(element, "upperCorner")
         if lower is not None and upper is not None:
-            corners = np.asarray([_numbers(lower.text or "", "gml:lowerCorner")[:2],
-                                  _numbers(upper.text or "", "gml:upperCorner")[:2]], dtype=float)
+            corners = np.asarray(
+                [
+                    _numbers(lower.text or "", "gml:lowerCorner")[:2],
+                    _numbers(upper.text or "", "gml:upperCorner")[:2],
+                ],
+                dtype=float,
+            )
             if corners.shape != (2, 2):
                 raise GMLError("gml:lowerCorner and gml:upperCorner need two numbers each")
         else:
@@ -253,8 +285,9 @@ class _Reader:
         return shapely.box(x0, y0, x1, y1)
 
 
-def read_geometry(element, *, default_crs: CRSRef = crs_mod.STORAGE_XY,
-                  force_xy: bool = False) -> tuple[BaseGeometry, CRSRef]:
+def read_geometry(
+    element, *, default_crs: CRSRef = crs_mod.STORAGE_XY, force_xy: bool = False
+) -> tuple[BaseGeometry, CRSRef]:
     """A GML geometry element as (shapely geometry in x/y order, the CRS of its coordinates).
 
     ``force_xy``: read every coordinate as x/y whatever the srsName spelling — WFS 1.0.0 and
@@ -280,8 +313,9 @@ def to_storage(geom: BaseGeometry, crs: CRSRef) -> BaseGeometry:
         raise GMLError(f"cannot reproject from EPSG:{crs.epsg}: {exc}") from None
 
 
-def read_storage_geometry(element, *, default_crs: CRSRef = crs_mod.STORAGE_XY,
-                          force_xy: bool = False) -> BaseGeometry:
+def read_storage_geometry(
+    element, *, default_crs: CRSRef = crs_mod.STORAGE_XY, force_xy: bool = False
+) -> BaseGeometry:
     geom, crs = read_geometry(element, default_crs=default_crs, force_xy=force_xy)
     return to_storage(geom, crs)
 

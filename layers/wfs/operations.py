@@ -5,6 +5,7 @@ refused); features are ordered by the SortBy properties, then by primary key, so
 overlap or skip. WFS 2.0 responses carry numberMatched, numberReturned and — for KVP requests —
 ``next`` / ``previous`` links; POST requests page with startIndex themselves.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,10 @@ class Result:
 
 
 def _xml_type(fmt: str) -> str:
-    return {FORMAT_GML32: "application/gml+xml; version=3.2; charset=utf-8",
-            FORMAT_GML2: "text/xml; subtype=gml/2.1.2; charset=utf-8"}.get(fmt, "text/xml; subtype=gml/3.1.1; charset=utf-8")
+    return {
+        FORMAT_GML32: "application/gml+xml; version=3.2; charset=utf-8",
+        FORMAT_GML2: "text/xml; subtype=gml/2.1.2; charset=utf-8",
+    }.get(fmt, "text/xml; subtype=gml/3.1.1; charset=utf-8")
 
 
 def dispatch(req: WFSRequest, *, user, url: str) -> Result:
@@ -61,7 +64,9 @@ def dispatch(req: WFSRequest, *, user, url: str) -> Result:
     if isinstance(req, DescribeStoredQueries):
         for sq in req.ids:
             if sq != GET_FEATURE_BY_ID:
-                raise InvalidParameterValue(f"unknown stored query {sq!r}", locator="STOREDQUERY_ID")
+                raise InvalidParameterValue(
+                    f"unknown stored query {sq!r}", locator="STOREDQUERY_ID"
+                )
         return Result(caps.describe_stored_queries(selectors.readable_feature_types(user)), XML)
     if isinstance(req, GetFeature):
         if req.operation == "GetPropertyValue":
@@ -71,15 +76,21 @@ def dispatch(req: WFSRequest, *, user, url: str) -> Result:
 
 
 def get_capabilities(req: GetCapabilities, *, user, url: str) -> Result:
-    layers = [caps.LayerInfo(ft, selectors.layer_extent(ft), access.can_edit_layer(user, ft.spec))
-              for ft in selectors.readable_feature_types(user)]
+    layers = [
+        caps.LayerInfo(ft, selectors.layer_extent(ft), access.can_edit_layer(user, ft.spec))
+        for ft in selectors.readable_feature_types(user)
+    ]
     can_transact = bool(selectors.editable_feature_types(user))
-    return Result(caps.capabilities(req.version, url=url, layers=layers, can_transact=can_transact), XML)
+    return Result(
+        caps.capabilities(req.version, url=url, layers=layers, can_transact=can_transact), XML
+    )
 
 
 def describe_feature_type(req: DescribeFeatureType, *, user) -> Result:
     if req.output_format == FORMAT_GEOJSON:
-        raise InvalidParameterValue("DescribeFeatureType answers with an XML Schema", locator="outputFormat")
+        raise InvalidParameterValue(
+            "DescribeFeatureType answers with an XML Schema", locator="outputFormat"
+        )
     names = req.type_names or [ft.name for ft in selectors.readable_feature_types(user)]
     ftypes = []
     for name in names:
@@ -93,27 +104,45 @@ def describe_feature_type(req: DescribeFeatureType, *, user) -> Result:
 def _output_srs(req: GetFeature, queries: list[Query]) -> CRSRef:
     chosen = [q.srs_name for q in queries if q.srs_name is not None]
     if len({c.epsg for c in chosen}) > 1:
-        raise InvalidParameterValue("all queries of one request must use the same srsName", locator="srsName")
+        raise InvalidParameterValue(
+            "all queries of one request must use the same srsName", locator="srsName"
+        )
     return for_version(chosen[0], req.version) if chosen else default_crs(req.version)
 
 
 def _schema_url(url: str, version: str, names: list[str]) -> str:
     key = "typeNames" if version == "2.0.0" else "typeName"
-    return url + "?" + urlencode({"service": "WFS", "version": version, "request": "DescribeFeatureType",
-                                  key: ",".join(names)})
+    return (
+        url
+        + "?"
+        + urlencode(
+            {
+                "service": "WFS",
+                "version": version,
+                "request": "DescribeFeatureType",
+                key: ",".join(names),
+            }
+        )
+    )
 
 
 def _page_url(url: str, kvp: dict | None, start: int, count: int) -> str | None:
     if kvp is None:
         return None
-    params = {k: v for k, v in kvp.items() if k.upper() not in ("STARTINDEX", "COUNT", "MAXFEATURES")}
+    params = {
+        k: v for k, v in kvp.items() if k.upper() not in ("STARTINDEX", "COUNT", "MAXFEATURES")
+    }
     params["STARTINDEX"] = str(start)
     params["COUNT"] = str(count)
     return url + "?" + urlencode(params)
 
 
 def _feature_set(ftype, props, include_geometry, page, srs: CRSRef, fmt: str) -> FeatureSet:
-    geoms = selectors.project(page.geoms, srs, force_xy=fmt == FORMAT_GEOJSON) if include_geometry else None
+    geoms = (
+        selectors.project(page.geoms, srs, force_xy=fmt == FORMAT_GEOJSON)
+        if include_geometry
+        else None
+    )
     return FeatureSet(ftype, props, include_geometry, page.pks, page.rows, geoms)
 
 
@@ -131,7 +160,11 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
 
     if req.hits:
         matched = sum(qs.count() for *_, qs in plans)
-        body = encoders.geojson_hits(matched) if fmt == FORMAT_GEOJSON else encoders.gml_hits(fmt=fmt, number_matched=matched)
+        body = (
+            encoders.geojson_hits(matched)
+            if fmt == FORMAT_GEOJSON
+            else encoders.gml_hits(fmt=fmt, number_matched=matched)
+        )
         return Result(body, "application/json" if fmt == FORMAT_GEOJSON else _xml_type(fmt))
 
     count = req.count if req.count is not None else COUNT_DEFAULT
@@ -139,8 +172,13 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
     sets: list[FeatureSet] = []
     if len(plans) == 1:
         ftype, props, include_geometry, qs = plans[0]
-        page = selectors.fetch_page(qs, props, geometry=ftype.geometry if include_geometry else None,
-                                    start=start, count=count)
+        page = selectors.fetch_page(
+            qs,
+            props,
+            geometry=ftype.geometry if include_geometry else None,
+            start=start,
+            count=count,
+        )
         returned = len(page.pks)
         # A short page tells the total without a COUNT query.
         matched = start + returned if (returned < count and (returned or not start)) else qs.count()
@@ -153,8 +191,13 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
             if skip >= total:
                 skip -= total
                 continue
-            page = selectors.fetch_page(qs, props, geometry=ftype.geometry if include_geometry else None,
-                                        start=skip, count=remaining)
+            page = selectors.fetch_page(
+                qs,
+                props,
+                geometry=ftype.geometry if include_geometry else None,
+                start=skip,
+                count=remaining,
+            )
             skip = 0
             remaining -= len(page.pks)
             sets.append(_feature_set(ftype, props, include_geometry, page, srs, fmt))
@@ -162,22 +205,37 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
                 break
         returned = sum(len(s.pks) for s in sets)
 
-    next_url = _page_url(url, req.kvp, start + count, count) if start + returned < matched and count else None
+    next_url = (
+        _page_url(url, req.kvp, start + count, count)
+        if start + returned < matched and count
+        else None
+    )
     previous_url = _page_url(url, req.kvp, max(0, start - count), count) if start > 0 else None
     if fmt == FORMAT_GEOJSON:
-        body = encoders.geojson_feature_collection(sets, srs=srs, number_matched=matched,
-                                                   next_url=next_url, previous_url=previous_url)
+        body = encoders.geojson_feature_collection(
+            sets, srs=srs, number_matched=matched, next_url=next_url, previous_url=previous_url
+        )
         return Result(body, "application/json")
     schema_url = _schema_url(url, req.version, [p[0].name for p in plans])
-    body = encoders.gml_feature_collection(sets, fmt=fmt, srs=srs, number_matched=matched, schema_url=schema_url,
-                                           next_url=next_url, previous_url=previous_url)
+    body = encoders.gml_feature_collection(
+        sets,
+        fmt=fmt,
+        srs=srs,
+        number_matched=matched,
+        schema_url=schema_url,
+        next_url=next_url,
+        previous_url=previous_url,
+    )
     return Result(body, _xml_type(fmt))
 
 
 def get_feature_by_id(req: GetFeature, *, user) -> Result:
     if req.stored_query_id != GET_FEATURE_BY_ID:
-        raise InvalidParameterValue(f"unknown stored query {req.stored_query_id!r}; this service offers "
-                                    f"{GET_FEATURE_BY_ID}", locator="STOREDQUERY_ID")
+        raise InvalidParameterValue(
+            f"unknown stored query {req.stored_query_id!r}; this service offers "
+            f"{GET_FEATURE_BY_ID}",
+            locator="STOREDQUERY_ID",
+        )
     rid = (req.stored_query_params.get("ID") or "").strip()
     if not rid:
         raise MissingParameterValue("GetFeatureById needs the ID parameter", locator="ID")
@@ -208,12 +266,17 @@ def get_feature_by_id(req: GetFeature, *, user) -> Result:
 
 def get_property_value(req: GetFeature, *, user, url: str) -> Result:
     if req.stored_query_id:
-        raise InvalidParameterValue("GetPropertyValue takes an ad hoc query, not a stored query",
-                                    locator="STOREDQUERY_ID")
+        raise InvalidParameterValue(
+            "GetPropertyValue takes an ad hoc query, not a stored query", locator="STOREDQUERY_ID"
+        )
     if len(req.queries) != 1:
-        raise InvalidParameterValue("GetPropertyValue takes exactly one type name", locator="typeNames")
+        raise InvalidParameterValue(
+            "GetPropertyValue takes exactly one type name", locator="typeNames"
+        )
     if req.output_format != FORMAT_GML32:
-        raise InvalidParameterValue("GetPropertyValue answers in GML 3.2 only", locator="outputFormat")
+        raise InvalidParameterValue(
+            "GetPropertyValue answers in GML 3.2 only", locator="outputFormat"
+        )
     query = req.queries[0]
     ftype = selectors.readable_feature_type(query.type_name, user)
     ref = property_name(req.value_reference or "")
@@ -221,16 +284,24 @@ def get_property_value(req: GetFeature, *, user, url: str) -> Result:
     qs = selectors.query_queryset(ftype, query, version=req.version, user=user)
     srs = _output_srs(req, [query])
     if req.hits:
-        return Result(encoders.gml_hits(fmt=FORMAT_GML32, number_matched=qs.count()), _xml_type(FORMAT_GML32))
+        return Result(
+            encoders.gml_hits(fmt=FORMAT_GML32, number_matched=qs.count()), _xml_type(FORMAT_GML32)
+        )
     count = req.count if req.count is not None else COUNT_DEFAULT
     start = req.start_index
-    page = selectors.fetch_page(qs, props, geometry=ftype.geometry if include_geometry else None,
-                                start=start, count=count)
+    page = selectors.fetch_page(
+        qs, props, geometry=ftype.geometry if include_geometry else None, start=start, count=count
+    )
     returned = len(page.pks)
     matched = start + returned if (returned < count and (returned or not start)) else qs.count()
     fs = _feature_set(ftype, props, include_geometry, page, srs, FORMAT_GML32)
-    next_url = _page_url(url, req.kvp, start + count, count) if start + returned < matched and count else None
+    next_url = (
+        _page_url(url, req.kvp, start + count, count)
+        if start + returned < matched and count
+        else None
+    )
     previous_url = _page_url(url, req.kvp, max(0, start - count), count) if start > 0 else None
-    body = encoders.value_collection(fs, srs=srs, number_matched=matched, next_url=next_url,
-                                     previous_url=previous_url)
+    body = encoders.value_collection(
+        fs, srs=srs, number_matched=matched, next_url=next_url, previous_url=previous_url
+    )
     return Result(body, _xml_type(FORMAT_GML32))

@@ -3,12 +3,13 @@
 Everything a client can get wrong is reported as an ``layers.errors`` exception with the OGC
 code and the parameter (locator) at fault.
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from lxml import etree
 
@@ -27,13 +28,25 @@ VERSIONS = ("2.0.0", "1.1.0", "1.0.0")
 # Operations per version. WFS 1.0 clients get GetCapabilities, DescribeFeatureType, GetFeature and
 # Transaction (QGIS sends WFS-T 1.0.0 documents even on 2.0 connections).
 OPERATIONS = {
-    "2.0.0": ("GetCapabilities", "DescribeFeatureType", "GetFeature", "GetPropertyValue",
-              "ListStoredQueries", "DescribeStoredQueries", "Transaction"),
+    "2.0.0": (
+        "GetCapabilities",
+        "DescribeFeatureType",
+        "GetFeature",
+        "GetPropertyValue",
+        "ListStoredQueries",
+        "DescribeStoredQueries",
+        "Transaction",
+    ),
     "1.1.0": ("GetCapabilities", "DescribeFeatureType", "GetFeature", "Transaction"),
     "1.0.0": ("GetCapabilities", "DescribeFeatureType", "GetFeature", "Transaction"),
 }
-NOT_IMPLEMENTED = ("LockFeature", "GetFeatureWithLock", "CreateStoredQuery", "DropStoredQuery",
-                   "GetGmlObject")
+NOT_IMPLEMENTED = (
+    "LockFeature",
+    "GetFeatureWithLock",
+    "CreateStoredQuery",
+    "DropStoredQuery",
+    "GetGmlObject",
+)
 _ALL_OPERATIONS = {op.lower(): op for ops in OPERATIONS.values() for op in ops}
 _ALL_OPERATIONS.update({op.lower(): op for op in NOT_IMPLEMENTED})
 
@@ -83,19 +96,20 @@ NS_OGC = "http://www.opengis.net/ogc"
 
 # --- the request dataclasses ---------------------------------------------------------------------
 
+
 @dataclass
 class FilterSpec:
     """A filter as the client sent it: an FES/OGC XML element or CQL text."""
 
-    language: str                       # "fes" or "cql"
+    language: str  # "fes" or "cql"
     element: etree._Element | None = None
     text: str = ""
 
 
 @dataclass
 class BBox:
-    coords: tuple[float, float, float, float]   # as sent (axis order of ``crs``)
-    crs: CRSRef | None                           # None: EPSG:4326 longitude/latitude
+    coords: tuple[float, float, float, float]  # as sent (axis order of ``crs``)
+    crs: CRSRef | None  # None: EPSG:4326 longitude/latitude
 
 
 @dataclass
@@ -105,7 +119,7 @@ class Query:
     filter: FilterSpec | None = None
     bbox: BBox | None = None
     resource_ids: list[str] | None = None
-    sort_by: list[tuple[str, bool]] = field(default_factory=list)   # (name, descending)
+    sort_by: list[tuple[str, bool]] = field(default_factory=list)  # (name, descending)
     srs_name: CRSRef | None = None
 
 
@@ -135,9 +149,9 @@ class GetFeature(WFSRequest):
     start_index: int = 0
     stored_query_id: str | None = None
     stored_query_params: dict[str, str] = field(default_factory=dict)
-    kvp: dict[str, str] | None = None      # the original KVP parameters (for next/previous links)
-    srs_name: CRSRef | None = None         # stored queries: SRSNAME
-    value_reference: str | None = None     # GetPropertyValue only
+    kvp: dict[str, str] | None = None  # the original KVP parameters (for next/previous links)
+    srs_name: CRSRef | None = None  # stored queries: SRSNAME
+    value_reference: str | None = None  # GetPropertyValue only
 
 
 @dataclass
@@ -156,6 +170,7 @@ class Transaction(WFSRequest):
 
 
 # --- shared helpers ------------------------------------------------------------------------------
+
 
 def normalise_version(value: str | None) -> str | None:
     if value is None:
@@ -192,7 +207,7 @@ def type_name(value: str) -> str:
     if v.startswith("{"):
         v = v.partition("}")[2]
     if v.startswith("schema-element(") and v.endswith(")"):
-        v = v[len("schema-element("):-1]
+        v = v[len("schema-element(") : -1]
     return v.rpartition(":")[2].strip()
 
 
@@ -212,7 +227,9 @@ def output_format(value: str | None, version: str, *, locator: str = "outputForm
     if fmt is None:
         raise InvalidParameterValue(
             f"unsupported output format {value!r}; use one of: "
-            + ", ".join(sorted(set(MIME.values()))), locator=locator)
+            + ", ".join(sorted(set(MIME.values()))),
+            locator=locator,
+        )
     return fmt
 
 
@@ -222,9 +239,13 @@ def parse_int(value: str | None, name: str, *, minimum: int = 0) -> int | None:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise InvalidParameterValue(f"{name} must be a whole number, got {value!r}", locator=name) from None
+        raise InvalidParameterValue(
+            f"{name} must be a whole number, got {value!r}", locator=name
+        ) from None
     if number < minimum:
-        raise InvalidParameterValue(f"{name} must be at least {minimum}, got {number}", locator=name)
+        raise InvalidParameterValue(
+            f"{name} must be at least {minimum}, got {number}", locator=name
+        )
     return number
 
 
@@ -233,7 +254,9 @@ def parse_count(value: str | None, name: str) -> int | None:
     if count is not None and count > COUNT_MAX:
         raise InvalidParameterValue(
             f"{name}={count} is more than this service returns in one response ({COUNT_MAX}); "
-            f"page through the result with STARTINDEX", locator=name)
+            f"page through the result with STARTINDEX",
+            locator=name,
+        )
     return count
 
 
@@ -253,16 +276,20 @@ def parse_bbox(value: str) -> BBox:
         crs = parse_srs(parts.pop(), locator="BBOX")
     if len(parts) != 4:
         raise InvalidParameterValue(
-            f"BBOX must be minx,miny,maxx,maxy[,crs], got {value!r}", locator="BBOX")
+            f"BBOX must be minx,miny,maxx,maxy[,crs], got {value!r}", locator="BBOX"
+        )
     try:
         numbers = tuple(float(p) for p in parts)
     except ValueError:
-        raise InvalidParameterValue(f"BBOX must hold four numbers, got {value!r}", locator="BBOX") from None
+        raise InvalidParameterValue(
+            f"BBOX must hold four numbers, got {value!r}", locator="BBOX"
+        ) from None
     if not all(math.isfinite(n) for n in numbers):
         raise InvalidParameterValue(f"BBOX must hold finite numbers, got {value!r}", locator="BBOX")
     if numbers[0] > numbers[2] or numbers[1] > numbers[3]:
         raise InvalidParameterValue(
-            f"BBOX lower corner must not exceed the upper corner, got {value!r}", locator="BBOX")
+            f"BBOX lower corner must not exceed the upper corner, got {value!r}", locator="BBOX"
+        )
     return BBox(numbers, crs)  # type: ignore[arg-type]
 
 
@@ -277,7 +304,8 @@ def parse_sort_by(value: str) -> list[tuple[str, bool]]:
         order = words[1].upper() if len(words) == 2 else "ASC"
         if order not in ("ASC", "DESC", "A", "D"):
             raise InvalidParameterValue(
-                f"SORTBY: the order must be ASC or DESC, got {words[1]!r}", locator="SORTBY")
+                f"SORTBY: the order must be ASC or DESC, got {words[1]!r}", locator="SORTBY"
+            )
         out.append((property_name(words[0]), order in ("DESC", "D")))
     return out
 
@@ -299,6 +327,7 @@ def _xml_filter(value: str, locator: str) -> etree._Element:
 
 # --- KVP -----------------------------------------------------------------------------------------
 
+
 def _version_for_capabilities(p: dict[str, str]) -> str:
     accept = p.get("ACCEPTVERSIONS")
     if accept:
@@ -308,13 +337,15 @@ def _version_for_capabilities(p: dict[str, str]) -> str:
                 return nv
         raise VersionNegotiationFailed(
             f"none of the versions {accept!r} is supported; supported: {', '.join(VERSIONS)}",
-            locator="AcceptVersions")
+            locator="AcceptVersions",
+        )
     if p.get("VERSION"):
         nv = normalise_version(p["VERSION"])
         if nv is None:
             raise VersionNegotiationFailed(
                 f"version {p['VERSION']!r} is not supported; supported: {', '.join(VERSIONS)}",
-                locator="version")
+                locator="version",
+            )
         return nv
     return VERSIONS[0]
 
@@ -325,7 +356,9 @@ def request_version(value: str | None) -> str:
     nv = normalise_version(value)
     if nv is None:
         raise VersionNegotiationFailed(
-            f"version {value!r} is not supported; supported: {', '.join(VERSIONS)}", locator="version")
+            f"version {value!r} is not supported; supported: {', '.join(VERSIONS)}",
+            locator="version",
+        )
     return nv
 
 
@@ -338,30 +371,43 @@ def parse_kvp(params: Mapping[str, str]) -> WFSRequest:
     if not raw_request or not raw_request.strip():
         raise MissingParameterValue("the REQUEST parameter is missing", locator="request")
     op = canonical_operation(raw_request)
-    version = _version_for_capabilities(p) if op == "GetCapabilities" else request_version(p.get("VERSION"))
+    version = (
+        _version_for_capabilities(p)
+        if op == "GetCapabilities"
+        else request_version(p.get("VERSION"))
+    )
     check_operation(op, version)
     if op == "GetCapabilities":
         return GetCapabilities(op, version)
     if op == "DescribeFeatureType":
         names = p.get("TYPENAMES") or p.get("TYPENAME") or ""
         return DescribeFeatureType(
-            op, version, [type_name(n) for n in names.split(",") if n.strip()],
-            output_format(p.get("OUTPUTFORMAT"), version))
+            op,
+            version,
+            [type_name(n) for n in names.split(",") if n.strip()],
+            output_format(p.get("OUTPUTFORMAT"), version),
+        )
     if op == "ListStoredQueries":
         return ListStoredQueries(op, version)
     if op == "DescribeStoredQueries":
         ids = p.get("STOREDQUERY_ID") or ""
         return DescribeStoredQueries(op, version, [i.strip() for i in ids.split(",") if i.strip()])
     if op == "Transaction":
-        raise OperationNotSupported("Transaction needs an XML document sent by POST", locator="request")
+        raise OperationNotSupported(
+            "Transaction needs an XML document sent by POST", locator="request"
+        )
     return _parse_kvp_get_feature(op, version, p, {str(k): v for k, v in params.items()})
 
 
 def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: dict) -> GetFeature:
-    req = GetFeature(op, version, output_format=output_format(p.get("OUTPUTFORMAT"), version), kvp=original)
+    req = GetFeature(
+        op, version, output_format=output_format(p.get("OUTPUTFORMAT"), version), kvp=original
+    )
     rt = (p.get("RESULTTYPE") or "results").strip().lower()
     if rt not in ("results", "hits"):
-        raise InvalidParameterValue(f"RESULTTYPE must be results or hits, got {rt!r}", locator="resultType")
+        raise InvalidParameterValue(
+            f"RESULTTYPE must be results or hits, got {rt!r}", locator="resultType"
+        )
     req.hits = rt == "hits"
     count_key = "COUNT" if "COUNT" in p else "MAXFEATURES"
     req.count = parse_count(p.get(count_key), count_key)
@@ -375,17 +421,40 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
         if version != "2.0.0":
             raise OperationNotSupported("stored queries need WFS 2.0.0", locator="STOREDQUERY_ID")
         req.stored_query_id = stored.strip()
-        req.stored_query_params = {k: v for k, v in p.items() if k not in {
-            "SERVICE", "VERSION", "REQUEST", "STOREDQUERY_ID", "OUTPUTFORMAT", "SRSNAME", "COUNT",
-            "STARTINDEX", "RESULTTYPE", "NAMESPACES", "VALUEREFERENCE"}}
+        req.stored_query_params = {
+            k: v
+            for k, v in p.items()
+            if k
+            not in {
+                "SERVICE",
+                "VERSION",
+                "REQUEST",
+                "STOREDQUERY_ID",
+                "OUTPUTFORMAT",
+                "SRSNAME",
+                "COUNT",
+                "STARTINDEX",
+                "RESULTTYPE",
+                "NAMESPACES",
+                "VALUEREFERENCE",
+            }
+        }
         req.srs_name = parse_srs(p.get("SRSNAME"))
         return req
 
     names_raw = p.get("TYPENAMES") or p.get("TYPENAME")
     ids_raw = p.get("RESOURCEID") or p.get("FEATUREID")
     filter_raw, cql_raw, bbox_raw = p.get("FILTER"), p.get("CQL_FILTER"), p.get("BBOX")
-    given = [k for k, v in (("BBOX", bbox_raw), ("FILTER", filter_raw), ("CQL_FILTER", cql_raw),
-                            ("RESOURCEID", ids_raw)) if v]
+    given = [
+        k
+        for k, v in (
+            ("BBOX", bbox_raw),
+            ("FILTER", filter_raw),
+            ("CQL_FILTER", cql_raw),
+            ("RESOURCEID", ids_raw),
+        )
+        if v
+    ]
     if len(given) > 1:
         raise InvalidParameterValue(f"{' and '.join(given)} cannot be combined", locator=given[1])
     srs = parse_srs(p.get("SRSNAME"))
@@ -402,7 +471,8 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
             if not n:
                 raise InvalidParameterValue(
                     f"resource id {rid!r} does not name its type (<typename>.<id>); give TYPENAMES",
-                    locator="RESOURCEID")
+                    locator="RESOURCEID",
+                )
             if type_name(n) not in names:
                 names.append(type_name(n))
     else:
@@ -417,8 +487,11 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
             parts = raw.split(";") if len(names) > 1 else [raw]
             filters = [FilterSpec("cql", text=t) for t in parts]
         else:
-            parts = (re.split(r"(?<=>)\s*\)\s*\(\s*(?=<)", raw[1:-1])
-                     if raw.startswith("(") and raw.endswith(")") else [raw])
+            parts = (
+                re.split(r"(?<=>)\s*\)\s*\(\s*(?=<)", raw[1:-1])
+                if raw.startswith("(") and raw.endswith(")")
+                else [raw]
+            )
             filters = [FilterSpec("fes", element=_xml_filter(x, "FILTER")) for x in parts]
     elif cql_raw:
         parts = cql_raw.split(";") if len(names) > 1 else [cql_raw]
@@ -427,21 +500,27 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
         filters = filters * len(names)
     if len(filters) != len(names):
         raise InvalidParameterValue(
-            f"{len(filters)} filters for {len(names)} type names", locator="FILTER")
+            f"{len(filters)} filters for {len(names)} type names", locator="FILTER"
+        )
 
     for i, name in enumerate(names):
         props = None
         if prop_groups:
             group = prop_groups[i] if len(prop_groups) == len(names) else prop_groups[0]
-            props = [property_name(x) for x in group.split(",") if x.strip() and x.strip() != "*"] or None
+            props = [
+                property_name(x) for x in group.split(",") if x.strip() and x.strip() != "*"
+            ] or None
         ids = None
         if resource_ids is not None:
-            ids = [r for r in resource_ids if "." not in r or type_name(r.rpartition(".")[0]) == name]
+            ids = [
+                r for r in resource_ids if "." not in r or type_name(r.rpartition(".")[0]) == name
+            ]
         req.queries.append(Query(name, props, filters[i], bbox, ids, list(sort_by), srs))
     return req
 
 
 # --- XML (POST) ----------------------------------------------------------------------------------
+
 
 def parse_xml_request(root: etree._Element) -> WFSRequest:
     op_name = local(root.tag)
@@ -461,7 +540,9 @@ def parse_xml_request(root: etree._Element) -> WFSRequest:
             chosen = next((normalise_version(v) for v in wanted if normalise_version(v)), None)
             if chosen is None:
                 raise VersionNegotiationFailed(
-                    f"none of the versions {', '.join(wanted)} is supported", locator="AcceptVersions")
+                    f"none of the versions {', '.join(wanted)} is supported",
+                    locator="AcceptVersions",
+                )
             version = chosen
         elif attr(root, "version"):
             version = request_version(attr(root, "version"))
@@ -469,8 +550,12 @@ def parse_xml_request(root: etree._Element) -> WFSRequest:
     version = request_version(attr(root, "version") or _version_from_namespace(root))
     check_operation(op, version)
     if op == "DescribeFeatureType":
-        names = [type_name(text(c)) for c in children(root) if local(c.tag) == "TypeName" and text(c)]
-        return DescribeFeatureType(op, version, names, output_format(attr(root, "outputFormat"), version))
+        names = [
+            type_name(text(c)) for c in children(root) if local(c.tag) == "TypeName" and text(c)
+        ]
+        return DescribeFeatureType(
+            op, version, names, output_format(attr(root, "outputFormat"), version)
+        )
     if op == "ListStoredQueries":
         return ListStoredQueries(op, version)
     if op == "DescribeStoredQueries":
@@ -487,7 +572,9 @@ def _parse_xml_get_feature(op: str, version: str, root) -> GetFeature:
     req = GetFeature(op, version, output_format=output_format(attr(root, "outputFormat"), version))
     rt = (attr(root, "resultType") or "results").strip().lower()
     if rt not in ("results", "hits"):
-        raise InvalidParameterValue(f"resultType must be results or hits, got {rt!r}", locator="resultType")
+        raise InvalidParameterValue(
+            f"resultType must be results or hits, got {rt!r}", locator="resultType"
+        )
     req.hits = rt == "hits"
     count_attr = "count" if attr(root, "count") is not None else "maxFeatures"
     req.count = parse_count(attr(root, count_attr), count_attr)
@@ -516,8 +603,9 @@ def _parse_xml_query(el) -> list[Query]:
         raise MissingParameterValue("wfs:Query needs typeNames", locator="typeNames")
     names = [type_name(n) for n in re.split(r"[\s,]+", names_raw) if n.strip()]
     if len(names) != 1:
-        raise OperationNotSupported("joins (several typeNames in one query) are not supported",
-                                    locator="typeNames")
+        raise OperationNotSupported(
+            "joins (several typeNames in one query) are not supported", locator="typeNames"
+        )
     srs = parse_srs(attr(el, "srsName"))
     props, filt, sort_by = [], None, []
     for c in children(el):
@@ -534,7 +622,9 @@ def _parse_xml_query(el) -> list[Query]:
                     ref = child(sp, "PropertyName")
                 order = child(sp, "SortOrder")
                 if ref is None or not text(ref):
-                    raise InvalidParameterValue("SortProperty needs a property name", locator="SortBy")
+                    raise InvalidParameterValue(
+                        "SortProperty needs a property name", locator="SortBy"
+                    )
                 spec = text(ref) + (" " + text(order) if order is not None and text(order) else "")
                 sort_by.extend(parse_sort_by(spec))
     return [Query(names[0], props or None, filt, None, None, sort_by, srs)]

@@ -5,10 +5,11 @@ Built from ``layers.catalogue`` and the models' metadata (no queries). Only the 
 Personal data (``importable_fields`` such as a parcel holder's name) is never a property here, so
 it can be neither read nor filtered on.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.apps import apps
 from django.contrib.gis.db.models import GeometryField
@@ -20,8 +21,12 @@ NAMESPACE = "http://kcn-planner.vn/kcn"
 PREFIX = "kcn"
 
 GEOMETRY_KINDS = {
-    "POINT": "Point", "MULTIPOINT": "MultiPoint", "LINESTRING": "LineString",
-    "MULTILINESTRING": "MultiLineString", "POLYGON": "Polygon", "MULTIPOLYGON": "MultiPolygon",
+    "POINT": "Point",
+    "MULTIPOINT": "MultiPoint",
+    "LINESTRING": "LineString",
+    "MULTILINESTRING": "MultiLineString",
+    "POLYGON": "Polygon",
+    "MULTIPOLYGON": "MultiPolygon",
     "GEOMETRY": "Geometry",
 }
 
@@ -48,10 +53,10 @@ def xs_type(field: models.Field) -> str:
 class Prop:
     """One published (non-geometry) property."""
 
-    name: str                    # the published name (element name, filter name)
-    path: str                    # ORM lookup path: "name", "admin_unit__code"
-    field: models.Field          # the field whose values it carries (the natural key for relations)
-    model_field: models.Field    # the model's own field ("admin_unit" FK for a relation)
+    name: str  # the published name (element name, filter name)
+    path: str  # ORM lookup path: "name", "admin_unit__code"
+    field: models.Field  # the field whose values it carries (the natural key for relations)
+    model_field: models.Field  # the model's own field ("admin_unit" FK for a relation)
     xs_type: str
     related: tuple | None = None  # (related model, lookup field name) for relations
 
@@ -68,8 +73,8 @@ class Prop:
 class FeatureType:
     spec: LayerSpec
     props: tuple[Prop, ...]
-    geometry: str                # geometry field name (= its property name)
-    geometry_kind: str           # "MultiPolygon", "MultiLineString", "Point", ...
+    geometry: str  # geometry field name (= its property name)
+    geometry_kind: str  # "MultiPolygon", "MultiLineString", "Point", ...
     geometry_field: GeometryField
 
     @property
@@ -108,8 +113,16 @@ def _build(spec: LayerSpec) -> FeatureType:
             label, lookup = spec.foreign_keys[name]
             rel_model = apps.get_model(label)
             key_field = rel_model._meta.get_field(lookup)
-            props.append(Prop(name, f"{name}__{lookup}", key_field, field, xs_type(key_field),
-                              (rel_model, lookup)))
+            props.append(
+                Prop(
+                    name,
+                    f"{name}__{lookup}",
+                    key_field,
+                    field,
+                    xs_type(key_field),
+                    (rel_model, lookup),
+                )
+            )
         else:
             props.append(Prop(name, name, field, field, xs_type(field)))
     geom_field = model._meta.get_field(spec.geometry_field)
@@ -117,7 +130,7 @@ def _build(spec: LayerSpec) -> FeatureType:
     return FeatureType(spec, tuple(props), spec.geometry_field, kind, geom_field)
 
 
-@lru_cache(maxsize=None)
+@cache
 def feature_type(name: str) -> FeatureType:
     """The feature type of catalogue layer ``name``; catalogue.UnknownLayer if there is none."""
     return _build(get_layer(name))

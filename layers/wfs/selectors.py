@@ -9,6 +9,7 @@ A layer the user may not read is answered as if it did not exist for anonymous u
 (InvalidParameterValue, 400: hidden layers must not reveal themselves) and with AccessDenied
 (403) for signed-in users, who know the service and deserve the real reason.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,8 +54,9 @@ def readable_feature_type(name: str, user, *, locator: str = "typeNames") -> Fea
     return ftype
 
 
-def selected_properties(ftype: FeatureType, names: list[str] | None, *,
-                        locator: str = "propertyName") -> tuple[list[Prop], bool]:
+def selected_properties(
+    ftype: FeatureType, names: list[str] | None, *, locator: str = "propertyName"
+) -> tuple[list[Prop], bool]:
     """The published properties to write (schema order) and whether the geometry is one of them."""
     if not names:
         return list(ftype.props), True
@@ -63,7 +65,8 @@ def selected_properties(ftype: FeatureType, names: list[str] | None, *,
         if name != ftype.geometry and ftype.prop(name) is None:
             raise InvalidParameterValue(
                 f"{ftype.name} has no property {name!r}; its properties: {', '.join(ftype.property_names)}",
-                locator=locator)
+                locator=locator,
+            )
         wanted.add(name)
     return [p for p in ftype.props if p.name in wanted], ftype.geometry in wanted
 
@@ -75,7 +78,8 @@ def _order(ftype: FeatureType, sort_by: list[tuple[str, bool]]) -> list[str]:
         if prop is None:
             raise InvalidParameterValue(
                 f"cannot sort {ftype.name} by {name!r}; sortable: {', '.join(p.name for p in ftype.props)}",
-                locator="sortBy")
+                locator="sortBy",
+            )
         order.append(("-" if descending else "") + prop.path)
     # Paging needs a total order: the primary key breaks every tie.
     return [*order, "pk"]
@@ -96,10 +100,12 @@ def query_queryset(ftype: FeatureType, query: Query, *, version: str, user=None)
 class Page:
     pks: list
     rows: list[tuple]
-    geoms: np.ndarray | None     # shapely, EPSG:4326 longitude/latitude
+    geoms: np.ndarray | None  # shapely, EPSG:4326 longitude/latitude
 
 
-def fetch_page(qs: QuerySet, props: list[Prop], *, geometry: str | None, start: int, count: int) -> Page:
+def fetch_page(
+    qs: QuerySet, props: list[Prop], *, geometry: str | None, start: int, count: int
+) -> Page:
     """One query for a page: values of ``props`` (relations by natural key, joined) and WKB."""
     if count <= 0:
         return Page([], [], np.empty(0, dtype=object) if geometry else None)
@@ -107,7 +113,7 @@ def fetch_page(qs: QuerySet, props: list[Prop], *, geometry: str | None, start: 
     if geometry:
         qs = qs.annotate(**{WKB: AsWKB(geometry)})
         columns.append(WKB)
-    data = list(qs.values_list(*columns)[start:start + count])
+    data = list(qs.values_list(*columns)[start : start + count])
     pks = [row[0] for row in data]
     if geometry:
         rows = [row[1:-1] for row in data]

@@ -22,6 +22,7 @@ delete: new proposals are drafts, proposed by the user, with a generated code wh
 and each write lands on the proposal's timeline. A missing ``admin_unit`` is the user's own unit
 (when they have exactly one) or else the unit containing the geometry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -57,10 +58,11 @@ _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
 # --- parsing -------------------------------------------------------------------------------------
 
+
 @dataclass
 class Insert:
     handle: str | None
-    features: list            # feature elements
+    features: list  # feature elements
     srs: CRSRef | None
 
 
@@ -68,7 +70,7 @@ class Insert:
 class Update:
     handle: str | None
     type_name: str
-    properties: list[tuple[str, object]]   # (name, value element or None)
+    properties: list[tuple[str, object]]  # (name, value element or None)
     filter: object
 
 
@@ -106,7 +108,9 @@ def _filter_of(el, action: str):
     if filt is None:
         raise MissingParameterValue(
             f"{action} needs a Filter selecting the features (this service refuses to {action.lower()} "
-            f"every feature of a layer)", locator="Filter")
+            f"every feature of a layer)",
+            locator="Filter",
+        )
     return filt
 
 
@@ -129,12 +133,17 @@ def parse_transaction(root, version: str) -> TransactionDocument:
                 if ref is None:
                     ref = child(prop, "Name")
                 if ref is None or not text(ref):
-                    raise MissingParameterValue("Update/Property needs a Name (ValueReference)",
-                                                locator=handle or "Update")
+                    raise MissingParameterValue(
+                        "Update/Property needs a Name (ValueReference)", locator=handle or "Update"
+                    )
                 props.append((property_name(text(ref)), child(prop, "Value")))
             if not props:
-                raise MissingParameterValue("Update changes no property", locator=handle or "Update")
-            doc.actions.append(Update(handle, _type_of(el, "Update"), props, _filter_of(el, "Update")))
+                raise MissingParameterValue(
+                    "Update changes no property", locator=handle or "Update"
+                )
+            doc.actions.append(
+                Update(handle, _type_of(el, "Update"), props, _filter_of(el, "Update"))
+            )
         elif name == "Delete":
             doc.actions.append(Delete(handle, _type_of(el, "Delete"), _filter_of(el, "Delete")))
         elif name in ("Replace", "Native"):
@@ -149,6 +158,7 @@ def parse_transaction(root, version: str) -> TransactionDocument:
 
 
 # --- applying ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -186,8 +196,10 @@ class _Planner:
     def check_feature(self, ftype: FeatureType, obj, locator: str) -> None:
         if not access.can_edit_feature(self.user, ftype.spec, obj):
             what = f"{ftype.name}.{obj.pk}" if obj.pk else f"the new {ftype.name} feature"
-            raise AccessDenied(f"you may not edit {what}: it lies outside your administrative units",
-                               locator=locator)
+            raise AccessDenied(
+                f"you may not edit {what}: it lies outside your administrative units",
+                locator=locator,
+            )
 
     # values
     def target(self, ftype: FeatureType, name: str, locator: str) -> tuple[str, Prop | None]:
@@ -197,7 +209,8 @@ class _Planner:
         if prop is None:
             raise InvalidParameterValue(
                 f"{ftype.name} has no property {name!r}; its properties: {', '.join(ftype.property_names)}",
-                locator=locator)
+                locator=locator,
+            )
         if not prop.model_field.editable:
             return "computed", prop
         if name in ftype.spec.hooks.protected_fields:
@@ -211,9 +224,14 @@ class _Planner:
                 return None
             raise InvalidParameterValue(f"{ftype.geometry} needs a GML geometry", locator=locator)
         try:
-            shp = read_storage_geometry(geom_el, default_crs=default_srs or crs_mod.STORAGE_XY,
-                                        force_xy=crs_mod.lon_lat_only(self.version))
-            return normalise_geometry(shp, ftype.geometry_field.geom_type, srid=crs_mod.STORAGE_EPSG)
+            shp = read_storage_geometry(
+                geom_el,
+                default_crs=default_srs or crs_mod.STORAGE_XY,
+                force_xy=crs_mod.lon_lat_only(self.version),
+            )
+            return normalise_geometry(
+                shp, ftype.geometry_field.geom_type, srid=crs_mod.STORAGE_EPSG
+            )
         except (GMLError, GeometryRejected) as exc:
             raise InvalidParameterValue(f"{ftype.geometry}: {exc}", locator=locator) from None
 
@@ -238,7 +256,9 @@ class _Planner:
         try:
             obj.full_clean()
         except ValidationError as exc:
-            raise InvalidParameterValue(f"{ftype.name}: {_messages(exc)}", locator=locator) from None
+            raise InvalidParameterValue(
+                f"{ftype.name}: {_messages(exc)}", locator=locator
+            ) from None
 
     # actions
     def plan_insert(self, action: Insert, index: int):
@@ -290,8 +310,11 @@ class _Planner:
             raise InvalidParameterValue(exc.message, locator=locator) from None
 
     def default_unit(self, geom):
-        units = {m.admin_unit_id: m.admin_unit for m in access.principal(self.user).memberships
-                 if m.admin_unit_id}
+        units = {
+            m.admin_unit_id: m.admin_unit
+            for m in access.principal(self.user).memberships
+            if m.admin_unit_id
+        }
         if len(units) == 1:
             return next(iter(units.values()))
         if geom is not None:
@@ -312,10 +335,13 @@ class _Planner:
         for name, value_el in action.properties:
             kind, prop = self.target(ftype, name, locator)
             if kind == "computed":
-                raise InvalidParameterValue(f"{name} is computed by the service and cannot be set", locator=name)
+                raise InvalidParameterValue(
+                    f"{name} is computed by the service and cannot be set", locator=name
+                )
             if kind == "protected":
                 raise InvalidParameterValue(
-                    f"{name} changes only through the review workflow, not by WFS-T", locator=name)
+                    f"{name} changes only through the review workflow, not by WFS-T", locator=name
+                )
             if kind == "geometry":
                 changes.append((ftype.geometry, None, self.geometry(ftype, value_el, None, name)))
             else:
@@ -387,8 +413,9 @@ def apply_transaction(doc: TransactionDocument, user) -> Outcome:
                         obj.delete()
                     outcome.deleted += len(objects)
     except (ProtectedError, RestrictedError) as exc:
-        raise InvalidParameterValue(f"cannot delete: other records still refer to it ({exc.args[0]})",
-                                    locator="Delete") from None
+        raise InvalidParameterValue(
+            f"cannot delete: other records still refer to it ({exc.args[0]})", locator="Delete"
+        ) from None
     except ValidationError as exc:
         raise InvalidParameterValue(_messages(exc)) from None
     except IntegrityError as exc:

@@ -1,4 +1,5 @@
 """/ows/wfs: thin. Identify the caller, parse, run one operation, answer; errors as OGC reports."""
+
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,7 @@ from gis_service.middleware import (
     is_database_unavailable,
     log_database_unavailable,
 )
+from layers import auth
 from layers.errors import (
     MissingParameterValue,
     OGCException,
@@ -21,7 +23,6 @@ from layers.errors import (
     RequestTooLarge,
     exception_response,
 )
-from layers import auth
 from layers.wfs import encoders, operations, requests, transactions
 from layers.xml import MAX_REQUEST_BYTES
 
@@ -40,18 +41,25 @@ def _read_request(request) -> requests.WFSRequest:
         return requests.parse_kvp(request.GET)
     length = request.META.get("CONTENT_LENGTH") or "0"
     if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-        raise RequestTooLarge(f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB")
+        raise RequestTooLarge(
+            f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB"
+        )
     # Read the stream directly: request.body would apply DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
     body = request.read(MAX_REQUEST_BYTES + 1)
     if len(body) > MAX_REQUEST_BYTES:
-        raise RequestTooLarge(f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB")
+        raise RequestTooLarge(
+            f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB"
+        )
     stripped = body.lstrip()
     if not stripped:
         if request.GET:
             return requests.parse_kvp(request.GET)
-        raise MissingParameterValue("empty request: send KVP parameters or an XML document",
-                                    locator="request")
-    if request.content_type == "application/x-www-form-urlencoded" and not stripped.startswith(b"<"):
+        raise MissingParameterValue(
+            "empty request: send KVP parameters or an XML document", locator="request"
+        )
+    if request.content_type == "application/x-www-form-urlencoded" and not stripped.startswith(
+        b"<"
+    ):
         return requests.parse_kvp(QueryDict(body, encoding=request.encoding or "utf-8"))
     return requests.parse_body(body)
 
@@ -61,8 +69,9 @@ def wfs(request):
     version = _guess_version(request.GET)
     try:
         if request.method not in ("GET", "POST"):
-            raise OperationNotSupported(f"HTTP {request.method} is not supported; use GET or POST",
-                                        http_status=405)
+            raise OperationNotSupported(
+                f"HTTP {request.method} is not supported; use GET or POST", http_status=405
+            )
         caller = auth.identify(request)
         req = _read_request(request)
         version = req.version
@@ -71,8 +80,12 @@ def wfs(request):
             auth.require_writer(request, caller)
             doc = transactions.parse_transaction(req.root, req.version)
             outcome = transactions.apply_transaction(doc, caller.user)
-            body = encoders.transaction_response(req.version, inserted=outcome.inserted,
-                                                 updated=outcome.updated, deleted=outcome.deleted)
+            body = encoders.transaction_response(
+                req.version,
+                inserted=outcome.inserted,
+                updated=outcome.updated,
+                deleted=outcome.deleted,
+            )
             return HttpResponse(body, content_type=operations.XML)
         result = operations.dispatch(req, user=caller.user, url=url)
         return HttpResponse(result.body, content_type=result.content_type, status=result.status)
@@ -83,15 +96,25 @@ def wfs(request):
             # Down, restarting or locked: 503 + Retry-After, the client may try again.
             log_database_unavailable(request, exc)
             return exception_response(
-                OperationProcessingFailed(database_unavailable_message(), http_status=503,
-                                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)}),
-                version=version)
+                OperationProcessingFailed(
+                    database_unavailable_message(),
+                    http_status=503,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                ),
+                version=version,
+            )
         log.exception("WFS request failed: %s %s", request.method, request.get_full_path())
         return exception_response(
-            OperationProcessingFailed("the service could not complete this request; the error has been logged"),
-            version=version)
+            OperationProcessingFailed(
+                "the service could not complete this request; the error has been logged"
+            ),
+            version=version,
+        )
     except Exception:
         log.exception("WFS request failed: %s %s", request.method, request.get_full_path())
         return exception_response(
-            OperationProcessingFailed("the service could not complete this request; the error has been logged"),
-            version=version)
+            OperationProcessingFailed(
+                "the service could not complete this request; the error has been logged"
+            ),
+            version=version,
+        )

@@ -3,6 +3,7 @@
 MapServer renders from the database Django uses (PostGIS directly, SpatiaLite through OGR).
 The configuration depends on the active database settings, so a test database gets its own.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,11 @@ from django.db import connection
 
 from layers.catalogue import CATALOGUE
 from layers.wms.mapfile import (
-    FEATURE_INFO_FOOTER, FEATURE_INFO_HEADER, DataSource, build_mapfile, feature_info_template,
+    FEATURE_INFO_FOOTER,
+    FEATURE_INFO_HEADER,
+    DataSource,
+    build_mapfile,
+    feature_info_template,
     mapfile_layers,
 )
 from layers.wms.mapproxy_config import build_mapproxy_config
@@ -35,14 +40,20 @@ class MapServiceConfigError(RuntimeError):
 def datasource() -> DataSource:
     s = connection.settings_dict
     if connection.vendor == "postgresql":
-        parts = {"host": s.get("HOST") or "localhost", "port": s.get("PORT") or "5432",
-                 "dbname": s["NAME"], "user": s.get("USER") or "", "password": s.get("PASSWORD") or ""}
+        parts = {
+            "host": s.get("HOST") or "localhost",
+            "port": s.get("PORT") or "5432",
+            "dbname": s["NAME"],
+            "user": s.get("USER") or "",
+            "password": s.get("PASSWORD") or "",
+        }
         return DataSource("postgis", " ".join(f"{k}={v}" for k, v in parts.items() if v))
     name = str(s["NAME"])
     if name == ":memory:" or "mode=memory" in name:
         raise MapServiceConfigError(
             "MapServer runs in its own process and cannot read an in-memory SpatiaLite database; "
-            "use a database file")
+            "use a database file"
+        )
     return DataSource("spatialite", name)
 
 
@@ -73,17 +84,26 @@ def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
     for layer, spec in zip(layers, [s for s in specs if s.name in {l.name for l in layers}]):
         model = spec.model
         labels = {n: str(model._meta.get_field(n).verbose_name) for n in layer.columns}
-        (templates / f"{layer.name}.html").write_text(feature_info_template(layer, labels), encoding="utf-8")
+        (templates / f"{layer.name}.html").write_text(
+            feature_info_template(layer, labels), encoding="utf-8"
+        )
     (templates / "blank.html").write_text("<!-- MapServer Template -->\n", encoding="utf-8")
     (templates / "header.html").write_text(FEATURE_INFO_HEADER, encoding="utf-8")
     (templates / "footer.html").write_text(FEATURE_INFO_FOOTER, encoding="utf-8")
     fontset = directory / "fonts.txt"
     fontset.write_text(f"sans {FONT}\n")
     mapfile = directory / "kcn.map"
-    mapfile.write_text(build_mapfile(layers, source, template_dir=str(templates), fontset=str(fontset)),
-                       encoding="utf-8")
-    conf = build_mapproxy_config(layers, mapfile=str(mapfile), mapserv=MAPSERV, working_dir=str(directory),
-                                 cache_dir=str(directory / "tiles"))
+    mapfile.write_text(
+        build_mapfile(layers, source, template_dir=str(templates), fontset=str(fontset)),
+        encoding="utf-8",
+    )
+    conf = build_mapproxy_config(
+        layers,
+        mapfile=str(mapfile),
+        mapserv=MAPSERV,
+        working_dir=str(directory),
+        cache_dir=str(directory / "tiles"),
+    )
     return mapfile, conf
 
 
@@ -146,7 +166,9 @@ def get_service() -> BuiltService:
         if problems:
             raise MapServiceConfigError("invalid MapProxy configuration: " + "; ".join(problems))
         config_path = directory / "mapproxy.yaml"
-        config_path.write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        config_path.write_text(
+            yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
         app = make_app(config_path)
         svc = _built[key] = BuiltService(key, directory, mapfile, conf, app)
         log.info("map services built in %s", directory)

@@ -4,16 +4,27 @@ MapServer reads the same database as Django: PostGIS directly, SpatiaLite throug
 properties WFS publishes are selected, under the same names (a relation by its natural key, a
 boolean as true/false), so GetFeatureInfo cannot leak what WFS hides, in any format.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from layers.wms.styles import STYLES, LayerStyle, StyleClass, Symbolizer
 
 # Web and VN-2000 CRSs MapServer may be asked for by MapProxy.
-WMS_SRS = ("EPSG:4326", "EPSG:3857", "EPSG:900913", "EPSG:4756", "EPSG:3405", "EPSG:3406",
-           "EPSG:5897", "EPSG:9209", "EPSG:9217", "EPSG:9218")
+WMS_SRS = (
+    "EPSG:4326",
+    "EPSG:3857",
+    "EPSG:900913",
+    "EPSG:4756",
+    "EPSG:3405",
+    "EPSG:3406",
+    "EPSG:5897",
+    "EPSG:9209",
+    "EPSG:9217",
+    "EPSG:9218",
+)
 EXTENT_VN = (102.0, 8.0, 110.0, 23.5)
 # GetFeatureInfo formats MapServer writes: the layer's HTML template, its built-in text, and its
 # built-in GML 2 (msGMLOutput, which QGIS reads as features).
@@ -35,7 +46,7 @@ class MapLayer:
     abstract: str
     table: str
     geometry_column: str
-    columns: tuple[str, ...]      # published attributes, WFS names (no personal data, no geometry)
+    columns: tuple[str, ...]  # published attributes, WFS names (no personal data, no geometry)
     style: LayerStyle
     select: tuple[str, ...] = ()  # the SQL giving each column, in order; empty: the column itself
 
@@ -65,8 +76,13 @@ def _symbolizer(sym: Symbolizer, geometry_type: str) -> list[str]:
             out.append("        LINECAP BUTT")
     else:
         if sym.fill and sym.hatch:
-            out += ['        SYMBOL "hatch"', f"        COLOR {_rgb(sym.fill)}", "        SIZE 8",
-                    "        WIDTH 1", "        ANGLE 45"]
+            out += [
+                '        SYMBOL "hatch"',
+                f"        COLOR {_rgb(sym.fill)}",
+                "        SIZE 8",
+                "        WIDTH 1",
+                "        ANGLE 45",
+            ]
         elif sym.fill:
             out += [f"        COLOR {_rgb(sym.fill)}", f"        OPACITY {sym.opacity}"]
         if sym.outline and not (sym.fill and sym.hatch):
@@ -76,7 +92,12 @@ def _symbolizer(sym: Symbolizer, geometry_type: str) -> list[str]:
     out.append("      END")
     if geometry_type == "POLYGON" and sym.fill and sym.hatch and sym.outline:
         # A hatched fill gets its outline in a second style.
-        out += ["      STYLE", f"        OUTLINECOLOR {_rgb(sym.outline)}", f"        WIDTH {sym.width:g}", "      END"]
+        out += [
+            "      STYLE",
+            f"        OUTLINECOLOR {_rgb(sym.outline)}",
+            f"        WIDTH {sym.width:g}",
+            "      END",
+        ]
     return out
 
 
@@ -89,13 +110,21 @@ def _class(cls: StyleClass, style: LayerStyle) -> list[str]:
     if style.label_item and cls.labelled:
         out += [
             "      LABEL",
-            '        TYPE TRUETYPE', '        FONT "sans"', "        SIZE 8",
-            f"        COLOR {_rgb(style.label_color)}", "        OUTLINECOLOR 255 255 255", "        OUTLINEWIDTH 2",
+            "        TYPE TRUETYPE",
+            '        FONT "sans"',
+            "        SIZE 8",
+            f"        COLOR {_rgb(style.label_color)}",
+            "        OUTLINECOLOR 255 255 255",
+            "        OUTLINEWIDTH 2",
             # Labels are placed on the whole shape (LABEL_NO_CLIP, below): the same label at the same
             # place in each metatile, so a label across a metatile edge is drawn in both halves.
-            "        PARTIALS TRUE", "        MINDISTANCE 200",
-            *( ["        ANGLE FOLLOW", "        REPEATDISTANCE 400"] if style.geometry_type == "LINE" else
-               ["        POSITION AUTO"]),
+            "        PARTIALS TRUE",
+            "        MINDISTANCE 200",
+            *(
+                ["        ANGLE FOLLOW", "        REPEATDISTANCE 400"]
+                if style.geometry_type == "LINE"
+                else ["        POSITION AUTO"]
+            ),
             f"        MAXSCALEDENOM {style.label_max_scale:g}" if style.label_max_scale else "",
             "      END",
         ]
@@ -109,14 +138,29 @@ def _data(layer: MapLayer, source: DataSource) -> list[str]:
     where = f" WHERE {layer.style.where}" if layer.style.where else ""
     if source.kind == "postgis":
         sql = f'{layer.geometry_column} FROM (SELECT {cols} FROM "{layer.table}"{where}) AS t USING UNIQUE id USING SRID=4326'
-        return ["    CONNECTIONTYPE POSTGIS", f"    CONNECTION {_q(source.connection)}", f"    DATA {_q(sql)}",
-                '    PROCESSING "CLOSE_CONNECTION=DEFER"']
+        return [
+            "    CONNECTIONTYPE POSTGIS",
+            f"    CONNECTION {_q(source.connection)}",
+            f"    DATA {_q(sql)}",
+            '    PROCESSING "CLOSE_CONNECTION=DEFER"',
+        ]
     sql = f'SELECT {cols} FROM "{layer.table}"{where}'
-    return ["    CONNECTIONTYPE OGR", f"    CONNECTION {_q(source.connection)}", f"    DATA {_q(sql)}"]
+    return [
+        "    CONNECTIONTYPE OGR",
+        f"    CONNECTION {_q(source.connection)}",
+        f"    DATA {_q(sql)}",
+    ]
 
 
-def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_dir: str,
-                  fontset: str, online_resource: str = "http://127.0.0.1/", wfs: bool = False) -> str:
+def build_mapfile(
+    layers: Sequence[MapLayer],
+    source: DataSource,
+    *,
+    template_dir: str,
+    fontset: str,
+    online_resource: str = "http://127.0.0.1/",
+    wfs: bool = False,
+) -> str:
     """Return the text of a mapfile serving ``layers`` from ``source``.
 
     ``wfs=True`` also enables MapServer's own WFS (GML and GeoJSON): only for the benchmark
@@ -126,18 +170,53 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
         "MAP",
         '  NAME "kcn_planner"',
         f"  EXTENT {' '.join(f'{v:g}' for v in EXTENT_VN)}",
-        "  UNITS DD", "  SIZE 1024 1024", "  MAXSIZE 4096",
-        '  IMAGETYPE "png"', '  IMAGECOLOR 255 255 255',
+        "  UNITS DD",
+        "  SIZE 1024 1024",
+        "  MAXSIZE 4096",
+        '  IMAGETYPE "png"',
+        "  IMAGECOLOR 255 255 255",
         f"  FONTSET {_q(fontset)}",
         '  PROJECTION "init=epsg:4326" END',
-        "  OUTPUTFORMAT", '    NAME "png"', '    DRIVER "AGG/PNG"', '    MIMETYPE "image/png"',
-        '    IMAGEMODE RGBA', '    EXTENSION "png"', '    TRANSPARENT ON', '    FORMATOPTION "GAMMA=0.75"', "  END",
-        "  SYMBOL", '    NAME "circle"', "    TYPE ELLIPSE", "    FILLED TRUE", "    POINTS 1 1 END", "  END",
-        "  SYMBOL", '    NAME "square"', "    TYPE VECTOR", "    FILLED TRUE", "    POINTS 0 0 0 1 1 1 1 0 0 0 END", "  END",
-        "  SYMBOL", '    NAME "triangle"', "    TYPE VECTOR", "    FILLED TRUE", "    POINTS 0 1 0.5 0 1 1 0 1 END", "  END",
-        "  SYMBOL", '    NAME "hatch"', "    TYPE HATCH", "  END",
-        "  LEGEND", "    KEYSIZE 20 12", "    LABEL", '      TYPE TRUETYPE', '      FONT "sans"', "      SIZE 8",
-        "      COLOR 30 30 30", "    END", "  END",
+        "  OUTPUTFORMAT",
+        '    NAME "png"',
+        '    DRIVER "AGG/PNG"',
+        '    MIMETYPE "image/png"',
+        "    IMAGEMODE RGBA",
+        '    EXTENSION "png"',
+        "    TRANSPARENT ON",
+        '    FORMATOPTION "GAMMA=0.75"',
+        "  END",
+        "  SYMBOL",
+        '    NAME "circle"',
+        "    TYPE ELLIPSE",
+        "    FILLED TRUE",
+        "    POINTS 1 1 END",
+        "  END",
+        "  SYMBOL",
+        '    NAME "square"',
+        "    TYPE VECTOR",
+        "    FILLED TRUE",
+        "    POINTS 0 0 0 1 1 1 1 0 0 0 END",
+        "  END",
+        "  SYMBOL",
+        '    NAME "triangle"',
+        "    TYPE VECTOR",
+        "    FILLED TRUE",
+        "    POINTS 0 1 0.5 0 1 1 0 1 END",
+        "  END",
+        "  SYMBOL",
+        '    NAME "hatch"',
+        "    TYPE HATCH",
+        "  END",
+        "  LEGEND",
+        "    KEYSIZE 20 12",
+        "    LABEL",
+        "      TYPE TRUETYPE",
+        '      FONT "sans"',
+        "      SIZE 8",
+        "      COLOR 30 30 30",
+        "    END",
+        "  END",
         "  WEB",
         f"    TEMPLATE {_q(template_dir + '/blank.html')}",
         "    METADATA",
@@ -151,14 +230,33 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
         f'      "wms_getfeatureinfo_formatlist" {_q(",".join(MAPSERVER_INFO_FORMATS))}',
         '      "wms_encoding" "UTF-8"',
         '      "ows_encoding" "UTF-8"',
-        *(['      "wfs_enable_request" "*"', '      "wfs_title" "KCN Planner (peer)"',
-           f'      "wfs_onlineresource" {_q(online_resource)}', '      "wfs_srs" "EPSG:4326"',
-           '      "wfs_getfeature_formatlist" "geojson,gml3,gml32"', '      "wfs_maxfeatures" "100000"']
-          if wfs else []),
+        *(
+            [
+                '      "wfs_enable_request" "*"',
+                '      "wfs_title" "KCN Planner (peer)"',
+                f'      "wfs_onlineresource" {_q(online_resource)}',
+                '      "wfs_srs" "EPSG:4326"',
+                '      "wfs_getfeature_formatlist" "geojson,gml3,gml32"',
+                '      "wfs_maxfeatures" "100000"',
+            ]
+            if wfs
+            else []
+        ),
         "    END",
         "  END",
-        *(["  OUTPUTFORMAT", '    NAME "geojson"', '    DRIVER "OGR/GEOJSON"', '    MIMETYPE "application/json"',
-           '    FORMATOPTION "STORAGE=stream"', '    FORMATOPTION "FORM=SIMPLE"', "  END"] if wfs else []),
+        *(
+            [
+                "  OUTPUTFORMAT",
+                '    NAME "geojson"',
+                '    DRIVER "OGR/GEOJSON"',
+                '    MIMETYPE "application/json"',
+                '    FORMATOPTION "STORAGE=stream"',
+                '    FORMATOPTION "FORM=SIMPLE"',
+                "  END",
+            ]
+            if wfs
+            else []
+        ),
     ]
     for layer in layers:
         st = layer.style
@@ -173,16 +271,22 @@ def build_mapfile(layers: Sequence[MapLayer], source: DataSource, *, template_di
             f"    TEMPLATE {_q(f'{template_dir}/{layer.name}.html')}",
             f"    HEADER {_q(f'{template_dir}/header.html')}",
             f"    FOOTER {_q(f'{template_dir}/footer.html')}",
-            "    TOLERANCE 4", "    TOLERANCEUNITS PIXELS",
+            "    TOLERANCE 4",
+            "    TOLERANCEUNITS PIXELS",
             "    METADATA",
             f'      "wms_title" {_q(layer.title)}',
             f'      "wms_abstract" {_q(layer.abstract)}',
             f'      "wms_include_items" {_q(items)}',
             f'      "gml_include_items" {_q(items)}',
             '      "gml_featureid" "id"',
-            *([f'      "gml_geometries" {_q(layer.geometry_column)}',
-               f'      "gml_{layer.geometry_column}_type" {_q({"POLYGON": "multipolygon", "LINE": "multiline", "POINT": "point"}[st.geometry_type])}']
-              if wfs else []),
+            *(
+                [
+                    f'      "gml_geometries" {_q(layer.geometry_column)}',
+                    f'      "gml_{layer.geometry_column}_type" {_q({"POLYGON": "multipolygon", "LINE": "multiline", "POINT": "point"}[st.geometry_type])}',
+                ]
+                if wfs
+                else []
+            ),
             f'      "wms_srs" {_q(" ".join(WMS_SRS))}',
             "    END",
         ]
@@ -207,7 +311,8 @@ def feature_info_template(layer: MapLayer, labels: dict[str, str]) -> str:
     # MapServer 8's template parser wants unquoted attribute values, one tag per line (it loses
     # tags on long lines), and no attribute named like a template keyword ("data-layer").
     rows = "\n".join(
-        f"<tr><th>{labels.get(c, c)}</th><td>[item name={c} escape=html]</td></tr>" for c in layer.columns
+        f"<tr><th>{labels.get(c, c)}</th><td>[item name={c} escape=html]</td></tr>"
+        for c in layer.columns
     )
     return (
         "<!-- MapServer Template -->\n"
@@ -247,8 +352,10 @@ def _select(spec, name: str) -> str:
         key = related._meta.get_field(lookup).column
         # The alias hides the related table's own name, so a relation to the same table
         # (admin_units.parent) reads the outer row.
-        sql = (f'(SELECT r."{key}" FROM "{related._meta.db_table}" AS r '
-               f'WHERE r."{field.target_field.column}" = "{table}"."{field.column}")')
+        sql = (
+            f'(SELECT r."{key}" FROM "{related._meta.db_table}" AS r '
+            f'WHERE r."{field.target_field.column}" = "{table}"."{field.column}")'
+        )
     elif isinstance(field, models.BooleanField):
         column = f'"{field.column}"'
         sql = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
@@ -267,9 +374,16 @@ def mapfile_layers(specs: Iterable, columns_for) -> list[MapLayer]:
             continue
         model = spec.model
         columns = tuple(columns_for(spec))
-        out.append(MapLayer(
-            name=spec.name, title=spec.title_vi, abstract=spec.title_en, table=model._meta.db_table,
-            geometry_column=model._meta.get_field(spec.geometry_field).column,
-            columns=columns, style=style, select=tuple(_select(spec, c) for c in columns),
-        ))
+        out.append(
+            MapLayer(
+                name=spec.name,
+                title=spec.title_vi,
+                abstract=spec.title_en,
+                table=model._meta.db_table,
+                geometry_column=model._meta.get_field(spec.geometry_field).column,
+                columns=columns,
+                style=style,
+                select=tuple(_select(spec, c) for c in columns),
+            )
+        )
     return out

@@ -1,13 +1,26 @@
 """Build the MapProxy configuration from the catalogue (pure: data in, dict out)."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from layers.wms.mapfile import MapLayer
 
 # The CRSs offered to WMS clients: web, WGS 84, and the VN-2000 systems planners use.
-WMS_SRS = ["EPSG:3857", "EPSG:4326", "CRS:84", "EPSG:900913", "EPSG:4756", "EPSG:3405", "EPSG:3406",
-           "EPSG:5896", "EPSG:5897", "EPSG:5898", "EPSG:5899", *[f"EPSG:{c}" for c in range(9205, 9219)]]
+WMS_SRS = [
+    "EPSG:3857",
+    "EPSG:4326",
+    "CRS:84",
+    "EPSG:900913",
+    "EPSG:4756",
+    "EPSG:3405",
+    "EPSG:3406",
+    "EPSG:5896",
+    "EPSG:5897",
+    "EPSG:5898",
+    "EPSG:5899",
+    *[f"EPSG:{c}" for c in range(9205, 9219)],
+]
 # Vietnam with a margin, lon/lat.
 COVERAGE_BBOX = [100.0, 6.0, 112.0, 24.5]
 # GetFeatureInfo: each INFO_FORMAT offered on WMS 1.1.1 and 1.3.0 -> the one MapServer is asked
@@ -22,8 +35,15 @@ FEATURE_INFO_FORMATS = {
 }
 
 
-def build_mapproxy_config(layers: Sequence[MapLayer], *, mapfile: str, mapserv: str, working_dir: str,
-                          cache_dir: str, title: str = "KCN Planner") -> dict:
+def build_mapproxy_config(
+    layers: Sequence[MapLayer],
+    *,
+    mapfile: str,
+    mapserv: str,
+    working_dir: str,
+    cache_dir: str,
+    title: str = "KCN Planner",
+) -> dict:
     """Return a MapProxy configuration dict serving ``layers`` through MapServer.
 
     WMS renders straight from MapServer (uncached, any CRS, GetFeatureInfo and legends);
@@ -37,7 +57,14 @@ def build_mapproxy_config(layers: Sequence[MapLayer], *, mapfile: str, mapserv: 
             "req": {"layers": layer.name, "map": mapfile, "transparent": True},
             "mapserver": {"binary": mapserv, "working_dir": working_dir},
             "coverage": {"bbox": COVERAGE_BBOX, "srs": "EPSG:4326"},
-            "supported_srs": ["EPSG:4326", "EPSG:3857", "EPSG:9217", "EPSG:9209", "EPSG:9218", "EPSG:5897"],
+            "supported_srs": [
+                "EPSG:4326",
+                "EPSG:3857",
+                "EPSG:9217",
+                "EPSG:9209",
+                "EPSG:9218",
+                "EPSG:5897",
+            ],
             # No fixed featureinfo_format: MapServer is asked for the client's INFO_FORMAT.
             "wms_opts": {"version": "1.3.0", "featureinfo": True, "legendgraphic": True},
         }
@@ -47,19 +74,28 @@ def build_mapproxy_config(layers: Sequence[MapLayer], *, mapfile: str, mapserv: 
             "format": "image/png",
             "meta_size": [4, 4],
             "meta_buffer": 64,
-            "cache": {"type": "file", "directory_layout": "tms",
-                      "directory": f"{cache_dir}/{layer.name}"},
+            "cache": {
+                "type": "file",
+                "directory_layout": "tms",
+                "directory": f"{cache_dir}/{layer.name}",
+            },
         }
-        mp_layers.append({
-            "name": layer.name,
-            "title": layer.title,
-            "md": {"abstract": layer.abstract},
-            "sources": [src],
-            "tile_sources": [f"{layer.name}_cache"],
-        })
+        mp_layers.append(
+            {
+                "name": layer.name,
+                "title": layer.title,
+                "md": {"abstract": layer.abstract},
+                "sources": [src],
+                "tile_sources": [f"{layer.name}_cache"],
+            }
+        )
     return {
         "globals": {
-            "cache": {"base_dir": cache_dir, "lock_dir": f"{cache_dir}/locks", "tile_lock_dir": f"{cache_dir}/tile_locks"},
+            "cache": {
+                "base_dir": cache_dir,
+                "lock_dir": f"{cache_dir}/locks",
+                "tile_lock_dir": f"{cache_dir}/tile_locks",
+            },
             "image": {"resampling_method": "bilinear", "paletted": False},
             "http": {"client_timeout": 60},
         },
@@ -74,7 +110,7 @@ def build_mapproxy_config(layers: Sequence[MapLayer], *, mapfile: str, mapserv: 
                 "md": {
                     "title": title,
                     "abstract": "Khu, cụm công nghiệp: ranh giới, giải phóng mặt bằng, tuyến đường, dự án thứ cấp. "
-                                "Industrial parks and clusters.",
+                    "Industrial parks and clusters.",
                     "access_constraints": "Dữ liệu minh họa một phần; xem thuộc tính is_synthetic.",
                     "fees": "none",
                 },

@@ -4,6 +4,7 @@ Colours follow what Vietnamese planning maps use: industrial land violet, cluste
 clearance from red (not started) to green (handed over), roads dark when built, dashed while
 under construction, dotted when only planned.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,12 +12,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Symbolizer:
-    fill: str | None = None          # "#rrggbb"
-    opacity: int = 100               # fill opacity, %
+    fill: str | None = None  # "#rrggbb"
+    opacity: int = 100  # fill opacity, %
     outline: str | None = None
     width: float = 1.0
-    pattern: tuple[int, ...] = ()    # dash pattern in pixels
-    symbol: str | None = None        # "circle", "square", "triangle" for points
+    pattern: tuple[int, ...] = ()  # dash pattern in pixels
+    symbol: str | None = None  # "circle", "square", "triangle" for points
     size: float = 8
     hatch: bool = False
 
@@ -25,21 +26,21 @@ class Symbolizer:
 class StyleClass:
     title_vi: str
     title_en: str
-    expression: str | None           # MapServer expression; None = everything else
+    expression: str | None  # MapServer expression; None = everything else
     symbolizers: tuple[Symbolizer, ...]
-    labelled: bool = True            # draw the layer's label on this class's features
+    labelled: bool = True  # draw the layer's label on this class's features
 
 
 @dataclass(frozen=True)
 class LayerStyle:
-    geometry_type: str               # POLYGON, LINE, POINT
+    geometry_type: str  # POLYGON, LINE, POINT
     classes: tuple[StyleClass, ...]
     label_item: str | None = None
-    label_max_scale: float | None = None   # show labels at 1:N and larger scales
+    label_max_scale: float | None = None  # show labels at 1:N and larger scales
     label_color: str = "#222222"
-    min_scale: float | None = None         # hide when zoomed in further than 1:N
-    max_scale: float | None = None         # hide when zoomed out beyond 1:N
-    where: str | None = None               # static SQL predicate on the layer's table
+    min_scale: float | None = None  # hide when zoomed in further than 1:N
+    max_scale: float | None = None  # hide when zoomed out beyond 1:N
+    where: str | None = None  # static SQL predicate on the layer's table
     extra_fields: tuple[str, ...] = field(default_factory=tuple)  # needed by expressions
 
 
@@ -70,12 +71,22 @@ def _area_classes() -> tuple[StyleClass, ...]:
                 sym = Symbolizer(fill=colour, opacity=30, outline=colour, width=1.5, hatch=True)
             else:
                 sym = Symbolizer(outline=colour, width=1.5, pattern=(6, 4))
-            classes.append(StyleClass(
-                f"{kind} — {vi}", f"{kind} — {en}",
-                f'({_eq("kind", kind)} AND {_eq("status", status)})', (sym,),
-            ))
-    classes.append(StyleClass("Đã thu hồi", "Revoked", _eq("status", "revoked"),
-                              (Symbolizer(fill="#9e9e9e", opacity=30, outline="#616161", pattern=(2, 3)),)))
+            classes.append(
+                StyleClass(
+                    f"{kind} — {vi}",
+                    f"{kind} — {en}",
+                    f"({_eq('kind', kind)} AND {_eq('status', status)})",
+                    (sym,),
+                )
+            )
+    classes.append(
+        StyleClass(
+            "Đã thu hồi",
+            "Revoked",
+            _eq("status", "revoked"),
+            (Symbolizer(fill="#9e9e9e", opacity=30, outline="#616161", pattern=(2, 3)),),
+        )
+    )
     return tuple(classes)
 
 
@@ -83,26 +94,48 @@ STYLES: dict[str, LayerStyle] = {
     "admin_units": LayerStyle(
         geometry_type="POLYGON",
         classes=(
-            StyleClass("Tỉnh / thành phố", "Province", _eq("level", "province"),
-                       (Symbolizer(outline="#37474f", width=2.2),)),
-            StyleClass("Huyện (trước 1/7/2025)", "District (before 1 July 2025)", _eq("level", "district"),
-                       (Symbolizer(outline="#78909c", width=1.2, pattern=(8, 3, 2, 3)),)),
-            StyleClass("Xã / phường", "Commune / ward", _eq("level", "commune"),
-                       (Symbolizer(outline="#b0bec5", width=0.6, pattern=(3, 3)),)),
+            StyleClass(
+                "Tỉnh / thành phố",
+                "Province",
+                _eq("level", "province"),
+                (Symbolizer(outline="#37474f", width=2.2),),
+            ),
+            StyleClass(
+                "Huyện (trước 1/7/2025)",
+                "District (before 1 July 2025)",
+                _eq("level", "district"),
+                (Symbolizer(outline="#78909c", width=1.2, pattern=(8, 3, 2, 3)),),
+            ),
+            StyleClass(
+                "Xã / phường",
+                "Commune / ward",
+                _eq("level", "commune"),
+                (Symbolizer(outline="#b0bec5", width=0.6, pattern=(3, 3)),),
+            ),
         ),
-        label_item="name", label_max_scale=150_000, label_color="#455a64",
+        label_item="name",
+        label_max_scale=150_000,
+        label_color="#455a64",
         # Today's units, plus the pre-2025 districts that plans and Decree 32 still refer to.
         where='"valid_to" IS NULL OR "level" = \'district\'',
         extra_fields=("level",),
     ),
     "industrial_areas": LayerStyle(
-        geometry_type="POLYGON", classes=_area_classes(), label_item="name", label_max_scale=250_000,
+        geometry_type="POLYGON",
+        classes=_area_classes(),
+        label_item="name",
+        label_max_scale=250_000,
         extra_fields=("kind", "status"),
     ),
     "clearance_parcels": LayerStyle(
         geometry_type="POLYGON",
         classes=tuple(
-            StyleClass(vi, en, _eq("status", s), (Symbolizer(fill=c, opacity=70, outline="#5d4037", width=0.4),))
+            StyleClass(
+                vi,
+                en,
+                _eq("status", s),
+                (Symbolizer(fill=c, opacity=70, outline="#5d4037", width=0.4),),
+            )
             for s, vi, en, c in (
                 ("not_started", "Chưa thực hiện", "Not started", "#d32f2f"),
                 ("inventoried", "Đã kiểm đếm", "Inventoried", "#f57c00"),
@@ -111,55 +144,115 @@ STYLES: dict[str, LayerStyle] = {
                 ("handed_over", "Đã bàn giao mặt bằng", "Handed over", "#388e3c"),
             )
         ),
-        label_item="parcel_no", label_max_scale=5_000, max_scale=100_000,
+        label_item="parcel_no",
+        label_max_scale=5_000,
+        max_scale=100_000,
         extra_fields=("status",),
     ),
     "road_corridors": LayerStyle(
         geometry_type="LINE",
         classes=(
-            StyleClass("Đã đầu tư — cao tốc, quốc lộ", "Built — expressway, national",
-                       f'({_eq("status", "invested")} AND ({_eq("road_class", "national")} OR {_eq("road_class", "expressway")}))',
-                       (Symbolizer(outline="#b71c1c", width=3.5),)),
-            StyleClass("Đã đầu tư — đường tỉnh, địa phương", "Built — provincial, local", _eq("status", "invested"),
-                       (Symbolizer(outline="#5d4037", width=2.0),)),
-            StyleClass("Đang xây dựng", "Under construction", _eq("status", "under_construction"),
-                       (Symbolizer(outline="#ef6c00", width=3.0, pattern=(10, 5)),)),
-            StyleClass("Quy hoạch", "Planned", _eq("status", "planned"),
-                       (Symbolizer(outline="#757575", width=2.0, pattern=(2, 4)),)),
+            StyleClass(
+                "Đã đầu tư — cao tốc, quốc lộ",
+                "Built — expressway, national",
+                f"({_eq('status', 'invested')} AND ({_eq('road_class', 'national')} OR {_eq('road_class', 'expressway')}))",
+                (Symbolizer(outline="#b71c1c", width=3.5),),
+            ),
+            StyleClass(
+                "Đã đầu tư — đường tỉnh, địa phương",
+                "Built — provincial, local",
+                _eq("status", "invested"),
+                (Symbolizer(outline="#5d4037", width=2.0),),
+            ),
+            StyleClass(
+                "Đang xây dựng",
+                "Under construction",
+                _eq("status", "under_construction"),
+                (Symbolizer(outline="#ef6c00", width=3.0, pattern=(10, 5)),),
+            ),
+            StyleClass(
+                "Quy hoạch",
+                "Planned",
+                _eq("status", "planned"),
+                (Symbolizer(outline="#757575", width=2.0, pattern=(2, 4)),),
+            ),
         ),
-        label_item="name", label_max_scale=300_000, label_color="#4e342e",
+        label_item="name",
+        label_max_scale=300_000,
+        label_color="#4e342e",
         extra_fields=("status", "road_class"),
     ),
     "infrastructure_lines": LayerStyle(
         geometry_type="LINE",
         classes=(
-            StyleClass("Điện cao thế", "High-voltage power", _eq("kind", "power_hv"),
-                       (Symbolizer(outline="#c2185b", width=2.0, pattern=(12, 3, 2, 3)),)),
-            StyleClass("Điện trung thế", "Medium-voltage power", _eq("kind", "power_mv"),
-                       (Symbolizer(outline="#f06292", width=1.2, pattern=(6, 3)),)),
-            StyleClass("Cấp nước", "Water supply", _eq("kind", "water"), (Symbolizer(outline="#1565c0", width=1.6),)),
-            StyleClass("Thoát nước", "Drainage", _eq("kind", "drainage"), (Symbolizer(outline="#4dd0e1", width=1.2),)),
+            StyleClass(
+                "Điện cao thế",
+                "High-voltage power",
+                _eq("kind", "power_hv"),
+                (Symbolizer(outline="#c2185b", width=2.0, pattern=(12, 3, 2, 3)),),
+            ),
+            StyleClass(
+                "Điện trung thế",
+                "Medium-voltage power",
+                _eq("kind", "power_mv"),
+                (Symbolizer(outline="#f06292", width=1.2, pattern=(6, 3)),),
+            ),
+            StyleClass(
+                "Cấp nước",
+                "Water supply",
+                _eq("kind", "water"),
+                (Symbolizer(outline="#1565c0", width=1.6),),
+            ),
+            StyleClass(
+                "Thoát nước",
+                "Drainage",
+                _eq("kind", "drainage"),
+                (Symbolizer(outline="#4dd0e1", width=1.2),),
+            ),
         ),
         extra_fields=("kind",),
     ),
     "infrastructure_points": LayerStyle(
         geometry_type="POINT",
         classes=(
-            StyleClass("Trạm biến áp", "Substation", _eq("kind", "substation"),
-                       (Symbolizer(fill="#c2185b", outline="#ffffff", symbol="square", size=9),)),
-            StyleClass("Nhà máy nước", "Water plant", _eq("kind", "water_plant"),
-                       (Symbolizer(fill="#1565c0", outline="#ffffff", symbol="circle", size=9),)),
-            StyleClass("Trạm xử lý nước thải", "Wastewater plant", _eq("kind", "wwtp"),
-                       (Symbolizer(fill="#2e7d32", outline="#ffffff", symbol="triangle", size=10),)),
-            StyleClass("Cảng", "Port", _eq("kind", "port"),
-                       (Symbolizer(fill="#263238", outline="#ffffff", symbol="circle", size=12),)),
+            StyleClass(
+                "Trạm biến áp",
+                "Substation",
+                _eq("kind", "substation"),
+                (Symbolizer(fill="#c2185b", outline="#ffffff", symbol="square", size=9),),
+            ),
+            StyleClass(
+                "Nhà máy nước",
+                "Water plant",
+                _eq("kind", "water_plant"),
+                (Symbolizer(fill="#1565c0", outline="#ffffff", symbol="circle", size=9),),
+            ),
+            StyleClass(
+                "Trạm xử lý nước thải",
+                "Wastewater plant",
+                _eq("kind", "wwtp"),
+                (Symbolizer(fill="#2e7d32", outline="#ffffff", symbol="triangle", size=10),),
+            ),
+            StyleClass(
+                "Cảng",
+                "Port",
+                _eq("kind", "port"),
+                (Symbolizer(fill="#263238", outline="#ffffff", symbol="circle", size=12),),
+            ),
         ),
-        label_item="name", label_max_scale=100_000, extra_fields=("kind",),
+        label_item="name",
+        label_max_scale=100_000,
+        extra_fields=("kind",),
     ),
     "secondary_projects": LayerStyle(
         geometry_type="POLYGON",
         classes=tuple(
-            StyleClass(vi, en, _eq("status", s), (Symbolizer(fill=c, opacity=75, outline="#37474f", width=0.5),))
+            StyleClass(
+                vi,
+                en,
+                _eq("status", s),
+                (Symbolizer(fill=c, opacity=75, outline="#37474f", width=0.5),),
+            )
             for s, vi, en, c in (
                 ("operating", "Đang hoạt động", "Operating", "#5e35b1"),
                 ("building", "Đang xây dựng", "Building", "#9575cd"),
@@ -168,29 +261,57 @@ STYLES: dict[str, LayerStyle] = {
                 ("revoked", "Đã thu hồi", "Revoked", "#9e9e9e"),
             )
         ),
-        label_item="name", label_max_scale=7_500, max_scale=200_000, extra_fields=("status",),
+        label_item="name",
+        label_max_scale=7_500,
+        max_scale=200_000,
+        extra_fields=("status",),
     ),
     "proposals": LayerStyle(
         geometry_type="POLYGON",
         classes=(
             # Not labelled: the planned area it became carries the name (industrial_areas).
-            StyleClass("Đề xuất đã phê duyệt", "Approved proposal", _eq("status", "approved"),
-                       (Symbolizer(fill="#0277bd", opacity=25, outline="#01579b", width=2.0),), labelled=False),
-            StyleClass("Đề xuất không phê duyệt / đã rút", "Rejected / withdrawn",
-                       f'({_eq("status", "rejected")} OR {_eq("status", "withdrawn")})',
-                       (Symbolizer(outline="#9e9e9e", width=1.2, pattern=(4, 4)),)),
-            StyleClass("Đề xuất đang xử lý", "Proposal in progress", None,
-                       (Symbolizer(fill="#29b6f6", opacity=20, outline="#0288d1", width=2.0, pattern=(8, 4), hatch=True),)),
+            StyleClass(
+                "Đề xuất đã phê duyệt",
+                "Approved proposal",
+                _eq("status", "approved"),
+                (Symbolizer(fill="#0277bd", opacity=25, outline="#01579b", width=2.0),),
+                labelled=False,
+            ),
+            StyleClass(
+                "Đề xuất không phê duyệt / đã rút",
+                "Rejected / withdrawn",
+                f"({_eq('status', 'rejected')} OR {_eq('status', 'withdrawn')})",
+                (Symbolizer(outline="#9e9e9e", width=1.2, pattern=(4, 4)),),
+            ),
+            StyleClass(
+                "Đề xuất đang xử lý",
+                "Proposal in progress",
+                None,
+                (
+                    Symbolizer(
+                        fill="#29b6f6",
+                        opacity=20,
+                        outline="#0288d1",
+                        width=2.0,
+                        pattern=(8, 4),
+                        hatch=True,
+                    ),
+                ),
+            ),
         ),
-        label_item="name", label_max_scale=250_000, extra_fields=("status",),
+        label_item="name",
+        label_max_scale=250_000,
+        extra_fields=("status",),
         # Drafts are private to their unit (gis_service.access.readable_rows); tiles are shared.
-        where='"status" <> \'draft\'',
+        where="\"status\" <> 'draft'",
     ),
     # Analysis results: only the latest run per province and kind is drawn ("is_current").
     "suggested_sites": LayerStyle(
         geometry_type="POLYGON",
         classes=tuple(
-            StyleClass(vi, en, expr, (Symbolizer(fill=c, opacity=55, outline="#1b5e20", width=1.6),))
+            StyleClass(
+                vi, en, expr, (Symbolizer(fill=c, opacity=55, outline="#1b5e20", width=1.6),)
+            )
             for vi, en, expr, c in (
                 ("Điểm phù hợp ≥ 0,9", "Score ≥ 0.9", "([score] >= 0.9)", "#1b7837"),
                 ("Điểm 0,8–0,9", "Score 0.8–0.9", "([score] >= 0.8)", "#5aae61"),
@@ -198,19 +319,35 @@ STYLES: dict[str, LayerStyle] = {
                 ("Điểm < 0,7", "Score < 0.7", None, "#fee08b"),
             )
         ),
-        label_item="rank", label_max_scale=250_000, label_color="#1b5e20",
-        where='"is_current"', extra_fields=("score",),
+        label_item="rank",
+        label_max_scale=250_000,
+        label_color="#1b5e20",
+        where='"is_current"',
+        extra_fields=("score",),
     ),
     "infrastructure_connectors": LayerStyle(
         geometry_type="LINE",
         classes=(
-            StyleClass("Kết nối giao thông", "Road connector", _eq("network", "road"),
-                       (Symbolizer(outline="#6d4c41", width=2.0, pattern=(6, 4)),)),
-            StyleClass("Kết nối cấp điện", "Power connector", _eq("network", "power"),
-                       (Symbolizer(outline="#c2185b", width=2.0, pattern=(6, 4)),)),
-            StyleClass("Kết nối cấp nước", "Water connector", _eq("network", "water"),
-                       (Symbolizer(outline="#1565c0", width=2.0, pattern=(6, 4)),)),
+            StyleClass(
+                "Kết nối giao thông",
+                "Road connector",
+                _eq("network", "road"),
+                (Symbolizer(outline="#6d4c41", width=2.0, pattern=(6, 4)),),
+            ),
+            StyleClass(
+                "Kết nối cấp điện",
+                "Power connector",
+                _eq("network", "power"),
+                (Symbolizer(outline="#c2185b", width=2.0, pattern=(6, 4)),),
+            ),
+            StyleClass(
+                "Kết nối cấp nước",
+                "Water connector",
+                _eq("network", "water"),
+                (Symbolizer(outline="#1565c0", width=2.0, pattern=(6, 4)),),
+            ),
         ),
-        where='"is_current"', extra_fields=("network",),
+        where='"is_current"',
+        extra_fields=("network",),
     ),
 }

@@ -1,4 +1,5 @@
 """Thin Django views in front of MapProxy: the same users and rights as the rest of the service."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gis_service import access
 from layers import auth
-from layers.errors import AuthenticationRequired
 from layers.catalogue import CATALOGUE
+from layers.errors import AuthenticationRequired
 from layers.wms.app import MapServiceConfigError, get_service
 from layers.wms.mapproxy_config import FEATURE_INFO_FORMATS
 
@@ -30,7 +31,12 @@ def _authorizer(user):
         for name in layers:
             spec = CATALOGUE.get(name)
             if spec is not None and access.can_read_layer(user, spec):
-                allowed[name] = {"map": True, "featureinfo": True, "legendgraphic": True, "tile": True}
+                allowed[name] = {
+                    "map": True,
+                    "featureinfo": True,
+                    "legendgraphic": True,
+                    "tile": True,
+                }
         if not allowed:
             if getattr(user, "is_authenticated", False) or not layers:
                 return {"authorized": "none"}
@@ -61,10 +67,18 @@ def check_wms_params(query) -> str | None:
     request = params.get("REQUEST", "").lower()
     if not request:
         return "REQUEST is missing: use GetCapabilities, GetMap, GetFeatureInfo or GetLegendGraphic"
-    if request not in ("getcapabilities", "capabilities", "getmap", "map", "getfeatureinfo",
-                       "getlegendgraphic"):
-        return (f"REQUEST={params.get('REQUEST')!r} is not a WMS operation of this service; use GetCapabilities, "
-                "GetMap, GetFeatureInfo or GetLegendGraphic")
+    if request not in (
+        "getcapabilities",
+        "capabilities",
+        "getmap",
+        "map",
+        "getfeatureinfo",
+        "getlegendgraphic",
+    ):
+        return (
+            f"REQUEST={params.get('REQUEST')!r} is not a WMS operation of this service; use GetCapabilities, "
+            "GetMap, GetFeatureInfo or GetLegendGraphic"
+        )
     if request == "getlegendgraphic":
         missing = [name for name in ("LAYER", "FORMAT") if not params.get(name)]
         return f"GetLegendGraphic needs {' and '.join(missing)}" if missing else None
@@ -101,8 +115,11 @@ _EMPTY_GML = (
 )
 # The type MapProxy labels its answer with, per format MapServer was asked for (it names XML
 # after the WMS version: application/vnd.ogc.gml on 1.1.1, text/xml on 1.3.0).
-_MAPPROXY_TYPES = {"text/html": {"text/html"}, "text/plain": {"text/plain"},
-                   "application/vnd.ogc.gml": {"application/vnd.ogc.gml", "text/xml"}}
+_MAPPROXY_TYPES = {
+    "text/html": {"text/html"},
+    "text/plain": {"text/plain"},
+    "application/vnd.ogc.gml": {"application/vnd.ogc.gml", "text/xml"},
+}
 _FEATURE_INFO_BLOCK = re.compile(r"(<GetFeatureInfo>\s*)(?:<Format>[^<]*</Format>\s*)+")
 
 
@@ -122,8 +139,10 @@ def feature_info_format(query) -> tuple[str | None, str | None]:
     if asked.lower() in FEATURE_INFO_FORMATS:
         return asked.lower(), None
     offered = ", ".join(FEATURE_INFO_FORMATS)
-    return None, (f"INFO_FORMAT={asked!r} không được hỗ trợ; hãy dùng một trong: {offered}. / "
-                  f"INFO_FORMAT={asked!r} is not offered; use one of: {offered}.")
+    return None, (
+        f"INFO_FORMAT={asked!r} không được hỗ trợ; hãy dùng một trong: {offered}. / "
+        f"INFO_FORMAT={asked!r} is not offered; use one of: {offered}."
+    )
 
 
 def check_query_layers(query, svc) -> HttpResponse | None:
@@ -131,14 +150,18 @@ def check_query_layers(query, svc) -> HttpResponse | None:
     unknown name with a message about bytes)."""
     names = [n for n in _param(query, "QUERY_LAYERS").split(",") if n]
     if not names:
-        return _service_exception("GetFeatureInfo cần QUERY_LAYERS (các lớp cần tra cứu). / "
-                                  "GetFeatureInfo needs QUERY_LAYERS (the layers to query).", 400,
-                                  "MissingParameterValue")
+        return _service_exception(
+            "GetFeatureInfo cần QUERY_LAYERS (các lớp cần tra cứu). / "
+            "GetFeatureInfo needs QUERY_LAYERS (the layers to query).",
+            400,
+            "MissingParameterValue",
+        )
     served = {layer["name"] for layer in svc.config["layers"]}
     unknown = ", ".join(n for n in names if n not in served)
     if unknown:
-        return _service_exception(f"Không có lớp {unknown}. / No layer {unknown}.", 400,
-                                  "LayerNotDefined")
+        return _service_exception(
+            f"Không có lớp {unknown}. / No layer {unknown}.", 400, "LayerNotDefined"
+        )
     return None
 
 
@@ -178,8 +201,9 @@ def advertise_feature_info_formats(response: HttpResponse) -> None:
     formats = "".join(f"<Format>{f}</Format>\n        " for f in FEATURE_INFO_FORMATS)
     text, count = _FEATURE_INFO_BLOCK.subn(lambda m: m.group(1) + formats, text)
     if count != 1:
-        log.error("GetCapabilities: %d GetFeatureInfo blocks, formats left as MapProxy wrote them",
-                  count)
+        log.error(
+            "GetCapabilities: %d GetFeatureInfo blocks, formats left as MapProxy wrote them", count
+        )
         return
     response.content = text.encode("utf-8")
 
@@ -227,14 +251,18 @@ def _tile_etag(stat) -> str:
     return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
 
 
-def _tile_cache_headers(response, spec, *, etag: str | None = None, mtime: float | None = None) -> None:
+def _tile_cache_headers(
+    response, spec, *, etag: str | None = None, mtime: float | None = None
+) -> None:
     """Browsers may keep a tile but must ask again before showing it (a cheap 304 when unchanged).
 
     Saves refresh the cached tiles of what changed (``layers/signals.py``): with a lifetime
     (MapProxy's own default is three days) a browser would keep showing the tile from before an
     approval or an edit. Staff layers are ``private``: no shared cache may keep them.
     """
-    response["Cache-Control"] = ("public" if "anonymous" in spec.read_roles else "private") + ", no-cache"
+    response["Cache-Control"] = (
+        "public" if "anonymous" in spec.read_roles else "private"
+    ) + ", no-cache"
     for name in ("Expires", "ETag", "Last-Modified"):
         if name in response:
             del response[name]
@@ -286,8 +314,9 @@ def mapproxy(request, prefix: str, path: str = ""):
     if tile is not None and not tile_cache_writable():
         return render_tile_uncached(request, svc, tile)
     try:
-        response = _call_mapproxy(request, svc, f"/{prefix}" + (f"/{path}" if path else ""),
-                                  query_string)
+        response = _call_mapproxy(
+            request, svc, f"/{prefix}" + (f"/{path}" if path else ""), query_string
+        )
     except Exception as exc:  # MapProxy lets some malformed parameters through as ValueError
         if tile is not None:
             # A tile whose path is valid failed inside MapProxy: most often the cache could not
@@ -295,11 +324,15 @@ def mapproxy(request, prefix: str, path: str = ""):
             log.warning("tile %s failed in the cache (%s): serving it uncached", path, exc)
             return render_tile_uncached(request, svc, tile)
         log.exception("map service failed on %s", request.get_full_path())
-        return _service_exception(f"could not process the request: {exc}", 400, "InvalidParameterValue")
+        return _service_exception(
+            f"could not process the request: {exc}", 400, "InvalidParameterValue"
+        )
     if tile is not None and response.status_code >= 500:
         # Most often the tile cache could not be written (disk full, read-only): render the
         # tile straight from MapServer so the map keeps working.
-        log.warning("tile %s failed in the cache (HTTP %s): serving it uncached", path, response.status_code)
+        log.warning(
+            "tile %s failed in the cache (HTTP %s): serving it uncached", path, response.status_code
+        )
         return render_tile_uncached(request, svc, tile)
     if tile is not None and response.status_code in (200, 304) and tile["layer"] in CATALOGUE:
         _tile_headers_from_cache(response, CATALOGUE[tile["layer"]], tile)
@@ -316,7 +349,9 @@ def _tile_headers_from_cache(response, spec, tile) -> None:
 
     try:
         stat = (cache_dir(spec.name) / tile["z"] / tile["x"] / f"{tile['y']}.png").stat()
-    except OSError:  # not stored (MapProxy keeps no empty tiles): no validator, the browser asks again
+    except (
+        OSError
+    ):  # not stored (MapProxy keeps no empty tiles): no validator, the browser asks again
         _tile_cache_headers(response, spec)
         return
     _tile_cache_headers(response, spec, etag=_tile_etag(stat), mtime=stat.st_mtime)
@@ -380,10 +415,16 @@ def tile_cache_writable() -> bool:
     writable = free >= minimum
     if writable != _cache_state["writable"]:
         if writable:
-            log.warning("tile cache at %s has room again (%d MB free): caching tiles", base, free // 2**20)
+            log.warning(
+                "tile cache at %s has room again (%d MB free): caching tiles", base, free // 2**20
+            )
         else:
-            log.warning("tile cache at %s is full (%d KB free, need %d MB): serving tiles uncached",
-                        base, free // 1024, minimum // 2**20)
+            log.warning(
+                "tile cache at %s is full (%d KB free, need %d MB): serving tiles uncached",
+                base,
+                free // 1024,
+                minimum // 2**20,
+            )
     _cache_state.update(checked=now, writable=writable)
     return writable
 
@@ -392,12 +433,26 @@ def render_tile_uncached(request, svc, tile) -> HttpResponse:
     """Render one XYZ/WMTS tile (GLOBAL_WEBMERCATOR, north-west origin) through the uncached WMS."""
     z, x, y = int(tile["z"]), int(tile["x"]), int(tile["y"])
     if z > 30 or x >= 2**z or y >= 2**z:
-        return _service_exception(f"tile {z}/{x}/{y} is outside the tile matrix", 400, "TileOutOfRange")
+        return _service_exception(
+            f"tile {z}/{x}/{y} is outside the tile matrix", 400, "TileOutOfRange"
+        )
     size = 2 * _WEBMERCATOR_HALF / 2**z
     minx, maxy = -_WEBMERCATOR_HALF + x * size, _WEBMERCATOR_HALF - y * size
-    query = urlencode({"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap", "LAYERS": tile["layer"],
-                       "STYLES": "", "SRS": "EPSG:3857", "BBOX": f"{minx},{maxy - size},{minx + size},{maxy}",
-                       "WIDTH": 256, "HEIGHT": 256, "FORMAT": "image/png", "TRANSPARENT": "TRUE"})
+    query = urlencode(
+        {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetMap",
+            "LAYERS": tile["layer"],
+            "STYLES": "",
+            "SRS": "EPSG:3857",
+            "BBOX": f"{minx},{maxy - size},{minx + size},{maxy}",
+            "WIDTH": 256,
+            "HEIGHT": 256,
+            "FORMAT": "image/png",
+            "TRANSPARENT": "TRUE",
+        }
+    )
     response = _call_mapproxy(request, svc, "/service", query)
     if response.status_code == 200:
         response["Cache-Control"] = "private, max-age=30"

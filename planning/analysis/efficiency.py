@@ -463,8 +463,16 @@ def land_use_efficiency(
     """:func:`area_efficiency` for every area plus :func:`unit_efficiency` at each level."""
     areas = list(areas)
     return EfficiencyReport(
-        areas=tuple(area_efficiency(areas, parcels=parcels, projects=projects, parcel_sums=parcel_sums,
-                                    project_sums=project_sums, criteria=criteria)),
+        areas=tuple(
+            area_efficiency(
+                areas,
+                parcels=parcels,
+                projects=projects,
+                parcel_sums=parcel_sums,
+                project_sums=project_sums,
+                criteria=criteria,
+            )
+        ),
         units=tuple(
             u for level in levels for u in unit_efficiency(areas, level=level, criteria=criteria)
         ),

@@ -2,6 +2,7 @@
 
 Pure shapely: no Django imports.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,7 +59,9 @@ def _linear_part(geom: BaseGeometry) -> BaseGeometry:
     return shapely.MultiLineString(lines)
 
 
-def check_extent(geom: BaseGeometry, extent: tuple[float, float, float, float], *, crs_label: str) -> None:
+def check_extent(
+    geom: BaseGeometry, extent: tuple[float, float, float, float], *, crs_label: str
+) -> None:
     """Refuse coordinates outside ``extent`` (minx, miny, maxx, maxy) of the storage CRS.
 
     Projected metres passed as degrees are the usual cause, so the message says so.
@@ -84,8 +87,11 @@ def check_extent(geom: BaseGeometry, extent: tuple[float, float, float, float], 
             f"coordinates ({x:.10g}, {y:.10g}) lie outside the service extent for {crs_label} "
             f"({ex0:g}, {ey0:g}, {ex1:g}, {ey1:g}){hint}",
             code="outside_extent_metres" if metres else "outside_extent",
-            params={"xy": f"{x:.10g}, {y:.10g}", "crs": crs_label,
-                    "extent": f"{ex0:g}, {ey0:g}, {ex1:g}, {ey1:g}"},
+            params={
+                "xy": f"{x:.10g}, {y:.10g}",
+                "crs": crs_label,
+                "extent": f"{ex0:g}, {ey0:g}, {ex1:g}, {ey1:g}",
+            },
         )
 
 
@@ -154,19 +160,30 @@ def repair_geometry(
                 f"invalid geometry: {reason}{where}; repair would change its area by more than "
                 f"{max_area_change * 100:g} % (from {before:.6g} to {after:.6g}), so it was not stored",
                 code="invalid_not_repaired",
-                params={"reason": reason, "at": at, "limit": f"{max_area_change * 100:g}",
-                        "before": f"{before:.6g}", "after": f"{after:.6g}"},
+                params={
+                    "reason": reason,
+                    "at": at,
+                    "limit": f"{max_area_change * 100:g}",
+                    "before": f"{before:.6g}",
+                    "after": f"{after:.6g}",
+                },
             )
         if len(fixed.geoms) == 1 and gtype == "Polygon":
             fixed = fixed.geoms[0]
     elif family == "line":
         fixed = _linear_part(fixed)
         if fixed.is_empty:
-            raise GeometryRejected(f"invalid geometry: {reason}{where}", code="invalid",
-                                   params={"reason": reason, "at": at})
+            raise GeometryRejected(
+                f"invalid geometry: {reason}{where}",
+                code="invalid",
+                params={"reason": reason, "at": at},
+            )
         if len(fixed.geoms) == 1 and gtype == "LineString":
             fixed = fixed.geoms[0]
     else:
-        raise GeometryRejected(f"invalid geometry: {reason}{where}", code="invalid",
-                               params={"reason": reason, "at": at})
+        raise GeometryRejected(
+            f"invalid geometry: {reason}{where}",
+            code="invalid",
+            params={"reason": reason, "at": at},
+        )
     return RepairResult(fixed, True, f"repaired: {reason}{where}")

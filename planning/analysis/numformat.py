@@ -27,13 +27,22 @@ Examples
 >>> rounded(2.675, 2), rounded(0.285 * 100, 0), percent(0.285, 0), for_file_percent(0.93352, 1)
 (Decimal('2.68'), Decimal('28'), '29 %', 93.4)
 """
+
 from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["SEPARATORS", "rounded", "number", "percent", "for_file", "for_file_percent", "excel_format",
-           "NO_VALUE"]
+__all__ = [
+    "SEPARATORS",
+    "rounded",
+    "number",
+    "percent",
+    "for_file",
+    "for_file_percent",
+    "excel_format",
+    "NO_VALUE",
+]
 
 # (thousands, decimal) by language; anything but English is written the Vietnamese way.
 SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
@@ -71,7 +80,7 @@ def rounded(value, digits: int = 0) -> Decimal | None:
 
 def _group(digits: str, sep: str) -> str:
     head = len(digits) % 3 or 3
-    parts = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
     return sep.join(parts)
 
 

@@ -176,9 +176,7 @@ def check_proposal(
     results.append(_road_rule(geometry, roads, criteria))
     for name, geoms in (exclusions or {}).items():
         results.append(_exclusion_rule(name, geometry, geoms, tol))
-    results.append(
-        _occupancy_rule(kind, occupancy_unit or unit, unit_occupancy, expands, criteria)
-    )
+    results.append(_occupancy_rule(kind, occupancy_unit or unit, unit_occupancy, expands, criteria))
     return results
 
 
@@ -299,8 +297,10 @@ def _where(geom, units_around) -> tuple[str, str]:
     shares = unit_shares(geom, named)
     if not shares:
         return "", ""
-    covered = float(shapely.area(shapely.intersection(
-        geom, shapely.union_all([g for _, g, _ in named])))) / geom.area
+    covered = (
+        float(shapely.area(shapely.intersection(geom, shapely.union_all([g for _, g, _ in named]))))
+        / geom.area
+    )
     vi = ", ".join(f"{name} ({fmt_vi(share * 100, 1)} %)" for _, name, share in shares)
     en = ", ".join(f"{name} ({share * 100:.1f} %)" for _, name, share in shares)
     rest = 1.0 - covered

@@ -115,7 +115,7 @@ class Grid:
         rows: int,
         cols: int,
         crs_epsg: int | None = None,
-    ) -> "Grid":
+    ) -> Grid:
         return cls(Affine(cell_size, 0, west, 0, -cell_size, north), (rows, cols), crs_epsg)
 
     @property
@@ -143,16 +143,16 @@ class Grid:
     def window_transform(self, window: Window) -> Affine:
         return self.transform @ Affine.translation(window.col_off, window.row_off)
 
-    def subgrid(self, window: Window) -> "Grid":
+    def subgrid(self, window: Window) -> Grid:
         return Grid(
             self.window_transform(window), (int(window.height), int(window.width)), self.crs_epsg
         )
 
-    def translate(self, dx: float, dy: float) -> "Grid":
+    def translate(self, dx: float, dy: float) -> Grid:
         t = self.transform
         return Grid(Affine(t.a, 0, t.c + dx, 0, t.e, t.f + dy), self.shape, self.crs_epsg)
 
-    def coarsen(self, factor: int) -> "Grid":
+    def coarsen(self, factor: int) -> Grid:
         """The grid of ``factor × factor`` blocks (last row/column of blocks may be partial)."""
         t = self.transform
         return Grid(

@@ -263,7 +263,9 @@ def suggest_sites(
     """
     return suggest_sites_windowed(
         grid=grid,
-        read_window=_grid_reader(grid, dem=dem, landcover=landcover, flood=flood, population=population),
+        read_window=_grid_reader(
+            grid, dem=dem, landcover=landcover, flood=flood, population=population
+        ),
         roads=roads,
         existing_areas=existing_areas,
         power_lines=power_lines,
@@ -346,7 +348,9 @@ def site_suitability(
     """
     return site_suitability_windowed(
         grid=grid,
-        read_window=_grid_reader(grid, dem=dem, landcover=landcover, flood=flood, population=population),
+        read_window=_grid_reader(
+            grid, dem=dem, landcover=landcover, flood=flood, population=population
+        ),
         roads=roads,
         existing_areas=existing_areas,
         power_lines=power_lines,
@@ -433,7 +437,7 @@ class _Context:
         criteria=SiteCriteria(),
         landcover_classes=LandcoverClasses(),
         block_rows=None,
-    ) -> "_Context":
+    ) -> _Context:
         if not isinstance(grid, Grid):
             raise GridError("grid must be a planning.analysis.rasters.Grid")
         crit, cs = criteria, grid.cell_size

@@ -115,7 +115,7 @@ def _leaf(value: Any) -> Any:
     return _jsonable(value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 

@@ -15,6 +15,7 @@
 Reading follows the catalogue: a result is readable by whoever may read every layer it is
 computed from (``AnalysisSpec.input_layers``).
 """
+
 from __future__ import annotations
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -32,8 +33,14 @@ from gis_service import access
 from layers.catalogue import get_layer
 from planning import models as m
 from planning.api.auth import StaffRole, has_staff_role
-from planning.api.base import (BaseApi, DownloadApi, GeoJSONRenderer, download_responses, extend_schema,
-                               file_response)
+from planning.api.base import (
+    BaseApi,
+    DownloadApi,
+    GeoJSONRenderer,
+    download_responses,
+    extend_schema,
+    file_response,
+)
 from planning.api.layers import feature_serializer
 from planning.selectors import analyses as sel
 from planning.services import analyses as svc
@@ -132,8 +139,9 @@ class AnalysisInfoSerializer(serializers.Serializer):
     title_en = serializers.CharField()
     asynchronous = serializers.BooleanField()
     url = serializers.CharField()
-    parameters = ParameterInfoSerializer(many=True,
-                                         help_text="what the body of a POST to `url` may hold")
+    parameters = ParameterInfoSerializer(
+        many=True, help_text="what the body of a POST to `url` may hold"
+    )
 
 
 class AnalysisIndexApi(BaseApi):
@@ -141,10 +149,18 @@ class AnalysisIndexApi(BaseApi):
 
     @extend_schema(responses=AnalysisInfoSerializer(many=True), summary="Available analyses")
     def get(self, request):
-        data = [{"name": s.name, "title_vi": s.title_vi, "title_en": s.title_en, "asynchronous": s.slow,
-                 "url": request.build_absolute_uri(reverse("api:analysis-start", args=[s.name])),
-                 "parameters": params_doc(s)}
-                for s in svc.ANALYSES.values() if s.name != "proposal-check"]
+        data = [
+            {
+                "name": s.name,
+                "title_vi": s.title_vi,
+                "title_en": s.title_en,
+                "asynchronous": s.slow,
+                "url": request.build_absolute_uri(reverse("api:analysis-start", args=[s.name])),
+                "parameters": params_doc(s),
+            }
+            for s in svc.ANALYSES.values()
+            if s.name != "proposal-check"
+        ]
         return Response(AnalysisInfoSerializer(data, many=True).data)
 
 
@@ -153,7 +169,10 @@ class AnalysisIndexApi(BaseApi):
 # by the services (planning.services.analysis_params) — for this API as for the commands and the
 # Jobs tab. The serializers below are generated from those declarations, for the schema only.
 def _doc_field(p, required: bool) -> serializers.Field:
-    kw = {"required": required, "help_text": f"{p.help_vi} / {p.help_en}" if p.help_vi else p.help_en}
+    kw = {
+        "required": required,
+        "help_text": f"{p.help_vi} / {p.help_en}" if p.help_vi else p.help_en,
+    }
     if p.type == "choice":
         return serializers.ChoiceField(choices=list(p.choices), **kw)
     if p.type in ("integer", "year"):
@@ -173,13 +192,15 @@ def _doc_field(p, required: bool) -> serializers.Field:
     return serializers.CharField(**kw)  # province, admin_unit, area, proposal, crs: names and codes
 
 
-def input_serializer(name: str, *, exclude=(),
-                     extra: dict | None = None) -> type[serializers.Serializer]:
+def input_serializer(
+    name: str, *, exclude=(), extra: dict | None = None
+) -> type[serializers.Serializer]:
     """The schema of analysis ``name``'s parameters, generated from its declaration."""
     spec = svc.analysis_spec(name)
     required = set(spec.required[0]) if len(spec.required) == 1 else set()
-    fields = {p.name: _doc_field(p, p.name in required)
-              for p in spec.parameters if p.name not in exclude}
+    fields = {
+        p.name: _doc_field(p, p.name in required) for p in spec.parameters if p.name not in exclude
+    }
     fields.update(extra or {})
     cls_name = "".join(w.title() for w in name.split("-")) + "Input"
     return type(cls_name, (serializers.Serializer,), fields)
@@ -198,7 +219,8 @@ def _body(request) -> dict:
     if not isinstance(data, dict):
         raise InvalidParameter(
             "Nội dung yêu cầu phải là một đối tượng JSON {tên tham số: giá trị} / "
-            "The request body must be a JSON object {parameter: value}")
+            "The request body must be a JSON object {parameter: value}"
+        )
     return dict(data)
 
 
@@ -219,18 +241,21 @@ class AnalysisStartApi(BaseApi):
     permission_classes = [StaffRole]
 
     @extend_schema(
-        summary="Start an analysis run", request=OpenApiTypes.OBJECT,
+        summary="Start an analysis run",
+        request=OpenApiTypes.OBJECT,
         description="Body by analysis (the service checks the parameters; a refusal is a 400 naming the "
-                    "parameter, also in `error.details.parameter`): "
-                    + "; ".join(f"{n}: {', '.join(c().fields)}" for n, c in INPUTS.items()),
+        "parameter, also in `error.details.parameter`): "
+        + "; ".join(f"{n}: {', '.join(c().fields)}" for n, c in INPUTS.items()),
         responses={201: RunOutputSerializer, 202: RunOutputSerializer},
     )
     def post(self, request, name: str):
         spec = svc.analysis_spec(name)
         if name not in INPUTS:
-            raise NotFound(f"{name} được chạy qua điểm cuối riêng: POST /api/v1/proposals/check/ hoặc "
-                           f"/api/v1/proposals/<id>/validate/ / {name} is run through its own endpoint: "
-                           "POST /api/v1/proposals/check/ or /api/v1/proposals/<id>/validate/")
+            raise NotFound(
+                f"{name} được chạy qua điểm cuối riêng: POST /api/v1/proposals/check/ hoặc "
+                f"/api/v1/proposals/<id>/validate/ / {name} is run through its own endpoint: "
+                "POST /api/v1/proposals/check/ or /api/v1/proposals/<id>/validate/"
+            )
         params = _body(request)
         if spec.slow:
             run = svc.analysis_submit(name, params, user=request.user)
@@ -249,7 +274,11 @@ class RunFilterSerializer(serializers.Serializer):
 class RunListApi(BaseApi):
     pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
 
-    @extend_schema(parameters=[RunFilterSerializer], responses=RunOutputSerializer(many=True), summary="Analysis runs")
+    @extend_schema(
+        parameters=[RunFilterSerializer],
+        responses=RunOutputSerializer(many=True),
+        summary="Analysis runs",
+    )
     def get(self, request):
         f = RunFilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
@@ -259,7 +288,9 @@ class RunListApi(BaseApi):
             qs = qs.filter(kind__in=kinds, status=m.AnalysisRun.Status.DONE)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(RunOutputSerializer(page, many=True, context={"request": request}).data)
+        return paginator.get_paginated_response(
+            RunOutputSerializer(page, many=True, context={"request": request}).data
+        )
 
 
 class _RunApi(BaseApi):
@@ -273,27 +304,38 @@ class _RunApi(BaseApi):
 
 
 class RunDetailApi(_RunApi):
-    @extend_schema(responses=RunOutputSerializer, summary="One analysis run (status, progress, results)")
+    @extend_schema(
+        responses=RunOutputSerializer, summary="One analysis run (status, progress, results)"
+    )
     def get(self, request, pk: int):
-        return Response(RunOutputSerializer(self.run(request, pk), context={"request": request}).data)
+        return Response(
+            RunOutputSerializer(self.run(request, pk), context={"request": request}).data
+        )
 
 
 class RunSitesApi(_RunApi):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
-    @extend_schema(responses=feature_serializer("suggested_sites")(many=True), summary="Sites of a site-suggestion run")
+    @extend_schema(
+        responses=feature_serializer("suggested_sites")(many=True),
+        summary="Sites of a site-suggestion run",
+    )
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.SITE_SUGGESTION:
             raise NotFound(f"run {pk} is not a site suggestion")
-        return Response(feature_serializer("suggested_sites")(sel.suggested_sites(run=run), many=True).data)
+        return Response(
+            feature_serializer("suggested_sites")(sel.suggested_sites(run=run), many=True).data
+        )
 
 
 class RunConnectorsApi(_RunApi):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
-    @extend_schema(responses=feature_serializer("infrastructure_connectors")(many=True),
-                   summary="Connector lines of an infrastructure run")
+    @extend_schema(
+        responses=feature_serializer("infrastructure_connectors")(many=True),
+        summary="Connector lines of an infrastructure run",
+    )
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.INFRASTRUCTURE:
@@ -305,15 +347,24 @@ class RunConnectorsApi(_RunApi):
 class RunExportApi(_RunApi, DownloadApi):
     formats = ("json", "csv", "xlsx")
 
-    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
-                               OpenApiParameter("table", OpenApiTypes.STR, enum=["areas", "units", "years"])],
-                   responses=download_responses(formats), summary="Download an efficiency run")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
+            OpenApiParameter("table", OpenApiTypes.STR, enum=["areas", "units", "years"]),
+        ],
+        responses=download_responses(formats),
+        summary="Download an efficiency run",
+    )
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.EFFICIENCY or run.status != m.AnalysisRun.Status.DONE:
             raise NotFound(f"run {pk} is not a finished efficiency run")
         fmt = self.download_format(request)
-        return file_response(*svc.efficiency_export(run.results, fmt, table=request.query_params.get("table", "areas")))
+        return file_response(
+            *svc.efficiency_export(
+                run.results, fmt, table=request.query_params.get("table", "areas")
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,11 +389,19 @@ def _report(name: str, summary: str, input_cls) -> type[_ReportApi]:
     def get(self, request):
         return _ReportApi.get(self, request)
 
-    return type(f"{name.title().replace('-', '')}ReportApi", (_ReportApi,), {
-        "analysis": name,
-        "get": extend_schema(summary=summary, parameters=[input_cls], responses=OpenApiTypes.OBJECT,
-                             operation_id=f"report_{name.replace('-', '_')}")(get),
-    })
+    return type(
+        f"{name.title().replace('-', '')}ReportApi",
+        (_ReportApi,),
+        {
+            "analysis": name,
+            "get": extend_schema(
+                summary=summary,
+                parameters=[input_cls],
+                responses=OpenApiTypes.OBJECT,
+                operation_id=f"report_{name.replace('-', '_')}",
+            )(get),
+        },
+    )
 
 
 class EfficiencyReportApi(_ReportApi, DownloadApi):
@@ -350,24 +409,36 @@ class EfficiencyReportApi(_ReportApi, DownloadApi):
     reserved = ("format", "table")
     formats = ("json", "csv", "xlsx")
 
-    @extend_schema(summary="Land-use efficiency (JSON, or ?format=csv|xlsx)",
-                   parameters=[INPUTS["efficiency"],
-                               OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
-                               OpenApiParameter("table", OpenApiTypes.STR, enum=["areas", "units", "years"])],
-                   responses=download_responses(formats, json_schema=OpenApiTypes.OBJECT))
+    @extend_schema(
+        summary="Land-use efficiency (JSON, or ?format=csv|xlsx)",
+        parameters=[
+            INPUTS["efficiency"],
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
+            OpenApiParameter("table", OpenApiTypes.STR, enum=["areas", "units", "years"]),
+        ],
+        responses=download_responses(formats, json_schema=OpenApiTypes.OBJECT),
+    )
     def get(self, request):
         fmt = self.download_format(request)  # a format not offered is refused before computing
         results = self.compute(request)
         if fmt in ("csv", "xlsx"):
-            return file_response(*svc.efficiency_export(results, fmt, table=request.query_params.get("table", "areas")))
+            return file_response(
+                *svc.efficiency_export(
+                    results, fmt, table=request.query_params.get("table", "areas")
+                )
+            )
         return Response(results)
 
 
-WatchListApi = _report("targets", "Target watch list, developer capacity, transfers, lagging projects",
-                       INPUTS["targets"])
+WatchListApi = _report(
+    "targets",
+    "Target watch list, developer capacity, transfers, lagging projects",
+    INPUTS["targets"],
+)
 EcoReadinessApi = _report("eco-readiness", "Eco-industrial readiness", INPUTS["eco-readiness"])
-InfrastructureGapsApi = _report("infrastructure-gaps", "Infrastructure to the fence",
-                                INPUTS["infrastructure-gaps"])
+InfrastructureGapsApi = _report(
+    "infrastructure-gaps", "Infrastructure to the fence", INPUTS["infrastructure-gaps"]
+)
 LabourCatchmentApi = _report("labour-catchment", "Labour catchment", INPUTS["labour-catchment"])
 PlanVsActualApi = _report("plan-vs-actual", "Plan versus actual", INPUTS["plan-vs-actual"])
 
@@ -399,9 +470,14 @@ def geometry_from_geojson(value, srid=None) -> GEOSGeometry:
 
 
 ProposalCheckInputSerializer = input_serializer(
-    "proposal-check", exclude=("proposal",),
-    extra={"store": serializers.BooleanField(required=False, default=True,
-                                             help_text="lưu lần kiểm tra / store the check as a run")})
+    "proposal-check",
+    exclude=("proposal",),
+    extra={
+        "store": serializers.BooleanField(
+            required=False, default=True, help_text="lưu lần kiểm tra / store the check as a run"
+        )
+    },
+)
 
 
 class RuleResultSerializer(serializers.Serializer):
@@ -432,9 +508,11 @@ class ProposalCheckResultSerializer(serializers.Serializer):
     admin_unit = serializers.CharField(help_text="the proposing unit (the one named), by name")
     admin_unit_code = serializers.CharField(required=False)
     lies_in = UnitShareSerializer(
-        many=True, required=False, help_text="the units of the proposing unit's level it lies in")
+        many=True, required=False, help_text="the units of the proposing unit's level it lies in"
+    )
     is_mountainous = serializers.BooleanField(
-        required=False, help_text="the proposing unit's flag (the CCN 5 ha minimum)")
+        required=False, help_text="the proposing unit's flag (the CCN 5 ha minimum)"
+    )
     summary_vi = serializers.CharField()
     rules = RuleResultSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())
@@ -446,16 +524,23 @@ class ProposalCheckApi(BaseApi):
 
     permission_classes = [StaffRole]
 
-    @extend_schema(request=ProposalCheckInputSerializer, responses=ProposalCheckResultSerializer,
-                   summary="Check a proposed boundary")
+    @extend_schema(
+        request=ProposalCheckInputSerializer,
+        responses=ProposalCheckResultSerializer,
+        summary="Check a proposed boundary",
+    )
     def post(self, request):
         params = _body(request)
         if "proposal" in params:  # a stored proposal is checked where its rights are: .../validate/
             raise param_error(
-                "proposal", "đề xuất đã lưu được kiểm tra qua POST /api/v1/proposals/<id>/validate/",
-                "a stored proposal is checked with POST /api/v1/proposals/<id>/validate/")
+                "proposal",
+                "đề xuất đã lưu được kiểm tra qua POST /api/v1/proposals/<id>/validate/",
+                "a stored proposal is checked with POST /api/v1/proposals/<id>/validate/",
+            )
         store = params.pop("store", None)
-        store = True if store is None else TYPES["boolean"].parse(Param("store", "boolean"), store, {})
+        store = (
+            True if store is None else TYPES["boolean"].parse(Param("store", "boolean"), store, {})
+        )
         return Response(svc.proposal_check(params, user=request.user, store=store))
 
 
@@ -464,13 +549,18 @@ class ProposalValidateApi(BaseApi):
 
     permission_classes = [StaffRole]
 
-    @extend_schema(request=None, responses=ProposalCheckResultSerializer, summary="Validate a stored proposal")
+    @extend_schema(
+        request=None, responses=ProposalCheckResultSerializer, summary="Validate a stored proposal"
+    )
     def post(self, request, pk: int):
         proposal = m.Proposal.objects.select_related("admin_unit").filter(pk=pk).first()
         # Proposals the caller may not see do not exist for them (as in the workflow's API).
         if proposal is None or not access.can_view_proposal(request.user, proposal):
             raise NotFound(f"no proposal {pk}")
         if not access.can_work_on_proposal(request.user, proposal):
-            self.permission_denied(request, message="only the staff of the proposal's unit and its reviewer "
-                                                    "may re-run its rule checks")
+            self.permission_denied(
+                request,
+                message="only the staff of the proposal's unit and its reviewer "
+                "may re-run its rule checks",
+            )
         return Response(svc.proposal_validate(proposal, user=request.user))

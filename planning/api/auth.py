@@ -1,4 +1,5 @@
 """Who calls the API and what they may do: the OGC services' identification and the one policy."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +59,9 @@ class StaffRole(BasePermission):
     message = _("running analyses needs a signed-in user with a planning role (Membership)")
 
     def has_permission(self, request, view):
-        return bool(getattr(request.user, "is_authenticated", False)) and has_staff_role(request.user)
+        return bool(getattr(request.user, "is_authenticated", False)) and has_staff_role(
+            request.user
+        )
 
 
 class ReadStaffOnlyWrites(BasePermission):

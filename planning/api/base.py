@@ -1,4 +1,5 @@
 """The base of every API view: authentication, renderers, downloads, the exception handler, the schema."""
+
 from __future__ import annotations
 
 from django.http import HttpResponse
@@ -38,9 +39,14 @@ FILE_TYPES = {
 
 
 def _unknown_format(fmt: str, offered) -> ValidationError:
-    return ValidationError({"format": [
-        _("unknown format %(format)r; this address offers %(offered)s")
-        % {"format": fmt, "offered": ", ".join(offered)}]})
+    return ValidationError(
+        {
+            "format": [
+                _("unknown format %(format)r; this address offers %(offered)s")
+                % {"format": fmt, "offered": ", ".join(offered)}
+            ]
+        }
+    )
 
 
 class FormatNegotiation(DefaultContentNegotiation):
@@ -62,7 +68,9 @@ class DownloadNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def file_response(content: bytes, content_type: str, filename: str, *, inline: bool = False) -> HttpResponse:
+def file_response(
+    content: bytes, content_type: str, filename: str, *, inline: bool = False
+) -> HttpResponse:
     """A file as it is: its bytes, its content type, its name (RFC 6266, non-ASCII names too)."""
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
@@ -98,7 +106,9 @@ class BaseApi(APIView):
         # cannot store or compare text holding NUL, so refuse it here for every view (400, not 500).
         for key, values in request.query_params.lists():
             if "\x00" in key or any("\x00" in v for v in values):
-                raise ValidationError({key.replace("\x00", "\\x00"): "NUL characters (\\x00) are not allowed"})
+                raise ValidationError(
+                    {key.replace("\x00", "\\x00"): "NUL characters (\\x00) are not allowed"}
+                )
         super().initial(request, *args, **kwargs)
 
 
@@ -136,16 +146,24 @@ class DownloadApi(BaseApi):
         for _q, _i, media in sorted(accepted):  # most wanted first
             for f in self.formats:
                 offered = FILE_TYPES[f].split(";")[0]
-                if media in ("*/*", offered) or (media.endswith("/*") and offered.startswith(media[:-1])):
+                if media in ("*/*", offered) or (
+                    media.endswith("/*") and offered.startswith(media[:-1])
+                ):
                     return f
-        raise NotAcceptable(_("this address offers %(offered)s (ask with ?format= or an Accept header)")
-                            % {"offered": ", ".join(FILE_TYPES[f].split(";")[0] for f in self.formats)})
+        raise NotAcceptable(
+            _("this address offers %(offered)s (ask with ?format= or an Accept header)")
+            % {"offered": ", ".join(FILE_TYPES[f].split(";")[0] for f in self.formats)}
+        )
 
 
 def download_responses(formats, *, json_schema=None) -> dict:
     """drf-spectacular ``responses`` of a :class:`DownloadApi`: one media type per format."""
-    return {(200, FILE_TYPES[f].split(";")[0]): (json_schema if f == "json" and json_schema is not None
-                                                 else OpenApiTypes.BINARY) for f in formats}
+    return {
+        (200, FILE_TYPES[f].split(";")[0]): (
+            json_schema if f == "json" and json_schema is not None else OpenApiTypes.BINARY
+        )
+        for f in formats
+    }
 
 
 class FeatureCollectionPagination(LimitOffsetPagination):
@@ -156,10 +174,15 @@ class FeatureCollectionPagination(LimitOffsetPagination):
 
     def get_paginated_response(self, data):
         features = data["features"] if isinstance(data, dict) else data
-        return Response({
-            "type": "FeatureCollection", "count": self.count, "next": self.get_next_link(),
-            "previous": self.get_previous_link(), "features": features,
-        })
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "features": features,
+            }
+        )
 
     def get_paginated_response_schema(self, schema):
         return {

@@ -9,6 +9,7 @@ Every message is in the request's language (``gis_service.middleware``: ``Accept
 the page's choice, else Vietnamese): the messages are looked up when the exception is raised or,
 for the ones composed here, now — never an English frame around a translated fragment.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,8 +64,12 @@ def api_exception_handler(exc, context):
         request = context.get("request")
         if request is not None:
             log_database_unavailable(request, exc)
-        return error_response(503, "database_unavailable", database_unavailable_message(),
-                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return error_response(
+            503,
+            "database_unavailable",
+            database_unavailable_message(),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DjangoValidationError):
         message, details = _validation_message(exc)
         return error_response(400, "invalid", message, details)
@@ -72,15 +77,21 @@ def api_exception_handler(exc, context):
         return error_response(400, "invalid_geometry", str(exc))
     if isinstance(exc, UnknownAnalysis):
         message = _("unknown analysis %(name)r; known analyses: %(known)s") % {
-            "name": exc.name, "known": ", ".join(exc.known)}
+            "name": exc.name,
+            "known": ", ".join(exc.known),
+        }
         return error_response(404, "unknown_analysis", message, {"known": exc.known})
     if isinstance(exc, UnknownLayer):
         return unknown_layer_response(exc.args[0])
     if isinstance(exc, AnalysisError):
         return error_response(400, "invalid_criteria", str(exc))
     status = getattr(exc, "http_status", None)
-    if isinstance(status, int) and hasattr(exc, "code"):  # planning.services.errors.PlanningError & co.
-        return error_response(status, exc.code, getattr(exc, "message", str(exc)), getattr(exc, "details", None))
+    if isinstance(status, int) and hasattr(
+        exc, "code"
+    ):  # planning.services.errors.PlanningError & co.
+        return error_response(
+            status, exc.code, getattr(exc, "message", str(exc)), getattr(exc, "details", None)
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):
@@ -89,27 +100,39 @@ def api_exception_handler(exc, context):
     if response is None:
         # An unexpected failure: logged with its traceback, answered as JSON without internals.
         view = context.get("view")
-        log.exception("unhandled error in %s", type(view).__name__ if view else "the API", exc_info=exc)
+        log.exception(
+            "unhandled error in %s", type(view).__name__ if view else "the API", exc_info=exc
+        )
         return error_response(500, "server_error", _("internal error; it has been logged"))
     detail = response.data
     code = "error"
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
-        code = codes if isinstance(codes, str) else ("invalid" if isinstance(exc, exceptions.ValidationError) else
-                                                     exc.default_code)
+        code = (
+            codes
+            if isinstance(codes, str)
+            else ("invalid" if isinstance(exc, exceptions.ValidationError) else exc.default_code)
+        )
     if isinstance(exc, exceptions.ValidationError):
         message = _flatten(detail)
         details = detail
     else:
         message = _flatten(detail.get("detail", detail) if isinstance(detail, dict) else detail)
         details = None
-    headers = {k: v for k, v in response.items() if k.lower() in ("www-authenticate", "retry-after", "allow")}
+    headers = {
+        k: v
+        for k, v in response.items()
+        if k.lower() in ("www-authenticate", "retry-after", "allow")
+    }
     return error_response(response.status_code, code, message, details, headers)
 
 
 def unknown_layer_response(name: str) -> Response:
     known = sorted(CATALOGUE)
-    message = _("unknown layer %(name)r; known layers: %(known)s") % {"name": name, "known": ", ".join(known)}
+    message = _("unknown layer %(name)r; known layers: %(known)s") % {
+        "name": name,
+        "known": ", ".join(known),
+    }
     return error_response(404, "unknown_layer", message, {"known": known})
 
 
@@ -131,7 +154,9 @@ def api_aware_page_not_found(request, exception=None):
     if layer and layer.group(1) not in CATALOGUE:
         response = unknown_layer_response(layer.group(1))
         return JsonResponse(response.data, status=404, json_dumps_params={"ensure_ascii": False})
-    message = _("no API resource at %(path)s; the endpoints are listed at /api/v1/ and described at "
-                "/api/schema/") % {"path": request.path}
+    message = _(
+        "no API resource at %(path)s; the endpoints are listed at /api/v1/ and described at "
+        "/api/schema/"
+    ) % {"path": request.path}
     body = {"error": {"status": 404, "code": "not_found", "message": message}}
     return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})

@@ -10,10 +10,13 @@
   for the map page's "Jobs" tab (it polls this while any is queued or running). Stored on the
   server, so a page reload finds them again.
 """
+
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
@@ -22,9 +25,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from planning import models as m
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-
 from planning.api.analyses import RunOutputSerializer, _RunApi
 from planning.api.auth import StaffRole
 from planning.api.base import BaseApi, DownloadApi, download_responses, extend_schema, file_response
@@ -84,10 +84,18 @@ class ImportJobOutputSerializer(serializers.Serializer):
 
 class ImportInputSerializer(serializers.Serializer):
     layer = serializers.CharField(help_text="catalogue layer, e.g. industrial_areas")
-    file = serializers.FileField(help_text="GeoJSON, GeoPackage, zipped Shapefile …", allow_empty_file=True)
-    mode = serializers.ChoiceField(choices=m.ImportJob.Mode.choices, default="append", required=False)
-    srs = serializers.CharField(required=False, allow_blank=True, max_length=64,
-                                help_text="source CRS override, e.g. 9217 or EPSG:9209")
+    file = serializers.FileField(
+        help_text="GeoJSON, GeoPackage, zipped Shapefile …", allow_empty_file=True
+    )
+    mode = serializers.ChoiceField(
+        choices=m.ImportJob.Mode.choices, default="append", required=False
+    )
+    srs = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="source CRS override, e.g. 9217 or EPSG:9209",
+    )
 
 
 class ImportListApi(BaseApi):
@@ -104,12 +112,16 @@ class ImportListApi(BaseApi):
         qs = svc.import_jobs_visible(request.user)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        data = ImportJobOutputSerializer([svc.import_refresh_stale(j) for j in page], many=True,
-                                         context={"request": request}).data
+        data = ImportJobOutputSerializer(
+            [svc.import_refresh_stale(j) for j in page], many=True, context={"request": request}
+        ).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request={"multipart/form-data": ImportInputSerializer},
-                   responses={202: ImportJobOutputSerializer}, summary="Import a file into a layer")
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={202: ImportJobOutputSerializer},
+        summary="Import a file into a layer",
+    )
     def post(self, request):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -117,13 +129,22 @@ class ImportListApi(BaseApi):
             length = 0
         # Refuse before the body is read when it is clearly too large.
         if length > svc.max_upload_bytes() + MULTIPART_SLACK:
-            return error_response(413, "too_large", svc.upload_size_refusal(length),
-                                  {"limit_bytes": svc.max_upload_bytes()})
+            return error_response(
+                413,
+                "too_large",
+                svc.upload_size_refusal(length),
+                {"limit_bytes": svc.max_upload_bytes()},
+            )
         ser = ImportInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        job = svc.import_submit(user=request.user, layer=d["layer"], upload=d["file"], mode=d.get("mode", "append"),
-                                srs=d.get("srs"))
+        job = svc.import_submit(
+            user=request.user,
+            layer=d["layer"],
+            upload=d["file"],
+            mode=d.get("mode", "append"),
+            srs=d.get("srs"),
+        )
         out = ImportJobOutputSerializer(job, context={"request": request}).data
         return Response(out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["url"]})
 
@@ -131,7 +152,10 @@ class ImportListApi(BaseApi):
 class ImportDetailApi(BaseApi):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ImportJobOutputSerializer, summary="One import job (status, progress, counts, errors)")
+    @extend_schema(
+        responses=ImportJobOutputSerializer,
+        summary="One import job (status, progress, counts, errors)",
+    )
     def get(self, request, pk: int):
         job = svc.import_jobs_visible(request.user).filter(pk=pk).first()
         if job is None:
@@ -149,26 +173,45 @@ class JobListApi(BaseApi):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[JobsInputSerializer], responses={200: serializers.JSONField()},
-                   summary="My recent jobs (analyses and imports)")
+    @extend_schema(
+        parameters=[JobsInputSerializer],
+        responses={200: serializers.JSONField()},
+        summary="My recent jobs (analyses and imports)",
+    )
     def get(self, request):
         f = JobsInputSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         limit = f.validated_data["limit"]
-        runs = m.AnalysisRun.objects.filter(started_by=request.user).select_related("admin_unit", "started_by") \
-            .exclude(kind=m.AnalysisRun.Kind.PROPOSAL_CHECK).order_by("-created_at", "-pk")[:limit]
-        jobs = m.ImportJob.objects.filter(started_by=request.user).select_related("started_by") \
+        runs = (
+            m.AnalysisRun.objects.filter(started_by=request.user)
+            .select_related("admin_unit", "started_by")
+            .exclude(kind=m.AnalysisRun.Kind.PROPOSAL_CHECK)
             .order_by("-created_at", "-pk")[:limit]
+        )
+        jobs = (
+            m.ImportJob.objects.filter(started_by=request.user)
+            .select_related("started_by")
+            .order_by("-created_at", "-pk")[:limit]
+        )
         ctx = {"request": request}
         items = []
         for run in runs:
             run = analysis_runs.run_refresh_stale(run)
-            data = {**RunOutputSerializer(run, context=ctx).data, "type": "analysis",
-                    "status_display": run.get_status_display(), "title": run.get_kind_display()}
-            if run.kind == m.AnalysisRun.Kind.SITE_SUGGESTION and run.status == m.AnalysisRun.Status.DONE:
+            data = {
+                **RunOutputSerializer(run, context=ctx).data,
+                "type": "analysis",
+                "status_display": run.get_status_display(),
+                "title": run.get_kind_display(),
+            }
+            if (
+                run.kind == m.AnalysisRun.Kind.SITE_SUGGESTION
+                and run.status == m.AnalysisRun.Status.DONE
+            ):
                 base = request.build_absolute_uri(reverse("api:run-sites-export", args=[run.pk]))
-                data["links"] = {**data["links"], **{f"sites_{fmt}": f"{base}?format={fmt}"
-                                                     for fmt in ("csv", "xlsx", "gpkg")}}
+                data["links"] = {
+                    **data["links"],
+                    **{f"sites_{fmt}": f"{base}?format={fmt}" for fmt in ("csv", "xlsx", "gpkg")},
+                }
             items.append((run.created_at, data))
         for job in jobs:
             job = svc.import_refresh_stale(job)
@@ -184,10 +227,16 @@ class RunSitesExportApi(_RunApi, DownloadApi):
 
     formats = ("csv", "xlsx", "gpkg")
 
-    @extend_schema(parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats))],
-                   responses=download_responses(formats), summary="Download the sites of a run")
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats))],
+        responses=download_responses(formats),
+        summary="Download the sites of a run",
+    )
     def get(self, request, pk: int):
         run = self.run(request, pk)
-        if run.kind != m.AnalysisRun.Kind.SITE_SUGGESTION or run.status != m.AnalysisRun.Status.DONE:
+        if (
+            run.kind != m.AnalysisRun.Kind.SITE_SUGGESTION
+            or run.status != m.AnalysisRun.Status.DONE
+        ):
             raise NotFound(_("run %(pk)s is not a finished site suggestion") % {"pk": pk})
         return file_response(*sites_export(run, self.download_format(request)))

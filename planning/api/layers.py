@@ -6,9 +6,10 @@ Each catalogue entry gets ``/api/v1/layers/<name>/`` (FeatureCollection, limit/o
 data — and reading follows the catalogue's ``read_roles`` through ``gis_service.access``
 (anonymous callers of a staff layer get 401, signed-in callers without the right 403).
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Polygon
@@ -26,12 +27,12 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_service import access
 from layers.catalogue import CATALOGUE, get_layer
-from planning.api.base import BaseApi, extend_schema, FeatureCollectionPagination, GeoJSONRenderer
+from planning.api.base import BaseApi, FeatureCollectionPagination, GeoJSONRenderer, extend_schema
 
 RESERVED = {"limit", "offset", "bbox", "format"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def feature_serializer(layer: str) -> type[GeoFeatureModelSerializer]:
     """A read-only GeoJSON Feature serializer of a catalogue layer's published fields."""
     spec = get_layer(layer)
@@ -44,17 +45,27 @@ def feature_serializer(layer: str) -> type[GeoFeatureModelSerializer]:
         if f.is_relation:
             if name not in spec.foreign_keys:
                 continue
-            attrs[name] = serializers.SlugRelatedField(slug_field=spec.foreign_keys[name][1], read_only=True,
-                                                         allow_null=f.null)
+            attrs[name] = serializers.SlugRelatedField(
+                slug_field=spec.foreign_keys[name][1], read_only=True, allow_null=f.null
+            )
         elif isinstance(f, models.DecimalField):
             extra[name] = {"coerce_to_string": False}
         names.append(name)
-    meta = type("Meta", (), {
-        "model": model, "geo_field": spec.geometry_field, "fields": ("id", *names),
-        "read_only_fields": ("id", *names), "extra_kwargs": extra,
-    })
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "geo_field": spec.geometry_field,
+            "fields": ("id", *names),
+            "read_only_fields": ("id", *names),
+            "extra_kwargs": extra,
+        },
+    )
     cls_name = "".join(p.title() for p in layer.split("_")) + "Feature"
-    return type(cls_name, (GeoFeatureModelSerializer,), {**attrs, "Meta": meta, "__module__": __name__})
+    return type(
+        cls_name, (GeoFeatureModelSerializer,), {**attrs, "Meta": meta, "__module__": __name__}
+    )
 
 
 def _bool(text: str) -> bool:
@@ -63,16 +74,29 @@ def _bool(text: str) -> bool:
         return True
     if value in ("0", "false", "no", "f"):
         return False
-    raise ValidationError({"filter": _("not a boolean: %(text)r (use true or false)") % {"text": text}})
+    raise ValidationError(
+        {"filter": _("not a boolean: %(text)r (use true or false)") % {"text": text}}
+    )
 
 
 def parse_bbox(text: str) -> Polygon:
     try:
         x0, y0, x1, y1 = (float(v) for v in text.split(","))
     except ValueError:
-        raise ValidationError({"bbox": _("bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat)")}) from None
-    if not (x0 < x1 and y0 < y1 and -180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
-        raise ValidationError({"bbox": _("bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat), min < max")})
+        raise ValidationError(
+            {"bbox": _("bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat)")}
+        ) from None
+    if not (
+        x0 < x1
+        and y0 < y1
+        and -180 <= x0 <= 180
+        and -180 <= x1 <= 180
+        and -90 <= y0 <= 90
+        and -90 <= y1 <= 90
+    ):
+        raise ValidationError(
+            {"bbox": _("bbox must be minx,miny,maxx,maxy in EPSG:4326 (lon/lat), min < max")}
+        )
     return Polygon.from_bbox((x0, y0, x1, y1))
 
 
@@ -92,8 +116,12 @@ def _filter_reason(field, value, exc: Exception) -> str:
 
 def layer_queryset(spec, params, *, user=None) -> models.QuerySet:
     model = spec.model
-    fks = [n for n in spec.fields if model._meta.get_field(n).is_relation and n in spec.foreign_keys]
-    qs = access.readable_rows(user, spec, model._default_manager.select_related(*fks).order_by("pk"))
+    fks = [
+        n for n in spec.fields if model._meta.get_field(n).is_relation and n in spec.foreign_keys
+    ]
+    qs = access.readable_rows(
+        user, spec, model._default_manager.select_related(*fks).order_by("pk")
+    )
     if params.get("bbox"):
         qs = qs.filter(**{f"{spec.geometry_field}__intersects": parse_bbox(params["bbox"])})
     for key, value in params.items():
@@ -111,8 +139,12 @@ def layer_queryset(spec, params, *, user=None) -> models.QuerySet:
         try:
             qs = qs.filter(**{lookup: value})
         except (ValueError, TypeError, DjangoValidationError) as exc:
-            raise ValidationError({key: _("invalid filter value %(value)r: %(reason)s")
-                                   % {"value": value, "reason": _filter_reason(f, value, exc)}}) from None
+            raise ValidationError(
+                {
+                    key: _("invalid filter value %(value)r: %(reason)s")
+                    % {"value": value, "reason": _filter_reason(f, value, exc)}
+                }
+            ) from None
     return qs
 
 
@@ -123,7 +155,9 @@ class _LayerApi(BaseApi):
     def spec(self, request):
         spec = get_layer(self.layer)
         if not access.can_read_layer(request.user, spec):
-            self.permission_denied(request, message=_("you may not read the layer %(name)r") % {"name": spec.name})
+            self.permission_denied(
+                request, message=_("you may not read the layer %(name)r") % {"name": spec.name}
+            )
         return spec
 
 
@@ -146,12 +180,16 @@ class LayerIndexApi(BaseApi):
             if not access.can_read_layer(request.user, spec):
                 continue
             ser = feature_serializer(spec.name)
-            out.append({
-                "name": spec.name, "title_vi": spec.title_vi, "title_en": spec.title_en,
-                "geometry_type": spec.model._meta.get_field(spec.geometry_field).geom_type,
-                "properties": [n for n in ser.Meta.fields if n != "id"],
-                "url": request.build_absolute_uri(reverse(f"api:layer-{spec.name}")),
-            })
+            out.append(
+                {
+                    "name": spec.name,
+                    "title_vi": spec.title_vi,
+                    "title_en": spec.title_en,
+                    "geometry_type": spec.model._meta.get_field(spec.geometry_field).geom_type,
+                    "properties": [n for n in ser.Meta.fields if n != "id"],
+                    "url": request.build_absolute_uri(reverse(f"api:layer-{spec.name}")),
+                }
+            )
         return Response(LayerInfoSerializer(out, many=True).data)
 
 
@@ -181,23 +219,45 @@ def layer_views(name: str):
     ser = feature_serializer(name)
     spec = get_layer(name)
     params = [
-        OpenApiParameter("bbox", OpenApiTypes.STR, description="minx,miny,maxx,maxy (EPSG:4326, lon/lat)"),
-        *[OpenApiParameter(f, OpenApiTypes.STR, description="equality filter") for f in ser.Meta.fields if f != "id"],
+        OpenApiParameter(
+            "bbox", OpenApiTypes.STR, description="minx,miny,maxx,maxy (EPSG:4326, lon/lat)"
+        ),
+        *[
+            OpenApiParameter(f, OpenApiTypes.STR, description="equality filter")
+            for f in ser.Meta.fields
+            if f != "id"
+        ],
     ]
+
     def list_get(self, request):
         return LayerFeatureListApi.get(self, request)
 
     def detail_get(self, request, pk: int):
         return LayerFeatureDetailApi.get(self, request, pk)
 
-    list_cls = type(f"{ser.__name__}ListApi", (LayerFeatureListApi,), {
-        "layer": name,
-        "get": extend_schema(summary=f"{spec.title_en} ({spec.title_vi})", parameters=params,
-                             responses=ser(many=True), operation_id=f"layers_{name}_list")(list_get),
-    })
-    detail_cls = type(f"{ser.__name__}DetailApi", (LayerFeatureDetailApi,), {
-        "layer": name,
-        "get": extend_schema(summary=f"One feature of {spec.title_en}", responses=ser,
-                             operation_id=f"layers_{name}_retrieve")(detail_get),
-    })
+    list_cls = type(
+        f"{ser.__name__}ListApi",
+        (LayerFeatureListApi,),
+        {
+            "layer": name,
+            "get": extend_schema(
+                summary=f"{spec.title_en} ({spec.title_vi})",
+                parameters=params,
+                responses=ser(many=True),
+                operation_id=f"layers_{name}_list",
+            )(list_get),
+        },
+    )
+    detail_cls = type(
+        f"{ser.__name__}DetailApi",
+        (LayerFeatureDetailApi,),
+        {
+            "layer": name,
+            "get": extend_schema(
+                summary=f"One feature of {spec.title_en}",
+                responses=ser,
+                operation_id=f"layers_{name}_retrieve",
+            )(detail_get),
+        },
+    )
     return list_cls.as_view(), detail_cls.as_view()

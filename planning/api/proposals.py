@@ -12,6 +12,7 @@
   ``request-changes``, ``approve``, ``reject``, with ``comment``.
 * ``POST /api/v1/proposals/read-file/`` — the polygon of a file, in EPSG:4326 (nothing stored).
 """
+
 from __future__ import annotations
 
 import json
@@ -34,14 +35,17 @@ from planning.services import proposals as svc
 class ProposalRole(BasePermission):
     """Signed in as commune/district staff, a reviewer or an administrator."""
 
-    message = gettext_lazy("the proposal workflow needs a signed-in account of commune or district staff, "
-                           "a reviewer (industry_reviewer, ezone_reviewer) or an administrator")
+    message = gettext_lazy(
+        "the proposal workflow needs a signed-in account of commune or district staff, "
+        "a reviewer (industry_reviewer, ezone_reviewer) or an administrator"
+    )
 
     def has_permission(self, request, view):
         return access.has_proposal_role(request.user)
 
 
 # --- output ----------------------------------------------------------------------------------------
+
 
 def _user(u) -> dict | None:
     if u is None:
@@ -51,14 +55,27 @@ def _user(u) -> dict | None:
 
 def proposal_json(p, user, *, detail: bool = False) -> dict:
     out = {
-        "id": p.pk, "code": p.code, "name": p.name, "kind": p.kind, "status": p.status,
-        "status_label": svc.status_label(p.status), "area_ha": round(p.area_ha, 2),
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "kind": p.kind,
+        "status": p.status,
+        "status_label": svc.status_label(p.status),
+        "area_ha": round(p.area_ha, 2),
         "admin_unit": {"id": p.admin_unit_id, "code": p.admin_unit.code, "name": p.admin_unit.name},
-        "proposed_by": _user(p.proposed_by), "rationale": p.rationale,
-        "submitted_at": p.submitted_at, "decided_at": p.decided_at,
-        "created_at": p.created_at, "updated_at": p.updated_at,
-        "resulting_area": None if p.resulting_area_id is None else {
-            "id": p.resulting_area_id, "code": p.resulting_area.code, "status": p.resulting_area.status},
+        "proposed_by": _user(p.proposed_by),
+        "rationale": p.rationale,
+        "submitted_at": p.submitted_at,
+        "decided_at": p.decided_at,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "resulting_area": None
+        if p.resulting_area_id is None
+        else {
+            "id": p.resulting_area_id,
+            "code": p.resulting_area.code,
+            "status": p.resulting_area.status,
+        },
         "actions": svc.allowed_actions(user, p),
         "url": reverse("api:proposal-detail", args=[p.pk]),
         "page": reverse("web:proposal-detail", args=[p.pk]),
@@ -66,10 +83,16 @@ def proposal_json(p, user, *, detail: bool = False) -> dict:
     }
     if detail:
         out["validation"] = p.validation or None
-        out["events"] = [{
-            "action": e.action, "action_label": e.get_action_display(), "actor": _user(e.actor),
-            "comment": e.comment, "at": e.created_at,
-        } for e in p.events.select_related("actor").order_by("created_at", "pk")]
+        out["events"] = [
+            {
+                "action": e.action,
+                "action_label": e.get_action_display(),
+                "actor": _user(e.actor),
+                "comment": e.comment,
+                "at": e.created_at,
+            }
+            for e in p.events.select_related("actor").order_by("created_at", "pk")
+        ]
     return out
 
 
@@ -100,10 +123,16 @@ class ProposalOutSerializer(serializers.Serializer):
     rationale = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
-    resulting_area = serializers.DictField(allow_null=True, help_text="the planned area an approval created")
-    actions = serializers.ListField(child=serializers.CharField(), help_text="steps you may take now")
+    resulting_area = serializers.DictField(
+        allow_null=True, help_text="the planned area an approval created"
+    )
+    actions = serializers.ListField(
+        child=serializers.CharField(), help_text="steps you may take now"
+    )
     geometry = serializers.JSONField(help_text="GeoJSON MultiPolygon, EPSG:4326")
-    validation = serializers.JSONField(required=False, allow_null=True, help_text="stored rule checks")
+    validation = serializers.JSONField(
+        required=False, allow_null=True, help_text="stored rule checks"
+    )
     events = EventOutSerializer(many=True, required=False, help_text="the timeline")
 
 
@@ -114,14 +143,23 @@ class ProposalListOutSerializer(serializers.Serializer):
 
 # --- input -----------------------------------------------------------------------------------------
 
+
 class ProposalInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=["CCN", "KCN"])
-    admin_unit = serializers.CharField(help_text="code of the proposing unit (commune, or district before 1/7/2025)")
+    admin_unit = serializers.CharField(
+        help_text="code of the proposing unit (commune, or district before 1/7/2025)"
+    )
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
-    geometry = serializers.JSONField(required=False, help_text="GeoJSON Polygon/MultiPolygon (or Feature)")
-    crs = serializers.CharField(required=False, help_text="EPSG code of the geometry, default 4326 (e.g. 9217)")
-    file = serializers.FileField(required=False, help_text="GeoJSON, KML, zipped Shapefile or GeoPackage")
+    geometry = serializers.JSONField(
+        required=False, help_text="GeoJSON Polygon/MultiPolygon (or Feature)"
+    )
+    crs = serializers.CharField(
+        required=False, help_text="EPSG code of the geometry, default 4326 (e.g. 9217)"
+    )
+    file = serializers.FileField(
+        required=False, help_text="GeoJSON, KML, zipped Shapefile or GeoPackage"
+    )
     srs = serializers.CharField(required=False, help_text="CRS of a file that declares none")
 
 
@@ -133,8 +171,12 @@ class ProposalPatchSerializer(ProposalInputSerializer):
 
 
 class ActionInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="",
-                                    help_text="required for comment, request-changes and reject")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required for comment, request-changes and reject",
+    )
 
 
 class FileInputSerializer(serializers.Serializer):
@@ -169,23 +211,35 @@ class ProposalListApi(_Base):
     """The proposals you may see; create a draft."""
 
     @extend_schema(
-        summary="List proposals", responses=ProposalListOutSerializer,
+        summary="List proposals",
+        responses=ProposalListOutSerializer,
         parameters=[
             OpenApiParameter("status", str, description="comma-separated statuses"),
             OpenApiParameter("kind", str, enum=["CCN", "KCN"]),
             OpenApiParameter("queue", bool, description="only the proposals you review"),
-        ])
+        ],
+    )
     def get(self, request):
         queue = request.query_params.get("queue", "") in ("1", "true", "yes")
-        qs = svc.visible_proposals(request.user, status=request.query_params.get("status"),
-                                   kind=request.query_params.get("kind"), queue=queue)
+        qs = svc.visible_proposals(
+            request.user,
+            status=request.query_params.get("status"),
+            kind=request.query_params.get("kind"),
+            queue=queue,
+        )
         rows = list(qs[:500])
-        return Response({"count": len(rows), "results": [proposal_json(p, request.user) for p in rows]})
+        return Response(
+            {"count": len(rows), "results": [proposal_json(p, request.user) for p in rows]}
+        )
 
-    @extend_schema(summary="Create a draft proposal",
-                   request={"application/json": ProposalInputSerializer,
-                            "multipart/form-data": ProposalInputSerializer},
-                   responses={201: ProposalOutSerializer})
+    @extend_schema(
+        summary="Create a draft proposal",
+        request={
+            "application/json": ProposalInputSerializer,
+            "multipart/form-data": ProposalInputSerializer,
+        },
+        responses={201: ProposalOutSerializer},
+    )
     def post(self, request):
         svc.refuse_workflow_fields(request.data, creating=True)
         ser = ProposalInputSerializer(data=request.data)
@@ -194,11 +248,21 @@ class ProposalListApi(_Base):
         geom, srid = _geometry_of(request.data, request.FILES)
         if geom is None:
             raise svc.ProposalInvalid(_("geometry: give a GeoJSON geometry or upload a file"))
-        p = svc.proposal_create(request.user, name=d["name"], kind=d["kind"], admin_unit=d["admin_unit"],
-                                geometry=geom, rationale=d.get("rationale", ""), srid=srid)
+        p = svc.proposal_create(
+            request.user,
+            name=d["name"],
+            kind=d["kind"],
+            admin_unit=d["admin_unit"],
+            geometry=geom,
+            rationale=d.get("rationale", ""),
+            srid=srid,
+        )
         p = svc.get_visible(request.user, p.pk)
-        return Response(proposal_json(p, request.user, detail=True), status=status.HTTP_201_CREATED,
-                        headers={"Location": reverse("api:proposal-detail", args=[p.pk])})
+        return Response(
+            proposal_json(p, request.user, detail=True),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api:proposal-detail", args=[p.pk])},
+        )
 
 
 class ProposalDetailApi(_Base):
@@ -208,10 +272,14 @@ class ProposalDetailApi(_Base):
     def get(self, request, pk: int):
         return Response(proposal_json(svc.get_visible(request.user, pk), request.user, detail=True))
 
-    @extend_schema(summary="Change a draft",
-                   request={"application/json": ProposalPatchSerializer,
-                            "multipart/form-data": ProposalPatchSerializer},
-                   responses=ProposalOutSerializer)
+    @extend_schema(
+        summary="Change a draft",
+        request={
+            "application/json": ProposalPatchSerializer,
+            "multipart/form-data": ProposalPatchSerializer,
+        },
+        responses=ProposalOutSerializer,
+    )
     def patch(self, request, pk: int):
         p = svc.get_visible(request.user, pk)
         svc.refuse_workflow_fields(request.data)
@@ -219,9 +287,16 @@ class ProposalDetailApi(_Base):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         geom, srid = _geometry_of(request.data, request.FILES)
-        svc.proposal_update(request.user, p, name=d.get("name"), kind=d.get("kind"),
-                            admin_unit=d.get("admin_unit"), rationale=d.get("rationale"),
-                            geometry=geom, srid=srid)
+        svc.proposal_update(
+            request.user,
+            p,
+            name=d.get("name"),
+            kind=d.get("kind"),
+            admin_unit=d.get("admin_unit"),
+            rationale=d.get("rationale"),
+            geometry=geom,
+            srid=srid,
+        )
         return Response(proposal_json(svc.get_visible(request.user, pk), request.user, detail=True))
 
     @extend_schema(summary="Delete a draft", request=None, responses={204: None})
@@ -233,13 +308,19 @@ class ProposalDetailApi(_Base):
 class ProposalActionApi(_Base):
     """A workflow step: submit, withdraw, review, comment, request-changes, approve, reject."""
 
-    @extend_schema(summary="Take a workflow step", request=ActionInputSerializer, responses=ProposalOutSerializer,
-                   parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(svc.ACTIONS))])
+    @extend_schema(
+        summary="Take a workflow step",
+        request=ActionInputSerializer,
+        responses=ProposalOutSerializer,
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(svc.ACTIONS))],
+    )
     def post(self, request, pk: int, action: str):
         p = svc.get_visible(request.user, pk)
         if action not in svc.ACTIONS:
-            raise svc.ProposalNotFound(_("unknown step %(action)r; the steps are: %(steps)s")
-                                       % {"action": action, "steps": ", ".join(svc.ACTIONS)})
+            raise svc.ProposalNotFound(
+                _("unknown step %(action)r; the steps are: %(steps)s")
+                % {"action": action, "steps": ", ".join(svc.ACTIONS)}
+            )
         ser = ActionInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         svc.proposal_act(request.user, p, action, ser.validated_data.get("comment", ""))
@@ -251,11 +332,16 @@ class ProposalFileApi(_Base):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="Read a boundary file", request={"multipart/form-data": FileInputSerializer},
-                   responses=FileOutSerializer)
+    @extend_schema(
+        summary="Read a boundary file",
+        request={"multipart/form-data": FileInputSerializer},
+        responses=FileOutSerializer,
+    )
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise svc.ProposalInvalid(_("file: upload a GeoJSON, KML, zipped Shapefile or GeoPackage file"))
+            raise svc.ProposalInvalid(
+                _("file: upload a GeoJSON, KML, zipped Shapefile or GeoPackage file")
+            )
         geom, notes = svc.geometry_from_file(upload, srs=request.data.get("srs") or None)
         return Response({"geometry": json.loads(geom.geojson), "notes": notes})

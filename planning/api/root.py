@@ -5,14 +5,14 @@ The list is read from the URL patterns themselves (``planning/api/urls.py``), so
 be added without appearing here; :data:`DESCRIPTIONS` gives each its line (a test checks that none
 is missing).
 """
+
 from __future__ import annotations
 
 import re
 
 from django.urls import URLPattern, reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -24,28 +24,41 @@ from planning.api.base import BaseApi, extend_schema
 DESCRIPTIONS = {
     "root": gettext_lazy("This list: the API's endpoints and where its OpenAPI schema is"),
     "layers": gettext_lazy("The published layers you may read, with the URL of each"),
-    "analyses": gettext_lazy("The analyses that can be run, and whether they run in the background"),
+    "analyses": gettext_lazy(
+        "The analyses that can be run, and whether they run in the background"
+    ),
     "runs": gettext_lazy("Analysis runs you may see"),
     "run-detail": gettext_lazy("One analysis run: its state, parameters and results"),
     "run-sites": gettext_lazy("The suggested sites of a finished site-suggestion run (GeoJSON)"),
     "run-connectors": gettext_lazy("The connector lines of an infrastructure-gaps run (GeoJSON)"),
     "run-export": gettext_lazy("Download a finished efficiency run (?format=json, csv or xlsx)"),
     "run-sites-export": gettext_lazy("Download the suggested sites of a run as a file"),
-    "analysis-start": gettext_lazy("Start an analysis run: the result (201), or the run's URL for a "
-                                   "background analysis (202)"),
+    "analysis-start": gettext_lazy(
+        "Start an analysis run: the result (201), or the run's URL for a background analysis (202)"
+    ),
     "efficiency": gettext_lazy("Land-use efficiency report (JSON, or ?format=csv or xlsx)"),
-    "watch-list": gettext_lazy("Target watch list: developer capacity, transfers, lagging projects"),
+    "watch-list": gettext_lazy(
+        "Target watch list: developer capacity, transfers, lagging projects"
+    ),
     "eco-readiness": gettext_lazy("Eco-industrial readiness report"),
     "infrastructure-gaps": gettext_lazy("Infrastructure to the fence: what each area still lacks"),
     "labour-catchment": gettext_lazy("Labour catchment of the industrial areas"),
     "plan-vs-actual": gettext_lazy("Plan versus actual report"),
-    "proposal-check": gettext_lazy("Check a proposed boundary against the rules, without storing it"),
+    "proposal-check": gettext_lazy(
+        "Check a proposed boundary against the rules, without storing it"
+    ),
     "proposal-validate": gettext_lazy("Check a stored proposal against the rules"),
     "proposals": gettext_lazy("Proposals you may see (GET), or create a draft (POST)"),
-    "proposal-read-file": gettext_lazy("Read the boundary from an uploaded file, without storing it"),
-    "proposal-detail": gettext_lazy("One proposal (GET), change a draft (PATCH), delete a draft (DELETE)"),
-    "proposal-action": gettext_lazy("Take a workflow step ({action}: submit, withdraw, review, "
-                                    "request-changes, approve, reject, comment)"),
+    "proposal-read-file": gettext_lazy(
+        "Read the boundary from an uploaded file, without storing it"
+    ),
+    "proposal-detail": gettext_lazy(
+        "One proposal (GET), change a draft (PATCH), delete a draft (DELETE)"
+    ),
+    "proposal-action": gettext_lazy(
+        "Take a workflow step ({action}: submit, withdraw, review, "
+        "request-changes, approve, reject, comment)"
+    ),
     "imports": gettext_lazy("Your import jobs (GET), or import a file into a layer (POST)"),
     "import-detail": gettext_lazy("One import job: status, progress, counts, errors"),
     "jobs": gettext_lazy("Your recent jobs, analyses and imports"),
@@ -56,7 +69,9 @@ _METHODS = ("get", "post", "put", "patch", "delete")
 def _layer_description(name: str) -> str:
     spec = CATALOGUE[name]
     title = spec.title_en if get_language() == "en" else spec.title_vi
-    return _("Features of the layer “%(title)s” (GeoJSON; filters: bbox and the properties)") % {"title": title}
+    return _("Features of the layer “%(title)s” (GeoJSON; filters: bbox and the properties)") % {
+        "title": title
+    }
 
 
 def _layer_detail_description(name: str) -> str:
@@ -79,11 +94,19 @@ def endpoints(patterns: list[URLPattern], prefix: str = "/api/v1/") -> list[dict
     (``/api/v1/proposals/{pk}/``) where the path has parameters."""
     out = []
     for pattern in patterns:
-        view = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
+        view = getattr(pattern.callback, "cls", None) or getattr(
+            pattern.callback, "view_class", None
+        )
         methods = [m.upper() for m in _METHODS if view is not None and hasattr(view, m)]
         route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
-        out.append({"name": pattern.name, "url": prefix + route, "methods": methods,
-                    "description": description(pattern.name)})
+        out.append(
+            {
+                "name": pattern.name,
+                "url": prefix + route,
+                "methods": methods,
+                "description": description(pattern.name),
+            }
+        )
     return out
 
 
@@ -96,14 +119,20 @@ class ApiRootApi(BaseApi):
     def get(self, request):
         from planning.api.urls import v1
 
-        site = request.build_absolute_uri("/").rstrip("/")  # braces of the URI templates kept as they are
-        return Response({
-            "title": "KCN Planner API",
-            "version": "v1",
-            "description": _("Planning of industrial parks and clusters: layers (GeoJSON), analyses, "
-                             "proposals and imports. Sign in with HTTP Basic, a token (Authorization: "
-                             "Token <key>) or the session. Messages follow Accept-Language (vi, en)."),
-            "schema": request.build_absolute_uri(reverse("api:schema")),
-            "schema_page": request.build_absolute_uri(reverse("api:schema-page")),
-            "endpoints": [{**e, "url": site + e["url"]} for e in endpoints(v1)],
-        })
+        site = request.build_absolute_uri("/").rstrip(
+            "/"
+        )  # braces of the URI templates kept as they are
+        return Response(
+            {
+                "title": "KCN Planner API",
+                "version": "v1",
+                "description": _(
+                    "Planning of industrial parks and clusters: layers (GeoJSON), analyses, "
+                    "proposals and imports. Sign in with HTTP Basic, a token (Authorization: "
+                    "Token <key>) or the session. Messages follow Accept-Language (vi, en)."
+                ),
+                "schema": request.build_absolute_uri(reverse("api:schema")),
+                "schema_page": request.build_absolute_uri(reverse("api:schema-page")),
+                "endpoints": [{**e, "url": site + e["url"]} for e in endpoints(v1)],
+            }
+        )

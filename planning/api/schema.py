@@ -1,4 +1,5 @@
 """OpenAPI descriptions of the API's authentication (drf-spectacular extensions, registered on import)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -9,8 +10,12 @@ class HeaderAuthenticationScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return [
             {"type": "http", "scheme": "basic"},
-            {"type": "apiKey", "in": "header", "name": "Authorization",
-             "description": "`Token <key>` or `Bearer <key>` (rest_framework.authtoken), as for WFS/WMS"},
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Token <key>` or `Bearer <key>` (rest_framework.authtoken), as for WFS/WMS",
+            },
         ]
 
 
@@ -19,5 +24,9 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                "description": "Django session; unsafe methods need the X-CSRFToken header"}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "Django session; unsafe methods need the X-CSRFToken header",
+        }

@@ -1,11 +1,12 @@
 """URLs of the REST API, mounted at ``/api/`` (``gis_service/urls.py``)."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
-from planning.api import proposals as pr
 from planning.api import imports as imp
+from planning.api import proposals as pr
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
 from planning.api.auth import CsrfSessionAuthentication, HeaderAuthentication
 from planning.api.layers import LayerIndexApi, layer_views
@@ -18,8 +19,10 @@ def _layer_patterns():
     out = [path("layers/", LayerIndexApi.as_view(), name="layers")]
     for name in CATALOGUE:
         list_view, detail_view = layer_views(name)
-        out += [path(f"layers/{name}/", list_view, name=f"layer-{name}"),
-                path(f"layers/{name}/<int:pk>/", detail_view, name=f"layer-{name}-detail")]
+        out += [
+            path(f"layers/{name}/", list_view, name=f"layer-{name}"),
+            path(f"layers/{name}/<int:pk>/", detail_view, name=f"layer-{name}-detail"),
+        ]
     return out
 
 
@@ -44,30 +47,49 @@ v1 = [
     path("proposals/", pr.ProposalListApi.as_view(), name="proposals"),
     path("proposals/read-file/", pr.ProposalFileApi.as_view(), name="proposal-read-file"),
     path("proposals/<int:pk>/", pr.ProposalDetailApi.as_view(), name="proposal-detail"),
-    path("proposals/<int:pk>/<slug:action>/", pr.ProposalActionApi.as_view(), name="proposal-action"),
+    path(
+        "proposals/<int:pk>/<slug:action>/", pr.ProposalActionApi.as_view(), name="proposal-action"
+    ),
     path("imports/", imp.ImportListApi.as_view(), name="imports"),
     path("imports/<int:pk>/", imp.ImportDetailApi.as_view(), name="import-detail"),
     path("jobs/", imp.JobListApi.as_view(), name="jobs"),
-    path("analyses/runs/<int:pk>/sites/export/", imp.RunSitesExportApi.as_view(), name="run-sites-export"),
+    path(
+        "analyses/runs/<int:pk>/sites/export/",
+        imp.RunSitesExportApi.as_view(),
+        name="run-sites-export",
+    ),
 ]
 
 SCHEMA_SETTINGS = {
     "TITLE": "KCN Planner API",
-    "DESCRIPTION": ("Quy hoạch khu, cụm công nghiệp — REST API (GeoJSON). Authentication: HTTP Basic, "
-                    "`Authorization: Token <key>` or the session (CSRF). Errors: "
-                    '`{"error": {"status", "code", "message", "details"}}`.'),
+    "DESCRIPTION": (
+        "Quy hoạch khu, cụm công nghiệp — REST API (GeoJSON). Authentication: HTTP Basic, "
+        "`Authorization: Token <key>` or the session (CSRF). Errors: "
+        '`{"error": {"status", "code", "message", "details"}}`.'
+    ),
     "VERSION": "1.0.0",
 }
 
 urlpatterns = [
     path("v1/", include(v1)),
     # Only this API is described (other DRF views of the project are not part of it).
-    path("schema/", SpectacularAPIView.as_view(
-        patterns=[path("api/v1/", include((v1, "api")))], custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            patterns=[path("api/v1/", include((v1, "api")))], custom_settings=SCHEMA_SETTINGS
+        ),
+        name="schema",
+    ),
     # The schema as a page (Swagger UI). Its scripts and styles are static files of the
     # drf-spectacular-sidecar package (SPECTACULAR_SETTINGS "SIDECAR"): no CDN is reachable from
     # provincial networks.
-    path("schema/ui/", SpectacularSwaggerView.as_view(
-        url_name="api:schema", title=SCHEMA_SETTINGS["TITLE"],
-        authentication_classes=[HeaderAuthentication, CsrfSessionAuthentication]), name="schema-page"),
+    path(
+        "schema/ui/",
+        SpectacularSwaggerView.as_view(
+            url_name="api:schema",
+            title=SCHEMA_SETTINGS["TITLE"],
+            authentication_classes=[HeaderAuthentication, CsrfSessionAuthentication],
+        ),
+        name="schema-page",
+    ),
 ]

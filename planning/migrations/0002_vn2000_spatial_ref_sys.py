@@ -4,6 +4,7 @@ SpatiaLite 5.0.1 and PostGIS 3.3 ship them; an older spatial_ref_sys may not. Mi
 added from PROJ (through pyproj) with a ``+towgs84`` in the Position Vector convention of
 EPSG:6960 "VN-2000 to WGS 84 (2)", so the database's own Transform() agrees with pyproj.
 """
+
 from django.db import migrations
 
 from planning.checks import add_missing_srids

@@ -6,26 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0002_vn2000_spatial_ref_sys'),
+        ("planning", "0002_vn2000_spatial_ref_sys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('commune_staff', 'Cán bộ UBND xã / phường'), ('district_staff', 'Cán bộ UBND huyện (trước 1/7/2025)'), ('industry_reviewer', 'Sở Công Thương (thẩm định CCN)'), ('ezone_reviewer', 'Ban Quản lý Khu kinh tế (thẩm định KCN)'), ('admin', 'Quản trị hệ thống')], max_length=20, verbose_name='vai trò')),
-                ('area_kind', models.CharField(blank=True, choices=[('KCN', 'Khu công nghiệp (KCN)'), ('CCN', 'Cụm công nghiệp (CCN)')], help_text='Với người thẩm định: CCN (Sở Công Thương) hoặc KCN (Ban Quản lý KKT).', max_length=3, verbose_name='loại khu được thẩm định')),
-                ('admin_unit', models.ForeignKey(blank=True, help_text='Để trống với quản trị hệ thống (toàn bộ).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='planning.adminunit', verbose_name='phạm vi (đơn vị hành chính)')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='người dùng')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("commune_staff", "Cán bộ UBND xã / phường"),
+                            ("district_staff", "Cán bộ UBND huyện (trước 1/7/2025)"),
+                            ("industry_reviewer", "Sở Công Thương (thẩm định CCN)"),
+                            ("ezone_reviewer", "Ban Quản lý Khu kinh tế (thẩm định KCN)"),
+                            ("admin", "Quản trị hệ thống"),
+                        ],
+                        max_length=20,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "area_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("KCN", "Khu công nghiệp (KCN)"),
+                            ("CCN", "Cụm công nghiệp (CCN)"),
+                        ],
+                        help_text="Với người thẩm định: CCN (Sở Công Thương) hoặc KCN (Ban Quản lý KKT).",
+                        max_length=3,
+                        verbose_name="loại khu được thẩm định",
+                    ),
+                ),
+                (
+                    "admin_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Để trống với quản trị hệ thống (toàn bộ).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="planning.adminunit",
+                        verbose_name="phạm vi (đơn vị hành chính)",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người dùng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phân quyền',
-                'verbose_name_plural': 'phân quyền',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'admin_unit'), name='membership_uniq'), models.CheckConstraint(condition=models.Q(('role', 'admin'), ('admin_unit__isnull', False), _connector='OR'), name='membership_scoped_unless_admin', violation_error_message='Vai trò này cần một đơn vị hành chính.')],
+                "verbose_name": "phân quyền",
+                "verbose_name_plural": "phân quyền",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "admin_unit"), name="membership_uniq"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("role", "admin"), ("admin_unit__isnull", False), _connector="OR"
+                        ),
+                        name="membership_scoped_unless_admin",
+                        violation_error_message="Vai trò này cần một đơn vị hành chính.",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,121 +7,368 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0003_memberships'),
+        ("planning", "0003_memberships"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnalysisRun',
+            name="AnalysisRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('site_suggestion', 'Đề xuất vị trí CCN/KCN mới'), ('efficiency', 'Hiệu quả sử dụng đất'), ('targets', 'Chỉ tiêu, năng lực chủ đầu tư, dự án chậm tiến độ'), ('eco_readiness', 'Mức sẵn sàng KCN/CCN sinh thái'), ('infrastructure', 'Hạ tầng đến chân hàng rào'), ('labour', 'Nguồn lao động trong bán kính'), ('plan_vs_actual', 'Quy hoạch so với thực hiện'), ('proposal_check', 'Kiểm tra đề xuất')], max_length=20, verbose_name='phân tích')),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ'), ('running', 'Đang chạy'), ('done', 'Hoàn thành'), ('failed', 'Lỗi')], default='queued', max_length=8, verbose_name='trạng thái')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='tham số')),
-                ('input_versions', models.JSONField(blank=True, default=dict, help_text='Lần nạp dữ liệu, mã SHA-256 của raster, số bản ghi và thời điểm sửa gần nhất của từng bảng.', verbose_name='phiên bản dữ liệu đầu vào')),
-                ('results', models.JSONField(blank=True, default=dict, verbose_name='kết quả (tóm tắt)')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='tiến độ (%)')),
-                ('progress_message', models.CharField(blank=True, max_length=200, verbose_name='đang làm')),
-                ('error', models.TextField(blank=True, verbose_name='lỗi')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='bắt đầu')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='kết thúc')),
-                ('duration_s', models.FloatField(blank=True, null=True, verbose_name='thời gian chạy (giây)')),
-                ('timings', models.JSONField(blank=True, default=dict, verbose_name='thời gian từng bước (giây)')),
-                ('admin_unit', models.ForeignKey(blank=True, help_text='Để trống: toàn bộ dữ liệu.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='analysis_runs', to='planning.adminunit', verbose_name='phạm vi (tỉnh / đơn vị)')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='analysis_runs', to=settings.AUTH_USER_MODEL, verbose_name='người chạy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("site_suggestion", "Đề xuất vị trí CCN/KCN mới"),
+                            ("efficiency", "Hiệu quả sử dụng đất"),
+                            ("targets", "Chỉ tiêu, năng lực chủ đầu tư, dự án chậm tiến độ"),
+                            ("eco_readiness", "Mức sẵn sàng KCN/CCN sinh thái"),
+                            ("infrastructure", "Hạ tầng đến chân hàng rào"),
+                            ("labour", "Nguồn lao động trong bán kính"),
+                            ("plan_vs_actual", "Quy hoạch so với thực hiện"),
+                            ("proposal_check", "Kiểm tra đề xuất"),
+                        ],
+                        max_length=20,
+                        verbose_name="phân tích",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ"),
+                            ("running", "Đang chạy"),
+                            ("done", "Hoàn thành"),
+                            ("failed", "Lỗi"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="tham số")),
+                (
+                    "input_versions",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Lần nạp dữ liệu, mã SHA-256 của raster, số bản ghi và thời điểm sửa gần nhất của từng bảng.",
+                        verbose_name="phiên bản dữ liệu đầu vào",
+                    ),
+                ),
+                (
+                    "results",
+                    models.JSONField(blank=True, default=dict, verbose_name="kết quả (tóm tắt)"),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tiến độ (%)"),
+                ),
+                (
+                    "progress_message",
+                    models.CharField(blank=True, max_length=200, verbose_name="đang làm"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="lỗi")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="bắt đầu")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="kết thúc"),
+                ),
+                (
+                    "duration_s",
+                    models.FloatField(blank=True, null=True, verbose_name="thời gian chạy (giây)"),
+                ),
+                (
+                    "timings",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="thời gian từng bước (giây)"
+                    ),
+                ),
+                (
+                    "admin_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Để trống: toàn bộ dữ liệu.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="analysis_runs",
+                        to="planning.adminunit",
+                        verbose_name="phạm vi (tỉnh / đơn vị)",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="analysis_runs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người chạy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần chạy phân tích',
-                'verbose_name_plural': 'lần chạy phân tích',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "lần chạy phân tích",
+                "verbose_name_plural": "lần chạy phân tích",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='InfrastructureConnector',
+            name="InfrastructureConnector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric_srid', models.PositiveIntegerField(default=0, editable=False, help_text='Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.', verbose_name='hệ tọa độ đo đạc (EPSG)')),
-                ('network', models.CharField(choices=[('road', 'Giao thông'), ('power', 'Cấp điện'), ('water', 'Cấp nước')], max_length=5, verbose_name='mạng lưới')),
-                ('feature_name', models.CharField(blank=True, max_length=200, verbose_name='công trình gần nhất')),
-                ('feature_kind', models.CharField(blank=True, max_length=20, verbose_name='loại công trình')),
-                ('distance_m', models.FloatField(verbose_name='khoảng cách (m)')),
-                ('connected', models.BooleanField(default=False, verbose_name='đã kết nối')),
-                ('geom', django.contrib.gis.db.models.fields.LineStringField(srid=4326, verbose_name='tuyến kết nối (chỉ dẫn)')),
-                ('area_code', models.CharField(blank=True, max_length=30, verbose_name='mã khu, cụm')),
-                ('area_name', models.CharField(blank=True, max_length=200, verbose_name='tên khu, cụm')),
-                ('is_current', models.BooleanField(default=True, verbose_name='kết quả mới nhất')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='connectors', to='planning.industrialarea', verbose_name='khu, cụm công nghiệp')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='connectors', to='planning.analysisrun', verbose_name='lần chạy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "metric_srid",
+                    models.PositiveIntegerField(
+                        default=0,
+                        editable=False,
+                        help_text="Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.",
+                        verbose_name="hệ tọa độ đo đạc (EPSG)",
+                    ),
+                ),
+                (
+                    "network",
+                    models.CharField(
+                        choices=[
+                            ("road", "Giao thông"),
+                            ("power", "Cấp điện"),
+                            ("water", "Cấp nước"),
+                        ],
+                        max_length=5,
+                        verbose_name="mạng lưới",
+                    ),
+                ),
+                (
+                    "feature_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="công trình gần nhất"
+                    ),
+                ),
+                (
+                    "feature_kind",
+                    models.CharField(blank=True, max_length=20, verbose_name="loại công trình"),
+                ),
+                ("distance_m", models.FloatField(verbose_name="khoảng cách (m)")),
+                ("connected", models.BooleanField(default=False, verbose_name="đã kết nối")),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.LineStringField(
+                        srid=4326, verbose_name="tuyến kết nối (chỉ dẫn)"
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(blank=True, max_length=30, verbose_name="mã khu, cụm"),
+                ),
+                (
+                    "area_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="tên khu, cụm"),
+                ),
+                ("is_current", models.BooleanField(default=True, verbose_name="kết quả mới nhất")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="connectors",
+                        to="planning.industrialarea",
+                        verbose_name="khu, cụm công nghiệp",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="connectors",
+                        to="planning.analysisrun",
+                        verbose_name="lần chạy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tuyến kết nối hạ tầng đến hàng rào',
-                'verbose_name_plural': 'tuyến kết nối hạ tầng đến hàng rào',
-                'ordering': ['run', 'area', 'network'],
+                "verbose_name": "tuyến kết nối hạ tầng đến hàng rào",
+                "verbose_name_plural": "tuyến kết nối hạ tầng đến hàng rào",
+                "ordering": ["run", "area", "network"],
             },
         ),
         migrations.CreateModel(
-            name='SuggestedSite',
+            name="SuggestedSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric_srid', models.PositiveIntegerField(default=0, editable=False, help_text='Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.', verbose_name='hệ tọa độ đo đạc (EPSG)')),
-                ('rank', models.PositiveSmallIntegerField(verbose_name='thứ hạng')),
-                ('kind', models.CharField(choices=[('KCN', 'Khu công nghiệp (KCN)'), ('CCN', 'Cụm công nghiệp (CCN)')], max_length=3, verbose_name='loại')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326, verbose_name='ranh giới đề xuất')),
-                ('area_ha', models.FloatField(verbose_name='diện tích (ha)')),
-                ('score', models.FloatField(verbose_name='điểm phù hợp (0–1)')),
-                ('breakdown', models.JSONField(blank=True, default=list, verbose_name='điểm theo tiêu chí')),
-                ('rice_land_ha', models.FloatField(default=0, verbose_name='đất lúa 2 vụ (ha)')),
-                ('rice_phasing_required', models.BooleanField(default=False, verbose_name='phải phân kỳ chuyển đổi đất lúa')),
-                ('road_frontage_m', models.FloatField(default=0, verbose_name='chiều dài tiếp giáp đường (m)')),
-                ('nearest_road_name', models.CharField(blank=True, max_length=200, verbose_name='tuyến đường gần nhất')),
-                ('nearest_road_status', models.CharField(blank=True, max_length=20, verbose_name='tình trạng tuyến')),
-                ('nearest_road_distance_m', models.FloatField(blank=True, null=True, verbose_name='khoảng cách đến đường (m)')),
-                ('mean_slope_pct', models.FloatField(blank=True, null=True, verbose_name='độ dốc trung bình (%)')),
-                ('max_flood_depth_m', models.FloatField(blank=True, null=True, verbose_name='độ sâu ngập tối đa (m)')),
-                ('population_in_reach', models.FloatField(blank=True, null=True, verbose_name='dân số trong bán kính')),
-                ('reasons', models.TextField(verbose_name='lý do')),
-                ('province_name', models.CharField(blank=True, max_length=60, verbose_name='tỉnh')),
-                ('is_current', models.BooleanField(default=True, help_text='Thuộc lần chạy mới nhất cho cùng tỉnh và loại (bản đồ WMS chỉ vẽ các vị trí này).', verbose_name='kết quả mới nhất')),
-                ('admin_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='suggested_sites', to='planning.adminunit', verbose_name='đơn vị hành chính')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sites', to='planning.analysisrun', verbose_name='lần chạy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "metric_srid",
+                    models.PositiveIntegerField(
+                        default=0,
+                        editable=False,
+                        help_text="Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.",
+                        verbose_name="hệ tọa độ đo đạc (EPSG)",
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField(verbose_name="thứ hạng")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("KCN", "Khu công nghiệp (KCN)"),
+                            ("CCN", "Cụm công nghiệp (CCN)"),
+                        ],
+                        max_length=3,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=4326, verbose_name="ranh giới đề xuất"
+                    ),
+                ),
+                ("area_ha", models.FloatField(verbose_name="diện tích (ha)")),
+                ("score", models.FloatField(verbose_name="điểm phù hợp (0–1)")),
+                (
+                    "breakdown",
+                    models.JSONField(blank=True, default=list, verbose_name="điểm theo tiêu chí"),
+                ),
+                ("rice_land_ha", models.FloatField(default=0, verbose_name="đất lúa 2 vụ (ha)")),
+                (
+                    "rice_phasing_required",
+                    models.BooleanField(
+                        default=False, verbose_name="phải phân kỳ chuyển đổi đất lúa"
+                    ),
+                ),
+                (
+                    "road_frontage_m",
+                    models.FloatField(default=0, verbose_name="chiều dài tiếp giáp đường (m)"),
+                ),
+                (
+                    "nearest_road_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="tuyến đường gần nhất"
+                    ),
+                ),
+                (
+                    "nearest_road_status",
+                    models.CharField(blank=True, max_length=20, verbose_name="tình trạng tuyến"),
+                ),
+                (
+                    "nearest_road_distance_m",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="khoảng cách đến đường (m)"
+                    ),
+                ),
+                (
+                    "mean_slope_pct",
+                    models.FloatField(blank=True, null=True, verbose_name="độ dốc trung bình (%)"),
+                ),
+                (
+                    "max_flood_depth_m",
+                    models.FloatField(blank=True, null=True, verbose_name="độ sâu ngập tối đa (m)"),
+                ),
+                (
+                    "population_in_reach",
+                    models.FloatField(blank=True, null=True, verbose_name="dân số trong bán kính"),
+                ),
+                ("reasons", models.TextField(verbose_name="lý do")),
+                ("province_name", models.CharField(blank=True, max_length=60, verbose_name="tỉnh")),
+                (
+                    "is_current",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Thuộc lần chạy mới nhất cho cùng tỉnh và loại (bản đồ WMS chỉ vẽ các vị trí này).",
+                        verbose_name="kết quả mới nhất",
+                    ),
+                ),
+                (
+                    "admin_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suggested_sites",
+                        to="planning.adminunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sites",
+                        to="planning.analysisrun",
+                        verbose_name="lần chạy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vị trí đề xuất CCN/KCN',
-                'verbose_name_plural': 'vị trí đề xuất CCN/KCN',
-                'ordering': ['run', 'rank'],
+                "verbose_name": "vị trí đề xuất CCN/KCN",
+                "verbose_name_plural": "vị trí đề xuất CCN/KCN",
+                "ordering": ["run", "rank"],
             },
         ),
         migrations.AddIndex(
-            model_name='analysisrun',
-            index=models.Index(fields=['kind', 'status', 'created_at'], name='planning_an_kind_5b3b32_idx'),
+            model_name="analysisrun",
+            index=models.Index(
+                fields=["kind", "status", "created_at"], name="planning_an_kind_5b3b32_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='analysisrun',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='analysisrun_progress_le_100'),
+            model_name="analysisrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="analysisrun_progress_le_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='analysisrun',
-            constraint=models.CheckConstraint(condition=models.Q(('finished_at__isnull', True), ('started_at__isnull', True), ('finished_at__gte', models.F('started_at')), _connector='OR'), name='analysisrun_finished_after_started'),
+            model_name="analysisrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("finished_at__isnull", True),
+                    ("started_at__isnull", True),
+                    ("finished_at__gte", models.F("started_at")),
+                    _connector="OR",
+                ),
+                name="analysisrun_finished_after_started",
+            ),
         ),
         migrations.AddIndex(
-            model_name='infrastructureconnector',
-            index=models.Index(fields=['is_current', 'network'], name='planning_in_is_curr_31f258_idx'),
+            model_name="infrastructureconnector",
+            index=models.Index(
+                fields=["is_current", "network"], name="planning_in_is_curr_31f258_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='suggestedsite',
-            index=models.Index(fields=['is_current', 'kind'], name='planning_su_is_curr_c9b3da_idx'),
+            model_name="suggestedsite",
+            index=models.Index(
+                fields=["is_current", "kind"], name="planning_su_is_curr_c9b3da_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestedsite',
-            constraint=models.UniqueConstraint(fields=('run', 'rank'), name='suggestedsite_run_rank_uniq'),
+            model_name="suggestedsite",
+            constraint=models.UniqueConstraint(
+                fields=("run", "rank"), name="suggestedsite_run_rank_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestedsite',
-            constraint=models.CheckConstraint(condition=models.Q(('area_ha__gt', 0)), name='suggestedsite_area_positive'),
+            model_name="suggestedsite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("area_ha__gt", 0)), name="suggestedsite_area_positive"
+            ),
         ),
     ]

@@ -6,47 +6,155 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0004_analyses'),
+        ("planning", "0004_analyses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('layer', models.CharField(max_length=64, verbose_name='lớp dữ liệu')),
-                ('file', models.FileField(max_length=255, upload_to='imports/%Y/%m/', verbose_name='tệp tải lên')),
-                ('original_name', models.CharField(blank=True, max_length=255, verbose_name='tên tệp gốc')),
-                ('size_bytes', models.BigIntegerField(default=0, verbose_name='dung lượng (byte)')),
-                ('mode', models.CharField(choices=[('append', 'Thêm mới'), ('replace', 'Thay thế toàn bộ'), ('upsert', 'Cập nhật theo mã')], default='append', max_length=8, verbose_name='cách nhập')),
-                ('srs', models.CharField(blank=True, help_text='Để trống: theo tệp (VN-2000 nhận theo tỉnh nếu tệp không ghi).', max_length=64, verbose_name='hệ tọa độ nguồn')),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ'), ('running', 'Đang chạy'), ('done', 'Hoàn thành'), ('failed', 'Lỗi')], default='queued', max_length=8, verbose_name='trạng thái')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='tiến độ (%)')),
-                ('progress_message', models.CharField(blank=True, max_length=200, verbose_name='đang làm')),
-                ('features', models.PositiveIntegerField(default=0, verbose_name='số đối tượng trong tệp')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='số bản ghi tạo mới')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='số bản ghi cập nhật')),
-                ('deleted_count', models.PositiveIntegerField(default=0, verbose_name='số bản ghi xóa')),
-                ('source_crs', models.CharField(blank=True, max_length=120, verbose_name='hệ tọa độ đã dùng')),
-                ('warnings', models.JSONField(blank=True, default=list, verbose_name='cảnh báo')),
-                ('errors', models.JSONField(blank=True, default=list, help_text='Danh sách {row, reason}; dòng 0 hoặc trống: lỗi của cả tệp.', verbose_name='lỗi theo dòng')),
-                ('error', models.TextField(blank=True, verbose_name='lỗi')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='bắt đầu')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='kết thúc')),
-                ('duration_s', models.FloatField(blank=True, null=True, verbose_name='thời gian chạy (giây)')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_jobs', to=settings.AUTH_USER_MODEL, verbose_name='người nhập')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("layer", models.CharField(max_length=64, verbose_name="lớp dữ liệu")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to="imports/%Y/%m/", verbose_name="tệp tải lên"
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="tên tệp gốc"),
+                ),
+                ("size_bytes", models.BigIntegerField(default=0, verbose_name="dung lượng (byte)")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("append", "Thêm mới"),
+                            ("replace", "Thay thế toàn bộ"),
+                            ("upsert", "Cập nhật theo mã"),
+                        ],
+                        default="append",
+                        max_length=8,
+                        verbose_name="cách nhập",
+                    ),
+                ),
+                (
+                    "srs",
+                    models.CharField(
+                        blank=True,
+                        help_text="Để trống: theo tệp (VN-2000 nhận theo tỉnh nếu tệp không ghi).",
+                        max_length=64,
+                        verbose_name="hệ tọa độ nguồn",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ"),
+                            ("running", "Đang chạy"),
+                            ("done", "Hoàn thành"),
+                            ("failed", "Lỗi"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tiến độ (%)"),
+                ),
+                (
+                    "progress_message",
+                    models.CharField(blank=True, max_length=200, verbose_name="đang làm"),
+                ),
+                (
+                    "features",
+                    models.PositiveIntegerField(default=0, verbose_name="số đối tượng trong tệp"),
+                ),
+                (
+                    "created_count",
+                    models.PositiveIntegerField(default=0, verbose_name="số bản ghi tạo mới"),
+                ),
+                (
+                    "updated_count",
+                    models.PositiveIntegerField(default=0, verbose_name="số bản ghi cập nhật"),
+                ),
+                (
+                    "deleted_count",
+                    models.PositiveIntegerField(default=0, verbose_name="số bản ghi xóa"),
+                ),
+                (
+                    "source_crs",
+                    models.CharField(blank=True, max_length=120, verbose_name="hệ tọa độ đã dùng"),
+                ),
+                ("warnings", models.JSONField(blank=True, default=list, verbose_name="cảnh báo")),
+                (
+                    "errors",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Danh sách {row, reason}; dòng 0 hoặc trống: lỗi của cả tệp.",
+                        verbose_name="lỗi theo dòng",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="lỗi")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="bắt đầu")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="kết thúc"),
+                ),
+                (
+                    "duration_s",
+                    models.FloatField(blank=True, null=True, verbose_name="thời gian chạy (giây)"),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="import_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhập",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần nhập dữ liệu',
-                'verbose_name_plural': 'lần nhập dữ liệu',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['started_by', 'created_at'], name='planning_im_started_ba48dc_idx'), models.Index(fields=['status'], name='planning_im_status_274fd9_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='importjob_progress_le_100'), models.CheckConstraint(condition=models.Q(('finished_at__isnull', True), ('started_at__isnull', True), ('finished_at__gte', models.F('started_at')), _connector='OR'), name='importjob_finished_after_started')],
+                "verbose_name": "lần nhập dữ liệu",
+                "verbose_name_plural": "lần nhập dữ liệu",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["started_by", "created_at"], name="planning_im_started_ba48dc_idx"
+                    ),
+                    models.Index(fields=["status"], name="planning_im_status_274fd9_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)), name="importjob_progress_le_100"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("finished_at__isnull", True),
+                            ("started_at__isnull", True),
+                            ("finished_at__gte", models.F("started_at")),
+                            _connector="OR",
+                        ),
+                        name="importjob_finished_after_started",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0005_import_jobs'),
+        ("planning", "0005_import_jobs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proposalevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Tạo'), ('edited', 'Chỉnh sửa'), ('submitted', 'Gửi thẩm định'), ('review_started', 'Bắt đầu thẩm định'), ('commented', 'Góp ý'), ('changes_requested', 'Yêu cầu chỉnh sửa'), ('approved', 'Phê duyệt'), ('rejected', 'Không phê duyệt'), ('withdrawn', 'Rút đề xuất')], max_length=18, verbose_name='thao tác'),
+            model_name="proposalevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Tạo"),
+                    ("edited", "Chỉnh sửa"),
+                    ("submitted", "Gửi thẩm định"),
+                    ("review_started", "Bắt đầu thẩm định"),
+                    ("commented", "Góp ý"),
+                    ("changes_requested", "Yêu cầu chỉnh sửa"),
+                    ("approved", "Phê duyệt"),
+                    ("rejected", "Không phê duyệt"),
+                    ("withdrawn", "Rút đề xuất"),
+                ],
+                max_length=18,
+                verbose_name="thao tác",
+            ),
         ),
     ]

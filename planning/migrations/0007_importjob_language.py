@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0006_proposal_workflow'),
+        ("planning", "0006_proposal_workflow"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='language',
-            field=models.CharField(blank=True, default='', help_text='Ngôn ngữ của yêu cầu đã bắt đầu lần nhập (vi, en): lỗi, cảnh báo và tiến độ được ghi bằng ngôn ngữ này. Để trống: ngôn ngữ mặc định.', max_length=8, verbose_name='ngôn ngữ'),
+            model_name="importjob",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Ngôn ngữ của yêu cầu đã bắt đầu lần nhập (vi, en): lỗi, cảnh báo và tiến độ được ghi bằng ngôn ngữ này. Để trống: ngôn ngữ mặc định.",
+                max_length=8,
+                verbose_name="ngôn ngữ",
+            ),
         ),
     ]

@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0007_importjob_language'),
+        ("planning", "0007_importjob_language"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proposal',
-            name='resulting_area',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proposal', to='planning.industrialarea', verbose_name='khu, cụm được lập'),
+            model_name="proposal",
+            name="resulting_area",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proposal",
+                to="planning.industrialarea",
+                verbose_name="khu, cụm được lập",
+            ),
         ),
     ]

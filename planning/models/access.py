@@ -1,4 +1,5 @@
 """Who may do what where: a user's role and the administrative unit it covers."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -20,17 +21,26 @@ class Membership(models.Model):
     """A role held by a user within an administrative unit (its scope, children included)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name="người dùng",
     )
     role = models.CharField("vai trò", max_length=20, choices=Role.choices)
     admin_unit = models.ForeignKey(
-        AdminUnit, on_delete=models.PROTECT, related_name="memberships",
-        verbose_name="phạm vi (đơn vị hành chính)", null=True, blank=True,
+        AdminUnit,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name="phạm vi (đơn vị hành chính)",
+        null=True,
+        blank=True,
         help_text="Để trống với quản trị hệ thống (toàn bộ).",
     )
     area_kind = models.CharField(
-        "loại khu được thẩm định", max_length=3, choices=AreaKind.choices, blank=True,
+        "loại khu được thẩm định",
+        max_length=3,
+        choices=AreaKind.choices,
+        blank=True,
         help_text="Với người thẩm định: CCN (Sở Công Thương) hoặc KCN (Ban Quản lý KKT).",
     )
 

@@ -1,4 +1,5 @@
 """Administrative units, old and new: Vietnam merged provinces and abolished districts on 1 July 2025."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,22 +23,33 @@ class AdminUnit(SpatialRecord):
     name = models.CharField("tên", max_length=120)
     level = models.CharField("cấp", max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="đơn vị cấp trên", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name="đơn vị cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     boundary = models.MultiPolygonField("ranh giới", srid=4326)
     valid_from = models.DateField("hiệu lực từ")
     valid_to = models.DateField(
-        "hiệu lực đến", null=True, blank=True,
+        "hiệu lực đến",
+        null=True,
+        blank=True,
         help_text="Ngày cuối cùng đơn vị còn hiệu lực; để trống nếu đang hiệu lực.",
     )
     successors = models.ManyToManyField(
-        "self", through="AdminUnitSuccession", symmetrical=False,
-        related_name="predecessors", verbose_name="đơn vị kế thừa", blank=True,
+        "self",
+        through="AdminUnitSuccession",
+        symmetrical=False,
+        related_name="predecessors",
+        verbose_name="đơn vị kế thừa",
+        blank=True,
     )
     is_mountainous = models.BooleanField("miền núi", default=False)
     is_synthetic = models.BooleanField(
-        "ranh giới tổng hợp", default=False,
+        "ranh giới tổng hợp",
+        default=False,
         help_text="Ranh giới dựng lại để minh họa, không phải ranh giới pháp lý.",
     )
     metadata = models.JSONField("siêu dữ liệu (nguồn, giấy phép)", default=dict, blank=True)
@@ -51,20 +63,27 @@ class AdminUnit(SpatialRecord):
         verbose_name_plural = "đơn vị hành chính"
         ordering = ["level", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "valid_from"], name="adminunit_code_valid_from_uniq"),
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], name="adminunit_code_valid_from_uniq"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="adminunit_valid_dates_in_order",
                 violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
             ),
             models.CheckConstraint(
-                condition=Q(zone_srid__gt=0), name="adminunit_zone_srid_set",
+                condition=Q(zone_srid__gt=0),
+                name="adminunit_zone_srid_set",
             ),
         ]
         indexes = [models.Index(fields=["level", "valid_to"])]
 
     def __str__(self) -> str:
-        period = f"{self.valid_from:%Y}–{self.valid_to:%Y}" if self.valid_to else f"từ {self.valid_from:%Y}"
+        period = (
+            f"{self.valid_from:%Y}–{self.valid_to:%Y}"
+            if self.valid_to
+            else f"từ {self.valid_from:%Y}"
+        )
         return f"{self.name} ({period})"
 
     def resolve_metric_srid(self) -> int:
@@ -74,7 +93,7 @@ class AdminUnit(SpatialRecord):
         return self.valid_from <= date and (self.valid_to is None or date <= self.valid_to)
 
     @property
-    def province(self) -> "AdminUnit":
+    def province(self) -> AdminUnit:
         unit = self
         while unit.parent_id is not None:
             unit = unit.parent
@@ -107,7 +126,8 @@ class AdminUnitSuccession(models.Model):
     )
     effective_on = models.DateField("ngày hiệu lực", default=REFORM_DATE)
     area_share = models.FloatField(
-        "tỷ lệ diện tích chuyển sang", help_text="Phần diện tích đơn vị cũ nằm trong đơn vị mới (0–1)."
+        "tỷ lệ diện tích chuyển sang",
+        help_text="Phần diện tích đơn vị cũ nằm trong đơn vị mới (0–1).",
     )
     legal_basis = models.CharField("căn cứ pháp lý", max_length=200, blank=True)
 
@@ -115,7 +135,9 @@ class AdminUnitSuccession(models.Model):
         verbose_name = "kế thừa đơn vị hành chính"
         verbose_name_plural = "kế thừa đơn vị hành chính"
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_pair_uniq"),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="succession_pair_uniq"
+            ),
             models.CheckConstraint(
                 condition=Q(area_share__gte=0) & Q(area_share__lte=1.0001),
                 name="succession_share_in_range",

@@ -4,6 +4,7 @@ A run records what was asked (parameters), what it read (versions of the inputs)
 (a JSON summary), how long it took and who started it. Its progress (0–100 and a message) is
 written while it runs, so a web page can poll it and a reload loses nothing.
 """
+
 from __future__ import annotations
 
 # rasterio must be loaded before the first SpatiaLite connection: SQLite loads mod_spatialite
@@ -38,10 +39,14 @@ class AnalysisRun(models.Model):
         FAILED = "failed", "Lỗi"
 
     kind = models.CharField("phân tích", max_length=20, choices=Kind.choices)
-    status = models.CharField("trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        "trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
     params = models.JSONField("tham số", default=dict, blank=True)
     input_versions = models.JSONField(
-        "phiên bản dữ liệu đầu vào", default=dict, blank=True,
+        "phiên bản dữ liệu đầu vào",
+        default=dict,
+        blank=True,
         help_text="Lần nạp dữ liệu, mã SHA-256 của raster, số bản ghi và thời điểm sửa gần nhất của từng bảng.",
     )
     results = models.JSONField("kết quả (tóm tắt)", default=dict, blank=True)
@@ -55,12 +60,20 @@ class AnalysisRun(models.Model):
     duration_s = models.FloatField("thời gian chạy (giây)", null=True, blank=True)
     timings = models.JSONField("thời gian từng bước (giây)", default=dict, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người chạy", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="analysis_runs",
+        settings.AUTH_USER_MODEL,
+        verbose_name="người chạy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="analysis_runs",
     )
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="phạm vi (tỉnh / đơn vị)", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="analysis_runs",
+        AdminUnit,
+        verbose_name="phạm vi (tỉnh / đơn vị)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="analysis_runs",
         help_text="Để trống: toàn bộ dữ liệu.",
     )
 
@@ -69,9 +82,12 @@ class AnalysisRun(models.Model):
         verbose_name_plural = "lần chạy phân tích"
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="analysisrun_progress_le_100"),
             models.CheckConstraint(
-                condition=Q(finished_at__isnull=True) | Q(started_at__isnull=True)
+                condition=Q(progress__lte=100), name="analysisrun_progress_le_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
                 | Q(finished_at__gte=models.F("started_at")),
                 name="analysisrun_finished_after_started",
             ),
@@ -90,7 +106,9 @@ class AnalysisRun(models.Model):
 class SuggestedSite(SpatialRecord):
     """A candidate site for a new CCN/KCN found by a site-suggestion run (published as a layer)."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="sites", verbose_name="lần chạy")
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.CASCADE, related_name="sites", verbose_name="lần chạy"
+    )
     rank = models.PositiveSmallIntegerField("thứ hạng")
     kind = models.CharField("loại", max_length=3, choices=AreaKind.choices)
     geom = models.MultiPolygonField("ranh giới đề xuất", srid=4326)
@@ -108,12 +126,17 @@ class SuggestedSite(SpatialRecord):
     population_in_reach = models.FloatField("dân số trong bán kính", null=True, blank=True)
     reasons = models.TextField("lý do")
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="đơn vị hành chính", null=True, blank=True, on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name="đơn vị hành chính",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="suggested_sites",
     )
     province_name = models.CharField("tỉnh", max_length=60, blank=True)
     is_current = models.BooleanField(
-        "kết quả mới nhất", default=True,
+        "kết quả mới nhất",
+        default=True,
         help_text="Thuộc lần chạy mới nhất cho cùng tỉnh và loại (bản đồ WMS chỉ vẽ các vị trí này).",
     )
 
@@ -128,7 +151,9 @@ class SuggestedSite(SpatialRecord):
         indexes = [models.Index(fields=["is_current", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.rank} ({fmt_vi(self.area_ha, 1)} ha, điểm {fmt_vi(self.score, 2)})"
+        return (
+            f"{self.kind} #{self.rank} ({fmt_vi(self.area_ha, 1)} ha, điểm {fmt_vi(self.score, 2)})"
+        )
 
 
 class InfrastructureConnector(SpatialRecord):
@@ -143,7 +168,10 @@ class InfrastructureConnector(SpatialRecord):
         AnalysisRun, on_delete=models.CASCADE, related_name="connectors", verbose_name="lần chạy"
     )
     area = models.ForeignKey(
-        IndustrialArea, on_delete=models.CASCADE, related_name="connectors", verbose_name="khu, cụm công nghiệp"
+        IndustrialArea,
+        on_delete=models.CASCADE,
+        related_name="connectors",
+        verbose_name="khu, cụm công nghiệp",
     )
     network = models.CharField("mạng lưới", max_length=5, choices=Network.choices)
     feature_name = models.CharField("công trình gần nhất", max_length=200, blank=True)

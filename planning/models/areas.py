@@ -1,4 +1,5 @@
 """Industrial parks (KCN) and clusters (CCN), and the developers that build their infrastructure."""
+
 from __future__ import annotations
 
 from django.contrib.gis.db import models
@@ -30,7 +31,11 @@ class Developer(models.Model):
         "vốn điều lệ (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
     )
     own_capital_bn_vnd = models.DecimalField(
-        "vốn chủ sở hữu (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True,
+        "vốn chủ sở hữu (tỷ đồng)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Theo báo cáo tài chính đã kiểm toán gần nhất.",
     )
     own_capital_as_of = models.DateField("ngày báo cáo tài chính", null=True, blank=True)
@@ -78,27 +83,46 @@ class IndustrialArea(SpatialRecord):
     kind = models.CharField("loại", max_length=3, choices=AreaKind.choices)
     boundary = models.MultiPolygonField("ranh giới", srid=4326)
     boundary_area_ha = models.FloatField(
-        "diện tích theo ranh giới (ha)", editable=False, default=0,
+        "diện tích theo ranh giới (ha)",
+        editable=False,
+        default=0,
         help_text="Đo trên múi chiếu VN-2000 TM-3 của đơn vị hành chính.",
     )
-    planned_area_ha = models.DecimalField("diện tích quy hoạch (ha)", max_digits=10, decimal_places=2)
+    planned_area_ha = models.DecimalField(
+        "diện tích quy hoạch (ha)", max_digits=10, decimal_places=2
+    )
     industrial_land_ha = models.DecimalField(
-        "đất công nghiệp cho thuê (ha)", max_digits=10, decimal_places=2,
+        "đất công nghiệp cho thuê (ha)",
+        max_digits=10,
+        decimal_places=2,
         help_text="Diện tích đất công nghiệp có thể cho thuê.",
     )
     leased_land_ha = models.DecimalField(
         "đất công nghiệp đã cho thuê (ha)", max_digits=10, decimal_places=2, default=0
     )
-    green_land_ha = models.DecimalField("đất cây xanh (ha)", max_digits=10, decimal_places=2, default=0)
-    shared_infra_land_ha = models.DecimalField(
-        "đất giao thông, hạ tầng kỹ thuật dùng chung (ha)", max_digits=10, decimal_places=2, default=0
+    green_land_ha = models.DecimalField(
+        "đất cây xanh (ha)", max_digits=10, decimal_places=2, default=0
     )
-    status = models.CharField("tình trạng", max_length=12, choices=Status.choices, default=Status.PLANNED)
+    shared_infra_land_ha = models.DecimalField(
+        "đất giao thông, hạ tầng kỹ thuật dùng chung (ha)",
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+    )
+    status = models.CharField(
+        "tình trạng", max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
     established_on = models.DateField("ngày thành lập", null=True, blank=True)
-    planning_decision = models.CharField("quyết định quy hoạch / thành lập", max_length=200, blank=True)
+    planning_decision = models.CharField(
+        "quyết định quy hoạch / thành lập", max_length=200, blank=True
+    )
     developer = models.ForeignKey(
-        Developer, verbose_name="chủ đầu tư hạ tầng", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="areas",
+        Developer,
+        verbose_name="chủ đầu tư hạ tầng",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="areas",
     )
     total_investment_bn_vnd = models.DecimalField(
         "tổng vốn đầu tư hạ tầng (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
@@ -109,35 +133,48 @@ class IndustrialArea(SpatialRecord):
     roads_done_pct = models.PositiveSmallIntegerField("hoàn thành giao thông nội bộ (%)", default=0)
     power_done_pct = models.PositiveSmallIntegerField("hoàn thành cấp điện (%)", default=0)
     water_done_pct = models.PositiveSmallIntegerField("hoàn thành cấp nước (%)", default=0)
-    wastewater_done_pct = models.PositiveSmallIntegerField("hoàn thành thu gom nước thải (%)", default=0)
-    wwtp_operating = models.BooleanField("nhà máy xử lý nước thải tập trung hoạt động", default=False)
+    wastewater_done_pct = models.PositiveSmallIntegerField(
+        "hoàn thành thu gom nước thải (%)", default=0
+    )
+    wwtp_operating = models.BooleanField(
+        "nhà máy xử lý nước thải tập trung hoạt động", default=False
+    )
     wwtp_capacity_m3_day = models.PositiveIntegerField(
         "công suất xử lý nước thải (m³/ngày)", null=True, blank=True
     )
     isolation_strip_m = models.FloatField(
-        "chiều rộng dải cây xanh cách ly (m)", null=True, blank=True,
+        "chiều rộng dải cây xanh cách ly (m)",
+        null=True,
+        blank=True,
         help_text="QCVN 01: tối thiểu 10 m.",
     )
     eco_status = models.CharField(
         "KCN sinh thái", max_length=12, choices=EcoStatus.choices, default=EcoStatus.NONE
     )
     eco_criteria_met = models.JSONField(
-        "tiêu chí sinh thái đã đạt", default=dict, blank=True,
+        "tiêu chí sinh thái đã đạt",
+        default=dict,
+        blank=True,
         help_text='Ví dụ {"recp_awareness": true, "symbiosis_links": 2}.',
     )
     is_smart = models.BooleanField("KCN thông minh", default=False)
     is_mountainous = models.BooleanField("thuộc địa bàn miền núi", default=False)
     is_craft_village = models.BooleanField("CCN làng nghề", default=False)
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="đơn vị hành chính (khi báo cáo)", on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name="đơn vị hành chính (khi báo cáo)",
+        on_delete=models.PROTECT,
         related_name="industrial_areas",
     )
     province_name_reported = models.CharField(
-        "tỉnh (tên khi báo cáo)", max_length=60, blank=True,
+        "tỉnh (tên khi báo cáo)",
+        max_length=60,
+        blank=True,
         help_text="Tên tỉnh trong tài liệu gốc, ví dụ Bình Định trước sáp nhập.",
     )
     is_synthetic_boundary = models.BooleanField(
-        "ranh giới minh họa", default=False,
+        "ranh giới minh họa",
+        default=False,
         help_text="Ranh giới dựng lại gần vị trí thực, chưa số hóa từ quy hoạch 1/2000.",
     )
     source = models.TextField("nguồn số liệu", blank=True)
@@ -159,19 +196,25 @@ class IndustrialArea(SpatialRecord):
                 violation_error_message="Đất công nghiệp cho thuê không được lớn hơn diện tích quy hoạch.",
             ),
             models.CheckConstraint(
-                condition=Q(planned_area_ha__gt=0) & Q(industrial_land_ha__gte=0)
-                & Q(leased_land_ha__gte=0) & Q(green_land_ha__gte=0) & Q(shared_infra_land_ha__gte=0),
+                condition=Q(planned_area_ha__gt=0)
+                & Q(industrial_land_ha__gte=0)
+                & Q(leased_land_ha__gte=0)
+                & Q(green_land_ha__gte=0)
+                & Q(shared_infra_land_ha__gte=0),
                 name="area_land_nonneg",
                 violation_error_message="Diện tích không được âm.",
             ),
             models.CheckConstraint(
-                condition=Q(roads_done_pct__lte=100) & Q(power_done_pct__lte=100)
-                & Q(water_done_pct__lte=100) & Q(wastewater_done_pct__lte=100),
+                condition=Q(roads_done_pct__lte=100)
+                & Q(power_done_pct__lte=100)
+                & Q(water_done_pct__lte=100)
+                & Q(wastewater_done_pct__lte=100),
                 name="area_infra_pct_le_100",
                 violation_error_message="Tỷ lệ hoàn thành hạ tầng tối đa 100%.",
             ),
             models.CheckConstraint(
-                condition=Q(total_investment_bn_vnd__isnull=True) | Q(total_investment_bn_vnd__gte=0),
+                condition=Q(total_investment_bn_vnd__isnull=True)
+                | Q(total_investment_bn_vnd__gte=0),
                 name="area_investment_nonneg",
             ),
             models.CheckConstraint(
@@ -199,14 +242,22 @@ class DeveloperTransfer(models.Model):
     """A state-developed cluster passed to an enterprise (or another change of developer)."""
 
     area = models.ForeignKey(
-        IndustrialArea, on_delete=models.CASCADE, related_name="developer_transfers",
+        IndustrialArea,
+        on_delete=models.CASCADE,
+        related_name="developer_transfers",
         verbose_name="khu, cụm công nghiệp",
     )
     from_developer = models.ForeignKey(
-        Developer, on_delete=models.PROTECT, related_name="transfers_out", verbose_name="chủ đầu tư cũ"
+        Developer,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name="chủ đầu tư cũ",
     )
     to_developer = models.ForeignKey(
-        Developer, on_delete=models.PROTECT, related_name="transfers_in", verbose_name="chủ đầu tư mới"
+        Developer,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+        verbose_name="chủ đầu tư mới",
     )
     decided_on = models.DateField("ngày quyết định")
     decision = models.CharField("quyết định", max_length=200, blank=True)

@@ -1,10 +1,11 @@
 """Behaviour shared by every spatial record: geometry normalisation and validation on write."""
+
 from __future__ import annotations
 
 import shapely
 from django.conf import settings
-from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -13,9 +14,12 @@ from planning import geo
 from planning.analysis.geometry import GeometryRejected, check_extent, repair_geometry
 
 _FAMILY = {
-    "POINT": "point", "MULTIPOINT": "point",
-    "LINESTRING": "line", "MULTILINESTRING": "line",
-    "POLYGON": "polygon", "MULTIPOLYGON": "polygon",
+    "POINT": "point",
+    "MULTIPOINT": "point",
+    "LINESTRING": "line",
+    "MULTILINESTRING": "line",
+    "POLYGON": "polygon",
+    "MULTIPOLYGON": "polygon",
 }
 
 
@@ -28,16 +32,26 @@ def rejection_message(exc: GeometryRejected) -> str:
     texts = {
         "empty": lambda: _("empty geometry"),
         "non_finite": lambda: _("geometry has non-finite coordinates"),
-        "outside_extent": lambda: _(
-            "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s)") % p,
-        "outside_extent_metres": lambda: _(
-            "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); they look "
-            "like projected metres (VN-2000 TM-3?) — give the source CRS") % p,
+        "outside_extent": lambda: (
+            _("coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s)") % p
+        ),
+        "outside_extent_metres": lambda: (
+            _(
+                "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); they look "
+                "like projected metres (VN-2000 TM-3?) — give the source CRS"
+            )
+            % p
+        ),
         "invalid": lambda: _("invalid geometry: %(reason)s") % p + where,
         "invalid_not_repaired": lambda: (
-            _("invalid geometry: %(reason)s") % p + where + _(
+            _("invalid geometry: %(reason)s") % p
+            + where
+            + _(
                 "; repair would change its area by more than %(limit)s %% (from %(before)s to "
-                "%(after)s), so it was not stored") % p),
+                "%(after)s), so it was not stored"
+            )
+            % p
+        ),
     }
     return texts[exc.code]() if exc.code in texts else str(exc)
 
@@ -69,8 +83,9 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
         try:
             shp = geo.transform(shp, src, geo.STORAGE_SRID)
         except Exception as exc:  # pyproj raises several types for unknown CRSs
-            raise GeometryRejected(_("cannot reproject from EPSG:%(srid)s: %(reason)s")
-                                   % {"srid": src, "reason": exc}) from exc
+            raise GeometryRejected(
+                _("cannot reproject from EPSG:%(srid)s: %(reason)s") % {"srid": src, "reason": exc}
+            ) from exc
     try:
         check_extent(shp, settings.PLANNING_EXTENT, crs_label=f"EPSG:{geo.STORAGE_SRID}")
     except GeometryRejected as exc:
@@ -81,10 +96,17 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
         # every part belongs to the field's family.
         parts = shapely.get_parts(shp)
         if all(_FAMILY.get(p.geom_type.upper()) == family for p in parts):
-            shp = shapely.multipolygons(parts) if family == "polygon" else shapely.multilinestrings(
-                parts) if family == "line" else shapely.multipoints(parts)
+            shp = (
+                shapely.multipolygons(parts)
+                if family == "polygon"
+                else shapely.multilinestrings(parts)
+                if family == "line"
+                else shapely.multipoints(parts)
+            )
     try:
-        result = repair_geometry(shp, max_area_change=settings.PLANNING_REPAIR_MAX_AREA_CHANGE, kind=family)
+        result = repair_geometry(
+            shp, max_area_change=settings.PLANNING_REPAIR_MAX_AREA_CHANGE, kind=family
+        )
     except GeometryRejected as exc:
         # The pure check words it in English; the user reads it in the active language.
         raise GeometryRejected(rejection_message(exc), code=exc.code, params=exc.params) from None
@@ -92,13 +114,21 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
     want = geom_type.upper()
     got = shp.geom_type.upper()
     if want.startswith("MULTI") and got == want[5:]:
-        shp = getattr(shapely, {"MULTIPOLYGON": "MultiPolygon", "MULTILINESTRING": "MultiLineString",
-                                "MULTIPOINT": "MultiPoint"}[want])([shp])
+        shp = getattr(
+            shapely,
+            {
+                "MULTIPOLYGON": "MultiPolygon",
+                "MULTILINESTRING": "MultiLineString",
+                "MULTIPOINT": "MultiPoint",
+            }[want],
+        )([shp])
     elif not want.startswith("MULTI") and got == "MULTI" + want and len(shp.geoms) == 1:
         shp = shp.geoms[0]
     if want != "GEOMETRY" and shp.geom_type.upper() != want:
-        raise GeometryRejected(_("expected a %(want)s, got a %(got)s")
-                               % {"want": geom_type.title(), "got": shp.geom_type})
+        raise GeometryRejected(
+            _("expected a %(want)s, got a %(got)s")
+            % {"want": geom_type.title(), "got": shp.geom_type}
+        )
     return geo.to_geos(shp, srid=geo.STORAGE_SRID)
 
 
@@ -110,7 +140,9 @@ class SpatialRecord(models.Model):
     """
 
     metric_srid = models.PositiveIntegerField(
-        "hệ tọa độ đo đạc (EPSG)", editable=False, default=0,
+        "hệ tọa độ đo đạc (EPSG)",
+        editable=False,
+        default=0,
         help_text="Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.",
     )
 

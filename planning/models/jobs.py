@@ -6,6 +6,7 @@ a message) so a web page can poll it and a reload loses nothing. When it ends it
 or the errors (row and reason); a failed import leaves nothing behind (one transaction). Though it
 runs in the background, its messages are in the language of the request that started it (``language``).
 """
+
 from __future__ import annotations
 
 # pyogrio (GDAL with its own SQLite, used by imports and GeoPackage exports) must be loaded before
@@ -36,10 +37,14 @@ class ImportJob(models.Model):
     size_bytes = models.BigIntegerField("dung lượng (byte)", default=0)
     mode = models.CharField("cách nhập", max_length=8, choices=Mode.choices, default=Mode.APPEND)
     srs = models.CharField(
-        "hệ tọa độ nguồn", max_length=64, blank=True,
+        "hệ tọa độ nguồn",
+        max_length=64,
+        blank=True,
         help_text="Để trống: theo tệp (VN-2000 nhận theo tỉnh nếu tệp không ghi).",
     )
-    status = models.CharField("trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        "trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
     progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
     progress_message = models.CharField("đang làm", max_length=200, blank=True)
     features = models.PositiveIntegerField("số đối tượng trong tệp", default=0)
@@ -49,7 +54,9 @@ class ImportJob(models.Model):
     source_crs = models.CharField("hệ tọa độ đã dùng", max_length=120, blank=True)
     warnings = models.JSONField("cảnh báo", default=list, blank=True)
     errors = models.JSONField(
-        "lỗi theo dòng", default=list, blank=True,
+        "lỗi theo dòng",
+        default=list,
+        blank=True,
         help_text="Danh sách {row, reason}; dòng 0 hoặc trống: lỗi của cả tệp.",
     )
     error = models.TextField("lỗi", blank=True)
@@ -59,13 +66,20 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField("kết thúc", null=True, blank=True)
     duration_s = models.FloatField("thời gian chạy (giây)", null=True, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="import_jobs",
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhập",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
     )
     language = models.CharField(
-        "ngôn ngữ", max_length=8, blank=True, default="",
+        "ngôn ngữ",
+        max_length=8,
+        blank=True,
+        default="",
         help_text="Ngôn ngữ của yêu cầu đã bắt đầu lần nhập (vi, en): lỗi, cảnh báo và tiến độ "
-                  "được ghi bằng ngôn ngữ này. Để trống: ngôn ngữ mặc định.",
+        "được ghi bằng ngôn ngữ này. Để trống: ngôn ngữ mặc định.",
     )
 
     class Meta:
@@ -73,14 +87,20 @@ class ImportJob(models.Model):
         verbose_name_plural = "lần nhập dữ liệu"
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="importjob_progress_le_100"),
             models.CheckConstraint(
-                condition=Q(finished_at__isnull=True) | Q(started_at__isnull=True)
+                condition=Q(progress__lte=100), name="importjob_progress_le_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
                 | Q(finished_at__gte=models.F("started_at")),
                 name="importjob_finished_after_started",
             ),
         ]
-        indexes = [models.Index(fields=["started_by", "created_at"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["started_by", "created_at"]),
+            models.Index(fields=["status"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.original_name or self.file.name} → {self.layer} ({self.get_status_display()})"

@@ -1,4 +1,5 @@
 """Road corridors and infrastructure networks (for clusters along invested roads, and to the fence)."""
+
 from __future__ import annotations
 
 from django.contrib.gis.db import models
@@ -25,20 +26,28 @@ class RoadCorridor(SpatialRecord):
 
     code = models.CharField("mã tuyến", max_length=40, unique=True)
     name = models.CharField("tên tuyến", max_length=200)
-    route_ref = models.CharField("số hiệu đường", max_length=20, blank=True, help_text="QL19, ĐT639...")
+    route_ref = models.CharField(
+        "số hiệu đường", max_length=20, blank=True, help_text="QL19, ĐT639..."
+    )
     road_class = models.CharField("cấp đường", max_length=12, choices=RoadClass.choices)
     centerline = models.MultiLineStringField("tim tuyến", srid=4326)
     length_m = models.FloatField("chiều dài (m)", editable=False, default=0)
     right_of_way_m = models.FloatField("chỉ giới đường đỏ / lộ giới (m)", default=0)
     lanes = models.PositiveSmallIntegerField("số làn xe", null=True, blank=True)
     status = models.CharField("tình trạng đầu tư", max_length=20, choices=InvestmentStatus.choices)
-    investment_year = models.PositiveSmallIntegerField("năm khởi công / đầu tư", null=True, blank=True)
+    investment_year = models.PositiveSmallIntegerField(
+        "năm khởi công / đầu tư", null=True, blank=True
+    )
     completion_year = models.PositiveSmallIntegerField("năm hoàn thành", null=True, blank=True)
     investment_bn_vnd = models.DecimalField(
         "tổng mức đầu tư (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
     )
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="tỉnh quản lý", null=True, blank=True, on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name="tỉnh quản lý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="roads",
     )
     is_synthetic = models.BooleanField("tuyến minh họa", default=False)
@@ -51,7 +60,8 @@ class RoadCorridor(SpatialRecord):
         constraints = [
             models.CheckConstraint(condition=Q(right_of_way_m__gte=0), name="road_row_nonneg"),
             models.CheckConstraint(
-                condition=Q(investment_year__isnull=True) | Q(completion_year__isnull=True)
+                condition=Q(investment_year__isnull=True)
+                | Q(completion_year__isnull=True)
                 | Q(completion_year__gte=models.F("investment_year")),
                 name="road_years_in_order",
                 violation_error_message="Năm hoàn thành phải sau năm khởi công.",
@@ -83,7 +93,11 @@ class InfrastructureLine(SpatialRecord):
     status = models.CharField("tình trạng", max_length=20, choices=InvestmentStatus.choices)
     capacity = models.CharField("công suất / cấp điện áp / đường kính", max_length=60, blank=True)
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="đơn vị hành chính", null=True, blank=True, on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name="đơn vị hành chính",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="infrastructure_lines",
     )
     is_synthetic = models.BooleanField("dữ liệu minh họa", default=False)
@@ -113,7 +127,11 @@ class InfrastructurePoint(SpatialRecord):
     status = models.CharField("tình trạng", max_length=20, choices=InvestmentStatus.choices)
     capacity = models.CharField("công suất", max_length=60, blank=True)
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="đơn vị hành chính", null=True, blank=True, on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name="đơn vị hành chính",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="infrastructure_points",
     )
     is_synthetic = models.BooleanField("dữ liệu minh họa", default=False)

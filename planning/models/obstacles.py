@@ -1,4 +1,5 @@
 """What blocks an area (vướng mắc), who must solve it and by when."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -24,14 +25,19 @@ class Obstacle(models.Model):
         RESOLVED = "resolved", "Đã giải quyết"
 
     area = models.ForeignKey(
-        IndustrialArea, on_delete=models.CASCADE, related_name="obstacles", verbose_name="khu, cụm công nghiệp"
+        IndustrialArea,
+        on_delete=models.CASCADE,
+        related_name="obstacles",
+        verbose_name="khu, cụm công nghiệp",
     )
     category = models.CharField("nhóm vướng mắc", max_length=24, choices=Category.choices)
     description = models.TextField("nội dung")
     responsible_agency = models.CharField("cơ quan chủ trì", max_length=200)
     raised_on = models.DateField("ngày phát sinh")
     deadline = models.DateField("hạn xử lý", null=True, blank=True)
-    status = models.CharField("tình trạng", max_length=12, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        "tình trạng", max_length=12, choices=Status.choices, default=Status.OPEN
+    )
     resolved_on = models.DateField("ngày giải quyết", null=True, blank=True)
 
     class Meta:

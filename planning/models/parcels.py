@@ -1,4 +1,5 @@
 """Clearance parcels (bồi thường, giải phóng mặt bằng). Household details are personal data."""
+
 from __future__ import annotations
 
 from django.contrib.gis.db import models
@@ -41,8 +42,12 @@ class ClearanceParcel(SpatialRecord):
     PERSONAL_FIELDS = ("holder_name", "holder_id_number", "households")
 
     area = models.ForeignKey(
-        IndustrialArea, verbose_name="khu, cụm công nghiệp", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="parcels",
+        IndustrialArea,
+        verbose_name="khu, cụm công nghiệp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parcels",
     )
     map_sheet = models.CharField("tờ bản đồ số", max_length=20)
     parcel_no = models.CharField("thửa đất số", max_length=20)
@@ -56,7 +61,11 @@ class ClearanceParcel(SpatialRecord):
         "tình trạng GPMB", max_length=14, choices=Status.choices, default=Status.NOT_STARTED
     )
     compensation_planned_mn_vnd = models.DecimalField(
-        "bồi thường theo phương án (triệu đồng)", max_digits=14, decimal_places=2, null=True, blank=True
+        "bồi thường theo phương án (triệu đồng)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     compensation_paid_mn_vnd = models.DecimalField(
         "đã chi trả (triệu đồng)", max_digits=14, decimal_places=2, default=0
@@ -66,7 +75,9 @@ class ClearanceParcel(SpatialRecord):
     compensated_on = models.DateField("ngày chi trả", null=True, blank=True)
     handed_over_on = models.DateField("ngày bàn giao", null=True, blank=True)
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="đơn vị hành chính (khi báo cáo)", on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name="đơn vị hành chính (khi báo cáo)",
+        on_delete=models.PROTECT,
         related_name="parcels",
     )
     is_synthetic = models.BooleanField("dữ liệu minh họa", default=False)
@@ -81,25 +92,31 @@ class ClearanceParcel(SpatialRecord):
                 fields=["admin_unit", "map_sheet", "parcel_no"], name="parcel_cadastral_id_uniq"
             ),
             models.CheckConstraint(
-                condition=(Q(compensation_planned_mn_vnd__isnull=True) | Q(compensation_planned_mn_vnd__gte=0))
+                condition=(
+                    Q(compensation_planned_mn_vnd__isnull=True)
+                    | Q(compensation_planned_mn_vnd__gte=0)
+                )
                 & Q(compensation_paid_mn_vnd__gte=0),
                 name="parcel_amounts_nonneg",
                 violation_error_message="Số tiền bồi thường không được âm.",
             ),
             models.CheckConstraint(
-                condition=Q(inventoried_on__isnull=True) | Q(plan_approved_on__isnull=True)
+                condition=Q(inventoried_on__isnull=True)
+                | Q(plan_approved_on__isnull=True)
                 | Q(plan_approved_on__gte=F("inventoried_on")),
                 name="parcel_plan_after_inventory",
                 violation_error_message="Ngày phê duyệt phương án phải sau ngày kiểm đếm.",
             ),
             models.CheckConstraint(
-                condition=Q(plan_approved_on__isnull=True) | Q(compensated_on__isnull=True)
+                condition=Q(plan_approved_on__isnull=True)
+                | Q(compensated_on__isnull=True)
                 | Q(compensated_on__gte=F("plan_approved_on")),
                 name="parcel_paid_after_plan",
                 violation_error_message="Ngày chi trả phải sau ngày phê duyệt phương án.",
             ),
             models.CheckConstraint(
-                condition=Q(compensated_on__isnull=True) | Q(handed_over_on__isnull=True)
+                condition=Q(compensated_on__isnull=True)
+                | Q(handed_over_on__isnull=True)
                 | Q(handed_over_on__gte=F("compensated_on")),
                 name="parcel_handover_after_payment",
                 violation_error_message="Ngày bàn giao phải sau ngày chi trả.",

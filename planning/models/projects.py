@@ -1,4 +1,5 @@
 """Secondary projects (dự án thứ cấp) that lease land inside a park or cluster."""
+
 from __future__ import annotations
 
 from django.contrib.gis.db import models
@@ -19,7 +20,9 @@ class SecondaryProject(SpatialRecord):
         REVOKED = "revoked", "Đã thu hồi"
 
     area = models.ForeignKey(
-        IndustrialArea, verbose_name="khu, cụm công nghiệp", on_delete=models.PROTECT,
+        IndustrialArea,
+        verbose_name="khu, cụm công nghiệp",
+        on_delete=models.PROTECT,
         related_name="projects",
     )
     code = models.CharField("mã dự án / số GCN đăng ký đầu tư", max_length=40, unique=True)
@@ -29,21 +32,31 @@ class SecondaryProject(SpatialRecord):
     sector = models.CharField("ngành nghề", max_length=120)
     plot = models.MultiPolygonField("lô đất thuê", srid=4326, null=True, blank=True)
     plot_area_ha = models.FloatField("diện tích lô theo bản đồ (ha)", editable=False, default=0)
-    leased_area_ha = models.DecimalField("diện tích thuê theo hợp đồng (ha)", max_digits=10, decimal_places=3)
-    registered_capital_bn_vnd = models.DecimalField("vốn đăng ký (tỷ đồng)", max_digits=14, decimal_places=2)
+    leased_area_ha = models.DecimalField(
+        "diện tích thuê theo hợp đồng (ha)", max_digits=10, decimal_places=3
+    )
+    registered_capital_bn_vnd = models.DecimalField(
+        "vốn đăng ký (tỷ đồng)", max_digits=14, decimal_places=2
+    )
     disbursed_capital_bn_vnd = models.DecimalField(
         "vốn đã thực hiện (tỷ đồng)", max_digits=14, decimal_places=2, default=0
     )
     planned_jobs = models.PositiveIntegerField("lao động dự kiến", default=0)
     actual_jobs = models.PositiveIntegerField("lao động thực tế", default=0)
     annual_tax_bn_vnd = models.DecimalField(
-        "nộp ngân sách năm gần nhất (tỷ đồng)", max_digits=12, decimal_places=2, null=True, blank=True
+        "nộp ngân sách năm gần nhất (tỷ đồng)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     registered_on = models.DateField("ngày cấp GCN đăng ký đầu tư")
     construction_start_planned = models.DateField("khởi công theo tiến độ", null=True, blank=True)
     operation_planned = models.DateField("đi vào hoạt động theo tiến độ", null=True, blank=True)
     operation_actual = models.DateField("đi vào hoạt động thực tế", null=True, blank=True)
-    status = models.CharField("tình trạng", max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    status = models.CharField(
+        "tình trạng", max_length=12, choices=Status.choices, default=Status.REGISTERED
+    )
     is_synthetic = models.BooleanField("dữ liệu minh họa", default=False)
     history = HistoricalRecords(verbose_name="lịch sử dự án thứ cấp")
 
@@ -53,7 +66,8 @@ class SecondaryProject(SpatialRecord):
         ordering = ["area", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(leased_area_ha__gt=0) & Q(registered_capital_bn_vnd__gte=0)
+                condition=Q(leased_area_ha__gt=0)
+                & Q(registered_capital_bn_vnd__gte=0)
                 & Q(disbursed_capital_bn_vnd__gte=0),
                 name="project_amounts_nonneg",
                 violation_error_message="Diện tích thuê phải dương và số vốn không được âm.",
@@ -65,13 +79,15 @@ class SecondaryProject(SpatialRecord):
                 violation_error_message="Ngày khởi công phải sau ngày đăng ký đầu tư.",
             ),
             models.CheckConstraint(
-                condition=Q(operation_planned__isnull=True) | Q(construction_start_planned__isnull=True)
+                condition=Q(operation_planned__isnull=True)
+                | Q(construction_start_planned__isnull=True)
                 | Q(operation_planned__gte=F("construction_start_planned")),
                 name="project_operation_after_start",
                 violation_error_message="Ngày đi vào hoạt động phải sau ngày khởi công.",
             ),
             models.CheckConstraint(
-                condition=Q(operation_actual__isnull=True) | Q(operation_actual__gte=F("registered_on")),
+                condition=Q(operation_actual__isnull=True)
+                | Q(operation_actual__gte=F("registered_on")),
                 name="project_actual_after_registration",
                 violation_error_message="Ngày hoạt động thực tế phải sau ngày đăng ký đầu tư.",
             ),

@@ -7,6 +7,7 @@ API, WFS-T, imports, the admin, commands, ``QuerySet.update()`` — not in each 
 :func:`workflow_write` block a new proposal can only be a draft, a stored one keeps its workflow
 fields, and only a draft (or one sent back for changes) may change at all.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -24,9 +25,15 @@ from planning.models.admin_units import AdminUnit
 from planning.models.areas import AreaKind, IndustrialArea
 from planning.models.base import SpatialRecord
 
-
 #: Fields only the review workflow writes.
-WORKFLOW_FIELDS = ("status", "submitted_at", "decided_at", "resulting_area", "proposed_by", "validation")
+WORKFLOW_FIELDS = (
+    "status",
+    "submitted_at",
+    "decided_at",
+    "resulting_area",
+    "proposed_by",
+    "validation",
+)
 #: Statuses in which a proposal's content (name, boundary, rationale...) may change.
 EDITABLE_STATUSES = ("draft", "changes_requested")
 
@@ -57,17 +64,26 @@ class WorkflowViolation(ValidationError):
 def _refuse_workflow_kwargs(names) -> None:
     touched = sorted(set(names) & {*WORKFLOW_FIELDS, "resulting_area_id", "proposed_by_id"})
     if touched and not in_workflow_write():
-        raise WorkflowViolation({
-            touched[0]: _("%(fields)s change only through the review workflow "
-                          "(submit, review, approve, reject, withdraw).") % {"fields": ", ".join(touched)}
-        })
+        raise WorkflowViolation(
+            {
+                touched[0]: _(
+                    "%(fields)s change only through the review workflow "
+                    "(submit, review, approve, reject, withdraw)."
+                )
+                % {"fields": ", ".join(touched)}
+            }
+        )
 
 
 def _refuse_past_drafts(queryset) -> None:
     """Outside the workflow only drafts (and proposals sent back for changes) may change."""
     if not in_workflow_write() and queryset.exclude(status__in=EDITABLE_STATUSES).exists():
-        raise WorkflowViolation(_("Only drafts and proposals sent back for changes can be changed; "
-                                  "the others change only through the review workflow."))
+        raise WorkflowViolation(
+            _(
+                "Only drafts and proposals sent back for changes can be changed; "
+                "the others change only through the review workflow."
+            )
+        )
 
 
 class ProposalQuerySet(models.QuerySet):
@@ -88,8 +104,12 @@ class ProposalQuerySet(models.QuerySet):
         objs = list(objs)
         if not in_workflow_write():
             if kwargs.get("update_conflicts") or (len(args) > 2 and args[2]):
-                raise WorkflowViolation(_("Stored proposals are not overwritten in bulk; "
-                                          "change them one by one through the workflow."))
+                raise WorkflowViolation(
+                    _(
+                        "Stored proposals are not overwritten in bulk; "
+                        "change them one by one through the workflow."
+                    )
+                )
             for obj in objs:
                 errors = obj.workflow_errors(stored=None)
                 if errors:
@@ -141,19 +161,29 @@ class Proposal(SpatialRecord):
         AdminUnit, verbose_name="đơn vị đề xuất", on_delete=models.PROTECT, related_name="proposals"
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người đề xuất", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="proposals",
+        settings.AUTH_USER_MODEL,
+        verbose_name="người đề xuất",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
     )
     rationale = models.TextField("thuyết minh", blank=True)
-    status = models.CharField("trạng thái", max_length=18, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        "trạng thái", max_length=18, choices=Status.choices, default=Status.DRAFT
+    )
     validation = models.JSONField("kết quả kiểm tra", default=dict, blank=True)
     submitted_at = models.DateTimeField("ngày gửi", null=True, blank=True)
     decided_at = models.DateTimeField("ngày quyết định", null=True, blank=True)
     # PROTECT: deleting the planned area an approval created would unlink the decision behind
     # the workflow's back (Django clears a SET_NULL link with a raw UPDATE); revoke it instead.
     resulting_area = models.OneToOneField(
-        IndustrialArea, verbose_name="khu, cụm được lập", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="proposal",
+        IndustrialArea,
+        verbose_name="khu, cụm được lập",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposal",
     )
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật", auto_now=True)
@@ -167,7 +197,8 @@ class Proposal(SpatialRecord):
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(submitted_at__isnull=True) | Q(decided_at__isnull=True)
+                condition=Q(submitted_at__isnull=True)
+                | Q(decided_at__isnull=True)
                 | Q(decided_at__gte=models.F("submitted_at")),
                 name="proposal_decided_after_submitted",
                 violation_error_message="Ngày quyết định phải sau ngày gửi.",
@@ -195,24 +226,33 @@ class Proposal(SpatialRecord):
             if self.status != self.Status.DRAFT:
                 errors["status"] = _(
                     "A new proposal starts as a draft; its status (“%(status)s”) changes only through "
-                    "the review workflow.") % {"status": self.status}
+                    "the review workflow."
+                ) % {"status": self.status}
             for name in ("submitted_at", "decided_at", "resulting_area"):
                 if getattr(self, Proposal._meta.get_field(name).attname) is not None:
-                    errors[name] = _("A new proposal has no submission date, decision or resulting area; "
-                                     "the review workflow sets them.")
+                    errors[name] = _(
+                        "A new proposal has no submission date, decision or resulting area; "
+                        "the review workflow sets them."
+                    )
             if self.validation:
                 errors["validation"] = _("The rule checks are stored by the workflow, not written.")
             return errors
         for name in WORKFLOW_FIELDS:
             attname = Proposal._meta.get_field(name).attname
             if getattr(self, attname) != stored[attname]:
-                errors[name] = _("%(field)s changes only through the review workflow "
-                                 "(submit, review, approve, reject, withdraw).") % {"field": name}
+                errors[name] = _(
+                    "%(field)s changes only through the review workflow "
+                    "(submit, review, approve, reject, withdraw)."
+                ) % {"field": name}
         if not errors and stored["status"] not in EDITABLE_STATUSES:
             errors["__all__"] = _(
                 "A proposal can be changed only as a draft or when changes were requested; it is now "
-                "“%(status)s”.") % {"status": self.Status(stored["status"]).label
-                                   if stored["status"] in self.Status.values else stored["status"]}
+                "“%(status)s”."
+            ) % {
+                "status": self.Status(stored["status"]).label
+                if stored["status"] in self.Status.values
+                else stored["status"]
+            }
         return errors
 
     def check_workflow(self) -> None:
@@ -248,9 +288,14 @@ class ProposalEvent(models.Model):
         REJECTED = "rejected", "Không phê duyệt"
         WITHDRAWN = "withdrawn", "Rút đề xuất"
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events", verbose_name="đề xuất")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="events", verbose_name="đề xuất"
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="người thực hiện"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        verbose_name="người thực hiện",
     )
     action = models.CharField("thao tác", max_length=18, choices=Action.choices)
     comment = models.TextField("ý kiến", blank=True)

@@ -1,4 +1,5 @@
 """Registered rasters (DEM, land cover, flood hazard, population) read window by window."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -14,7 +15,9 @@ class RasterLayer(models.Model):
 
     name = models.CharField("tên", max_length=120, unique=True)
     kind = models.CharField("loại", max_length=12, choices=Kind.choices)
-    path = models.CharField("tệp (COG)", max_length=500, help_text="Đường dẫn tương đối với thư mục dữ liệu.")
+    path = models.CharField(
+        "tệp (COG)", max_length=500, help_text="Đường dẫn tương đối với thư mục dữ liệu."
+    )
     srid = models.PositiveIntegerField("hệ tọa độ (EPSG)")
     resolution_m = models.FloatField("độ phân giải (m)")
     nodata = models.FloatField("giá trị không dữ liệu", null=True, blank=True)
@@ -28,7 +31,9 @@ class RasterLayer(models.Model):
         verbose_name_plural = "lớp raster"
         ordering = ["kind", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(resolution_m__gt=0), name="raster_resolution_positive"),
+            models.CheckConstraint(
+                condition=Q(resolution_m__gt=0), name="raster_resolution_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 """Yearly targets assigned by the province and the actuals reported: basis of the two-year rule."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -18,7 +19,10 @@ class Indicator(models.TextChoices):
 
 class DevelopmentTarget(models.Model):
     area = models.ForeignKey(
-        IndustrialArea, on_delete=models.CASCADE, related_name="targets", verbose_name="khu, cụm công nghiệp"
+        IndustrialArea,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        verbose_name="khu, cụm công nghiệp",
     )
     year = models.PositiveSmallIntegerField("năm")
     indicator = models.CharField("chỉ tiêu", max_length=20, choices=Indicator.choices)
@@ -32,7 +36,9 @@ class DevelopmentTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area", "year", "indicator"], name="target_uniq"),
             models.CheckConstraint(condition=Q(target_value__gte=0), name="target_nonneg"),
-            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="target_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="target_year_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -43,26 +49,41 @@ class AnnualReport(models.Model):
     """Actuals for one area and year, with the unit the report was filed under."""
 
     area = models.ForeignKey(
-        IndustrialArea, on_delete=models.CASCADE, related_name="reports", verbose_name="khu, cụm công nghiệp"
+        IndustrialArea,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name="khu, cụm công nghiệp",
     )
     year = models.PositiveSmallIntegerField("năm")
     admin_unit = models.ForeignKey(
-        AdminUnit, on_delete=models.PROTECT, related_name="annual_reports",
+        AdminUnit,
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
         verbose_name="đơn vị hành chính (khi báo cáo)",
     )
-    clearance_ha = models.DecimalField("GPMB bàn giao trong năm (ha)", max_digits=10, decimal_places=2, default=0)
+    clearance_ha = models.DecimalField(
+        "GPMB bàn giao trong năm (ha)", max_digits=10, decimal_places=2, default=0
+    )
     infrastructure_pct = models.DecimalField(
         "hạ tầng hoàn thành lũy kế (%)", max_digits=5, decimal_places=1, default=0
     )
-    leased_ha = models.DecimalField("cho thuê mới trong năm (ha)", max_digits=10, decimal_places=2, default=0)
+    leased_ha = models.DecimalField(
+        "cho thuê mới trong năm (ha)", max_digits=10, decimal_places=2, default=0
+    )
     new_projects = models.PositiveIntegerField("dự án thứ cấp mới", default=0)
     disbursed_bn_vnd = models.DecimalField(
         "vốn hạ tầng giải ngân (tỷ đồng)", max_digits=14, decimal_places=2, default=0
     )
     workers = models.PositiveIntegerField("lao động cuối năm", default=0)
-    revenue_bn_vnd = models.DecimalField("doanh thu (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True)
-    tax_bn_vnd = models.DecimalField("nộp ngân sách (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True)
-    export_musd = models.DecimalField("xuất khẩu (triệu USD)", max_digits=12, decimal_places=2, null=True, blank=True)
+    revenue_bn_vnd = models.DecimalField(
+        "doanh thu (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    tax_bn_vnd = models.DecimalField(
+        "nộp ngân sách (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    export_musd = models.DecimalField(
+        "xuất khẩu (triệu USD)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     submitted_on = models.DateField("ngày báo cáo", null=True, blank=True)
 
     class Meta:
@@ -72,8 +93,11 @@ class AnnualReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area", "year"], name="report_area_year_uniq"),
             models.CheckConstraint(
-                condition=Q(clearance_ha__gte=0) & Q(leased_ha__gte=0) & Q(disbursed_bn_vnd__gte=0)
-                & Q(infrastructure_pct__gte=0) & Q(infrastructure_pct__lte=100),
+                condition=Q(clearance_ha__gte=0)
+                & Q(leased_ha__gte=0)
+                & Q(disbursed_bn_vnd__gte=0)
+                & Q(infrastructure_pct__gte=0)
+                & Q(infrastructure_pct__lte=100),
                 name="report_values_in_range",
                 violation_error_message="Số liệu báo cáo không được âm; tỷ lệ hạ tầng tối đa 100%.",
             ),

@@ -3,20 +3,20 @@
 Selectors return querysets or plain data (the analyses' frozen records); geometry conversion
 goes through :mod:`planning.geo` (pyproj, EPSG:6960), so both backends give the same figures.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB, PointOnSurface
 from django.contrib.gis.geos import Polygon
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from planning import geo
@@ -37,11 +37,11 @@ from planning.services.errors import MissingInputs, UnknownProvince
 # Region of each legacy province for the Decree 35 Art. 9 rice-phasing threshold (DOMAIN §1.4).
 # Keys are official province codes; provinces not listed fall back to "other" (NOT CONFIRMED).
 REGION_BY_PROVINCE_CODE = {
-    "52": "central_coast",   # Bình Định
-    "94": "mekong",          # Sóc Trăng
-    "92": "mekong",          # Cần Thơ (legacy)
-    "93": "mekong",          # Hậu Giang
-    "33": "mekong",          # Cần Thơ (from 1 July 2025)
+    "52": "central_coast",  # Bình Định
+    "94": "mekong",  # Sóc Trăng
+    "92": "mekong",  # Cần Thơ (legacy)
+    "93": "mekong",  # Hậu Giang
+    "33": "mekong",  # Cần Thơ (from 1 July 2025)
 }
 RASTER_KINDS = ("dem", "landcover", "flood", "population")
 AREA_LEVELS = ("commune", "district", "province")
@@ -70,14 +70,20 @@ def province_resolve(value) -> m.AdminUnit:
     text = str(value or "").strip()
     provinces = list(m.AdminUnit.objects.filter(level=m.AdminUnit.Level.PROVINCE).order_by("pk"))
     if not text:
-        raise UnknownProvince("a province is required", details={"known": [p.name for p in provinces]})
+        raise UnknownProvince(
+            "a province is required", details={"known": [p.name for p in provinces]}
+        )
     matches = [p for p in provinces if p.code == text] or [
-        p for p in provinces if _fold(p.name) in (_fold(text), _fold(text).removeprefix("tinh ").strip())
+        p
+        for p in provinces
+        if _fold(p.name) in (_fold(text), _fold(text).removeprefix("tinh ").strip())
     ]
     if not matches:
         known = sorted({f"{p.name} ({p.code})" for p in provinces})
-        raise UnknownProvince(f"unknown province {text!r}; known provinces: {', '.join(known)}",
-                              details={"known": known})
+        raise UnknownProvince(
+            f"unknown province {text!r}; known provinces: {', '.join(known)}",
+            details={"known": known},
+        )
     if len(matches) > 1:
         with_rasters = [p for p in matches if raster_layers_available(p)]
         today = timezone.localdate()
@@ -87,7 +93,9 @@ def province_resolve(value) -> m.AdminUnit:
 
 
 def province_region(province: m.AdminUnit) -> str:
-    return getattr(settings, "PLANNING_REGION_BY_PROVINCE", REGION_BY_PROVINCE_CODE).get(province.code, "other")
+    return getattr(settings, "PLANNING_REGION_BY_PROVINCE", REGION_BY_PROVINCE_CODE).get(
+        province.code, "other"
+    )
 
 
 def expanded_envelope(geom, margin_deg: float = 0.05) -> Polygon:
@@ -107,10 +115,30 @@ def areas_in(province: m.AdminUnit | None = None, *, include_revoked: bool = Tru
 
 # The columns of an area that area_rows and the efficiency report read (AreaFields).
 AREA_FIELDS = (
-    "id", "code", "name", "kind", "status", "admin_unit_id", "province_name_reported", "developer_id",
-    "metric_srid", "established_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha", "green_land_ha",
-    "shared_infra_land_ha", "total_investment_bn_vnd", "is_mountainous", "is_craft_village", "isolation_strip_m",
-    "wwtp_operating", "eco_criteria_met", "power_done_pct", "water_done_pct", "wastewater_done_pct",
+    "id",
+    "code",
+    "name",
+    "kind",
+    "status",
+    "admin_unit_id",
+    "province_name_reported",
+    "developer_id",
+    "metric_srid",
+    "established_on",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "green_land_ha",
+    "shared_infra_land_ha",
+    "total_investment_bn_vnd",
+    "is_mountainous",
+    "is_craft_village",
+    "isolation_strip_m",
+    "wwtp_operating",
+    "eco_criteria_met",
+    "power_done_pct",
+    "water_done_pct",
+    "wastewater_done_pct",
     "roads_done_pct",
 )
 
@@ -140,17 +168,32 @@ def areas_with_points(province: m.AdminUnit | None = None) -> tuple[list[AreaFie
     whether a developer transfer is recorded), with a point on each boundary's surface computed
     by the database (shapely, EPSG:4326) — enough for :func:`area_rows` without geometry, at a
     fraction of the cost of reading every boundary."""
-    rows = list(areas_in(province).select_related(None).values(
-        *AREA_FIELDS, developer_kind=F("developer__kind"), surface_point_wkb=AsWKB(PointOnSurface("boundary")),
-        transferred=Exists(m.DeveloperTransfer.objects.filter(area=OuterRef("pk")))))
+    rows = list(
+        areas_in(province)
+        .select_related(None)
+        .values(
+            *AREA_FIELDS,
+            developer_kind=F("developer__kind"),
+            surface_point_wkb=AsWKB(PointOnSurface("boundary")),
+            transferred=Exists(m.DeveloperTransfer.objects.filter(area=OuterRef("pk"))),
+        )
+    )
     wkb = [r.pop("surface_point_wkb") for r in rows]
-    points = shapely.from_wkb([None if w is None else bytes(w) for w in wkb]) if rows else np.empty(0, object)
+    points = (
+        shapely.from_wkb([None if w is None else bytes(w) for w in wkb])
+        if rows
+        else np.empty(0, object)
+    )
     return [AreaFields(r) for r in rows], np.asarray(points, dtype=object).reshape(-1)
 
 
 def has_mountainous_units(province: m.AdminUnit) -> bool:
-    return m.AdminUnit.objects.filter(is_mountainous=True, boundary__intersects=province.boundary).exists() \
+    return (
+        m.AdminUnit.objects.filter(
+            is_mountainous=True, boundary__intersects=province.boundary
+        ).exists()
         or province.is_mountainous
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,10 +209,17 @@ def raster_layers_available(province: m.AdminUnit) -> dict[float, dict[str, m.Ra
     return {res: kinds for res, kinds in by_res.items() if set(RASTER_KINDS) <= set(kinds)}
 
 
-def _predecessors_with_rasters(province: m.AdminUnit) -> tuple[list[m.AdminUnit], list[m.AdminUnit]]:
+def _predecessors_with_rasters(
+    province: m.AdminUnit,
+) -> tuple[list[m.AdminUnit], list[m.AdminUnit]]:
     """The provinces ``province`` was formed from (1 July 2025), and those of them with rasters."""
-    before = [link.predecessor for link in m.AdminUnitSuccession.objects.filter(successor=province)
-              .select_related("predecessor").order_by("predecessor__code") if link.predecessor.level == "province"]
+    before = [
+        link.predecessor
+        for link in m.AdminUnitSuccession.objects.filter(successor=province)
+        .select_related("predecessor")
+        .order_by("predecessor__code")
+        if link.predecessor.level == "province"
+    ]
     return before, [p for p in before if raster_layers_available(p)]
 
 
@@ -186,14 +236,20 @@ def raster_stand_in(province: m.AdminUnit) -> tuple[m.AdminUnit, str | None]:
         return province, None
     stand_in = with_rasters[0]
     others = [p.name for p in before if p.pk != stand_in.pk]
-    rest = (f"; phần thuộc {', '.join(others)} cũ chưa có raster nên chưa được xét" if others else
-            "; phần còn lại chưa có raster nên chưa được xét")
-    return stand_in, (f"{province.name} (từ {province.valid_from:%d/%m/%Y}) chưa có raster riêng: phân tích trên "
-                      f"phần là tỉnh {stand_in.name} trước 1/7/2025, nơi có raster{rest}.")
+    rest = (
+        f"; phần thuộc {', '.join(others)} cũ chưa có raster nên chưa được xét"
+        if others
+        else "; phần còn lại chưa có raster nên chưa được xét"
+    )
+    return stand_in, (
+        f"{province.name} (từ {province.valid_from:%d/%m/%Y}) chưa có raster riêng: phân tích trên "
+        f"phần là tỉnh {stand_in.name} trước 1/7/2025, nơi có raster{rest}."
+    )
 
 
-def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, *,
-                      kinds: Sequence[str] = RASTER_KINDS) -> dict[str, m.RasterLayer]:
+def raster_layers_for(
+    province: m.AdminUnit, resolution_m: float | None = None, *, kinds: Sequence[str] = RASTER_KINDS
+) -> dict[str, m.RasterLayer]:
     """The registered rasters of ``province`` at ``resolution_m`` (default: the finest set)."""
     available = raster_layers_available(province)
     if not available:
@@ -205,18 +261,21 @@ def raster_layers_for(province: m.AdminUnit, resolution_m: float | None = None, 
                 f"raster: hãy chạy phân tích cho {names}. / No rasters are registered for {province.name} "
                 f"(since {province.valid_from:%d/%m/%Y}); its predecessor provinces have them: run the analysis "
                 f"for {names} (`manage.py build_rasters` builds the demo rasters of the provinces before "
-                "1 July 2025).")
+                "1 July 2025)."
+            )
         raise MissingInputs(
             f"{province.name} chưa có raster (địa hình, lớp phủ, ngập, dân số): quản trị viên chạy "
             f"`manage.py build_rasters`. / No rasters are registered for {province.name}; run "
-            "`manage.py build_rasters` first.")
+            "`manage.py build_rasters` first."
+        )
     if resolution_m is None:
         resolution_m = min(available)
     if float(resolution_m) not in available:
         sizes = ", ".join(f"{r:g} m" for r in sorted(available))
         raise MissingInputs(
             f"{province.name} không có raster {resolution_m:g} m; hiện có: {sizes}. / "
-            f"No {resolution_m:g} m rasters for {province.name}; available: {sizes}.")
+            f"No {resolution_m:g} m rasters for {province.name}; available: {sizes}."
+        )
     layers = available[float(resolution_m)]
     return {k: layers[k] for k in kinds}
 
@@ -226,9 +285,11 @@ def raster_path(layer: m.RasterLayer):
 
     path = raster_dir() / layer.path
     if not path.exists():
-        raise MissingInputs(f"Thiếu tệp raster {path} của {layer.name}: quản trị viên chạy `manage.py build_rasters "
-                            f"--force`. / Raster file {path} of {layer.name} is missing; run "
-                            "`manage.py build_rasters --force`.")
+        raise MissingInputs(
+            f"Thiếu tệp raster {path} của {layer.name}: quản trị viên chạy `manage.py build_rasters "
+            f"--force`. / Raster file {path} of {layer.name} is missing; run "
+            "`manage.py build_rasters --force`."
+        )
     return path
 
 
@@ -261,24 +322,31 @@ def table_versions(models: Iterable, *, counts: dict | None = None) -> dict[str,
         changes = []
         history = getattr(model, "history", None)
         if history is not None:
-            changes.append(f"(SELECT MAX({q('history_date')}) FROM {q(history.model._meta.db_table)})")
+            changes.append(
+                f"(SELECT MAX({q('history_date')}) FROM {q(history.model._meta.db_table)})"
+            )
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):
             changes.append(f"(SELECT MAX({q('updated_at')}) FROM {table})")
         # A typed NULL: PostgreSQL resolves UNION column types from the first branch.
-        changes += ["CAST(NULL AS TIMESTAMP WITH TIME ZONE)" if connection.vendor == "postgresql" else "NULL"] \
-            * (2 - len(changes))
+        changes += [
+            "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
+            if connection.vendor == "postgresql"
+            else "NULL"
+        ] * (2 - len(changes))
         known = counts.get(model._meta.label)
         count = f"(SELECT COUNT(*) FROM {table})" if known is None else str(int(known))
-        parts.append(f"SELECT {count}, (SELECT MAX({pk}) FROM {table}), "
-                     f"{changes[0]}, {changes[1]}")
+        parts.append(f"SELECT {count}, (SELECT MAX({pk}) FROM {table}), {changes[0]}, {changes[1]}")
     with connection.cursor() as cur:
         cur.execute(" UNION ALL ".join(parts))
         rows = cur.fetchall()
     out = {}
     for model, (count, max_id, change_a, change_b) in zip(models, rows):
         changes = [_as_datetime(c) for c in (change_a, change_b) if c is not None]
-        out[model._meta.label] = {"count": count, "max_id": max_id,
-                                  "last_change": _iso(max(changes)) if changes else None}
+        out[model._meta.label] = {
+            "count": count,
+            "max_id": max_id,
+            "last_change": _iso(max(changes)) if changes else None,
+        }
     return out
 
 
@@ -291,12 +359,13 @@ def _as_datetime(value):
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime) and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.timezone.utc)
+        value = timezone.make_aware(value, dt.UTC)
     return value
 
 
-def input_versions(models: Iterable = (), *, rasters: Iterable[m.RasterLayer] = (),
-                   counts: dict | None = None) -> dict:
+def input_versions(
+    models: Iterable = (), *, rasters: Iterable[m.RasterLayer] = (), counts: dict | None = None
+) -> dict:
     """What a run read: the latest dataset loads, table versions and raster checksums.
     ``counts``: row counts the run already read (see :func:`table_versions`)."""
     loads = {}
@@ -305,8 +374,15 @@ def input_versions(models: Iterable = (), *, rasters: Iterable[m.RasterLayer] = 
     return {
         "dataset_loads": loads,
         "tables": table_versions(models, counts=counts),
-        "rasters": {r.name: {"checksum": r.checksum, "path": r.path, "srid": r.srid,
-                             "resolution_m": r.resolution_m} for r in rasters},
+        "rasters": {
+            r.name: {
+                "checksum": r.checksum,
+                "path": r.path,
+                "srid": r.srid,
+                "resolution_m": r.resolution_m,
+            }
+            for r in rasters
+        },
     }
 
 
@@ -328,7 +404,9 @@ class UnitRef:
         return {"id": self.id, "code": self.code, "name": self.name, "level": self.level}
 
 
-_LOCATOR_CACHE: dict[str, tuple] = {}  # "locator" -> (fingerprint, UnitLocator), see UnitLocator.current
+_LOCATOR_CACHE: dict[
+    str, tuple
+] = {}  # "locator" -> (fingerprint, UnitLocator), see UnitLocator.current
 
 
 class UnitLocator:
@@ -350,16 +428,27 @@ class UnitLocator:
         self.by_id = {u.id: u for u in self.refs}
 
     @classmethod
-    def load(cls, queryset: QuerySet | None = None) -> "UnitLocator":
+    def load(cls, queryset: QuerySet | None = None) -> UnitLocator:
         qs = queryset if queryset is not None else m.AdminUnit.objects.all()
         # Boundaries straight from the database's WKB into shapely (no GEOS objects in between).
-        rows = list(qs.annotate(boundary_wkb=AsWKB("boundary")).values_list(
-            "id", "code", "name", "level", "valid_from", "valid_to", "is_mountainous", "zone_srid", "boundary_wkb"))
+        rows = list(
+            qs.annotate(boundary_wkb=AsWKB("boundary")).values_list(
+                "id",
+                "code",
+                "name",
+                "level",
+                "valid_from",
+                "valid_to",
+                "is_mountainous",
+                "zone_srid",
+                "boundary_wkb",
+            )
+        )
         geoms = shapely.from_wkb([bytes(r[-1]) for r in rows]) if rows else []
         return cls([(UnitRef(*r[:-1]), g) for r, g in zip(rows, geoms)])
 
     @classmethod
-    def current(cls) -> "UnitLocator":
+    def current(cls) -> UnitLocator:
         """:meth:`load` of every unit, kept between calls while the unit table is unchanged.
 
         On PostgreSQL the table's fingerprint is a digest of where each row version lies and
@@ -373,8 +462,10 @@ class UnitLocator:
             return cls.load()
         table = connection.ops.quote_name(m.AdminUnit._meta.db_table)
         with connection.cursor() as cur:
-            cur.execute(f"SELECT count(*), md5(coalesce(string_agg(ctid::text || xmin::text, ',' ORDER BY ctid), '')) "
-                        f"FROM {table}")
+            cur.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(ctid::text || xmin::text, ',' ORDER BY ctid), '')) "
+                f"FROM {table}"
+            )
             count, digest = cur.fetchone()
         s = connection.settings_dict
         key = (s.get("HOST"), s.get("PORT"), s.get("NAME"), count, digest)
@@ -400,7 +491,9 @@ class UnitLocator:
     def locate(self, point, *, today: dt.date | None = None) -> dict[str, UnitRef | None]:
         return self._pick_levels(self.containing(point), today or timezone.localdate())
 
-    def locate_many(self, points, *, today: dt.date | None = None) -> list[dict[str, UnitRef | None]]:
+    def locate_many(
+        self, points, *, today: dt.date | None = None
+    ) -> list[dict[str, UnitRef | None]]:
         """:meth:`locate` for an array of points, with one tree query for all of them."""
         today = today or timezone.localdate()
         points = np.asarray(points, dtype=object).reshape(-1)
@@ -471,8 +564,9 @@ def _overlapping_period(unit: m.AdminUnit) -> Q:
 def units_like(unit: m.AdminUnit, geom) -> QuerySet:
     """Units comparable to ``unit`` (same level, valid in the same period) that intersect
     ``geom`` (GEOS, EPSG:4326), ``unit`` included: where a proposal of ``unit`` actually lies."""
-    return m.AdminUnit.objects.filter(_overlapping_period(unit), level=unit.level,
-                                      boundary__intersects=geom).order_by("code")
+    return m.AdminUnit.objects.filter(
+        _overlapping_period(unit), level=unit.level, boundary__intersects=geom
+    ).order_by("code")
 
 
 def unit_at_level(unit: m.AdminUnit, level: str, *, within=None) -> UnitRef | None:
@@ -491,8 +585,11 @@ def unit_at_level(unit: m.AdminUnit, level: str, *, within=None) -> UnitRef | No
         if not part.is_empty and shapely.area(part) > 0:
             region = part
     x0, y0, x1, y1 = region.bounds
-    locator = UnitLocator.load(m.AdminUnit.objects.filter(
-        level=level, boundary__intersects=Polygon.from_bbox((x0, y0, x1, y1))))
+    locator = UnitLocator.load(
+        m.AdminUnit.objects.filter(
+            level=level, boundary__intersects=Polygon.from_bbox((x0, y0, x1, y1))
+        )
+    )
     if not locator.refs:
         return None
     shares = shapely.area(shapely.intersection(locator.geoms, region))
@@ -521,9 +618,11 @@ def _f(value) -> float | None:
 def _enterprise_shares(criteria: dict) -> dict[str, float]:
     """Enterprise shares from ``IndustrialArea.eco_criteria_met`` (percent keys or 0–1 shares)."""
     out = {}
-    for pct_key, share_key in (("recp_awareness_pct", "recp_aware_share"),
-                               ("recp_applied_pct", "recp_applying_share"),
-                               ("symbiosis_participation_pct", "symbiosis_participation_share")):
+    for pct_key, share_key in (
+        ("recp_awareness_pct", "recp_aware_share"),
+        ("recp_applied_pct", "recp_applying_share"),
+        ("symbiosis_participation_pct", "symbiosis_participation_share"),
+    ):
         if criteria.get(share_key) is not None:
             out[share_key] = float(criteria[share_key])
         elif criteria.get(pct_key) is not None:
@@ -540,9 +639,16 @@ class AreaRow:
     units: dict[str, UnitRef | None]
 
 
-def area_rows(areas: Iterable[m.IndustrialArea], *, locator: UnitLocator, metric_srid: int | None = None,
-              with_geometry: bool = False, transferred_ids: set | None = None,
-              leased_override: dict | None = None, points=None) -> list[AreaRow]:
+def area_rows(
+    areas: Iterable[m.IndustrialArea],
+    *,
+    locator: UnitLocator,
+    metric_srid: int | None = None,
+    with_geometry: bool = False,
+    transferred_ids: set | None = None,
+    leased_override: dict | None = None,
+    points=None,
+) -> list[AreaRow]:
     """AreaRecords (id = area code) with units by level; geometry in ``metric_srid`` (or each
     area's own TM-3 zone) when ``with_geometry``. ``points``: the areas' points on surface when
     already known (see :func:`areas_with_points`); the boundaries are then read only for
@@ -551,8 +657,11 @@ def area_rows(areas: Iterable[m.IndustrialArea], *, locator: UnitLocator, metric
     if transferred_ids is None and areas and isinstance(areas[0], AreaFields):
         transferred_ids = {a.pk for a in areas if a.transferred}
     if transferred_ids is None:
-        transferred_ids = set(m.DeveloperTransfer.objects.filter(area__in=[a.pk for a in areas])
-                              .values_list("area_id", flat=True))
+        transferred_ids = set(
+            m.DeveloperTransfer.objects.filter(area__in=[a.pk for a in areas]).values_list(
+                "area_id", flat=True
+            )
+        )
     if points is None or with_geometry:
         shapes = geo.to_shapely(a.boundary for a in areas)
     else:
@@ -562,8 +671,11 @@ def area_rows(areas: Iterable[m.IndustrialArea], *, locator: UnitLocator, metric
     located = locator.locate_many(points) if len(areas) else []
     out = []
     for a, shp, units in zip(areas, shapes, located):
-        if a.admin_unit_id in locator.by_id and locator.by_id[a.admin_unit_id].level == "commune" and \
-                units["commune"] is None:
+        if (
+            a.admin_unit_id in locator.by_id
+            and locator.by_id[a.admin_unit_id].level == "commune"
+            and units["commune"] is None
+        ):
             units["commune"] = locator.by_id[a.admin_unit_id]
         keys = {level: units[level].code for level in AREA_LEVELS if units.get(level) is not None}
         province = a.province_name_reported or (units["province"].name if units["province"] else "")
@@ -575,35 +687,64 @@ def area_rows(areas: Iterable[m.IndustrialArea], *, locator: UnitLocator, metric
         if leased_override is not None:
             leased = leased_override.get(a.pk, leased)
         record = AreaRecord(
-            id=a.code, kind=a.kind, status=a.status, name=a.name, province=province, units=keys,
-            planned_ha=float(a.planned_area_ha), leasable_ha=float(a.industrial_land_ha),
+            id=a.code,
+            kind=a.kind,
+            status=a.status,
+            name=a.name,
+            province=province,
+            units=keys,
+            planned_ha=float(a.planned_area_ha),
+            leasable_ha=float(a.industrial_land_ha),
             leased_ha=min(leased, float(a.industrial_land_ha)),
-            green_ha=float(a.green_land_ha), shared_infra_ha=float(a.shared_infra_land_ha),
-            developer_id=a.developer_id, developer_kind=a.developer.kind if a.developer_id else None,
-            transferred=a.pk in transferred_ids, total_investment_bn_vnd=_f(a.total_investment_bn_vnd),
-            is_mountainous=a.is_mountainous, is_craft_village=a.is_craft_village,
-            isolation_strip_m=a.isolation_strip_m, wwtp_operating=a.wwtp_operating,
+            green_ha=float(a.green_land_ha),
+            shared_infra_ha=float(a.shared_infra_land_ha),
+            developer_id=a.developer_id,
+            developer_kind=a.developer.kind if a.developer_id else None,
+            transferred=a.pk in transferred_ids,
+            total_investment_bn_vnd=_f(a.total_investment_bn_vnd),
+            is_mountainous=a.is_mountainous,
+            is_craft_village=a.is_craft_village,
+            isolation_strip_m=a.isolation_strip_m,
+            wwtp_operating=a.wwtp_operating,
             symbiosis_links=eco.get("symbiosis_links"),
-            power_done_pct=a.power_done_pct, water_done_pct=a.water_done_pct,
-            wastewater_done_pct=a.wastewater_done_pct, roads_done_pct=a.roads_done_pct,
-            enterprise_shares=_enterprise_shares(eco), geometry=geom,
+            power_done_pct=a.power_done_pct,
+            water_done_pct=a.water_done_pct,
+            wastewater_done_pct=a.wastewater_done_pct,
+            roads_done_pct=a.roads_done_pct,
+            enterprise_shares=_enterprise_shares(eco),
+            geometry=geom,
         )
         out.append(AreaRow(a, record, units))
     return out
 
 
-def parcel_records(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None) -> list[ParcelRecord]:
+def parcel_records(
+    areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None
+) -> list[ParcelRecord]:
     """Clearance parcels of ``areas``; with ``as_of``, a parcel handed over later counts as paid."""
     by_pk = {a.pk: a.code for a in areas}
-    rows = m.ClearanceParcel.objects.filter(area__in=list(by_pk)).order_by("pk").values_list(
-        "pk", "area_id", "area_m2", "status", "land_use", "handed_over_on")
+    rows = (
+        m.ClearanceParcel.objects.filter(area__in=list(by_pk))
+        .order_by("pk")
+        .values_list("pk", "area_id", "area_m2", "status", "land_use", "handed_over_on")
+    )
     out = []
     for pk, area_id, area_m2, status, land_use, handed_over_on in rows:
-        if as_of is not None and status == m.ClearanceParcel.Status.HANDED_OVER and (
-                handed_over_on is None or handed_over_on > as_of):
+        if (
+            as_of is not None
+            and status == m.ClearanceParcel.Status.HANDED_OVER
+            and (handed_over_on is None or handed_over_on > as_of)
+        ):
             status = m.ClearanceParcel.Status.COMPENSATED
-        out.append(ParcelRecord(id=pk, area_id=by_pk[area_id], area_ha=area_m2 / 10_000, status=status,
-                                land_use=land_use))
+        out.append(
+            ParcelRecord(
+                id=pk,
+                area_id=by_pk[area_id],
+                area_ha=area_m2 / 10_000,
+                status=status,
+                land_use=land_use,
+            )
+        )
     return out
 
 
@@ -615,8 +756,13 @@ def _in_areas(areas: Sequence[m.IndustrialArea], all_areas: bool) -> Q:
     return Q(area__in=[a.pk for a in areas])
 
 
-def clearance_totals(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None,
-                     all_areas: bool = False, row_count: dict | None = None) -> dict[str, ClearanceTotals]:
+def clearance_totals(
+    areas: Iterable[m.IndustrialArea],
+    *,
+    as_of: dt.date | None = None,
+    all_areas: bool = False,
+    row_count: dict | None = None,
+) -> dict[str, ClearanceTotals]:
     """Clearance parcels of ``areas`` summed per area code by the database (one query, no parcel
     comes back): what :func:`parcel_records` gives, aggregated. With ``as_of``, a parcel handed
     over later (or with no hand-over date) is not counted as handed over. ``all_areas``: sum over
@@ -629,18 +775,32 @@ def clearance_totals(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None
     handed = Q(status=m.ClearanceParcel.Status.HANDED_OVER)
     if as_of is not None:
         handed &= Q(handed_over_on__lte=as_of)
-    qs = m.ClearanceParcel.objects.all() if all_areas else m.ClearanceParcel.objects.filter(_in_areas(areas, False))
-    rows = list(qs.order_by().values_list("area_id")
-                .annotate(n=Count("pk"), m2=Sum("area_m2"), handed_m2=Sum("area_m2", filter=handed)))
+    qs = (
+        m.ClearanceParcel.objects.all()
+        if all_areas
+        else m.ClearanceParcel.objects.filter(_in_areas(areas, False))
+    )
+    rows = list(
+        qs.order_by()
+        .values_list("area_id")
+        .annotate(n=Count("pk"), m2=Sum("area_m2"), handed_m2=Sum("area_m2", filter=handed))
+    )
     if all_areas and row_count is not None:
         row_count[m.ClearanceParcel._meta.label] = sum(n for _pk, n, _m2, _h in rows)
-    return {code[pk]: ClearanceTotals(n_parcels=n, parcel_ha=float(m2 or 0) / 10_000,
-                                      handed_over_ha=float(handed_m2 or 0) / 10_000)
-            for pk, n, m2, handed_m2 in rows if pk in code}
+    return {
+        code[pk]: ClearanceTotals(
+            n_parcels=n,
+            parcel_ha=float(m2 or 0) / 10_000,
+            handed_over_ha=float(handed_m2 or 0) / 10_000,
+        )
+        for pk, n, m2, handed_m2 in rows
+        if pk in code
+    }
 
 
-def project_totals(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None,
-                   all_areas: bool = False) -> dict[str, ProjectTotals]:
+def project_totals(
+    areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None, all_areas: bool = False
+) -> dict[str, ProjectTotals]:
     """Non-revoked secondary projects of ``areas`` summed per area code by the database (one
     query): what :func:`project_records` gives, aggregated. With ``as_of``, projects registered
     later are left out and a project not yet operating at that date does not count as operating.
@@ -648,23 +808,47 @@ def project_totals(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None =
     areas = list(areas)
     code = {a.pk: a.code for a in areas}
     qs = m.SecondaryProject.objects.filter(_in_areas(areas, all_areas)).exclude(
-        status=m.SecondaryProject.Status.REVOKED)
+        status=m.SecondaryProject.Status.REVOKED
+    )
     operating = Q(status=m.SecondaryProject.Status.OPERATING)
     if as_of is not None:
         qs = qs.filter(registered_on__lte=as_of)
         operating &= Q(operation_actual__lte=as_of)
-    rows = qs.order_by().values_list("area_id").annotate(
-        n=Count("pk"), n_op=Count("pk", filter=operating), leased=Sum("leased_area_ha"),
-        reg=Sum("registered_capital_bn_vnd"), dis=Sum("disbursed_capital_bn_vnd"), jobs=Sum("actual_jobs"),
-        planned=Sum("planned_jobs"), n_taxed=Count("annual_tax_bn_vnd"), tax=Sum("annual_tax_bn_vnd"))
-    return {code[pk]: ProjectTotals(
-        n_projects=n, n_operating=n_op, leased_ha=float(leased or 0), registered_capital_bn_vnd=float(reg or 0),
-        disbursed_capital_bn_vnd=float(dis or 0), actual_jobs=int(jobs or 0), planned_jobs=int(planned or 0),
-        n_taxed=n_taxed, annual_tax_bn_vnd=float(tax or 0))
-        for pk, n, n_op, leased, reg, dis, jobs, planned, n_taxed, tax in rows if pk in code}
+    rows = (
+        qs.order_by()
+        .values_list("area_id")
+        .annotate(
+            n=Count("pk"),
+            n_op=Count("pk", filter=operating),
+            leased=Sum("leased_area_ha"),
+            reg=Sum("registered_capital_bn_vnd"),
+            dis=Sum("disbursed_capital_bn_vnd"),
+            jobs=Sum("actual_jobs"),
+            planned=Sum("planned_jobs"),
+            n_taxed=Count("annual_tax_bn_vnd"),
+            tax=Sum("annual_tax_bn_vnd"),
+        )
+    )
+    return {
+        code[pk]: ProjectTotals(
+            n_projects=n,
+            n_operating=n_op,
+            leased_ha=float(leased or 0),
+            registered_capital_bn_vnd=float(reg or 0),
+            disbursed_capital_bn_vnd=float(dis or 0),
+            actual_jobs=int(jobs or 0),
+            planned_jobs=int(planned or 0),
+            n_taxed=n_taxed,
+            annual_tax_bn_vnd=float(tax or 0),
+        )
+        for pk, n, n_op, leased, reg, dis, jobs, planned, n_taxed, tax in rows
+        if pk in code
+    }
 
 
-def project_records(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None) -> list[ProjectRecord]:
+def project_records(
+    areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None = None
+) -> list[ProjectRecord]:
     """Secondary projects of ``areas``; with ``as_of``, projects registered later are left out and
     a project not yet operating at that date counts as building."""
     by_pk = {a.pk: a.code for a in areas}
@@ -677,29 +861,48 @@ def project_records(areas: Iterable[m.IndustrialArea], *, as_of: dt.date | None 
                 continue
             if status == "operating" and (p.operation_actual is None or p.operation_actual > as_of):
                 status = "building"
-        out.append(ProjectRecord(
-            id=p.code, area_id=by_pk[p.area_id], leased_ha=float(p.leased_area_ha),
-            registered_capital_bn_vnd=float(p.registered_capital_bn_vnd),
-            disbursed_capital_bn_vnd=float(p.disbursed_capital_bn_vnd),
-            planned_jobs=p.planned_jobs, actual_jobs=p.actual_jobs,
-            annual_tax_bn_vnd=_f(p.annual_tax_bn_vnd), status=status, name=p.name,
-            registered_on=p.registered_on, operation_planned=p.operation_planned,
-            operation_actual=p.operation_actual,
-        ))
+        out.append(
+            ProjectRecord(
+                id=p.code,
+                area_id=by_pk[p.area_id],
+                leased_ha=float(p.leased_area_ha),
+                registered_capital_bn_vnd=float(p.registered_capital_bn_vnd),
+                disbursed_capital_bn_vnd=float(p.disbursed_capital_bn_vnd),
+                planned_jobs=p.planned_jobs,
+                actual_jobs=p.actual_jobs,
+                annual_tax_bn_vnd=_f(p.annual_tax_bn_vnd),
+                status=status,
+                name=p.name,
+                registered_on=p.registered_on,
+                operation_planned=p.operation_planned,
+                operation_actual=p.operation_actual,
+            )
+        )
     return out
 
 
 def developer_records(areas: Iterable[m.IndustrialArea]) -> list[DeveloperRecord]:
     ids = {a.developer_id for a in areas if a.developer_id}
-    return [DeveloperRecord(id=d.pk, kind=d.kind, name=d.name, own_capital_bn_vnd=_f(d.own_capital_bn_vnd))
-            for d in m.Developer.objects.filter(pk__in=ids).order_by("name")]
+    return [
+        DeveloperRecord(
+            id=d.pk, kind=d.kind, name=d.name, own_capital_bn_vnd=_f(d.own_capital_bn_vnd)
+        )
+        for d in m.Developer.objects.filter(pk__in=ids).order_by("name")
+    ]
 
 
-def target_records(areas: Iterable[m.IndustrialArea]) -> tuple[list[TargetRecord], list[ActualRecord]]:
+def target_records(
+    areas: Iterable[m.IndustrialArea],
+) -> tuple[list[TargetRecord], list[ActualRecord]]:
     by_pk = {a.pk: a.code for a in areas}
-    targets = [TargetRecord(by_pk[area_id], year, indicator, float(value))
-               for area_id, year, indicator, value in m.DevelopmentTarget.objects.filter(area__in=list(by_pk))
-               .order_by("area_id", "year", "indicator").values_list("area_id", "year", "indicator", "target_value")]
+    targets = [
+        TargetRecord(by_pk[area_id], year, indicator, float(value))
+        for area_id, year, indicator, value in m.DevelopmentTarget.objects.filter(
+            area__in=list(by_pk)
+        )
+        .order_by("area_id", "year", "indicator")
+        .values_list("area_id", "year", "indicator", "target_value")
+    ]
     actuals = []
     indicators = [c for c, _ in m.Indicator.choices]
     for r in m.AnnualReport.objects.filter(area__in=list(by_pk)).order_by("area_id", "year"):
@@ -714,19 +917,38 @@ def annual_totals(areas: Iterable[m.IndustrialArea], *, all_areas: bool = False)
     """Reported actuals summed per year over ``areas`` (hectares, projects, workers, money), by
     the database (one row per year comes back). ``all_areas``: ``areas`` are every area, so no
     filter is needed (see :func:`_in_areas`)."""
-    fields = ("clearance_ha", "leased_ha", "new_projects", "disbursed_bn_vnd", "workers", "revenue_bn_vnd",
-              "tax_bn_vnd", "export_musd")
-    rows = (m.AnnualReport.objects.filter(_in_areas(list(areas), all_areas)).order_by("year").values("year")
-            .annotate(n_reports=Count("pk"), **{f"sum_{f}": Sum(f) for f in fields}))
-    return [{"year": r["year"], "n_reports": r["n_reports"],
-             **{f: round(float(r[f"sum_{f}"] or 0), 4) for f in fields}} for r in rows]
+    fields = (
+        "clearance_ha",
+        "leased_ha",
+        "new_projects",
+        "disbursed_bn_vnd",
+        "workers",
+        "revenue_bn_vnd",
+        "tax_bn_vnd",
+        "export_musd",
+    )
+    rows = (
+        m.AnnualReport.objects.filter(_in_areas(list(areas), all_areas))
+        .order_by("year")
+        .values("year")
+        .annotate(n_reports=Count("pk"), **{f"sum_{f}": Sum(f) for f in fields})
+    )
+    return [
+        {
+            "year": r["year"],
+            "n_reports": r["n_reports"],
+            **{f: round(float(r[f"sum_{f}"] or 0), 4) for f in fields},
+        }
+        for r in rows
+    ]
 
 
 def leased_after(areas: Iterable[m.IndustrialArea], year: int) -> dict[int, float]:
     """Hectares reported as newly leased after ``year``, per area pk (to reconstruct a year's state)."""
     out: dict[int, float] = {}
-    for area_id, leased in m.AnnualReport.objects.filter(area__in=[a.pk for a in areas], year__gt=year) \
-            .values_list("area_id", "leased_ha"):
+    for area_id, leased in m.AnnualReport.objects.filter(
+        area__in=[a.pk for a in areas], year__gt=year
+    ).values_list("area_id", "leased_ha"):
         out[area_id] = out.get(area_id, 0.0) + float(leased)
     return out
 
@@ -741,8 +963,10 @@ def roads_near(envelope) -> QuerySet:
 def road_records(roads: Iterable[m.RoadCorridor], srid: int) -> list[RoadRecord]:
     roads = list(roads)
     shapes = geo.to_shapely(r.centerline for r in roads)
-    return [RoadRecord(geo.transform(g, geo.STORAGE_SRID, srid), r.status, r.route_ref or r.name)
-            for r, g in zip(roads, shapes)]
+    return [
+        RoadRecord(geo.transform(g, geo.STORAGE_SRID, srid), r.status, r.route_ref or r.name)
+        for r, g in zip(roads, shapes)
+    ]
 
 
 def network_features(envelope, srid: int) -> list[NetworkFeature]:
@@ -751,15 +975,19 @@ def network_features(envelope, srid: int) -> list[NetworkFeature]:
     for r in roads_near(envelope):
         g = geo.transform(geo.to_shapely([r.centerline])[0], geo.STORAGE_SRID, srid)
         out.append(NetworkFeature(g, "road", r.status, r.route_ref or r.name, r.road_class))
-    lines = m.InfrastructureLine.objects.filter(geom__intersects=envelope).exclude(
-        kind=m.InfrastructureLine.Kind.DRAINAGE).order_by("pk")
+    lines = (
+        m.InfrastructureLine.objects.filter(geom__intersects=envelope)
+        .exclude(kind=m.InfrastructureLine.Kind.DRAINAGE)
+        .order_by("pk")
+    )
     for line in lines:
         network = "water" if line.kind == m.InfrastructureLine.Kind.WATER else "power"
         g = geo.transform(geo.to_shapely([line.geom])[0], geo.STORAGE_SRID, srid)
         out.append(NetworkFeature(g, network, line.status, line.name, line.kind))
     points = m.InfrastructurePoint.objects.filter(
-        geom__intersects=envelope, kind__in=[m.InfrastructurePoint.Kind.SUBSTATION,
-                                             m.InfrastructurePoint.Kind.WATER_PLANT]).order_by("pk")
+        geom__intersects=envelope,
+        kind__in=[m.InfrastructurePoint.Kind.SUBSTATION, m.InfrastructurePoint.Kind.WATER_PLANT],
+    ).order_by("pk")
     for p in points:
         network = "power" if p.kind == m.InfrastructurePoint.Kind.SUBSTATION else "water"
         g = geo.transform(geo.to_shapely([p.geom])[0], geo.STORAGE_SRID, srid)
@@ -769,15 +997,25 @@ def network_features(envelope, srid: int) -> list[NetworkFeature]:
 
 def power_geometries(envelope, srid: int) -> list:
     """Invested power lines and substations (for the site-suggestion infrastructure criterion)."""
-    geoms = [ln.geom for ln in m.InfrastructureLine.objects.filter(
-        geom__intersects=envelope, kind__startswith="power", status="invested").order_by("pk")]
-    geoms += [p.geom for p in m.InfrastructurePoint.objects.filter(
-        geom__intersects=envelope, kind="substation", status="invested").order_by("pk")]
+    geoms = [
+        ln.geom
+        for ln in m.InfrastructureLine.objects.filter(
+            geom__intersects=envelope, kind__startswith="power", status="invested"
+        ).order_by("pk")
+    ]
+    geoms += [
+        p.geom
+        for p in m.InfrastructurePoint.objects.filter(
+            geom__intersects=envelope, kind="substation", status="invested"
+        ).order_by("pk")
+    ]
     return [geo.transform(g, geo.STORAGE_SRID, srid) for g in geo.to_shapely(geoms)]
 
 
 def active_proposals(envelope=None, *, exclude_pk=None) -> QuerySet:
-    qs = m.Proposal.objects.exclude(status__in=[m.Proposal.Status.REJECTED, m.Proposal.Status.WITHDRAWN])
+    qs = m.Proposal.objects.exclude(
+        status__in=[m.Proposal.Status.REJECTED, m.Proposal.Status.WITHDRAWN]
+    )
     if envelope is not None:
         qs = qs.filter(geom__intersects=envelope)
     if exclude_pk is not None:
@@ -805,4 +1043,3 @@ def runs(*, kind: str | None = None, status: str | None = None) -> QuerySet:
     if status:
         qs = qs.filter(status=status)
     return qs
-

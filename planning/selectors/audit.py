@@ -3,6 +3,7 @@
 Each history table is read newest first and merged, so a page of the log costs one query per
 table plus one per entry for the record before it (the page is small).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,10 +24,10 @@ class FieldChange:
 @dataclass
 class AuditEntry:
     model_label: str
-    model_name: str           # verbose name
+    model_name: str  # verbose name
     object_id: int
     object_repr: str
-    action: str               # "+", "~", "-"
+    action: str  # "+", "~", "-"
     when: dt.datetime
     user: str
     reason: str
@@ -46,8 +47,11 @@ class AuditEntry:
 
 def historied_models() -> list:
     """Every model that keeps a history, in a stable order."""
-    out = [mdl for mdl in apps.get_models()
-           if getattr(mdl._meta, "simple_history_manager_attribute", None) and not mdl._meta.proxy]
+    out = [
+        mdl
+        for mdl in apps.get_models()
+        if getattr(mdl._meta, "simple_history_manager_attribute", None) and not mdl._meta.proxy
+    ]
     return sorted(out, key=lambda mdl: mdl._meta.label)
 
 
@@ -59,7 +63,9 @@ def _text(value) -> str:
     if isinstance(value, dt.datetime):  # local time, as in the "Thời điểm" column
         from django.utils import timezone
 
-        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%d/%m/%Y %H:%M:%S")
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(
+            "%d/%m/%Y %H:%M:%S"
+        )
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)
@@ -101,9 +107,17 @@ def _repr(record) -> str:
         return f"#{record.id}"
 
 
-def audit_count(*, model_label: str | None = None, user_id: int | None = None,
-                since: dt.date | None = None, until: dt.date | None = None, object_id: int | None = None) -> int:
-    return sum(_filtered(mdl, user_id, since, until, object_id).count() for mdl in _models(model_label))
+def audit_count(
+    *,
+    model_label: str | None = None,
+    user_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    object_id: int | None = None,
+) -> int:
+    return sum(
+        _filtered(mdl, user_id, since, until, object_id).count() for mdl in _models(model_label)
+    )
 
 
 def _models(model_label):
@@ -126,9 +140,16 @@ def _filtered(model, user_id, since, until, object_id):
     return qs
 
 
-def audit_entries(*, model_label: str | None = None, user_id: int | None = None,
-                  since: dt.date | None = None, until: dt.date | None = None, object_id: int | None = None,
-                  offset: int = 0, limit: int = 50) -> list[AuditEntry]:
+def audit_entries(
+    *,
+    model_label: str | None = None,
+    user_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    object_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> list[AuditEntry]:
     """Newest first, across models; each entry with the fields it changed (old → new)."""
     rows = []
     for mdl in _models(model_label):
@@ -137,14 +158,20 @@ def audit_entries(*, model_label: str | None = None, user_id: int | None = None,
             rows.append((record.history_date, mdl, record))
     rows.sort(key=lambda r: r[0], reverse=True)
     out = []
-    for when, mdl, record in rows[offset: offset + limit]:
+    for when, mdl, record in rows[offset : offset + limit]:
         user = record.history_user
-        out.append(AuditEntry(
-            model_label=mdl._meta.label, model_name=str(mdl._meta.verbose_name), object_id=record.id,
-            object_repr=_repr(record),
-            action=record.history_type, when=when,
-            user=(user.get_username() if user is not None else "hệ thống (lệnh, nạp dữ liệu)"),
-            reason=record.history_change_reason or "",
-            changes=_changes(record, mdl) if record.history_type == "~" else [], record=record,
-        ))
+        out.append(
+            AuditEntry(
+                model_label=mdl._meta.label,
+                model_name=str(mdl._meta.verbose_name),
+                object_id=record.id,
+                object_repr=_repr(record),
+                action=record.history_type,
+                when=when,
+                user=(user.get_username() if user is not None else "hệ thống (lệnh, nạp dữ liệu)"),
+                reason=record.history_change_reason or "",
+                changes=_changes(record, mdl) if record.history_type == "~" else [],
+                record=record,
+            )
+        )
     return out

@@ -1,4 +1,5 @@
 """Light GeoJSON of the province for map backgrounds (admin widgets, until the tile services)."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,13 @@ def context_features(*, tolerance_deg: float = 0.002) -> dict:
 
     def add(geom, layer, name):
         g = geom.simplify(tolerance_deg, preserve_topology=True)
-        features.append({"type": "Feature", "geometry": json.loads(g.geojson),
-                         "properties": {"layer": layer, "name": name}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(g.geojson),
+                "properties": {"layer": layer, "name": name},
+            }
+        )
 
     units = AdminUnit.objects.filter(
         Q(level=AdminUnit.Level.PROVINCE) | Q(level=AdminUnit.Level.DISTRICT)

@@ -17,6 +17,7 @@ English — ``Tham số 'admin_unit': … / Parameter 'admin_unit': …`` — an
 values where there is a list (choices, parameter names, close codes); ``details`` carries
 ``parameter`` and, where known, ``accepted``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import shapely
-from django.utils.translation import get_language
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.translation import get_language
 
 from planning import models as m
 from planning.services.errors import InvalidParameter, UnknownProvince
@@ -98,8 +99,9 @@ def _bounds(p: Param) -> tuple[str, str]:
     return f" ({', '.join(vi)})", f" ({', '.join(en)})"
 
 
-def param_error(name: str, vi: str, en: str, *, cls: type[InvalidParameter] = InvalidParameter,
-                **details) -> InvalidParameter:
+def param_error(
+    name: str, vi: str, en: str, *, cls: type[InvalidParameter] = InvalidParameter, **details
+) -> InvalidParameter:
     """The refusal of parameter ``name`` in the active language: ``Tham số 'name': vi`` (the
     service's language) or ``Parameter 'name': en`` (a request in English)."""
     english = (get_language() or "vi").lower().startswith("en")
@@ -112,26 +114,41 @@ def _shown(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_TYPE_NAMES = {bool: ("giá trị đúng/sai", "a boolean"), int: ("số nguyên", "an integer"),
-               float: ("số", "a number"), str: ("chuỗi", "text"), list: ("danh sách", "a list"),
-               dict: ("đối tượng", "an object")}
+_TYPE_NAMES = {
+    bool: ("giá trị đúng/sai", "a boolean"),
+    int: ("số nguyên", "an integer"),
+    float: ("số", "a number"),
+    str: ("chuỗi", "text"),
+    list: ("danh sách", "a list"),
+    dict: ("đối tượng", "an object"),
+}
 
 
 def _wrong(p: Param, value) -> InvalidParameter:
     vi, en = p.describe()
-    got_vi, got_en = next((names for t, names in _TYPE_NAMES.items() if type(value) is t),
-                          (type(value).__name__, type(value).__name__))
+    got_vi, got_en = next(
+        (names for t, names in _TYPE_NAMES.items() if type(value) is t),
+        (type(value).__name__, type(value).__name__),
+    )
     details = {"accepted": list(p.choices)} if p.choices else {}
-    return param_error(p.name, f"phải là {vi} (nhận được {got_vi} {_shown(value)})",
-                       f"must be {en} (got {got_en} {_shown(value)})", **details)
+    return param_error(
+        p.name,
+        f"phải là {vi} (nhận được {got_vi} {_shown(value)})",
+        f"must be {en} (got {got_en} {_shown(value)})",
+        **details,
+    )
 
 
 def _check_bounds(p: Param, x: float) -> None:
-    if (p.above is not None and not x > p.above) or (p.minimum is not None and x < p.minimum) \
-            or (p.maximum is not None and x > p.maximum):
+    if (
+        (p.above is not None and not x > p.above)
+        or (p.minimum is not None and x < p.minimum)
+        or (p.maximum is not None and x > p.maximum)
+    ):
         vi, en = p.describe()
-        raise param_error(p.name, f"phải là {vi} (nhận được {_fmt(x)})",
-                          f"must be {en} (got {_fmt(x)})")
+        raise param_error(
+            p.name, f"phải là {vi} (nhận được {_fmt(x)})", f"must be {en} (got {_fmt(x)})"
+        )
 
 
 # ---- parsers by type ---------------------------------------------------------------------------
@@ -211,9 +228,12 @@ def _choice(p: Param, value, parsed=None) -> str:
     match = folded.get(value.strip().lower())
     if match is None:
         accepted = ", ".join(p.choices)
-        raise param_error(p.name, f"không nhận giá trị {_shown(value)}; chỉ nhận: {accepted}",
-                          f"unknown value {_shown(value)}; accepted: {accepted}",
-                          accepted=list(p.choices))
+        raise param_error(
+            p.name,
+            f"không nhận giá trị {_shown(value)}; chỉ nhận: {accepted}",
+            f"unknown value {_shown(value)}; accepted: {accepted}",
+            accepted=list(p.choices),
+        )
     return match
 
 
@@ -231,8 +251,12 @@ def _date(p: Param, value, parsed=None) -> dt.date:
 
 
 def _year(p: Param, value, parsed=None) -> int:
-    q = Param(p.name, "year", minimum=2000 if p.minimum is None else p.minimum,
-              maximum=2100 if p.maximum is None else p.maximum)
+    q = Param(
+        p.name,
+        "year",
+        minimum=2000 if p.minimum is None else p.minimum,
+        maximum=2100 if p.maximum is None else p.maximum,
+    )
     return _integer(q, value)
 
 
@@ -261,9 +285,12 @@ def _province(p: Param, value, parsed=None) -> m.AdminUnit:
     if isinstance(value, m.AdminUnit):
         if value.level != m.AdminUnit.Level.PROVINCE:
             level = value.get_level_display().lower()
-            raise param_error(p.name, f"{value.name} là đơn vị cấp {level}, không phải tỉnh",
-                              f"{value.name} is a {value.level}, not a province",
-                              cls=UnknownProvince)
+            raise param_error(
+                p.name,
+                f"{value.name} là đơn vị cấp {level}, không phải tỉnh",
+                f"{value.name} is a {value.level}, not a province",
+                cls=UnknownProvince,
+            )
         return value
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise _wrong(p, value)
@@ -272,26 +299,36 @@ def _province(p: Param, value, parsed=None) -> m.AdminUnit:
         return province_resolve(text)
     except UnknownProvince as exc:
         known = (exc.details or {}).get("known") or []
-        raise param_error(p.name, f"không có tỉnh {text!r}; các tỉnh: {', '.join(known)}",
-                          f"unknown province {text!r}; known provinces: {', '.join(known)}",
-                          cls=UnknownProvince, accepted=known) from None
+        raise param_error(
+            p.name,
+            f"không có tỉnh {text!r}; các tỉnh: {', '.join(known)}",
+            f"unknown province {text!r}; known provinces: {', '.join(known)}",
+            cls=UnknownProvince,
+            accepted=known,
+        ) from None
 
 
 def _close(text: str, candidates: list[str], n: int = 5) -> list[str]:
     return difflib.get_close_matches(text, candidates, n=n, cutoff=0.6)
 
 
-def _unknown(p: Param, vi: str, en: str, near: list[str],
-             everything: list[str] | None = None) -> InvalidParameter:
+def _unknown(
+    p: Param, vi: str, en: str, near: list[str], everything: list[str] | None = None
+) -> InvalidParameter:
     """An unknown code: the close matches, or every accepted value when there are few."""
     if near:
         listed = ", ".join(near)
-        return param_error(p.name, f"{vi}; gần giống: {listed}", f"{en}; close matches: {listed}",
-                           accepted=near)
+        return param_error(
+            p.name, f"{vi}; gần giống: {listed}", f"{en}; close matches: {listed}", accepted=near
+        )
     if everything is not None and len(everything) <= 20:
         listed = ", ".join(everything) or "—"
-        return param_error(p.name, f"{vi}; các giá trị có: {listed}", f"{en}; known: {listed}",
-                           accepted=list(everything))
+        return param_error(
+            p.name,
+            f"{vi}; các giá trị có: {listed}",
+            f"{en}; known: {listed}",
+            accepted=list(everything),
+        )
     return param_error(p.name, vi, en)
 
 
@@ -308,10 +345,16 @@ def _admin_unit(p: Param, value, parsed=None) -> m.AdminUnit:
     if unit is None:
         rows = list(m.AdminUnit.objects.values_list("code", "name"))
         by_name = {name.lower(): (code, name) for code, name in rows}
-        near = _close(text, [c for c, _ in rows]) or \
-            ["{} ({})".format(*by_name[n]) for n in _close(text.lower(), list(by_name))]
-        raise _unknown(p, f"không có đơn vị hành chính mã {text!r}",
-                       f"unknown administrative unit code {text!r}", near, [c for c, _ in rows])
+        near = _close(text, [c for c, _ in rows]) or [
+            "{} ({})".format(*by_name[n]) for n in _close(text.lower(), list(by_name))
+        ]
+        raise _unknown(
+            p,
+            f"không có đơn vị hành chính mã {text!r}",
+            f"unknown administrative unit code {text!r}",
+            near,
+            [c for c, _ in rows],
+        )
     return unit
 
 
@@ -324,8 +367,13 @@ def _area(p: Param, value, parsed=None) -> m.IndustrialArea:
     area = m.IndustrialArea.objects.filter(code=text).first()
     if area is None:
         codes = sorted(m.IndustrialArea.objects.values_list("code", flat=True))
-        raise _unknown(p, f"không có khu, cụm công nghiệp mã {text!r}",
-                       f"unknown industrial area code {text!r}", _close(text.upper(), codes), codes)
+        raise _unknown(
+            p,
+            f"không có khu, cụm công nghiệp mã {text!r}",
+            f"unknown industrial area code {text!r}",
+            _close(text.upper(), codes),
+            codes,
+        )
     return area
 
 
@@ -340,8 +388,13 @@ def _proposal(p: Param, value, parsed=None) -> m.Proposal:
     proposal = proposal or qs.filter(code=text).first()
     if proposal is None:
         codes = sorted(m.Proposal.objects.values_list("code", flat=True))
-        raise _unknown(p, f"không có đề xuất số hiệu hoặc mã {text!r}",
-                       f"no proposal with id or code {text!r}", _close(text, codes), codes)
+        raise _unknown(
+            p,
+            f"không có đề xuất số hiệu hoặc mã {text!r}",
+            f"no proposal with id or code {text!r}",
+            _close(text, codes),
+            codes,
+        )
     return proposal
 
 
@@ -366,8 +419,10 @@ def parse_crs(value, name: str = "crs") -> int | None:
     match = _EPSG.match(value.strip())
     if not match:
         raise param_error(
-            name, f"không nhận ra hệ tọa độ {_shown(value)}; hãy cho mã EPSG như 4326, EPSG:9217",
-            f"unknown CRS {_shown(value)}; give an EPSG code such as 4326 or EPSG:9217")
+            name,
+            f"không nhận ra hệ tọa độ {_shown(value)}; hãy cho mã EPSG như 4326, EPSG:9217",
+            f"unknown CRS {_shown(value)}; give an EPSG code such as 4326 or EPSG:9217",
+        )
     return int(match.group(1))
 
 
@@ -393,15 +448,22 @@ def geometry_from_value(value, srid: int | None = None, *, name: str = "geometry
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise param_error(name, f"không đọc được JSON: {exc}", f"not JSON: {exc}",
-                                  cls=InvalidGeometryParameter) from None
+                raise param_error(
+                    name,
+                    f"không đọc được JSON: {exc}",
+                    f"not JSON: {exc}",
+                    cls=InvalidGeometryParameter,
+                ) from None
         else:
             try:
                 geom = GEOSGeometry(text)
             except (ValueError, TypeError, GEOSException, GDALException):
-                raise param_error(name, "không phải GeoJSON, WKT hay EWKT",
-                                  "not JSON (GeoJSON), WKT or EWKT",
-                                  cls=InvalidGeometryParameter) from None
+                raise param_error(
+                    name,
+                    "không phải GeoJSON, WKT hay EWKT",
+                    "not JSON (GeoJSON), WKT or EWKT",
+                    cls=InvalidGeometryParameter,
+                ) from None
             if srid or not geom.srid:
                 geom.srid = srid or 4326
             return geom
@@ -417,8 +479,12 @@ def geometry_from_value(value, srid: int | None = None, *, name: str = "geometry
     try:
         geom = GEOSGeometry(json.dumps(body))
     except (ValueError, TypeError, GEOSException, GDALException) as exc:
-        raise param_error(name, "không phải đối tượng hình học GeoJSON",
-                          f"not a GeoJSON geometry: {exc}", cls=InvalidGeometryParameter) from None
+        raise param_error(
+            name,
+            "không phải đối tượng hình học GeoJSON",
+            f"not a GeoJSON geometry: {exc}",
+            cls=InvalidGeometryParameter,
+        ) from None
     geom.srid = srid
     return geom
 
@@ -432,8 +498,12 @@ def normalised_polygon(geom: GEOSGeometry, *, name: str = "geometry") -> GEOSGeo
         return normalise_geometry(geom, "MULTIPOLYGON")
     except GeometryRejected as exc:
         # The geometry's refusal is already in the active language (planning.models.base).
-        raise param_error(name, f"ranh giới không dùng được: {exc}", f"unusable boundary: {exc}",
-                          cls=InvalidGeometryParameter) from None
+        raise param_error(
+            name,
+            f"ranh giới không dùng được: {exc}",
+            f"unusable boundary: {exc}",
+            cls=InvalidGeometryParameter,
+        ) from None
 
 
 def _geometry(p: Param, value, parsed: dict) -> GEOSGeometry:
@@ -442,28 +512,52 @@ def _geometry(p: Param, value, parsed: dict) -> GEOSGeometry:
 
 
 TYPES: dict[str, ParamType] = {
-    "province": ParamType(("tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52'",
-                           "a province name or code, e.g. 'Bình Định' or '52'"), _province),
+    "province": ParamType(
+        (
+            "tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52'",
+            "a province name or code, e.g. 'Bình Định' or '52'",
+        ),
+        _province,
+    ),
     "choice": ParamType(("một giá trị trong danh sách", "one of the listed values"), _choice),
     "integer": ParamType(("số nguyên", "an integer"), _integer),
     "number": ParamType(("số", "a number"), _number),
-    "numbers": ParamType(("danh sách số, ví dụ [5000, 10000] hoặc \"5000,10000\"",
-                          "a list of numbers, e.g. [5000, 10000] or \"5000,10000\""), _numbers),
+    "numbers": ParamType(
+        (
+            'danh sách số, ví dụ [5000, 10000] hoặc "5000,10000"',
+            'a list of numbers, e.g. [5000, 10000] or "5000,10000"',
+        ),
+        _numbers,
+    ),
     "boolean": ParamType(("true hoặc false", "true or false"), _boolean),
     "date": ParamType(("ngày dạng YYYY-MM-DD", "a date YYYY-MM-DD"), _date),
     "year": ParamType(("năm, ví dụ 2024", "a year such as 2024"), _year),
     "object": ParamType(("đối tượng JSON {tên: giá trị}", "a JSON object {name: value}"), _object),
-    "weights": ParamType(("trọng số dạng {\"road\": 0.3} hoặc \"road=0.3,slope=0.2\"",
-                          "weights as {\"road\": 0.3} or \"road=0.3,slope=0.2\""), _weights),
+    "weights": ParamType(
+        (
+            'trọng số dạng {"road": 0.3} hoặc "road=0.3,slope=0.2"',
+            'weights as {"road": 0.3} or "road=0.3,slope=0.2"',
+        ),
+        _weights,
+    ),
     "geometry": ParamType(
-        ("ranh giới Polygon/MultiPolygon: đối tượng GeoJSON (hoặc Feature), WKT hoặc EWKT",
-         "a Polygon/MultiPolygon boundary: a GeoJSON object (or Feature), WKT or EWKT"), _geometry),
-    "crs": ParamType(("mã EPSG, ví dụ 4326 hoặc EPSG:9217",
-                      "an EPSG code such as 4326 or EPSG:9217"), _crs),
-    "admin_unit": ParamType(("mã đơn vị hành chính, ví dụ 50705013",
-                             "an administrative unit code, e.g. 50705013"), _admin_unit),
-    "area": ParamType(("mã khu, cụm công nghiệp, ví dụ CCN-NHONHOA",
-                       "an industrial area code, e.g. CCN-NHONHOA"), _area),
+        (
+            "ranh giới Polygon/MultiPolygon: đối tượng GeoJSON (hoặc Feature), WKT hoặc EWKT",
+            "a Polygon/MultiPolygon boundary: a GeoJSON object (or Feature), WKT or EWKT",
+        ),
+        _geometry,
+    ),
+    "crs": ParamType(
+        ("mã EPSG, ví dụ 4326 hoặc EPSG:9217", "an EPSG code such as 4326 or EPSG:9217"), _crs
+    ),
+    "admin_unit": ParamType(
+        ("mã đơn vị hành chính, ví dụ 50705013", "an administrative unit code, e.g. 50705013"),
+        _admin_unit,
+    ),
+    "area": ParamType(
+        ("mã khu, cụm công nghiệp, ví dụ CCN-NHONHOA", "an industrial area code, e.g. CCN-NHONHOA"),
+        _area,
+    ),
     "proposal": ParamType(("số hiệu (id) hoặc mã đề xuất", "a proposal id or code"), _proposal),
 }
 
@@ -484,16 +578,24 @@ def params_validate(spec, kwargs: Mapping) -> dict:
     if unknown:
         names = ", ".join(declared) or "—"
         name = str(unknown[0])
-        raise param_error(name, f"phân tích {spec.name} không có tham số này; các tham số: {names}",
-                          f"unknown parameter of analysis {spec.name}; accepted: {names}",
-                          accepted=list(declared), unknown=[str(u) for u in unknown])
+        raise param_error(
+            name,
+            f"phân tích {spec.name} không có tham số này; các tham số: {names}",
+            f"unknown parameter of analysis {spec.name}; accepted: {names}",
+            accepted=list(declared),
+            unknown=[str(u) for u in unknown],
+        )
     given = [p for p in spec.parameters if not _absent(kwargs.get(p.name))]
     given_names = {p.name for p in given}
     for p in given:
         clash = [x for x in p.excludes if x in given_names]
         if clash:
-            raise param_error(p.name, f"không dùng cùng '{clash[0]}'",
-                              f"cannot be given with '{clash[0]}'", excludes=list(p.excludes))
+            raise param_error(
+                p.name,
+                f"không dùng cùng '{clash[0]}'",
+                f"cannot be given with '{clash[0]}'",
+                excludes=list(p.excludes),
+            )
     if spec.required and not any(set(alt) <= given_names for alt in spec.required):
         alt = max(spec.required, key=lambda a: len(set(a) & given_names))
         missing = [n for n in alt if n not in given_names][0]
@@ -501,8 +603,9 @@ def params_validate(spec, kwargs: Mapping) -> dict:
         or_vi = "".join(f" (hoặc cho {' và '.join(repr(n) for n in a)})" for a in others)
         or_en = "".join(f" (or give {' and '.join(repr(n) for n in a)})" for a in others)
         vi, en = declared[missing].describe()
-        raise param_error(missing, f"bắt buộc: {vi}{or_vi}", f"is required: {en}{or_en}",
-                          required=True)
+        raise param_error(
+            missing, f"bắt buộc: {vi}{or_vi}", f"is required: {en}{or_en}", required=True
+        )
     out: dict = {}
     for p in given:
         out[p.name] = TYPES[p.type].parse(p, kwargs[p.name], out)
@@ -515,9 +618,18 @@ def params_doc(spec) -> list[dict]:
     out = []
     for p in spec.parameters:
         vi, en = p.describe()
-        out.append({"name": p.name, "type": p.type, "required": p.name in required,
-                    "choices": list(p.choices), "help_vi": p.help_vi or vi,
-                    "help_en": p.help_en or en,
-                    "default": p.default, "minimum": p.minimum, "maximum": p.maximum,
-                    "above": p.above})
+        out.append(
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.name in required,
+                "choices": list(p.choices),
+                "help_vi": p.help_vi or vi,
+                "help_en": p.help_en or en,
+                "default": p.default,
+                "minimum": p.minimum,
+                "maximum": p.maximum,
+                "above": p.above,
+            }
+        )
     return out

@@ -25,6 +25,7 @@ Three ways to run one:
   ``manage.py run_analysis --queued``). Progress (0–100, a message) is written as it runs.
 * :func:`analysis_compute`: computed and returned, nothing stored (the API's GET reports).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -76,18 +77,25 @@ def criteria_build(cls, overrides: Mapping | None = None, *, param: str = "crite
     own ``CriteriaError``.
     """
     if overrides is not None and not isinstance(overrides, Mapping):
-        raise param_error(param, f"phải là đối tượng {{tên: giá trị}} của {cls.__name__}",
-                          f"{cls.__name__} overrides must be an object of name: value")
+        raise param_error(
+            param,
+            f"phải là đối tượng {{tên: giá trị}} của {cls.__name__}",
+            f"{cls.__name__} overrides must be an object of name: value",
+        )
     fields = {f.name: f for f in dataclasses.fields(cls)}
     values = dict(base)
     values.update(overrides or {})
     unknown = sorted(set(values) - set(fields), key=str)
     if unknown:
         listed, known = ", ".join(map(str, unknown)), ", ".join(sorted(fields))
-        raise param_error(param, f"{cls.__name__} không có {listed}; các tên: {known}",
-                          f"unknown {cls.__name__} parameter(s) {listed}; known: {known}",
-                          unknown=[str(u) for u in unknown], known=sorted(fields),
-                          accepted=sorted(fields))
+        raise param_error(
+            param,
+            f"{cls.__name__} không có {listed}; các tên: {known}",
+            f"unknown {cls.__name__} parameter(s) {listed}; known: {known}",
+            unknown=[str(u) for u in unknown],
+            known=sorted(fields),
+            accepted=sorted(fields),
+        )
     kwargs = {}
     for name, value in values.items():
         f = fields[name]
@@ -99,8 +107,11 @@ def criteria_build(cls, overrides: Mapping | None = None, *, param: str = "crite
     try:
         return cls(**kwargs)
     except (TypeError, AttributeError) as exc:  # a wrong type compared or used in __post_init__
-        raise param_error(param, f"giá trị không hợp lệ cho {cls.__name__}: {exc}",
-                          f"invalid {cls.__name__} parameters: {exc}") from None
+        raise param_error(
+            param,
+            f"giá trị không hợp lệ cho {cls.__name__}: {exc}",
+            f"invalid {cls.__name__} parameters: {exc}",
+        ) from None
 
 
 def parse_weights(text: str | Mapping | None, *, param: str = "weights") -> dict[str, float]:
@@ -117,24 +128,37 @@ def parse_weights(text: str | Mapping | None, *, param: str = "weights") -> dict
             name, sep, value = part.partition("=")
             if not sep:
                 got = part.strip()
-                raise param_error(param, f"phải có dạng road=0.3,slope=0.2 (nhận được {got!r})",
-                                  f"weights must look like road=0.3,slope=0.2 (got {got!r})")
+                raise param_error(
+                    param,
+                    f"phải có dạng road=0.3,slope=0.2 (nhận được {got!r})",
+                    f"weights must look like road=0.3,slope=0.2 (got {got!r})",
+                )
             items.append((name.strip(), value.strip()))
     out = {}
     for name, value in items:
         if name not in known:
             listed = ", ".join(known)
-            raise param_error(param, f"không có trọng số {name!r}; các trọng số: {listed}",
-                              f"unknown weight {name!r}; known weights: {listed}",
-                              known=list(known), accepted=list(known))
+            raise param_error(
+                param,
+                f"không có trọng số {name!r}; các trọng số: {listed}",
+                f"unknown weight {name!r}; known weights: {listed}",
+                known=list(known),
+                accepted=list(known),
+            )
         try:
             number = float(value) if not isinstance(value, bool) else math.nan
         except (TypeError, ValueError):
-            raise param_error(param, f"trọng số {name} phải là số (nhận được {value!r})",
-                              f"weight {name} must be a number (got {value!r})") from None
+            raise param_error(
+                param,
+                f"trọng số {name} phải là số (nhận được {value!r})",
+                f"weight {name} must be a number (got {value!r})",
+            ) from None
         if not math.isfinite(number) or number < 0:
-            raise param_error(param, f"trọng số {name} phải là số hữu hạn ≥ 0 (nhận {value!r})",
-                              f"weight {name} must be a finite number >= 0 (got {value!r})")
+            raise param_error(
+                param,
+                f"trọng số {name} phải là số hữu hạn ≥ 0 (nhận {value!r})",
+                f"weight {name} must be a finite number >= 0 (got {value!r})",
+            )
         out[name] = number
     return out
 
@@ -162,9 +186,12 @@ def parse_level(value, name="unit") -> str:
     level = value or getattr(settings, "PLANNING_AGGREGATION_LEVEL", "district")
     if level not in sel.AREA_LEVELS:
         levels = ", ".join(sel.AREA_LEVELS)
-        raise param_error(name, f"không nhận giá trị {level!r}; chỉ nhận: {levels}",
-                          f"unknown value {level!r}; accepted: {levels}",
-                          accepted=list(sel.AREA_LEVELS))
+        raise param_error(
+            name,
+            f"không nhận giá trị {level!r}; chỉ nhận: {levels}",
+            f"unknown value {level!r}; accepted: {levels}",
+            accepted=list(sel.AREA_LEVELS),
+        )
     return level
 
 
@@ -255,22 +282,38 @@ def _progress_writer(run: m.AnalysisRun) -> Progress:
         if pct == last["pct"] or (now - last["t"] < 0.5 and pct - last["pct"] < 5 and pct < 100):
             return
         last.update(pct=pct, t=now)
-        m.AnalysisRun.objects.filter(pk=run.pk).update(progress=pct, progress_message=message[:200],
-                                                      updated_at=timezone.now())
+        m.AnalysisRun.objects.filter(pk=run.pk).update(
+            progress=pct, progress_message=message[:200], updated_at=timezone.now()
+        )
         run.progress, run.progress_message = pct, message[:200]
 
     return write
 
 
-def _begin(spec: AnalysisSpec, params: dict, scope, user, run: m.AnalysisRun | None) -> m.AnalysisRun:
+def _begin(
+    spec: AnalysisSpec, params: dict, scope, user, run: m.AnalysisRun | None
+) -> m.AnalysisRun:
     now = timezone.now()
     if run is None:
-        run = m.AnalysisRun.objects.create(kind=spec.kind, params=params, admin_unit=scope, started_by=_user(user),
-                                           status=m.AnalysisRun.Status.RUNNING, started_at=now,
-                                           progress_message="bắt đầu")
+        run = m.AnalysisRun.objects.create(
+            kind=spec.kind,
+            params=params,
+            admin_unit=scope,
+            started_by=_user(user),
+            status=m.AnalysisRun.Status.RUNNING,
+            started_at=now,
+            progress_message="bắt đầu",
+        )
     else:
-        run.status, run.started_at, run.progress, run.progress_message = m.AnalysisRun.Status.RUNNING, now, 0, "bắt đầu"
-        run.save(update_fields=["status", "started_at", "progress", "progress_message", "updated_at"])
+        run.status, run.started_at, run.progress, run.progress_message = (
+            m.AnalysisRun.Status.RUNNING,
+            now,
+            0,
+            "bắt đầu",
+        )
+        run.save(
+            update_fields=["status", "started_at", "progress", "progress_message", "updated_at"]
+        )
     return run
 
 
@@ -279,11 +322,18 @@ def _fail(run: m.AnalysisRun, exc: BaseException) -> None:
     run.status, run.finished_at = m.AnalysisRun.Status.FAILED, now
     run.duration_s = round((now - run.started_at).total_seconds(), 3) if run.started_at else None
     run.error = f"{type(exc).__name__}: {exc}"[:10_000]
-    m.AnalysisRun.objects.filter(pk=run.pk).update(status=run.status, finished_at=now, duration_s=run.duration_s,
-                                                  error=run.error, updated_at=now)
+    m.AnalysisRun.objects.filter(pk=run.pk).update(
+        status=run.status,
+        finished_at=now,
+        duration_s=run.duration_s,
+        error=run.error,
+        updated_at=now,
+    )
 
 
-def _execute(spec: AnalysisSpec, params: dict, scope, user, run: m.AnalysisRun | None = None) -> m.AnalysisRun:
+def _execute(
+    spec: AnalysisSpec, params: dict, scope, user, run: m.AnalysisRun | None = None
+) -> m.AnalysisRun:
     run = _begin(spec, params, scope, user, run)
     t0 = time.perf_counter()
     progress = _progress_writer(run)
@@ -298,7 +348,11 @@ def _execute(spec: AnalysisSpec, params: dict, scope, user, run: m.AnalysisRun |
             run.results = outcome.results
             run.input_versions = outcome.input_versions
             run.timings = {**outcome.timings, "store": round(time.perf_counter() - t_store, 3)}
-            run.status, run.progress, run.progress_message = m.AnalysisRun.Status.DONE, 100, "hoàn thành"
+            run.status, run.progress, run.progress_message = (
+                m.AnalysisRun.Status.DONE,
+                100,
+                "hoàn thành",
+            )
             run.finished_at = now
             run.duration_s = round(time.perf_counter() - t0, 3)
             run.error = ""
@@ -318,15 +372,18 @@ def analysis_prepare(spec: AnalysisSpec, kwargs: Mapping) -> tuple[dict, m.Admin
 
 def _merged(given: Mapping | None, kwargs: dict) -> dict:
     if given is not None and not isinstance(given, Mapping):
-        raise InvalidParameter("Tham số phải là một đối tượng {tên: giá trị} / "
-                               "The parameters must be an object {name: value}")
+        raise InvalidParameter(
+            "Tham số phải là một đối tượng {tên: giá trị} / "
+            "The parameters must be an object {name: value}"
+        )
     return {**(given or {}), **kwargs}
 
 
 # The parameters come as keywords, or as one mapping (positional: a caller's JSON object, whose
 # names — "name", "user" included — are all checked as parameters and cannot collide).
-def analysis_run(name: str, given: Mapping | None = None, /, *, user=None,
-                 **kwargs) -> m.AnalysisRun:
+def analysis_run(
+    name: str, given: Mapping | None = None, /, *, user=None, **kwargs
+) -> m.AnalysisRun:
     """Run analysis ``name`` now and store it (parameters, inputs, results, timings, user)."""
     spec = analysis_spec(name)
     params, scope = analysis_prepare(spec, _merged(given, kwargs))
@@ -352,8 +409,10 @@ def _pool() -> ThreadPoolExecutor:
     global _executor
     with _executor_lock:
         if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=int(getattr(settings, "PLANNING_ANALYSIS_WORKERS", 1)),
-                                           thread_name_prefix="kcn-analysis")
+            _executor = ThreadPoolExecutor(
+                max_workers=int(getattr(settings, "PLANNING_ANALYSIS_WORKERS", 1)),
+                thread_name_prefix="kcn-analysis",
+            )
         return _executor
 
 
@@ -368,13 +427,20 @@ def _thread_main(run_id: int) -> None:
         connections.close_all()
 
 
-def analysis_submit(name: str, given: Mapping | None = None, /, *, user=None,
-                    **kwargs) -> m.AnalysisRun:
+def analysis_submit(
+    name: str, given: Mapping | None = None, /, *, user=None, **kwargs
+) -> m.AnalysisRun:
     """Validate, store a queued run and hand it to the runner; return the run at once."""
     spec = analysis_spec(name)
     params, scope = analysis_prepare(spec, _merged(given, kwargs))
-    run = m.AnalysisRun.objects.create(kind=spec.kind, params=params, admin_unit=scope, started_by=_user(user),
-                                       status=m.AnalysisRun.Status.QUEUED, progress_message="đang chờ")
+    run = m.AnalysisRun.objects.create(
+        kind=spec.kind,
+        params=params,
+        admin_unit=scope,
+        started_by=_user(user),
+        status=m.AnalysisRun.Status.QUEUED,
+        progress_message="đang chờ",
+    )
     return _dispatch(run)
 
 
@@ -392,16 +458,22 @@ def _dispatch(run: m.AnalysisRun) -> m.AnalysisRun:
 
 def run_resubmit(run: m.AnalysisRun, *, user=None) -> m.AnalysisRun:
     """Queue a new run with the same analysis, parameters and scope as ``run``."""
-    new = m.AnalysisRun.objects.create(kind=run.kind, params=run.params, admin_unit=run.admin_unit,
-                                       started_by=_user(user), status=m.AnalysisRun.Status.QUEUED,
-                                       progress_message="đang chờ")
+    new = m.AnalysisRun.objects.create(
+        kind=run.kind,
+        params=run.params,
+        admin_unit=run.admin_unit,
+        started_by=_user(user),
+        status=m.AnalysisRun.Status.QUEUED,
+        progress_message="đang chờ",
+    )
     return _dispatch(new)
 
 
 def run_execute(run_id: int) -> m.AnalysisRun:
     """Execute a stored, queued run (the worker's entry point)."""
     updated = m.AnalysisRun.objects.filter(pk=run_id, status=m.AnalysisRun.Status.QUEUED).update(
-        status=m.AnalysisRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now())
+        status=m.AnalysisRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+    )
     run = m.AnalysisRun.objects.get(pk=run_id)
     if not updated:
         return run  # taken by another worker, or already finished
@@ -412,8 +484,11 @@ def run_execute(run_id: int) -> m.AnalysisRun:
 def runs_process_queued(*, limit: int | None = None) -> list[m.AnalysisRun]:
     """Execute queued runs in creation order (``manage.py run_analysis --queued``)."""
     done = []
-    for pk in m.AnalysisRun.objects.filter(status=m.AnalysisRun.Status.QUEUED).order_by("created_at", "pk") \
-            .values_list("pk", flat=True)[:limit]:
+    for pk in (
+        m.AnalysisRun.objects.filter(status=m.AnalysisRun.Status.QUEUED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    ):
         with contextlib.suppress(Exception):
             done.append(run_execute(pk))
     return done
@@ -423,10 +498,16 @@ def run_refresh_stale(run: m.AnalysisRun) -> m.AnalysisRun:
     """Mark a run failed when it stopped reporting (its process ended): not ours and silent too long."""
     if run.is_finished or run.pk in _inflight:
         return run
-    if getattr(settings, "PLANNING_ANALYSIS_RUNNER", "thread") == "queue" and run.status == m.AnalysisRun.Status.QUEUED:
+    if (
+        getattr(settings, "PLANNING_ANALYSIS_RUNNER", "thread") == "queue"
+        and run.status == m.AnalysisRun.Status.QUEUED
+    ):
         return run
     limit = dt.timedelta(seconds=int(getattr(settings, "PLANNING_ANALYSIS_STALE_SECONDS", 1800)))
     if timezone.now() - run.updated_at > limit:
-        _fail(run, RuntimeError("the run stopped reporting progress (server restarted?); start it again"))
+        _fail(
+            run,
+            RuntimeError("the run stopped reporting progress (server restarted?); start it again"),
+        )
         run.refresh_from_db()
     return run

@@ -15,6 +15,7 @@ takes a safety backup of the current state, so a restore loses nothing either. T
 replaced in one transaction (``pg_restore --single-transaction``; SQLite's backup API), then the
 directories are swapped in.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,6 +65,7 @@ class RestoreResult:
 
 
 # --- where things are ---------------------------------------------------------------------------
+
 
 def backend() -> str:
     engine = connection.settings_dict["ENGINE"]
@@ -117,8 +119,11 @@ def _sha256(path: Path) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models()
-            if m._meta.managed and not m._meta.proxy and m._meta.app_label in ("planning", "auth")}
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.managed and not m._meta.proxy and m._meta.app_label in ("planning", "auth")
+    }
 
 
 def applied_migrations() -> list[list[str]]:
@@ -133,12 +138,25 @@ def _files_under(root: Path) -> list[Path]:
 
 # --- backup -------------------------------------------------------------------------------------
 
+
 def _dump_database(work: Path) -> Path:
     if backend() == "postgis":
         out = work / DB_POSTGIS
         args, env = _pg_env()
-        proc = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                               "--file", str(out), *args], env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                _pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--file",
+                str(out),
+                *args,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             raise BackupError(f"pg_dump failed: {proc.stderr.strip()}")
         return out
@@ -175,11 +193,13 @@ def backup_create(output: Path | None = None) -> BackupResult:
                 members.append((p, f"{prefix}/{p.relative_to(root).as_posix()}"))
         manifest = {
             "format": FORMAT,
-            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "backend": kind,
             "migrations": applied_migrations(),
             "counts": row_counts(),
-            "files": {arcname: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p, arcname in members},
+            "files": {
+                arcname: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p, arcname in members
+            },
         }
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
@@ -196,6 +216,7 @@ def backup_create(output: Path | None = None) -> BackupResult:
 
 
 # --- restore ------------------------------------------------------------------------------------
+
 
 def _safe_member(name: str) -> bool:
     p = PurePosixPath(name)
@@ -226,12 +247,16 @@ def backup_read(path: Path, work: Path) -> dict:
         except (ValueError, AttributeError) as exc:
             raise BackupError(f"the manifest of {path.name} cannot be read: {exc}") from exc
         if manifest.get("format") != FORMAT:
-            raise BackupError(f"{path.name} has format {manifest.get('format')!r}; this version reads {FORMAT}")
+            raise BackupError(
+                f"{path.name} has format {manifest.get('format')!r}; this version reads {FORMAT}"
+            )
         listed = set(manifest.get("files", {}))
         present = {n for n in names if n != "manifest.json" and tar.getmember(n).isfile()}
         if listed != present:
             missing, extra = sorted(listed - present), sorted(present - listed)
-            raise BackupError(f"{path.name} does not match its manifest (missing {missing[:5]}, unexpected {extra[:5]})")
+            raise BackupError(
+                f"{path.name} does not match its manifest (missing {missing[:5]}, unexpected {extra[:5]})"
+            )
         try:
             # Members were checked above (relative paths, regular files and directories only);
             # Debian 12's Python 3.11.2 predates tarfile's extraction filters.
@@ -240,7 +265,9 @@ def backup_read(path: Path, work: Path) -> dict:
             raise BackupError(f"{path.name} is damaged: {exc}") from exc
     for name, meta in manifest["files"].items():
         if _sha256(work / name) != meta["sha256"]:
-            raise BackupError(f"{name} in {path.name} is corrupt (checksum differs); nothing restored")
+            raise BackupError(
+                f"{name} in {path.name} is corrupt (checksum differs); nothing restored"
+            )
     return manifest
 
 
@@ -249,18 +276,28 @@ def _check_compatible(manifest: dict) -> list[str]:
     if manifest["backend"] != kind:
         raise BackupError(
             f"the backup is of a {manifest['backend']} database and this service runs on {kind}; "
-            f"restore it into a {manifest['backend']} database (DATABASE_URL), or use export_layer/import_layer")
+            f"restore it into a {manifest['backend']} database (DATABASE_URL), or use export_layer/import_layer"
+        )
     from django.db.migrations.loader import MigrationLoader
 
     known = set(MigrationLoader(connection, ignore_no_migrations=True).disk_migrations)
     unknown = [f"{a}.{n}" for a, n in manifest["migrations"] if (a, n) not in known]
     if unknown:
-        raise BackupError(f"the backup was made by a newer version (unknown migrations {', '.join(unknown[:5])}); "
-                          "update the code first")
+        raise BackupError(
+            f"the backup was made by a newer version (unknown migrations {', '.join(unknown[:5])}); "
+            "update the code first"
+        )
     ours = {tuple(x) for x in applied_migrations()}
     theirs = {tuple(x) for x in manifest["migrations"]}
-    return ["the backup predates migrations " + ", ".join(f"{a}.{n}" for a, n in sorted(ours - theirs))
-            + "; run manage.py migrate after the restore"] if ours - theirs else []
+    return (
+        [
+            "the backup predates migrations "
+            + ", ".join(f"{a}.{n}" for a, n in sorted(ours - theirs))
+            + "; run manage.py migrate after the restore"
+        ]
+        if ours - theirs
+        else []
+    )
 
 
 def _restore_database(work: Path, kind: str) -> None:
@@ -268,11 +305,26 @@ def _restore_database(work: Path, kind: str) -> None:
     if kind == "postgis":
         args, env = _pg_env()
         # Objects first dropped then recreated, all in one transaction: a failure changes nothing.
-        proc = subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                               "--single-transaction", "--exit-on-error", *args, str(work / DB_POSTGIS)],
-                              env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                _pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                *args,
+                str(work / DB_POSTGIS),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
-            raise BackupError(f"pg_restore failed, the database is unchanged: {proc.stderr.strip()[-2000:]}")
+            raise BackupError(
+                f"pg_restore failed, the database is unchanged: {proc.stderr.strip()[-2000:]}"
+            )
         return
     source = sqlite3.connect(work / DB_SQLITE)
     target = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
@@ -306,8 +358,13 @@ def backup_restore(path: Path, *, safety_backup: bool = True) -> RestoreResult:
         work = Path(tmp)
         manifest = backup_read(path, work)
         warnings = _check_compatible(manifest)
-        safety = backup_create(backup_dir() / f"pre-restore-{dt.datetime.now():%Y%m%d-%H%M%S}-{kind}.tar.gz") \
-            if safety_backup else None
+        safety = (
+            backup_create(
+                backup_dir() / f"pre-restore-{dt.datetime.now():%Y%m%d-%H%M%S}-{kind}.tar.gz"
+            )
+            if safety_backup
+            else None
+        )
         _restore_database(work, kind)
         _swap_dir(work / "media", media_dir())
         _swap_dir(work / "rasters", raster_dir())

@@ -3,15 +3,17 @@
 Idempotent: every record is upserted by its natural key, in one transaction, and a load whose
 fixture checksum is already recorded is skipped (so a second ``make run`` loses no edits).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
@@ -24,9 +26,19 @@ from planning.models.base import SpatialRecord
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DATASET_NAME = "demo_province"
 FILES = (
-    "admin_units.geojson", "admin_succession.json", "developers.json", "industrial_areas.geojson",
-    "parcels.geojson", "roads.geojson", "infrastructure_lines.geojson", "infrastructure_points.geojson",
-    "projects.geojson", "targets.json", "reports.json", "obstacles.json", "transfers.json",
+    "admin_units.geojson",
+    "admin_succession.json",
+    "developers.json",
+    "industrial_areas.geojson",
+    "parcels.geojson",
+    "roads.geojson",
+    "infrastructure_lines.geojson",
+    "infrastructure_points.geojson",
+    "projects.geojson",
+    "targets.json",
+    "reports.json",
+    "obstacles.json",
+    "transfers.json",
 )
 
 
@@ -60,7 +72,9 @@ def _read(directory: Path, name: str) -> list[dict]:
         rows = []
         for feat in data["features"]:
             props = dict(feat["properties"])
-            props["__geometry"] = GEOSGeometry(json.dumps(feat["geometry"]), srid=4326) if feat["geometry"] else None
+            props["__geometry"] = (
+                GEOSGeometry(json.dumps(feat["geometry"]), srid=4326) if feat["geometry"] else None
+            )
             rows.append(props)
         return rows
     return data
@@ -115,15 +129,21 @@ class _Upserter:
             out[k] = obj
         if to_create:
             if history:
-                bulk_create_with_history(to_create, model, batch_size=500,
-                                         default_change_reason="load_demo")
+                bulk_create_with_history(
+                    to_create, model, batch_size=500, default_change_reason="load_demo"
+                )
             else:
                 model.objects.bulk_create(to_create, batch_size=500)
         if to_update:
             update_fields = sorted(fields_set | self._computed(model))
             if history:
-                bulk_update_with_history(to_update, model, update_fields, batch_size=500,
-                                         default_change_reason="load_demo")
+                bulk_update_with_history(
+                    to_update,
+                    model,
+                    update_fields,
+                    batch_size=500,
+                    default_change_reason="load_demo",
+                )
             else:
                 model.objects.bulk_update(to_update, update_fields, batch_size=500)
         if to_create and any(o.pk is None for o in to_create):
@@ -136,9 +156,14 @@ class _Upserter:
 
     @staticmethod
     def _computed(model) -> set[str]:
-        return {f.name for f in model._meta.concrete_fields
-                if not f.editable and not f.primary_key and not f.auto_created
-                and not isinstance(f, (models.DateTimeField,))}
+        return {
+            f.name
+            for f in model._meta.concrete_fields
+            if not f.editable
+            and not f.primary_key
+            and not f.auto_created
+            and not isinstance(f, (models.DateTimeField,))
+        }
 
 
 def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
@@ -151,8 +176,10 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
         units = _load_units(up, directory)
         _load_successions(up, directory, units)
         developers = up.run(
-            m.Developer, [_convert(m.Developer, r) for r in _read(directory, "developers.json")],
-            key=lambda o: o.name, label="developers",
+            m.Developer,
+            [_convert(m.Developer, r) for r in _read(directory, "developers.json")],
+            key=lambda o: o.name,
+            label="developers",
         )
 
         def unit(ref):
@@ -166,8 +193,11 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
         area_rows = []
         for r in _read(directory, "industrial_areas.geojson"):
             v = _convert(m.IndustrialArea, r)
-            v.update(boundary=r["__geometry"], admin_unit=unit(r["admin_unit"]),
-                     developer=developers[r["developer"]] if r.get("developer") else None)
+            v.update(
+                boundary=r["__geometry"],
+                admin_unit=unit(r["admin_unit"]),
+                developer=developers[r["developer"]] if r.get("developer") else None,
+            )
             area_rows.append(v)
         areas = up.run(m.IndustrialArea, area_rows, key=lambda o: o.code, label="industrial_areas")
 
@@ -182,11 +212,16 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
         parcel_rows = []
         for r in _read(directory, "parcels.geojson"):
             v = _convert(m.ClearanceParcel, r)
-            v.update(boundary=r["__geometry"], area=area(r.get("area")), admin_unit=unit(r["admin_unit"]))
+            v.update(
+                boundary=r["__geometry"], area=area(r.get("area")), admin_unit=unit(r["admin_unit"])
+            )
             parcel_rows.append(v)
-        up.run(m.ClearanceParcel, parcel_rows,
-               key=lambda o: (o.admin_unit.code, o.admin_unit.valid_from, o.map_sheet, o.parcel_no),
-               label="clearance_parcels")
+        up.run(
+            m.ClearanceParcel,
+            parcel_rows,
+            key=lambda o: (o.admin_unit.code, o.admin_unit.valid_from, o.map_sheet, o.parcel_no),
+            label="clearance_parcels",
+        )
 
         road_rows = []
         for r in _read(directory, "roads.geojson"):
@@ -212,33 +247,79 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
             v.update(plot=r["__geometry"], area=area(r["area"]))
             project_rows.append(v)
             milestone_src[r["code"]] = r.get("milestones") or []
-        projects = up.run(m.SecondaryProject, project_rows, key=lambda o: o.code, label="secondary_projects")
+        projects = up.run(
+            m.SecondaryProject, project_rows, key=lambda o: o.code, label="secondary_projects"
+        )
         milestone_rows = [
-            dict(project=projects[code], step=ms["step"], planned_on=_date(ms["planned_on"]),
-                 actual_on=_date(ms.get("actual_on")))
-            for code, items in milestone_src.items() for ms in items
+            dict(
+                project=projects[code],
+                step=ms["step"],
+                planned_on=_date(ms["planned_on"]),
+                actual_on=_date(ms.get("actual_on")),
+            )
+            for code, items in milestone_src.items()
+            for ms in items
         ]
-        up.run(m.ProjectMilestone, milestone_rows, key=lambda o: (o.project_id, o.step), label="milestones")
+        up.run(
+            m.ProjectMilestone,
+            milestone_rows,
+            key=lambda o: (o.project_id, o.step),
+            label="milestones",
+        )
 
-        up.run(m.DevelopmentTarget,
-               [dict(_convert(m.DevelopmentTarget, r), area=area(r["area"])) for r in _read(directory, "targets.json")],
-               key=lambda o: (o.area_id, o.year, o.indicator), label="targets")
-        up.run(m.AnnualReport,
-               [dict(_convert(m.AnnualReport, r), area=area(r["area"]), admin_unit=unit(r["admin_unit"]))
-                for r in _read(directory, "reports.json")],
-               key=lambda o: (o.area_id, o.year), label="annual_reports")
-        up.run(m.Obstacle,
-               [dict(_convert(m.Obstacle, r), area=area(r["area"])) for r in _read(directory, "obstacles.json")],
-               key=lambda o: (o.area_id, o.category, o.description), label="obstacles")
-        up.run(m.DeveloperTransfer,
-               [dict(_convert(m.DeveloperTransfer, r), area=area(r["area"]),
-                     from_developer=developers[r["from_developer"]], to_developer=developers[r["to_developer"]])
-                for r in _read(directory, "transfers.json")],
-               key=lambda o: (o.area_id, o.from_developer_id, o.to_developer_id), label="transfers")
+        up.run(
+            m.DevelopmentTarget,
+            [
+                dict(_convert(m.DevelopmentTarget, r), area=area(r["area"]))
+                for r in _read(directory, "targets.json")
+            ],
+            key=lambda o: (o.area_id, o.year, o.indicator),
+            label="targets",
+        )
+        up.run(
+            m.AnnualReport,
+            [
+                dict(
+                    _convert(m.AnnualReport, r),
+                    area=area(r["area"]),
+                    admin_unit=unit(r["admin_unit"]),
+                )
+                for r in _read(directory, "reports.json")
+            ],
+            key=lambda o: (o.area_id, o.year),
+            label="annual_reports",
+        )
+        up.run(
+            m.Obstacle,
+            [
+                dict(_convert(m.Obstacle, r), area=area(r["area"]))
+                for r in _read(directory, "obstacles.json")
+            ],
+            key=lambda o: (o.area_id, o.category, o.description),
+            label="obstacles",
+        )
+        up.run(
+            m.DeveloperTransfer,
+            [
+                dict(
+                    _convert(m.DeveloperTransfer, r),
+                    area=area(r["area"]),
+                    from_developer=developers[r["from_developer"]],
+                    to_developer=developers[r["to_developer"]],
+                )
+                for r in _read(directory, "transfers.json")
+            ],
+            key=lambda o: (o.area_id, o.from_developer_id, o.to_developer_id),
+            label="transfers",
+        )
 
         result.totals = _totals()
-        m.DatasetLoad.objects.create(name=DATASET_NAME, checksum=checksum, counts=result.totals,
-                                     notes="fixtures/demo, built by fixtures/build_demo.py")
+        m.DatasetLoad.objects.create(
+            name=DATASET_NAME,
+            checksum=checksum,
+            counts=result.totals,
+            notes="fixtures/demo, built by fixtures/build_demo.py",
+        )
     return result
 
 
@@ -256,7 +337,14 @@ def _load_units(up: _Upserter, directory: Path) -> dict:
             v["boundary"] = r["__geometry"]
             v["parent"] = _parent(units, r) if r.get("parent_code") else None
             batch.append(v)
-        units.update(up.run(m.AdminUnit, batch, key=lambda o: (o.code, o.valid_from), label=f"admin_units_{level}"))
+        units.update(
+            up.run(
+                m.AdminUnit,
+                batch,
+                key=lambda o: (o.code, o.valid_from),
+                label=f"admin_units_{level}",
+            )
+        )
     return units
 
 
@@ -265,8 +353,9 @@ def _parent(units: dict, row: dict) -> m.AdminUnit:
     for (code, _), unit in units.items():
         if code != row["parent_code"]:
             continue
-        if unit.valid_from <= start and (unit.valid_to is None or end is None or end <= unit.valid_to
-                                         or start <= unit.valid_to):
+        if unit.valid_from <= start and (
+            unit.valid_to is None or end is None or end <= unit.valid_to or start <= unit.valid_to
+        ):
             return unit
     raise DemoDataError(f"unit {row['code']}: parent {row['parent_code']} not found for its period")
 
@@ -276,17 +365,40 @@ def _load_successions(up: _Upserter, directory: Path, units: dict) -> None:
     for r in _read(directory, "admin_succession.json"):
         pred = units[(r["predecessor"][0], _date(r["predecessor"][1]))]
         succ = units[(r["successor"][0], _date(r["successor"][1]))]
-        rows.append(dict(predecessor=pred, successor=succ, area_share=min(1.0, float(r["area_share"])),
-                         legal_basis=r.get("legal_basis", ""), effective_on=m.REFORM_DATE))
-    up.run(m.AdminUnitSuccession, rows, key=lambda o: (o.predecessor_id, o.successor_id), label="successions")
+        rows.append(
+            dict(
+                predecessor=pred,
+                successor=succ,
+                area_share=min(1.0, float(r["area_share"])),
+                legal_basis=r.get("legal_basis", ""),
+                effective_on=m.REFORM_DATE,
+            )
+        )
+    up.run(
+        m.AdminUnitSuccession,
+        rows,
+        key=lambda o: (o.predecessor_id, o.successor_id),
+        label="successions",
+    )
 
 
 def _totals() -> dict[str, int]:
     return {
         model._meta.model_name: model.objects.count()
         for model in (
-            m.AdminUnit, m.AdminUnitSuccession, m.Developer, m.IndustrialArea, m.ClearanceParcel,
-            m.RoadCorridor, m.InfrastructureLine, m.InfrastructurePoint, m.SecondaryProject,
-            m.ProjectMilestone, m.DevelopmentTarget, m.AnnualReport, m.Obstacle, m.DeveloperTransfer,
+            m.AdminUnit,
+            m.AdminUnitSuccession,
+            m.Developer,
+            m.IndustrialArea,
+            m.ClearanceParcel,
+            m.RoadCorridor,
+            m.InfrastructureLine,
+            m.InfrastructurePoint,
+            m.SecondaryProject,
+            m.ProjectMilestone,
+            m.DevelopmentTarget,
+            m.AnnualReport,
+            m.Obstacle,
+            m.DeveloperTransfer,
         )
     }

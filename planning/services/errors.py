@@ -4,6 +4,7 @@ Pure analyses raise :class:`planning.analysis.errors.AnalysisError` (bad criteri
 records); Django's ``ValidationError`` means invalid data on write. The API's one exception
 handler (``planning.api.errors``) maps all three to JSON answers.
 """
+
 from __future__ import annotations
 
 

@@ -22,6 +22,7 @@ language of the request that started it, stored on the job (``language``) and ac
 runs in the background; it names the options as the API and the Jobs tab's form do (``srs``,
 ``mode``), not as the command line does (``--srs``).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -96,16 +97,19 @@ def upload_size_refusal(size: int | None) -> str | None:
     """The message refusing an upload of ``size`` bytes (in the active language), or None."""
     limit = max_upload_bytes()
     if size is not None and size > limit:
-        return (_("the file is %(size)s; the largest import accepted is %(limit)s")
-                % {"size": _megabytes(size), "limit": _megabytes(limit)})
+        return _("the file is %(size)s; the largest import accepted is %(limit)s") % {
+            "size": _megabytes(size),
+            "limit": _megabytes(limit),
+        }
     return None
 
 
 def _language() -> str:
     """The active language as one of settings.LANGUAGES (the job's messages are written in it)."""
     try:
-        return translation.get_supported_language_variant(translation.get_language()
-                                                           or settings.LANGUAGE_CODE)
+        return translation.get_supported_language_variant(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
     except LookupError:
         return settings.LANGUAGE_CODE
 
@@ -118,8 +122,11 @@ def importable_layers(user) -> list:
     """Catalogue layers ``user`` may import into (edit rights), in catalogue order."""
     from layers.catalogue import CATALOGUE
 
-    return [spec for spec in CATALOGUE.values()
-            if not spec.written_by_analyses and access.can_import_layer(user, spec)]
+    return [
+        spec
+        for spec in CATALOGUE.values()
+        if not spec.written_by_analyses and access.can_import_layer(user, spec)
+    ]
 
 
 def _user(user):
@@ -129,8 +136,9 @@ def _user(user):
 # --------------------------------------------------------------------------------------------
 # Submitting
 # --------------------------------------------------------------------------------------------
-def import_submit(*, user, layer: str, upload: UploadedFile, mode: str = "append", srs: str | None = None
-                  ) -> m.ImportJob:
+def import_submit(
+    *, user, layer: str, upload: UploadedFile, mode: str = "append", srs: str | None = None
+) -> m.ImportJob:
     """Check rights and options, store the upload and a queued job, hand it to the runner.
 
     Messages are in the active language (the request's); the job keeps it for its own messages.
@@ -145,37 +153,56 @@ def import_submit(*, user, layer: str, upload: UploadedFile, mode: str = "append
     if mode not in MODES:
         raise InvalidUpload(unknown_mode_message(mode), details={"field": "mode"})
     if not access.can_edit_layer(user, spec):
-        raise ImportRefused(_("you may not edit layer %(layer)s, so you may not import into it")
-                            % {"layer": repr(spec.name)})
+        raise ImportRefused(
+            _("you may not edit layer %(layer)s, so you may not import into it")
+            % {"layer": repr(spec.name)}
+        )
     if not access.can_import_layer(user, spec, mode=mode):
         raise ImportRefused(
-            _("replacing a whole layer deletes rows of every unit; only administrators may; use "
-              "%(append)s or %(upsert)s")
-            % {"append": API.given("mode", "append"), "upsert": API.given("mode", "upsert")})
+            _(
+                "replacing a whole layer deletes rows of every unit; only administrators may; use "
+                "%(append)s or %(upsert)s"
+            )
+            % {"append": API.given("mode", "append"), "upsert": API.given("mode", "upsert")}
+        )
     if upload is None:
         raise InvalidUpload(_("no file was uploaded"), details={"field": "file"})
     refusal = upload_size_refusal(upload.size)
     if refusal:
-        raise UploadTooLarge(refusal, details={"limit_bytes": max_upload_bytes(), "size_bytes": upload.size})
+        raise UploadTooLarge(
+            refusal, details={"limit_bytes": max_upload_bytes(), "size_bytes": upload.size}
+        )
     if not upload.size:
         raise InvalidUpload(_("the uploaded file is empty"), details={"field": "file"})
     srs = (srs or "").strip()
     if len(srs) > 64:
-        raise InvalidUpload(_("%(field)s is too long; give an EPSG code such as 9217")
-                            % {"field": API.option("srs")}, details={"field": "srs"})
+        raise InvalidUpload(
+            _("%(field)s is too long; give an EPSG code such as 9217")
+            % {"field": API.option("srs")},
+            details={"field": "srs"},
+        )
     original = os.path.basename(upload.name or "upload")[:255]
     upload.name = get_valid_filename(original) or "upload"
-    job = m.ImportJob(layer=spec.name, original_name=original, size_bytes=upload.size, mode=mode, srs=srs,
-                      started_by=_user(user), status=m.ImportJob.Status.QUEUED,
-                      progress_message=_("waiting"), language=_language())
+    job = m.ImportJob(
+        layer=spec.name,
+        original_name=original,
+        size_bytes=upload.size,
+        mode=mode,
+        srs=srs,
+        started_by=_user(user),
+        status=m.ImportJob.Status.QUEUED,
+        progress_message=_("waiting"),
+        language=_language(),
+    )
     job.file.save(upload.name, upload, save=False)
     job.save()
     return _dispatch(job)
 
 
 def _runner() -> str:
-    return getattr(settings, "PLANNING_IMPORT_RUNNER", None) or getattr(settings, "PLANNING_ANALYSIS_RUNNER",
-                                                                         "thread")
+    return getattr(settings, "PLANNING_IMPORT_RUNNER", None) or getattr(
+        settings, "PLANNING_ANALYSIS_RUNNER", "thread"
+    )
 
 
 def _dispatch(job: m.ImportJob) -> m.ImportJob:
@@ -200,8 +227,10 @@ def _pool() -> ThreadPoolExecutor:
     global _executor
     with _executor_lock:
         if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=int(getattr(settings, "PLANNING_IMPORT_WORKERS", 1)),
-                                           thread_name_prefix="kcn-import")
+            _executor = ThreadPoolExecutor(
+                max_workers=int(getattr(settings, "PLANNING_IMPORT_WORKERS", 1)),
+                thread_name_prefix="kcn-import",
+            )
         return _executor
 
 
@@ -219,8 +248,11 @@ def _thread_main(job_id: int) -> None:
 def imports_process_queued(*, limit: int | None = None) -> list[m.ImportJob]:
     """Execute queued import jobs in creation order (for the ``"queue"`` runner)."""
     done = []
-    for pk in m.ImportJob.objects.filter(status=m.ImportJob.Status.QUEUED).order_by("created_at", "pk") \
-            .values_list("pk", flat=True)[:limit]:
+    for pk in (
+        m.ImportJob.objects.filter(status=m.ImportJob.Status.QUEUED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    ):
         with contextlib.suppress(Exception):
             done.append(import_execute(pk))
     return done
@@ -237,7 +269,9 @@ def _write_side(job_id: int, pct: int, message: str) -> None:
     path = _progress_path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps({"progress": pct, "message": message, "at": time.time()}), encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"progress": pct, "message": message, "at": time.time()}), encoding="utf-8"
+    )
     os.replace(tmp, path)
 
 
@@ -271,8 +305,9 @@ def _progress_writer(job: m.ImportJob):
         _write_side(job.pk, pct, message)
         job.progress, job.progress_message = pct, message
         if not connections["default"].in_atomic_block:
-            m.ImportJob.objects.filter(pk=job.pk).update(progress=pct, progress_message=message,
-                                                        updated_at=timezone.now())
+            m.ImportJob.objects.filter(pk=job.pk).update(
+                progress=pct, progress_message=message, updated_at=timezone.now()
+            )
 
     return write
 
@@ -303,8 +338,12 @@ def import_execute(job_id: int) -> m.ImportJob:
 
 def _execute(job_id: int) -> m.ImportJob:
     updated = m.ImportJob.objects.filter(pk=job_id, status=m.ImportJob.Status.QUEUED).update(
-        status=m.ImportJob.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now(),
-        progress=0, progress_message=_("reading the file"))
+        status=m.ImportJob.Status.RUNNING,
+        started_at=timezone.now(),
+        updated_at=timezone.now(),
+        progress=0,
+        progress_message=_("reading the file"),
+    )
     job = m.ImportJob.objects.select_related("started_by").get(pk=job_id)
     if not updated:
         return job  # taken by another worker, or already finished
@@ -316,8 +355,10 @@ def _execute(job_id: int) -> m.ImportJob:
     def on_rows(done: int, total: int) -> None:
         pct = READ_SHARE + (ROWS_SHARE * done) // max(total, 1)
         if done:
-            message = _("wrote %(done)s of %(total)s features") % {"done": number(done),
-                                                                   "total": number(total)}
+            message = _("wrote %(done)s of %(total)s features") % {
+                "done": number(done),
+                "total": number(total),
+            }
         else:
             message = _("%(total)s features, writing") % {"total": number(total)}
         progress(pct, message)
@@ -329,25 +370,59 @@ def _execute(job_id: int) -> m.ImportJob:
         # The rights (the layer, the mode, each row's unit) and the layer's workflow are checked
         # by layer_import for whoever imports, whichever door (this job, the command); its
         # messages name the API's fields.
-        result = layer_import(path=job.file.path, layer=job.layer, mode=job.mode, srs=job.srs or None,
-                              on_progress=on_rows, user=user, door=API)
+        result = layer_import(
+            path=job.file.path,
+            layer=job.layer,
+            mode=job.mode,
+            srs=job.srs or None,
+            on_progress=on_rows,
+            user=user,
+            door=API,
+        )
     except LayerImportError as exc:
-        rows = [{"row": row, "reason": reason} for row, reason in exc.rows] or [{"row": None, "reason": str(exc)}]
-        _finish(job, t0, status=m.ImportJob.Status.FAILED, error=str(exc)[:10_000], errors=rows[:1000],
-                progress_message=failed)
+        rows = [{"row": row, "reason": reason} for row, reason in exc.rows] or [
+            {"row": None, "reason": str(exc)}
+        ]
+        _finish(
+            job,
+            t0,
+            status=m.ImportJob.Status.FAILED,
+            error=str(exc)[:10_000],
+            errors=rows[:1000],
+            progress_message=failed,
+        )
         return job
     except Exception as exc:
         log.exception("import job %s (%s) failed", job.pk, job.layer)
-        _finish(job, t0, status=m.ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:10_000],
-                errors=[{"row": None,
-                         "reason": _("internal error: %(type)s") % {"type": type(exc).__name__}}],
-                progress_message=failed)
+        _finish(
+            job,
+            t0,
+            status=m.ImportJob.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:10_000],
+            errors=[
+                {
+                    "row": None,
+                    "reason": _("internal error: %(type)s") % {"type": type(exc).__name__},
+                }
+            ],
+            progress_message=failed,
+        )
         raise
-    _finish(job, t0, status=m.ImportJob.Status.DONE, progress=100,
-            progress_message=_("done: %(n)s features") % {"n": number(result.features)},
-            features=result.features, created_count=result.created, updated_count=result.updated,
-            deleted_count=result.deleted, source_crs=result.source_crs[:120], warnings=result.warnings[:200],
-            errors=[], error="")
+    _finish(
+        job,
+        t0,
+        status=m.ImportJob.Status.DONE,
+        progress=100,
+        progress_message=_("done: %(n)s features") % {"n": number(result.features)},
+        features=result.features,
+        created_count=result.created,
+        updated_count=result.updated,
+        deleted_count=result.deleted,
+        source_crs=result.source_crs[:120],
+        warnings=result.warnings[:200],
+        errors=[],
+        error="",
+    )
     return job
 
 
@@ -373,20 +448,27 @@ def import_refresh_stale(job: m.ImportJob) -> m.ImportJob:
     limit = dt.timedelta(seconds=int(getattr(settings, "PLANNING_ANALYSIS_STALE_SECONDS", 1800)))
     last = job.updated_at
     with contextlib.suppress(OSError):
-        side = dt.datetime.fromtimestamp(_progress_path(job.pk).stat().st_mtime, tz=dt.timezone.utc)
+        side = dt.datetime.fromtimestamp(_progress_path(job.pk).stat().st_mtime, tz=dt.UTC)
         last = max(last, side)
     if timezone.now() - last > limit:
         now = timezone.now()
         # Stored for every reader: in the language of the one who started it, as its other
         # messages are.
         with translation.override(_job_language(job)):
-            error = _("the import stopped reporting progress (server restarted?); nothing was "
-                      "imported; start it again")
+            error = _(
+                "the import stopped reporting progress (server restarted?); nothing was "
+                "imported; start it again"
+            )
             reason = _("the import stopped (server restarted?)")
             failed = _("failed, nothing was imported")
         m.ImportJob.objects.filter(pk=job.pk).update(
-            status=m.ImportJob.Status.FAILED, finished_at=now, updated_at=now,
-            progress_message=failed, error=error, errors=[{"row": None, "reason": reason}])
+            status=m.ImportJob.Status.FAILED,
+            finished_at=now,
+            updated_at=now,
+            progress_message=failed,
+            error=error,
+            errors=[{"row": None, "reason": reason}],
+        )
         _drop_side(job.pk)
         job.refresh_from_db()
     return job

@@ -5,6 +5,7 @@ area's VN-2000 TM-3 zone so that the scale bar is true in metres. Only layers th
 are drawn (``gis_service.access``, and MapProxy's own authorisation hook). Text uses DejaVu Sans
 (Debian's fonts-dejavu-core), which has every Vietnamese glyph.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from gis_service import access
 from layers.catalogue import CATALOGUE
@@ -26,8 +28,15 @@ from planning.web import formats as numbers
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 # Drawn bottom-up; staff layers only when the user may read them.
-SHEET_LAYERS = ("admin_units", "industrial_areas", "clearance_parcels", "secondary_projects",
-                "infrastructure_lines", "road_corridors", "infrastructure_points")
+SHEET_LAYERS = (
+    "admin_units",
+    "industrial_areas",
+    "clearance_parcels",
+    "secondary_projects",
+    "infrastructure_lines",
+    "road_corridors",
+    "infrastructure_points",
+)
 ATTRIBUTION = (
     "Ranh giới tỉnh © Open Development Mekong, CC BY-SA 4.0; đường giao thông: CTU-SematX/LegoCity, "
     "CC BY-SA 4.0. Ranh giới huyện, xã, khu, thửa đất và dự án là dữ liệu minh họa (tổng hợp) — "
@@ -57,8 +66,15 @@ def sheet_layers(user) -> list[str]:
     return [n for n in SHEET_LAYERS if n in CATALOGUE and access.can_read_layer(user, CATALOGUE[n])]
 
 
-def wms_getmap(*, user, layers: list[str], bbox: tuple[float, float, float, float], srid: int,
-               width: int, height: int) -> bytes:
+def wms_getmap(
+    *,
+    user,
+    layers: list[str],
+    bbox: tuple[float, float, float, float],
+    srid: int,
+    width: int,
+    height: int,
+) -> bytes:
     """A PNG from the service's WMS (WMS 1.1.1: x/y axis order in every CRS), rendered in-process."""
     from layers.wms.app import MapServiceConfigError, get_service
     from layers.wms.views import _authorizer
@@ -67,14 +83,35 @@ def wms_getmap(*, user, layers: list[str], bbox: tuple[float, float, float, floa
         svc = get_service()
     except MapServiceConfigError as exc:
         raise MapSheetError(str(exc)) from exc
-    query = urlencode({"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap", "LAYERS": ",".join(layers),
-                       "STYLES": "", "SRS": f"EPSG:{srid}", "BBOX": ",".join(f"{v:.3f}" for v in bbox),
-                       "WIDTH": str(width), "HEIGHT": str(height), "FORMAT": "image/png",
-                       "TRANSPARENT": "FALSE", "BGCOLOR": "0xFFFFFF"})
-    environ = {"REQUEST_METHOD": "GET", "QUERY_STRING": query, "SCRIPT_NAME": "/ows", "PATH_INFO": "/service",
-               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost",
-               "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(),
-               "mapproxy.authorize": _authorizer(user)}
+    query = urlencode(
+        {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetMap",
+            "LAYERS": ",".join(layers),
+            "STYLES": "",
+            "SRS": f"EPSG:{srid}",
+            "BBOX": ",".join(f"{v:.3f}" for v in bbox),
+            "WIDTH": str(width),
+            "HEIGHT": str(height),
+            "FORMAT": "image/png",
+            "TRANSPARENT": "FALSE",
+            "BGCOLOR": "0xFFFFFF",
+        }
+    )
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "/ows",
+        "PATH_INFO": "/service",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+        "mapproxy.authorize": _authorizer(user),
+    }
     result = {}
 
     def start_response(status, headers, exc_info=None):
@@ -105,24 +142,37 @@ def _fmt(value, digits: int = 1) -> str:
 
 def key_figures(area: m.IndustrialArea, figures: dict) -> list[tuple[str, str]]:
     rows = [
-        (_("Type"), figures["kind"]), (_("Status"), figures["status"]),
-        (_("Commune / ward"), figures.get("commune") or "—"), (_("Province (when reported)"), figures["province"]),
+        (_("Type"), figures["kind"]),
+        (_("Status"), figures["status"]),
+        (_("Commune / ward"), figures.get("commune") or "—"),
+        (_("Province (when reported)"), figures["province"]),
         (_("Planned area (ha)"), _fmt(figures["planned_ha"])),
         (_("Area by boundary (ha)"), _fmt(figures["boundary_ha"])),
         (_("Leasable industrial land (ha)"), _fmt(figures["leasable_ha"])),
         (_("Leased (ha)"), _fmt(figures["leased_ha"])),
         (_("Occupancy"), numbers.percent(figures["occupancy"])),
-        (_("Secondary projects"), f"{figures['n_projects']} ({figures['n_operating']} {_('operating')})"),
+        (
+            _("Secondary projects"),
+            f"{figures['n_projects']} ({figures['n_operating']} {_('operating')})",
+        ),
         (_("Infrastructure developer"), figures.get("developer") or "—"),
     ]
     if figures.get("clearance"):
         c = figures["clearance"]
-        rows.append((_("Clearance progress"), "—" if c["progress"] is None else
-                     f"{numbers.percent(c['progress'])} ({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)"))
+        rows.append(
+            (
+                _("Clearance progress"),
+                "—"
+                if c["progress"] is None
+                else f"{numbers.percent(c['progress'])} ({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)",
+            )
+        )
     return rows
 
 
-def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.date | None = None) -> bytes:
+def area_map_sheet(
+    area: m.IndustrialArea, *, user, figures: dict, today: dt.date | None = None
+) -> bytes:
     """The PDF of ``area``: title, map with outline, legend, scale bar, north arrow, key figures,
     date, CRS note and attribution. ``figures`` are the area dashboard's figures."""
     from reportlab.lib import colors
@@ -162,7 +212,9 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
     c.setFont(FONT_BOLD, 17)
     c.drawString(margin, page_h - margin - 14, title)
     c.setFont(FONT, 9.5)
-    sub = " · ".join(s for s in (figures["kind"], figures.get("commune"), figures["province"], area.code) if s)
+    sub = " · ".join(
+        s for s in (figures["kind"], figures.get("commune"), figures["province"], area.code) if s
+    )
     c.drawString(margin, page_h - margin - 30, sub)
     c.setFont(FONT, 9)
     date_text = f"{_('Date')}: {formats.date_format(today, 'SHORT_DATE_FORMAT')}"
@@ -209,7 +261,11 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
     c.setFillColor(colors.black)
     c.setFont(FONT, 7)
     c.drawString(bx, by + 8, "0")
-    label = f"{_fmt(length_m / 1000, 1 if length_m < 1000 else 0)} km" if length_m >= 1000 else f"{int(length_m)} m"
+    label = (
+        f"{_fmt(length_m / 1000, 1 if length_m < 1000 else 0)} km"
+        if length_m >= 1000
+        else f"{int(length_m)} m"
+    )
     c.drawRightString(bx + bar_pt, by + 8, label)
     scale = round(m_per_pt * 72 / 0.0254, -2)
     c.drawString(bx, by + 17, f"{_('Scale')} 1:{_fmt(scale, 0)}")
@@ -261,12 +317,19 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
         if style is None:
             continue
         for cls in style.classes:
-            entries.append((style.geometry_type, cls.symbolizers, cls.title_vi if lang == "vi" else cls.title_en, name))
+            entries.append(
+                (
+                    style.geometry_type,
+                    cls.symbolizers,
+                    cls.title_vi if lang == "vi" else cls.title_en,
+                    name,
+                )
+            )
     col_w = right_w / 2
     # Long entries wrap onto more lines; the type shrinks (down to 5.2 pt) only if the legend
     # would otherwise run into the footer.
     for size in (6.4, 6.0, 5.6, 5.2):
-        lead, pitch = size + 1.4, 10.4 * size / 6.4   # between lines of an entry; between entries
+        lead, pitch = size + 1.4, 10.4 * size / 6.4  # between lines of an entry; between entries
         wrapped = [_lines(text, FONT, size, col_w - 22) for _g, _s, text, _layer in entries]
         heights = [lead * (len(lines) - 1) + pitch for lines in wrapped]
         split = _balanced_split(heights)
@@ -287,11 +350,17 @@ def area_map_sheet(area: m.IndustrialArea, *, user, figures: dict, today: dt.dat
     # Footer: CRS note, attribution
     c.setFillColor(colors.black)
     c.setFont(FONT, 7)
-    crs = (_("Coordinate system: VN-2000 / TM-3 zone of the area (EPSG:%(srid)s), transformation EPSG:6960; "
-             "north arrow shows grid north.") % {"srid": srid})
+    crs = _(
+        "Coordinate system: VN-2000 / TM-3 zone of the area (EPSG:%(srid)s), transformation EPSG:6960; "
+        "north arrow shows grid north."
+    ) % {"srid": srid}
     c.drawString(margin, 48, crs)
-    c.drawString(margin, 39, _("Map: KCN Planner WMS (layers: %(layers)s).") % {"layers": ", ".join(layers)})
-    _wrapped(c, ATTRIBUTION if lang == "vi" else ATTRIBUTION_EN, margin, 30, page_w - 2 * margin, 6.6)
+    c.drawString(
+        margin, 39, _("Map: KCN Planner WMS (layers: %(layers)s).") % {"layers": ", ".join(layers)}
+    )
+    _wrapped(
+        c, ATTRIBUTION if lang == "vi" else ATTRIBUTION_EN, margin, 30, page_w - 2 * margin, 6.6
+    )
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -367,4 +436,3 @@ def _swatch(c, colors, x: float, y: float, geom, symbolizers) -> None:
         else:
             c.rect(x, y - 1, 16, 8, stroke=1 if s.outline else 0, fill=1 if s.fill else 0)
     c.restoreState()
-

@@ -24,6 +24,7 @@ when, comment) and a history record of the proposal. Approval creates the
 :class:`~planning.models.IndustrialArea` with status *planned* and links it as ``resulting_area``;
 the tile caches of ``industrial_areas`` refresh through ``layers.signals``.
 """
+
 from __future__ import annotations
 
 import re
@@ -86,7 +87,13 @@ TRANSITIONS = {
     "submit": (EDITABLE, Status.SUBMITTED, EDITOR, Action.SUBMITTED, False),
     "withdraw": (OPEN, Status.WITHDRAWN, EDITOR, Action.WITHDRAWN, False),
     "review": ((Status.SUBMITTED,), Status.UNDER_REVIEW, REVIEWER, Action.REVIEW_STARTED, False),
-    "request-changes": (IN_REVIEW, Status.CHANGES_REQUESTED, REVIEWER, Action.CHANGES_REQUESTED, True),
+    "request-changes": (
+        IN_REVIEW,
+        Status.CHANGES_REQUESTED,
+        REVIEWER,
+        Action.CHANGES_REQUESTED,
+        True,
+    ),
     "approve": (IN_REVIEW, Status.APPROVED, REVIEWER, Action.APPROVED, False),
     "reject": (IN_REVIEW, Status.REJECTED, REVIEWER, Action.REJECTED, True),
     "comment": (tuple(Status.values), None, EITHER, Action.COMMENTED, True),
@@ -100,7 +107,9 @@ def status_label(status: str) -> str:
 
     from planning.web.labels import choice_labels
 
-    labels = choice_labels("proposals", m.Proposal._meta.get_field("status"), lang=get_language() or "vi")
+    labels = choice_labels(
+        "proposals", m.Proposal._meta.get_field("status"), lang=get_language() or "vi"
+    )
     return labels.get(status, status)
 
 
@@ -127,10 +136,15 @@ def allowed_actions(user, proposal: m.Proposal) -> list[str]:
 
 def get_visible(user, pk) -> m.Proposal:
     """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not disclosed)."""
-    proposal = (m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
-                .filter(pk=pk).first())
+    proposal = (
+        m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
+        .filter(pk=pk)
+        .first()
+    )
     if proposal is None or not access.can_view_proposal(user, proposal):
-        raise ProposalNotFound(_("No proposal %(id)s among the proposals you may see.") % {"id": pk})
+        raise ProposalNotFound(
+            _("No proposal %(id)s among the proposals you may see.") % {"id": pk}
+        )
     return proposal
 
 
@@ -144,9 +158,14 @@ def new_code(unit: m.AdminUnit, *, today=None) -> str:
     if transaction.get_connection().in_atomic_block:
         # Concurrent drafts of one unit would read the same n: lock the unit's row until commit
         # (PostgreSQL; SQLite has one writer at a time anyway).
-        m.AdminUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True).first()
-    used = [int(c[len(prefix):]) for c in m.Proposal.objects.filter(code__startswith=prefix)
-            .values_list("code", flat=True) if c[len(prefix):].isdigit()]
+        m.AdminUnit.objects.select_for_update().filter(pk=unit.pk).values_list(
+            "pk", flat=True
+        ).first()
+    used = [
+        int(c[len(prefix) :])
+        for c in m.Proposal.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+        if c[len(prefix) :].isdigit()
+    ]
     n = max(used, default=0) + 1
     while m.Proposal.objects.filter(code=f"{prefix}{n}").exists():
         n += 1
@@ -170,7 +189,9 @@ def _unit(value) -> m.AdminUnit:
 def _kind(value) -> str:
     kind = str(value or "").upper()
     if kind not in access.REVIEWER_ROLE_FOR_KIND:
-        raise ProposalInvalid(_("The kind must be CCN (industrial cluster) or KCN (industrial park)."))
+        raise ProposalInvalid(
+            _("The kind must be CCN (industrial cluster) or KCN (industrial park).")
+        )
     return kind
 
 
@@ -184,8 +205,12 @@ def _geometry(value, srid=None):
 
 def _event(proposal, user, action, comment: str = "") -> m.ProposalEvent:
     with m.workflow_write("event"):
-        return m.ProposalEvent.objects.create(proposal=proposal, actor=user if getattr(user, "pk", None) else None,
-                                              action=action, comment=comment or "")
+        return m.ProposalEvent.objects.create(
+            proposal=proposal,
+            actor=user if getattr(user, "pk", None) else None,
+            action=action,
+            comment=comment or "",
+        )
 
 
 def _save(proposal: m.Proposal, user) -> None:
@@ -202,20 +227,30 @@ def check_can_draft(user, unit) -> None:
 def check_can_edit(user, proposal: m.Proposal) -> None:
     """Raise unless ``user`` may change ``proposal``'s content now (WFS-T uses this too)."""
     if not access.can_edit_proposal(user, proposal):
-        raise ProposalRefused(_("Only staff of %(unit)s may change this proposal.") % {"unit": proposal.admin_unit.name})
+        raise ProposalRefused(
+            _("Only staff of %(unit)s may change this proposal.")
+            % {"unit": proposal.admin_unit.name}
+        )
     if proposal.status not in EDITABLE:
         raise IllegalTransition(
-            _("A proposal can be changed only as a draft or when changes were requested; it is now “%(status)s”.")
-            % {"status": status_label(proposal.status)})
+            _(
+                "A proposal can be changed only as a draft or when changes were requested; it is now “%(status)s”."
+            )
+            % {"status": status_label(proposal.status)}
+        )
 
 
 def check_can_delete(user, proposal: m.Proposal) -> None:
     if not access.can_edit_proposal(user, proposal):
-        raise ProposalRefused(_("Only staff of %(unit)s may delete this proposal.") % {"unit": proposal.admin_unit.name})
+        raise ProposalRefused(
+            _("Only staff of %(unit)s may delete this proposal.")
+            % {"unit": proposal.admin_unit.name}
+        )
     if proposal.status != Status.DRAFT:
         raise IllegalTransition(
             _("Only drafts can be deleted; this proposal is “%(status)s” (withdraw it instead).")
-            % {"status": status_label(proposal.status)})
+            % {"status": status_label(proposal.status)}
+        )
 
 
 def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
@@ -231,8 +266,10 @@ def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
         proposal.status = Status.DRAFT
     errors = proposal.workflow_errors(stored=None)
     if errors:
-        raise ProposalInvalid(" ".join(dict.fromkeys(str(e) for e in errors.values())),
-                              details={"fields": sorted(errors)})
+        raise ProposalInvalid(
+            " ".join(dict.fromkeys(str(e) for e in errors.values())),
+            details={"fields": sorted(errors)},
+        )
     proposal.validation = {}
     proposal.proposed_by = user if getattr(user, "pk", None) else None
     if not proposal.code:
@@ -248,9 +285,13 @@ def refuse_workflow_fields(given, *, creating: bool = False) -> None:
     named = sorted(set(given) & set(WORKFLOW_FIELDS))
     if named:
         raise (ProposalInvalid if creating else IllegalTransition)(
-            _("%(fields)s change only through the review workflow: POST /api/v1/proposals/<id>/<step>/ "
-              "with a step among %(steps)s.") % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
-            details={"fields": named, "steps": list(ACTIONS)})
+            _(
+                "%(fields)s change only through the review workflow: POST /api/v1/proposals/<id>/<step>/ "
+                "with a step among %(steps)s."
+            )
+            % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
+            details={"fields": named, "steps": list(ACTIONS)},
+        )
 
 
 def record_write(user, proposal: m.Proposal, *, created: bool, comment: str = "") -> None:
@@ -259,15 +300,28 @@ def record_write(user, proposal: m.Proposal, *, created: bool, comment: str = ""
 
 
 @transaction.atomic
-def proposal_create(user, *, name: str, kind: str, admin_unit, geometry, rationale: str = "",
-                    srid: int | None = None) -> m.Proposal:
+def proposal_create(
+    user,
+    *,
+    name: str,
+    kind: str,
+    admin_unit,
+    geometry,
+    rationale: str = "",
+    srid: int | None = None,
+) -> m.Proposal:
     """A new draft by ``user`` for ``admin_unit`` (code, id or AdminUnit)."""
     unit = _unit(admin_unit)
     name = (name or "").strip()
     if not name:
         raise ProposalInvalid(_("Give the proposal a name."))
-    proposal = m.Proposal(name=name, kind=_kind(kind), admin_unit=unit, geom=_geometry(geometry, srid),
-                          rationale=(rationale or "").strip())
+    proposal = m.Proposal(
+        name=name,
+        kind=_kind(kind),
+        admin_unit=unit,
+        geom=_geometry(geometry, srid),
+        rationale=(rationale or "").strip(),
+    )
     prepare_new(user, proposal)
     _save(proposal, user)
     _event(proposal, user, Action.CREATED)
@@ -275,8 +329,17 @@ def proposal_create(user, *, name: str, kind: str, admin_unit, geometry, rationa
 
 
 @transaction.atomic
-def proposal_update(user, proposal: m.Proposal, *, name=None, kind=None, admin_unit=None, geometry=None,
-                    rationale=None, srid: int | None = None) -> m.Proposal:
+def proposal_update(
+    user,
+    proposal: m.Proposal,
+    *,
+    name=None,
+    kind=None,
+    admin_unit=None,
+    geometry=None,
+    rationale=None,
+    srid: int | None = None,
+) -> m.Proposal:
     """Change a draft (or a proposal sent back for changes); only the fields given."""
     proposal = _locked(proposal)
     check_can_edit(user, proposal)
@@ -311,42 +374,64 @@ def proposal_delete(user, proposal: m.Proposal) -> None:
 # Steps
 # --------------------------------------------------------------------------------------------
 def _locked(proposal: m.Proposal) -> m.Proposal:
-    return (m.Proposal.objects.select_for_update().select_related("admin_unit").get(pk=proposal.pk))
+    return m.Proposal.objects.select_for_update().select_related("admin_unit").get(pk=proposal.pk)
 
 
 def blocking_failures(validation: dict) -> list[dict]:
-    return [r for r in validation.get("rules", []) if r.get("rule") in BLOCKING_RULES and r.get("passed") is False]
+    return [
+        r
+        for r in validation.get("rules", [])
+        if r.get("rule") in BLOCKING_RULES and r.get("passed") is False
+    ]
 
 
 def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
     if action not in TRANSITIONS:
-        raise ProposalInvalid(_("Unknown step %(action)s; the steps are: %(steps)s.")
-                              % {"action": action, "steps": ", ".join(ACTIONS)})
+        raise ProposalInvalid(
+            _("Unknown step %(action)s; the steps are: %(steps)s.")
+            % {"action": action, "steps": ", ".join(ACTIONS)}
+        )
     sources, target, who, event, needs_comment = TRANSITIONS[action]
     if not _may(user, proposal, who):
         if who == REVIEWER:
             role = "Sở Công Thương" if proposal.kind == "CCN" else "Ban Quản lý KKT"
             raise ProposalRefused(
-                _("Only the reviewer of %(kind)s proposals (%(role)s) for this province may do this.")
-                % {"kind": proposal.kind, "role": role})
-        raise ProposalRefused(_("Only staff of %(unit)s may do this.") % {"unit": proposal.admin_unit.name})
+                _(
+                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do this."
+                )
+                % {"kind": proposal.kind, "role": role}
+            )
+        raise ProposalRefused(
+            _("Only staff of %(unit)s may do this.") % {"unit": proposal.admin_unit.name}
+        )
     if proposal.status not in sources:
         raise IllegalTransition(
             _("“%(action)s” is not possible while the proposal is “%(status)s”.")
             % {"action": action_label(action), "status": status_label(proposal.status)},
-            details={"status": proposal.status, "allowed": allowed_actions(user, proposal)})
+            details={"status": proposal.status, "allowed": allowed_actions(user, proposal)},
+        )
     if needs_comment and not comment:
-        raise ProposalInvalid(_("Write a comment for “%(action)s”.") % {"action": action_label(action)})
+        raise ProposalInvalid(
+            _("Write a comment for “%(action)s”.") % {"action": action_label(action)}
+        )
     if len(comment) > MAX_COMMENT:
-        raise ProposalInvalid(_("The comment is too long (at most %(n)s characters).") % {"n": MAX_COMMENT})
+        raise ProposalInvalid(
+            _("The comment is too long (at most %(n)s characters).") % {"n": MAX_COMMENT}
+        )
     return target, event
 
 
 def action_label(action: str) -> str:
     return {
-        "submit": _("Submit"), "withdraw": _("Withdraw"), "review": _("Start review"),
-        "request-changes": _("Request changes"), "approve": _("Approve"), "reject": _("Reject"),
-        "comment": _("Comment"), "edit": _("Edit"), "delete": _("Delete"),
+        "submit": _("Submit"),
+        "withdraw": _("Withdraw"),
+        "review": _("Start review"),
+        "request-changes": _("Request changes"),
+        "approve": _("Approve"),
+        "reject": _("Reject"),
+        "comment": _("Comment"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
     }.get(action, action)
 
 
@@ -363,9 +448,14 @@ def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> 
         if failed:
             raise ProposalInvalid(
                 _("The proposal cannot be %(done)s: %(reasons)s")
-                % {"done": _("submitted") if action == "submit" else _("approved"),
-                   "reasons": "; ".join(r.get("message_vi") or r.get("message_en") or r["rule"] for r in failed)},
-                details={"failed_rules": failed})
+                % {
+                    "done": _("submitted") if action == "submit" else _("approved"),
+                    "reasons": "; ".join(
+                        r.get("message_vi") or r.get("message_en") or r["rule"] for r in failed
+                    ),
+                },
+                details={"failed_rules": failed},
+            )
     with transaction.atomic(), m.workflow_write(action):
         locked = _locked(proposal)
         target, event = _check_step(user, locked, action, comment)  # again, under the lock
@@ -401,14 +491,21 @@ def _planned_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
     planned = Decimal(str(proposal.area_ha)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     reviewer = user.get_full_name() or user.get_username()
     area = m.IndustrialArea(
-        code=_area_code(proposal), name=proposal.name, kind=proposal.kind, boundary=proposal.geom,
-        planned_area_ha=max(planned, Decimal("0.01")), industrial_land_ha=Decimal("0"),
-        status=m.IndustrialArea.Status.PLANNED, admin_unit=unit,
+        code=_area_code(proposal),
+        name=proposal.name,
+        kind=proposal.kind,
+        boundary=proposal.geom,
+        planned_area_ha=max(planned, Decimal("0.01")),
+        industrial_land_ha=Decimal("0"),
+        status=m.IndustrialArea.Status.PLANNED,
+        admin_unit=unit,
         province_name_reported=unit.province.name,
         is_mountainous=bool((proposal.validation or {}).get("is_mountainous", False)),
         planning_decision=f"Phê duyệt đề xuất {proposal.code}",
-        source=(f"Đề xuất {proposal.code} của {unit.name}, phê duyệt bởi {reviewer} "
-                f"ngày {timezone.localdate():%d/%m/%Y}." + (f" Ý kiến: {comment}" if comment else "")),
+        source=(
+            f"Đề xuất {proposal.code} của {unit.name}, phê duyệt bởi {reviewer} "
+            f"ngày {timezone.localdate():%d/%m/%Y}." + (f" Ý kiến: {comment}" if comment else "")
+        ),
     )
     area._history_user = user
     area.full_clean()
@@ -461,8 +558,10 @@ def visible_proposals(user, *, status=None, kind=None, queue: bool = False):
         statuses = [s.strip() for s in str(status).split(",") if s.strip()]
         unknown = [s for s in statuses if s not in Status.values]
         if unknown:
-            raise ProposalInvalid(_("Unknown status %(status)s; the statuses are: %(all)s.")
-                                  % {"status": ", ".join(unknown), "all": ", ".join(Status.values)})
+            raise ProposalInvalid(
+                _("Unknown status %(status)s; the statuses are: %(all)s.")
+                % {"status": ", ".join(unknown), "all": ", ".join(Status.values)}
+            )
         qs = qs.filter(status__in=statuses)
     if kind:
         qs = qs.filter(kind=_kind(kind))
@@ -491,12 +590,18 @@ def geometry_from_file(upload, *, srs=None):
     name = Path(getattr(upload, "name", "") or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in FILE_SUFFIXES:
-        raise ProposalInvalid(_("%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) file.")
-                              % {"name": name})
+        raise ProposalInvalid(
+            _(
+                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) file."
+            )
+            % {"name": name}
+        )
     size = getattr(upload, "size", None) or 0
     if size > MAX_FILE_BYTES:
-        raise ProposalInvalid(_("%(name)s is too large (%(size)s MB; at most %(max)s MB).")
-                              % {"name": name, "size": number(size / 1e6, 1), "max": MAX_FILE_BYTES // 1_000_000})
+        raise ProposalInvalid(
+            _("%(name)s is too large (%(size)s MB; at most %(max)s MB).")
+            % {"name": name, "size": number(size / 1e6, 1), "max": MAX_FILE_BYTES // 1_000_000}
+        )
     with tempfile.TemporaryDirectory(prefix="kcn-proposal-") as tmp:
         # The user's own file name (made safe), so that a refusal from the reader names their file.
         from django.utils.text import get_valid_filename
@@ -504,7 +609,7 @@ def geometry_from_file(upload, *, srs=None):
         safe = get_valid_filename(Path(name).stem)[:100] if Path(name).stem.strip(". ") else ""
         path = Path(tmp) / f"{safe or 'boundary'}{suffix}"
         with open(path, "wb") as out:
-            for chunk in (upload.chunks() if hasattr(upload, "chunks") else [upload.read()]):
+            for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
                 out.write(chunk)
         try:
             source = open_source(path, door=API)  # its hints name the field srs, not --srs
@@ -514,25 +619,35 @@ def geometry_from_file(upload, *, srs=None):
             if len(present) != 1:
                 raise ProposalInvalid(
                     _("%(name)s holds %(n)s features; a proposal needs exactly one polygon.")
-                    % {"name": name, "n": len(present)})
+                    % {"name": name, "n": len(present)}
+                )
             bounds = tuple(shapely.total_bounds(present))
-            crs, notes = resolve_source_crs(file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=API)
+            crs, notes = resolve_source_crs(
+                file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=API
+            )
         except LayerIOError as exc:
-            raise ProposalInvalid(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
+            raise ProposalInvalid(
+                _("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}
+            ) from None
         except shapely.errors.GEOSException as exc:
-            raise ProposalInvalid(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
+            raise ProposalInvalid(
+                _("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}
+            ) from None
     shp = present[0]
     if shp.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        raise ProposalInvalid(_("%(name)s holds a %(type)s; a proposal needs a polygon.")
-                              % {"name": name, "type": shp.geom_type})
+        raise ProposalInvalid(
+            _("%(name)s holds a %(type)s; a proposal needs a polygon.")
+            % {"name": name, "type": shp.geom_type}
+        )
     from planning.analysis.geometry import GeometryRejected
 
     try:
         try:
             shp = geo.transform(shapely.force_2d(shp), crs.key, geo.STORAGE_SRID)
         except Exception as exc:  # pyproj raises several types
-            raise GeometryRejected(_("cannot reproject from %(crs)s: %(reason)s")
-                                   % {"crs": crs.label, "reason": exc}) from exc
+            raise GeometryRejected(
+                _("cannot reproject from %(crs)s: %(reason)s") % {"crs": crs.label, "reason": exc}
+            ) from exc
         geom = normalise_geometry(shp, "MULTIPOLYGON", srid=geo.STORAGE_SRID)
     except GeometryRejected as exc:
         raise ProposalInvalid(_("%(name)s: %(reason)s") % {"name": name, "reason": exc}) from None

@@ -3,6 +3,7 @@
 Numbers are rounded to what the field means (:mod:`planning.analysis.numformat`, half-up):
 hectares to 0.01, metres to 1, people to whole persons, coordinates to 10⁻⁶ degree (≈ 0.1 m).
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,16 +21,24 @@ from planning.services.errors import InvalidParameter
 TEXT = None
 # (field, Vietnamese label, decimals or None for text and flags)
 SITE_COLUMNS = (
-    ("rank", "Thứ hạng", 0), ("kind", "Loại", TEXT), ("area_ha", "Diện tích (ha)", 2),
-    ("score", "Điểm phù hợp (0–1)", 3), ("province_name", "Tỉnh", TEXT),
-    ("admin_unit", "Mã đơn vị hành chính", TEXT), ("nearest_road_name", "Tuyến đường gần nhất", TEXT),
+    ("rank", "Thứ hạng", 0),
+    ("kind", "Loại", TEXT),
+    ("area_ha", "Diện tích (ha)", 2),
+    ("score", "Điểm phù hợp (0–1)", 3),
+    ("province_name", "Tỉnh", TEXT),
+    ("admin_unit", "Mã đơn vị hành chính", TEXT),
+    ("nearest_road_name", "Tuyến đường gần nhất", TEXT),
     ("nearest_road_status", "Tình trạng tuyến", TEXT),
     ("nearest_road_distance_m", "Khoảng cách đến đường (m)", 0),
-    ("road_frontage_m", "Chiều dài tiếp giáp đường (m)", 0), ("rice_land_ha", "Đất lúa 2 vụ (ha)", 2),
+    ("road_frontage_m", "Chiều dài tiếp giáp đường (m)", 0),
+    ("rice_land_ha", "Đất lúa 2 vụ (ha)", 2),
     ("rice_phasing_required", "Phải phân kỳ chuyển đổi đất lúa", TEXT),
-    ("mean_slope_pct", "Độ dốc trung bình (%)", 1), ("max_flood_depth_m", "Độ sâu ngập tối đa (m)", 2),
+    ("mean_slope_pct", "Độ dốc trung bình (%)", 1),
+    ("max_flood_depth_m", "Độ sâu ngập tối đa (m)", 2),
     ("population_in_reach", "Dân số trong bán kính", 0),
-    ("lon", "Kinh độ tâm", 6), ("lat", "Vĩ độ tâm", 6), ("reasons", "Lý do", TEXT),
+    ("lon", "Kinh độ tâm", 6),
+    ("lat", "Vĩ độ tâm", 6),
+    ("reasons", "Lý do", TEXT),
 )
 FORMATS = ("csv", "xlsx", "gpkg")
 
@@ -40,8 +49,12 @@ def _rows(sites) -> list[list]:
         c = s.geom.point_on_surface
         values = {f: getattr(s, f) for f, *_ in SITE_COLUMNS if hasattr(s, f) and f != "admin_unit"}
         values.update(admin_unit=s.admin_unit.code if s.admin_unit_id else "", lon=c.x, lat=c.y)
-        rows.append([values.get(f) if digits is None else numformat.for_file(values.get(f), digits)
-                     for f, _label, digits in SITE_COLUMNS])
+        rows.append(
+            [
+                values.get(f) if digits is None else numformat.for_file(values.get(f), digits)
+                for f, _label, digits in SITE_COLUMNS
+            ]
+        )
     return rows
 
 
@@ -82,7 +95,11 @@ def sites_export(run: m.AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
             params.append([k, str(v)])
         buf = io.BytesIO()
         wb.save(buf)
-        return (buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{stem}.xlsx")
+        return (
+            buf.getvalue(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{stem}.xlsx",
+        )
     import pyogrio.raw
     import shapely
 
@@ -94,16 +111,28 @@ def sites_export(run: m.AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
         missing = np.array([v is None for v in col], dtype=bool)
         if name == "rice_phasing_required":
             arrays.append(np.array(col, dtype=bool))
-        elif digits == 0:  # whole numbers (people, metres, the rank) are integer fields, NULL if unknown
+        elif (
+            digits == 0
+        ):  # whole numbers (people, metres, the rank) are integer fields, NULL if unknown
             arrays.append(np.array([0 if v is None else v for v in col], dtype=np.int64))
         elif digits is not None:
-            arrays.append(np.array([np.nan if v is None else float(v) for v in col], dtype=np.float64))
+            arrays.append(
+                np.array([np.nan if v is None else float(v) for v in col], dtype=np.float64)
+            )
         else:
             arrays.append(np.array(["" if v is None else str(v) for v in col], dtype=object))
         masks.append(missing if digits is not None else None)
     with tempfile.TemporaryDirectory(prefix="kcn-sites-") as tmp:
         path = Path(tmp) / f"{stem}.gpkg"
-        pyogrio.raw.write(str(path), np.array([shapely.to_wkb(g) for g in geoms], dtype=object), arrays, fields,
-                          field_mask=masks, driver="GPKG", crs="EPSG:4326", geometry_type="MultiPolygon",
-                          layer="suggested_sites")
+        pyogrio.raw.write(
+            str(path),
+            np.array([shapely.to_wkb(g) for g in geoms], dtype=object),
+            arrays,
+            fields,
+            field_mask=masks,
+            driver="GPKG",
+            crs="EPSG:4326",
+            geometry_type="MultiPolygon",
+            layer="suggested_sites",
+        )
         return path.read_bytes(), "application/geopackage+sqlite3", f"{stem}.gpkg"

@@ -3,6 +3,7 @@
 An inclusion tag, so the map view needs no change: ``{% load jobs_tags %}{% jobs_tab %}`` in the
 tab bar and ``{% jobs_panel %}`` among the panel sections. Both render nothing for other users.
 """
+
 from __future__ import annotations
 
 from django import template
@@ -43,24 +44,40 @@ def jobs_panel(context):
     for name in PANEL_ANALYSES:
         spec = analysis_spec(name)
         analyses.append({"name": name, "title": spec.title_en if lang == "en" else spec.title_vi})
-    provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE).order_by("name", "valid_from") \
+    provinces = (
+        AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE)
+        .order_by("name", "valid_from")
         .only("code", "name", "valid_from", "valid_to", "level")
+    )
     # Site suggestion and labour catchment read rasters: say which provinces have them, and whose
     # a province formed on 1 July 2025 without its own reads (selectors.analyses.raster_stand_in).
     from planning.models import RasterLayer
     from planning.selectors.analyses import raster_stand_in
 
-    with_rasters = {name.split(":")[1] for name in RasterLayer.objects.values_list("name", flat=True)
-                    if name.count(":") == 2}
+    with_rasters = {
+        name.split(":")[1]
+        for name in RasterLayer.objects.values_list("name", flat=True)
+        if name.count(":") == 2
+    }
     rows = []
     for p in provinces:
         has = p.code in with_rasters
         stand_in = None if has else raster_stand_in(p)[0]
-        rows.append({"code": p.code, "name": p.name, "has_rasters": has,
-                     "period": (p.valid_from.year, p.valid_to.year if p.valid_to else None),
-                     "rasters_of": stand_in.name if stand_in is not None and stand_in.pk != p.pk else None})
-    layers = [{"name": spec.name, "title": spec.title_en if lang == "en" else spec.title_vi}
-              for spec in imports.importable_layers(request.user)]
+        rows.append(
+            {
+                "code": p.code,
+                "name": p.name,
+                "has_rasters": has,
+                "period": (p.valid_from.year, p.valid_to.year if p.valid_to else None),
+                "rasters_of": stand_in.name
+                if stand_in is not None and stand_in.pk != p.pk
+                else None,
+            }
+        )
+    layers = [
+        {"name": spec.name, "title": spec.title_en if lang == "en" else spec.title_vi}
+        for spec in imports.importable_layers(request.user)
+    ]
     return {
         "show": True,
         "csrf_token": context.get("csrf_token"),

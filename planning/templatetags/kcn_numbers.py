@@ -4,6 +4,7 @@
 (``93,4 %`` from 0.93352), ``{{ total|num_vi }}`` for a number inside Vietnamese-only text
 (``8.855`` whatever the page's language). See :mod:`planning.analysis.numformat`.
 """
+
 from __future__ import annotations
 
 from django import template

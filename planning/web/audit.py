@@ -1,4 +1,5 @@
 """The change log for administrators: ``/admin/audit/`` (inside the admin, admin rights only)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,9 @@ def _int(value: str | None):
 
 def audit_log(request):
     if not access.principal(request.user).is_admin:
-        raise PermissionDenied("Chỉ quản trị viên được xem nhật ký thay đổi (only administrators may read the change log).")
+        raise PermissionDenied(
+            "Chỉ quản trị viên được xem nhật ký thay đổi (only administrators may read the change log)."
+        )
     q = request.GET
     filters = {
         "model_label": q.get("model") or None,
@@ -39,14 +42,27 @@ def audit_log(request):
         "until": _date(q.get("until")),
         "object_id": _int(q.get("object")),
     }
-    what = {"user": "người dùng (mã số)", "since": "ngày bắt đầu (YYYY-MM-DD)",
-            "until": "ngày kết thúc (YYYY-MM-DD)", "object": "mã đối tượng (số)"}
-    errors = [f"“{q[k]}” không phải {what[k]} hợp lệ; bộ lọc này bị bỏ qua." for k, parsed in
-              (("user", filters["user_id"]), ("since", filters["since"]), ("until", filters["until"]),
-               ("object", filters["object_id"])) if q.get(k) and parsed is None]
+    what = {
+        "user": "người dùng (mã số)",
+        "since": "ngày bắt đầu (YYYY-MM-DD)",
+        "until": "ngày kết thúc (YYYY-MM-DD)",
+        "object": "mã đối tượng (số)",
+    }
+    errors = [
+        f"“{q[k]}” không phải {what[k]} hợp lệ; bộ lọc này bị bỏ qua."
+        for k, parsed in (
+            ("user", filters["user_id"]),
+            ("since", filters["since"]),
+            ("until", filters["until"]),
+            ("object", filters["object_id"]),
+        )
+        if q.get(k) and parsed is None
+    ]
     models = {mdl._meta.label: mdl for mdl in audit.historied_models()}
     if filters["model_label"] and filters["model_label"] not in models:
-        errors.append(f"Không có bảng dữ liệu “{filters['model_label']}” trong nhật ký; bộ lọc này bị bỏ qua.")
+        errors.append(
+            f"Không có bảng dữ liệu “{filters['model_label']}” trong nhật ký; bộ lọc này bị bỏ qua."
+        )
         filters["model_label"] = None
     page = max(1, _int(q.get("page")) or 1)
     total = audit.audit_count(**filters)
@@ -57,9 +73,14 @@ def audit_log(request):
     context = {
         **admin.site.each_context(request),
         "title": "Nhật ký thay đổi",
-        "entries": entries, "total": total, "page": page,
-        "has_next": page * PAGE < total, "has_prev": page > 1,
-        "query": base.urlencode(), "filters": q, "errors": errors,
+        "entries": entries,
+        "total": total,
+        "page": page,
+        "has_next": page * PAGE < total,
+        "has_prev": page > 1,
+        "query": base.urlencode(),
+        "filters": q,
+        "errors": errors,
         "models": [(label, mdl._meta.verbose_name_plural) for label, mdl in models.items()],
         "users": users,
     }
@@ -69,5 +90,9 @@ def audit_log(request):
 def _actor_ids(models) -> set[int]:
     ids: set[int] = set()
     for mdl in models:
-        ids.update(mdl.history.exclude(history_user=None).values_list("history_user_id", flat=True).distinct())
+        ids.update(
+            mdl.history.exclude(history_user=None)
+            .values_list("history_user_id", flat=True)
+            .distinct()
+        )
     return ids

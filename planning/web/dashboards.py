@@ -5,6 +5,7 @@ What each section shows to whom is decided in :mod:`planning.selectors.dashboard
 :mod:`gis_service.access` (public figures for anyone; clearance, targets, obstacles for roles
 that may read the underlying layers; personal data never).
 """
+
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
@@ -40,7 +41,9 @@ def _area(pk):
     return area
 
 
-def _download(content: bytes, content_type: str, filename: str, *, inline: bool = False) -> HttpResponse:
+def _download(
+    content: bytes, content_type: str, filename: str, *, inline: bool = False
+) -> HttpResponse:
     """A file as it is: its bytes, its content type and its name (``attachment`` unless shown)."""
     from django.utils.http import content_disposition_header
 
@@ -49,7 +52,9 @@ def _download(content: bytes, content_type: str, filename: str, *, inline: bool 
     return response
 
 
-def _table_download(request, data: dict, table: str, fmt: str, stem: str, title: str) -> HttpResponse:
+def _table_download(
+    request, data: dict, table: str, fmt: str, stem: str, title: str
+) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     # Spreadsheets get whole URLs (a path means nothing outside the browser).
     absolute = request.build_absolute_uri
@@ -58,11 +63,17 @@ def _table_download(request, data: dict, table: str, fmt: str, stem: str, title:
         return _download(content, XLSX, f"{stem}_{stamp}.xlsx")
     if table not in data["tables"]:
         known = ", ".join(data["tables"])
-        return HttpResponse(_("Unknown table %(table)s; the tables you may download here: %(known)s.")
-                            % {"table": table, "known": known}, status=404,
-                            content_type="text/plain; charset=utf-8")
-    return _download(dash.table_csv(data["tables"][table], absolute=absolute), "text/csv; charset=utf-8",
-                     f"{stem}_{table}_{stamp}.csv")
+        return HttpResponse(
+            _("Unknown table %(table)s; the tables you may download here: %(known)s.")
+            % {"table": table, "known": known},
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    return _download(
+        dash.table_csv(data["tables"][table], absolute=absolute),
+        "text/csv; charset=utf-8",
+        f"{stem}_{table}_{stamp}.csv",
+    )
 
 
 @require_GET
@@ -82,19 +93,32 @@ def index(request):
 def province(request, pk: int):
     province = _province(pk)
     data = dash.province_dashboard(province, user=request.user)
-    return render(request, "planning/web/dashboards/province.html", {
-        **data, "tables_list": list(data["tables"].values()), "chart_data": _chart_data(data),
-        "csv_base": reverse("web:dashboard_province", args=[province.pk]), "numeric": sorted(dash.NUMERIC),
-        "occupancy_height": 80 + 22 * len(data["charts"]["occupancy"]["labels"]),
-    })
+    return render(
+        request,
+        "planning/web/dashboards/province.html",
+        {
+            **data,
+            "tables_list": list(data["tables"].values()),
+            "chart_data": _chart_data(data),
+            "csv_base": reverse("web:dashboard_province", args=[province.pk]),
+            "numeric": sorted(dash.NUMERIC),
+            "occupancy_height": 80 + 22 * len(data["charts"]["occupancy"]["labels"]),
+        },
+    )
 
 
 @require_GET
 def province_download(request, pk: int, table: str, fmt: str):
     province = _province(pk)
     data = dash.province_dashboard(province, user=request.user)
-    return _table_download(request, data, table, fmt, f"dashboard_{dash.slug(province.name)}",
-                           f"KCN Planner — {province.name}")
+    return _table_download(
+        request,
+        data,
+        table,
+        fmt,
+        f"dashboard_{dash.slug(province.name)}",
+        f"KCN Planner — {province.name}",
+    )
 
 
 @require_GET
@@ -102,21 +126,37 @@ def area(request, pk: int):
     area = _area(pk)
     data = dash.area_dashboard(area, user=request.user)
     groups = web_layers.map_layer_groups(request.user, lang=_lang())
-    tiles = [layer.as_json() for g in groups for layer in g.layers
-             if layer.name in ("admin_units", "road_corridors", "industrial_areas", "secondary_projects")]
-    return render(request, "planning/web/dashboards/area.html", {
-        **data, "tables_list": list(data["tables"].values()), "chart_data": _chart_data(data),
-        "map_data": {"extent": list(area.boundary.extent), "outline": area.boundary.geojson, "layers": tiles},
-        "csv_base": reverse("web:dashboard_area", args=[area.pk]), "numeric": sorted(dash.NUMERIC),
-    })
+    tiles = [
+        layer.as_json()
+        for g in groups
+        for layer in g.layers
+        if layer.name in ("admin_units", "road_corridors", "industrial_areas", "secondary_projects")
+    ]
+    return render(
+        request,
+        "planning/web/dashboards/area.html",
+        {
+            **data,
+            "tables_list": list(data["tables"].values()),
+            "chart_data": _chart_data(data),
+            "map_data": {
+                "extent": list(area.boundary.extent),
+                "outline": area.boundary.geojson,
+                "layers": tiles,
+            },
+            "csv_base": reverse("web:dashboard_area", args=[area.pk]),
+            "numeric": sorted(dash.NUMERIC),
+        },
+    )
 
 
 @require_GET
 def area_download(request, pk: int, table: str, fmt: str):
     area = _area(pk)
     data = dash.area_dashboard(area, user=request.user)
-    return _table_download(request, data, table, fmt, f"dashboard_{dash.slug(area.name)}",
-                           f"KCN Planner — {area.name}")
+    return _table_download(
+        request, data, table, fmt, f"dashboard_{dash.slug(area.name)}", f"KCN Planner — {area.name}"
+    )
 
 
 @require_GET
@@ -128,20 +168,36 @@ def area_sheet(request, pk: int):
     try:
         pdf = area_map_sheet(area, user=request.user, figures=data["figures"])
     except MapSheetError as exc:
-        return HttpResponse(_("The map could not be rendered: %(error)s") % {"error": exc}, status=503,
-                            content_type="text/plain; charset=utf-8")
-    return _download(pdf, "application/pdf", f"ban_do_{dash.slug(area.name)}_{timezone.localdate().isoformat()}.pdf",
-                     inline=True)
+        return HttpResponse(
+            _("The map could not be rendered: %(error)s") % {"error": exc},
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    return _download(
+        pdf,
+        "application/pdf",
+        f"ban_do_{dash.slug(area.name)}_{timezone.localdate().isoformat()}.pdf",
+        inline=True,
+    )
 
 
 def _chart_data(data: dict) -> dict:
     """What the chart script needs: the series and their labels, already in the page's language."""
-    return {"lang": _lang(), "charts": data["charts"],
-            "thresholds": {"new_ccn": dash.NEW_CCN_OCCUPANCY * 100, "expansion": dash.EXPANSION_OCCUPANCY * 100},
-            "text": {
-                "occupancy": _("Occupancy (%)"),
-                "new_ccn": _("50 %: needed before a new cluster (average of existing ones)"),
-                "expansion": _("60 %: needed before expanding a cluster"),
-                "kcn": _("Industrial park (KCN)"), "ccn": _("Industrial cluster (CCN)"),
-                "handed_over": _("Handed over (ha)"), "remaining": _("Still to clear (ha)"), "ha": _("ha"),
-            }}
+    return {
+        "lang": _lang(),
+        "charts": data["charts"],
+        "thresholds": {
+            "new_ccn": dash.NEW_CCN_OCCUPANCY * 100,
+            "expansion": dash.EXPANSION_OCCUPANCY * 100,
+        },
+        "text": {
+            "occupancy": _("Occupancy (%)"),
+            "new_ccn": _("50 %: needed before a new cluster (average of existing ones)"),
+            "expansion": _("60 %: needed before expanding a cluster"),
+            "kcn": _("Industrial park (KCN)"),
+            "ccn": _("Industrial cluster (CCN)"),
+            "handed_over": _("Handed over (ha)"),
+            "remaining": _("Still to clear (ha)"),
+            "ha": _("ha"),
+        },
+    }

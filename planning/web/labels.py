@@ -4,6 +4,7 @@ Vietnamese labels are the models' own ``verbose_name`` and choice labels (one so
 English labels are kept here, because the models speak Vietnamese only. A field or value with
 no English label falls back to its name made readable ("right_of_way_m" -> "Right of way m").
 """
+
 from __future__ import annotations
 
 # English label of a published field, by field name (the same name means the same thing in
@@ -92,40 +93,96 @@ FIELD_LABELS_EN: dict[str | tuple[str, str], str] = {
 CHOICE_LABELS_EN: dict[str | tuple[str, str], dict[str, str]] = {
     "kind": {"KCN": "Industrial park (KCN)", "CCN": "Industrial cluster (CCN)"},
     ("industrial_areas", "status"): {
-        "planned": "Planned", "established": "Established", "clearing": "Land clearance",
-        "building": "Building infrastructure", "operating": "Operating", "revoked": "Revoked",
+        "planned": "Planned",
+        "established": "Established",
+        "clearing": "Land clearance",
+        "building": "Building infrastructure",
+        "operating": "Operating",
+        "revoked": "Revoked",
     },
-    "eco_status": {"none": "Not converting", "planned": "Conversion planned", "converting": "Converting",
-                   "certified": "Certified eco-industrial park"},
-    "level": {"province": "Province", "district": "District (before 1 July 2025)", "commune": "Commune / ward"},
+    "eco_status": {
+        "none": "Not converting",
+        "planned": "Conversion planned",
+        "converting": "Converting",
+        "certified": "Certified eco-industrial park",
+    },
+    "level": {
+        "province": "Province",
+        "district": "District (before 1 July 2025)",
+        "commune": "Commune / ward",
+    },
     ("clearance_parcels", "status"): {
-        "not_started": "Not started", "inventoried": "Inventoried", "plan_approved": "Plan approved",
-        "compensated": "Compensated", "handed_over": "Handed over",
+        "not_started": "Not started",
+        "inventoried": "Inventoried",
+        "plan_approved": "Plan approved",
+        "compensated": "Compensated",
+        "handed_over": "Handed over",
     },
     "land_use": {
-        "LUC": "Rice land (two crops or more)", "LUK": "Other rice land", "HNK": "Other annual crops",
-        "CLN": "Perennial crops", "RSX": "Production forest", "NTS": "Aquaculture",
-        "ONT": "Rural residential", "ODT": "Urban residential", "SKC": "Non-agricultural production",
-        "DGT": "Transport", "DTL": "Irrigation", "NTD": "Cemetery", "BCS": "Unused flat land",
+        "LUC": "Rice land (two crops or more)",
+        "LUK": "Other rice land",
+        "HNK": "Other annual crops",
+        "CLN": "Perennial crops",
+        "RSX": "Production forest",
+        "NTS": "Aquaculture",
+        "ONT": "Rural residential",
+        "ODT": "Urban residential",
+        "SKC": "Non-agricultural production",
+        "DGT": "Transport",
+        "DTL": "Irrigation",
+        "NTD": "Cemetery",
+        "BCS": "Unused flat land",
     },
-    "road_class": {"expressway": "Expressway", "national": "National road", "provincial": "Provincial road",
-                   "district": "District / urban road", "local": "Local road"},
-    ("road_corridors", "status"): {"planned": "Planned", "under_construction": "Under construction",
-                                   "invested": "Built"},
-    ("infrastructure_lines", "kind"): {"power_hv": "High-voltage line (110–220 kV)",
-                                       "power_mv": "Medium-voltage line (22–35 kV)",
-                                       "water": "Water supply main", "drainage": "Drainage"},
-    ("infrastructure_points", "kind"): {"substation": "Substation", "water_plant": "Water plant",
-                                        "wwtp": "Wastewater treatment plant", "port": "Port"},
-    ("infrastructure_lines", "status"): {"planned": "Planned", "under_construction": "Under construction",
-                                         "invested": "Built"},
-    ("infrastructure_points", "status"): {"planned": "Planned", "under_construction": "Under construction",
-                                          "invested": "Built"},
-    ("secondary_projects", "status"): {"registered": "Registered", "building": "Building",
-                                       "operating": "Operating", "stalled": "Stalled", "revoked": "Revoked"},
-    ("proposals", "status"): {"draft": "Draft", "submitted": "Submitted", "under_review": "Under review",
-                              "changes_requested": "Changes requested", "approved": "Approved",
-                              "rejected": "Rejected", "withdrawn": "Withdrawn"},
+    "road_class": {
+        "expressway": "Expressway",
+        "national": "National road",
+        "provincial": "Provincial road",
+        "district": "District / urban road",
+        "local": "Local road",
+    },
+    ("road_corridors", "status"): {
+        "planned": "Planned",
+        "under_construction": "Under construction",
+        "invested": "Built",
+    },
+    ("infrastructure_lines", "kind"): {
+        "power_hv": "High-voltage line (110–220 kV)",
+        "power_mv": "Medium-voltage line (22–35 kV)",
+        "water": "Water supply main",
+        "drainage": "Drainage",
+    },
+    ("infrastructure_points", "kind"): {
+        "substation": "Substation",
+        "water_plant": "Water plant",
+        "wwtp": "Wastewater treatment plant",
+        "port": "Port",
+    },
+    ("infrastructure_lines", "status"): {
+        "planned": "Planned",
+        "under_construction": "Under construction",
+        "invested": "Built",
+    },
+    ("infrastructure_points", "status"): {
+        "planned": "Planned",
+        "under_construction": "Under construction",
+        "invested": "Built",
+    },
+    ("secondary_projects", "status"): {
+        "registered": "Registered",
+        "building": "Building",
+        "operating": "Operating",
+        "stalled": "Stalled",
+        "revoked": "Revoked",
+    },
+    ("proposals", "status"): {
+        "draft": "Draft",
+        "submitted": "Submitted",
+        "under_review": "Under review",
+        "changes_requested": "Changes requested",
+        "approved": "Approved",
+        "rejected": "Rejected",
+        "withdrawn": "Withdrawn",
+    },
 }
 
 
@@ -143,12 +200,20 @@ def capitalised(text: str) -> str:
 def field_label(layer: str, field, *, lang: str) -> str:
     if lang == "vi":
         return capitalised(field.verbose_name)
-    return FIELD_LABELS_EN.get((layer, field.name)) or FIELD_LABELS_EN.get(field.name) or readable(field.name)
+    return (
+        FIELD_LABELS_EN.get((layer, field.name))
+        or FIELD_LABELS_EN.get(field.name)
+        or readable(field.name)
+    )
 
 
 def choice_labels(layer: str, field, *, lang: str) -> dict[str, str]:
     """Value -> label for a field with choices ({} for a field without)."""
-    choices = [(str(v), str(label)) for v, label in (field.choices or []) if not isinstance(label, (list, tuple))]
+    choices = [
+        (str(v), str(label))
+        for v, label in (field.choices or [])
+        if not isinstance(label, (list, tuple))
+    ]
     if not choices:
         return {}
     if lang == "vi":

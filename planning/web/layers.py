@@ -3,6 +3,7 @@
 Reads only (the catalogue, the WMS styles and the access policy); the page renders the result
 server-side and hands the same data to the map script.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,17 +23,29 @@ GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
     ("areas", _("Industrial parks and clusters"), ("industrial_areas",)),
     ("clearance", _("Land clearance"), ("clearance_parcels",)),
     ("transport", _("Transport"), ("road_corridors",)),
-    ("utilities", _("Technical infrastructure"),
-     ("infrastructure_lines", "infrastructure_points", "infrastructure_connectors")),
+    (
+        "utilities",
+        _("Technical infrastructure"),
+        ("infrastructure_lines", "infrastructure_points", "infrastructure_connectors"),
+    ),
     ("projects", _("Secondary projects"), ("secondary_projects",)),
     ("proposals", _("Proposals"), ("proposals", "suggested_sites")),
     ("boundaries", _("Administrative boundaries"), ("admin_units",)),
 )
 OTHER_GROUP = ("other", _("Other layers"))
 # Drawing order, bottom first; layers not listed are drawn above these.
-DRAW_ORDER = ("admin_units", "suggested_sites", "industrial_areas", "clearance_parcels", "secondary_projects",
-              "proposals", "infrastructure_lines", "infrastructure_connectors", "road_corridors",
-              "infrastructure_points")
+DRAW_ORDER = (
+    "admin_units",
+    "suggested_sites",
+    "industrial_areas",
+    "clearance_parcels",
+    "secondary_projects",
+    "proposals",
+    "infrastructure_lines",
+    "infrastructure_connectors",
+    "road_corridors",
+    "infrastructure_points",
+)
 VISIBLE_BY_DEFAULT = {"admin_units", "industrial_areas", "road_corridors", "secondary_projects"}
 # Drawn in the browser from WFS GeoJSON (so it can be filtered); every other layer is XYZ tiles.
 VECTOR_LAYERS = {"industrial_areas"}
@@ -47,16 +60,18 @@ class MapLayer:
     name: str
     title: str
     group: str
-    kind: str                      # "tiles" or "vector"
+    kind: str  # "tiles" or "vector"
     visible: bool
     z_index: int
     legend_url: str
     tile_url: str
     min_resolution: float | None = None
     max_resolution: float | None = None
-    style: dict | None = None      # vector layers: classes and labels, from the WMS style
+    style: dict | None = None  # vector layers: classes and labels, from the WMS style
     staff_only: bool = False
-    legend: list[dict] = field(default_factory=list)  # [{"title", "swatch" (inline SVG)}], in the page's language
+    legend: list[dict] = field(
+        default_factory=list
+    )  # [{"title", "swatch" (inline SVG)}], in the page's language
 
     def as_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "legend"}
@@ -141,9 +156,11 @@ def style_json(style: LayerStyle, *, lang: str) -> dict:
         "label_max_resolution": style.label_max_scale * PIXEL_M if style.label_max_scale else None,
         "label_color": style.label_color,
         "classes": [
-            {"title": c.title_vi if lang == "vi" else c.title_en,
-             "when": parse_expression(c.expression),
-             "symbolizers": [s.__dict__ | {"pattern": list(s.pattern)} for s in c.symbolizers]}
+            {
+                "title": c.title_vi if lang == "vi" else c.title_en,
+                "when": parse_expression(c.expression),
+                "symbolizers": [s.__dict__ | {"pattern": list(s.pattern)} for s in c.symbolizers],
+            }
             for c in style.classes
         ],
     }
@@ -154,46 +171,79 @@ def legend_swatch(geometry: str, symbolizers) -> str:
     parts = []
     for s in symbolizers:
         dash = f' stroke-dasharray="{" ".join(str(v) for v in s.pattern)}"' if s.pattern else ""
-        stroke = (f' stroke="{escape(s.outline)}" stroke-width="{min(s.width, 4):g}"{dash}'
-                  if s.outline else ' stroke="none"')
-        fill = (f' fill="{escape(s.fill)}" fill-opacity="{s.opacity / 100:g}"' if s.fill else ' fill="none"')
+        stroke = (
+            f' stroke="{escape(s.outline)}" stroke-width="{min(s.width, 4):g}"{dash}'
+            if s.outline
+            else ' stroke="none"'
+        )
+        fill = (
+            f' fill="{escape(s.fill)}" fill-opacity="{s.opacity / 100:g}"'
+            if s.fill
+            else ' fill="none"'
+        )
         if geometry == "LINE":
             parts.append(f'<line x1="1" y1="8" x2="23" y2="8"{stroke}/>')
         elif geometry == "POINT":
             r = min(s.size, 12) / 2
             if s.symbol == "square":
-                parts.append(f'<rect x="{12 - r:g}" y="{8 - r:g}" width="{2 * r:g}" height="{2 * r:g}"{fill}{stroke}/>')
+                parts.append(
+                    f'<rect x="{12 - r:g}" y="{8 - r:g}" width="{2 * r:g}" height="{2 * r:g}"{fill}{stroke}/>'
+                )
             elif s.symbol == "triangle":
-                parts.append(f'<polygon points="12,{8 - r:g} {12 + r:g},{8 + r:g} {12 - r:g},{8 + r:g}"{fill}{stroke}/>')
+                parts.append(
+                    f'<polygon points="12,{8 - r:g} {12 + r:g},{8 + r:g} {12 - r:g},{8 + r:g}"{fill}{stroke}/>'
+                )
             else:
                 parts.append(f'<circle cx="12" cy="8" r="{r:g}"{fill}{stroke}/>')
         else:
             parts.append(f'<rect x="1.5" y="1.5" width="21" height="13"{fill}{stroke}/>')
             if s.hatch and s.outline:
-                parts.append(f'<path d="M4 14 L14 2 M12 14 L22 2" stroke="{escape(s.outline)}" stroke-width="1" '
-                             f'stroke-opacity="0.7"/>')
-    return ('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" viewBox="0 0 24 16" '
-            'aria-hidden="true" focusable="false">' + "".join(parts) + "</svg>")
+                parts.append(
+                    f'<path d="M4 14 L14 2 M12 14 L22 2" stroke="{escape(s.outline)}" stroke-width="1" '
+                    f'stroke-opacity="0.7"/>'
+                )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" viewBox="0 0 24 16" '
+        'aria-hidden="true" focusable="false">' + "".join(parts) + "</svg>"
+    )
 
 
 def legend_items(style: LayerStyle, *, lang: str) -> list[dict]:
     """The legend of a layer in the page's language (MapServer's GetLegendGraphic speaks Vietnamese)."""
-    return [{"title": c.title_vi if lang == "vi" else c.title_en,
-             "swatch": legend_swatch(style.geometry_type, c.symbolizers)} for c in style.classes]
+    return [
+        {
+            "title": c.title_vi if lang == "vi" else c.title_en,
+            "swatch": legend_swatch(style.geometry_type, c.symbolizers),
+        }
+        for c in style.classes
+    ]
 
 
 # --- layers for a user ------------------------------------------------------------------------------
 
+
 def legend_url(name: str) -> str:
-    return reverse("layers:wms") + "?" + urlencode({
-        "SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetLegendGraphic", "LAYER": name,
-        "FORMAT": "image/png", "SLD_VERSION": "1.1.0"})
+    return (
+        reverse("layers:wms")
+        + "?"
+        + urlencode(
+            {
+                "SERVICE": "WMS",
+                "VERSION": "1.3.0",
+                "REQUEST": "GetLegendGraphic",
+                "LAYER": name,
+                "FORMAT": "image/png",
+                "SLD_VERSION": "1.1.0",
+            }
+        )
+    )
 
 
 def tile_url_template() -> str:
     """``/ows/tiles/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png`` (XYZ, north-west origin)."""
     return reverse("layers:tiles", kwargs={"path": "LAYER"}).replace(
-        "LAYER", "{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png")
+        "LAYER", "{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png"
+    )
 
 
 def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
@@ -204,7 +254,10 @@ def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
     groups[OTHER_GROUP[0]] = LayerGroup(OTHER_GROUP[0], str(OTHER_GROUP[1]))
     order = {name: i for i, name in enumerate(DRAW_ORDER)}
     listed_order = [n for _g, _t, names in GROUPS for n in names]
-    names = sorted(CATALOGUE, key=lambda n: (listed_order.index(n) if n in listed_order else len(listed_order), n))
+    names = sorted(
+        CATALOGUE,
+        key=lambda n: (listed_order.index(n) if n in listed_order else len(listed_order), n),
+    )
     for name in names:
         spec = CATALOGUE[name]
         style = STYLES.get(name)

@@ -1,6 +1,7 @@
 """Proposal pages under ``/proposals/``: list and review queue, draw/upload a new one, detail with
 the rule checks, the timeline and the steps the user may take. Thin: the workflow is
 ``planning.services.proposals``; the map script posts to the REST API (same service)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -9,7 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gis_service import access
@@ -35,15 +37,25 @@ def _choices(layer: str, model, name: str) -> dict[str, str]:
 
 
 # The timeline's steps in English (the model's labels are the Vietnamese ones).
-EVENT_LABELS_EN = {"created": "Created", "edited": "Edited", "submitted": "Submitted for review",
-                   "review_started": "Review started", "commented": "Comment", "changes_requested": "Changes requested",
-                   "approved": "Approved", "rejected": "Rejected", "withdrawn": "Withdrawn"}
+EVENT_LABELS_EN = {
+    "created": "Created",
+    "edited": "Edited",
+    "submitted": "Submitted for review",
+    "review_started": "Review started",
+    "commented": "Comment",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "withdrawn": "Withdrawn",
+}
 
 
 def _events(proposal) -> list:
     events = list(proposal.events.select_related("actor").order_by("created_at", "pk"))
     for e in events:
-        e.action_label = EVENT_LABELS_EN.get(e.action, e.action) if _lang() == "en" else e.get_action_display()
+        e.action_label = (
+            EVENT_LABELS_EN.get(e.action, e.action) if _lang() == "en" else e.get_action_display()
+        )
     return events
 
 
@@ -56,7 +68,9 @@ def _label(proposals) -> list:
         p.status_label = status.get(p.status, p.status)
         p.kind_label = kind.get(p.kind, p.kind)
         if p.resulting_area_id:
-            p.resulting_area.status_label = area_status.get(p.resulting_area.status, p.resulting_area.status)
+            p.resulting_area.status_label = area_status.get(
+                p.resulting_area.status, p.resulting_area.status
+            )
     return proposals
 
 
@@ -65,14 +79,21 @@ def _guard(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("web:login"))
     if not access.has_proposal_role(request.user):
-        return _forbidden(request, _("Your account has no role in the proposal workflow. Ask the administrator "
-                                     "for a role: commune or district staff, or reviewer (Department of Industry "
-                                     "and Trade for clusters, Economic Zone Authority for parks)."))
+        return _forbidden(
+            request,
+            _(
+                "Your account has no role in the proposal workflow. Ask the administrator "
+                "for a role: commune or district staff, or reviewer (Department of Industry "
+                "and Trade for clusters, Economic Zone Authority for parks)."
+            ),
+        )
     return None
 
 
 def _forbidden(request, message: str):
-    return render(request, "planning/web/proposals/forbidden.html", {"message": message}, status=403)
+    return render(
+        request, "planning/web/proposals/forbidden.html", {"message": message}, status=403
+    )
 
 
 def _tiles(user) -> list[dict]:
@@ -88,16 +109,27 @@ def _tiles(user) -> list[dict]:
 def _draft_units(user) -> list[m.AdminUnit]:
     """Units the user may propose for: their staff units and the units directly below them."""
     if access.principal(user).is_admin:
-        return list(m.AdminUnit.objects.filter(level__in=("commune", "district")).order_by("-valid_from", "code"))
-    own = [ms.admin_unit for ms in access.principal(user).memberships
-           if ms.role in access.PROPOSAL_STAFF_ROLES and ms.admin_unit_id]
+        return list(
+            m.AdminUnit.objects.filter(level__in=("commune", "district")).order_by(
+                "-valid_from", "code"
+            )
+        )
+    own = [
+        ms.admin_unit
+        for ms in access.principal(user).memberships
+        if ms.role in access.PROPOSAL_STAFF_ROLES and ms.admin_unit_id
+    ]
     ids = {u.pk for u in own}
     children = m.AdminUnit.objects.filter(parent_id__in=ids).order_by("code")
     return own + [c for c in children if c.pk not in ids]
 
 
 def _unit_label(u: m.AdminUnit) -> str:
-    period = f"{u.valid_from:%Y}–{u.valid_to:%Y}" if u.valid_to else _("since %(year)s") % {"year": u.valid_from.year}
+    period = (
+        f"{u.valid_from:%Y}–{u.valid_to:%Y}"
+        if u.valid_to
+        else _("since %(year)s") % {"year": u.valid_from.year}
+    )
     return f"{u.name} ({u.code}, {period})"
 
 
@@ -105,7 +137,12 @@ def _extent(geoms) -> list[float] | None:
     boxes = [g.extent for g in geoms if g is not None]
     if not boxes:
         return None
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]
 
 
 def proposal_list(request):
@@ -116,17 +153,26 @@ def proposal_list(request):
     status = request.GET.get("status") or None
     try:
         queue = list(svc.visible_proposals(user, queue=True, status=status or ",".join(ACTIVE)))
-        reviewed = [] if status else list(svc.visible_proposals(user, queue=True).exclude(status__in=ACTIVE))
+        reviewed = (
+            []
+            if status
+            else list(svc.visible_proposals(user, queue=True).exclude(status__in=ACTIVE))
+        )
         queue_ids = {p.pk for p in queue} | {p.pk for p in reviewed}
         mine = [p for p in svc.visible_proposals(user, status=status) if p.pk not in queue_ids]
     except PlanningError as exc:
         messages.error(request, exc.message)
         return redirect("web:proposals")
     context = {
-        "queue": _label(queue), "reviewed": _label(reviewed), "mine": _label(mine),
-        "is_reviewer": bool({"industry_reviewer", "ezone_reviewer", "admin"} & access.principal(user).roles),
+        "queue": _label(queue),
+        "reviewed": _label(reviewed),
+        "mine": _label(mine),
+        "is_reviewer": bool(
+            {"industry_reviewer", "ezone_reviewer", "admin"} & access.principal(user).roles
+        ),
         "can_draft": bool(_draft_units(user)),
-        "statuses": list(_choices("proposals", m.Proposal, "status").items()), "status": status or "",
+        "statuses": list(_choices("proposals", m.Proposal, "status").items()),
+        "status": status or "",
     }
     return render(request, "planning/web/proposals/list.html", context)
 
@@ -159,7 +205,8 @@ def _form_page(request, proposal=None):
         if proposal.admin_unit not in units:
             units = [proposal.admin_unit] + units
     context = {
-        "proposal": proposal, "config": config,
+        "proposal": proposal,
+        "config": config,
         "units": [(u.code, _unit_label(u)) for u in units],
         "kinds": list(_choices("proposals", m.Proposal, "kind").items()),
     }
@@ -209,13 +256,27 @@ def proposal_detail(request, pk: int):
         "events": _events(proposal),
         "validation": validation,
         "checked_at": parse_datetime(str(validation.get("checked_at") or "")),
-        "rules": [{**r, "message": r.get("message_en" if lang == "en" else "message_vi") or r.get("message_vi"),
-                   "blocking": r.get("rule") in svc.BLOCKING_RULES} for r in rules],
+        "rules": [
+            {
+                **r,
+                "message": r.get("message_en" if lang == "en" else "message_vi")
+                or r.get("message_vi"),
+                "blocking": r.get("rule") in svc.BLOCKING_RULES,
+            }
+            for r in rules
+        ],
         "actions": actions,
-        "buttons": [(a, svc.action_label(a)) for a in actions if a not in ("edit", "delete", "comment")],
+        "buttons": [
+            (a, svc.action_label(a)) for a in actions if a not in ("edit", "delete", "comment")
+        ],
         "can_comment": "comment" in actions,
-        "config": {"mode": "detail", "lang": lang, "tiles": _tiles(request.user),
-                   "geometry": json.loads(proposal.geom.geojson), "extent": list(proposal.geom.extent)},
+        "config": {
+            "mode": "detail",
+            "lang": lang,
+            "tiles": _tiles(request.user),
+            "geometry": json.loads(proposal.geom.geojson),
+            "extent": list(proposal.geom.extent),
+        },
     }
     return render(request, "planning/web/proposals/detail.html", context)
 
@@ -231,7 +292,9 @@ def proposal_action(request, pk: int):
     try:
         if action == "delete":
             svc.proposal_delete(request.user, proposal)
-            messages.success(request, _("The draft %(code)s was deleted.") % {"code": proposal.code})
+            messages.success(
+                request, _("The draft %(code)s was deleted.") % {"code": proposal.code}
+            )
             return redirect("web:proposals")
         svc.proposal_act(request.user, proposal, action, comment)
     except svc.ProposalRefused as exc:
@@ -241,8 +304,12 @@ def proposal_action(request, pk: int):
     else:
         proposal.refresh_from_db()
         done = _("%(action)s: done. The proposal is now “%(status)s”.") % {
-            "action": svc.action_label(action), "status": _label([proposal])[0].status_label}
+            "action": svc.action_label(action),
+            "status": _label([proposal])[0].status_label,
+        }
         if action == "approve" and proposal.resulting_area_id:
-            done += " " + _("It is now the planned area %(code)s on the map.") % {"code": proposal.resulting_area.code}
+            done += " " + _("It is now the planned area %(code)s on the map.") % {
+                "code": proposal.resulting_area.code
+            }
         messages.success(request, done)
     return redirect("web:proposal-detail", pk=pk)

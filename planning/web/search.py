@@ -5,6 +5,7 @@ is written with the tone mark in two places ("Hòa" / "Hoà"). Folding is done i
 small name lists (hundreds of names per province, cached for a minute), so it behaves the same
 on SpatiaLite and PostGIS and needs no extra column or database extension.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,20 @@ CACHE_SECONDS = 60
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Words that say what a thing is, not which one: "KCN Nhơn Hòa" also answers to "nhon hoa".
 _TYPE_WORDS = (
-    "kcn", "ccn", "khu cong nghiep", "cum cong nghiep", "xa", "phuong", "thi tran", "huyen",
-    "thi xa", "thanh pho", "tinh", "duong", "quoc lo", "duong tinh",
+    "kcn",
+    "ccn",
+    "khu cong nghiep",
+    "cum cong nghiep",
+    "xa",
+    "phuong",
+    "thi tran",
+    "huyen",
+    "thi xa",
+    "thanh pho",
+    "tinh",
+    "duong",
+    "quoc lo",
+    "duong tinh",
 )
 _TYPE_PREFIX = re.compile(r"^(?:" + "|".join(sorted(_TYPE_WORDS, key=len, reverse=True)) + r")\s+")
 
@@ -46,25 +59,36 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str             # "area", "road", "unit"
-    layer: str            # catalogue layer the record is published in
+    kind: str  # "area", "road", "unit"
+    layer: str  # catalogue layer the record is published in
     pk: int
     name: str
     code: str
-    detail: str           # KCN / CCN, road class, unit level (a code; labels are the page's)
-    current: bool         # units: valid today; others: True
+    detail: str  # KCN / CCN, road class, unit level (a code; labels are the page's)
+    current: bool  # units: valid today; others: True
     period: tuple[int, int | None] | None
     bbox: tuple[float, float, float, float] | None
     folded: str
-    folded_bare: str      # without the type word
+    folded_bare: str  # without the type word
     folded_code: str
 
 
 def _entry(kind, layer, pk, name, code, detail, env, *, current=True, period=None) -> Entry:
     folded = fold(name)
-    return Entry(kind, layer, pk, name, code or "", detail or "", current, period,
-                 tuple(env.extent) if env is not None else None,
-                 folded, _TYPE_PREFIX.sub("", folded), fold(code or ""))
+    return Entry(
+        kind,
+        layer,
+        pk,
+        name,
+        code or "",
+        detail or "",
+        current,
+        period,
+        tuple(env.extent) if env is not None else None,
+        folded,
+        _TYPE_PREFIX.sub("", folded),
+        fold(code or ""),
+    )
 
 
 def build_index() -> list[Entry]:
@@ -72,19 +96,40 @@ def build_index() -> list[Entry]:
     from planning.models import AdminUnit, IndustrialArea, RoadCorridor
 
     entries: list[Entry] = []
-    for pk, name, code, kind, env in (IndustrialArea.objects.annotate(env=Envelope("boundary"))
-                                      .values_list("pk", "name", "code", "kind", "env")):
+    for pk, name, code, kind, env in IndustrialArea.objects.annotate(
+        env=Envelope("boundary")
+    ).values_list("pk", "name", "code", "kind", "env"):
         entries.append(_entry("area", "industrial_areas", pk, name, code, kind, env))
-    for pk, name, code, ref, road_class, env in (RoadCorridor.objects.annotate(env=Envelope("centerline"))
-                                                 .values_list("pk", "name", "code", "route_ref", "road_class",
-                                                              "env")):
-        entries.append(_entry("road", "road_corridors", pk, f"{name}" if not ref or ref in name else f"{name} ({ref})",
-                              code, road_class, env))
-    for pk, name, code, level, start, end, env in (
-            AdminUnit.objects.annotate(env=Envelope("boundary"))
-            .values_list("pk", "name", "code", "level", "valid_from", "valid_to", "env")):
-        entries.append(_entry("unit", "admin_units", pk, name, code, level, env, current=end is None,
-                              period=(start.year, end.year if end else None)))
+    for pk, name, code, ref, road_class, env in RoadCorridor.objects.annotate(
+        env=Envelope("centerline")
+    ).values_list("pk", "name", "code", "route_ref", "road_class", "env"):
+        entries.append(
+            _entry(
+                "road",
+                "road_corridors",
+                pk,
+                f"{name}" if not ref or ref in name else f"{name} ({ref})",
+                code,
+                road_class,
+                env,
+            )
+        )
+    for pk, name, code, level, start, end, env in AdminUnit.objects.annotate(
+        env=Envelope("boundary")
+    ).values_list("pk", "name", "code", "level", "valid_from", "valid_to", "env"):
+        entries.append(
+            _entry(
+                "unit",
+                "admin_units",
+                pk,
+                name,
+                code,
+                level,
+                env,
+                current=end is None,
+                period=(start.year, end.year if end else None),
+            )
+        )
     return entries
 
 
@@ -117,7 +162,9 @@ _KIND_ORDER = {"area": 0, "road": 1, "unit": 2}
 _DETAIL_ORDER = {"KCN": 0, "CCN": 1, "province": 0, "district": 1, "commune": 2}
 
 
-def search(query: str, *, user=None, limit: int = 10, index: list[Entry] | None = None) -> list[Entry]:
+def search(
+    query: str, *, user=None, limit: int = 10, index: list[Entry] | None = None
+) -> list[Entry]:
     """Entries whose name (or code) matches ``query`` ignoring case and diacritics, best first.
 
     Only layers ``user`` may read are searched.
@@ -128,13 +175,24 @@ def search(query: str, *, user=None, limit: int = 10, index: list[Entry] | None 
     tokens = q.split()
     readable = {name for name, spec in CATALOGUE.items() if access.can_read_layer(user, spec)}
     hits = []
-    for entry in (cached_index() if index is None else index):
+    for entry in cached_index() if index is None else index:
         if entry.layer not in readable:
             continue
         score = _score(entry, q, tokens)
         if score is not None:
-            hits.append(((score, _KIND_ORDER[entry.kind], not entry.current,
-                          _DETAIL_ORDER.get(entry.detail, 9), entry.folded, entry.pk), entry))
+            hits.append(
+                (
+                    (
+                        score,
+                        _KIND_ORDER[entry.kind],
+                        not entry.current,
+                        _DETAIL_ORDER.get(entry.detail, 9),
+                        entry.folded,
+                        entry.pk,
+                    ),
+                    entry,
+                )
+            )
     # Scattered word matches ("nhon hoa" in "Phường Hoài Nhơn") only when nothing matches in order.
     if any(key[0] < 4 for key, _entry in hits):
         hits = [(key, entry) for key, entry in hits if key[0] < 4]

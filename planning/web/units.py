@@ -5,6 +5,7 @@ DESIGN.md), and also to every unit of the other period that contains it: since t
 reform a park reported under "Phường Nhơn Hòa, Thị xã An Nhơn, Bình Định" must also be found
 under the merged province and its new commune. Containment uses a point on the area's surface.
 """
+
 from __future__ import annotations
 
 from django.contrib.gis.db.models.functions import PointOnSurface
@@ -20,12 +21,15 @@ def area_units() -> dict[str, set[int]]:
 
     parents = dict(AdminUnit.objects.values_list("pk", "parent_id"))
     out: dict[str, set[int]] = {}
-    for code, unit_id, point in (IndustrialArea.objects.annotate(pos=PointOnSurface("boundary"))
-                                 .values_list("code", "admin_unit_id", "pos")):
+    for code, unit_id, point in IndustrialArea.objects.annotate(
+        pos=PointOnSurface("boundary")
+    ).values_list("code", "admin_unit_id", "pos"):
         ids: set[int] = set()
         starts = [unit_id]
         if point is not None:
-            starts += list(AdminUnit.objects.filter(boundary__intersects=point).values_list("pk", flat=True))
+            starts += list(
+                AdminUnit.objects.filter(boundary__intersects=point).values_list("pk", flat=True)
+            )
         for start in starts:
             unit = start
             while unit is not None and unit not in ids:
@@ -52,16 +56,26 @@ def unit_filter_options() -> dict:
     for code, ids in membership.items():
         for unit_id in ids:
             by_unit.setdefault(unit_id, []).append(code)
-    units = {u.pk: u for u in AdminUnit.objects.filter(pk__in=by_unit).only(
-        "pk", "name", "level", "parent_id", "valid_from", "valid_to", "code")}
+    units = {
+        u.pk: u
+        for u in AdminUnit.objects.filter(pk__in=by_unit).only(
+            "pk", "name", "level", "parent_id", "valid_from", "valid_to", "code"
+        )
+    }
 
     def order(u):
         return (u.valid_to is not None, u.name, u.pk)
 
     provinces = [
-        {"id": u.pk, "name": u.name, "code": u.code, "period": _period(u.valid_from, u.valid_to),
-         "areas": sorted(by_unit[u.pk])}
-        for u in sorted(units.values(), key=order) if u.level == AdminUnit.Level.PROVINCE
+        {
+            "id": u.pk,
+            "name": u.name,
+            "code": u.code,
+            "period": _period(u.valid_from, u.valid_to),
+            "areas": sorted(by_unit[u.pk]),
+        }
+        for u in sorted(units.values(), key=order)
+        if u.level == AdminUnit.Level.PROVINCE
     ]
     province_ids = {p["id"] for p in provinces}
     lower = []
@@ -72,9 +86,17 @@ def unit_filter_options() -> dict:
         # Shown under every province whose areas it shares: its own parent chain, and across the
         # reform the province of the other period that contains it.
         shown_under = sorted(p for p in province_ids if codes & set(by_unit[p]))
-        lower.append({"id": u.pk, "name": u.name, "code": u.code, "level": u.level,
-                      "period": _period(u.valid_from, u.valid_to), "province": shown_under,
-                      "areas": sorted(codes)})
+        lower.append(
+            {
+                "id": u.pk,
+                "name": u.name,
+                "code": u.code,
+                "level": u.level,
+                "period": _period(u.valid_from, u.valid_to),
+                "province": shown_under,
+                "areas": sorted(codes),
+            }
+        )
     return {"provinces": provinces, "units": lower}
 
 

@@ -2,8 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
 from gis_service import ratelimit
-from planning.web import dashboards, views
-from planning.web import proposals
+from planning.web import dashboards, proposals, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,21 +10,39 @@ urlpatterns = [
     path("search.json", views.search, name="search"),
     path("jsi18n/", views.js_catalog, name="jsi18n"),
     # Anyone holding a role signs in here (the admin's login admits Django staff only).
-    path("accounts/login/", ratelimit.LoginView.as_view(template_name="planning/web/login.html"), name="login"),
+    path(
+        "accounts/login/",
+        ratelimit.LoginView.as_view(template_name="planning/web/login.html"),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:map"), name="logout"),
     # Dashboards (planning/web/dashboards.py)
     path("dashboards/", dashboards.index, name="dashboards"),
     path("dashboards/<int:pk>/", dashboards.province, name="dashboard_province"),
-    re_path(r"^dashboards/(?P<pk>[0-9]+)/(?P<table>[a-z_]+)\.(?P<fmt>csv)$", dashboards.province_download,
-            name="dashboard_province_download"),
-    path("dashboards/<int:pk>/dashboard.xlsx", dashboards.province_download, {"table": "", "fmt": "xlsx"},
-         name="dashboard_province_xlsx"),
+    re_path(
+        r"^dashboards/(?P<pk>[0-9]+)/(?P<table>[a-z_]+)\.(?P<fmt>csv)$",
+        dashboards.province_download,
+        name="dashboard_province_download",
+    ),
+    path(
+        "dashboards/<int:pk>/dashboard.xlsx",
+        dashboards.province_download,
+        {"table": "", "fmt": "xlsx"},
+        name="dashboard_province_xlsx",
+    ),
     path("dashboards/areas/<int:pk>/", dashboards.area, name="dashboard_area"),
     path("dashboards/areas/<int:pk>/sheet.pdf", dashboards.area_sheet, name="dashboard_area_sheet"),
-    re_path(r"^dashboards/areas/(?P<pk>[0-9]+)/(?P<table>[a-z_]+)\.(?P<fmt>csv)$", dashboards.area_download,
-            name="dashboard_area_download"),
-    path("dashboards/areas/<int:pk>/dashboard.xlsx", dashboards.area_download, {"table": "", "fmt": "xlsx"},
-         name="dashboard_area_xlsx"),
+    re_path(
+        r"^dashboards/areas/(?P<pk>[0-9]+)/(?P<table>[a-z_]+)\.(?P<fmt>csv)$",
+        dashboards.area_download,
+        name="dashboard_area_download",
+    ),
+    path(
+        "dashboards/areas/<int:pk>/dashboard.xlsx",
+        dashboards.area_download,
+        {"table": "", "fmt": "xlsx"},
+        name="dashboard_area_xlsx",
+    ),
     # Proposals (planning/web/proposals.py)
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("proposals/new/", proposals.proposal_new, name="proposal-new"),

@@ -1,4 +1,5 @@
 """Pages: the map at "/" and its small JSON helpers (name search). Thin: selectors in, template out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,14 +11,16 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
 from gis_service import access
 from layers.catalogue import CATALOGUE
-from planning.web import labels, layers, search as search_mod, units
+from planning.web import labels, layers, units
+from planning.web import search as search_mod
 
 # Vietnam with a margin, lon/lat: the view when there is nothing to show yet.
 VIETNAM_EXTENT = (102.0, 8.4, 109.6, 23.4)
@@ -33,7 +36,9 @@ def _initial_extent() -> tuple[float, float, float, float]:
 
     extent = IndustrialArea.objects.aggregate(e=Extent("boundary"))["e"]
     if extent is None:
-        extent = AdminUnit.objects.filter(valid_to__isnull=True).aggregate(e=Extent("boundary"))["e"]
+        extent = AdminUnit.objects.filter(valid_to__isnull=True).aggregate(e=Extent("boundary"))[
+            "e"
+        ]
     return tuple(extent) if extent else VIETNAM_EXTENT
 
 
@@ -94,11 +99,16 @@ def map_page(request):
 
 def _detail(entry: search_mod.Entry) -> str:
     if entry.kind == "area":
-        return {"KCN": _("Industrial park"), "CCN": _("Industrial cluster")}.get(entry.detail, entry.detail)
+        return {"KCN": _("Industrial park"), "CCN": _("Industrial cluster")}.get(
+            entry.detail, entry.detail
+        )
     if entry.kind == "road":
         return _("Road")
-    level = {"province": _("Province"), "district": _("District"), "commune": _("Commune / ward")}.get(
-        entry.detail, entry.detail)
+    level = {
+        "province": _("Province"),
+        "district": _("District"),
+        "commune": _("Commune / ward"),
+    }.get(entry.detail, entry.detail)
     start, end = entry.period or (None, None)
     if end is not None:
         return f"{level}, {start}–{end}"
@@ -114,12 +124,23 @@ def search(request):
     except ValueError:
         limit = 10
     hits = search_mod.search(query, user=request.user, limit=limit)
-    results = [{
-        "type": e.kind, "layer": e.layer, "id": e.pk, "fid": f"{e.layer}.{e.pk}", "name": e.name,
-        "code": e.code, "detail": _detail(e), "current": e.current, "bbox": e.bbox,
-    } for e in hits]
-    return JsonResponse({"query": query, "results": results},
-                        json_dumps_params={"ensure_ascii": False})
+    results = [
+        {
+            "type": e.kind,
+            "layer": e.layer,
+            "id": e.pk,
+            "fid": f"{e.layer}.{e.pk}",
+            "name": e.name,
+            "code": e.code,
+            "detail": _detail(e),
+            "current": e.current,
+            "bbox": e.bbox,
+        }
+        for e in hits
+    ]
+    return JsonResponse(
+        {"query": query, "results": results}, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 _catalog = JavaScriptCatalog.as_view()

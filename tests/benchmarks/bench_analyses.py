@@ -46,6 +46,7 @@ asserted (timing belongs here, not in the test suite).
 
    The two are compared area by area and province by province; mismatches are printed.
 """
+
 from __future__ import annotations
 
 import gc
@@ -82,11 +83,15 @@ def var_dir() -> Path:
     return Path(os.environ.get("KCN_VAR_DIR", REPO / "var"))
 
 
-def report(name: str, ours: float, unit: str, peer: float | None, goal: str, peer_name: str = "") -> None:
+def report(
+    name: str, ours: float, unit: str, peer: float | None, goal: str, peer_name: str = ""
+) -> None:
     """One row of the table: measure, ours, unit, peer, ratio, goal (as bench_ows.py)."""
     peer_txt = f"{peer_name} {peer:.1f}".strip() if peer is not None else ""
     ratio = f"{ours / peer:6.2f}x" if peer else ""
-    print(f"{name:52s} {ours:10.1f} {unit:8s} {peer_txt:>16s} {ratio:>9s}   goal: {goal}", flush=True)
+    print(
+        f"{name:52s} {ours:10.1f} {unit:8s} {peer_txt:>16s} {ratio:>9s}   goal: {goal}", flush=True
+    )
 
 
 def header(peer: str) -> None:
@@ -192,15 +197,28 @@ def write_files(directory: Path, rows: int, cols: int, cell: float) -> None:
     import rasterio
 
     directory.mkdir(parents=True, exist_ok=True)
-    grid, dem, lc, flood, pop, roads, existing, power, proposals = synthetic_province(rows, cols, cell)
+    grid, dem, lc, flood, pop, roads, existing, power, proposals = synthetic_province(
+        rows, cols, cell
+    )
     for name, arr in zip(RASTERS, (dem, lc, flood, pop)):
         with rasterio.open(
-            directory / f"{name}.tif", "w", driver="GTiff", height=rows, width=cols, count=1,
-            dtype=arr.dtype, crs=f"EPSG:{grid.crs_epsg}", transform=grid.transform,
-            tiled=True, blockxsize=512, blockysize=512,
+            directory / f"{name}.tif",
+            "w",
+            driver="GTiff",
+            height=rows,
+            width=cols,
+            count=1,
+            dtype=arr.dtype,
+            crs=f"EPSG:{grid.crs_epsg}",
+            transform=grid.transform,
+            tiled=True,
+            blockxsize=512,
+            blockysize=512,
         ) as dst:
             dst.write(arr, 1)
-    (directory / "vectors.pickle").write_bytes(pickle.dumps((grid, roads, existing, power, proposals)))
+    (directory / "vectors.pickle").write_bytes(
+        pickle.dumps((grid, roads, existing, power, proposals))
+    )
 
 
 def _child_grid(directory: Path, rows: int, cols: int):
@@ -208,7 +226,9 @@ def _child_grid(directory: Path, rows: int, cols: int):
     in the part and in the full files, so the full GeoTIFFs are read directly)."""
     from planning.analysis.rasters import Grid
 
-    grid, roads, existing, power, proposals = pickle.loads((directory / "vectors.pickle").read_bytes())
+    grid, roads, existing, power, proposals = pickle.loads(
+        (directory / "vectors.pickle").read_bytes()
+    )
     part = Grid(grid.transform, (rows, cols), grid.crs_epsg)
     return part, roads, existing, power, proposals
 
@@ -237,9 +257,16 @@ def child_ours(directory: Path, rows: int, cols: int, kind: str) -> dict:
         datasets = {n: rasterio.open(directory / f"{n}.tif") for n in RASTERS}
         # exactly suggest_sites_windowed (build, suitability, grow_sites), timed step by step
         ctx = _Context.build(
-            grid=grid, read_window=dataset_reader(**datasets), roads=roads, existing_areas=existing,
-            power_lines=power, proposals=proposals, exclusion_zones=reserves, criteria=criteria,
-            block_rows=_block_rows(grid, criteria))
+            grid=grid,
+            read_window=dataset_reader(**datasets),
+            roads=roads,
+            existing_areas=existing,
+            power_lines=power,
+            proposals=proposals,
+            exclusion_zones=reserves,
+            criteria=criteria,
+            block_rows=_block_rows(grid, criteria),
+        )
         t1 = time.perf_counter()
         suit = ctx.suitability()
         t2 = time.perf_counter()
@@ -247,10 +274,19 @@ def child_ours(directory: Path, rows: int, cols: int, kind: str) -> dict:
         for ds in datasets.values():
             ds.close()
     t3 = time.perf_counter()
-    return {"seconds": t3 - t0, "cpu_s": time.process_time() - c0, "prepare_s": t1 - t0, "suitability_s": t2 - t1, "grow_s": t3 - t2,
-            "corridor_ha": suit.corridor_ha, "eligible_ha": suit.eligible_ha,
-            "hwm_mb": _hwm_mb(), "base_mb": base, "sites": len(sites),
-            "site_ha": round(sum(s.area_ha for s in sites), 1)}
+    return {
+        "seconds": t3 - t0,
+        "cpu_s": time.process_time() - c0,
+        "prepare_s": t1 - t0,
+        "suitability_s": t2 - t1,
+        "grow_s": t3 - t2,
+        "corridor_ha": suit.corridor_ha,
+        "eligible_ha": suit.eligible_ha,
+        "hwm_mb": _hwm_mb(),
+        "base_mb": base,
+        "sites": len(sites),
+        "site_ha": round(sum(s.area_ha for s in sites), 1),
+    }
 
 
 def child_floor(directory: Path, rows: int, cols: int) -> dict:
@@ -283,15 +319,24 @@ def child_floor(directory: Path, rows: int, cols: int) -> dict:
         for ds in datasets.values():
             ds.close()
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "cpu_s": time.process_time() - c0, "hwm_mb": _hwm_mb(), "base_mb": base,
-            "kept_cells": kept,
-            "mean_score": total / kept if kept else None}
+    return {
+        "seconds": seconds,
+        "cpu_s": time.process_time() - c0,
+        "hwm_mb": _hwm_mb(),
+        "base_mb": base,
+        "kept_cells": kept,
+        "mean_score": total / kept if kept else None,
+    }
 
 
 def _spawn(*args: str) -> dict:
     """Run this script's child entry point in a fresh interpreter; its last line is JSON."""
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                         env=dict(os.environ, OMP_NUM_THREADS="1"))
+    out = subprocess.run(
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, OMP_NUM_THREADS="1"),
+    )
     if out.returncode != 0:
         sys.stderr.write(out.stderr)
         raise SystemExit(f"benchmark child {' '.join(args)} failed (exit {out.returncode})")
@@ -301,8 +346,11 @@ def _spawn(*args: str) -> dict:
 def bench_sites(kind: str = "CCN") -> None:
     rows, cols, cell = PROVINCE_SHAPE
     directory = var_dir() / "bench" / f"province-{rows}x{cols}-{cell:g}m"
-    print(f"\n== Site suggestion ({kind}), synthetic province {rows} × {cols} cells at {cell:g} m "
-          f"({rows * cols * cell * cell / 1e6:,.0f} km², {rows * cols / 1e6:.0f} M cells)", flush=True)
+    print(
+        f"\n== Site suggestion ({kind}), synthetic province {rows} × {cols} cells at {cell:g} m "
+        f"({rows * cols * cell * cell / 1e6:,.0f} km², {rows * cols / 1e6:.0f} M cells)",
+        flush=True,
+    )
     if not (directory / "vectors.pickle").exists():
         t = time.perf_counter()
         write_files(directory, rows, cols, cell)
@@ -319,42 +367,76 @@ def bench_sites(kind: str = "CCN") -> None:
     for label, r, c in parts:
         # best of SITE_REPEAT fresh runs each (the machine is shared: the least disturbed run is
         # the one that measures the code); peak memory: the highest of the runs
-        floors = [_spawn("--child-floor", str(directory), str(r), str(c)) for _ in range(SITE_REPEAT)]
-        ourses = [_spawn("--child-ours", str(directory), str(r), str(c), kind) for _ in range(SITE_REPEAT)]
-        floor = dict(min(floors, key=lambda x: x["seconds"]), hwm_mb=max(x["hwm_mb"] for x in floors),
-                     cpu_s=min(x["cpu_s"] for x in floors))
-        ours = dict(min(ourses, key=lambda x: x["seconds"]), hwm_mb=max(x["hwm_mb"] for x in ourses),
-                    cpu_s=min(x["cpu_s"] for x in ourses))
+        floors = [
+            _spawn("--child-floor", str(directory), str(r), str(c)) for _ in range(SITE_REPEAT)
+        ]
+        ourses = [
+            _spawn("--child-ours", str(directory), str(r), str(c), kind) for _ in range(SITE_REPEAT)
+        ]
+        floor = dict(
+            min(floors, key=lambda x: x["seconds"]),
+            hwm_mb=max(x["hwm_mb"] for x in floors),
+            cpu_s=min(x["cpu_s"] for x in floors),
+        )
+        ours = dict(
+            min(ourses, key=lambda x: x["seconds"]),
+            hwm_mb=max(x["hwm_mb"] for x in ourses),
+            cpu_s=min(x["cpu_s"] for x in ourses),
+        )
         results[label] = (r * c, ours, floor)
-        print(f"   {label:7s} {r} × {c} = {r * c / 1e6:2.0f} M cells: ours {ours['seconds']:5.1f} s "
-              f"(CPU {ours['cpu_s']:.1f} s; prepare {ours['prepare_s']:.1f}, suitability {ours['suitability_s']:.1f}, "
-              f"region growing {ours['grow_s']:.1f}), {ours['hwm_mb']:,.0f} MB, "
-              f"road corridor {ours['corridor_ha']:,.0f} ha, eligible {ours['eligible_ha']:,.0f} ha, "
-              f"{ours['sites']} sites ({ours['site_ha']:,.1f} ha); floor {floor['seconds']:.1f} s "
-              f"(CPU {floor['cpu_s']:.1f} s), {floor['hwm_mb']:,.0f} MB", flush=True)
+        print(
+            f"   {label:7s} {r} × {c} = {r * c / 1e6:2.0f} M cells: ours {ours['seconds']:5.1f} s "
+            f"(CPU {ours['cpu_s']:.1f} s; prepare {ours['prepare_s']:.1f}, suitability {ours['suitability_s']:.1f}, "
+            f"region growing {ours['grow_s']:.1f}), {ours['hwm_mb']:,.0f} MB, "
+            f"road corridor {ours['corridor_ha']:,.0f} ha, eligible {ours['eligible_ha']:,.0f} ha, "
+            f"{ours['sites']} sites ({ours['site_ha']:,.1f} ha); floor {floor['seconds']:.1f} s "
+            f"(CPU {floor['cpu_s']:.1f} s), {floor['hwm_mb']:,.0f} MB",
+            flush=True,
+        )
 
     cells, ours, floor = results["full"]
     print()
     header("floor")
-    report("site suggestion, province at 10 m, time (s)", ours["seconds"], "s", floor["seconds"], "< 60 s",
-           "floor")
-    report("site suggestion, province at 10 m, peak RSS (MB)", ours["hwm_mb"], "MB", floor["hwm_mb"],
-           "< 4096 MB", "floor")
+    report(
+        "site suggestion, province at 10 m, time (s)",
+        ours["seconds"],
+        "s",
+        floor["seconds"],
+        "< 60 s",
+        "floor",
+    )
+    report(
+        "site suggestion, province at 10 m, peak RSS (MB)",
+        ours["hwm_mb"],
+        "MB",
+        floor["hwm_mb"],
+        "< 4096 MB",
+        "floor",
+    )
     print(f"{'':52s} (interpreter and libraries alone: {ours['base_mb']:,.0f} MB)")
     # Linearity on CPU seconds (what the run costs; wall time on a shared machine also measures
     # the neighbours), wall time beside it.
     for label, _r, _c in parts:
         n, o, f = results[label]
-        report(f"  CPU per M cells, {label} area ({n / 1e6:.0f} M cells)", o["cpu_s"] / (n / 1e6) * 1000,
-               "ms/Mcell", f["cpu_s"] / (n / 1e6) * 1000, "constant (linear in area)", "floor")
+        report(
+            f"  CPU per M cells, {label} area ({n / 1e6:.0f} M cells)",
+            o["cpu_s"] / (n / 1e6) * 1000,
+            "ms/Mcell",
+            f["cpu_s"] / (n / 1e6) * 1000,
+            "constant (linear in area)",
+            "floor",
+        )
     q_cells, q_ours, q_floor = results["quarter"]
     size = cells / q_cells
     growth = ours["cpu_s"] / q_ours["cpu_s"]
     verdict = "linear" if growth <= size * 1.2 else "worse than linear"
-    print(f"linearity: CPU(full) / CPU(quarter) = {growth:.2f} for {size:.0f}× the cells (floor "
-          f"{floor['cpu_s'] / q_floor['cpu_s']:.2f}; ideal {size:.0f}; wall time "
-          f"{ours['seconds'] / q_ours['seconds']:.2f}): {verdict}"
-          + (" (fixed costs weigh on the small part)" if growth < size * 0.8 else ""), flush=True)
+    print(
+        f"linearity: CPU(full) / CPU(quarter) = {growth:.2f} for {size:.0f}× the cells (floor "
+        f"{floor['cpu_s'] / q_floor['cpu_s']:.2f}; ideal {size:.0f}; wall time "
+        f"{ours['seconds'] / q_ours['seconds']:.2f}): {verdict}"
+        + (" (fixed costs weigh on the small part)" if growth < size * 0.8 else ""),
+        flush=True,
+    )
 
 
 # ============================================================================================
@@ -514,10 +596,24 @@ def _differs(a, b, tol=1e-6) -> bool:
     return abs(float(a) - float(b)) > tol * max(1.0, abs(float(a)), abs(float(b)))
 
 
-AREA_FIGURES = ("leasable_ha", "leased_ha", "occupancy", "clearance_parcel_ha", "clearance_handed_over_ha",
-                "clearance_progress", "idle_cleared_ha", "n_projects", "n_operating", "build_out",
-                "registered_capital_per_ha", "disbursed_capital_per_ha", "disbursement_ratio", "jobs_per_ha",
-                "planned_jobs_per_ha", "tax_per_ha")
+AREA_FIGURES = (
+    "leasable_ha",
+    "leased_ha",
+    "occupancy",
+    "clearance_parcel_ha",
+    "clearance_handed_over_ha",
+    "clearance_progress",
+    "idle_cleared_ha",
+    "n_projects",
+    "n_operating",
+    "build_out",
+    "registered_capital_per_ha",
+    "disbursed_capital_per_ha",
+    "disbursement_ratio",
+    "jobs_per_ha",
+    "planned_jobs_per_ha",
+    "tax_per_ha",
+)
 HAND_NAMES = {"clearance_parcel_ha": "parcel_ha", "clearance_handed_over_ha": "handed_ha"}
 
 
@@ -531,16 +627,22 @@ def compare(results: dict, rows: list[dict]) -> list[str]:
     for code in sorted(set(hand_areas) & set(ours_areas)):
         for f in AREA_FIGURES:
             if _differs(ours_areas[code][f], hand_areas[code][HAND_NAMES.get(f, f)]):
-                problems.append(f"area {code} {f}: ours {ours_areas[code][f]!r}, "
-                                f"hand {hand_areas[code][HAND_NAMES.get(f, f)]!r}")
+                problems.append(
+                    f"area {code} {f}: ours {ours_areas[code][f]!r}, "
+                    f"hand {hand_areas[code][HAND_NAMES.get(f, f)]!r}"
+                )
     hand_units = {(r["code"], r["kind"]): r for r in rows if r["row_kind"] == "province"}
-    ours_units = {(u["unit_name"], u["kind"]): u for u in results["units"] if u["level"] == "province"}
+    ours_units = {
+        (u["unit_name"], u["kind"]): u for u in results["units"] if u["level"] == "province"
+    }
     if set(hand_units) != set(ours_units):
         problems.append(f"provinces: ours {sorted(ours_units)}, hand {sorted(hand_units)}")
     for key in sorted(set(hand_units) & set(ours_units)):
         for f in ("n_counted", "leasable_ha", "leased_ha", "unleased_ha", "occupancy"):
             if _differs(ours_units[key][f], hand_units[key][f]):
-                problems.append(f"province {key} {f}: ours {ours_units[key][f]!r}, hand {hand_units[key][f]!r}")
+                problems.append(
+                    f"province {key} {f}: ours {ours_units[key][f]!r}, hand {hand_units[key][f]!r}"
+                )
     return problems
 
 
@@ -554,8 +656,10 @@ def bench_efficiency() -> None:
 
     from planning.services.analyses import analysis_compute
 
-    print(f"\n== Land-use efficiency report, database {connection.settings_dict['NAME']} on {connection.vendor}",
-          flush=True)
+    print(
+        f"\n== Land-use efficiency report, database {connection.settings_dict['NAME']} on {connection.vendor}",
+        flush=True,
+    )
     if connection.vendor != "postgresql":
         print("   skipped: the peer is a PostGIS query (set DATABASE_URL to a PostGIS database)")
         return
@@ -566,11 +670,20 @@ def bench_efficiency() -> None:
         n_areas = _top_up(cur, "planning_industrialarea", N_AREAS, TOP_UP_AREAS)
         n_parcels = _top_up(cur, "planning_clearanceparcel", N_PARCELS, TOP_UP_PARCELS)
         n_projects = _top_up(cur, "planning_secondaryproject", N_PROJECTS, TOP_UP_PROJECTS)
-    with connection.cursor() as cur:  # as autovacuum would leave them (VACUUM: not in a transaction)
-        for table in ("planning_industrialarea", "planning_clearanceparcel", "planning_secondaryproject"):
+    with (
+        connection.cursor() as cur
+    ):  # as autovacuum would leave them (VACUUM: not in a transaction)
+        for table in (
+            "planning_industrialarea",
+            "planning_clearanceparcel",
+            "planning_secondaryproject",
+        ):
             cur.execute(f"VACUUM ANALYZE {table}")
-    print(f"   {n_areas} areas, {n_parcels} clearance parcels, {n_projects} secondary projects "
-          f"(synthetic rows BENCH-…; ready in {time.perf_counter() - t:.1f} s, not timed)", flush=True)
+    print(
+        f"   {n_areas} areas, {n_parcels} clearance parcels, {n_projects} secondary projects "
+        f"(synthetic rows BENCH-…; ready in {time.perf_counter() - t:.1f} s, not timed)",
+        flush=True,
+    )
 
     def ours():
         return analysis_compute("efficiency", unit="province").results
@@ -601,26 +714,46 @@ def bench_efficiency() -> None:
     problems = compare(results, rows)
     n_area_rows = sum(1 for r in rows if r["row_kind"] == "area")
     db_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
-    print(f"   ours: {results['n_areas']} areas, {sum(1 for u in results['units'] if u['level'] == 'province')} "
-          f"(province, kind) units, {len(queries)} SQL queries ({db_ms:.0f} ms of one run in the database); "
-          f"hand query: {n_area_rows} areas, {len(rows) - n_area_rows} (province, kind) rows", flush=True)
+    print(
+        f"   ours: {results['n_areas']} areas, {sum(1 for u in results['units'] if u['level'] == 'province')} "
+        f"(province, kind) units, {len(queries)} SQL queries ({db_ms:.0f} ms of one run in the database); "
+        f"hand query: {n_area_rows} areas, {len(rows) - n_area_rows} (province, kind) rows",
+        flush=True,
+    )
     if problems:
         print(f"   MISMATCH ({len(problems)} figures differ):")
         for p in problems[:15]:
             print("     ", p)
     else:
-        print(f"   ours and the hand query agree on all {len(AREA_FIGURES)} figures of every area and on "
-              "every province's occupancy")
+        print(
+            f"   ours and the hand query agree on all {len(AREA_FIGURES)} figures of every area and on "
+            "every province's occupancy"
+        )
     print()
     header("hand SQL")
-    report(f"efficiency report, median of {EFFICIENCY_REPEAT} pairs (ms)", t_ours * 1000, "ms", t_hand * 1000,
-           "<= 1.5x hand query", "SQL")
+    report(
+        f"efficiency report, median of {EFFICIENCY_REPEAT} pairs (ms)",
+        t_ours * 1000,
+        "ms",
+        t_hand * 1000,
+        "<= 1.5x hand query",
+        "SQL",
+    )
     # Best of the pairs, as timeit advises: on a shared machine noise only adds time.
-    report(f"efficiency report, best of {EFFICIENCY_REPEAT} pairs (ms)", min(ours_times) * 1000, "ms",
-           min(hand_times) * 1000, "<= 1.5x hand query", "SQL")
+    report(
+        f"efficiency report, best of {EFFICIENCY_REPEAT} pairs (ms)",
+        min(ours_times) * 1000,
+        "ms",
+        min(hand_times) * 1000,
+        "<= 1.5x hand query",
+        "SQL",
+    )
     # Each pair ran back to back, so its ratio sees one state of the machine.
-    print(f"{'efficiency report, median of the pairs own ratios':52s} {'':10s} {'':8s} {'':>16s} "
-          f"{pair_ratio:6.2f}x   goal: <= 1.5x hand query", flush=True)
+    print(
+        f"{'efficiency report, median of the pairs own ratios':52s} {'':10s} {'':8s} {'':>16s} "
+        f"{pair_ratio:6.2f}x   goal: <= 1.5x hand query",
+        flush=True,
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -633,7 +766,10 @@ def main(argv: list[str]) -> int:
     parts = set(argv) or {"sites", "efficiency"}
     unknown = parts - {"sites", "efficiency"}
     if unknown:
-        print(f"unknown part(s) {', '.join(sorted(unknown))}; known: sites, efficiency", file=sys.stderr)
+        print(
+            f"unknown part(s) {', '.join(sorted(unknown))}; known: sites, efficiency",
+            file=sys.stderr,
+        )
         return 2
     if "sites" in parts:
         bench_sites()

@@ -15,6 +15,7 @@ Prints requests, errors by kind (HTTP status or socket error), throughput and la
 percentiles per kind. Run by scripts/bench.sh with DATABASE_URL pointing at ``kcn_bench``; the
 figures are reported, never asserted, but the exit status is 1 if any request failed.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -34,32 +35,37 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.benchmarks.bench_ows import PARCEL_BBOX, fes_filter, free_port, top_up_parcels  # noqa: E402  (django.setup())
-
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from planning import models as m  # noqa: E402
+from tests.benchmarks.bench_ows import PARCEL_BBOX, fes_filter, free_port, top_up_parcels  # noqa: E402  (django.setup())
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
 WORKERS = os.environ.get("LOAD_WORKERS", "2")
 THREADS = os.environ.get("LOAD_THREADS", "8")
 TIMEOUT = 120.0
-CENTRE = (109.0, 13.95)   # Bình Định: the demo parks and the bench parcels
+CENTRE = (109.0, 13.95)  # Bình Định: the demo parks and the bench parcels
 
 
 def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
-    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
+    y = int(
+        (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi)
+        / 2
+        * n
+    )
     return x, y
 
 
 class Mix:
     """The request kinds, their weights and how each builds its URL (and headers)."""
 
-    def __init__(self, token: str, area_ids: list[int], cached_tiles: list[str], uncached_layers: list[str]):
+    def __init__(
+        self, token: str, area_ids: list[int], cached_tiles: list[str], uncached_layers: list[str]
+    ):
         self.token = token
         self.area_ids = area_ids
         self.cached_tiles = cached_tiles
@@ -69,7 +75,11 @@ class Mix:
             ("tile_cached", 25, self.tile_cached),
             ("tile_uncached", 8, self.tile_uncached),
             ("wfs_geojson_bbox_filter", 12, lambda rng: self.wfs(rng, "application/json")),
-            ("wfs_gml32_bbox_filter", 8, lambda rng: self.wfs(rng, "application/gml+xml; version=3.2")),
+            (
+                "wfs_gml32_bbox_filter",
+                8,
+                lambda rng: self.wfs(rng, "application/gml+xml; version=3.2"),
+            ),
             ("api_layer_list", 12, self.api_list),
             ("api_layer_detail", 10, self.api_detail),
             ("auth_api_efficiency", 5, self.api_efficiency),
@@ -88,10 +98,19 @@ class Mix:
     def wms(self, rng):
         cx, cy = CENTRE[0] + rng.uniform(-0.3, 0.3), CENTRE[1] + rng.uniform(-0.3, 0.3)
         half = rng.choice([0.02, 0.05, 0.15])
-        q = {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap", "SRS": "EPSG:4326", "STYLES": "",
-             "LAYERS": "admin_units,industrial_areas,road_corridors", "WIDTH": 512, "HEIGHT": 512,
-             "FORMAT": "image/png", "TRANSPARENT": "TRUE",
-             "BBOX": f"{cx - half:.6f},{cy - half:.6f},{cx + half:.6f},{cy + half:.6f}"}
+        q = {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetMap",
+            "SRS": "EPSG:4326",
+            "STYLES": "",
+            "LAYERS": "admin_units,industrial_areas,road_corridors",
+            "WIDTH": 512,
+            "HEIGHT": 512,
+            "FORMAT": "image/png",
+            "TRANSPARENT": "TRUE",
+            "BBOX": f"{cx - half:.6f},{cy - half:.6f},{cx + half:.6f},{cy + half:.6f}",
+        }
         return "/ows/wms?" + urlencode(q), {}
 
     def tile_cached(self, rng):
@@ -106,8 +125,15 @@ class Mix:
         return f"/ows/tiles/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png", {}
 
     def wfs(self, rng, fmt: str, layer: str = "industrial_areas", headers=None):
-        q = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": layer,
-             "OUTPUTFORMAT": fmt, "COUNT": rng.choice([10, 50, 100]), "STARTINDEX": rng.choice([0, 0, 10, 50])}
+        q = {
+            "SERVICE": "WFS",
+            "VERSION": "2.0.0",
+            "REQUEST": "GetFeature",
+            "TYPENAMES": layer,
+            "OUTPUTFORMAT": fmt,
+            "COUNT": rng.choice([10, 50, 100]),
+            "STARTINDEX": rng.choice([0, 0, 10, 50]),
+        }
         if layer == "clearance_parcels":
             q["FILTER"] = fes_filter()
         else:
@@ -116,21 +142,31 @@ class Mix:
         return "/ows/wfs?" + urlencode(q), headers or {}
 
     def api_list(self, rng):
-        layer = rng.choice(["industrial_areas", "road_corridors", "admin_units", "secondary_projects"])
-        return f"/api/v1/layers/{layer}/?" + urlencode({"limit": 20, "offset": rng.choice([0, 0, 20])}), {}
+        layer = rng.choice(
+            ["industrial_areas", "road_corridors", "admin_units", "secondary_projects"]
+        )
+        return f"/api/v1/layers/{layer}/?" + urlencode(
+            {"limit": 20, "offset": rng.choice([0, 0, 20])}
+        ), {}
 
     def api_detail(self, rng):
         return f"/api/v1/layers/industrial_areas/{rng.choice(self.area_ids)}/", {}
 
     def api_efficiency(self, rng):
-        return "/api/v1/efficiency/?" + urlencode({"province": "52"}), {"Authorization": f"Token {self.token}"}
+        return "/api/v1/efficiency/?" + urlencode({"province": "52"}), {
+            "Authorization": f"Token {self.token}"
+        }
 
     def auth_parcels(self, rng):
         q = {"limit": 50, "offset": rng.randrange(0, 9000)}
-        return "/api/v1/layers/clearance_parcels/?" + urlencode(q), {"Authorization": f"Token {self.token}"}
+        return "/api/v1/layers/clearance_parcels/?" + urlencode(q), {
+            "Authorization": f"Token {self.token}"
+        }
 
     def auth_wfs_parcels(self, rng):
-        return self.wfs(rng, "application/json", "clearance_parcels", {"Authorization": f"Token {self.token}"})
+        return self.wfs(
+            rng, "application/json", "clearance_parcels", {"Authorization": f"Token {self.token}"}
+        )
 
 
 class Results:
@@ -141,7 +177,15 @@ class Results:
         self.samples: dict[tuple[str, str], str] = {}
         self.bytes = Counter()
 
-    def add(self, kind: str, seconds: float, error: str | None, size: int, sample: str = "", path: str = ""):
+    def add(
+        self,
+        kind: str,
+        seconds: float,
+        error: str | None,
+        size: int,
+        sample: str = "",
+        path: str = "",
+    ):
         with self.lock:
             self.latency[kind].append(seconds)
             self.bytes[kind] += size
@@ -196,24 +240,49 @@ def main() -> int:
     from rest_framework.authtoken.models import Token
 
     User = get_user_model()
-    user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pass")
+    user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", "", "bench-pass"
+    )
     token = Token.objects.get_or_create(user=user)[0].key
     area_ids = list(m.IndustrialArea.objects.values_list("pk", flat=True)[:200])
     connection.close()
 
     var_dir = Path(os.environ.get("KCN_VAR_DIR", REPO / "var"))
     port = free_port()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="gis_service.settings.production",
-               DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_SSL_REDIRECT="false",
-               DJANGO_SECURE_COOKIES="false", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-               KCN_BEHIND_PROXY="false", DJANGO_LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="gis_service.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        KCN_BEHIND_PROXY="false",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
     log_path = var_dir / "bench-load-gunicorn.log"
     var_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb")
     server = subprocess.Popen(
-        [str(REPO / ".venv/bin/gunicorn"), "gis_service.wsgi", "-b", f"127.0.0.1:{port}", "-w", WORKERS,
-         "--threads", THREADS, "--timeout", "120", "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(REPO / ".venv/bin/gunicorn"),
+            "gis_service.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            WORKERS,
+            "--threads",
+            THREADS,
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         for _ in range(150):
             try:
@@ -245,12 +314,16 @@ def main() -> int:
         seeder.close()
         mix = Mix(token, area_ids, cached, ["industrial_areas", "road_corridors", "admin_units"])
         results = Results()
-        print(f"\n{CLIENTS} clients for {SECONDS:.0f} s against gunicorn -w {WORKERS} --threads {THREADS} "
-              f"(production settings) on 127.0.0.1:{port}; {len(cached)} tiles seeded")
+        print(
+            f"\n{CLIENTS} clients for {SECONDS:.0f} s against gunicorn -w {WORKERS} --threads {THREADS} "
+            f"(production settings) on 127.0.0.1:{port}; {len(cached)} tiles seeded"
+        )
         t_start = time.monotonic()
         stop_at = t_start + SECONDS
-        threads = [threading.Thread(target=client, args=(port, mix, results, stop_at, i), daemon=True)
-                   for i in range(CLIENTS)]
+        threads = [
+            threading.Thread(target=client, args=(port, mix, results, stop_at, i), daemon=True)
+            for i in range(CLIENTS)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -265,8 +338,10 @@ def main() -> int:
         log.close()
 
     print()
-    header = (f"{'request kind':26s} {'requests':>9s} {'errors':>7s} {'req/s':>8s} {'p50 ms':>8s} {'p90 ms':>8s} "
-              f"{'p99 ms':>8s} {'max ms':>8s} {'KB/req':>8s}")
+    header = (
+        f"{'request kind':26s} {'requests':>9s} {'errors':>7s} {'req/s':>8s} {'p50 ms':>8s} {'p90 ms':>8s} "
+        f"{'p99 ms':>8s} {'max ms':>8s} {'KB/req':>8s}"
+    )
     print(header)
     print("-" * len(header))
     total, total_errors, every = 0, 0, []
@@ -277,17 +352,23 @@ def main() -> int:
         total_errors += errs
         every += lat
         kb = results.bytes[kind] / n / 1024 if n else 0
-        print(f"{kind:26s} {n:9d} {errs:7d} {n / elapsed:8.1f} {pct(lat, 50) * 1000:8.1f} {pct(lat, 90) * 1000:8.1f} "
-              f"{pct(lat, 99) * 1000:8.1f} {max(lat, default=float('nan')) * 1000:8.1f} {kb:8.1f}")
+        print(
+            f"{kind:26s} {n:9d} {errs:7d} {n / elapsed:8.1f} {pct(lat, 50) * 1000:8.1f} {pct(lat, 90) * 1000:8.1f} "
+            f"{pct(lat, 99) * 1000:8.1f} {max(lat, default=float('nan')) * 1000:8.1f} {kb:8.1f}"
+        )
     print("-" * len(header))
-    print(f"{'all':26s} {total:9d} {total_errors:7d} {total / elapsed:8.1f} {pct(every, 50) * 1000:8.1f} "
-          f"{pct(every, 90) * 1000:8.1f} {pct(every, 99) * 1000:8.1f} {max(every, default=float('nan')) * 1000:8.1f}")
+    print(
+        f"{'all':26s} {total:9d} {total_errors:7d} {total / elapsed:8.1f} {pct(every, 50) * 1000:8.1f} "
+        f"{pct(every, 90) * 1000:8.1f} {pct(every, 99) * 1000:8.1f} {max(every, default=float('nan')) * 1000:8.1f}"
+    )
     print(f"\nelapsed {elapsed:.1f} s; goal: no errors")
     if total_errors:
         print("errors by kind:")
         for kind, counter in results.errors.items():
             for error, count in counter.most_common():
-                print(f"  {kind:26s} {error:28s} {count:6d}   e.g. {results.samples[(kind, error)]}")
+                print(
+                    f"  {kind:26s} {error:28s} {count:6d}   e.g. {results.samples[(kind, error)]}"
+                )
     tracebacks = log_path.read_text(errors="replace").count("Traceback")
     print(f"server log: {log_path} ({tracebacks} tracebacks)")
     return 1 if total_errors else 0

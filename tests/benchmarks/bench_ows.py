@@ -4,6 +4,7 @@ Run by scripts/bench.sh with DATABASE_URL pointing at a PostGIS database of its 
 figure and the ratio to the peer; exits 0 whatever the figures (goals are reported, not asserted:
 timing belongs here, never in the test suite).
 """
+
 from __future__ import annotations
 
 import base64
@@ -66,14 +67,21 @@ def top_up_parcels() -> int:
     statuses = [s for s, _ in m.ClearanceParcel.Status.choices]
     rng = random.Random(7)
     batch = []
-    side = int(need ** 0.5) + 1
+    side = int(need**0.5) + 1
     for i in range(need):
         cx, cy = x0 + (i % side) * 52.0, y0 + (i // side) * 52.0
         poly = shapely.box(cx, cy, cx + 50, cy + 50)
-        poly = shapely.transform(poly, lambda xy: __import__("numpy").column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])))
+        poly = shapely.transform(
+            poly, lambda xy: __import__("numpy").column_stack(to_wgs.transform(xy[:, 0], xy[:, 1]))
+        )
         p = m.ClearanceParcel(
-            map_sheet="B" + str(i // 1000), parcel_no=str(i), boundary=geo.to_geos(shapely.MultiPolygon([poly]), srid=4326),
-            land_use="LUC", status=rng.choice(statuses), admin_unit=unit, is_synthetic=True,
+            map_sheet="B" + str(i // 1000),
+            parcel_no=str(i),
+            boundary=geo.to_geos(shapely.MultiPolygon([poly]), srid=4326),
+            land_use="LUC",
+            status=rng.choice(statuses),
+            admin_unit=unit,
+            is_synthetic=True,
             compensation_planned_mn_vnd=Decimal("500"),
         )
         p.normalise_geometries()
@@ -85,14 +93,16 @@ def top_up_parcels() -> int:
 def fes_filter(version: str = "2.0") -> str:
     x0, y0, x1, y1 = PARCEL_BBOX
     if version == "2.0":
-        return ('<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2">'
-                "<fes:And><fes:BBOX><fes:ValueReference>boundary</fes:ValueReference>"
-                # The urn form is lat/lon for both servers (MapServer also reads "EPSG:4326" as
-                # lat/lon in WFS 2.0 filters, GeoServer and we read it as lon/lat).
-                f'<gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>{y0} {x0}</gml:lowerCorner>'
-                f"<gml:upperCorner>{y1} {x1}</gml:upperCorner></gml:Envelope></fes:BBOX>"
-                "<fes:PropertyIsNotEqualTo><fes:ValueReference>status</fes:ValueReference>"
-                "<fes:Literal>handed_over</fes:Literal></fes:PropertyIsNotEqualTo></fes:And></fes:Filter>")
+        return (
+            '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2">'
+            "<fes:And><fes:BBOX><fes:ValueReference>boundary</fes:ValueReference>"
+            # The urn form is lat/lon for both servers (MapServer also reads "EPSG:4326" as
+            # lat/lon in WFS 2.0 filters, GeoServer and we read it as lon/lat).
+            f'<gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>{y0} {x0}</gml:lowerCorner>'
+            f"<gml:upperCorner>{y1} {x1}</gml:upperCorner></gml:Envelope></fes:BBOX>"
+            "<fes:PropertyIsNotEqualTo><fes:ValueReference>status</fes:ValueReference>"
+            "<fes:Literal>handed_over</fes:Literal></fes:PropertyIsNotEqualTo></fes:And></fes:Filter>"
+        )
     raise ValueError(version)
 
 
@@ -106,14 +116,18 @@ def timed(fn, repeat=REPEAT):
 
 
 def cgi(mapfile: Path, query: dict) -> bytes:
-    env = dict(os.environ, REQUEST_METHOD="GET", QUERY_STRING=urlencode({"map": str(mapfile), **query}))
+    env = dict(
+        os.environ, REQUEST_METHOD="GET", QUERY_STRING=urlencode({"map": str(mapfile), **query})
+    )
     out = subprocess.run(["/usr/bin/mapserv"], env=env, capture_output=True, check=True).stdout
     return out.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in out else out
 
 
 def report(name: str, ours: float, peer: float | None, unit: str, goal: str) -> None:
     ratio = f"{ours / peer:6.2f}x peer" if peer else ""
-    print(f"{name:58s} {ours:10.1f} {unit:10s} {('peer %.1f' % peer) if peer else '':>14s} {ratio:>14s}   goal: {goal}")
+    print(
+        f"{name:58s} {ours:10.1f} {unit:10s} {('peer %.1f' % peer) if peer else '':>14s} {ratio:>14s}   goal: {goal}"
+    )
 
 
 def main() -> int:
@@ -125,29 +139,51 @@ def main() -> int:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
-    user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pass")
+    user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", "", "bench-pass"
+    )
     auth = "Basic " + base64.b64encode(b"bench:bench-pass").decode()
 
-    from layers.wms.app import build_files, datasource, mapserver_config_file
-    from layers.wms.mapfile import build_mapfile, mapfile_layers
     from layers.catalogue import CATALOGUE
-    from layers.wms.app import published_columns
+    from layers.wms.app import build_files, datasource, mapserver_config_file, published_columns
+    from layers.wms.mapfile import build_mapfile, mapfile_layers
 
     base = Path(tempfile.mkdtemp(prefix="kcn-bench-"))
-    os.environ["MAPSERVER_CONFIG_FILE"] = str(mapserver_config_file(Path(os.environ.get("KCN_VAR_DIR", REPO / "var")) / "mapserver"))
+    os.environ["MAPSERVER_CONFIG_FILE"] = str(
+        mapserver_config_file(Path(os.environ.get("KCN_VAR_DIR", REPO / "var")) / "mapserver")
+    )
     # The peer reads the same tables with MapServer's own WFS and WMS.
     peer_dir = Path(os.environ.get("KCN_VAR_DIR", REPO / "var")) / "mapserver" / "bench-peer"
     build_files(peer_dir, datasource())
     peer_map = peer_dir / "peer.map"
-    peer_map.write_text(build_mapfile(mapfile_layers(CATALOGUE.values(), published_columns), datasource(),
-                                      template_dir=str(peer_dir / "templates"), fontset=str(peer_dir / "fonts.txt"),
-                                      wfs=True))
+    peer_map.write_text(
+        build_mapfile(
+            mapfile_layers(CATALOGUE.values(), published_columns),
+            datasource(),
+            template_dir=str(peer_dir / "templates"),
+            fontset=str(peer_dir / "fonts.txt"),
+            wfs=True,
+        )
+    )
 
     port = free_port()
     env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_LOG_LEVEL="WARNING")
     server = subprocess.Popen(
-        [str(REPO / ".venv/bin/gunicorn"), "gis_service.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
-         "--threads", "4", "--log-level", "warning"], cwd=REPO, env=env)
+        [
+            str(REPO / ".venv/bin/gunicorn"),
+            "gis_service.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -162,10 +198,19 @@ def main() -> int:
         print(f"{'measure':58s} {'ours':>10s} {'unit':10s} {'MapServer':>14s} {'ratio':>14s}")
 
         # --- WFS GetFeature: 10k parcels, BBOX + attribute filter --------------------------------
-        for fmt, ours_fmt, peer_fmt in (("GeoJSON", "application/json", "geojson"),
-                                        ("GML 3.2", "application/gml+xml; version=3.2", "gml32")):
-            q = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": "clearance_parcels",
-                 "COUNT": TARGET_PARCELS, "FILTER": fes_filter(), "OUTPUTFORMAT": ours_fmt}
+        for fmt, ours_fmt, peer_fmt in (
+            ("GeoJSON", "application/json", "geojson"),
+            ("GML 3.2", "application/gml+xml; version=3.2", "gml32"),
+        ):
+            q = {
+                "SERVICE": "WFS",
+                "VERSION": "2.0.0",
+                "REQUEST": "GetFeature",
+                "TYPENAMES": "clearance_parcels",
+                "COUNT": TARGET_PARCELS,
+                "FILTER": fes_filter(),
+                "OUTPUTFORMAT": ours_fmt,
+            }
 
             def ours():
                 r = session.get(base_url + "/ows/wfs", params=q, timeout=300)
@@ -178,11 +223,26 @@ def main() -> int:
 
             t_ours, body = timed(ours)
             t_peer, peer_body = timed(peer)
-            n = body.count(b'"type": "Feature"') + body.count(b'"type":"Feature"') if fmt == "GeoJSON" else body.count(b"<wfs:member")
-            n_peer = peer_body.count(b'"type": "Feature"') + peer_body.count(b'"type":"Feature"') if fmt == "GeoJSON" else peer_body.count(b"<wfs:member")
-            print(f"  {fmt}: ours {n} features in {t_ours*1000:.0f} ms, MapServer {n_peer} in {t_peer*1000:.0f} ms")
-            report(f"WFS GetFeature {fmt} (features/s)", n / t_ours, n_peer / t_peer if n_peer else None,
-                   "feat/s", ">= MapServer")
+            n = (
+                body.count(b'"type": "Feature"') + body.count(b'"type":"Feature"')
+                if fmt == "GeoJSON"
+                else body.count(b"<wfs:member")
+            )
+            n_peer = (
+                peer_body.count(b'"type": "Feature"') + peer_body.count(b'"type":"Feature"')
+                if fmt == "GeoJSON"
+                else peer_body.count(b"<wfs:member")
+            )
+            print(
+                f"  {fmt}: ours {n} features in {t_ours * 1000:.0f} ms, MapServer {n_peer} in {t_peer * 1000:.0f} ms"
+            )
+            report(
+                f"WFS GetFeature {fmt} (features/s)",
+                n / t_ours,
+                n_peer / t_peer if n_peer else None,
+                "feat/s",
+                ">= MapServer",
+            )
 
         # --- WMS GetMap 1024x1024, four layers, uncached ---------------------------------------
         rng = random.Random(3)
@@ -191,35 +251,82 @@ def main() -> int:
             cx, cy = 109.0 + rng.uniform(-0.2, 0.2), 13.9 + rng.uniform(-0.2, 0.2)
             return f"{cx - 0.15},{cy - 0.15},{cx + 0.15},{cy + 0.15}"
 
-        wq = {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap", "LAYERS": WMS_LAYERS, "STYLES": "",
-              "SRS": "EPSG:4326", "WIDTH": 1024, "HEIGHT": 1024, "FORMAT": "image/png", "TRANSPARENT": "TRUE"}
-        t_ours, _ = timed(lambda: session.get(base_url + "/ows/wms", params=dict(wq, BBOX=bbox()), timeout=60).content, 8)
+        wq = {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetMap",
+            "LAYERS": WMS_LAYERS,
+            "STYLES": "",
+            "SRS": "EPSG:4326",
+            "WIDTH": 1024,
+            "HEIGHT": 1024,
+            "FORMAT": "image/png",
+            "TRANSPARENT": "TRUE",
+        }
+        t_ours, _ = timed(
+            lambda: (
+                session.get(base_url + "/ows/wms", params=dict(wq, BBOX=bbox()), timeout=60).content
+            ),
+            8,
+        )
         t_peer, _ = timed(lambda: cgi(peer_map, dict(wq, BBOX=bbox())), 8)
-        report("WMS GetMap 1024x1024, 4 layers, uncached (ms)", t_ours * 1000, t_peer * 1000, "ms",
-               "<= 1.2x MapServer alone")
+        report(
+            "WMS GetMap 1024x1024, 4 layers, uncached (ms)",
+            t_ours * 1000,
+            t_peer * 1000,
+            "ms",
+            "<= 1.2x MapServer alone",
+        )
 
         # --- cached WMTS tiles ---------------------------------------------------------------
         urls = []
         for z in (10, 11, 12, 13):
-            n = 2 ** z
+            n = 2**z
             for lon in (108.9, 109.0, 109.1, 109.2):
                 for lat in (13.8, 13.9, 14.0):
                     x = int((lon + 180) / 360 * n)
-                    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
+                    y = int(
+                        (
+                            1
+                            - math.log(
+                                math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))
+                            )
+                            / math.pi
+                        )
+                        / 2
+                        * n
+                    )
                     urls.append(f"/ows/wmts/industrial_areas/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png")
         for u in urls:
             requests.get(base_url + u, timeout=60).raise_for_status()  # seed
         wrk = shutil.which("wrk")
         if wrk:
             script = base / "tiles.lua"
-            script.write_text("paths = {" + ",".join(f'"{u}"' for u in urls) + "}\n"
-                              "i = 0\nrequest = function()\n  i = i % #paths + 1\n"
-                              "  return wrk.format('GET', paths[i])\nend\n")
-            out = subprocess.run([wrk, "-t2", "-c16", "-d8s", "-s", str(script), base_url], capture_output=True,
-                                 text=True).stdout
-            rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
-            errors = [line for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
-            report("WMTS cached tiles, 16 connections (tiles/s)", rps, None, "tiles/s", ">= 1000 on 2 cores")
+            script.write_text(
+                "paths = {" + ",".join(f'"{u}"' for u in urls) + "}\n"
+                "i = 0\nrequest = function()\n  i = i % #paths + 1\n"
+                "  return wrk.format('GET', paths[i])\nend\n"
+            )
+            out = subprocess.run(
+                [wrk, "-t2", "-c16", "-d8s", "-s", str(script), base_url],
+                capture_output=True,
+                text=True,
+            ).stdout
+            rps = float(
+                next(
+                    line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")
+                )
+            )
+            errors = [
+                line for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line
+            ]
+            report(
+                "WMTS cached tiles, 16 connections (tiles/s)",
+                rps,
+                None,
+                "tiles/s",
+                ">= 1000 on 2 cores",
+            )
             if errors:
                 print("   ", "; ".join(errors))
         else:

@@ -9,6 +9,7 @@ QGIS keeps the first capabilities it reads per URL for the session: list signed-
 Prints one JSON object with what QGIS saw. Layers are deleted before exitQgis() (QGIS 3.22
 segfaults at exit otherwise).
 """
+
 import json
 import os
 import sys
@@ -16,9 +17,18 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from qgis.core import (  # noqa: E402
-    QgsApplication, QgsFeature, QgsGeometry, QgsMapRendererParallelJob, QgsMapSettings, QgsProject,
-    QgsPointXY, QgsRaster, QgsRasterDataProvider, QgsRasterLayer, QgsRectangle, QgsVectorLayer,
+    QgsApplication,
     QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsGeometry,
+    QgsMapRendererParallelJob,
+    QgsMapSettings,
+    QgsPointXY,
+    QgsRaster,
+    QgsRasterDataProvider,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor  # noqa: E402
@@ -30,10 +40,14 @@ def identify(base, spec, layers):
     QGIS asks GetFeatureInfo in the format the capabilities name for each kind: features
     (application/vnd.ogc.gml or another GML name), HTML, plain text.
     """
-    auth = (f"&username={spec['user']}&password={spec['password']}" if spec.get("user") else "")
+    auth = f"&username={spec['user']}&password={spec['password']}" if spec.get("user") else ""
     names = spec["layers"]
-    uri = ("contextualWMSLegend=0&crs=EPSG:4326&dpiMode=7&format=image/png&featureCount=10"
-           + "".join(f"&layers={n}&styles=" for n in names) + auth + f"&url={base}/ows/wms")
+    uri = (
+        "contextualWMSLegend=0&crs=EPSG:4326&dpiMode=7&format=image/png&featureCount=10"
+        + "".join(f"&layers={n}&styles=" for n in names)
+        + auth
+        + f"&url={base}/ows/wms"
+    )
     wms = QgsRasterLayer(uri, "identify " + ",".join(names), "wms")
     layers.append(wms)
     out = {"valid": wms.isValid()}
@@ -42,10 +56,14 @@ def identify(base, spec, layers):
         return out
     provider = wms.dataProvider()
     caps = provider.capabilities()
-    out["can_identify"] = {kind: bool(caps & flag) for kind, flag in (
-        ("feature", QgsRasterDataProvider.IdentifyFeature),
-        ("html", QgsRasterDataProvider.IdentifyHtml),
-        ("text", QgsRasterDataProvider.IdentifyText))}
+    out["can_identify"] = {
+        kind: bool(caps & flag)
+        for kind, flag in (
+            ("feature", QgsRasterDataProvider.IdentifyFeature),
+            ("html", QgsRasterDataProvider.IdentifyHtml),
+            ("text", QgsRasterDataProvider.IdentifyText),
+        )
+    }
     x, y, half = spec["x"], spec["y"], 0.01
     extent = QgsRectangle(x - half, y - half, x + half, y + half)
     point = QgsPointXY(x, y)
@@ -56,12 +74,19 @@ def identify(base, spec, layers):
     for stores in features.results().values():
         for store in stores if isinstance(stores, list) else []:
             for feature in store.features():
-                found.append({"sublayer": store.params().get("sublayer"),
-                              "attributes": {f.name(): _plain(feature.attribute(f.name()))
-                                             for f in feature.fields()}})
+                found.append(
+                    {
+                        "sublayer": store.params().get("sublayer"),
+                        "attributes": {
+                            f.name(): _plain(feature.attribute(f.name())) for f in feature.fields()
+                        },
+                    }
+                )
     out["features"] = found
-    for kind, fmt in (("html", QgsRaster.IdentifyFormatHtml),
-                      ("text", QgsRaster.IdentifyFormatText)):
+    for kind, fmt in (
+        ("html", QgsRaster.IdentifyFormatHtml),
+        ("text", QgsRaster.IdentifyFormatText),
+    ):
         answer = provider.identify(point, fmt, extent, 200, 200)
         out[f"{kind}_valid"] = answer.isValid()
         out[kind] = "\n".join(str(v) for v in answer.results().values())
@@ -96,20 +121,30 @@ try:
     # The styled WMS (public layers) and the WFS.
     wms = QgsRasterLayer(
         f"contextualWMSLegend=0&crs=EPSG:3857&dpiMode=7&format=image/png&layers=industrial_areas&styles="
-        f"&url={base}/ows/wms", "wms", "wms")
+        f"&url={base}/ows/wms",
+        "wms",
+        "wms",
+    )
     layers.append(wms)
     result["wms_valid"] = wms.isValid()
     # One connection with credentials, as a planner sets it up (QGIS caches the capabilities
     # per URL, so an anonymous first layer would hide the staff-only layers for the session).
-    areas = QgsVectorLayer(f"url='{wfs_url}' typename='industrial_areas' version='2.0.0' pagingEnabled='true' "
-                           f"username='{user}' password='{password}'", "areas", "WFS")
+    areas = QgsVectorLayer(
+        f"url='{wfs_url}' typename='industrial_areas' version='2.0.0' pagingEnabled='true' "
+        f"username='{user}' password='{password}'",
+        "areas",
+        "WFS",
+    )
     layers.append(areas)
     result["wfs_areas_valid"] = areas.isValid()
     result["wfs_areas_count"] = sum(1 for _ in areas.getFeatures())
     # Signed in: every parcel, through paging.
     parcels = QgsVectorLayer(
         f"url='{wfs_url}' typename='clearance_parcels' version='2.0.0' pagingEnabled='true' "
-        f"pageSize='200' username='{user}' password='{password}'", "parcels", "WFS")
+        f"pageSize='200' username='{user}' password='{password}'",
+        "parcels",
+        "WFS",
+    )
     layers.append(parcels)
     result["wfs_parcels_valid"] = parcels.isValid()
     result["wfs_parcels_count"] = sum(1 for _ in parcels.getFeatures())
@@ -132,15 +167,21 @@ try:
         image = job.renderedImage()
         path = os.path.join(out_dir, "qgis_wms.png")
         image.save(path)
-        painted = sum(1 for y in range(0, image.height(), 4) for x in range(0, image.width(), 4)
-                      if image.pixelColor(x, y) != QColor(255, 255, 255))
+        painted = sum(
+            1
+            for y in range(0, image.height(), 4)
+            for x in range(0, image.width(), 4)
+            if image.pixelColor(x, y) != QColor(255, 255, 255)
+        )
         result["wms_render_painted_samples"] = painted
     # Edit a proposal through WFS-T, signed in with a token (QGIS 3.22 speaks Basic: the
     # pseudo-user "token" carries it). A different URL spelling gets its own capabilities cache.
     edit_user, edit_password = ("token", token) if token else (user, password)
     proposals = QgsVectorLayer(
         f"url='{wfs_url}?' typename='proposals' version='2.0.0' username='{edit_user}' password='{edit_password}'",
-        "proposals", "WFS")
+        "proposals",
+        "WFS",
+    )
     layers.append(proposals)
     result["wfs_proposals_valid"] = proposals.isValid()
     if proposals.isValid():
@@ -151,8 +192,11 @@ try:
         feature = QgsFeature(proposals.fields())
         feature.setAttribute("name", "CCN đề xuất từ QGIS")
         feature.setAttribute("kind", "CCN")
-        feature.setGeometry(QgsGeometry.fromWkt(
-            "POLYGON((109.06 14.31, 109.066 14.31, 109.066 14.316, 109.06 14.316, 109.06 14.31))"))
+        feature.setGeometry(
+            QgsGeometry.fromWkt(
+                "POLYGON((109.06 14.31, 109.066 14.31, 109.066 14.316, 109.06 14.316, 109.06 14.31))"
+            )
+        )
         proposals.addFeature(feature)
         result["wfs_proposals_commit"] = proposals.commitChanges()
         result["wfs_proposals_errors"] = proposals.commitErrors()

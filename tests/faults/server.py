@@ -4,6 +4,7 @@ Nothing here touches the suite's own database: each fault test builds a throwawa
 SQLite file, or a PostgreSQL 15 cluster in a temporary directory), migrates it with
 ``manage.py migrate`` in a subprocess and serves it with gunicorn under the production settings.
 """
+
 from __future__ import annotations
 
 import base64
@@ -58,20 +59,34 @@ def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]
     for key in ("DJANGO_SETTINGS_MODULE", "KCN_EXPECT_BACKEND", "PYTEST_CURRENT_TEST"):
         env.pop(key, None)
     env.update(
-        DATABASE_URL=database_url, KCN_VAR_DIR=str(var_dir),
-        DJANGO_SETTINGS_MODULE="gis_service.settings.production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SSL_REDIRECT="false", DJANGO_SECURE_COOKIES="false", DJANGO_HSTS_SECONDS="0",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", KCN_BEHIND_PROXY="false", DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=database_url,
+        KCN_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="gis_service.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_HSTS_SECONDS="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        KCN_BEHIND_PROXY="false",
+        DJANGO_LOG_LEVEL="WARNING",
     )
     env.update(extra)
     return env
 
 
 def manage(env: dict[str, str], *args: str, timeout: int = 600) -> str:
-    r = subprocess.run([PYTHON, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
-                       timeout=timeout)
+    r = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if r.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args[:1])} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+        raise RuntimeError(
+            f"manage.py {' '.join(args[:1])} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        )
     return r.stdout
 
 
@@ -89,9 +104,28 @@ class Gunicorn:
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            [GUNICORN, "gis_service.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-             "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"],
-            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                GUNICORN,
+                "gis_service.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -132,18 +166,23 @@ def proposal_body(name: str, k: int) -> dict:
     """A small cluster proposal inside the commune; ``k`` shifts it so no two overlap exactly."""
     x0, y0 = 108.96 + (k % 100) * 0.0013, 13.96 + (k // 100) * 0.0013
     ring = [[x0, y0], [x0 + 0.001, y0], [x0 + 0.001, y0 + 0.001], [x0, y0 + 0.001], [x0, y0]]
-    return {"name": name, "kind": "CCN", "admin_unit": COMMUNE_CODE, "rationale": "kiểm thử sự cố",
-            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    return {
+        "name": name,
+        "kind": "CCN",
+        "admin_unit": COMMUNE_CODE,
+        "rationale": "kiểm thử sự cố",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 @dataclass
 class Outcome:
-    kind: str             # "write", "read-api", "read-wfs"
-    started: float        # time.monotonic()
+    kind: str  # "write", "read-api", "read-wfs"
+    started: float  # time.monotonic()
     seconds: float
-    status: int | None    # None: no HTTP answer (connection error, timeout)
-    error: str = ""       # the exception, or the message of a 503
-    name: str = ""        # the proposal's name, for writes
+    status: int | None  # None: no HTTP answer (connection error, timeout)
+    error: str = ""  # the exception, or the message of a 503
+    name: str = ""  # the proposal's name, for writes
     retry_after: str | None = None
 
 
@@ -175,24 +214,48 @@ class Traffic:
         t0 = time.monotonic()
         try:
             if kind == "write":
-                r = session.post(self.base_url + "/api/v1/proposals/", json=proposal_body(name, n),
-                                 timeout=self.timeout)
+                r = session.post(
+                    self.base_url + "/api/v1/proposals/",
+                    json=proposal_body(name, n),
+                    timeout=self.timeout,
+                )
             elif kind == "read-api":
-                r = session.get(self.base_url + "/api/v1/layers/proposals/", params={"limit": 5},
-                                timeout=self.timeout)
+                r = session.get(
+                    self.base_url + "/api/v1/layers/proposals/",
+                    params={"limit": 5},
+                    timeout=self.timeout,
+                )
             else:
-                r = session.get(self.base_url + "/ows/wfs", timeout=self.timeout, params={
-                    "SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": "proposals",
-                    "COUNT": "5", "OUTPUTFORMAT": "application/json"})
+                r = session.get(
+                    self.base_url + "/ows/wfs",
+                    timeout=self.timeout,
+                    params={
+                        "SERVICE": "WFS",
+                        "VERSION": "2.0.0",
+                        "REQUEST": "GetFeature",
+                        "TYPENAMES": "proposals",
+                        "COUNT": "5",
+                        "OUTPUTFORMAT": "application/json",
+                    },
+                )
         except requests.RequestException as exc:
-            return Outcome(kind, t0, time.monotonic() - t0, None, f"{type(exc).__name__}: {exc}", name)
+            return Outcome(
+                kind, t0, time.monotonic() - t0, None, f"{type(exc).__name__}: {exc}", name
+            )
         message = ""
         if r.status_code == 503:
             message = r.text
         elif r.status_code >= 300:
             message = r.text[:500]
-        return Outcome(kind, t0, time.monotonic() - t0, r.status_code, message, name,
-                       r.headers.get("Retry-After"))
+        return Outcome(
+            kind,
+            t0,
+            time.monotonic() - t0,
+            r.status_code,
+            message,
+            name,
+            r.headers.get("Retry-After"),
+        )
 
     def _loop(self, kinds: list[str]) -> None:
         session = requests.Session()
@@ -206,9 +269,14 @@ class Traffic:
                 time.sleep(0.1)  # a client backing off a little, as Retry-After asks
 
     def start(self) -> list[threading.Thread]:
-        threads = [threading.Thread(target=self._loop, args=(["write"],), daemon=True) for _ in range(self.writers)]
-        threads += [threading.Thread(target=self._loop, args=(["read-api", "read-wfs"],), daemon=True)
-                    for _ in range(self.readers)]
+        threads = [
+            threading.Thread(target=self._loop, args=(["write"],), daemon=True)
+            for _ in range(self.writers)
+        ]
+        threads += [
+            threading.Thread(target=self._loop, args=(["read-api", "read-wfs"],), daemon=True)
+            for _ in range(self.readers)
+        ]
         for t in threads:
             t.start()
         return threads
@@ -236,8 +304,14 @@ def check_unavailable_answer(o: Outcome) -> str | None:
     if not o.retry_after:
         return f"{o.kind} 503 without Retry-After"
     if o.kind == "read-wfs":
-        if "ExceptionReport" not in o.error or "database" not in o.error.lower() and "dữ liệu" not in o.error:
-            return f"{o.kind} 503 is not an OGC exception report about the database: {o.error[:300]}"
+        if (
+            "ExceptionReport" not in o.error
+            or "database" not in o.error.lower()
+            and "dữ liệu" not in o.error
+        ):
+            return (
+                f"{o.kind} 503 is not an OGC exception report about the database: {o.error[:300]}"
+            )
     elif '"database_unavailable"' not in o.error or "message" not in o.error:
         return f"{o.kind} 503 is not the JSON error about the database: {o.error[:300]}"
     return None

@@ -4,6 +4,7 @@ Before the fix, two requests creating a proposal for the same commune at the sam
 the same highest number in ``new_code`` and one failed: 400 "code already exists" or a 500 from the
 unique index. PostgreSQL only: SQLite has a single writer, concurrent writers wait for its lock.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,8 +17,10 @@ from planning import models as m
 from planning.services import proposals as svc
 from tests.conftest import box4326
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
-                                reason="concurrent writers: PostgreSQL only (SQLite has one writer at a time)")
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers: PostgreSQL only (SQLite has one writer at a time)",
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,8 +36,13 @@ def test_concurrent_drafts_of_one_unit_get_distinct_codes(binh_dinh):
             start.wait(timeout=30)
             for i in range(4):
                 x = 108.96 + k * 0.01 + i * 0.002
-                p = svc.proposal_create(user, name=f"CCN song song {k}-{i}", kind="CCN", admin_unit=commune,
-                                        geometry=box4326(x, 13.96, x + 0.001, 13.961))
+                p = svc.proposal_create(
+                    user,
+                    name=f"CCN song song {k}-{i}",
+                    kind="CCN",
+                    admin_unit=commune,
+                    geometry=box4326(x, 13.96, x + 0.001, 13.961),
+                )
                 codes.append(p.code)
         except Exception as exc:  # noqa: BLE001  (collected and asserted below)
             errors.append(repr(exc))

@@ -7,6 +7,7 @@ during the fault is answered 503 with Retry-After and a message (never a 500 or 
 same gunicorn workers answer normally afterwards. Each variant runs on its own backend only
 (scripts/test.sh runs the suite on both).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -55,13 +56,29 @@ class ThrowawayCluster:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         try:
-            r = _as_postgres([str(PGBIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                              "-E", "UTF8", "--locale=C.UTF-8"], timeout=120)
+            r = _as_postgres(
+                [
+                    str(PGBIN / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                timeout=120,
+            )
             assert r.returncode == 0, r.stderr
             self.start()
-            for url, sql in ((self.admin_url, "create database kcn_fault"),
-                             (self.url("kcn_fault"), "create extension postgis")):
-                r = subprocess.run(["psql", url, "-qc", sql], capture_output=True, text=True, timeout=60)
+            for url, sql in (
+                (self.admin_url, "create database kcn_fault"),
+                (self.url("kcn_fault"), "create extension postgis"),
+            ):
+                r = subprocess.run(
+                    ["psql", url, "-qc", sql], capture_output=True, text=True, timeout=60
+                )
                 assert r.returncode == 0, r.stderr
         except BaseException:
             self.destroy()
@@ -84,19 +101,36 @@ class ThrowawayCluster:
 
     def start(self) -> None:
         # synchronous_commit stays on: an acknowledged commit must survive the restart.
-        self.pg_ctl("-l", str(self.dir / "server.log"), "-w", "-t", "60", "-o",
-                    f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self.pg_ctl(
+            "-l",
+            str(self.dir / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self) -> None:
         self.pg_ctl("-m", "fast", "-w", "stop")
 
     def destroy(self) -> None:
-        _as_postgres([str(PGBIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"], timeout=60)
+        _as_postgres(
+            [str(PGBIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"],
+            timeout=60,
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _assert_after_the_fault(server: Gunicorn, traffic: Traffic, fault_start: float, fault_end: float,
-                            stored_names: set[str], workers_before: set[int]) -> None:
+def _assert_after_the_fault(
+    server: Gunicorn,
+    traffic: Traffic,
+    fault_start: float,
+    fault_end: float,
+    stored_names: set[str],
+    workers_before: set[int],
+) -> None:
     outcomes = traffic.outcomes
     summary = traffic.summary()
     # 1. No request failed badly: every answer is 2xx, or a proper 503 (only around the fault).
@@ -109,7 +143,9 @@ def _assert_after_the_fault(server: Gunicorn, traffic: Traffic, fault_start: flo
             bad.append(problem)
         elif not (fault_start - 1 <= o.started + o.seconds and o.started <= fault_end + 5):
             bad.append(f"{o.kind} 503 outside the fault window: {o.error[:200]}")
-    assert not bad, f"{len(bad)} bad answers ({summary}):\n" + "\n".join(bad[:10]) + "\n" + server.log()[-3000:]
+    assert not bad, (
+        f"{len(bad)} bad answers ({summary}):\n" + "\n".join(bad[:10]) + "\n" + server.log()[-3000:]
+    )
     # The fault was actually met by the clients, and they were served before and after it.
     assert any(o.status == 503 for o in outcomes), f"no request met the fault: {summary}"
     assert any(o.status == 201 and o.started + o.seconds < fault_start for o in outcomes), summary
@@ -117,12 +153,16 @@ def _assert_after_the_fault(server: Gunicorn, traffic: Traffic, fault_start: flo
     assert max(o.seconds for o in outcomes) < traffic.timeout
     # 2. No accepted write is lost.
     accepted = {o.name for o in outcomes if o.kind == "write" and o.status == 201}
-    assert accepted and not accepted - stored_names, f"accepted but missing: {sorted(accepted - stored_names)[:5]}"
+    assert accepted and not accepted - stored_names, (
+        f"accepted but missing: {sorted(accepted - stored_names)[:5]}"
+    )
     # 3. The same gunicorn workers serve normally again (no restart of the service).
     session = requests.Session()
     session.headers["Authorization"] = basic_auth()
     again = [traffic.request(session, kind) for kind in ["write", "read-api", "read-wfs"] * 4]
-    assert [o.status for o in again] == [201, 200, 200] * 4, [(o.status, o.error[:200]) for o in again]
+    assert [o.status for o in again] == [201, 200, 200] * 4, [
+        (o.status, o.error[:200]) for o in again
+    ]
     assert server.proc.poll() is None and server.workers() == workers_before
     # 4. The 503s were logged as warnings, without a traceback.
     log = server.log()
@@ -130,7 +170,10 @@ def _assert_after_the_fault(server: Gunicorn, traffic: Traffic, fault_start: flo
     assert "Traceback" not in log, log[-3000:]
 
 
-@pytest.mark.skipif(not ENGINE.endswith("postgis"), reason="PostgreSQL restart: runs in the PostGIS run of make test")
+@pytest.mark.skipif(
+    not ENGINE.endswith("postgis"),
+    reason="PostgreSQL restart: runs in the PostGIS run of make test",
+)
 def test_postgresql_restart_under_load_loses_no_accepted_write(tmp_path):
     cluster = ThrowawayCluster()
     server = None
@@ -145,8 +188,8 @@ def test_postgresql_restart_under_load_loses_no_accepted_write(tmp_path):
         traffic.wait_for_writes(6, since=0)
         time.sleep(2)
         fault_start = time.monotonic()
-        cluster.stop()                      # pg_ctl stop -m fast: sessions are terminated
-        time.sleep(3)                       # the database is down for a while
+        cluster.stop()  # pg_ctl stop -m fast: sessions are terminated
+        time.sleep(3)  # the database is down for a while
         cluster.start()
         fault_end = time.monotonic()
         traffic.wait_for_writes(6, since=fault_end)
@@ -178,7 +221,9 @@ c.execute("COMMIT")
 """
 
 
-@pytest.mark.skipif(not ENGINE.endswith("spatialite"), reason="SQLite lock: runs in the SpatiaLite run of make test")
+@pytest.mark.skipif(
+    not ENGINE.endswith("spatialite"), reason="SQLite lock: runs in the SpatiaLite run of make test"
+)
 def test_spatialite_locked_by_another_process_answers_503_then_recovers(tmp_path):
     db = tmp_path / "fault.sqlite3"
     env = server_env(f"spatialite:///{db}", tmp_path / "var", KCN_SQLITE_TIMEOUT="1")
@@ -190,8 +235,12 @@ def test_spatialite_locked_by_another_process_answers_503_then_recovers(tmp_path
         workers = server.workers()
         threads = traffic.start()
         traffic.wait_for_writes(3, since=0)
-        holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", LOCK_HOLDER, str(db)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert holder.stdout.readline().strip() == "locked"
             fault_start = time.monotonic()
@@ -200,7 +249,9 @@ def test_spatialite_locked_by_another_process_answers_503_then_recovers(tmp_path
             time.sleep(3)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not any(
-                    o.kind == "write" and o.status == 503 and o.started >= fault_start for o in list(traffic.outcomes)):
+                o.kind == "write" and o.status == 503 and o.started >= fault_start
+                for o in list(traffic.outcomes)
+            ):
                 time.sleep(0.2)
         finally:
             holder.communicate("release\n", timeout=30)

@@ -8,13 +8,13 @@ The whole-document and whole-file rollbacks on *invalid input* are in
 tests/layers/test_wfs_transaction.py, tests/layers/test_import_export.py and
 tests/planning/test_import_jobs.py; the real restart and lock are in test_database_restart.py.
 """
+
 from __future__ import annotations
 
 import contextlib
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, ProgrammingError, connection
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -61,12 +61,18 @@ def database_fails(pattern: str, *, nth: int = 1):
 
 # --- WFS-T: the last action fails at the database ----------------------------------------------
 
-def test_wfs_transaction_whose_last_action_fails_at_the_database_leaves_nothing(client, users, world):
+
+def test_wfs_transaction_whose_last_action_fails_at_the_database_leaves_nothing(
+    client, users, world
+):
     a = world["proposals"]["a"]
-    doomed = m.Proposal.objects.create(code="DX-A-2", name="Đề xuất sẽ xóa", kind="CCN", geom=a.geom,
-                                       admin_unit=world["commune_a"])
+    doomed = m.Proposal.objects.create(
+        code="DX-A-2", name="Đề xuất sẽ xóa", kind="CCN", geom=a.geom, admin_unit=world["commune_a"]
+    )
     insert = qgis_insert_100("Đề xuất chèn giữa chừng")
-    inserted_feature = insert[insert.index("<proposals xmlns"):insert.index("</proposals>") + len("</proposals>")]
+    inserted_feature = insert[
+        insert.index("<proposals xmlns") : insert.index("</proposals>") + len("</proposals>")
+    ]
     body = f"""<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0"
      xmlns:gml="http://www.opengis.net/gml" xmlns:ogc="http://www.opengis.net/ogc">
      <Insert>{inserted_feature}</Insert>
@@ -103,24 +109,30 @@ def test_wfs_transaction_whose_last_action_fails_at_the_database_leaves_nothing(
 
 # --- imports: row N fails at the database -------------------------------------------------------
 
+
 def test_import_job_failing_at_the_database_on_row_3_leaves_nothing(reviewer):  # noqa: F811
     loads = m.DatasetLoad.objects.count()
     features = [park(f"KCN-{i}", k=i) for i in range(5)]
-    with database_fails(r'^\s*INSERT INTO "planning_industrialarea"', nth=3) as seen, \
-            translation.override("en"):
-        job = import_svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(*features))
+    with (
+        database_fails(r'^\s*INSERT INTO "planning_industrialarea"', nth=3) as seen,
+        translation.override("en"),
+    ):
+        job = import_svc.import_submit(
+            user=reviewer, layer="industrial_areas", upload=geojson(*features)
+        )
     assert seen["matches"] == 3
     job.refresh_from_db()
     assert job.status == "failed"
     assert "row 3 (code 'KCN-2')" in job.error and "nothing was imported" in job.error
     assert job.errors[0]["row"] == 3
-    assert m.IndustrialArea.objects.count() == 0           # rows 1 and 2 were rolled back
+    assert m.IndustrialArea.objects.count() == 0  # rows 1 and 2 were rolled back
     assert m.IndustrialArea.history.count() == 0
     assert m.DatasetLoad.objects.count() == loads
     assert job.created_count == 0 and job.finished_at is not None
     # The same file imports whole once the database answers.
-    job = import_svc.import_submit(user=reviewer, layer="industrial_areas",
-                                   upload=geojson(*features, name="again.geojson"))
+    job = import_svc.import_submit(
+        user=reviewer, layer="industrial_areas", upload=geojson(*features, name="again.geojson")
+    )
     job.refresh_from_db()
     assert job.status == "done", job.error
     assert m.IndustrialArea.objects.count() == 5
@@ -132,13 +144,16 @@ def test_import_command_failing_at_the_database_half_way_leaves_nothing(binh_din
     path = tmp_path / "parks.geojson"
     path.write_bytes(geojson(*[park(f"KCN-{i}", k=i) for i in range(4)]).read())
     with database_fails(r'^\s*INSERT INTO "planning_industrialarea"', nth=2):
-        with pytest.raises(CommandError, match=r"row 2 \(code 'KCN-1'\).*nothing was imported"), \
-                translation.override("en"):
+        with (
+            pytest.raises(CommandError, match=r"row 2 \(code 'KCN-1'\).*nothing was imported"),
+            translation.override("en"),
+        ):
             call_command("import_layer", str(path), "--layer", "industrial_areas", verbosity=0)
     assert m.IndustrialArea.objects.count() == 0
 
 
 # --- the API and the pages answer 503 with a message while the database is unavailable -----------
+
 
 def test_api_write_while_the_database_is_unavailable_is_503_json_and_stores_nothing(binh_dinh):
     _province, commune = binh_dinh
@@ -148,17 +163,27 @@ def test_api_write_while_the_database_is_unavailable_is_503_json_and_stores_noth
     m.Membership.objects.create(user=user, role="commune_staff", admin_unit=commune)
     api = APIClient()
     api.force_authenticate(user)
-    body = {"name": "CCN Cát Hanh 3", "kind": "CCN", "admin_unit": "21907",
-            "geometry": {"type": "Polygon", "coordinates": [[[109.0, 14.0], [109.004, 14.0], [109.004, 14.004],
-                                                             [109.0, 14.004], [109.0, 14.0]]]}}
+    body = {
+        "name": "CCN Cát Hanh 3",
+        "kind": "CCN",
+        "admin_unit": "21907",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[109.0, 14.0], [109.004, 14.0], [109.004, 14.004], [109.0, 14.004], [109.0, 14.0]]
+            ],
+        },
+    }
     with database_fails(r'^\s*INSERT INTO "planning_proposalevent"'):
         r = api.post("/api/v1/proposals/", body, format="json")
     assert r.status_code == 503 and r["Retry-After"] == "5"
     err = r.json()["error"]
     assert err["code"] == "database_unavailable" and err["status"] == 503
     assert "Cơ sở dữ liệu tạm thời không phản hồi" in err["message"]
-    assert not m.Proposal.objects.exists()       # the proposal row written before the event is gone
-    r = api.post("/api/v1/proposals/?lang=en", body, format="json", HTTP_COOKIE="django_language=en")
+    assert not m.Proposal.objects.exists()  # the proposal row written before the event is gone
+    r = api.post(
+        "/api/v1/proposals/?lang=en", body, format="json", HTTP_COOKIE="django_language=en"
+    )
     assert r.status_code == 201 and m.Proposal.objects.count() == 1
 
 
@@ -174,8 +199,15 @@ def test_api_read_and_page_while_the_database_is_unavailable(binh_dinh, client):
     page = r.content.decode()
     assert "Dịch vụ tạm thời không khả dụng" in page and "Vui lòng thử lại sau vài giây" in page
     with database_fails(r'"planning_'):
-        r = client.get("/ows/wfs", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
-                                    "TYPENAMES": "industrial_areas"})
+        r = client.get(
+            "/ows/wfs",
+            {
+                "SERVICE": "WFS",
+                "VERSION": "2.0.0",
+                "REQUEST": "GetFeature",
+                "TYPENAMES": "industrial_areas",
+            },
+        )
     assert r.status_code == 503 and r["Retry-After"] == "5"
     assert exception_code(r)[0] == "OperationProcessingFailed"
 
@@ -193,10 +225,12 @@ def test_other_database_errors_are_not_mistaken_for_an_outage():
     assert is_database_unavailable(locked)
     import psycopg.errors
 
-    for cause, expected in ((psycopg.errors.AdminShutdown("shutdown"), True),
-                            (psycopg.OperationalError("connection refused"), True),
-                            (psycopg.errors.UndefinedTable("no such table"), False),
-                            (psycopg.errors.QueryCanceled("statement timeout"), True)):
+    for cause, expected in (
+        (psycopg.errors.AdminShutdown("shutdown"), True),
+        (psycopg.OperationalError("connection refused"), True),
+        (psycopg.errors.UndefinedTable("no such table"), False),
+        (psycopg.errors.QueryCanceled("statement timeout"), True),
+    ):
         exc = OperationalError(str(cause))
         exc.__cause__ = cause
         assert is_database_unavailable(exc) is expected, cause

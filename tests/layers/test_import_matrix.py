@@ -16,6 +16,7 @@ with ``manage.py import_layer``:
 KML is WGS 84 by definition (OGC KML 2.2), so it has no VN-2000 case. The VN-2000 files are in
 the TM-3 zone of Bình Định (EPSG:9217), for the rows of Sóc Trăng too.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,13 +34,25 @@ from tests.security.test_access_matrix import rolled_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-IMPORTABLE = sorted(n for n in CATALOGUE if n not in ("suggested_sites", "infrastructure_connectors"))
-FILES = [("gpkg", 4326), ("gpkg", 9217), ("zip", 4326), ("zip", 9217), ("geojson", 4326),
-         ("geojson", 9217), ("kml", 4326)]
+IMPORTABLE = sorted(
+    n for n in CATALOGUE if n not in ("suggested_sites", "infrastructure_connectors")
+)
+FILES = [
+    ("gpkg", 4326),
+    ("gpkg", 9217),
+    ("zip", 4326),
+    ("zip", 9217),
+    ("geojson", 4326),
+    ("geojson", 9217),
+    ("kml", 4326),
+]
 # Replacing these would delete rows others depend on (every record has a unit; parcels and
 # projects have a park) or proposals past their draft: refused, nothing changes.
-REPLACE_REFUSED = {"admin_units": "still referenced", "industrial_areas": "still referenced",
-                   "proposals": "may not be deleted"}
+REPLACE_REFUSED = {
+    "admin_units": "still referenced",
+    "industrial_areas": "still referenced",
+    "proposals": "may not be deleted",
+}
 
 
 # Each mode runs in a transaction rolled back afterwards, so each starts from the same world.
@@ -77,7 +90,11 @@ def rename_keys(spec) -> None:
     model = spec.model
     for k in spec.key_fields:
         field = model._meta.get_field(k)
-        if k != "id" and not field.is_relation and field.get_internal_type() in ("CharField", "TextField"):
+        if (
+            k != "id"
+            and not field.is_relation
+            and field.get_internal_type() in ("CharField", "TextField")
+        ):
             with m.workflow_write("test set-up"):  # proposals past their draft are renamed too
                 model._default_manager.update(**{k: Concat(F(k), Value("~"))})
             return
@@ -97,8 +114,16 @@ def _every_mode(world, tmp_path, layer, fmt, srid):
     model = spec.model
     admin = world["users"]["superuser"]
     path = tmp_path / f"{layer}-{srid}.{fmt}"
-    call_command("export_layer", "--layer", layer, "--srs", str(srid), str(path), stdout=io.StringIO(),
-                 stderr=io.StringIO())
+    call_command(
+        "export_layer",
+        "--layer",
+        layer,
+        "--srs",
+        str(srid),
+        str(path),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     n = model._default_manager.count()
     assert n >= 2, f"the world has too few {layer} to test"
     before, history = rows(model), history_count(model)
@@ -120,7 +145,9 @@ def _every_mode(world, tmp_path, layer, fmt, srid):
         assert changed != before
         out = run_import(path, spec, "upsert", admin)
         assert f"0 created, 1 updated, 0 deleted, {n - 1} unchanged." in out, out
-        assert rows(model) == [_without_updated_at(model, r, b) for r, b in zip(rows(model), before)]
+        assert rows(model) == [
+            _without_updated_at(model, r, b) for r, b in zip(rows(model), before)
+        ]
 
     undone(upsert)
 
@@ -162,9 +189,21 @@ def _changeable(spec) -> str:
     keys = set(spec.key_fields)
     for name in spec.fields:
         field = model._meta.get_field(name)
-        if (field.editable and not field.is_relation and not field.choices and name not in keys
-                and field.get_internal_type() in ("CharField", "TextField", "DecimalField", "FloatField",
-                                                  "IntegerField", "PositiveIntegerField")):
+        if (
+            field.editable
+            and not field.is_relation
+            and not field.choices
+            and name not in keys
+            and field.get_internal_type()
+            in (
+                "CharField",
+                "TextField",
+                "DecimalField",
+                "FloatField",
+                "IntegerField",
+                "PositiveIntegerField",
+            )
+        ):
             return name
     raise AssertionError(f"nothing to change in {spec.name}")
 

@@ -9,6 +9,7 @@ started it, though it runs later in a worker. Django's own validation messages (
 (``1.000 byte``, ``(580.000; 1.550.000)``), and a hint names the option the way the door does:
 ``srs`` for the API, ``--srs`` for the command.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -38,13 +39,26 @@ ENGLISH_WORDS = re.compile(
     r"\b(the|is|are|was|not|may|must|only|in|of|no|this|has|have|holds?|nothing|imported|refused|"
     r"rows?|fields?|layers?|files?|cannot|read|pass|looks?|like|fall|outside|coordinates|created|"
     r"updated|deleted|features?|blank|valid|choice|with|from|into|and|or|expected|got|limit|"
-    r"larger|than|bytes|choose|one|upload|several|warning)\b", re.I)
+    r"larger|than|bytes|choose|one|upload|several|warning)\b",
+    re.I,
+)
 VIETNAMESE_LETTERS = re.compile(
-    r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý]", re.I)
+    r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý]", re.I
+)
 # Names that stay as they are in either language (identifiers, file names, CRS names).
-NAMES = ("industrial_areas", "parks.geojson", "metres.geojson", "metres.csv", "two.gpkg",
-         "EPSG:4326 (WGS 84)", "WGS 84", "VN-2000 TM-3", "VN-2000", "EPSG",
-         "PLANNING_MAX_UPLOAD_BYTES")
+NAMES = (
+    "industrial_areas",
+    "parks.geojson",
+    "metres.geojson",
+    "metres.csv",
+    "two.gpkg",
+    "EPSG:4326 (WGS 84)",
+    "WGS 84",
+    "VN-2000 TM-3",
+    "VN-2000",
+    "EPSG",
+    "PLANNING_MAX_UPLOAD_BYTES",
+)
 
 
 def in_language(message: str, lang: str) -> None:
@@ -66,8 +80,9 @@ def metres_park(code: str = "KCN-M") -> dict:
     """A park whose coordinates are VN-2000 TM-3 metres, in a GeoJSON file (read as lon/lat)."""
     feature = park(code)
     x0, y0 = 580_000, 1_550_000
-    feature["geometry"]["coordinates"] = [[[x0, y0], [x0 + 1000, y0], [x0 + 1000, y0 + 1000],
-                                           [x0, y0 + 1000], [x0, y0]]]
+    feature["geometry"]["coordinates"] = [
+        [[x0, y0], [x0 + 1000, y0], [x0 + 1000, y0 + 1000], [x0, y0 + 1000], [x0, y0]]
+    ]
     return feature
 
 
@@ -76,7 +91,7 @@ def _media_and_queue(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Jobs wait in the queue and run later, from the test, as a worker would: in no request.
     settings.PLANNING_IMPORT_RUNNER = "queue"
-    translation.deactivate()   # (a request of an earlier test leaves its language active)
+    translation.deactivate()  # (a request of an earlier test leaves its language active)
     yield
     translation.deactivate()
 
@@ -115,8 +130,11 @@ REQUESTS = {
     "accept-en": ({}, {"HTTP_ACCEPT_LANGUAGE": "en"}, "en"),
     # The Jobs tab: the page's own request (Sec-Fetch-Mode) follows the page's language, not the
     # browser's Accept-Language.
-    "page-en": ({"django_language": "en"},
-                {"HTTP_SEC_FETCH_MODE": "cors", "HTTP_ACCEPT_LANGUAGE": "vi"}, "en"),
+    "page-en": (
+        {"django_language": "en"},
+        {"HTTP_SEC_FETCH_MODE": "cors", "HTTP_ACCEPT_LANGUAGE": "vi"},
+        "en",
+    ),
 }
 
 
@@ -126,8 +144,12 @@ def post_import(user, files: dict, request: str, **data):
     api.force_authenticate(user)
     for name, value in cookies.items():
         api.cookies[name] = value
-    r = api.post("/api/v1/imports/", {"layer": "industrial_areas", **files, **data},
-                 format="multipart", **headers)
+    r = api.post(
+        "/api/v1/imports/",
+        {"layer": "industrial_areas", **files, **data},
+        format="multipart",
+        **headers,
+    )
     assert r.status_code == 202, r.content
     # The worker runs the job later, with no request: here in the other language, on purpose.
     other = "vi" if REQUESTS[request][2] == "en" else "en"
@@ -143,20 +165,23 @@ def post_import(user, files: dict, request: str, **data):
 def test_a_failed_job_speaks_the_language_of_the_request_that_started_it(reviewer, request_kind):
     """A blank name: Django's "cannot be blank" in a frame of the same language, whole."""
     lang = REQUESTS[request_kind][2]
-    upload = SimpleUploadedFile("parks.geojson",
-                                geojson_bytes(park("KCN-1"), park("KCN-2", k=1, name="")))
+    upload = SimpleUploadedFile(
+        "parks.geojson", geojson_bytes(park("KCN-1"), park("KCN-2", k=1, name=""))
+    )
     job = post_import(reviewer, {"file": upload}, request_kind)
     assert job["errors"] == [{"row": 2, "reason": job["errors"][0]["reason"]}]
     reason = job["errors"][0]["reason"]
     if lang == "vi":
         assert reason == "name: Trường này không được để trắng."
-        assert job["error"] == ("dòng 2 (code 'KCN-2'): name: Trường này không được để trắng. "
-                                "— chưa nhập dòng nào")
+        assert job["error"] == (
+            "dòng 2 (code 'KCN-2'): name: Trường này không được để trắng. — chưa nhập dòng nào"
+        )
         assert job["progress_message"] == "lỗi, chưa nhập dòng nào"
     else:
         assert reason == "name: This field cannot be blank."
-        assert job["error"] == ("row 2 (code 'KCN-2'): name: This field cannot be blank. "
-                                "— nothing was imported")
+        assert job["error"] == (
+            "row 2 (code 'KCN-2'): name: This field cannot be blank. — nothing was imported"
+        )
         assert job["progress_message"] == "failed, nothing was imported"
     in_language(job["error"], lang)
     in_language(job["progress_message"], lang)
@@ -172,25 +197,33 @@ def test_the_crs_hint_names_the_api_field_srs(reviewer, request_kind):
     error = job["error"]
     assert "--srs" not in error and re.search(r"\bsrs\b", error), error
     if lang == "vi":
-        assert error == ("đọc theo EPSG:4326 (WGS 84), tọa độ (580.000; 1.550.000) – "
-                         "(581.000; 1.551.000) nằm ngoài Việt Nam (phạm vi EPSG:4326 (100; 6) – "
-                         "(112; 24,5)); chúng giống tọa độ mét VN-2000 TM-3 — hãy ghi srs bằng mã "
-                         "EPSG của múi chiếu (ví dụ 9217 cho Bình Định, 9209 cho Sóc Trăng)"), error
+        assert error == (
+            "đọc theo EPSG:4326 (WGS 84), tọa độ (580.000; 1.550.000) – "
+            "(581.000; 1.551.000) nằm ngoài Việt Nam (phạm vi EPSG:4326 (100; 6) – "
+            "(112; 24,5)); chúng giống tọa độ mét VN-2000 TM-3 — hãy ghi srs bằng mã "
+            "EPSG của múi chiếu (ví dụ 9217 cho Bình Định, 9209 cho Sóc Trăng)"
+        ), error
     else:
-        assert error.startswith("read as EPSG:4326 (WGS 84), the coordinates (580,000, "
-                                "1,550,000) – (581,000, 1,551,000) fall outside Vietnam"), error
-        assert error.endswith("they look like VN-2000 TM-3 metres — pass srs with the zone's "
-                              "EPSG code (e.g. 9217 for Bình Định, 9209 for Sóc Trăng)"), error
+        assert error.startswith(
+            "read as EPSG:4326 (WGS 84), the coordinates (580,000, "
+            "1,550,000) – (581,000, 1,551,000) fall outside Vietnam"
+        ), error
+        assert error.endswith(
+            "they look like VN-2000 TM-3 metres — pass srs with the zone's "
+            "EPSG code (e.g. 9217 for Bình Định, 9209 for Sóc Trăng)"
+        ), error
     # (Bình Định and Sóc Trăng are names.)
     in_language(error.replace("Bình Định", "").replace("Sóc Trăng", ""), lang)
 
 
 def test_a_file_without_a_crs_is_refused_naming_srs_through_the_api(reviewer, tmp_path):
-    csv = "code,name,kind,x,y\nKCN-Z,KCN Z,KCN,5000000,5000000\n".encode()
+    csv = b"code,name,kind,x,y\nKCN-Z,KCN Z,KCN,5000000,5000000\n"
     job = post_import(reviewer, {"file": SimpleUploadedFile("metres.csv", csv)}, "no-header")
-    assert job["error"] == ("tệp không ghi hệ tọa độ và tọa độ (5.000.000; 5.000.000) – "
-                            "(5.000.000; 5.000.000) không phải kinh độ/vĩ độ ở Việt Nam, cũng "
-                            "không phải mét VN-2000 TM-3; hãy ghi hệ tọa độ vào srs")
+    assert job["error"] == (
+        "tệp không ghi hệ tọa độ và tọa độ (5.000.000; 5.000.000) – "
+        "(5.000.000; 5.000.000) không phải kinh độ/vĩ độ ở Việt Nam, cũng "
+        "không phải mét VN-2000 TM-3; hãy ghi hệ tọa độ vào srs"
+    )
     in_language(job["error"], "vi")
 
 
@@ -199,15 +232,30 @@ def test_several_layers_are_refused_naming_no_command_flag_through_the_api(revie
     for layer, k in (("mot", 0), ("hai", 1)):
         feature = park(f"L-{k}", k=k)
         wkb = np.array([shapely.to_wkb(shapely.geometry.shape(feature["geometry"]))], dtype=object)
-        pyogrio.raw.write(str(path), wkb, [np.array([feature["properties"]["code"]], dtype=object)],
-                          ["code"], layer=layer, driver="GPKG", crs="EPSG:4326",
-                          geometry_type="Polygon", append=k > 0)
+        pyogrio.raw.write(
+            str(path),
+            wkb,
+            [np.array([feature["properties"]["code"]], dtype=object)],
+            ["code"],
+            layer=layer,
+            driver="GPKG",
+            crs="EPSG:4326",
+            geometry_type="Polygon",
+            append=k > 0,
+        )
     upload = SimpleUploadedFile("two.gpkg", path.read_bytes())
     job = post_import(reviewer, {"file": upload}, "accept-en")
-    assert job["error"] == ("two.gpkg has several layers (mot, hai); upload a file holding only "
-                            "the layer to import"), job["error"]
-    with pytest.raises(CommandError, match=r"^two.gpkg có nhiều lớp \(mot, hai\); hãy chọn một lớp "
-                                           r"bằng --layer-name$"), as_in_manage_py():
+    assert job["error"] == (
+        "two.gpkg has several layers (mot, hai); upload a file holding only the layer to import"
+    ), job["error"]
+    with (
+        pytest.raises(
+            CommandError,
+            match=r"^two.gpkg có nhiều lớp \(mot, hai\); hãy chọn một lớp "
+            r"bằng --layer-name$",
+        ),
+        as_in_manage_py(),
+    ):
         call_command("import_layer", str(path), "--layer", "industrial_areas", stdout=io.StringIO())
 
 
@@ -217,13 +265,16 @@ def run_command(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_the_command_speaks_vietnamese_by_default_and_names_its_flags(binh_dinh, tmp_path,
-                                                                      no_language):
+def test_the_command_speaks_vietnamese_by_default_and_names_its_flags(
+    binh_dinh, tmp_path, no_language
+):
     good = tmp_path / "parks.geojson"
     good.write_bytes(geojson_bytes(park("KCN-1", note="x"), park("KCN-2", k=1, note="y")))
     out, err = run_command(good, "--layer", "industrial_areas")
-    assert out.strip() == ("Đã nhập 2 đối tượng từ parks.geojson (EPSG:4326 (WGS 84)) vào "
-                           "industrial_areas: tạo mới 2, cập nhật 0, xóa 0.")
+    assert out.strip() == (
+        "Đã nhập 2 đối tượng từ parks.geojson (EPSG:4326 (WGS 84)) vào "
+        "industrial_areas: tạo mới 2, cập nhật 0, xóa 0."
+    )
     assert "Cảnh báo: đã bỏ qua các trường không thuộc lớp 'industrial_areas': note" in err
     in_language(out, "vi")
     in_language(err.replace(": note", ""), "vi")
@@ -242,18 +293,30 @@ def test_the_command_speaks_vietnamese_by_default_and_names_its_flags(binh_dinh,
     assert "đọc theo EPSG:9217 (VN-2000 / TM-3 108-15) (--srs)" in err, err
 
 
-@pytest.mark.parametrize("props, vi, en", [
-    ({"name": ""}, "name: Trường này không được để trắng.", "name: This field cannot be blank."),
-    ({"roads_done_pct": 3.5}, "roads_done_pct: cần một số nguyên, nhận được 3,5",
-     "roads_done_pct: expected a whole number, got 3.5"),
-    ({"developer": "Công ty Không Có"},
-     "developer: không có chủ đầu tư nào có name 'Công ty Không Có'",
-     "developer: no Developer with name 'Công ty Không Có'"),
-], ids=["django-blank", "whole-number", "relation"])
+@pytest.mark.parametrize(
+    "props, vi, en",
+    [
+        (
+            {"name": ""},
+            "name: Trường này không được để trắng.",
+            "name: This field cannot be blank.",
+        ),
+        (
+            {"roads_done_pct": 3.5},
+            "roads_done_pct: cần một số nguyên, nhận được 3,5",
+            "roads_done_pct: expected a whole number, got 3.5",
+        ),
+        (
+            {"developer": "Công ty Không Có"},
+            "developer: không có chủ đầu tư nào có name 'Công ty Không Có'",
+            "developer: no Developer with name 'Công ty Không Có'",
+        ),
+    ],
+    ids=["django-blank", "whole-number", "relation"],
+)
 def test_a_row_error_reads_in_one_language(binh_dinh, tmp_path, no_language, props, vi, en):
     path = tmp_path / "parks.geojson"
-    path.write_bytes(geojson_bytes(park("KCN-1"), park("KCN-2", k=1),
-                                   park("KCN-3", k=2, **props)))
+    path.write_bytes(geojson_bytes(park("KCN-1"), park("KCN-2", k=1), park("KCN-3", k=2, **props)))
     with pytest.raises(CommandError) as caught:
         run_command(path, "--layer", "industrial_areas")
     assert str(caught.value) == f"dòng 3 (code 'KCN-3'): {vi} — chưa nhập dòng nào"
@@ -265,8 +328,9 @@ def test_a_row_error_reads_in_one_language(binh_dinh, tmp_path, no_language, pro
     assert m.IndustrialArea.objects.count() == 0
 
 
-def test_figures_in_vietnamese_messages_use_vietnamese_separators(binh_dinh, tmp_path, settings,
-                                                                  no_language):
+def test_figures_in_vietnamese_messages_use_vietnamese_separators(
+    binh_dinh, tmp_path, settings, no_language
+):
     settings.PLANNING_MAX_UPLOAD_BYTES = 1000
     path = tmp_path / "parks.geojson"
     path.write_bytes(geojson_bytes(*[park(f"KCN-{i}", k=i) for i in range(6)]))
@@ -275,44 +339,61 @@ def test_figures_in_vietnamese_messages_use_vietnamese_separators(binh_dinh, tmp
     with pytest.raises(CommandError) as caught:
         run_command(path, "--layer", "industrial_areas")
     grouped = f"{size:,}".replace(",", ".")
-    assert str(caught.value) == (f"parks.geojson nặng {grouped} byte, lớn hơn giới hạn nhập "
-                                 f"1.000 byte (PLANNING_MAX_UPLOAD_BYTES); hãy chia nhỏ tệp hoặc "
-                                 f"nâng giới hạn")
-    with translation.override("en"), pytest.raises(
-            CommandError, match=r"larger than the import limit of 1,000 bytes"):
+    assert str(caught.value) == (
+        f"parks.geojson nặng {grouped} byte, lớn hơn giới hạn nhập "
+        f"1.000 byte (PLANNING_MAX_UPLOAD_BYTES); hãy chia nhỏ tệp hoặc "
+        f"nâng giới hạn"
+    )
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match=r"larger than the import limit of 1,000 bytes"),
+    ):
         run_command(path, "--layer", "industrial_areas")
     # Counts in the summary: 8.855 in Vietnamese, 8,855 in English.
-    result = ImportResult(layer="industrial_areas", source="kcn.gpkg",
-                          source_crs="EPSG:4326 (WGS 84)", features=8855, created=8000, updated=855,
-                          unchanged=1200)
-    assert result.summary() == ("Đã nhập 8.855 đối tượng từ kcn.gpkg (EPSG:4326 (WGS 84)) vào "
-                                "industrial_areas: tạo mới 8.000, cập nhật 855, xóa 0, "
-                                "giữ nguyên 1.200.")
+    result = ImportResult(
+        layer="industrial_areas",
+        source="kcn.gpkg",
+        source_crs="EPSG:4326 (WGS 84)",
+        features=8855,
+        created=8000,
+        updated=855,
+        unchanged=1200,
+    )
+    assert result.summary() == (
+        "Đã nhập 8.855 đối tượng từ kcn.gpkg (EPSG:4326 (WGS 84)) vào "
+        "industrial_areas: tạo mới 8.000, cập nhật 855, xóa 0, "
+        "giữ nguyên 1.200."
+    )
     with translation.override("en"):
-        assert result.summary() == ("Imported 8,855 features from kcn.gpkg (EPSG:4326 (WGS 84)) "
-                                    "into industrial_areas: 8,000 created, 855 updated, 0 deleted, "
-                                    "1,200 unchanged.")
+        assert result.summary() == (
+            "Imported 8,855 features from kcn.gpkg (EPSG:4326 (WGS 84)) "
+            "into industrial_areas: 8,000 created, 855 updated, 0 deleted, "
+            "1,200 unchanged."
+        )
 
 
 def test_progress_of_a_job_is_in_its_language(reviewer, monkeypatch):
     seen = []
     original = svc._write_side
-    monkeypatch.setattr(svc, "_write_side",
-                        lambda pk, pct, msg: (seen.append(msg), original(pk, pct, msg)))
-    upload = SimpleUploadedFile("parks.geojson",
-                                geojson_bytes(*[park(f"KCN-{i}", k=i) for i in range(3)]))
+    monkeypatch.setattr(
+        svc, "_write_side", lambda pk, pct, msg: (seen.append(msg), original(pk, pct, msg))
+    )
+    upload = SimpleUploadedFile(
+        "parks.geojson", geojson_bytes(*[park(f"KCN-{i}", k=i) for i in range(3)])
+    )
     with translation.override("en"):
         job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=upload)
     assert job.progress_message == "waiting"
-    with translation.override("vi"):   # the worker's own language does not matter
+    with translation.override("vi"):  # the worker's own language does not matter
         [done] = svc.imports_process_queued()
     assert done.status == "done", done.error
     assert done.progress_message == "done: 3 features"
     assert "reading the file" in seen and "wrote 3 of 3 features" in seen, seen
     upload = SimpleUploadedFile("parks.geojson", geojson_bytes(park("KCN-9", k=5)))
     with translation.override("vi"):
-        job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=upload,
-                                mode="upsert")
+        job = svc.import_submit(
+            user=reviewer, layer="industrial_areas", upload=upload, mode="upsert"
+        )
     assert job.progress_message == "đang chờ"
     with translation.override("en"):
         [done] = svc.imports_process_queued()

@@ -4,6 +4,7 @@ The disk is really full: a 256 KB tmpfs mounted over the tile cache directory an
 (``make test`` runs as root on Debian). Where mounting is not permitted the proactive check is
 still exercised by asking for more free space than the disk has.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,12 @@ def full_tile_disk(province, tmp_path):
     get_service()
     base = cache_dir("x").parent
     base.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(base)],
-                             capture_output=True).returncode == 0
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(base)], capture_output=True
+        ).returncode
+        == 0
+    )
     try:
         if mounted:
             with open(base / "filler", "wb", buffering=0) as f:
@@ -60,15 +65,21 @@ def test_full_disk_serves_tiles_uncached_with_a_warning(client, full_tile_disk, 
     assert r["X-KCN-Tile-Cache"] == "bypassed"
     assert _painted(r.content) > 100  # the park is drawn
     assert r2.status_code == 200
-    warnings = [rec.getMessage() for rec in caplog.records if "serving tiles uncached" in rec.getMessage()]
+    warnings = [
+        rec.getMessage() for rec in caplog.records if "serving tiles uncached" in rec.getMessage()
+    ]
     assert len(warnings) == 1, "the change is logged once, not for every tile"
-    assert not (base / "industrial_areas").exists() or not any((base / "industrial_areas").rglob("*.png"))
+    assert not (base / "industrial_areas").exists() or not any(
+        (base / "industrial_areas").rglob("*.png")
+    )
 
 
 def test_a_cache_write_that_fails_falls_back_to_rendering(client, full_tile_disk, settings, caplog):
     base, mounted = full_tile_disk
     if not mounted:
-        pytest.skip("needs a real full file system (mount -t tmpfs); the proactive path is tested above")
+        pytest.skip(
+            "needs a real full file system (mount -t tmpfs); the proactive path is tested above"
+        )
     settings.KCN_TILE_CACHE_MIN_FREE_BYTES = 0  # the check passes; the write itself fails
     with caplog.at_level(logging.WARNING, logger="layers.wms.views"):
         r = client.get(TILE.replace("/1888.png", "/1889.png"), HTTP_HOST="127.0.0.1")

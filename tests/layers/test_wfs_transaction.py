@@ -1,4 +1,5 @@
 """WFS-T: Insert, Update and Delete of proposals with 1.0.0, 1.1.0 and 2.0.0 documents; rights."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,15 +11,26 @@ from pyproj import Transformer
 from rest_framework.authtoken.models import Token
 
 from planning import models as m
-from tests.layers.test_wfs_support import NS, PASSWORD, basic, exception_code, users, wfs_post, world, xml  # noqa: F401
+from tests.layers.test_wfs_support import (
+    NS,
+    PASSWORD,
+    basic,
+    exception_code,
+    wfs_post,
+    xml,
+)  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 NS_OGC = "http://www.opengis.net/ogc"
-RING_A = "108.975,14.0 108.985,14.0 108.985,14.01 108.975,14.01 108.975,14.0"   # lon,lat inside commune A
+RING_A = (
+    "108.975,14.0 108.985,14.0 108.985,14.01 108.975,14.01 108.975,14.0"  # lon,lat inside commune A
+)
 
 
-def qgis_insert_100(name: str = "Cụm công nghiệp Cát Hanh 2", ring: str = RING_A, extra: str = "") -> str:
+def qgis_insert_100(
+    name: str = "Cụm công nghiệp Cát Hanh 2", ring: str = RING_A, extra: str = ""
+) -> str:
     """What QGIS 3 sends for WFS-T 1.0.0: default namespaces, GML 2, a Polygon for a MultiPolygon column."""
     return f"""<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:gml="http://www.opengis.net/gml"
@@ -69,6 +81,7 @@ def post(client, body, user="canbo_a", **extra):
 
 # --- 1.0.0 (QGIS) --------------------------------------------------------------------------------
 
+
 def test_insert_100(client, users, world):
     r = post(client, qgis_insert_100())
     assert r.status_code == 200, r.content
@@ -79,13 +92,13 @@ def test_insert_100(client, users, world):
     p = m.Proposal.objects.get(pk=int(fid.rpartition(".")[2]))
     assert fid.startswith("proposals.")
     assert p.name == "Cụm công nghiệp Cát Hanh 2" and p.kind == "CCN"
-    assert p.status == "draft"                           # not the "approved" the client sent
+    assert p.status == "draft"  # not the "approved" the client sent
     assert p.proposed_by == users["staff_a"]
-    assert p.code.startswith("DX-")                      # generated
-    assert p.admin_unit == world["commune_a"]            # the user's unit
-    assert p.geom.geom_type == "MultiPolygon"            # Polygon promoted
+    assert p.code.startswith("DX-")  # generated
+    assert p.admin_unit == world["commune_a"]  # the user's unit
+    assert p.geom.geom_type == "MultiPolygon"  # Polygon promoted
     assert p.geom.extent == pytest.approx((108.975, 14.0, 108.985, 14.01))
-    assert p.area_ha == pytest.approx(119.6, rel=0.01)   # computed, not the 0 the client sent
+    assert p.area_ha == pytest.approx(119.6, rel=0.01)  # computed, not the 0 the client sent
     record = p.history.get()
     assert record.history_type == "+" and record.history_user == users["staff_a"]
 
@@ -106,6 +119,7 @@ def test_update_and_delete_100(client, users, world):
 
 # --- 1.1.0 ---------------------------------------------------------------------------------------
 
+
 def test_insert_110_lat_lon_posList(client, users, world):
     body = """<wfs:Transaction service="WFS" version="1.1.0" xmlns:wfs="http://www.opengis.net/wfs"
       xmlns:gml="http://www.opengis.net/gml" xmlns:kcn="http://kcn-planner.vn/kcn">
@@ -124,7 +138,9 @@ def test_insert_110_lat_lon_posList(client, users, world):
     root = xml(r)
     assert root.tag == "{http://www.opengis.net/wfs}TransactionResponse"
     assert root.findtext(".//{http://www.opengis.net/wfs}totalInserted") == "1"
-    feature = root.find("{http://www.opengis.net/wfs}InsertResults/{http://www.opengis.net/wfs}Feature")
+    feature = root.find(
+        "{http://www.opengis.net/wfs}InsertResults/{http://www.opengis.net/wfs}Feature"
+    )
     assert feature.get("handle") == "de-xuat-moi"
     fid = feature.find("{%s}FeatureId" % NS_OGC).get("fid")
     p = m.Proposal.objects.get(pk=int(fid.rpartition(".")[2]))
@@ -146,14 +162,22 @@ def test_delete_110_with_gml_object_id(client, users, world):
 
 # --- 2.0.0 ---------------------------------------------------------------------------------------
 
+
 def test_insert_update_delete_200_in_one_document(client, users, world):
     t = Transformer.from_crs(4326, 9217, always_xy=True)
     lon = np.array([108.975, 108.985, 108.985, 108.975, 108.975])
     lat = np.array([14.0, 14.0, 14.01, 14.01, 14.0])
     x, y = t.transform(lon, lat)
     poslist = " ".join(f"{a:.3f} {b:.3f}" for a, b in zip(x, y))
-    keep, gone = world["proposals"]["a"], m.Proposal.objects.create(
-        code="DX-A-2", name="Đề xuất sẽ rút", geom=world["proposals"]["a"].geom, admin_unit=world["commune_a"])
+    keep, gone = (
+        world["proposals"]["a"],
+        m.Proposal.objects.create(
+            code="DX-A-2",
+            name="Đề xuất sẽ rút",
+            geom=world["proposals"]["a"].geom,
+            admin_unit=world["commune_a"],
+        ),
+    )
     body = f"""<wfs:Transaction service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"
       xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2"
       xmlns:kcn="http://kcn-planner.vn/kcn">
@@ -179,7 +203,12 @@ def test_insert_update_delete_200_in_one_document(client, users, world):
     assert r.status_code == 200, r.content
     root = xml(r)
     summary = {e.tag.rpartition("}")[2]: e.text for e in root.find("wfs:TransactionSummary", NS)}
-    assert summary == {"totalInserted": "1", "totalUpdated": "1", "totalReplaced": "0", "totalDeleted": "1"}
+    assert summary == {
+        "totalInserted": "1",
+        "totalUpdated": "1",
+        "totalReplaced": "0",
+        "totalDeleted": "1",
+    }
     rid = root.find("wfs:InsertResults/wfs:Feature/fes:ResourceId", NS).get("rid")
     new = m.Proposal.objects.get(pk=int(rid.rpartition(".")[2]))
     assert new.code == "DX-2026-VN2000" and new.kind == "KCN"
@@ -214,17 +243,20 @@ def test_insert_road_by_admin(client, users, world):
     r = post(client, body, user="quantri")
     assert r.status_code == 200, r.content
     road = m.RoadCorridor.objects.get(code="DT639")
-    assert road.road_class == "provincial"               # the Vietnamese label is accepted
+    assert road.road_class == "provincial"  # the Vietnamese label is accepted
     assert road.centerline.geom_type == "MultiLineString" and road.admin_unit == world["province"]
     assert road.length_m > 20000
 
 
 # --- all or nothing ------------------------------------------------------------------------------
 
+
 def test_second_invalid_feature_inserts_nothing(client, users, world):
     before = m.Proposal.objects.count()
     good = qgis_insert_100("Đề xuất hợp lệ")
-    bad_feature = qgis_insert_100("Đề xuất lỗi", ring="602532,1523062 602632,1523062 602632,1523162 602532,1523062")
+    bad_feature = qgis_insert_100(
+        "Đề xuất lỗi", ring="602532,1523062 602632,1523062 602632,1523162 602532,1523062"
+    )
     # Two features in one Insert: the second is metres passed as degrees.
     start = bad_feature.index("<proposals xmlns")
     end = bad_feature.index("</proposals>") + len("</proposals>")
@@ -252,13 +284,18 @@ def test_invalid_value_rolls_back_earlier_actions(client, users, world):
     assert r.status_code == 400 and exception_code(r)[0] == "InvalidParameterValue"
     p.refresh_from_db()
     assert p.name == "Cụm công nghiệp Cát Hanh" and p.kind == "CCN"
-    assert p.history.count() == 1   # only the creation
+    assert p.history.count() == 1  # only the creation
 
 
 def test_duplicate_codes_in_one_document_roll_back(client, users, world):
     body = qgis_insert_100("Một", extra="").replace("<code></code>", "<code>DX-TRUNG</code>")
-    body = body.replace("</proposals>", "</proposals>" + body[body.index("<proposals xmlns"):body.index("</proposals>")]
-                        + "</proposals>", 1)
+    body = body.replace(
+        "</proposals>",
+        "</proposals>"
+        + body[body.index("<proposals xmlns") : body.index("</proposals>")]
+        + "</proposals>",
+        1,
+    )
     before = m.Proposal.objects.count()
     r = post(client, body)
     assert r.status_code == 400 and exception_code(r)[0] == "InvalidParameterValue"
@@ -266,6 +303,7 @@ def test_duplicate_codes_in_one_document_roll_back(client, users, world):
 
 
 # --- rights --------------------------------------------------------------------------------------
+
 
 def test_staff_cannot_edit_another_communes_proposal(client, users, world):
     other = world["proposals"]["b"]
@@ -330,11 +368,17 @@ def test_wrong_password(client, users):
 @pytest.mark.parametrize("scheme", ["Token", "Bearer"])
 def test_token_auth(client, users, world, scheme):
     token = Token.objects.create(user=users["staff_a"])
-    r = wfs_post(client, qgis_update_100(world["proposals"]["a"].pk), HTTP_AUTHORIZATION=f"{scheme} {token.key}")
+    r = wfs_post(
+        client,
+        qgis_update_100(world["proposals"]["a"].pk),
+        HTTP_AUTHORIZATION=f"{scheme} {token.key}",
+    )
     assert r.status_code == 200, r.content
     world["proposals"]["a"].refresh_from_db()
     assert world["proposals"]["a"].history.first().history_user == users["staff_a"]
-    r = wfs_post(client, qgis_update_100(world["proposals"]["a"].pk), HTTP_AUTHORIZATION=f"{scheme} wrong")
+    r = wfs_post(
+        client, qgis_update_100(world["proposals"]["a"].pk), HTTP_AUTHORIZATION=f"{scheme} wrong"
+    )
     assert r.status_code == 401
 
 
@@ -345,8 +389,10 @@ def test_session_writes_need_a_csrf_token(users, world):
     r = wfs_post(browser, qgis_update_100(p.pk))
     assert r.status_code == 403 and b"CSRF" in r.content
     # Reading needs no token.
-    assert browser.get("/ows/wfs", {"service": "WFS", "request": "GetCapabilities"}).status_code == 200
-    browser.get("/admin/login/")   # sets the CSRF cookie
+    assert (
+        browser.get("/ows/wfs", {"service": "WFS", "request": "GetCapabilities"}).status_code == 200
+    )
+    browser.get("/admin/login/")  # sets the CSRF cookie
     token = browser.cookies["csrftoken"].value
     r = wfs_post(browser, qgis_update_100(p.pk), HTTP_X_CSRFTOKEN=token)
     assert r.status_code == 200, r.content
@@ -355,6 +401,7 @@ def test_session_writes_need_a_csrf_token(users, world):
 
 
 # --- refused content -----------------------------------------------------------------------------
+
 
 def test_workflow_and_computed_fields_are_refused_on_update(client, users, world):
     p = world["proposals"]["a"]
@@ -382,17 +429,25 @@ def test_unknown_and_personal_properties_are_refused(client, users, world):
 
 @pytest.mark.parametrize("action", ["Update", "Delete"])
 def test_update_or_delete_without_filter_is_refused(client, users, world, action):
-    prop = "<Property><Name>name</Name><Value>Mọi thứ</Value></Property>" if action == "Update" else ""
-    body = (f'<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0">'
-            f'<{action} typeName="proposals">{prop}</{action}></Transaction>')
+    prop = (
+        "<Property><Name>name</Name><Value>Mọi thứ</Value></Property>" if action == "Update" else ""
+    )
+    body = (
+        f'<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0">'
+        f'<{action} typeName="proposals">{prop}</{action}></Transaction>'
+    )
     r = post(client, body, user="quantri")
     assert r.status_code == 400 and exception_code(r) == ("MissingParameterValue", "Filter")
-    assert m.Proposal.objects.filter(name="Mọi thứ").count() == 0 and m.Proposal.objects.count() == 2
+    assert (
+        m.Proposal.objects.filter(name="Mọi thứ").count() == 0 and m.Proposal.objects.count() == 2
+    )
 
 
 def test_replace_is_not_supported(client, users):
-    body = ('<wfs:Transaction xmlns:wfs="http://www.opengis.net/wfs/2.0" service="WFS" version="2.0.0">'
-            "<wfs:Replace/></wfs:Transaction>")
+    body = (
+        '<wfs:Transaction xmlns:wfs="http://www.opengis.net/wfs/2.0" service="WFS" version="2.0.0">'
+        "<wfs:Replace/></wfs:Transaction>"
+    )
     r = post(client, body)
     assert r.status_code == 501 and exception_code(r)[0] == "OperationNotSupported"
 

@@ -1,6 +1,7 @@
 """WMS GetFeatureInfo in every format GetCapabilities offers, on WMS 1.1.1 and 1.3.0: the answer
 is in the format asked for, carries the attributes WFS publishes (same names, same values) and
 follows the same rights. Issue 11 item 3: every INFO_FORMAT was answered with HTML."""
+
 from __future__ import annotations
 
 import contextlib
@@ -24,24 +25,40 @@ workflow_write = getattr(m, "workflow_write", lambda reason: contextlib.nullcont
 OFFERED = ["text/html", "text/plain", "application/vnd.ogc.gml", "text/xml"]
 DEFAULT = "text/html"  # INFO_FORMAT left out
 VERSIONS = ["1.1.1", "1.3.0"]
-KCN_POINT = (109.02, 13.915)      # inside KCN Nhơn Hòa, away from the road
-ROAD_POINT = (109.02, 13.922)     # on Quốc lộ 19, inside KCN Nhơn Hòa and the province
+KCN_POINT = (109.02, 13.915)  # inside KCN Nhơn Hòa, away from the road
+ROAD_POINT = (109.02, 13.922)  # on Quốc lộ 19, inside KCN Nhơn Hòa and the province
 PERSONAL = ("holder_name", "holder_id_number", "households", "Bí Mật")
 
 
-def gfi_params(version: str, layers: list[str], point: tuple[float, float], info_format: str | None,
-               half: float = 0.01) -> dict:
+def gfi_params(
+    version: str,
+    layers: list[str],
+    point: tuple[float, float],
+    info_format: str | None,
+    half: float = 0.01,
+) -> dict:
     """A GetFeatureInfo request centred on ``point`` (lon/lat), 201 × 201 pixels of 0.0001°."""
     x, y = point
-    params = {"SERVICE": "WMS", "VERSION": version, "REQUEST": "GetFeatureInfo",
-              "LAYERS": ",".join(layers), "QUERY_LAYERS": ",".join(layers), "STYLES": "",
-              "FORMAT": "image/png", "WIDTH": 201, "HEIGHT": 201, "FEATURE_COUNT": 10}
+    params = {
+        "SERVICE": "WMS",
+        "VERSION": version,
+        "REQUEST": "GetFeatureInfo",
+        "LAYERS": ",".join(layers),
+        "QUERY_LAYERS": ",".join(layers),
+        "STYLES": "",
+        "FORMAT": "image/png",
+        "WIDTH": 201,
+        "HEIGHT": 201,
+        "FEATURE_COUNT": 10,
+    }
     if version == "1.1.1":
-        params.update(SRS="EPSG:4326", BBOX=f"{x - half},{y - half},{x + half},{y + half}",
-                      X=100, Y=100)
+        params.update(
+            SRS="EPSG:4326", BBOX=f"{x - half},{y - half},{x + half},{y + half}", X=100, Y=100
+        )
     else:  # EPSG:4326 is lat/lon in WMS 1.3.0
-        params.update(CRS="EPSG:4326", BBOX=f"{y - half},{x - half},{y + half},{x + half}",
-                      I=100, J=100)
+        params.update(
+            CRS="EPSG:4326", BBOX=f"{y - half},{x - half},{y + half},{x + half}", I=100, J=100
+        )
     if info_format:
         params["INFO_FORMAT"] = info_format
     return params
@@ -53,15 +70,22 @@ def get(client, params):
 
 # --- parsing each format into {layer: [ {attribute: value} ]} ------------------------------------
 
+
 def parse_gml(body: bytes) -> dict[str, list[dict]]:
     root = etree.fromstring(body)
     assert etree.QName(root).localname == "msGMLOutput", body[:300]
     out = {}
     for layer in root:
         name = etree.QName(layer).localname.removesuffix("_layer")
-        out[name] = [{etree.QName(p).localname: p.text or "" for p in feature
-                      if etree.QName(p).namespace != "http://www.opengis.net/gml"}
-                     for feature in layer if etree.QName(feature).localname == f"{name}_feature"]
+        out[name] = [
+            {
+                etree.QName(p).localname: p.text or ""
+                for p in feature
+                if etree.QName(p).namespace != "http://www.opengis.net/gml"
+            }
+            for feature in layer
+            if etree.QName(feature).localname == f"{name}_feature"
+        ]
     return out
 
 
@@ -84,8 +108,9 @@ def parse_html(body: bytes, labels: dict[str, dict[str, str]]) -> dict[str, list
     doc = html.document_fromstring(body.decode("utf-8"))
     out = {}
     for table in doc.iter("table"):
-        layer = next(c for c in table.get("class").split()
-                     if c.startswith("kcn-") and c != "kcn-featureinfo")[4:]
+        layer = next(
+            c for c in table.get("class").split() if c.startswith("kcn-") and c != "kcn-featureinfo"
+        )[4:]
         rows = {tr.findtext("th"): (tr.findtext("td") or "") for tr in table.iter("tr")}
         by_name = {v: k for k, v in labels[layer].items()}
         out.setdefault(layer, []).append({by_name[label]: value for label, value in rows.items()})
@@ -94,8 +119,9 @@ def parse_html(body: bytes, labels: dict[str, dict[str, str]]) -> dict[str, list
 
 def labels_of(layer: str) -> dict[str, str]:
     model = feature_type(layer).model
-    return {p.name: str(model._meta.get_field(p.name).verbose_name)
-            for p in feature_type(layer).props}
+    return {
+        p.name: str(model._meta.get_field(p.name).verbose_name) for p in feature_type(layer).props
+    }
 
 
 def parse(info_format: str, body: bytes, layers: list[str]) -> dict[str, list[dict]]:
@@ -112,12 +138,23 @@ def published(layer: str) -> set[str]:
 
 def wfs_properties(client, layer: str, **lookup) -> dict:
     """The feature's properties as WFS publishes them (GeoJSON)."""
-    r = client.get("/ows/wfs", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
-                                "TYPENAMES": layer, "OUTPUTFORMAT": "application/json"},
-                   HTTP_HOST="127.0.0.1")
+    r = client.get(
+        "/ows/wfs",
+        {
+            "SERVICE": "WFS",
+            "VERSION": "2.0.0",
+            "REQUEST": "GetFeature",
+            "TYPENAMES": layer,
+            "OUTPUTFORMAT": "application/json",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
     assert r.status_code == 200, r.content[:300]
-    features = [f["properties"] for f in r.json()["features"]
-                if all(f["properties"].get(k) == v for k, v in lookup.items())]
+    features = [
+        f["properties"]
+        for f in r.json()["features"]
+        if all(f["properties"].get(k) == v for k, v in lookup.items())
+    ]
     assert len(features) == 1
     return features[0]
 
@@ -146,6 +183,7 @@ def area(province):
 
 # --- capabilities ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_capabilities_offer_each_format_once(live_server, province, version):
     wms = WebMapService(f"{live_server.url}/ows/wms", version=version)
@@ -155,18 +193,27 @@ def test_capabilities_offer_each_format_once(live_server, province, version):
 
 # --- one test per format and version ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("info_format", OFFERED)
-def test_answer_in_the_format_asked_with_the_wfs_attributes(live_server, client, area, version,
-                                                            info_format):
+def test_answer_in_the_format_asked_with_the_wfs_attributes(
+    live_server, client, area, version, info_format
+):
     """OWSLib asks; the answer is labelled and written in that format, with exactly the attributes
     WFS publishes for the area, and the same values."""
     wms = WebMapService(f"{live_server.url}/ows/wms", version=version)
     x, y = KCN_POINT
-    answer = wms.getfeatureinfo(layers=["industrial_areas"], srs="EPSG:4326", styles=[""],
-                                bbox=(x - 0.01, y - 0.01, x + 0.01, y + 0.01), size=(201, 201),
-                                format="image/png", query_layers=["industrial_areas"],
-                                info_format=info_format, xy=(100, 100))
+    answer = wms.getfeatureinfo(
+        layers=["industrial_areas"],
+        srs="EPSG:4326",
+        styles=[""],
+        bbox=(x - 0.01, y - 0.01, x + 0.01, y + 0.01),
+        size=(201, 201),
+        format="image/png",
+        query_layers=["industrial_areas"],
+        info_format=info_format,
+        xy=(100, 100),
+    )
     assert answer.info()["Content-Type"].split(";")[0] == info_format
     body = answer.read()
     found = parse(info_format, body, ["industrial_areas"])
@@ -209,10 +256,12 @@ def test_nothing_there_is_still_that_format(client, province, version, info_form
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-@pytest.mark.parametrize("info_format",
-                         ["application/json", "image/png", "text/xml; subtype=gml/3.1.1"])
-def test_a_format_not_offered_is_an_invalid_format_exception(client, province, version,
-                                                             info_format):
+@pytest.mark.parametrize(
+    "info_format", ["application/json", "image/png", "text/xml; subtype=gml/3.1.1"]
+)
+def test_a_format_not_offered_is_an_invalid_format_exception(
+    client, province, version, info_format
+):
     r = get(client, gfi_params(version, ["industrial_areas"], KCN_POINT, info_format))
     assert r.status_code == 400
     report = etree.fromstring(r.content)
@@ -248,8 +297,9 @@ def test_parcels_only_to_staff_and_never_personal_data(client, province, version
     assert "Nguyễn Văn" not in mixed.content.decode("utf-8", "replace")
 
     user = get_user_model().objects.create_user("reviewer", password="x")
-    m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=province[0],
-                                area_kind="CCN")
+    m.Membership.objects.create(
+        user=user, role="industry_reviewer", admin_unit=province[0], area_kind="CCN"
+    )
     client.force_login(user)
     staff = get(client, gfi_params(version, ["clearance_parcels"], PARCEL_POINT, info_format))
     assert staff.status_code == 200, staff.content[:300]
@@ -265,16 +315,30 @@ def test_parcels_only_to_staff_and_never_personal_data(client, province, version
 def test_draft_proposals_are_never_identified(client, province, info_format):
     """WMS never draws drafts (tiles are shared); GetFeatureInfo does not answer them either."""
     unit = province[0]
-    m.Proposal.objects.create(code="DX-D", name="Bản nháp", kind="CCN", admin_unit=unit,
-                              geom=mp(109.05, 14.20, 109.06, 14.21))
+    m.Proposal.objects.create(
+        code="DX-D",
+        name="Bản nháp",
+        kind="CCN",
+        admin_unit=unit,
+        geom=mp(109.05, 14.20, 109.06, 14.21),
+    )
     with workflow_write("fixture"):  # a recorded state, not a workflow step under test
-        m.Proposal.objects.create(code="DX-S", name="Đã gửi", kind="CCN", status="submitted",
-                                  geom=mp(109.07, 14.20, 109.08, 14.21), admin_unit=unit)
+        m.Proposal.objects.create(
+            code="DX-S",
+            name="Đã gửi",
+            kind="CCN",
+            status="submitted",
+            geom=mp(109.07, 14.20, 109.08, 14.21),
+            admin_unit=unit,
+        )
     client.force_login(get_user_model().objects.create_superuser("quan_tri_gfi", password="x"))
     draft = get(client, gfi_params("1.3.0", ["proposals"], (109.055, 14.205), info_format))
     submitted = get(client, gfi_params("1.3.0", ["proposals"], (109.075, 14.205), info_format))
     for r in (draft, submitted):  # an error body would parse to nothing and pass unseen
-        assert r.status_code == 200 and r["Content-Type"].startswith(info_format), (r.status_code, r["Content-Type"])
+        assert r.status_code == 200 and r["Content-Type"].startswith(info_format), (
+            r.status_code,
+            r["Content-Type"],
+        )
     assert not parse(info_format, draft.content, ["proposals"]).get("proposals")
     found = parse(info_format, submitted.content, ["proposals"])["proposals"]
     assert [p["code"] for p in found] == ["DX-S"]
@@ -283,9 +347,15 @@ def test_draft_proposals_are_never_identified(client, province, info_format):
 def test_relations_by_their_natural_key_also_to_the_same_table(client, province):
     """A commune's parent is its province's code (as WFS writes it): the relation's SQL reads the
     outer row even when it relates a table to itself."""
-    m.AdminUnit.objects.create(code="21907", name="Xã Cát Hanh", level="commune",
-                               parent=province[0], boundary=mp(109.0, 13.9, 109.05, 13.95),
-                               valid_from=dt.date(1976, 1, 1), zone_srid=9217)
+    m.AdminUnit.objects.create(
+        code="21907",
+        name="Xã Cát Hanh",
+        level="commune",
+        parent=province[0],
+        boundary=mp(109.0, 13.9, 109.05, 13.95),
+        valid_from=dt.date(1976, 1, 1),
+        zone_srid=9217,
+    )
     r = get(client, gfi_params("1.3.0", ["admin_units"], ROAD_POINT, "application/vnd.ogc.gml"))
     units = {u["name"]: u for u in parse_gml(r.content)["admin_units"]}
     assert units["Xã Cát Hanh"]["parent"] == "52" and units["Bình Định"]["parent"] == ""
@@ -294,11 +364,17 @@ def test_relations_by_their_natural_key_also_to_the_same_table(client, province)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-@pytest.mark.parametrize("query_layers,code", [("nope", "LayerNotDefined"),
-                                               ("industrial_areas,nope", "LayerNotDefined"),
-                                               ("", "MissingParameterValue")])
-def test_query_layers_must_name_layers_of_the_service(client, province, version, query_layers,
-                                                      code):
+@pytest.mark.parametrize(
+    "query_layers,code",
+    [
+        ("nope", "LayerNotDefined"),
+        ("industrial_areas,nope", "LayerNotDefined"),
+        ("", "MissingParameterValue"),
+    ],
+)
+def test_query_layers_must_name_layers_of_the_service(
+    client, province, version, query_layers, code
+):
     params = gfi_params(version, ["industrial_areas"], KCN_POINT, "text/xml")
     r = get(client, {**params, "QUERY_LAYERS": query_layers})
     assert r.status_code == 400

@@ -1,4 +1,5 @@
 """The admin pages and their offline map widgets."""
+
 import json
 
 import pytest
@@ -12,14 +13,29 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def area(binh_dinh):
     _, commune = binh_dinh
-    return IndustrialAreaFactory(admin_unit=commune, boundary=square(109.0, 14.0), name="CCN Cát Hanh thử")
+    return IndustrialAreaFactory(
+        admin_unit=commune, boundary=square(109.0, 14.0), name="CCN Cát Hanh thử"
+    )
 
 
-@pytest.mark.parametrize("model", [
-    "industrialarea", "clearanceparcel", "roadcorridor", "secondaryproject", "proposal", "adminunit",
-    "infrastructureline", "infrastructurepoint", "developer", "obstacle", "annualreport",
-    "developmenttarget", "rasterlayer",
-])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "industrialarea",
+        "clearanceparcel",
+        "roadcorridor",
+        "secondaryproject",
+        "proposal",
+        "adminunit",
+        "infrastructureline",
+        "infrastructurepoint",
+        "developer",
+        "obstacle",
+        "annualreport",
+        "developmenttarget",
+        "rasterlayer",
+    ],
+)
 def test_changelists_render(admin_client, area, model):
     response = admin_client.get(f"/admin/planning/{model}/")
     assert response.status_code == 200
@@ -45,16 +61,46 @@ def test_history_page_shows_changes(admin_client, area):
 
 def test_invalid_geometry_in_the_admin_form_is_refused_with_reason(admin_client, area):
     data = {
-        "code": area.code, "name": area.name, "kind": "CCN",
-        "boundary": json.dumps({"type": "MultiPolygon", "coordinates": [[[
-            [12140000, 1580000], [12141000, 1581000], [12141000, 1580000], [12140000, 1581000], [12140000, 1580000]
-        ]]]}),
-        "planned_area_ha": "50", "industrial_land_ha": "35", "leased_land_ha": "20", "green_land_ha": "0",
-        "shared_infra_land_ha": "0", "status": "operating", "roads_done_pct": 0, "power_done_pct": 0,
-        "water_done_pct": 0, "wastewater_done_pct": 0, "eco_status": "none", "eco_criteria_met": "{}",
+        "code": area.code,
+        "name": area.name,
+        "kind": "CCN",
+        "boundary": json.dumps(
+            {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [
+                        [
+                            [12140000, 1580000],
+                            [12141000, 1581000],
+                            [12141000, 1580000],
+                            [12140000, 1581000],
+                            [12140000, 1580000],
+                        ]
+                    ]
+                ],
+            }
+        ),
+        "planned_area_ha": "50",
+        "industrial_land_ha": "35",
+        "leased_land_ha": "20",
+        "green_land_ha": "0",
+        "shared_infra_land_ha": "0",
+        "status": "operating",
+        "roads_done_pct": 0,
+        "power_done_pct": 0,
+        "water_done_pct": 0,
+        "wastewater_done_pct": 0,
+        "eco_status": "none",
+        "eco_criteria_met": "{}",
         "admin_unit": area.admin_unit_id,
-        **{f"{p}-TOTAL_FORMS": 0 for p in ("obstacles", "targets", "reports", "developer_transfers")},
-        **{f"{p}-INITIAL_FORMS": 0 for p in ("obstacles", "targets", "reports", "developer_transfers")},
+        **{
+            f"{p}-TOTAL_FORMS": 0
+            for p in ("obstacles", "targets", "reports", "developer_transfers")
+        },
+        **{
+            f"{p}-INITIAL_FORMS": 0
+            for p in ("obstacles", "targets", "reports", "developer_transfers")
+        },
     }
     response = admin_client.post(f"/admin/planning/industrialarea/{area.pk}/change/", data)
     assert response.status_code == 200  # the form is shown again with the error
@@ -75,12 +121,23 @@ def test_history_records_who_changed_through_the_admin(admin_client, admin_user,
     change = admin_client.get(f"/admin/planning/industrialarea/{area.pk}/change/")
     form = change.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update({
-        "boundary": area.boundary.transform(3857, clone=True).geojson, "status": "revoked", "developer": area.developer_id,
-        "admin_unit": area.admin_unit_id, "eco_criteria_met": "{}",
-        **{f"{p}-TOTAL_FORMS": 0 for p in ("obstacles", "targets", "reports", "developer_transfers")},
-        **{f"{p}-INITIAL_FORMS": 0 for p in ("obstacles", "targets", "reports", "developer_transfers")},
-    })
+    data.update(
+        {
+            "boundary": area.boundary.transform(3857, clone=True).geojson,
+            "status": "revoked",
+            "developer": area.developer_id,
+            "admin_unit": area.admin_unit_id,
+            "eco_criteria_met": "{}",
+            **{
+                f"{p}-TOTAL_FORMS": 0
+                for p in ("obstacles", "targets", "reports", "developer_transfers")
+            },
+            **{
+                f"{p}-INITIAL_FORMS": 0
+                for p in ("obstacles", "targets", "reports", "developer_transfers")
+            },
+        }
+    )
     data.pop("id", None)
     response = admin_client.post(f"/admin/planning/industrialarea/{area.pk}/change/", data)
     errors = response.context["adminform"].form.errors if response.status_code == 200 else None

@@ -3,6 +3,7 @@
 Runs on the real test database of each backend (pg_dump/pg_restore on PostGIS, SQLite's backup
 API on SpatiaLite), so it needs ``transactional_db``: the restore replaces whole tables.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,12 +28,21 @@ def province_state(transactional_db, settings, tmp_path):
     settings.KCN_RASTER_DIR = tmp_path / "rasters"
     settings.KCN_BACKUP_DIR = tmp_path / "backups"
     (tmp_path / "media" / "imports").mkdir(parents=True)
-    (tmp_path / "media" / "imports" / "khu_cn.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    (tmp_path / "media" / "imports" / "khu_cn.geojson").write_text(
+        '{"type": "FeatureCollection", "features": []}'
+    )
     (tmp_path / "rasters" / "binh_dinh").mkdir(parents=True)
-    (tmp_path / "rasters" / "binh_dinh" / "dem.tif").write_bytes(b"II*\x00" + bytes(range(256)) * 40)
+    (tmp_path / "rasters" / "binh_dinh" / "dem.tif").write_bytes(
+        b"II*\x00" + bytes(range(256)) * 40
+    )
     unit = m.AdminUnit.objects.create(
-        code="52", name="Bình Định", level="province", boundary=box4326(108.6, 13.5, 109.4, 14.7),
-        valid_from=dt.date(1976, 1, 1), zone_srid=9217)
+        code="52",
+        name="Bình Định",
+        level="province",
+        boundary=box4326(108.6, 13.5, 109.4, 14.7),
+        valid_from=dt.date(1976, 1, 1),
+        zone_srid=9217,
+    )
     area = IndustrialAreaFactory(code="CCN-CH", name="CCN Cát Hanh", admin_unit=unit)
     return tmp_path, unit, area
 
@@ -40,7 +50,9 @@ def province_state(transactional_db, settings, tmp_path):
 def test_round_trip_restores_rows_files_and_history(province_state):
     tmp_path, unit, area = province_state
     result = svc.backup_create()
-    assert result.path.parent == tmp_path / "backups" and result.path.name.endswith(f"-{result.backend}.tar.gz")
+    assert result.path.parent == tmp_path / "backups" and result.path.name.endswith(
+        f"-{result.backend}.tar.gz"
+    )
     assert result.counts["planning.IndustrialArea"] == 1 and result.files == 2
     with tarfile.open(result.path) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())
@@ -60,7 +72,11 @@ def test_round_trip_restores_rows_files_and_history(province_state):
     call_command("restore", str(result.path), "--yes", stdout=io.StringIO())
 
     restored = m.IndustrialArea.objects.get()
-    assert (restored.code, restored.name, restored.leased_land_ha) == ("CCN-CH", "CCN Cát Hanh", Decimal("20.000"))
+    assert (restored.code, restored.name, restored.leased_land_ha) == (
+        "CCN-CH",
+        "CCN Cát Hanh",
+        Decimal("20.000"),
+    )
     assert m.AdminUnit.objects.get().name == "Bình Định"
     assert restored.history.count() == 1  # the history is restored too, not just current rows
     assert (tmp_path / "media" / "imports" / "khu_cn.geojson").read_text().startswith('{"type"')
@@ -70,7 +86,10 @@ def test_round_trip_restores_rows_files_and_history(province_state):
     safety = sorted((tmp_path / "backups").glob("pre-restore-*.tar.gz"))
     assert len(safety) == 1
     with tarfile.open(safety[0]) as tar:
-        assert json.loads(tar.extractfile("manifest.json").read())["counts"]["planning.IndustrialArea"] == 2
+        assert (
+            json.loads(tar.extractfile("manifest.json").read())["counts"]["planning.IndustrialArea"]
+            == 2
+        )
     # Geometry, its SRID and the metric measures survive; the VN-2000 zones are still known.
     assert restored.boundary.srid == 4326 and restored.boundary.num_geom == 1
     with connection.cursor() as c:
@@ -101,12 +120,15 @@ def _tamper(src, dst, *, member=None, data=None, extra=None):
             tout.addfile(info, io.BytesIO(payload))
 
 
-@pytest.mark.parametrize("damage, message", [
-    ({"member": "rasters/binh_dinh/dem.tif", "data": b"II*\x00 flipped bits"}, "corrupt"),
-    ({"extra": ("../../etc/evil", b"x")}, "unsafe entry"),
-    ({"extra": ("media/unlisted.txt", b"x")}, "does not match its manifest"),
-    ({"member": "manifest.json", "data": b"{not json"}, "cannot be read"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ({"member": "rasters/binh_dinh/dem.tif", "data": b"II*\x00 flipped bits"}, "corrupt"),
+        ({"extra": ("../../etc/evil", b"x")}, "unsafe entry"),
+        ({"extra": ("media/unlisted.txt", b"x")}, "does not match its manifest"),
+        ({"member": "manifest.json", "data": b"{not json"}, "cannot be read"),
+    ],
+)
 def test_a_bad_archive_is_refused_and_nothing_changes(province_state, damage, message):
     tmp_path, _unit, area = province_state
     good = svc.backup_create(tmp_path / "good.tar.gz").path

@@ -1,4 +1,5 @@
 """VN-2000 arithmetic: reference points (DOMAIN.md §4.2) and areas/distances on both databases."""
+
 import pytest
 import shapely
 from django.contrib.gis.db.models.functions import Area, Distance, Length, Transform
@@ -49,8 +50,12 @@ def test_transformation_uses_the_vn2000_datum_shift():
 @pytest.mark.parametrize("lonlat,srid,expected", REFERENCE_POINTS)
 def test_database_transform_agrees_with_reference(lonlat, srid, expected, binh_dinh):
     _, commune = binh_dinh
-    row = (m.AdminUnit.objects.filter(pk=commune.pk)
-           .annotate(p=Transform(Point(*lonlat, srid=4326), srid)).values_list("p", flat=True).get())
+    row = (
+        m.AdminUnit.objects.filter(pk=commune.pk)
+        .annotate(p=Transform(Point(*lonlat, srid=4326), srid))
+        .values_list("p", flat=True)
+        .get()
+    )
     assert row.x == pytest.approx(expected[0], abs=0.01)
     assert row.y == pytest.approx(expected[1], abs=0.01)
 
@@ -80,21 +85,39 @@ def _tm3_area_ha(geom, srid):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fixture,lon,lat,srid", [
-    ("binh_dinh", 109.0, 14.0, 9217),
-    ("soc_trang", 105.9, 9.62, 9209),
-], ids=["binh-dinh", "soc-trang"])
+@pytest.mark.parametrize(
+    "fixture,lon,lat,srid",
+    [
+        ("binh_dinh", 109.0, 14.0, 9217),
+        ("soc_trang", 105.9, 9.62, 9209),
+    ],
+    ids=["binh-dinh", "soc-trang"],
+)
 def test_reported_area_matches_tm3_zone_on_this_database(request, fixture, lon, lat, srid):
     _, commune = request.getfixturevalue(fixture)
-    poly = MultiPolygon(Polygon(((lon, lat), (lon + 0.03, lat + 0.002), (lon + 0.028, lat + 0.025),
-                                 (lon - 0.004, lat + 0.02), (lon, lat))), srid=4326)
+    poly = MultiPolygon(
+        Polygon(
+            (
+                (lon, lat),
+                (lon + 0.03, lat + 0.002),
+                (lon + 0.028, lat + 0.025),
+                (lon - 0.004, lat + 0.02),
+                (lon, lat),
+            )
+        ),
+        srid=4326,
+    )
     area = IndustrialAreaFactory(admin_unit=commune, boundary=poly)
     assert area.metric_srid == srid
     expected = _tm3_area_ha(area.boundary, srid)
     assert area.boundary_area_ha == pytest.approx(expected, rel=1e-4)
     # The database's own computation in the same zone agrees too.
-    db_m2 = (m.IndustrialArea.objects.filter(pk=area.pk)
-             .annotate(a=Area(Transform("boundary", srid))).values_list("a", flat=True).get())
+    db_m2 = (
+        m.IndustrialArea.objects.filter(pk=area.pk)
+        .annotate(a=Area(Transform("boundary", srid)))
+        .values_list("a", flat=True)
+        .get()
+    )
     assert db_m2.sq_m / 1e4 == pytest.approx(expected, rel=1e-4)
 
 
@@ -102,19 +125,32 @@ def test_reported_area_matches_tm3_zone_on_this_database(request, fixture, lon, 
 def test_reported_length_and_distance_match_tm3_zone(binh_dinh):
     _, commune = binh_dinh
     line = MultiLineString(LineString((109.0, 14.0), (109.05, 14.02), (109.1, 14.0)), srid=4326)
-    road = m.RoadCorridor.objects.create(code="T1", name="ĐT thử", road_class="provincial",
-                                         centerline=line, status="invested", admin_unit=commune)
+    road = m.RoadCorridor.objects.create(
+        code="T1",
+        name="ĐT thử",
+        road_class="provincial",
+        centerline=line,
+        status="invested",
+        admin_unit=commune,
+    )
     shp = geo.transform(shapely.from_wkb(bytes(line.wkb)), 4326, 9217)
     assert road.length_m == pytest.approx(shp.length, rel=1e-4)
-    db_len = (m.RoadCorridor.objects.filter(pk=road.pk)
-              .annotate(l=Length(Transform("centerline", 9217))).values_list("l", flat=True).get())
+    db_len = (
+        m.RoadCorridor.objects.filter(pk=road.pk)
+        .annotate(l=Length(Transform("centerline", 9217)))
+        .values_list("l", flat=True)
+        .get()
+    )
     assert db_len.m == pytest.approx(shp.length, rel=1e-4)
     point = Point(109.05, 14.05, srid=4326)
     expected = shapely.distance(shp, geo.transform(shapely.Point(109.05, 14.05), 4326, 9217))
     assert geo.distance_m(line, point, 9217) == pytest.approx(expected, rel=1e-4)
-    db_dist = (m.RoadCorridor.objects.filter(pk=road.pk)
-               .annotate(d=Distance(Transform("centerline", 9217), Transform(point, 9217)))
-               .values_list("d", flat=True).get())
+    db_dist = (
+        m.RoadCorridor.objects.filter(pk=road.pk)
+        .annotate(d=Distance(Transform("centerline", 9217), Transform(point, 9217)))
+        .values_list("d", flat=True)
+        .get()
+    )
     assert db_dist.m == pytest.approx(expected, rel=1e-4)
 
 

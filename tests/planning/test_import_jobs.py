@@ -4,6 +4,7 @@ The files are small GeoJSON documents written by hand; the parks sit in the synt
 of the ``binh_dinh`` (Xã Cát Hanh, 108.95–109.1 E, 13.95–14.1 N) and ``soc_trang`` (Xã An Hiệp,
 105.88–105.98 E, 9.6–9.7 N) fixtures.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,19 @@ AN_HIEP = (105.9, 9.65)
 def park(code: str, at=CAT_HANH, k: int = 0, **props) -> dict:
     x0, y0 = at[0] + k * 0.012, at[1]
     ring = [[x0, y0], [x0 + 0.01, y0], [x0 + 0.01, y0 + 0.01], [x0, y0 + 0.01], [x0, y0]]
-    properties = {"code": code, "name": f"KCN {code}", "kind": "KCN", "planned_area_ha": 120.5,
-                  "industrial_land_ha": 80.25, **props}
-    return {"type": "Feature", "properties": properties, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    properties = {
+        "code": code,
+        "name": f"KCN {code}",
+        "kind": "KCN",
+        "planned_area_ha": 120.5,
+        "industrial_land_ha": 80.25,
+        **props,
+    }
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 def geojson(*features, name="parks.geojson") -> SimpleUploadedFile:
@@ -61,7 +72,9 @@ def admin_user(db):
 def test_import_job_runs_records_progress_and_counts(reviewer, soc_trang, monkeypatch):
     seen = []
     original = svc._write_side
-    monkeypatch.setattr(svc, "_write_side", lambda pk, pct, msg: (seen.append((pct, msg)), original(pk, pct, msg)))
+    monkeypatch.setattr(
+        svc, "_write_side", lambda pk, pct, msg: (seen.append((pct, msg)), original(pk, pct, msg))
+    )
     features = [park(f"KCN-{i}", k=i) for i in range(6)]
     job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(*features))
     job.refresh_from_db()
@@ -78,15 +91,20 @@ def test_import_job_runs_records_progress_and_counts(reviewer, soc_trang, monkey
     assert any(10 < p < 95 for p in pcts), seen
     assert any("/6 đối tượng" in msg for _p, msg in seen)
     assert not svc._progress_path(job.pk).exists()  # the side file is gone once the job ends
-    assert sorted(m.IndustrialArea.objects.values_list("code", flat=True)) == [f"KCN-{i}" for i in range(6)]
+    assert sorted(m.IndustrialArea.objects.values_list("code", flat=True)) == [
+        f"KCN-{i}" for i in range(6)
+    ]
     assert m.IndustrialArea.objects.get(code="KCN-0").admin_unit.name == "Xã Cát Hanh"
 
 
 def test_a_failing_row_leaves_nothing_and_names_the_row(reviewer):
     loads = m.DatasetLoad.objects.count()
     with translation.override("en"):  # started from an English request: its messages are English
-        job = svc.import_submit(user=reviewer, layer="industrial_areas",
-                                upload=geojson(park("KCN-1"), park("KCN-2", k=1, kind="XYZ"), park("KCN-3", k=2)))
+        job = svc.import_submit(
+            user=reviewer,
+            layer="industrial_areas",
+            upload=geojson(park("KCN-1"), park("KCN-2", k=1, kind="XYZ"), park("KCN-3", k=2)),
+        )
     job.refresh_from_db()
     assert job.status == "failed"
     assert m.IndustrialArea.objects.count() == 0
@@ -98,8 +116,11 @@ def test_a_failing_row_leaves_nothing_and_names_the_row(reviewer):
 
 
 def test_a_file_gdal_cannot_read_fails_with_the_reason(reviewer):
-    job = svc.import_submit(user=reviewer, layer="industrial_areas",
-                            upload=SimpleUploadedFile("parks.geojson", b"{not json at all"))
+    job = svc.import_submit(
+        user=reviewer,
+        layer="industrial_areas",
+        upload=SimpleUploadedFile("parks.geojson", b"{not json at all"),
+    )
     job.refresh_from_db()
     assert job.status == "failed" and job.errors[0]["row"] is None
     assert "parks.geojson" in job.error
@@ -108,45 +129,84 @@ def test_a_file_gdal_cannot_read_fails_with_the_reason(reviewer):
 
 def test_features_outside_the_users_units_are_refused_and_listed(reviewer, soc_trang):
     with translation.override("en"):
-        job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(
-            park("KCN-BD", k=0), park("KCN-ST1", at=AN_HIEP), park("KCN-BD2", k=1), park("KCN-ST2", at=AN_HIEP, k=2)))
+        job = svc.import_submit(
+            user=reviewer,
+            layer="industrial_areas",
+            upload=geojson(
+                park("KCN-BD", k=0),
+                park("KCN-ST1", at=AN_HIEP),
+                park("KCN-BD2", k=1),
+                park("KCN-ST2", at=AN_HIEP, k=2),
+            ),
+        )
     job.refresh_from_db()
     assert job.status == "failed"
     assert [e["row"] for e in job.errors] == [2, 4]
-    assert all("Xã An Hiệp (31510) is outside your administrative units" in e["reason"] for e in job.errors)
+    assert all(
+        "Xã An Hiệp (31510) is outside your administrative units" in e["reason"] for e in job.errors
+    )
     assert "2 rows refused" in job.error
     assert m.IndustrialArea.objects.count() == 0  # the rows in scope were not kept either
 
 
 def test_an_administrator_may_import_anywhere_and_upsert(admin_user, binh_dinh, soc_trang):
-    first = svc.import_submit(user=admin_user, layer="industrial_areas",
-                              upload=geojson(park("KCN-BD"), park("KCN-ST", at=AN_HIEP)))
+    first = svc.import_submit(
+        user=admin_user,
+        layer="industrial_areas",
+        upload=geojson(park("KCN-BD"), park("KCN-ST", at=AN_HIEP)),
+    )
     first.refresh_from_db()
     assert first.status == "done" and first.created_count == 2
-    again = svc.import_submit(user=admin_user, layer="industrial_areas", mode="upsert",
-                              upload=geojson(park("KCN-BD", name="KCN Cát Hanh mới")))
+    again = svc.import_submit(
+        user=admin_user,
+        layer="industrial_areas",
+        mode="upsert",
+        upload=geojson(park("KCN-BD", name="KCN Cát Hanh mới")),
+    )
     again.refresh_from_db()
     assert again.status == "done" and (again.created_count, again.updated_count) == (0, 1)
     assert m.IndustrialArea.objects.get(code="KCN-BD").name == "KCN Cát Hanh mới"
 
 
 def test_upsert_cannot_take_over_a_row_outside_the_users_units(reviewer, admin_user, soc_trang):
-    svc.import_submit(user=admin_user, layer="industrial_areas", upload=geojson(park("KCN-ST", at=AN_HIEP)))
+    svc.import_submit(
+        user=admin_user, layer="industrial_areas", upload=geojson(park("KCN-ST", at=AN_HIEP))
+    )
     with translation.override("en"):
-        job = svc.import_submit(user=reviewer, layer="industrial_areas", mode="upsert",
-                                upload=geojson(park("KCN-ST", name="đổi tên")))
+        job = svc.import_submit(
+            user=reviewer,
+            layer="industrial_areas",
+            mode="upsert",
+            upload=geojson(park("KCN-ST", name="đổi tên")),
+        )
     job.refresh_from_db()
     assert job.status == "failed" and job.errors[0]["row"] == 1
     assert "the stored row" in job.errors[0]["reason"]
     assert m.IndustrialArea.objects.get(code="KCN-ST").name == "KCN KCN-ST"
 
 
-@pytest.mark.parametrize("role, layer, mode, message", [
-    ("commune_staff", "industrial_areas", "append", "you may not edit layer 'industrial_areas'"),
-    ("industry_reviewer", "clearance_parcels", "append", "you may not edit layer 'clearance_parcels'"),
-    ("industry_reviewer", "industrial_areas", "replace", "only administrators may"),
-], ids=["no-edit-right", "admin-only-layer", "replace"])
-def test_submitting_without_the_right_is_refused_before_anything_is_stored(binh_dinh, role, layer, mode, message):
+@pytest.mark.parametrize(
+    "role, layer, mode, message",
+    [
+        (
+            "commune_staff",
+            "industrial_areas",
+            "append",
+            "you may not edit layer 'industrial_areas'",
+        ),
+        (
+            "industry_reviewer",
+            "clearance_parcels",
+            "append",
+            "you may not edit layer 'clearance_parcels'",
+        ),
+        ("industry_reviewer", "industrial_areas", "replace", "only administrators may"),
+    ],
+    ids=["no-edit-right", "admin-only-layer", "replace"],
+)
+def test_submitting_without_the_right_is_refused_before_anything_is_stored(
+    binh_dinh, role, layer, mode, message
+):
     province, _ = binh_dinh
     user = get_user_model().objects.create_user("u", password="pw-u-1")
     m.Membership.objects.create(user=user, role=role, admin_unit=province)
@@ -156,18 +216,25 @@ def test_submitting_without_the_right_is_refused_before_anything_is_stored(binh_
     assert m.ImportJob.objects.count() == 0
 
 
-@pytest.mark.parametrize("lang, too_large, bad_mode", [
-    ("en", "largest import accepted is 100 bytes", "unknown mode 'merge'"),
-    ("vi", "tệp nhập lớn nhất được nhận là 100 byte", "không có cách nhập 'merge'"),
-])
+@pytest.mark.parametrize(
+    "lang, too_large, bad_mode",
+    [
+        ("en", "largest import accepted is 100 bytes", "unknown mode 'merge'"),
+        ("vi", "tệp nhập lớn nhất được nhận là 100 byte", "không có cách nhập 'merge'"),
+    ],
+)
 def test_oversized_and_bad_options_are_refused(reviewer, settings, lang, too_large, bad_mode):
     settings.PLANNING_MAX_UPLOAD_BYTES = 100
     with translation.override(lang):
         with pytest.raises(svc.UploadTooLarge, match=too_large):
-            svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
+            svc.import_submit(
+                user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1"))
+            )
         settings.PLANNING_MAX_UPLOAD_BYTES = 10_000
         with pytest.raises(svc.InvalidUpload, match=bad_mode):
-            svc.import_submit(user=reviewer, layer="industrial_areas", mode="merge", upload=geojson(park("KCN-1")))
+            svc.import_submit(
+                user=reviewer, layer="industrial_areas", mode="merge", upload=geojson(park("KCN-1"))
+            )
         with pytest.raises(svc.InvalidUpload, match="no_such_layer"):
             svc.import_submit(user=reviewer, layer="no_such_layer", upload=geojson(park("KCN-1")))
     assert m.ImportJob.objects.count() == 0
@@ -180,7 +247,9 @@ def test_a_job_left_running_by_a_dead_process_is_marked_failed(reviewer, setting
 
     settings.PLANNING_IMPORT_RUNNER = "queue"
     with translation.override("en"):  # the job keeps its language for the message stored later
-        job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
+        job = svc.import_submit(
+            user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1"))
+        )
     assert job.status == "queued" and job.language == "en"
     past = timezone.now() - dt.timedelta(hours=2)
     m.ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=past, updated_at=past)

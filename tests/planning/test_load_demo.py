@@ -1,4 +1,5 @@
 """The demo province: loaded once per class on the real database, checked as a planner would."""
+
 import datetime as dt
 from collections import defaultdict
 
@@ -26,11 +27,17 @@ class DemoProvinceTests(TestCase):
         self.assertGreaterEqual(areas.filter(kind="KCN").count(), 10)
         self.assertGreaterEqual(areas.filter(kind="CCN").count(), 15)
         for province in ("Bình Định", "Sóc Trăng"):
-            self.assertTrue(areas.filter(province_name_reported=province, kind="KCN").exists(), province)
-            self.assertTrue(areas.filter(province_name_reported=province, kind="CCN").exists(), province)
+            self.assertTrue(
+                areas.filter(province_name_reported=province, kind="KCN").exists(), province
+            )
+            self.assertTrue(
+                areas.filter(province_name_reported=province, kind="CCN").exists(), province
+            )
         self.assertGreaterEqual(m.ClearanceParcel.objects.count(), 2000)
         self.assertGreaterEqual(m.SecondaryProject.objects.count(), 150)
-        self.assertGreaterEqual(m.InfrastructureLine.objects.filter(kind__startswith="power").count(), 1)
+        self.assertGreaterEqual(
+            m.InfrastructureLine.objects.filter(kind__startswith="power").count(), 1
+        )
         self.assertGreaterEqual(m.InfrastructureLine.objects.filter(kind="water").count(), 1)
         self.assertTrue(m.Obstacle.objects.exists())
         statuses = set(m.RoadCorridor.objects.values_list("status", flat=True))
@@ -53,19 +60,29 @@ class DemoProvinceTests(TestCase):
 
     def test_measured_areas_match_planned_areas(self):
         for area in m.IndustrialArea.objects.all():
-            self.assertAlmostEqual(area.boundary_area_ha / float(area.planned_area_ha), 1.0, delta=0.05, msg=area.name)
+            self.assertAlmostEqual(
+                area.boundary_area_ha / float(area.planned_area_ha), 1.0, delta=0.05, msg=area.name
+            )
 
     def test_every_geometry_is_valid_in_the_database(self):
-        for model, field in ((m.IndustrialArea, "boundary"), (m.ClearanceParcel, "boundary"),
-                             (m.AdminUnit, "boundary"), (m.SecondaryProject, "plot"),
-                             (m.RoadCorridor, "centerline")):
+        for model, field in (
+            (m.IndustrialArea, "boundary"),
+            (m.ClearanceParcel, "boundary"),
+            (m.AdminUnit, "boundary"),
+            (m.SecondaryProject, "plot"),
+            (m.RoadCorridor, "centerline"),
+        ):
             invalid = model.objects.filter(**{f"{field}__isvalid": False}).count()
             self.assertEqual(invalid, 0, model.__name__)
 
     def test_leased_land_equals_projects_of_operating_areas(self):
-        for area in m.IndustrialArea.objects.filter(status="operating", projects__isnull=False).distinct():
+        for area in m.IndustrialArea.objects.filter(
+            status="operating", projects__isnull=False
+        ).distinct():
             leased = area.projects.exclude(status="revoked").aggregate(s=Sum("leased_area_ha"))["s"]
-            self.assertAlmostEqual(float(area.leased_land_ha), float(leased), delta=0.05, msg=area.name)
+            self.assertAlmostEqual(
+                float(area.leased_land_ha), float(leased), delta=0.05, msg=area.name
+            )
 
     def test_projects_lie_inside_their_area(self):
         for p in m.SecondaryProject.objects.exclude(plot=None).select_related("area")[:400]:
@@ -85,7 +102,9 @@ class DemoProvinceTests(TestCase):
             if r is not None and r.actual(t.indicator) < t.target_value:
                 missed[t.area_id].add(t.year)
         twice = {a for a, years in missed.items() if any(y + 1 in years for y in years)}
-        developers = set(m.IndustrialArea.objects.filter(pk__in=twice).values_list("developer", flat=True))
+        developers = set(
+            m.IndustrialArea.objects.filter(pk__in=twice).values_list("developer", flat=True)
+        )
         self.assertGreaterEqual(len(developers), 2)
         years = set(m.DevelopmentTarget.objects.values_list("year", flat=True))
         self.assertTrue({2021, 2022, 2023, 2024, 2025} <= years)
@@ -94,11 +113,15 @@ class DemoProvinceTests(TestCase):
         # Site suggestion needs invested or under-construction roads with open land beside them.
         for name, srid in (("Bình Định", 9217), ("Sóc Trăng", 9209)):
             province = m.AdminUnit.objects.get(name=name, level="province")
-            areas = [geo.transform(shapely.from_wkb(bytes(a.boundary.wkb)), 4326, srid)
-                     for a in m.IndustrialArea.objects.all()]
+            areas = [
+                geo.transform(shapely.from_wkb(bytes(a.boundary.wkb)), 4326, srid)
+                for a in m.IndustrialArea.objects.all()
+            ]
             taken = shapely.union_all([a.buffer(1500) for a in areas])
             roads = m.RoadCorridor.objects.filter(
-                status__in=["invested", "under_construction"], centerline__intersects=province.boundary)
+                status__in=["invested", "under_construction"],
+                centerline__intersects=province.boundary,
+            )
             free_km = 0.0
             outline = geo.transform(shapely.from_wkb(bytes(province.boundary.wkb)), 4326, srid)
             for r in roads:
@@ -107,12 +130,20 @@ class DemoProvinceTests(TestCase):
             self.assertGreater(free_km, 20, name)
 
     def test_records_keep_the_unit_they_were_reported_under(self):
-        for area in m.IndustrialArea.objects.exclude(established_on=None).select_related("admin_unit"):
-            self.assertTrue(area.admin_unit.is_valid_on(min(area.established_on, dt.date(2025, 6, 30)))
-                            or area.admin_unit.valid_from <= area.established_on, area.name)
+        for area in m.IndustrialArea.objects.exclude(established_on=None).select_related(
+            "admin_unit"
+        ):
+            self.assertTrue(
+                area.admin_unit.is_valid_on(min(area.established_on, dt.date(2025, 6, 30)))
+                or area.admin_unit.valid_from <= area.established_on,
+                area.name,
+            )
         # Annual reports are filed at the end of the year, under the unit valid then.
         for report in m.AnnualReport.objects.select_related("admin_unit"):
-            self.assertTrue(report.admin_unit.is_valid_on(report.submitted_on or dt.date(report.year, 12, 31)), report)
+            self.assertTrue(
+                report.admin_unit.is_valid_on(report.submitted_on or dt.date(report.year, 12, 31)),
+                report,
+            )
 
     def test_second_load_is_skipped_and_keeps_edits(self):
         area = m.IndustrialArea.objects.get(name__icontains="An Nghiệp")
@@ -165,7 +196,9 @@ class SuccessionTests(TestCase):
     def test_new_communes_of_2025_are_all_there(self):
         new = m.AdminUnit.valid_on(dt.date(2025, 7, 1)).filter(level="commune")
         self.assertEqual(new.count(), 135 + 103)
-        self.assertFalse(m.AdminUnit.valid_on(dt.date(2025, 7, 1)).filter(level="district").exists())
+        self.assertFalse(
+            m.AdminUnit.valid_on(dt.date(2025, 7, 1)).filter(level="district").exists()
+        )
         self.assertTrue(new.filter(name="Xã Canh Vinh", zone_srid=9217).exists())
 
     def test_units_valid_on_a_date(self):

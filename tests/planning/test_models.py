@@ -1,15 +1,16 @@
 """Models on the real database: constraints, geometry on write, measures, history."""
+
 import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.utils import translation
 
 from planning import models as m
-from tests.factories import DeveloperFactory, IndustrialAreaFactory, square
+from tests.factories import IndustrialAreaFactory, square
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,13 @@ def test_negative_areas_are_refused(binh_dinh, field):
 def test_parcel_dates_must_be_in_order(binh_dinh):
     _, commune = binh_dinh
     parcel = m.ClearanceParcel(
-        map_sheet="12", parcel_no="345", boundary=square(109.0, 14.0, 0.001), land_use="LUC",
-        admin_unit=commune, status="compensated", inventoried_on=dt.date(2024, 5, 1),
+        map_sheet="12",
+        parcel_no="345",
+        boundary=square(109.0, 14.0, 0.001),
+        land_use="LUC",
+        admin_unit=commune,
+        status="compensated",
+        inventoried_on=dt.date(2024, 5, 1),
         plan_approved_on=dt.date(2024, 4, 1),
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -57,8 +63,12 @@ def test_parcel_dates_must_be_in_order(binh_dinh):
 def test_parcel_amounts_must_be_non_negative(binh_dinh):
     _, commune = binh_dinh
     parcel = m.ClearanceParcel(
-        map_sheet="12", parcel_no="346", boundary=square(109.0, 14.0, 0.001), land_use="LUC",
-        admin_unit=commune, compensation_paid_mn_vnd=Decimal("-5"),
+        map_sheet="12",
+        parcel_no="346",
+        boundary=square(109.0, 14.0, 0.001),
+        land_use="LUC",
+        admin_unit=commune,
+        compensation_paid_mn_vnd=Decimal("-5"),
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         parcel.save()
@@ -68,9 +78,15 @@ def test_project_schedule_must_follow_registration(binh_dinh):
     _, commune = binh_dinh
     area = _area(commune)
     project = m.SecondaryProject(
-        area=area, code="GCN-1", name="Nhà máy A", investor="Công ty A", sector="may mặc",
-        leased_area_ha=Decimal("2"), registered_capital_bn_vnd=Decimal("100"),
-        registered_on=dt.date(2023, 1, 1), construction_start_planned=dt.date(2022, 6, 1),
+        area=area,
+        code="GCN-1",
+        name="Nhà máy A",
+        investor="Công ty A",
+        sector="may mặc",
+        leased_area_ha=Decimal("2"),
+        registered_capital_bn_vnd=Decimal("100"),
+        registered_on=dt.date(2023, 1, 1),
+        construction_start_planned=dt.date(2022, 6, 1),
     )
     with pytest.raises(ValidationError, match="khởi công phải sau"):
         project.full_clean()
@@ -79,15 +95,28 @@ def test_project_schedule_must_follow_registration(binh_dinh):
 def test_obstacle_resolved_needs_a_date(binh_dinh):
     _, commune = binh_dinh
     area = _area(commune)
-    obstacle = m.Obstacle(area=area, category="clearance", description="x", responsible_agency="UBND huyện",
-                          raised_on=dt.date(2024, 1, 1), status="resolved")
+    obstacle = m.Obstacle(
+        area=area,
+        category="clearance",
+        description="x",
+        responsible_agency="UBND huyện",
+        raised_on=dt.date(2024, 1, 1),
+        status="resolved",
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         obstacle.save()
 
 
 def test_admin_unit_valid_dates_in_order(db):
-    unit = m.AdminUnit(code="X", name="X", level="province", boundary=square(109, 14),
-                       valid_from=dt.date(2025, 7, 1), valid_to=dt.date(2025, 1, 1), zone_srid=9217)
+    unit = m.AdminUnit(
+        code="X",
+        name="X",
+        level="province",
+        boundary=square(109, 14),
+        valid_from=dt.date(2025, 7, 1),
+        valid_to=dt.date(2025, 1, 1),
+        zone_srid=9217,
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         unit.save()
 
@@ -97,11 +126,13 @@ def test_transfer_needs_two_developers(binh_dinh):
     area = _area(commune)
     dev = area.developer
     with pytest.raises(IntegrityError), transaction.atomic():
-        m.DeveloperTransfer.objects.create(area=area, from_developer=dev, to_developer=dev,
-                                           decided_on=dt.date(2025, 1, 1))
+        m.DeveloperTransfer.objects.create(
+            area=area, from_developer=dev, to_developer=dev, decided_on=dt.date(2025, 1, 1)
+        )
 
 
 # --- geometry on write ----------------------------------------------------------------------
+
 
 def test_polygon_is_promoted_to_multipolygon(binh_dinh):
     _, commune = binh_dinh
@@ -117,7 +148,10 @@ def test_polygon_is_promoted_to_multipolygon(binh_dinh):
 def test_bowtie_is_rejected_and_nothing_is_written(binh_dinh):
     _, commune = binh_dinh
     before = m.IndustrialArea.objects.count()
-    bowtie = MultiPolygon(Polygon(((109.0, 14.0), (109.01, 14.01), (109.01, 14.0), (109.0, 14.01), (109.0, 14.0))), srid=4326)
+    bowtie = MultiPolygon(
+        Polygon(((109.0, 14.0), (109.01, 14.01), (109.01, 14.0), (109.0, 14.01), (109.0, 14.0))),
+        srid=4326,
+    )
     with pytest.raises(ValidationError) as err:
         IndustrialAreaFactory(admin_unit=commune, boundary=bowtie)
     # In the service's language (Vietnamese), whatever door wrote it; English when asked.
@@ -131,8 +165,16 @@ def test_bowtie_is_rejected_and_nothing_is_written(binh_dinh):
 def test_small_defect_is_repaired_on_write(binh_dinh):
     _, commune = binh_dinh
     # A zero-area spike on one edge: invalid, and repair keeps the area exactly.
-    ring = ((109.0, 14.0), (109.01, 14.0), (109.01, 14.005), (109.015, 14.005), (109.01, 14.005),
-            (109.01, 14.01), (109.0, 14.01), (109.0, 14.0))
+    ring = (
+        (109.0, 14.0),
+        (109.01, 14.0),
+        (109.01, 14.005),
+        (109.015, 14.005),
+        (109.01, 14.005),
+        (109.01, 14.01),
+        (109.0, 14.01),
+        (109.0, 14.0),
+    )
     spiky = MultiPolygon(Polygon(ring), srid=4326)
     assert not spiky.valid
     area = IndustrialAreaFactory(admin_unit=commune, boundary=spiky)
@@ -153,7 +195,9 @@ def test_projected_coordinates_without_srid_are_rejected(binh_dinh):
 def test_vn2000_geometry_is_reprojected_on_write(binh_dinh):
     _, commune = binh_dinh
     # 1 km square in VN-2000 / TM-3 108-15 around the DOMAIN.md §4.2 test vector.
-    metres = MultiPolygon(Polygon.from_bbox((602532.57, 1523062.89, 603532.57, 1524062.89)), srid=9217)
+    metres = MultiPolygon(
+        Polygon.from_bbox((602532.57, 1523062.89, 603532.57, 1524062.89)), srid=9217
+    )
     area = IndustrialAreaFactory(admin_unit=commune, boundary=metres)
     area.refresh_from_db()
     assert area.boundary.srid == 4326
@@ -163,6 +207,7 @@ def test_vn2000_geometry_is_reprojected_on_write(binh_dinh):
 
 
 # --- history -------------------------------------------------------------------------------
+
 
 def test_history_records_before_and_after(binh_dinh, django_user_model):
     _, commune = binh_dinh
@@ -176,6 +221,8 @@ def test_history_records_before_and_after(binh_dinh, django_user_model):
     assert newest.history_type == "~"
 
 
-@pytest.mark.parametrize("model", [m.IndustrialArea, m.ClearanceParcel, m.SecondaryProject, m.Proposal])
+@pytest.mark.parametrize(
+    "model", [m.IndustrialArea, m.ClearanceParcel, m.SecondaryProject, m.Proposal]
+)
 def test_history_is_kept_for(model):
     assert hasattr(model, "history")

@@ -1,9 +1,10 @@
 """The proposal workflow service: every step allowed or refused by role, unit and status."""
+
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.contrib.gis.geos import Polygon
 from django.utils import translation
 
 from gis_service import access
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # About 30 ha (540 m × 555 m) inside Xã Cát Hanh of the binh_dinh fixture.
 SITE = box4326(109.0, 14.0, 109.005, 14.005)
-TOO_SMALL = box4326(109.02, 14.02, 109.021, 14.021)   # about 1 ha: below the CCN minimum of 10 ha
+TOO_SMALL = box4326(109.02, 14.02, 109.021, 14.021)  # about 1 ha: below the CCN minimum of 10 ha
 
 
 def _user(name, role=None, unit=None, **extra):
@@ -50,8 +51,14 @@ def people(binh_dinh, soc_trang):
 
 
 def _draft(people, geom=SITE, kind="CCN", who="staff"):
-    return svc.proposal_create(people[who], name="CCN Cát Hanh 2", kind=kind, admin_unit=people["commune"],
-                               geometry=geom, rationale="Đất trống gần đường")
+    return svc.proposal_create(
+        people[who],
+        name="CCN Cát Hanh 2",
+        kind=kind,
+        admin_unit=people["commune"],
+        geometry=geom,
+        rationale="Đất trống gần đường",
+    )
 
 
 def _actions(p):
@@ -70,12 +77,15 @@ def test_create_draft_records_event_code_and_area(people):
 
 
 def test_create_in_vn2000_coordinates(people):
-    from planning import geo
     import shapely
+
+    from planning import geo
 
     metric = geo.transform(shapely.from_wkb(bytes(SITE.wkb)), 4326, 9217)
     geom = Polygon(list(metric.geoms[0].exterior.coords), srid=9217)
-    p = svc.proposal_create(people["staff"], name="VN-2000", kind="CCN", admin_unit="21907", geometry=geom)
+    p = svc.proposal_create(
+        people["staff"], name="VN-2000", kind="CCN", admin_unit="21907", geometry=geom
+    )
     assert abs(p.geom.extent[0] - 109.0) < 1e-6 and 25 < p.area_ha < 35
 
 
@@ -91,7 +101,9 @@ def test_bad_input_is_refused_with_a_message(people):
     with pytest.raises(svc.ProposalInvalid, match="Unknown administrative unit"):
         svc.proposal_create(people["staff"], name="x", kind="CCN", admin_unit="nope", geometry=SITE)
     with pytest.raises(svc.ProposalInvalid, match="name"):
-        svc.proposal_create(people["staff"], name="  ", kind="CCN", admin_unit="21907", geometry=SITE)
+        svc.proposal_create(
+            people["staff"], name="  ", kind="CCN", admin_unit="21907", geometry=SITE
+        )
 
 
 def test_edit_by_colleague_and_not_by_others(people):
@@ -106,15 +118,19 @@ def test_edit_by_colleague_and_not_by_others(people):
 
 def test_submit_stores_validation_and_reviewer_sees_it(people):
     p = _draft(people)
-    assert not access.can_view_proposal(people["industry"], p)      # drafts stay in the unit
+    assert not access.can_view_proposal(people["industry"], p)  # drafts stay in the unit
     svc.proposal_submit(people["staff"], p)
     assert p.status == "submitted" and p.submitted_at is not None
-    assert {r["rule"] for r in p.validation["rules"]} >= {"area_limits", "inside_unit", "road_access"}
+    assert {r["rule"] for r in p.validation["rules"]} >= {
+        "area_limits",
+        "inside_unit",
+        "road_access",
+    }
     assert p.validation["checked_at"]
     assert access.can_view_proposal(people["industry"], p)
     assert not access.can_view_proposal(people["other_industry"], p)
     assert [x.pk for x in svc.visible_proposals(people["industry"], queue=True)] == [p.pk]
-    assert list(svc.visible_proposals(people["ezone"], queue=True)) == []   # a CCN: not the BQL's
+    assert list(svc.visible_proposals(people["ezone"], queue=True)) == []  # a CCN: not the BQL's
     assert list(svc.visible_proposals(people["other_staff"])) == []
 
 
@@ -124,18 +140,18 @@ def test_blocking_rules_stop_the_submission(people):
         svc.proposal_submit(people["staff"], p)
     assert exc.value.details["failed_rules"][0]["rule"] == "area_limits"
     p.refresh_from_db()
-    assert p.status == "draft" and p.validation["passed"] is False   # the result is kept to be seen
+    assert p.status == "draft" and p.validation["passed"] is False  # the result is kept to be seen
 
 
 def test_full_review_cycle_and_approval_creates_planned_area(people):
     p = _draft(people)
     svc.proposal_submit(people["staff"], p)
     with pytest.raises(svc.ProposalRefused, match="reviewer of CCN proposals"):
-        svc.proposal_approve(people["ezone"], p)              # the BQL reviews parks only
+        svc.proposal_approve(people["ezone"], p)  # the BQL reviews parks only
     with pytest.raises(svc.ProposalRefused):
-        svc.proposal_approve(people["other_industry"], p)     # another province
+        svc.proposal_approve(people["other_industry"], p)  # another province
     with pytest.raises(svc.ProposalRefused):
-        svc.proposal_approve(people["staff"], p)              # not one's own
+        svc.proposal_approve(people["staff"], p)  # not one's own
     svc.proposal_start_review(people["industry"], p)
     assert p.status == "under_review"
     svc.proposal_comment(people["staff"], p, "Có thêm bản đồ hiện trạng")
@@ -155,8 +171,16 @@ def test_full_review_cycle_and_approval_creates_planned_area(people):
     assert float(area.planned_area_ha) == pytest.approx(p.area_ha, abs=0.01)
     assert area.code.startswith("CCN-21907-")
     assert area.history.first().history_user == people["industry"]
-    assert _actions(p) == ["created", "submitted", "review_started", "commented", "changes_requested",
-                           "edited", "submitted", "approved"]
+    assert _actions(p) == [
+        "created",
+        "submitted",
+        "review_started",
+        "commented",
+        "changes_requested",
+        "edited",
+        "submitted",
+        "approved",
+    ]
     ev = p.events.get(action="approved")
     assert ev.actor == people["industry"] and ev.comment == "Đồng ý đưa vào quy hoạch"
     statuses = [h.status for h in p.history.order_by("history_date")]
@@ -169,7 +193,7 @@ def test_full_review_cycle_and_approval_creates_planned_area(people):
 
 
 def test_kcn_goes_to_the_economic_zone_authority(people):
-    p = _draft(people, geom=box4326(109.0, 13.96, 109.012, 13.97), kind="KCN")   # about 140 ha
+    p = _draft(people, geom=box4326(109.0, 13.96, 109.012, 13.97), kind="KCN")  # about 140 ha
     svc.proposal_submit(people["staff"], p)
     with pytest.raises(svc.ProposalRefused):
         svc.proposal_reject(people["industry"], p, "không")
@@ -199,10 +223,22 @@ def test_withdraw_and_delete(people):
 
 def test_admin_may_do_everything_and_allowed_actions_follow(people):
     p = _draft(people)
-    assert svc.allowed_actions(people["staff"], p) == ["edit", "submit", "withdraw", "comment", "delete"]
+    assert svc.allowed_actions(people["staff"], p) == [
+        "edit",
+        "submit",
+        "withdraw",
+        "comment",
+        "delete",
+    ]
     assert svc.allowed_actions(people["industry"], p) == []
     svc.proposal_submit(people["admin"], p)
-    assert svc.allowed_actions(people["industry"], p) == ["review", "request-changes", "approve", "reject", "comment"]
+    assert svc.allowed_actions(people["industry"], p) == [
+        "review",
+        "request-changes",
+        "approve",
+        "reject",
+        "comment",
+    ]
     assert svc.allowed_actions(people["staff"], p) == ["withdraw", "comment"]
     svc.proposal_approve(people["admin"], p)
     assert p.status == "approved"
@@ -213,8 +249,15 @@ def test_district_staff_reach_old_communes(binh_dinh):
 
     province, commune = binh_dinh
     district = m.AdminUnit.objects.create(
-        code="548", name="Huyện Phù Cát", level="district", parent=province, boundary=commune.boundary,
-        valid_from=dt.date(1976, 1, 1), valid_to=dt.date(2025, 6, 30), zone_srid=9217)
+        code="548",
+        name="Huyện Phù Cát",
+        level="district",
+        parent=province,
+        boundary=commune.boundary,
+        valid_from=dt.date(1976, 1, 1),
+        valid_to=dt.date(2025, 6, 30),
+        zone_srid=9217,
+    )
     commune.parent = district
     commune.save()
     user = _user("huyen", "district_staff", district)

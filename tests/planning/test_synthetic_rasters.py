@@ -1,10 +1,19 @@
 """Synthetic rasters agree with the vectors: rivers flood, towns and parks are built-up and populated."""
+
 import numpy as np
 import pytest
 import rasterio
 import shapely
 
-from planning.synthetic_rasters import BUILT, FOREST, NODATA, WATER, ProvinceScene, grid_for, synthesise
+from planning.synthetic_rasters import (
+    BUILT,
+    FOREST,
+    NODATA,
+    WATER,
+    ProvinceScene,
+    grid_for,
+    synthesise,
+)
 
 
 @pytest.fixture(scope="module")
@@ -13,7 +22,9 @@ def scene():
     river = shapely.LineString([(500_000, 1_520_000), (530_000, 1_518_000)])
     park = shapely.box(520_000, 1_530_000, 522_000, 1_532_000)
     town = (510_000, 1_510_000, 50_000)
-    return ProvinceScene(outline=outline, towns=[town], rivers=[river], areas=[park], relief="coastal_mountains")
+    return ProvinceScene(
+        outline=outline, towns=[town], rivers=[river], areas=[park], relief="coastal_mountains"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +92,6 @@ def test_build_rasters_registers_cogs(tmp_path, settings):
         with rasterio.open(tmp_path / layer.path) as src:
             assert src.crs.to_epsg() == layer.srid in (9217, 9209)
             assert src.res == (100.0, 100.0)
-            assert src.overviews(1)          # a COG carries overviews
+            assert src.overviews(1)  # a COG carries overviews
             assert src.tags()["SYNTHETIC"] == "yes"
     assert rasters_build(resolution_m=100.0) == []  # already there: skipped

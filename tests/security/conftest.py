@@ -12,6 +12,7 @@ Layout (lon/lat):
   commune A → Phường Hoài Nhơn.
 * Sóc Trăng ``94`` ⊃ commune S (An Hiệp ``31510``) and the spare ``31511``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,84 +57,194 @@ ROLES = {
 
 def _unit(key, code, name, level, parent, box, *, new=False, zone=9217, **kw):
     return m.AdminUnit.objects.create(
-        code=code, name=name, level=level, parent=parent, boundary=mp(*box),
-        valid_from=NEW_FROM if new else OLD_FROM, valid_to=None if new else OLD_TO, zone_srid=zone,
-        is_synthetic=level != "province", **kw)
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        boundary=mp(*box),
+        valid_from=NEW_FROM if new else OLD_FROM,
+        valid_to=None if new else OLD_TO,
+        zone_srid=zone,
+        is_synthetic=level != "province",
+        **kw,
+    )
 
 
 @pytest.fixture
 def matrix_world(transactional_db):
     u = {}
     u["bd"] = _unit("bd", "52", "Bình Định", "province", None, (108.6, 13.5, 109.4, 14.7))
-    u["district"] = _unit("district", "540", "Thị xã Hoài Nhơn", "district", u["bd"], (108.9, 13.9, 109.1, 14.2))
-    u["commune_a"] = _unit("commune_a", "21907", "Xã Cát Hanh", "commune", u["district"], (108.95, 13.95, 109.1, 14.1))
-    u["spare_a"] = _unit("spare_a", "21909", "Xã Cát Lâm", "commune", u["district"], (108.9, 14.1, 108.95, 14.2))
-    u["commune_b"] = _unit("commune_b", "21910", "Xã Cát Tài", "commune", u["bd"], (109.10, 13.95, 109.25, 14.10))
+    u["district"] = _unit(
+        "district", "540", "Thị xã Hoài Nhơn", "district", u["bd"], (108.9, 13.9, 109.1, 14.2)
+    )
+    u["commune_a"] = _unit(
+        "commune_a", "21907", "Xã Cát Hanh", "commune", u["district"], (108.95, 13.95, 109.1, 14.1)
+    )
+    u["spare_a"] = _unit(
+        "spare_a", "21909", "Xã Cát Lâm", "commune", u["district"], (108.9, 14.1, 108.95, 14.2)
+    )
+    u["commune_b"] = _unit(
+        "commune_b", "21910", "Xã Cát Tài", "commune", u["bd"], (109.10, 13.95, 109.25, 14.10)
+    )
     u["gl"] = _unit("gl", "64", "Gia Lai", "province", None, (107.5, 12.5, 109.5, 14.8), new=True)
-    u["new_commune"] = _unit("new_commune", "21880", "Phường Hoài Nhơn", "commune", u["gl"],
-                             (108.95, 13.95, 109.1, 14.1), new=True)
-    u["st"] = _unit("st", "94", "Sóc Trăng", "province", None, (105.55, 9.2, 106.35, 9.95), zone=9209)
-    u["commune_s"] = _unit("commune_s", "31510", "Xã An Hiệp", "commune", u["st"], (105.88, 9.6, 105.98, 9.7), zone=9209)
-    u["spare_s"] = _unit("spare_s", "31511", "Xã An Ninh", "commune", u["st"], (105.98, 9.6, 106.08, 9.7), zone=9209)
+    u["new_commune"] = _unit(
+        "new_commune",
+        "21880",
+        "Phường Hoài Nhơn",
+        "commune",
+        u["gl"],
+        (108.95, 13.95, 109.1, 14.1),
+        new=True,
+    )
+    u["st"] = _unit(
+        "st", "94", "Sóc Trăng", "province", None, (105.55, 9.2, 106.35, 9.95), zone=9209
+    )
+    u["commune_s"] = _unit(
+        "commune_s",
+        "31510",
+        "Xã An Hiệp",
+        "commune",
+        u["st"],
+        (105.88, 9.6, 105.98, 9.7),
+        zone=9209,
+    )
+    u["spare_s"] = _unit(
+        "spare_s", "31511", "Xã An Ninh", "commune", u["st"], (105.98, 9.6, 106.08, 9.7), zone=9209
+    )
     m.AdminUnitSuccession.objects.create(predecessor=u["bd"], successor=u["gl"], area_share=1)
-    m.AdminUnitSuccession.objects.create(predecessor=u["commune_a"], successor=u["new_commune"], area_share=1)
+    m.AdminUnitSuccession.objects.create(
+        predecessor=u["commune_a"], successor=u["new_commune"], area_share=1
+    )
 
     dev = m.Developer.objects.create(name="Công ty Hạ tầng Nhơn Hòa", kind="enterprise")
     areas = {}
     for code, name, kind, unit, box in (
-            ("KCN-NH", "KCN Nhơn Hòa", "KCN", "commune_a", (109.00, 13.96, 109.04, 13.99)),
-            ("CCN-BTX", "CCN Bùi Thị Xuân", "CCN", "commune_a", (109.05, 14.02, 109.07, 14.04)),
-            ("CCN-CH2", "CCN Cát Hanh 2", "CCN", "commune_a", (108.96, 14.06, 108.97, 14.07)),
-            ("CCN-PA", "CCN Phước An", "CCN", "commune_b", (109.15, 13.97, 109.17, 13.99)),
-            ("CCN-AH", "CCN An Hiệp", "CCN", "commune_s", (105.90, 9.62, 105.92, 9.64)),
-            ("CCN-AH2", "CCN An Hiệp 2", "CCN", "commune_s", (105.94, 9.66, 105.95, 9.67))):
+        ("KCN-NH", "KCN Nhơn Hòa", "KCN", "commune_a", (109.00, 13.96, 109.04, 13.99)),
+        ("CCN-BTX", "CCN Bùi Thị Xuân", "CCN", "commune_a", (109.05, 14.02, 109.07, 14.04)),
+        ("CCN-CH2", "CCN Cát Hanh 2", "CCN", "commune_a", (108.96, 14.06, 108.97, 14.07)),
+        ("CCN-PA", "CCN Phước An", "CCN", "commune_b", (109.15, 13.97, 109.17, 13.99)),
+        ("CCN-AH", "CCN An Hiệp", "CCN", "commune_s", (105.90, 9.62, 105.92, 9.64)),
+        ("CCN-AH2", "CCN An Hiệp 2", "CCN", "commune_s", (105.94, 9.66, 105.95, 9.67)),
+    ):
         areas[code] = m.IndustrialArea.objects.create(
-            code=code, name=name, kind=kind, boundary=mp(*box), planned_area_ha=Decimal("60"),
-            industrial_land_ha=Decimal("40"), leased_land_ha=Decimal("20"),
-            status="operating" if kind == "KCN" else "planned", admin_unit=u[unit],
-            developer=dev if kind == "KCN" else None, established_on=dt.date(2010, 5, 1))
+            code=code,
+            name=name,
+            kind=kind,
+            boundary=mp(*box),
+            planned_area_ha=Decimal("60"),
+            industrial_land_ha=Decimal("40"),
+            leased_land_ha=Decimal("20"),
+            status="operating" if kind == "KCN" else "planned",
+            admin_unit=u[unit],
+            developer=dev if kind == "KCN" else None,
+            established_on=dt.date(2010, 5, 1),
+        )
 
     roads = {
         "bd": m.RoadCorridor.objects.create(
-            code="QL19", name="Quốc lộ 19", route_ref="QL19", road_class="national", status="invested",
-            centerline=ml((108.96, 13.97), (109.20, 13.99)), admin_unit=u["commune_a"]),
+            code="QL19",
+            name="Quốc lộ 19",
+            route_ref="QL19",
+            road_class="national",
+            status="invested",
+            centerline=ml((108.96, 13.97), (109.20, 13.99)),
+            admin_unit=u["commune_a"],
+        ),
         "st": m.RoadCorridor.objects.create(
-            code="QL1-ST", name="Quốc lộ 1 Sóc Trăng", route_ref="QL1", road_class="national", status="invested",
-            centerline=ml((105.88, 9.61), (105.98, 9.69)), admin_unit=u["commune_s"]),
+            code="QL1-ST",
+            name="Quốc lộ 1 Sóc Trăng",
+            route_ref="QL1",
+            road_class="national",
+            status="invested",
+            centerline=ml((105.88, 9.61), (105.98, 9.69)),
+            admin_unit=u["commune_s"],
+        ),
     }
     lines = {
-        "bd": m.InfrastructureLine.objects.create(name="Đường dây 110 kV Cát Hanh", kind="power_hv", status="invested",
-                                                  geom=ml((108.97, 14.0), (109.05, 14.0)), admin_unit=u["commune_a"]),
-        "st": m.InfrastructureLine.objects.create(name="Đường dây 110 kV An Hiệp", kind="power_hv", status="invested",
-                                                  geom=ml((105.90, 9.65), (105.96, 9.65)), admin_unit=u["commune_s"]),
+        "bd": m.InfrastructureLine.objects.create(
+            name="Đường dây 110 kV Cát Hanh",
+            kind="power_hv",
+            status="invested",
+            geom=ml((108.97, 14.0), (109.05, 14.0)),
+            admin_unit=u["commune_a"],
+        ),
+        "st": m.InfrastructureLine.objects.create(
+            name="Đường dây 110 kV An Hiệp",
+            kind="power_hv",
+            status="invested",
+            geom=ml((105.90, 9.65), (105.96, 9.65)),
+            admin_unit=u["commune_s"],
+        ),
     }
     points = {
-        "bd": m.InfrastructurePoint.objects.create(name="TBA 110 kV Cát Hanh", kind="substation", status="invested",
-                                                   geom=Point(109.01, 14.0, srid=4326), admin_unit=u["commune_a"]),
-        "st": m.InfrastructurePoint.objects.create(name="TBA 110 kV An Hiệp", kind="substation", status="invested",
-                                                   geom=Point(105.93, 9.65, srid=4326), admin_unit=u["commune_s"]),
+        "bd": m.InfrastructurePoint.objects.create(
+            name="TBA 110 kV Cát Hanh",
+            kind="substation",
+            status="invested",
+            geom=Point(109.01, 14.0, srid=4326),
+            admin_unit=u["commune_a"],
+        ),
+        "st": m.InfrastructurePoint.objects.create(
+            name="TBA 110 kV An Hiệp",
+            kind="substation",
+            status="invested",
+            geom=Point(105.93, 9.65, srid=4326),
+            admin_unit=u["commune_s"],
+        ),
     }
     parcels = {
         "a": m.ClearanceParcel.objects.create(
-            area=areas["CCN-BTX"], map_sheet="12", parcel_no="1", boundary=mp(109.05, 14.02, 109.053, 14.023),
-            land_use="LUC", admin_unit=u["commune_a"], holder_name=HOLDER_NAMES[0], holder_id_number=HOLDER_IDS[0],
-            households=3),
+            area=areas["CCN-BTX"],
+            map_sheet="12",
+            parcel_no="1",
+            boundary=mp(109.05, 14.02, 109.053, 14.023),
+            land_use="LUC",
+            admin_unit=u["commune_a"],
+            holder_name=HOLDER_NAMES[0],
+            holder_id_number=HOLDER_IDS[0],
+            households=3,
+        ),
         "b": m.ClearanceParcel.objects.create(
-            area=areas["CCN-PA"], map_sheet="7", parcel_no="2", boundary=mp(109.15, 13.97, 109.153, 13.973),
-            land_use="LUC", admin_unit=u["commune_b"], holder_name=HOLDER_NAMES[1], holder_id_number=HOLDER_IDS[1],
-            households=2),
+            area=areas["CCN-PA"],
+            map_sheet="7",
+            parcel_no="2",
+            boundary=mp(109.15, 13.97, 109.153, 13.973),
+            land_use="LUC",
+            admin_unit=u["commune_b"],
+            holder_name=HOLDER_NAMES[1],
+            holder_id_number=HOLDER_IDS[1],
+            households=2,
+        ),
         "st": m.ClearanceParcel.objects.create(
-            area=areas["CCN-AH"], map_sheet="3", parcel_no="9", boundary=mp(105.90, 9.62, 105.903, 9.623),
-            land_use="LUC", admin_unit=u["commune_s"], holder_name=HOLDER_NAMES[0], holder_id_number=HOLDER_IDS[1],
-            households=1),
+            area=areas["CCN-AH"],
+            map_sheet="3",
+            parcel_no="9",
+            boundary=mp(105.90, 9.62, 105.903, 9.623),
+            land_use="LUC",
+            admin_unit=u["commune_s"],
+            holder_name=HOLDER_NAMES[0],
+            holder_id_number=HOLDER_IDS[1],
+            households=1,
+        ),
     }
     projects = {
         key: m.SecondaryProject.objects.create(
-            area=areas[code], code=f"P-{code}", name=f"Nhà máy {code}", investor="Công ty TNHH Thử", sector="Dệt may",
-            plot=mp(*box), leased_area_ha=Decimal("5"), registered_capital_bn_vnd=Decimal("100"),
-            disbursed_capital_bn_vnd=Decimal("50"), registered_on=dt.date(2020, 1, 1), status="operating")
-        for key, code, box in (("bd", "KCN-NH", (109.01, 13.97, 109.02, 13.98)),
-                               ("st", "CCN-AH", (105.91, 9.63, 105.915, 9.635)))
+            area=areas[code],
+            code=f"P-{code}",
+            name=f"Nhà máy {code}",
+            investor="Công ty TNHH Thử",
+            sector="Dệt may",
+            plot=mp(*box),
+            leased_area_ha=Decimal("5"),
+            registered_capital_bn_vnd=Decimal("100"),
+            disbursed_capital_bn_vnd=Decimal("50"),
+            registered_on=dt.date(2020, 1, 1),
+            status="operating",
+        )
+        for key, code, box in (
+            ("bd", "KCN-NH", (109.01, 13.97, 109.02, 13.98)),
+            ("st", "CCN-AH", (105.91, 9.63, 105.915, 9.635)),
+        )
     }
 
     def proposal(code, kind, unit, box, status="draft", **kw):
@@ -141,42 +252,97 @@ def matrix_world(transactional_db):
         # workflow would have written, so that the invariants hold from the start.
         if status != "draft":
             # With microseconds, as timezone.now() writes them (files keep milliseconds).
-            kw.setdefault("submitted_at", dt.datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=dt.timezone.utc))
+            kw.setdefault(
+                "submitted_at", dt.datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=dt.UTC)
+            )
         with m.workflow_write("fixture"):
-            p = m.Proposal.objects.create(code=code, name=f"Đề xuất {code}", kind=kind, geom=mp(*box),
-                                          admin_unit=u[unit], status=status, rationale="Gần Quốc lộ 19.", **kw)
+            p = m.Proposal.objects.create(
+                code=code,
+                name=f"Đề xuất {code}",
+                kind=kind,
+                geom=mp(*box),
+                admin_unit=u[unit],
+                status=status,
+                rationale="Gần Quốc lộ 19.",
+                **kw,
+            )
             m.ProposalEvent.objects.create(proposal=p, action="created")
-            for action in {"submitted": ["submitted"], "under_review": ["submitted", "review_started"]}.get(status, []):
+            for action in {
+                "submitted": ["submitted"],
+                "under_review": ["submitted", "review_started"],
+            }.get(status, []):
                 m.ProposalEvent.objects.create(proposal=p, action=action)
         return p
 
     # CCN boxes ~0.006° (≈ 43 ha), KCN ~0.012° (≈ 170 ha): inside the legal size limits.
     proposals = {
         "a_draft": proposal("DX-A-DRAFT", "CCN", "commune_a", (108.97, 14.05, 108.976, 14.056)),
-        "a_submitted": proposal("DX-A-SUB", "CCN", "commune_a", (108.98, 14.05, 108.986, 14.056), "submitted"),
-        "a_kcn_review": proposal("DX-A-KCN", "KCN", "commune_a", (108.96, 13.96, 108.972, 13.972), "under_review"),
+        "a_submitted": proposal(
+            "DX-A-SUB", "CCN", "commune_a", (108.98, 14.05, 108.986, 14.056), "submitted"
+        ),
+        "a_kcn_review": proposal(
+            "DX-A-KCN", "KCN", "commune_a", (108.96, 13.96, 108.972, 13.972), "under_review"
+        ),
         "b_draft": proposal("DX-B-DRAFT", "CCN", "commune_b", (109.20, 14.05, 109.206, 14.056)),
-        "b_submitted": proposal("DX-B-SUB", "CCN", "commune_b", (109.21, 14.06, 109.216, 14.066), "submitted"),
-        "new_submitted": proposal("DX-N-SUB", "CCN", "new_commune", (109.0, 14.08, 109.006, 14.086), "submitted"),
-        "s_submitted": proposal("DX-S-SUB", "CCN", "commune_s", (105.95, 9.61, 105.956, 9.616), "submitted"),
+        "b_submitted": proposal(
+            "DX-B-SUB", "CCN", "commune_b", (109.21, 14.06, 109.216, 14.066), "submitted"
+        ),
+        "new_submitted": proposal(
+            "DX-N-SUB", "CCN", "new_commune", (109.0, 14.08, 109.006, 14.086), "submitted"
+        ),
+        "s_submitted": proposal(
+            "DX-S-SUB", "CCN", "commune_s", (105.95, 9.61, 105.956, 9.616), "submitted"
+        ),
         "s_draft": proposal("DX-S-DRAFT", "KCN", "commune_s", (105.96, 9.67, 105.972, 9.682)),
     }
 
-    site_run = m.AnalysisRun.objects.create(kind="site_suggestion", status="done", admin_unit=u["bd"])
-    common = dict(kind="CCN", area_ha=40, reasons="Cách tuyến QL19 (đã đầu tư) 300 m.", nearest_road_name="QL19")
+    site_run = m.AnalysisRun.objects.create(
+        kind="site_suggestion", status="done", admin_unit=u["bd"]
+    )
+    common = dict(
+        kind="CCN",
+        area_ha=40,
+        reasons="Cách tuyến QL19 (đã đầu tư) 300 m.",
+        nearest_road_name="QL19",
+    )
     sites = {
-        "bd": m.SuggestedSite.objects.create(run=site_run, rank=1, score=0.9, geom=mp(109.08, 13.96, 109.09, 13.97),
-                                             admin_unit=u["commune_a"], province_name="Bình Định", **common),
-        "st": m.SuggestedSite.objects.create(run=site_run, rank=2, score=0.8, geom=mp(105.96, 9.62, 105.97, 9.63),
-                                             admin_unit=u["commune_s"], province_name="Sóc Trăng", **common),
+        "bd": m.SuggestedSite.objects.create(
+            run=site_run,
+            rank=1,
+            score=0.9,
+            geom=mp(109.08, 13.96, 109.09, 13.97),
+            admin_unit=u["commune_a"],
+            province_name="Bình Định",
+            **common,
+        ),
+        "st": m.SuggestedSite.objects.create(
+            run=site_run,
+            rank=2,
+            score=0.8,
+            geom=mp(105.96, 9.62, 105.97, 9.63),
+            admin_unit=u["commune_s"],
+            province_name="Sóc Trăng",
+            **common,
+        ),
     }
-    infra_run = m.AnalysisRun.objects.create(kind="infrastructure", status="done", admin_unit=u["bd"])
+    infra_run = m.AnalysisRun.objects.create(
+        kind="infrastructure", status="done", admin_unit=u["bd"]
+    )
     connectors = {
         key: m.InfrastructureConnector.objects.create(
-            run=infra_run, area=areas[code], area_code=code, area_name=areas[code].name, network="power",
-            feature_name="TBA 110 kV", distance_m=1500, geom=LineString(*pts, srid=4326))
-        for key, code, pts in (("bd", "CCN-BTX", ((109.06, 14.03), (109.07, 14.05))),
-                               ("st", "CCN-AH", ((105.91, 9.63), (105.93, 9.65))))
+            run=infra_run,
+            area=areas[code],
+            area_code=code,
+            area_name=areas[code].name,
+            network="power",
+            feature_name="TBA 110 kV",
+            distance_m=1500,
+            geom=LineString(*pts, srid=4326),
+        )
+        for key, code, pts in (
+            ("bd", "CCN-BTX", ((109.06, 14.03), (109.07, 14.05))),
+            ("st", "CCN-AH", ((105.91, 9.63), (105.93, 9.65))),
+        )
     }
 
     users = {}
@@ -184,12 +350,18 @@ def matrix_world(transactional_db):
     for name, spec in ROLES.items():
         if name == "anonymous":
             continue
-        user = User.objects.create_user(username=f"mt_{name}", password=PASSWORD,
-                                        is_superuser=name == "superuser", is_staff=name == "superuser")
+        user = User.objects.create_user(
+            username=f"mt_{name}",
+            password=PASSWORD,
+            is_superuser=name == "superuser",
+            is_staff=name == "superuser",
+        )
         if spec:
             role, unit = spec
             kind = {"industry_reviewer": "CCN", "ezone_reviewer": "KCN"}.get(role, "")
-            m.Membership.objects.create(user=user, role=role, admin_unit=u[unit] if unit else None, area_kind=kind)
+            m.Membership.objects.create(
+                user=user, role=role, admin_unit=u[unit] if unit else None, area_kind=kind
+            )
         users[name] = user
 
     # Per layer: a feature inside Bình Định commune A (the "in" target of scoped edits) and one in
@@ -198,17 +370,30 @@ def matrix_world(transactional_db):
         "admin_units": {"in": u["spare_a"], "out": u["spare_s"]},
         "industrial_areas": {"in": areas["CCN-CH2"], "out": areas["CCN-AH2"]},
         "clearance_parcels": {"in": parcels["a"], "out": parcels["st"]},
-        "road_corridors": roads, "infrastructure_lines": lines, "infrastructure_points": points,
+        "road_corridors": roads,
+        "infrastructure_lines": lines,
+        "infrastructure_points": points,
         "secondary_projects": projects,
         "proposals": {"in": proposals["a_draft"], "out": proposals["s_draft"]},
-        "suggested_sites": sites, "infrastructure_connectors": connectors,
+        "suggested_sites": sites,
+        "infrastructure_connectors": connectors,
     }
-    samples = {k: {"in": v.get("in", v.get("bd")), "out": v.get("out", v.get("st"))} for k, v in samples.items()}
+    samples = {
+        k: {"in": v.get("in", v.get("bd")), "out": v.get("out", v.get("st"))}
+        for k, v in samples.items()
+    }
     # The map draws today's units and the pre-2025 districts only (layers/wms/styles.py "where"),
     # so the WMS checks identify a post-2025 commune.
     for k, v in samples.items():
         v["map"] = u["new_commune"] if k == "admin_units" else v["in"]
     # Drafts are never drawn (shared tiles; access.readable_rows): the map checks use a submitted one.
     samples["proposals"]["map"] = proposals["a_submitted"]
-    return {"units": u, "areas": areas, "parcels": parcels, "proposals": proposals, "users": users,
-            "samples": samples, "runs": {"sites": site_run, "infrastructure": infra_run}}
+    return {
+        "units": u,
+        "areas": areas,
+        "parcels": parcels,
+        "proposals": proposals,
+        "users": users,
+        "samples": samples,
+        "runs": {"sites": site_run, "infrastructure": infra_run},
+    }

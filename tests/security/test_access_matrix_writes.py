@@ -27,6 +27,7 @@ restated from the README's workflow:
 
 ``-s`` prints the number of writes tried per door.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,6 +47,7 @@ from tests.security.test_access_matrix import (
     Matrix,
     _text_field,
     client_for,
+    delete_body,
     fingerprint,
     has_role,
     in_scope,
@@ -56,7 +58,6 @@ from tests.security.test_access_matrix import (
     rolled_back,
     scope,
     unit_key,
-    delete_body,
     update_body,
 )
 
@@ -64,13 +65,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WRITES: Counter = Counter()
 IMPORTABLE = sorted(n for n in CATALOGUE if n not in RESULT_LAYERS)
-STEP_STATUS = {"submitted": "submitted", "review_started": "under_review",
-               "changes_requested": "changes_requested", "approved": "approved", "rejected": "rejected",
-               "withdrawn": "withdrawn"}
+STEP_STATUS = {
+    "submitted": "submitted",
+    "review_started": "under_review",
+    "changes_requested": "changes_requested",
+    "approved": "approved",
+    "rejected": "rejected",
+    "withdrawn": "withdrawn",
+}
 # Replacing these layers deletes rows others depend on (units, parks) or proposals past their
 # draft (only drafts may be deleted): refused even to administrators, and nothing changes.
-REPLACE_REFUSED = {"admin_units": "referenced", "industrial_areas": "referenced",
-                   "proposals": "may not be deleted"}
+REPLACE_REFUSED = {
+    "admin_units": "referenced",
+    "industrial_areas": "referenced",
+    "proposals": "may not be deleted",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +102,9 @@ def workflow_violations(world) -> list[str]:
         steps = [e for e in events if e.action in STEP_STATUS]
         implied = STEP_STATUS[steps[-1].action] if steps else "draft"
         if p.status != implied:
-            out.append(f"{p.code}: status {p.status!r} but its timeline says {implied!r} ({actions})")
+            out.append(
+                f"{p.code}: status {p.status!r} but its timeline says {implied!r} ({actions})"
+            )
         if p.status != "draft" and p.submitted_at is None:
             out.append(f"{p.code}: {p.status!r} without a submission date")
         if (p.status in ("approved", "rejected")) != (p.decided_at is not None):
@@ -119,7 +130,9 @@ class WriteMatrix(Matrix):
     def invariants(self, role, door, target):
         WRITES[door] += 1
         for problem in workflow_violations(self.world):
-            self.mismatches.append((role, door, target, "invariants", "-", f"WORKFLOW BROKEN: {problem}"))
+            self.mismatches.append(
+                (role, door, target, "invariants", "-", f"WORKFLOW BROKEN: {problem}")
+            )
 
 
 # --- files the service exported, edited as a user would ---------------------------------------
@@ -148,8 +161,11 @@ def with_new_key(spec, feature: dict) -> dict:
         field = model._meta.get_field(k)
         if k == "id" or field.is_relation or k == "valid_from" or not props.get(k):
             continue
-        props[k] = (str(props[k]) + "M")[-field.max_length:] if getattr(field, "max_length", None) else \
-            str(props[k]) + "M"
+        props[k] = (
+            (str(props[k]) + "M")[-field.max_length :]
+            if getattr(field, "max_length", None)
+            else str(props[k]) + "M"
+        )
     return feature
 
 
@@ -162,8 +178,13 @@ def changeable(spec):
     keys = set(spec.key_fields)
     for name in spec.fields:
         field = model._meta.get_field(name)
-        if (field.editable and not field.is_relation and not field.choices and name not in keys
-                and field.get_internal_type() in ("DecimalField", "FloatField", "IntegerField")):
+        if (
+            field.editable
+            and not field.is_relation
+            and not field.choices
+            and name not in keys
+            and field.get_internal_type() in ("DecimalField", "FloatField", "IntegerField")
+        ):
             return name, lambda old: (old or 0) + 1
     raise AssertionError(f"nothing to change in {spec.name}")
 
@@ -211,7 +232,9 @@ def test_imports_every_layer_mode_and_role(matrix_world, tmp_path):
         doc = exported(name, tmp_path)
         inside, outside = world["samples"][name]["in"], world["samples"][name]["out"]
         prop, new_value = changeable(spec)
-        cases = [("append", "in", [with_new_key(spec, feature_of(doc, inside))], unit_key(world, inside))]
+        cases = [
+            ("append", "in", [with_new_key(spec, feature_of(doc, inside))], unit_key(world, inside))
+        ]
         for where, obj in (("in", inside), ("out", outside)):
             changed = feature_of(doc, obj)
             changed["properties"][prop] = new_value(changed["properties"][prop])
@@ -225,9 +248,17 @@ def test_imports_every_layer_mode_and_role(matrix_world, tmp_path):
                 before = fingerprint(model)
                 count = len(before)
 
-                def run(c=c, features=features, mode=mode, allowed=allowed, label=label, where=where):
-                    r = c.post("/api/v1/imports/", {"layer": name, "mode": mode,
-                                                    "file": upload(doc, features, f"{name}.geojson")})
+                def run(
+                    c=c, features=features, mode=mode, allowed=allowed, label=label, where=where
+                ):
+                    r = c.post(
+                        "/api/v1/imports/",
+                        {
+                            "layer": name,
+                            "mode": mode,
+                            "file": upload(doc, features, f"{name}.geojson"),
+                        },
+                    )
                     job = job_of(r) if r.status_code == 202 else None
                     if allowed:
                         done = job is not None and job.status == "done"
@@ -238,18 +269,45 @@ def test_imports_every_layer_mode_and_role(matrix_world, tmp_path):
                             stored = getattr(model._default_manager.get(pk=obj.pk), prop)
                             want = new_value(feature_of(doc, obj)["properties"][prop])
                             done = job.updated_count == 1 and (
-                                float(stored) == float(want) if isinstance(want, (int, float)) else stored == want)
+                                float(stored) == float(want)
+                                if isinstance(want, (int, float))
+                                else stored == want
+                            )
                         elif done:
                             done = model._default_manager.count() == len(features)
-                        mx.check(role, f"import {label}", name, "allow", r, done,
-                                 f"status {r.status_code}, job {job and job.status}: {job and job.error[:120]}")
+                        mx.check(
+                            role,
+                            f"import {label}",
+                            name,
+                            "allow",
+                            r,
+                            done,
+                            f"status {r.status_code}, job {job and job.status}: {job and job.error[:120]}",
+                        )
                     else:
-                        refused = r.status_code in (401, 403) or (job is not None and job.status == "failed")
-                        mx.check(role, f"import {label}", name, "refuse", r, refused,
-                                 f"status {r.status_code}, job {job and job.status}")
+                        refused = r.status_code in (401, 403) or (
+                            job is not None and job.status == "failed"
+                        )
+                        mx.check(
+                            role,
+                            f"import {label}",
+                            name,
+                            "refuse",
+                            r,
+                            refused,
+                            f"status {r.status_code}, job {job and job.status}",
+                        )
                         if fingerprint(model) != before:
-                            mx.mismatches.append((role, f"import {label}", name, "refuse", r.status_code,
-                                                  "REFUSED BUT THE TABLE CHANGED"))
+                            mx.mismatches.append(
+                                (
+                                    role,
+                                    f"import {label}",
+                                    name,
+                                    "refuse",
+                                    r.status_code,
+                                    "REFUSED BUT THE TABLE CHANGED",
+                                )
+                            )
                     mx.invariants(role, f"api import {mode}", name)
 
                 rolled_back(run)
@@ -263,18 +321,27 @@ def forged_rows(world, tmp_path) -> dict[str, list]:
     doc = exported("proposals", tmp_path)
     props = world["proposals"]
     new_approved = with_new_key(CATALOGUE["proposals"], feature_of(doc, props["a_draft"]))
-    new_approved["properties"].update(status="approved", decided_at="2026-05-01T09:00:00+07:00",
-                                      submitted_at="2026-04-01T09:00:00+07:00")
+    new_approved["properties"].update(
+        status="approved",
+        decided_at="2026-05-01T09:00:00+07:00",
+        submitted_at="2026-04-01T09:00:00+07:00",
+    )
     submitted_approved = feature_of(doc, props["a_submitted"])
-    submitted_approved["properties"].update(status="approved", decided_at="2026-05-01T09:00:00+07:00")
+    submitted_approved["properties"].update(
+        status="approved", decided_at="2026-05-01T09:00:00+07:00"
+    )
     draft_submitted = feature_of(doc, props["a_draft"])
-    draft_submitted["properties"].update(status="submitted", submitted_at="2026-05-01T09:00:00+07:00")
+    draft_submitted["properties"].update(
+        status="submitted", submitted_at="2026-05-01T09:00:00+07:00"
+    )
     submitted_renamed = feature_of(doc, props["a_submitted"])
     submitted_renamed["properties"]["name"] = "Đổi tên khi đang thẩm định"
-    return {"append: a new proposal, already approved": ("append", doc, [new_approved]),
-            "upsert: a submitted proposal, approved": ("upsert", doc, [submitted_approved]),
-            "upsert: a draft, submitted": ("upsert", doc, [draft_submitted]),
-            "upsert: a submitted proposal, renamed": ("upsert", doc, [submitted_renamed])}
+    return {
+        "append: a new proposal, already approved": ("append", doc, [new_approved]),
+        "upsert: a submitted proposal, approved": ("upsert", doc, [submitted_approved]),
+        "upsert: a draft, submitted": ("upsert", doc, [draft_submitted]),
+        "upsert: a submitted proposal, renamed": ("upsert", doc, [submitted_renamed]),
+    }
 
 
 def test_forged_workflow_rows_are_refused_through_every_import_door(matrix_world, tmp_path):
@@ -287,21 +354,58 @@ def test_forged_workflow_rows_are_refused_through_every_import_door(matrix_world
             before = fingerprint(m.Proposal), m.ProposalEvent.objects.count()
 
             def api(c=c, mode=mode, doc=doc, features=features, label=label):
-                r = c.post("/api/v1/imports/", {"layer": "proposals", "mode": mode,
-                                                "file": upload(doc, features, "proposals.geojson")})
+                r = c.post(
+                    "/api/v1/imports/",
+                    {
+                        "layer": "proposals",
+                        "mode": mode,
+                        "file": upload(doc, features, "proposals.geojson"),
+                    },
+                )
                 job = job_of(r) if r.status_code == 202 else None
-                refused = r.status_code in (401, 403) or (job is not None and job.status == "failed")
-                mx.check(role, f"api import {label}", "proposals", "refuse", r, refused,
-                         f"status {r.status_code}, job {job and job.status}")
-                if job is not None and job.status == "failed" and role in ("staff_a", "district", "admin"):
+                refused = r.status_code in (401, 403) or (
+                    job is not None and job.status == "failed"
+                )
+                mx.check(
+                    role,
+                    f"api import {label}",
+                    "proposals",
+                    "refuse",
+                    r,
+                    refused,
+                    f"status {r.status_code}, job {job and job.status}",
+                )
+                if (
+                    job is not None
+                    and job.status == "failed"
+                    and role in ("staff_a", "district", "admin")
+                ):
                     # Refused for the workflow's reason, said so, not for a lack of rights.
                     text = job.error.lower()
-                    if not any(w in text for w in ("workflow", "quy trình", "draft", "bản nháp", "nháp")):
-                        mx.mismatches.append((role, f"api import {label}", "proposals", "refuse (workflow)",
-                                              r.status_code, f"reason: {job.error[:160]}"))
+                    if not any(
+                        w in text for w in ("workflow", "quy trình", "draft", "bản nháp", "nháp")
+                    ):
+                        mx.mismatches.append(
+                            (
+                                role,
+                                f"api import {label}",
+                                "proposals",
+                                "refuse (workflow)",
+                                r.status_code,
+                                f"reason: {job.error[:160]}",
+                            )
+                        )
                 if (fingerprint(m.Proposal), m.ProposalEvent.objects.count()) != before:
-                    mx.mismatches.append((role, f"api import {label}", "proposals", "refuse", r.status_code,
-                                          "REFUSED BUT THE PROPOSALS CHANGED"))
+                    mx.mismatches.append(
+                        (
+                            role,
+                            f"api import {label}",
+                            "proposals",
+                            "refuse",
+                            r.status_code,
+                            "REFUSED BUT THE PROPOSALS CHANGED",
+                        )
+                    )
                 mx.invariants(role, "api import (forged)", label)
 
             rolled_back(api)
@@ -312,15 +416,41 @@ def test_forged_workflow_rows_are_refused_through_every_import_door(matrix_world
 
             def command(path=path, mode=mode, label=label, user=user):
                 try:
-                    call_command("import_layer", str(path), "--layer", "proposals", "--mode", mode,
-                                 "--user", user.username, stdout=io.StringIO(), stderr=io.StringIO())
+                    call_command(
+                        "import_layer",
+                        str(path),
+                        "--layer",
+                        "proposals",
+                        "--mode",
+                        mode,
+                        "--user",
+                        user.username,
+                        stdout=io.StringIO(),
+                        stderr=io.StringIO(),
+                    )
                     refused, why = False, "the command imported it"
                 except CommandError as exc:
                     refused, why = True, str(exc)
-                mx.check(role, f"command import {label}", "proposals", "refuse", _Done(why), refused, why[:160])
+                mx.check(
+                    role,
+                    f"command import {label}",
+                    "proposals",
+                    "refuse",
+                    _Done(why),
+                    refused,
+                    why[:160],
+                )
                 if (fingerprint(m.Proposal), m.ProposalEvent.objects.count()) != before:
-                    mx.mismatches.append((role, f"command import {label}", "proposals", "refuse", "-",
-                                          "REFUSED BUT THE PROPOSALS CHANGED"))
+                    mx.mismatches.append(
+                        (
+                            role,
+                            f"command import {label}",
+                            "proposals",
+                            "refuse",
+                            "-",
+                            "REFUSED BUT THE PROPOSALS CHANGED",
+                        )
+                    )
                 mx.invariants(role, "command import (forged)", label)
 
             rolled_back(command)
@@ -346,29 +476,63 @@ def test_command_imports_follow_the_same_rights(matrix_world, tmp_path):
     renamed["properties"]["name"] = "Đổi tên qua lệnh"
     path = write_file(tmp_path, doc, [renamed], "renamed.geojson")
     with pytest.raises(CommandError, match="--user"):
-        call_command("import_layer", str(path), "--layer", "proposals", "--mode", "upsert",
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_layer",
+            str(path),
+            "--layer",
+            "proposals",
+            "--mode",
+            "upsert",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     for role in ROLES:
         if role == "anonymous":
             continue
         user = world["users"][role]
-        allowed = has_role(role) and may_edit_layer(role, CATALOGUE["proposals"]) and p_edit(role, "commune_a")
+        allowed = (
+            has_role(role)
+            and may_edit_layer(role, CATALOGUE["proposals"])
+            and p_edit(role, "commune_a")
+        )
 
         def run(user=user, allowed=allowed, role=role):
             try:
-                call_command("import_layer", str(path), "--layer", "proposals", "--mode", "upsert",
-                             "--user", user.username, stdout=io.StringIO(), stderr=io.StringIO())
+                call_command(
+                    "import_layer",
+                    str(path),
+                    "--layer",
+                    "proposals",
+                    "--mode",
+                    "upsert",
+                    "--user",
+                    user.username,
+                    stdout=io.StringIO(),
+                    stderr=io.StringIO(),
+                )
                 ok, why = True, ""
             except CommandError as exc:
                 ok, why = False, str(exc)
             now = m.Proposal.objects.get(pk=draft.pk)
             last = now.events.order_by("-created_at", "-pk").first()
             if allowed:
-                ok = ok and now.name == "Đổi tên qua lệnh" and last.action == "edited" and last.actor_id == user.pk
+                ok = (
+                    ok
+                    and now.name == "Đổi tên qua lệnh"
+                    and last.action == "edited"
+                    and last.actor_id == user.pk
+                )
             else:
                 ok = not ok and now.name == draft.name
-            mx.check(role, "command upsert draft", "proposals", "allow" if allowed else "refuse", _Done(why), ok,
-                     why[:160] or f"name {now.name!r}, last event {last.action} by {last.actor_id}")
+            mx.check(
+                role,
+                "command upsert draft",
+                "proposals",
+                "allow" if allowed else "refuse",
+                _Done(why),
+                ok,
+                why[:160] or f"name {now.name!r}, last event {last.action} by {last.actor_id}",
+            )
             mx.invariants(role, "command import", "a_draft")
 
         rolled_back(run)
@@ -383,8 +547,18 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
     mx = WriteMatrix("status writes", world)
     spec = CATALOGUE["proposals"]
     props = world["proposals"]
-    geometry = {"type": "Polygon", "coordinates": [[[108.97, 14.05], [108.976, 14.05], [108.976, 14.056],
-                                                    [108.97, 14.056], [108.97, 14.05]]]}
+    geometry = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [108.97, 14.05],
+                [108.976, 14.05],
+                [108.976, 14.056],
+                [108.97, 14.056],
+                [108.97, 14.05],
+            ]
+        ],
+    }
     commune_a = world["units"]["commune_a"]
     for role in ROLES:
         c = client_for(world, role)
@@ -394,30 +568,65 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
                 before = fingerprint(m.Proposal)
 
                 def wfs(c=c, p=p, field=field, value=value, key=key):
-                    r = c.generic("POST", "/ows/wfs", update_body(spec, p.pk, field, value).encode(),
-                                  content_type="text/xml")
-                    mx.check(role, f"wfs-t Update {field}", key, "refuse", r,
-                             r.status_code in (400, 401, 403) and fingerprint(m.Proposal) == before)
+                    r = c.generic(
+                        "POST",
+                        "/ows/wfs",
+                        update_body(spec, p.pk, field, value).encode(),
+                        content_type="text/xml",
+                    )
+                    mx.check(
+                        role,
+                        f"wfs-t Update {field}",
+                        key,
+                        "refuse",
+                        r,
+                        r.status_code in (400, 401, 403) and fingerprint(m.Proposal) == before,
+                    )
                     mx.invariants(role, "wfs-t", key)
 
                 rolled_back(wfs)
 
             def patch(c=c, p=p, key=key):
-                r = c.patch(f"/api/v1/proposals/{p.pk}/", data=json.dumps({"status": "approved"}),
-                            content_type="application/json")
-                mx.check(role, "api patch status", key, "refuse", r,
-                         r.status_code in (401, 403, 404, 409) and fingerprint(m.Proposal) == before)
+                r = c.patch(
+                    f"/api/v1/proposals/{p.pk}/",
+                    data=json.dumps({"status": "approved"}),
+                    content_type="application/json",
+                )
+                mx.check(
+                    role,
+                    "api patch status",
+                    key,
+                    "refuse",
+                    r,
+                    r.status_code in (401, 403, 404, 409) and fingerprint(m.Proposal) == before,
+                )
                 mx.invariants(role, "rest", key)
 
             rolled_back(patch)
 
         def create(c=c):
             count = m.Proposal.objects.count()
-            r = c.post("/api/v1/proposals/", data=json.dumps(
-                {"name": "Đề xuất đã duyệt sẵn", "kind": "CCN", "admin_unit": commune_a.pk, "geometry": geometry,
-                 "status": "approved"}), content_type="application/json")
-            mx.check(role, "api create approved", "commune_a", "refuse", r,
-                     r.status_code in (400, 401, 403) and m.Proposal.objects.count() == count)
+            r = c.post(
+                "/api/v1/proposals/",
+                data=json.dumps(
+                    {
+                        "name": "Đề xuất đã duyệt sẵn",
+                        "kind": "CCN",
+                        "admin_unit": commune_a.pk,
+                        "geometry": geometry,
+                        "status": "approved",
+                    }
+                ),
+                content_type="application/json",
+            )
+            mx.check(
+                role,
+                "api create approved",
+                "commune_a",
+                "refuse",
+                r,
+                r.status_code in (400, 401, 403) and m.Proposal.objects.count() == count,
+            )
             mx.invariants(role, "rest", "create")
 
         rolled_back(create)
@@ -425,22 +634,51 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
     # Plain code: save(), QuerySet.update(), bulk_update() refuse the workflow fields.
     p = props["a_submitted"]
     for label, write in (
-            ("save", lambda: _save(p.pk, status="approved")),
-            ("save content of a submitted proposal", lambda: _save(p.pk, name="Đổi tên")),
-            ("QuerySet.update", lambda: m.Proposal.objects.filter(pk=p.pk).update(status="approved")),
-            ("bulk_update", lambda: m.Proposal.objects.bulk_update([_changed(p.pk, status="approved")], ["status"])),
-            ("create approved", lambda: m.Proposal.objects.create(
-                code="DX-FORGED", name="x", kind="CCN", geom=p.geom, admin_unit=p.admin_unit, status="approved")),
-            ("QuerySet.update of a submitted proposal's content",
-             lambda: m.Proposal.objects.filter(pk=p.pk).update(name="Đổi tên hàng loạt")),
-            ("bulk_create overwriting a stored proposal", lambda: m.Proposal.objects.bulk_create(
-                [_changed(p.pk, status="approved")], update_conflicts=True, unique_fields=["code"],
-                update_fields=["status"])),
-            ("event by hand", lambda: m.ProposalEvent.objects.create(proposal=p, action="approved")),
-            ("events bulk_create", lambda: m.ProposalEvent.objects.bulk_create(
-                [m.ProposalEvent(proposal=p, action="approved")])),
-            ("events update", lambda: m.ProposalEvent.objects.filter(proposal=p).update(action="approved")),
-            ("events delete", lambda: m.ProposalEvent.objects.filter(proposal=p).delete())):
+        ("save", lambda: _save(p.pk, status="approved")),
+        ("save content of a submitted proposal", lambda: _save(p.pk, name="Đổi tên")),
+        ("QuerySet.update", lambda: m.Proposal.objects.filter(pk=p.pk).update(status="approved")),
+        (
+            "bulk_update",
+            lambda: m.Proposal.objects.bulk_update([_changed(p.pk, status="approved")], ["status"]),
+        ),
+        (
+            "create approved",
+            lambda: m.Proposal.objects.create(
+                code="DX-FORGED",
+                name="x",
+                kind="CCN",
+                geom=p.geom,
+                admin_unit=p.admin_unit,
+                status="approved",
+            ),
+        ),
+        (
+            "QuerySet.update of a submitted proposal's content",
+            lambda: m.Proposal.objects.filter(pk=p.pk).update(name="Đổi tên hàng loạt"),
+        ),
+        (
+            "bulk_create overwriting a stored proposal",
+            lambda: m.Proposal.objects.bulk_create(
+                [_changed(p.pk, status="approved")],
+                update_conflicts=True,
+                unique_fields=["code"],
+                update_fields=["status"],
+            ),
+        ),
+        ("event by hand", lambda: m.ProposalEvent.objects.create(proposal=p, action="approved")),
+        (
+            "events bulk_create",
+            lambda: m.ProposalEvent.objects.bulk_create(
+                [m.ProposalEvent(proposal=p, action="approved")]
+            ),
+        ),
+        (
+            "events update",
+            lambda: m.ProposalEvent.objects.filter(proposal=p).update(action="approved"),
+        ),
+        ("events delete", lambda: m.ProposalEvent.objects.filter(proposal=p).delete()),
+    ):
+
         def code(write=write, label=label):
             before = fingerprint(m.Proposal), m.ProposalEvent.objects.count()
             try:
@@ -448,8 +686,14 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
                 refused = False
             except m.WorkflowViolation:
                 refused = True
-            mx.check("code", label, "a_submitted", "refuse", _Done(), refused and (
-                fingerprint(m.Proposal), m.ProposalEvent.objects.count()) == before)
+            mx.check(
+                "code",
+                label,
+                "a_submitted",
+                "refuse",
+                _Done(),
+                refused and (fingerprint(m.Proposal), m.ProposalEvent.objects.count()) == before,
+            )
             mx.invariants("code", "code", label)
 
         rolled_back(code)
@@ -468,8 +712,14 @@ def _save(pk, **values):
 
 
 def _admin_post(c, url, proposal_data: dict, events: int):
-    data = {**proposal_data, "events-TOTAL_FORMS": str(events), "events-INITIAL_FORMS": str(events),
-            "events-MIN_NUM_FORMS": "0", "events-MAX_NUM_FORMS": "1000", "_save": "Lưu"}
+    data = {
+        **proposal_data,
+        "events-TOTAL_FORMS": str(events),
+        "events-INITIAL_FORMS": str(events),
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
+        "_save": "Lưu",
+    }
     return c.post(url, data)
 
 
@@ -485,73 +735,140 @@ def test_admin_is_one_more_door(matrix_world):
     base = "/admin/planning/proposal/"
 
     def fields(p, **over):
-        out = {"code": p.code, "name": p.name, "kind": p.kind, "geom": p.geom.ewkt,
-               "admin_unit": p.admin_unit_id, "rationale": p.rationale}
+        out = {
+            "code": p.code,
+            "name": p.name,
+            "kind": p.kind,
+            "geom": p.geom.ewkt,
+            "admin_unit": p.admin_unit_id,
+            "rationale": p.rationale,
+        }
         out.update(over)
         return out
 
     def change_draft():
-        r = _admin_post(su, f"{base}{draft.pk}/change/", fields(draft, name="Sửa trong admin", status="approved",
-                                                               decided_at_0="01/05/2026"), draft.events.count())
+        r = _admin_post(
+            su,
+            f"{base}{draft.pk}/change/",
+            fields(draft, name="Sửa trong admin", status="approved", decided_at_0="01/05/2026"),
+            draft.events.count(),
+        )
         now = m.Proposal.objects.get(pk=draft.pk)
         last = now.events.order_by("-created_at", "-pk").first()
-        ok = (r.status_code == 302 and now.name == "Sửa trong admin" and now.status == "draft"
-              and now.decided_at is None and last.action == "edited")
-        mx.check("superuser", "admin change draft (status sent too)", "a_draft", "allow", r, ok,
-                 f"status {r.status_code}, name {now.name!r}, status {now.status}, last {last.action}")
+        ok = (
+            r.status_code == 302
+            and now.name == "Sửa trong admin"
+            and now.status == "draft"
+            and now.decided_at is None
+            and last.action == "edited"
+        )
+        mx.check(
+            "superuser",
+            "admin change draft (status sent too)",
+            "a_draft",
+            "allow",
+            r,
+            ok,
+            f"status {r.status_code}, name {now.name!r}, status {now.status}, last {last.action}",
+        )
         mx.invariants("superuser", "admin", "change draft")
 
     rolled_back(change_draft)
 
     def change_submitted():
         before = fingerprint(m.Proposal)
-        r = _admin_post(su, f"{base}{submitted.pk}/change/", fields(submitted, name="Sửa khi đang thẩm định",
-                                                                   status="approved"), submitted.events.count())
-        mx.check("superuser", "admin change submitted", "a_submitted", "refuse", r,
-                 r.status_code == 403 and fingerprint(m.Proposal) == before)
+        r = _admin_post(
+            su,
+            f"{base}{submitted.pk}/change/",
+            fields(submitted, name="Sửa khi đang thẩm định", status="approved"),
+            submitted.events.count(),
+        )
+        mx.check(
+            "superuser",
+            "admin change submitted",
+            "a_submitted",
+            "refuse",
+            r,
+            r.status_code == 403 and fingerprint(m.Proposal) == before,
+        )
         mx.invariants("superuser", "admin", "change submitted")
 
     rolled_back(change_submitted)
 
     def add():
         count = m.Proposal.objects.count()
-        r = _admin_post(su, f"{base}add/", fields(draft, code="DX-ADMIN-1", name="Thêm trong admin",
-                                                  status="approved"), 0)
+        r = _admin_post(
+            su,
+            f"{base}add/",
+            fields(draft, code="DX-ADMIN-1", name="Thêm trong admin", status="approved"),
+            0,
+        )
         new = m.Proposal.objects.filter(code="DX-ADMIN-1").first()
-        ok = (r.status_code == 302 and m.Proposal.objects.count() == count + 1 and new.status == "draft"
-              and list(new.events.values_list("action", flat=True)) == ["created"])
-        mx.check("superuser", "admin add (status sent too)", "commune_a", "allow", r, ok,
-                 f"status {r.status_code}, {new and new.status}")
+        ok = (
+            r.status_code == 302
+            and m.Proposal.objects.count() == count + 1
+            and new.status == "draft"
+            and list(new.events.values_list("action", flat=True)) == ["created"]
+        )
+        mx.check(
+            "superuser",
+            "admin add (status sent too)",
+            "commune_a",
+            "allow",
+            r,
+            ok,
+            f"status {r.status_code}, {new and new.status}",
+        )
         mx.invariants("superuser", "admin", "add")
 
     rolled_back(add)
 
     def delete_submitted():
         r = su.post(f"{base}{submitted.pk}/delete/", {"post": "yes"})
-        mx.check("superuser", "admin delete submitted", "a_submitted", "refuse", r,
-                 r.status_code == 403 and m.Proposal.objects.filter(pk=submitted.pk).exists())
+        mx.check(
+            "superuser",
+            "admin delete submitted",
+            "a_submitted",
+            "refuse",
+            r,
+            r.status_code == 403 and m.Proposal.objects.filter(pk=submitted.pk).exists(),
+        )
         mx.invariants("superuser", "admin", "delete submitted")
 
     rolled_back(delete_submitted)
 
     def delete_draft():
         r = su.post(f"{base}{draft.pk}/delete/", {"post": "yes"})
-        mx.check("superuser", "admin delete draft", "a_draft", "allow", r,
-                 r.status_code == 302 and not m.Proposal.objects.filter(pk=draft.pk).exists())
+        mx.check(
+            "superuser",
+            "admin delete draft",
+            "a_draft",
+            "allow",
+            r,
+            r.status_code == 302 and not m.Proposal.objects.filter(pk=draft.pk).exists(),
+        )
         mx.invariants("superuser", "admin", "delete draft")
 
     rolled_back(delete_draft)
     r = su.get(base)
-    mx.check("superuser", "admin list: no bulk delete", "proposals", "allow", r,
-             r.status_code == 200 and "delete_selected" not in r.content.decode())
+    mx.check(
+        "superuser",
+        "admin list: no bulk delete",
+        "proposals",
+        "allow",
+        r,
+        r.status_code == 200 and "delete_selected" not in r.content.decode(),
+    )
     mx.finish()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_write_counts():
     yield
-    print(f"\nAccess matrix, writes: {sum(WRITES.values())} writes checked with the workflow invariants, "
-          f"by door {dict(sorted(WRITES.items()))}")
+    print(
+        f"\nAccess matrix, writes: {sum(WRITES.values())} writes checked with the workflow invariants, "
+        f"by door {dict(sorted(WRITES.items()))}"
+    )
 
 
 def test_the_invariants_catch_a_bypass(matrix_world):
@@ -577,7 +894,7 @@ def test_admin_history_revert_cannot_undo_a_step(matrix_world, now):
     su.force_login(world["users"]["superuser"])
     p = world["proposals"]["a_draft"]
     draft_version = p.history.earliest()
-    with m.workflow_write("fixture"):   # the steps, as the workflow would record them
+    with m.workflow_write("fixture"):  # the steps, as the workflow would record them
         p.status, p.submitted_at = now, p.updated_at
         p.save()
         m.ProposalEvent.objects.create(proposal=p, action="submitted")
@@ -585,8 +902,19 @@ def test_admin_history_revert_cannot_undo_a_step(matrix_world, now):
             m.ProposalEvent.objects.create(proposal=p, action="changes_requested")
     before = fingerprint(m.Proposal)
     url = f"/admin/planning/proposal/{p.pk}/history/{draft_version.history_id}/"
-    r = _admin_post(su, url, {"code": p.code, "name": p.name, "kind": p.kind, "geom": p.geom.ewkt,
-                              "admin_unit": p.admin_unit_id, "rationale": p.rationale}, p.events.count())
+    r = _admin_post(
+        su,
+        url,
+        {
+            "code": p.code,
+            "name": p.name,
+            "kind": p.kind,
+            "geom": p.geom.ewkt,
+            "admin_unit": p.admin_unit_id,
+            "rationale": p.rationale,
+        },
+        p.events.count(),
+    )
     assert r.status_code == 200, r.status_code
     assert fingerprint(m.Proposal) == before
     assert m.Proposal.objects.get(pk=p.pk).status == now
@@ -611,10 +939,21 @@ def test_an_approved_proposals_area_and_checks_stay(matrix_world):
         c = client_for(world, role)
 
         def wfs_delete(c=c, role=role):
-            r = c.generic("POST", "/ows/wfs", delete_body(CATALOGUE["industrial_areas"], area.pk).encode(),
-                          content_type="text/xml")
-            mx.check(role, "wfs-t Delete the approved area", area.code, "refuse", r,
-                     r.status_code in (400, 403) and m.IndustrialArea.objects.filter(pk=area.pk).exists())
+            r = c.generic(
+                "POST",
+                "/ows/wfs",
+                delete_body(CATALOGUE["industrial_areas"], area.pk).encode(),
+                content_type="text/xml",
+            )
+            mx.check(
+                role,
+                "wfs-t Delete the approved area",
+                area.code,
+                "refuse",
+                r,
+                r.status_code in (400, 403)
+                and m.IndustrialArea.objects.filter(pk=area.pk).exists(),
+            )
             mx.invariants(role, "wfs-t", "delete approved area")
 
         rolled_back(wfs_delete)
@@ -622,8 +961,15 @@ def test_an_approved_proposals_area_and_checks_stay(matrix_world):
         def revalidate(c=c, role=role):
             r = c.post(f"/api/v1/proposals/{p.pk}/validate/")
             kept = m.Proposal.objects.get(pk=p.pk).validation == checks
-            mx.check(role, "re-check a decided proposal", p.code, "allow", r, r.status_code == 200 and kept,
-                     f"status {r.status_code}, stored checks kept: {kept}")
+            mx.check(
+                role,
+                "re-check a decided proposal",
+                p.code,
+                "allow",
+                r,
+                r.status_code == 200 and kept,
+                f"status {r.status_code}, stored checks kept: {kept}",
+            )
             mx.invariants(role, "rest", "validate decided")
 
         rolled_back(revalidate)
@@ -632,8 +978,14 @@ def test_an_approved_proposals_area_and_checks_stay(matrix_world):
 
     def admin_delete():
         r = su.post(f"/admin/planning/industrialarea/{area.pk}/delete/", {"post": "yes"})
-        mx.check("superuser", "admin delete the approved area", area.code, "refuse", r,
-                 m.IndustrialArea.objects.filter(pk=area.pk).exists())
+        mx.check(
+            "superuser",
+            "admin delete the approved area",
+            area.code,
+            "refuse",
+            r,
+            m.IndustrialArea.objects.filter(pk=area.pk).exists(),
+        )
         mx.invariants("superuser", "admin", "delete approved area")
 
     rolled_back(admin_delete)
@@ -643,6 +995,11 @@ def test_an_approved_proposals_area_and_checks_stay(matrix_world):
 def test_a_body_that_is_not_an_object_is_a_400_not_a_500(matrix_world):
     c = client_for(matrix_world, "staff_a")
     draft = matrix_world["proposals"]["a_draft"]
-    for method, url in (("post", "/api/v1/proposals/"), ("patch", f"/api/v1/proposals/{draft.pk}/")):
-        r = getattr(c, method)(url, data=json.dumps([{"status": "approved"}]), content_type="application/json")
+    for method, url in (
+        ("post", "/api/v1/proposals/"),
+        ("patch", f"/api/v1/proposals/{draft.pk}/"),
+    ):
+        r = getattr(c, method)(
+            url, data=json.dumps([{"status": "approved"}]), content_type="application/json"
+        )
         assert r.status_code == 400, (method, r.status_code, r.content[:200])

@@ -13,6 +13,7 @@ schema (``response_schema_conformance``), and every 4xx is the API's error envel
 are collected and reported together. Bounded: ``MAX_EXAMPLES`` per operation and caller,
 derandomized, no shrinking; the number of requests sent is printed.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,23 +47,37 @@ def world(binh_dinh, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KCN_RASTER_DIR = tmp_path / "rasters"
-    settings.PLANNING_ANALYSIS_RUNNER = "queue"   # analyses are stored, not run (bounded time)
-    settings.PLANNING_IMPORT_RUNNER = "sync"      # imports run inside the request: more code reached
+    settings.PLANNING_ANALYSIS_RUNNER = "queue"  # analyses are stored, not run (bounded time)
+    settings.PLANNING_IMPORT_RUNNER = "sync"  # imports run inside the request: more code reached
     settings.PLANNING_MAX_UPLOAD_BYTES = 256 * 1024
     _, commune = binh_dinh
-    area = IndustrialAreaFactory(code="CCN-CH", name="CCN Cát Hanh", admin_unit=commune,
-                                 boundary=square(109.0, 14.0))
+    area = IndustrialAreaFactory(
+        code="CCN-CH", name="CCN Cát Hanh", admin_unit=commune, boundary=square(109.0, 14.0)
+    )
     m.ClearanceParcel.objects.create(
-        area=area, map_sheet="12", parcel_no="345", boundary=square(109.001, 14.001, 0.002), land_use="LUC",
-        admin_unit=commune, holder_name="Nguyễn Văn Bí Mật", holder_id_number="052000000001", households=3)
+        area=area,
+        map_sheet="12",
+        parcel_no="345",
+        boundary=square(109.001, 14.001, 0.002),
+        land_use="LUC",
+        admin_unit=commune,
+        holder_name="Nguyễn Văn Bí Mật",
+        holder_id_number="052000000001",
+        households=3,
+    )
     users = get_user_model().objects
     staff = users.create_user("canbo", password="pw-canbo-1")
     m.Membership.objects.create(user=staff, role="commune_staff", admin_unit=commune)
     admin = users.create_superuser("quantri", password="pw-admin-1", email="qt@example.com")
     from planning.services import proposals as psvc
 
-    psvc.proposal_create(staff, name="Đề xuất CCN thử", kind="CCN", admin_unit=commune.code,
-                         geometry=square(109.02, 14.02, 0.01))
+    psvc.proposal_create(
+        staff,
+        name="Đề xuất CCN thử",
+        kind="CCN",
+        admin_unit=commune.code,
+        geometry=square(109.02, 14.02, 0.01),
+    )
     return {
         "anonymous": {},
         "staff": {"Authorization": f"Token {Token.objects.create(user=staff).key}"},
@@ -96,8 +111,14 @@ def _strategy(operation):
 def _fuzz(operation, headers: dict, max_examples: int, stats: Counter, failures: list) -> None:
     seen: set[str] = set()
 
-    @hsettings(max_examples=max_examples, deadline=None, derandomize=True, database=None,
-               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @hsettings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=_strategy(operation))
     def run(case):
         with transaction.atomic():
@@ -107,10 +128,14 @@ def _fuzz(operation, headers: dict, max_examples: int, stats: Counter, failures:
         stats[f"{response.status_code // 100}xx"] += 1
         problems = []
         try:
-            case.validate_response(response, checks=[not_a_server_error, response_schema_conformance],
-                                   headers=headers)
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance], headers=headers
+            )
         except FailureGroup as group:
-            problems += [f"{type(f).__name__}: {f.title} {getattr(f, 'message', '')}"[:400] for f in group.exceptions]
+            problems += [
+                f"{type(f).__name__}: {f.title} {getattr(f, 'message', '')}"[:400]
+                for f in group.exceptions
+            ]
         except AssertionError as exc:
             problems.append(str(exc)[:400])
         if 400 <= response.status_code < 500 and response.status_code != 405:
@@ -121,7 +146,9 @@ def _fuzz(operation, headers: dict, max_examples: int, stats: Counter, failures:
             key = f"{operation.label} {response.status_code} {problem.splitlines()[0][:120]}"
             if key not in seen:
                 seen.add(key)
-                failures.append(f"{key}\n    reproduce: {case.as_curl_command(headers=headers)[:600]}")
+                failures.append(
+                    f"{key}\n    reproduce: {case.as_curl_command(headers=headers)[:600]}"
+                )
 
     run()
 
@@ -153,18 +180,23 @@ def test_every_operation_answers_without_server_errors(world, wsgi_app, caller, 
     for operation in operations:
         _fuzz(operation, world[caller], MAX_EXAMPLES[caller], stats, failures)
     with capsys.disabled():
-        print(f"\nschemathesis [{caller}]: {len(operations)} operations, {stats['requests']} requests "
-              f"({', '.join(f'{k}: {v}' for k, v in sorted(stats.items()) if k != 'requests')}), "
-              f"{len(failures)} distinct failures")
+        print(
+            f"\nschemathesis [{caller}]: {len(operations)} operations, {stats['requests']} requests "
+            f"({', '.join(f'{k}: {v}' for k, v in sorted(stats.items()) if k != 'requests')}), "
+            f"{len(failures)} distinct failures"
+        )
     assert stats["5xx"] == 0 and not failures, "\n".join(failures[:40])
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/layers/clearance_parcels/?parcel_no=1%002",        # found by schemathesis on PostGIS (500)
-    "/api/v1/layers/industrial_areas/?admin_unit=%00",
-    "/api/v1/proposals/?status=%00",
-    "/api/v1/analyses/runs/?kind=%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/layers/clearance_parcels/?parcel_no=1%002",  # found by schemathesis on PostGIS (500)
+        "/api/v1/layers/industrial_areas/?admin_unit=%00",
+        "/api/v1/proposals/?status=%00",
+        "/api/v1/analyses/runs/?kind=%00",
+    ],
+)
 def test_nul_in_a_query_parameter_is_a_400_naming_it(world, url):
     """PostgreSQL refuses NUL in text: the API must say so (400) instead of failing (500)."""
     from django.test import Client

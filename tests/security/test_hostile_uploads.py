@@ -14,6 +14,7 @@ geometries, a Shapefile without ``.prj`` (VN-2000 assumed, said so) and a 100,00
 Each refusal must name the problem; nothing is written to the database, no file lands outside
 MEDIA_ROOT, and the contents of /etc/passwd never come back.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,7 +28,6 @@ from pathlib import Path
 
 import pytest
 import shapely
-from django.conf import settings as dj_settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -41,6 +41,7 @@ CAT_HANH_RING = [[109.0, 14.0], [109.01, 14.0], [109.01, 14.01], [109.0, 14.01],
 
 # --- building hostile files ----------------------------------------------------------------------
 
+
 def _raw_zip(entries: list[tuple[str, bytes, int, int, int]]) -> bytes:
     """A zip written by hand: (name, deflated bytes, crc32, declared size, unix mode) per entry.
 
@@ -52,14 +53,50 @@ def _raw_zip(entries: list[tuple[str, bytes, int, int, int]]) -> bytes:
         raw = name.encode()
         offset = out.tell()
         method = 8 if size != len(data) or mode == 0o100644 else 0
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data), size, len(raw), 0))
+        out.write(
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data), size, len(raw), 0
+            )
+        )
         out.write(raw + data)
-        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x0314, 20, 0, method, 0, 0, crc, len(data),
-                                  size, len(raw), 0, 0, 0, 0, mode << 16, offset))
+        central.write(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                0x0314,
+                20,
+                0,
+                method,
+                0,
+                0,
+                crc,
+                len(data),
+                size,
+                len(raw),
+                0,
+                0,
+                0,
+                0,
+                mode << 16,
+                offset,
+            )
+        )
         central.write(raw)
     cd = central.getvalue()
     out.write(cd)
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(cd), out.tell() - len(cd), 0))
+    out.write(
+        struct.pack(
+            "<IHHHHIIH",
+            0x06054B50,
+            0,
+            0,
+            len(entries),
+            len(entries),
+            len(cd),
+            out.tell() - len(cd),
+            0,
+        )
+    )
     return out.getvalue()
 
 
@@ -68,9 +105,18 @@ def _stored(name: str, data: bytes, mode: int = 0o100644) -> tuple:
 
 
 def feature_collection(geometry: dict | None, **props) -> bytes:
-    feature = {"type": "Feature", "properties": {"code": "KCN-X", "name": "KCN thử", "kind": "KCN", "planned_area_ha": 120.5,
-                                                "industrial_land_ha": 80.25, **props},
-               "geometry": geometry}
+    feature = {
+        "type": "Feature",
+        "properties": {
+            "code": "KCN-X",
+            "name": "KCN thử",
+            "kind": "KCN",
+            "planned_area_ha": 120.5,
+            "industrial_land_ha": 80.25,
+            **props,
+        },
+        "geometry": geometry,
+    }
     return json.dumps({"type": "FeatureCollection", "features": [feature]}, allow_nan=True).encode()
 
 
@@ -97,34 +143,46 @@ def nested_zip() -> bytes:
 
 def kml(name_text: str, prolog: str = "") -> bytes:
     coords = " ".join(f"{x},{y}" for x, y in CAT_HANH_RING)
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n{prolog}'
-            '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark>'
-            f"<name>{name_text}</name><Polygon><outerBoundaryIs><LinearRing><coordinates>{coords}"
-            "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{prolog}'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark>'
+        f"<name>{name_text}</name><Polygon><outerBoundaryIs><LinearRing><coordinates>{coords}"
+        "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>"
+    ).encode()
 
 
 XXE = '<!DOCTYPE kml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-LAUGHS = ('<!DOCTYPE kml [<!ENTITY lol0 "lol">'
-          + "".join(f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)) + "]>\n")
+LAUGHS = (
+    '<!DOCTYPE kml [<!ENTITY lol0 "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+    + "]>\n"
+)
 
 
 def gml_xxe() -> bytes:
     coords = " ".join(f"{x},{y}" for x, y in CAT_HANH_RING)
-    return (f'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-            '<ogr:FeatureCollection xmlns:ogr="http://ogr.maptools.org/" xmlns:gml="http://www.opengis.net/gml">'
-            '<gml:featureMember><ogr:parks><ogr:name>&xxe;</ogr:name><ogr:geometryProperty>'
-            f'<gml:Polygon srsName="EPSG:4326"><gml:outerBoundaryIs><gml:LinearRing><gml:coordinates>{coords}'
-            "</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs></gml:Polygon></ogr:geometryProperty>"
-            "</ogr:parks></gml:featureMember></ogr:FeatureCollection>").encode()
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        '<ogr:FeatureCollection xmlns:ogr="http://ogr.maptools.org/" xmlns:gml="http://www.opengis.net/gml">'
+        "<gml:featureMember><ogr:parks><ogr:name>&xxe;</ogr:name><ogr:geometryProperty>"
+        f'<gml:Polygon srsName="EPSG:4326"><gml:outerBoundaryIs><gml:LinearRing><gml:coordinates>{coords}'
+        "</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs></gml:Polygon></ogr:geometryProperty>"
+        "</ogr:parks></gml:featureMember></ogr:FeatureCollection>"
+    ).encode()
 
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def many_vertices(n: int = 100_000) -> bytes:
     cx, cy, r = 109.005, 14.005, 0.004
-    ring = [[cx + r * math.cos(2 * math.pi * i / n), cy + r * math.sin(2 * math.pi * i / n)] for i in range(n)]
+    ring = [
+        [cx + r * math.cos(2 * math.pi * i / n), cy + r * math.sin(2 * math.pi * i / n)]
+        for i in range(n)
+    ]
     return feature_collection(polygon(ring + [ring[0]]))
 
 
@@ -134,8 +192,13 @@ def shapefile_without_prj(tmp_path: Path) -> bytes:
 
     folder = tmp_path / "noprj"
     folder.mkdir(exist_ok=True)
-    write_layer(folder / "khu_cn.shp", [to_crs(shapely.Polygon(CAT_HANH_RING), 9217)], area_fields(["VN-1"]),
-                crs="EPSG:9217", driver="ESRI Shapefile")
+    write_layer(
+        folder / "khu_cn.shp",
+        [to_crs(shapely.Polygon(CAT_HANH_RING), 9217)],
+        area_fields(["VN-1"]),
+        crs="EPSG:9217",
+        driver="ESRI Shapefile",
+    )
     return zip_dir(folder, tmp_path / "khu_cn.zip", skip_suffixes=(".prj",)).read_bytes()
 
 
@@ -143,37 +206,82 @@ HOSTILE = {
     # name: (file name, builder, what the refusal must say, in English or in Vietnamese: the
     # default, for the requests and the command here)
     "zip_bomb": ("bomb.zip", zip_bomb, r"decompression bomb|expands to|bom giải nén|giải nén ra"),
-    "nested_zip": ("nested.zip", nested_zip, r"holds no vector dataset|không chứa bộ dữ liệu vector"),
-    "dotdot_entry": ("evil.zip", lambda: _raw_zip([_stored("../../evil.geojson", GOOD)]),
-                     r"outside the archive|ra ngoài tệp nén"),
-    "absolute_entry": ("evil.zip", lambda: _raw_zip([_stored("/tmp/apifuzz-evil.geojson", GOOD)]),
-                       r"outside the archive|ra ngoài tệp nén"),
-    "symlink_entry": ("link.zip", lambda: _raw_zip([_stored("boundary.geojson", b"/etc/passwd", 0o120777)]),
-                      r"symbolic link|liên kết tượng trưng"),
+    "nested_zip": (
+        "nested.zip",
+        nested_zip,
+        r"holds no vector dataset|không chứa bộ dữ liệu vector",
+    ),
+    "dotdot_entry": (
+        "evil.zip",
+        lambda: _raw_zip([_stored("../../evil.geojson", GOOD)]),
+        r"outside the archive|ra ngoài tệp nén",
+    ),
+    "absolute_entry": (
+        "evil.zip",
+        lambda: _raw_zip([_stored("/tmp/apifuzz-evil.geojson", GOOD)]),
+        r"outside the archive|ra ngoài tệp nén",
+    ),
+    "symlink_entry": (
+        "link.zip",
+        lambda: _raw_zip([_stored("boundary.geojson", b"/etc/passwd", 0o120777)]),
+        r"symbolic link|liên kết tượng trưng",
+    ),
     "kml_xxe": ("xxe.kml", lambda: kml("&xxe;", XXE), r"DOCTYPE|ENTITY"),
     "kml_billion_laughs": ("lol.kml", lambda: kml("&lol9;", LAUGHS), r"DOCTYPE|ENTITY"),
     # Proposals take no GML at all: their refusal names the formats they do take.
     "gml_xxe": ("xxe.gml", gml_xxe, r"DOCTYPE|ENTITY|GeoJSON, KML"),
     "png_named_zip": ("boundary.zip", lambda: PNG, r"not a zip archive|không phải tệp nén zip"),
-    "self_intersecting": ("bowtie.geojson", lambda: feature_collection(polygon(
-        [[109.0, 14.0], [109.01, 14.01], [109.01, 14.0], [109.0, 14.01], [109.0, 14.0]])),
-        r"(?i)self-intersect|invalid|repair|tự cắt|không hợp lệ"),
-    "unclosed_ring": ("open.geojson", lambda: feature_collection(polygon(CAT_HANH_RING[:-1])),
-                      r"(?i)closed|ring|invalid"),
-    "empty_geometry": ("empty.geojson", lambda: feature_collection({"type": "Polygon", "coordinates": []}),
-                       r"(?i)empty|no geometr|missing|0 features|rỗng"),
-    "nan_coordinates": ("nan.geojson", lambda: feature_collection(polygon(
-        [[109.0, 14.0], [float("nan"), 14.0], [109.01, 14.01], [109.0, 14.0]])), r"(?i)nan|finite|invalid|cannot"),
-    "outside_vietnam": ("paris.geojson", lambda: feature_collection(polygon(
-        [[2.35, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.86], [2.35, 48.85]])),
-        r"(?i)outside|Vi[eệ]t ?Nam|extent|unit|nằm ngoài phạm vi"),
-    "metres_as_degrees": ("metres.geojson", lambda: feature_collection(polygon(
-        [[580000, 1550000], [581000, 1550000], [581000, 1551000], [580000, 1551000], [580000, 1550000]])),
-        r"(?i)metres|degrees|projected|out of range|EPSG|mét của hệ chiếu"),
+    "self_intersecting": (
+        "bowtie.geojson",
+        lambda: feature_collection(
+            polygon([[109.0, 14.0], [109.01, 14.01], [109.01, 14.0], [109.0, 14.01], [109.0, 14.0]])
+        ),
+        r"(?i)self-intersect|invalid|repair|tự cắt|không hợp lệ",
+    ),
+    "unclosed_ring": (
+        "open.geojson",
+        lambda: feature_collection(polygon(CAT_HANH_RING[:-1])),
+        r"(?i)closed|ring|invalid",
+    ),
+    "empty_geometry": (
+        "empty.geojson",
+        lambda: feature_collection({"type": "Polygon", "coordinates": []}),
+        r"(?i)empty|no geometr|missing|0 features|rỗng",
+    ),
+    "nan_coordinates": (
+        "nan.geojson",
+        lambda: feature_collection(
+            polygon([[109.0, 14.0], [float("nan"), 14.0], [109.01, 14.01], [109.0, 14.0]])
+        ),
+        r"(?i)nan|finite|invalid|cannot",
+    ),
+    "outside_vietnam": (
+        "paris.geojson",
+        lambda: feature_collection(
+            polygon([[2.35, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.86], [2.35, 48.85]])
+        ),
+        r"(?i)outside|Vi[eệ]t ?Nam|extent|unit|nằm ngoài phạm vi",
+    ),
+    "metres_as_degrees": (
+        "metres.geojson",
+        lambda: feature_collection(
+            polygon(
+                [
+                    [580000, 1550000],
+                    [581000, 1550000],
+                    [581000, 1551000],
+                    [580000, 1551000],
+                    [580000, 1550000],
+                ]
+            )
+        ),
+        r"(?i)metres|degrees|projected|out of range|EPSG|mét của hệ chiếu",
+    ),
 }
 
 
 # --- the paths ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def media(settings, tmp_path):
@@ -193,8 +301,11 @@ def people(binh_dinh):
 
 
 def _rows() -> dict:
-    return {"areas": m.IndustrialArea.objects.count(), "proposals": m.Proposal.objects.count(),
-            "history": m.IndustrialArea.history.count()}
+    return {
+        "areas": m.IndustrialArea.objects.count(),
+        "proposals": m.Proposal.objects.count(),
+        "history": m.IndustrialArea.history.count(),
+    }
 
 
 def _no_passwd(text: str) -> None:
@@ -204,8 +315,12 @@ def _no_passwd(text: str) -> None:
 
 def _files_outside(media_root: Path, before: set) -> set:
     """Files that appeared in the places an escaping archive would write to."""
-    suspects = {Path("/tmp/apifuzz-evil.geojson"), media_root.parent / "evil.geojson",
-                media_root.parent.parent / "evil.geojson", Path.cwd() / "evil.geojson"}
+    suspects = {
+        Path("/tmp/apifuzz-evil.geojson"),
+        media_root.parent / "evil.geojson",
+        media_root.parent.parent / "evil.geojson",
+        Path.cwd() / "evil.geojson",
+    }
     return {p for p in suspects if p.exists()} - before
 
 
@@ -213,7 +328,9 @@ def import_via_api(client: Client, name: str, data: bytes) -> tuple[int, str]:
     """POST /api/v1/imports/ (sync runner): (HTTP status, the refusal or the failed job's reason)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post("/api/v1/imports/", {"layer": "industrial_areas", "file": SimpleUploadedFile(name, data)})
+    response = client.post(
+        "/api/v1/imports/", {"layer": "industrial_areas", "file": SimpleUploadedFile(name, data)}
+    )
     body = response.content.decode("utf-8", "replace")
     assert response.status_code < 500, body[:500]
     payload = response.json()
@@ -226,8 +343,9 @@ def import_via_api(client: Client, name: str, data: bytes) -> tuple[int, str]:
     return response.status_code, payload["error"]["message"]
 
 
-def read_file_via_api(client: Client, file_name: str, data: bytes, url: str = "/api/v1/proposals/read-file/",
-                      **fields) -> tuple[int, str]:
+def read_file_via_api(
+    client: Client, file_name: str, data: bytes, url: str = "/api/v1/proposals/read-file/", **fields
+) -> tuple[int, str]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(url, {"file": SimpleUploadedFile(file_name, data), **fields})
@@ -245,7 +363,9 @@ def import_via_command(tmp_path: Path, name: str, data: bytes) -> tuple[int, str
     path.write_bytes(data)
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import_layer", str(path), "--layer", "industrial_areas", stdout=out, stderr=err)
+        call_command(
+            "import_layer", str(path), "--layer", "industrial_areas", stdout=out, stderr=err
+        )
     except CommandError as exc:
         return 400, str(exc)
     return 200, out.getvalue() + err.getvalue()
@@ -270,8 +390,15 @@ def test_hostile_file_is_refused_with_its_reason(case, path, people, media, tmp_
         status, message = read_file_via_api(client, name, data)
     elif path == "proposal_create":
         client.force_login(people["staff"])
-        status, message = read_file_via_api(client, name, data, url="/api/v1/proposals/",
-                                            name="Đề xuất thử", kind="CCN", admin_unit="21907")
+        status, message = read_file_via_api(
+            client,
+            name,
+            data,
+            url="/api/v1/proposals/",
+            name="Đề xuất thử",
+            kind="CCN",
+            admin_unit="21907",
+        )
     else:
         status, message = import_via_command(tmp_path, name, data)
     print(f"{case} via {path}: {status} {message[:300]}")  # shown with -s: the refusals users read
@@ -281,17 +408,24 @@ def test_hostile_file_is_refused_with_its_reason(case, path, people, media, tmp_
     assert _rows() == before_rows, "something was written"
     assert not _files_outside(media, before_files), "a file was written outside MEDIA_ROOT"
     if path == "imports_api":
-        stored = [p for p in (media / "imports").rglob("*") if p.is_file()] if (media / "imports").exists() else []
+        stored = (
+            [p for p in (media / "imports").rglob("*") if p.is_file()]
+            if (media / "imports").exists()
+            else []
+        )
         assert all(p.resolve().is_relative_to(media.resolve()) for p in stored)
 
 
 # --- sizes, CRS guesses, big polygons -------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", PATHS)
-def test_file_over_the_size_limit_is_refused_before_reading(path, people, media, tmp_path, settings):
+def test_file_over_the_size_limit_is_refused_before_reading(
+    path, people, media, tmp_path, settings
+):
     settings.PLANNING_MAX_UPLOAD_BYTES = 2048
-    data = many_vertices(2_000)                      # about 80 KB, well over the lowered limit
+    data = many_vertices(2_000)  # about 80 KB, well over the lowered limit
     before = _rows()
     client = Client()
     if path == "imports_api":
@@ -301,8 +435,14 @@ def test_file_over_the_size_limit_is_refused_before_reading(path, people, media,
         assert not (media / "imports").exists() or not any((media / "imports").rglob("*.geojson"))
     elif path.startswith("proposal"):
         client.force_login(people["staff"])
-        url = "/api/v1/proposals/read-file/" if path == "proposal_read_file" else "/api/v1/proposals/"
-        extra = {} if path == "proposal_read_file" else {"name": "Đề xuất thử", "kind": "CCN", "admin_unit": "21907"}
+        url = (
+            "/api/v1/proposals/read-file/" if path == "proposal_read_file" else "/api/v1/proposals/"
+        )
+        extra = (
+            {}
+            if path == "proposal_read_file"
+            else {"name": "Đề xuất thử", "kind": "CCN", "admin_unit": "21907"}
+        )
         status, message = read_file_via_api(client, "big.geojson", data, url=url, **extra)
         assert status == 400
     else:
@@ -313,8 +453,11 @@ def test_file_over_the_size_limit_is_refused_before_reading(path, people, media,
 
 
 @pytest.mark.django_db
-def test_zip_bomb_is_refused_from_its_directory_without_inflating(people, media, tmp_path, monkeypatch):
+def test_zip_bomb_is_refused_from_its_directory_without_inflating(
+    people, media, tmp_path, monkeypatch
+):
     """The declared sizes refuse the bomb: no member is ever opened for reading."""
+
     def no_inflating(self, name, mode="r", *args, **kwargs):
         if mode == "r":
             raise AssertionError(f"{name} was opened: the bomb got past the directory check")
@@ -334,13 +477,17 @@ def test_shapefile_without_prj_is_read_as_vn2000_and_says_so(people, media, tmp_
     assert status == 202, body
     job = json.loads(body)
     assert job["status"] == "done" and job["created"] == 1
-    assert any(re.search("(assuming|coi là) EPSG:9217", w) for w in job["warnings"]), job["warnings"]
+    assert any(re.search("(assuming|coi là) EPSG:9217", w) for w in job["warnings"]), job[
+        "warnings"
+    ]
     area = m.IndustrialArea.objects.get(code="VN-1")
     assert area.boundary.extent == pytest.approx((109.0, 14.0, 109.01, 14.01), abs=1e-6)
 
     client.force_login(people["staff"])
     (tmp_path / "again").mkdir()
-    status, body = read_file_via_api(client, "khu_cn.zip", shapefile_without_prj(tmp_path / "again"))
+    status, body = read_file_via_api(
+        client, "khu_cn.zip", shapefile_without_prj(tmp_path / "again")
+    )
     assert status == 200, body
     notes = " ".join(json.loads(body)["notes"])
     assert "9217" in notes and "VN-2000" in notes, notes
@@ -362,6 +509,7 @@ def test_polygon_with_100k_vertices_is_read_whole(people, media):
 
 # --- WFS-T Insert documents -----------------------------------------------------------------------
 
+
 def _insert(ring: str, prolog: str = "", name: str = "Cụm thử") -> str:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 {prolog}<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0"
@@ -377,14 +525,30 @@ def _insert(ring: str, prolog: str = "", name: str = "Cụm thử") -> str:
 RING_OK = "108.975,14.0 108.985,14.0 108.985,14.01 108.975,14.01 108.975,14.0"
 WFS_HOSTILE = {
     "xxe": (_insert(RING_OK, XXE.replace("kml", "Transaction"), name="&xxe;"), r"DOCTYPE|ENTITY"),
-    "billion_laughs": (_insert(RING_OK, LAUGHS.replace("kml", "Transaction"), name="&lol9;"), r"DOCTYPE|ENTITY"),
-    "self_intersecting": (_insert("108.975,14.0 108.985,14.01 108.985,14.0 108.975,14.01 108.975,14.0"),
-                          r"(?i)self-intersection|tự cắt"),
-    "unclosed_ring": (_insert("108.975,14.0 108.985,14.0 108.985,14.01 108.975,14.01"), r"(?i)closed|ring"),
-    "nan_coordinates": (_insert("108.975,14.0 nan,14.0 108.985,14.01 108.975,14.0"), r"(?i)nan|finite|number|coordinat"),
-    "outside_vietnam": (_insert("2.35,48.85 2.36,48.85 2.36,48.86 2.35,48.85"), r"(?i)outside|extent|nằm ngoài"),
-    "metres_as_degrees": (_insert("580000,1550000 581000,1550000 581000,1551000 580000,1550000"),
-                          r"(?i)metres|projected|outside|extent|mét của hệ chiếu"),
+    "billion_laughs": (
+        _insert(RING_OK, LAUGHS.replace("kml", "Transaction"), name="&lol9;"),
+        r"DOCTYPE|ENTITY",
+    ),
+    "self_intersecting": (
+        _insert("108.975,14.0 108.985,14.01 108.985,14.0 108.975,14.01 108.975,14.0"),
+        r"(?i)self-intersection|tự cắt",
+    ),
+    "unclosed_ring": (
+        _insert("108.975,14.0 108.985,14.0 108.985,14.01 108.975,14.01"),
+        r"(?i)closed|ring",
+    ),
+    "nan_coordinates": (
+        _insert("108.975,14.0 nan,14.0 108.985,14.01 108.975,14.0"),
+        r"(?i)nan|finite|number|coordinat",
+    ),
+    "outside_vietnam": (
+        _insert("2.35,48.85 2.36,48.85 2.36,48.86 2.35,48.85"),
+        r"(?i)outside|extent|nằm ngoài",
+    ),
+    "metres_as_degrees": (
+        _insert("580000,1550000 581000,1550000 581000,1551000 580000,1550000"),
+        r"(?i)metres|projected|outside|extent|mét của hệ chiếu",
+    ),
     "empty_geometry": (_insert(""), r"(?i)empty|coordinat|rỗng"),
     "huge_body": (_insert(RING_OK, name="x" * (11 * 1024 * 1024)), r"(?i)larger than"),
 }

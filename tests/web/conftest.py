@@ -4,6 +4,7 @@ Chromium is Debian's (/usr/bin/chromium, installed by ``make test``); Playwright
 a browser here. Without that binary the browser tests are skipped with the reason; everything
 else in tests/web runs regardless.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,14 @@ from django.conf import settings
 from django.core.cache import cache
 
 CHROMIUM = os.environ.get("KCN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Screenshots go beside the other local output, to be looked at after a run.
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 LAPTOP = {"width": 1280, "height": 800}
@@ -41,7 +48,9 @@ def backend_label() -> str:
 def browser():
     """One headless Chromium for the session."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make test does) to run browser tests")
+        pytest.skip(
+            f"{CHROMIUM} is missing: install Debian's chromium (make test does) to run browser tests"
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API drives its own event loop in this thread; Django's async-safety guard
@@ -77,9 +86,16 @@ def open_page(browser):
         page.set_default_timeout(30_000)
         page.on("pageerror", lambda exc: errors.append(f"JavaScript error: {exc}"))
         # The map cancels tile requests it no longer needs (zooming, leaving the page): not errors.
-        page.on("requestfailed", lambda req: "ERR_ABORTED" not in (req.failure or "")
-                and errors.append(f"request failed: {req.url} {req.failure}"))
-        page.on("response", lambda r: r.status >= 500 and errors.append(f"HTTP {r.status}: {r.url}"))
+        page.on(
+            "requestfailed",
+            lambda req: (
+                "ERR_ABORTED" not in (req.failure or "")
+                and errors.append(f"request failed: {req.url} {req.failure}")
+            ),
+        )
+        page.on(
+            "response", lambda r: r.status >= 500 and errors.append(f"HTTP {r.status}: {r.url}")
+        )
         page.errors = errors
         if url:
             page.goto(url)

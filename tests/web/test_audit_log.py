@@ -1,4 +1,5 @@
 """The administrators' change log at /admin/audit/: who, when, before and after, across models."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,10 +19,16 @@ def changed_area(db, client):
     User = get_user_model()
     editor = User.objects.create_superuser("bien_tap", password="x")
     unit = m.AdminUnit.objects.create(
-        code="52", name="Bình Định", level="province", boundary=box4326(108.6, 13.5, 109.4, 14.7),
-        valid_from=dt.date(1976, 1, 1), zone_srid=9217)
-    area = IndustrialAreaFactory(code="CCN-CH", name="CCN Cát Hanh", admin_unit=unit,
-                                 leased_land_ha=Decimal("20"))
+        code="52",
+        name="Bình Định",
+        level="province",
+        boundary=box4326(108.6, 13.5, 109.4, 14.7),
+        valid_from=dt.date(1976, 1, 1),
+        zone_srid=9217,
+    )
+    area = IndustrialAreaFactory(
+        code="CCN-CH", name="CCN Cát Hanh", admin_unit=unit, leased_land_ha=Decimal("20")
+    )
     client.force_login(editor)
     # An edit through the admin records the user (HistoryRequestMiddleware).
     r = client.get(f"/admin/planning/industrialarea/{area.pk}/change/")
@@ -46,10 +53,12 @@ def test_administrators_read_who_changed_what(client, changed_area):
     assert re.search(r"<del>20(\.0+)?</del> → <ins>27\.50*</ins>", row), row
     assert "<del>CCN Cát Hanh</del> → <ins>CCN Cát Hanh mở rộng</ins>" in row
     # Choices by their Vietnamese label (and the stored code), yes/no for booleans.
-    assert "<del>Đang hoạt động (operating)</del> → <ins>Đang xây dựng hạ tầng (building)</ins>" in row, row
+    assert (
+        "<del>Đang hoạt động (operating)</del> → <ins>Đang xây dựng hạ tầng (building)</ins>" in row
+    ), row
     assert re.search(r"<del>(có|không)</del> → <ins>(có|không)</ins>", row), row
     assert 'class="audit-created"' in html
-    assert f'/admin/planning/industrialarea/{area.pk}/change/' in html
+    assert f"/admin/planning/industrialarea/{area.pk}/change/" in html
     # Filters: by user, model, and an object with no changes.
     assert "bien_tap" in client.get("/admin/audit/", {"user": editor.pk}).content.decode()
     r = client.get("/admin/audit/", {"model": "planning.ClearanceParcel"})

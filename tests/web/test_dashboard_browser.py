@@ -4,6 +4,7 @@ the charts are drawn (pixels on the canvases), the area map renders, no script e
 Same set-up as test_map_browser.py: the demo data are loaded once for the module (the
 ``transactional_db`` that ``live_server`` asks for keeps them) and flushed at the end.
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,14 +53,20 @@ def test_province_dashboard_draws_its_charts(live_server, open_page):
     province = AdminUnit.objects.get(code="52", level="province")
     page = open_page(f"{live_server.url}/dashboards/{province.pk}/")
     page.wait_for_selector("body[data-charts-ready]")
-    assert page.evaluate("() => document.body.dataset.chartsReady") == "2"  # occupancy, plan (anonymous)
+    assert (
+        page.evaluate("() => document.body.dataset.chartsReady") == "2"
+    )  # occupancy, plan (anonymous)
     for canvas in ("chart-occupancy", "chart-plan"):
         assert canvas_ink(page, canvas) > 2000, f"{canvas} is blank"
     # Labels come in the page's language: the occupancy axis is Vietnamese.
-    assert page.evaluate("() => kcnDashboard.charts.occupancy.options.scales.x.title.text") == "Tỷ lệ lấp đầy (%)"
+    assert (
+        page.evaluate("() => kcnDashboard.charts.occupancy.options.scales.x.title.text")
+        == "Tỷ lệ lấp đầy (%)"
+    )
     # The threshold lines are drawn in the chart at 50 % and 60 %.
-    assert page.evaluate("() => kcnDashboard.charts.occupancy.options.plugins.kcnThresholds.lines.map(l => l.value)") \
-        == [50, 60]
+    assert page.evaluate(
+        "() => kcnDashboard.charts.occupancy.options.plugins.kcnThresholds.lines.map(l => l.value)"
+    ) == [50, 60]
     save_screenshot(page, "dashboard-province", full_page=True)
 
 

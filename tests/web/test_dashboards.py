@@ -4,6 +4,7 @@ database, downloads parsed back, the PDF map sheet read back, access rules, both
 The demo data (planning.services.demo.demo_load) are loaded once for the module and flushed at
 the end; each test runs in its own transaction on top of them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -83,10 +84,16 @@ def personal_values(province) -> list[str]:
     from planning.models import ClearanceParcel
 
     rows = ClearanceParcel.objects.filter(area__in=areas_of(province)).exclude(holder_name="")
-    return [v for name, number in rows.values_list("holder_name", "holder_id_number")[:50] for v in (name, number) if v]
+    return [
+        v
+        for name, number in rows.values_list("holder_name", "holder_id_number")[:50]
+        for v in (name, number)
+        if v
+    ]
 
 
 # --- pages --------------------------------------------------------------------------------------
+
 
 def test_index_lists_the_provinces_with_parks_and_clusters(client, binh_dinh_demo, soc_trang_demo):
     response = client.get(reverse("web:dashboards"))
@@ -114,14 +121,24 @@ def test_province_headline_figures_match_the_database(client, binh_dinh_demo):
     response = client.get(reverse("web:dashboard_province", args=[binh_dinh_demo.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'<span class="kcn-figure-value">{len(areas)}</span><span class="kcn-figure-label">khu, cụm công nghiệp' in html
+    assert (
+        f'<span class="kcn-figure-value">{len(areas)}</span><span class="kcn-figure-label">khu, cụm công nghiệp'
+        in html
+    )
     # Average occupancy of the KCN: Σ leased ÷ Σ leasable over the established ones (DOMAIN §3.1).
     kcn = [a for a in areas if a.kind == "KCN" and a.status in ESTABLISHED_STATUSES]
-    expected = sum(float(a.leased_land_ha) for a in kcn) / sum(float(a.industrial_land_ha) for a in kcn) * 100
+    expected = (
+        sum(float(a.leased_land_ha) for a in kcn)
+        / sum(float(a.industrial_land_ha) for a in kcn)
+        * 100
+    )
     shown = f"{expected:.1f}".replace(".", ",")
     assert f'data-occupancy="KCN">{shown} %</span>' in html
     n_projects = SecondaryProject.objects.filter(area__in=areas).exclude(status="revoked").count()
-    assert f'<span class="kcn-figure-value">{n_projects}</span><span class="kcn-figure-label">dự án thứ cấp' in html
+    assert (
+        f'<span class="kcn-figure-value">{n_projects}</span><span class="kcn-figure-label">dự án thứ cấp'
+        in html
+    )
     # Each area links to its dashboard and to the map, centred on it.
     a = areas[0]
     assert reverse("web:dashboard_area", args=[a.pk]) in html
@@ -130,7 +147,8 @@ def test_province_headline_figures_match_the_database(client, binh_dinh_demo):
     data = response.context["chart_data"]
     assert data["thresholds"] == {"new_ccn": 50.0, "expansion": 60.0}
     assert len(data["charts"]["occupancy"]["values"]) == sum(
-        1 for a in areas if a.status in ESTABLISHED_STATUSES and a.industrial_land_ha > 0)
+        1 for a in areas if a.status in ESTABLISHED_STATUSES and a.industrial_land_ha > 0
+    )
 
 
 def test_areas_csv_matches_the_database(client, soc_trang_demo):
@@ -146,7 +164,10 @@ def test_areas_csv_matches_the_database(client, soc_trang_demo):
     assert header[:2] == ["Khu / cụm công nghiệp", "Loại hình"]
     assert len(body) == len(areas_of(soc_trang_demo))
     occ = header.index("Tỷ lệ lấp đầy")
-    by_name = {a.name: a for a in IndustrialArea.objects.filter(pk__in=[a.pk for a in areas_of(soc_trang_demo)])}
+    by_name = {
+        a.name: a
+        for a in IndustrialArea.objects.filter(pk__in=[a.pk for a in areas_of(soc_trang_demo)])
+    }
     for row in body:
         area = by_name[row[0]]
         expected = float(area.leased_land_ha) / float(area.industrial_land_ha) * 100
@@ -173,16 +194,28 @@ def test_xlsx_holds_every_table_the_user_may_see(client, staff_client, soc_trang
 def test_staff_only_sections_are_hidden_from_anonymous_users(client, staff_client, soc_trang_demo):
     url = reverse("web:dashboard_province", args=[soc_trang_demo.pk])
     public = client.get(url).content.decode()
-    for marker in ('id="table-obstacles"', 'id="table-watch_list"', 'id="fig-clearance"', 'id="chart-clearance"',
-                   'id="table-targets"'):
+    for marker in (
+        'id="table-obstacles"',
+        'id="table-watch_list"',
+        'id="fig-clearance"',
+        'id="chart-clearance"',
+        'id="table-targets"',
+    ):
         assert marker not in public
     assert "chỉ hiển thị cho cán bộ đã đăng nhập" in public
-    csv_url = reverse("web:dashboard_province_download", args=[soc_trang_demo.pk, "obstacles", "csv"])
+    csv_url = reverse(
+        "web:dashboard_province_download", args=[soc_trang_demo.pk, "obstacles", "csv"]
+    )
     refused = client.get(csv_url)
     assert refused.status_code == 404 and "areas" in refused.content.decode()
 
     staff = staff_client.get(url).content.decode()
-    for marker in ('id="table-obstacles"', 'id="table-watch_list"', 'id="fig-clearance"', 'id="chart-clearance"'):
+    for marker in (
+        'id="table-obstacles"',
+        'id="table-watch_list"',
+        'id="fig-clearance"',
+        'id="chart-clearance"',
+    ):
         assert marker in staff
     assert staff_client.get(csv_url).status_code == 200
 
@@ -192,8 +225,9 @@ def test_obstacles_are_sorted_by_deadline_and_overdue_ones_marked(staff_client, 
 
     from planning.models import Obstacle
 
-    response = staff_client.get(reverse("web:dashboard_province_download",
-                                        args=[soc_trang_demo.pk, "obstacles", "csv"]))
+    response = staff_client.get(
+        reverse("web:dashboard_province_download", args=[soc_trang_demo.pk, "obstacles", "csv"])
+    )
     rows = read_csv(response)
     header, body = rows[0], rows[1:]
     obstacles = Obstacle.objects.filter(area__in=areas_of(soc_trang_demo))
@@ -204,19 +238,28 @@ def test_obstacles_are_sorted_by_deadline_and_overdue_ones_marked(staff_client, 
     assert deadlines == sorted(deadlines)
     overdue = obstacles.exclude(status="resolved").filter(deadline__lt=today).count()
     assert sum(1 for r in body if r[header.index("Số ngày quá hạn")]) == overdue
-    html = staff_client.get(reverse("web:dashboard_province", args=[soc_trang_demo.pk])).content.decode()
+    html = staff_client.get(
+        reverse("web:dashboard_province", args=[soc_trang_demo.pk])
+    ).content.decode()
     assert html.count('class="kcn-overdue"') >= overdue
-    assert f'<span class="kcn-figure-value">{overdue}</span><span class="kcn-figure-label">vướng mắc quá hạn' in html
+    assert (
+        f'<span class="kcn-figure-value">{overdue}</span><span class="kcn-figure-label">vướng mắc quá hạn'
+        in html
+    )
 
 
-def test_personal_data_never_appears(staff_client, binh_dinh_demo, tran_de, soc_trang_demo, admin_client):
+def test_personal_data_never_appears(
+    staff_client, binh_dinh_demo, tran_de, soc_trang_demo, admin_client
+):
     secrets = personal_values(soc_trang_demo)
     assert secrets, "the demo has parcel holders to look for"
-    urls = [reverse("web:dashboard_province", args=[soc_trang_demo.pk]),
-            reverse("web:dashboard_area", args=[tran_de.pk]),
-            reverse("web:dashboard_area_download", args=[tran_de.pk, "clearance", "csv"]),
-            reverse("web:dashboard_area_xlsx", args=[tran_de.pk]),
-            reverse("web:dashboard_province_xlsx", args=[soc_trang_demo.pk])]
+    urls = [
+        reverse("web:dashboard_province", args=[soc_trang_demo.pk]),
+        reverse("web:dashboard_area", args=[tran_de.pk]),
+        reverse("web:dashboard_area_download", args=[tran_de.pk, "clearance", "csv"]),
+        reverse("web:dashboard_area_xlsx", args=[tran_de.pk]),
+        reverse("web:dashboard_province_xlsx", args=[soc_trang_demo.pk]),
+    ]
     for c in (staff_client, admin_client):
         for url in urls:
             response = c.get(url)
@@ -226,7 +269,9 @@ def test_personal_data_never_appears(staff_client, binh_dinh_demo, tran_de, soc_
                 from openpyxl import load_workbook
 
                 wb = load_workbook(io.BytesIO(body))
-                body = "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row).encode()
+                body = "\n".join(
+                    str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row
+                ).encode()
             text = body.decode("utf-8")
             for s in secrets:
                 assert s not in text, f"{s!r} leaked in {url}"
@@ -238,7 +283,9 @@ def test_english_mode_shows_english_labels(client, soc_trang_demo, tran_de):
     assert '<html lang="en">' in html
     assert "Industrial parks and clusters of Sóc Trăng" in html
     assert ">Occupancy</th>" in html and "Tỷ lệ lấp đầy" not in html
-    rows = read_csv(client.get(reverse("web:dashboard_area_download", args=[tran_de.pk, "projects", "csv"])))
+    rows = read_csv(
+        client.get(reverse("web:dashboard_area_download", args=[tran_de.pk, "projects", "csv"]))
+    )
     assert rows[0][:3] == ["Code", "Project", "Investor"]
 
 
@@ -255,17 +302,30 @@ def test_area_dashboard_figures_and_tables(client, staff_client, tran_de):
     assert "Xem trên bản đồ" in html and 'href="/#bbox=' in html
     assert 'id="kcn-dash-map"' in html and 'id="table-eco"' in html
     assert 'id="table-clearance"' not in html  # anonymous
-    rows = read_csv(client.get(reverse("web:dashboard_area_download", args=[tran_de.pk, "projects", "csv"])))
+    rows = read_csv(
+        client.get(reverse("web:dashboard_area_download", args=[tran_de.pk, "projects", "csv"]))
+    )
     assert len(rows) - 1 == SecondaryProject.objects.filter(area=tran_de).count()
 
     # Staff: clearance by status adds up to the parcels' own figures.
-    rows = read_csv(staff_client.get(reverse("web:dashboard_area_download", args=[tran_de.pk, "clearance", "csv"])))
+    rows = read_csv(
+        staff_client.get(
+            reverse("web:dashboard_area_download", args=[tran_de.pk, "clearance", "csv"])
+        )
+    )
     header, body = rows[0], rows[1:]
-    assert header == ["Tình trạng", "Số thửa", "Diện tích (ha)", "Bồi thường theo phương án (triệu đồng)",
-                      "Đã chi trả (triệu đồng)"]
+    assert header == [
+        "Tình trạng",
+        "Số thửa",
+        "Diện tích (ha)",
+        "Bồi thường theo phương án (triệu đồng)",
+        "Đã chi trả (triệu đồng)",
+    ]
     parcels = ClearanceParcel.objects.filter(area=tran_de)
     assert sum(int(r[1]) for r in body) == parcels.count()
-    assert sum(float(r[2]) for r in body) == pytest.approx(sum(p.area_m2 for p in parcels) / 10_000, abs=0.01)
+    assert sum(float(r[2]) for r in body) == pytest.approx(
+        sum(p.area_m2 for p in parcels) / 10_000, abs=0.01
+    )
     staff_html = staff_client.get(url).content.decode()
     assert 'id="table-clearance"' in staff_html and 'id="table-obstacles"' in staff_html
 
@@ -290,13 +350,21 @@ def test_pdf_map_sheet(client, tran_de):
 
     img = Image.open(io.BytesIO(images[0].data)).convert("RGB")
     colours = img.getcolors(maxcolors=1_000_000)
-    assert colours is not None and len(colours) > 20, "the WMS map has drawn features, not a blank image"
+    assert colours is not None and len(colours) > 20, (
+        "the WMS map has drawn features, not a blank image"
+    )
 
 
-@pytest.mark.parametrize("path", [
-    "/dashboards/99999/", "/dashboards/areas/99999/", "/dashboards/areas/99999/sheet.pdf",
-    "/dashboards/99999999999999999999/", "/dashboards/areas/99999/projects.csv",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboards/99999/",
+        "/dashboards/areas/99999/",
+        "/dashboards/areas/99999/sheet.pdf",
+        "/dashboards/99999999999999999999/",
+        "/dashboards/areas/99999/projects.csv",
+    ],
+)
 def test_unknown_ids_are_404(client, demo, db, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -322,6 +390,7 @@ def test_the_header_links_to_the_dashboards(client, demo, db):
 
 # --- one number formatter for pages, the PDF sheet, CSV and XLSX (issue 11, items 7 and 8) ---------
 
+
 def pdf_text(response) -> str:
     """The sheet's text with its line breaks folded (wrapped names read as one line)."""
     from pypdf import PdfReader
@@ -330,19 +399,27 @@ def pdf_text(response) -> str:
     return " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
 
 
-@pytest.mark.parametrize("lang, occupancy, boundary, truncated", [
-    ("vi", "93,4 %", "349,0", ("93,3 %", "348,9")),
-    ("en", "93.4 %", "349.0", ("93.3 %", "348.9")),
-])
-def test_the_sheet_shows_the_figures_of_the_page(client, tran_de, lang, occupancy, boundary, truncated):
+@pytest.mark.parametrize(
+    "lang, occupancy, boundary, truncated",
+    [
+        ("vi", "93,4 %", "349,0", ("93,3 %", "348,9")),
+        ("en", "93.4 %", "349.0", ("93.3 %", "348.9")),
+    ],
+)
+def test_the_sheet_shows_the_figures_of_the_page(
+    client, tran_de, lang, occupancy, boundary, truncated
+):
     """True values 0.93352 and 348.9886 ha: the page rounded them, the sheet cut them off."""
     from decimal import Decimal
 
     from planning.models import IndustrialArea
 
     IndustrialArea.objects.filter(pk=tran_de.pk).update(
-        planned_area_ha=Decimal("400.00"), industrial_land_ha=Decimal("250.00"), leased_land_ha=Decimal("233.38"),
-        boundary_area_ha=348.9886)
+        planned_area_ha=Decimal("400.00"),
+        industrial_land_ha=Decimal("250.00"),
+        leased_land_ha=Decimal("233.38"),
+        boundary_area_ha=348.9886,
+    )
     client.cookies["django_language"] = lang
     html = client.get(reverse("web:dashboard_area", args=[tran_de.pk])).content.decode()
     assert f'data-occupancy="KCN">{occupancy}</span>' in html
@@ -359,8 +436,10 @@ def test_the_sheet_wraps_long_names_instead_of_cutting_them(admin_client, tran_d
     from planning.models import Developer
     from planning.services.map_sheet import SHEET_LAYERS
 
-    name = ("Công ty Cổ phần Đầu tư Phát triển Hạ tầng Khu công nghiệp và Đô thị Trần Đề "
-            "tỉnh Sóc Trăng (tên dài để thử xuống dòng)")
+    name = (
+        "Công ty Cổ phần Đầu tư Phát triển Hạ tầng Khu công nghiệp và Đô thị Trần Đề "
+        "tỉnh Sóc Trăng (tên dài để thử xuống dòng)"
+    )
     Developer.objects.filter(pk=tran_de.developer_id).update(name=name)
     sheet = pdf_text(admin_client.get(reverse("web:dashboard_area_sheet", args=[tran_de.pk])))
     assert name in sheet and "…" not in sheet
@@ -378,7 +457,9 @@ def dashboard_downloads(html: str, base: str) -> list[str]:
 
 
 @pytest.mark.parametrize("page", ["province", "area"])
-def test_every_dashboard_download_is_the_file_it_says(staff_client, soc_trang_demo, tran_de, page, tmp_path):
+def test_every_dashboard_download_is_the_file_it_says(
+    staff_client, soc_trang_demo, tran_de, page, tmp_path
+):
     """Each table as CSV, all of them as XLSX, the map sheet as PDF: type, name, parsed back."""
     import re
 
@@ -397,7 +478,9 @@ def test_every_dashboard_download_is_the_file_it_says(staff_client, soc_trang_de
     for url in urls:
         response = staff_client.get(url)
         assert response.status_code == 200, url
-        name = re.fullmatch(r'attachment; filename="([^"]+)"', response["Content-Disposition"]).group(1)
+        name = re.fullmatch(
+            r'attachment; filename="([^"]+)"', response["Content-Disposition"]
+        ).group(1)
         assert name.startswith(stem), name
         if url.endswith(".csv"):
             assert response["Content-Type"] == "text/csv; charset=utf-8" and name.endswith(".csv")
@@ -410,7 +493,9 @@ def test_every_dashboard_download_is_the_file_it_says(staff_client, soc_trang_de
     if page == "area":
         response = staff_client.get(reverse("web:dashboard_area_sheet", args=[tran_de.pk]))
         assert response["Content-Type"] == "application/pdf"
-        assert re.fullmatch(r'inline; filename="ban_do_kcn-tran-de_[0-9-]+\.pdf"', response["Content-Disposition"])
+        assert re.fullmatch(
+            r'inline; filename="ban_do_kcn-tran-de_[0-9-]+\.pdf"', response["Content-Disposition"]
+        )
         assert "KCN Trần Đề" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
 
 
@@ -435,7 +520,11 @@ def test_dashboard_files_hold_the_page_figures_as_numbers(staff_client, soc_tran
     # The table of parks and clusters: each figure of the page is its CSV number, formatted.
     header, *body = read_csv(staff_client.get(f"{base}areas.csv"))
     cells = tables["areas"].cells()
-    occ, planned, link = header.index("Tỷ lệ lấp đầy"), header.index("Diện tích quy hoạch (ha)"), header.index("Bản đồ")
+    occ, planned, link = (
+        header.index("Tỷ lệ lấp đầy"),
+        header.index("Diện tích quy hoạch (ha)"),
+        header.index("Bản đồ"),
+    )
     for row, page_row in zip(body, cells):
         texts = [c["text"] for c in page_row["cells"]]
         assert texts[occ] == (numformat.number(float(row[occ]), 1) + " %" if row[occ] else "—")
@@ -443,18 +532,26 @@ def test_dashboard_files_hold_the_page_figures_as_numbers(staff_client, soc_tran
         # "Bản đồ": the link itself, not its text ("Xem trên bản đồ")
         assert row[link].startswith("http://testserver/#bbox="), row[link]
         assert page_row["cells"][link]["url"] in row[link]
-    ws = load_workbook(io.BytesIO(staff_client.get(f"{base}dashboard.xlsx").content))["Các khu, cụm công nghiệp"]
+    ws = load_workbook(io.BytesIO(staff_client.get(f"{base}dashboard.xlsx").content))[
+        "Các khu, cụm công nghiệp"
+    ]
     xheader = [c.value for c in ws[1]]
     first = {h: c for h, c in zip(xheader, ws[2])}
     assert first["Bản đồ"].value.startswith("http://testserver/#bbox=")
     assert first["Bản đồ"].hyperlink.target == first["Bản đồ"].value
-    assert first["Khu / cụm công nghiệp"].hyperlink.target.startswith("http://testserver/dashboards/areas/")
+    assert first["Khu / cụm công nghiệp"].hyperlink.target.startswith(
+        "http://testserver/dashboards/areas/"
+    )
     assert isinstance(first["Diện tích quy hoạch (ha)"].value, float)
     assert first["Diện tích quy hoạch (ha)"].number_format == "#,##0.0"
 
 
-@pytest.mark.parametrize("lang, grouped", [("vi", r"\d{1,3}(\.\d{3})+"), ("en", r"\d{1,3}(,\d{3})+")])
-def test_thousands_are_grouped_the_way_the_language_writes_them(client, binh_dinh_demo, lang, grouped):
+@pytest.mark.parametrize(
+    "lang, grouped", [("vi", r"\d{1,3}(\.\d{3})+"), ("en", r"\d{1,3}(,\d{3})+")]
+)
+def test_thousands_are_grouped_the_way_the_language_writes_them(
+    client, binh_dinh_demo, lang, grouped
+):
     import re
 
     client.cookies["django_language"] = lang

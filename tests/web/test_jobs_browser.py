@@ -5,6 +5,7 @@ Reuses the demo-site fixtures of test_map_browser (demo data loaded once for the
 rasters of Bình Định are built at 100 m into a temporary directory so a site suggestion takes a
 few seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,12 @@ def jobs_site(demo_site, django_db_blocker):  # noqa: F811
     from planning.services.rasters import rasters_build
 
     tmp = tempfile.mkdtemp(prefix="kcn-jobs-browser-")
-    override = override_settings(KCN_RASTER_DIR=f"{tmp}/rasters", MEDIA_ROOT=f"{tmp}/media",
-                                 PLANNING_ANALYSIS_RUNNER="thread", PLANNING_IMPORT_RUNNER="thread")
+    override = override_settings(
+        KCN_RASTER_DIR=f"{tmp}/rasters",
+        MEDIA_ROOT=f"{tmp}/media",
+        PLANNING_ANALYSIS_RUNNER="thread",
+        PLANNING_IMPORT_RUNNER="thread",
+    )
     override.enable()
     try:
         with django_db_blocker.unblock():
@@ -50,8 +55,11 @@ def reviewer(jobs_site, django_db_blocker):
         if created:
             user.set_password("mat-khau-sct")
             user.save()
-            Membership.objects.create(user=user, role="industry_reviewer",
-                                      admin_unit=AdminUnit.objects.get(code="52", level="province"))
+            Membership.objects.create(
+                user=user,
+                role="industry_reviewer",
+                admin_unit=AdminUnit.objects.get(code="52", level="province"),
+            )
     return user
 
 
@@ -68,7 +76,9 @@ def open_jobs_tab(page):
     page.click("#kcn-tab-jobs")
     page.wait_for_selector("#kcn-tab-panel-jobs:not([hidden])")
     # The list is loaded from the server on page load.
-    page.wait_for_function("() => document.getElementById('kcn-tab-panel-jobs').dataset.jobs !== undefined")
+    page.wait_for_function(
+        "() => document.getElementById('kcn-tab-panel-jobs').dataset.jobs !== undefined"
+    )
 
 
 def job_item(page, key):
@@ -97,7 +107,9 @@ def record_progress(page) -> None:
     }""")
 
 
-def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_page, reviewer, jobs_site):
+def test_site_suggestion_from_the_jobs_tab_survives_a_reload(
+    live_server, open_page, reviewer, jobs_site
+):
     page = open_page("", viewport=LAPTOP)
     sign_in(page, live_server)
     open_jobs_tab(page)
@@ -108,12 +120,14 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_p
     record_progress(page)
     page.select_option("#kcn-analysis-name", "site-suggestion")
     page.select_option("#kcn-analysis-province", "52")
-    page.check('#kcn-analysis-form input[name=kind][value=CCN]')
+    page.check("#kcn-analysis-form input[name=kind][value=CCN]")
     page.fill("#kcn-analysis-corridor", "3000")
     page.fill("#kcn-analysis-max", "3")
     page.click("#kcn-analysis-start")
     page.wait_for_selector("#kcn-analysis-form .kcn-form-status[data-state=ok]")
-    assert page.locator("#kcn-analysis-form .kcn-form-status").inner_text() == "Đã bắt đầu phân tích."
+    assert (
+        page.locator("#kcn-analysis-form .kcn-form-status").inner_text() == "Đã bắt đầu phân tích."
+    )
 
     from planning.models import AnalysisRun
 
@@ -150,11 +164,20 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_p
     seen = page.evaluate("() => window.seenProgress")
     progress = [p for _s, p in seen]
     assert progress == sorted(progress) and progress[-1] == 100, seen
-    assert page.locator("#kcn-tab-panel-jobs").get_attribute("data-polling") == "false"  # stops when all are done
+    assert (
+        page.locator("#kcn-tab-panel-jobs").get_attribute("data-polling") == "false"
+    )  # stops when all are done
 
     # Downloads of the sites: CSV (Excel-friendly), XLSX and GeoPackage, each with every site.
-    csv_text = page.request.get(item.locator(".kcn-job-export-csv").get_attribute("href")).body().decode("utf-8")
-    assert csv_text.startswith("\ufeffThứ hạng,Loại,Diện tích (ha)") and len(csv_text.strip().splitlines()) == count + 1
+    csv_text = (
+        page.request.get(item.locator(".kcn-job-export-csv").get_attribute("href"))
+        .body()
+        .decode("utf-8")
+    )
+    assert (
+        csv_text.startswith("\ufeffThứ hạng,Loại,Diện tích (ha)")
+        and len(csv_text.strip().splitlines()) == count + 1
+    )
     xlsx = page.request.get(item.locator(".kcn-job-export-xlsx").get_attribute("href"))
     assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"
     gpkg = page.request.get(item.locator(".kcn-job-export-gpkg").get_attribute("href"))
@@ -165,12 +188,16 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_p
     with open(gpkg_path, "wb") as f:
         f.write(gpkg.body())
     info = pyogrio.read_info(gpkg_path)
-    assert info["features"] == count and info["crs"] == "EPSG:4326" and "score" in list(info["fields"])
+    assert (
+        info["features"] == count and info["crs"] == "EPSG:4326" and "score" in list(info["fields"])
+    )
 
     # The results on the map: the layer turns on and the view goes to the run's sites.
     before = page.evaluate("() => kcn.map.getView().getCenter()")
     item.locator(".kcn-job-show").click()
-    page.wait_for_function(f"() => document.getElementById('kcn-tab-panel-jobs').dataset.shownRun === '{run.pk}'")
+    page.wait_for_function(
+        f"() => document.getElementById('kcn-tab-panel-jobs').dataset.shownRun === '{run.pk}'"
+    )
     settle(page)
     assert page.evaluate("() => kcn.layers.suggested_sites.getVisible()") is True
     assert page.locator('[data-layer-toggle="suggested_sites"]').is_checked()
@@ -190,18 +217,32 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(live_server, open_p
     save_screenshot(page, "jobs-site-suggestion-on-map")
 
 
-def test_upload_a_geojson_into_a_layer_and_see_the_count(live_server, open_page, reviewer, tmp_path):
+def test_upload_a_geojson_into_a_layer_and_see_the_count(
+    live_server, open_page, reviewer, tmp_path
+):
     from planning.models import ImportJob, IndustrialArea
 
     features = []
     for i in range(3):
         x0, y0 = 109.02 + i * 0.012, 13.97
         ring = [[x0, y0], [x0 + 0.01, y0], [x0 + 0.01, y0 + 0.01], [x0, y0 + 0.01], [x0, y0]]
-        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                         "properties": {"code": f"CCN-THU-{i}", "name": f"CCN Thử {i}", "kind": "CCN",
-                                        "planned_area_ha": 50, "industrial_land_ha": 35}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "code": f"CCN-THU-{i}",
+                    "name": f"CCN Thử {i}",
+                    "kind": "CCN",
+                    "planned_area_ha": 50,
+                    "industrial_land_ha": 35,
+                },
+            }
+        )
     path = tmp_path / "cum_moi.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
 
     page = open_page("", viewport=LAPTOP)
     sign_in(page, live_server)
@@ -209,7 +250,9 @@ def test_upload_a_geojson_into_a_layer_and_see_the_count(live_server, open_page,
     page.locator("summary", has_text="Nhập tệp vào lớp dữ liệu").click()
     layers = page.locator("#kcn-import-layer option").all_inner_texts()
     assert "Khu, cụm công nghiệp" in layers and "Thửa đất giải phóng mặt bằng" not in layers
-    assert page.locator('#kcn-import-mode option[value=replace]').count() == 0  # administrators only
+    assert (
+        page.locator("#kcn-import-mode option[value=replace]").count() == 0
+    )  # administrators only
     page.select_option("#kcn-import-layer", "industrial_areas")
     page.set_input_files("#kcn-import-file", str(path))
     page.click("#kcn-import-start")
@@ -228,17 +271,28 @@ def test_upload_a_geojson_into_a_layer_and_see_the_count(live_server, open_page,
     before = int(page.locator("#kcn-map").get_attribute("data-areas"))
     item.locator(".kcn-job-show-layer").click()
     page.wait_for_selector(f'#kcn-map[data-areas="{before + 3}"]')
-    assert page.evaluate("() => kcn.areas.features().filter((f) => f.get('code').startsWith('CCN-THU-')).length") == 3
+    assert (
+        page.evaluate(
+            "() => kcn.areas.features().filter((f) => f.get('code').startsWith('CCN-THU-')).length"
+        )
+        == 3
+    )
 
     # The same file again: the codes exist, so the upsert updates them; a bad row fails the job.
     features[1]["properties"]["kind"] = "XYZ"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     page.select_option("#kcn-import-mode", "upsert")
     page.set_input_files("#kcn-import-file", str(path))
     page.click("#kcn-import-start")
-    page.wait_for_function(f"() => document.querySelectorAll('#kcn-job-list [data-type=import]').length === 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#kcn-job-list [data-type=import]').length === 2"
+    )
     failed = ImportJob.objects.filter(started_by=reviewer).latest("pk")
-    page.wait_for_selector(f'#kcn-job-list [data-job="import-{failed.pk}"][data-status=failed]', timeout=60_000)
+    page.wait_for_selector(
+        f'#kcn-job-list [data-job="import-{failed.pk}"][data-status=failed]', timeout=60_000
+    )
     text = job_item(page, f"import-{failed.pk}").inner_text()
     assert "Không nhập gì" in text and "Dòng 2:" in text and "XYZ" in text
     assert IndustrialArea.objects.filter(code__startswith="CCN-THU-").count() == 3

@@ -5,6 +5,7 @@ The demo data (planning.services.demo.demo_load) are loaded once for this module
 keep them between tests, and the module flushes the database (and the tile caches the pages
 filled) when it is done, as a transactional test would.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,6 +56,7 @@ def transactional_db(demo_site, django_db_blocker):
 
 # --- helpers ---------------------------------------------------------------------------------------
 
+
 def wait_for_map(page):
     """Parks and clusters loaded, and everything in view drawn (every tile in)."""
     page.wait_for_selector("#kcn-map[data-areas]")
@@ -63,7 +65,9 @@ def wait_for_map(page):
 
 def settle(page):
     page.wait_for_function("() => window.kcn && !kcn.map.getView().getAnimating()")
-    page.evaluate("() => new Promise((resolve) => { kcn.map.once('rendercomplete', resolve); kcn.map.render(); })")
+    page.evaluate(
+        "() => new Promise((resolve) => { kcn.map.once('rendercomplete', resolve); kcn.map.render(); })"
+    )
 
 
 def zoom_to_area(page, code: str):
@@ -71,7 +75,9 @@ def zoom_to_area(page, code: str):
         """(code) => {
             const f = kcn.areas.features().find((f) => f.get('code') === code);
             kcn.map.getView().fit(f.getGeometry().getExtent(), {padding: [80, 80, 80, 80], maxZoom: 15});
-        }""", code)
+        }""",
+        code,
+    )
     settle(page)
 
 
@@ -81,7 +87,9 @@ def area_pixel(page, code: str) -> tuple[float, float]:
         """(code) => {
             const f = kcn.areas.features().find((f) => f.get('code') === code);
             return kcn.map.getPixelFromCoordinate(kcn.areas.labelPoint(f).getCoordinates());
-        }""", code)
+        }""",
+        code,
+    )
     box = page.locator("#kcn-map").bounding_box()
     return box["x"] + x, box["y"] + y
 
@@ -122,6 +130,7 @@ def switcher_text(page) -> str:
 
 
 # --- tests -------------------------------------------------------------------------------------------
+
 
 def test_map_draws_tiles_and_features(live_server, open_page):
     tiles = []
@@ -247,9 +256,11 @@ def test_filters_by_kind_status_unit_and_year(live_server, open_page):
     assert count.get_attribute("data-shown") == "36"
     assert count.inner_text() == "Đang hiển thị 36/36 khu, cụm công nghiệp"
 
-    page.locator('input[name=kind][value=CCN]').uncheck()
-    assert count.get_attribute("data-shown") == str(IndustrialArea.objects.filter(kind="KCN").count())
-    page.locator('input[name=status][value=planned]').uncheck()
+    page.locator("input[name=kind][value=CCN]").uncheck()
+    assert count.get_attribute("data-shown") == str(
+        IndustrialArea.objects.filter(kind="KCN").count()
+    )
+    page.locator("input[name=status][value=planned]").uncheck()
     expected = IndustrialArea.objects.filter(kind="KCN").exclude(status="planned").count()
     assert count.get_attribute("data-shown") == str(expected)
     page.click("button[type=reset]")
@@ -266,7 +277,9 @@ def test_filters_by_kind_status_unit_and_year(live_server, open_page):
     soc_trang = AdminUnit.objects.get(code="94", level="province")
     page.select_option("#kcn-filter-province", str(soc_trang.pk))
     expected = IndustrialArea.objects.filter(province_name_reported="Sóc Trăng").count()
-    page.wait_for_function(f"document.getElementById('kcn-area-count').dataset.shown === '{expected}'")
+    page.wait_for_function(
+        f"document.getElementById('kcn-area-count').dataset.shown === '{expected}'"
+    )
     names = page.locator("#kcn-area-list .kcn-area-link").all_inner_texts()
     assert "KCN An Nghiệp" in names and "KCN Nhơn Hòa" not in names
     settle(page)
@@ -308,6 +321,7 @@ def test_english_switch_changes_the_interface(live_server, open_page):
 
 def test_anonymous_users_do_not_see_staff_layers(live_server, open_page):
     from django.contrib.auth import get_user_model
+
     from planning.models import AdminUnit, Membership
 
     page = open_page(live_server.url + "/")
@@ -317,8 +331,11 @@ def test_anonymous_users_do_not_see_staff_layers(live_server, open_page):
     assert page.locator("#kcn-sign-in").is_visible()
 
     user = get_user_model().objects.create_user("can_bo_gpmb", password="mat-khau-thu")
-    Membership.objects.create(user=user, role="district_staff",
-                              admin_unit=AdminUnit.objects.get(code="52", level="province"))
+    Membership.objects.create(
+        user=user,
+        role="district_staff",
+        admin_unit=AdminUnit.objects.get(code="52", level="province"),
+    )
     page.click("#kcn-sign-in")
     page.fill("#id_username", "can_bo_gpmb")
     page.fill("#id_password", "mat-khau-thu")

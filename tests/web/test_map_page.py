@@ -1,4 +1,5 @@
 """The map page as HTML: language, the layer list each user may see, the data handed to the script."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,9 @@ LOCALE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES"
 
 def map_config(response) -> dict:
     html = response.content.decode()
-    found = re.search(r'<script id="kcn-map-config" type="application/json">(.*?)</script>', html, re.S)
+    found = re.search(
+        r'<script id="kcn-map-config" type="application/json">(.*?)</script>', html, re.S
+    )
     assert found, "the page carries its map configuration"
     return json.loads(found.group(1))
 
@@ -29,9 +32,16 @@ def map_config(response) -> dict:
 @pytest.fixture
 def nhon_hoa(binh_dinh):
     province, commune = binh_dinh
-    return IndustrialAreaFactory(code="KCN-NH", name="KCN Nhơn Hòa", kind="KCN", admin_unit=commune,
-                                 boundary=square(109.0, 13.95, 0.03), planned_area_ha=Decimal("314"),
-                                 industrial_land_ha=Decimal("216"), established_on=dt.date(2009, 5, 20))
+    return IndustrialAreaFactory(
+        code="KCN-NH",
+        name="KCN Nhơn Hòa",
+        kind="KCN",
+        admin_unit=commune,
+        boundary=square(109.0, 13.95, 0.03),
+        planned_area_ha=Decimal("314"),
+        industrial_land_ha=Decimal("216"),
+        established_on=dt.date(2009, 5, 20),
+    )
 
 
 @pytest.fixture
@@ -42,13 +52,26 @@ def staff_user(binh_dinh):
 
 
 def test_page_is_vietnamese_by_default(client, nhon_hoa):
-    r = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")  # an English browser still gets Vietnamese
+    r = client.get(
+        "/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )  # an English browser still gets Vietnamese
     assert r.status_code == 200
     html = r.content.decode()
     assert '<html lang="vi">' in html
-    assert "KCN Planner</strong><span class=\"kcn-brand-sub\"> — Quy hoạch khu, cụm công nghiệp" in html
-    for text in ("Lớp bản đồ", "Bộ lọc", "Ranh giới hành chính", "Giao thông", "Đăng nhập", "English",
-                 "Khu, cụm công nghiệp", "Năm thành lập", "Đang hoạt động"):
+    assert (
+        'KCN Planner</strong><span class="kcn-brand-sub"> — Quy hoạch khu, cụm công nghiệp' in html
+    )
+    for text in (
+        "Lớp bản đồ",
+        "Bộ lọc",
+        "Ranh giới hành chính",
+        "Giao thông",
+        "Đăng nhập",
+        "English",
+        "Khu, cụm công nghiệp",
+        "Năm thành lập",
+        "Đang hoạt động",
+    ):
         assert text in html, text
     assert map_config(r)["lang"] == "vi"
 
@@ -58,9 +81,17 @@ def test_page_is_english_with_the_language_cookie(client, nhon_hoa):
     r = client.get("/")
     html = r.content.decode()
     assert '<html lang="en">' in html
-    for text in ("Planning of industrial parks and clusters", "Map layers", "Administrative boundaries",
-                 "Industrial parks and clusters", "Road corridors", "Year of establishment", "Sign in",
-                 "Tiếng Việt", "Operating"):
+    for text in (
+        "Planning of industrial parks and clusters",
+        "Map layers",
+        "Administrative boundaries",
+        "Industrial parks and clusters",
+        "Road corridors",
+        "Year of establishment",
+        "Sign in",
+        "Tiếng Việt",
+        "Operating",
+    ):
         assert text in html, text
     assert "Lớp bản đồ" not in html
     config = map_config(r)
@@ -84,8 +115,14 @@ def test_anonymous_users_see_only_public_layers(client, nhon_hoa):
     assert "Thửa đất giải phóng mặt bằng" not in html
     assert "Đề xuất khu, cụm công nghiệp" not in html
     names = {layer["name"] for layer in map_config(r)["layers"]}
-    assert {"admin_units", "industrial_areas", "road_corridors", "infrastructure_lines",
-            "infrastructure_points", "secondary_projects"} <= names
+    assert {
+        "admin_units",
+        "industrial_areas",
+        "road_corridors",
+        "infrastructure_lines",
+        "infrastructure_points",
+        "secondary_projects",
+    } <= names
     from layers.catalogue import CATALOGUE
 
     staff_only = {name for name, spec in CATALOGUE.items() if "anonymous" not in spec.read_roles}
@@ -126,7 +163,10 @@ def test_layer_config_points_at_the_services(client, nhon_hoa):
     roads = layers["road_corridors"]
     assert roads["kind"] == "tiles"
     assert roads["tile_url"] == "/ows/tiles/road_corridors/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png"
-    assert "REQUEST=GetLegendGraphic" in roads["legend_url"] and "LAYER=road_corridors" in roads["legend_url"]
+    assert (
+        "REQUEST=GetLegendGraphic" in roads["legend_url"]
+        and "LAYER=road_corridors" in roads["legend_url"]
+    )
     areas = layers["industrial_areas"]
     assert areas["kind"] == "vector" and areas["visible"] is True
     first = areas["style"]["classes"][0]
@@ -210,7 +250,7 @@ def test_vietnamese_translations_are_complete(domain):
     assert len(entries) > 10
     assert [msgid for msgid, msgstr, _ in entries if not msgstr] == []
     assert [msgid for msgid, _, flags in entries if "fuzzy" in flags] == []
-    assert "#, fuzzy\nmsgid \"\"" not in text
+    assert '#, fuzzy\nmsgid ""' not in text
 
 
 def test_legends_follow_the_page_language(client, nhon_hoa):

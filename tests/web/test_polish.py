@@ -8,6 +8,7 @@ side-panel tabs. Real headless Chromium and real HTTP against a live server with
   locale groups no digits by itself).
 * The map page's three side-panel tabs each fit on one line, in Vietnamese and in English.
 """
+
 from __future__ import annotations
 
 import base64
@@ -31,9 +32,13 @@ ZOOM = 15
 
 
 def tile_of(lon: float, lat: float, z: int = ZOOM) -> tuple[int, int, int]:
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
-    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
+    y = int(
+        (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi)
+        / 2
+        * n
+    )
     return z, x, y
 
 
@@ -48,13 +53,21 @@ def under_review(transactional_db):
     unit = m.AdminUnit.objects.filter(code=UNIT).order_by("-valid_from").first()
     province = m.AdminUnit.objects.filter(code="24").order_by("-valid_from").first()
     users = {}
-    for name, role, scope in (("canbo_xa", "commune_staff", unit), ("so_cong_thuong", "industry_reviewer", province)):
+    for name, role, scope in (
+        ("canbo_xa", "commune_staff", unit),
+        ("so_cong_thuong", "industry_reviewer", province),
+    ):
         User.objects.filter(username=name).delete()
         users[name] = User.objects.create_user(name, password=f"pw-{name}-2026")
         m.Membership.objects.create(user=users[name], role=role, admin_unit=scope)
     ring = [list(p) for p in SITE + [SITE[0]]]
-    proposal = svc.proposal_create(users["canbo_xa"], name="Cụm công nghiệp thử ô bản đồ", kind="CCN",
-                                   admin_unit=unit, geometry=json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    proposal = svc.proposal_create(
+        users["canbo_xa"],
+        name="Cụm công nghiệp thử ô bản đồ",
+        kind="CCN",
+        admin_unit=unit,
+        geometry=json.dumps({"type": "Polygon", "coordinates": [ring]}),
+    )
     svc.proposal_act(users["canbo_xa"], proposal, "submit")
     svc.proposal_act(users["so_cong_thuong"], proposal, "review")
     yield proposal
@@ -76,20 +89,31 @@ FETCH = """async (url) => {
 }"""
 
 
-def test_the_browser_shows_the_approved_cluster_on_tiles_it_already_had(live_server, open_page, under_review):
+def test_the_browser_shows_the_approved_cluster_on_tiles_it_already_had(
+    live_server, open_page, under_review
+):
     base = live_server.url
     tile = _site_tile()
     page = open_page("", viewport=LAPTOP)
     login(page, base, "so_cong_thuong", f"/proposals/{under_review.pk}/")
     # The detail page's map has drawn the site's tiles: the browser holds them.
-    before = {layer: page.evaluate(FETCH, tile_url(base, layer, tile)) for layer in ("industrial_areas", "proposals")}
+    before = {
+        layer: page.evaluate(FETCH, tile_url(base, layer, tile))
+        for layer in ("industrial_areas", "proposals")
+    }
     again = {layer: page.evaluate(FETCH, tile_url(base, layer, tile)) for layer in before}
     for layer, got in before.items():
         assert got["status"] == 200, layer
-        assert "no-cache" in got["cacheControl"] and "max-age" not in got["cacheControl"], got["cacheControl"]
-        assert again[layer]["b64"] == got["b64"]  # unchanged data: the same tile (a 304 behind the scenes)
+        assert "no-cache" in got["cacheControl"] and "max-age" not in got["cacheControl"], got[
+            "cacheControl"
+        ]
+        assert (
+            again[layer]["b64"] == got["b64"]
+        )  # unchanged data: the same tile (a 304 behind the scenes)
     assert before["industrial_areas"]["cacheControl"].startswith("public")
-    assert before["proposals"]["cacheControl"].startswith("private")  # staff layer: no shared cache keeps it
+    assert before["proposals"]["cacheControl"].startswith(
+        "private"
+    )  # staff layer: no shared cache keeps it
 
     page.fill("#kcn-prop-comment", "Đồng ý.")
     page.click("button[data-action=approve]")
@@ -104,7 +128,9 @@ def test_the_browser_shows_the_approved_cluster_on_tiles_it_already_had(live_ser
     fresh = open_page("", viewport=LAPTOP)
     login(fresh, base, "so_cong_thuong", f"/proposals/{under_review.pk}/")
     for layer in before:
-        assert fresh.evaluate(FETCH, tile_url(base, layer, tile))["b64"] == after[layer]["b64"], layer
+        assert fresh.evaluate(FETCH, tile_url(base, layer, tile))["b64"] == after[layer]["b64"], (
+            layer
+        )
 
 
 def test_tiles_revalidate_with_a_304_until_the_data_change(live_server, under_review):
@@ -130,21 +156,33 @@ def test_tiles_revalidate_with_a_304_until_the_data_change(live_server, under_re
     requests.get(staff_url, headers={"Authorization": auth}, timeout=60)
     staff = requests.get(staff_url, headers={"Authorization": auth}, timeout=60)
     assert staff.status_code == 200 and staff.headers["Cache-Control"].startswith("private")
-    anonymous = requests.get(staff_url, headers={"If-None-Match": staff.headers["ETag"]}, timeout=60)
+    anonymous = requests.get(
+        staff_url, headers={"If-None-Match": staff.headers["ETag"]}, timeout=60
+    )
     assert anonymous.status_code not in (200, 304)
 
 
 # --- numbers ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lang,grouped,ungrouped", [
-    ("vi", r"\b\d{1,3}(?:\.\d{3})+ ha\b", r"\b\d{4,}(?:,\d+)? ha\b"),
-    ("en", r"\b\d{1,3}(?:,\d{3})+ ha\b", r"\b\d{4,}(?:\.\d+)? ha\b"),
-])
-def test_dashboard_numbers_are_grouped_in_the_page_language(live_server, open_page, lang, grouped, ungrouped):
+
+@pytest.mark.parametrize(
+    "lang,grouped,ungrouped",
+    [
+        ("vi", r"\b\d{1,3}(?:\.\d{3})+ ha\b", r"\b\d{4,}(?:,\d+)? ha\b"),
+        ("en", r"\b\d{1,3}(?:,\d{3})+ ha\b", r"\b\d{4,}(?:\.\d+)? ha\b"),
+    ],
+)
+def test_dashboard_numbers_are_grouped_in_the_page_language(
+    live_server, open_page, lang, grouped, ungrouped
+):
     page = open_page(f"{live_server.url}/dashboards/")
     if lang == "en":
-        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    hrefs = page.eval_on_selector_all("a[href^='/dashboards/']", "els => els.map((e) => e.getAttribute('href'))")
+        page.context.add_cookies(
+            [{"name": "django_language", "value": "en", "url": live_server.url}]
+        )
+    hrefs = page.eval_on_selector_all(
+        "a[href^='/dashboards/']", "els => els.map((e) => e.getAttribute('href'))"
+    )
     provinces = [h for h in hrefs if re.fullmatch(r"/dashboards/\d+/", h)]
     assert provinces
     texts = []
@@ -159,12 +197,15 @@ def test_dashboard_numbers_are_grouped_in_the_page_language(live_server, open_pa
 
 # --- the side panel -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_map_panel_tabs_fit_on_one_line(live_server, open_page, lang, under_review):
     page = open_page("")
     login(page, live_server.url, "canbo_xa", "/")  # signed in: the Jobs tab shows too
     if lang == "en":
-        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page.context.add_cookies(
+            [{"name": "django_language", "value": "en", "url": live_server.url}]
+        )
         page.goto(live_server.url + "/")
     tabs = page.eval_on_selector_all(
         ".kcn-tabs [role=tab]",
@@ -176,8 +217,11 @@ def test_map_panel_tabs_fit_on_one_line(live_server, open_page, lang, under_revi
             return {text: e.textContent.trim(), lines: range.getClientRects().length,
                     textHeight: range.getBoundingClientRect().height, line,
                     clipped: e.scrollWidth > e.clientWidth + 1};
-        })""")
-    assert [t["text"] for t in tabs][:2] == (["Lớp bản đồ", "Bộ lọc"] if lang == "vi" else ["Map layers", "Filters"])
+        })""",
+    )
+    assert [t["text"] for t in tabs][:2] == (
+        ["Lớp bản đồ", "Bộ lọc"] if lang == "vi" else ["Map layers", "Filters"]
+    )
     assert len(tabs) == 3 and tabs[2]["text"] in ("Công việc", "Jobs")
     for tab in tabs:
         assert tab["textHeight"] < 1.5 * tab["line"], tab
@@ -186,10 +230,17 @@ def test_map_panel_tabs_fit_on_one_line(live_server, open_page, lang, under_revi
 
 # --- English pages say English -----------------------------------------------------------------
 
-@pytest.mark.parametrize("lang,texts", [
-    ("en", ["Under review", "Industrial cluster (CCN)", "Submitted for review", "Review started"]),
-    ("vi", ["Đang thẩm định", "Cụm công nghiệp (CCN)", "Gửi thẩm định", "Bắt đầu thẩm định"]),
-])
+
+@pytest.mark.parametrize(
+    "lang,texts",
+    [
+        (
+            "en",
+            ["Under review", "Industrial cluster (CCN)", "Submitted for review", "Review started"],
+        ),
+        ("vi", ["Đang thẩm định", "Cụm công nghiệp (CCN)", "Gửi thẩm định", "Bắt đầu thẩm định"]),
+    ],
+)
 def test_proposal_pages_in_the_page_language(client, under_review, lang, texts):
     from django.conf import settings
 
@@ -209,12 +260,18 @@ def test_proposal_pages_in_the_page_language(client, under_review, lang, texts):
 
 
 def test_audit_log_counts_with_thousands_and_local_times(client, under_review):
-    admin = get_user_model().objects.create_superuser("polish_admin", password="pw-polish-admin-2026")
-    svc.proposal_act(get_user_model().objects.get(username="so_cong_thuong"), under_review, "approve", "Đồng ý.")
+    admin = get_user_model().objects.create_superuser(
+        "polish_admin", password="pw-polish-admin-2026"
+    )
+    svc.proposal_act(
+        get_user_model().objects.get(username="so_cong_thuong"), under_review, "approve", "Đồng ý."
+    )
     client.force_login(admin)
     html = client.get("/admin/audit/", {"model": "planning.Proposal"}).content.decode()
     total = client.get("/admin/audit/").content.decode()
-    assert re.search(r"\d{1,3}(?:\.\d{3})+ bản ghi", total), "the demo history has thousands of rows"
+    assert re.search(r"\d{1,3}(?:\.\d{3})+ bản ghi", total), (
+        "the demo history has thousands of rows"
+    )
     assert "Who changed" not in total  # one language on the page
     # decided_at shows as a local time, like the "Thời điểm" column, not "2026-…+00:00".
     assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+\+00:00", html)
@@ -224,6 +281,7 @@ def test_audit_log_counts_with_thousands_and_local_times(client, under_review):
 
 # --- analysis results on tiles ---------------------------------------------------------------------
 
+
 def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review, settings):
     """Runs write their results in bulk (no save signals): the tiles of the old results must go."""
     from PIL import Image
@@ -231,16 +289,25 @@ def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review
     from planning.services.analyses import infrastructure_gaps_run
 
     settings.PLANNING_ANALYSIS_RUNNER = "sync"
-    province = m.AdminUnit.objects.filter(code="52", level="province").order_by("valid_from").first()
+    province = (
+        m.AdminUnit.objects.filter(code="52", level="province").order_by("valid_from").first()
+    )
     first = infrastructure_gaps_run(province=province)
     assert first.status == "done", first.error if hasattr(first, "error") else first.status
-    water = (m.InfrastructureConnector.objects.filter(run=first, network="water", is_current=True)
-             .exclude(geom__isnull=True).order_by("-distance_m").first())
+    water = (
+        m.InfrastructureConnector.objects.filter(run=first, network="water", is_current=True)
+        .exclude(geom__isnull=True)
+        .order_by("-distance_m")
+        .first()
+    )
     assert water is not None, "the demo province has areas away from the water network"
     lon, lat = water.geom.point_on_surface.coords
     tile = tile_of(lon, lat, 14)
     url = tile_url(live_server.url, "infrastructure_connectors", tile)
-    auth = {"Authorization": "Basic " + base64.b64encode(b"so_cong_thuong:pw-so_cong_thuong-2026").decode()}
+    auth = {
+        "Authorization": "Basic "
+        + base64.b64encode(b"so_cong_thuong:pw-so_cong_thuong-2026").decode()
+    }
 
     def painted(content: bytes) -> int:
         img = Image.open(__import__("io").BytesIO(content)).convert("RGBA")
@@ -248,10 +315,16 @@ def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review
 
     before = requests.get(url, headers=auth, timeout=60)
     assert before.status_code == 200 and painted(before.content) > 0
-    assert requests.get(url, headers=auth, timeout=60).content == before.content  # now from the tile cache
+    assert (
+        requests.get(url, headers=auth, timeout=60).content == before.content
+    )  # now from the tile cache
 
-    second = infrastructure_gaps_run(province=province, criteria={"networks": ["power"]})  # no water this time
+    second = infrastructure_gaps_run(
+        province=province, criteria={"networks": ["power"]}
+    )  # no water this time
     assert second.status == "done"
-    assert not m.InfrastructureConnector.objects.filter(network="water", is_current=True, area=water.area).exists()
+    assert not m.InfrastructureConnector.objects.filter(
+        network="water", is_current=True, area=water.area
+    ).exists()
     after = requests.get(url, headers=auth, timeout=60)
     assert after.status_code == 200 and after.content != before.content

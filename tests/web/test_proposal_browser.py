@@ -6,6 +6,7 @@ its queue and approves it with a comment; the new planned cluster is then on the
 of another unit, users without a role and anonymous visitors are refused. Screenshots go to
 ``$KCN_VAR_DIR/screenshots/``.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,12 +40,22 @@ def accounts(transactional_db):
     User = get_user_model()
     unit = m.AdminUnit.objects.filter(code=UNIT).order_by("-valid_from").first()
     province = m.AdminUnit.objects.filter(code="24").order_by("-valid_from").first()
-    other = m.AdminUnit.objects.filter(level="commune", valid_to__isnull=True).exclude(pk=unit.pk).first()
+    other = (
+        m.AdminUnit.objects.filter(level="commune", valid_to__isnull=True)
+        .exclude(pk=unit.pk)
+        .first()
+    )
     made = {}
-    for name, role, scope in (("canbo_xa", "commune_staff", unit), ("canbo_khac", "commune_staff", other),
-                              ("so_cong_thuong", "industry_reviewer", province), ("khong_vai_tro", None, None)):
+    for name, role, scope in (
+        ("canbo_xa", "commune_staff", unit),
+        ("canbo_khac", "commune_staff", other),
+        ("so_cong_thuong", "industry_reviewer", province),
+        ("khong_vai_tro", None, None),
+    ):
         User.objects.filter(username=name).delete()
-        user = User.objects.create_user(name, password=f"pw-{name}-2026", first_name=name.replace("_", " ").title())
+        user = User.objects.create_user(
+            name, password=f"pw-{name}-2026", first_name=name.replace("_", " ").title()
+        )
         if role:
             m.Membership.objects.create(user=user, role=role, admin_unit=scope)
         made[name] = user
@@ -66,9 +77,13 @@ def draw_site(page):
     """Fit the map to the site, then click its corners on the canvas and close the ring."""
     xs, ys = zip(*(TO_3857.transform(x, y) for x, y in SITE))
     page.wait_for_function("() => window.kcnProposal && kcnProposal.map")
-    page.evaluate("(e) => kcnProposal.map.getView().fit(e, {padding: [120, 120, 120, 120]})",
-                  [min(xs) - 300, min(ys) - 300, max(xs) + 300, max(ys) + 300])
-    page.evaluate("() => new Promise((r) => { kcnProposal.map.once('rendercomplete', r); kcnProposal.map.render(); })")
+    page.evaluate(
+        "(e) => kcnProposal.map.getView().fit(e, {padding: [120, 120, 120, 120]})",
+        [min(xs) - 300, min(ys) - 300, max(xs) + 300, max(ys) + 300],
+    )
+    page.evaluate(
+        "() => new Promise((r) => { kcnProposal.map.once('rendercomplete', r); kcnProposal.map.render(); })"
+    )
     box = page.locator("#kcn-prop-map").bounding_box()
     points = []
     for x, y in zip(xs, ys):
@@ -79,7 +94,9 @@ def draw_site(page):
         page.wait_for_timeout(350)
 
 
-def test_staff_draws_and_submits_reviewer_approves_and_the_area_is_mapped(live_server, open_page, accounts):
+def test_staff_draws_and_submits_reviewer_approves_and_the_area_is_mapped(
+    live_server, open_page, accounts
+):
     base = live_server.url
     # Anonymous: to the login page.
     page = open_page(f"{base}/proposals/")
@@ -93,10 +110,12 @@ def test_staff_draws_and_submits_reviewer_approves_and_the_area_is_mapped(live_s
     page.wait_for_selector("#kcn-prop-form[data-checks]")
     page.wait_for_selector("#kcn-prop-check-list li.kcn-rule-pass[data-rule=area_limits]")
     assert page.locator("#kcn-prop-check-list li.kcn-rule-pass[data-rule=inside_unit]").count() == 1
-    assert page.locator("#kcn-prop-check-list .kcn-rule-cite").count() >= 3     # legal citations shown
+    assert page.locator("#kcn-prop-check-list .kcn-rule-cite").count() >= 3  # legal citations shown
     assert "ha" in page.inner_text("#kcn-prop-check-status")
     page.fill("#kcn-prop-name", "Cụm công nghiệp Hoài Nhơn 3")
-    page.fill("#kcn-prop-rationale", "Đất trống cạnh quốc lộ, không có khu, cụm công nghiệp trong phường.")
+    page.fill(
+        "#kcn-prop-rationale", "Đất trống cạnh quốc lộ, không có khu, cụm công nghiệp trong phường."
+    )
     shot(page, "1-drawn-with-checks")
     page.click("#kcn-prop-submit")
     page.wait_for_url(re.compile(r".*/proposals/\d+/$"))
@@ -107,7 +126,11 @@ def test_staff_draws_and_submits_reviewer_approves_and_the_area_is_mapped(live_s
     shot(page, "2-submitted")
     detail_url = page.url
     proposal = m.Proposal.objects.get(admin_unit__code=UNIT, name="Cụm công nghiệp Hoài Nhơn 3")
-    assert proposal.status == "submitted" and 20 < proposal.area_ha < 30 and proposal.proposed_by.username == "canbo_xa"
+    assert (
+        proposal.status == "submitted"
+        and 20 < proposal.area_ha < 30
+        and proposal.proposed_by.username == "canbo_xa"
+    )
 
     # Staff of another commune: the proposal does not exist for them; no role: a clear 403 page.
     other = open_page("")

@@ -1,4 +1,5 @@
 """The proposal pages with Django's test client: redirects, refusals, queue, buttons, CSRF."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,13 +20,17 @@ def people(binh_dinh, soc_trang):
     _, st_commune = soc_trang
     User = get_user_model()
     out = {}
-    for name, role, unit in (("canbo", "commune_staff", commune), ("canbo_st", "commune_staff", st_commune),
-                             ("sct", "industry_reviewer", province)):
+    for name, role, unit in (
+        ("canbo", "commune_staff", commune),
+        ("canbo_st", "commune_staff", st_commune),
+        ("sct", "industry_reviewer", province),
+    ):
         out[name] = User.objects.create_user(name, password="pw-1")
         m.Membership.objects.create(user=out[name], role=role, admin_unit=unit)
     out["nobody"] = User.objects.create_user("nobody", password="pw-1")
-    out["proposal"] = svc.proposal_create(out["canbo"], name="CCN Cát Hanh 2", kind="CCN", admin_unit=commune,
-                                          geometry=SITE)
+    out["proposal"] = svc.proposal_create(
+        out["canbo"], name="CCN Cát Hanh 2", kind="CCN", admin_unit=commune, geometry=SITE
+    )
     return out
 
 
@@ -56,8 +61,12 @@ def test_staff_list_form_and_detail(people):
     assert r.status_code == 200 and "kcn-proposal-config" in body and "21907" in body
     r = c.get(f"/proposals/{people['proposal'].pk}/")
     body = r.content.decode()
-    assert r.status_code == 200 and 'data-action="submit"' in body and 'data-action="approve"' not in body
-    assert "Tạo" in body   # the timeline
+    assert (
+        r.status_code == 200
+        and 'data-action="submit"' in body
+        and 'data-action="approve"' not in body
+    )
+    assert "Tạo" in body  # the timeline
     assert _as(people["canbo_st"]).get(f"/proposals/{people['proposal'].pk}/").status_code == 404
     assert 'id="kcn-proposals-link"' in body
 
@@ -67,7 +76,9 @@ def test_buttons_post_with_csrf_and_reviewer_approves(people):
     staff = _as(people["canbo"], csrf=True)
     page = staff.get(f"/proposals/{p.pk}/")
     token = page.cookies["csrftoken"].value
-    assert staff.post(f"/proposals/{p.pk}/action/", {"action": "submit"}).status_code == 403   # no token
+    assert (
+        staff.post(f"/proposals/{p.pk}/action/", {"action": "submit"}).status_code == 403
+    )  # no token
     r = staff.post(f"/proposals/{p.pk}/action/", {"action": "submit", "csrfmiddlewaretoken": token})
     assert r.status_code == 302
     p.refresh_from_db()
@@ -75,9 +86,13 @@ def test_buttons_post_with_csrf_and_reviewer_approves(people):
     reviewer = _as(people["sct"])
     r = reviewer.get("/proposals/")
     assert 'id="kcn-prop-queue"' in r.content.decode() and p.code in r.content.decode()
-    r = reviewer.post(f"/proposals/{p.pk}/action/", {"action": "reject", "comment": ""}, follow=True)
+    r = reviewer.post(
+        f"/proposals/{p.pk}/action/", {"action": "reject", "comment": ""}, follow=True
+    )
     assert "Hãy ghi ý kiến" in r.content.decode()
-    r = reviewer.post(f"/proposals/{p.pk}/action/", {"action": "approve", "comment": "Đồng ý"}, follow=True)
+    r = reviewer.post(
+        f"/proposals/{p.pk}/action/", {"action": "approve", "comment": "Đồng ý"}, follow=True
+    )
     body = r.content.decode()
     p.refresh_from_db()
     assert p.status == "approved" and p.resulting_area.code in body and "Đồng ý" in body

@@ -1,4 +1,5 @@
 """Name search: accent-insensitive in Python, so SpatiaLite and PostGIS answer the same."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,18 +14,21 @@ from tests.conftest import box4326
 from tests.factories import IndustrialAreaFactory, square
 
 
-@pytest.mark.parametrize("text, folded", [
-    ("KCN Nhơn Hòa", "kcn nhon hoa"),
-    ("Nhơn Hoà", "nhon hoa"),                 # the tone mark on the other vowel
-    ("NHƠN HÒA", "nhon hoa"),
-    ("Đập Đá", "dap da"),
-    ("Ân Tường Tây", "an tuong tay"),
-    ("Xã  Cát-Hanh ", "xa cat hanh"),
-    ("ĐT639 – đoạn Cát Tiến", "dt639 doan cat tien"),
-    ("Nhơn Hòa".encode().decode("utf-8"), "nhon hoa"),
-    ("Nho\u031b\u0301n", "nhon"),             # already decomposed (NFD) input
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("KCN Nhơn Hòa", "kcn nhon hoa"),
+        ("Nhơn Hoà", "nhon hoa"),  # the tone mark on the other vowel
+        ("NHƠN HÒA", "nhon hoa"),
+        ("Đập Đá", "dap da"),
+        ("Ân Tường Tây", "an tuong tay"),
+        ("Xã  Cát-Hanh ", "xa cat hanh"),
+        ("ĐT639 – đoạn Cát Tiến", "dt639 doan cat tien"),
+        ("Nhơn Hòa".encode().decode("utf-8"), "nhon hoa"),
+        ("Nho\u031b\u0301n", "nhon"),  # already decomposed (NFD) input
+        ("", ""),
+    ],
+)
 def test_fold(text, folded):
     assert fold(text) == folded
 
@@ -33,32 +37,76 @@ def test_fold(text, folded):
 def places(db, binh_dinh):
     province, commune = binh_dinh
     new_commune = m.AdminUnit.objects.create(
-        code="50717007", name="Phường An Nhơn", level="commune", boundary=box4326(108.95, 13.9, 109.1, 14.05),
-        valid_from=dt.date(2025, 7, 1), zone_srid=9217)
+        code="50717007",
+        name="Phường An Nhơn",
+        level="commune",
+        boundary=box4326(108.95, 13.9, 109.1, 14.05),
+        valid_from=dt.date(2025, 7, 1),
+        zone_srid=9217,
+    )
     ward = m.AdminUnit.objects.create(
-        code="549-03", name="Phường Nhơn Hòa", level="commune", parent=province,
-        boundary=box4326(109.0, 13.85, 109.1, 13.9), valid_from=dt.date(1976, 1, 1),
-        valid_to=dt.date(2025, 6, 30), zone_srid=9217)
-    kcn = IndustrialAreaFactory(code="KCN-NHONHOA", name="KCN Nhơn Hòa", kind="KCN", admin_unit=commune,
-                                boundary=square(109.0, 13.96, 0.02))
-    ccn = IndustrialAreaFactory(code="CCN-NHONHOA", name="CCN Nhơn Hòa", kind="CCN", admin_unit=commune,
-                                boundary=square(109.05, 13.96, 0.01))
-    other = IndustrialAreaFactory(code="CCN-HOAIAN", name="CCN Hoài Nhơn", kind="CCN", admin_unit=commune,
-                                  boundary=square(109.02, 14.02, 0.01))
+        code="549-03",
+        name="Phường Nhơn Hòa",
+        level="commune",
+        parent=province,
+        boundary=box4326(109.0, 13.85, 109.1, 13.9),
+        valid_from=dt.date(1976, 1, 1),
+        valid_to=dt.date(2025, 6, 30),
+        zone_srid=9217,
+    )
+    kcn = IndustrialAreaFactory(
+        code="KCN-NHONHOA",
+        name="KCN Nhơn Hòa",
+        kind="KCN",
+        admin_unit=commune,
+        boundary=square(109.0, 13.96, 0.02),
+    )
+    ccn = IndustrialAreaFactory(
+        code="CCN-NHONHOA",
+        name="CCN Nhơn Hòa",
+        kind="CCN",
+        admin_unit=commune,
+        boundary=square(109.05, 13.96, 0.01),
+    )
+    other = IndustrialAreaFactory(
+        code="CCN-HOAIAN",
+        name="CCN Hoài Nhơn",
+        kind="CCN",
+        admin_unit=commune,
+        boundary=square(109.02, 14.02, 0.01),
+    )
     road = m.RoadCorridor.objects.create(
-        code="BD-QL19", name="Quốc lộ 19", route_ref="QL19", road_class="national", status="invested",
-        centerline=MultiLineString(LineString((108.9, 13.95), (109.2, 13.88)), srid=4326), admin_unit=province)
-    return {"province": province, "commune": commune, "new_commune": new_commune, "ward": ward,
-            "kcn": kcn, "ccn": ccn, "other": other, "road": road}
+        code="BD-QL19",
+        name="Quốc lộ 19",
+        route_ref="QL19",
+        road_class="national",
+        status="invested",
+        centerline=MultiLineString(LineString((108.9, 13.95), (109.2, 13.88)), srid=4326),
+        admin_unit=province,
+    )
+    return {
+        "province": province,
+        "commune": commune,
+        "new_commune": new_commune,
+        "ward": ward,
+        "kcn": kcn,
+        "ccn": ccn,
+        "other": other,
+        "road": road,
+    }
 
 
-@pytest.mark.parametrize("query", ["nhon hoa", "Nhơn Hòa", "NHƠN HOÀ", "nhơn hoà", "  Nhon   Hoa ", "kcn nhon hoa"])
+@pytest.mark.parametrize(
+    "query", ["nhon hoa", "Nhơn Hòa", "NHƠN HOÀ", "nhơn hoà", "  Nhon   Hoa ", "kcn nhon hoa"]
+)
 def test_nhon_hoa_finds_kcn_nhon_hoa_first(client, places, query):
     r = client.get("/search.json", {"q": query})
     assert r.status_code == 200
     results = r.json()["results"]
     assert results[0]["name"] == "KCN Nhơn Hòa"
-    assert results[0]["type"] == "area" and results[0]["fid"] == f"industrial_areas.{places['kcn'].pk}"
+    assert (
+        results[0]["type"] == "area" and results[0]["fid"] == f"industrial_areas.{places['kcn'].pk}"
+    )
     assert results[0]["detail"] == "Khu công nghiệp"
     x0, y0, x1, y1 = results[0]["bbox"]
     assert (x0, y0) == pytest.approx((109.0, 13.96)) and (x1, y1) == pytest.approx((109.02, 13.98))
@@ -76,13 +124,16 @@ def test_partial_words_match_while_typing(places):
     assert [e.name for e in search("nhon h")][:2] == ["KCN Nhơn Hòa", "CCN Nhơn Hòa"]
 
 
-@pytest.mark.parametrize("query, name, kind", [
-    ("quoc lo 19", "Quốc lộ 19 (QL19)", "road"),
-    ("ql19", "Quốc lộ 19 (QL19)", "road"),
-    ("cat hanh", "Xã Cát Hanh", "unit"),
-    ("binh dinh", "Bình Định", "unit"),
-    ("KCN-NHONHOA", "KCN Nhơn Hòa", "area"),
-])
+@pytest.mark.parametrize(
+    "query, name, kind",
+    [
+        ("quoc lo 19", "Quốc lộ 19 (QL19)", "road"),
+        ("ql19", "Quốc lộ 19 (QL19)", "road"),
+        ("cat hanh", "Xã Cát Hanh", "unit"),
+        ("binh dinh", "Bình Định", "unit"),
+        ("KCN-NHONHOA", "KCN Nhơn Hòa", "area"),
+    ],
+)
 def test_roads_units_and_codes(places, query, name, kind):
     first = search(query)[0]
     assert (first.name, first.kind) == (name, kind)
@@ -102,7 +153,11 @@ def test_search_in_english(client, places):
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     results = client.get("/search.json", {"q": "nhon hoa"}).json()["results"]
-    assert [r["detail"] for r in results[:3]] == ["Industrial park", "Industrial cluster", "Commune / ward, 1976–2025"]
+    assert [r["detail"] for r in results[:3]] == [
+        "Industrial park",
+        "Industrial cluster",
+        "Commune / ward, 1976–2025",
+    ]
 
 
 @pytest.mark.parametrize("query", ["", "   ", "—", "zzzz"])
@@ -141,7 +196,8 @@ def test_areas_belong_to_their_units_in_both_periods(places):
 def test_examples_in_docstrings():
     import doctest
 
-    from planning.web import layers, search as search_module
+    from planning.web import layers
+    from planning.web import search as search_module
 
     for module in (search_module, layers):
         result = doctest.testmod(module)

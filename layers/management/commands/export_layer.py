@@ -1,4 +1,5 @@
 """manage.py export_layer --layer NAME OUTPUT: a catalogue layer's published fields to a file."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -13,17 +14,26 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("output", help="output file: .gpkg, .geojson/.json, .zip (zipped Shapefile), .kml")
+        parser.add_argument(
+            "output", help="output file: .gpkg, .geojson/.json, .zip (zipped Shapefile), .kml"
+        )
         parser.add_argument("--layer", required=True, help="catalogue layer, e.g. industrial_areas")
         parser.add_argument("--format", choices=list(FORMATS), help="default: from the output name")
-        parser.add_argument("--srs", default="4326", help="output CRS as an EPSG code (default 4326)")
-        parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+        parser.add_argument(
+            "--srs", default="4326", help="output CRS as an EPSG code (default 4326)"
+        )
+        parser.add_argument(
+            "--overwrite", action="store_true", help="replace an existing output file"
+        )
 
     def handle(self, *args, **options):
         try:
             result = layer_export(
-                layer=options["layer"], path=options["output"], format=options["format"],
-                srs=options["srs"], overwrite=options["overwrite"],
+                layer=options["layer"],
+                path=options["output"],
+                format=options["format"],
+                srs=options["srs"],
+                overwrite=options["overwrite"],
             )
         except LayerIOError as exc:
             raise CommandError(str(exc)) from exc
@@ -33,9 +43,13 @@ class Command(BaseCommand):
         if result.format == "shp" and result.field_names:
             pairs = ", ".join(f"{short}={full}" for full, short in result.field_names.items())
             if result.path.suffix.lower() == ".zip":
-                where = (_("%(table)s inside %(zip)s")
-                         % {"table": result.field_table, "zip": result.path.name})
+                where = _("%(table)s inside %(zip)s") % {
+                    "table": result.field_table,
+                    "zip": result.path.name,
+                }
             else:
                 where = str(result.field_table)
-            self.stdout.write(_("Shapefile field names (also in %(where)s): %(pairs)s")
-                              % {"where": where, "pairs": pairs})
+            self.stdout.write(
+                _("Shapefile field names (also in %(where)s): %(pairs)s")
+                % {"where": where, "pairs": pairs}
+            )

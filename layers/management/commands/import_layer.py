@@ -1,4 +1,5 @@
 """manage.py import_layer PATH --layer NAME: any GDAL/OGR vector source into a catalogue layer."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -12,8 +13,10 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         src, sep, dst = pair.partition("=")
         if not sep or not src.strip() or not dst.strip():
-            raise CommandError(_("%(option)s expects SRC=DST, got %(value)s")
-                               % {"option": "--map", "value": repr(pair)})
+            raise CommandError(
+                _("%(option)s expects SRC=DST, got %(value)s")
+                % {"option": "--map", "value": repr(pair)}
+            )
         mapping[src.strip()] = dst.strip()
     return mapping
 
@@ -31,17 +34,35 @@ class Command(BaseCommand):
         parser.add_argument("path", help="the file (.gpkg, .zip, .shp, .geojson, .kml, .csv, ...)")
         parser.add_argument("--layer", required=True, help="catalogue layer, e.g. industrial_areas")
         parser.add_argument("--srs", help="source CRS (EPSG code); overrides the file's")
-        parser.add_argument("--mode", choices=MODES, default="append",
-                            help="append (default), replace the layer's rows, or upsert by --key")
-        parser.add_argument("--key", help="upsert key field(s), comma-separated; default: the layer's key")
-        parser.add_argument("--map", nargs="+", action="extend", default=[], metavar="SRC=DST",
-                            help="rename source fields to model fields (put PATH before --map)")
-        parser.add_argument("--layer-name", help="layer inside the source (or dataset inside a .zip)")
+        parser.add_argument(
+            "--mode",
+            choices=MODES,
+            default="append",
+            help="append (default), replace the layer's rows, or upsert by --key",
+        )
+        parser.add_argument(
+            "--key", help="upsert key field(s), comma-separated; default: the layer's key"
+        )
+        parser.add_argument(
+            "--map",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="SRC=DST",
+            help="rename source fields to model fields (put PATH before --map)",
+        )
+        parser.add_argument(
+            "--layer-name", help="layer inside the source (or dataset inside a .zip)"
+        )
         parser.add_argument("--encoding", help="text encoding of the source, e.g. cp1258")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="check every row, then roll back")
-        parser.add_argument("--user", help="import on behalf of this user (history, and the rights and "
-                                           "workflow of layers such as proposals, which need one)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row, then roll back"
+        )
+        parser.add_argument(
+            "--user",
+            help="import on behalf of this user (history, and the rights and "
+            "workflow of layers such as proposals, which need one)",
+        )
 
     def handle(self, *args, **options):
         user = None
@@ -50,14 +71,23 @@ class Command(BaseCommand):
 
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(_("%(option)s: no such user")
-                                   % {"option": f"--user {options['user']}"})
+                raise CommandError(
+                    _("%(option)s: no such user") % {"option": f"--user {options['user']}"}
+                )
         try:
             result = layer_import(
-                path=options["path"], layer=options["layer"], mode=options["mode"],
-                key=options["key"], srs=options["srs"], mapping=_mapping(options["map"]),
-                layer_name=options["layer_name"], encoding=options["encoding"],
-                progress=True, dry_run=options["dry_run"], user=user, door=COMMAND,
+                path=options["path"],
+                layer=options["layer"],
+                mode=options["mode"],
+                key=options["key"],
+                srs=options["srs"],
+                mapping=_mapping(options["map"]),
+                layer_name=options["layer_name"],
+                encoding=options["encoding"],
+                progress=True,
+                dry_run=options["dry_run"],
+                user=user,
+                door=COMMAND,
             )
         except LayerIOError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,4 +1,5 @@
 """Shared parts of the analysis commands: options, running through the services, text tables."""
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,15 @@ def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
     """A plain text table: one header line (Vietnamese / English), a rule, the rows."""
     cells = [[_cell(v, max_width) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    numeric = [all(_is_num(row[i]) for row in rows if row[i] not in (None, "")) and rows for i in range(len(headers))]
+    numeric = [
+        all(_is_num(row[i]) for row in rows if row[i] not in (None, "")) and rows
+        for i in range(len(headers))
+    ]
 
     def line(values):
-        cells_ = (v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths)))
+        cells_ = (
+            v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))
+        )
         return "  ".join(cells_).rstrip()
 
     out = [line(headers), "  ".join("-" * w for w in widths)]
@@ -62,9 +68,15 @@ class AnalysisCommand(BaseCommand):
 
     def add_arguments(self, parser):
         if self.province_option:
-            parser.add_argument("--province", help="tên hoặc mã tỉnh / province name or code (mặc định: tất cả)")
-        parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON / print the run as JSON")
-        parser.add_argument("--user", help="tên đăng nhập người chạy / username recorded as who ran it")
+            parser.add_argument(
+                "--province", help="tên hoặc mã tỉnh / province name or code (mặc định: tất cả)"
+            )
+        parser.add_argument(
+            "--json", action="store_true", help="in kết quả dạng JSON / print the run as JSON"
+        )
+        parser.add_argument(
+            "--user", help="tên đăng nhập người chạy / username recorded as who ran it"
+        )
 
     def user(self, options):
         name = options.get("user")
@@ -84,11 +96,26 @@ class AnalysisCommand(BaseCommand):
             raise CommandError(getattr(exc, "message", None) or str(exc)) from exc
 
     def emit_json(self, run) -> None:
-        self.stdout.write(json.dumps({
-            "id": run.pk, "kind": run.kind, "status": run.status, "params": run.params, "results": run.results,
-            "input_versions": run.input_versions, "timings": run.timings, "duration_s": run.duration_s,
-        }, ensure_ascii=False, indent=1))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "id": run.pk,
+                    "kind": run.kind,
+                    "status": run.status,
+                    "params": run.params,
+                    "results": run.results,
+                    "input_versions": run.input_versions,
+                    "timings": run.timings,
+                    "duration_s": run.duration_s,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
 
     def footer(self, run) -> None:
-        self.stdout.write(self.style.SUCCESS(
-            f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in {fmt_vi(run.duration_s, 1)} s"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in {fmt_vi(run.duration_s, 1)} s"
+            )
+        )

@@ -6,8 +6,10 @@ from planning.services.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):
-    help = ("Sao lưu cơ sở dữ liệu, tệp tải lên và raster vào một tệp .tar.gz "
-            "(mặc định var/backups/). Back up the database, uploaded files and rasters.")
+    help = (
+        "Sao lưu cơ sở dữ liệu, tệp tải lên và raster vào một tệp .tar.gz "
+        "(mặc định var/backups/). Back up the database, uploaded files and rasters."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="đường dẫn tệp sao lưu (.tar.gz)")
@@ -18,6 +20,9 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         rows = sum(result.counts.values())
-        self.stdout.write(self.style.SUCCESS(
-            f"backup written: {result.path} ({result.backend}, {rows:,} rows, {result.files} files, "
-            f"{result.bytes / 2**20:,.1f} MB before compression)"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"backup written: {result.path} ({result.backend}, {rows:,} rows, {result.files} files, "
+                f"{result.bytes / 2**20:,.1f} MB before compression)"
+            )
+        )

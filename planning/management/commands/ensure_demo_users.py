@@ -8,6 +8,7 @@
 
 Passwords are generated once and kept in ``var/demo_users.txt`` (mode 0600).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -21,9 +22,20 @@ from planning import models as m
 
 DEMO_USERS = (
     # username, full name, role, unit codes, what for
-    ("canbo_xa", "Cán bộ UBND phường Hoài Nhơn", "commune_staff", ("50705013",), "vẽ và gửi đề xuất CCN"),
-    ("canbo_huyen", "Cán bộ UBND thị xã Hoài Nhơn (trước 1/7/2025)", "district_staff", ("543",),
-     "đề xuất cho đơn vị cũ"),
+    (
+        "canbo_xa",
+        "Cán bộ UBND phường Hoài Nhơn",
+        "commune_staff",
+        ("50705013",),
+        "vẽ và gửi đề xuất CCN",
+    ),
+    (
+        "canbo_huyen",
+        "Cán bộ UBND thị xã Hoài Nhơn (trước 1/7/2025)",
+        "district_staff",
+        ("543",),
+        "đề xuất cho đơn vị cũ",
+    ),
     ("so_cong_thuong", "Sở Công Thương", "industry_reviewer", ("24", "33"), "thẩm định CCN"),
     ("bql_kkt", "Ban Quản lý Khu kinh tế", "ezone_reviewer", ("24", "33"), "thẩm định KCN"),
 )
@@ -44,27 +56,38 @@ class Command(BaseCommand):
         lines = []
         with transaction.atomic():
             for username, full_name, role, codes, purpose in DEMO_USERS:
-                units = [m.AdminUnit.objects.filter(code=c).order_by("-valid_from").first() for c in codes]
+                units = [
+                    m.AdminUnit.objects.filter(code=c).order_by("-valid_from").first()
+                    for c in codes
+                ]
                 units = [u for u in units if u is not None]
                 if not units:
-                    self.stdout.write(f"skipped {username}: demo unit {', '.join(codes)} not loaded")
+                    self.stdout.write(
+                        f"skipped {username}: demo unit {', '.join(codes)} not loaded"
+                    )
                     continue
                 user = User.objects.filter(username=username).first()
                 if user is None:
                     password = secrets.token_urlsafe(9)
-                    user = User.objects.create_user(username, password=password, first_name=full_name[:150])
+                    user = User.objects.create_user(
+                        username, password=password, first_name=full_name[:150]
+                    )
                     saved[username] = password
                     self.stdout.write(self.style.SUCCESS(f"created demo user '{username}'"))
                 elif username not in saved:
-                    self.stdout.write(f"demo user '{username}' exists; its password was set elsewhere")
+                    self.stdout.write(
+                        f"demo user '{username}' exists; its password was set elsewhere"
+                    )
                 for unit in units:
                     m.Membership.objects.get_or_create(user=user, role=role, admin_unit=unit)
                 if username in saved:
                     where = ", ".join(f"{u.name} ({u.code})" for u in units)
                     lines.append((username, saved[username], f"{role} — {where} — {purpose}"))
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text("# username password role — unit — use (http://127.0.0.1:8000/proposals/)\n"
-                        + "".join(f"{u} {p} {note}\n" for u, p, note in lines))
+        path.write_text(
+            "# username password role — unit — use (http://127.0.0.1:8000/proposals/)\n"
+            + "".join(f"{u} {p} {note}\n" for u, p, note in lines)
+        )
         path.chmod(0o600)
         for u, p, note in lines:
             self.stdout.write(f"demo login: {u} / {p}   ({note})")

@@ -18,9 +18,11 @@ class Command(AnalysisCommand):
             try:
                 distances = [float(d) * 1000 for d in options["distances"].split(",") if d.strip()]
             except ValueError:
-                raise CommandError(f"--distances phải là số ki-lô-mét như 5,10,20 (nhận được "
-                                   f"{options['distances']!r}) / --distances must be kilometres such as 5,10,20 "
-                                   f"(got {options['distances']!r})") from None
+                raise CommandError(
+                    f"--distances phải là số ki-lô-mét như 5,10,20 (nhận được "
+                    f"{options['distances']!r}) / --distances must be kilometres such as 5,10,20 "
+                    f"(got {options['distances']!r})"
+                ) from None
         run = self.run(self.analysis, options, province=options["province"], distances_m=distances)
         if options["json"]:
             self.emit_json(run)
@@ -29,11 +31,29 @@ class Command(AnalysisCommand):
             self.stdout.write(f"Lưu ý / Note: {note}")
         for p in run.results["provinces"]:
             km = [f"{fmt_vi(d / 1000)} km" for d in run.results["distances_m"]]
-            self.stdout.write(self.style.MIGRATE_HEADING(
-                f"Nguồn lao động / Labour catchment — {p['province']}: dân số / population "
-                f"{fmt_vi(p['total_population'])}, lao động cần / workers needed {fmt_vi(p['workers_needed'])}"))
-            self.stdout.write(table(
-                ["Khu, cụm/Area", "Lao động cần/Workers", *[f"Dân/Pop. {k}" for k in km], f"Tỷ lệ/Share {km[0]}"],
-                [[a["area_name"], a["workers_needed"], *[ring["population"] for ring in a["rings"]],
-                  pct(a["rings"][0]["workers_share"])] for a in p["areas"]]))
+            self.stdout.write(
+                self.style.MIGRATE_HEADING(
+                    f"Nguồn lao động / Labour catchment — {p['province']}: dân số / population "
+                    f"{fmt_vi(p['total_population'])}, lao động cần / workers needed {fmt_vi(p['workers_needed'])}"
+                )
+            )
+            self.stdout.write(
+                table(
+                    [
+                        "Khu, cụm/Area",
+                        "Lao động cần/Workers",
+                        *[f"Dân/Pop. {k}" for k in km],
+                        f"Tỷ lệ/Share {km[0]}",
+                    ],
+                    [
+                        [
+                            a["area_name"],
+                            a["workers_needed"],
+                            *[ring["population"] for ring in a["rings"]],
+                            pct(a["rings"][0]["workers_share"]),
+                        ]
+                        for a in p["areas"]
+                    ],
+                )
+            )
         self.footer(run)

@@ -20,10 +20,17 @@ class Command(BaseCommand):
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         if result.skipped:
-            self.stdout.write(f"demo province already loaded (fixtures {result.checksum[:12]}); nothing to do")
+            self.stdout.write(
+                f"demo province already loaded (fixtures {result.checksum[:12]}); nothing to do"
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"demo province loaded in {time.monotonic() - start:.1f} s (fixtures {result.checksum[:12]})"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"demo province loaded in {time.monotonic() - start:.1f} s (fixtures {result.checksum[:12]})"
+                )
+            )
             for label in result.created:
-                self.stdout.write(f"  {label:24s} created {result.created[label]:6d}  updated {result.updated[label]:6d}")
+                self.stdout.write(
+                    f"  {label:24s} created {result.created[label]:6d}  updated {result.updated[label]:6d}"
+                )
         self.stdout.write("totals: " + ", ".join(f"{k} {v}" for k, v in result.totals.items()))

@@ -11,13 +11,40 @@ class Command(AnalysisCommand):
             self.emit_json(run)
             return
         rows = run.results["rows"]
-        self.stdout.write(self.style.MIGRATE_HEADING(f"Quy hoạch so với thực hiện / Plan vs actual — {run.results['scope']}"))
-        self.stdout.write(table(
-            ["Tỉnh/Province", "Loại", "Quy hoạch/Planned", "(ha)", "Đã thành lập/Established", "(ha)",
-             "Hoạt động/Operating", "(ha)", "Tỷ lệ ha/Share"],
-            [[r["province"], r["kind"], r["planned_count"], r["planned_ha"], r["established_count"],
-              r["established_ha"], r["operating_count"], r["operating_ha"], pct(r["established_share_ha"])]
-             for r in rows]))
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                f"Quy hoạch so với thực hiện / Plan vs actual — {run.results['scope']}"
+            )
+        )
+        self.stdout.write(
+            table(
+                [
+                    "Tỉnh/Province",
+                    "Loại",
+                    "Quy hoạch/Planned",
+                    "(ha)",
+                    "Đã thành lập/Established",
+                    "(ha)",
+                    "Hoạt động/Operating",
+                    "(ha)",
+                    "Tỷ lệ ha/Share",
+                ],
+                [
+                    [
+                        r["province"],
+                        r["kind"],
+                        r["planned_count"],
+                        r["planned_ha"],
+                        r["established_count"],
+                        r["established_ha"],
+                        r["operating_count"],
+                        r["operating_ha"],
+                        pct(r["established_share_ha"]),
+                    ]
+                    for r in rows
+                ],
+            )
+        )
         for r in rows:
             self.stdout.write(wrap(r["summary_vi"]))
         self.footer(run)

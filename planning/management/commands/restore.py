@@ -6,18 +6,25 @@ from planning.services.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):
-    help = ("Khôi phục từ tệp sao lưu của lệnh backup. Kiểm tra toàn bộ tệp trước; mặc định sao lưu "
-            "trạng thái hiện tại trước khi khôi phục. Restore a backup made by `backup`.")
+    help = (
+        "Khôi phục từ tệp sao lưu của lệnh backup. Kiểm tra toàn bộ tệp trước; mặc định sao lưu "
+        "trạng thái hiện tại trước khi khôi phục. Restore a backup made by `backup`."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("archive", help="tệp .tar.gz do lệnh backup tạo")
-        parser.add_argument("--no-safety-backup", action="store_true",
-                            help="không sao lưu trạng thái hiện tại trước khi khôi phục")
+        parser.add_argument(
+            "--no-safety-backup",
+            action="store_true",
+            help="không sao lưu trạng thái hiện tại trước khi khôi phục",
+        )
         parser.add_argument("--yes", action="store_true", help="không hỏi xác nhận")
 
     def handle(self, *args, archive, no_safety_backup=False, yes=False, **options):
         if not yes and options.get("interactive", True):
-            answer = input(f"Replace the database, uploaded files and rasters with {archive}? [y/N] ")
+            answer = input(
+                f"Replace the database, uploaded files and rasters with {archive}? [y/N] "
+            )
             if answer.strip().lower() not in ("y", "yes", "c", "có"):
                 raise CommandError("restore cancelled; nothing changed")
         try:
@@ -28,5 +35,8 @@ class Command(BaseCommand):
             self.stdout.write(f"the state before the restore was saved to {result.safety_backup}")
         for w in result.warnings:
             self.stdout.write(self.style.WARNING(w))
-        self.stdout.write(self.style.SUCCESS(
-            f"restored {result.path} ({result.backend}, {sum(result.counts.values()):,} rows, {result.files} files)"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"restored {result.path} ({result.backend}, {sum(result.counts.values()):,} rows, {result.files} files)"
+            )
+        )

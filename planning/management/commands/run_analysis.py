@@ -7,22 +7,34 @@ from planning.management.commands._analysis import AnalysisCommand
 from planning.services import analyses as svc
 
 COMMANDS = {
-    "site-suggestion": "suggest_sites", "efficiency": "efficiency_report", "targets": "target_watch_list",
-    "eco-readiness": "eco_readiness", "infrastructure-gaps": "infrastructure_gaps",
-    "labour-catchment": "labour_catchment", "plan-vs-actual": "plan_vs_actual",
+    "site-suggestion": "suggest_sites",
+    "efficiency": "efficiency_report",
+    "targets": "target_watch_list",
+    "eco-readiness": "eco_readiness",
+    "infrastructure-gaps": "infrastructure_gaps",
+    "labour-catchment": "labour_catchment",
+    "plan-vs-actual": "plan_vs_actual",
 }
 
 
 class Command(AnalysisCommand):
-    help = ("Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
-            f"Run an analysis by name: {', '.join(svc.ANALYSES)}. Tham số / parameters: "
-            + "; ".join(f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in svc.ANALYSES.values()))
+    help = (
+        "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
+        f"Run an analysis by name: {', '.join(svc.ANALYSES)}. Tham số / parameters: "
+        + "; ".join(
+            f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in svc.ANALYSES.values()
+        )
+    )
     province_option = False
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="tên phân tích / analysis name")
-        parser.add_argument("--params", default="{}", help='tham số dạng JSON, ví dụ {"province": "52"}')
-        parser.add_argument("--queued", action="store_true", help="chạy các lần chạy đang chờ (hàng đợi CSDL)")
+        parser.add_argument(
+            "--params", default="{}", help='tham số dạng JSON, ví dụ {"province": "52"}'
+        )
+        parser.add_argument(
+            "--queued", action="store_true", help="chạy các lần chạy đang chờ (hàng đợi CSDL)"
+        )
         parser.add_argument("--limit", type=int, help="số lần chạy tối đa với --queued")
         super().add_arguments(parser)
 
@@ -30,32 +42,43 @@ class Command(AnalysisCommand):
         if options["queued"]:
             done = svc.runs_process_queued(limit=options["limit"])
             for run in done:
-                self.stdout.write(f"#{run.pk} {run.kind}: {run.get_status_display()} ({fmt_vi(run.duration_s or 0, 1)} s)"
-                                  + (f" — {run.error}" if run.error else ""))
+                self.stdout.write(
+                    f"#{run.pk} {run.kind}: {run.get_status_display()} ({fmt_vi(run.duration_s or 0, 1)} s)"
+                    + (f" — {run.error}" if run.error else "")
+                )
             self.stdout.write(f"{len(done)} lần chạy / runs processed")
             return
         names = ", ".join(svc.ANALYSES)
         if not name:
-            raise CommandError(f"Hãy cho tên phân tích: {names} (hoặc --queued) / "
-                               f"give an analysis name: {names} (or --queued)")
+            raise CommandError(
+                f"Hãy cho tên phân tích: {names} (hoặc --queued) / "
+                f"give an analysis name: {names} (or --queued)"
+            )
         try:
             spec = svc.analysis_spec(name)
         except KeyError:
-            raise CommandError(f"Không có phân tích {name!r}; các phân tích: {names} / "
-                               f"unknown analysis {name!r}; known analyses: {names}") from None
+            raise CommandError(
+                f"Không có phân tích {name!r}; các phân tích: {names} / "
+                f"unknown analysis {name!r}; known analyses: {names}"
+            ) from None
         try:
             params = json.loads(options["params"])
         except json.JSONDecodeError as exc:
-            raise CommandError(f"--params không phải JSON hợp lệ: {exc} / --params is not valid JSON: {exc}") \
-                from None
+            raise CommandError(
+                f"--params không phải JSON hợp lệ: {exc} / --params is not valid JSON: {exc}"
+            ) from None
         if not isinstance(params, dict):
             accepted = ", ".join(p.name for p in spec.parameters)
-            raise CommandError(f"--params phải là một đối tượng JSON {{tên: giá trị}}; tham số của {name}: "
-                               f"{accepted} / --params must be a JSON object {{name: value}}; parameters of "
-                               f"{name}: {accepted}")
+            raise CommandError(
+                f"--params phải là một đối tượng JSON {{tên: giá trị}}; tham số của {name}: "
+                f"{accepted} / --params must be a JSON object {{name: value}}; parameters of "
+                f"{name}: {accepted}"
+            )
         run = self.run(name, options, params)
         if options["json"] or name not in COMMANDS:
             self.emit_json(run)
         else:
-            self.stdout.write(f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
-                              f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json")
+            self.stdout.write(
+                f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
+                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json"
+            )

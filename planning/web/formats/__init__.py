@@ -6,6 +6,7 @@ through :mod:`planning.analysis.numformat` (one rounding, the language's separat
 helpers only pick the language that is active for the request. Templates use the same through
 ``{% load kcn_numbers %}`` (``{{ value|num:1 }}``, ``{{ share|percent }}``).
 """
+
 from __future__ import annotations
 
 from planning.analysis import numformat

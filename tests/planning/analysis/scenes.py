@@ -103,7 +103,7 @@ class Scene:
             exclusion_zones=list(self.exclusion_zones),
         )
 
-    def translated(self, dx: float, dy: float) -> "Scene":
+    def translated(self, dx: float, dy: float) -> Scene:
         t = lambda g: translate(g, dx, dy)  # noqa: E731
         return replace(
             self,

@@ -1,7 +1,9 @@
 """Geometry validity and repair: pure shapely, no database."""
+
 import pytest
 import shapely
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from shapely import LineString, MultiPolygon, Point, Polygon
 
 from planning.analysis.geometry import GeometryRejected, check_extent, repair_geometry
@@ -45,7 +47,17 @@ def test_repair_refused_when_area_change_exceeds_threshold():
 
 def test_repair_threshold_is_configurable():
     # Two squares touching along a self-overlapping sliver: 0.5 % change passes at 1 %, not at 0.1 %.
-    shell = [(0, 0), (100, 0), (100, 100), (0, 100), (0, 50.5), (-0.5, 50), (0, 49.5), (0.5, 50), (0, 50.5)]
+    shell = [
+        (0, 0),
+        (100, 0),
+        (100, 100),
+        (0, 100),
+        (0, 50.5),
+        (-0.5, 50),
+        (0, 49.5),
+        (0.5, 50),
+        (0, 50.5),
+    ]
     poly = Polygon(shell)
     if poly.is_valid:
         pytest.skip("GEOS considers this ring valid")
@@ -53,7 +65,9 @@ def test_repair_threshold_is_configurable():
     assert result.geometry.is_valid
 
 
-@pytest.mark.parametrize("geom", [Polygon(), MultiPolygon(), None], ids=["empty", "empty-multi", "none"])
+@pytest.mark.parametrize(
+    "geom", [Polygon(), MultiPolygon(), None], ids=["empty", "empty-multi", "none"]
+)
 def test_empty_geometries_are_rejected(geom):
     with pytest.raises(GeometryRejected, match="empty"):
         repair_geometry(geom)
@@ -79,8 +93,10 @@ def test_extent_check_accepts_vietnam():
 
 
 @given(
-    x=st.floats(-1000, 1000), y=st.floats(-1000, 1000),
-    w=st.floats(1, 500), h=st.floats(1, 500),
+    x=st.floats(-1000, 1000),
+    y=st.floats(-1000, 1000),
+    w=st.floats(1, 500),
+    h=st.floats(1, 500),
 )
 def test_repair_never_loses_a_valid_rectangle(x, y, w, h):
     rect = shapely.box(x, y, x + w, y + h)

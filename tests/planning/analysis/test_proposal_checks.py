@@ -111,29 +111,60 @@ def test_inside_unit_names_the_proposing_unit_and_where_the_proposal_lies():
     neighbour = box(5000, -5000, 15000, 5000)
     around = [("X1", UNIT, "Phường Hoài Nhơn"), ("X2", neighbour, "Xã Ân Hảo")]
     prop = box(4600, 0, 5100, 400)  # 20 % in the neighbour
-    r = rules(check_proposal(geometry=prop, unit="Phường Hoài Nhơn", unit_geometry=UNIT,
-                             units_around=around))["inside_unit"]
+    r = rules(
+        check_proposal(
+            geometry=prop, unit="Phường Hoài Nhơn", unit_geometry=UNIT, units_around=around
+        )
+    )["inside_unit"]
     assert r.passed is False
-    assert r.message_vi == ("20,0 % diện tích đề xuất nằm ngoài địa bàn Phường Hoài Nhơn. Đề xuất nằm "
-                            "trên địa bàn Phường Hoài Nhơn (80,0 %), Xã Ân Hảo (20,0 %).")
-    assert r.message_en == ("20.0 % of the proposal lies outside Phường Hoài Nhơn. The proposal lies in "
-                            "Phường Hoài Nhơn (80.0 %), Xã Ân Hảo (20.0 %).")
+    assert r.message_vi == (
+        "20,0 % diện tích đề xuất nằm ngoài địa bàn Phường Hoài Nhơn. Đề xuất nằm "
+        "trên địa bàn Phường Hoài Nhơn (80,0 %), Xã Ân Hảo (20,0 %)."
+    )
+    assert r.message_en == (
+        "20.0 % of the proposal lies outside Phường Hoài Nhơn. The proposal lies in "
+        "Phường Hoài Nhơn (80.0 %), Xã Ân Hảo (20.0 %)."
+    )
     # wholly in the neighbour; a part outside every unit given is said too
-    away = rules(check_proposal(geometry=box(14800, 0, 15300, 400), unit="Phường Hoài Nhơn",
-                                unit_geometry=UNIT, units_around=around))["inside_unit"]
-    assert away.message_vi.endswith("Đề xuất nằm trên địa bàn Xã Ân Hảo (40,0 %), ngoài ranh giới các đơn "
-                                    "vị đã có (60,0 %).")
-    inside = rules(check_proposal(geometry=box(0, 0, 500, 400), unit="Phường Hoài Nhơn", unit_geometry=UNIT,
-                                  units_around=around))["inside_unit"]
+    away = rules(
+        check_proposal(
+            geometry=box(14800, 0, 15300, 400),
+            unit="Phường Hoài Nhơn",
+            unit_geometry=UNIT,
+            units_around=around,
+        )
+    )["inside_unit"]
+    assert away.message_vi.endswith(
+        "Đề xuất nằm trên địa bàn Xã Ân Hảo (40,0 %), ngoài ranh giới các đơn vị đã có (60,0 %)."
+    )
+    inside = rules(
+        check_proposal(
+            geometry=box(0, 0, 500, 400),
+            unit="Phường Hoài Nhơn",
+            unit_geometry=UNIT,
+            units_around=around,
+        )
+    )["inside_unit"]
     assert inside.passed is True and inside.message_vi == "Nằm trong địa bàn Phường Hoài Nhơn."
 
 
 def test_the_occupancy_unit_is_named_apart_from_the_proposing_unit():
-    existing = [AreaRecord(id=i, kind="CCN", planned_ha=60, leasable_ha=50, leased_ha=40,
-                           units={"district": "D"}) for i in range(2)]
+    existing = [
+        AreaRecord(
+            id=i, kind="CCN", planned_ha=60, leasable_ha=50, leased_ha=40, units={"district": "D"}
+        )
+        for i in range(2)
+    ]
     (district,) = unit_efficiency(existing, level="district")
-    r = rules(check_proposal(geometry=square_ha(30), unit="Phường Hoài Nhơn", occupancy_unit="Thị xã Hoài Nhơn",
-                             unit_geometry=UNIT, unit_occupancy=district))
+    r = rules(
+        check_proposal(
+            geometry=square_ha(30),
+            unit="Phường Hoài Nhơn",
+            occupancy_unit="Thị xã Hoài Nhơn",
+            unit_geometry=UNIT,
+            unit_occupancy=district,
+        )
+    )
     assert "Thị xã Hoài Nhơn" in r["unit_occupancy"].message_vi
     assert r["inside_unit"].message_vi == "Nằm trong địa bàn Phường Hoài Nhơn."
 

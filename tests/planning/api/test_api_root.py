@@ -1,5 +1,6 @@
 """``/api/v1/`` lists the API's endpoints, each answering; the schema has a page that needs no CDN
 (issue 11, item 8)."""
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,7 @@ def test_root_lists_every_endpoint_in_the_request_language(api):
     doc = r.json()
     assert doc["schema"] == f"{SITE}/api/schema/" and doc["schema_page"] == f"{SITE}/api/schema/ui/"
     listed = {e["name"]: e for e in doc["endpoints"]}
-    assert set(listed) == {p.name for p in v1}                         # every URL of the API, once
+    assert set(listed) == {p.name for p in v1}  # every URL of the API, once
     assert len(doc["endpoints"]) == len(v1)
     for e in doc["endpoints"]:
         assert e["url"].startswith(f"{SITE}{ROOT}") and e["methods"] and e["description"], e
@@ -57,9 +58,14 @@ def test_root_lists_every_endpoint_in_the_request_language(api):
     # Vietnamese by default, English when asked: each line in one language.
     vi = listed["layer-industrial_areas"]["description"]
     en = {e["name"]: e for e in api.get(ROOT, HTTP_ACCEPT_LANGUAGE="en").json()["endpoints"]}
-    assert "Khu, cụm công nghiệp" in vi and "Industrial parks and clusters" in en["layer-industrial_areas"]["description"]
+    assert (
+        "Khu, cụm công nghiệp" in vi
+        and "Industrial parks and clusters" in en["layer-industrial_areas"]["description"]
+    )
     assert listed["proposals"]["description"] != en["proposals"]["description"]
-    assert all(listed[n]["description"] != en[n]["description"] for n in listed), "a line has no translation"
+    assert all(listed[n]["description"] != en[n]["description"] for n in listed), (
+        "a line has no translation"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -68,11 +74,16 @@ def test_every_listed_endpoint_answers_an_administrator(small_province):
     client = _client(admin, "en")
     # Something behind each parameterised URL: a proposal, finished runs, an import job.
     geometry = json.loads(shapely.to_geojson(shapely.box(109.05, 13.85, 109.055, 13.855)))
-    r = client.post("/api/v1/proposals/", {"name": "CCN thử", "kind": "CCN", "admin_unit": "21907",
-                                           "geometry": geometry}, format="json")
+    r = client.post(
+        "/api/v1/proposals/",
+        {"name": "CCN thử", "kind": "CCN", "admin_unit": "21907", "geometry": geometry},
+        format="json",
+    )
     assert r.status_code == 201, r.content
     proposal = r.json()["id"]
-    r = client.post("/api/v1/analyses/site-suggestion/", {"province": "52", "max_count": 2}, format="json")
+    r = client.post(
+        "/api/v1/analyses/site-suggestion/", {"province": "52", "max_count": 2}, format="json"
+    )
     sites_run = _finished(client, r.json()["url"])["id"]
     r = client.post("/api/v1/analyses/efficiency/", {"province": "52"}, format="json")
     assert r.status_code == 201, r.content
@@ -80,14 +91,23 @@ def test_every_listed_endpoint_answers_an_administrator(small_province):
     r = client.post("/api/v1/analyses/infrastructure-gaps/", {"province": "52"}, format="json")
     assert r.status_code == 201, r.content
     infrastructure_run = r.json()["id"]
-    job = m.ImportJob.objects.create(layer="industrial_areas", file="imports/x.geojson", started_by=admin,
-                                     status=m.ImportJob.Status.DONE)
+    job = m.ImportJob.objects.create(
+        layer="industrial_areas",
+        file="imports/x.geojson",
+        started_by=admin,
+        status=m.ImportJob.Status.DONE,
+    )
     values = {
-        "proposal-detail": {"pk": proposal}, "proposal-validate": {"pk": proposal},
+        "proposal-detail": {"pk": proposal},
+        "proposal-validate": {"pk": proposal},
         "proposal-action": {"pk": proposal, "action": "comment"},
-        "run-detail": {"pk": sites_run}, "run-sites": {"pk": sites_run}, "run-sites-export": {"pk": sites_run},
-        "run-connectors": {"pk": infrastructure_run}, "run-export": {"pk": efficiency_run},
-        "analysis-start": {"name": "plan-vs-actual"}, "import-detail": {"pk": job.pk},
+        "run-detail": {"pk": sites_run},
+        "run-sites": {"pk": sites_run},
+        "run-sites-export": {"pk": sites_run},
+        "run-connectors": {"pk": infrastructure_run},
+        "run-export": {"pk": efficiency_run},
+        "analysis-start": {"name": "plan-vs-actual"},
+        "import-detail": {"pk": job.pk},
     }
     for name, spec in ((n, s) for n, s in _layer_specs()):
         first = spec.model._default_manager.order_by("pk").first()
@@ -110,8 +130,12 @@ def test_every_listed_endpoint_answers_an_administrator(small_province):
             r = client.get(url)
             assert r.status_code == 200, (url, r.status_code, r.content[:300])
         else:
-            r = client.post(url, {}, format="json")       # refused for its body, never "no such URL"
-            assert r.status_code not in (404, 405) and r.status_code < 500, (url, r.status_code, r.content[:300])
+            r = client.post(url, {}, format="json")  # refused for its body, never "no such URL"
+            assert r.status_code not in (404, 405) and r.status_code < 500, (
+                url,
+                r.status_code,
+                r.content[:300],
+            )
         asked += 1
     assert asked >= len(endpoints) - 4
 
@@ -128,16 +152,19 @@ def test_schema_page_uses_local_static_files_only(api):
     assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
     html = r.content.decode()
     refs = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', html)
-    assert len(refs) >= 3, refs                                         # stylesheet, two scripts, icon
+    assert len(refs) >= 3, refs  # stylesheet, two scripts, icon
     for ref in refs:
         assert ref.startswith(settings.STATIC_URL), f"not a local static file: {ref}"
         found = finders.find(ref.removeprefix(settings.STATIC_URL))
         assert found and Path(found).stat().st_size > 0, ref
     assert not re.search(r"https?://(?!www\.w3\.org)", html), "the page asks an outside host"
-    assert '"validatorUrl": null' in html                              # no badge from validator.swagger.io
-    assert "/api/schema/" in html                                       # the schema it shows
+    assert '"validatorUrl": null' in html  # no badge from validator.swagger.io
+    assert "/api/schema/" in html  # the schema it shows
     # The schema it shows is this API's.
-    assert api.get("/api/schema/?format=json").json()["paths"].keys() >= {"/api/v1/", "/api/v1/proposals/"}
+    assert api.get("/api/schema/?format=json").json()["paths"].keys() >= {
+        "/api/v1/",
+        "/api/v1/proposals/",
+    }
 
 
 def test_readme_points_to_the_root_and_the_schema_page():

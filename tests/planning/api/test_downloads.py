@@ -5,6 +5,7 @@ user would open it with: the declared content type, the file's own bytes, a file
 document, and the sites export without ``?format`` was served as text/csv but was one quoted
 line with ``\\n`` escapes — the bytes went through DRF's JSON renderer.)
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,12 @@ from planning import models as m
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "xlsx": XLSX,
-                 "gpkg": "application/geopackage+sqlite3"}
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": XLSX,
+    "gpkg": "application/geopackage+sqlite3",
+}
 # A number as a spreadsheet should get it: no binary tail such as 16.00999999999999.
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d{1,6})?")
 
@@ -83,13 +88,21 @@ def report(area, binh_dinh):
     from decimal import Decimal
 
     _, commune = binh_dinh
-    return m.AnnualReport.objects.create(area=area, year=2024, admin_unit=commune, clearance_ha=Decimal("16.01"),
-                                         leased_ha=Decimal("3.30"), workers=1250)
+    return m.AnnualReport.objects.create(
+        area=area,
+        year=2024,
+        admin_unit=commune,
+        clearance_ha=Decimal("16.01"),
+        leased_ha=Decimal("3.30"),
+        workers=1250,
+    )
 
 
 @pytest.fixture
 def efficiency_run(staff_api, area, parcel, report):
-    r = staff_api.post("/api/v1/analyses/efficiency/", {"province": "52", "unit": "commune"}, format="json")
+    r = staff_api.post(
+        "/api/v1/analyses/efficiency/", {"province": "52", "unit": "commune"}, format="json"
+    )
     assert r.status_code == 201, r.content
     return r.json()
 
@@ -104,19 +117,27 @@ EFFICIENCY_DOWNLOADS = [
 ]
 
 
-@pytest.mark.parametrize("query, fmt, first", EFFICIENCY_DOWNLOADS + [("", "json", "scope")],
-                         ids=[q or "no-format" for q, *_ in EFFICIENCY_DOWNLOADS] + ["no-format"])
+@pytest.mark.parametrize(
+    "query, fmt, first",
+    EFFICIENCY_DOWNLOADS + [("", "json", "scope")],
+    ids=[q or "no-format" for q, *_ in EFFICIENCY_DOWNLOADS] + ["no-format"],
+)
 def test_efficiency_run_downloads(staff_api, efficiency_run, tmp_path, query, fmt, first):
     url = f"/api/v1/analyses/runs/{efficiency_run['id']}/export/{query}"
     rows = check_download(staff_api.get(url), fmt, "hieu_qua_su_dung_dat_", tmp_path)
     assert first in rows[0]
 
 
-@pytest.mark.parametrize("query, fmt, first", EFFICIENCY_DOWNLOADS[1:],
-                         ids=[q for q, *_ in EFFICIENCY_DOWNLOADS[1:]])
+@pytest.mark.parametrize(
+    "query, fmt, first", EFFICIENCY_DOWNLOADS[1:], ids=[q for q, *_ in EFFICIENCY_DOWNLOADS[1:]]
+)
 def test_efficiency_report_downloads(staff_api, area, parcel, report, tmp_path, query, fmt, first):
-    rows = check_download(staff_api.get(f"/api/v1/efficiency/{query}&province=52&unit=commune"), fmt,
-                          "hieu_qua_su_dung_dat_", tmp_path)
+    rows = check_download(
+        staff_api.get(f"/api/v1/efficiency/{query}&province=52&unit=commune"),
+        fmt,
+        "hieu_qua_su_dung_dat_",
+        tmp_path,
+    )
     assert rows[0][0] == first
 
 
@@ -134,8 +155,15 @@ def test_the_runs_links_are_downloads(staff_api, efficiency_run, tmp_path):
 
 
 def test_efficiency_csv_numbers_are_rounded_to_their_meaning(staff_api, area, parcel):
-    rows = list(csv.DictReader(io.StringIO(
-        staff_api.get("/api/v1/efficiency/?province=52&format=csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                staff_api.get("/api/v1/efficiency/?province=52&format=csv").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
     row = rows[0]
     assert row["occupancy"] == "0.5714"  # 20 / 35 as a share, to 0.01 %
     assert row["planned_ha"] == "50.0" and row["n_projects"] == "0"
@@ -144,12 +172,15 @@ def test_efficiency_csv_numbers_are_rounded_to_their_meaning(staff_api, area, pa
             assert PLAIN_NUMBER.fullmatch(value), (key, value)
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/efficiency/?format=pdf",
-    "/api/v1/efficiency/?format=gpkg&province=52",
-    "/api/v1/analyses/runs/{run}/export/?format=pdf",
-    "/api/v1/analyses/runs/{run}/export/?format=gpkg",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/efficiency/?format=pdf",
+        "/api/v1/efficiency/?format=gpkg&province=52",
+        "/api/v1/analyses/runs/{run}/export/?format=pdf",
+        "/api/v1/analyses/runs/{run}/export/?format=gpkg",
+    ],
+)
 def test_a_format_not_offered_is_a_400_naming_the_offered_ones(staff_api, efficiency_run, url):
     r = staff_api.get(url.format(run=efficiency_run["id"]))
     assert r.status_code == 400, r.content
@@ -160,7 +191,9 @@ def test_a_format_not_offered_is_a_400_naming_the_offered_ones(staff_api, effici
 
 
 def test_errors_of_a_download_are_json_not_a_spreadsheet(staff_api, efficiency_run):
-    r = staff_api.get(f"/api/v1/analyses/runs/{efficiency_run['id']}/export/?format=csv&table=parcels")
+    r = staff_api.get(
+        f"/api/v1/analyses/runs/{efficiency_run['id']}/export/?format=csv&table=parcels"
+    )
     assert r.status_code == 400
     assert r["Content-Type"].startswith("application/json") and "Content-Disposition" not in r
     assert "table" in r.json()["error"]["message"]
@@ -169,8 +202,12 @@ def test_errors_of_a_download_are_json_not_a_spreadsheet(staff_api, efficiency_r
 def test_the_accept_header_picks_the_format(staff_api, efficiency_run, tmp_path):
     url = f"/api/v1/analyses/runs/{efficiency_run['id']}/export/"
     check_download(staff_api.get(url, HTTP_ACCEPT=XLSX), "xlsx", "hieu_qua", tmp_path)
-    check_download(staff_api.get(url, HTTP_ACCEPT="text/csv, application/json;q=0.5"), "csv", "hieu_qua",
-                   tmp_path)
+    check_download(
+        staff_api.get(url, HTTP_ACCEPT="text/csv, application/json;q=0.5"),
+        "csv",
+        "hieu_qua",
+        tmp_path,
+    )
     check_download(staff_api.get(url, HTTP_ACCEPT="*/*"), "json", "hieu_qua", tmp_path)
     refused = staff_api.get(url, HTTP_ACCEPT="application/pdf")
     assert refused.status_code == 406 and "text/csv" in refused.json()["error"]["message"]
@@ -180,7 +217,10 @@ def test_connectors_of_an_infrastructure_run_are_geojson(staff_api, area):
     r = staff_api.post("/api/v1/analyses/infrastructure-gaps/", {"province": "52"}, format="json")
     assert r.status_code == 201, r.content
     url = r.json()["links"]["connectors"]
-    for query, content_type in (("", "application/json"), ("?format=geojson", "application/geo+json")):
+    for query, content_type in (
+        ("", "application/json"),
+        ("?format=geojson", "application/geo+json"),
+    ):
         answer = staff_api.get(url + query)
         assert answer.status_code == 200 and answer["Content-Type"] == content_type
         assert json.loads(answer.content)["type"] == "FeatureCollection"
@@ -213,8 +253,11 @@ def sites_run(small_province):
     m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=small_province)
     client = APIClient()
     client.force_authenticate(user)
-    r = client.post("/api/v1/analyses/site-suggestion/", {"province": "52", "kind": "CCN", "max_count": 3},
-                    format="json")
+    r = client.post(
+        "/api/v1/analyses/site-suggestion/",
+        {"province": "52", "kind": "CCN", "max_count": 3},
+        format="json",
+    )
     assert r.status_code == 202, r.content
     run = _poll(client, r.json()["url"])
     assert run["status"] == "done", run["error"]
@@ -228,32 +271,44 @@ def test_site_suggestion_downloads(sites_run, tmp_path):
     n = run["results"]["count"]
     base = f"/api/v1/analyses/runs/{run['id']}/sites/export/"
     stem = f"de_xuat_vi_tri_{run['id']}"
-    for query, fmt, header_rows in (("", "csv", 1), ("?format=csv", "csv", 1), ("?format=xlsx", "xlsx", 2),
-                                    ("?format=gpkg", "gpkg", 1)):
+    for query, fmt, header_rows in (
+        ("", "csv", 1),
+        ("?format=csv", "csv", 1),
+        ("?format=xlsx", "xlsx", 2),
+        ("?format=gpkg", "gpkg", 1),
+    ):
         rows = check_download(client.get(base + query), fmt, stem, tmp_path)
         assert len(rows) == n + header_rows, (query, rows)
         header = rows[0]
         column = header.index("population_in_reach" if fmt == "gpkg" else "Dân số trong bán kính")
         for row in rows[header_rows:]:
             people = row[column]
-            assert people in ("", None) or float(people) == int(float(people)), f"fractional people: {people}"
+            assert people in ("", None) or float(people) == int(float(people)), (
+                f"fractional people: {people}"
+            )
         if fmt == "csv":  # numbers as a spreadsheet should get them: no binary tails
             for row in rows[1:]:
                 for value in row[:-1]:  # the last column is the reasons, a sentence
-                    assert not value or not value[0].isdigit() or PLAIN_NUMBER.fullmatch(value), value
+                    assert not value or not value[0].isdigit() or PLAIN_NUMBER.fullmatch(value), (
+                        value
+                    )
         if fmt == "gpkg":
             assert rows[1][header.index("rank")] == 1
     assert client.get(base + "?format=xlsx", HTTP_ACCEPT="text/html").status_code == 200
     assert client.get(base, HTTP_ACCEPT=XLSX)["Content-Type"] == XLSX
     for bad in ("?format=json", "?format=pdf"):
         refused = client.get(base + bad)
-        assert refused.status_code == 400 and "csv, xlsx, gpkg" in refused.json()["error"]["message"]
+        assert (
+            refused.status_code == 400 and "csv, xlsx, gpkg" in refused.json()["error"]["message"]
+        )
     # The GeoJSON of the sites: JSON by default, GeoJSON when asked for.
     r = client.get(run["links"]["sites"])
     assert r.status_code == 200 and r["Content-Type"] == "application/json"
     assert json.loads(r.content)["type"] == "FeatureCollection"
     r = client.get(run["links"]["sites"] + "?format=geojson")
-    assert r["Content-Type"] == "application/geo+json" and len(json.loads(r.content)["features"]) == n
+    assert (
+        r["Content-Type"] == "application/geo+json" and len(json.loads(r.content)["features"]) == n
+    )
 
 
 @pytest.mark.django_db(transaction=True)

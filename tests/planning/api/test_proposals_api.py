@@ -1,4 +1,5 @@
 """The proposal workflow over the REST API and WFS-T: files in any CRS, steps, rights, errors."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/proposals/"
 WFS = "/ows/wfs"
-SITE = shapely.box(109.0, 14.0, 109.005, 14.005)   # about 30 ha in Xã Cát Hanh (binh_dinh fixture)
+SITE = shapely.box(109.0, 14.0, 109.005, 14.005)  # about 30 ha in Xã Cát Hanh (binh_dinh fixture)
 
 
 def _client(user):
@@ -35,8 +36,12 @@ def people(binh_dinh, soc_trang):
     _, st_commune = soc_trang
     User = get_user_model()
     out = {}
-    for name, role, unit in (("canbo", "commune_staff", commune), ("canbo_st", "commune_staff", st_commune),
-                             ("sct", "industry_reviewer", province), ("bql", "ezone_reviewer", province)):
+    for name, role, unit in (
+        ("canbo", "commune_staff", commune),
+        ("canbo_st", "commune_staff", st_commune),
+        ("sct", "industry_reviewer", province),
+        ("bql", "ezone_reviewer", province),
+    ):
         out[name] = User.objects.create_user(name, password=f"pw-{name}-1")
         m.Membership.objects.create(user=out[name], role=role, admin_unit=unit)
     out["nobody"] = User.objects.create_user("nobody", password="pw-nobody-1")
@@ -49,15 +54,28 @@ def _vn2000_geojson():
 
 
 def _create(client, **extra):
-    body = {"name": "CCN Cát Hanh 2", "kind": "CCN", "admin_unit": "21907", "rationale": "gần QL19B",
-            "geometry": json.loads(shapely.to_geojson(SITE)), **extra}
+    body = {
+        "name": "CCN Cát Hanh 2",
+        "kind": "CCN",
+        "admin_unit": "21907",
+        "rationale": "gần QL19B",
+        "geometry": json.loads(shapely.to_geojson(SITE)),
+        **extra,
+    }
     return client.post(API, body, format="json")
 
 
 def _write(path, geoms, *, driver, crs="EPSG:4326"):
     wkb = np.array([shapely.to_wkb(g) for g in geoms], dtype=object)
-    pyogrio.raw.write(str(path), wkb, [np.array(["ranh giới"] * len(geoms), dtype=object)], ["ten"],
-                      driver=driver, geometry_type="Polygon", crs=crs)
+    pyogrio.raw.write(
+        str(path),
+        wkb,
+        [np.array(["ranh giới"] * len(geoms), dtype=object)],
+        ["ten"],
+        driver=driver,
+        geometry_type="Polygon",
+        crs=crs,
+    )
 
 
 def test_create_from_geojson_in_vn2000_and_read_it_back(people):
@@ -67,16 +85,22 @@ def test_create_from_geojson_in_vn2000_and_read_it_back(people):
     assert d["status"] == "draft" and d["code"].startswith("DX-21907-") and 25 < d["area_ha"] < 35
     assert r["Location"] == f"{API}{d['id']}/"
     x0, y0, x1, y1 = shapely.bounds(shapely.from_geojson(json.dumps(d["geometry"])))
-    assert abs(x0 - 109.0) < 1e-6 and abs(y1 - 14.005) < 1e-6     # back in lon/lat
-    assert [e["action"] for e in d["events"]] == ["created"] and d["events"][0]["actor"]["username"] == "canbo"
+    assert abs(x0 - 109.0) < 1e-6 and abs(y1 - 14.005) < 1e-6  # back in lon/lat
+    assert [e["action"] for e in d["events"]] == ["created"] and d["events"][0]["actor"][
+        "username"
+    ] == "canbo"
     assert d["actions"] == ["edit", "submit", "withdraw", "comment", "delete"]
 
 
 @pytest.mark.parametrize("fmt", ["shp", "kml", "gpkg"])
 def test_create_from_an_uploaded_file(people, tmp_path, fmt):
     if fmt == "shp":
-        _write(tmp_path / "ranh_gioi.shp", [geo.transform(SITE, 4326, 9217)], driver="ESRI Shapefile",
-               crs="EPSG:9217")
+        _write(
+            tmp_path / "ranh_gioi.shp",
+            [geo.transform(SITE, 4326, 9217)],
+            driver="ESRI Shapefile",
+            crs="EPSG:9217",
+        )
         upload = tmp_path / "ranh_gioi.zip"
         with zipfile.ZipFile(upload, "w") as zf:
             for ext in ("shp", "shx", "dbf", "prj"):
@@ -87,8 +111,12 @@ def test_create_from_an_uploaded_file(people, tmp_path, fmt):
     else:
         upload = tmp_path / "ranh_gioi.gpkg"
         _write(upload, [geo.transform(SITE, 4326, 9217)], driver="GPKG", crs="EPSG:9217")
-    data = {"name": f"CCN từ tệp {fmt}", "kind": "CCN", "admin_unit": "21907",
-            "file": SimpleUploadedFile(upload.name, upload.read_bytes())}
+    data = {
+        "name": f"CCN từ tệp {fmt}",
+        "kind": "CCN",
+        "admin_unit": "21907",
+        "file": SimpleUploadedFile(upload.name, upload.read_bytes()),
+    }
     r = _client(people["canbo"]).post(API, data, format="multipart")
     assert r.status_code == 201, r.content
     p = m.Proposal.objects.get(pk=r.json()["id"])
@@ -97,27 +125,76 @@ def test_create_from_an_uploaded_file(people, tmp_path, fmt):
 
 def test_read_file_returns_the_polygon_without_storing(people, tmp_path):
     path = tmp_path / "a.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(SITE))}]}))
-    r = _client(people["canbo"]).post(f"{API}read-file/", {"file": SimpleUploadedFile("a.geojson", path.read_bytes())},
-                                      format="multipart")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": json.loads(shapely.to_geojson(SITE)),
+                    }
+                ],
+            }
+        )
+    )
+    r = _client(people["canbo"]).post(
+        f"{API}read-file/",
+        {"file": SimpleUploadedFile("a.geojson", path.read_bytes())},
+        format="multipart",
+    )
     assert r.status_code == 200, r.content
     assert r.json()["geometry"]["type"] == "MultiPolygon" and m.Proposal.objects.count() == 0
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("ranh_gioi.txt", b"hello", "upload a GeoJSON, KML"),
-    ("ranh_gioi.geojson", b"{not json", "cannot be read"),
-    ("ranh_gioi.zip", b"PK\x03\x04broken", "cannot be read"),
-    ("hai.geojson", json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(SITE))},
-        {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(SITE))}]}).encode(),
-     "holds 2 features"),
-    ("diem.geojson", json.dumps({"type": "Feature", "properties": {}, "geometry": {
-        "type": "Point", "coordinates": [109.0, 14.0]}}).encode(), "needs a polygon"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("ranh_gioi.txt", b"hello", "upload a GeoJSON, KML"),
+        ("ranh_gioi.geojson", b"{not json", "cannot be read"),
+        ("ranh_gioi.zip", b"PK\x03\x04broken", "cannot be read"),
+        (
+            "hai.geojson",
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {},
+                            "geometry": json.loads(shapely.to_geojson(SITE)),
+                        },
+                        {
+                            "type": "Feature",
+                            "properties": {},
+                            "geometry": json.loads(shapely.to_geojson(SITE)),
+                        },
+                    ],
+                }
+            ).encode(),
+            "holds 2 features",
+        ),
+        (
+            "diem.geojson",
+            json.dumps(
+                {
+                    "type": "Feature",
+                    "properties": {},
+                    "geometry": {"type": "Point", "coordinates": [109.0, 14.0]},
+                }
+            ).encode(),
+            "needs a polygon",
+        ),
+    ],
+)
 def test_bad_files_are_refused_with_a_message(people, name, content, message):
-    data = {"name": "x", "kind": "CCN", "admin_unit": "21907", "file": SimpleUploadedFile(name, content)}
+    data = {
+        "name": "x",
+        "kind": "CCN",
+        "admin_unit": "21907",
+        "file": SimpleUploadedFile(name, content),
+    }
     r = _client(people["canbo"]).post(f"{API}?lang=en", data, format="multipart")
     assert r.status_code == 400, r.content
     assert message in r.json()["error"]["message"]
@@ -137,16 +214,19 @@ def test_bad_json_input(people):
 
 
 def test_access_is_refused(people):
-    r = _create(_client(people["canbo_st"]))          # staff of another commune
+    r = _create(_client(people["canbo_st"]))  # staff of another commune
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
-    r = _create(_client(people["nobody"]))            # signed in, no role
+    r = _create(_client(people["nobody"]))  # signed in, no role
     assert r.status_code == 403
-    r = _create(APIClient())                          # anonymous
+    r = _create(APIClient())  # anonymous
     assert r.status_code in (401, 403)
     pid = _create(_client(people["canbo"])).json()["id"]
     assert _client(people["canbo_st"]).get(f"{API}{pid}/").status_code == 404
-    assert _client(people["sct"]).get(f"{API}{pid}/").status_code == 404     # a draft: not yet sent
-    assert _client(people["canbo_st"]).post(f"{API}{pid}/submit/", {}, format="json").status_code == 404
+    assert _client(people["sct"]).get(f"{API}{pid}/").status_code == 404  # a draft: not yet sent
+    assert (
+        _client(people["canbo_st"]).post(f"{API}{pid}/submit/", {}, format="json").status_code
+        == 404
+    )
 
 
 def test_workflow_through_the_api_and_the_planned_area_in_wfs(people):
@@ -156,7 +236,9 @@ def test_workflow_through_the_api_and_the_planned_area_in_wfs(people):
     assert r.status_code == 200 and r.json()["rationale"] == "đã sửa"
     r = staff.post(f"{API}{pid}/submit/", {}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "submitted"
-    assert any(rule["rule"] == "area_limits" and rule["passed"] for rule in r.json()["validation"]["rules"])
+    assert any(
+        rule["rule"] == "area_limits" and rule["passed"] for rule in r.json()["validation"]["rules"]
+    )
     q = reviewer.get(f"{API}?queue=1&status=submitted").json()
     assert [p["id"] for p in q["results"]] == [pid]
     assert _client(people["bql"]).get(f"{API}?queue=1").json()["count"] == 0
@@ -165,21 +247,42 @@ def test_workflow_through_the_api_and_the_planned_area_in_wfs(people):
     assert staff.post(f"{API}{pid}/approve/", {}, format="json").status_code == 403
     r = reviewer.post(f"{API}{pid}/reject/?lang=en", {"comment": ""}, format="json")
     assert r.status_code == 400 and "Write a comment" in r.json()["error"]["message"]
-    assert reviewer.post(f"{API}{pid}/review/", {}, format="json").json()["status"] == "under_review"
-    assert reviewer.post(f"{API}{pid}/comment/", {"comment": "Xem lại đấu nối"}, format="json").status_code == 200
+    assert (
+        reviewer.post(f"{API}{pid}/review/", {}, format="json").json()["status"] == "under_review"
+    )
+    assert (
+        reviewer.post(
+            f"{API}{pid}/comment/", {"comment": "Xem lại đấu nối"}, format="json"
+        ).status_code
+        == 200
+    )
     r = reviewer.post(f"{API}{pid}/approve/", {"comment": "Đồng ý"}, format="json")
     assert r.status_code == 200, r.content
     d = r.json()
     assert d["status"] == "approved" and d["resulting_area"]["status"] == "planned"
-    assert [e["action"] for e in d["events"]] == ["created", "edited", "submitted", "review_started", "commented",
-                                                 "approved"]
+    assert [e["action"] for e in d["events"]] == [
+        "created",
+        "edited",
+        "submitted",
+        "review_started",
+        "commented",
+        "approved",
+    ]
     assert d["events"][-1]["actor"]["username"] == "sct" and d["events"][-1]["comment"] == "Đồng ý"
     r = reviewer.post(f"{API}{pid}/approve/", {}, format="json")
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
     assert reviewer.post(f"{API}{pid}/nonsense/", {}, format="json").status_code == 404
     # The planned area is published at once on the public WFS layer.
-    r = Client().get(WFS, {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
-                           "TYPENAMES": "industrial_areas", "OUTPUTFORMAT": "application/json"})
+    r = Client().get(
+        WFS,
+        {
+            "SERVICE": "WFS",
+            "VERSION": "2.0.0",
+            "REQUEST": "GetFeature",
+            "TYPENAMES": "industrial_areas",
+            "OUTPUTFORMAT": "application/json",
+        },
+    )
     assert r.status_code == 200
     codes = {f["properties"]["code"]: f["properties"]["status"] for f in r.json()["features"]}
     assert codes[d["resulting_area"]["code"]] == "planned"
@@ -204,11 +307,16 @@ def test_wfs_t_goes_through_the_workflow(people):
     r = post(status_update)
     assert r.status_code == 400 and "review workflow" in r.content.decode()
     assert m.Proposal.objects.get(pk=pid).status == "draft"
-    rename = status_update.replace("<wfs:ValueReference>status</wfs:ValueReference><wfs:Value>approved",
-                                   "<wfs:ValueReference>name</wfs:ValueReference><wfs:Value>Tên mới")
+    rename = status_update.replace(
+        "<wfs:ValueReference>status</wfs:ValueReference><wfs:Value>approved",
+        "<wfs:ValueReference>name</wfs:ValueReference><wfs:Value>Tên mới",
+    )
     assert post(rename).status_code == 200
     p = m.Proposal.objects.get(pk=pid)
-    assert p.name == "Tên mới" and list(p.events.values_list("action", flat=True)) == ["created", "edited"]
+    assert p.name == "Tên mới" and list(p.events.values_list("action", flat=True)) == [
+        "created",
+        "edited",
+    ]
     # Once submitted, the draft is frozen for WFS-T as for the API.
     _client(people["canbo"]).post(f"{API}{pid}/submit/", {}, format="json")
     r = post(rename.replace("Tên mới", "Tên khác"))
@@ -222,8 +330,12 @@ def test_openapi_schema_lists_the_workflow(people):
     r = Client().get("/api/schema/", HTTP_ACCEPT="application/json")
     assert r.status_code == 200
     text = r.content.decode()
-    for path in ("/api/v1/proposals/", "/api/v1/proposals/{id}/", "/api/v1/proposals/{id}/{action}/",
-                 "/api/v1/proposals/read-file/"):
+    for path in (
+        "/api/v1/proposals/",
+        "/api/v1/proposals/{id}/",
+        "/api/v1/proposals/{id}/{action}/",
+        "/api/v1/proposals/read-file/",
+    ):
         assert path in text, path
 
 
@@ -247,8 +359,12 @@ def test_listing_costs_the_same_queries_for_3_or_30_proposals(people, who):
         for _ in range(n):
             i = len(made)
             x, y = 108.96 + 0.012 * (i % 10), 13.96 + 0.012 * (i // 10)
-            body = {"name": f"CCN thử {i}", "kind": "CCN", "admin_unit": "21907",
-                    "geometry": json.loads(shapely.to_geojson(shapely.box(x, y, x + 0.005, y + 0.005)))}
+            body = {
+                "name": f"CCN thử {i}",
+                "kind": "CCN",
+                "admin_unit": "21907",
+                "geometry": json.loads(shapely.to_geojson(shapely.box(x, y, x + 0.005, y + 0.005))),
+            }
             made.append(i)
             r = staff.post(API, body, format="json")
             assert r.status_code == 201, r.content

@@ -1,4 +1,5 @@
 """The OpenAPI schema at /api/schema/ describes the API (and only it)."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -10,18 +11,27 @@ def test_schema_loads_as_openapi_3(api):
     doc = r.json()
     assert doc["openapi"].startswith("3.") and doc["info"]["title"] == "KCN Planner API"
     paths = doc["paths"]
-    for p in ("/api/v1/analyses/{name}/", "/api/v1/analyses/runs/{id}/", "/api/v1/efficiency/",
-              "/api/v1/proposals/check/", "/api/v1/layers/suggested_sites/", "/api/v1/layers/industrial_areas/{id}/"):
+    for p in (
+        "/api/v1/analyses/{name}/",
+        "/api/v1/analyses/runs/{id}/",
+        "/api/v1/efficiency/",
+        "/api/v1/proposals/check/",
+        "/api/v1/layers/suggested_sites/",
+        "/api/v1/layers/industrial_areas/{id}/",
+    ):
         assert p in paths, p
     assert all(p.startswith("/api/v1/") for p in paths)
     assert {"basicAuth", "tokenAuth", "cookieAuth"} <= set(doc["components"]["securitySchemes"])
-    props = doc["components"]["schemas"]["ClearanceParcelsFeature"]["properties"]["properties"]["properties"]
+    props = doc["components"]["schemas"]["ClearanceParcelsFeature"]["properties"]["properties"][
+        "properties"
+    ]
     assert "parcel_no" in props and "holder_name" not in props
-    ops = [op["operationId"] for item in paths.values() for op in item.values() if isinstance(op, dict)]
+    ops = [
+        op["operationId"] for item in paths.values() for op in item.values() if isinstance(op, dict)
+    ]
     assert len(ops) == len(set(ops))
 
 
 def test_schema_yaml_by_default(api):
     r = api.get("/api/schema/")
     assert r.status_code == 200 and r.content.startswith(b"openapi: 3")
-

@@ -3,6 +3,7 @@
 The rasters are written to a temporary directory (``settings.KCN_RASTER_DIR``) that lives as long
 as the class; 100 m cells keep the site suggestion to about a second per province.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,8 +21,9 @@ class DemoTestCase(TestCase):
     @classmethod
     def setUpClass(cls):
         cls._raster_dir = tempfile.mkdtemp(prefix="kcn-rasters-")
-        cls._raster_override = override_settings(KCN_RASTER_DIR=cls._raster_dir,
-                                                 PLANNING_ANALYSIS_RUNNER="sync")
+        cls._raster_override = override_settings(
+            KCN_RASTER_DIR=cls._raster_dir, PLANNING_ANALYSIS_RUNNER="sync"
+        )
         cls._raster_override.enable()
         try:
             super().setUpClass()
@@ -48,5 +50,6 @@ class DemoTestCase(TestCase):
         cls.province_bd = m.AdminUnit.objects.get(code="52", level="province")
         cls.province_st = m.AdminUnit.objects.get(code="94", level="province")
         cls.planner = get_user_model().objects.create_user("planner", password="pw-planner-1")
-        m.Membership.objects.create(user=cls.planner, role="industry_reviewer", admin_unit=cls.province_bd,
-                                    area_kind="CCN")
+        m.Membership.objects.create(
+            user=cls.planner, role="industry_reviewer", admin_unit=cls.province_bd, area_kind="CCN"
+        )

@@ -1,4 +1,5 @@
 """Analysis runs and their results in the admin: lists, map widgets, the "rerun" action."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,16 +14,33 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def results(binh_dinh):
     province, commune = binh_dinh
-    run = m.AnalysisRun.objects.create(kind="site_suggestion", status="done", admin_unit=province,
-                                       params={"province": {"id": province.pk, "code": "52", "name": "Bình Định"}},
-                                       results={"count": 1})
-    site = m.SuggestedSite.objects.create(run=run, rank=1, kind="CCN", geom=square(109.05, 14.05, 0.02), area_ha=42.5,
-                                          score=0.91, reasons="Cách tuyến QL19 (đã đầu tư) 300 m.", admin_unit=commune)
+    run = m.AnalysisRun.objects.create(
+        kind="site_suggestion",
+        status="done",
+        admin_unit=province,
+        params={"province": {"id": province.pk, "code": "52", "name": "Bình Định"}},
+        results={"count": 1},
+    )
+    site = m.SuggestedSite.objects.create(
+        run=run,
+        rank=1,
+        kind="CCN",
+        geom=square(109.05, 14.05, 0.02),
+        area_ha=42.5,
+        score=0.91,
+        reasons="Cách tuyến QL19 (đã đầu tư) 300 m.",
+        admin_unit=commune,
+    )
     area = IndustrialAreaFactory(admin_unit=commune)
     infra = m.AnalysisRun.objects.create(kind="infrastructure", status="done")
     connector = m.InfrastructureConnector.objects.create(
-        run=infra, area=area, network="water", distance_m=800, area_name=area.name,
-        geom=LineString((109.01, 14.0), (109.02, 14.0), srid=4326))
+        run=infra,
+        area=area,
+        network="water",
+        distance_m=800,
+        area_name=area.name,
+        geom=LineString((109.01, 14.0), (109.02, 14.0), srid=4326),
+    )
     return run, site, connector
 
 
@@ -39,8 +57,10 @@ def test_run_page_lists_its_sites(admin_client, results):
 
 def test_site_and_connector_pages_have_the_offline_map_widget(admin_client, results):
     _, site, connector = results
-    for url in (f"/admin/planning/suggestedsite/{site.pk}/change/",
-                f"/admin/planning/infrastructureconnector/{connector.pk}/change/"):
+    for url in (
+        f"/admin/planning/suggestedsite/{site.pk}/change/",
+        f"/admin/planning/infrastructureconnector/{connector.pk}/change/",
+    ):
         html = admin_client.get(url).content.decode()
         assert "/static/vendor/ol/ol.js" in html and "cdn.jsdelivr.net" not in html
 
@@ -48,8 +68,12 @@ def test_site_and_connector_pages_have_the_offline_map_widget(admin_client, resu
 def test_rerun_action_queues_a_copy(admin_client, results, settings):
     settings.PLANNING_ANALYSIS_RUNNER = "queue"
     run, _, _ = results
-    r = admin_client.post("/admin/planning/analysisrun/", {"action": "rerun", "_selected_action": [run.pk]})
+    r = admin_client.post(
+        "/admin/planning/analysisrun/", {"action": "rerun", "_selected_action": [run.pk]}
+    )
     assert r.status_code == 302
     copy = m.AnalysisRun.objects.exclude(pk__in=[run.pk]).filter(kind="site_suggestion").get()
-    assert copy.status == "queued" and copy.params == run.params and copy.admin_unit == run.admin_unit
+    assert (
+        copy.status == "queued" and copy.params == run.params and copy.admin_unit == run.admin_unit
+    )
     assert copy.started_by.username == "admin"

@@ -1,5 +1,6 @@
 """The other analysis services on the demo province: targets, eco, infrastructure, labour, plan vs
 actual, proposal checks — stored runs, published connectors, Proposal.validation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,20 +33,32 @@ class AnalysesOnDemoTests(DemoTestCase):
             years = entry["years"]
             self.assertTrue(any(b - a == 1 for a, b in zip(years, years[1:])), entry)
             self.assertLessEqual(max(years), 2025)
-            self.assertIn("02 năm liên tiếp", entry["citation"] + entry["message_vi"].replace("2 năm", "02 năm"))
+            self.assertIn(
+                "02 năm liên tiếp",
+                entry["citation"] + entry["message_vi"].replace("2 năm", "02 năm"),
+            )
         self.assertIn("planning.DevelopmentTarget", run.input_versions["tables"])
         self.assertTrue(r["transfer_candidates"])
         self.assertTrue(all(t["message_vi"] for t in r["transfer_candidates"]))
-        state = set(m.IndustrialArea.objects.filter(developer__kind="state").exclude(developer_transfers__isnull=False)
-                    .exclude(status="revoked").filter(kind="CCN").values_list("code", flat=True))
+        state = set(
+            m.IndustrialArea.objects.filter(developer__kind="state")
+            .exclude(developer_transfers__isnull=False)
+            .exclude(status="revoked")
+            .filter(kind="CCN")
+            .values_list("code", flat=True)
+        )
         self.assertEqual({t["area_id"] for t in r["transfer_candidates"]}, state)
 
     def test_developer_capacity_uses_the_setting(self):
-        with override_settings(PLANNING_OWN_CAPITAL_MIN_SHARE={"below_20_ha": 1.0, "from_20_ha": 1.0}):
+        with override_settings(
+            PLANNING_OWN_CAPITAL_MIN_SHARE={"below_20_ha": 1.0, "from_20_ha": 1.0}
+        ):
             strict = svc.target_watch_run().results
         normal = svc.target_watch_run().results
         self.assertEqual(strict["own_capital_min_share"]["from_20_ha"], 1.0)
-        self.assertGreaterEqual(strict["counts"]["capacity_failed"], normal["counts"]["capacity_failed"])
+        self.assertGreaterEqual(
+            strict["counts"]["capacity_failed"], normal["counts"]["capacity_failed"]
+        )
         req = {c["developer_id"]: c["required_bn_vnd"] for c in normal["developer_capacity"]}
         for c in strict["developer_capacity"]:
             if req[c["developer_id"]]:
@@ -54,7 +67,9 @@ class AnalysesOnDemoTests(DemoTestCase):
     def test_lagging_projects_as_of_a_date(self):
         early = svc.target_watch_run(as_of="2020-01-01").results
         late = svc.target_watch_run(as_of="2026-06-30").results
-        self.assertLessEqual(early["counts"]["lagging_projects"], late["counts"]["lagging_projects"])
+        self.assertLessEqual(
+            early["counts"]["lagging_projects"], late["counts"]["lagging_projects"]
+        )
         with self.assertRaises(InvalidParameter):
             svc.target_watch_run(as_of="30/06/2026")
 
@@ -77,10 +92,14 @@ class AnalysesOnDemoTests(DemoTestCase):
         self.assertGreater(run.connectors.count(), 0)
         for c in run.connectors.all()[:20]:
             self.assertEqual(c.geom.geom_type, "LineString")
-            self.assertAlmostEqual(geo.length_m(c.geom, 9217), c.distance_m, delta=max(2.0, 0.005 * c.distance_m))
+            self.assertAlmostEqual(
+                geo.length_m(c.geom, 9217), c.distance_m, delta=max(2.0, 0.005 * c.distance_m)
+            )
             self.assertTrue(c.is_current)
         area = next(a for a in r["areas"] if a["gaps_vi"])
-        self.assertTrue(all(link["network"] in ("road", "power", "water") for link in area["links"]))
+        self.assertTrue(
+            all(link["network"] in ("road", "power", "water") for link in area["links"])
+        )
         again = svc.infrastructure_gaps_run(province="Bình Định")
         self.assertFalse(run.connectors.filter(is_current=True).exists())
         self.assertEqual(again.connectors.count(), run.connectors.count())
@@ -109,22 +128,37 @@ class AnalysesOnDemoTests(DemoTestCase):
     def test_plan_vs_actual_by_province_and_kind(self):
         rows = svc.plan_vs_actual_run().results["rows"]
         st_kcn = next(r for r in rows if r["province"] == "Sóc Trăng" and r["kind"] == "KCN")
-        planned = m.IndustrialArea.objects.filter(province_name_reported="Sóc Trăng", kind="KCN").exclude(status="revoked")
+        planned = m.IndustrialArea.objects.filter(
+            province_name_reported="Sóc Trăng", kind="KCN"
+        ).exclude(status="revoked")
         self.assertEqual(st_kcn["planned_count"], planned.count())
-        self.assertAlmostEqual(st_kcn["planned_ha"], float(sum(a.planned_area_ha for a in planned)), places=3)
+        self.assertAlmostEqual(
+            st_kcn["planned_ha"], float(sum(a.planned_area_ha for a in planned)), places=3
+        )
         self.assertIn("Sóc Trăng:", st_kcn["summary_vi"])
         self.assertTrue(any(r["province"] == "Tổng cộng" for r in rows))
 
     # --- proposals --------------------------------------------------------------------------------
     def _proposal(self, code, geom, kind="CCN"):
-        commune = m.AdminUnit.objects.filter(level="commune", boundary__intersects=geom.point_on_surface) \
-            .order_by("valid_to").first()
-        return m.Proposal.objects.create(code=code, name=f"Đề xuất {code}", kind=kind, geom=geom, admin_unit=commune,
-                                         proposed_by=self.planner)
+        commune = (
+            m.AdminUnit.objects.filter(level="commune", boundary__intersects=geom.point_on_surface)
+            .order_by("valid_to")
+            .first()
+        )
+        return m.Proposal.objects.create(
+            code=code,
+            name=f"Đề xuất {code}",
+            kind=kind,
+            geom=geom,
+            admin_unit=commune,
+            proposed_by=self.planner,
+        )
 
     def test_proposal_validate_stores_rules_with_citations(self):
         area = m.IndustrialArea.objects.get(code="CCN-NHONHOA")
-        overlapping = self._proposal("DX-OVER", MultiPolygon(area.boundary.envelope.buffer(0.001), srid=4326))
+        overlapping = self._proposal(
+            "DX-OVER", MultiPolygon(area.boundary.envelope.buffer(0.001), srid=4326)
+        )
         validation = svc.proposal_validate(overlapping, user=self.planner)
         overlapping.refresh_from_db()
         self.assertEqual(overlapping.validation, validation)
@@ -134,8 +168,18 @@ class AnalysesOnDemoTests(DemoTestCase):
         self.assertTrue(all(r["citation"] for r in validation["rules"]))
         self.assertFalse(validation["passed"])
         self.assertIn("Chưa đạt", validation["summary_vi"])
-        self.assertEqual({"area_limits", "no_overlap_existing", "no_overlap_proposals", "inside_unit", "road_access",
-                          "unit_occupancy"} - set(rules), set())
+        self.assertEqual(
+            {
+                "area_limits",
+                "no_overlap_existing",
+                "no_overlap_proposals",
+                "inside_unit",
+                "road_access",
+                "unit_occupancy",
+            }
+            - set(rules),
+            set(),
+        )
         self.assertTrue({"exclusion:water", "exclusion:forest", "exclusion:flood"} <= set(rules))
         run = m.AnalysisRun.objects.get(pk=validation["run_id"])
         self.assertEqual(run.kind, "proposal_check")
@@ -149,8 +193,12 @@ class AnalysesOnDemoTests(DemoTestCase):
         rules = {r["rule"]: r for r in svc.proposal_validate(second)["rules"]}
         self.assertFalse(rules["no_overlap_proposals"]["passed"])
         self.assertIn(first.name, rules["no_overlap_proposals"]["message_vi"])
-        tiny = svc.proposal_check(geometry=_square_near(area.boundary, 0.2, 0.001), kind="CCN",
-                                  admin_unit=first.admin_unit, store=False)
+        tiny = svc.proposal_check(
+            geometry=_square_near(area.boundary, 0.2, 0.001),
+            kind="CCN",
+            admin_unit=first.admin_unit,
+            store=False,
+        )
         size = next(r for r in tiny["rules"] if r["rule"] == "area_limits")
         self.assertFalse(size["passed"])
         self.assertLess(size["measured"], 10)
@@ -167,25 +215,50 @@ class AnalysesOnDemoTests(DemoTestCase):
         m.Membership.objects.create(user=staff, role="commune_staff", admin_unit=hoai_nhon)
         api = APIClient()
         api.force_authenticate(staff)
-        polygon = {"type": "Polygon", "coordinates": [[[109.010, 14.328], [109.0145, 14.328], [109.0145, 14.3325],
-                                                       [109.010, 14.3325], [109.010, 14.328]]]}
-        r = api.post("/api/v1/proposals/check/", {"geometry": polygon, "kind": "CCN", "admin_unit": "50705013"},
-                     format="json")
+        polygon = {
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [109.010, 14.328],
+                    [109.0145, 14.328],
+                    [109.0145, 14.3325],
+                    [109.010, 14.3325],
+                    [109.010, 14.328],
+                ]
+            ],
+        }
+        r = api.post(
+            "/api/v1/proposals/check/",
+            {"geometry": polygon, "kind": "CCN", "admin_unit": "50705013"},
+            format="json",
+        )
         self.assertEqual(r.status_code, 200, r.content)
         result = r.json()
         rules = {x["rule"]: x for x in result["rules"]}
-        self.assertEqual(rules["inside_unit"]["message_vi"],
-                         "100,0 % diện tích đề xuất nằm ngoài địa bàn Phường Hoài Nhơn. "
-                         "Đề xuất nằm trên địa bàn Xã Ân Hảo (100,0 %).")
-        self.assertEqual([(u["code"], u["name"], u["share"]) for u in result["lies_in"]],
-                         [("50707046", "Xã Ân Hảo", 1.0)])
+        self.assertEqual(
+            rules["inside_unit"]["message_vi"],
+            "100,0 % diện tích đề xuất nằm ngoài địa bàn Phường Hoài Nhơn. "
+            "Đề xuất nằm trên địa bàn Xã Ân Hảo (100,0 %).",
+        )
+        self.assertEqual(
+            [(u["code"], u["name"], u["share"]) for u in result["lies_in"]],
+            [("50707046", "Xã Ân Hảo", 1.0)],
+        )
         self.assertFalse(result["is_mountainous"])
         self.assertEqual(rules["area_limits"]["limit"], 75)
         self.assertIn("10–75 ha", rules["area_limits"]["message_vi"])
-        self.assertNotIn("Hoài Ân", rules["inside_unit"]["message_vi"] + rules["area_limits"]["message_vi"])
+        self.assertNotIn(
+            "Hoài Ân", rules["inside_unit"]["message_vi"] + rules["area_limits"]["message_vi"]
+        )
         # Named by Xã Ân Hảo (mountainous), the same polygon is inside, with the 5 ha minimum.
-        own = svc.proposal_check(geometry=MultiPolygon(Polygon.from_bbox((109.010, 14.328, 109.0145, 14.3325)),
-                                                       srid=4326), kind="CCN", admin_unit="50707046", store=False)
+        own = svc.proposal_check(
+            geometry=MultiPolygon(
+                Polygon.from_bbox((109.010, 14.328, 109.0145, 14.3325)), srid=4326
+            ),
+            kind="CCN",
+            admin_unit="50707046",
+            store=False,
+        )
         own_rules = {x["rule"]: x for x in own["rules"]}
         self.assertTrue(own_rules["inside_unit"]["passed"])
         self.assertTrue(own["is_mountainous"])
@@ -206,7 +279,9 @@ class AnalysesOnDemoTests(DemoTestCase):
     def test_a_silent_run_is_marked_failed(self):
         run = m.AnalysisRun.objects.create(kind="efficiency", status="running")
         m.AnalysisRun.objects.filter(pk=run.pk).update(
-            updated_at=run.updated_at - dt.timedelta(hours=2), started_at=run.updated_at - dt.timedelta(hours=2))
+            updated_at=run.updated_at - dt.timedelta(hours=2),
+            started_at=run.updated_at - dt.timedelta(hours=2),
+        )
         run.refresh_from_db()
         svc.run_refresh_stale(run)
         self.assertEqual(run.status, "failed")

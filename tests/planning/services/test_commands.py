@@ -1,4 +1,5 @@
 """The analysis management commands: they run through the services, store runs and print tables."""
+
 from __future__ import annotations
 
 import csv
@@ -23,7 +24,9 @@ def run(*args) -> str:
 
 class AnalysisCommandTests(DemoTestCase):
     def test_suggest_sites_prints_a_ranked_table_with_reasons(self):
-        out = run("suggest_sites", "--province", "Bình Định", "--max-count", "3", "--user", "planner")
+        out = run(
+            "suggest_sites", "--province", "Bình Định", "--max-count", "3", "--user", "planner"
+        )
         self.assertIn("Bình Định — CCN:", out)
         self.assertIn("Hạng/Rank", out)
         self.assertIn("Lý do / Reasons:", out)
@@ -34,8 +37,20 @@ class AnalysisCommandTests(DemoTestCase):
         self.assertIn(f"run #{run_.pk}", out)
 
     def test_suggest_sites_options_and_json(self):
-        out = run("suggest_sites", "--province", "94", "--kind", "KCN", "--corridor-m", "3000",
-                  "--weights", "road=0.5,population=0.3", "--max-count", "2", "--json")
+        out = run(
+            "suggest_sites",
+            "--province",
+            "94",
+            "--kind",
+            "KCN",
+            "--corridor-m",
+            "3000",
+            "--weights",
+            "road=0.5,population=0.3",
+            "--max-count",
+            "2",
+            "--json",
+        )
         data = json.loads(out)
         self.assertEqual(data["status"], "done")
         crit = data["params"]["criteria"]
@@ -57,13 +72,17 @@ class AnalysisCommandTests(DemoTestCase):
 
     def test_suggest_sites_bad_input_is_a_command_error(self):
         # Gia Lai without its succession from Bình Định: no rasters anywhere to read.
-        m.AdminUnitSuccession.objects.filter(successor__name="Gia Lai", predecessor__level="province").delete()
+        m.AdminUnitSuccession.objects.filter(
+            successor__name="Gia Lai", predecessor__level="province"
+        ).delete()
         # The commands speak the service's language (Vietnamese).
-        for args, message in ((["--province", "Hà Nội"], "Tham số 'province': không có tỉnh 'Hà Nội'"),
-                              (["--province", "52", "--weights", "road=x"], "trọng số road phải là số"),
-                              (["--province", "52", "--criteria", "{bad"], "not valid JSON"),
-                              (["--province", "Gia Lai"], "build_rasters"),
-                              (["--province", "Gia Lai"], "Gia Lai chưa có raster (địa hình, lớp phủ, ngập, dân số)")):
+        for args, message in (
+            (["--province", "Hà Nội"], "Tham số 'province': không có tỉnh 'Hà Nội'"),
+            (["--province", "52", "--weights", "road=x"], "trọng số road phải là số"),
+            (["--province", "52", "--criteria", "{bad"], "not valid JSON"),
+            (["--province", "Gia Lai"], "build_rasters"),
+            (["--province", "Gia Lai"], "Gia Lai chưa có raster (địa hình, lớp phủ, ngập, dân số)"),
+        ):
             with self.subTest(args=args), self.assertRaisesMessage(CommandError, message):
                 run("suggest_sites", *args)
 
@@ -76,8 +95,11 @@ class AnalysisCommandTests(DemoTestCase):
             csv_path = Path(tmp) / "areas.csv"
             run("efficiency_report", "--format", "csv", "--output", str(csv_path), "--year", "2024")
             rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
-            self.assertEqual(len(rows), m.IndustrialArea.objects.filter(established_on__year__lte=2024).count()
-                             + m.IndustrialArea.objects.filter(established_on__isnull=True).count())
+            self.assertEqual(
+                len(rows),
+                m.IndustrialArea.objects.filter(established_on__year__lte=2024).count()
+                + m.IndustrialArea.objects.filter(established_on__isnull=True).count(),
+            )
             self.assertIn("occupancy", rows[0])
             run("efficiency_report", "--format", "xlsx", "--output", tmp, "--unit", "commune")
             (xlsx,) = Path(tmp).glob("*.xlsx")

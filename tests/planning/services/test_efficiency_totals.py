@@ -4,6 +4,7 @@
 ``parcel_records`` / ``project_records``; ``areas_with_points`` + ``locate_many`` against each
 boundary located one by one. On the factory-made case of test_efficiency_report.py.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _as_dicts(totals: dict, approx: bool = False) -> dict:
-    return {code: pytest.approx(dataclasses.asdict(t)) if approx else dataclasses.asdict(t)
-            for code, t in totals.items()}
+    return {
+        code: pytest.approx(dataclasses.asdict(t)) if approx else dataclasses.asdict(t)
+        for code, t in totals.items()
+    }
 
 
 @pytest.mark.parametrize("as_of", [None, dt.date(2022, 12, 31), dt.date(2023, 12, 31)])
@@ -31,8 +34,12 @@ def test_database_totals_equal_the_record_sums(case, as_of, all_areas):  # noqa:
     areas = list(sel.areas_in(case["p"]))
     parcels = sel.clearance_totals(areas, as_of=as_of, all_areas=all_areas)
     projects = sel.project_totals(areas, as_of=as_of, all_areas=all_areas)
-    assert _as_dicts(parcels) == _as_dicts(eff.clearance_totals(sel.parcel_records(areas, as_of=as_of)), True)
-    assert _as_dicts(projects) == _as_dicts(eff.project_totals(sel.project_records(areas, as_of=as_of)), True)
+    assert _as_dicts(parcels) == _as_dicts(
+        eff.clearance_totals(sel.parcel_records(areas, as_of=as_of)), True
+    )
+    assert _as_dicts(projects) == _as_dicts(
+        eff.project_totals(sel.project_records(areas, as_of=as_of)), True
+    )
     a2 = parcels["CCN-A2"]
     assert a2.n_parcels == 4
     # the two parcels were handed over on 1 May 2023
@@ -44,9 +51,9 @@ def test_database_totals_equal_the_record_sums(case, as_of, all_areas):  # noqa:
 
 def test_totals_leave_out_areas_not_asked_for(case):  # noqa: F811
     only_a1 = [case["a1"]]
-    assert set(sel.clearance_totals(only_a1)) == set()          # A1 has no parcels
+    assert set(sel.clearance_totals(only_a1)) == set()  # A1 has no parcels
     assert set(sel.project_totals(only_a1, all_areas=True)) == {"CCN-A1"}
-    assert set(sel.clearance_totals(only_a1, all_areas=True)) == set()    # A2's are not returned
+    assert set(sel.clearance_totals(only_a1, all_areas=True)) == set()  # A2's are not returned
 
 
 def test_points_from_the_database_locate_like_the_boundaries(case):  # noqa: F811
@@ -92,4 +99,7 @@ def test_the_kept_unit_locator_sees_every_change_of_the_units(case):  # noqa: F8
     far = MultiPolygon(Polygon.from_bbox((100.0, 10.0, 100.1, 10.1)), srid=4326)
     m.AdminUnit.objects.filter(pk=commune.id).update(boundary=far)
     moved = sel.UnitLocator.current()
-    assert moved is not renamed and moved.locate(points[1])["commune"] != renamed.locate(points[1])["commune"]
+    assert (
+        moved is not renamed
+        and moved.locate(points[1])["commune"] != renamed.locate(points[1])["commune"]
+    )

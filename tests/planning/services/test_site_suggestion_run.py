@@ -1,4 +1,5 @@
 """site_suggestion_run on the demo province (rasters at 100 m): stored, legal, reproducible."""
+
 from __future__ import annotations
 
 import shapely
@@ -32,11 +33,18 @@ class SiteSuggestionRunTests(DemoTestCase):
         self.assertEqual(run.params["province"]["code"], "52")
         self.assertEqual(run.params["resolution_m"], 100.0)
         self.assertEqual(run.params["criteria"]["corridor_m"], 2000.0)
-        self.assertEqual(set(run.input_versions["rasters"]),
-                         {f"{k}:52:100m" for k in ("dem", "landcover", "flood", "population")})
-        self.assertTrue(all(len(r["checksum"]) == 64 for r in run.input_versions["rasters"].values()))
+        self.assertEqual(
+            set(run.input_versions["rasters"]),
+            {f"{k}:52:100m" for k in ("dem", "landcover", "flood", "population")},
+        )
+        self.assertTrue(
+            all(len(r["checksum"]) == 64 for r in run.input_versions["rasters"].values())
+        )
         self.assertIn("demo_province", run.input_versions["dataset_loads"])
-        self.assertEqual(run.input_versions["tables"]["planning.RoadCorridor"]["count"], m.RoadCorridor.objects.count())
+        self.assertEqual(
+            run.input_versions["tables"]["planning.RoadCorridor"]["count"],
+            m.RoadCorridor.objects.count(),
+        )
         self.assertLessEqual(run.started_at, run.finished_at)
         self.assertGreater(run.duration_s, 0)
         self.assertIn("analysis", run.timings)
@@ -74,13 +82,17 @@ class SiteSuggestionRunTests(DemoTestCase):
                         continue
                     self.assertFalse(site.geom.intersects(area.boundary), (site.rank, area.name))
                     # 500 m setback, rasterised all-touched on 100 m cells
-                    self.assertGreater(geo.distance_m(site.geom, area.boundary, site.metric_srid), 450)
+                    self.assertGreater(
+                        geo.distance_m(site.geom, area.boundary, site.metric_srid), 450
+                    )
 
     def test_sites_lie_along_invested_roads(self):
         roads = list(m.RoadCorridor.objects.filter(status__in=("invested", "under_construction")))
         for run in (self.run_bd, self.run_st):
             for site in self.sites(run):
-                nearest = min(geo.distance_m(site.geom, r.centerline, site.metric_srid) for r in roads)
+                nearest = min(
+                    geo.distance_m(site.geom, r.centerline, site.metric_srid) for r in roads
+                )
                 self.assertLessEqual(nearest, 2000.0)
                 self.assertAlmostEqual(nearest, site.nearest_road_distance_m, delta=5.0)
                 self.assertTrue(site.nearest_road_name)
@@ -89,9 +101,14 @@ class SiteSuggestionRunTests(DemoTestCase):
 
     def test_reasons_are_vietnamese_sentences(self):
         site = self.sites(self.run_bd)[0]
-        self.assertRegex(site.reasons, r"^(Cách|Tiếp giáp) tuyến .+độ dốc trung bình .+dân trong bán kính 5 km\.$")
-        self.assertEqual({b["name"] for b in site.breakdown},
-                         {"road", "infrastructure", "slope", "conversion", "population", "flood"})
+        self.assertRegex(
+            site.reasons,
+            r"^(Cách|Tiếp giáp) tuyến .+độ dốc trung bình .+dân trong bán kính 5 km\.$",
+        )
+        self.assertEqual(
+            {b["name"] for b in site.breakdown},
+            {"road", "infrastructure", "slope", "conversion", "population", "flood"},
+        )
         self.assertAlmostEqual(sum(b["contribution"] for b in site.breakdown), site.score, places=4)
 
     def test_same_inputs_give_the_same_result(self):
@@ -106,12 +123,22 @@ class SiteSuggestionRunTests(DemoTestCase):
         self.assertEqual(again.sites.count(), 2)
         self.assertFalse(m.SuggestedSite.objects.filter(run=self.run_bd, is_current=True).exists())
         self.assertTrue(m.SuggestedSite.objects.filter(run=self.run_st, is_current=True).exists())
-        self.assertEqual(set(m.SuggestedSite.objects.filter(is_current=True, province_name="Bình Định")
-                             .values_list("run_id", flat=True)), {again.pk})
+        self.assertEqual(
+            set(
+                m.SuggestedSite.objects.filter(
+                    is_current=True, province_name="Bình Định"
+                ).values_list("run_id", flat=True)
+            ),
+            {again.pk},
+        )
 
     def test_overrides_are_recorded(self):
-        run = svc.site_suggestion_run(province="52", kind="CCN", weights="road=0.6,slope=0.1",
-                                      criteria={"max_count": 1, "exclude_rice": True})
+        run = svc.site_suggestion_run(
+            province="52",
+            kind="CCN",
+            weights="road=0.6,slope=0.1",
+            criteria={"max_count": 1, "exclude_rice": True},
+        )
         self.assertEqual(run.params["overrides"]["weights"], {"road": 0.6, "slope": 0.1})
         self.assertEqual(run.params["criteria"]["weights"]["road"], 0.6)
         self.assertTrue(run.params["criteria"]["exclude_rice"])
@@ -145,7 +172,9 @@ class SiteSuggestionRunTests(DemoTestCase):
 
     def test_bad_input_is_refused_before_anything_is_stored(self):
         # Gia Lai without its succession from Bình Định: no rasters anywhere to read.
-        m.AdminUnitSuccession.objects.filter(successor__name="Gia Lai", predecessor__level="province").delete()
+        m.AdminUnitSuccession.objects.filter(
+            successor__name="Gia Lai", predecessor__level="province"
+        ).delete()
         before = m.AnalysisRun.objects.count()
         cases = [
             (UnknownProvince, dict(province="Hà Nội")),
