@@ -12,10 +12,12 @@ from tests.layers.test_wfs_support import (
     NS,
     basic,
     exception_code,
+    users,
     wfs_get,
     wfs_post,
+    world,
     xml,
-)  # noqa: F401
+)
 
 pytestmark = pytest.mark.django_db
 

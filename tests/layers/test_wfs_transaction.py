@@ -16,9 +16,11 @@ from tests.layers.test_wfs_support import (
     PASSWORD,
     basic,
     exception_code,
+    users,
     wfs_post,
+    world,
     xml,
-)  # noqa: F401
+)
 
 pytestmark = pytest.mark.django_db
 
