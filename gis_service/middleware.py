@@ -33,7 +33,7 @@ class PrincipalMemoMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from gis_service import access
+        from planning import access
 
         with access.memoised():
             return self.get_response(request)

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from gis_service import access
 from layers.catalogue import CATALOGUE, NO_HOOKS, UnknownLayer, get_layer, split_key
 from layers.io import crs as crs_mod
 from layers.io.doors import COMMAND, Door
@@ -36,7 +35,7 @@ from layers.io.fields import (
     plan_columns,
 )
 from layers.io.sources import open_source, source_checksum
-from planning import geo
+from planning import access, geo
 from planning.analysis.geometry import GeometryRejected
 from planning.models.base import normalise_geometry
 from planning.services.errors import PlanningError

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from gis_service import access
 from layers.catalogue import UnknownLayer
 from layers.errors import InvalidParameterValue, MissingParameterValue, NotFound
 from layers.wfs import capabilities as caps
@@ -36,6 +35,7 @@ from layers.wfs.requests import (
     type_name,
 )
 from layers.wfs.schema import feature_type
+from planning import access
 
 XML = "text/xml; charset=utf-8"
 

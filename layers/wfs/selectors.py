@@ -1,6 +1,6 @@
 """Reads for the WFS: which feature types a user sees, querysets for queries, pages of rows.
 
-Reading follows the WMS: a layer the user may read (``gis_service.access.can_read_layer``) is
+Reading follows the WMS: a layer the user may read (``planning.access.can_read_layer``) is
 published whole, except the rows ``access.readable_rows`` keeps private (other units' draft
 proposals). Administrative-unit scope (``access.scope_filter``) restricts what a user may
 *edit* (see ``layers.wfs.transactions``), not what a reader of the layer sees.
@@ -20,7 +20,6 @@ from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import AsWKB
 from django.db.models import QuerySet
 
-from gis_service import access
 from layers.catalogue import UnknownLayer
 from layers.errors import AccessDenied, InvalidParameterValue
 from layers.wfs import crs as crs_mod
@@ -28,7 +27,7 @@ from layers.wfs.crs import CRSRef
 from layers.wfs.filters import bbox_q, filter_q, resource_ids_q
 from layers.wfs.requests import Query
 from layers.wfs.schema import FeatureType, Prop, all_feature_types, feature_type
-from planning import geo
+from planning import access, geo
 
 WKB = "wfs_geometry_wkb"
 

@@ -31,7 +31,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from gis_service import access
 from layers.catalogue import UnknownLayer
 from layers.errors import (
     AccessDenied,
@@ -48,6 +47,7 @@ from layers.wfs.gml import GMLError, read_storage_geometry
 from layers.wfs.requests import FilterSpec, property_name, type_name
 from layers.wfs.schema import FeatureType, Prop, feature_type
 from layers.xml import attr, child, children, local, namespace, text
+from planning import access
 from planning.analysis.geometry import GeometryRejected
 from planning.models.base import normalise_geometry
 from planning.services.errors import PlanningError

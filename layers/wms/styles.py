@@ -302,7 +302,7 @@ STYLES: dict[str, LayerStyle] = {
         label_item="name",
         label_max_scale=250_000,
         extra_fields=("status",),
-        # Drafts are private to their unit (gis_service.access.readable_rows); tiles are shared.
+        # Drafts are private to their unit (planning.access.readable_rows); tiles are shared.
         where="\"status\" <> 'draft'",
     ),
     # Analysis results: only the latest run per province and kind is drawn ("is_current").

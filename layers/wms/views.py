@@ -13,12 +13,12 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from gis_service import access
 from layers import auth
 from layers.catalogue import CATALOGUE
 from layers.errors import AuthenticationRequired
 from layers.wms.app import MapServiceConfigError, get_service
 from layers.wms.mapproxy_config import FEATURE_INFO_FORMATS
+from planning import access
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from gis_service import access
 from layers.catalogue import get_layer
+from planning import access
 from planning import models as m
 from planning.api.auth import StaffRole, has_staff_role
 from planning.api.base import (

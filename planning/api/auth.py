@@ -7,9 +7,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.permissions import BasePermission
 
-from gis_service import access
 from layers.auth import identify
 from layers.errors import OGCException
+from planning import access
 
 REALM = 'Basic realm="KCN Planner"'
 

@@ -3,7 +3,7 @@
 * ``POST /api/v1/imports/`` (multipart: ``layer``, ``file``, ``mode`` append|replace|upsert,
   ``srs``) stores the file and a job and answers **202** with the job (``Location``: its URL);
   the import runs in the background and reports ``progress`` 0–100. Only users who may edit the
-  layer (``gis_service.access``) may import into it, and only features inside their units;
+  layer (``planning.access``) may import into it, and only features inside their units;
   files larger than ``PLANNING_MAX_UPLOAD_BYTES`` are refused with **413**.
 * ``GET /api/v1/imports/`` and ``/api/v1/imports/<id>/``: the caller's jobs (administrators: all).
 * ``GET /api/v1/jobs/``: the caller's recent jobs, analyses and imports together, newest first,

@@ -3,7 +3,7 @@
 Each catalogue entry gets ``/api/v1/layers/<name>/`` (FeatureCollection, limit/offset paging,
 ``bbox=minx,miny,maxx,maxy`` in EPSG:4326, equality filters on published properties) and
 ``/api/v1/layers/<name>/<id>/``. Only the catalogue's ``fields`` are serialized — never personal
-data — and reading follows the catalogue's ``read_roles`` through ``gis_service.access``
+data — and reading follows the catalogue's ``read_roles`` through ``planning.access``
 (anonymous callers of a staff layer get 401, signed-in callers without the right 403).
 """
 
@@ -25,8 +25,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_service import access
 from layers.catalogue import CATALOGUE, get_layer
+from planning import access
 from planning.api.base import BaseApi, FeatureCollectionPagination, GeoJSONRenderer, extend_schema
 
 RESERVED = {"limit", "offset", "bbox", "format"}

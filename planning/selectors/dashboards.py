@@ -1,7 +1,7 @@
 """Reads for the dashboards: a province's and an area's figures, charts and tables, per user.
 
 Everything here reads (the analyses are *computed*, never stored: ``analysis_compute``). What a
-section shows follows :mod:`gis_service.access` through the layer catalogue:
+section shows follows :mod:`planning.access` through the layer catalogue:
 
 * public (anyone): areas and their land budget, occupancy, plan vs actual, secondary projects,
   eco readiness — read from the public ``industrial_areas`` and ``secondary_projects`` layers;
@@ -33,8 +33,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from gis_service import access
 from layers.catalogue import CATALOGUE
+from planning import access
 from planning import models as m
 from planning.analysis import numformat
 from planning.analysis.plan_vs_actual import TOTAL_LABEL

@@ -10,7 +10,7 @@ is ``"thread"`` (a one-thread in-process pool), ``"sync"`` (at once, in the call
 The import itself is :func:`layers.io.importer.layer_import`: one transaction, so a failing row
 leaves nothing behind and the job is ``failed`` with the row and the reason. A user who is not
 an administrator may only import features whose administrative unit is in their scope
-(:func:`gis_service.access.import_row_refusal`); every refused row is listed.
+(:func:`planning.access.import_row_refusal`); every refused row is listed.
 
 Progress: the status changes are committed to the job row; while the rows are written (inside
 the import's transaction, invisible to other connections until it commits) the progress goes to
@@ -42,7 +42,6 @@ from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from gis_service import access
 from layers.catalogue import UnknownLayer, get_layer
 from layers.io.doors import API
 from layers.io.errors import LayerImportError
@@ -54,6 +53,7 @@ from layers.io.importer import (
     unknown_mode_message,
 )
 from layers.io.sources import describe_size
+from planning import access
 from planning import models as m
 from planning.services.errors import PlanningError
 from planning.web.formats import number

@@ -2,7 +2,7 @@
 
 The map is the service's own WMS, rendered in-process by MapProxy/MapServer (no HTTP), in the
 area's VN-2000 TM-3 zone so that the scale bar is true in metres. Only layers the user may read
-are drawn (``gis_service.access``, and MapProxy's own authorisation hook). Text uses DejaVu Sans
+are drawn (``planning.access``, and MapProxy's own authorisation hook). Text uses DejaVu Sans
 (Debian's fonts-dejavu-core), which has every Vietnamese glyph.
 """
 
@@ -18,10 +18,9 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gis_service import access
 from layers.catalogue import CATALOGUE
 from layers.wms.styles import STYLES
-from planning import geo
+from planning import access, geo
 from planning import models as m
 from planning.web import formats as numbers
 

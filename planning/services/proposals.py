@@ -8,7 +8,7 @@
       │                   │
       └── edit (draft, changes_requested)      withdraw (any open state) ──▶ withdrawn
 
-Who (``gis_service.access``): commune / district staff of the proposal's unit (and its proposer)
+Who (``planning.access``): commune / district staff of the proposal's unit (and its proposer)
 create, edit, submit, withdraw and delete drafts; the reviewer of its kind — Sở Công Thương
 (``industry_reviewer``) for a CCN, Ban Quản lý KKT (``ezone_reviewer``) for a KCN — whose
 province covers the unit starts the review, requests changes, approves or rejects; both may
@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gis_service import access
+from planning import access
 from planning import models as m
 from planning.models.base import normalise_geometry
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS

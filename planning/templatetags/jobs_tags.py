@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import template
 
-from gis_service import access
+from planning import access
 from planning.api.auth import has_staff_role
 
 register = template.Library()

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from gis_service import access
+from planning import access
 from planning.selectors import audit
 
 PAGE = 50

@@ -2,7 +2,7 @@
 downloads (CSV, XLSX) and an area's PDF map sheet. Thin: the selectors assemble, views render.
 
 What each section shows to whom is decided in :mod:`planning.selectors.dashboards` from
-:mod:`gis_service.access` (public figures for anyone; clearance, targets, obstacles for roles
+:mod:`planning.access` (public figures for anyone; clearance, targets, obstacles for roles
 that may read the underlying layers; personal data never).
 """
 

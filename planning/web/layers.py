@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from gis_service import access
 from layers.catalogue import CATALOGUE
 from layers.wms.styles import STYLES, LayerStyle
+from planning import access
 
 # Groups in the layer switcher, in order, with their layers bottom-up as the map draws them.
 GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (

@@ -14,8 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gis_service import access
 from layers.catalogue import CATALOGUE
+from planning import access
 from planning import models as m
 from planning.services import proposals as svc
 from planning.services.errors import PlanningError

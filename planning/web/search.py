@@ -16,8 +16,8 @@ from django.contrib.gis.db.models.functions import Envelope
 from django.core.cache import cache
 from django.db import connection
 
-from gis_service import access
 from layers.catalogue import CATALOGUE
+from planning import access
 
 CACHE_SECONDS = 60
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")

@@ -17,8 +17,8 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
-from gis_service import access
 from layers.catalogue import CATALOGUE
+from planning import access
 from planning.web import labels, layers, units
 from planning.web import search as search_mod
 

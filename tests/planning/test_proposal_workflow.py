@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Polygon
 from django.utils import translation
 
-from gis_service import access
+from planning import access
 from planning import models as m
 from planning.services import proposals as svc
 from tests.conftest import box4326

@@ -1,6 +1,6 @@
 """The access matrix: every role × every catalogue layer × every operation, allowed or refused.
 
-The expected verdicts are restated here, independently of ``gis_service/access.py`` (calling it
+The expected verdicts are restated here, independently of ``planning/access.py`` (calling it
 would prove nothing), from three declared sources:
 
 * the catalogue (``layers/catalogue.py``): each layer's ``read_roles`` and ``edit_roles``

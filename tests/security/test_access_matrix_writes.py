@@ -15,7 +15,7 @@ WFS-T, an import, the admin and a command"):
 * the Django admin (change, add, delete) and plain code (``save()``, ``QuerySet.update()``).
 
 Expected verdicts are restated from the catalogue, the scope rule and the workflow (see
-``test_access_matrix.py``), not computed by ``gis_service/access.py``. The workflow invariants,
+``test_access_matrix.py``), not computed by ``planning/access.py``. The workflow invariants,
 restated from the README's workflow:
 
 * every proposal's timeline starts with "created";

@@ -15,6 +15,8 @@ from functools import cached_property
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
+from planning.models import AdminUnit, AdminUnitSuccession, IndustrialArea, Membership
+
 ANONYMOUS = "anonymous"
 STAFF = "staff"  # any signed-in user holding a role
 
@@ -27,8 +29,6 @@ class Principal:
     def memberships(self) -> list:
         if not getattr(self.user, "is_authenticated", False):
             return []
-        from planning.models import Membership
-
         return list(Membership.objects.filter(user=self.user).select_related("admin_unit"))
 
     @property
@@ -53,8 +53,6 @@ class Principal:
         """Ids of the units this principal may act in; None means everywhere (administrator)."""
         if self.is_admin:
             return None
-        from planning.models import AdminUnit
-
         ids: set[int] = set()
         frontier = [m.admin_unit_id for m in self.memberships if m.admin_unit_id]
         # Down the hierarchy.
@@ -66,8 +64,6 @@ class Principal:
                 .values_list("pk", flat=True)
             )
         # Across the 2025 reform, both ways, for units already in scope.
-        from planning.models import AdminUnitSuccession
-
         links = AdminUnitSuccession.objects.filter(predecessor_id__in=ids).values_list(
             "successor_id", flat=True
         )
@@ -119,8 +115,6 @@ def feature_unit_id(obj) -> int | None:
     belong to a park or cluster and carry no unit (secondary projects, connectors) — its park's."""
     unit_id = getattr(obj, "admin_unit_id", None)
     if unit_id is None and getattr(obj, "area_id", None) is not None:
-        from planning.models import IndustrialArea
-
         unit_id = (
             IndustrialArea.objects.filter(pk=obj.area_id)
             .values_list("admin_unit_id", flat=True)
@@ -167,8 +161,6 @@ def import_row_refusal(user, spec, obj) -> str | None:
             "the feature has no administrative unit, so it cannot be checked against your units"
         )
     if unit_id not in p.scope_unit_ids:
-        from planning.models import AdminUnit
-
         unit = AdminUnit.objects.filter(pk=unit_id).first()
         name = (
             f"{unit.name} ({unit.code})" if unit is not None else _("unit %(id)s") % {"id": unit_id}
@@ -188,8 +180,6 @@ REVIEWER_ROLE_FOR_KIND = {"CCN": "industry_reviewer", "KCN": "ezone_reviewer"}
 def _expand_units(unit_ids) -> set[int]:
     """Units ``unit_ids``, everything below them, and the units linked to those across the 2025
     reform (both ways), with everything below the linked units too."""
-    from planning.models import AdminUnit, AdminUnitSuccession
-
     ids: set[int] = set()
     frontier = {u for u in unit_ids if u}
     for _pass in range(2):
