@@ -2,6 +2,7 @@
 the checker (geometry, references, constraints, partitions). No database needed."""
 
 import filecmp
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared" / "data" / "vn"
+# ../shared/data/vn beside the checkout, or where KCN_SHARED_DATA says (a worktree elsewhere)
+SHARED = Path(os.environ.get("KCN_SHARED_DATA") or REPO.parent / "shared" / "data" / "vn")
 
 
 def test_fixtures_pass_the_checker():
