@@ -1,6 +1,7 @@
 """One language per message, the request's (issue 11, item 8).
 
-Pages speak the language chosen on the site (cookie) or Vietnamese. The REST API and the OGC services
+Pages speak the language chosen on the site (cookie) or Vietnamese. The REST API and the OGC
+services
 speak what ``Accept-Language`` asks (``?lang=`` first, then the header, then the cookie, then
 Vietnamese); a browser's own requests follow the page rule. Each failing request is asked in English
 and in Vietnamese (explicitly and by default) and its message must be wholly in that language:
@@ -132,7 +133,8 @@ def test_api_errors_follow_accept_language(people, accept, lang):
         "wrong user name or password", "sai tên đăng nhập hoặc mật khẩu"
     )
 
-    # Forbidden: no planning role (the API's own permission), and staff of another commune (the service).
+    # Forbidden: no planning role (the API's own permission), and staff of another commune (the
+    # service).
     err = _error(
         _as(people["nobody"], accept).post(API, _proposal(), content_type="application/json"), 403
     )
@@ -146,7 +148,8 @@ def test_api_errors_follow_accept_language(people, accept, lang):
         "Chỉ cán bộ của Xã Cát Hanh được đề xuất tại đây.",
     )
 
-    # Invalid input: a blank name, an unknown kind (DRF's field messages, one language with their frame).
+    # Invalid input: a blank name, an unknown kind (DRF's field messages, one language with their
+    # frame).
     err = _error(staff.post(API, _proposal(name=""), content_type="application/json"), 400)
     assert err["code"] == "invalid" and err["details"]["name"] == [
         expect("This field may not be blank.", "Trường này không được bỏ trống.")
@@ -229,7 +232,8 @@ def test_api_errors_follow_accept_language(people, accept, lang):
 
 
 def test_the_explicit_choices_come_first(people):
-    """?lang= beats Accept-Language, which beats the cookie; a browser's requests follow the page."""
+    """?lang= beats Accept-Language, which beats the cookie; a browser's requests follow the
+    page."""
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="vi")
     assert (
         anonymous.get("/api/v1/jobs/?lang=en")
@@ -244,7 +248,8 @@ def test_the_explicit_choices_come_first(people):
     assert (
         r.json()["error"]["message"].startswith("Chưa cung cấp") and r["Content-Language"] == "vi"
     )
-    # The map page's scripts on an English-language browser, the site left in Vietnamese: Vietnamese.
+    # The map page's scripts on an English-language browser, the site left in Vietnamese:
+    # Vietnamese.
     browser = {
         "HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9",
         "HTTP_SEC_FETCH_MODE": "cors",

@@ -33,7 +33,8 @@ asserted (timing belongs here, not in the test suite).
 2. **Land-use efficiency report on PostGIS** at 500 areas, 100,000 clearance parcels and 10,000
    secondary projects (the demo province topped up with synthetic rows by ``INSERT … SELECT
    generate_series`` — codes ``BENCH-…``, ``is_synthetic`` / ``is_synthetic_boundary`` set —
-   once, outside the timing, reused by later runs) in a database of its own (``kcn_bench_analyses``):
+   once, outside the timing, reused by later runs) in a database of its own
+   (``kcn_bench_analyses``):
 
    * *ours*: ``analysis_compute("efficiency", unit="province")`` — what ``GET /api/v1/efficiency/``
      and ``manage.py efficiency_report`` run: every area's figures and the per-province
@@ -200,7 +201,7 @@ def write_files(directory: Path, rows: int, cols: int, cell: float) -> None:
     grid, dem, lc, flood, pop, roads, existing, power, proposals = synthetic_province(
         rows, cols, cell
     )
-    for name, arr in zip(RASTERS, (dem, lc, flood, pop)):
+    for name, arr in zip(RASTERS, (dem, lc, flood, pop), strict=True):
         with rasterio.open(
             directory / f"{name}.tif",
             "w",
@@ -386,7 +387,8 @@ def bench_sites(kind: str = "CCN") -> None:
         results[label] = (r * c, ours, floor)
         print(
             f"   {label:7s} {r} × {c} = {r * c / 1e6:2.0f} M cells: ours {ours['seconds']:5.1f} s "
-            f"(CPU {ours['cpu_s']:.1f} s; prepare {ours['prepare_s']:.1f}, suitability {ours['suitability_s']:.1f}, "
+            f"(CPU {ours['cpu_s']:.1f} s; prepare {ours['prepare_s']:.1f}, "
+            f"suitability {ours['suitability_s']:.1f}, "
             f"region growing {ours['grow_s']:.1f}), {ours['hwm_mb']:,.0f} MB, "
             f"road corridor {ours['corridor_ha']:,.0f} ha, eligible {ours['eligible_ha']:,.0f} ha, "
             f"{ours['sites']} sites ({ours['site_ha']:,.1f} ha); floor {floor['seconds']:.1f} s "
@@ -446,8 +448,9 @@ def bench_sites(kind: str = "CCN") -> None:
 # copies of the demo ones shifted by up to ±2 km, with varied leased land; parcels are small boxes
 # at their area's point on surface; projects have varied sizes, capital, jobs, status and dates.
 _AREA_COLUMNS = (
-    "metric_srid, code, name, kind, boundary, boundary_area_ha, planned_area_ha, industrial_land_ha, "
-    "leased_land_ha, green_land_ha, shared_infra_land_ha, status, established_on, planning_decision, "
+    "metric_srid, code, name, kind, boundary, boundary_area_ha, planned_area_ha, "
+    "industrial_land_ha, leased_land_ha, green_land_ha, shared_infra_land_ha, status, "
+    "established_on, planning_decision, "
     "total_investment_bn_vnd, lease_price_usd_m2, roads_done_pct, power_done_pct, water_done_pct, "
     "wastewater_done_pct, wwtp_operating, wwtp_capacity_m3_day, isolation_strip_m, eco_status, "
     "eco_criteria_met, is_smart, is_mountainous, is_craft_village, province_name_reported, "
@@ -458,7 +461,8 @@ INSERT INTO planning_industrialarea ({_AREA_COLUMNS})
 WITH src AS (SELECT *, row_number() OVER (ORDER BY id) - 1 AS rn FROM planning_industrialarea
              WHERE code NOT LIKE 'BENCH-%%'),
      n AS (SELECT count(*) AS c FROM src)
-SELECT s.metric_srid, 'BENCH-' || lpad(g::text, 4, '0'), left(s.name || ' (tổng hợp ' || g || ')', 200),
+SELECT s.metric_srid, 'BENCH-' || lpad(g::text, 4, '0'),
+       left(s.name || ' (tổng hợp ' || g || ')', 200),
        s.kind, ST_Translate(s.boundary, ((g / 7) %% 5 - 2) * 0.01, ((g / 35) %% 5 - 2) * 0.01),
        s.boundary_area_ha, s.planned_area_ha, s.industrial_land_ha,
        round(s.industrial_land_ha * ((g * 37) %% 101) / 100.0, 2),
@@ -466,13 +470,13 @@ SELECT s.metric_srid, 'BENCH-' || lpad(g::text, 4, '0'), left(s.name || ' (tổn
        s.total_investment_bn_vnd, s.lease_price_usd_m2, s.roads_done_pct, s.power_done_pct,
        s.water_done_pct, s.wastewater_done_pct, s.wwtp_operating, s.wwtp_capacity_m3_day,
        s.isolation_strip_m, s.eco_status, s.eco_criteria_met, s.is_smart, s.is_mountainous,
-       s.is_craft_village, s.province_name_reported, true, 'synthetic (make bench)', s.admin_unit_id,
-       s.developer_id
+       s.is_craft_village, s.province_name_reported, true, 'synthetic (make bench)',
+       s.admin_unit_id, s.developer_id
 FROM generate_series(1, %(need)s) AS g JOIN src s ON s.rn = g %% (SELECT c FROM n)
 """
 TOP_UP_PARCELS = """
-INSERT INTO planning_clearanceparcel (metric_srid, map_sheet, parcel_no, boundary, area_m2, land_use,
-    households, holder_name, holder_id_number, status, compensation_planned_mn_vnd,
+INSERT INTO planning_clearanceparcel (metric_srid, map_sheet, parcel_no, boundary, area_m2,
+    land_use, households, holder_name, holder_id_number, status, compensation_planned_mn_vnd,
     compensation_paid_mn_vnd, inventoried_on, plan_approved_on, compensated_on, handed_over_on,
     is_synthetic, admin_unit_id, area_id)
 WITH a AS (SELECT id, admin_unit_id, metric_srid, ST_PointOnSurface(boundary) AS p,
@@ -482,8 +486,9 @@ WITH a AS (SELECT id, admin_unit_id, metric_srid, ST_PointOnSurface(boundary) AS
      g AS (SELECT g, (ARRAY['not_started', 'inventoried', 'plan_approved', 'compensated',
                             'handed_over'])[(g * 31) %% 5 + 1] AS status
            FROM generate_series(1, %(need)s) AS g)
-SELECT a.metric_srid, 'BENCH', g.g::text, ST_Multi(ST_Expand(a.p, 0.0002)), 400 + (g.g * 7919) %% 4600,
-       (ARRAY['LUC', 'BHK', 'ONT', 'CLN'])[g.g %% 4 + 1], 0, '', '', g.status, 500, 0, NULL, NULL, NULL,
+SELECT a.metric_srid, 'BENCH', g.g::text, ST_Multi(ST_Expand(a.p, 0.0002)),
+       400 + (g.g * 7919) %% 4600, (ARRAY['LUC', 'BHK', 'ONT', 'CLN'])[g.g %% 4 + 1], 0, '', '',
+       g.status, 500, 0, NULL, NULL, NULL,
        CASE WHEN g.status = 'handed_over' THEN date '2016-01-01' + (g.g %% 3500) END,
        true, a.admin_unit_id, a.id
 FROM g JOIN a ON a.rn = g.g %% (SELECT c FROM n)
@@ -523,7 +528,8 @@ WITH par AS (
 ), prj AS (
     SELECT area_id, count(*) AS n, count(*) FILTER (WHERE status = 'operating') AS n_op,
            sum(leased_area_ha)::float8 AS project_ha,
-           sum(registered_capital_bn_vnd)::float8 AS reg, sum(disbursed_capital_bn_vnd)::float8 AS dis,
+           sum(registered_capital_bn_vnd)::float8 AS reg,
+           sum(disbursed_capital_bn_vnd)::float8 AS dis,
            sum(actual_jobs) AS jobs, sum(planned_jobs) AS planned_jobs,
            sum(annual_tax_bn_vnd)::float8 AS tax
     FROM planning_secondaryproject WHERE status <> 'revoked' GROUP BY area_id
@@ -532,19 +538,21 @@ WITH par AS (
            a.industrial_land_ha::float8 AS leasable,
            least(a.leased_land_ha, a.industrial_land_ha)::float8 AS leased,
            pu.name AS province,
-           par.parcel_ha, par.handed_ha, prj.n, prj.n_op, prj.project_ha, prj.reg, prj.dis, prj.jobs,
-           prj.planned_jobs, prj.tax
+           par.parcel_ha, par.handed_ha, prj.n, prj.n_op, prj.project_ha, prj.reg, prj.dis,
+           prj.jobs, prj.planned_jobs, prj.tax
     FROM planning_industrialarea a
     LEFT JOIN par ON par.area_id = a.id
     LEFT JOIN prj ON prj.area_id = a.id
     LEFT JOIN LATERAL (
         SELECT u.code, u.name FROM planning_adminunit u
         WHERE u.level = 'province' AND ST_Intersects(u.boundary, ST_PointOnSurface(a.boundary))
-        ORDER BY (u.valid_to IS NOT NULL AND u.valid_to < date '2025-07-01') DESC, u.valid_from DESC, u.id DESC
+        ORDER BY (u.valid_to IS NOT NULL AND u.valid_to < date '2025-07-01') DESC,
+                 u.valid_from DESC, u.id DESC
         LIMIT 1) pu ON true
 ), per_area AS (
     SELECT 'area' AS row_kind, code, kind, province, 1 AS n_counted, planned AS planned_ha,
-           leasable AS leasable_ha, leased AS leased_ha, greatest(leasable - leased, 0) AS unleased_ha,
+           leasable AS leasable_ha, leased AS leased_ha,
+           greatest(leasable - leased, 0) AS unleased_ha,
            CASE WHEN leasable > 0 THEN leased / leasable END AS occupancy,
            coalesce(parcel_ha, 0) AS parcel_ha, coalesce(handed_ha, 0) AS handed_ha,
            CASE WHEN parcel_ha > 0 THEN handed_ha / parcel_ha END AS clearance_progress,
@@ -557,7 +565,8 @@ WITH par AS (
            CASE WHEN leasable > 0 THEN coalesce(dis, 0) / leasable END AS disbursed_capital_per_ha,
            CASE WHEN reg > 0 THEN dis / reg END AS disbursement_ratio,
            CASE WHEN leasable > 0 THEN coalesce(jobs, 0) / leasable END AS jobs_per_ha,
-           CASE WHEN leasable > 0 THEN coalesce(planned_jobs, 0) / leasable END AS planned_jobs_per_ha,
+           CASE WHEN leasable > 0 THEN coalesce(planned_jobs, 0) / leasable END
+                AS planned_jobs_per_ha,
            CASE WHEN leasable > 0 THEN tax / leasable END AS tax_per_ha
     FROM a
 )
@@ -657,7 +666,8 @@ def bench_efficiency() -> None:
     from planning.services.analyses import analysis_compute
 
     print(
-        f"\n== Land-use efficiency report, database {connection.settings_dict['NAME']} on {connection.vendor}",
+        f"\n== Land-use efficiency report, database {connection.settings_dict['NAME']} "
+        f"on {connection.vendor}",
         flush=True,
     )
     if connection.vendor != "postgresql":
@@ -692,7 +702,7 @@ def bench_efficiency() -> None:
         with connection.cursor() as cur:
             cur.execute(HAND_QUERY)
             names = [c.name for c in cur.description]
-            return [dict(zip(names, r)) for r in cur.fetchall()]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     ours()  # warm-up: imports, the locator's first load, PostgreSQL's caches
     hand()
@@ -710,13 +720,14 @@ def bench_efficiency() -> None:
         hand_times.append(t_h)
         ours_times.append(t_o)
     t_hand, t_ours = statistics.median(hand_times), statistics.median(ours_times)
-    pair_ratio = statistics.median(o / h for o, h in zip(ours_times, hand_times))
+    pair_ratio = statistics.median(o / h for o, h in zip(ours_times, hand_times, strict=True))
     problems = compare(results, rows)
     n_area_rows = sum(1 for r in rows if r["row_kind"] == "area")
     db_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    n_units = sum(1 for u in results["units"] if u["level"] == "province")
     print(
-        f"   ours: {results['n_areas']} areas, {sum(1 for u in results['units'] if u['level'] == 'province')} "
-        f"(province, kind) units, {len(queries)} SQL queries ({db_ms:.0f} ms of one run in the database); "
+        f"   ours: {results['n_areas']} areas, {n_units} (province, kind) units, "
+        f"{len(queries)} SQL queries ({db_ms:.0f} ms of one run in the database); "
         f"hand query: {n_area_rows} areas, {len(rows) - n_area_rows} (province, kind) rows",
         flush=True,
     )
@@ -726,8 +737,8 @@ def bench_efficiency() -> None:
             print("     ", p)
     else:
         print(
-            f"   ours and the hand query agree on all {len(AREA_FIGURES)} figures of every area and on "
-            "every province's occupancy"
+            f"   ours and the hand query agree on all {len(AREA_FIGURES)} figures of every area "
+            "and on every province's occupancy"
         )
     print()
     header("hand SQL")

@@ -231,6 +231,12 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
+def _latencies(lat: list[float]) -> str:
+    """The p50, p90, p99 and max columns (ms) of a row of the table."""
+    worst = max(lat, default=float("nan"))
+    return " ".join(f"{v * 1000:8.1f}" for v in (pct(lat, 50), pct(lat, 90), pct(lat, 99), worst))
+
+
 def main() -> int:
     print(f"database: {connection.settings_dict['NAME']} on {connection.vendor}")
     call_command("migrate", verbosity=0)
@@ -315,8 +321,9 @@ def main() -> int:
         mix = Mix(token, area_ids, cached, ["industrial_areas", "road_corridors", "admin_units"])
         results = Results()
         print(
-            f"\n{CLIENTS} clients for {SECONDS:.0f} s against gunicorn -w {WORKERS} --threads {THREADS} "
-            f"(production settings) on 127.0.0.1:{port}; {len(cached)} tiles seeded"
+            f"\n{CLIENTS} clients for {SECONDS:.0f} s against gunicorn -w {WORKERS} "
+            f"--threads {THREADS} (production settings) on 127.0.0.1:{port}; "
+            f"{len(cached)} tiles seeded"
         )
         t_start = time.monotonic()
         stop_at = t_start + SECONDS
@@ -339,8 +346,8 @@ def main() -> int:
 
     print()
     header = (
-        f"{'request kind':26s} {'requests':>9s} {'errors':>7s} {'req/s':>8s} {'p50 ms':>8s} {'p90 ms':>8s} "
-        f"{'p99 ms':>8s} {'max ms':>8s} {'KB/req':>8s}"
+        f"{'request kind':26s} {'requests':>9s} {'errors':>7s} {'req/s':>8s} "
+        f"{'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} {'KB/req':>8s}"
     )
     print(header)
     print("-" * len(header))
@@ -352,15 +359,9 @@ def main() -> int:
         total_errors += errs
         every += lat
         kb = results.bytes[kind] / n / 1024 if n else 0
-        print(
-            f"{kind:26s} {n:9d} {errs:7d} {n / elapsed:8.1f} {pct(lat, 50) * 1000:8.1f} {pct(lat, 90) * 1000:8.1f} "
-            f"{pct(lat, 99) * 1000:8.1f} {max(lat, default=float('nan')) * 1000:8.1f} {kb:8.1f}"
-        )
+        print(f"{kind:26s} {n:9d} {errs:7d} {n / elapsed:8.1f} {_latencies(lat)} {kb:8.1f}")
     print("-" * len(header))
-    print(
-        f"{'all':26s} {total:9d} {total_errors:7d} {total / elapsed:8.1f} {pct(every, 50) * 1000:8.1f} "
-        f"{pct(every, 90) * 1000:8.1f} {pct(every, 99) * 1000:8.1f} {max(every, default=float('nan')) * 1000:8.1f}"
-    )
+    print(f"{'all':26s} {total:9d} {total_errors:7d} {total / elapsed:8.1f} {_latencies(every)}")
     print(f"\nelapsed {elapsed:.1f} s; goal: no errors")
     if total_errors:
         print("errors by kind:")

@@ -94,11 +94,13 @@ def fes_filter(version: str = "2.0") -> str:
     x0, y0, x1, y1 = PARCEL_BBOX
     if version == "2.0":
         return (
-            '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2">'
+            '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0" '
+            'xmlns:gml="http://www.opengis.net/gml/3.2">'
             "<fes:And><fes:BBOX><fes:ValueReference>boundary</fes:ValueReference>"
             # The urn form is lat/lon for both servers (MapServer also reads "EPSG:4326" as
             # lat/lon in WFS 2.0 filters, GeoServer and we read it as lon/lat).
-            f'<gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>{y0} {x0}</gml:lowerCorner>'
+            '<gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326">'
+            f"<gml:lowerCorner>{y0} {x0}</gml:lowerCorner>"
             f"<gml:upperCorner>{y1} {x1}</gml:upperCorner></gml:Envelope></fes:BBOX>"
             "<fes:PropertyIsNotEqualTo><fes:ValueReference>status</fes:ValueReference>"
             "<fes:Literal>handed_over</fes:Literal></fes:PropertyIsNotEqualTo></fes:And></fes:Filter>"
@@ -106,11 +108,12 @@ def fes_filter(version: str = "2.0") -> str:
     raise ValueError(version)
 
 
-def timed(fn, repeat=REPEAT):
+def timed(fn, *args, repeat=REPEAT):
+    """The median time of ``repeat`` calls of ``fn(*args)``, and the last call's result."""
     times, result = [], None
     for _ in range(repeat):
         t = time.perf_counter()
-        result = fn()
+        result = fn(*args)
         times.append(time.perf_counter() - t)
     return statistics.median(times), result
 
@@ -125,9 +128,8 @@ def cgi(mapfile: Path, query: dict) -> bytes:
 
 def report(name: str, ours: float, peer: float | None, unit: str, goal: str) -> None:
     ratio = f"{ours / peer:6.2f}x peer" if peer else ""
-    print(
-        f"{name:58s} {ours:10.1f} {unit:10s} {('peer %.1f' % peer) if peer else '':>14s} {ratio:>14s}   goal: {goal}"
-    )
+    peer_text = f"peer {peer:.1f}" if peer else ""
+    print(f"{name:58s} {ours:10.1f} {unit:10s} {peer_text:>14s} {ratio:>14s}   goal: {goal}")
 
 
 def main() -> int:
@@ -139,9 +141,8 @@ def main() -> int:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
-    user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
-        "bench", "", "bench-pass"
-    )
+    if not User.objects.filter(username="bench").exists():
+        User.objects.create_superuser("bench", "", "bench-pass")
     auth = "Basic " + base64.b64encode(b"bench:bench-pass").decode()
 
     from layers.catalogue import CATALOGUE
@@ -198,6 +199,11 @@ def main() -> int:
         print(f"{'measure':58s} {'ours':>10s} {'unit':10s} {'MapServer':>14s} {'ratio':>14s}")
 
         # --- WFS GetFeature: 10k parcels, BBOX + attribute filter --------------------------------
+        def ours(q):
+            r = session.get(base_url + "/ows/wfs", params=q, timeout=300)
+            r.raise_for_status()
+            return r.content
+
         for fmt, ours_fmt, peer_fmt in (
             ("GeoJSON", "application/json", "geojson"),
             ("GML 3.2", "application/gml+xml; version=3.2", "gml32"),
@@ -211,18 +217,10 @@ def main() -> int:
                 "FILTER": fes_filter(),
                 "OUTPUTFORMAT": ours_fmt,
             }
-
-            def ours():
-                r = session.get(base_url + "/ows/wfs", params=q, timeout=300)
-                r.raise_for_status()
-                return r.content
-
-            def peer():
-                pq = dict(q, OUTPUTFORMAT=peer_fmt, TYPENAMES="clearance_parcels")
-                return cgi(peer_map, pq)
-
-            t_ours, body = timed(ours)
-            t_peer, peer_body = timed(peer)
+            t_ours, body = timed(ours, q)
+            t_peer, peer_body = timed(
+                cgi, peer_map, dict(q, OUTPUTFORMAT=peer_fmt, TYPENAMES="clearance_parcels")
+            )
             n = (
                 body.count(b'"type": "Feature"') + body.count(b'"type":"Feature"')
                 if fmt == "GeoJSON"
@@ -234,7 +232,8 @@ def main() -> int:
                 else peer_body.count(b"<wfs:member")
             )
             print(
-                f"  {fmt}: ours {n} features in {t_ours * 1000:.0f} ms, MapServer {n_peer} in {t_peer * 1000:.0f} ms"
+                f"  {fmt}: ours {n} features in {t_ours * 1000:.0f} ms, "
+                f"MapServer {n_peer} in {t_peer * 1000:.0f} ms"
             )
             report(
                 f"WFS GetFeature {fmt} (features/s)",
@@ -267,9 +266,9 @@ def main() -> int:
             lambda: (
                 session.get(base_url + "/ows/wms", params=dict(wq, BBOX=bbox()), timeout=60).content
             ),
-            8,
+            repeat=8,
         )
-        t_peer, _ = timed(lambda: cgi(peer_map, dict(wq, BBOX=bbox())), 8)
+        t_peer, _ = timed(lambda: cgi(peer_map, dict(wq, BBOX=bbox())), repeat=8)
         report(
             "WMS GetMap 1024x1024, 4 layers, uncached (ms)",
             t_ours * 1000,

@@ -178,7 +178,8 @@ try:
     # pseudo-user "token" carries it). A different URL spelling gets its own capabilities cache.
     edit_user, edit_password = ("token", token) if token else (user, password)
     proposals = QgsVectorLayer(
-        f"url='{wfs_url}?' typename='proposals' version='2.0.0' username='{edit_user}' password='{edit_password}'",
+        f"url='{wfs_url}?' typename='proposals' version='2.0.0' username='{edit_user}' "
+        f"password='{edit_password}'",
         "proposals",
         "WFS",
     )
@@ -194,7 +195,8 @@ try:
         feature.setAttribute("kind", "CCN")
         feature.setGeometry(
             QgsGeometry.fromWkt(
-                "POLYGON((109.06 14.31, 109.066 14.31, 109.066 14.316, 109.06 14.316, 109.06 14.31))"
+                "POLYGON((109.06 14.31, 109.066 14.31, 109.066 14.316, "
+                "109.06 14.316, 109.06 14.31))"
             )
         )
         proposals.addFeature(feature)

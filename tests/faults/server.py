@@ -40,8 +40,9 @@ def box(*b):
 
 province = AdminUnit.objects.create(code="52", name="Bình Định", level="province",
     boundary=box(108.6, 13.5, 109.4, 14.7), valid_from=dt.date(1976, 1, 1), zone_srid=9217)
-commune = AdminUnit.objects.create(code="{COMMUNE_CODE}", name="Xã Cát Hanh", level="commune", parent=province,
-    boundary=box(108.95, 13.95, 109.1, 14.1), valid_from=dt.date(1976, 1, 1), zone_srid=9217, is_synthetic=True)
+commune = AdminUnit.objects.create(code="{COMMUNE_CODE}", name="Xã Cát Hanh", level="commune",
+    parent=province, boundary=box(108.95, 13.95, 109.1, 14.1), valid_from=dt.date(1976, 1, 1),
+    zone_srid=9217, is_synthetic=True)
 user = get_user_model().objects.create_user("{STAFF}", password="{STAFF_PASSWORD}")
 Membership.objects.create(user=user, role="commune_staff", admin_unit=commune)
 """
@@ -54,7 +55,8 @@ def free_port() -> int:
 
 
 def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
-    """The production settings on loopback: no HTTPS redirect, no secure cookies (no TLS proxy here)."""
+    """The production settings on loopback: no HTTPS redirect, no secure cookies (no TLS proxy
+    here)."""
     env = dict(os.environ)
     for key in ("DJANGO_SETTINGS_MODULE", "KCN_EXPECT_BACKEND", "PYTEST_CURRENT_TEST"):
         env.pop(key, None)

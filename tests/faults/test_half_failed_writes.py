@@ -42,7 +42,8 @@ def driver_error() -> Exception:
 
 @contextlib.contextmanager
 def database_fails(pattern: str, *, nth: int = 1):
-    """The ``nth`` statement matching ``pattern`` (a regex on the SQL) fails; returns the SQL seen."""
+    """The ``nth`` statement matching ``pattern`` (a regex on the SQL) fails; returns the SQL
+    seen."""
     seen = {"matches": 0, "failed": None}
     regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
 

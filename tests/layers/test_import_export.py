@@ -261,7 +261,7 @@ def test_published_relations_export_as_their_lookup_value(two_areas, tmp_path):
     out_path = tmp_path / "areas.gpkg"
     run("export_layer", "--layer", "industrial_areas", out_path)
     meta, _, _, data = pyogrio.raw.read(str(out_path))
-    column = dict(zip(meta["fields"], data))
+    column = dict(zip(meta["fields"], data, strict=True))
     assert list(column["developer"]) == [two_areas[0].developer.name] * 2
     assert list(column["admin_unit"]) == ["21907"] * 2
 
@@ -300,7 +300,7 @@ def test_zipped_shapefile_in_vn2000_lands_on_the_original_lon_lat(binh_dinh, tmp
     assert "assuming" not in err  # the .prj was read
     # GDAL cut the long names to 10 characters when writing; they still find their fields.
     assert "matched truncated Shapefile field names: planned_ar → planned_area_ha" in err
-    for code, original in zip(["VN-1", "VN-2"], lonlat):
+    for code, original in zip(["VN-1", "VN-2"], lonlat, strict=True):
         area = IndustrialArea.objects.get(code=code)
         # 1e-7° is about 1 cm: the 4326 -> 9217 -> 4326 round trip through EPSG:6960 is exact.
         np.testing.assert_allclose(coords(area.boundary), coords(original), atol=1e-7)
@@ -869,7 +869,7 @@ def test_export_zipped_shapefile_in_vn2000_without_personal_data(two_areas, tmp_
         "householdS",
     ):
         assert personal not in fields
-    row = dict(zip(fields, (col[0] for col in data)))
+    row = dict(zip(fields, (col[0] for col in data), strict=True))
     assert row["id"] == parcel.pk and row["map_sheet"] == "12" and row["comp_plan"] == 1500.5
     assert str(row["invent_on"])[:10] == "2024-03-01"
     expected = to_crs(shapely.from_wkb(bytes(parcel.boundary.wkb)), 9209)

@@ -146,7 +146,7 @@ def _every_mode(world, tmp_path, layer, fmt, srid):
         out = run_import(path, spec, "upsert", admin)
         assert f"0 created, 1 updated, 0 deleted, {n - 1} unchanged." in out, out
         assert rows(model) == [
-            _without_updated_at(model, r, b) for r, b in zip(rows(model), before)
+            _without_updated_at(model, r, b) for r, b in zip(rows(model), before, strict=True)
         ]
 
     undone(upsert)

@@ -87,11 +87,13 @@ fes_filters = (
         [
             '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:PropertyIsEqualTo>'
             "<fes:ValueReference>kind</fes:ValueReference><fes:Literal>KCN</fes:Literal></fes:PropertyIsEqualTo></fes:Filter>",
-            '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:PropertyIsLike wildCard="*" singleChar="." escapeChar="!">'
+            '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0">'
+            '<fes:PropertyIsLike wildCard="*" singleChar="." escapeChar="!">'
             "<fes:ValueReference>name</fes:ValueReference><fes:Literal>*Nh*</fes:Literal></fes:PropertyIsLike></fes:Filter>",
             '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:PropertyIsEqualTo>'
             "<fes:ValueReference>holder_name</fes:ValueReference><fes:Literal>x</fes:Literal></fes:PropertyIsEqualTo></fes:Filter>",
-            '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:ResourceId rid="industrial_areas.1"/></fes:Filter>',
+            '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0">'
+            '<fes:ResourceId rid="industrial_areas.1"/></fes:Filter>',
             "<Filter><unclosed>",
             "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><Filter>&e;</Filter>",
             "",
@@ -260,16 +262,20 @@ def test_wfs_getfeature_variants_answer_or_explain(client, world, users, params,
 GETFEATURE = """<wfs:GetFeature service="WFS" version="2.0.0" count="5"
   xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0"
   xmlns:gml="http://www.opengis.net/gml/3.2">
-  <wfs:Query typeNames="industrial_areas"><fes:Filter><fes:BBOX><fes:ValueReference>boundary</fes:ValueReference>
+  <wfs:Query typeNames="industrial_areas"><fes:Filter><fes:BBOX>
+  <fes:ValueReference>boundary</fes:ValueReference>
   <gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>13.5 108.6</gml:lowerCorner>
   <gml:upperCorner>14.7 109.4</gml:upperCorner></gml:Envelope></fes:BBOX></fes:Filter></wfs:Query>
 </wfs:GetFeature>"""
 
 INSERT = """<wfs:Transaction service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"
   xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:kcn="https://kcn-planner.example/kcn">
-  <wfs:Insert><kcn:proposals><kcn:code>DX-FUZZ-1</kcn:code><kcn:name>Cụm thử</kcn:name><kcn:kind>CCN</kcn:kind>
-  <kcn:geom><gml:MultiSurface srsName="urn:ogc:def:crs:EPSG::4326"><gml:surfaceMember><gml:Polygon><gml:exterior>
-  <gml:LinearRing><gml:posList>14.05 108.97 14.05 108.99 14.07 108.99 14.07 108.97 14.05 108.97</gml:posList>
+  <wfs:Insert><kcn:proposals><kcn:code>DX-FUZZ-1</kcn:code><kcn:name>Cụm thử</kcn:name>
+  <kcn:kind>CCN</kcn:kind>
+  <kcn:geom><gml:MultiSurface srsName="urn:ogc:def:crs:EPSG::4326"><gml:surfaceMember><gml:Polygon>
+  <gml:exterior>
+  <gml:LinearRing>
+  <gml:posList>14.05 108.97 14.05 108.99 14.07 108.99 14.07 108.97 14.05 108.97</gml:posList>
   </gml:LinearRing></gml:exterior></gml:Polygon></gml:surfaceMember></gml:MultiSurface></kcn:geom>
   </kcn:proposals></wfs:Insert></wfs:Transaction>"""
 
@@ -305,7 +311,8 @@ def mutated(draw, doc: str):
                     (b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', b"&xxe;"),
                     (b'<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/evil.dtd"> %p;]>', b""),
                     (
-                        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+                        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+                        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
                         b"&b;",
                     ),
                 ]

@@ -171,7 +171,8 @@ def test_version_negotiation(client, world, accept, expected):
 
 def test_capabilities_by_post(client, world):
     body = (
-        '<GetCapabilities xmlns="http://www.opengis.net/wfs/2.0" xmlns:ows="http://www.opengis.net/ows/1.1" '
+        '<GetCapabilities xmlns="http://www.opengis.net/wfs/2.0" '
+        'xmlns:ows="http://www.opengis.net/ows/1.1" '
         'service="WFS"><ows:AcceptVersions><ows:Version>1.1.0</ows:Version></ows:AcceptVersions></GetCapabilities>'
     )
     root = xml(wfs_post(client, body))

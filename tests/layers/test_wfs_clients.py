@@ -136,8 +136,10 @@ def test_transaction_posted_with_requests(live_server, clients_world):
       xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:kcn="http://kcn-planner.vn/kcn"><wfs:Insert>
       <kcn:proposals><kcn:name>Đề xuất qua requests</kcn:name><kcn:geom>
        <gml:Polygon gml:id="p" srsName="urn:ogc:def:crs:EPSG::4326"><gml:exterior><gml:LinearRing>
-        <gml:posList>14.0 108.975 14.0 108.985 14.01 108.985 14.01 108.975 14.0 108.975</gml:posList>
-       </gml:LinearRing></gml:exterior></gml:Polygon></kcn:geom></kcn:proposals></wfs:Insert></wfs:Transaction>"""
+        <gml:posList>14.0 108.975 14.0 108.985 14.01 108.985 14.01 108.975 14.0 108.975
+        </gml:posList>
+       </gml:LinearRing></gml:exterior></gml:Polygon></kcn:geom></kcn:proposals></wfs:Insert>
+    </wfs:Transaction>"""
     url = f"{live_server.url}/ows/wfs"
     anonymous = requests.post(
         url, data=body.encode(), headers={"Content-Type": "text/xml"}, timeout=30
@@ -276,7 +278,7 @@ def test_ogr2ogr_to_geojson(live_server, clients_world, tmp_path):
 
 # Run by Debian's python3 (python3-qgis) in a subprocess; kept here, not as a .py file under tests/,
 # because pytest --doctest-modules would import it with the venv interpreter, which has no qgis.
-QGIS_SCRIPT = r'''"""Edit a WFS layer with QGIS (run by Debian's python3 with python3-qgis, offscreen).
+QGIS_SCRIPT = r'''"""Edit a WFS layer with QGIS (Debian's python3 with python3-qgis, offscreen).
 
     python3 qgis_wfst.py URL VERSION USER PASSWORD NAME
 
@@ -290,7 +292,14 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from qgis.core import QgsApplication, QgsDataSourceUri, QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer  # noqa: E402
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsDataSourceUri,
+    QgsFeature,
+    QgsGeometry,
+    QgsPointXY,
+    QgsVectorLayer,
+)
 
 url, version, user, password, name = sys.argv[1:6]
 app = QgsApplication([], False)

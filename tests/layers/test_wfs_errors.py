@@ -208,7 +208,8 @@ def test_bbox_with_filter_is_refused(client, world):
             "InvalidParameterValue",
         ),
         (
-            "<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'><fes:PropertyIsEqualTo><fes:Function name='strlen'>"
+            "<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'><fes:PropertyIsEqualTo>"
+            "<fes:Function name='strlen'>"
             "<fes:ValueReference>name</fes:ValueReference></fes:Function><fes:Literal>1</fes:Literal>"
             "</fes:PropertyIsEqualTo></fes:Filter>",
             "InvalidParameterValue",
@@ -220,7 +221,8 @@ def test_bbox_with_filter_is_refused(client, world):
         ),
         (
             "<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0' xmlns:gml='http://www.opengis.net/gml/3.2'><fes:BBOX>"
-            "<gml:Envelope srsName='EPSG:4326'><gml:lowerCorner>109 x</gml:lowerCorner><gml:upperCorner>1 2</gml:upperCorner>"
+            "<gml:Envelope srsName='EPSG:4326'><gml:lowerCorner>109 x</gml:lowerCorner>"
+            "<gml:upperCorner>1 2</gml:upperCorner>"
             "</gml:Envelope></fes:BBOX></fes:Filter>",
             "InvalidParameterValue",
         ),
@@ -230,7 +232,8 @@ def test_bbox_with_filter_is_refused(client, world):
             "InvalidParameterValue",
         ),
         (
-            "<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'><fes:PropertyIsLike wildCard='*' singleChar='.' "
+            "<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'>"
+            "<fes:PropertyIsLike wildCard='*' singleChar='.' "
             "escapeChar='!'><fes:ValueReference>roads_done_pct</fes:ValueReference><fes:Literal>1*</fes:Literal>"
             "</fes:PropertyIsLike></fes:Filter>",
             "InvalidParameterValue",
@@ -303,7 +306,8 @@ def test_entity_bomb_in_filter_parameter(client, world):
         BILLION_LAUGHS.format(
             body="<wfs:GetFeature xmlns:wfs='http://www.opengis.net/wfs/2.0'>&lol9;</wfs:GetFeature>"
         ),
-        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><wfs:GetFeature '
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        "<wfs:GetFeature "
         "xmlns:wfs='http://www.opengis.net/wfs/2.0'>&e;</wfs:GetFeature>",
         BILLION_LAUGHS.format(body="<Transaction>&lol9;</Transaction>").encode("utf-16"),
     ],

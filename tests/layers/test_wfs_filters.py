@@ -1,4 +1,5 @@
-"""Filters and GML geometries without a database: the three pygeofilter 0.4.0 faults and their fixes.
+"""Filters and GML geometries without a database: the three pygeofilter 0.4.0 faults and their
+fixes.
 
 Each fault is shown on pygeofilter alone (so we notice when an upgrade fixes it) and then on
 ``layers.wfs.filters``.
@@ -24,12 +25,14 @@ from layers.wfs.schema import feature_type
 URN_ENVELOPE = (
     '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2">'
     "<fes:BBOX><fes:ValueReference>boundary</fes:ValueReference>"
-    '<gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>13.95 108.99</gml:lowerCorner>'
+    '<gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326">'
+    "<gml:lowerCorner>13.95 108.99</gml:lowerCorner>"
     "<gml:upperCorner>14.0 109.045</gml:upperCorner></gml:Envelope></fes:BBOX></fes:Filter>"
 )
 LIKE = (
-    '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:PropertyIsLike wildCard="*" singleChar="." '
-    'escapeChar="!"><fes:ValueReference>name</fes:ValueReference><fes:Literal>KCN*</fes:Literal>'
+    '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0">'
+    '<fes:PropertyIsLike wildCard="*" singleChar="." escapeChar="!">'
+    "<fes:ValueReference>name</fes:ValueReference><fes:Literal>KCN*</fes:Literal>"
     "</fes:PropertyIsLike></fes:Filter>"
 )
 CQL2_BBOX = "S_INTERSECTS(boundary, BBOX(108.99, 13.95, 109.045, 14.0))"
@@ -148,19 +151,24 @@ def _el(xml: str):
     [
         (
             '<gml:Polygon xmlns:gml="http://www.opengis.net/gml"><gml:outerBoundaryIs><gml:LinearRing>'
-            '<gml:coordinates decimal="," cs=";" ts=" ">109,0;14,0 109,1;14,0 109,1;14,1 109,0;14,0</gml:coordinates>'
+            '<gml:coordinates decimal="," cs=";" ts=" ">'
+            "109,0;14,0 109,1;14,0 109,1;14,1 109,0;14,0</gml:coordinates>"
             "</gml:LinearRing></gml:outerBoundaryIs></gml:Polygon>",
             4326,
         ),
         (
-            '<gml:Polygon xmlns:gml="http://www.opengis.net/gml/3.2" srsName="urn:ogc:def:crs:EPSG::4326"><gml:exterior>'
-            '<gml:LinearRing><gml:posList srsDimension="3">14.0 109.0 5 14.0 109.1 5 14.1 109.1 5 14.0 109.0 5'
-            "</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>",
+            '<gml:Polygon xmlns:gml="http://www.opengis.net/gml/3.2" '
+            'srsName="urn:ogc:def:crs:EPSG::4326"><gml:exterior>'
+            '<gml:LinearRing><gml:posList srsDimension="3">'
+            "14.0 109.0 5 14.0 109.1 5 14.1 109.1 5 14.0 109.0 5</gml:posList>"
+            "</gml:LinearRing></gml:exterior></gml:Polygon>",
             4326,
         ),
         (
-            '<Surface srsName="EPSG:4326"><patches><PolygonPatch><exterior><LinearRing><pos>109.0 14.0</pos>'
-            "<pos>109.1 14.0</pos><pos>109.1 14.1</pos><pos>109.0 14.0</pos></LinearRing></exterior></PolygonPatch>"
+            '<Surface srsName="EPSG:4326"><patches><PolygonPatch><exterior><LinearRing>'
+            "<pos>109.0 14.0</pos>"
+            "<pos>109.1 14.0</pos><pos>109.1 14.1</pos><pos>109.0 14.0</pos></LinearRing>"
+            "</exterior></PolygonPatch>"
             "</patches></Surface>",
             4326,
         ),
@@ -174,7 +182,8 @@ def test_gml_polygons(xml, crs_epsg):
 
 def test_gml_multicurve_in_vn2000_to_storage():
     xml = (
-        '<gml:MultiCurve xmlns:gml="http://www.opengis.net/gml/3.2" srsName="EPSG:9217"><gml:curveMember>'
+        '<gml:MultiCurve xmlns:gml="http://www.opengis.net/gml/3.2" srsName="EPSG:9217">'
+        "<gml:curveMember>"
         "<gml:LineString><gml:posList>580000 1540000 581000 1541000</gml:posList></gml:LineString>"
         "</gml:curveMember></gml:MultiCurve>"
     )
@@ -224,18 +233,22 @@ def test_wfs_100_is_always_lon_lat():
             "two numbers",
         ),
         (
-            '<gml:LineString xmlns:gml="http://www.opengis.net/gml"><gml:posList>1 2 3</gml:posList></gml:LineString>',
+            '<gml:LineString xmlns:gml="http://www.opengis.net/gml">'
+            "<gml:posList>1 2 3</gml:posList></gml:LineString>",
             "not a multiple",
         ),
         ('<gml:Polygon xmlns:gml="http://www.opengis.net/gml"/>', "exterior"),
         (
-            '<gml:Point xmlns:gml="http://www.opengis.net/gml" srsName="EPSG:abc"><gml:pos>1 2</gml:pos></gml:Point>',
+            '<gml:Point xmlns:gml="http://www.opengis.net/gml" srsName="EPSG:abc">'
+            "<gml:pos>1 2</gml:pos></gml:Point>",
             "unknown CRS",
         ),
         ('<gml:Solid xmlns:gml="http://www.opengis.net/gml"/>', "unsupported"),
         (
-            '<gml:MultiPoint xmlns:gml="http://www.opengis.net/gml"><gml:pointMember><gml:Point srsName="EPSG:4326">'
-            '<gml:pos>1 2</gml:pos></gml:Point></gml:pointMember><gml:pointMember><gml:Point srsName="EPSG:3857">'
+            '<gml:MultiPoint xmlns:gml="http://www.opengis.net/gml"><gml:pointMember>'
+            '<gml:Point srsName="EPSG:4326">'
+            "<gml:pos>1 2</gml:pos></gml:Point></gml:pointMember><gml:pointMember>"
+            '<gml:Point srsName="EPSG:3857">'
             "<gml:pos>1 2</gml:pos></gml:Point></gml:pointMember></gml:MultiPoint>",
             "mixed CRSs",
         ),

@@ -299,8 +299,9 @@ def test_property_is_like_wildcards(client, world, pattern, kwargs, expected):
 
 def test_property_is_like_fes10_escape_attribute(client, world):
     flt = (
-        '<ogc:Filter xmlns:ogc="http://www.opengis.net/ogc"><ogc:PropertyIsLike wildCard="*" singleChar="#" '
-        'escape="!"><ogc:PropertyName>name</ogc:PropertyName><ogc:Literal>KCN*</ogc:Literal>'
+        '<ogc:Filter xmlns:ogc="http://www.opengis.net/ogc">'
+        '<ogc:PropertyIsLike wildCard="*" singleChar="#" escape="!">'
+        "<ogc:PropertyName>name</ogc:PropertyName><ogc:Literal>KCN*</ogc:Literal>"
         "</ogc:PropertyIsLike></ogc:Filter>"
     )
     root = xml(getfeature(client, version="1.0.0", typeNames="industrial_areas", filter=flt))
@@ -374,7 +375,10 @@ def test_resource_and_feature_ids(client, world):
     assert set(fids(root)) == _ids(world, "KCN-NH", "CCN-PA")
     root = xml(getfeature(client, version="1.1.0", featureId=f"industrial_areas.{a.pk}"))
     assert fids(root) == [f"industrial_areas.{a.pk}"]
-    flt = f'<ogc:Filter xmlns:ogc="http://www.opengis.net/ogc"><ogc:FeatureId fid="industrial_areas.{b.pk}"/></ogc:Filter>'
+    flt = (
+        '<ogc:Filter xmlns:ogc="http://www.opengis.net/ogc">'
+        f'<ogc:FeatureId fid="industrial_areas.{b.pk}"/></ogc:Filter>'
+    )
     root = xml(getfeature(client, version="1.0.0", typeNames="industrial_areas", filter=flt))
     assert fids(root) == [f"industrial_areas.{b.pk}"]
 
@@ -680,7 +684,8 @@ def test_post_get_feature_110(client, world):
       <Query typeName="industrial_areas"><ogc:Filter><ogc:And>
         <ogc:PropertyIsEqualTo><ogc:PropertyName>kind</ogc:PropertyName><ogc:Literal>CCN</ogc:Literal></ogc:PropertyIsEqualTo>
         <ogc:BBOX><ogc:PropertyName>boundary</ogc:PropertyName><gml:Envelope srsName="EPSG:4326">
-          <gml:lowerCorner>109.0 13.9</gml:lowerCorner><gml:upperCorner>109.1 14.1</gml:upperCorner></gml:Envelope></ogc:BBOX>
+          <gml:lowerCorner>109.0 13.9</gml:lowerCorner><gml:upperCorner>109.1 14.1</gml:upperCorner>
+          </gml:Envelope></ogc:BBOX>
       </ogc:And></ogc:Filter></Query></GetFeature>"""
     root = xml(wfs_post(client, body))
     assert root.get("numberOfFeatures") == "1"
@@ -717,7 +722,8 @@ def test_personal_fields_never_published(client, users, version, fmt):
     [
         {
             "filter": '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:PropertyIsEqualTo><fes:ValueReference>'
-            "holder_name</fes:ValueReference><fes:Literal>Nguyễn Văn Bí Mật</fes:Literal></fes:PropertyIsEqualTo>"
+            "holder_name</fes:ValueReference><fes:Literal>Nguyễn Văn Bí Mật</fes:Literal>"
+            "</fes:PropertyIsEqualTo>"
             "</fes:Filter>"
         },
         {"cql_filter": "holder_id_number = '052099001234'"},
@@ -755,7 +761,8 @@ def test_staff_layer_rights(client, users):
 
 
 def test_wfs_100_is_lon_lat_whatever_the_spelling(client, world):
-    """WFS 1.0.0 knows only x/y (GML 2): URN spellings neither swap output nor BBOX (as GeoServer)."""
+    """WFS 1.0.0 knows only x/y (GML 2): URN spellings neither swap output nor BBOX (as
+    GeoServer)."""
     root = xml(getfeature(client, version="1.0.0", typeNames="road_corridors", srsName=URN))
     coords = root.findtext(".//gml2:coordinates", namespaces=NS)
     assert coords == "108.96,13.97 109.2,13.99"

@@ -25,6 +25,7 @@ from tests.layers.test_wfs_support import (
 pytestmark = pytest.mark.django_db
 
 NS_OGC = "http://www.opengis.net/ogc"
+FEATURE_ID = f"{{{NS_OGC}}}FeatureId"
 RING_A = (
     "108.975,14.0 108.985,14.0 108.985,14.01 108.975,14.01 108.975,14.0"  # lon,lat inside commune A
 )
@@ -33,7 +34,8 @@ RING_A = (
 def qgis_insert_100(
     name: str = "Cụm công nghiệp Cát Hanh 2", ring: str = RING_A, extra: str = ""
 ) -> str:
-    """What QGIS 3 sends for WFS-T 1.0.0: default namespaces, GML 2, a Polygon for a MultiPolygon column."""
+    """What QGIS 3 sends for WFS-T 1.0.0: default namespaces, GML 2, a Polygon for a MultiPolygon
+    column."""
     return f"""<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:gml="http://www.opengis.net/gml"
  xsi:schemaLocation="http://kcn-planner.vn/kcn http://127.0.0.1:8000/ows/wfs?SERVICE=WFS&amp;REQUEST=DescribeFeatureType&amp;VERSION=1.0.0&amp;TYPENAME=proposals">
@@ -41,7 +43,8 @@ def qgis_insert_100(
   <proposals xmlns="http://kcn-planner.vn/kcn">
    <geom>
     <gml:Polygon srsName="EPSG:4326">
-     <gml:outerBoundaryIs><gml:LinearRing><gml:coordinates cs="," ts=" ">{ring}</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs>
+     <gml:outerBoundaryIs><gml:LinearRing><gml:coordinates cs="," ts=" ">{ring}</gml:coordinates>
+     </gml:LinearRing></gml:outerBoundaryIs>
     </gml:Polygon>
    </geom>
    <code></code>
@@ -89,7 +92,7 @@ def test_insert_100(client, users, world):
     assert r.status_code == 200, r.content
     root = xml(r)
     assert root.tag == "{http://www.opengis.net/wfs}WFS_TransactionResponse"
-    fid = root.find("{http://www.opengis.net/wfs}InsertResult/{%s}FeatureId" % NS_OGC).get("fid")
+    fid = root.find("{http://www.opengis.net/wfs}InsertResult/" + FEATURE_ID).get("fid")
     assert root.find(".//{http://www.opengis.net/wfs}SUCCESS") is not None
     p = m.Proposal.objects.get(pk=int(fid.rpartition(".")[2]))
     assert fid.startswith("proposals.")
@@ -129,8 +132,10 @@ def test_insert_110_lat_lon_posList(client, users, world):
       <kcn:proposals>
        <kcn:name>Cụm công nghiệp Cát Hanh 3</kcn:name>
        <kcn:admin_unit>21907</kcn:admin_unit>
-       <kcn:geom><gml:MultiSurface srsName="urn:ogc:def:crs:EPSG::4326"><gml:surfaceMember><gml:Polygon>
-        <gml:exterior><gml:LinearRing><gml:posList>14.0 108.975 14.0 108.985 14.01 108.985 14.01 108.975 14.0 108.975
+       <kcn:geom><gml:MultiSurface srsName="urn:ogc:def:crs:EPSG::4326"><gml:surfaceMember>
+       <gml:Polygon>
+        <gml:exterior><gml:LinearRing>
+        <gml:posList>14.0 108.975 14.0 108.985 14.01 108.985 14.01 108.975 14.0 108.975
         </gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></gml:surfaceMember></gml:MultiSurface></kcn:geom>
       </kcn:proposals>
      </wfs:Insert>
@@ -144,7 +149,7 @@ def test_insert_110_lat_lon_posList(client, users, world):
         "{http://www.opengis.net/wfs}InsertResults/{http://www.opengis.net/wfs}Feature"
     )
     assert feature.get("handle") == "de-xuat-moi"
-    fid = feature.find("{%s}FeatureId" % NS_OGC).get("fid")
+    fid = feature.find(FEATURE_ID).get("fid")
     p = m.Proposal.objects.get(pk=int(fid.rpartition(".")[2]))
     # lat/lon in the URN spelling, stored as lon/lat
     assert p.geom.extent == pytest.approx((108.975, 14.0, 108.985, 14.01))
@@ -155,7 +160,8 @@ def test_delete_110_with_gml_object_id(client, users, world):
     body = f"""<wfs:Transaction service="WFS" version="1.1.0" xmlns:wfs="http://www.opengis.net/wfs"
       xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml">
      <wfs:Delete typeName="kcn:proposals" xmlns:kcn="http://kcn-planner.vn/kcn">
-      <ogc:Filter><ogc:GmlObjectId gml:id="proposals.{p.pk}"/></ogc:Filter></wfs:Delete></wfs:Transaction>"""
+      <ogc:Filter><ogc:GmlObjectId gml:id="proposals.{p.pk}"/></ogc:Filter></wfs:Delete>
+      </wfs:Transaction>"""
     r = post(client, body)
     assert r.status_code == 200, r.content
     assert xml(r).findtext(".//{http://www.opengis.net/wfs}totalDeleted") == "1"
@@ -170,7 +176,7 @@ def test_insert_update_delete_200_in_one_document(client, users, world):
     lon = np.array([108.975, 108.985, 108.985, 108.975, 108.975])
     lat = np.array([14.0, 14.0, 14.01, 14.01, 14.0])
     x, y = t.transform(lon, lat)
-    poslist = " ".join(f"{a:.3f} {b:.3f}" for a, b in zip(x, y))
+    poslist = " ".join(f"{a:.3f} {b:.3f}" for a, b in zip(x, y, strict=True))
     keep, gone = (
         world["proposals"]["a"],
         m.Proposal.objects.create(
@@ -185,21 +191,25 @@ def test_insert_update_delete_200_in_one_document(client, users, world):
       xmlns:kcn="http://kcn-planner.vn/kcn">
      <wfs:Insert>
       <kcn:proposals gml:id="new-1">
-       <kcn:code>DX-2026-VN2000</kcn:code><kcn:name>Cụm công nghiệp VN-2000</kcn:name><kcn:kind>KCN</kcn:kind>
+       <kcn:code>DX-2026-VN2000</kcn:code><kcn:name>Cụm công nghiệp VN-2000</kcn:name>
+       <kcn:kind>KCN</kcn:kind>
        <kcn:geom><gml:Polygon gml:id="g1" srsName="http://www.opengis.net/def/crs/EPSG/0/9217">
-        <gml:exterior><gml:LinearRing><gml:posList srsDimension="2">{poslist}</gml:posList></gml:LinearRing></gml:exterior>
+        <gml:exterior><gml:LinearRing><gml:posList srsDimension="2">{poslist}</gml:posList>
+        </gml:LinearRing></gml:exterior>
        </gml:Polygon></kcn:geom>
       </kcn:proposals>
      </wfs:Insert>
      <wfs:Update typeName="kcn:proposals">
-      <wfs:Property><wfs:ValueReference>kcn:rationale</wfs:ValueReference><wfs:Value>Đã bổ sung thuyết minh.</wfs:Value></wfs:Property>
+      <wfs:Property><wfs:ValueReference>kcn:rationale</wfs:ValueReference>
+      <wfs:Value>Đã bổ sung thuyết minh.</wfs:Value></wfs:Property>
       <wfs:Property><wfs:ValueReference>geom</wfs:ValueReference><wfs:Value>
        <gml:Polygon gml:id="g2" srsName="urn:ogc:def:crs:EPSG::4326"><gml:exterior><gml:LinearRing>
         <gml:posList>14.05 108.96 14.05 108.99 14.07 108.99 14.07 108.96 14.05 108.96</gml:posList>
        </gml:LinearRing></gml:exterior></gml:Polygon></wfs:Value></wfs:Property>
       <fes:Filter><fes:ResourceId rid="proposals.{keep.pk}"/></fes:Filter>
      </wfs:Update>
-     <wfs:Delete typeName="kcn:proposals"><fes:Filter><fes:ResourceId rid="proposals.{gone.pk}"/></fes:Filter></wfs:Delete>
+     <wfs:Delete typeName="kcn:proposals"><fes:Filter><fes:ResourceId rid="proposals.{gone.pk}"/>
+     </fes:Filter></wfs:Delete>
     </wfs:Transaction>"""
     r = post(client, body)
     assert r.status_code == 200, r.content
@@ -239,8 +249,10 @@ def test_insert_road_by_admin(client, users, world):
     body = """<wfs:Transaction service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"
       xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:kcn="http://kcn-planner.vn/kcn"><wfs:Insert>
       <kcn:road_corridors><kcn:code>DT639</kcn:code><kcn:name>Đường ven biển ĐT639</kcn:name>
-       <kcn:road_class>Đường tỉnh</kcn:road_class><kcn:status>planned</kcn:status><kcn:admin_unit>52</kcn:admin_unit>
-       <kcn:centerline><gml:LineString gml:id="l1" srsName="EPSG:4326"><gml:posList>109.2 13.9 109.3 14.1</gml:posList>
+       <kcn:road_class>Đường tỉnh</kcn:road_class><kcn:status>planned</kcn:status>
+       <kcn:admin_unit>52</kcn:admin_unit>
+       <kcn:centerline><gml:LineString gml:id="l1" srsName="EPSG:4326">
+       <gml:posList>109.2 13.9 109.3 14.1</gml:posList>
        </gml:LineString></kcn:centerline></kcn:road_corridors></wfs:Insert></wfs:Transaction>"""
     r = post(client, body, user="quantri")
     assert r.status_code == 200, r.content
@@ -277,10 +289,12 @@ def test_invalid_value_rolls_back_earlier_actions(client, users, world):
     body = f"""<wfs:Transaction service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"
       xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:kcn="http://kcn-planner.vn/kcn">
      <wfs:Update typeName="proposals"><wfs:Property><wfs:ValueReference>name</wfs:ValueReference>
-      <wfs:Value>Đổi tên</wfs:Value></wfs:Property><fes:Filter><fes:ResourceId rid="proposals.{p.pk}"/></fes:Filter>
+      <wfs:Value>Đổi tên</wfs:Value></wfs:Property><fes:Filter><fes:ResourceId
+      rid="proposals.{p.pk}"/></fes:Filter>
      </wfs:Update>
      <wfs:Update typeName="proposals"><wfs:Property><wfs:ValueReference>kind</wfs:ValueReference>
-      <wfs:Value>XYZ</wfs:Value></wfs:Property><fes:Filter><fes:ResourceId rid="proposals.{p.pk}"/></fes:Filter>
+      <wfs:Value>XYZ</wfs:Value></wfs:Property><fes:Filter><fes:ResourceId rid="proposals.{p.pk}"/>
+      </fes:Filter>
      </wfs:Update></wfs:Transaction>"""
     r = post(client, body)
     assert r.status_code == 400 and exception_code(r)[0] == "InvalidParameterValue"
@@ -322,9 +336,11 @@ def test_one_forbidden_action_blocks_the_whole_document(client, users, world):
     body = f"""<wfs:Transaction service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"
       xmlns:fes="http://www.opengis.net/fes/2.0">
      <wfs:Update typeName="proposals"><wfs:Property><wfs:ValueReference>name</wfs:ValueReference>
-      <wfs:Value>Đổi tên hợp lệ</wfs:Value></wfs:Property><fes:Filter><fes:ResourceId rid="proposals.{mine.pk}"/></fes:Filter>
+      <wfs:Value>Đổi tên hợp lệ</wfs:Value></wfs:Property><fes:Filter><fes:ResourceId
+      rid="proposals.{mine.pk}"/></fes:Filter>
      </wfs:Update>
-     <wfs:Delete typeName="proposals"><fes:Filter><fes:ResourceId rid="proposals.{theirs.pk}"/></fes:Filter></wfs:Delete>
+     <wfs:Delete typeName="proposals"><fes:Filter><fes:ResourceId rid="proposals.{theirs.pk}"/>
+     </fes:Filter></wfs:Delete>
     </wfs:Transaction>"""
     r = post(client, body, user="canbo_a")
     assert r.status_code == 403
@@ -420,8 +436,10 @@ def test_unknown_and_personal_properties_are_refused(client, users, world):
     assert r.status_code == 400 and exception_code(r)[0] == "InvalidParameterValue"
     parcel = world["parcels"][0]
     body = f"""<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0">
-     <Update typeName="clearance_parcels"><Property><Name>holder_name</Name><Value>Ai đó</Value></Property>
-     <Filter xmlns="http://www.opengis.net/ogc"><FeatureId fid="clearance_parcels.{parcel.pk}"/></Filter></Update>
+     <Update typeName="clearance_parcels"><Property><Name>holder_name</Name><Value>Ai đó</Value>
+     </Property>
+     <Filter xmlns="http://www.opengis.net/ogc"><FeatureId fid="clearance_parcels.{parcel.pk}"/>
+     </Filter></Update>
     </Transaction>"""
     r = post(client, body, user="quantri")
     assert r.status_code == 400

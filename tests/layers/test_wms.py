@@ -412,7 +412,8 @@ def test_token_as_basic_password_for_clients_that_only_speak_basic(client, provi
 
 
 def test_draft_proposals_are_never_drawn(client, province):
-    """Tiles and maps are shared between users; a draft is private to its unit (access.readable_rows)."""
+    """Tiles and maps are shared between users; a draft is private to its unit
+    (access.readable_rows)."""
     unit = province[0]
     draft = m.Proposal.objects.create(
         code="DX-D",

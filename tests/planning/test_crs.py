@@ -38,7 +38,8 @@ def test_reference_points_vn2000_to_wgs84(lonlat, srid, expected):
 def test_transformation_uses_the_vn2000_datum_shift():
     # Treating VN-2000 as WGS 84 puts Quy Nhơn about 225 m off (DOMAIN.md §4.2).
     no_shift = Transformer.from_pipeline(
-        "+proj=pipeline +step +proj=axisswap +order=2,1 +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        "+proj=pipeline +step +proj=axisswap +order=2,1 "
+        "+step +proj=unitconvert +xy_in=deg +xy_out=rad "
         "+step +proj=tmerc +lat_0=0 +lon_0=108.25 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84"
     )
     x0, y0 = no_shift.transform(13.77, 109.20)

@@ -1,4 +1,5 @@
-"""Synthetic rasters agree with the vectors: rivers flood, towns and parks are built-up and populated."""
+"""Synthetic rasters agree with the vectors: rivers flood, towns and parks are built-up and
+populated."""
 
 import numpy as np
 import pytest

@@ -252,9 +252,7 @@ def matrix_world(transactional_db):
         # workflow would have written, so that the invariants hold from the start.
         if status != "draft":
             # With microseconds, as timezone.now() writes them (files keep milliseconds).
-            kw.setdefault(
-                "submitted_at", dt.datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=dt.UTC)
-            )
+            kw.setdefault("submitted_at", dt.datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=dt.UTC))
         with m.workflow_write("fixture"):
             p = m.Proposal.objects.create(
                 code=code,
@@ -386,7 +384,8 @@ def matrix_world(transactional_db):
     # so the WMS checks identify a post-2025 commune.
     for k, v in samples.items():
         v["map"] = u["new_commune"] if k == "admin_units" else v["in"]
-    # Drafts are never drawn (shared tiles; access.readable_rows): the map checks use a submitted one.
+    # Drafts are never drawn (shared tiles; access.readable_rows): the map checks use a submitted
+    # one.
     samples["proposals"]["map"] = proposals["a_submitted"]
     return {
         "units": u,

@@ -57,6 +57,7 @@ from tests.security.test_access_matrix import (
     p_review,
     rolled_back,
     scope,
+    undone,
     unit_key,
     update_body,
 )
@@ -248,9 +249,7 @@ def test_imports_every_layer_mode_and_role(matrix_world, tmp_path):
                 before = fingerprint(model)
                 count = len(before)
 
-                def run(
-                    c=c, features=features, mode=mode, allowed=allowed, label=label, where=where
-                ):
+                with undone():
                     r = c.post(
                         "/api/v1/imports/",
                         {
@@ -282,7 +281,8 @@ def test_imports_every_layer_mode_and_role(matrix_world, tmp_path):
                             "allow",
                             r,
                             done,
-                            f"status {r.status_code}, job {job and job.status}: {job and job.error[:120]}",
+                            f"status {r.status_code}, job {job and job.status}: "
+                            f"{job and job.error[:120]}",
                         )
                     else:
                         refused = r.status_code in (401, 403) or (
@@ -309,8 +309,6 @@ def test_imports_every_layer_mode_and_role(matrix_world, tmp_path):
                                 )
                             )
                     mx.invariants(role, f"api import {mode}", name)
-
-                rolled_back(run)
     mx.finish()
 
 
@@ -353,7 +351,7 @@ def test_forged_workflow_rows_are_refused_through_every_import_door(matrix_world
         for label, (mode, doc, features) in cases.items():
             before = fingerprint(m.Proposal), m.ProposalEvent.objects.count()
 
-            def api(c=c, mode=mode, doc=doc, features=features, label=label):
+            with undone():
                 r = c.post(
                     "/api/v1/imports/",
                     {
@@ -407,14 +405,12 @@ def test_forged_workflow_rows_are_refused_through_every_import_door(matrix_world
                         )
                     )
                 mx.invariants(role, "api import (forged)", label)
-
-            rolled_back(api)
             if role == "anonymous":
                 continue
             path = write_file(tmp_path, doc, features, f"forged-{role}.geojson")
             user = world["users"][role]
 
-            def command(path=path, mode=mode, label=label, user=user):
+            with undone():
                 try:
                     call_command(
                         "import_layer",
@@ -452,8 +448,6 @@ def test_forged_workflow_rows_are_refused_through_every_import_door(matrix_world
                         )
                     )
                 mx.invariants(role, "command import (forged)", label)
-
-            rolled_back(command)
     mx.finish()
 
 
@@ -496,7 +490,7 @@ def test_command_imports_follow_the_same_rights(matrix_world, tmp_path):
             and p_edit(role, "commune_a")
         )
 
-        def run(user=user, allowed=allowed, role=role):
+        with undone():
             try:
                 call_command(
                     "import_layer",
@@ -534,8 +528,6 @@ def test_command_imports_follow_the_same_rights(matrix_world, tmp_path):
                 why[:160] or f"name {now.name!r}, last event {last.action} by {last.actor_id}",
             )
             mx.invariants(role, "command import", "a_draft")
-
-        rolled_back(run)
     mx.finish()
 
 
@@ -567,7 +559,7 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
             for field, value in (("status", "approved"), ("decided_at", "2026-05-01T09:00:00Z")):
                 before = fingerprint(m.Proposal)
 
-                def wfs(c=c, p=p, field=field, value=value, key=key):
+                with undone():
                     r = c.generic(
                         "POST",
                         "/ows/wfs",
@@ -584,9 +576,7 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
                     )
                     mx.invariants(role, "wfs-t", key)
 
-                rolled_back(wfs)
-
-            def patch(c=c, p=p, key=key):
+            with undone():
                 r = c.patch(
                     f"/api/v1/proposals/{p.pk}/",
                     data=json.dumps({"status": "approved"}),
@@ -602,9 +592,7 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
                 )
                 mx.invariants(role, "rest", key)
 
-            rolled_back(patch)
-
-        def create(c=c):
+        with undone():
             count = m.Proposal.objects.count()
             r = c.post(
                 "/api/v1/proposals/",
@@ -628,8 +616,6 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
                 r.status_code in (400, 401, 403) and m.Proposal.objects.count() == count,
             )
             mx.invariants(role, "rest", "create")
-
-        rolled_back(create)
 
     # Plain code: save(), QuerySet.update(), bulk_update() refuse the workflow fields.
     p = props["a_submitted"]
@@ -678,8 +664,7 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
         ),
         ("events delete", lambda: m.ProposalEvent.objects.filter(proposal=p).delete()),
     ):
-
-        def code(write=write, label=label):
+        with undone():
             before = fingerprint(m.Proposal), m.ProposalEvent.objects.count()
             try:
                 write()
@@ -695,8 +680,6 @@ def test_status_writes_through_wfs_rest_admin_and_code(matrix_world):
                 refused and (fingerprint(m.Proposal), m.ProposalEvent.objects.count()) == before,
             )
             mx.invariants("code", "code", label)
-
-        rolled_back(code)
     mx.finish()
 
 
@@ -866,8 +849,8 @@ def test_admin_is_one_more_door(matrix_world):
 def _report_write_counts():
     yield
     print(
-        f"\nAccess matrix, writes: {sum(WRITES.values())} writes checked with the workflow invariants, "
-        f"by door {dict(sorted(WRITES.items()))}"
+        f"\nAccess matrix, writes: {sum(WRITES.values())} writes checked with the workflow "
+        f"invariants, by door {dict(sorted(WRITES.items()))}"
     )
 
 
@@ -938,7 +921,7 @@ def test_an_approved_proposals_area_and_checks_stay(matrix_world):
     for role in ("industry", "admin", "superuser"):
         c = client_for(world, role)
 
-        def wfs_delete(c=c, role=role):
+        with undone():
             r = c.generic(
                 "POST",
                 "/ows/wfs",
@@ -956,9 +939,7 @@ def test_an_approved_proposals_area_and_checks_stay(matrix_world):
             )
             mx.invariants(role, "wfs-t", "delete approved area")
 
-        rolled_back(wfs_delete)
-
-        def revalidate(c=c, role=role):
+        with undone():
             r = c.post(f"/api/v1/proposals/{p.pk}/validate/")
             kept = m.Proposal.objects.get(pk=p.pk).validation == checks
             mx.check(
@@ -971,8 +952,6 @@ def test_an_approved_proposals_area_and_checks_stay(matrix_world):
                 f"status {r.status_code}, stored checks kept: {kept}",
             )
             mx.invariants(role, "rest", "validate decided")
-
-        rolled_back(revalidate)
     su = Client(HTTP_HOST="127.0.0.1")
     su.force_login(world["users"]["superuser"])
 

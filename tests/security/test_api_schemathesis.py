@@ -181,7 +181,8 @@ def test_every_operation_answers_without_server_errors(world, wsgi_app, caller, 
         _fuzz(operation, world[caller], MAX_EXAMPLES[caller], stats, failures)
     with capsys.disabled():
         print(
-            f"\nschemathesis [{caller}]: {len(operations)} operations, {stats['requests']} requests "
+            f"\nschemathesis [{caller}]: {len(operations)} operations, "
+            f"{stats['requests']} requests "
             f"({', '.join(f'{k}: {v}' for k, v in sorted(stats.items()) if k != 'requests')}), "
             f"{len(failures)} distinct failures"
         )
@@ -191,7 +192,8 @@ def test_every_operation_answers_without_server_errors(world, wsgi_app, caller, 
 @pytest.mark.parametrize(
     "url",
     [
-        "/api/v1/layers/clearance_parcels/?parcel_no=1%002",  # found by schemathesis on PostGIS (500)
+        # found by schemathesis on PostGIS (500)
+        "/api/v1/layers/clearance_parcels/?parcel_no=1%002",
         "/api/v1/layers/industrial_areas/?admin_unit=%00",
         "/api/v1/proposals/?status=%00",
         "/api/v1/analyses/runs/?kind=%00",

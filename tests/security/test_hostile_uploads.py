@@ -154,7 +154,7 @@ def kml(name_text: str, prolog: str = "") -> bytes:
 XXE = '<!DOCTYPE kml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
 LAUGHS = (
     '<!DOCTYPE kml [<!ENTITY lol0 "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+    + "".join(f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(1, 10))
     + "]>\n"
 )
 
@@ -165,7 +165,8 @@ def gml_xxe() -> bytes:
         f'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
         '<ogr:FeatureCollection xmlns:ogr="http://ogr.maptools.org/" xmlns:gml="http://www.opengis.net/gml">'
         "<gml:featureMember><ogr:parks><ogr:name>&xxe;</ogr:name><ogr:geometryProperty>"
-        f'<gml:Polygon srsName="EPSG:4326"><gml:outerBoundaryIs><gml:LinearRing><gml:coordinates>{coords}'
+        '<gml:Polygon srsName="EPSG:4326"><gml:outerBoundaryIs><gml:LinearRing>'
+        f"<gml:coordinates>{coords}"
         "</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs></gml:Polygon></ogr:geometryProperty>"
         "</ogr:parks></gml:featureMember></ogr:FeatureCollection>"
     ).encode()
@@ -325,7 +326,8 @@ def _files_outside(media_root: Path, before: set) -> set:
 
 
 def import_via_api(client: Client, name: str, data: bytes) -> tuple[int, str]:
-    """POST /api/v1/imports/ (sync runner): (HTTP status, the refusal or the failed job's reason)."""
+    """POST /api/v1/imports/ (sync runner): (HTTP status, the refusal or the failed job's
+    reason)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(
@@ -516,7 +518,8 @@ def _insert(ring: str, prolog: str = "", name: str = "Cụm thử") -> str:
  xmlns:gml="http://www.opengis.net/gml">
  <Insert><proposals xmlns="http://kcn-planner.vn/kcn">
   <geom><gml:Polygon srsName="EPSG:4326"><gml:outerBoundaryIs><gml:LinearRing>
-   <gml:coordinates cs="," ts=" ">{ring}</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs></gml:Polygon></geom>
+   <gml:coordinates cs="," ts=" ">{ring}</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs>
+   </gml:Polygon></geom>
   <name>{name}</name><kind>CCN</kind>
  </proposals></Insert>
 </Transaction>"""

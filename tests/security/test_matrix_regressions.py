@@ -72,7 +72,8 @@ UPDATE = (
     'xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:kcn="http://kcn-planner.vn/kcn">'
     '<wfs:Update typeName="kcn:secondary_projects"><wfs:Property><wfs:ValueReference>name'
     "</wfs:ValueReference><wfs:Value>Nhà máy may</wfs:Value></wfs:Property>"
-    '<fes:Filter><fes:ResourceId rid="secondary_projects.{pk}"/></fes:Filter></wfs:Update></wfs:Transaction>'
+    '<fes:Filter><fes:ResourceId rid="secondary_projects.{pk}"/></fes:Filter></wfs:Update>'
+    "</wfs:Transaction>"
 )
 
 

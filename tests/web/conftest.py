@@ -49,7 +49,8 @@ def browser():
     """One headless Chromium for the session."""
     if not Path(CHROMIUM).exists():
         pytest.skip(
-            f"{CHROMIUM} is missing: install Debian's chromium (make test does) to run browser tests"
+            f"{CHROMIUM} is missing: install Debian's chromium (make test does) "
+            "to run browser tests"
         )
     from playwright.sync_api import sync_playwright
 

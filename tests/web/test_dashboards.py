@@ -122,8 +122,8 @@ def test_province_headline_figures_match_the_database(client, binh_dinh_demo):
     assert response.status_code == 200
     html = response.content.decode()
     assert (
-        f'<span class="kcn-figure-value">{len(areas)}</span><span class="kcn-figure-label">khu, cụm công nghiệp'
-        in html
+        f'<span class="kcn-figure-value">{len(areas)}</span>'
+        '<span class="kcn-figure-label">khu, cụm công nghiệp' in html
     )
     # Average occupancy of the KCN: Σ leased ÷ Σ leasable over the established ones (DOMAIN §3.1).
     kcn = [a for a in areas if a.kind == "KCN" and a.status in ESTABLISHED_STATUSES]
@@ -136,8 +136,8 @@ def test_province_headline_figures_match_the_database(client, binh_dinh_demo):
     assert f'data-occupancy="KCN">{shown} %</span>' in html
     n_projects = SecondaryProject.objects.filter(area__in=areas).exclude(status="revoked").count()
     assert (
-        f'<span class="kcn-figure-value">{n_projects}</span><span class="kcn-figure-label">dự án thứ cấp'
-        in html
+        f'<span class="kcn-figure-value">{n_projects}</span>'
+        '<span class="kcn-figure-label">dự án thứ cấp' in html
     )
     # Each area links to its dashboard and to the map, centred on it.
     a = areas[0]
@@ -243,8 +243,8 @@ def test_obstacles_are_sorted_by_deadline_and_overdue_ones_marked(staff_client, 
     ).content.decode()
     assert html.count('class="kcn-overdue"') >= overdue
     assert (
-        f'<span class="kcn-figure-value">{overdue}</span><span class="kcn-figure-label">vướng mắc quá hạn'
-        in html
+        f'<span class="kcn-figure-value">{overdue}</span>'
+        '<span class="kcn-figure-label">vướng mắc quá hạn' in html
     )
 
 
@@ -388,7 +388,7 @@ def test_the_header_links_to_the_dashboards(client, demo, db):
     assert f'href="{reverse("web:dashboards")}" id="kcn-dashboards-link"' in html
 
 
-# --- one number formatter for pages, the PDF sheet, CSV and XLSX (issue 11, items 7 and 8) ---------
+# --- one number formatter for pages, the PDF sheet, CSV and XLSX (issue 11, items 7 and 8) --------
 
 
 def pdf_text(response) -> str:
@@ -525,7 +525,7 @@ def test_dashboard_files_hold_the_page_figures_as_numbers(staff_client, soc_tran
         header.index("Diện tích quy hoạch (ha)"),
         header.index("Bản đồ"),
     )
-    for row, page_row in zip(body, cells):
+    for row, page_row in zip(body, cells, strict=True):
         texts = [c["text"] for c in page_row["cells"]]
         assert texts[occ] == (numformat.number(float(row[occ]), 1) + " %" if row[occ] else "—")
         assert texts[planned] == numformat.number(float(row[planned]), 1)
@@ -536,7 +536,7 @@ def test_dashboard_files_hold_the_page_figures_as_numbers(staff_client, soc_tran
         "Các khu, cụm công nghiệp"
     ]
     xheader = [c.value for c in ws[1]]
-    first = {h: c for h, c in zip(xheader, ws[2])}
+    first = {h: c for h, c in zip(xheader, ws[2], strict=True)}
     assert first["Bản đồ"].value.startswith("http://testserver/#bbox=")
     assert first["Bản đồ"].hyperlink.target == first["Bản đồ"].value
     assert first["Khu / cụm công nghiệp"].hyperlink.target.startswith(
@@ -561,7 +561,8 @@ def test_thousands_are_grouped_the_way_the_language_writes_them(
 
 
 def test_vietnamese_text_groups_thousands_the_vietnamese_way_in_english_mode(admin_client, demo):
-    """The audit log is written in Vietnamese: its count reads "2.767 bản ghi" whatever the language."""
+    """The audit log is written in Vietnamese: its count reads "2.767 bản ghi" whatever the
+    language."""
     import re
 
     from planning.selectors.audit import audit_count

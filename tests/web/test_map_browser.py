@@ -54,7 +54,7 @@ def transactional_db(demo_site, django_db_blocker):
         yield
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 
 def wait_for_map(page):
@@ -66,7 +66,8 @@ def wait_for_map(page):
 def settle(page):
     page.wait_for_function("() => window.kcn && !kcn.map.getView().getAnimating()")
     page.evaluate(
-        "() => new Promise((resolve) => { kcn.map.once('rendercomplete', resolve); kcn.map.render(); })"
+        "() => new Promise((resolve) => { kcn.map.once('rendercomplete', resolve); "
+        "kcn.map.render(); })"
     )
 
 
@@ -74,7 +75,8 @@ def zoom_to_area(page, code: str):
     page.evaluate(
         """(code) => {
             const f = kcn.areas.features().find((f) => f.get('code') === code);
-            kcn.map.getView().fit(f.getGeometry().getExtent(), {padding: [80, 80, 80, 80], maxZoom: 15});
+            kcn.map.getView().fit(
+                f.getGeometry().getExtent(), {padding: [80, 80, 80, 80], maxZoom: 15});
         }""",
         code,
     )
@@ -129,7 +131,7 @@ def switcher_text(page) -> str:
     return page.locator("#kcn-tab-panel-layers").inner_text()
 
 
-# --- tests -------------------------------------------------------------------------------------------
+# --- tests ----------------------------------------------------------------------------------------
 
 
 def test_map_draws_tiles_and_features(live_server, open_page):
@@ -208,7 +210,8 @@ def test_clicking_a_road_opens_its_attributes_from_the_wfs(live_server, open_pag
         const line = data.features[0].geometry.coordinates[0];
         const [lon, lat] = line[Math.floor(line.length / 2)];
         const R = 6378137;
-        const coord = [lon * Math.PI / 180 * R, Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)) * R];
+        const coord = [
+            lon * Math.PI / 180 * R, Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)) * R];
         kcn.map.getView().setCenter(coord);
         kcn.map.getView().setZoom(14);
         kcn.map.renderSync();
@@ -238,7 +241,8 @@ def test_search_without_diacritics_zooms_to_the_park(live_server, open_page):
         const [x0, y0, x1, y1] = f.getGeometry().getExtent();
         const [cx, cy] = kcn.map.getView().getCenter();
         const w = x1 - x0, h = y1 - y0;
-        return [cx > x0 - w && cx < x1 + w && cy > y0 - 2 * h && cy < y1 + 2 * h, kcn.map.getView().getZoom()];
+        const near = cx > x0 - w && cx < x1 + w && cy > y0 - 2 * h && cy < y1 + 2 * h;
+        return [near, kcn.map.getView().getZoom()];
     }""")
     assert inside
     assert zoom >= 13

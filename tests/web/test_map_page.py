@@ -1,4 +1,5 @@
-"""The map page as HTML: language, the layer list each user may see, the data handed to the script."""
+"""The map page as HTML: language, the layer list each user may see, the data handed to the
+script."""
 
 from __future__ import annotations
 
@@ -254,7 +255,8 @@ def test_vietnamese_translations_are_complete(domain):
 
 
 def test_legends_follow_the_page_language(client, nhon_hoa):
-    """The switcher's legend is drawn by the page from the WMS classes, so English mode reads English."""
+    """The switcher's legend is drawn by the page from the WMS classes, so English mode reads
+    English."""
     html = client.get("/").content.decode()
     legend = html.split('data-layer="industrial_areas"', 1)[1].split("</details>", 1)[0]
     assert "KCN — Đang hoạt động" in legend and "<svg" in legend and "#7b3fa0" in legend

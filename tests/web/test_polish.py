@@ -48,7 +48,8 @@ def tile_url(base: str, layer: str, tile) -> str:
 
 @pytest.fixture
 def under_review(transactional_db):
-    """A cluster proposal of Phường Hoài Nhơn under review by the Department of Industry and Trade."""
+    """A cluster proposal of Phường Hoài Nhơn under review by the Department of Industry and
+    Trade."""
     User = get_user_model()
     unit = m.AdminUnit.objects.filter(code=UNIT).order_by("-valid_from").first()
     province = m.AdminUnit.objects.filter(code="24").order_by("-valid_from").first()
@@ -85,7 +86,11 @@ def _site_tile():
 FETCH = """async (url) => {
     const r = await fetch(url);
     const bytes = new Uint8Array(await r.arrayBuffer());
-    return {status: r.status, cacheControl: r.headers.get('Cache-Control'), b64: btoa(String.fromCharCode(...bytes))};
+    return {
+        status: r.status,
+        cacheControl: r.headers.get('Cache-Control'),
+        b64: btoa(String.fromCharCode(...bytes)),
+    };
 }"""
 
 
@@ -121,7 +126,8 @@ def test_the_browser_shows_the_approved_cluster_on_tiles_it_already_had(
     assert page.get_attribute("#kcn-prop-status", "data-status") == "approved"
 
     after = {layer: page.evaluate(FETCH, tile_url(base, layer, tile)) for layer in before}
-    # The new planned cluster is drawn on the parks-and-clusters tile, the proposal in its new colour.
+    # The new planned cluster is drawn on the parks-and-clusters tile, the proposal in its new
+    # colour.
     assert after["industrial_areas"]["b64"] != before["industrial_areas"]["b64"]
     assert after["proposals"]["b64"] != before["proposals"]["b64"]
     # ... and they are the tiles a browser that never saw the old ones gets.
@@ -162,7 +168,7 @@ def test_tiles_revalidate_with_a_304_until_the_data_change(live_server, under_re
     assert anonymous.status_code not in (200, 304)
 
 
-# --- numbers ---------------------------------------------------------------------------------------
+# --- numbers --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -279,7 +285,7 @@ def test_audit_log_counts_with_thousands_and_local_times(client, under_review):
     admin.delete()
 
 
-# --- analysis results on tiles ---------------------------------------------------------------------
+# --- analysis results on tiles --------------------------------------------------------------------
 
 
 def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review, settings):

@@ -75,18 +75,19 @@ def login(page, base: str, username: str, next_url: str):
 
 def draw_site(page):
     """Fit the map to the site, then click its corners on the canvas and close the ring."""
-    xs, ys = zip(*(TO_3857.transform(x, y) for x, y in SITE))
+    xs, ys = zip(*(TO_3857.transform(x, y) for x, y in SITE), strict=True)
     page.wait_for_function("() => window.kcnProposal && kcnProposal.map")
     page.evaluate(
         "(e) => kcnProposal.map.getView().fit(e, {padding: [120, 120, 120, 120]})",
         [min(xs) - 300, min(ys) - 300, max(xs) + 300, max(ys) + 300],
     )
     page.evaluate(
-        "() => new Promise((r) => { kcnProposal.map.once('rendercomplete', r); kcnProposal.map.render(); })"
+        "() => new Promise((r) => { kcnProposal.map.once('rendercomplete', r); "
+        "kcnProposal.map.render(); })"
     )
     box = page.locator("#kcn-prop-map").bounding_box()
     points = []
-    for x, y in zip(xs, ys):
+    for x, y in zip(xs, ys, strict=True):
         px, py = page.evaluate("(c) => kcnProposal.map.getPixelFromCoordinate(c)", [x, y])
         points.append((box["x"] + px, box["y"] + py))
     for px, py in points + [points[0]]:

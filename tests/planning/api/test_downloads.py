@@ -67,7 +67,7 @@ def read_back(fmt: str, response, tmp_path) -> list[list]:
         info = pyogrio.read_info(path)
         assert info["crs"] == "EPSG:4326"
         _meta, _fids, _geoms, fields = pyogrio.raw.read(path)
-        return [list(info["fields"])] + [list(row) for row in zip(*fields)]
+        return [list(info["fields"])] + [list(row) for row in zip(*fields, strict=True)]
     raise AssertionError(fmt)
 
 
@@ -236,7 +236,7 @@ def test_other_endpoints_refuse_an_unknown_format_with_a_400(staff_api, area):
     assert json.loads(r.content)["type"] == "FeatureCollection"
 
 
-# --- site suggestion: CSV, XLSX, GeoPackage, and the GeoJSON of the sites --------------------------
+# --- site suggestion: CSV, XLSX, GeoPackage, and the GeoJSON of the sites -------------------------
 def _poll(client, url, *, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -303,7 +303,8 @@ def test_wfs_t_goes_through_the_workflow(people):
     status_update = f"""<wfs:Transaction service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"
       xmlns:fes="http://www.opengis.net/fes/2.0"><wfs:Update typeName="proposals"><wfs:Property>
       <wfs:ValueReference>status</wfs:ValueReference><wfs:Value>approved</wfs:Value></wfs:Property>
-      <fes:Filter><fes:ResourceId rid="proposals.{pid}"/></fes:Filter></wfs:Update></wfs:Transaction>"""
+      <fes:Filter><fes:ResourceId rid="proposals.{pid}"/></fes:Filter></wfs:Update>
+      </wfs:Transaction>"""
     r = post(status_update)
     assert r.status_code == 400 and "review workflow" in r.content.decode()
     assert m.Proposal.objects.get(pk=pid).status == "draft"
