@@ -18,7 +18,7 @@ from pyproj.exceptions import CRSError
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from planning import geo
-from planning.web.formats import number
+from planning.numbers import number
 
 # VN-2000 TM-3 coordinates in Vietnam (DOMAIN.md §4.1: false easting 500 000 m, zones 3° wide;
 # northings from about 8.3° N to 23.4° N).

@@ -27,7 +27,7 @@ from layers.catalogue import UnknownLayer, get_layer
 from layers.io.errors import LayerExportError
 from layers.io.shapefile_names import shapefile_names
 from planning import geo
-from planning.web.formats import number
+from planning.numbers import number
 
 # format name -> (GDAL driver, file suffixes that imply it)
 FORMATS = {

@@ -21,7 +21,7 @@ from layers.catalogue import LayerSpec
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from layers.io.shapefile_names import MAX_LEN, shapefile_names
-from planning.web.formats import number
+from planning.numbers import number
 
 # A value the file leaves empty: the model default applies on create, the stored value stays on
 # update. (Nullable fields take None instead, and text fields "".)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from layers.catalogue import CATALOGUE, NO_HOOKS, UnknownLayer, get_layer, split_key
+from layers.catalogue import CATALOGUE, UnknownLayer, get_layer, split_key
 from layers.io import crs as crs_mod
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
@@ -38,8 +38,9 @@ from layers.io.sources import open_source, source_checksum
 from planning import access, geo
 from planning.analysis.geometry import GeometryRejected
 from planning.models.base import normalise_geometry
+from planning.numbers import number
 from planning.services.errors import PlanningError
-from planning.web.formats import number
+from planning.services.write_rules import NO_RULES
 
 MODES = ("append", "replace", "upsert")
 # Imports longer than this show a progress bar (on a terminal).
@@ -171,7 +172,7 @@ def layer_import(
             def row_check(obj, _user=user, _spec=spec):
                 return access.import_row_refusal(_user, _spec, obj)
 
-    if hooks != NO_HOOKS and user is None:
+    if hooks != NO_RULES and user is None:
         if door.has("user"):
             raise LayerImportError(
                 _(

@@ -22,7 +22,7 @@ from pyogrio import errors as ogr_errors
 
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
-from planning.web.formats import number
+from planning.numbers import number
 
 # A zip may expand to at most this many times the upload limit, and by at most this ratio:
 # ordinary Shapefiles compress 3-10x; a ratio in the hundreds is a decompression bomb.

@@ -22,13 +22,13 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gis_service.middleware import (
+from layers.catalogue import CATALOGUE, UnknownLayer
+from layers.database import (
     RETRY_AFTER_SECONDS,
     database_unavailable_message,
     is_database_unavailable,
     log_database_unavailable,
 )
-from layers.catalogue import CATALOGUE, UnknownLayer
 from planning.analysis.errors import AnalysisError, UnknownAnalysis
 from planning.analysis.geometry import GeometryRejected
 

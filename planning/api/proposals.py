@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from planning import access
 from planning.api.analyses import geometry_from_geojson, parse_srid
 from planning.api.base import BaseApi, extend_schema
+from planning.api.proposal_files import geometry_from_file
 from planning.services import proposals as svc
 
 
@@ -193,7 +194,7 @@ def _geometry_of(data, files) -> tuple[object, int | None]:
     """The geometry given as JSON (``geometry`` + ``crs``) or as a ``file``; (None, None) if neither."""
     upload = files.get("file") if files else None
     if upload is not None:
-        geom, _notes = svc.geometry_from_file(upload, srs=data.get("srs") or None)
+        geom, _notes = geometry_from_file(upload, srs=data.get("srs") or None)
         return geom, None
     raw = data.get("geometry")
     if raw in (None, ""):
@@ -343,5 +344,5 @@ class ProposalFileApi(_Base):
             raise svc.ProposalInvalid(
                 _("file: upload a GeoJSON, KML, zipped Shapefile or GeoPackage file")
             )
-        geom, notes = svc.geometry_from_file(upload, srs=request.data.get("srs") or None)
+        geom, notes = geometry_from_file(upload, srs=request.data.get("srs") or None)
         return Response({"geometry": json.loads(geom.geojson), "notes": notes})

@@ -6,8 +6,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
-from planning.models.base import SpatialRecord
+from planning.models.admin_units import AdminUnit, SpatialRecord
 
 
 class InvestmentStatus(models.TextChoices):

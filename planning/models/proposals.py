@@ -21,9 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
+from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import AreaKind, IndustrialArea
-from planning.models.base import SpatialRecord
 
 #: Fields only the review workflow writes.
 WORKFLOW_FIELDS = (

@@ -19,7 +19,7 @@ from planning import access
 from planning import models as m
 from planning.services import proposals as svc
 from planning.services.errors import PlanningError
-from planning.web.labels import choice_labels
+from planning.labels import choice_labels
 from planning.web.layers import tile_url_template
 
 # Tile layers under the proposal maps, bottom first.

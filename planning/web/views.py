@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
 from layers.catalogue import CATALOGUE
-from planning import access
-from planning.web import labels, layers, units
+from planning import access, labels
+from planning.web import layers, units
 from planning.web import search as search_mod
 
 # Vietnam with a margin, lon/lat: the view when there is nothing to show yet.
