@@ -1,21 +1,21 @@
 """System checks: the generated MapProxy configuration must validate (MapProxy's own messages)."""
 
+import os
+import shutil
 import tempfile
 
 from django.core import checks
 
+from layers.catalogue import CATALOGUE
+from layers.wms.app import MAPSERV, published_columns, validate
+from layers.wms.mapfile import mapfile_layers
+from layers.wms.mapproxy_config import build_mapproxy_config
+
 
 @checks.register("layers")
 def check_map_services(app_configs=None, **kwargs):
-    import shutil
-
-    from layers.catalogue import CATALOGUE
-    from layers.wms.app import MAPSERV, published_columns, validate
-    from layers.wms.mapfile import mapfile_layers
-    from layers.wms.mapproxy_config import build_mapproxy_config
-
     messages = []
-    if not shutil.which(MAPSERV) and not __import__("os").path.exists(MAPSERV):
+    if not shutil.which(MAPSERV) and not os.path.exists(MAPSERV):
         messages.append(
             checks.Error(
                 f"MapServer CGI {MAPSERV} not found",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from planning.models import AdminUnit, AdminUnitSuccession, IndustrialArea, Membership
@@ -275,8 +276,6 @@ def has_proposal_role(user) -> bool:
 
 def proposals_visible(user, queryset):
     """Restrict a Proposal queryset to what ``user`` may see (see :func:`can_view_proposal`)."""
-    from django.db.models import Q
-
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
     staff = proposal_staff_units(user)
@@ -292,8 +291,6 @@ def proposals_visible(user, queryset):
 
 def proposals_to_review(user, queryset):
     """The reviewer's part of a Proposal queryset: the kinds and provinces ``user`` reviews."""
-    from django.db.models import Q
-
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
     if principal(user).is_admin:
@@ -317,8 +314,6 @@ def readable_rows(user, spec, queryset):
     """
     if spec.name != "proposals":
         return queryset
-    from django.db.models import Q
-
     staff = proposal_staff_units(user) if getattr(user, "is_authenticated", False) else set()
     if staff is None:
         return queryset

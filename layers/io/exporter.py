@@ -25,6 +25,7 @@ from pyproj.exceptions import CRSError
 
 from layers.catalogue import UnknownLayer, get_layer
 from layers.io.errors import LayerExportError
+from layers.io.importer import unknown_layer_message
 from layers.io.shapefile_names import shapefile_names
 from planning import geo
 from planning.numbers import number
@@ -121,8 +122,6 @@ def layer_export(
     try:
         spec = get_layer(layer)
     except UnknownLayer:
-        from layers.io.importer import unknown_layer_message
-
         raise LayerExportError(unknown_layer_message(layer)) from None
     path = Path(path).expanduser().resolve()
     fmt = format_for(path, format)
@@ -183,7 +182,7 @@ def layer_export(
     field_mask = [c[1] for c in columns]
     tz_offsets = {
         written[name]: np.full(len(rows), _UTC_FLAG, dtype=np.int32)
-        for name, f in zip(spec.fields, model_fields)
+        for name, f in zip(spec.fields, model_fields, strict=False)
         if isinstance(f, models.DateTimeField) and fmt not in ("shp", "kml")
     }
 

@@ -37,6 +37,7 @@ from layers.io.fields import (
 from layers.io.sources import open_source, source_checksum
 from planning import access, geo
 from planning.analysis.geometry import GeometryRejected
+from planning.models import DatasetLoad
 from planning.models.base import normalise_geometry
 from planning.numbers import number
 from planning.services.errors import PlanningError
@@ -715,8 +716,6 @@ def _messages(exc: ValidationError) -> str:
 
 def _record_load(spec, source, result: ImportResult) -> None:
     """Keep a DatasetLoad row: which file (by checksum), when, what it changed."""
-    from planning.models import DatasetLoad
-
     DatasetLoad.objects.create(
         name=f"import_layer {spec.name}",
         checksum=source_checksum(source.path),

@@ -22,6 +22,7 @@ from pyogrio import errors as ogr_errors
 
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
+from layers.xml import _DECLARATION
 from planning.numbers import number
 
 # A zip may expand to at most this many times the upload limit, and by at most this ratio:
@@ -131,7 +132,7 @@ def _kml_data_fields(meta: dict, field_data: list):
     names = [str(n) for n in meta["fields"]]
     keep_names, keep_data = [], []
     data_id = "id2" in names
-    for name, values in zip(names, field_data):
+    for name, values in zip(names, field_data, strict=False):
         empty = all(
             v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
             for v in values
@@ -180,8 +181,6 @@ _MAGIC = (
 
 
 def check_xml_head(head: bytes, name: str) -> None:
-    from layers.xml import _DECLARATION
-
     if _DECLARATION.search(head) or _DECLARATION.search(head.replace(b"\x00", b"")):
         raise LayerImportError(
             _(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db import models
+
 from layers.wms.styles import STYLES, LayerStyle, StyleClass, Symbolizer
 
 # Web and VN-2000 CRSs MapServer may be asked for by MapProxy.
@@ -339,8 +341,6 @@ def _select(spec, name: str) -> str:
     A relation gives its natural key (``spec.foreign_keys``, as WFS publishes it), a boolean
     ``true``/``false`` (SpatiaLite stores 1/0, PostgreSQL would print t/f).
     """
-    from django.db import models
-
     model = spec.model
     table = model._meta.db_table
     field = model._meta.get_field(name)

@@ -13,11 +13,13 @@ for the ones composed here, now — never an English frame around a translated f
 from __future__ import annotations
 
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -143,10 +145,6 @@ def api_aware_page_not_found(request, exception=None):
     view, so without this an API client would get an HTML page instead of ``{"error": …}``.
     ``/api/v1/layers/<name>/`` with a name outside the catalogue is an unknown layer.
     """
-    import re
-
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
 
     if not request.path.startswith("/api/"):
         return page_not_found(request, exception)

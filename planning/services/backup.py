@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "kcn-planner-backup/1"
@@ -278,8 +279,6 @@ def _check_compatible(manifest: dict) -> list[str]:
             f"the backup is of a {manifest['backend']} database and this service runs on {kind}; "
             f"restore it into a {manifest['backend']} database (DATABASE_URL), or use export_layer/import_layer"
         )
-    from django.db.migrations.loader import MigrationLoader
-
     known = set(MigrationLoader(connection, ignore_no_migrations=True).disk_migrations)
     unknown = [f"{a}.{n}" for a, n in manifest["migrations"] if (a, n) not in known]
     if unknown:

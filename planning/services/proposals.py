@@ -41,6 +41,7 @@ from planning.labels import choice_labels
 from planning.models.base import normalise_geometry
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
 from planning.numbers import active_lang
+from planning.services.analyses import proposal_validate
 from planning.services.errors import PlanningError
 
 Status = m.Proposal.Status
@@ -432,8 +433,6 @@ def action_label(action: str) -> str:
 
 def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> m.Proposal:
     """Take workflow step ``action`` (one of :data:`ACTIONS`) as ``user``; returns the proposal."""
-    from planning.services.analyses import proposal_validate
-
     comment = (comment or "").strip()
     _check_step(user, proposal, action, comment)
     if action in ("submit", "approve"):

@@ -206,6 +206,7 @@ def tables_xlsx(tables: list[Table], *, title: str, notes: list[str] = (), absol
     Numbers are numeric cells rounded as on the page, with a number format of as many decimals
     (Excel writes them with the reader's own separators); links are clickable.
     """
+    # openpyxl loads only for an XLSX download, not with every dashboard page.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

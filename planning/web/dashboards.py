@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -49,8 +50,6 @@ def _download(
     content: bytes, content_type: str, filename: str, *, inline: bool = False
 ) -> HttpResponse:
     """A file as it is: its bytes, its content type and its name (``attachment`` unless shown)."""
-    from django.utils.http import content_disposition_header
-
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     return response

@@ -49,6 +49,7 @@ ATTRIBUTION_EN = (
 
 
 def _fonts() -> None:
+    # reportlab loads only when a sheet is drawn (see the module's docstring).
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -109,6 +110,7 @@ def area_map_sheet(
     date, CRS note and attribution. ``figures`` are the area dashboard's figures.
 
     Raises ``layers.wms.render.MapRenderError`` if the map cannot be rendered."""
+    # reportlab loads only when a sheet is drawn (see the module's docstring).
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.utils import ImageReader
@@ -302,6 +304,7 @@ def area_map_sheet(
 
 def _lines(text, font: str, size: float, width: float) -> list[str]:
     """``text`` broken into lines of at most ``width`` points (words kept whole when they fit)."""
+    # reportlab loads only when a sheet is drawn (see the module's docstring).
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines, line = [], ""

@@ -19,6 +19,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from layers.catalogue import CATALOGUE
 from planning import access, labels
+from planning.models import AdminUnit, IndustrialArea
 from planning.web import layers, units
 from planning.web import search as search_mod
 
@@ -32,8 +33,6 @@ def _lang() -> str:
 
 
 def _initial_extent() -> tuple[float, float, float, float]:
-    from planning.models import AdminUnit, IndustrialArea
-
     extent = IndustrialArea.objects.aggregate(e=Extent("boundary"))["e"]
     if extent is None:
         extent = AdminUnit.objects.filter(valid_to__isnull=True).aggregate(e=Extent("boundary"))[
@@ -44,15 +43,11 @@ def _initial_extent() -> tuple[float, float, float, float]:
 
 def _unit_names() -> dict[str, str]:
     """Unit code -> name, to show the unit a record was reported under (WFS publishes the code)."""
-    from planning.models import AdminUnit
-
     return dict(AdminUnit.objects.order_by("valid_from").values_list("code", "name"))
 
 
 def map_config(request, groups: list[layers.LayerGroup]) -> dict:
     """Everything the map script needs, rendered into the page (no extra round trips)."""
-    from planning.models import IndustrialArea
-
     lang = _lang()
     user = request.user
     first = IndustrialArea.objects.aggregate(y=Min("established_on"))["y"]
@@ -78,8 +73,6 @@ def map_config(request, groups: list[layers.LayerGroup]) -> dict:
 
 def map_page(request):
     """The map: layers the user may read, filters for the parks and clusters, search, popups."""
-    from planning.models import IndustrialArea
-
     lang = _lang()
     groups = layers.map_layer_groups(request.user, lang=lang)
     config = map_config(request, groups)
