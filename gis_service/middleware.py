@@ -104,7 +104,8 @@ class PreferredLanguageMiddleware:
 
 
 def database_unavailable_response(request) -> HttpResponse:
-    """503 with Retry-After in the form the caller reads: JSON for /api/, OGC report for /ows/, else HTML."""
+    """503 with Retry-After in the form the caller reads: JSON for /api/, OGC report for /ows/,
+    else HTML."""
     message = database_unavailable_message()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if request.path.startswith("/api/"):

@@ -7,9 +7,9 @@ import tempfile
 from django.core import checks
 
 from layers.catalogue import CATALOGUE
+from layers.wms import mapproxy_config
 from layers.wms.app import MAPSERV, published_columns, validate
 from layers.wms.mapfile import mapfile_layers
-from layers.wms.mapproxy_config import build_mapproxy_config
 
 
 @checks.register("layers")
@@ -27,7 +27,7 @@ def check_map_services(app_configs=None, **kwargs):
     # The paths only have to be well formed: a private folder, never a fixed name in the shared
     # system temp folder (two checks at once, or another user's file, must not meet there).
     with tempfile.TemporaryDirectory(prefix="kcn-check-") as tmp:
-        conf = build_mapproxy_config(
+        conf = mapproxy_config.build_mapproxy_config(
             layers,
             mapfile=f"{tmp}/check.map",
             mapserv=MAPSERV,

@@ -206,7 +206,8 @@ def _expand_units(unit_ids) -> set[int]:
 
 
 def role_scope(user, roles) -> set[int] | None:
-    """Ids of the units where ``user`` holds one of ``roles``; None means everywhere (administrator)."""
+    """Ids of the units where ``user`` holds one of ``roles``; None means everywhere
+    (administrator)."""
     p = principal(user)
     if p.is_admin:
         return None
@@ -259,14 +260,16 @@ def can_view_proposal(user, proposal) -> bool:
 
 def can_work_on_proposal(user, proposal) -> bool:
     """May ``user`` take part in ``proposal`` (comment, re-run its rule checks): one who sees it
-    and either edits it (staff of its unit) or reviews it (the reviewer of its kind and province)."""
+    and either edits it (staff of its unit) or reviews it (the reviewer of its kind and
+    province)."""
     return can_view_proposal(user, proposal) and (
         can_edit_proposal(user, proposal) or can_review_proposal(user, proposal)
     )
 
 
 def has_proposal_role(user) -> bool:
-    """Does ``user`` take part in the proposal workflow at all (staff, reviewer or administrator)."""
+    """Does ``user`` take part in the proposal workflow at all (staff, reviewer or
+    administrator)."""
     p = principal(user)
     if not getattr(user, "is_authenticated", False):
         return False

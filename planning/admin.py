@@ -442,7 +442,8 @@ class InfrastructureConnectorAdmin(MapAdmin):
 
 @admin.register(m.ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    """Imports started from the web, read-only: who, which file into which layer, and the outcome."""
+    """Imports started from the web, read-only: who, which file into which layer, and the
+    outcome."""
 
     list_display = [
         "id",

@@ -22,7 +22,10 @@ def missing_srids(conn=connection) -> list[int]:
     return [s for s in REQUIRED_SRIDS if s not in present]
 
 
-TOWGS84 = "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
+TOWGS84 = (
+    "+towgs84=-191.90441429,-39.30318279,-111.45032835,"
+    "0.00928836,-0.01975479,0.00427372,0.252906278"
+)
 
 
 def add_missing_srids(conn=connection) -> list[int]:

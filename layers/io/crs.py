@@ -78,7 +78,8 @@ def identify(crs_or_text, *, origin: str, door: Door = COMMAND) -> SourceCRS:
         raise LayerImportError(
             _(
                 "the CRS of %(origin)s (%(name)s) is VN-2000 but is not an EPSG system PROJ can "
-                "identify, so the VN-2000 → WGS 84 shift is unknown; pass %(srs)s with its EPSG code"
+                "identify, so the VN-2000 → WGS 84 shift is unknown; pass %(srs)s with its EPSG "
+                "code"
             )
             % {"origin": origin, "name": crs.name, "srs": door.option("srs")}
         )

@@ -79,7 +79,8 @@ class ExportResult:
 
 
 def format_for(path: Path, fmt: str | None) -> str:
-    """The export format: ``fmt`` if given (and consistent with the suffix), else from the suffix."""
+    """The export format: ``fmt`` if given (and consistent with the suffix), else from the
+    suffix."""
     suffix = path.suffix.lower()
     implied = next((name for name, (_driver, sfx) in FORMATS.items() if suffix in sfx), None)
     if fmt:

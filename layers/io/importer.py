@@ -247,7 +247,8 @@ def layer_import(
             % {"source": source.label, "error": exc}
         ) from exc
     present = geoms[~shapely.is_missing(geoms)]
-    # Empty geometries have no coordinates: they say nothing about the CRS (and would make NaN bounds).
+    # Empty geometries have no coordinates: they say nothing about the CRS (and would make NaN
+    # bounds).
     located = present[~shapely.is_empty(present)]
     bounds = tuple(shapely.total_bounds(located)) if len(located) else None
     source_crs, crs_warnings = crs_mod.resolve_source_crs(
@@ -413,8 +414,8 @@ def _reproject(geoms: np.ndarray, source_crs, bounds, *, door: Door = COMMAND) -
         )
         raise LayerImportError(
             _(
-                "read as %(crs)s, the coordinates %(bounds)s fall outside Vietnam (EPSG:4326 extent "
-                "%(extent)s)"
+                "read as %(crs)s, the coordinates %(bounds)s fall outside Vietnam (EPSG:4326 "
+                "extent %(extent)s)"
             )
             % {
                 "crs": source_crs.label,
@@ -604,7 +605,8 @@ def _admin_unit_for(geos):
             {
                 "admin_unit": [
                     _(
-                        "not given, and no administrative unit contains the feature (point %(x)s, %(y)s)"
+                        "not given, and no administrative unit contains the feature (point %(x)s, "
+                        "%(y)s)"
                     )
                     % {"x": number(point.x, 6), "y": number(point.y, 6)}
                 ]
@@ -629,8 +631,8 @@ def _delete_all(spec, model, warnings: list[str], *, user=None, door: Door = COM
         if refusals:
             raise LayerImportError(
                 _(
-                    "cannot replace layer %(layer)s: %(n)s of its rows may not be deleted — %(rows)s "
-                    "— nothing was changed"
+                    "cannot replace layer %(layer)s: %(n)s of its rows may not be deleted — "
+                    "%(rows)s — nothing was changed"
                 )
                 % {
                     "layer": repr(spec.name),

@@ -184,8 +184,8 @@ def check_xml_head(head: bytes, name: str) -> None:
     if _DECLARATION.search(head) or _DECLARATION.search(head.replace(b"\x00", b"")):
         raise LayerImportError(
             _(
-                "%(name)s is refused: it declares a DOCTYPE or ENTITY; external entities and entity "
-                "expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)"
+                "%(name)s is refused: it declares a DOCTYPE or ENTITY; external entities and "
+                "entity expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)"
             )
             % {"name": name}
         )
@@ -198,15 +198,15 @@ def _not_a_zip(path: Path) -> LayerImportError:
     if what:
         return LayerImportError(
             _(
-                "%(name)s is named .zip but is not a zip archive (it looks like %(what)s); upload a "
-                "zipped Shapefile, or the file itself with its own extension"
+                "%(name)s is named .zip but is not a zip archive (it looks like %(what)s); upload "
+                "a zipped Shapefile, or the file itself with its own extension"
             )
             % {"name": path.name, "what": _(what)}
         )
     return LayerImportError(
         _(
-            "%(name)s is named .zip but is not a zip archive; upload a zipped Shapefile, or the file "
-            "itself with its own extension"
+            "%(name)s is named .zip but is not a zip archive; upload a zipped Shapefile, or the "
+            "file itself with its own extension"
         )
         % {"name": path.name}
     )
@@ -332,7 +332,8 @@ def check_zip(path: Path) -> list[zipfile.ZipInfo]:
 def _zip_member(
     path: Path, entries: list[zipfile.ZipInfo], layer_name: str | None, door: Door = COMMAND
 ) -> tuple[str, bool]:
-    """The dataset inside a .zip to open, and whether ``layer_name`` chose it (then it is used up)."""
+    """The dataset inside a .zip to open, and whether ``layer_name`` chose it (then it is used
+    up)."""
     candidates = [
         e.filename
         for e in entries

@@ -1,4 +1,5 @@
-"""MapProxy mounted inside Django: configuration generated from the catalogue, validated, built once.
+"""MapProxy mounted inside Django: configuration generated from the catalogue, validated, built
+once.
 
 MapServer renders from the database Django uses (PostGIS directly, SpatiaLite through OGR).
 The configuration depends on the active database settings, so a test database gets its own.
@@ -74,7 +75,8 @@ class BuiltService:
 
 
 def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
-    """Write the mapfile, GetFeatureInfo templates and MapServer config; return (mapfile, MapProxy dict)."""
+    """Write the mapfile, GetFeatureInfo templates and MapServer config; return (mapfile, MapProxy
+    dict)."""
     directory.mkdir(parents=True, exist_ok=True)
     templates = directory / "templates"
     templates.mkdir(exist_ok=True)

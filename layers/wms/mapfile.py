@@ -33,6 +33,10 @@ EXTENT_VN = (102.0, 8.0, 110.0, 23.5)
 MAPSERVER_INFO_FORMATS = ("text/html", "text/plain", "application/vnd.ogc.gml")
 
 
+#: The GML geometry type MapServer writes for a style's geometry type.
+_GML_GEOMETRY_TYPE = {"POLYGON": "multipolygon", "LINE": "multiline", "POINT": "point"}
+
+
 @dataclass(frozen=True)
 class DataSource:
     """Where MapServer reads features: ``kind`` is "postgis" or "spatialite"."""
@@ -118,8 +122,9 @@ def _class(cls: StyleClass, style: LayerStyle) -> list[str]:
             f"        COLOR {_rgb(style.label_color)}",
             "        OUTLINECOLOR 255 255 255",
             "        OUTLINEWIDTH 2",
-            # Labels are placed on the whole shape (LABEL_NO_CLIP, below): the same label at the same
-            # place in each metatile, so a label across a metatile edge is drawn in both halves.
+            # Labels are placed on the whole shape (LABEL_NO_CLIP, below): the same label at the
+            # same place in each metatile, so a label across a metatile edge is drawn in both
+            # halves.
             "        PARTIALS TRUE",
             "        MINDISTANCE 200",
             *(
@@ -139,7 +144,10 @@ def _data(layer: MapLayer, source: DataSource) -> list[str]:
     cols = ", ".join(('"id"', *select, f'"{layer.geometry_column}"'))
     where = f" WHERE {layer.style.where}" if layer.style.where else ""
     if source.kind == "postgis":
-        sql = f'{layer.geometry_column} FROM (SELECT {cols} FROM "{layer.table}"{where}) AS t USING UNIQUE id USING SRID=4326'
+        sql = (
+            f'{layer.geometry_column} FROM (SELECT {cols} FROM "{layer.table}"{where}) AS t '
+            "USING UNIQUE id USING SRID=4326"
+        )
         return [
             "    CONNECTIONTYPE POSTGIS",
             f"    CONNECTION {_q(source.connection)}",
@@ -284,7 +292,8 @@ def build_mapfile(
             *(
                 [
                     f'      "gml_geometries" {_q(layer.geometry_column)}',
-                    f'      "gml_{layer.geometry_column}_type" {_q({"POLYGON": "multipolygon", "LINE": "multiline", "POINT": "point"}[st.geometry_type])}',
+                    f'      "gml_{layer.geometry_column}_type" '
+                    f"{_q(_GML_GEOMETRY_TYPE[st.geometry_type])}",
                 ]
                 if wfs
                 else []
@@ -294,8 +303,9 @@ def build_mapfile(
         ]
         if st.label_item:
             out.append(f"    LABELITEM {_q(st.label_item)}")
-            # Label anchors from the whole shape, not from its part inside the image: the same place in
-            # every metatile, so a shape across a metatile edge is labelled once, not once per part.
+            # Label anchors from the whole shape, not from its part inside the image: the same
+            # place in every metatile, so a shape across a metatile edge is labelled once, not
+            # once per part.
             out.append('    PROCESSING "LABEL_NO_CLIP=True"')
         if st.max_scale:
             out.append(f"    MAXSCALEDENOM {st.max_scale:g}")
@@ -318,7 +328,8 @@ def feature_info_template(layer: MapLayer, labels: dict[str, str]) -> str:
     )
     return (
         "<!-- MapServer Template -->\n"
-        f'<table class="kcn-featureinfo kcn-{layer.name}"><caption>{layer.title}</caption>\n{rows}\n</table>\n'
+        f'<table class="kcn-featureinfo kcn-{layer.name}"><caption>{layer.title}</caption>\n'
+        f"{rows}\n</table>\n"
     )
 
 

@@ -1,4 +1,5 @@
-"""One exception handler for the API: every error is ``{"error": {status, code, message, details}}``.
+"""One exception handler for the API: every error is ``{"error": {status, code, message,
+details}}``.
 
 Maps Django ``ValidationError`` (400), rejected geometries (400), the services' ``PlanningError``
 (its ``http_status``), the pure analyses' ``AnalysisError`` (400; unknown analysis 404), unknown
@@ -139,7 +140,8 @@ def unknown_layer_response(name: str) -> Response:
 
 
 def api_aware_page_not_found(request, exception=None):
-    """The project's 404 (``handler404``): under ``/api/`` the API's JSON error, elsewhere Django's page.
+    """The project's 404 (``handler404``): under ``/api/`` the API's JSON error, elsewhere Django's
+    page.
 
     URLs the resolver cannot match (``/api/v1/proposals/-1/``, an unknown path) never reach a DRF
     view, so without this an API client would get an HTML page instead of ``{"error": …}``.

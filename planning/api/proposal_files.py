@@ -42,7 +42,8 @@ def geometry_from_file(upload, *, srs=None):
     if suffix not in FILE_SUFFIXES:
         raise ProposalInvalid(
             _(
-                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) file."
+                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) "
+                "file."
             )
             % {"name": name}
         )

@@ -1,4 +1,5 @@
-"""Administrative units, old and new: Vietnam merged provinces and abolished districts on 1 July 2025.
+"""Administrative units, old and new: Vietnam merged provinces and abolished districts on 1 July
+2025.
 
 Also the base of the records located in a unit (:class:`SpatialRecord`), measured in its zone.
 """

@@ -40,8 +40,8 @@ def rejection_message(exc: GeometryRejected) -> str:
         ),
         "outside_extent_metres": lambda: (
             _(
-                "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); they look "
-                "like projected metres (VN-2000 TM-3?) — give the source CRS"
+                "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); "
+                "they look like projected metres (VN-2000 TM-3?) — give the source CRS"
             )
             % p
         ),
@@ -60,7 +60,8 @@ def rejection_message(exc: GeometryRejected) -> str:
 
 
 def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEOSGeometry:
-    """Return ``value`` as a valid EPSG:4326 GEOS geometry of ``geom_type`` or raise GeometryRejected.
+    """Return ``value`` as a valid EPSG:4326 GEOS geometry of ``geom_type`` or raise
+    GeometryRejected.
 
     ``value`` may be GEOS (its SRID is used; none means EPSG:4326), shapely (``srid`` gives its
     CRS) or WKT/GeoJSON text. Single parts are promoted to multi types and back where the field

@@ -1,4 +1,5 @@
-"""Road corridors and infrastructure networks (for clusters along invested roads, and to the fence)."""
+"""Road corridors and infrastructure networks (for clusters along invested roads, and to the
+fence)."""
 
 from __future__ import annotations
 

@@ -224,8 +224,8 @@ class Proposal(SpatialRecord):
         if stored is None:
             if self.status != self.Status.DRAFT:
                 errors["status"] = _(
-                    "A new proposal starts as a draft; its status (“%(status)s”) changes only through "
-                    "the review workflow."
+                    "A new proposal starts as a draft; its status (“%(status)s”) changes only "
+                    "through the review workflow."
                 ) % {"status": self.status}
             for name in ("submitted_at", "decided_at", "resulting_area"):
                 if getattr(self, Proposal._meta.get_field(name).attname) is not None:
@@ -245,8 +245,8 @@ class Proposal(SpatialRecord):
                 ) % {"field": name}
         if not errors and stored["status"] not in EDITABLE_STATUSES:
             errors["__all__"] = _(
-                "A proposal can be changed only as a draft or when changes were requested; it is now "
-                "“%(status)s”."
+                "A proposal can be changed only as a draft or when changes were requested; it is "
+                "now “%(status)s”."
             ) % {
                 "status": self.Status(stored["status"]).label
                 if stored["status"] in self.Status.values

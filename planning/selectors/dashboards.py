@@ -17,7 +17,8 @@ PARCEL_STATUS_ORDER = [s for s, _ in m.ClearanceParcel.Status.choices]
 
 
 def dashboard_provinces() -> list[dict]:
-    """Provinces with at least one park or cluster: pre-2025 provinces first, then the merged ones."""
+    """Provinces with at least one park or cluster: pre-2025 provinces first, then the merged
+    ones."""
     out = []
     for p in m.AdminUnit.objects.filter(level=m.AdminUnit.Level.PROVINCE).order_by(
         "valid_from", "name"

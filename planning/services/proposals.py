@@ -104,7 +104,8 @@ ACTIONS = tuple(TRANSITIONS)
 
 
 def status_label(status: str) -> str:
-    """In the active language (the model's labels are Vietnamese only): messages keep one language."""
+    """In the active language (the model's labels are Vietnamese only): messages keep one
+    language."""
     labels = choice_labels("proposals", m.Proposal._meta.get_field("status"), lang=active_lang())
     return labels.get(status, status)
 
@@ -131,7 +132,8 @@ def allowed_actions(user, proposal: m.Proposal) -> list[str]:
 
 
 def get_visible(user, pk) -> m.Proposal:
-    """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not disclosed)."""
+    """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not
+    disclosed)."""
     proposal = (
         m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
         .filter(pk=pk)
@@ -230,7 +232,8 @@ def check_can_edit(user, proposal: m.Proposal) -> None:
     if proposal.status not in EDITABLE:
         raise IllegalTransition(
             _(
-                "A proposal can be changed only as a draft or when changes were requested; it is now “%(status)s”."
+                "A proposal can be changed only as a draft or when changes were requested; it is "
+                "now “%(status)s”."
             )
             % {"status": status_label(proposal.status)}
         )
@@ -282,8 +285,8 @@ def refuse_workflow_fields(given, *, creating: bool = False) -> None:
     if named:
         raise (ProposalInvalid if creating else IllegalTransition)(
             _(
-                "%(fields)s change only through the review workflow: POST /api/v1/proposals/<id>/<step>/ "
-                "with a step among %(steps)s."
+                "%(fields)s change only through the review workflow: POST "
+                "/api/v1/proposals/<id>/<step>/ with a step among %(steps)s."
             )
             % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
             details={"fields": named, "steps": list(ACTIONS)},
@@ -393,7 +396,8 @@ def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
             role = "Sở Công Thương" if proposal.kind == "CCN" else "Ban Quản lý KKT"
             raise ProposalRefused(
                 _(
-                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do this."
+                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do "
+                    "this."
                 )
                 % {"kind": proposal.kind, "role": role}
             )

@@ -299,7 +299,8 @@ def _targets(province) -> dict:
 
 
 def _schedule(projects: list, today: dt.date) -> dict[str, dict]:
-    """Project code -> lagging entry (stalled, or late by more than 6 months), from public fields."""
+    """Project code -> lagging entry (stalled, or late by more than 6 months), from public
+    fields."""
     return {
         lp.project_id: lp.to_dict()
         for lp in lagging_projects(projects, as_of=today, grace_months=6)
@@ -307,7 +308,8 @@ def _schedule(projects: list, today: dt.date) -> dict[str, dict]:
 
 
 def targets_vs_actuals(areas) -> list[dict]:
-    """Per year and indicator: Σ targets and Σ actuals over the areas that had a target that year."""
+    """Per year and indicator: Σ targets and Σ actuals over the areas that had a target that
+    year."""
     areas = list(areas)
     targets, actuals = sel.target_records(areas)
     actual = {(a.area_id, a.year, a.indicator): a.value for a in actuals}
@@ -635,7 +637,8 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
 # Area dashboard
 # --------------------------------------------------------------------------------------------
 def clearance_by_status(area: m.IndustrialArea) -> list[dict]:
-    """Parcels of ``area`` by clearance status: count, ha, households, compensation (totals only)."""
+    """Parcels of ``area`` by clearance status: count, ha, households, compensation (totals
+    only)."""
     names = choice_labels("clearance_parcels", m.ClearanceParcel, "status")
     return [
         {**row, "label": names.get(row["status"], row["status"])}
@@ -760,7 +763,7 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     figures["n_lagging"] = len(late)
     tables = [pt]
 
-    # Eco readiness (public) ------------------------------------------------------------------------
+    # Eco readiness (public) --------------------------------------------------------------------
     eco = eco_readiness_all([row.record], criteria=EcoCriteria())[0].to_dict()
     et = Table(
         "eco",

@@ -37,14 +37,14 @@ SHEET_LAYERS = (
     "infrastructure_points",
 )
 ATTRIBUTION = (
-    "Ranh giới tỉnh © Open Development Mekong, CC BY-SA 4.0; đường giao thông: CTU-SematX/LegoCity, "
-    "CC BY-SA 4.0. Ranh giới huyện, xã, khu, thửa đất và dự án là dữ liệu minh họa (tổng hợp) — "
-    "không dùng cho quyết định pháp lý, địa chính hay đầu tư."
+    "Ranh giới tỉnh © Open Development Mekong, CC BY-SA 4.0; đường giao thông: "
+    "CTU-SematX/LegoCity, CC BY-SA 4.0. Ranh giới huyện, xã, khu, thửa đất và dự án là dữ liệu "
+    "minh họa (tổng hợp) — không dùng cho quyết định pháp lý, địa chính hay đầu tư."
 )
 ATTRIBUTION_EN = (
-    "Province outlines © Open Development Mekong, CC BY-SA 4.0; roads: CTU-SematX/LegoCity, CC BY-SA 4.0. "
-    "District, commune, park, parcel and project data are illustrative (synthetic) — not for legal, "
-    "cadastral or investment decisions."
+    "Province outlines © Open Development Mekong, CC BY-SA 4.0; roads: CTU-SematX/LegoCity, "
+    "CC BY-SA 4.0. District, commune, park, parcel and project data are illustrative "
+    "(synthetic) — not for legal, cadastral or investment decisions."
 )
 
 
@@ -97,7 +97,8 @@ def key_figures(area: m.IndustrialArea, figures: dict) -> list[tuple[str, str]]:
                 _("Clearance progress"),
                 "—"
                 if c["progress"] is None
-                else f"{numbers.percent(c['progress'])} ({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)",
+                else f"{numbers.percent(c['progress'])} "
+                f"({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)",
             )
         )
     return rows
@@ -287,8 +288,8 @@ def area_map_sheet(
     c.setFillColor(colors.black)
     c.setFont(FONT, 7)
     crs = _(
-        "Coordinate system: VN-2000 / TM-3 zone of the area (EPSG:%(srid)s), transformation EPSG:6960; "
-        "north arrow shows grid north."
+        "Coordinate system: VN-2000 / TM-3 zone of the area (EPSG:%(srid)s), transformation "
+        "EPSG:6960; north arrow shows grid north."
     ) % {"srid": srid}
     c.drawString(margin, 48, crs)
     c.drawString(

@@ -34,7 +34,8 @@ def _lang() -> str:
 
 
 def _choices(layer: str, model, name: str) -> dict[str, str]:
-    """Value -> label of a model field's choices in the page language (the models' are Vietnamese)."""
+    """Value -> label of a model field's choices in the page language (the models' are
+    Vietnamese)."""
     return choice_labels(layer, model._meta.get_field(name), lang=_lang())
 
 

@@ -46,7 +46,8 @@ def _period(valid_from, valid_to) -> list:
 def unit_filter_options() -> dict:
     """Provinces and lower units that hold at least one area, with the codes of their areas.
 
-    ``{"provinces": [{id, name, period, areas}], "units": [{id, name, level, period, province, areas}]}``;
+    ``{"provinces": [{id, name, period, areas}],
+    "units": [{id, name, level, period, province, areas}]}``;
     ``province`` lists the ids of the provinces a lower unit is shown under. Current units first.
     """
     membership = area_units()

@@ -1,4 +1,5 @@
-"""Pages: the map at "/" and its small JSON helpers (name search). Thin: selectors in, template out."""
+"""Pages: the map at "/" and its small JSON helpers (name search). Thin: selectors in, template
+out."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def _detail(entry: search_mod.Entry) -> str:
 
 @require_GET
 def search(request):
-    """``?q=nhon hoa`` -> names of areas, roads and units matching without diacritics, best first."""
+    """``?q=nhon hoa`` -> names of areas, roads and units matching without diacritics, best
+    first."""
     query = request.GET.get("q", "").strip()[:100]
     try:
         limit = max(1, min(SEARCH_LIMIT_MAX, int(request.GET.get("limit", 10))))
