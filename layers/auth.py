@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate, get_user_model
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext
+from rest_framework.authtoken.models import Token
 
 from layers.errors import AccessDenied, AuthenticationRequired, TooManyAttempts
 
@@ -102,8 +103,6 @@ def _basic(request, credentials: str, header: str):
 
 
 def _token(key: str):
-    from rest_framework.authtoken.models import Token
-
     token = Token.objects.select_related("user").filter(key=key.strip()).first()
     if token is None or not token.user.is_active:
         raise AuthenticationRequired(gettext("invalid token"))

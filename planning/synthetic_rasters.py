@@ -14,6 +14,8 @@ import numpy as np
 import rasterio
 import shapely
 from rasterio import features
+from rasterio.io import MemoryFile
+from rasterio.shutil import copy as rio_copy
 from rasterio.transform import from_origin
 from rasterio.warp import Resampling, reproject
 
@@ -90,7 +92,8 @@ def _distance_to(geoms, grid: Grid, max_m: float) -> np.ndarray:
 
 
 def synthesise(scene: ProvinceScene, grid: Grid, seed: int) -> dict[str, np.ndarray]:
-    """Return ``dem`` (m), ``landcover`` (codes), ``flood`` (depth m), ``population`` (people/cell)."""
+    """Return ``dem`` (m), ``landcover`` (codes), ``flood`` (depth m), ``population``
+    (people/cell)."""
     rng = np.random.default_rng(seed)
     shape = (grid.height, grid.width)
     inside = features.geometry_mask([scene.outline], shape, grid.transform, invert=True)
@@ -188,9 +191,6 @@ def write_cog(
     path, array: np.ndarray, grid: Grid, crs: str, *, nodata=None, description: str = ""
 ) -> None:
     """Write a Cloud-Optimised GeoTIFF (tiled, overviews, deflate)."""
-    from rasterio.io import MemoryFile
-    from rasterio.shutil import copy as rio_copy
-
     profile = dict(
         driver="GTiff",
         width=grid.width,

@@ -21,7 +21,8 @@ from layers.catalogue import LayerSpec
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from layers.io.shapefile_names import MAX_LEN, shapefile_names
-from planning.web.formats import number
+from planning.models import AdminUnit
+from planning.numbers import number
 
 # A value the file leaves empty: the model default applies on create, the stored value stays on
 # update. (Nullable fields take None instead, and text fields "".)
@@ -392,8 +393,6 @@ def admin_unit_containing(point, *, today: dt.date | None = None):
     Communes before districts before provinces; within a level, a unit valid ``today`` before a
     former one, then the most recent. None when no unit contains the point.
     """
-    from planning.models import AdminUnit
-
     today = today or timezone.localdate()
     order = {AdminUnit.Level.COMMUNE: 0, AdminUnit.Level.DISTRICT: 1, AdminUnit.Level.PROVINCE: 2}
     units = list(AdminUnit.objects.filter(boundary__contains=point))

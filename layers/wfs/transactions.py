@@ -17,7 +17,7 @@ normalisation) and ``save()``, with ``_history_user`` set so django-simple-histo
 Fields the service computes (``editable=False``, e.g. ``area_ha``) and workflow fields (the
 layer's ``hooks.protected_fields``: a proposal's status and decision dates) are ignored on
 Insert — QGIS sends every attribute back — and refused on Update. The domain's rules for a layer
-(``LayerSpec.hooks``, registered in ``LayersConfig.ready``) run on every insert, update and
+(``LayerSpec.hooks``, registered in ``PlanningConfig.ready``) run on every insert, update and
 delete: new proposals are drafts, proposed by the user, with a generated code when none is given,
 and each write lands on the proposal's timeline. A missing ``admin_unit`` is the user's own unit
 (when they have exactly one) or else the unit containing the geometry.

@@ -8,13 +8,13 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
-from gis_service.middleware import (
+from layers import auth
+from layers.database import (
     RETRY_AFTER_SECONDS,
     database_unavailable_message,
     is_database_unavailable,
     log_database_unavailable,
 )
-from layers import auth
 from layers.errors import (
     MissingParameterValue,
     OGCException,

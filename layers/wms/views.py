@@ -18,34 +18,10 @@ from layers.catalogue import CATALOGUE
 from layers.errors import AuthenticationRequired
 from layers.wms.app import MapServiceConfigError, get_service
 from layers.wms.mapproxy_config import FEATURE_INFO_FORMATS
+from layers.wms.render import authorizer
 from planning import access
 
 log = logging.getLogger(__name__)
-
-
-def _authorizer(user):
-    """A ``mapproxy.authorize`` callable: layers the user may read, everything else hidden."""
-
-    def authorize(service, layers=(), environ=None, **kwargs):
-        allowed = {}
-        for name in layers:
-            spec = CATALOGUE.get(name)
-            if spec is not None and access.can_read_layer(user, spec):
-                allowed[name] = {
-                    "map": True,
-                    "featureinfo": True,
-                    "legendgraphic": True,
-                    "tile": True,
-                }
-        if not allowed:
-            if getattr(user, "is_authenticated", False) or not layers:
-                return {"authorized": "none"}
-            return {"authorized": "unauthenticated"}
-        if len(allowed) == len(set(layers)):
-            return {"authorized": "full"}
-        return {"authorized": "partial", "layers": allowed}
-
-    return authorize
 
 
 def _service_exception(message: str, status: int, code: str = "") -> HttpResponse:
@@ -362,7 +338,7 @@ def _call_mapproxy(request, svc, path_info: str, query_string: str) -> HttpRespo
     environ["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "").rstrip("/") + "/ows"
     environ["PATH_INFO"] = path_info
     environ["QUERY_STRING"] = query_string
-    environ["mapproxy.authorize"] = _authorizer(request.user)
+    environ["mapproxy.authorize"] = authorizer(request.user)
     environ.setdefault("wsgi.url_scheme", request.scheme)
     environ.setdefault("SERVER_NAME", request.get_host().split(":")[0])
     environ.setdefault("SERVER_PORT", str(request.get_port()))

@@ -1,4 +1,5 @@
-"""Proposals over the API: the same workflow as the pages and WFS-T (``planning.services.proposals``).
+"""Proposals over the API: the same workflow as the pages and WFS-T
+(``planning.services.proposals``).
 
 * ``GET /api/v1/proposals/`` — the proposals you may see (staff: your unit's; reviewers: those of
   your kind in your province, drafts excluded); ``?status=submitted,under_review``, ``?kind=CCN``,
@@ -29,6 +30,7 @@ from rest_framework.response import Response
 from planning import access
 from planning.api.analyses import geometry_from_geojson, parse_srid
 from planning.api.base import BaseApi, extend_schema
+from planning.api.proposal_files import geometry_from_file
 from planning.services import proposals as svc
 
 
@@ -44,7 +46,7 @@ class ProposalRole(BasePermission):
         return access.has_proposal_role(request.user)
 
 
-# --- output ----------------------------------------------------------------------------------------
+# --- output --------------------------------------------------------------------------------------
 
 
 def _user(u) -> dict | None:
@@ -141,7 +143,7 @@ class ProposalListOutSerializer(serializers.Serializer):
     results = ProposalOutSerializer(many=True)
 
 
-# --- input -----------------------------------------------------------------------------------------
+# --- input ---------------------------------------------------------------------------------------
 
 
 class ProposalInputSerializer(serializers.Serializer):
@@ -190,10 +192,11 @@ class FileOutSerializer(serializers.Serializer):
 
 
 def _geometry_of(data, files) -> tuple[object, int | None]:
-    """The geometry given as JSON (``geometry`` + ``crs``) or as a ``file``; (None, None) if neither."""
+    """The geometry given as JSON (``geometry`` + ``crs``) or as a ``file``; (None, None) if
+    neither."""
     upload = files.get("file") if files else None
     if upload is not None:
-        geom, _notes = svc.geometry_from_file(upload, srs=data.get("srs") or None)
+        geom, _notes = geometry_from_file(upload, srs=data.get("srs") or None)
         return geom, None
     raw = data.get("geometry")
     if raw in (None, ""):
@@ -343,5 +346,5 @@ class ProposalFileApi(_Base):
             raise svc.ProposalInvalid(
                 _("file: upload a GeoJSON, KML, zipped Shapefile or GeoPackage file")
             )
-        geom, notes = svc.geometry_from_file(upload, srs=request.data.get("srs") or None)
+        geom, notes = geometry_from_file(upload, srs=request.data.get("srs") or None)
         return Response({"geometry": json.loads(geom.geojson), "notes": notes})

@@ -1,4 +1,8 @@
-"""Administrative units, old and new: Vietnam merged provinces and abolished districts on 1 July 2025."""
+"""Administrative units, old and new: Vietnam merged provinces and abolished districts on 1 July
+2025.
+
+Also the base of the records located in a unit (:class:`SpatialRecord`), measured in its zone.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,12 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
-from planning.models.base import SpatialRecord
+from planning.models.base import GeometryRecord
 
 REFORM_DATE = dt.date(2025, 7, 1)
 
 
-class AdminUnit(SpatialRecord):
+class AdminUnit(GeometryRecord):
     class Level(models.TextChoices):
         PROVINCE = "province", "Tỉnh / thành phố trực thuộc TW"
         DISTRICT = "district", "Huyện / thị xã / thành phố thuộc tỉnh"
@@ -101,7 +105,10 @@ class AdminUnit(SpatialRecord):
 
     @classmethod
     def metric_srid_at(cls, point) -> int:
-        """The TM-3 zone of the most specific unit (any period) that contains ``point``."""
+        """The TM-3 zone of the most specific unit (any period) that contains ``point``.
+
+        One spatial query; :class:`SpatialRecord` asks it on the save of a record without a unit.
+        """
         order = {cls.Level.COMMUNE: 0, cls.Level.DISTRICT: 1, cls.Level.PROVINCE: 2}
         units = list(cls.objects.filter(boundary__intersects=point).only("level", "zone_srid"))
         if not units:
@@ -113,6 +120,27 @@ class AdminUnit(SpatialRecord):
         return cls.objects.filter(valid_from__lte=date).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=date)
         )
+
+
+class SpatialRecord(GeometryRecord):
+    """Abstract base of the records located in an administrative unit (areas, parcels, roads, ...).
+
+    They are measured in the zone of their ``admin_unit`` or, without one, in the zone of the most
+    specific unit containing their geometry (:meth:`AdminUnit.metric_srid_at`: one spatial query
+    on each such save).
+    """
+
+    class Meta:
+        abstract = True
+
+    def resolve_metric_srid(self) -> int:
+        unit = getattr(self, "admin_unit", None)
+        if unit is not None and unit.metric_srid:
+            return unit.metric_srid
+        geom = self.primary_geometry()
+        if geom is not None:
+            return AdminUnit.metric_srid_at(geom.point_on_surface)
+        return settings.PLANNING_DEFAULT_METRIC_SRID
 
 
 class AdminUnitSuccession(models.Model):

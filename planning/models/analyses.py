@@ -16,9 +16,8 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 
 from planning.analysis._text import fmt_vi
-from planning.models.admin_units import AdminUnit
+from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import AreaKind, IndustrialArea
-from planning.models.base import SpatialRecord
 
 
 class AnalysisRun(models.Model):

@@ -7,8 +7,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
-from planning.models.base import SpatialRecord
+from planning.models.admin_units import AdminUnit, SpatialRecord
 
 
 class AreaKind(models.TextChoices):

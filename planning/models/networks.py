@@ -1,4 +1,5 @@
-"""Road corridors and infrastructure networks (for clusters along invested roads, and to the fence)."""
+"""Road corridors and infrastructure networks (for clusters along invested roads, and to the
+fence)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
-from planning.models.base import SpatialRecord
+from planning.models.admin_units import AdminUnit, SpatialRecord
 
 
 class InvestmentStatus(models.TextChoices):

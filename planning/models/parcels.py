@@ -7,9 +7,8 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
+from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import IndustrialArea
-from planning.models.base import SpatialRecord
 
 
 class LandUse(models.TextChoices):

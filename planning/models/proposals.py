@@ -21,9 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
+from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import AreaKind, IndustrialArea
-from planning.models.base import SpatialRecord
 
 #: Fields only the review workflow writes.
 WORKFLOW_FIELDS = (
@@ -225,8 +224,8 @@ class Proposal(SpatialRecord):
         if stored is None:
             if self.status != self.Status.DRAFT:
                 errors["status"] = _(
-                    "A new proposal starts as a draft; its status (“%(status)s”) changes only through "
-                    "the review workflow."
+                    "A new proposal starts as a draft; its status (“%(status)s”) changes only "
+                    "through the review workflow."
                 ) % {"status": self.status}
             for name in ("submitted_at", "decided_at", "resulting_area"):
                 if getattr(self, Proposal._meta.get_field(name).attname) is not None:
@@ -246,8 +245,8 @@ class Proposal(SpatialRecord):
                 ) % {"field": name}
         if not errors and stored["status"] not in EDITABLE_STATUSES:
             errors["__all__"] = _(
-                "A proposal can be changed only as a draft or when changes were requested; it is now "
-                "“%(status)s”."
+                "A proposal can be changed only as a draft or when changes were requested; it is "
+                "now “%(status)s”."
             ) % {
                 "status": self.Status(stored["status"]).label
                 if stored["status"] in self.Status.values

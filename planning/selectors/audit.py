@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.gis.geos import GEOSGeometry
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 
 @dataclass
@@ -36,8 +38,6 @@ class AuditEntry:
 
     @property
     def admin_change_url(self) -> str | None:
-        from django.urls import NoReverseMatch, reverse
-
         app, model = self.model_label.split(".")
         try:
             return reverse(f"admin:{app}_{model.lower()}_change", args=[self.object_id])
@@ -61,8 +61,6 @@ def _text(value) -> str:
     if isinstance(value, GEOSGeometry):
         return f"{value.geom_type}, {value.num_coords} đỉnh"
     if isinstance(value, dt.datetime):  # local time, as in the "Thời điểm" column
-        from django.utils import timezone
-
         return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(
             "%d/%m/%Y %H:%M:%S"
         )

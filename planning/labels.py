@@ -1,4 +1,4 @@
-"""Field and value labels for map popups, in the page's language (pure data + one small function).
+"""Field and value labels of the published layers, in the page's language (pure data).
 
 Vietnamese labels are the models' own ``verbose_name`` and choice labels (one source of truth);
 English labels are kept here, because the models speak Vietnamese only. A field or value with
