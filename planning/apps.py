@@ -7,5 +7,4 @@ class PlanningConfig(AppConfig):
     verbose_name = "Quy hoạch khu, cụm công nghiệp"
 
     def ready(self) -> None:
-        from gis_service import ratelimit  # noqa: F401  (counts failed sign-ins)
         from planning import checks  # noqa: F401  (registers system checks)
