@@ -220,6 +220,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "pyogrio": {"level": "WARNING"},  # "Created N records" on every export
         "mapproxy": {"level": "WARNING"},  # one line per tile and CGI call otherwise
-        "axes": {"level": "WARNING"},  # three lines per failed sign-in otherwise; the failure stays
+        "axes": {"level": "WARNING"},  # one warning per failed sign-in, not three more lines
     },
 }
