@@ -9,7 +9,6 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules import the models, which are loaded only
         # now (Django's AppConfig.ready() rule); they register checks and rules once.
-        from gis_service import ratelimit  # noqa: F401  (counts failed sign-ins)
         from planning import checks  # noqa: F401  (registers system checks)
         from planning.models.proposals import WORKFLOW_FIELDS
         from planning.services import proposals as workflow

@@ -100,7 +100,7 @@ def test_starting_a_run_needs_a_planning_role(api, nobody, binh_dinh):
 
 def test_session_writes_need_the_csrf_token(staff, binh_dinh):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="canbo", password="pw-canbo-1")
+    client.force_login(staff)
     r = client.post("/api/v1/analyses/plan-vs-actual/", {}, format="json")
     assert r.status_code == 403 and "CSRF" in r.json()["error"]["message"]
 
