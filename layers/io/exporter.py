@@ -78,7 +78,8 @@ class ExportResult:
 
 
 def format_for(path: Path, fmt: str | None) -> str:
-    """The export format: ``fmt`` if given (and consistent with the suffix), else from the suffix."""
+    """The export format: ``fmt`` if given (and consistent with the suffix), else from the
+    suffix."""
     suffix = path.suffix.lower()
     implied = next((name for name, (_driver, sfx) in FORMATS.items() if suffix in sfx), None)
     if fmt:
@@ -345,7 +346,7 @@ def _write_field_table(path: Path, spec, written: dict[str, str]) -> None:
     lines = [f"# {spec.name}: Shapefile field -> full field name -> meaning", ""]
     for full, short in written.items():
         if full == "id":
-            title = "khóa chính (primary key)"
+            title = _("primary key")
         else:
             title = str(model._meta.get_field(full).verbose_name)
         lines.append(f"{short}\t{full}\t{title}")

@@ -9,6 +9,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning import geo
 from planning.analysis.geometry import GeometryRejected, check_extent, repair_geometry
@@ -37,7 +38,8 @@ def rejection_message(exc: GeometryRejected) -> str:
         ),
         "outside_extent_metres": lambda: (
             _(
-                "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); they look "
+                "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); "
+                "they look "
                 "like projected metres (VN-2000 TM-3?) — give the source CRS"
             )
             % p
@@ -57,7 +59,8 @@ def rejection_message(exc: GeometryRejected) -> str:
 
 
 def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEOSGeometry:
-    """Return ``value`` as a valid EPSG:4326 GEOS geometry of ``geom_type`` or raise GeometryRejected.
+    """Return ``value`` as a valid EPSG:4326 GEOS geometry of ``geom_type``, or raise
+    GeometryRejected.
 
     ``value`` may be GEOS (its SRID is used; none means EPSG:4326), shapely (``srid`` gives its
     CRS) or WKT/GeoJSON text. Single parts are promoted to multi types and back where the field
@@ -140,10 +143,10 @@ class SpatialRecord(models.Model):
     """
 
     metric_srid = models.PositiveIntegerField(
-        "hệ tọa độ đo đạc (EPSG)",
+        gettext_lazy("survey CRS (EPSG)"),
         editable=False,
         default=0,
-        help_text="Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.",
+        help_text=gettext_lazy("The VN-2000 TM-3 zone used to compute areas and lengths."),
     )
 
     class Meta:

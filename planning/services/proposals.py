@@ -102,7 +102,7 @@ ACTIONS = tuple(TRANSITIONS)
 
 
 def status_label(status: str) -> str:
-    """In the active language (the model's labels are Vietnamese only): messages keep one language."""
+    """The status's label in the active language: messages keep one language."""
     from django.utils.translation import get_language
 
     from planning.web.labels import choice_labels
@@ -135,7 +135,8 @@ def allowed_actions(user, proposal: m.Proposal) -> list[str]:
 
 
 def get_visible(user, pk) -> m.Proposal:
-    """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not disclosed)."""
+    """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not
+    disclosed)."""
     proposal = (
         m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
         .filter(pk=pk)
@@ -234,7 +235,8 @@ def check_can_edit(user, proposal: m.Proposal) -> None:
     if proposal.status not in EDITABLE:
         raise IllegalTransition(
             _(
-                "A proposal can be changed only as a draft or when changes were requested; it is now “%(status)s”."
+                "A proposal can be changed only as a draft or when changes were requested; it is "
+                "now “%(status)s”."
             )
             % {"status": status_label(proposal.status)}
         )
@@ -286,7 +288,8 @@ def refuse_workflow_fields(given, *, creating: bool = False) -> None:
     if named:
         raise (ProposalInvalid if creating else IllegalTransition)(
             _(
-                "%(fields)s change only through the review workflow: POST /api/v1/proposals/<id>/<step>/ "
+                "%(fields)s change only through the review workflow: POST "
+                "/api/v1/proposals/<id>/<step>/ "
                 "with a step among %(steps)s."
             )
             % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
@@ -394,10 +397,15 @@ def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
     sources, target, who, event, needs_comment = TRANSITIONS[action]
     if not _may(user, proposal, who):
         if who == REVIEWER:
-            role = "Sở Công Thương" if proposal.kind == "CCN" else "Ban Quản lý KKT"
+            role = (
+                _("Department of Industry and Trade")
+                if proposal.kind == "CCN"
+                else _("Economic Zone Management Board")
+            )
             raise ProposalRefused(
                 _(
-                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do this."
+                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do "
+                    "this."
                 )
                 % {"kind": proposal.kind, "role": role}
             )
@@ -501,10 +509,16 @@ def _planned_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
         admin_unit=unit,
         province_name_reported=unit.province.name,
         is_mountainous=bool((proposal.validation or {}).get("is_mountainous", False)),
-        planning_decision=f"Phê duyệt đề xuất {proposal.code}",
+        planning_decision=_("Approval of proposal %(code)s") % {"code": proposal.code},
         source=(
-            f"Đề xuất {proposal.code} của {unit.name}, phê duyệt bởi {reviewer} "
-            f"ngày {timezone.localdate():%d/%m/%Y}." + (f" Ý kiến: {comment}" if comment else "")
+            _("Proposal %(code)s by %(unit)s, approved by %(reviewer)s on %(date)s.")
+            % {
+                "code": proposal.code,
+                "unit": unit.name,
+                "reviewer": reviewer,
+                "date": f"{timezone.localdate():%d/%m/%Y}",
+            }
+            + (" " + _("Comment: %(comment)s") % {"comment": comment} if comment else "")
         ),
     )
     area._history_user = user
@@ -592,7 +606,8 @@ def geometry_from_file(upload, *, srs=None):
     if suffix not in FILE_SUFFIXES:
         raise ProposalInvalid(
             _(
-                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) file."
+                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) "
+                "file."
             )
             % {"name": name}
         )
