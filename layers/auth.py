@@ -140,10 +140,14 @@ class _CSRFCheck(CsrfViewMiddleware):
 def require_writer(request, caller: Caller) -> None:
     """A Transaction needs a signed-in caller; a session caller also needs a valid CSRF token."""
     if not caller.is_authenticated:
-        raise AuthenticationRequired("Transaction needs a signed-in user (HTTP Basic or a token)")
+        raise AuthenticationRequired(
+            gettext("Transaction needs a signed-in user (HTTP Basic or a token)")
+        )
     if caller.method == SESSION:
         check = _CSRFCheck(lambda req: None)
         check.process_request(request)
         reason = check.process_view(request, None, (), {})
         if reason:
-            raise AccessDenied(f"CSRF check failed for a session request: {reason}")
+            raise AccessDenied(
+                gettext("CSRF check failed for a session request: %(reason)s") % {"reason": reason}
+            )

@@ -345,7 +345,7 @@ def _write_field_table(path: Path, spec, written: dict[str, str]) -> None:
     lines = [f"# {spec.name}: Shapefile field -> full field name -> meaning", ""]
     for full, short in written.items():
         if full == "id":
-            title = "khóa chính (primary key)"
+            title = _("primary key")
         else:
             title = str(model._meta.get_field(full).verbose_name)
         lines.append(f"{short}\t{full}\t{title}")

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from layers.catalogue import CATALOGUE
 from layers.wfs.schema import feature_type
@@ -165,7 +166,10 @@ def get_service() -> BuiltService:
         base = Path(settings.VAR_DIR) / "mapserver"
         os.environ["MAPSERVER_CONFIG_FILE"] = str(mapserver_config_file(base))
         directory = base / key
-        mapfile, conf = build_files(directory, datasource())
+        # Built once per process and shared by every user (GetFeatureInfo templates label fields
+        # with their verbose names): in the service's language, not the first request's.
+        with translation.override(settings.LANGUAGE_CODE):
+            mapfile, conf = build_files(directory, datasource())
         problems = validate(conf)
         if problems:
             raise MapServiceConfigError("invalid MapProxy configuration: " + "; ".join(problems))

@@ -12,6 +12,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning import geo
 from planning.analysis.geometry import GeometryRejected, check_extent, repair_geometry
@@ -145,10 +146,10 @@ class GeometryRecord(models.Model):
     """
 
     metric_srid = models.PositiveIntegerField(
-        "hệ tọa độ đo đạc (EPSG)",
+        gettext_lazy("survey CRS (EPSG)"),
         editable=False,
         default=0,
-        help_text="Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.",
+        help_text=gettext_lazy("The VN-2000 TM-3 zone used to compute areas and lengths."),
     )
 
     class Meta:

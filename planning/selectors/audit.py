@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.gis.geos import GEOSGeometry
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 @dataclass
@@ -59,7 +60,10 @@ def _text(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, GEOSGeometry):
-        return f"{value.geom_type}, {value.num_coords} đỉnh"
+        return _("%(type)s, %(count)s vertices") % {
+            "type": value.geom_type,
+            "count": value.num_coords,
+        }
     if isinstance(value, dt.datetime):  # local time, as in the "Thời điểm" column
         return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(
             "%d/%m/%Y %H:%M:%S"
@@ -94,7 +98,7 @@ def _shown(field, value) -> str:
         if label is not None and str(label) != str(value):
             return f"{label} ({value})"
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return _("yes") if value else _("no")
     return _text(value)
 
 
@@ -166,7 +170,9 @@ def audit_entries(
                 object_repr=_repr(record),
                 action=record.history_type,
                 when=when,
-                user=(user.get_username() if user is not None else "hệ thống (lệnh, nạp dữ liệu)"),
+                user=(
+                    user.get_username() if user is not None else _("system (commands, data loads)")
+                ),
                 reason=record.history_change_reason or "",
                 changes=_changes(record, mdl) if record.history_type == "~" else [],
                 record=record,

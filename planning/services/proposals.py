@@ -31,8 +31,9 @@ import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from planning import access
@@ -393,7 +394,11 @@ def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
     sources, target, who, event, needs_comment = TRANSITIONS[action]
     if not _may(user, proposal, who):
         if who == REVIEWER:
-            role = "Sở Công Thương" if proposal.kind == "CCN" else "Ban Quản lý KKT"
+            role = (
+                _("Department of Industry and Trade")
+                if proposal.kind == "CCN"
+                else _("Economic Zone Management Board")
+            )
             raise ProposalRefused(
                 _(
                     "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do "
@@ -488,6 +493,12 @@ def _planned_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
     unit = proposal.admin_unit
     planned = Decimal(str(proposal.area_ha)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     reviewer = user.get_full_name() or user.get_username()
+    # Stored text: in the service's language, whatever the reviewer's page speaks.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _planned_area_record(user, proposal, unit, planned, reviewer, comment)
+
+
+def _planned_area_record(user, proposal, unit, planned, reviewer, comment) -> m.IndustrialArea:
     area = m.IndustrialArea(
         code=_area_code(proposal),
         name=proposal.name,
@@ -499,10 +510,16 @@ def _planned_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
         admin_unit=unit,
         province_name_reported=unit.province.name,
         is_mountainous=bool((proposal.validation or {}).get("is_mountainous", False)),
-        planning_decision=f"Phê duyệt đề xuất {proposal.code}",
+        planning_decision=_("Approval of proposal %(code)s") % {"code": proposal.code},
         source=(
-            f"Đề xuất {proposal.code} của {unit.name}, phê duyệt bởi {reviewer} "
-            f"ngày {timezone.localdate():%d/%m/%Y}." + (f" Ý kiến: {comment}" if comment else "")
+            _("Proposal %(code)s by %(unit)s, approved by %(reviewer)s on %(date)s.")
+            % {
+                "code": proposal.code,
+                "unit": unit.name,
+                "reviewer": reviewer,
+                "date": f"{timezone.localdate():%d/%m/%Y}",
+            }
+            + (" " + _("Comment: %(comment)s") % {"comment": comment} if comment else "")
         ),
     )
     area._history_user = user

@@ -273,7 +273,7 @@ INDICATOR_EN = {
 def _choice(model_choices, value, english: dict) -> str:
     if active_lang() == "en":
         return english.get(value, labels.readable(value))
-    return dict(model_choices).get(value, value)
+    return str(dict(model_choices).get(value, value))  # labels are lazy: a str for XLSX cells
 
 
 # --------------------------------------------------------------------------------------------

@@ -542,7 +542,7 @@ WFS_HOSTILE = {
     ),
     "nan_coordinates": (
         _insert("108.975,14.0 nan,14.0 108.985,14.01 108.975,14.0"),
-        r"(?i)nan|finite|number|coordinat",
+        r"(?i)nan|finite|number|coordinat|hữu hạn",
     ),
     "outside_vietnam": (
         _insert("2.35,48.85 2.36,48.85 2.36,48.86 2.35,48.85"),
@@ -553,7 +553,7 @@ WFS_HOSTILE = {
         r"(?i)metres|projected|outside|extent|mét của hệ chiếu",
     ),
     "empty_geometry": (_insert(""), r"(?i)empty|coordinat|rỗng"),
-    "huge_body": (_insert(RING_OK, name="x" * (11 * 1024 * 1024)), r"(?i)larger than"),
+    "huge_body": (_insert(RING_OK, name="x" * (11 * 1024 * 1024)), r"(?i)larger than|lớn hơn"),
 }
 
 
