@@ -34,8 +34,8 @@ def jobs_panel(context):
         return {"show": False}
     from django.utils.translation import get_language
 
+    from layers.io import jobs as imports
     from planning.models import AdminUnit
-    from planning.services import imports
     from planning.services.analysis_runs import analysis_spec
 
     request = context["request"]
