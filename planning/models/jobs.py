@@ -26,8 +26,7 @@ import pyogrio.raw  # noqa: F401
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 
 class JobStatus(models.TextChoices):
@@ -43,41 +42,47 @@ class Job(models.Model):
     Status = JobStatus
 
     status = models.CharField(
-        _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
+        pgettext_lazy("job", "status"),
+        max_length=8,
+        choices=JobStatus.choices,
+        default=JobStatus.QUEUED,
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    progress_message = models.CharField(_("doing now"), max_length=200, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    duration_s = models.FloatField(_("run time (s)"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(pgettext_lazy("job", "progress (%)"), default=0)
+    progress_message = models.CharField(
+        pgettext_lazy("job", "doing now"), max_length=200, blank=True
+    )
+    error = models.TextField(pgettext_lazy("job", "error"), blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("job", "created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("job", "updated at"), auto_now=True)
+    started_at = models.DateTimeField(pgettext_lazy("job", "started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(pgettext_lazy("job", "finished at"), null=True, blank=True)
+    duration_s = models.FloatField(pgettext_lazy("job", "run time (s)"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
+        verbose_name=pgettext_lazy("job", "started by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="%(class)s_jobs",
     )
     language = models.CharField(
-        _("language"),
+        pgettext_lazy("job", "language"),
         max_length=8,
         blank=True,
         default="",
-        help_text=_(
+        help_text=pgettext_lazy(
+            "job",
             "Language of the request that started the job (vi, en): its errors, warnings and "
-            "progress are written in it. Empty: the default language."
+            "progress are written in it. Empty: the default language.",
         ),
     )
     task_id = models.CharField(
-        _("task"),
+        pgettext_lazy("job", "task"),
         max_length=64,
         blank=True,
         default="",
         db_index=True,
-        help_text=_("Id of the task queue's result that runs this job."),
+        help_text=pgettext_lazy("job", "Id of the task queue's result that runs this job."),
     )
 
     class Meta:
@@ -107,16 +112,16 @@ class Job(models.Model):
 class WorkerBeat(models.Model):
     """A task worker's heartbeat: written every few seconds while ``manage.py run_worker`` runs."""
 
-    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
-    host = models.CharField(_("host"), max_length=255)
-    pid = models.PositiveIntegerField(_("process id"))
-    queues = models.CharField(_("queues"), max_length=200, blank=True)
-    started_at = models.DateTimeField(_("started at"))
-    beat_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+    worker_id = models.CharField(pgettext_lazy("job", "worker"), max_length=64, primary_key=True)
+    host = models.CharField(pgettext_lazy("job", "host"), max_length=255)
+    pid = models.PositiveIntegerField(pgettext_lazy("job", "process id"))
+    queues = models.CharField(pgettext_lazy("job", "queues"), max_length=200, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("job", "started at"))
+    beat_at = models.DateTimeField(pgettext_lazy("job", "last heartbeat"), db_index=True)
 
     class Meta:
-        verbose_name = _("task worker")
-        verbose_name_plural = _("task workers")
+        verbose_name = pgettext_lazy("job", "task worker")
+        verbose_name_plural = pgettext_lazy("job", "task workers")
         ordering = ["-beat_at"]
 
     def __str__(self) -> str:
@@ -127,41 +132,50 @@ class ImportJob(Job):
     """A layer import started from the web (the file, the options, and the counts or errors)."""
 
     class Mode(models.TextChoices):
-        APPEND = "append", _("Append")
-        REPLACE = "replace", _("Replace the whole layer")
-        UPSERT = "upsert", _("Update by code")
+        APPEND = "append", pgettext_lazy("job", "Append")
+        REPLACE = "replace", pgettext_lazy("job", "Replace the whole layer")
+        UPSERT = "upsert", pgettext_lazy("job", "Update by code")
 
-    layer = models.CharField(_("layer"), max_length=64)
-    file = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", max_length=255)
-    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
-    size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
+    layer = models.CharField(pgettext_lazy("job", "layer"), max_length=64)
+    file = models.FileField(
+        pgettext_lazy("job", "uploaded file"), upload_to="imports/%Y/%m/", max_length=255
+    )
+    original_name = models.CharField(
+        pgettext_lazy("job", "original file name"), max_length=255, blank=True
+    )
+    size_bytes = models.BigIntegerField(pgettext_lazy("job", "size (bytes)"), default=0)
     mode = models.CharField(
-        _("import mode"), max_length=8, choices=Mode.choices, default=Mode.APPEND
+        pgettext_lazy("job", "import mode"), max_length=8, choices=Mode.choices, default=Mode.APPEND
     )
     srs = models.CharField(
-        _("source coordinate system"),
+        pgettext_lazy("job", "source coordinate system"),
         max_length=64,
         blank=True,
-        help_text=_(
-            "Empty: the file's own (VN-2000 is taken by province when the file does not say)."
+        help_text=pgettext_lazy(
+            "job",
+            "Empty: the file's own (VN-2000 is taken by province when the file does not say).",
         ),
     )
-    features = models.PositiveIntegerField(_("features in the file"), default=0)
-    created_count = models.PositiveIntegerField(_("records created"), default=0)
-    updated_count = models.PositiveIntegerField(_("records updated"), default=0)
-    deleted_count = models.PositiveIntegerField(_("records deleted"), default=0)
-    source_crs = models.CharField(_("coordinate system used"), max_length=120, blank=True)
-    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    features = models.PositiveIntegerField(pgettext_lazy("job", "features in the file"), default=0)
+    created_count = models.PositiveIntegerField(pgettext_lazy("job", "records created"), default=0)
+    updated_count = models.PositiveIntegerField(pgettext_lazy("job", "records updated"), default=0)
+    deleted_count = models.PositiveIntegerField(pgettext_lazy("job", "records deleted"), default=0)
+    source_crs = models.CharField(
+        pgettext_lazy("job", "coordinate system used"), max_length=120, blank=True
+    )
+    warnings = models.JSONField(pgettext_lazy("job", "warnings"), default=list, blank=True)
     errors = models.JSONField(
-        _("errors by row"),
+        pgettext_lazy("job", "errors by row"),
         default=list,
         blank=True,
-        help_text=_("A list of {row, reason}; row 0 or empty: an error of the whole file."),
+        help_text=pgettext_lazy(
+            "job", "A list of {row, reason}; row 0 or empty: an error of the whole file."
+        ),
     )
 
     class Meta(Job.Meta):
-        verbose_name = _("data import")
-        verbose_name_plural = _("data imports")
+        verbose_name = pgettext_lazy("job", "data import")
+        verbose_name_plural = pgettext_lazy("job", "data imports")
         indexes = [
             models.Index(fields=["started_by", "created_at"]),
             models.Index(fields=["status"]),
@@ -173,6 +187,6 @@ class ImportJob(Job):
 
     def lost_fields(self, message: str) -> dict:
         return {
-            "progress_message": str(_("failed, nothing was imported")),
+            "progress_message": str(gettext("failed, nothing was imported")),
             "errors": [{"row": None, "reason": message}],
         }
