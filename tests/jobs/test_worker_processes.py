@@ -115,7 +115,11 @@ def planner():
 def submit(user, seconds: float, log_path: Path) -> m.AnalysisRun:
     """A queued run executed by the slow test task (as analysis_submit stores and enqueues)."""
     run = m.AnalysisRun.objects.create(
-        kind="efficiency", status="queued", started_by=user, progress_message="waiting"
+        kind="efficiency",
+        status="queued",
+        started_by=user,
+        progress_message="waiting",
+        language="en",  # the language its messages are stored in
     )
     result = slow_job.enqueue(run.pk, seconds, str(log_path))
     m.AnalysisRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
