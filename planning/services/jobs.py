@@ -15,7 +15,8 @@ worker when it starts and at each heartbeat) and :func:`job_refresh` (run when a
 job) judge a running task's worker lost when, on this host, its process is gone, or, on another
 host, its heartbeat is older than ``PLANNING_WORKER_LOST_SECONDS``; the task and its job are then
 marked failed with a message saying so. A job whose task ended without finishing it (a worker
-stopped by a second signal) is marked failed the same way.
+stopped by a second signal) is marked failed the same way. "This host" is the host name: processes
+that share one must share the process table (containers have host names of their own).
 """
 
 from __future__ import annotations
