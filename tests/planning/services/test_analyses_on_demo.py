@@ -282,7 +282,9 @@ class AnalysesOnDemoTests(DemoTestCase):
         from django.utils import timezone
         from django_tasks_db.models import DBTaskResult
 
-        with override_settings(TASKS=TASKS_QUEUED):
+        from django.utils import translation
+
+        with override_settings(TASKS=TASKS_QUEUED), translation.override("en"):
             run = svc.analysis_submit("plan-vs-actual", province="52")
         long_ago = timezone.now() - dt.timedelta(hours=2)
         m.WorkerBeat.objects.create(
@@ -299,4 +301,4 @@ class AnalysesOnDemoTests(DemoTestCase):
         run.refresh_from_db()
         run = svc.run_refresh_stale(run)
         self.assertEqual(run.status, "failed")
-        self.assertIn("stopped", run.error)
+        self.assertIn("the worker running this job stopped", run.error)  # in the run's language
