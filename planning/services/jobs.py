@@ -355,8 +355,11 @@ def jobs_sweep() -> list[m.Job]:
             ).values_list("id", flat=True)
         )
         lost += [job for key, job in unfinished.items() if key in ended and job_lost(job)]
-    # Heartbeats of workers gone for a day (stopped without a word) are forgotten.
-    m.WorkerBeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()
+    # Heartbeats of workers gone for a day (stopped without a word) are forgotten. (Read first:
+    # a sweep writes nothing when there is nothing to do, so it never makes the web wait.)
+    old = m.WorkerBeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1))
+    if old.exists():
+        old.delete()
     return lost
 
 

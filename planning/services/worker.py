@@ -24,7 +24,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connections
+from django.db import OperationalError, close_old_connections, connection, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -46,11 +46,20 @@ class JobWorker(Worker):
             else getattr(settings, "PLANNING_WORKER_BEAT_SECONDS", 2)
         )
         self._stopped = threading.Event()
+        self._last_beat = float("-inf")
         self._beat_thread: threading.Thread | None = None
 
     # ---- the heartbeat ------------------------------------------------------------------------
     def _beat_once(self, started_at) -> None:
-        jobs.worker_beat(self.worker_id, queues=",".join(self.queue_names), started_at=started_at)
+        now = time.monotonic()
+        # On SQLite every worker is on this host, judged by its process id: the heartbeat row
+        # (a write, which the web's writes would wait for) is needed only now and then.
+        every = self.beat_seconds if connection.vendor != "sqlite" else max(self.beat_seconds, 15)
+        if now - self._last_beat >= every:
+            jobs.worker_beat(
+                self.worker_id, queues=",".join(self.queue_names), started_at=started_at
+            )
+            self._last_beat = now
         try:
             jobs.jobs_sweep()
         except OperationalError as exc:
@@ -102,6 +111,10 @@ class JobWorker(Worker):
         if self.excluded_queue_names:
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
         try:
+            # A plain read first: an idle worker takes no lock (SQLite's exclusive transaction
+            # would make the web's writes wait, or fail, several times a second).
+            if not tasks.exists():
+                return None, True
             with exclusive_transaction(tasks.db):
                 task_result = tasks.get_locked()
                 if task_result is not None:
