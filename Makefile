@@ -78,9 +78,18 @@ admin-user: migrate
 	@$(MANAGE) ensure_demo_admin
 	@$(MANAGE) ensure_demo_users
 
+# The server and one job worker (analyses, imports) beside it. The worker has a session of its
+# own, so Ctrl+C reaches only the server; then the worker gets one SIGTERM: it finishes the job
+# it runs, then stops.
 serve:
 	@echo ">> serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@$(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@mkdir -p var; \
+	setsid $(MANAGE) run_worker --no-reload -v1 >> var/worker.log 2>&1 & worker=$$!; \
+	echo ">> job worker started (pid $$worker, log: var/worker.log)"; \
+	trap 'echo ">> stopping the job worker (it finishes its current job)"; \
+	      kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 run: demo admin-user serve
 

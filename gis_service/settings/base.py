@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "simple_history",
     # Sign-in lockout (layers/lockout.py): its AccessAttempt table counts failed sign-ins.
     "axes",
+    # The task queue of background jobs (analyses, imports): Django's Tasks API and its
+    # database backend; `manage.py run_worker` executes them.
+    "django_tasks",
+    "django_tasks_db",
     "planning",
     "layers",
 ]
@@ -184,6 +188,20 @@ PLANNING_EXTENT = (100.0, 6.0, 112.0, 24.5)
 PLANNING_REPAIR_MAX_AREA_CHANGE = 0.001
 # Largest file accepted by import_layer and uploads, in bytes.
 PLANNING_MAX_UPLOAD_BYTES = int(os.environ.get("KCN_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Background jobs: one task queue in the database (no broker), run by `manage.py run_worker` on
+# any number of machines sharing the database. Analyses and imports have a queue each, so a
+# machine may serve only one of them (`run_worker --queue-name imports`).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["analyses", "imports"],
+    }
+}
+# A worker writes a heartbeat this often (seconds); a job whose worker's heartbeat is older than
+# PLANNING_WORKER_LOST_SECONDS (a worker on another machine; on the same machine its process id
+# is checked at once) is marked failed: the worker was killed or its machine stopped.
+PLANNING_WORKER_BEAT_SECONDS = float(os.environ.get("KCN_WORKER_BEAT_SECONDS", "2"))
+PLANNING_WORKER_LOST_SECONDS = float(os.environ.get("KCN_WORKER_LOST_SECONDS", "30"))
 # Developer capacity: minimum own-capital share of total investment (Decree 43/2014 Art. 14,
 # partially confirmed, see DOMAIN.md §2.4b). Keys are the threshold in hectares.
 PLANNING_OWN_CAPITAL_MIN_SHARE = {"below_20_ha": 0.20, "from_20_ha": 0.15}

@@ -61,7 +61,6 @@ from planning.services.analysis_runs import (  # noqa: F401  (re-exported: the s
     run_execute,
     run_refresh_stale,
     run_resubmit,
-    runs_process_queued,
     unit_from_ref,
     unit_ref,
 )

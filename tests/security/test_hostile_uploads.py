@@ -33,6 +33,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from planning import models as m
+from tests.jobs_support import TASKS_AT_ONCE
 from tests.layers.test_wfs_support import basic, exception_code, wfs_post
 
 PASSWD_MARKERS = ("root:x:0:0", "/bin/bash", "/usr/sbin/nologin")
@@ -287,7 +288,7 @@ HOSTILE = {
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PLANNING_IMPORT_RUNNER = "sync"
+    settings.TASKS = TASKS_AT_ONCE
     return settings.MEDIA_ROOT
 
 

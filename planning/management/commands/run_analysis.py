@@ -19,7 +19,8 @@ COMMANDS = {
 
 class Command(AnalysisCommand):
     help = (
-        "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
+        "Chạy một phân tích theo tên (NAME --params JSON); các lần chạy đang chờ do "
+        "manage.py run_worker chạy. "
         f"Run an analysis by name: {', '.join(svc.ANALYSES)}. Tham số / parameters: "
         + "; ".join(
             f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in svc.ANALYSES.values()
@@ -32,28 +33,12 @@ class Command(AnalysisCommand):
         parser.add_argument(
             "--params", default="{}", help='tham số dạng JSON, ví dụ {"province": "52"}'
         )
-        parser.add_argument(
-            "--queued", action="store_true", help="chạy các lần chạy đang chờ (hàng đợi CSDL)"
-        )
-        parser.add_argument("--limit", type=int, help="số lần chạy tối đa với --queued")
         super().add_arguments(parser)
 
     def handle(self, *args, name=None, **options):
-        if options["queued"]:
-            done = svc.runs_process_queued(limit=options["limit"])
-            for run in done:
-                self.stdout.write(
-                    f"#{run.pk} {run.kind}: {run.get_status_display()} ({fmt_vi(run.duration_s or 0, 1)} s)"
-                    + (f" — {run.error}" if run.error else "")
-                )
-            self.stdout.write(f"{len(done)} lần chạy / runs processed")
-            return
         names = ", ".join(svc.ANALYSES)
         if not name:
-            raise CommandError(
-                f"Hãy cho tên phân tích: {names} (hoặc --queued) / "
-                f"give an analysis name: {names} (or --queued)"
-            )
+            raise CommandError(f"Hãy cho tên phân tích: {names} / give an analysis name: {names}")
         try:
             spec = svc.analysis_spec(name)
         except KeyError:
@@ -80,5 +65,6 @@ class Command(AnalysisCommand):
         else:
             self.stdout.write(
                 f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
-                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json"
+                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: "
+                f"manage.py {COMMANDS[name]} hoặc --json"
             )

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from planning import models as m
+from tests.jobs_support import task_worker  # a job worker beside the server
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def _poll(client, url, *, timeout=120):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_site_suggestion_runs_in_the_background_and_can_be_polled(small_province):
+def test_site_suggestion_runs_in_the_background_and_can_be_polled(small_province, task_worker):
     user = get_user_model().objects.create_user("quyhoach", password="pw-qh-1")
     m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=small_province)
     client = APIClient()

@@ -13,6 +13,7 @@ from planning import geo
 from planning import models as m
 from planning.services import analyses as svc
 from planning.services.errors import InvalidParameter
+from tests.jobs_support import TASKS_QUEUED, run_queued_jobs
 from tests.planning.services.demo_case import DemoTestCase
 
 
@@ -266,23 +267,38 @@ class AnalysesOnDemoTests(DemoTestCase):
 
     def test_runs_can_be_resubmitted_and_processed_from_the_queue(self):
         run = svc.plan_vs_actual_run(province="52")
-        with override_settings(PLANNING_ANALYSIS_RUNNER="queue"):
+        with override_settings(TASKS=TASKS_QUEUED):
             queued = svc.run_resubmit(run, user=self.planner)
             self.assertEqual(queued.status, "queued")
-            done = svc.runs_process_queued()
+            done = run_queued_jobs(m.AnalysisRun)
         self.assertEqual([r.pk for r in done], [queued.pk])
         queued.refresh_from_db()
         self.assertEqual(queued.status, "done")
         self.assertEqual(queued.params, run.params)
         self.assertEqual(queued.results["rows"], run.results["rows"])
 
-    def test_a_silent_run_is_marked_failed(self):
-        run = m.AnalysisRun.objects.create(kind="efficiency", status="running")
-        m.AnalysisRun.objects.filter(pk=run.pk).update(
-            updated_at=run.updated_at - dt.timedelta(hours=2),
-            started_at=run.updated_at - dt.timedelta(hours=2),
+    def test_a_run_whose_worker_stopped_is_marked_failed(self):
+        """Its task's worker ran on another host and its heartbeat went silent."""
+        from django.utils import timezone
+        from django_tasks_db.models import DBTaskResult
+
+        from django.utils import translation
+
+        with override_settings(TASKS=TASKS_QUEUED), translation.override("en"):
+            run = svc.analysis_submit("plan-vs-actual", province="52")
+        long_ago = timezone.now() - dt.timedelta(hours=2)
+        m.WorkerBeat.objects.create(
+            worker_id="elsewhere:123:abc",
+            host="elsewhere",
+            pid=123,
+            started_at=long_ago,
+            beat_at=long_ago,
         )
+        DBTaskResult.objects.filter(pk=run.task_id).update(
+            status="RUNNING", worker_ids=["elsewhere:123:abc"], started_at=long_ago
+        )
+        m.AnalysisRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
         run.refresh_from_db()
-        svc.run_refresh_stale(run)
+        run = svc.run_refresh_stale(run)
         self.assertEqual(run.status, "failed")
-        self.assertIn("stopped reporting", run.error)
+        self.assertIn("the worker running this job stopped", run.error)  # in the run's language
