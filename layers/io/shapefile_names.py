@@ -71,8 +71,10 @@ def shapefile_names(names: Iterable[str]) -> dict[str, str]:
     Short names stay; table entries are used when free; anything else is cut to 10 characters,
     and a clash is resolved by cutting to 8 and appending a two-digit counter, in input order.
 
-    >>> shapefile_names(["code", "planned_area_ha", "some_very_long_a", "some_very_long_b"])
-    {'code': 'code', 'planned_area_ha': 'plan_ha', 'some_very_long_a': 'some_very_', 'some_very_long_b': 'some_ver01'}
+    >>> fields = ["code", "planned_area_ha", "some_very_long_a", "some_very_long_b"]
+    >>> shapefile_names(fields)  # doctest: +NORMALIZE_WHITESPACE
+    {'code': 'code', 'planned_area_ha': 'plan_ha', 'some_very_long_a': 'some_very_',
+     'some_very_long_b': 'some_ver01'}
     """
     names = list(names)
     result: dict[str, str] = {}

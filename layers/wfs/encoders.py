@@ -44,9 +44,7 @@ class FeatureSet:
 
 
 def timestamp() -> str:
-    return (
-        dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    )
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def fid(ftype: FeatureType, pk) -> str:
@@ -274,7 +272,7 @@ def _feature_xml(fs: FeatureSet, d: Decomposed | None, i: int, fmt: str, srs: CR
     ftype = fs.ftype
     ident = fid(ftype, fs.pks[i])
     out = []
-    for prop, value in zip(fs.props, fs.rows[i]):
+    for prop, value in zip(fs.props, fs.rows[i], strict=True):
         text = value_text(value)
         if text is not None:
             out.append(f"<{PREFIX}:{prop.name}>{text}</{PREFIX}:{prop.name}>")
@@ -336,10 +334,15 @@ def gml_feature_collection(
             if url
         )
         matched = "unknown" if number_matched is None else str(number_matched)
+        location = (
+            f"{NAMESPACE} {schema_url} {NS_WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd "
+            f"{NS_GML32} http://schemas.opengis.net/gml/3.2.1/gml.xsd"
+        )
         head = (
             f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" {ns_decl} '
-            f"xsi:schemaLocation={quoteattr(f'{NAMESPACE} {schema_url} {NS_WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd {NS_GML32} http://schemas.opengis.net/gml/3.2.1/gml.xsd')} "
-            f'timeStamp="{timestamp()}" numberMatched="{matched}" numberReturned="{returned}"{links}>'
+            f"xsi:schemaLocation={quoteattr(location)} "
+            f'timeStamp="{timestamp()}" numberMatched="{matched}" '
+            f'numberReturned="{returned}"{links}>'
         )
         member_open, member_close, tail = (
             "<wfs:member>",
@@ -347,9 +350,10 @@ def gml_feature_collection(
             "</wfs:FeatureCollection>",
         )
     elif fmt == FORMAT_GML311:
+        location = f"{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd"
         head = (
             f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS}" xmlns:gml="{NS_GML}" {ns_decl} '
-            f"xsi:schemaLocation={quoteattr(f'{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd')} "
+            f"xsi:schemaLocation={quoteattr(location)} "
             f'timeStamp="{timestamp()}" numberOfFeatures="{returned}">'
         )
         member_open, member_close, tail = (
@@ -365,13 +369,16 @@ def gml_feature_collection(
         else:
             bbox = (
                 f"<gml:boundedBy><gml:Box srsName={quoteattr(srs.name)}><gml:coordinates{_CS}>"
-                f"{_fmt(bounds[0], p)},{_fmt(bounds[1], p)} {_fmt(bounds[2], p)},{_fmt(bounds[3], p)}"
+                f"{_fmt(bounds[0], p)},{_fmt(bounds[1], p)} "
+                f"{_fmt(bounds[2], p)},{_fmt(bounds[3], p)}"
                 f"</gml:coordinates></gml:Box></gml:boundedBy>"
             )
+        location = (
+            f"{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.0.0/WFS-basic.xsd"
+        )
         head = (
             f'<wfs:FeatureCollection xmlns:wfs="{NS_WFS}" xmlns:gml="{NS_GML}" {ns_decl} '
-            f"xsi:schemaLocation={quoteattr(f'{NAMESPACE} {schema_url} {NS_WFS} http://schemas.opengis.net/wfs/1.0.0/WFS-basic.xsd')}>"
-            + bbox
+            f"xsi:schemaLocation={quoteattr(location)}>" + bbox
         )
         member_open, member_close, tail = (
             "<gml:featureMember>",
@@ -417,7 +424,7 @@ def gml_single_feature(fs: FeatureSet, *, fmt: str, srs: CRSRef) -> bytes:
 
 
 def _json_feature(fs: FeatureSet, d: Decomposed | None, i: int) -> str:
-    props = {p.name: json_value(v) for p, v in zip(fs.props, fs.rows[i])}
+    props = {p.name: json_value(v) for p, v in zip(fs.props, fs.rows[i], strict=True)}
     geometry = json_geometry(d, i, fs.ftype.geometry_kind) if d is not None else "null"
     return (
         '{"type":"Feature","id":'
@@ -433,7 +440,7 @@ def _json_feature(fs: FeatureSet, d: Decomposed | None, i: int) -> str:
 def _json_crs(srs: CRSRef) -> str:
     if srs.epsg == 4326:
         return ""
-    return ',"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::%d"}}' % srs.epsg
+    return f',"crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::{srs.epsg:d}"}}}}'
 
 
 def geojson_feature_collection(
@@ -452,8 +459,8 @@ def geojson_feature_collection(
     ]
     head = (
         '{"type":"FeatureCollection"'
-        + (',"numberMatched":%d' % number_matched if number_matched is not None else "")
-        + ',"numberReturned":%d,"timeStamp":"%s"' % (returned, timestamp())
+        + (f',"numberMatched":{number_matched:d}' if number_matched is not None else "")
+        + f',"numberReturned":{returned:d},"timeStamp":"{timestamp()}"'
         + _json_crs(srs)
         + (',"links":' + json.dumps(links) if links else "")
         + ',"features":['
@@ -504,8 +511,10 @@ def value_collection(
     )
     chunks = [
         XML_DECL,
-        f'<wfs:ValueCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" xmlns:{PREFIX}="{NAMESPACE}" '
-        f'timeStamp="{timestamp()}" numberMatched="{number_matched}" numberReturned="{len(fs.pks)}"{links}>',
+        f'<wfs:ValueCollection xmlns:wfs="{NS_WFS20}" xmlns:gml="{NS_GML32}" '
+        f'xmlns:{PREFIX}="{NAMESPACE}" '
+        f'timeStamp="{timestamp()}" numberMatched="{number_matched}" '
+        f'numberReturned="{len(fs.pks)}"{links}>',
     ]
     d = _decomposed(fs, srs)
     for i in range(len(fs.pks)):
@@ -539,7 +548,8 @@ def transaction_response(
             if ids
         )
         body = (
-            f'<wfs:WFS_TransactionResponse xmlns:wfs="{NS_WFS}" xmlns:ogc="{NS_OGC}" version="1.0.0">'
+            f'<wfs:WFS_TransactionResponse xmlns:wfs="{NS_WFS}" xmlns:ogc="{NS_OGC}" '
+            f'version="1.0.0">'
             f"{results}<wfs:TransactionResult><wfs:Status><wfs:SUCCESS/></wfs:Status>"
             f"</wfs:TransactionResult></wfs:WFS_TransactionResponse>"
         )

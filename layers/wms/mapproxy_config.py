@@ -109,8 +109,8 @@ def build_mapproxy_config(
                 "strict": False,
                 "md": {
                     "title": title,
-                    "abstract": "Khu, cụm công nghiệp: ranh giới, giải phóng mặt bằng, tuyến đường, dự án thứ cấp. "
-                    "Industrial parks and clusters.",
+                    "abstract": "Khu, cụm công nghiệp: ranh giới, giải phóng mặt bằng, "
+                    "tuyến đường, dự án thứ cấp. Industrial parks and clusters.",
                     "access_constraints": "Dữ liệu minh họa một phần; xem thuộc tính is_synthetic.",
                     "fees": "none",
                 },

@@ -102,7 +102,8 @@ def parse_bbox(text: str) -> Polygon:
 
 def _filter_reason(field, value, exc: Exception) -> str:
     """Why ``value`` does not fit ``field``, in the request's language like the message around it
-    (a lookup's ValueError is Django's untranslated English; the field's own check is translated)."""
+    (a lookup's ValueError is Django's untranslated English; the field's own check is
+    translated)."""
     if isinstance(exc, DjangoValidationError):
         return " ".join(exc.messages)
     try:

@@ -1,4 +1,7 @@
-"""OpenAPI descriptions of the API's authentication (drf-spectacular extensions, registered on import)."""
+"""OpenAPI descriptions of the API's authentication.
+
+drf-spectacular extensions, registered on import.
+"""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
@@ -14,7 +17,9 @@ class HeaderAuthenticationScheme(OpenApiAuthenticationExtension):
                 "type": "apiKey",
                 "in": "header",
                 "name": "Authorization",
-                "description": "`Token <key>` or `Bearer <key>` (rest_framework.authtoken), as for WFS/WMS",
+                "description": (
+                    "`Token <key>` or `Bearer <key>` (rest_framework.authtoken), as for WFS/WMS"
+                ),
             },
         ]
 

@@ -1,4 +1,5 @@
-"""The map page's layers: which catalogue layers a user sees, grouped, with tiles, legends and styles.
+"""The map page's layers: which catalogue layers a user sees, grouped, with tiles, legends and
+styles.
 
 Reads only (the catalogue, the WMS styles and the access policy); the page renders the result
 server-side and hands the same data to the map script.
@@ -84,7 +85,7 @@ class LayerGroup:
     layers: list[MapLayer] = field(default_factory=list)
 
 
-# --- styles as data --------------------------------------------------------------------------------
+# --- styles as data -------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|(AND|OR)\b|"\[(\w+)\]"\s*=\s*"([^"]*)")')
 
@@ -187,11 +188,13 @@ def legend_swatch(geometry: str, symbolizers) -> str:
             r = min(s.size, 12) / 2
             if s.symbol == "square":
                 parts.append(
-                    f'<rect x="{12 - r:g}" y="{8 - r:g}" width="{2 * r:g}" height="{2 * r:g}"{fill}{stroke}/>'
+                    f'<rect x="{12 - r:g}" y="{8 - r:g}" width="{2 * r:g}" height="{2 * r:g}"'
+                    f"{fill}{stroke}/>"
                 )
             elif s.symbol == "triangle":
                 parts.append(
-                    f'<polygon points="12,{8 - r:g} {12 + r:g},{8 + r:g} {12 - r:g},{8 + r:g}"{fill}{stroke}/>'
+                    f'<polygon points="12,{8 - r:g} {12 + r:g},{8 + r:g} {12 - r:g},{8 + r:g}"'
+                    f"{fill}{stroke}/>"
                 )
             else:
                 parts.append(f'<circle cx="12" cy="8" r="{r:g}"{fill}{stroke}/>')
@@ -199,8 +202,8 @@ def legend_swatch(geometry: str, symbolizers) -> str:
             parts.append(f'<rect x="1.5" y="1.5" width="21" height="13"{fill}{stroke}/>')
             if s.hatch and s.outline:
                 parts.append(
-                    f'<path d="M4 14 L14 2 M12 14 L22 2" stroke="{escape(s.outline)}" stroke-width="1" '
-                    f'stroke-opacity="0.7"/>'
+                    f'<path d="M4 14 L14 2 M12 14 L22 2" stroke="{escape(s.outline)}" '
+                    f'stroke-width="1" stroke-opacity="0.7"/>'
                 )
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" viewBox="0 0 24 16" '
@@ -209,7 +212,8 @@ def legend_swatch(geometry: str, symbolizers) -> str:
 
 
 def legend_items(style: LayerStyle, *, lang: str) -> list[dict]:
-    """The legend of a layer in the page's language (MapServer's GetLegendGraphic speaks Vietnamese)."""
+    """The legend of a layer in the page's language (MapServer's GetLegendGraphic speaks
+    Vietnamese)."""
     return [
         {
             "title": c.title_vi if lang == "vi" else c.title_en,
@@ -219,7 +223,7 @@ def legend_items(style: LayerStyle, *, lang: str) -> list[dict]:
     ]
 
 
-# --- layers for a user ------------------------------------------------------------------------------
+# --- layers for a user ----------------------------------------------------------------------------
 
 
 def legend_url(name: str) -> str:
@@ -273,7 +277,8 @@ def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
             z_index=10 + order.get(name, len(DRAW_ORDER)),
             legend_url=legend_url(name),
             tile_url=tiles.replace("{layer}", name),
-            # MapServer's MAXSCALEDENOM hides a layer beyond 1:N; so does OpenLayers past N * 0.28 mm.
+            # MapServer's MAXSCALEDENOM hides a layer beyond 1:N; so does OpenLayers past
+            # N * 0.28 mm.
             max_resolution=style.max_scale * PIXEL_M if style.max_scale else None,
             min_resolution=style.min_scale * PIXEL_M if style.min_scale else None,
             style=style_json(style, lang=lang) if name in VECTOR_LAYERS else None,

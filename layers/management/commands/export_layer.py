@@ -10,7 +10,8 @@ from layers.io.exporter import FORMATS
 class Command(BaseCommand):
     help = (
         "Export a catalogue layer's published fields (never personal data) and geometry to "
-        "GeoPackage, GeoJSON, zipped Shapefile or KML, reprojected to any EPSG code (KML: WGS 84 only)."
+        "GeoPackage, GeoJSON, zipped Shapefile or KML, reprojected to any EPSG code "
+        "(KML: WGS 84 only)."
     )
 
     def add_arguments(self, parser):

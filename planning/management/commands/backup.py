@@ -22,7 +22,8 @@ class Command(BaseCommand):
         rows = sum(result.counts.values())
         self.stdout.write(
             self.style.SUCCESS(
-                f"backup written: {result.path} ({result.backend}, {rows:,} rows, {result.files} files, "
+                f"backup written: {result.path} ({result.backend}, {rows:,} rows, "
+                f"{result.files} files, "
                 f"{result.bytes / 2**20:,.1f} MB before compression)"
             )
         )

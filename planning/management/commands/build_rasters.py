@@ -6,7 +6,10 @@ from planning.services.rasters import rasters_build
 
 
 class Command(BaseCommand):
-    help = "Dựng các lớp raster tổng hợp (DEM, lớp phủ, ngập, dân số) của tỉnh mẫu và đăng ký RasterLayer."
+    help = (
+        "Dựng các lớp raster tổng hợp (DEM, lớp phủ, ngập, dân số) của tỉnh mẫu "
+        "và đăng ký RasterLayer."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

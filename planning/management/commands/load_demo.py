@@ -26,11 +26,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"demo province loaded in {time.monotonic() - start:.1f} s (fixtures {result.checksum[:12]})"
+                    f"demo province loaded in {time.monotonic() - start:.1f} s "
+                    f"(fixtures {result.checksum[:12]})"
                 )
             )
             for label in result.created:
                 self.stdout.write(
-                    f"  {label:24s} created {result.created[label]:6d}  updated {result.updated[label]:6d}"
+                    f"  {label:24s} created {result.created[label]:6d}  "
+                    f"updated {result.updated[label]:6d}"
                 )
         self.stdout.write("totals: " + ", ".join(f"{k} {v}" for k, v in result.totals.items()))

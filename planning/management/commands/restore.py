@@ -37,6 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(w))
         self.stdout.write(
             self.style.SUCCESS(
-                f"restored {result.path} ({result.backend}, {sum(result.counts.values()):,} rows, {result.files} files)"
+                f"restored {result.path} ({result.backend}, "
+                f"{sum(result.counts.values()):,} rows, {result.files} files)"
             )
         )
