@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.analysis.errors import AnalysisError
-from planning.services import analyses as svc
-from planning.services.errors import PlanningError
+from planning.errors import PlanningError
+from planning.services.analysis_runs import analysis_run
 
 
 def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
@@ -91,7 +91,7 @@ class AnalysisCommand(BaseCommand):
         """Run analysis ``name`` with ``params`` (a mapping, e.g. ``--params``) and keywords;
         a refused parameter (the services name it) or missing input is a CommandError."""
         try:
-            return svc.analysis_run(name, params, user=self.user(options), **kwargs)
+            return analysis_run(name, params, user=self.user(options), **kwargs)
         except (PlanningError, AnalysisError, ValidationError, ValueError) as exc:
             raise CommandError(getattr(exc, "message", None) or str(exc)) from exc
 

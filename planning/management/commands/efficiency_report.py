@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
-from planning.services.analyses import efficiency_export
+from planning.services.analysis_exports import efficiency_export
 
 
 class Command(AnalysisCommand):

@@ -4,7 +4,9 @@ from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand
-from planning.services import analyses as svc
+from planning.analysis.errors import UnknownAnalysis
+from planning.services.analyses import ANALYSES, analysis_spec
+from planning.services.analysis_runs import runs_process_queued
 
 COMMANDS = {
     "site-suggestion": "suggest_sites",
@@ -20,9 +22,9 @@ COMMANDS = {
 class Command(AnalysisCommand):
     help = (
         "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
-        f"Run an analysis by name: {', '.join(svc.ANALYSES)}. Tham số / parameters: "
+        f"Run an analysis by name: {', '.join(ANALYSES)}. Tham số / parameters: "
         + "; ".join(
-            f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in svc.ANALYSES.values()
+            f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in ANALYSES.values()
         )
     )
     province_option = False
@@ -40,7 +42,7 @@ class Command(AnalysisCommand):
 
     def handle(self, *args, name=None, **options):
         if options["queued"]:
-            done = svc.runs_process_queued(limit=options["limit"])
+            done = runs_process_queued(limit=options["limit"])
             for run in done:
                 self.stdout.write(
                     f"#{run.pk} {run.kind}: {run.get_status_display()} ({fmt_vi(run.duration_s or 0, 1)} s)"
@@ -48,15 +50,15 @@ class Command(AnalysisCommand):
                 )
             self.stdout.write(f"{len(done)} lần chạy / runs processed")
             return
-        names = ", ".join(svc.ANALYSES)
+        names = ", ".join(ANALYSES)
         if not name:
             raise CommandError(
                 f"Hãy cho tên phân tích: {names} (hoặc --queued) / "
                 f"give an analysis name: {names} (or --queued)"
             )
         try:
-            spec = svc.analysis_spec(name)
-        except KeyError:
+            spec = analysis_spec(name)
+        except UnknownAnalysis:
             raise CommandError(
                 f"Không có phân tích {name!r}; các phân tích: {names} / "
                 f"unknown analysis {name!r}; known analyses: {names}"

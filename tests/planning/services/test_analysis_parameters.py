@@ -20,8 +20,11 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from planning import models as m
-from planning.services import analyses as svc
+from planning.analysis.types import KINDS
+from planning.services.analyses import ANALYSES
+from planning.services.analysis_runs import analysis_compute, analysis_run
 from planning.services.errors import PlanningError
+from planning.services.proposal_validation import proposal_check
 from tests.factories import IndustrialAreaFactory, square
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +64,7 @@ UNKNOWN = {
 #: Valid values, to fill in what a case does not test.
 VALID = {"province": "52", "geometry": SQUARE, "admin_unit": "21907"}
 
-SPECS = dict(svc.ANALYSES)
+SPECS = dict(ANALYSES)
 
 
 def _base(spec, tested: str | None = None) -> dict:
@@ -174,9 +177,9 @@ def _check_refusal(
 @pytest.mark.parametrize("name, kwargs, parameter, kind", CASES)
 def test_the_service_refuses_naming_the_parameter(world, name, kwargs, parameter, kind):
     with pytest.raises(PlanningError) as refused:  # InvalidParameter, or UnknownProvince
-        svc.analysis_run(name, kwargs)
+        analysis_run(name, kwargs)
     with translation.override("en"), pytest.raises(PlanningError) as in_english:
-        svc.analysis_run(name, kwargs)
+        analysis_run(name, kwargs)
     _check_refusal(
         refused.value.message, parameter, kind, kwargs.get(parameter), in_english.value.message
     )
@@ -184,7 +187,7 @@ def test_the_service_refuses_naming_the_parameter(world, name, kwargs, parameter
     if kind == "extra":
         assert refused.value.details["accepted"] == [p.name for p in SPECS[name].parameters]
     with pytest.raises(PlanningError, match=f"^Tham số '{parameter}': "):
-        svc.analysis_compute(name, kwargs)
+        analysis_compute(name, kwargs)
     assert not m.AnalysisRun.objects.exists()
 
 
@@ -258,7 +261,7 @@ def _inside(result) -> dict:
 )
 def test_a_geometry_is_read_from_geojson_or_wkt_by_every_door(world, geometry):
     params = {"geometry": geometry, "admin_unit": "21907", "kind": "CCN"}
-    result = svc.proposal_check(params, store=False)
+    result = proposal_check(params, store=False)
     assert 25 < result["area_ha"] < 35 and _inside(result)["passed"] is True
     out = io.StringIO()
     call_command(
@@ -279,13 +282,13 @@ def test_vn2000_coordinates_with_their_crs(world):
     from planning import geo
 
     tm3 = mapping(geo.transform(shape(SQUARE), 4326, 9217))
-    direct = svc.proposal_check(geometry=SQUARE, admin_unit="21907", store=False)
+    direct = proposal_check(geometry=SQUARE, admin_unit="21907", store=False)
     for params in (
         {"geometry": tm3, "crs": "EPSG:9217"},
         {"geometry": tm3, "crs": 9217},
         {"geometry": {**tm3, "crs": {"type": "name", "properties": {"name": "EPSG:9217"}}}},
     ):
-        result = svc.proposal_check({**params, "admin_unit": "21907"}, store=False)
+        result = proposal_check({**params, "admin_unit": "21907"}, store=False)
         assert result["area_ha"] == pytest.approx(direct["area_ha"], rel=1e-4)
 
 
@@ -352,9 +355,9 @@ def test_the_analyses_index_lists_each_analysis_parameters(world):
     api.force_authenticate(world)
     analyses = {a["name"]: a for a in api.get("/api/v1/analyses/").json()}
     site = {p["name"]: p for p in analyses["site-suggestion"]["parameters"]}
-    assert site["province"]["required"] is True and site["kind"]["choices"] == list(svc.KINDS)
+    assert site["province"]["required"] is True and site["kind"]["choices"] == list(KINDS)
     assert [p["name"] for p in analyses["labour-catchment"]["parameters"]] == [
-        p.name for p in svc.ANALYSES["labour-catchment"].parameters
+        p.name for p in ANALYSES["labour-catchment"].parameters
     ]
 
 
