@@ -251,8 +251,8 @@ class AnalysisStartApi(BaseApi):
     @extend_schema(
         summary="Start an analysis run",
         request=OpenApiTypes.OBJECT,
-        description="Body by analysis (the service checks the parameters; a refusal is a 400 naming the "
-        "parameter, also in `error.details.parameter`): "
+        description="Body by analysis (the service checks the parameters; a refusal is a 400 "
+        "naming the parameter, also in `error.details.parameter`): "
         + "; ".join(f"{n}: {', '.join(c().fields)}" for n, c in INPUTS.items()),
         responses={201: RunOutputSerializer, 202: RunOutputSerializer},
     )
@@ -373,9 +373,7 @@ class RunExportApi(_RunApi, DownloadApi):
             raise NotFound(_("run %(id)s is not a finished efficiency run") % {"id": pk})
         fmt = self.download_format(request)
         return file_response(
-            *efficiency_export(
-                run.results, fmt, table=request.query_params.get("table", "areas")
-            )
+            *efficiency_export(run.results, fmt, table=request.query_params.get("table", "areas"))
         )
 
 
@@ -438,9 +436,7 @@ class EfficiencyReportApi(_ReportApi, DownloadApi):
         results = self.compute(request)
         if fmt in ("csv", "xlsx"):
             return file_response(
-                *efficiency_export(
-                    results, fmt, table=request.query_params.get("table", "areas")
-                )
+                *efficiency_export(results, fmt, table=request.query_params.get("table", "areas"))
             )
         return Response(results)
 
@@ -477,7 +473,8 @@ def parse_srid(value) -> int | None:
 
 def geometry_from_geojson(value, srid=None) -> GEOSGeometry:
     """A GEOS geometry from a GeoJSON geometry or Feature (dict or text) — or WKT — in ``srid``
-    (default its ``crs`` member, else EPSG:4326); the services' one parser, refusals as DRF errors."""
+    (default its ``crs`` member, else EPSG:4326); the services' one parser, refusals as DRF
+    errors."""
     try:
         return geometry_from_value(value, srid)
     except InvalidParameter as exc:
@@ -535,7 +532,8 @@ class ProposalCheckResultSerializer(serializers.Serializer):
 
 
 class ProposalCheckApi(BaseApi):
-    """Rule checks of a proposed boundary: size, overlaps, unit, road access, exclusions, occupancy."""
+    """Rule checks of a proposed boundary: size, overlaps, unit, road access, exclusions,
+    occupancy."""
 
     permission_classes = [StaffRole]
 

@@ -38,7 +38,8 @@ AREA_LEVELS = ("commune", "district", "province")
 # Provinces and scope
 # --------------------------------------------------------------------------------------------
 def _fold(text: str) -> str:
-    """Lower-case, without Vietnamese diacritics (đ → d), single spaces: 'Bình  Định' → 'binh dinh'."""
+    """Lower-case, without Vietnamese diacritics (đ → d), single spaces: 'Bình  Định' →
+    'binh dinh'."""
     text = unicodedata.normalize("NFD", str(text).replace("Đ", "D").replace("đ", "d"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return " ".join(text.lower().split())
@@ -158,7 +159,7 @@ class UnitLocator:
             )
         )
         geoms = shapely.from_wkb([bytes(r[-1]) for r in rows]) if rows else []
-        return cls([(UnitRef(*r[:-1]), g) for r, g in zip(rows, geoms)])
+        return cls([(UnitRef(*r[:-1]), g) for r, g in zip(rows, geoms, strict=False)])
 
     @classmethod
     def current(cls) -> UnitLocator:
@@ -202,7 +203,7 @@ class UnitLocator:
         points = np.asarray(points, dtype=object).reshape(-1)
         found: list[list[int]] = [[] for _ in range(len(points))]
         if len(points) and len(self.refs):
-            for p, i in zip(*(a.tolist() for a in self._hits(points))):
+            for p, i in zip(*(a.tolist() for a in self._hits(points)), strict=False):
                 found[p].append(i)
         picked: dict[tuple, dict] = {}  # areas in the same units pick the same way
         out = []
@@ -296,7 +297,7 @@ def unit_at_level(unit: m.AdminUnit, level: str, *, within=None) -> UnitRef | No
     if not locator.refs:
         return None
     shares = shapely.area(shapely.intersection(locator.geoms, region))
-    hits = [(ref, float(a)) for ref, a in zip(locator.refs, shares) if a > 0]
+    hits = [(ref, float(a)) for ref, a in zip(locator.refs, shares, strict=False) if a > 0]
     today = timezone.localdate()
     if level == m.AdminUnit.Level.COMMUNE:
         preferred = [h for h in hits if h[0].valid_to is None or h[0].valid_to >= today]

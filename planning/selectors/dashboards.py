@@ -726,9 +726,7 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     eco_names = choice_labels("industrial_areas", m.IndustrialArea, "eco_status")
     row = area_rows(
         [area],
-        locator=UnitLocator.load(
-            m.AdminUnit.objects.filter(boundary__intersects=area.boundary)
-        ),
+        locator=UnitLocator.load(m.AdminUnit.objects.filter(boundary__intersects=area.boundary)),
     )[0]
     # The province the area was reported under (Sóc Trăng rather than today's Cần Thơ).
     provinces = list(

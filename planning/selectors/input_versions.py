@@ -58,7 +58,7 @@ def table_versions(models: Iterable, *, counts: dict | None = None) -> dict[str,
         cur.execute(" UNION ALL ".join(parts))
         rows = cur.fetchall()
     out = {}
-    for model, (count, max_id, change_a, change_b) in zip(models, rows):
+    for model, (count, max_id, change_a, change_b) in zip(models, rows, strict=False):
         changes = [_as_datetime(c) for c in (change_a, change_b) if c is not None]
         out[model._meta.label] = {
             "count": count,

@@ -252,9 +252,7 @@ def matrix_world(transactional_db):
         # workflow would have written, so that the invariants hold from the start.
         if status != "draft":
             # With microseconds, as timezone.now() writes them (files keep milliseconds).
-            kw.setdefault(
-                "submitted_at", dt.datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=dt.UTC)
-            )
+            kw.setdefault("submitted_at", dt.datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=dt.UTC))
         with m.workflow_write("fixture"):
             p = m.Proposal.objects.create(
                 code=code,

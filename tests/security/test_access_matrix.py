@@ -1163,9 +1163,7 @@ def test_analyses_runs_exports_and_jobs(matrix_world):
     mx = Matrix("analyses")
 
     def may_read_analysis(role, name):
-        return all(
-            may_read(role, CATALOGUE[layer]) for layer in analysis_spec(name).input_layers
-        )
+        return all(may_read(role, CATALOGUE[layer]) for layer in analysis_spec(name).input_layers)
 
     # A finished efficiency run started by the administrator (for the run export).
     admin = client_for(world, "admin")

@@ -319,8 +319,8 @@ def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review
         requests.get(url, headers=auth, timeout=60).content == before.content
     )  # now from the tile cache
 
-    second = analysis_run("infrastructure-gaps", 
-        province=province, criteria={"networks": ["power"]}
+    second = analysis_run(
+        "infrastructure-gaps", province=province, criteria={"networks": ["power"]}
     )  # no water this time
     assert second.status == "done"
     assert not m.InfrastructureConnector.objects.filter(

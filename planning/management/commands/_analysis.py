@@ -26,7 +26,8 @@ def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
 
     def line(values):
         cells_ = (
-            v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))
+            v.rjust(w) if numeric[i] else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=False))
         )
         return "  ".join(cells_).rstrip()
 
@@ -116,6 +117,7 @@ class AnalysisCommand(BaseCommand):
     def footer(self, run) -> None:
         self.stdout.write(
             self.style.SUCCESS(
-                f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in {fmt_vi(run.duration_s, 1)} s"
+                f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in "
+                f"{fmt_vi(run.duration_s, 1)} s"
             )
         )

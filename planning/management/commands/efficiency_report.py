@@ -10,7 +10,8 @@ from planning.services.analysis_exports import efficiency_export
 
 class Command(AnalysisCommand):
     help = (
-        "Hiệu quả sử dụng đất KCN/CCN theo khu, xã, huyện (cũ), tỉnh; lưu lần chạy và xuất JSON/CSV/XLSX. "
+        "Hiệu quả sử dụng đất KCN/CCN theo khu, xã, huyện (cũ), tỉnh; lưu lần chạy và xuất "
+        "JSON/CSV/XLSX. "
         "Land-use efficiency per area and per unit."
     )
     analysis = "efficiency"

@@ -3,8 +3,8 @@ import json
 from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
-from planning.management.commands._analysis import AnalysisCommand
 from planning.analysis.errors import UnknownAnalysis
+from planning.management.commands._analysis import AnalysisCommand
 from planning.services.analyses import ANALYSES, analysis_spec
 from planning.services.analysis_runs import runs_process_queued
 
@@ -21,7 +21,8 @@ COMMANDS = {
 
 class Command(AnalysisCommand):
     help = (
-        "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
+        "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ "
+        "(--queued). "
         f"Run an analysis by name: {', '.join(ANALYSES)}. Tham số / parameters: "
         + "; ".join(
             f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in ANALYSES.values()
@@ -45,7 +46,8 @@ class Command(AnalysisCommand):
             done = runs_process_queued(limit=options["limit"])
             for run in done:
                 self.stdout.write(
-                    f"#{run.pk} {run.kind}: {run.get_status_display()} ({fmt_vi(run.duration_s or 0, 1)} s)"
+                    f"#{run.pk} {run.kind}: {run.get_status_display()} "
+                    f"({fmt_vi(run.duration_s or 0, 1)} s)"
                     + (f" — {run.error}" if run.error else "")
                 )
             self.stdout.write(f"{len(done)} lần chạy / runs processed")
@@ -82,5 +84,6 @@ class Command(AnalysisCommand):
         else:
             self.stdout.write(
                 f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
-                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json"
+                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} "
+                "hoặc --json"
             )

@@ -17,6 +17,7 @@ from planning import models as m
 from planning.analysis.types import (
     AreaRecord,
 )
+from planning.selectors.admin_units import AREA_LEVELS, UnitLocator, UnitRef
 
 
 def areas_in(province: m.AdminUnit | None = None, *, include_revoked: bool = True) -> QuerySet:
@@ -28,8 +29,6 @@ def areas_in(province: m.AdminUnit | None = None, *, include_revoked: bool = Tru
         qs = qs.exclude(status=m.IndustrialArea.Status.REVOKED)
     return qs
 
-
-from planning.selectors.admin_units import AREA_LEVELS, UnitLocator, UnitRef
 
 # The columns of an area that area_rows and the efficiency report read (AreaFields).
 AREA_FIELDS = (
@@ -62,7 +61,8 @@ AREA_FIELDS = (
 
 
 class AreaFields:
-    """An industrial area's columns of :data:`AREA_FIELDS` as plain attributes, read with ``values()``:
+    """An industrial area's columns of :data:`AREA_FIELDS` as plain attributes, read with
+    ``values()``:
     what :func:`area_rows` and the efficiency report use of a model instance, without building
     one (model instances cost more than the report's arithmetic at 500 areas). ``developer``
     is ``None`` or an object with the developer's ``kind``, as on the model."""
@@ -82,7 +82,8 @@ class _DeveloperKind:
 
 
 def areas_with_points(province: m.AdminUnit | None = None) -> tuple[list[AreaFields], np.ndarray]:
-    """:func:`areas_in` as :class:`AreaFields` (the columns of :data:`AREA_FIELDS`, and ``transferred``:
+    """:func:`areas_in` as :class:`AreaFields` (the columns of :data:`AREA_FIELDS`, and
+    ``transferred``:
     whether a developer transfer is recorded), with a point on each boundary's surface computed
     by the database (shapely, EPSG:4326) — enough for :func:`area_rows` without geometry, at a
     fraction of the cost of reading every boundary."""
@@ -167,7 +168,7 @@ def area_rows(
         points = shapely.point_on_surface(shapes) if len(shapes) else []
     located = locator.locate_many(points) if len(areas) else []
     out = []
-    for a, shp, units in zip(areas, shapes, located):
+    for a, shp, units in zip(areas, shapes, located, strict=False):
         if (
             a.admin_unit_id in locator.by_id
             and locator.by_id[a.admin_unit_id].level == "commune"

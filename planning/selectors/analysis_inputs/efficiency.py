@@ -174,7 +174,8 @@ def annual_totals(areas: Iterable[m.IndustrialArea], *, all_areas: bool = False)
 
 
 def leased_after(areas: Iterable[m.IndustrialArea], year: int) -> dict[int, float]:
-    """Hectares reported as newly leased after ``year``, per area pk (to reconstruct a year's state)."""
+    """Hectares reported as newly leased after ``year``, per area pk (to reconstruct a year's
+    state)."""
     out: dict[int, float] = {}
     for area_id, leased in m.AnnualReport.objects.filter(
         area__in=[a.pk for a in areas], year__gt=year

@@ -27,7 +27,7 @@ def road_records(roads: Iterable[m.RoadCorridor], srid: int) -> list[RoadRecord]
     shapes = geo.to_shapely(r.centerline for r in roads)
     return [
         RoadRecord(geo.transform(g, geo.STORAGE_SRID, srid), r.status, r.route_ref or r.name)
-        for r, g in zip(roads, shapes)
+        for r, g in zip(roads, shapes, strict=False)
     ]
 
 
