@@ -405,3 +405,30 @@ def test_validate_a_stored_proposal(staff_api, staff, area, binh_dinh):
         "passed"
     ]
     assert staff_api.post("/api/v1/proposals/999999/validate/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Parameter 'province': unknown province 'Mars'; known provinces: "),
+        ("vi", "Tham số 'province': không có tỉnh 'Mars'; các tỉnh: "),
+    ],
+)
+def test_parameter_refusals_follow_accept_language(staff_api, area, language, expected):
+    r = staff_api.post(
+        "/api/v1/analyses/plan-vs-actual/",
+        {"province": "Mars"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["message"].startswith(expected)
+    assert r.json()["error"]["details"]["parameter"] == "province"
+
+
+def test_api_errors_follow_accept_language(staff_api):
+    english = staff_api.get("/api/v1/analyses/runs/999999/", HTTP_ACCEPT_LANGUAGE="en")
+    vietnamese = staff_api.get("/api/v1/analyses/runs/999999/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert english.status_code == vietnamese.status_code == 404
+    assert english.json()["error"]["message"] == "no analysis run 999999"
+    assert vietnamese.json()["error"]["message"] == "không có lần chạy phân tích 999999"
