@@ -44,10 +44,14 @@ __all__ = ["ANALYSES", "analysis_spec"]
 
 
 def _in_kind_order(*specs: AnalysisSpec) -> Mapping[str, AnalysisSpec]:
+    """The registry, every ``AnalysisRun.Kind`` present once, in the order of the kinds."""
     order = list(m.AnalysisRun.Kind.values)
-    missing = set(order) - {s.name for s in specs}
-    if missing or set(SPECS) != {s.name for s in specs}:
-        raise ImproperlyConfigured(f"analyses without a module or not listed here: {missing}")
+    listed = {s.name for s in specs}
+    if set(order) != listed or set(SPECS) != listed:
+        raise ImproperlyConfigured(
+            f"analyses {sorted(set(order) ^ listed | set(SPECS) ^ listed)} are stored kinds "
+            "without a module, or registered but not listed here"
+        )
     ordered = {s.name: s for s in sorted(specs, key=lambda s: order.index(s.name))}
     SPECS.clear()
     SPECS.update(ordered)
