@@ -1,4 +1,5 @@
-"""Analyses over the API: background runs with progress, reports, downloads, proposal checks, errors."""
+"""Analyses over the API: background runs with progress, reports, downloads, proposal checks,
+errors."""
 
 from __future__ import annotations
 

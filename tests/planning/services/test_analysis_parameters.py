@@ -35,7 +35,8 @@ SQUARE = {
         [[109.05, 14.05], [109.055, 14.05], [109.055, 14.055], [109.05, 14.055], [109.05, 14.05]]
     ],
 }
-#: A value of the wrong type for each parameter type (all JSON, as the command and the API get them).
+#: A value of the wrong type for each parameter type (all JSON, as the command and the API get
+#: them).
 WRONG_TYPE = {
     "province": ["52"],
     "choice": 7,
@@ -243,7 +244,7 @@ def test_the_api_answers_400_naming_the_parameter(world, name, kwargs, parameter
     assert not m.AnalysisRun.objects.exists()
 
 
-# ---- what must work --------------------------------------------------------------------------------
+# ---- what must work ---------------------------------------------------------------------------
 def _inside(result) -> dict:
     return next(r for r in result["rules"] if r["rule"] == "inside_unit")
 
@@ -255,7 +256,8 @@ def _inside(result) -> dict:
         {"type": "Feature", "properties": {}, "geometry": SQUARE},
         json.dumps(SQUARE),
         "POLYGON((109.05 14.05, 109.055 14.05, 109.055 14.055, 109.05 14.055, 109.05 14.05))",
-        "SRID=4326;MULTIPOLYGON(((109.05 14.05, 109.055 14.05, 109.055 14.055, 109.05 14.055, 109.05 14.05)))",
+        "SRID=4326;MULTIPOLYGON(((109.05 14.05, 109.055 14.05, 109.055 14.055, 109.05 14.055, "
+        "109.05 14.05)))",
     ],
     ids=["geojson", "feature", "geojson-text", "wkt", "ewkt"],
 )
@@ -374,7 +376,8 @@ def test_a_body_that_is_not_an_object_is_refused(world):
 
 
 def test_the_reported_run_analysis_crashes_are_clear_errors_or_work(world):
-    """Issue 11, item 6: each of these ended in a traceback (or "unknown administrative unit code None")."""
+    """Issue 11, item 6: each of these ended in a traceback (or "unknown administrative unit code
+    None")."""
 
     def refused(params) -> str:
         with pytest.raises(CommandError) as exc:
@@ -393,8 +396,8 @@ def test_the_reported_run_analysis_crashes_are_clear_errors_or_work(world):
     message = refused({"province": "52"})
     assert message.startswith("Tham số 'province': phân tích proposal-check không có tham số này")
     assert (
-        "các tham số: proposal, crs, geometry, kind, admin_unit, is_craft_village, expands, unit, criteria"
-        in message
+        "các tham số: proposal, crs, geometry, kind, admin_unit, is_craft_village, expands, unit, "
+        "criteria" in message
     )
     message = refused({"geometry": SQUARE, "admin_unit": "XYZ"})
     assert message.startswith("Tham số 'admin_unit': không có đơn vị hành chính mã 'XYZ'")

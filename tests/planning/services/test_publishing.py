@@ -1,4 +1,5 @@
-"""Analysis results are published: suggested sites and connectors through WMS (MapServer) and WFS."""
+"""Analysis results are published: suggested sites and connectors through WMS (MapServer) and
+WFS."""
 
 from __future__ import annotations
 
