@@ -364,7 +364,7 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Chạy lại với cùng tham số")
     def rerun(self, request, queryset):
-        from planning.services.analyses import run_resubmit
+        from planning.services.analysis_runs import run_resubmit
 
         runs = [run_resubmit(run, user=request.user) for run in queryset]
         self.message_user(request, "Đã xếp hàng: " + ", ".join(f"#{r.pk}" for r in runs))

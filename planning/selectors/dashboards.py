@@ -40,7 +40,10 @@ from planning.analysis import numformat
 from planning.analysis.plan_vs_actual import TOTAL_LABEL
 from planning.analysis.targets import lagging_projects
 from planning.analysis.types import ESTABLISHED_STATUSES
-from planning.selectors import analyses as sel
+from planning.selectors.admin_units import UnitLocator
+from planning.selectors.analysis_inputs.areas import area_rows, areas_in
+from planning.selectors.analysis_inputs.efficiency import parcel_records
+from planning.selectors.analysis_inputs.targets import project_records, target_records
 from planning.web import formats as web_formats
 from planning.web import labels
 
@@ -58,7 +61,7 @@ def may_read_layers(user, *names: str) -> bool:
 
 
 def may_read_analysis(user, name: str) -> bool:
-    from planning.services.analysis_runs import analysis_spec
+    from planning.services.analyses import analysis_spec
 
     return may_read_layers(user, *analysis_spec(name).input_layers)
 
@@ -288,7 +291,7 @@ def dashboard_provinces() -> list[dict]:
     for p in m.AdminUnit.objects.filter(level=m.AdminUnit.Level.PROVINCE).order_by(
         "valid_from", "name"
     ):
-        n = sel.areas_in(p).count()
+        n = areas_in(p).count()
         if n:
             out.append({"unit": p, "n_areas": n, "current": p.valid_to is None})
     out.sort(key=lambda d: (d["current"], d["unit"].name))
@@ -349,7 +352,7 @@ def _schedule(projects: list, today: dt.date) -> dict[str, dict]:
 def targets_vs_actuals(areas) -> list[dict]:
     """Per year and indicator: Σ targets and Σ actuals over the areas that had a target that year."""
     areas = list(areas)
-    targets, actuals = sel.target_records(areas)
+    targets, actuals = target_records(areas)
     actual = {(a.area_id, a.year, a.indicator): a.value for a in actuals}
     out: dict[tuple[int, str], dict] = {}
     for t in targets:
@@ -481,7 +484,7 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
 
     today = today or timezone.localdate()
     rights = Rights.of(user)
-    areas = list(sel.areas_in(province))
+    areas = list(areas_in(province))
     eff = _efficiency(province)
     by_code = {a.code: a for a in areas}
     kinds = choice_labels("industrial_areas", m.IndustrialArea, "kind")
@@ -721,11 +724,9 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     kinds = choice_labels("industrial_areas", m.IndustrialArea, "kind")
     statuses = choice_labels("industrial_areas", m.IndustrialArea, "status")
     eco_names = choice_labels("industrial_areas", m.IndustrialArea, "eco_status")
-    row = sel.area_rows(
+    row = area_rows(
         [area],
-        locator=sel.UnitLocator.load(
-            m.AdminUnit.objects.filter(boundary__intersects=area.boundary)
-        ),
+        locator=UnitLocator.load(m.AdminUnit.objects.filter(boundary__intersects=area.boundary)),
     )[0]
     # The province the area was reported under (Sóc Trăng rather than today's Cần Thơ).
     provinces = list(
@@ -736,10 +737,10 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     province = next(
         (p for p in provinces if p.name == row.record.province), provinces[0] if provinces else None
     )
-    projects = sel.project_records([area])
+    projects = project_records([area])
     from planning.analysis.efficiency import land_use_efficiency
 
-    parcels = sel.parcel_records([area]) if rights.clearance else []
+    parcels = parcel_records([area]) if rights.clearance else []
     eff = (
         land_use_efficiency([row.record], parcels=parcels, projects=projects, levels=())
         .areas[0]

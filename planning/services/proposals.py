@@ -437,7 +437,7 @@ def action_label(action: str) -> str:
 
 def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> m.Proposal:
     """Take workflow step ``action`` (one of :data:`ACTIONS`) as ``user``; returns the proposal."""
-    from planning.services.analyses import proposal_validate
+    from planning.services.proposal_validation import proposal_validate
 
     comment = (comment or "").strip()
     _check_step(user, proposal, action, comment)

@@ -36,7 +36,7 @@ def jobs_panel(context):
 
     from planning.models import AdminUnit
     from planning.services import imports
-    from planning.services.analysis_runs import analysis_spec
+    from planning.services.analyses import analysis_spec
 
     request = context["request"]
     lang = "en" if (get_language() or "vi").startswith("en") else "vi"
@@ -50,9 +50,9 @@ def jobs_panel(context):
         .only("code", "name", "valid_from", "valid_to", "level")
     )
     # Site suggestion and labour catchment read rasters: say which provinces have them, and whose
-    # a province formed on 1 July 2025 without its own reads (selectors.analyses.raster_stand_in).
+    # a province formed on 1 July 2025 without its own reads (selectors.rasters.raster_stand_in).
     from planning.models import RasterLayer
-    from planning.selectors.analyses import raster_stand_in
+    from planning.selectors.rasters import raster_stand_in
 
     with_rasters = {
         name.split(":")[1]

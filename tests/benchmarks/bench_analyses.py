@@ -235,7 +235,7 @@ def _child_grid(directory: Path, rows: int, cols: int):
 
 
 def _block_rows(grid, criteria) -> int:
-    """The stripe height the service uses (``planning.services.analyses._site_body``)."""
+    """The stripe height the service uses (``planning.analysis.site_inputs.stripe_plan``)."""
     k = max(1, int(math.floor(criteria.factor_cell_m / grid.cell_size + 1e-9)))
     block_rows = max(k, 2_000_000 // grid.cols)
     return -(-block_rows // k) * k
@@ -663,7 +663,7 @@ def bench_efficiency() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from planning.services.analyses import analysis_compute
+    from planning.services.analysis_runs import analysis_compute
 
     print(
         f"\n== Land-use efficiency report, database {connection.settings_dict['NAME']} "

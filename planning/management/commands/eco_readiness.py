@@ -2,7 +2,10 @@ from planning.management.commands._analysis import AnalysisCommand, table, wrap
 
 
 class Command(AnalysisCommand):
-    help = "Mức sẵn sàng chuyển đổi KCN/CCN sinh thái: tiêu chí đạt và còn thiếu. Eco-industrial park readiness."
+    help = (
+        "Mức sẵn sàng chuyển đổi KCN/CCN sinh thái: tiêu chí đạt và còn thiếu. "
+        "Eco-industrial park readiness."
+    )
     analysis = "eco-readiness"
 
     def add_arguments(self, parser):
@@ -24,7 +27,8 @@ class Command(AnalysisCommand):
         r = run.results
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"KCN/CCN sinh thái / Eco-industrial readiness — {r['scope']}: {r['n_ready']}/{r['n_areas']} sẵn sàng / ready"
+                f"KCN/CCN sinh thái / Eco-industrial readiness — {r['scope']}: "
+                f"{r['n_ready']}/{r['n_areas']} sẵn sàng / ready"
             )
         )
         self.stdout.write(

@@ -5,12 +5,13 @@ from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
-from planning.services.analyses import efficiency_export
+from planning.services.analysis_exports import efficiency_export
 
 
 class Command(AnalysisCommand):
     help = (
-        "Hiệu quả sử dụng đất KCN/CCN theo khu, xã, huyện (cũ), tỉnh; lưu lần chạy và xuất JSON/CSV/XLSX. "
+        "Hiệu quả sử dụng đất KCN/CCN theo khu, xã, huyện (cũ), tỉnh; lưu lần chạy và xuất "
+        "JSON/CSV/XLSX. "
         "Land-use efficiency per area and per unit."
     )
     analysis = "efficiency"

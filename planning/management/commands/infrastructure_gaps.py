@@ -3,7 +3,8 @@ from planning.management.commands._analysis import AnalysisCommand, table
 
 class Command(AnalysisCommand):
     help = (
-        "Hạ tầng kỹ thuật đến chân hàng rào: khoảng cách từ mỗi khu, cụm đến đường, điện, nước và tuyến kết "
+        "Hạ tầng kỹ thuật đến chân hàng rào: khoảng cách từ mỗi khu, cụm đến đường, điện, nước "
+        "và tuyến kết "
         "nối chỉ dẫn (lớp infrastructure_connectors). Infrastructure gaps to the fence."
     )
     analysis = "infrastructure-gaps"

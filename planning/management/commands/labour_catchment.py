@@ -5,7 +5,10 @@ from planning.management.commands._analysis import AnalysisCommand, pct, table
 
 
 class Command(AnalysisCommand):
-    help = "Dân số trong bán kính 5/10/20 km quanh mỗi khu, cụm so với lao động dự kiến. Labour catchment."
+    help = (
+        "Dân số trong bán kính 5/10/20 km quanh mỗi khu, cụm so với lao động dự kiến. "
+        "Labour catchment."
+    )
     analysis = "labour-catchment"
 
     def add_arguments(self, parser):
@@ -34,7 +37,8 @@ class Command(AnalysisCommand):
             self.stdout.write(
                 self.style.MIGRATE_HEADING(
                     f"Nguồn lao động / Labour catchment — {p['province']}: dân số / population "
-                    f"{fmt_vi(p['total_population'])}, lao động cần / workers needed {fmt_vi(p['workers_needed'])}"
+                    f"{fmt_vi(p['total_population'])}, lao động cần / workers needed "
+                    f"{fmt_vi(p['workers_needed'])}"
                 )
             )
             self.stdout.write(

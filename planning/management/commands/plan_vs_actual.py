@@ -2,7 +2,10 @@ from planning.management.commands._analysis import AnalysisCommand, pct, table, 
 
 
 class Command(AnalysisCommand):
-    help = "Quy hoạch so với thực hiện: số khu, cụm và diện tích trong quy hoạch, đã thành lập, đang hoạt động."
+    help = (
+        "Quy hoạch so với thực hiện: số khu, cụm và diện tích trong quy hoạch, đã thành lập, "
+        "đang hoạt động."
+    )
     analysis = "plan-vs-actual"
 
     def handle(self, *args, **options):

@@ -3,8 +3,10 @@ import json
 from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
+from planning.analysis.errors import UnknownAnalysis
 from planning.management.commands._analysis import AnalysisCommand
-from planning.services import analyses as svc
+from planning.services.analyses import ANALYSES, analysis_spec
+from planning.services.analysis_runs import runs_process_queued
 
 COMMANDS = {
     "site-suggestion": "suggest_sites",
@@ -19,10 +21,11 @@ COMMANDS = {
 
 class Command(AnalysisCommand):
     help = (
-        "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ (--queued). "
-        f"Run an analysis by name: {', '.join(svc.ANALYSES)}. Tham số / parameters: "
+        "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ "
+        "(--queued). "
+        f"Run an analysis by name: {', '.join(ANALYSES)}. Tham số / parameters: "
         + "; ".join(
-            f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in svc.ANALYSES.values()
+            f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in ANALYSES.values()
         )
     )
     province_option = False
@@ -40,23 +43,24 @@ class Command(AnalysisCommand):
 
     def handle(self, *args, name=None, **options):
         if options["queued"]:
-            done = svc.runs_process_queued(limit=options["limit"])
+            done = runs_process_queued(limit=options["limit"])
             for run in done:
                 self.stdout.write(
-                    f"#{run.pk} {run.kind}: {run.get_status_display()} ({fmt_vi(run.duration_s or 0, 1)} s)"
+                    f"#{run.pk} {run.kind}: {run.get_status_display()} "
+                    f"({fmt_vi(run.duration_s or 0, 1)} s)"
                     + (f" — {run.error}" if run.error else "")
                 )
             self.stdout.write(f"{len(done)} lần chạy / runs processed")
             return
-        names = ", ".join(svc.ANALYSES)
+        names = ", ".join(ANALYSES)
         if not name:
             raise CommandError(
                 f"Hãy cho tên phân tích: {names} (hoặc --queued) / "
                 f"give an analysis name: {names} (or --queued)"
             )
         try:
-            spec = svc.analysis_spec(name)
-        except KeyError:
+            spec = analysis_spec(name)
+        except UnknownAnalysis:
             raise CommandError(
                 f"Không có phân tích {name!r}; các phân tích: {names} / "
                 f"unknown analysis {name!r}; known analyses: {names}"
@@ -80,5 +84,6 @@ class Command(AnalysisCommand):
         else:
             self.stdout.write(
                 f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
-                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} hoặc --json"
+                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} "
+                "hoặc --json"
             )

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
 from planning.models import AdminUnit
-from planning.selectors.analyses import raster_layers_available
+from planning.selectors.rasters import raster_layers_available
 
 
 class Command(AnalysisCommand):

@@ -4,7 +4,8 @@ from planning.management.commands._analysis import AnalysisCommand, pct, table, 
 
 class Command(AnalysisCommand):
     help = (
-        "Danh sách khu, cụm không hoàn thành chỉ tiêu 2 năm liên tiếp; năng lực tài chính chủ đầu tư; "
+        "Danh sách khu, cụm không hoàn thành chỉ tiêu 2 năm liên tiếp; năng lực tài chính "
+        "chủ đầu tư; "
         "CCN do Nhà nước làm chủ đầu tư cần chuyển giao; dự án thứ cấp chậm tiến độ. "
         "Target watch list, developer capacity, transfers, lagging projects."
     )
@@ -31,7 +32,8 @@ class Command(AnalysisCommand):
         r = run.results
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"Không hoàn thành chỉ tiêu {2} năm liên tiếp / Missed targets two years running — {r['scope']} "
+                f"Không hoàn thành chỉ tiêu {2} năm liên tiếp / Missed targets two years running — "
+                f"{r['scope']} "
                 f"(đến năm / up to {r['as_of_year']})"
             )
         )

@@ -10,7 +10,7 @@ import pytest
 
 from planning.analysis.errors import CriteriaError
 from planning.analysis.types import EfficiencyCriteria, ProposalCriteria, SiteCriteria
-from planning.services.analyses import criteria_build, parse_weights
+from planning.services.analysis_params import criteria_build, parse_weights
 from planning.services.errors import InvalidParameter
 
 
