@@ -1,9 +1,9 @@
 """Eco-industrial-park readiness of an area: which criteria are met and what is missing.
 
-Pure analysis on :class:`~planning.analysis.types.AreaRecord`. Both provincial notices ask that
+Pure analysis on :class:`~planning.analysis.records.AreaRecord`. Both provincial notices ask that
 new parks and clusters follow the eco-park model and old ones convert (Bình Định, 11 April 2025).
 
-Criteria (:class:`~planning.analysis.types.EcoCriteria`; DOMAIN.md §1.3, §3.3)
+Criteria (:class:`~planning.analysis.eco.EcoCriteria`; DOMAIN.md §1.3, §3.3)
 -----------------------------------------------------------------------------
 ===========================  =====================================================  ==============
 key                          test                                                   status
@@ -22,7 +22,7 @@ missing data. ``ready`` means every listed criterion is met.
 
 Examples
 --------
->>> from planning.analysis.types import AreaRecord
+>>> from planning.analysis.records import AreaRecord
 >>> a = AreaRecord(id=7, kind="KCN", name="Phú Tài", planned_ha=100, green_ha=12,
 ...                shared_infra_ha=8, isolation_strip_m=10, wwtp_operating=True,
 ...                symbiosis_links=0, power_done_pct=100, water_done_pct=100,
@@ -36,13 +36,82 @@ Phú Tài: đạt 2/5 tiêu chí KCN sinh thái. Còn thiếu: thiếu 5,0 ha đ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 
 from planning.analysis import citations
 from planning.analysis._text import fmt_vi
-from planning.analysis.types import AreaRecord, EcoCriteria, EcoCriterionResult, EcoReadiness
+from planning.analysis.base import Serializable, require_positive, require_share
+from planning.analysis.errors import CriteriaError
+from planning.analysis.records import AreaRecord
 
-__all__ = ["eco_readiness", "eco_readiness_all"]
+__all__ = [
+    "eco_readiness",
+    "eco_readiness_all",
+    "EcoCriteria",
+    "EcoCriterionResult",
+    "EcoReadiness",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EcoCriteria(Serializable):
+    """Eco-industrial-park readiness thresholds (DOMAIN §1.3, §3.3).
+
+    ``min_green_shared_share`` 25 % and the enterprise shares are NOT CONFIRMED for Decree 35
+    (they are the Decree 82/2018 wording) — parameters. The 10 m isolation strip is QCVN 01:2019.
+    """
+
+    min_green_shared_share: float = 0.25
+    min_isolation_strip_m: float = 10.0
+    require_wwtp: bool = True
+    min_symbiosis_links: int = 1
+    min_service_pct: float = 100.0
+    services: tuple[str, ...] = ("power", "water", "wastewater")
+    min_recp_aware_share: float = 0.90
+    min_recp_applying_share: float = 0.20
+    min_symbiosis_participation_share: float = 0.10
+
+    def __post_init__(self) -> None:
+        for name in (
+            "min_green_shared_share",
+            "min_recp_aware_share",
+            "min_recp_applying_share",
+            "min_symbiosis_participation_share",
+        ):
+            require_share(name, getattr(self, name))
+        require_positive("min_isolation_strip_m", self.min_isolation_strip_m, allow_zero=True)
+        if not 0 <= self.min_service_pct <= 100:
+            raise CriteriaError("min_service_pct must be in [0, 100]")
+        if set(self.services) - {"power", "water", "wastewater", "roads"}:
+            raise CriteriaError("services must be among power, water, wastewater, roads")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EcoCriterionResult(Serializable):
+    key: str
+    label_vi: str
+    label_en: str
+    met: bool | None  # None: no data
+    measured: float | None
+    required: float | None
+    missing_vi: str
+    missing_en: str
+    citation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EcoReadiness(Serializable):
+    area_id: Hashable
+    area_name: str
+    criteria: tuple[EcoCriterionResult, ...]
+    n_met: int
+    n_unknown: int
+    n_total: int
+    ready: bool
+    summary_vi: str
+    summary_en: str
+
 
 _SERVICE_VI = {
     "power": "cấp điện",

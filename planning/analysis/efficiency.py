@@ -1,6 +1,6 @@
 """Land-use efficiency of industrial areas, per area and aggregated per administrative unit.
 
-Pure analysis on plain records (:class:`~planning.analysis.types.AreaRecord`,
+Pure analysis on plain records (:class:`~planning.analysis.records.AreaRecord`,
 ``ParcelRecord``, ``ProjectRecord``); no geometry needed. Hectares, billions of VND, jobs.
 
 Indicators per area (DOMAIN.md §3.1)
@@ -32,7 +32,7 @@ Rules (Decree 32/2024 on CCN, DOMAIN §2.3, confirmed; article numbers not read)
 
 Examples
 --------
->>> from planning.analysis.types import AreaRecord, ProjectRecord
+>>> from planning.analysis.records import AreaRecord, ProjectRecord
 >>> a = AreaRecord(id=1, kind="CCN", planned_ha=50, leasable_ha=35, leased_ha=14,
 ...                units={"commune": "X"})
 >>> e = area_efficiency([a], projects=[ProjectRecord(id=9, area_id=1, leased_ha=14,
@@ -54,16 +54,15 @@ from dataclasses import dataclass
 
 from planning.analysis import citations
 from planning.analysis._text import fmt_vi
-from planning.analysis.errors import RecordError
-from planning.analysis.types import (
-    AreaEfficiency,
+from planning.analysis.base import Serializable, require_positive, require_share
+from planning.analysis.errors import CriteriaError, RecordError
+from planning.analysis.records import (
+    AREA_STATUSES,
+    ESTABLISHED_STATUSES,
     AreaRecord,
-    EfficiencyCriteria,
-    EfficiencyReport,
     ParcelRecord,
     ProjectRecord,
     RuleResult,
-    UnitEfficiency,
 )
 
 __all__ = [
@@ -77,7 +76,96 @@ __all__ = [
     "occupancy",
     "new_area_rule",
     "expansion_rule",
+    "EfficiencyCriteria",
+    "AreaEfficiency",
+    "UnitEfficiency",
+    "EfficiencyReport",
 ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EfficiencyCriteria(Serializable):
+    """Thresholds of the Decree 32/2024 conditions (DOMAIN §2.3, confirmed) and what is counted.
+
+    ``counted_statuses``: areas that count as "existing" in a unit (established onwards).
+    ``occupancy_average``: ``"area_weighted"`` (Σ leased ÷ Σ leasable, default) or ``"simple"``
+    (mean of the areas' occupancies) — the decree says "bình quân" without saying which.
+    """
+
+    new_ccn_min_occupancy: float = 0.5  # strictly greater than
+    new_ccn_max_unleased_ha: float = 100.0  # at most
+    expansion_min_occupancy: float = 0.6  # at least
+    expansion_max_ha: float = 75.0
+    counted_statuses: tuple[str, ...] = ESTABLISHED_STATUSES
+    occupancy_average: str = "area_weighted"
+
+    def __post_init__(self) -> None:
+        require_share("new_ccn_min_occupancy", self.new_ccn_min_occupancy)
+        require_share("expansion_min_occupancy", self.expansion_min_occupancy)
+        require_positive("new_ccn_max_unleased_ha", self.new_ccn_max_unleased_ha, allow_zero=True)
+        require_positive("expansion_max_ha", self.expansion_max_ha)
+        if self.occupancy_average not in ("area_weighted", "simple"):
+            raise CriteriaError("occupancy_average must be 'area_weighted' or 'simple'")
+        if set(self.counted_statuses) - set(AREA_STATUSES):
+            raise CriteriaError(f"counted_statuses must be a subset of {AREA_STATUSES}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaEfficiency(Serializable):
+    """Land-use efficiency of one area (ratios in [0, 1]; ``None`` when the denominator is 0)."""
+
+    area_id: Hashable
+    name: str
+    kind: str
+    status: str
+    units: Mapping[str, Hashable]
+    planned_ha: float
+    leasable_ha: float
+    leased_ha: float
+    unleased_ha: float
+    occupancy: float | None
+    leasable_share: float | None
+    clearance_parcel_ha: float
+    clearance_handed_over_ha: float
+    clearance_progress: float | None
+    idle_cleared_ha: float | None
+    n_projects: int
+    n_operating: int
+    build_out: float | None
+    registered_capital_per_ha: float | None
+    disbursed_capital_per_ha: float | None
+    disbursement_ratio: float | None
+    jobs_per_ha: float | None
+    planned_jobs_per_ha: float | None
+    tax_per_ha: float | None
+    expansion: RuleResult
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitEfficiency(Serializable):
+    """Areas of one kind aggregated over one administrative unit."""
+
+    level: str
+    unit: Hashable
+    kind: str
+    area_ids: tuple[Hashable, ...]
+    n_counted: int
+    planned_ha: float
+    leasable_ha: float
+    leased_ha: float
+    unleased_ha: float
+    occupancy: float | None  # area-weighted
+    mean_occupancy: float | None  # simple mean over counted areas with leasable land
+    new_area_rule: RuleResult
+
+
+@dataclass(frozen=True, kw_only=True)
+class EfficiencyReport(Serializable):
+    """Per-area efficiency and its aggregation per unit level."""
+
+    areas: tuple[AreaEfficiency, ...]
+    units: tuple[UnitEfficiency, ...]
 
 
 def occupancy(leased_ha: float, leasable_ha: float) -> float | None:
@@ -133,7 +221,7 @@ class ProjectTotals:
 def clearance_totals(parcels: Iterable[ParcelRecord]) -> dict[Hashable, ClearanceTotals]:
     """Parcels summed per area (``status == "handed_over"`` counts as cleared).
 
-    >>> from planning.analysis.types import ParcelRecord
+    >>> from planning.analysis.records import ParcelRecord
     >>> clearance_totals([ParcelRecord(id=1, area_id="A", area_ha=2, status="handed_over"),
     ...                   ParcelRecord(id=2, area_id="A", area_ha=3)])["A"]
     ClearanceTotals(n_parcels=2, parcel_ha=5.0, handed_over_ha=2.0)

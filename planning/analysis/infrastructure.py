@@ -15,7 +15,7 @@ features: the first in input order.
 Examples
 --------
 >>> from shapely import LineString, Point, box
->>> from planning.analysis.types import NetworkFeature
+>>> from planning.analysis.records import NetworkFeature
 >>> area = ("CCN-1", box(0, 0, 500, 500), "CCN Gò Bằng")
 >>> nets = [NetworkFeature(LineString([(-100, -20), (900, -20)]), "road", name="QL19"),
 ...         NetworkFeature(Point(500, 1500), "power", name="TBA 110 kV Phù Cát", kind="substation"),
@@ -29,22 +29,56 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from planning.analysis._text import fmt_distance_en, fmt_distance_vi
+from planning.analysis.base import Serializable, require_positive
+from planning.analysis.errors import CriteriaError
 from planning.analysis.rasters import check_metric_geometry
-from planning.analysis.types import (
-    FenceCriteria,
-    FenceLink,
-    FenceReport,
-    NetworkFeature,
-    as_named_geometries,
-)
+from planning.analysis.records import ROAD_STATUSES, NetworkFeature, as_named_geometries
 
-__all__ = ["infrastructure_to_fence"]
+__all__ = ["infrastructure_to_fence", "FenceCriteria", "FenceLink", "FenceReport"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FenceCriteria(Serializable):
+    """Which features count, and when an area counts as connected (ASSUMPTION defaults)."""
+
+    statuses: tuple[str, ...] = ("invested",)
+    connected_within_m: float = 50.0
+    networks: tuple[str, ...] = ("road", "power", "water")
+
+    def __post_init__(self) -> None:
+        require_positive("connected_within_m", self.connected_within_m, allow_zero=True)
+        if set(self.statuses) - set(ROAD_STATUSES) or not self.statuses:
+            raise CriteriaError(f"statuses must be a non-empty subset of {ROAD_STATUSES}")
+        if set(self.networks) - {"road", "power", "water"} or not self.networks:
+            raise CriteriaError("networks must be a non-empty subset of road, power, water")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FenceLink(Serializable):
+    network: str
+    feature_name: str | None
+    feature_kind: str | None
+    distance_m: float | None  # None: no suitable feature at all
+    connector: BaseGeometry | None  # shortest line boundary → feature (metric CRS)
+    connected: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class FenceReport(Serializable):
+    area_id: Hashable
+    area_name: str
+    links: tuple[FenceLink, ...]
+    gaps_vi: tuple[str, ...]
+    gaps_en: tuple[str, ...]
+
 
 _NEED_VI = {"road": "thiếu đường kết nối", "power": "thiếu cấp điện", "water": "thiếu cấp nước"}
 _NEED_EN = {"road": "no road access", "power": "no power supply", "water": "no water supply"}

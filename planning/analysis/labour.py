@@ -30,23 +30,44 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import rasterio.features
 import shapely
 
 from planning.analysis import numformat
+from planning.analysis.base import Serializable
 from planning.analysis.errors import GridError, RecordError
 from planning.analysis.rasters import Grid, geometry_window, iter_blocks
-from planning.analysis.types import (
-    LabourCatchment,
-    LabourRing,
-    LabourSummary,
-    ProjectRecord,
-    as_named_geometries,
-)
+from planning.analysis.records import ProjectRecord, as_named_geometries
 
-__all__ = ["labour_catchment"]
+__all__ = ["labour_catchment", "LabourRing", "LabourCatchment", "LabourSummary"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabourRing(Serializable):
+    distance_m: float
+    population: int  # residents, whole people
+    coverage: float  # share of the buffer's area that lies on the population grid
+    workers_share: float | None  # workers needed ÷ population
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabourCatchment(Serializable):
+    area_id: Hashable
+    area_name: str
+    workers_needed: int
+    rings: tuple[LabourRing, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabourSummary(Serializable):
+    total_population: int  # residents, whole people
+    workers_needed: int
+    workers_share: float | None
+    union_rings: tuple[LabourRing, ...]  # population within d of any area, counted once
+    areas: tuple[LabourCatchment, ...]
 
 
 def _reader(population, grid: Grid) -> Callable:

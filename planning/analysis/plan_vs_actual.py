@@ -1,6 +1,6 @@
 """Planned versus established industrial areas: counts and hectares by province and kind.
 
-Pure analysis on :class:`~planning.analysis.types.AreaRecord`. Modelled on the Sóc Trăng article
+Pure analysis on :class:`~planning.analysis.records.AreaRecord`. Modelled on the Sóc Trăng article
 of 12 February 2025 (``/work/shared/sources/003_…``): "đến năm 2050 toàn tỉnh sẽ có 10 khu công
 nghiệp với diện tích 4.334 ha; có 18 cụm công nghiệp với tổng diện tích 983,6 ha. Đến nay, đã
 thành lập 2 khu công nghiệp … 5 cụm công nghiệp, có diện tích 202,5 ha" (figures unverified,
@@ -11,14 +11,14 @@ Definitions
 * **planned** (trong quy hoạch): every area of the plan, whatever its progress — all statuses
   except ``revoked`` (the article's 10 KCN include the 2 established ones);
 * **established** (đã thành lập): status ``established``, ``clearing``, ``building`` or
-  ``operating`` (:data:`~planning.analysis.types.ESTABLISHED_STATUSES`);
+  ``operating`` (:data:`~planning.analysis.records.ESTABLISHED_STATUSES`);
 * **operating**: status ``operating``;
 * hectares are the planned areas (``planned_ha``); ``by_status`` gives (count, ha) per status,
   revoked included.
 
 Examples
 --------
->>> from planning.analysis.types import AreaRecord
+>>> from planning.analysis.records import AreaRecord
 >>> areas = [AreaRecord(id=1, kind="KCN", status="operating", planned_ha=243, province="Sóc Trăng"),
 ...          AreaRecord(id=2, kind="KCN", status="planned", planned_ha=217, province="Sóc Trăng")]
 >>> row = plan_vs_actual(areas, totals=False)[0]
@@ -31,12 +31,31 @@ Sóc Trăng: 2 KCN trong quy hoạch (460 ha); đã thành lập 1 KCN (243 ha, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from planning.analysis._text import fmt_vi
-from planning.analysis.types import AREA_STATUSES, ESTABLISHED_STATUSES, KINDS, AreaRecord, PlanRow
+from planning.analysis.base import Serializable
+from planning.analysis.records import AREA_STATUSES, ESTABLISHED_STATUSES, KINDS, AreaRecord
 
-__all__ = ["plan_vs_actual", "TOTAL_LABEL"]
+__all__ = ["plan_vs_actual", "TOTAL_LABEL", "PlanRow"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRow(Serializable):
+    province: str
+    kind: str
+    planned_count: int
+    planned_ha: float
+    established_count: int
+    established_ha: float
+    operating_count: int
+    operating_ha: float
+    established_share_count: float | None
+    established_share_ha: float | None
+    by_status: Mapping[str, tuple[int, float]]
+    summary_vi: str = ""
+
 
 TOTAL_LABEL = "Tổng cộng"
 

@@ -1,7 +1,7 @@
 """Rule checks of a proposal for a new (or expanded) KCN / CCN, before the province reviews it.
 
 Pure shapely; geometries in one projected metric CRS (metres, hectares). Each check returns a
-:class:`~planning.analysis.types.RuleResult` with ``rule``, ``passed`` (``None`` = could not be
+:class:`~planning.analysis.records.RuleResult` with ``rule``, ``passed`` (``None`` = could not be
 checked, the message says why), Vietnamese and English messages, a citation (from
 :mod:`planning.analysis.citations`: article numbers that were not verified are marked so) and the
 measured value against its limit.
@@ -26,7 +26,7 @@ Rules, in order
 Examples
 --------
 >>> from shapely import LineString, box
->>> from planning.analysis.types import RoadRecord
+>>> from planning.analysis.records import RoadRecord
 >>> results = check_proposal(
 ...     geometry=box(0, 0, 500, 400), kind="CCN", unit="xã Cát Hanh",
 ...     existing_areas=[("CCN-A", box(600, 0, 900, 300), "CCN Cát Nhơn")],
@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -55,19 +56,52 @@ from planning.analysis._text import (
     fmt_distance_vi,
     fmt_vi,
 )
-from planning.analysis.efficiency import expansion_rule, new_area_rule, occupancy
-from planning.analysis.errors import RecordError
-from planning.analysis.rasters import check_metric_geometry
-from planning.analysis.types import (
-    AreaRecord,
-    ProposalCriteria,
-    RuleResult,
+from planning.analysis.base import Serializable, require_positive, require_share
+from planning.analysis.efficiency import (
+    EfficiencyCriteria,
     UnitEfficiency,
+    expansion_rule,
+    new_area_rule,
+    occupancy,
+)
+from planning.analysis.errors import CriteriaError, RecordError
+from planning.analysis.rasters import check_metric_geometry
+from planning.analysis.records import (
+    ROAD_STATUSES,
+    AreaLimits,
+    AreaRecord,
+    RuleResult,
     as_named_geometries,
     as_roads,
 )
 
-__all__ = ["check_proposal", "unit_shares", "EXCLUSION_LABELS"]
+__all__ = ["check_proposal", "unit_shares", "EXCLUSION_LABELS", "ProposalCriteria"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalCriteria(Serializable):
+    """Parameters of :func:`planning.analysis.proposal_checks.check_proposal`.
+
+    ``road_access_m`` (ASSUMPTION 1000 m) is how far the proposal may lie from a road whose status
+    is in ``road_statuses``. Tolerances absorb digitising noise: overlaps and exclusion
+    intersections smaller than ``overlap_tolerance_m2`` pass, and up to ``outside_unit_share`` of
+    the proposal may fall outside its unit.
+    """
+
+    area_limits: AreaLimits = field(default_factory=AreaLimits)
+    road_statuses: tuple[str, ...] = ("invested", "under_construction")
+    road_access_m: float = 1000.0
+    overlap_tolerance_m2: float = 100.0
+    outside_unit_share: float = 0.001
+    efficiency: EfficiencyCriteria = field(default_factory=EfficiencyCriteria)
+
+    def __post_init__(self) -> None:
+        require_positive("road_access_m", self.road_access_m, allow_zero=True)
+        require_positive("overlap_tolerance_m2", self.overlap_tolerance_m2, allow_zero=True)
+        require_share("outside_unit_share", self.outside_unit_share)
+        if set(self.road_statuses) - set(ROAD_STATUSES) or not self.road_statuses:
+            raise CriteriaError(f"road_statuses must be a non-empty subset of {ROAD_STATUSES}")
+
 
 #: Vietnamese and English names of the usual exclusion layers (other keys are shown as given).
 EXCLUSION_LABELS = {

@@ -7,7 +7,7 @@ nghiệp không hoàn thành chỉ tiêu đầu tư, phát triển được giao
 developers with financial capacity, transfer state-developed clusters to enterprises, review
 secondary projects — and DOMAIN.md §2.4, §2.4b.
 
-When does an area "miss" a year? (default, :class:`~planning.analysis.types.TargetRule`)
+When does an area "miss" a year? (default, :class:`~planning.analysis.targets.TargetRule`)
 ------------------------------------------------------------------------------------------
 The notice does not say which indicators count. Default: an area misses a year when **any**
 indicator assigned to it for that year has an actual **below the target** (no tolerance), and an
@@ -19,7 +19,7 @@ indicator to be missed.
 
 Examples
 --------
->>> from planning.analysis.types import TargetRecord, ActualRecord
+>>> from planning.analysis.records import ActualRecord, TargetRecord
 >>> t = [TargetRecord(1, y, "leased_ha", 10) for y in (2023, 2024)]
 >>> a = [ActualRecord(1, 2023, "leased_ha", 4), ActualRecord(1, 2024, "leased_ha", 6)]
 >>> [(w.area_id, w.years) for w in target_watch_list(t, a)]
@@ -33,22 +33,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
 
 from planning.analysis import citations
 from planning.analysis._text import KIND_VI, fmt_vi
-from planning.analysis.types import (
+from planning.analysis.base import Serializable, require_share
+from planning.analysis.errors import CriteriaError
+from planning.analysis.records import (
     ActualRecord,
     AreaRecord,
-    CapacityCheck,
-    CapacityItem,
     DeveloperRecord,
-    LaggingProject,
     ProjectRecord,
-    TargetMiss,
     TargetRecord,
-    TargetRule,
-    TransferCandidate,
-    WatchEntry,
 )
 
 __all__ = [
@@ -58,7 +54,114 @@ __all__ = [
     "lagging_projects",
     "INDICATOR_LABELS_VI",
     "months_between",
+    "TargetRule",
+    "TargetMiss",
+    "WatchEntry",
+    "CapacityItem",
+    "CapacityCheck",
+    "TransferCandidate",
+    "LaggingProject",
 ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetRule(Serializable):
+    """When an area "misses" a year (the default is documented in :mod:`planning.analysis.targets`).
+
+    ``main_indicators``: only these indicators count (None = every assigned indicator).
+    ``mode``: ``"any"`` — a year is missed if any counted indicator's actual < target (default);
+    ``"all"`` — only if every counted indicator is missed.
+    ``missing_actual_is_miss``: an assigned target with no reported actual counts as missed.
+    ``tolerance``: relative shortfall accepted (0.0 = actual must reach the target).
+    """
+
+    consecutive_years: int = 2
+    main_indicators: tuple[str, ...] | None = None
+    mode: str = "any"
+    missing_actual_is_miss: bool = True
+    tolerance: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.consecutive_years, int) and self.consecutive_years >= 1):
+            raise CriteriaError("consecutive_years must be an integer >= 1")
+        if self.mode not in ("any", "all"):
+            raise CriteriaError("mode must be 'any' or 'all'")
+        require_share("tolerance", self.tolerance)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetMiss(Serializable):
+    year: int
+    indicator: str
+    target: float
+    actual: float | None  # None: no actual reported
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchEntry(Serializable):
+    """An area that missed assigned targets in ``consecutive_years`` consecutive years."""
+
+    area_id: Hashable
+    area_name: str
+    developer_id: Hashable | None
+    years: tuple[int, ...]
+    misses: tuple[TargetMiss, ...]
+    message_vi: str
+    citation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityItem(Serializable):
+    area_id: Hashable
+    land_ha: float
+    total_investment_bn_vnd: float | None
+    min_share: float
+    required_bn_vnd: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityCheck(Serializable):
+    """Own capital of a developer against the minimum share of its areas' total investment."""
+
+    developer_id: Hashable
+    developer_name: str
+    own_capital_bn_vnd: float | None
+    required_bn_vnd: float
+    passed: bool | None
+    items: tuple[CapacityItem, ...]
+    message_vi: str
+    citation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferCandidate(Serializable):
+    """A state-developed cluster not yet transferred to an enterprise."""
+
+    area_id: Hashable
+    area_name: str
+    developer_id: Hashable | None
+    status: str
+    occupancy: float | None
+    unleased_ha: float
+    message_vi: str
+    citation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LaggingProject(Serializable):
+    """A secondary project behind schedule or stalled, with the land it holds."""
+
+    project_id: Hashable
+    area_id: Hashable
+    name: str
+    status: str
+    reason: str  # "stalled" | "late"
+    operation_planned: dt.date | None
+    months_late: int | None
+    land_to_recover_ha: float
+    message_vi: str
+    citation: str
+
 
 #: Indicators of ``planning.models.targets.Indicator`` (labels repeated here: no Django import).
 INDICATOR_LABELS_VI = {
@@ -216,7 +319,7 @@ def developer_capacity(
 
     Examples
     --------
-    >>> from planning.analysis.types import AreaRecord, DeveloperRecord
+    >>> from planning.analysis.records import AreaRecord, DeveloperRecord
     >>> dev = DeveloperRecord(id="D", kind="enterprise", own_capital_bn_vnd=60)
     >>> areas = [AreaRecord(id=1, kind="CCN", status="building", planned_ha=18, developer_id="D",
     ...                     total_investment_bn_vnd=150),
@@ -291,7 +394,7 @@ def transfer_candidates(
 
     Revoked areas are skipped. Sorted by unleased land (largest first), then id.
 
-    >>> from planning.analysis.types import AreaRecord
+    >>> from planning.analysis.records import AreaRecord
     >>> a = AreaRecord(id="CCN-1", kind="CCN", name="Cầu 16", planned_ha=20, leasable_ha=14,
     ...                leased_ha=7, developer_id=3, developer_kind="state")
     >>> [(c.area_id, c.occupancy, c.unleased_ha) for c in transfer_candidates([a])]
@@ -354,7 +457,7 @@ def lagging_projects(
     ``as_of``; *stalled* when its status is ``stalled``. Revoked and operating projects are skipped.
     The land to recover is the project's leased area. Sorted stalled first, then by delay.
 
-    >>> from planning.analysis.types import ProjectRecord
+    >>> from planning.analysis.records import ProjectRecord
     >>> p = ProjectRecord(id="P1", area_id=1, leased_ha=2.5, name="Nhà máy A",
     ...                   operation_planned=dt.date(2023, 6, 30))
     >>> [(x.project_id, x.reason, x.months_late, x.land_to_recover_ha)

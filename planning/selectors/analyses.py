@@ -22,7 +22,7 @@ from django.utils import timezone
 from planning import geo
 from planning import models as m
 from planning.analysis.efficiency import ClearanceTotals, ProjectTotals
-from planning.analysis.types import (
+from planning.analysis.records import (
     ActualRecord,
     AreaRecord,
     DeveloperRecord,

@@ -38,8 +38,8 @@ from planning import access
 from planning import models as m
 from planning.analysis import numformat
 from planning.analysis.plan_vs_actual import TOTAL_LABEL
+from planning.analysis.records import ESTABLISHED_STATUSES
 from planning.analysis.targets import lagging_projects
-from planning.analysis.types import ESTABLISHED_STATUSES
 from planning.selectors import analyses as sel
 from planning.web import formats as web_formats
 from planning.web import labels
@@ -833,8 +833,7 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     tables = [pt]
 
     # Eco readiness (public) ------------------------------------------------------------------------
-    from planning.analysis.eco import eco_readiness_all
-    from planning.analysis.types import EcoCriteria
+    from planning.analysis.eco import EcoCriteria, eco_readiness_all
 
     eco = eco_readiness_all([row.record], criteria=EcoCriteria())[0].to_dict()
     et = Table(

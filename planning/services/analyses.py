@@ -24,15 +24,13 @@ from django.utils import timezone
 
 from planning import geo
 from planning import models as m
-from planning.analysis.types import (
-    KINDS,
-    EcoCriteria,
-    EfficiencyCriteria,
-    FenceCriteria,
-    ProposalCriteria,
-    SiteCriteria,
-    TargetRule,
-)
+from planning.analysis.eco import EcoCriteria
+from planning.analysis.efficiency import EfficiencyCriteria
+from planning.analysis.infrastructure import FenceCriteria
+from planning.analysis.proposal_checks import ProposalCriteria
+from planning.analysis.records import KINDS
+from planning.analysis.site_suggestion import SiteCriteria
+from planning.analysis.targets import TargetRule
 from planning.models.base import normalise_geometry
 from planning.selectors import analyses as sel
 from planning.selectors.analyses import AREA_LEVELS
@@ -1139,7 +1137,7 @@ def _landcover_exclusions(geom_metric, srid: int) -> tuple[dict, list[str]]:
     import rasterio.features
     import rasterio.windows
 
-    from planning.analysis.types import LandcoverClasses
+    from planning.analysis.site_suggestion import LandcoverClasses
 
     notes: list[str] = []
     geom4326 = geo.to_geos(

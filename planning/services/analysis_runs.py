@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from planning import models as m
 from planning.analysis.errors import UnknownAnalysis
-from planning.analysis.types import SiteWeights
+from planning.analysis.site_suggestion import SiteWeights
 from planning.selectors import analyses as sel
 from planning.services.analysis_params import TYPES, Param, param_error, params_validate
 from planning.services.errors import InvalidParameter  # noqa: F401  (re-exported)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planning.analysis.eco import eco_readiness, eco_readiness_all
+from planning.analysis.eco import EcoCriteria, eco_readiness, eco_readiness_all
 from planning.analysis.errors import CriteriaError
-from planning.analysis.types import AreaRecord, EcoCriteria
+from planning.analysis.records import AreaRecord
 
 READY = AreaRecord(
     id=1,

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planning.analysis.efficiency import (
+    EfficiencyCriteria,
     area_efficiency,
     land_use_efficiency,
     new_area_rule,
@@ -17,7 +18,7 @@ from planning.analysis.efficiency import (
     unit_efficiency,
 )
 from planning.analysis.errors import RecordError
-from planning.analysis.types import AreaRecord, EfficiencyCriteria, ParcelRecord, ProjectRecord
+from planning.analysis.records import AreaRecord, ParcelRecord, ProjectRecord
 
 # KCN An Nghiệp (DOMAIN §3.2): 243 ha, 97 % leased, registered VND 8 771 bn, realised 7 179 bn,
 # ≈ 17 837 workers. The leasable area is not given; we take the gross 243 ha as leasable, as

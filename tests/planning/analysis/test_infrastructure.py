@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely import LineString, Point, box
 
-from planning.analysis.infrastructure import infrastructure_to_fence
-from planning.analysis.types import AreaRecord, FenceCriteria, NetworkFeature
+from planning.analysis.infrastructure import FenceCriteria, infrastructure_to_fence
+from planning.analysis.records import AreaRecord, NetworkFeature
 
 AREA = box(0, 0, 500, 500)
 

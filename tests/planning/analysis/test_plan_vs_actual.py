@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planning.analysis.plan_vs_actual import TOTAL_LABEL, plan_vs_actual
-from planning.analysis.types import AREA_STATUSES, AreaRecord
+from planning.analysis.records import AREA_STATUSES, AreaRecord
 
 ST = "Sóc Trăng"
 

@@ -12,8 +12,8 @@ from shapely import LineString, box
 
 from planning.analysis.efficiency import unit_efficiency
 from planning.analysis.errors import GridError, RecordError
-from planning.analysis.proposal_checks import check_proposal
-from planning.analysis.types import AreaLimits, AreaRecord, ProposalCriteria, RoadRecord
+from planning.analysis.proposal_checks import ProposalCriteria, check_proposal
+from planning.analysis.records import AreaLimits, AreaRecord, RoadRecord
 
 UNIT = box(-5000, -5000, 5000, 5000)
 ROAD = RoadRecord(LineString([(-5000, -50), (5000, -50)]), "invested", "QL19B")

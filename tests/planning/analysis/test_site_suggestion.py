@@ -20,12 +20,14 @@ from shapely import LineString, box
 
 from planning.analysis.errors import CriteriaError, GridError
 from planning.analysis.rasters import Grid, dataset_reader
+from planning.analysis.records import AreaLimits, RoadRecord
 from planning.analysis.site_suggestion import (
+    SiteCriteria,
+    SiteWeights,
     site_suitability,
     suggest_sites,
     suggest_sites_windowed,
 )
-from planning.analysis.types import AreaLimits, RoadRecord, SiteCriteria, SiteWeights
 from tests.planning.analysis.scenes import (
     CELL,
     GOLDEN_CORRIDOR_HA,

@@ -8,20 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planning.analysis.targets import (
-    developer_capacity,
-    lagging_projects,
-    months_between,
-    target_watch_list,
-    transfer_candidates,
-)
-from planning.analysis.types import (
+from planning.analysis.records import (
     ActualRecord,
     AreaRecord,
     DeveloperRecord,
     ProjectRecord,
     TargetRecord,
+)
+from planning.analysis.targets import (
     TargetRule,
+    developer_capacity,
+    lagging_projects,
+    months_between,
+    target_watch_list,
+    transfer_candidates,
 )
 
 AREAS = [

@@ -10,20 +10,17 @@ import pytest
 from shapely import Point
 
 from planning.analysis.errors import CriteriaError, RecordError
-from planning.analysis.types import (
+from planning.analysis.records import (
     RICE_PHASING_THRESHOLDS_HA,
     AreaLimits,
-    LaggingProject,
-    LandcoverClasses,
     NetworkFeature,
     RoadRecord,
     RuleResult,
-    SiteCriteria,
-    SiteWeights,
-    TargetRule,
     as_named_geometries,
     as_roads,
 )
+from planning.analysis.site_suggestion import LandcoverClasses, SiteCriteria, SiteWeights
+from planning.analysis.targets import LaggingProject, TargetRule
 
 
 def test_site_criteria_defaults_are_domain_7_2():

@@ -14,7 +14,7 @@ import pytest
 
 from planning.analysis import efficiency as eff
 from planning.analysis.errors import RecordError
-from planning.analysis.types import AreaRecord, ParcelRecord
+from planning.analysis.records import AreaRecord, ParcelRecord
 from planning.selectors import analyses as sel
 from tests.planning.services.test_efficiency_report import case  # noqa: F401  (fixture)
 
