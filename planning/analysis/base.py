@@ -39,6 +39,11 @@ __all__ = ["Serializable", "to_jsonable", "require_positive", "require_share", "
 
 
 def to_jsonable(value: Any) -> Any:
+    """``value`` as JSON-ready data: dataclasses and mappings as dicts, geometries as GeoJSON.
+
+    Tuples, sets and arrays become lists, NumPy scalars Python numbers, dates ISO text and
+    NaN or infinity ``None``.
+    """
     # Fast paths for the common leaves (a report has tens of thousands of them).
     if value is None or type(value) is str:
         return value
@@ -94,10 +99,12 @@ class Serializable:
     """Mixin: ``to_dict()`` turns a (nested) dataclass into JSON-ready data."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The dataclass as JSON-ready data (:func:`to_jsonable`)."""
         return to_jsonable(self)
 
 
 def require_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
+    """Raise :class:`CriteriaError` unless ``value`` is a finite number > 0 (or ≥ 0)."""
     ok = value >= 0 if allow_zero else value > 0
     if not (
         isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value) and ok
@@ -117,5 +124,6 @@ def coerce_float(obj: Any, name: str) -> float:
 
 
 def require_share(name: str, value: float) -> None:
+    """Raise :class:`CriteriaError` unless ``value`` is a share in [0, 1]."""
     if not (isinstance(value, (int, float)) and 0 <= value <= 1):
         raise CriteriaError(f"{name} must be a share in [0, 1] (got {value!r})")

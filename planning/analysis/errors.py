@@ -37,4 +37,4 @@ class UnknownAnalysis(AnalysisError, KeyError):
 
 
 class RecordError(AnalysisError, ValueError):
-    """An input record (area, project, parcel …) with an impossible value, e.g. negative hectares."""
+    """An input record (area, project, parcel …) with an impossible value (negative hectares)."""

@@ -31,12 +31,14 @@ from shapely.geometry.base import BaseGeometry
 
 from planning.analysis.base import Serializable, coerce_float, require_positive
 from planning.analysis.errors import CriteriaError, RecordError
+from planning.analysis.messages import N_, Message
 
 __all__ = [
     "KINDS",
     "AREA_STATUSES",
     "ESTABLISHED_STATUSES",
     "ROAD_STATUSES",
+    "ROAD_STATUS_NAMES",
     "PROJECT_STATUSES",
     "DEVELOPER_KINDS",
     "RICE_PHASING_THRESHOLDS_HA",
@@ -65,6 +67,12 @@ AREA_STATUSES = ("planned", "established", "clearing", "building", "operating", 
 ESTABLISHED_STATUSES = ("established", "clearing", "building", "operating")
 
 ROAD_STATUSES = ("planned", "under_construction", "invested")
+#: Road statuses as messages name them (msgids, :mod:`planning.analysis.messages`).
+ROAD_STATUS_NAMES = {
+    "invested": N_("invested"),
+    "under_construction": N_("under construction"),
+    "planned": N_("planned"),
+}
 
 PROJECT_STATUSES = ("registered", "building", "operating", "stalled", "revoked")
 
@@ -128,17 +136,16 @@ class AreaLimits(Serializable):
 
 @dataclass(frozen=True, kw_only=True)
 class RuleResult(Serializable):
-    """The outcome of one rule check, in Vietnamese and English, with its legal basis.
+    """The outcome of one rule check with its legal basis (both translatable messages).
 
-    ``passed`` is ``None`` when the rule could not be evaluated (missing data); the messages
-    say what is missing. ``measured`` and ``limit`` are in ``unit``.
+    ``passed`` is ``None`` when the rule could not be evaluated (missing data); the message
+    says what is missing. ``measured`` and ``limit`` are in ``unit``.
     """
 
     rule: str
     passed: bool | None
-    message_vi: str
-    message_en: str
-    citation: str
+    message: Message
+    citation: Message
     measured: float | None = None
     limit: float | None = None
     unit: str = ""
@@ -328,14 +335,16 @@ class ActualRecord(Serializable):
 
 
 def as_roads(roads) -> list[RoadRecord]:
-    """RoadRecords from RoadRecords, bare geometries or ``(geometry, status[, name])`` tuples, or
-    from parallel arrays given as a mapping ``{"geometry": [...], "status": [...], "name": [...]}``.
+    """RoadRecords from RoadRecords, bare geometries, tuples or parallel arrays.
+
+    Tuples are ``(geometry, status[, name])``; parallel arrays a mapping
+    ``{"geometry": [...], "status": [...], "name": [...]}``.
 
     >>> from shapely import LineString
-    >>> [r.status for r in as_roads([(LineString([(0, 0), (1, 0)]), "planned"), LineString([(0, 1), (1, 1)])])]
+    >>> a, b = LineString([(0, 0), (1, 0)]), LineString([(0, 1), (1, 1)])
+    >>> [r.status for r in as_roads([(a, "planned"), b])]
     ['planned', 'invested']
-    >>> [r.name for r in as_roads({"geometry": [LineString([(0, 0), (1, 0)])], "status": ["invested"],
-    ...                            "name": ["QL1"]})]
+    >>> [r.name for r in as_roads({"geometry": [a], "status": ["invested"], "name": ["QL1"]})]
     ['QL1']
     """
     if isinstance(roads, Mapping):
@@ -344,7 +353,7 @@ def as_roads(roads) -> list[RoadRecord]:
         names = list(roads.get("name", [""] * len(geoms)))
         if not len(geoms) == len(statuses) == len(names):
             raise RecordError("road arrays geometry, status and name must have the same length")
-        return [RoadRecord(g, s, n) for g, s, n in zip(geoms, statuses, names)]
+        return [RoadRecord(g, s, n) for g, s, n in zip(geoms, statuses, names, strict=True)]
     out = []
     for r in roads:
         if isinstance(r, RoadRecord):
@@ -359,8 +368,11 @@ def as_roads(roads) -> list[RoadRecord]:
 
 
 def as_named_geometries(items) -> list[tuple[Hashable, BaseGeometry, str]]:
-    """``(id, geometry, name)`` from AreaRecords (with geometry), ``(id, geometry[, name])`` tuples
-    or bare geometries (id = position)."""
+    """``(id, geometry, name)`` of areas given in any of the accepted forms.
+
+    AreaRecords (with geometry), ``(id, geometry[, name])`` tuples or bare geometries (id =
+    position).
+    """
     out = []
     for i, a in enumerate(items):
         if isinstance(a, AreaRecord):

@@ -18,8 +18,8 @@ code  class                               treatment           conversion score (
 7     perennial crops, plantations (CLN)  allowed             0.5
 ====  ==================================  ==================  ======================
 
-Method (defaults from DOMAIN.md §7.2, all in :class:`~planning.analysis.site_suggestion.SiteCriteria`)
----------------------------------------------------------------------------------------------
+Method (defaults from DOMAIN.md §7.2, all in :class:`SiteCriteria`)
+-------------------------------------------------------------------
 1. **Corridor.** Cells whose centre lies within ``corridor_m`` (2 km) of a road whose status is
    in ``road_statuses`` (invested, under construction) — exact vector buffer, rasterised.
 2. **Hard exclusions.** Existing KCN/CCN buffered by ``setback_m`` (500 m), other proposals by
@@ -57,7 +57,7 @@ Method (defaults from DOMAIN.md §7.2, all in :class:`~planning.analysis.site_su
 5. **Report.** Per candidate: polygon, hectares, total score, per-criterion mean and weighted
    contribution, rice land and the Decree 35 Art. 9 phasing flag for ``region``, road frontage
    (length of considered roads within ``frontage_buffer_m`` (50 m) of the polygon), nearest
-   considered road (name, status, distance), and one Vietnamese sentence of reasons.
+   considered road (name, status, distance), and one sentence of reasons (a message).
 
 Deterministic: no randomness, ties broken by cell index; translating the grid and every
 geometry by the same vector translates the result.
@@ -98,8 +98,9 @@ Examples
 ...     roads=[road], criteria=SiteCriteria(max_count=2, population_saturation=20_000))
 >>> [(s.rank, round(s.area_ha, 1), s.nearest_road_name) for s in sites]
 [(1, 42.5, 'ĐT639'), (2, 42.5, 'ĐT639')]
->>> print(sites[0].reasons)
-Cách tuyến ĐT639 (đã đầu tư) 225 m; độ dốc trung bình 0,0 %; không có đất lúa; không ngập; 38.400 dân trong bán kính 5 km.
+>>> print(sites[0].reasons)  # doctest: +NORMALIZE_WHITESPACE
+225 m from road ĐT639 (invested); mean slope 0.0 %; no rice land; no flooding;
+38,400 residents within 5 km.
 """
 
 from __future__ import annotations
@@ -116,9 +117,9 @@ from rasterio.windows import Window
 from shapely.geometry import shape as _shape
 from shapely.geometry.base import BaseGeometry
 
-from planning.analysis._text import ROAD_STATUS_VI, fmt_distance_vi, fmt_vi
 from planning.analysis.base import Serializable, require_positive, require_share
 from planning.analysis.errors import CriteriaError, GridError
+from planning.analysis.messages import N_, Message, distance, join, number
 from planning.analysis.rasters import (
     Grid,
     array_reader,
@@ -136,6 +137,7 @@ from planning.analysis.rasters import (
 from planning.analysis.records import (
     KINDS,
     RICE_PHASING_THRESHOLDS_HA,
+    ROAD_STATUS_NAMES,
     ROAD_STATUSES,
     AreaLimits,
     RoadRecord,
@@ -149,7 +151,7 @@ __all__ = [
     "site_suitability",
     "site_suitability_windowed",
     "Suitability",
-    "FACTOR_LABELS_VI",
+    "FACTOR_LABELS",
     "EXCLUSION_REASONS",
     "LandcoverClasses",
     "SiteWeights",
@@ -188,15 +190,15 @@ class LandcoverClasses(Serializable):
     water: tuple[int, ...] = (4,)
     built_up: tuple[int, ...] = (5,)
     conversion_scores: tuple[tuple[int, float], ...] = ((1, 0.2), (2, 0.7), (6, 1.0), (7, 0.5))
-    names_vi: tuple[tuple[int, str], ...] = (
-        (0, "không dữ liệu"),
-        (1, "đất lúa 2 vụ"),
-        (2, "cây hằng năm khác"),
-        (3, "rừng"),
-        (4, "mặt nước"),
-        (5, "đất xây dựng, khu dân cư"),
-        (6, "đất trống, chưa sử dụng"),
-        (7, "cây lâu năm"),
+    names: tuple[tuple[int, str], ...] = (  # msgids (planning.analysis.messages)
+        (0, N_("no data")),
+        (1, N_("2-crop rice land")),
+        (2, N_("other annual crops")),
+        (3, N_("forest")),
+        (4, N_("water bodies")),
+        (5, N_("built-up land, residential areas")),
+        (6, N_("bare, unused land")),
+        (7, N_("perennial crops")),
     )
 
     def __post_init__(self) -> None:
@@ -240,9 +242,11 @@ class SiteWeights(Serializable):
 
     @staticmethod
     def names() -> tuple[str, ...]:
+        """The criteria, in order."""
         return ("road", "infrastructure", "slope", "conversion", "population", "flood")
 
     def normalised(self) -> dict[str, float]:
+        """The weights divided by their sum (they add up to 1)."""
         total = sum(getattr(self, n) for n in self.names())
         return {n: getattr(self, n) / total for n in self.names()}
 
@@ -386,21 +390,25 @@ class SiteCriteria(Serializable):
         low, high = self.area_range_ha()
         if self.target_area_ha is not None and not (low <= self.target_area_ha <= high):
             raise CriteriaError(
-                f"target_area_ha must lie in the legal range {low:g}–{high:g} ha (got {self.target_area_ha!r})"
+                f"target_area_ha must lie in the legal range {low:g}–{high:g} ha "
+                f"(got {self.target_area_ha!r})"
             )
 
     def area_range_ha(self) -> tuple[float, float]:
+        """The legal (min, max) hectares of ``kind`` here (:class:`AreaLimits`)."""
         return self.area_limits.range_for(
             self.kind, is_mountainous=self.is_mountainous, is_craft_village=self.is_craft_village
         )
 
     def resolved_target_ha(self) -> float:
+        """``target_area_ha``, or the midpoint of the legal range."""
         if self.target_area_ha is not None:
             return float(self.target_area_ha)
         low, high = self.area_range_ha()
         return (low + high) / 2
 
     def rice_threshold_ha(self) -> float:
+        """Rice land above which conversion must be phased in ``region``."""
         return float(RICE_PHASING_THRESHOLDS_HA[self.region])
 
 
@@ -409,7 +417,7 @@ class CriterionScore(Serializable):
     """One criterion of a candidate: mean normalised value (0–1) and weighted contribution."""
 
     name: str
-    label_vi: str
+    label: Message
     weight: float
     mean_value: float
     contribution: float
@@ -434,18 +442,19 @@ class SiteCandidate(Serializable):
     mean_slope_pct: float
     max_flood_depth_m: float
     population_in_reach: int  # residents, whole people
-    reasons: str
+    reasons: Message
     crs_epsg: int | None = None
     kind: str = "CCN"
 
 
-FACTOR_LABELS_VI = {
-    "road": "Gần đường giao thông đã/đang đầu tư",
-    "infrastructure": "Gần KCN/CCN hiện có và lưới điện",
-    "slope": "Độ dốc",
-    "conversion": "Chi phí chuyển đổi đất",
-    "population": "Dân số, lao động trong bán kính",
-    "flood": "Nguy cơ ngập",
+#: The criteria as the score breakdown names them (msgids).
+FACTOR_LABELS = {
+    "road": N_("Near roads invested or under construction"),
+    "infrastructure": N_("Near existing parks and clusters and the power grid"),
+    "slope": N_("Slope"),
+    "conversion": N_("Land conversion cost"),
+    "population": N_("Population and labour within reach"),
+    "flood": N_("Flood risk"),
 }
 #: Reasons counted in :attr:`Suitability.excluded_ha` (a cell may count under several).
 EXCLUSION_REASONS = (
@@ -481,6 +490,7 @@ class Suitability:
     coarse_factor: int
 
     def summary(self) -> dict:
+        """The hectares of the corridor, eligible and excluded by reason, as JSON-ready data."""
         return {
             "corridor_ha": self.corridor_ha,
             "eligible_ha": self.eligible_ha,
@@ -651,8 +661,10 @@ def site_suitability(
 
 
 def site_suitability_windowed(*, grid: Grid, read_window, roads: Iterable, **kwargs) -> Suitability:
-    """:func:`site_suitability` reading the rasters window by window (see
-    :func:`suggest_sites_windowed`)."""
+    """:func:`site_suitability` reading the rasters window by window.
+
+    See :func:`suggest_sites_windowed`.
+    """
     return _Context.build(grid=grid, read_window=read_window, roads=roads, **kwargs).suitability()
 
 
@@ -988,7 +1000,7 @@ class _Context:
                 breakdown.append(
                     CriterionScore(
                         name=name,
-                        label_vi=FACTOR_LABELS_VI[name],
+                        label=Message(FACTOR_LABELS[name]),
                         weight=round(w[name], 6),
                         mean_value=round(mean, 6),
                         contribution=round(w[name] * mean, 6),
@@ -1163,26 +1175,51 @@ def _vectorise(cells, win: Window, grid: Grid, tol: float, low_ha: float, high_h
 
 def _reasons(
     name, status, dist, mean_slope, rice_ha, phasing, threshold, max_flood, pop, reach_m
-) -> str:
-    parts = []
+) -> Message:
+    parts: list[Message] = []
     if status is not None:
-        label = f"tuyến {name}" if name else "tuyến đường không tên"
-        st = ROAD_STATUS_VI.get(status, status)
+        params = {
+            "road": name,
+            "status": Message(ROAD_STATUS_NAMES[status]) if status in ROAD_STATUS_NAMES else status,
+            "distance": distance(dist),
+        }
         if dist < 1:
-            parts.append(f"Tiếp giáp {label} ({st})")
+            msgid = (
+                N_("Adjoins road %(road)s (%(status)s)")
+                if name
+                else N_("Adjoins an unnamed road (%(status)s)")
+            )
         else:
-            parts.append(f"Cách {label} ({st}) {fmt_distance_vi(dist)}")
+            msgid = (
+                N_("%(distance)s from road %(road)s (%(status)s)")
+                if name
+                else N_("%(distance)s from an unnamed road (%(status)s)")
+            )
+        parts.append(Message(msgid, params))
     else:
-        parts.append("Không có tuyến đường được xét")
-    parts.append(f"độ dốc trung bình {fmt_vi(mean_slope, 1)} %")
+        parts.append(Message(N_("No road considered")))
+    parts.append(Message(N_("mean slope %(slope)s %%"), {"slope": number(mean_slope, 1)}))
     if rice_ha > 0:
-        rice = f"{fmt_vi(rice_ha, 1)} ha đất lúa"
+        rice = {"rice": number(rice_ha, 1), "threshold": number(threshold)}
         if phasing:
-            rice += f" (vượt {fmt_vi(threshold)} ha, phải phân kỳ)"
-        parts.append(rice)
+            parts.append(
+                Message(N_("%(rice)s ha of rice land (over %(threshold)s ha, to be phased)"), rice)
+            )
+        else:
+            parts.append(Message(N_("%(rice)s ha of rice land"), rice))
     else:
-        parts.append("không có đất lúa")
-    parts.append("không ngập" if max_flood <= 0 else f"ngập sâu tối đa {fmt_vi(max_flood, 1)} m")
-    reach = f"{fmt_vi(reach_m / 1000, 0 if reach_m % 1000 == 0 else 1)} km"
-    parts.append(f"{fmt_vi(round(pop, -2))} dân trong bán kính {reach}")
-    return "; ".join(parts) + "."
+        parts.append(Message(N_("no rice land")))
+    if max_flood <= 0:
+        parts.append(Message(N_("no flooding")))
+    else:
+        parts.append(Message(N_("flood depth up to %(depth)s m"), {"depth": number(max_flood, 1)}))
+    parts.append(
+        Message(
+            N_("%(people)s residents within %(reach)s km"),
+            {
+                "people": number(round(pop, -2)),
+                "reach": number(reach_m / 1000, 0 if reach_m % 1000 == 0 else 1),
+            },
+        )
+    )
+    return Message("%(reasons)s.", {"reasons": join(parts)})

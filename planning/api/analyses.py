@@ -53,6 +53,7 @@ from planning.services.analysis_params import (
     parse_crs,
 )
 from planning.services.errors import InvalidParameter
+from planning.texts import translate
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ class RunOutputSerializer(serializers.Serializer):
         return svc.analysis_spec_for_kind(run.kind).name
 
     def get_results(self, run) -> dict | None:
-        return run.results if run.status == m.AnalysisRun.Status.DONE else None
+        return translate(run.results) if run.status == m.AnalysisRun.Status.DONE else None
 
     def get_started_by(self, run) -> str | None:
         return run.started_by.get_username() if run.started_by_id else None
@@ -379,7 +380,7 @@ class _ReportApi(BaseApi):
         if not can_read_analysis(request.user, spec):
             self.permission_denied(request, message=f"you may not read {spec.title_en.lower()}")
         outcome = svc.analysis_compute(self.analysis, _query(request, reserved=self.reserved))
-        return {**outcome.results, "input_versions": outcome.input_versions}
+        return {**translate(outcome.results), "input_versions": outcome.input_versions}
 
     def get(self, request):
         return Response(self.compute(request))
@@ -483,6 +484,7 @@ ProposalCheckInputSerializer = input_serializer(
 class RuleResultSerializer(serializers.Serializer):
     rule = serializers.CharField()
     passed = serializers.BooleanField(allow_null=True)
+    message = serializers.CharField(help_text="in the language of the request")
     message_vi = serializers.CharField()
     message_en = serializers.CharField()
     citation = serializers.CharField()
@@ -513,6 +515,7 @@ class ProposalCheckResultSerializer(serializers.Serializer):
     is_mountainous = serializers.BooleanField(
         required=False, help_text="the proposing unit's flag (the CCN 5 ha minimum)"
     )
+    summary = serializers.CharField(help_text="in the language of the request")
     summary_vi = serializers.CharField()
     rules = RuleResultSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())

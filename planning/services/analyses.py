@@ -25,9 +25,10 @@ from django.utils import timezone
 from planning import geo
 from planning import models as m
 from planning.analysis.eco import EcoCriteria
-from planning.analysis.efficiency import EfficiencyCriteria
+from planning.analysis.efficiency import EfficiencyCriteria, unit_label
 from planning.analysis.infrastructure import FenceCriteria
 from planning.analysis.proposal_checks import ProposalCriteria
+from planning.analysis.proposal_checks import summary as proposal_summary
 from planning.analysis.records import KINDS
 from planning.analysis.site_suggestion import SiteCriteria
 from planning.analysis.targets import TargetRule
@@ -64,6 +65,7 @@ from planning.services.analysis_runs import (  # noqa: F401  (re-exported: the s
     unit_ref,
 )
 from planning.services.errors import MissingInputs
+from planning.texts import stored_text, translate
 
 # --------------------------------------------------------------------------------------------
 # Parameters shared by several analyses (see planning.services.analysis_params)
@@ -277,7 +279,7 @@ def _site_body(params: dict, progress: Progress) -> Outcome:
                 mean_slope_pct=c.mean_slope_pct,
                 max_flood_depth_m=c.max_flood_depth_m,
                 population_in_reach=c.population_in_reach,
-                reasons=c.reasons,
+                reasons=stored_text(c.reasons),
                 admin_unit_id=unit.id if unit else None,
                 province_name=units["province"].name if units["province"] else province.name,
             )
@@ -442,9 +444,6 @@ def _efficiency_prepare(
     }, province
 
 
-LEVEL_VI = {"commune": "xã/phường", "district": "huyện (cũ)", "province": "tỉnh"}
-
-
 def _efficiency_body(params: dict, progress: Progress) -> Outcome:
     from planning.analysis.efficiency import land_use_efficiency
 
@@ -502,13 +501,9 @@ def _efficiency_body(params: dict, progress: Progress) -> Outcome:
     for u in report.units:
         d = u.to_dict()
         d["unit_name"] = names.get(f"{u.level}:{u.unit}", str(u.unit))
-        rule = d["new_area_rule"]
-        rule["message_vi"] = rule["message_vi"].replace(
-            f"{u.level} {u.unit}", f"{LEVEL_VI[u.level]} {d['unit_name']}"
-        )
-        rule["message_en"] = rule["message_en"].replace(
-            f"{u.level} {u.unit}", f"{u.level} {d['unit_name']}"
-        )
+        params = d["new_area_rule"]["message"]["params"]
+        if isinstance(params.get("where"), dict):  # name the unit, not its key
+            params["where"]["params"]["unit"] = unit_label(u.level, d["unit_name"]).to_dict()
         unit_out.append(d)
     totals = []
     for kind in KINDS:
@@ -912,7 +907,7 @@ def _infra_body(params: dict, progress: Progress) -> Outcome:
     results = {
         "scope": province.name if province else "toàn bộ",
         "n_areas": len(reports),
-        "n_with_gaps": sum(1 for r in reports if r["gaps_vi"]),
+        "n_with_gaps": sum(1 for r in reports if r["gaps"]),
         "gaps_by_network": gaps,
         "n_connectors": len(connectors),
         "areas": reports,
@@ -1345,13 +1340,7 @@ def _proposal_body(params: dict, progress: Progress) -> Outcome:
         "is_mountainous": mountainous,
         "rules": rule_dicts,
         "notes": notes,
-        "summary_vi": (
-            "Đạt tất cả các điều kiện đã kiểm tra"
-            if not failed
-            else "Chưa đạt: " + "; ".join(r.message_vi for r in failed)
-        )
-        + (f" ({len(unknown)} điều kiện chưa kiểm tra được)" if unknown else "")
-        + ".",
+        "summary": proposal_summary(rules).to_dict(),
     }
     versions = sel.input_versions([m.IndustrialArea, m.Proposal, m.RoadCorridor, m.AdminUnit])
     return Outcome(results, versions, timer.steps)
@@ -1425,8 +1414,10 @@ def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | No
     proposal keeps the checks its decision was taken on.
 
     Returns the validation mapping: ``passed``, ``complete``, ``rules`` (each with ``rule``,
-    ``passed``, ``message_vi``, ``message_en``, ``citation``, ``measured``, ``limit``, ``unit``),
-    ``summary_vi``, ``checked_at`` and ``run_id``.
+    ``passed``, ``message`` (also ``message_vi``, ``message_en``), ``citation``, ``measured``,
+    ``limit``, ``unit``), ``summary``, ``checked_at`` and ``run_id``, its texts in the active
+    language (:func:`~planning.texts.translate`); the stored validation keeps
+    the message ids.
     """
     run = analysis_run("proposal-check", user=user, proposal=proposal, criteria=criteria)
     validation = {**run.results, "checked_at": run.finished_at.isoformat(), "run_id": run.pk}
@@ -1444,7 +1435,7 @@ def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | No
         )
     if stored:
         proposal.validation = validation
-    return validation
+    return translate(validation)
 
 
 def proposal_check(
@@ -1457,6 +1448,6 @@ def proposal_check(
     ``is_craft_village``, ``expands``, ``unit``, ``criteria`` — checked by
     :func:`~planning.services.analysis_params.params_validate`."""
     if not store:
-        return analysis_compute("proposal-check", given, **params).results
+        return translate(analysis_compute("proposal-check", given, **params).results)
     run = analysis_run("proposal-check", given, user=user, **params)
-    return {**run.results, "run_id": run.pk}
+    return translate({**run.results, "run_id": run.pk})

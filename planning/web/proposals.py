@@ -19,6 +19,7 @@ from planning import access
 from planning import models as m
 from planning.services import proposals as svc
 from planning.services.errors import PlanningError
+from planning.texts import translate
 from planning.web.labels import choice_labels
 from planning.web.layers import tile_url_template
 
@@ -247,7 +248,7 @@ def proposal_detail(request, pk: int):
     import json
 
     actions = svc.allowed_actions(request.user, proposal)
-    validation = proposal.validation or {}
+    validation = translate(proposal.validation or {})
     rules = validation.get("rules", [])
     lang = _lang()
     _label([proposal])

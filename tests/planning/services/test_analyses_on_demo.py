@@ -13,6 +13,7 @@ from planning import geo
 from planning import models as m
 from planning.services import analyses as svc
 from planning.services.errors import InvalidParameter
+from planning.texts import translate
 from tests.planning.services.demo_case import DemoTestCase
 
 
@@ -25,7 +26,7 @@ def _square_near(geom, dx_deg: float, size_deg: float) -> MultiPolygon:
 class AnalysesOnDemoTests(DemoTestCase):
     def test_target_watch_list_two_consecutive_years(self):
         run = svc.target_watch_run(as_of_year=2025, user=self.planner)
-        r = run.results
+        r = translate(run.results)  # stored as message ids: texts in the active language
         self.assertEqual(run.status, "done")
         self.assertEqual(run.params["rule"]["consecutive_years"], 2)
         self.assertGreater(r["counts"]["watch_list"], 0)
@@ -75,7 +76,7 @@ class AnalysesOnDemoTests(DemoTestCase):
 
     def test_eco_readiness_lists_what_is_missing(self):
         run = svc.eco_readiness_run(province="Sóc Trăng")
-        areas = run.results["areas"]
+        areas = translate(run.results["areas"])
         self.assertEqual(run.results["n_areas"], len(areas))
         self.assertTrue(areas)
         xay_da_b = next(a for a in areas if a["area_name"] == "CCN Xây Đá B")
@@ -87,7 +88,7 @@ class AnalysesOnDemoTests(DemoTestCase):
 
     def test_infrastructure_gaps_publish_connectors(self):
         run = svc.infrastructure_gaps_run(province="Bình Định")
-        r = run.results
+        r = translate(run.results)
         self.assertEqual(r["n_connectors"], run.connectors.count())
         self.assertGreater(run.connectors.count(), 0)
         for c in run.connectors.all()[:20]:
@@ -126,7 +127,7 @@ class AnalysesOnDemoTests(DemoTestCase):
             svc.labour_catchment_run(province="94", distances_m=[-1])
 
     def test_plan_vs_actual_by_province_and_kind(self):
-        rows = svc.plan_vs_actual_run().results["rows"]
+        rows = translate(svc.plan_vs_actual_run().results["rows"])
         st_kcn = next(r for r in rows if r["province"] == "Sóc Trăng" and r["kind"] == "KCN")
         planned = m.IndustrialArea.objects.filter(
             province_name_reported="Sóc Trăng", kind="KCN"
@@ -161,7 +162,7 @@ class AnalysesOnDemoTests(DemoTestCase):
         )
         validation = svc.proposal_validate(overlapping, user=self.planner)
         overlapping.refresh_from_db()
-        self.assertEqual(overlapping.validation, validation)
+        self.assertEqual(translate(overlapping.validation), validation)
         rules = {r["rule"]: r for r in validation["rules"]}
         self.assertFalse(rules["no_overlap_existing"]["passed"])
         self.assertIn("CCN Nhơn Hòa", rules["no_overlap_existing"]["message_vi"])
