@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from planning import geo, tables
 from planning import models as m
@@ -21,24 +21,24 @@ from planning.services.errors import InvalidParameter
 from planning.tables import TEXT, Column
 
 SITE_COLUMNS = (
-    Column("rank", _lazy("Rank"), 0),
-    Column("kind", _lazy("Kind"), TEXT),
-    Column("area_ha", _lazy("Area (ha)"), 2),
-    Column("score", _lazy("Suitability score (0–1)"), 3),
-    Column("province_name", _lazy("Province"), TEXT),
-    Column("admin_unit", _lazy("Administrative unit code"), TEXT),
-    Column("nearest_road_name", _lazy("Nearest road"), TEXT),
-    Column("nearest_road_status", _lazy("Road status"), TEXT),
-    Column("nearest_road_distance_m", _lazy("Distance to the road (m)"), 0),
-    Column("road_frontage_m", _lazy("Road frontage (m)"), 0),
-    Column("rice_land_ha", _lazy("2-crop rice land (ha)"), 2),
-    Column("rice_phasing_required", _lazy("Rice-land conversion must be phased"), TEXT),
-    Column("mean_slope_pct", _lazy("Mean slope (%)"), 1),
-    Column("max_flood_depth_m", _lazy("Maximum flood depth (m)"), 2),
-    Column("population_in_reach", _lazy("Population within reach"), 0),
-    Column("lon", _lazy("Centre longitude"), 6),
-    Column("lat", _lazy("Centre latitude"), 6),
-    Column("reasons", _lazy("Reasons"), TEXT),
+    Column("rank", gettext_lazy("Rank"), 0),
+    Column("kind", gettext_lazy("Kind"), TEXT),
+    Column("area_ha", gettext_lazy("Area (ha)"), 2),
+    Column("score", gettext_lazy("Suitability score (0–1)"), 3),
+    Column("province_name", gettext_lazy("Province"), TEXT),
+    Column("admin_unit", gettext_lazy("Administrative unit code"), TEXT),
+    Column("nearest_road_name", gettext_lazy("Nearest road"), TEXT),
+    Column("nearest_road_status", gettext_lazy("Road status"), TEXT),
+    Column("nearest_road_distance_m", gettext_lazy("Distance to the road (m)"), 0),
+    Column("road_frontage_m", gettext_lazy("Road frontage (m)"), 0),
+    Column("rice_land_ha", gettext_lazy("2-crop rice land (ha)"), 2),
+    Column("rice_phasing_required", gettext_lazy("Rice-land conversion must be phased"), TEXT),
+    Column("mean_slope_pct", gettext_lazy("Mean slope (%)"), 1),
+    Column("max_flood_depth_m", gettext_lazy("Maximum flood depth (m)"), 2),
+    Column("population_in_reach", gettext_lazy("Population within reach"), 0),
+    Column("lon", gettext_lazy("Centre longitude"), 6),
+    Column("lat", gettext_lazy("Centre latitude"), 6),
+    Column("reasons", gettext_lazy("Reasons"), TEXT),
 )
 FORMATS = ("csv", "xlsx", "gpkg")
 # Sheet names are the same in every language (programs open them by name).
