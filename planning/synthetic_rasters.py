@@ -17,7 +17,7 @@ from rasterio import features
 from rasterio.transform import from_origin
 from rasterio.warp import Resampling, reproject
 
-# Land-cover codes: the table of planning.analysis.types.LandcoverClasses.
+# Land-cover codes: the table of planning.analysis.site_suggestion.LandcoverClasses.
 NODATA, RICE, CROPS, FOREST, WATER, BUILT, BARE, PERENNIAL = 0, 1, 2, 3, 4, 5, 6, 7
 
 

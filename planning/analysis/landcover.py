@@ -7,7 +7,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from affine import Affine
->>> from planning.analysis.types import LandcoverClasses
+>>> from planning.analysis.site_suggestion import LandcoverClasses
 >>> codes = np.array([[4, 4], [2, 2]], dtype=np.uint8)
 >>> flood = np.zeros((2, 2), dtype=np.float32)
 >>> out = exclusion_polygons(codes, flood, Affine(10, 0, 0, 0, -10, 20), LandcoverClasses())
@@ -22,7 +22,7 @@ import rasterio.features
 import shapely
 import shapely.geometry
 
-from planning.analysis.types import LandcoverClasses
+from planning.analysis.site_suggestion import LandcoverClasses
 
 __all__ = ["exclusion_polygons"]
 

@@ -74,8 +74,10 @@ def below_lowland_minimum(
     craft_village: bool,
     in_mountainous_unit: bool,
 ) -> bool:
-    """Whether a cluster site is dropped: smaller than the ordinary minimum outside the
-    mountainous units, where only the mountainous minimum (5 ha) let it grow.
+    """Whether a cluster site is dropped (too small outside the mountainous units).
+
+    A site is dropped when it is smaller than the ordinary minimum outside the mountainous
+    units, where only the mountainous minimum (5 ha) let it grow.
 
     Only CCN runs in a province with mountainous units (``mountainous_units``) grew regions
     below the ordinary minimum; craft-village clusters keep their own limits.

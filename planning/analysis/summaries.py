@@ -5,7 +5,7 @@ read inputs and store runs).
 
 Examples
 --------
->>> from planning.analysis.types import AreaRecord
+>>> from planning.analysis.records import AreaRecord
 >>> areas = [AreaRecord(id=1, kind="CCN", status="operating", planned_ha=50, leasable_ha=40,
 ...                     leased_ha=30),
 ...          AreaRecord(id=2, kind="CCN", status="planned", planned_ha=60, leasable_ha=45)]
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from planning.analysis.types import AreaRecord
+from planning.analysis.records import AreaRecord
 
 __all__ = ["gaps_by_network", "kind_totals", "rule_counts", "site_totals"]
 

@@ -64,6 +64,7 @@ from planning.services.analysis_runs import (
     run_refresh_stale,
 )
 from planning.services.proposal_validation import proposal_check, proposal_validate
+from planning.texts import translate
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ class RunOutputSerializer(serializers.Serializer):
         return run.kind  # the analysis' name
 
     def get_results(self, run) -> dict | None:
-        return run.results if run.status == m.AnalysisRun.Status.DONE else None
+        return translate(run.results) if run.status == m.AnalysisRun.Status.DONE else None
 
     def get_started_by(self, run) -> str | None:
         return run.started_by.get_username() if run.started_by_id else None
@@ -392,7 +393,7 @@ class _ReportApi(BaseApi):
                 request, message=_("you may not read %(analysis)s") % {"analysis": title}
             )
         outcome = analysis_compute(self.analysis, _query(request, reserved=self.reserved))
-        return {**outcome.results, "input_versions": outcome.input_versions}
+        return {**translate(outcome.results), "input_versions": outcome.input_versions}
 
     def get(self, request):
         return Response(self.compute(request))
@@ -495,6 +496,7 @@ ProposalCheckInputSerializer = input_serializer(
 class RuleResultSerializer(serializers.Serializer):
     rule = serializers.CharField()
     passed = serializers.BooleanField(allow_null=True)
+    message = serializers.CharField(help_text="in the language of the request")
     message_vi = serializers.CharField()
     message_en = serializers.CharField()
     citation = serializers.CharField()
@@ -525,6 +527,7 @@ class ProposalCheckResultSerializer(serializers.Serializer):
     is_mountainous = serializers.BooleanField(
         required=False, help_text="the proposing unit's flag (the CCN 5 ha minimum)"
     )
+    summary = serializers.CharField(help_text="in the language of the request")
     summary_vi = serializers.CharField()
     rules = RuleResultSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from planning import models as m
+from planning.analysis.messages import N_, Message
 from planning.errors import MissingInputs
 
 RASTER_KINDS = ("dem", "landcover", "flood", "population")
@@ -42,12 +43,14 @@ def _predecessors_with_rasters(
     return before, [p for p in before if raster_layers_available(p)]
 
 
-def raster_stand_in(province: m.AdminUnit) -> tuple[m.AdminUnit, str | None]:
+def raster_stand_in(province: m.AdminUnit) -> tuple[m.AdminUnit, dict | None]:
     """The province whose rasters an analysis of ``province`` reads, and a note when it is not
     ``province`` itself: a province formed on 1 July 2025 without rasters of its own reads those of
     its one predecessor that has them (Gia Lai: Bình Định's; Cần Thơ: Sóc Trăng's) — the analysis
     then covers that part of it only, and the note says so. Otherwise ``province``, no note (a
-    missing raster is reported by :func:`raster_layers_for`)."""
+    missing raster is reported by :func:`raster_layers_for`). The note is a stored message
+    (``{"msgid", "params"}``, :mod:`planning.analysis.messages`): results keep it as such and
+    :func:`planning.texts.translate` renders it in the reader's language."""
     if raster_layers_available(province):
         return province, None
     before, with_rasters = _predecessors_with_rasters(province)
@@ -62,18 +65,18 @@ def raster_stand_in(province: m.AdminUnit) -> tuple[m.AdminUnit, str | None]:
         "others": ", ".join(others),
     }
     if others:
-        note = _(
+        note = N_(
             "%(province)s (since %(since)s) has no rasters of its own: analysed on the part that "
             "was %(stand_in)s province before 1 July 2025, which has rasters; the part that was "
             "%(others)s has no rasters and was not considered."
         )
     else:
-        note = _(
+        note = N_(
             "%(province)s (since %(since)s) has no rasters of its own: analysed on the part that "
             "was %(stand_in)s province before 1 July 2025, which has rasters; the rest has no "
             "rasters and was not considered."
         )
-    return stand_in, note % values
+    return stand_in, Message(note, values).to_dict()
 
 
 def raster_layers_for(

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy
 
 from planning import models as m
 from planning.analysis.geometry import GeometryRejected
-from planning.analysis.types import SiteWeights
+from planning.analysis.site_suggestion import SiteWeights
 from planning.errors import InvalidParameter, UnknownProvince
 from planning.models.base import normalise_geometry
 from planning.selectors.admin_units import province_resolve

@@ -78,14 +78,14 @@ def _begin(
             started_by=_user(user),
             status=m.AnalysisRun.Status.RUNNING,
             started_at=now,
-            progress_message="bắt đầu",
+            progress_message=_("started"),
         )
     else:
         run.status, run.started_at, run.progress, run.progress_message = (
             m.AnalysisRun.Status.RUNNING,
             now,
             0,
-            "bắt đầu",
+            _("started"),
         )
         run.save(
             update_fields=["status", "started_at", "progress", "progress_message", "updated_at"]
@@ -115,7 +115,7 @@ def _execute(
     progress = _progress_writer(run)
     try:
         outcome = spec.body(params, progress)
-        progress(95, "lưu kết quả")
+        progress(95, _("storing the results"))
         with transaction.atomic():
             t_store = time.perf_counter()
             if outcome.write is not None:
@@ -127,7 +127,7 @@ def _execute(
             run.status, run.progress, run.progress_message = (
                 m.AnalysisRun.Status.DONE,
                 100,
-                "hoàn thành",
+                _("finished"),
             )
             run.finished_at = now
             run.duration_s = round(time.perf_counter() - t0, 3)
@@ -212,7 +212,7 @@ def analysis_submit(
         admin_unit=scope,
         started_by=_user(user),
         status=m.AnalysisRun.Status.QUEUED,
-        progress_message="đang chờ",
+        progress_message=_("waiting"),
     )
     return _dispatch(run)
 
@@ -237,7 +237,7 @@ def run_resubmit(run: m.AnalysisRun, *, user=None) -> m.AnalysisRun:
         admin_unit=run.admin_unit,
         started_by=_user(user),
         status=m.AnalysisRun.Status.QUEUED,
-        progress_message="đang chờ",
+        progress_message=_("waiting"),
     )
     return _dispatch(new)
 

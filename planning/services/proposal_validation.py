@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from planning import models as m
 from planning.services.analyses.proposal_check import NAME
 from planning.services.analysis_runs import analysis_compute, analysis_run
+from planning.texts import translate
 
 
 def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | None = None) -> dict:
@@ -17,8 +18,9 @@ def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | No
     proposal keeps the checks its decision was taken on.
 
     Returns the validation mapping: ``passed``, ``complete``, ``rules`` (each with ``rule``,
-    ``passed``, ``message_vi``, ``message_en``, ``citation``, ``measured``, ``limit``, ``unit``),
-    ``summary_vi``, ``checked_at`` and ``run_id``.
+    ``passed``, ``message`` (also ``message_vi``, ``message_en``), ``citation``, ``measured``,
+    ``limit``, ``unit``), ``summary``, ``checked_at`` and ``run_id``, its texts in the active
+    language (:func:`~planning.texts.translate`); the stored validation keeps the message ids.
     """
     run = analysis_run(NAME, user=user, proposal=proposal, criteria=criteria)
     validation = {**run.results, "checked_at": run.finished_at.isoformat(), "run_id": run.pk}
@@ -36,7 +38,7 @@ def proposal_validate(proposal: m.Proposal, *, user=None, criteria: Mapping | No
         )
     if stored:
         proposal.validation = validation
-    return validation
+    return translate(validation)
 
 
 def proposal_check(
@@ -47,8 +49,8 @@ def proposal_check(
     The parameters (keywords, or one mapping such as an API body) are those of the
     ``proposal-check`` analysis — ``geometry``, ``crs``, ``kind``, ``admin_unit``,
     ``is_craft_village``, ``expands``, ``unit``, ``criteria`` — checked by
-    :func:`~planning.services.analysis_params.params_validate`."""
+    :func:`~planning.services.analysis_params.params_validate`. Texts in the active language."""
     if not store:
-        return analysis_compute(NAME, given, **params).results
+        return translate(analysis_compute(NAME, given, **params).results)
     run = analysis_run(NAME, given, user=user, **params)
-    return {**run.results, "run_id": run.pk}
+    return translate({**run.results, "run_id": run.pk})

@@ -13,6 +13,7 @@ from planning.analysis._text import fmt_vi
 from planning.analysis.errors import AnalysisError
 from planning.errors import PlanningError
 from planning.services.analysis_runs import analysis_run
+from planning.texts import translate
 
 
 def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
@@ -104,7 +105,7 @@ class AnalysisCommand(BaseCommand):
                     "kind": run.kind,
                     "status": run.status,
                     "params": run.params,
-                    "results": run.results,
+                    "results": translate(run.results),
                     "input_versions": run.input_versions,
                     "timings": run.timings,
                     "duration_s": run.duration_s,

@@ -1,4 +1,5 @@
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
@@ -24,7 +25,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"KCN/CCN sinh thái / Eco-industrial readiness — {r['scope']}: "

@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
 from planning.services.analysis_exports import efficiency_export
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
@@ -67,7 +68,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         title = f"Hiệu quả sử dụng đất / Land-use efficiency — {r['scope']}"
         if r["year"]:
             title += f", cuối năm / end of {r['year']}"

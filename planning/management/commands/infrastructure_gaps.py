@@ -1,4 +1,5 @@
 from planning.management.commands._analysis import AnalysisCommand, table
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
@@ -14,7 +15,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"Hạ tầng đến chân hàng rào / Infrastructure to the fence — {r['scope']}: "

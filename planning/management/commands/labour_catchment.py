@@ -2,6 +2,7 @@ from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
@@ -30,7 +31,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        for note in run.results.get("notes", []):
+        for note in translate(run.results.get("notes", [])):
             self.stdout.write(f"Lưu ý / Note: {note}")
         for p in run.results["provinces"]:
             km = [f"{fmt_vi(d / 1000)} km" for d in run.results["distances_m"]]

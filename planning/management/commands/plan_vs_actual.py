@@ -1,4 +1,5 @@
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
@@ -13,7 +14,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        rows = run.results["rows"]
+        rows = translate(run.results["rows"])
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"Quy hoạch so với thực hiện / Plan vs actual — {run.results['scope']}"

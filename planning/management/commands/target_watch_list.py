@@ -1,5 +1,6 @@
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
@@ -29,7 +30,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"Không hoàn thành chỉ tiêu {2} năm liên tiếp / Missed targets two years running — "

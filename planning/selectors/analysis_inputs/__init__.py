@@ -1,2 +1,2 @@
 """The selectors that read each analysis' inputs as the pure analyses' plain records
-(:mod:`planning.analysis.types`): areas, efficiency totals, targets, networks."""
+(:mod:`planning.analysis.records`): areas, efficiency totals, targets, networks."""

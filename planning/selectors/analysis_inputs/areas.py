@@ -14,9 +14,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 
 from planning import geo
 from planning import models as m
-from planning.analysis.types import (
-    AreaRecord,
-)
+from planning.analysis.records import AreaRecord
 from planning.selectors.admin_units import AREA_LEVELS, UnitLocator, UnitRef
 
 

@@ -10,9 +10,7 @@ from django.db.models import Count, Q, Sum
 
 from planning import models as m
 from planning.analysis.efficiency import ClearanceTotals, ProjectTotals
-from planning.analysis.types import (
-    ParcelRecord,
-)
+from planning.analysis.records import ParcelRecord
 
 
 def parcel_records(

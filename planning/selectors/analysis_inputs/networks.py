@@ -9,10 +9,7 @@ from django.db.models import QuerySet
 
 from planning import geo
 from planning import models as m
-from planning.analysis.types import (
-    NetworkFeature,
-    RoadRecord,
-)
+from planning.analysis.records import NetworkFeature, RoadRecord
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,12 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from planning import models as m
-from planning.analysis.types import (
-    ActualRecord,
-    DeveloperRecord,
-    ProjectRecord,
-    TargetRecord,
-)
+from planning.analysis.records import ActualRecord, DeveloperRecord, ProjectRecord, TargetRecord
 
 
 def project_records(

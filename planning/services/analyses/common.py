@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from planning import models as m
-from planning.analysis.types import KINDS
+from planning.analysis.records import KINDS
 from planning.selectors.admin_units import AREA_LEVELS, province_resolve
 from planning.services.analysis_params import TYPES, Param, param_error
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from planning import models as m
-from planning.analysis.eco import eco_readiness_all
-from planning.analysis.types import EcoCriteria
+from planning.analysis.eco import EcoCriteria, eco_readiness_all
 from planning.selectors.admin_units import UnitLocator
 from planning.selectors.analysis_inputs.areas import area_rows, areas_in
 from planning.selectors.input_versions import input_versions

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 
 from planning import models as m
-from planning.analysis.efficiency import land_use_efficiency
+from planning.analysis.efficiency import EfficiencyCriteria, land_use_efficiency, unit_label
+from planning.analysis.messages import N_, Message
+from planning.analysis.records import KINDS
 from planning.analysis.summaries import kind_totals
-from planning.analysis.types import KINDS, EfficiencyCriteria
 from planning.selectors.admin_units import AREA_LEVELS, UnitLocator
 from planning.selectors.analysis_inputs.areas import area_rows, areas_with_points
 from planning.selectors.analysis_inputs.efficiency import (
@@ -42,9 +43,6 @@ from planning.services.analyses.registry import (
 from planning.services.analysis_params import Param, criteria_build
 
 NAME = "efficiency"
-
-# The levels as the pure analysis' Vietnamese rule messages name them (message_vi).
-LEVEL_VI = {"commune": "xã/phường", "district": "huyện (cũ)", "province": "tỉnh"}
 
 
 def _prepare(
@@ -114,13 +112,9 @@ def _body(params: dict, progress: Progress) -> Outcome:
     for u in report.units:
         d = u.to_dict()
         d["unit_name"] = names.get(f"{u.level}:{u.unit}", str(u.unit))
-        rule = d["new_area_rule"]
-        rule["message_vi"] = rule["message_vi"].replace(
-            f"{u.level} {u.unit}", f"{LEVEL_VI[u.level]} {d['unit_name']}"
-        )
-        rule["message_en"] = rule["message_en"].replace(
-            f"{u.level} {u.unit}", f"{u.level} {d['unit_name']}"
-        )
+        params = d["new_area_rule"]["message"]["params"]
+        if isinstance(params.get("where"), dict):  # name the unit, not its key
+            params["where"]["params"]["unit"] = unit_label(u.level, d["unit_name"]).to_dict()
         unit_out.append(d)
     results = {
         "scope": scope_name(province),
@@ -136,12 +130,15 @@ def _body(params: dict, progress: Progress) -> Outcome:
         "by_year": annual_totals(areas, all_areas=province is None and not year),
         "notes": (
             [
-                _(
-                    "Figures for %(year)s rebuilt from the current data: the leased land less "
-                    "the leases reported after %(year)s; projects registered after 31/12/%(year)s "
-                    "not counted; parcels handed over after that day counted as not handed over."
-                )
-                % {"year": year}
+                Message(
+                    N_(
+                        "Figures for %(year)s rebuilt from the current data: the leased land less "
+                        "the leases reported after %(year)s; projects registered after "
+                        "31/12/%(year)s not counted; parcels handed over after that day counted "
+                        "as not handed over."
+                    ),
+                    {"year": year},
+                ).to_dict()
             ]
             if year
             else []

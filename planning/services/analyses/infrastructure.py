@@ -9,9 +9,8 @@ from django.conf import settings
 
 from planning import geo
 from planning import models as m
-from planning.analysis.infrastructure import infrastructure_to_fence
+from planning.analysis.infrastructure import FenceCriteria, infrastructure_to_fence
 from planning.analysis.summaries import gaps_by_network
-from planning.analysis.types import FenceCriteria
 from planning.selectors.admin_units import UnitLocator, expanded_envelope
 from planning.selectors.analysis_inputs.areas import area_rows, areas_extent, areas_in
 from planning.selectors.analysis_inputs.networks import network_features
@@ -117,7 +116,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
     results = {
         "scope": scope_name(province),
         "n_areas": len(reports),
-        "n_with_gaps": sum(1 for r in reports if r["gaps_vi"]),
+        "n_with_gaps": sum(1 for r in reports if r["gaps"]),
         "gaps_by_network": gaps_by_network(reports, crit.networks),
         "n_connectors": len(connectors),
         "areas": reports,

@@ -10,16 +10,18 @@ import rasterio.errors
 import rasterio.windows
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from planning import geo
 from planning import models as m
 from planning.analysis.efficiency import unit_efficiency
 from planning.analysis.landcover import exclusion_polygons
-from planning.analysis.proposal_checks import check_proposal, unit_shares
+from planning.analysis.messages import N_, Message
+from planning.analysis.proposal_checks import ProposalCriteria, check_proposal, unit_shares
+from planning.analysis.proposal_checks import summary as proposal_summary
+from planning.analysis.records import KINDS
+from planning.analysis.site_suggestion import LandcoverClasses
 from planning.analysis.summaries import rule_counts
-from planning.analysis.types import KINDS, LandcoverClasses, ProposalCriteria
 from planning.models.base import normalise_geometry
 from planning.selectors.admin_units import (
     UnitLocator,
@@ -56,7 +58,7 @@ from planning.services.analysis_params import (
 NAME = "proposal-check"
 
 
-def _landcover_exclusions(geom_metric, srid: int) -> tuple[dict, list[str]]:
+def _landcover_exclusions(geom_metric, srid: int) -> tuple[dict, list[dict]]:
     """Water, forest and flood (> 0.5 m) polygons from the rasters around a proposal (metric
     CRS), and notes saying where they come from."""
     geom4326 = geo.to_geos(
@@ -68,10 +70,12 @@ def _landcover_exclusions(geom_metric, srid: int) -> tuple[dict, list[str]]:
     province = next((p for p in candidates if raster_layers_available(p)), None)
     if province is None:
         return {}, [
-            _(
-                "no land-cover/flood raster for this area: water, forest and flooding were not "
-                "checked"
-            )
+            Message(
+                N_(
+                    "no land-cover/flood raster for this area: water, forest and flooding were "
+                    "not checked"
+                )
+            ).to_dict()
         ]
     layers = raster_layers_for(province, None, kinds=("landcover", "flood"))
     rsrid = layers["landcover"].srid
@@ -87,8 +91,10 @@ def _landcover_exclusions(geom_metric, srid: int) -> tuple[dict, list[str]]:
             window = window.intersection(rasterio.windows.Window(0, 0, lds.width, lds.height))
         except rasterio.errors.WindowError:
             return {}, [
-                _("the proposal lies outside the raster %(layer)s")
-                % {"layer": layers["landcover"].name}
+                Message(
+                    N_("the proposal lies outside the raster %(layer)s"),
+                    {"layer": layers["landcover"].name},
+                ).to_dict()
             ]
         codes = lds.read(1, window=window)
         flood = fds.read(1, window=window)
@@ -97,8 +103,12 @@ def _landcover_exclusions(geom_metric, srid: int) -> tuple[dict, list[str]]:
     if rsrid != srid:
         out = {k: [geo.transform(g, rsrid, srid) for g in v] for k, v in out.items()}
     notes = [
-        _("water, forest and flooding > 0.5 m taken from the rasters %(landcover)s, %(flood)s")
-        % {"landcover": layers["landcover"].name, "flood": layers["flood"].name}
+        Message(
+            N_(
+                "water, forest and flooding > 0.5 m taken from the rasters %(landcover)s, %(flood)s"
+            ),
+            {"landcover": layers["landcover"].name, "flood": layers["flood"].name},
+        ).to_dict()
     ]
     return out, notes
 
@@ -142,18 +152,6 @@ def _prepare(
         "overrides": dict(criteria or {}),
         "criteria": crit.to_dict(),
     }, admin_unit
-
-
-def _summary_vi(failed: list, n_unknown: int) -> str:
-    """The outcome in one Vietnamese sentence (the ``summary_vi`` of the results)."""
-    with translation.override("vi"):
-        if not failed:
-            text = _("All the checked conditions are met")
-        else:
-            text = _("Not met: %(rules)s") % {"rules": "; ".join(r.message_vi for r in failed)}
-        if n_unknown:
-            text += _(" (%(count)d conditions could not be checked)") % {"count": n_unknown}
-        return text + "."
 
 
 def _body(params: dict, progress: Progress) -> Outcome:
@@ -265,7 +263,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
         "is_mountainous": mountainous,
         "rules": [r.to_dict() for r in rules],
         "notes": notes,
-        "summary_vi": _summary_vi([r for r in rules if r.passed is False], n_unknown),
+        "summary": proposal_summary(rules).to_dict(),
     }
     versions = input_versions([m.IndustrialArea, m.Proposal, m.RoadCorridor, m.AdminUnit])
     return Outcome(results, versions, timer.steps)

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from planning import geo
 from planning import models as m
+from planning.analysis.messages import N_, Message
 from planning.analysis.rasters import Grid, dataset_reader
 from planning.analysis.site_inputs import below_lowland_minimum, road_reserves, stripe_plan
-from planning.analysis.site_suggestion import suggest_sites_windowed
+from planning.analysis.site_suggestion import SiteCriteria, suggest_sites_windowed
 from planning.analysis.summaries import site_totals
-from planning.analysis.types import SiteCriteria
 from planning.errors import MissingInputs
 from planning.models.base import normalise_geometry
 from planning.selectors.admin_units import (
@@ -46,6 +46,7 @@ from planning.services.analyses.registry import (
 )
 from planning.services.analysis_params import Param, criteria_build, parse_weights
 from planning.signals import analysis_results_written
+from planning.texts import stored_text
 
 NAME = "site-suggestion"
 
@@ -200,8 +201,10 @@ def _body(params: dict, progress: Progress) -> Outcome:
                 dropped.append(
                     {
                         "area_ha": c.area_ha,
-                        "reason": _("< %(minimum)s ha outside the mountainous units")
-                        % {"minimum": f"{crit.area_limits.ccn_min_ha:g}"},
+                        "reason": Message(
+                            N_("< %(minimum)s ha outside the mountainous units"),
+                            {"minimum": f"{crit.area_limits.ccn_min_ha:g}"},
+                        ).to_dict(),
                     }
                 )
                 continue
@@ -226,7 +229,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
                 mean_slope_pct=c.mean_slope_pct,
                 max_flood_depth_m=c.max_flood_depth_m,
                 population_in_reach=c.population_in_reach,
-                reasons=c.reasons,
+                reasons=stored_text(c.reasons),
                 admin_unit_id=unit.id if unit else None,
                 province_name=units["province"].name if units["province"] else province.name,
             )

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from planning import models as m
 from planning.analysis.targets import (
+    TargetRule,
     developer_capacity,
     lagging_projects,
     target_watch_list,
     transfer_candidates,
 )
-from planning.analysis.types import TargetRule
 from planning.selectors.admin_units import UnitLocator
 from planning.selectors.analysis_inputs.areas import area_rows, areas_in
 from planning.selectors.analysis_inputs.targets import (

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from planning import models as m
+from planning.texts import translate
 
 pytestmark = pytest.mark.django_db
 
@@ -401,7 +402,7 @@ def test_validate_a_stored_proposal(staff_api, staff, area, binh_dinh):
     r = staff_api.post(f"/api/v1/proposals/{proposal.pk}/validate/")
     assert r.status_code == 200
     proposal.refresh_from_db()
-    assert proposal.validation["rules"] == r.json()["rules"]
+    assert translate(proposal.validation)["rules"] == r.json()["rules"]
     assert not next(x for x in proposal.validation["rules"] if x["rule"] == "no_overlap_existing")[
         "passed"
     ]

@@ -19,6 +19,7 @@ from planning.services.analysis_runs import (
 )
 from planning.services.errors import InvalidParameter
 from planning.services.proposal_validation import proposal_check, proposal_validate
+from planning.texts import translate
 from tests.planning.services.demo_case import DemoTestCase
 
 
@@ -31,7 +32,7 @@ def _square_near(geom, dx_deg: float, size_deg: float) -> MultiPolygon:
 class AnalysesOnDemoTests(DemoTestCase):
     def test_target_watch_list_two_consecutive_years(self):
         run = analysis_run("targets", as_of_year=2025, user=self.planner)
-        r = run.results
+        r = translate(run.results)  # stored as message ids: texts in the active language
         self.assertEqual(run.status, "done")
         self.assertEqual(run.params["rule"]["consecutive_years"], 2)
         self.assertGreater(r["counts"]["watch_list"], 0)
@@ -85,7 +86,7 @@ class AnalysesOnDemoTests(DemoTestCase):
 
     def test_eco_readiness_lists_what_is_missing(self):
         run = analysis_run("eco-readiness", province="Sóc Trăng")
-        areas = run.results["areas"]
+        areas = translate(run.results["areas"])
         self.assertEqual(run.results["n_areas"], len(areas))
         self.assertTrue(areas)
         xay_da_b = next(a for a in areas if a["area_name"] == "CCN Xây Đá B")
@@ -99,7 +100,7 @@ class AnalysesOnDemoTests(DemoTestCase):
 
     def test_infrastructure_gaps_publish_connectors(self):
         run = analysis_run("infrastructure-gaps", province="Bình Định")
-        r = run.results
+        r = translate(run.results)
         self.assertEqual(r["n_connectors"], run.connectors.count())
         self.assertGreater(run.connectors.count(), 0)
         for c in run.connectors.all()[:20]:
@@ -119,7 +120,7 @@ class AnalysesOnDemoTests(DemoTestCase):
     def test_labour_catchment_of_a_merged_province_reads_its_predecessors_raster(self):
         run = analysis_run("labour-catchment", province="Cần Thơ", distances_m=[5000])
         self.assertEqual([p["province"] for p in run.results["provinces"]], ["Sóc Trăng"])
-        (note,) = run.results["notes"]
+        (note,) = translate(run.results["notes"])
         self.assertIn("Cần Thơ (từ 01/07/2025) chưa có raster riêng", note)
 
     def test_labour_catchment_from_the_population_raster(self):
@@ -138,9 +139,7 @@ class AnalysesOnDemoTests(DemoTestCase):
             analysis_run("labour-catchment", province="94", distances_m=[-1])
 
     def test_plan_vs_actual_by_province_and_kind(self):
-        rows = analysis_run(
-            "plan-vs-actual",
-        ).results["rows"]
+        rows = translate(analysis_run("plan-vs-actual").results["rows"])
         st_kcn = next(r for r in rows if r["province"] == "Sóc Trăng" and r["kind"] == "KCN")
         planned = m.IndustrialArea.objects.filter(
             province_name_reported="Sóc Trăng", kind="KCN"
@@ -175,7 +174,7 @@ class AnalysesOnDemoTests(DemoTestCase):
         )
         validation = proposal_validate(overlapping, user=self.planner)
         overlapping.refresh_from_db()
-        self.assertEqual(overlapping.validation, validation)
+        self.assertEqual(translate(overlapping.validation), validation)
         rules = {r["rule"]: r for r in validation["rules"]}
         self.assertFalse(rules["no_overlap_existing"]["passed"])
         self.assertIn("CCN Nhơn Hòa", rules["no_overlap_existing"]["message_vi"])

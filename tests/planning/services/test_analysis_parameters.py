@@ -20,7 +20,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from planning import models as m
-from planning.analysis.types import KINDS
+from planning.analysis.records import KINDS
 from planning.services.analyses import ANALYSES
 from planning.services.analysis_runs import analysis_compute, analysis_run
 from planning.services.errors import PlanningError

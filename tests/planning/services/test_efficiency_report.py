@@ -16,6 +16,7 @@ from planning import models as m
 from planning.services.analysis_exports import efficiency_export
 from planning.services.analysis_runs import analysis_run
 from planning.services.errors import InvalidParameter
+from planning.texts import translate
 from tests.conftest import box4326
 from tests.factories import DeveloperFactory, IndustrialAreaFactory, square
 
@@ -207,7 +208,7 @@ def test_unit_figures_match_hand_computation(case):
     assert d["unleased_ha"] == pytest.approx(38)
     assert d["new_area_rule"]["passed"] is True  # 38 ha unleased ≤ 100 ha
     assert d["unit_name"] == "Huyện Thử"
-    assert "huyện (cũ) Huyện Thử" in d["new_area_rule"]["message_vi"]
+    assert "huyện (cũ) Huyện Thử" in translate(d["new_area_rule"])["message_vi"]
     totals = {t["kind"]: t for t in run.results["totals"]}
     assert totals["CCN"]["leased_ha"] == pytest.approx(27) and totals["CCN"][
         "leasable_ha"

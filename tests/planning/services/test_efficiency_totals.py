@@ -14,7 +14,7 @@ import pytest
 
 from planning.analysis import efficiency as eff
 from planning.analysis.errors import RecordError
-from planning.analysis.types import AreaRecord, ParcelRecord
+from planning.analysis.records import AreaRecord, ParcelRecord
 from planning.selectors.admin_units import UnitLocator
 from planning.selectors.analysis_inputs.areas import area_rows, areas_in, areas_with_points
 from planning.selectors.analysis_inputs.efficiency import (

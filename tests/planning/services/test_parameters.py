@@ -8,8 +8,10 @@ import sys
 
 import pytest
 
+from planning.analysis.efficiency import EfficiencyCriteria
 from planning.analysis.errors import CriteriaError
-from planning.analysis.types import EfficiencyCriteria, ProposalCriteria, SiteCriteria
+from planning.analysis.proposal_checks import ProposalCriteria
+from planning.analysis.site_suggestion import SiteCriteria
 from planning.services.analysis_params import criteria_build, parse_weights
 from planning.services.errors import InvalidParameter
 

@@ -9,6 +9,7 @@ from planning import models as m
 from planning.analysis.errors import CriteriaError
 from planning.services.analysis_runs import analysis_run
 from planning.services.errors import InvalidParameter, MissingInputs, UnknownProvince
+from planning.texts import translate
 from tests.planning.services.demo_case import DemoTestCase
 
 
@@ -171,7 +172,7 @@ class SiteSuggestionRunTests(DemoTestCase):
         self.assertEqual(run.admin_unit, self.province_bd)
         self.assertEqual(run.params["requested_province"]["name"], "Gia Lai")
         self.assertEqual(run.results["requested_province"], "Gia Lai")
-        (note,) = run.results["notes"]
+        (note,) = translate(run.results["notes"])
         self.assertIn("Gia Lai (từ 01/07/2025) chưa có raster riêng", note)
         self.assertIn("Bình Định", note)
         self.assertGreaterEqual(run.results["count"], 1)
