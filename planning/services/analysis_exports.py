@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from planning import tables
-from planning.services.errors import InvalidParameter
+from planning.errors import InvalidParameter
 from planning.tables import TEXT, Column
 from planning.texts import translate
 

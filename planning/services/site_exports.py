@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from planning import geo, tables
 from planning import models as m
-from planning.services.errors import InvalidParameter
+from planning.errors import InvalidParameter
 from planning.tables import TEXT, Column
 
 SITE_COLUMNS = (

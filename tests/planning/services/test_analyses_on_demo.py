@@ -11,13 +11,13 @@ from django.test import override_settings
 
 from planning import geo
 from planning import models as m
+from planning.errors import InvalidParameter
 from planning.services.analysis_runs import (
     analysis_run,
     run_refresh_stale,
     run_resubmit,
     runs_process_queued,
 )
-from planning.services.errors import InvalidParameter
 from planning.services.proposal_validation import proposal_check, proposal_validate
 from planning.texts import translate
 from tests.planning.services.demo_case import DemoTestCase

@@ -21,9 +21,9 @@ from rest_framework.test import APIClient
 
 from planning import models as m
 from planning.analysis.records import KINDS
+from planning.errors import PlanningError
 from planning.services.analyses import ANALYSES
 from planning.services.analysis_runs import analysis_compute, analysis_run
-from planning.services.errors import PlanningError
 from planning.services.proposal_validation import proposal_check
 from tests.factories import IndustrialAreaFactory, square
 

@@ -13,9 +13,9 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from planning import models as m
+from planning.errors import InvalidParameter
 from planning.services.analysis_exports import efficiency_export
 from planning.services.analysis_runs import analysis_run
-from planning.services.errors import InvalidParameter
 from planning.texts import translate
 from tests.conftest import box4326
 from tests.factories import DeveloperFactory, IndustrialAreaFactory, square

@@ -7,8 +7,8 @@ import shapely
 from planning import geo
 from planning import models as m
 from planning.analysis.errors import CriteriaError
+from planning.errors import InvalidParameter, MissingInputs, UnknownProvince
 from planning.services.analysis_runs import analysis_run
-from planning.services.errors import InvalidParameter, MissingInputs, UnknownProvince
 from planning.texts import translate
 from tests.planning.services.demo_case import DemoTestCase
 
