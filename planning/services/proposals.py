@@ -37,9 +37,9 @@ from django.utils.translation import gettext as _
 
 from planning import access
 from planning import models as m
+from planning.errors import PlanningError
 from planning.models.base import normalise_geometry
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
-from planning.services.errors import PlanningError
 from planning.web.formats import number
 
 Status = m.Proposal.Status
@@ -102,7 +102,8 @@ ACTIONS = tuple(TRANSITIONS)
 
 
 def status_label(status: str) -> str:
-    """In the active language (the model's labels are Vietnamese only): messages keep one language."""
+    """In the active language (the model's labels are Vietnamese only): messages keep one
+    language."""
     from django.utils.translation import get_language
 
     from planning.web.labels import choice_labels
@@ -135,7 +136,8 @@ def allowed_actions(user, proposal: m.Proposal) -> list[str]:
 
 
 def get_visible(user, pk) -> m.Proposal:
-    """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not disclosed)."""
+    """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not
+    disclosed)."""
     proposal = (
         m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
         .filter(pk=pk)
@@ -234,7 +236,8 @@ def check_can_edit(user, proposal: m.Proposal) -> None:
     if proposal.status not in EDITABLE:
         raise IllegalTransition(
             _(
-                "A proposal can be changed only as a draft or when changes were requested; it is now “%(status)s”."
+                "A proposal can be changed only as a draft or when changes were requested; "
+                "it is now “%(status)s”."
             )
             % {"status": status_label(proposal.status)}
         )
@@ -286,7 +289,8 @@ def refuse_workflow_fields(given, *, creating: bool = False) -> None:
     if named:
         raise (ProposalInvalid if creating else IllegalTransition)(
             _(
-                "%(fields)s change only through the review workflow: POST /api/v1/proposals/<id>/<step>/ "
+                "%(fields)s change only through the review workflow: "
+                "POST /api/v1/proposals/<id>/<step>/ "
                 "with a step among %(steps)s."
             )
             % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
@@ -397,7 +401,8 @@ def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
             role = "Sở Công Thương" if proposal.kind == "CCN" else "Ban Quản lý KKT"
             raise ProposalRefused(
                 _(
-                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do this."
+                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province "
+                    "may do this."
                 )
                 % {"kind": proposal.kind, "role": role}
             )
@@ -451,7 +456,7 @@ def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> 
                 % {
                     "done": _("submitted") if action == "submit" else _("approved"),
                     "reasons": "; ".join(
-                        r.get("message_vi") or r.get("message_en") or r["rule"] for r in failed
+                        r.get("message") or r.get("message_vi") or r["rule"] for r in failed
                     ),
                 },
                 details={"failed_rules": failed},
@@ -592,7 +597,8 @@ def geometry_from_file(upload, *, srs=None):
     if suffix not in FILE_SUFFIXES:
         raise ProposalInvalid(
             _(
-                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage (.gpkg) file."
+                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage "
+                "(.gpkg) file."
             )
             % {"name": name}
         )
