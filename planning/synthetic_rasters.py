@@ -90,7 +90,8 @@ def _distance_to(geoms, grid: Grid, max_m: float) -> np.ndarray:
 
 
 def synthesise(scene: ProvinceScene, grid: Grid, seed: int) -> dict[str, np.ndarray]:
-    """Return ``dem`` (m), ``landcover`` (codes), ``flood`` (depth m), ``population`` (people/cell)."""
+    """Return ``dem`` (m), ``landcover`` (codes), ``flood`` (depth m), ``population``
+    (people/cell)."""
     rng = np.random.default_rng(seed)
     shape = (grid.height, grid.width)
     inside = features.geometry_mask([scene.outline], shape, grid.transform, invert=True)

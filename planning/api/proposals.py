@@ -1,4 +1,5 @@
-"""Proposals over the API: the same workflow as the pages and WFS-T (``planning.services.proposals``).
+"""Proposals over the API: the same workflow as the pages and WFS-T
+(``planning.services.proposals``).
 
 * ``GET /api/v1/proposals/`` — the proposals you may see (staff: your unit's; reviewers: those of
   your kind in your province, drafts excluded); ``?status=submitted,under_review``, ``?kind=CCN``,
@@ -45,7 +46,7 @@ class ProposalRole(BasePermission):
         return access.has_proposal_role(request.user)
 
 
-# --- output ----------------------------------------------------------------------------------------
+# --- output ---------------------------------------------------------------------------------------
 
 
 def _user(u) -> dict | None:
@@ -142,7 +143,7 @@ class ProposalListOutSerializer(serializers.Serializer):
     results = ProposalOutSerializer(many=True)
 
 
-# --- input -----------------------------------------------------------------------------------------
+# --- input ----------------------------------------------------------------------------------------
 
 
 class ProposalInputSerializer(serializers.Serializer):
@@ -191,7 +192,8 @@ class FileOutSerializer(serializers.Serializer):
 
 
 def _geometry_of(data, files) -> tuple[object, int | None]:
-    """The geometry given as JSON (``geometry`` + ``crs``) or as a ``file``; (None, None) if neither."""
+    """The geometry given as JSON (``geometry`` + ``crs``) or as a ``file``; (None, None) if
+    neither."""
     upload = files.get("file") if files else None
     if upload is not None:
         geom, _notes = svc.geometry_from_file(upload, srs=data.get("srs") or None)
