@@ -1,6 +1,6 @@
 # KCN Planner — two commands do everything on a fresh Debian 12 machine (as root):
 #   make run    install what is missing, migrate, load the demo province, serve http://127.0.0.1:8000
-#   make test   the same set-up, then the whole suite on SpatiaLite and on PostGIS
+#   make test   the same set-up, the import contracts, then the whole suite on SpatiaLite and PostGIS
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 VENV := .venv
@@ -12,7 +12,7 @@ PORT ?= 8000
 SYSTEM_PYTHON := /usr/bin/python3
 OL_VERSION := 7.5.2
 
-.PHONY: run test setup deps deps-test venv assets messages migrate demo admin-user serve bench clean
+.PHONY: run test lint lint-imports setup deps deps-test venv assets messages migrate demo admin-user serve bench clean
 
 setup: deps venv assets
 
@@ -78,14 +78,33 @@ admin-user: migrate
 	@$(MANAGE) ensure_demo_admin
 	@$(MANAGE) ensure_demo_users
 
+# The server and one job worker (analyses, imports) beside it. The worker has a session of its
+# own, so Ctrl+C reaches only the server; then the worker gets one SIGTERM: it finishes the job
+# it runs, then stops.
 serve:
 	@echo ">> serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@$(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@mkdir -p var; \
+	setsid $(MANAGE) run_worker --no-reload -v1 >> var/worker.log 2>&1 & worker=$$!; \
+	echo ">> job worker started (pid $$worker, log: var/worker.log)"; \
+	trap 'echo ">> stopping the job worker (it finishes its current job)"; \
+	      kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 run: demo admin-user serve
 
-test: setup deps-test
+test: setup deps-test lint-imports
 	@scripts/test.sh
+
+# The dependency direction (contracts in .importlinter; DESIGN.md, "Map of the code"). A broken
+# contract fails `make test` before any test runs.
+lint-imports: venv
+	@$(VENV)/bin/lint-imports --no-cache
+
+# Everything static: the import contracts, ruff's rules and its formatting.
+lint: lint-imports
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 bench: setup
 	@scripts/install_deps.sh bench

@@ -13,16 +13,22 @@ own scripts, a person opening the API in a tab) follows the page rule, so the ma
 the proposal pages show the API's errors in the page's language, not in the browser's.
 """
 
-import logging
-
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import gettext
 from django.utils.translation.trans_real import parse_accept_lang_header
+
+from layers.database import (
+    RETRY_AFTER_SECONDS,
+    database_unavailable_message,
+    is_database_unavailable,
+    log_database_unavailable,
+)
+from layers.errors import OperationProcessingFailed, exception_response
+from planning import access
 
 
 class PrincipalMemoMiddleware:
@@ -33,8 +39,6 @@ class PrincipalMemoMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from planning import access
-
         with access.memoised():
             return self.get_response(request)
 
@@ -98,64 +102,16 @@ class PreferredLanguageMiddleware:
 
 # --- the database down, restarting or locked ------------------------------------------------------
 
-log = logging.getLogger("gis_service.database")
-
-# Seconds a client is asked to wait before trying again (PostgreSQL restarts in a few seconds).
-RETRY_AFTER_SECONDS = 5
-# PostgreSQL SQLSTATE classes meaning "not now" rather than "wrong request": connection exception
-# (08), insufficient resources (53, e.g. too many clients), operator intervention (57: shutdown,
-# cannot connect now, statement timeout), transaction rollback (40: serialization, deadlock),
-# lock not available (55P03).
-_PG_UNAVAILABLE_PREFIXES = ("08", "53", "57", "40", "55P03")
-_SQLITE_UNAVAILABLE_WORDS = ("locked", "busy", "unable to open database", "disk i/o error")
-
-
-def is_database_unavailable(exc: BaseException) -> bool:
-    """True if ``exc`` says the database cannot answer now (down, restarting, busy, locked).
-
-    Other ``OperationalError`` s (a missing table, a bad query) are bugs and stay 500s.
-    """
-    if isinstance(exc, InterfaceError):  # "connection already closed"
-        return True
-    if not isinstance(exc, OperationalError):
-        return False
-    cause = exc.__cause__ or exc
-    sqlstate = getattr(cause, "sqlstate", None)
-    module = type(cause).__module__ or ""
-    if module.startswith("psycopg"):
-        # No SQLSTATE: the client library could not reach the server (refused, reset, timeout).
-        return sqlstate is None or sqlstate.startswith(_PG_UNAVAILABLE_PREFIXES)
-    text = str(exc).lower()
-    return any(word in text for word in _SQLITE_UNAVAILABLE_WORDS)
-
-
-def database_unavailable_message() -> str:
-    return gettext(
-        "The database is unavailable at the moment (restarting or busy). Please try again in a "
-        "few seconds."
-    )
-
-
-def log_database_unavailable(request, exc: BaseException) -> None:
-    log.warning(
-        "database unavailable, answered 503: %s %s: %s: %s",
-        request.method,
-        request.path,
-        type(exc.__cause__ or exc).__name__,
-        str(exc).strip().splitlines()[0] if str(exc).strip() else "",
-    )
-
 
 def database_unavailable_response(request) -> HttpResponse:
-    """503 with Retry-After in the form the caller reads: JSON for /api/, OGC report for /ows/, else HTML."""
+    """503 with Retry-After in the form the caller reads: JSON for /api/, OGC report for /ows/,
+    else HTML."""
     message = database_unavailable_message()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if request.path.startswith("/api/"):
         body = {"error": {"status": 503, "code": "database_unavailable", "message": message}}
         response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
     elif request.path.startswith("/ows/"):
-        from layers.errors import OperationProcessingFailed, exception_response
-
         version = next((v for k, v in request.GET.items() if k.upper() == "VERSION"), "") or "2.0.0"
         response = exception_response(
             OperationProcessingFailed(message, http_status=503), version=version

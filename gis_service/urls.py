@@ -3,12 +3,10 @@ from django.urls import include, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gis_service.ratelimit import ThrottledAdminAuthenticationForm, admin_login
 from planning.web.audit import audit_log
 
 # In the request's language, like the rest of the admin (its sign-in page included).
 admin.site.site_header = format_lazy("KCN Planner — {}", _("Administration"))
-admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_title = "KCN Planner"
 admin.site.index_title = _("Management of industrial parks and clusters")
 
@@ -18,8 +16,6 @@ handler404 = "planning.api.errors.api_aware_page_not_found"
 urlpatterns = [
     # The change log across models, inside the admin (administrators only).
     path("admin/audit/", admin.site.admin_view(audit_log), name="admin-audit"),
-    # The admin's sign-in with the sign-in limit's 429 + Retry-After (gis_service/ratelimit.py).
-    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("ows/", include("layers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,7 +7,9 @@
   key as password;
 * no Authorization header: the session user (or anonymous).
 
-Wrong credentials answer 401 with ``WWW-Authenticate: Basic realm="KCN Planner"``. The view is
+Wrong credentials answer 401 with ``WWW-Authenticate: Basic realm="KCN Planner"``; while the
+name or the address is locked after too many failures (django-axes, :mod:`layers.lockout`), 429
+with ``Retry-After``. The view is
 csrf_exempt for QGIS's POSTs, so a *session* may only write (Transaction) with a valid CSRF
 token; Basic and token requests carry their own credentials and need none.
 """
@@ -24,7 +26,9 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate, get_user_model
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext
+from rest_framework.authtoken.models import Token
 
+from layers import lockout
 from layers.errors import AccessDenied, AuthenticationRequired, TooManyAttempts
 
 BASIC, TOKEN, SESSION, ANONYMOUS = "basic", "token", "session", "anonymous"
@@ -86,24 +90,19 @@ def _basic(request, credentials: str, header: str):
         # Clients that only speak Basic (QGIS 3.22's authentication configurations) carry a token
         # as the password of the pseudo-user "token".
         return _token(password)  # not cached: a revoked token must stop working at once
-    from gis_service.ratelimit import locked_message, retry_after
-
-    wait = retry_after(request, username)
-    if wait:
-        raise TooManyAttempts(locked_message(wait), retry_after=wait)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        wait = retry_after(request, username)  # this failure may have locked the name
-        if wait:
-            raise TooManyAttempts(locked_message(wait), retry_after=wait)
+        # django-axes refused the check (a lock), or this failure locked the name or the address.
+        if getattr(request, "axes_locked_out", False):
+            credentials = getattr(request, "axes_credentials", None) or {"username": username}
+            wait = max(1, lockout.retry_after(request, credentials))
+            raise TooManyAttempts(lockout.locked_message(wait), retry_after=wait)
         raise AuthenticationRequired(gettext("wrong user name or password"))
     _remember(key, user)
     return user
 
 
 def _token(key: str):
-    from rest_framework.authtoken.models import Token
-
     token = Token.objects.select_related("user").filter(key=key.strip()).first()
     if token is None or not token.user.is_active:
         raise AuthenticationRequired(gettext("invalid token"))
@@ -141,10 +140,14 @@ class _CSRFCheck(CsrfViewMiddleware):
 def require_writer(request, caller: Caller) -> None:
     """A Transaction needs a signed-in caller; a session caller also needs a valid CSRF token."""
     if not caller.is_authenticated:
-        raise AuthenticationRequired("Transaction needs a signed-in user (HTTP Basic or a token)")
+        raise AuthenticationRequired(
+            gettext("Transaction needs a signed-in user (HTTP Basic or a token)")
+        )
     if caller.method == SESSION:
         check = _CSRFCheck(lambda req: None)
         check.process_request(request)
         reason = check.process_view(request, None, (), {})
         if reason:
-            raise AccessDenied(f"CSRF check failed for a session request: {reason}")
+            raise AccessDenied(
+                gettext("CSRF check failed for a session request: %(reason)s") % {"reason": reason}
+            )

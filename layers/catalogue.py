@@ -6,10 +6,11 @@ Adding a layer is one entry. Personal data (household details) is never in ``fie
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+
+from planning.services.write_rules import WriteRules, write_rules_for
 
 
 @dataclass(frozen=True)
@@ -41,37 +42,9 @@ class LayerSpec:
         return split_key(self.key_field)
 
     @property
-    def hooks(self) -> WriteHooks:
-        """The domain's rules for writes into this layer (every door calls them)."""
-        return _HOOKS.get(self.name, NO_HOOKS)
-
-
-@dataclass(frozen=True)
-class WriteHooks:
-    """What the domain does around a write into a layer, whatever the door (WFS-T, imports, ...).
-
-    Each callable takes ``(user, obj)``; the checks raise the domain's errors (for proposals,
-    ``planning.services.proposals.ProposalRefused`` or another ``PlanningError``) and the door
-    turns them into its own refusal. ``written`` runs after the save, in the same transaction,
-    with ``created`` and a comment naming the door.
-    """
-
-    prepare_insert: Callable | None = None  # a new object, values set, before validation
-    check_update: Callable | None = None  # the stored object, before the new values are set
-    check_delete: Callable | None = None
-    written: Callable | None = None  # (user, obj, *, created: bool, comment: str)
-    protected_fields: tuple[str, ...] = ()  # fields only the domain's workflow writes
-
-
-NO_HOOKS = WriteHooks()
-_HOOKS: dict[str, WriteHooks] = {}
-
-
-def register_write_hooks(layer: str, hooks: WriteHooks) -> None:
-    """Called from ``AppConfig.ready()``: one set of hooks per layer."""
-    if layer in _HOOKS and _HOOKS[layer] != hooks:
-        raise ValueError(f"layer {layer!r} already has write hooks")
-    _HOOKS[layer] = hooks
+    def hooks(self) -> WriteRules:
+        """The domain's rules for writes into this layer's model (every door calls them)."""
+        return write_rules_for(self.model_label)
 
 
 def split_key(key: str | None) -> tuple[str, ...]:

@@ -3,6 +3,11 @@
 Raise a subclass anywhere in the OGC services; the view turns it into an OWS ExceptionReport
 (OWS 1.1 for WFS 2.0, OWS 1.0 for WFS 1.1) or an OGC ServiceExceptionReport (WFS 1.0) with the
 HTTP status the class carries.
+
+Messages are written in English and translated with ``gettext`` where they are raised, so they
+speak the request's language (``?lang=``, ``Accept-Language``, else the service's Vietnamese:
+``gis_service.middleware``); the report's ``xml:lang`` says which. Exception *codes* and locators
+are machine-readable and never translated.
 """
 
 from __future__ import annotations
@@ -10,10 +15,13 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from django.http import HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 
 class OGCException(Exception):
-    """Base class: ``ogc_code`` and ``http_status`` are the class defaults, overridable per raise."""
+    """Base class: ``ogc_code`` and ``http_status`` are the class defaults, overridable per
+    raise."""
 
     ogc_code = "NoApplicableCode"
     http_status = 400
@@ -78,14 +86,15 @@ class LayerNotDefined(OGCException):
 
 
 class AuthenticationRequired(OGCException):
-    """No or wrong credentials for an operation that needs a user (HTTP 401 with a Basic challenge)."""
+    """No or wrong credentials for an operation that needs a user (HTTP 401 with a Basic
+    challenge)."""
 
     ogc_code = "OperationProcessingFailed"
     http_status = 401
     realm = "KCN Planner"
 
-    def __init__(self, message: str = "authentication required", **kwargs):
-        super().__init__(message, **kwargs)
+    def __init__(self, message: str | None = None, **kwargs):
+        super().__init__(message or _("authentication required"), **kwargs)
         self.headers.setdefault("WWW-Authenticate", f'Basic realm="{self.realm}"')
 
 
@@ -137,7 +146,8 @@ def render_exception_report(exc: OGCException, *, version: str = "2.0.0") -> tup
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<ServiceExceptionReport xmlns="{OGC}" version="1.2.0">'
-            f"<ServiceException code={quoteattr(exc.ogc_code)}{locator}>{message}</ServiceException>"
+            "<ServiceException "
+            f"code={quoteattr(exc.ogc_code)}{locator}>{message}</ServiceException>"
             "</ServiceExceptionReport>"
         )
         return body.encode("utf-8"), "text/xml; charset=utf-8"
@@ -147,7 +157,8 @@ def render_exception_report(exc: OGCException, *, version: str = "2.0.0") -> tup
         ns, report_version = OWS_11, "2.0.0"
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<ows:ExceptionReport xmlns:ows="{ns}" version="{report_version}" xml:lang="en">'
+        f'<ows:ExceptionReport xmlns:ows="{ns}" version="{report_version}" '
+        f"xml:lang={quoteattr(get_language() or 'vi')}>"
         f"<ows:Exception exceptionCode={quoteattr(exc.ogc_code)}{locator}>"
         f"<ows:ExceptionText>{message}</ows:ExceptionText></ows:Exception></ows:ExceptionReport>"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 # Largest request body the services read (the WFS answers 413 above it).
@@ -44,19 +45,19 @@ def parse_xml(data: bytes | str) -> etree._Element:
         text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
         data = text.encode("utf-8")
     if _DECLARATION.search(data):
-        raise XMLRefused("DOCTYPE and ENTITY declarations are not allowed")
+        raise XMLRefused(_("DOCTYPE and ENTITY declarations are not allowed"))
     if not data.strip():
-        raise XMLRefused("the document is empty")
+        raise XMLRefused(_("the document is empty"))
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise XMLRefused(f"not well-formed XML: {exc}") from None
+        raise XMLRefused(_("not well-formed XML: %(reason)s") % {"reason": exc}) from None
     if root is None:
-        raise XMLRefused("the document is empty")
+        raise XMLRefused(_("the document is empty"))
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         # Reached only by encodings the byte scan cannot see (UTF-16, UTF-32).
-        raise XMLRefused("DOCTYPE and ENTITY declarations are not allowed")
+        raise XMLRefused(_("DOCTYPE and ENTITY declarations are not allowed"))
     return root
 
 
@@ -91,7 +92,8 @@ def children_named(element, *names: str) -> list:
 
 
 def attr(element, name: str, default=None):
-    """An attribute by local name, case-insensitively (clients disagree on "typeName"/"typename")."""
+    """An attribute by local name, case-insensitively (clients disagree on "typeName" /
+    "typename")."""
     wanted = name.lower()
     for key, value in element.attrib.items():
         if local(key).lower() == wanted:

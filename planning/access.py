@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from planning.models import AdminUnit, AdminUnitSuccession, IndustrialArea, Membership
@@ -205,7 +206,8 @@ def _expand_units(unit_ids) -> set[int]:
 
 
 def role_scope(user, roles) -> set[int] | None:
-    """Ids of the units where ``user`` holds one of ``roles``; None means everywhere (administrator)."""
+    """Ids of the units where ``user`` holds one of ``roles``; None means everywhere
+    (administrator)."""
     p = principal(user)
     if p.is_admin:
         return None
@@ -258,14 +260,16 @@ def can_view_proposal(user, proposal) -> bool:
 
 def can_work_on_proposal(user, proposal) -> bool:
     """May ``user`` take part in ``proposal`` (comment, re-run its rule checks): one who sees it
-    and either edits it (staff of its unit) or reviews it (the reviewer of its kind and province)."""
+    and either edits it (staff of its unit) or reviews it (the reviewer of its kind and
+    province)."""
     return can_view_proposal(user, proposal) and (
         can_edit_proposal(user, proposal) or can_review_proposal(user, proposal)
     )
 
 
 def has_proposal_role(user) -> bool:
-    """Does ``user`` take part in the proposal workflow at all (staff, reviewer or administrator)."""
+    """Does ``user`` take part in the proposal workflow at all (staff, reviewer or
+    administrator)."""
     p = principal(user)
     if not getattr(user, "is_authenticated", False):
         return False
@@ -275,8 +279,6 @@ def has_proposal_role(user) -> bool:
 
 def proposals_visible(user, queryset):
     """Restrict a Proposal queryset to what ``user`` may see (see :func:`can_view_proposal`)."""
-    from django.db.models import Q
-
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
     staff = proposal_staff_units(user)
@@ -292,8 +294,6 @@ def proposals_visible(user, queryset):
 
 def proposals_to_review(user, queryset):
     """The reviewer's part of a Proposal queryset: the kinds and provinces ``user`` reviews."""
-    from django.db.models import Q
-
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
     if principal(user).is_admin:
@@ -317,8 +317,6 @@ def readable_rows(user, spec, queryset):
     """
     if spec.name != "proposals":
         return queryset
-    from django.db.models import Q
-
     staff = proposal_staff_units(user) if getattr(user, "is_authenticated", False) else set()
     if staff is None:
         return queryset

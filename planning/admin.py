@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from planning import models as m
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
 from planning.services import proposals as workflow
+from planning.services.analysis_runs import run_resubmit
 from planning.services.errors import PlanningError
 from planning.widgets import PlanningMapWidget
 
@@ -364,8 +365,6 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Chạy lại với cùng tham số")
     def rerun(self, request, queryset):
-        from planning.services.analysis_runs import run_resubmit
-
         runs = [run_resubmit(run, user=request.user) for run in queryset]
         self.message_user(request, "Đã xếp hàng: " + ", ".join(f"#{r.pk}" for r in runs))
 
@@ -443,7 +442,8 @@ class InfrastructureConnectorAdmin(MapAdmin):
 
 @admin.register(m.ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    """Imports started from the web, read-only: who, which file into which layer, and the outcome."""
+    """Imports started from the web, read-only: who, which file into which layer, and the
+    outcome."""
 
     list_display = [
         "id",

@@ -4,7 +4,9 @@ import warnings
 
 from django.core import checks
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import DatabaseError
+from pyproj import CRS
 
 # VN-2000 systems (DOMAIN.md §4.1) plus the web CRSs the OGC services offer.
 REQUIRED_SRIDS = (4326, 3857, 4756, 3405, 3406, 5896, 5897, 5898, 5899, *range(9205, 9219))
@@ -20,7 +22,10 @@ def missing_srids(conn=connection) -> list[int]:
     return [s for s in REQUIRED_SRIDS if s not in present]
 
 
-TOWGS84 = "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
+TOWGS84 = (
+    "+towgs84=-191.90441429,-39.30318279,-111.45032835,"
+    "0.00928836,-0.01975479,0.00427372,0.252906278"
+)
 
 
 def add_missing_srids(conn=connection) -> list[int]:
@@ -29,8 +34,6 @@ def add_missing_srids(conn=connection) -> list[int]:
     VN-2000 rows get a ``+towgs84`` in the Position Vector convention of EPSG:6960, so the
     database's own Transform() agrees with pyproj.
     """
-    from pyproj import CRS
-
     SpatialRefSys = conn.ops.spatial_ref_sys()
     added = []
     for srid in missing_srids(conn):
@@ -56,8 +59,6 @@ def add_missing_srids(conn=connection) -> list[int]:
 
 
 def _srid_migration_applied(conn=connection) -> bool:
-    from django.db.migrations.recorder import MigrationRecorder
-
     applied = MigrationRecorder(conn).applied_migrations()
     return any(app == "planning" and name.startswith("0002_") for app, name in applied)
 

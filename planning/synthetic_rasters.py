@@ -14,6 +14,8 @@ import numpy as np
 import rasterio
 import shapely
 from rasterio import features
+from rasterio.io import MemoryFile
+from rasterio.shutil import copy as rio_copy
 from rasterio.transform import from_origin
 from rasterio.warp import Resampling, reproject
 
@@ -189,9 +191,6 @@ def write_cog(
     path, array: np.ndarray, grid: Grid, crs: str, *, nodata=None, description: str = ""
 ) -> None:
     """Write a Cloud-Optimised GeoTIFF (tiled, overviews, deflate)."""
-    from rasterio.io import MemoryFile
-    from rasterio.shutil import copy as rio_copy
-
     profile = dict(
         driver="GTiff",
         width=grid.width,

@@ -45,6 +45,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Sign-in lockout (layers/lockout.py): its AccessAttempt table counts failed sign-ins.
+    "axes",
+    # The task queue of background jobs (analyses, imports): Django's Tasks API and its
+    # database backend; `manage.py run_worker` executes them.
+    "django_tasks",
+    "django_tasks_db",
     "planning",
     "layers",
 ]
@@ -61,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a locked-out sign-in with 429 (layers.lockout.lockout_response); inside the language
+    # middleware, so in the request's language.
+    "axes.middleware.AxesMiddleware",
     # Last, so its process_exception runs first: database down or locked -> 503 + Retry-After.
     "gis_service.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -91,6 +100,11 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = float(
         os.environ.get("KCN_SQLITE_TIMEOUT", "30")
     )
+    # A transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting for it up to
+    # the timeout: one that read first and then wrote (django-axes counting a failed sign-in:
+    # get_or_create, then an increment) would otherwise fail at once with "database is locked"
+    # when two meet (SQLite's deadlock rule), and the failure would go uncounted.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     # A persistent connection broken by a database restart is replaced at the start of the next
     # request instead of failing it (gis_service/middleware.py answers 503 while it is down).
@@ -103,12 +117,29 @@ SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatial
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Django's ModelBackend, refusing every password check while a name or an address is locked
-# after too many failures (gis_service/ratelimit.py); counts are kept in the cache below.
-AUTHENTICATION_BACKENDS = ["gis_service.ratelimit.ThrottledModelBackend"]
+# Sign-in lockout with django-axes (layers/lockout.py): its backend refuses every password check,
+# on every path (sign-in page, admin, HTTP Basic on the API and OGC services), while a name at an
+# address or an address is locked; Django's ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 KCN_LOGIN_MAX_FAILURES = int(os.environ.get("KCN_LOGIN_MAX_FAILURES", "5"))
 KCN_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("KCN_LOGIN_MAX_FAILURES_PER_IP", "30"))
 KCN_LOGIN_WINDOW_SECONDS = int(os.environ.get("KCN_LOGIN_WINDOW_SECONDS", "900"))
+AXES_HANDLER = "layers.lockout.LockoutHandler"  # one limit per rule (axes has one)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "layers.lockout.failure_limit"  # KCN_LOGIN_MAX_FAILURES, read at each call
+AXES_COOLOFF_TIME = "layers.lockout.cool_off"  # KCN_LOGIN_WINDOW_SECONDS after the last failure
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts are not counted
+AXES_RESET_ON_SUCCESS = True  # this name at this address only (LockoutHandler)
+AXES_USERNAME_CALLABLE = "layers.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "layers.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "layers.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded
+AXES_VERBOSE = False
+# No admin pages for the attempts (axes ships no Vietnamese); unlock with manage.py axes_reset_*.
+AXES_ENABLE_ADMIN = False
 # Behind a reverse proxy the client address comes from X-Forwarded-For (see production.py).
 KCN_BEHIND_PROXY = env_bool("KCN_BEHIND_PROXY", False)
 # A file cache is shared by the workers of one machine (gunicorn -w N), unlike local memory.
@@ -157,11 +188,31 @@ PLANNING_EXTENT = (100.0, 6.0, 112.0, 24.5)
 PLANNING_REPAIR_MAX_AREA_CHANGE = 0.001
 # Largest file accepted by import_layer and uploads, in bytes.
 PLANNING_MAX_UPLOAD_BYTES = int(os.environ.get("KCN_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Background jobs: one task queue in the database (no broker), run by `manage.py run_worker` on
+# any number of machines sharing the database. Analyses and imports have a queue each, so a
+# machine may serve only one of them (`run_worker --queue-name imports`).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["analyses", "imports"],
+    }
+}
+# A worker writes a heartbeat this often (seconds); a job whose worker's heartbeat is older than
+# PLANNING_WORKER_LOST_SECONDS (a worker on another machine; on the same machine its process id
+# is checked at once) is marked failed: the worker was killed or its machine stopped.
+PLANNING_WORKER_BEAT_SECONDS = float(os.environ.get("KCN_WORKER_BEAT_SECONDS", "2"))
+PLANNING_WORKER_LOST_SECONDS = float(os.environ.get("KCN_WORKER_LOST_SECONDS", "30"))
 # Developer capacity: minimum own-capital share of total investment (Decree 43/2014 Art. 14,
 # partially confirmed, see DOMAIN.md §2.4b). Keys are the threshold in hectares.
 PLANNING_OWN_CAPITAL_MIN_SHARE = {"below_20_ha": 0.20, "from_20_ha": 0.15}
 
 REST_FRAMEWORK = {
+    # The API's own (planning/api/auth.py): HTTP Basic through layers.auth, so a locked sign-in is
+    # 429 there too (DRF's BasicAuthentication would say 401), tokens, and the session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "planning.api.auth.HeaderAuthentication",
+        "planning.api.auth.CsrfSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
@@ -187,5 +238,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "pyogrio": {"level": "WARNING"},  # "Created N records" on every export
         "mapproxy": {"level": "WARNING"},  # one line per tile and CGI call otherwise
+        "axes": {"level": "WARNING"},  # one warning per failed sign-in, not three more lines
     },
 }

@@ -13,7 +13,8 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_kcn_planner.sqlite3")}
 
 # Per-process cache, and sign-in limits the suite never reaches by accident (many tests send
-# wrong passwords on purpose); tests/test_ratelimit.py lowers them.
+# wrong passwords on purpose); the sign-in lockout tests (tests/test_security_settings.py,
+# tests/test_sign_in_lockout.py) lower them.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 KCN_LOGIN_MAX_FAILURES = 1000
 KCN_LOGIN_MAX_FAILURES_PER_IP = 10000

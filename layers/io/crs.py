@@ -18,7 +18,7 @@ from pyproj.exceptions import CRSError
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from planning import geo
-from planning.web.formats import number
+from planning.numbers import number
 
 # VN-2000 TM-3 coordinates in Vietnam (DOMAIN.md §4.1: false easting 500 000 m, zones 3° wide;
 # northings from about 8.3° N to 23.4° N).
@@ -78,7 +78,8 @@ def identify(crs_or_text, *, origin: str, door: Door = COMMAND) -> SourceCRS:
         raise LayerImportError(
             _(
                 "the CRS of %(origin)s (%(name)s) is VN-2000 but is not an EPSG system PROJ can "
-                "identify, so the VN-2000 → WGS 84 shift is unknown; pass %(srs)s with its EPSG code"
+                "identify, so the VN-2000 → WGS 84 shift is unknown; pass %(srs)s with its EPSG "
+                "code"
             )
             % {"origin": origin, "name": crs.name, "srs": door.option("srs")}
         )

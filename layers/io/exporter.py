@@ -25,9 +25,10 @@ from pyproj.exceptions import CRSError
 
 from layers.catalogue import UnknownLayer, get_layer
 from layers.io.errors import LayerExportError
+from layers.io.importer import unknown_layer_message
 from layers.io.shapefile_names import shapefile_names
 from planning import geo
-from planning.web.formats import number
+from planning.numbers import number
 
 # format name -> (GDAL driver, file suffixes that imply it)
 FORMATS = {
@@ -78,7 +79,8 @@ class ExportResult:
 
 
 def format_for(path: Path, fmt: str | None) -> str:
-    """The export format: ``fmt`` if given (and consistent with the suffix), else from the suffix."""
+    """The export format: ``fmt`` if given (and consistent with the suffix), else from the
+    suffix."""
     suffix = path.suffix.lower()
     implied = next((name for name, (_driver, sfx) in FORMATS.items() if suffix in sfx), None)
     if fmt:
@@ -121,8 +123,6 @@ def layer_export(
     try:
         spec = get_layer(layer)
     except UnknownLayer:
-        from layers.io.importer import unknown_layer_message
-
         raise LayerExportError(unknown_layer_message(layer)) from None
     path = Path(path).expanduser().resolve()
     fmt = format_for(path, format)
@@ -183,7 +183,7 @@ def layer_export(
     field_mask = [c[1] for c in columns]
     tz_offsets = {
         written[name]: np.full(len(rows), _UTC_FLAG, dtype=np.int32)
-        for name, f in zip(spec.fields, model_fields)
+        for name, f in zip(spec.fields, model_fields, strict=False)
         if isinstance(f, models.DateTimeField) and fmt not in ("shp", "kml")
     }
 
@@ -345,7 +345,7 @@ def _write_field_table(path: Path, spec, written: dict[str, str]) -> None:
     lines = [f"# {spec.name}: Shapefile field -> full field name -> meaning", ""]
     for full, short in written.items():
         if full == "id":
-            title = "khóa chính (primary key)"
+            title = _("primary key")
         else:
             title = str(model._meta.get_field(full).verbose_name)
         lines.append(f"{short}\t{full}\t{title}")

@@ -10,10 +10,11 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 import numpy as np
 from django.apps import apps
+from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,8 @@ from layers.catalogue import LayerSpec
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from layers.io.shapefile_names import MAX_LEN, shapefile_names
-from planning.web.formats import number
+from planning.models import AdminUnit
+from planning.numbers import number
 
 # A value the file leaves empty: the model default applies on create, the stored value stays on
 # update. (Nullable fields take None instead, and text fields "".)
@@ -249,13 +251,19 @@ def model_name(model) -> str:
 
 
 def _choice(field: models.Field, value):
-    """Accept a choice's value or its (Vietnamese) label, in any case."""
+    """Accept a choice's value or its label in any of the service's languages, in any case (a
+    Vietnamese file imported from an English page still reads "Đang hoạt động")."""
     if not field.choices or value is None:
         return value
     text = str(value).strip().lower()
-    for key, label in field.flatchoices:
-        if text == str(key).lower() or text == str(label).lower():
+    for key, _label in field.flatchoices:
+        if text == str(key).lower():
             return key
+    for lang, _name in settings.LANGUAGES:
+        with translation.override(lang):
+            for key, label in field.flatchoices:
+                if text == str(label).lower():
+                    return key
     return value
 
 
@@ -392,8 +400,6 @@ def admin_unit_containing(point, *, today: dt.date | None = None):
     Communes before districts before provinces; within a level, a unit valid ``today`` before a
     former one, then the most recent. None when no unit contains the point.
     """
-    from planning.models import AdminUnit
-
     today = today or timezone.localdate()
     order = {AdminUnit.Level.COMMUNE: 0, AdminUnit.Level.DISTRICT: 1, AdminUnit.Level.PROVINCE: 2}
     units = list(AdminUnit.objects.filter(boundary__contains=point))

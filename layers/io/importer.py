@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from layers.catalogue import CATALOGUE, NO_HOOKS, UnknownLayer, get_layer, split_key
+from layers.catalogue import CATALOGUE, UnknownLayer, get_layer, split_key
 from layers.io import crs as crs_mod
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
@@ -37,9 +37,11 @@ from layers.io.fields import (
 from layers.io.sources import open_source, source_checksum
 from planning import access, geo
 from planning.analysis.geometry import GeometryRejected
+from planning.models import DatasetLoad
 from planning.models.base import normalise_geometry
+from planning.numbers import number
 from planning.services.errors import PlanningError
-from planning.web.formats import number
+from planning.services.write_rules import NO_RULES
 
 MODES = ("append", "replace", "upsert")
 # Imports longer than this show a progress bar (on a terminal).
@@ -171,7 +173,7 @@ def layer_import(
             def row_check(obj, _user=user, _spec=spec):
                 return access.import_row_refusal(_user, _spec, obj)
 
-    if hooks != NO_HOOKS and user is None:
+    if hooks != NO_RULES and user is None:
         if door.has("user"):
             raise LayerImportError(
                 _(
@@ -245,7 +247,8 @@ def layer_import(
             % {"source": source.label, "error": exc}
         ) from exc
     present = geoms[~shapely.is_missing(geoms)]
-    # Empty geometries have no coordinates: they say nothing about the CRS (and would make NaN bounds).
+    # Empty geometries have no coordinates: they say nothing about the CRS (and would make NaN
+    # bounds).
     located = present[~shapely.is_empty(present)]
     bounds = tuple(shapely.total_bounds(located)) if len(located) else None
     source_crs, crs_warnings = crs_mod.resolve_source_crs(
@@ -411,8 +414,8 @@ def _reproject(geoms: np.ndarray, source_crs, bounds, *, door: Door = COMMAND) -
         )
         raise LayerImportError(
             _(
-                "read as %(crs)s, the coordinates %(bounds)s fall outside Vietnam (EPSG:4326 extent "
-                "%(extent)s)"
+                "read as %(crs)s, the coordinates %(bounds)s fall outside Vietnam (EPSG:4326 "
+                "extent %(extent)s)"
             )
             % {
                 "crs": source_crs.label,
@@ -602,7 +605,8 @@ def _admin_unit_for(geos):
             {
                 "admin_unit": [
                     _(
-                        "not given, and no administrative unit contains the feature (point %(x)s, %(y)s)"
+                        "not given, and no administrative unit contains the feature (point %(x)s, "
+                        "%(y)s)"
                     )
                     % {"x": number(point.x, 6), "y": number(point.y, 6)}
                 ]
@@ -627,8 +631,8 @@ def _delete_all(spec, model, warnings: list[str], *, user=None, door: Door = COM
         if refusals:
             raise LayerImportError(
                 _(
-                    "cannot replace layer %(layer)s: %(n)s of its rows may not be deleted — %(rows)s "
-                    "— nothing was changed"
+                    "cannot replace layer %(layer)s: %(n)s of its rows may not be deleted — "
+                    "%(rows)s — nothing was changed"
                 )
                 % {
                     "layer": repr(spec.name),
@@ -714,8 +718,6 @@ def _messages(exc: ValidationError) -> str:
 
 def _record_load(spec, source, result: ImportResult) -> None:
     """Keep a DatasetLoad row: which file (by checksum), when, what it changed."""
-    from planning.models import DatasetLoad
-
     DatasetLoad.objects.create(
         name=f"import_layer {spec.name}",
         checksum=source_checksum(source.path),

@@ -22,7 +22,8 @@ from pyogrio import errors as ogr_errors
 
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
-from planning.web.formats import number
+from layers.xml import _DECLARATION
+from planning.numbers import number
 
 # A zip may expand to at most this many times the upload limit, and by at most this ratio:
 # ordinary Shapefiles compress 3-10x; a ratio in the hundreds is a decompression bomb.
@@ -131,7 +132,7 @@ def _kml_data_fields(meta: dict, field_data: list):
     names = [str(n) for n in meta["fields"]]
     keep_names, keep_data = [], []
     data_id = "id2" in names
-    for name, values in zip(names, field_data):
+    for name, values in zip(names, field_data, strict=False):
         empty = all(
             v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
             for v in values
@@ -180,13 +181,11 @@ _MAGIC = (
 
 
 def check_xml_head(head: bytes, name: str) -> None:
-    from layers.xml import _DECLARATION
-
     if _DECLARATION.search(head) or _DECLARATION.search(head.replace(b"\x00", b"")):
         raise LayerImportError(
             _(
-                "%(name)s is refused: it declares a DOCTYPE or ENTITY; external entities and entity "
-                "expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)"
+                "%(name)s is refused: it declares a DOCTYPE or ENTITY; external entities and "
+                "entity expansion are not allowed in uploaded files (remove the <!DOCTYPE …> block)"
             )
             % {"name": name}
         )
@@ -199,15 +198,15 @@ def _not_a_zip(path: Path) -> LayerImportError:
     if what:
         return LayerImportError(
             _(
-                "%(name)s is named .zip but is not a zip archive (it looks like %(what)s); upload a "
-                "zipped Shapefile, or the file itself with its own extension"
+                "%(name)s is named .zip but is not a zip archive (it looks like %(what)s); upload "
+                "a zipped Shapefile, or the file itself with its own extension"
             )
             % {"name": path.name, "what": _(what)}
         )
     return LayerImportError(
         _(
-            "%(name)s is named .zip but is not a zip archive; upload a zipped Shapefile, or the file "
-            "itself with its own extension"
+            "%(name)s is named .zip but is not a zip archive; upload a zipped Shapefile, or the "
+            "file itself with its own extension"
         )
         % {"name": path.name}
     )
@@ -333,7 +332,8 @@ def check_zip(path: Path) -> list[zipfile.ZipInfo]:
 def _zip_member(
     path: Path, entries: list[zipfile.ZipInfo], layer_name: str | None, door: Door = COMMAND
 ) -> tuple[str, bool]:
-    """The dataset inside a .zip to open, and whether ``layer_name`` chose it (then it is used up)."""
+    """The dataset inside a .zip to open, and whether ``layer_name`` chose it (then it is used
+    up)."""
     candidates = [
         e.filename
         for e in entries

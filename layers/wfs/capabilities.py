@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from layers.wfs.crs import SUPPORTED_EPSG, short, urn
 from layers.wfs.requests import (
     COUNT_DEFAULT,
@@ -35,8 +38,9 @@ NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NS_XS = "http://www.w3.org/2001/XMLSchema"
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
-SERVICE_TITLE = "KCN Planner — Dịch vụ dữ liệu khu, cụm công nghiệp (WFS)"
-SERVICE_ABSTRACT = (
+# In the request's language (capabilities are built per request, never cached across languages).
+SERVICE_TITLE = gettext_lazy("KCN Planner — industrial park and cluster data service (WFS)")
+SERVICE_ABSTRACT = gettext_lazy(
     "Industrial parks (KCN) and clusters (CCN), clearance, roads and proposals: "
     "WFS 2.0.0 / 1.1.0 / 1.0.0, GML and GeoJSON, FES filters, paging."
 )
@@ -51,7 +55,7 @@ class LayerInfo:
 
 
 def _e(text: str) -> str:
-    return escape(text)
+    return escape(str(text))
 
 
 def _bbox(info: LayerInfo) -> tuple[float, float, float, float]:
@@ -87,11 +91,17 @@ def _dcp(url: str, post: bool = True) -> str:
 
 def _allowed(name: str, values: list[str]) -> str:
     vals = "".join(f"<ows:Value>{_e(v)}</ows:Value>" for v in values)
-    return f'<ows:Parameter name="{name}"><ows:AllowedValues>{vals}</ows:AllowedValues></ows:Parameter>'
+    return (
+        f'<ows:Parameter name="{name}"><ows:AllowedValues>{vals}</ows:AllowedValues>'
+        "</ows:Parameter>"
+    )
 
 
 def _constraint(name: str, value: str) -> str:
-    return f'<ows:Constraint name="{name}"><ows:NoValues/><ows:DefaultValue>{value}</ows:DefaultValue></ows:Constraint>'
+    return (
+        f'<ows:Constraint name="{name}"><ows:NoValues/>'
+        f"<ows:DefaultValue>{value}</ows:DefaultValue></ows:Constraint>"
+    )
 
 
 def _service_identification(version_list: list[str]) -> str:
@@ -102,7 +112,8 @@ def _service_identification(version_list: list[str]) -> str:
         f"<ows:ServiceIdentification><ows:Title>{_e(SERVICE_TITLE)}</ows:Title>"
         f"<ows:Abstract>{_e(SERVICE_ABSTRACT)}</ows:Abstract>"
         "<ows:Keywords><ows:Keyword>KCN</ows:Keyword><ows:Keyword>CCN</ows:Keyword>"
-        "<ows:Keyword>khu công nghiệp</ows:Keyword><ows:Keyword>cụm công nghiệp</ows:Keyword></ows:Keywords>"
+        "<ows:Keyword>khu công nghiệp</ows:Keyword><ows:Keyword>cụm công "
+        "nghiệp</ows:Keyword></ows:Keywords>"
         f"<ows:ServiceType>WFS</ows:ServiceType>{versions}"
         "<ows:Fees>NONE</ows:Fees><ows:AccessConstraints>NONE</ows:AccessConstraints>"
         "</ows:ServiceIdentification>"
@@ -166,7 +177,8 @@ def _capabilities_200(url: str, layers: list[LayerInfo], can_transact: bool) -> 
         _constraint("ImplementsFeatureVersioning", "FALSE"),
         _constraint("ManageStoredQueries", "FALSE"),
         _constraint("CountDefault", str(COUNT_DEFAULT)),
-        '<ows:Constraint name="QueryExpressions"><ows:AllowedValues><ows:Value>wfs:Query</ows:Value>'
+        "<ows:Constraint "
+        'name="QueryExpressions"><ows:AllowedValues><ows:Value>wfs:Query</ows:Value>'
         "<ows:Value>wfs:StoredQuery</ows:Value></ows:AllowedValues></ows:Constraint>",
     ]
     metadata = (
@@ -197,7 +209,8 @@ def _capabilities_200(url: str, layers: list[LayerInfo], can_transact: bool) -> 
         )
     body = (
         f'<wfs:WFS_Capabilities version="2.0.0" xmlns="{NAMESPACE}" xmlns:{PREFIX}="{NAMESPACE}" '
-        f'xmlns:wfs="{NS_WFS20}" xmlns:ows="{NS_OWS11}" xmlns:fes="{NS_FES20}" xmlns:gml="{NS_GML32}" '
+        f'xmlns:wfs="{NS_WFS20}" xmlns:ows="{NS_OWS11}" xmlns:fes="{NS_FES20}" '
+        f'xmlns:gml="{NS_GML32}" '
         f'xmlns:xlink="{NS_XLINK}" xmlns:xsi="{NS_XSI}" '
         f'xsi:schemaLocation="{NS_WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd">'
         + _service_identification(list(VERSIONS))
@@ -257,7 +270,8 @@ def _filter_capabilities_20() -> str:
         "ImplementsSchemaElementFunc": "FALSE",
     }
     conf = "".join(
-        f'<fes:Constraint name="{k}"><ows:NoValues/><ows:DefaultValue>{v}</ows:DefaultValue></fes:Constraint>'
+        "<fes:Constraint "
+        f'name="{k}"><ows:NoValues/><ows:DefaultValue>{v}</ows:DefaultValue></fes:Constraint>'
         for k, v in conformance.items()
     )
     operands = "".join(
@@ -332,15 +346,18 @@ def _capabilities_110(url: str, layers: list[LayerInfo], can_transact: bool) -> 
             "</wfs:FeatureType>"
         )
     body = (
-        f'<wfs:WFS_Capabilities version="1.1.0" xmlns="{NAMESPACE}" xmlns:wfs="{NS_WFS}" xmlns:{PREFIX}="{NAMESPACE}" '
+        f'<wfs:WFS_Capabilities version="1.1.0" xmlns="{NAMESPACE}" xmlns:wfs="{NS_WFS}" '
+        f'xmlns:{PREFIX}="{NAMESPACE}" '
         f'xmlns:ows="{NS_OWS}" xmlns:ogc="{NS_OGC}" xmlns:gml="{NS_GML}" xmlns:xlink="{NS_XLINK}" '
-        f'xmlns:xsi="{NS_XSI}" xsi:schemaLocation="{NS_WFS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd">'
+        f'xmlns:xsi="{NS_XSI}" xsi:schemaLocation="{NS_WFS} '
+        'http://schemas.opengis.net/wfs/1.1.0/wfs.xsd">'
         + _service_identification(["1.1.0"])
         + "<ows:OperationsMetadata>"
         + "".join(ops)
         + _constraint("DefaultMaxFeatures", str(COUNT_DEFAULT))
         + "</ows:OperationsMetadata>"
-        + "<wfs:FeatureTypeList><wfs:Operations><wfs:Operation>Query</wfs:Operation></wfs:Operations>"
+        + "<wfs:FeatureTypeList><wfs:Operations><wfs:Operation>Query</wfs:Operation>"
+        + "</wfs:Operations>"
         + "".join(fts)
         + "</wfs:FeatureTypeList>"
         + _filter_capabilities_11()
@@ -409,12 +426,15 @@ def _capabilities_100(url: str, layers: list[LayerInfo], can_transact: bool) -> 
             f"<FeatureType><Name>{ft.name}</Name><Title>{_e(ft.spec.title_vi)}</Title>"
             f"<Abstract>{_e(ft.spec.title_en)}</Abstract><Keywords>{_e(ft.name)}</Keywords>"
             f"<SRS>{short(4326)}</SRS>{operations}"
-            f'<LatLongBoundingBox minx="{_c(b[0])}" miny="{_c(b[1])}" maxx="{_c(b[2])}" maxy="{_c(b[3])}"/>'
+            f'<LatLongBoundingBox minx="{_c(b[0])}" miny="{_c(b[1])}" maxx="{_c(b[2])}" '
+            f'maxy="{_c(b[3])}"/>'
             "</FeatureType>"
         )
     body = (
-        f'<WFS_Capabilities version="1.0.0" xmlns="{NS_WFS}" xmlns:{PREFIX}="{NAMESPACE}" xmlns:ogc="{NS_OGC}" '
-        f'xmlns:xsi="{NS_XSI}" xsi:schemaLocation="{NS_WFS} http://schemas.opengis.net/wfs/1.0.0/WFS-capabilities.xsd">'
+        f'<WFS_Capabilities version="1.0.0" xmlns="{NS_WFS}" xmlns:{PREFIX}="{NAMESPACE}" '
+        f'xmlns:ogc="{NS_OGC}" '
+        f'xmlns:xsi="{NS_XSI}" xsi:schemaLocation="{NS_WFS} '
+        'http://schemas.opengis.net/wfs/1.0.0/WFS-capabilities.xsd">'
         f"<Service><Name>WFS</Name><Title>{_e(SERVICE_TITLE)}</Title><Abstract>{_e(SERVICE_ABSTRACT)}</Abstract>"
         f"<OnlineResource>{_e(url)}</OnlineResource><Fees>NONE</Fees><AccessConstraints>NONE</AccessConstraints>"
         "</Service>"
@@ -470,18 +490,22 @@ def describe_feature_type(ftypes: list[FeatureType], *, fmt: str) -> bytes:
         elements = []
         for prop in ft.props:
             elements.append(
-                f'<xs:element name="{prop.name}" type="xs:{prop.xs_type}" minOccurs="0" maxOccurs="1" nillable="true"/>'
+                f'<xs:element name="{prop.name}" type="xs:{prop.xs_type}" minOccurs="0" '
+                'maxOccurs="1" nillable="true"/>'
             )
         geom3, geom2 = _GEOM_PROPERTY_TYPES.get(ft.geometry_kind, _GEOM_PROPERTY_TYPES["Geometry"])
         geom_type = geom2 if fmt == FORMAT_GML2 else geom3
         elements.append(
-            f'<xs:element name="{ft.geometry}" type="gml:{geom_type}" minOccurs="0" maxOccurs="1" nillable="true"/>'
+            f'<xs:element name="{ft.geometry}" type="gml:{geom_type}" minOccurs="0" maxOccurs="1" '
+            'nillable="true"/>'
         )
         parts.append(
             f'<xs:complexType name="{ft.name}Type"><xs:complexContent>'
-            f'<xs:extension base="gml:AbstractFeatureType"><xs:sequence>{"".join(elements)}</xs:sequence>'
+            "<xs:extension "
+            f'base="gml:AbstractFeatureType"><xs:sequence>{"".join(elements)}</xs:sequence>'
             "</xs:extension></xs:complexContent></xs:complexType>"
-            f'<xs:element name="{ft.name}" type="{PREFIX}:{ft.name}Type" substitutionGroup="{subst}"/>'
+            f'<xs:element name="{ft.name}" type="{PREFIX}:{ft.name}Type" '
+            f'substitutionGroup="{subst}"/>'
         )
     body = (
         f'<xs:schema xmlns:xs="{NS_XS}" xmlns:gml="{gml_ns}" xmlns:{PREFIX}="{NAMESPACE}" '
@@ -496,13 +520,18 @@ def describe_feature_type(ftypes: list[FeatureType], *, fmt: str) -> bytes:
 # --- stored queries ------------------------------------------------------------------------------
 
 
+def _get_feature_by_id_title() -> str:
+    return _("Get feature by identifier")
+
+
 def list_stored_queries(ftypes: list[FeatureType]) -> bytes:
     returns = "".join(
         f"<wfs:ReturnFeatureType>{PREFIX}:{ft.name}</wfs:ReturnFeatureType>" for ft in ftypes
     )
     body = (
         f'<wfs:ListStoredQueriesResponse xmlns:wfs="{NS_WFS20}" xmlns:{PREFIX}="{NAMESPACE}">'
-        f'<wfs:StoredQuery id="{GET_FEATURE_BY_ID}"><wfs:Title>Get feature by identifier</wfs:Title>'
+        f'<wfs:StoredQuery id="{GET_FEATURE_BY_ID}">'
+        f"<wfs:Title>{_e(_get_feature_by_id_title())}</wfs:Title>"
         f"{returns}</wfs:StoredQuery></wfs:ListStoredQueriesResponse>"
     )
     return (XML_DECL + body).encode("utf-8")
@@ -514,10 +543,13 @@ def describe_stored_queries(ftypes: list[FeatureType]) -> bytes:
         f'<wfs:DescribeStoredQueriesResponse xmlns:wfs="{NS_WFS20}" xmlns:fes="{NS_FES20}" '
         f'xmlns:xs="{NS_XS}" xmlns:{PREFIX}="{NAMESPACE}">'
         f'<wfs:StoredQueryDescription id="{GET_FEATURE_BY_ID}">'
-        "<wfs:Title>Get feature by identifier</wfs:Title>"
-        "<wfs:Abstract>Returns the single feature whose identifier (typename.id) is ID.</wfs:Abstract>"
+        f"<wfs:Title>{_e(_get_feature_by_id_title())}</wfs:Title>"
+        "<wfs:Abstract>"
+        + _e(_("Returns the single feature whose identifier (typename.id) is ID."))
+        + "</wfs:Abstract>"
         '<wfs:Parameter name="ID" type="xs:string"/>'
-        f'<wfs:QueryExpressionText isPrivate="true" language="urn:ogc:def:queryLanguage:OGC-WFS::WFS_QueryExpression" '
+        '<wfs:QueryExpressionText isPrivate="true" '
+        'language="urn:ogc:def:queryLanguage:OGC-WFS::WFS_QueryExpression" '
         f'returnFeatureTypes="{returns}"/>'
         "</wfs:StoredQueryDescription></wfs:DescribeStoredQueriesResponse>"
     )

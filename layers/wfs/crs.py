@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
@@ -59,7 +60,7 @@ def authority_xy(epsg: int) -> bool:
     try:
         axes = CRS.from_epsg(epsg).axis_info
     except CRSError as exc:
-        raise UnknownCRS(f"unknown CRS EPSG:{epsg}") from exc
+        raise UnknownCRS(_("unknown CRS EPSG:%(code)s") % {"code": epsg}) from exc
     return not axes or axes[0].direction.lower() in ("east", "west")
 
 
@@ -87,12 +88,13 @@ def parse_crs(value: str, *, supported_only: bool = True) -> CRSRef:
         epsg = STORAGE_EPSG
     if epsg is None:
         raise UnknownCRS(
-            f"unknown CRS name {text!r}; use EPSG:<code> or urn:ogc:def:crs:EPSG::<code>"
+            _("unknown CRS name %(name)s; use EPSG:<code> or urn:ogc:def:crs:EPSG::<code>")
+            % {"name": repr(text)}
         )
     if supported_only and epsg not in SUPPORTED_EPSG:
         raise UnknownCRS(
-            f"CRS EPSG:{epsg} is not offered; supported: "
-            + ", ".join(f"EPSG:{c}" for c in SUPPORTED_EPSG)
+            _("CRS EPSG:%(code)s is not offered; supported: %(supported)s")
+            % {"code": epsg, "supported": ", ".join(f"EPSG:{c}" for c in SUPPORTED_EPSG)}
         )
     authority_xy(epsg)  # refuse codes PROJ does not know
     return CRSRef(epsg, xy, text)

@@ -31,6 +31,7 @@ from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pygeofilter import ast, values
 from pygeofilter.backends.django.evaluate import DjangoFilterEvaluator
 from pygeofilter.backends.evaluator import handle
@@ -87,30 +88,32 @@ class StorageGeometry:
 
 
 def _unsupported(self, node, *args):
-    raise FilterError(f"the filter operator {local(node.tag)} is not supported")
+    raise FilterError(
+        _("the filter operator %(operator)s is not supported") % {"operator": local(node.tag)}
+    )
 
 
 def _filter(self, node, *predicates):
     if not predicates:
-        raise FilterError("an empty Filter")
+        raise FilterError(_("an empty Filter"))
     ids = [p for p in predicates if isinstance(p, ResourceIds)]
     if ids and len(ids) == len(predicates):
         return ResourceIds([r for p in ids for r in p.rids])
     if len(predicates) > 1:
-        raise FilterError("a Filter holds one predicate (combine several with And / Or)")
+        raise FilterError(_("a Filter holds one predicate (combine several with And / Or)"))
     return predicates[0]
 
 
 def _resource_id(self, node):
     rid = attr(node, "rid") or attr(node, "fid") or attr(node, "id")
     if not rid:
-        raise FilterError(f"{local(node.tag)} without an identifier")
+        raise FilterError(_("%(element)s without an identifier") % {"element": local(node.tag)})
     return ResourceIds([rid.strip()])
 
 
 def _like(self, node, lhs, rhs=None):
     if rhs is None or not isinstance(rhs, str):
-        raise FilterError("PropertyIsLike needs a property name and a literal pattern")
+        raise FilterError(_("PropertyIsLike needs a property name and a literal pattern"))
     escape = attr(node, "escapeChar") or attr(node, "escape") or "\\"
     return ast.Like(
         lhs=lhs,
@@ -129,7 +132,7 @@ def _bbox(self, node, *args):
     elif len(args) == 1:
         lhs, rhs = ast.Attribute(GEOMETRY_PLACEHOLDER), args[0]
     else:
-        raise FilterError("BBOX needs an envelope (and optionally a property name)")
+        raise FilterError(_("BBOX needs an envelope (and optionally a property name)"))
     # BBOX means "not disjoint", which is "intersects" — and intersects can use a spatial index.
     return ast.GeometryIntersects(lhs, rhs)
 
@@ -155,14 +158,16 @@ def _literal(self, node, *geometries):
         if type_ in ("decimal", "double", "float"):
             return float(value)
     except ValueError:
-        raise FilterError(f"Literal {value!r} is not a valid {type_}") from None
+        raise FilterError(
+            _("Literal %(value)s is not a valid %(type)s") % {"value": repr(value), "type": type_}
+        ) from None
     return value
 
 
 def _property(self, node):
     name = (node.text or "").strip()
     if not name:
-        raise FilterError("an empty property name")
+        raise FilterError(_("an empty property name"))
     return ast.Attribute(name)
 
 
@@ -171,7 +176,9 @@ def _distance(self, node):
     try:
         return float((node.text or "").strip()), units or "m"
     except ValueError:
-        raise FilterError(f"Distance {node.text!r} is not a number") from None
+        raise FilterError(
+            _("Distance %(value)s is not a number") % {"value": repr(node.text)}
+        ) from None
 
 
 def _is_nil(self, node, lhs, *rest):
@@ -180,12 +187,14 @@ def _is_nil(self, node, lhs, *rest):
 
 def _geometry(self, node):
     if local(node.tag) in ("TimeInstant", "TimePeriod", "timePosition"):
-        raise FilterError("temporal filters are not supported")
+        raise FilterError(_("temporal filters are not supported"))
     try:
         geom, crs = read_geometry(node, default_crs=self.default_crs, force_xy=self.force_xy)
         return StorageGeometry(to_storage(geom, crs))
     except GMLError as exc:
-        raise FilterError(f"cannot read the filter geometry: {exc}") from None
+        raise FilterError(
+            _("cannot read the filter geometry: %(reason)s") % {"reason": exc}
+        ) from None
 
 
 for _f in (_unsupported, _filter, _like, _bbox, _literal, _property, _is_nil):
@@ -257,7 +266,9 @@ def parse_fes(
         ns = NS_FES20 if version_hint.startswith("2") else NS_OGC
     root = _normalise_namespaces(element, ns)
     if local(root.tag) != "Filter":
-        raise FilterError(f"expected a Filter element, got {local(root.tag)}")
+        raise FilterError(
+            _("expected a Filter element, got %(element)s") % {"element": local(root.tag)}
+        )
     parser = (_FES20 if ns == NS_FES20 else _FES11)()
     parser.default_crs = crs_mod.for_version(default_crs, version_hint) or crs_mod.STORAGE_XY
     parser.force_xy = crs_mod.lon_lat_only(version_hint)
@@ -266,7 +277,7 @@ def parse_fes(
     except (FilterError, OperationParsingFailed):
         raise
     except Exception as exc:  # pygeofilter raises ValueError, KeyError, TypeError, ...
-        raise FilterError(f"cannot read the filter: {exc}") from None
+        raise FilterError(_("cannot read the filter: %(reason)s") % {"reason": exc}) from None
 
 
 def parse_cql(text: str) -> ast.Node:
@@ -282,7 +293,10 @@ def parse_cql(text: str) -> ast.Node:
         except Exception as exc:  # lark's parse errors
             errors.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     else:
-        raise FilterError(f"cannot parse the CQL filter {text!r}: {errors[0]}")
+        raise FilterError(
+            _("cannot parse the CQL filter %(filter)s: %(reason)s")
+            % {"filter": repr(text), "reason": errors[0]}
+        )
     _sql_like_wildcards(node)
     return node
 
@@ -327,7 +341,12 @@ def resolve_property(ftype: FeatureType, name: str, *, locator: str = "FILTER") 
     prop = ftype.prop(bare)
     if prop is None:
         raise FilterError(
-            f"{ftype.name} has no property {bare!r}; its properties: {', '.join(ftype.property_names)}",
+            _("%(type)s has no property %(name)s; its properties: %(properties)s")
+            % {
+                "type": ftype.name,
+                "name": repr(bare),
+                "properties": ", ".join(ftype.property_names),
+            },
             locator=locator,
         )
     return PropertyRef(prop)
@@ -397,7 +416,8 @@ def coerce(prop: Prop, value):
         return field.to_python(value)
     except (ValidationError, ValueError, TypeError, ArithmeticError):
         raise FilterError(
-            f"{value!r} is not a valid value for {prop.name} ({prop.xs_type})"
+            _("%(value)s is not a valid value for %(property)s (%(type)s)")
+            % {"value": repr(value), "property": prop.name, "type": prop.xs_type}
         ) from None
 
 
@@ -440,7 +460,9 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
         self.version = version
 
     def adopt(self, node, *sub_args):
-        raise FilterError(f"the filter element {type(node).__name__} is not supported")
+        raise FilterError(
+            _("the filter element %(element)s is not supported") % {"element": type(node).__name__}
+        )
 
     # values
     @handle(ast.Attribute)
@@ -468,7 +490,9 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
             )
             return _geos(to_storage(geom, crs))
         except (crs_mod.UnknownCRS, GMLError, ValueError, TypeError) as exc:
-            raise FilterError(f"cannot read the filter geometry: {exc}") from None
+            raise FilterError(
+                _("cannot read the filter geometry: %(reason)s") % {"reason": exc}
+            ) from None
 
     @handle(values.Envelope)
     def envelope(self, node):
@@ -495,7 +519,9 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
                 if len(args) == 5 and isinstance(args[4], Lit):
                     crs = self._crs(str(args[4].value))
                 return _geos(to_storage(shapely.box(*_ordered(x0, y0, x1, y1, crs)), crs))
-        raise FilterError(f"the filter function {node.name!r} is not supported")
+        raise FilterError(
+            _("the filter function %(function)s is not supported") % {"function": repr(node.name)}
+        )
 
     # predicates
     @handle(ast.Comparison, subclasses=True)
@@ -506,7 +532,7 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
             comp = _INVERT.get(comp, comp)
         prop = self._scalar(lhs)
         if not isinstance(rhs, Lit):
-            raise FilterError("a comparison needs a property and a literal")
+            raise FilterError(_("a comparison needs a property and a literal"))
         value = coerce(prop, rhs.value)
         if value is None:
             return Q(**{f"{prop.path}__isnull": comp == "exact"})
@@ -518,7 +544,7 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
     def between(self, node, lhs, low, high):
         prop = self._scalar(lhs)
         if not (isinstance(low, Lit) and isinstance(high, Lit)):
-            raise FilterError("PropertyIsBetween needs literal boundaries")
+            raise FilterError(_("PropertyIsBetween needs literal boundaries"))
         q = Q(**{f"{prop.path}__range": (coerce(prop, low.value), coerce(prop, high.value))})
         return ~q if node.not_ else q
 
@@ -527,7 +553,8 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
         prop = self._scalar(lhs)
         if not prop.is_text:
             raise FilterError(
-                f"PropertyIsLike needs a text property; {prop.name} is {prop.xs_type}"
+                _("PropertyIsLike needs a text property; %(property)s is %(type)s")
+                % {"property": prop.name, "type": prop.xs_type}
             )
         regex = like_regex(str(node.pattern), node.wildcard, node.singlechar, node.escapechar)
         q = Q(**{f"{prop.path}__{'iregex' if node.nocase else 'regex'}": regex})
@@ -537,14 +564,14 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
     def in_(self, node, lhs, *options):
         prop = self._scalar(lhs)
         if not all(isinstance(o, Lit) for o in options):
-            raise FilterError("IN needs literal values")
+            raise FilterError(_("IN needs literal values"))
         q = Q(**{f"{prop.path}__in": [coerce(prop, o.value) for o in options]})
         return ~q if node.not_ else q
 
     @handle(ast.IsNull)
     def null(self, node, lhs):
         if not isinstance(lhs, PropertyRef):
-            raise FilterError("PropertyIsNull needs a property name")
+            raise FilterError(_("PropertyIsNull needs a property name"))
         return Q(**{f"{lhs.path}__isnull": not node.not_})
 
     @handle(ast.SpatialComparisonPredicate, subclasses=True)
@@ -555,15 +582,19 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
             op = {"within": "contains", "contains": "within"}.get(op, op)
         path = self._geometry(lhs)
         if not isinstance(rhs, GEOSGeometry):
-            raise FilterError(f"{node.op.name.title()} needs a geometry")
+            raise FilterError(
+                _("%(operator)s needs a geometry") % {"operator": node.op.name.title()}
+            )
         return Q(**{f"{path}__{op}": rhs})
 
     @handle(ast.Relate)
     def spatial_pattern(self, node, lhs, rhs):
         if not isinstance(lhs, PropertyRef) or not isinstance(rhs, GEOSGeometry):
-            raise FilterError("RELATE needs a geometry property and a geometry")
+            raise FilterError(_("RELATE needs a geometry property and a geometry"))
         if not re.fullmatch(r"[012TF*]{9}", node.pattern or ""):
-            raise FilterError(f"RELATE: {node.pattern!r} is not a DE-9IM pattern")
+            raise FilterError(
+                _("RELATE: %(pattern)s is not a DE-9IM pattern") % {"pattern": repr(node.pattern)}
+            )
         return Q(**{f"{self._geometry(lhs)}__relate": (rhs, node.pattern)})
 
     @handle(ast.SpatialDistancePredicate, subclasses=True)
@@ -572,10 +603,12 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
             lhs, rhs = rhs, lhs
         path = self._geometry(lhs)
         if not isinstance(rhs, GEOSGeometry):
-            raise FilterError(f"{node.op.name} needs a geometry")
+            raise FilterError(_("%(operator)s needs a geometry") % {"operator": node.op.name})
         unit = _UNITS.get(str(node.units or "m").strip().lower())
         if unit is None:
-            raise FilterError(f"unsupported distance unit {node.units!r}; use m or km")
+            raise FilterError(
+                _("unsupported distance unit %(unit)s; use m or km") % {"unit": repr(node.units)}
+            )
         distance = D(**{unit: float(node.distance)})
         lookup = "distance_lte" if node.op.name == "DWITHIN" else "distance_gt"
         return Q(**{f"{path}__{lookup}": (rhs, distance)})
@@ -589,11 +622,11 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
 
     @handle(ast.TemporalPredicate, subclasses=True)
     def temporal(self, node, lhs, rhs):
-        raise FilterError("temporal filters are not supported")
+        raise FilterError(_("temporal filters are not supported"))
 
     @handle(ast.Arithmetic, subclasses=True)
     def arithmetic(self, node, lhs, rhs):
-        raise FilterError("arithmetic in filters is not supported")
+        raise FilterError(_("arithmetic in filters is not supported"))
 
     @handle(ResourceIds)
     def resource_ids(self, node):
@@ -602,16 +635,20 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
     # helpers
     def _scalar(self, ref) -> Prop:
         if not isinstance(ref, PropertyRef):
-            raise FilterError("the predicate needs a property name")
+            raise FilterError(_("the predicate needs a property name"))
         if ref.prop is None:
-            raise FilterError(f"{ref.geometry} is the geometry; use a spatial operator")
+            raise FilterError(
+                _("%(property)s is the geometry; use a spatial operator")
+                % {"property": ref.geometry}
+            )
         return ref.prop
 
     def _geometry(self, ref) -> str:
         if not isinstance(ref, PropertyRef) or ref.prop is not None:
-            name = ref.prop.name if isinstance(ref, PropertyRef) else "a value"
+            name = ref.prop.name if isinstance(ref, PropertyRef) else _("a value")
             raise FilterError(
-                f"{name} is not a geometry property; {self.ftype.name}'s is {self.ftype.geometry}"
+                _("%(name)s is not a geometry property; the geometry of %(type)s is %(geometry)s")
+                % {"name": name, "type": self.ftype.name, "geometry": self.ftype.geometry}
             )
         return ref.geometry
 
@@ -638,9 +675,9 @@ def evaluate(node: ast.Node, ftype: FeatureType, *, version: str = "2.0.0") -> Q
     except FilterError:
         raise
     except Exception as exc:  # anything pygeofilter raises on a node it cannot handle
-        raise FilterError(f"cannot apply the filter: {exc}") from None
+        raise FilterError(_("cannot apply the filter: %(reason)s") % {"reason": exc}) from None
     if not isinstance(result, Q):
-        raise FilterError("the filter is not a predicate")
+        raise FilterError(_("the filter is not a predicate"))
     return result
 
 
@@ -676,7 +713,7 @@ def bbox_q(
 def resource_ids_q(rids: list[str], ftype: FeatureType) -> Q:
     pks = []
     for rid in rids:
-        prefix, _, pk = rid.strip().rpartition(".")
+        prefix, _dot, pk = rid.strip().rpartition(".")
         if prefix and type_name(prefix) != ftype.name:
             continue
         try:

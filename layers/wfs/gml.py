@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from layers.wfs import crs as crs_mod
@@ -64,9 +65,11 @@ def _dimension(element, default: int = 2) -> int:
     try:
         dim = int(value)
     except ValueError:
-        raise GMLError(f"srsDimension must be a whole number, got {value!r}") from None
+        raise GMLError(
+            _("srsDimension must be a whole number, got %(value)s") % {"value": repr(value)}
+        ) from None
     if dim not in (2, 3):
-        raise GMLError(f"srsDimension must be 2 or 3, got {dim}")
+        raise GMLError(_("srsDimension must be 2 or 3, got %(value)s") % {"value": dim})
     return dim
 
 
@@ -74,7 +77,10 @@ def _numbers(text: str, what: str) -> list[float]:
     try:
         return [float(v) for v in text.split()]
     except ValueError:
-        raise GMLError(f"{what}: not a list of numbers: {text[:80]!r}") from None
+        raise GMLError(
+            _("%(element)s: not a list of numbers: %(text)s")
+            % {"element": what, "text": repr(text[:80])}
+        ) from None
 
 
 def _coords_from_coordinates(element) -> np.ndarray:
@@ -84,7 +90,7 @@ def _coords_from_coordinates(element) -> np.ndarray:
     decimal = attr(element, "decimal", ".") or "."
     body = (element.text or "").strip()
     if not body:
-        raise GMLError("empty gml:coordinates")
+        raise GMLError(_("empty gml:coordinates"))
     tuples = body.split() if ts.isspace() else [t.strip() for t in body.split(ts) if t.strip()]
     out = []
     for tup in tuples:
@@ -94,9 +100,14 @@ def _coords_from_coordinates(element) -> np.ndarray:
         try:
             values = [float(p) for p in parts if p != ""]
         except ValueError:
-            raise GMLError(f"gml:coordinates: not a coordinate: {tup!r}") from None
+            raise GMLError(
+                _("gml:coordinates: not a coordinate: %(text)s") % {"text": repr(tup)}
+            ) from None
         if len(values) < 2:
-            raise GMLError(f"gml:coordinates: a coordinate needs two numbers, got {tup!r}")
+            raise GMLError(
+                _("gml:coordinates: a coordinate needs two numbers, got %(text)s")
+                % {"text": repr(tup)}
+            )
         out.append(values[:2])
     return np.asarray(out, dtype=float)
 
@@ -108,7 +119,10 @@ def _points(element, dim: int) -> np.ndarray:
         d = _dimension(pos_list, dim)
         values = _numbers(pos_list.text or "", "gml:posList")
         if not values or len(values) % d:
-            raise GMLError(f"gml:posList holds {len(values)} numbers, not a multiple of {d}")
+            raise GMLError(
+                _("gml:posList holds %(count)s numbers, not a multiple of %(dimension)s")
+                % {"count": len(values), "dimension": d}
+            )
         return np.asarray(values, dtype=float).reshape(-1, d)[:, :2]
     poss = children_named(element, "pos", "pointProperty", "coord")
     if poss:
@@ -126,16 +140,19 @@ def _points(element, dim: int) -> np.ndarray:
             else:  # pointProperty/Point
                 pt = child(p, "Point")
                 if pt is None:
-                    raise GMLError("gml:pointProperty without a gml:Point")
+                    raise GMLError(_("gml:pointProperty without a gml:Point"))
                 values = list(_points(pt, dim)[0])
             if len(values) < 2:
-                raise GMLError("a position needs two numbers")
+                raise GMLError(_("a position needs two numbers"))
             rows.append(values[:2])
         return np.asarray(rows, dtype=float)
     coordinates = child(element, "coordinates")
     if coordinates is not None:
         return _coords_from_coordinates(coordinates)
-    raise GMLError(f"gml:{local(element.tag)} has no gml:posList, gml:pos or gml:coordinates")
+    raise GMLError(
+        _("gml:%(element)s has no gml:posList, gml:pos or gml:coordinates")
+        % {"element": local(element.tag)}
+    )
 
 
 class _Reader:
@@ -150,11 +167,14 @@ class _Reader:
         if self.crs is None:
             self.crs = crs
         elif self.crs.epsg != crs.epsg:
-            raise GMLError(f"mixed CRSs in one geometry: EPSG:{self.crs.epsg} and EPSG:{crs.epsg}")
+            raise GMLError(
+                _("mixed CRSs in one geometry: EPSG:%(first)s and EPSG:%(second)s")
+                % {"first": self.crs.epsg, "second": crs.epsg}
+            )
         if not crs.xy and not self.force_xy:
             coords = coords[:, ::-1]
         if not np.all(np.isfinite(coords)):
-            raise GMLError("coordinates must be finite numbers")
+            raise GMLError(_("coordinates must be finite numbers"))
         return coords
 
     def read(self, element, inherited: CRSRef) -> BaseGeometry:
@@ -164,17 +184,17 @@ class _Reader:
         if name == "Point":
             coords = self._xy(_points(element, dim), crs)
             if len(coords) != 1:
-                raise GMLError("gml:Point needs exactly one position")
+                raise GMLError(_("gml:Point needs exactly one position"))
             return shapely.Point(coords[0])
         if name in ("LineString", "LineStringSegment"):
             coords = self._xy(_points(element, dim), crs)
             if len(coords) < 2:
-                raise GMLError("gml:LineString needs at least two positions")
+                raise GMLError(_("gml:LineString needs at least two positions"))
             return shapely.LineString(coords)
         if name == "Curve":
             segments = child(element, "segments")
             if segments is None:
-                raise GMLError("gml:Curve without gml:segments")
+                raise GMLError(_("gml:Curve without gml:segments"))
             parts = [self.read(s, crs) for s in children(segments)]
             coords = np.concatenate([np.asarray(p.coords) for p in parts])
             return shapely.LineString(coords)
@@ -187,7 +207,7 @@ class _Reader:
             if patches is None:
                 patches = child(element, "polygonPatches")
             if patches is None:
-                raise GMLError("gml:Surface without gml:patches")
+                raise GMLError(_("gml:Surface without gml:patches"))
             polys = [self.read(p, crs) for p in children(patches)]
             return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
         if name in ("Envelope", "Box"):
@@ -214,7 +234,7 @@ class _Reader:
         if name == "MultiGeometry":
             members = self._members(element, crs, ("geometryMember", "geometryMembers"))
             return shapely.GeometryCollection(members)
-        raise GMLError(f"unsupported GML geometry gml:{name}")
+        raise GMLError(_("unsupported GML geometry gml:%(element)s") % {"element": name})
 
     def _members(self, element, crs: CRSRef, member_names: tuple[str, ...]) -> list[BaseGeometry]:
         out = []
@@ -222,7 +242,7 @@ class _Reader:
             for geom_el in children(member):
                 out.append(self.read(geom_el, crs))
         if not out:
-            raise GMLError(f"gml:{local(element.tag)} has no members")
+            raise GMLError(_("gml:%(element)s has no members") % {"element": local(element.tag)})
         return out
 
     def _ring(self, element, crs: CRSRef, dim: int) -> np.ndarray:
@@ -234,28 +254,33 @@ class _Reader:
                 for c in children(m)
             ]
             if not curves:
-                raise GMLError("gml:Ring without gml:curveMember")
+                raise GMLError(_("gml:Ring without gml:curveMember"))
             return np.concatenate([np.asarray(c.coords) for c in curves])
         coords = self._xy(_points(element, _dimension(element, dim)), _srs_of(element, crs))
         if len(coords) < 4:
-            raise GMLError("a gml:LinearRing needs at least four positions")
+            raise GMLError(_("a gml:LinearRing needs at least four positions"))
         if not np.array_equal(coords[0], coords[-1]):
             # GML rings are closed by repeating the first position; shapely would close it silently.
             raise GMLError(
-                f"a gml:LinearRing is not closed: its last position {_pos(coords[-1])} differs "
-                f"from its first {_pos(coords[0])}"
+                _(
+                    "a gml:LinearRing is not closed: its last position %(last)s differs from "
+                    "its first %(first)s"
+                )
+                % {"last": _pos(coords[-1]), "first": _pos(coords[0])}
             )
         return coords
 
     def _polygon(self, element, crs: CRSRef, dim: int) -> BaseGeometry:
         shells = children_named(element, "exterior", "outerBoundaryIs")
         if len(shells) != 1:
-            raise GMLError("gml:Polygon needs exactly one gml:exterior (gml:outerBoundaryIs)")
+            raise GMLError(_("gml:Polygon needs exactly one gml:exterior (gml:outerBoundaryIs)"))
         rings = []
         for boundary in [*shells, *children_named(element, "interior", "innerBoundaryIs")]:
             ring_el = children(boundary)
             if len(ring_el) != 1:
-                raise GMLError(f"gml:{local(boundary.tag)} needs one gml:LinearRing")
+                raise GMLError(
+                    _("gml:%(element)s needs one gml:LinearRing") % {"element": local(boundary.tag)}
+                )
             rings.append(self._ring(ring_el[0], crs, dim))
         return shapely.Polygon(rings[0], rings[1:])
 
@@ -270,17 +295,29 @@ class _Reader:
                 dtype=float,
             )
             if corners.shape != (2, 2):
-                raise GMLError("gml:lowerCorner and gml:upperCorner need two numbers each")
+                raise GMLError(_("gml:lowerCorner and gml:upperCorner need two numbers each"))
         else:
             corners = _points(element, dim)
             if len(corners) != 2:
-                raise GMLError(f"gml:{local(element.tag)} needs two corners")
+                raise GMLError(
+                    _("gml:%(element)s needs two corners") % {"element": local(element.tag)}
+                )
         corners = self._xy(corners, crs)
         (x0, y0), (x1, y1) = corners
         if x0 > x1 or y0 > y1:
             raise GMLError(
-                f"gml:{local(element.tag)}: the lower corner ({x0:g}, {y0:g}) is not below the upper "
-                f"corner ({x1:g}, {y1:g}) in {crs.name or 'EPSG:' + str(crs.epsg)} axis order"
+                _(
+                    "gml:%(element)s: the lower corner (%(x0)s, %(y0)s) is not below the upper "
+                    "corner (%(x1)s, %(y1)s) in %(crs)s axis order"
+                )
+                % {
+                    "element": local(element.tag),
+                    "x0": f"{x0:g}",
+                    "y0": f"{y0:g}",
+                    "x1": f"{x1:g}",
+                    "y1": f"{y1:g}",
+                    "crs": crs.name or f"EPSG:{crs.epsg}",
+                }
             )
         return shapely.box(x0, y0, x1, y1)
 
@@ -310,7 +347,9 @@ def to_storage(geom: BaseGeometry, crs: CRSRef) -> BaseGeometry:
     try:
         return geo.transform(geom, crs.epsg, crs_mod.STORAGE_EPSG)
     except Exception as exc:  # pyproj raises several types
-        raise GMLError(f"cannot reproject from EPSG:{crs.epsg}: {exc}") from None
+        raise GMLError(
+            _("cannot reproject from EPSG:%(code)s: %(reason)s") % {"code": crs.epsg, "reason": exc}
+        ) from None
 
 
 def read_storage_geometry(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 from layers.catalogue import UnknownLayer
 from layers.errors import InvalidParameterValue, MissingParameterValue, NotFound
 from layers.wfs import capabilities as caps
@@ -65,14 +67,16 @@ def dispatch(req: WFSRequest, *, user, url: str) -> Result:
         for sq in req.ids:
             if sq != GET_FEATURE_BY_ID:
                 raise InvalidParameterValue(
-                    f"unknown stored query {sq!r}", locator="STOREDQUERY_ID"
+                    _("unknown stored query %(id)s") % {"id": repr(sq)}, locator="STOREDQUERY_ID"
                 )
         return Result(caps.describe_stored_queries(selectors.readable_feature_types(user)), XML)
     if isinstance(req, GetFeature):
         if req.operation == "GetPropertyValue":
             return get_property_value(req, user=user, url=url)
         return get_feature(req, user=user, url=url)
-    raise InvalidParameterValue(f"{req.operation} cannot be answered here", locator="request")
+    raise InvalidParameterValue(
+        _("%(op)s cannot be answered here") % {"op": req.operation}, locator="request"
+    )
 
 
 def get_capabilities(req: GetCapabilities, *, user, url: str) -> Result:
@@ -89,7 +93,7 @@ def get_capabilities(req: GetCapabilities, *, user, url: str) -> Result:
 def describe_feature_type(req: DescribeFeatureType, *, user) -> Result:
     if req.output_format == FORMAT_GEOJSON:
         raise InvalidParameterValue(
-            "DescribeFeatureType answers with an XML Schema", locator="outputFormat"
+            _("DescribeFeatureType answers with an XML Schema"), locator="outputFormat"
         )
     names = req.type_names or [ft.name for ft in selectors.readable_feature_types(user)]
     ftypes = []
@@ -105,7 +109,7 @@ def _output_srs(req: GetFeature, queries: list[Query]) -> CRSRef:
     chosen = [q.srs_name for q in queries if q.srs_name is not None]
     if len({c.epsg for c in chosen}) > 1:
         raise InvalidParameterValue(
-            "all queries of one request must use the same srsName", locator="srsName"
+            _("all queries of one request must use the same srsName"), locator="srsName"
         )
     return for_version(chosen[0], req.version) if chosen else default_crs(req.version)
 
@@ -187,7 +191,7 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
         totals = [qs.count() for *_, qs in plans]
         matched = sum(totals)
         skip, remaining = start, count
-        for (ftype, props, include_geometry, qs), total in zip(plans, totals):
+        for (ftype, props, include_geometry, qs), total in zip(plans, totals, strict=True):
             if skip >= total:
                 skip -= total
                 continue
@@ -232,15 +236,15 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
 def get_feature_by_id(req: GetFeature, *, user) -> Result:
     if req.stored_query_id != GET_FEATURE_BY_ID:
         raise InvalidParameterValue(
-            f"unknown stored query {req.stored_query_id!r}; this service offers "
-            f"{GET_FEATURE_BY_ID}",
+            _("unknown stored query %(id)s; this service offers %(offered)s")
+            % {"id": repr(req.stored_query_id), "offered": GET_FEATURE_BY_ID},
             locator="STOREDQUERY_ID",
         )
     rid = (req.stored_query_params.get("ID") or "").strip()
     if not rid:
-        raise MissingParameterValue("GetFeatureById needs the ID parameter", locator="ID")
-    prefix, _, pk = rid.rpartition(".")
-    not_found = NotFound(f"there is no feature {rid!r}", locator="ID")
+        raise MissingParameterValue(_("GetFeatureById needs the ID parameter"), locator="ID")
+    prefix, _dot, pk = rid.rpartition(".")
+    not_found = NotFound(_("there is no feature %(id)s") % {"id": repr(rid)}, locator="ID")
     try:
         ftype = feature_type(type_name(prefix)) if prefix else None
     except UnknownLayer:
@@ -251,7 +255,7 @@ def get_feature_by_id(req: GetFeature, *, user) -> Result:
         if getattr(user, "is_authenticated", False):
             selectors.readable_feature_type(ftype.name, user, locator="ID")  # raises AccessDenied
         raise not_found
-    props, _ = selectors.selected_properties(ftype, None)
+    props, _geometry = selectors.selected_properties(ftype, None)
     qs = access.readable_rows(user, ftype.spec, ftype.model._default_manager.filter(pk=int(pk)))
     page = selectors.fetch_page(qs, props, geometry=ftype.geometry, start=0, count=1)
     if not page.pks:
@@ -267,15 +271,16 @@ def get_feature_by_id(req: GetFeature, *, user) -> Result:
 def get_property_value(req: GetFeature, *, user, url: str) -> Result:
     if req.stored_query_id:
         raise InvalidParameterValue(
-            "GetPropertyValue takes an ad hoc query, not a stored query", locator="STOREDQUERY_ID"
+            _("GetPropertyValue takes an ad hoc query, not a stored query"),
+            locator="STOREDQUERY_ID",
         )
     if len(req.queries) != 1:
         raise InvalidParameterValue(
-            "GetPropertyValue takes exactly one type name", locator="typeNames"
+            _("GetPropertyValue takes exactly one type name"), locator="typeNames"
         )
     if req.output_format != FORMAT_GML32:
         raise InvalidParameterValue(
-            "GetPropertyValue answers in GML 3.2 only", locator="outputFormat"
+            _("GetPropertyValue answers in GML 3.2 only"), locator="outputFormat"
         )
     query = req.queries[0]
     ftype = selectors.readable_feature_type(query.type_name, user)

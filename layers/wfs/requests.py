@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from layers.errors import (
@@ -190,15 +191,22 @@ def normalise_version(value: str | None) -> str | None:
 def canonical_operation(value: str) -> str:
     op = _ALL_OPERATIONS.get(value.strip().lower())
     if op is None:
-        raise OperationNotSupported(f"unknown operation {value!r}", locator="request")
+        raise OperationNotSupported(
+            _("unknown operation %(op)s") % {"op": repr(value)}, locator="request"
+        )
     if op in NOT_IMPLEMENTED:
-        raise OperationNotSupported(f"{op} is not supported by this service", locator="request")
+        raise OperationNotSupported(
+            _("%(op)s is not supported by this service") % {"op": op}, locator="request"
+        )
     return op
 
 
 def check_operation(op: str, version: str) -> None:
     if op not in OPERATIONS[version]:
-        raise OperationNotSupported(f"{op} is not available in WFS {version}", locator="request")
+        raise OperationNotSupported(
+            _("%(op)s is not available in WFS %(version)s") % {"op": op, "version": version},
+            locator="request",
+        )
 
 
 def type_name(value: str) -> str:
@@ -226,8 +234,8 @@ def output_format(value: str | None, version: str, *, locator: str = "outputForm
     fmt = _FORMATS.get(key)
     if fmt is None:
         raise InvalidParameterValue(
-            f"unsupported output format {value!r}; use one of: "
-            + ", ".join(sorted(set(MIME.values()))),
+            _("unsupported output format %(format)s; use one of: %(formats)s")
+            % {"format": repr(value), "formats": ", ".join(sorted(set(MIME.values())))},
             locator=locator,
         )
     return fmt
@@ -240,11 +248,15 @@ def parse_int(value: str | None, name: str, *, minimum: int = 0) -> int | None:
         number = int(str(value).strip())
     except ValueError:
         raise InvalidParameterValue(
-            f"{name} must be a whole number, got {value!r}", locator=name
+            _("%(name)s must be a whole number, got %(value)s")
+            % {"name": name, "value": repr(value)},
+            locator=name,
         ) from None
     if number < minimum:
         raise InvalidParameterValue(
-            f"{name} must be at least {minimum}, got {number}", locator=name
+            _("%(name)s must be at least %(minimum)s, got %(number)s")
+            % {"name": name, "minimum": minimum, "number": number},
+            locator=name,
         )
     return number
 
@@ -253,8 +265,11 @@ def parse_count(value: str | None, name: str) -> int | None:
     count = parse_int(value, name, minimum=0)
     if count is not None and count > COUNT_MAX:
         raise InvalidParameterValue(
-            f"{name}={count} is more than this service returns in one response ({COUNT_MAX}); "
-            f"page through the result with STARTINDEX",
+            _(
+                "%(name)s=%(count)s is more than this service returns in one response "
+                "(%(max)s); page through the result with STARTINDEX"
+            )
+            % {"name": name, "count": count, "max": COUNT_MAX},
             locator=name,
         )
     return count
@@ -276,19 +291,26 @@ def parse_bbox(value: str) -> BBox:
         crs = parse_srs(parts.pop(), locator="BBOX")
     if len(parts) != 4:
         raise InvalidParameterValue(
-            f"BBOX must be minx,miny,maxx,maxy[,crs], got {value!r}", locator="BBOX"
+            _("BBOX must be minx,miny,maxx,maxy[,crs], got %(value)s") % {"value": repr(value)},
+            locator="BBOX",
         )
     try:
         numbers = tuple(float(p) for p in parts)
     except ValueError:
         raise InvalidParameterValue(
-            f"BBOX must hold four numbers, got {value!r}", locator="BBOX"
+            _("BBOX must hold four numbers, got %(value)s") % {"value": repr(value)},
+            locator="BBOX",
         ) from None
     if not all(math.isfinite(n) for n in numbers):
-        raise InvalidParameterValue(f"BBOX must hold finite numbers, got {value!r}", locator="BBOX")
+        raise InvalidParameterValue(
+            _("BBOX must hold finite numbers, got %(value)s") % {"value": repr(value)},
+            locator="BBOX",
+        )
     if numbers[0] > numbers[2] or numbers[1] > numbers[3]:
         raise InvalidParameterValue(
-            f"BBOX lower corner must not exceed the upper corner, got {value!r}", locator="BBOX"
+            _("BBOX lower corner must not exceed the upper corner, got %(value)s")
+            % {"value": repr(value)},
+            locator="BBOX",
         )
     return BBox(numbers, crs)  # type: ignore[arg-type]
 
@@ -300,11 +322,15 @@ def parse_sort_by(value: str) -> list[tuple[str, bool]]:
         if not words:
             continue
         if len(words) > 2:
-            raise InvalidParameterValue(f"SORTBY: cannot read {item.strip()!r}", locator="SORTBY")
+            raise InvalidParameterValue(
+                _("SORTBY: cannot read %(item)s") % {"item": repr(item.strip())}, locator="SORTBY"
+            )
         order = words[1].upper() if len(words) == 2 else "ASC"
         if order not in ("ASC", "DESC", "A", "D"):
             raise InvalidParameterValue(
-                f"SORTBY: the order must be ASC or DESC, got {words[1]!r}", locator="SORTBY"
+                _("SORTBY: the order must be ASC or DESC, got %(order)s")
+                % {"order": repr(words[1])},
+                locator="SORTBY",
             )
         out.append((property_name(words[0]), order in ("DESC", "D")))
     return out
@@ -336,14 +362,16 @@ def _version_for_capabilities(p: dict[str, str]) -> str:
             if nv:
                 return nv
         raise VersionNegotiationFailed(
-            f"none of the versions {accept!r} is supported; supported: {', '.join(VERSIONS)}",
+            _("none of the versions %(versions)s is supported; supported: %(supported)s")
+            % {"versions": repr(accept), "supported": ", ".join(VERSIONS)},
             locator="AcceptVersions",
         )
     if p.get("VERSION"):
         nv = normalise_version(p["VERSION"])
         if nv is None:
             raise VersionNegotiationFailed(
-                f"version {p['VERSION']!r} is not supported; supported: {', '.join(VERSIONS)}",
+                _("version %(version)s is not supported; supported: %(supported)s")
+                % {"version": repr(p["VERSION"]), "supported": ", ".join(VERSIONS)},
                 locator="version",
             )
         return nv
@@ -356,7 +384,8 @@ def request_version(value: str | None) -> str:
     nv = normalise_version(value)
     if nv is None:
         raise VersionNegotiationFailed(
-            f"version {value!r} is not supported; supported: {', '.join(VERSIONS)}",
+            _("version %(version)s is not supported; supported: %(supported)s")
+            % {"version": repr(value), "supported": ", ".join(VERSIONS)},
             locator="version",
         )
     return nv
@@ -366,10 +395,13 @@ def parse_kvp(params: Mapping[str, str]) -> WFSRequest:
     p = {str(k).upper(): v for k, v in params.items()}
     service = p.get("SERVICE")
     if service and service.strip().upper() != "WFS":
-        raise InvalidParameterValue(f"SERVICE must be WFS, got {service!r}", locator="service")
+        raise InvalidParameterValue(
+            _("SERVICE must be WFS, got %(service)s") % {"service": repr(service)},
+            locator="service",
+        )
     raw_request = p.get("REQUEST")
     if not raw_request or not raw_request.strip():
-        raise MissingParameterValue("the REQUEST parameter is missing", locator="request")
+        raise MissingParameterValue(_("the REQUEST parameter is missing"), locator="request")
     op = canonical_operation(raw_request)
     version = (
         _version_for_capabilities(p)
@@ -394,7 +426,7 @@ def parse_kvp(params: Mapping[str, str]) -> WFSRequest:
         return DescribeStoredQueries(op, version, [i.strip() for i in ids.split(",") if i.strip()])
     if op == "Transaction":
         raise OperationNotSupported(
-            "Transaction needs an XML document sent by POST", locator="request"
+            _("Transaction needs an XML document sent by POST"), locator="request"
         )
     return _parse_kvp_get_feature(op, version, p, {str(k): v for k, v in params.items()})
 
@@ -406,7 +438,8 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
     rt = (p.get("RESULTTYPE") or "results").strip().lower()
     if rt not in ("results", "hits"):
         raise InvalidParameterValue(
-            f"RESULTTYPE must be results or hits, got {rt!r}", locator="resultType"
+            _("RESULTTYPE must be results or hits, got %(value)s") % {"value": repr(rt)},
+            locator="resultType",
         )
     req.hits = rt == "hits"
     count_key = "COUNT" if "COUNT" in p else "MAXFEATURES"
@@ -415,11 +448,13 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
     if op == "GetPropertyValue":
         req.value_reference = (p.get("VALUEREFERENCE") or "").strip()
         if not req.value_reference:
-            raise MissingParameterValue("VALUEREFERENCE is missing", locator="valueReference")
+            raise MissingParameterValue(_("VALUEREFERENCE is missing"), locator="valueReference")
     stored = p.get("STOREDQUERY_ID")
     if stored:
         if version != "2.0.0":
-            raise OperationNotSupported("stored queries need WFS 2.0.0", locator="STOREDQUERY_ID")
+            raise OperationNotSupported(
+                _("stored queries need WFS 2.0.0"), locator="STOREDQUERY_ID"
+            )
         req.stored_query_id = stored.strip()
         req.stored_query_params = {
             k: v
@@ -456,7 +491,10 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
         if v
     ]
     if len(given) > 1:
-        raise InvalidParameterValue(f"{' and '.join(given)} cannot be combined", locator=given[1])
+        raise InvalidParameterValue(
+            _("%(parameters)s cannot be combined") % {"parameters": " + ".join(given)},
+            locator=given[1],
+        )
     srs = parse_srs(p.get("SRSNAME"))
     sort_by = parse_sort_by(p["SORTBY"]) if p.get("SORTBY") else []
     bbox = parse_bbox(bbox_raw) if bbox_raw else None
@@ -470,13 +508,17 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
             n = rid.rpartition(".")[0] if "." in rid else ""
             if not n:
                 raise InvalidParameterValue(
-                    f"resource id {rid!r} does not name its type (<typename>.<id>); give TYPENAMES",
+                    _(
+                        "resource id %(rid)s does not name its type (<typename>.<id>); "
+                        "give TYPENAMES"
+                    )
+                    % {"rid": repr(rid)},
                     locator="RESOURCEID",
                 )
             if type_name(n) not in names:
                 names.append(type_name(n))
     else:
-        raise MissingParameterValue("TYPENAMES (or RESOURCEID) is missing", locator="typeNames")
+        raise MissingParameterValue(_("TYPENAMES (or RESOURCEID) is missing"), locator="typeNames")
 
     prop_groups = _groups(p["PROPERTYNAME"]) if p.get("PROPERTYNAME") else None
     filters: list[FilterSpec | None] = [None] * len(names)
@@ -500,7 +542,9 @@ def _parse_kvp_get_feature(op: str, version: str, p: dict[str, str], original: d
         filters = filters * len(names)
     if len(filters) != len(names):
         raise InvalidParameterValue(
-            f"{len(filters)} filters for {len(names)} type names", locator="FILTER"
+            _("%(filters)s filters for %(names)s type names")
+            % {"filters": len(filters), "names": len(names)},
+            locator="FILTER",
         )
 
     for i, name in enumerate(names):
@@ -526,7 +570,10 @@ def parse_xml_request(root: etree._Element) -> WFSRequest:
     op_name = local(root.tag)
     service = attr(root, "service")
     if service and service.strip().upper() != "WFS":
-        raise InvalidParameterValue(f"service must be WFS, got {service!r}", locator="service")
+        raise InvalidParameterValue(
+            _("service must be WFS, got %(service)s") % {"service": repr(service)},
+            locator="service",
+        )
     op = canonical_operation(op_name)
     if op == "Transaction":
         # Any version's document is welcome on the one endpoint (QGIS mixes them).
@@ -540,7 +587,8 @@ def parse_xml_request(root: etree._Element) -> WFSRequest:
             chosen = next((normalise_version(v) for v in wanted if normalise_version(v)), None)
             if chosen is None:
                 raise VersionNegotiationFailed(
-                    f"none of the versions {', '.join(wanted)} is supported",
+                    _("none of the versions %(versions)s is supported")
+                    % {"versions": ", ".join(wanted)},
                     locator="AcceptVersions",
                 )
             version = chosen
@@ -573,7 +621,8 @@ def _parse_xml_get_feature(op: str, version: str, root) -> GetFeature:
     rt = (attr(root, "resultType") or "results").strip().lower()
     if rt not in ("results", "hits"):
         raise InvalidParameterValue(
-            f"resultType must be results or hits, got {rt!r}", locator="resultType"
+            _("resultType must be results or hits, got %(value)s") % {"value": repr(rt)},
+            locator="resultType",
         )
     req.hits = rt == "hits"
     count_attr = "count" if attr(root, "count") is not None else "maxFeatures"
@@ -582,7 +631,7 @@ def _parse_xml_get_feature(op: str, version: str, root) -> GetFeature:
     if op == "GetPropertyValue":
         req.value_reference = (attr(root, "valueReference") or "").strip()
         if not req.value_reference:
-            raise MissingParameterValue("valueReference is missing", locator="valueReference")
+            raise MissingParameterValue(_("valueReference is missing"), locator="valueReference")
     for el in children(root):
         name = local(el.tag)
         if name == "StoredQuery":
@@ -593,18 +642,20 @@ def _parse_xml_get_feature(op: str, version: str, root) -> GetFeature:
         elif name == "Query":
             req.queries.extend(_parse_xml_query(el))
     if not req.queries and not req.stored_query_id:
-        raise MissingParameterValue(f"{op} needs a wfs:Query or a wfs:StoredQuery", locator="Query")
+        raise MissingParameterValue(
+            _("%(op)s needs a wfs:Query or a wfs:StoredQuery") % {"op": op}, locator="Query"
+        )
     return req
 
 
 def _parse_xml_query(el) -> list[Query]:
     names_raw = attr(el, "typeNames") or attr(el, "typeName")
     if not names_raw:
-        raise MissingParameterValue("wfs:Query needs typeNames", locator="typeNames")
+        raise MissingParameterValue(_("wfs:Query needs typeNames"), locator="typeNames")
     names = [type_name(n) for n in re.split(r"[\s,]+", names_raw) if n.strip()]
     if len(names) != 1:
         raise OperationNotSupported(
-            "joins (several typeNames in one query) are not supported", locator="typeNames"
+            _("joins (several typeNames in one query) are not supported"), locator="typeNames"
         )
     srs = parse_srs(attr(el, "srsName"))
     props, filt, sort_by = [], None, []
@@ -623,7 +674,7 @@ def _parse_xml_query(el) -> list[Query]:
                 order = child(sp, "SortOrder")
                 if ref is None or not text(ref):
                     raise InvalidParameterValue(
-                        "SortProperty needs a property name", locator="SortBy"
+                        _("SortProperty needs a property name"), locator="SortBy"
                     )
                 spec = text(ref) + (" " + text(order) if order is not None and text(order) else "")
                 sort_by.extend(parse_sort_by(spec))
@@ -634,5 +685,7 @@ def parse_body(body: bytes) -> WFSRequest:
     try:
         root = parse_xml(body)
     except XMLRefused as exc:
-        raise OperationParsingFailed(f"cannot read the request: {exc}") from None
+        raise OperationParsingFailed(
+            _("cannot read the request: %(reason)s") % {"reason": exc}
+        ) from None
     return parse_xml_request(root)

@@ -19,6 +19,7 @@ import shapely
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import AsWKB
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from layers.catalogue import UnknownLayer
 from layers.errors import AccessDenied, InvalidParameterValue
@@ -41,14 +42,19 @@ def editable_feature_types(user) -> list[FeatureType]:
 
 
 def readable_feature_type(name: str, user, *, locator: str = "typeNames") -> FeatureType:
-    unknown = InvalidParameterValue(f"unknown feature type {name!r}", locator=locator)
+    unknown = InvalidParameterValue(
+        _("unknown feature type %(name)s") % {"name": repr(name)}, locator=locator
+    )
     try:
         ftype = feature_type(name)
     except UnknownLayer:
         raise unknown from None
     if not access.can_read_layer(user, ftype.spec):
         if getattr(user, "is_authenticated", False):
-            raise AccessDenied(f"you may not read the feature type {name!r}", locator=locator)
+            raise AccessDenied(
+                _("you may not read the feature type %(name)s") % {"name": repr(name)},
+                locator=locator,
+            )
         raise unknown
     return ftype
 
@@ -63,7 +69,12 @@ def selected_properties(
     for name in names:
         if name != ftype.geometry and ftype.prop(name) is None:
             raise InvalidParameterValue(
-                f"{ftype.name} has no property {name!r}; its properties: {', '.join(ftype.property_names)}",
+                _("%(type)s has no property %(name)s; its properties: %(properties)s")
+                % {
+                    "type": ftype.name,
+                    "name": repr(name),
+                    "properties": ", ".join(ftype.property_names),
+                },
                 locator=locator,
             )
         wanted.add(name)
@@ -76,7 +87,12 @@ def _order(ftype: FeatureType, sort_by: list[tuple[str, bool]]) -> list[str]:
         prop = ftype.prop(name)
         if prop is None:
             raise InvalidParameterValue(
-                f"cannot sort {ftype.name} by {name!r}; sortable: {', '.join(p.name for p in ftype.props)}",
+                _("cannot sort %(type)s by %(name)s; sortable: %(properties)s")
+                % {
+                    "type": ftype.name,
+                    "name": repr(name),
+                    "properties": ", ".join(p.name for p in ftype.props),
+                },
                 locator="sortBy",
             )
         order.append(("-" if descending else "") + prop.path)
@@ -125,7 +141,8 @@ def fetch_page(
 
 
 def project(geoms: np.ndarray | None, srs: CRSRef, *, force_xy: bool = False) -> np.ndarray | None:
-    """EPSG:4326 lon/lat geometries into ``srs`` (pyproj, EPSG:6960 for VN-2000) and its axis order."""
+    """EPSG:4326 lon/lat geometries into ``srs`` (pyproj, EPSG:6960 for VN-2000) and its axis
+    order."""
     if geoms is None or not len(geoms):
         return geoms
     if srs.epsg != crs_mod.STORAGE_EPSG:

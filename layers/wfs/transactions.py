@@ -17,7 +17,7 @@ normalisation) and ``save()``, with ``_history_user`` set so django-simple-histo
 Fields the service computes (``editable=False``, e.g. ``area_ha``) and workflow fields (the
 layer's ``hooks.protected_fields``: a proposal's status and decision dates) are ignored on
 Insert — QGIS sends every attribute back — and refused on Update. The domain's rules for a layer
-(``LayerSpec.hooks``, registered in ``LayersConfig.ready``) run on every insert, update and
+(``LayerSpec.hooks``, registered in ``PlanningConfig.ready``) run on every insert, update and
 delete: new proposals are drafts, proposed by the user, with a generated code when none is given,
 and each write lands on the proposal's timeline. A missing ``admin_unit`` is the user's own unit
 (when they have exactly one) or else the unit containing the geometry.
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 
 from layers.catalogue import UnknownLayer
 from layers.errors import (
@@ -99,18 +100,27 @@ def _srs(value: str | None, locator: str) -> CRSRef | None:
 def _type_of(el, action: str) -> str:
     name = attr(el, "typeName")
     if not name:
-        raise MissingParameterValue(f"{action} needs a typeName", locator="typeName")
+        raise MissingParameterValue(
+            _("%(action)s needs a typeName") % {"action": action}, locator="typeName"
+        )
     return type_name(name)
 
 
 def _filter_of(el, action: str):
     filt = child(el, "Filter")
     if filt is None:
-        raise MissingParameterValue(
-            f"{action} needs a Filter selecting the features (this service refuses to {action.lower()} "
-            f"every feature of a layer)",
-            locator="Filter",
+        message = (
+            _(
+                "Delete needs a Filter selecting the features (this service refuses to delete "
+                "every feature of a layer)"
+            )
+            if action == "Delete"
+            else _(
+                "Update needs a Filter selecting the features (this service refuses to update "
+                "every feature of a layer)"
+            )
         )
+        raise MissingParameterValue(message, locator="Filter")
     return filt
 
 
@@ -122,7 +132,9 @@ def parse_transaction(root, version: str) -> TransactionDocument:
         if name == "Insert":
             features = children(el)
             if not features:
-                raise MissingParameterValue("Insert holds no feature", locator=handle or "Insert")
+                raise MissingParameterValue(
+                    _("Insert holds no feature"), locator=handle or "Insert"
+                )
             doc.actions.append(Insert(handle, features, _srs(attr(el, "srsName"), "srsName")))
         elif name == "Update":
             props = []
@@ -134,12 +146,13 @@ def parse_transaction(root, version: str) -> TransactionDocument:
                     ref = child(prop, "Name")
                 if ref is None or not text(ref):
                     raise MissingParameterValue(
-                        "Update/Property needs a Name (ValueReference)", locator=handle or "Update"
+                        _("Update/Property needs a Name (ValueReference)"),
+                        locator=handle or "Update",
                     )
                 props.append((property_name(text(ref)), child(prop, "Value")))
             if not props:
                 raise MissingParameterValue(
-                    "Update changes no property", locator=handle or "Update"
+                    _("Update changes no property"), locator=handle or "Update"
                 )
             doc.actions.append(
                 Update(handle, _type_of(el, "Update"), props, _filter_of(el, "Update"))
@@ -147,13 +160,17 @@ def parse_transaction(root, version: str) -> TransactionDocument:
         elif name == "Delete":
             doc.actions.append(Delete(handle, _type_of(el, "Delete"), _filter_of(el, "Delete")))
         elif name in ("Replace", "Native"):
-            raise OperationNotSupported(f"{name} is not supported; use Update", locator=name)
+            raise OperationNotSupported(
+                _("%(action)s is not supported; use Update") % {"action": name}, locator=name
+            )
         elif name == "LockId":
             continue
         else:
-            raise OperationParsingFailed(f"unknown Transaction action {name!r}", locator=name)
+            raise OperationParsingFailed(
+                _("unknown Transaction action %(action)s") % {"action": repr(name)}, locator=name
+            )
     if not doc.actions:
-        raise MissingParameterValue("the Transaction holds no action", locator="Transaction")
+        raise MissingParameterValue(_("the Transaction holds no action"), locator="Transaction")
     return doc
 
 
@@ -188,18 +205,29 @@ class _Planner:
         try:
             ftype = feature_type(name)
         except UnknownLayer:
-            raise InvalidParameterValue(f"unknown feature type {name!r}", locator=locator) from None
+            raise InvalidParameterValue(
+                _("unknown feature type %(name)s") % {"name": repr(name)}, locator=locator
+            ) from None
         if not access.can_edit_layer(self.user, ftype.spec):
-            raise AccessDenied(f"you may not edit the feature type {name!r}", locator=locator)
+            raise AccessDenied(
+                _("you may not edit the feature type %(name)s") % {"name": repr(name)},
+                locator=locator,
+            )
         return ftype
 
     def check_feature(self, ftype: FeatureType, obj, locator: str) -> None:
         if not access.can_edit_feature(self.user, ftype.spec, obj):
-            what = f"{ftype.name}.{obj.pk}" if obj.pk else f"the new {ftype.name} feature"
-            raise AccessDenied(
-                f"you may not edit {what}: it lies outside your administrative units",
-                locator=locator,
+            message = (
+                _("you may not edit %(feature)s: it lies outside your administrative units")
+                % {"feature": f"{ftype.name}.{obj.pk}"}
+                if obj.pk
+                else _(
+                    "you may not edit the new %(type)s feature: it lies outside your "
+                    "administrative units"
+                )
+                % {"type": ftype.name}
             )
+            raise AccessDenied(message, locator=locator)
 
     # values
     def target(self, ftype: FeatureType, name: str, locator: str) -> tuple[str, Prop | None]:
@@ -208,7 +236,12 @@ class _Planner:
         prop = ftype.prop(name)
         if prop is None:
             raise InvalidParameterValue(
-                f"{ftype.name} has no property {name!r}; its properties: {', '.join(ftype.property_names)}",
+                _("%(type)s has no property %(name)s; its properties: %(properties)s")
+                % {
+                    "type": ftype.name,
+                    "name": repr(name),
+                    "properties": ", ".join(ftype.property_names),
+                },
                 locator=locator,
             )
         if not prop.model_field.editable:
@@ -222,7 +255,10 @@ class _Planner:
         if geom_el is None:
             if ftype.geometry_field.null:
                 return None
-            raise InvalidParameterValue(f"{ftype.geometry} needs a GML geometry", locator=locator)
+            raise InvalidParameterValue(
+                _("%(property)s needs a GML geometry") % {"property": ftype.geometry},
+                locator=locator,
+            )
         try:
             shp = read_storage_geometry(
                 geom_el,
@@ -240,7 +276,10 @@ class _Planner:
         if value_el is not None and (value_el.get(_XSI_NIL) or "").lower() not in ("true", "1"):
             raw = value_el.text if value_el.text is not None else ""
             if children(value_el):
-                raise InvalidParameterValue(f"{prop.name} takes a plain value", locator=locator)
+                raise InvalidParameterValue(
+                    _("%(property)s takes a plain value") % {"property": prop.name},
+                    locator=locator,
+                )
         try:
             if prop.related is not None:
                 column = Column(prop.name, prop.model_field.name, prop.model_field, prop.related)
@@ -336,18 +375,24 @@ class _Planner:
             kind, prop = self.target(ftype, name, locator)
             if kind == "computed":
                 raise InvalidParameterValue(
-                    f"{name} is computed by the service and cannot be set", locator=name
+                    _("%(property)s is computed by the service and cannot be set")
+                    % {"property": name},
+                    locator=name,
                 )
             if kind == "protected":
                 raise InvalidParameterValue(
-                    f"{name} changes only through the review workflow, not by WFS-T", locator=name
+                    _("%(property)s changes only through the review workflow, not by WFS-T")
+                    % {"property": name},
+                    locator=name,
                 )
             if kind == "geometry":
                 changes.append((ftype.geometry, None, self.geometry(ftype, value_el, None, name)))
             else:
                 value = self.value(prop, value_el, name)
                 if value is NOT_GIVEN:
-                    raise InvalidParameterValue(f"{name} cannot be empty", locator=name)
+                    raise InvalidParameterValue(
+                        _("%(property)s cannot be empty") % {"property": name}, locator=name
+                    )
                 changes.append((name, prop, value))
         objs = self.select(ftype, action.filter, locator)
         for obj in objs:
@@ -372,7 +417,8 @@ class _Planner:
 
 
 def _written(user, ftype: FeatureType, obj, *, created: bool) -> None:
-    """The layer's after-write hook (proposals: the timeline entry, as for the pages and the API)."""
+    """The layer's after-write hook (proposals: the timeline entry, as for the pages and the
+    API)."""
     if ftype.spec.hooks.written is not None:
         ftype.spec.hooks.written(user, obj, created=created, comment="WFS-T")
 
@@ -408,16 +454,20 @@ def apply_transaction(doc: TransactionDocument, user) -> Outcome:
                         _written(user, ftype, obj, created=False)
                     outcome.updated += len(objects)
                 else:
-                    for ftype, obj in objects:
+                    for _ftype, obj in objects:
                         obj._history_user = user
                         obj.delete()
                     outcome.deleted += len(objects)
     except (ProtectedError, RestrictedError) as exc:
         raise InvalidParameterValue(
-            f"cannot delete: other records still refer to it ({exc.args[0]})", locator="Delete"
+            _("cannot delete: other records still refer to it (%(detail)s)")
+            % {"detail": exc.args[0]},
+            locator="Delete",
         ) from None
     except ValidationError as exc:
         raise InvalidParameterValue(_messages(exc)) from None
     except IntegrityError as exc:
-        raise InvalidParameterValue(f"the database refused the change: {exc}") from None
+        raise InvalidParameterValue(
+            _("the database refused the change: %(reason)s") % {"reason": exc}
+        ) from None
     return outcome

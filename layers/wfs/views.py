@@ -6,15 +6,16 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, QueryDict
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gis_service.middleware import (
+from layers import auth
+from layers.database import (
     RETRY_AFTER_SECONDS,
     database_unavailable_message,
     is_database_unavailable,
     log_database_unavailable,
 )
-from layers import auth
 from layers.errors import (
     MissingParameterValue,
     OGCException,
@@ -42,20 +43,20 @@ def _read_request(request) -> requests.WFSRequest:
     length = request.META.get("CONTENT_LENGTH") or "0"
     if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
         raise RequestTooLarge(
-            f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB"
+            _("the request body is larger than %(mb)s MB") % {"mb": MAX_REQUEST_BYTES // 2**20}
         )
     # Read the stream directly: request.body would apply DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
     body = request.read(MAX_REQUEST_BYTES + 1)
     if len(body) > MAX_REQUEST_BYTES:
         raise RequestTooLarge(
-            f"the request body is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB"
+            _("the request body is larger than %(mb)s MB") % {"mb": MAX_REQUEST_BYTES // 2**20}
         )
     stripped = body.lstrip()
     if not stripped:
         if request.GET:
             return requests.parse_kvp(request.GET)
         raise MissingParameterValue(
-            "empty request: send KVP parameters or an XML document", locator="request"
+            _("empty request: send KVP parameters or an XML document"), locator="request"
         )
     if request.content_type == "application/x-www-form-urlencoded" and not stripped.startswith(
         b"<"
@@ -70,7 +71,8 @@ def wfs(request):
     try:
         if request.method not in ("GET", "POST"):
             raise OperationNotSupported(
-                f"HTTP {request.method} is not supported; use GET or POST", http_status=405
+                _("HTTP %(method)s is not supported; use GET or POST") % {"method": request.method},
+                http_status=405,
             )
         caller = auth.identify(request)
         req = _read_request(request)
@@ -106,7 +108,7 @@ def wfs(request):
         log.exception("WFS request failed: %s %s", request.method, request.get_full_path())
         return exception_response(
             OperationProcessingFailed(
-                "the service could not complete this request; the error has been logged"
+                _("the service could not complete this request; the error has been logged")
             ),
             version=version,
         )
@@ -114,7 +116,7 @@ def wfs(request):
         log.exception("WFS request failed: %s %s", request.method, request.get_full_path())
         return exception_response(
             OperationProcessingFailed(
-                "the service could not complete this request; the error has been logged"
+                _("the service could not complete this request; the error has been logged")
             ),
             version=version,
         )

@@ -1,4 +1,5 @@
-"""MapProxy mounted inside Django: configuration generated from the catalogue, validated, built once.
+"""MapProxy mounted inside Django: configuration generated from the catalogue, validated, built
+once.
 
 MapServer renders from the database Django uses (PostGIS directly, SpatiaLite through OGR).
 The configuration depends on the active database settings, so a test database gets its own.
@@ -16,8 +17,10 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from layers.catalogue import CATALOGUE
+from layers.wfs.schema import feature_type
 from layers.wms.mapfile import (
     FEATURE_INFO_FOOTER,
     FEATURE_INFO_HEADER,
@@ -60,8 +63,6 @@ def datasource() -> DataSource:
 def published_columns(spec) -> list[str]:
     """The attributes WFS publishes for ``spec`` (without the geometry), under WFS's names:
     GetFeatureInfo answers with these, in every format."""
-    from layers.wfs.schema import feature_type
-
     return [prop.name for prop in feature_type(spec.name).props]
 
 
@@ -75,13 +76,15 @@ class BuiltService:
 
 
 def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
-    """Write the mapfile, GetFeatureInfo templates and MapServer config; return (mapfile, MapProxy dict)."""
+    """Write the mapfile, GetFeatureInfo templates and MapServer config; return (mapfile, MapProxy
+    dict)."""
     directory.mkdir(parents=True, exist_ok=True)
     templates = directory / "templates"
     templates.mkdir(exist_ok=True)
     specs = [CATALOGUE[n] for n in CATALOGUE]
     layers = mapfile_layers(specs, published_columns)
-    for layer, spec in zip(layers, [s for s in specs if s.name in {l.name for l in layers}]):
+    published = {lyr.name for lyr in layers}
+    for layer, spec in zip(layers, [s for s in specs if s.name in published], strict=False):
         model = spec.model
         labels = {n: str(model._meta.get_field(n).verbose_name) for n in layer.columns}
         (templates / f"{layer.name}.html").write_text(
@@ -123,6 +126,7 @@ def mapserver_config_file(base: Path) -> Path:
 
 def validate(conf: dict) -> list[str]:
     """MapProxy's own validators, all messages at once."""
+    # MapProxy is loaded when the map services are first built, not with every page (heavy).
     from mapproxy.config.spec import validate_options
     from mapproxy.config.validator import validate as validate_references
 
@@ -134,6 +138,7 @@ def validate(conf: dict) -> list[str]:
 
 
 def make_app(config_path: Path):
+    # MapProxy is loaded when the map services are first built, not with every page (heavy).
     from mapproxy.wsgiapp import make_wsgi_app
 
     return make_wsgi_app(str(config_path), ignore_config_warnings=False)
@@ -161,7 +166,10 @@ def get_service() -> BuiltService:
         base = Path(settings.VAR_DIR) / "mapserver"
         os.environ["MAPSERVER_CONFIG_FILE"] = str(mapserver_config_file(base))
         directory = base / key
-        mapfile, conf = build_files(directory, datasource())
+        # Built once per process and shared by every user (GetFeatureInfo templates label fields
+        # with their verbose names): in the service's language, not the first request's.
+        with translation.override(settings.LANGUAGE_CODE):
+            mapfile, conf = build_files(directory, datasource())
         problems = validate(conf)
         if problems:
             raise MapServiceConfigError("invalid MapProxy configuration: " + "; ".join(problems))

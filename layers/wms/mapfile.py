@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db import models
+
 from layers.wms.styles import STYLES, LayerStyle, StyleClass, Symbolizer
 
 # Web and VN-2000 CRSs MapServer may be asked for by MapProxy.
@@ -29,6 +31,10 @@ EXTENT_VN = (102.0, 8.0, 110.0, 23.5)
 # GetFeatureInfo formats MapServer writes: the layer's HTML template, its built-in text, and its
 # built-in GML 2 (msGMLOutput, which QGIS reads as features).
 MAPSERVER_INFO_FORMATS = ("text/html", "text/plain", "application/vnd.ogc.gml")
+
+
+#: The GML geometry type MapServer writes for a style's geometry type.
+_GML_GEOMETRY_TYPE = {"POLYGON": "multipolygon", "LINE": "multiline", "POINT": "point"}
 
 
 @dataclass(frozen=True)
@@ -116,8 +122,9 @@ def _class(cls: StyleClass, style: LayerStyle) -> list[str]:
             f"        COLOR {_rgb(style.label_color)}",
             "        OUTLINECOLOR 255 255 255",
             "        OUTLINEWIDTH 2",
-            # Labels are placed on the whole shape (LABEL_NO_CLIP, below): the same label at the same
-            # place in each metatile, so a label across a metatile edge is drawn in both halves.
+            # Labels are placed on the whole shape (LABEL_NO_CLIP, below): the same label at the
+            # same place in each metatile, so a label across a metatile edge is drawn in both
+            # halves.
             "        PARTIALS TRUE",
             "        MINDISTANCE 200",
             *(
@@ -137,7 +144,10 @@ def _data(layer: MapLayer, source: DataSource) -> list[str]:
     cols = ", ".join(('"id"', *select, f'"{layer.geometry_column}"'))
     where = f" WHERE {layer.style.where}" if layer.style.where else ""
     if source.kind == "postgis":
-        sql = f'{layer.geometry_column} FROM (SELECT {cols} FROM "{layer.table}"{where}) AS t USING UNIQUE id USING SRID=4326'
+        sql = (
+            f'{layer.geometry_column} FROM (SELECT {cols} FROM "{layer.table}"{where}) AS t '
+            "USING UNIQUE id USING SRID=4326"
+        )
         return [
             "    CONNECTIONTYPE POSTGIS",
             f"    CONNECTION {_q(source.connection)}",
@@ -282,7 +292,8 @@ def build_mapfile(
             *(
                 [
                     f'      "gml_geometries" {_q(layer.geometry_column)}',
-                    f'      "gml_{layer.geometry_column}_type" {_q({"POLYGON": "multipolygon", "LINE": "multiline", "POINT": "point"}[st.geometry_type])}',
+                    f'      "gml_{layer.geometry_column}_type" '
+                    f"{_q(_GML_GEOMETRY_TYPE[st.geometry_type])}",
                 ]
                 if wfs
                 else []
@@ -292,8 +303,9 @@ def build_mapfile(
         ]
         if st.label_item:
             out.append(f"    LABELITEM {_q(st.label_item)}")
-            # Label anchors from the whole shape, not from its part inside the image: the same place in
-            # every metatile, so a shape across a metatile edge is labelled once, not once per part.
+            # Label anchors from the whole shape, not from its part inside the image: the same
+            # place in every metatile, so a shape across a metatile edge is labelled once, not
+            # once per part.
             out.append('    PROCESSING "LABEL_NO_CLIP=True"')
         if st.max_scale:
             out.append(f"    MAXSCALEDENOM {st.max_scale:g}")
@@ -316,7 +328,8 @@ def feature_info_template(layer: MapLayer, labels: dict[str, str]) -> str:
     )
     return (
         "<!-- MapServer Template -->\n"
-        f'<table class="kcn-featureinfo kcn-{layer.name}"><caption>{layer.title}</caption>\n{rows}\n</table>\n'
+        f'<table class="kcn-featureinfo kcn-{layer.name}"><caption>{layer.title}</caption>\n'
+        f"{rows}\n</table>\n"
     )
 
 
@@ -339,8 +352,6 @@ def _select(spec, name: str) -> str:
     A relation gives its natural key (``spec.foreign_keys``, as WFS publishes it), a boolean
     ``true``/``false`` (SpatiaLite stores 1/0, PostgreSQL would print t/f).
     """
-    from django.db import models
-
     model = spec.model
     table = model._meta.db_table
     field = model._meta.get_field(name)

@@ -1,4 +1,10 @@
-"""Map styles as data: one list of classes per published layer (pure, no Django).
+"""Map styles as data: one list of classes per published layer.
+
+Class titles are lazy gettext strings (English msgid, context "map legend"): the map page and
+the PDF map sheet show them in the request's language (``title``, or ``title_vi`` /
+``title_en``). MapServer's own legend (GetLegendGraphic) is different: the mapfile is written
+once per process and shared by every user and by the tile cache, so its CLASS names are the
+service's language, Vietnamese (``title_vi``), whatever a request's Accept-Language says.
 
 Colours follow what Vietnamese planning maps use: industrial land violet, clusters orange,
 clearance from red (not started) to green (handed over), roads dark when built, dashed while
@@ -8,6 +14,10 @@ under construction, dotted when only planned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -24,11 +34,20 @@ class Symbolizer:
 
 @dataclass(frozen=True)
 class StyleClass:
-    title_vi: str
-    title_en: str
+    title: str  # lazy: English msgid, translated where it is shown
     expression: str | None  # MapServer expression; None = everything else
     symbolizers: tuple[Symbolizer, ...]
     labelled: bool = True  # draw the layer's label on this class's features
+
+    @property
+    def title_vi(self) -> str:
+        with translation.override("vi"):
+            return str(self.title)
+
+    @property
+    def title_en(self) -> str:
+        with translation.override("en"):
+            return str(self.title)
 
 
 @dataclass(frozen=True)
@@ -49,12 +68,12 @@ def _eq(item: str, value: str) -> str:
 
 
 AREA_STATUSES = {
-    "operating": ("Đang hoạt động", "Operating"),
-    "building": ("Đang xây dựng hạ tầng", "Building"),
-    "clearing": ("Đang GPMB", "Clearing"),
-    "established": ("Đã thành lập", "Established"),
-    "planned": ("Trong quy hoạch", "Planned"),
-    "revoked": ("Đã thu hồi", "Revoked"),
+    "operating": pgettext_lazy("map legend, industrial area", "Operating"),
+    "building": pgettext_lazy("map legend, industrial area", "Building"),
+    "clearing": pgettext_lazy("map legend, industrial area", "Clearing"),
+    "established": pgettext_lazy("map legend, industrial area", "Established"),
+    "planned": pgettext_lazy("map legend, industrial area", "Planned"),
+    "revoked": pgettext_lazy("map legend", "Revoked"),
 }
 
 
@@ -62,7 +81,7 @@ def _area_classes() -> tuple[StyleClass, ...]:
     colours = {"KCN": "#7b3fa0", "CCN": "#e67e22"}
     classes = []
     for kind, colour in colours.items():
-        for status, (vi, en) in AREA_STATUSES.items():
+        for status, title in AREA_STATUSES.items():
             if status == "revoked":
                 continue
             if status == "operating":
@@ -73,16 +92,14 @@ def _area_classes() -> tuple[StyleClass, ...]:
                 sym = Symbolizer(outline=colour, width=1.5, pattern=(6, 4))
             classes.append(
                 StyleClass(
-                    f"{kind} — {vi}",
-                    f"{kind} — {en}",
+                    format_lazy("{} — {}", kind, title),
                     f"({_eq('kind', kind)} AND {_eq('status', status)})",
                     (sym,),
                 )
             )
     classes.append(
         StyleClass(
-            "Đã thu hồi",
-            "Revoked",
+            pgettext_lazy("map legend", "Revoked"),
             _eq("status", "revoked"),
             (Symbolizer(fill="#9e9e9e", opacity=30, outline="#616161", pattern=(2, 3)),),
         )
@@ -95,20 +112,17 @@ STYLES: dict[str, LayerStyle] = {
         geometry_type="POLYGON",
         classes=(
             StyleClass(
-                "Tỉnh / thành phố",
-                "Province",
+                pgettext_lazy("map legend", "Province"),
                 _eq("level", "province"),
                 (Symbolizer(outline="#37474f", width=2.2),),
             ),
             StyleClass(
-                "Huyện (trước 1/7/2025)",
-                "District (before 1 July 2025)",
+                pgettext_lazy("map legend", "District (before 1 July 2025)"),
                 _eq("level", "district"),
                 (Symbolizer(outline="#78909c", width=1.2, pattern=(8, 3, 2, 3)),),
             ),
             StyleClass(
-                "Xã / phường",
-                "Commune / ward",
+                pgettext_lazy("map legend", "Commune / ward"),
                 _eq("level", "commune"),
                 (Symbolizer(outline="#b0bec5", width=0.6, pattern=(3, 3)),),
             ),
@@ -131,17 +145,16 @@ STYLES: dict[str, LayerStyle] = {
         geometry_type="POLYGON",
         classes=tuple(
             StyleClass(
-                vi,
-                en,
+                title,
                 _eq("status", s),
                 (Symbolizer(fill=c, opacity=70, outline="#5d4037", width=0.4),),
             )
-            for s, vi, en, c in (
-                ("not_started", "Chưa thực hiện", "Not started", "#d32f2f"),
-                ("inventoried", "Đã kiểm đếm", "Inventoried", "#f57c00"),
-                ("plan_approved", "Đã phê duyệt phương án", "Plan approved", "#fbc02d"),
-                ("compensated", "Đã chi trả bồi thường", "Compensated", "#9ccc65"),
-                ("handed_over", "Đã bàn giao mặt bằng", "Handed over", "#388e3c"),
+            for s, title, c in (
+                ("not_started", pgettext_lazy("map legend", "Not started"), "#d32f2f"),
+                ("inventoried", pgettext_lazy("map legend", "Inventoried"), "#f57c00"),
+                ("plan_approved", pgettext_lazy("map legend", "Plan approved"), "#fbc02d"),
+                ("compensated", pgettext_lazy("map legend", "Compensated"), "#9ccc65"),
+                ("handed_over", pgettext_lazy("map legend", "Handed over"), "#388e3c"),
             )
         ),
         label_item="parcel_no",
@@ -153,26 +166,23 @@ STYLES: dict[str, LayerStyle] = {
         geometry_type="LINE",
         classes=(
             StyleClass(
-                "Đã đầu tư — cao tốc, quốc lộ",
-                "Built — expressway, national",
-                f"({_eq('status', 'invested')} AND ({_eq('road_class', 'national')} OR {_eq('road_class', 'expressway')}))",
+                pgettext_lazy("map legend", "Built — expressway, national"),
+                f"({_eq('status', 'invested')} AND ({_eq('road_class', 'national')} OR "
+                f"{_eq('road_class', 'expressway')}))",
                 (Symbolizer(outline="#b71c1c", width=3.5),),
             ),
             StyleClass(
-                "Đã đầu tư — đường tỉnh, địa phương",
-                "Built — provincial, local",
+                pgettext_lazy("map legend", "Built — provincial, local"),
                 _eq("status", "invested"),
                 (Symbolizer(outline="#5d4037", width=2.0),),
             ),
             StyleClass(
-                "Đang xây dựng",
-                "Under construction",
+                pgettext_lazy("map legend", "Under construction"),
                 _eq("status", "under_construction"),
                 (Symbolizer(outline="#ef6c00", width=3.0, pattern=(10, 5)),),
             ),
             StyleClass(
-                "Quy hoạch",
-                "Planned",
+                pgettext_lazy("map legend", "Planned"),
                 _eq("status", "planned"),
                 (Symbolizer(outline="#757575", width=2.0, pattern=(2, 4)),),
             ),
@@ -186,26 +196,22 @@ STYLES: dict[str, LayerStyle] = {
         geometry_type="LINE",
         classes=(
             StyleClass(
-                "Điện cao thế",
-                "High-voltage power",
+                pgettext_lazy("map legend", "High-voltage power"),
                 _eq("kind", "power_hv"),
                 (Symbolizer(outline="#c2185b", width=2.0, pattern=(12, 3, 2, 3)),),
             ),
             StyleClass(
-                "Điện trung thế",
-                "Medium-voltage power",
+                pgettext_lazy("map legend", "Medium-voltage power"),
                 _eq("kind", "power_mv"),
                 (Symbolizer(outline="#f06292", width=1.2, pattern=(6, 3)),),
             ),
             StyleClass(
-                "Cấp nước",
-                "Water supply",
+                pgettext_lazy("map legend", "Water supply"),
                 _eq("kind", "water"),
                 (Symbolizer(outline="#1565c0", width=1.6),),
             ),
             StyleClass(
-                "Thoát nước",
-                "Drainage",
+                pgettext_lazy("map legend", "Drainage"),
                 _eq("kind", "drainage"),
                 (Symbolizer(outline="#4dd0e1", width=1.2),),
             ),
@@ -216,26 +222,22 @@ STYLES: dict[str, LayerStyle] = {
         geometry_type="POINT",
         classes=(
             StyleClass(
-                "Trạm biến áp",
-                "Substation",
+                pgettext_lazy("map legend", "Substation"),
                 _eq("kind", "substation"),
                 (Symbolizer(fill="#c2185b", outline="#ffffff", symbol="square", size=9),),
             ),
             StyleClass(
-                "Nhà máy nước",
-                "Water plant",
+                pgettext_lazy("map legend", "Water plant"),
                 _eq("kind", "water_plant"),
                 (Symbolizer(fill="#1565c0", outline="#ffffff", symbol="circle", size=9),),
             ),
             StyleClass(
-                "Trạm xử lý nước thải",
-                "Wastewater plant",
+                pgettext_lazy("map legend", "Wastewater plant"),
                 _eq("kind", "wwtp"),
                 (Symbolizer(fill="#2e7d32", outline="#ffffff", symbol="triangle", size=10),),
             ),
             StyleClass(
-                "Cảng",
-                "Port",
+                pgettext_lazy("map legend", "Port"),
                 _eq("kind", "port"),
                 (Symbolizer(fill="#263238", outline="#ffffff", symbol="circle", size=12),),
             ),
@@ -248,17 +250,16 @@ STYLES: dict[str, LayerStyle] = {
         geometry_type="POLYGON",
         classes=tuple(
             StyleClass(
-                vi,
-                en,
+                title,
                 _eq("status", s),
                 (Symbolizer(fill=c, opacity=75, outline="#37474f", width=0.5),),
             )
-            for s, vi, en, c in (
-                ("operating", "Đang hoạt động", "Operating", "#5e35b1"),
-                ("building", "Đang xây dựng", "Building", "#9575cd"),
-                ("registered", "Đã đăng ký", "Registered", "#d1c4e9"),
-                ("stalled", "Chậm tiến độ / ngừng", "Stalled", "#e53935"),
-                ("revoked", "Đã thu hồi", "Revoked", "#9e9e9e"),
+            for s, title, c in (
+                ("operating", pgettext_lazy("map legend", "Operating"), "#5e35b1"),
+                ("building", pgettext_lazy("map legend", "Building"), "#9575cd"),
+                ("registered", pgettext_lazy("map legend", "Registered"), "#d1c4e9"),
+                ("stalled", pgettext_lazy("map legend", "Stalled"), "#e53935"),
+                ("revoked", pgettext_lazy("map legend", "Revoked"), "#9e9e9e"),
             )
         ),
         label_item="name",
@@ -271,21 +272,18 @@ STYLES: dict[str, LayerStyle] = {
         classes=(
             # Not labelled: the planned area it became carries the name (industrial_areas).
             StyleClass(
-                "Đề xuất đã phê duyệt",
-                "Approved proposal",
+                pgettext_lazy("map legend", "Approved proposal"),
                 _eq("status", "approved"),
                 (Symbolizer(fill="#0277bd", opacity=25, outline="#01579b", width=2.0),),
                 labelled=False,
             ),
             StyleClass(
-                "Đề xuất không phê duyệt / đã rút",
-                "Rejected / withdrawn",
+                pgettext_lazy("map legend", "Rejected / withdrawn"),
                 f"({_eq('status', 'rejected')} OR {_eq('status', 'withdrawn')})",
                 (Symbolizer(outline="#9e9e9e", width=1.2, pattern=(4, 4)),),
             ),
             StyleClass(
-                "Đề xuất đang xử lý",
-                "Proposal in progress",
+                pgettext_lazy("map legend", "Proposal in progress"),
                 None,
                 (
                     Symbolizer(
@@ -309,14 +307,12 @@ STYLES: dict[str, LayerStyle] = {
     "suggested_sites": LayerStyle(
         geometry_type="POLYGON",
         classes=tuple(
-            StyleClass(
-                vi, en, expr, (Symbolizer(fill=c, opacity=55, outline="#1b5e20", width=1.6),)
-            )
-            for vi, en, expr, c in (
-                ("Điểm phù hợp ≥ 0,9", "Score ≥ 0.9", "([score] >= 0.9)", "#1b7837"),
-                ("Điểm 0,8–0,9", "Score 0.8–0.9", "([score] >= 0.8)", "#5aae61"),
-                ("Điểm 0,7–0,8", "Score 0.7–0.8", "([score] >= 0.7)", "#a6dba0"),
-                ("Điểm < 0,7", "Score < 0.7", None, "#fee08b"),
+            StyleClass(title, expr, (Symbolizer(fill=c, opacity=55, outline="#1b5e20", width=1.6),))
+            for title, expr, c in (
+                (pgettext_lazy("map legend", "Score ≥ 0.9"), "([score] >= 0.9)", "#1b7837"),
+                (pgettext_lazy("map legend", "Score 0.8–0.9"), "([score] >= 0.8)", "#5aae61"),
+                (pgettext_lazy("map legend", "Score 0.7–0.8"), "([score] >= 0.7)", "#a6dba0"),
+                (pgettext_lazy("map legend", "Score < 0.7"), None, "#fee08b"),
             )
         ),
         label_item="rank",
@@ -329,20 +325,17 @@ STYLES: dict[str, LayerStyle] = {
         geometry_type="LINE",
         classes=(
             StyleClass(
-                "Kết nối giao thông",
-                "Road connector",
+                pgettext_lazy("map legend", "Road connector"),
                 _eq("network", "road"),
                 (Symbolizer(outline="#6d4c41", width=2.0, pattern=(6, 4)),),
             ),
             StyleClass(
-                "Kết nối cấp điện",
-                "Power connector",
+                pgettext_lazy("map legend", "Power connector"),
                 _eq("network", "power"),
                 (Symbolizer(outline="#c2185b", width=2.0, pattern=(6, 4)),),
             ),
             StyleClass(
-                "Kết nối cấp nước",
-                "Water connector",
+                pgettext_lazy("map legend", "Water connector"),
                 _eq("network", "water"),
                 (Symbolizer(outline="#1565c0", width=2.0, pattern=(6, 4)),),
             ),

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from layers import auth
@@ -18,34 +19,10 @@ from layers.catalogue import CATALOGUE
 from layers.errors import AuthenticationRequired
 from layers.wms.app import MapServiceConfigError, get_service
 from layers.wms.mapproxy_config import FEATURE_INFO_FORMATS
+from layers.wms.render import authorizer
 from planning import access
 
 log = logging.getLogger(__name__)
-
-
-def _authorizer(user):
-    """A ``mapproxy.authorize`` callable: layers the user may read, everything else hidden."""
-
-    def authorize(service, layers=(), environ=None, **kwargs):
-        allowed = {}
-        for name in layers:
-            spec = CATALOGUE.get(name)
-            if spec is not None and access.can_read_layer(user, spec):
-                allowed[name] = {
-                    "map": True,
-                    "featureinfo": True,
-                    "legendgraphic": True,
-                    "tile": True,
-                }
-        if not allowed:
-            if getattr(user, "is_authenticated", False) or not layers:
-                return {"authorized": "none"}
-            return {"authorized": "unauthenticated"}
-        if len(allowed) == len(set(layers)):
-            return {"authorized": "full"}
-        return {"authorized": "partial", "layers": allowed}
-
-    return authorize
 
 
 def _service_exception(message: str, status: int, code: str = "") -> HttpResponse:
@@ -66,7 +43,9 @@ def check_wms_params(query) -> str | None:
     params = {k.upper(): v for k, v in query.items()}
     request = params.get("REQUEST", "").lower()
     if not request:
-        return "REQUEST is missing: use GetCapabilities, GetMap, GetFeatureInfo or GetLegendGraphic"
+        return _(
+            "REQUEST is missing: use GetCapabilities, GetMap, GetFeatureInfo or GetLegendGraphic"
+        )
     if request not in (
         "getcapabilities",
         "capabilities",
@@ -75,33 +54,44 @@ def check_wms_params(query) -> str | None:
         "getfeatureinfo",
         "getlegendgraphic",
     ):
-        return (
-            f"REQUEST={params.get('REQUEST')!r} is not a WMS operation of this service; use GetCapabilities, "
+        return _(
+            "REQUEST=%(request)s is not a WMS operation of this service; use GetCapabilities, "
             "GetMap, GetFeatureInfo or GetLegendGraphic"
-        )
+        ) % {"request": repr(params.get("REQUEST"))}
     if request == "getlegendgraphic":
         missing = [name for name in ("LAYER", "FORMAT") if not params.get(name)]
-        return f"GetLegendGraphic needs {' and '.join(missing)}" if missing else None
+        if missing:
+            return _("GetLegendGraphic needs %(parameters)s") % {"parameters": " + ".join(missing)}
+        return None
     if request not in ("getmap", "getfeatureinfo"):
         return None
     bbox = params.get("BBOX")
     if bbox is None:
-        return "BBOX is missing"
+        return _("BBOX is missing")
     try:
         values = [float(v) for v in bbox.split(",")[:4]]
     except ValueError:
-        return f"BBOX must be four numbers separated by commas, got {bbox!r}"
+        return _("BBOX must be four numbers separated by commas, got %(value)s") % {
+            "value": repr(bbox)
+        }
     if len(values) != 4 or not all(map(math.isfinite, values)):
-        return f"BBOX must be four finite numbers, got {bbox!r}"
+        return _("BBOX must be four finite numbers, got %(value)s") % {"value": repr(bbox)}
     if values[0] >= values[2] or values[1] >= values[3]:
-        return f"BBOX minimum must be below maximum, got {bbox!r}"
+        return _("BBOX minimum must be below maximum, got %(value)s") % {"value": repr(bbox)}
     for name in ("WIDTH", "HEIGHT"):
         try:
             size = int(params.get(name, ""))
         except ValueError:
-            return f"{name} must be a whole number of pixels, got {params.get(name)!r}"
+            return _("%(name)s must be a whole number of pixels, got %(value)s") % {
+                "name": name,
+                "value": repr(params.get(name)),
+            }
         if not 0 < size <= MAX_SIZE:
-            return f"{name} must be between 1 and {MAX_SIZE} pixels, got {size}"
+            return _("%(name)s must be between 1 and %(max)s pixels, got %(value)s") % {
+                "name": name,
+                "max": MAX_SIZE,
+                "value": size,
+            }
     return None
 
 
@@ -139,10 +129,10 @@ def feature_info_format(query) -> tuple[str | None, str | None]:
     if asked.lower() in FEATURE_INFO_FORMATS:
         return asked.lower(), None
     offered = ", ".join(FEATURE_INFO_FORMATS)
-    return None, (
-        f"INFO_FORMAT={asked!r} không được hỗ trợ; hãy dùng một trong: {offered}. / "
-        f"INFO_FORMAT={asked!r} is not offered; use one of: {offered}."
-    )
+    return None, _("INFO_FORMAT=%(format)s is not offered; use one of: %(offered)s.") % {
+        "format": repr(asked),
+        "offered": offered,
+    }
 
 
 def check_query_layers(query, svc) -> HttpResponse | None:
@@ -151,8 +141,7 @@ def check_query_layers(query, svc) -> HttpResponse | None:
     names = [n for n in _param(query, "QUERY_LAYERS").split(",") if n]
     if not names:
         return _service_exception(
-            "GetFeatureInfo cần QUERY_LAYERS (các lớp cần tra cứu). / "
-            "GetFeatureInfo needs QUERY_LAYERS (the layers to query).",
+            _("GetFeatureInfo needs QUERY_LAYERS (the layers to query)."),
             400,
             "MissingParameterValue",
         )
@@ -160,7 +149,7 @@ def check_query_layers(query, svc) -> HttpResponse | None:
     unknown = ", ".join(n for n in names if n not in served)
     if unknown:
         return _service_exception(
-            f"Không có lớp {unknown}. / No layer {unknown}.", 400, "LayerNotDefined"
+            _("No layer %(names)s.") % {"names": unknown}, 400, "LayerNotDefined"
         )
     return None
 
@@ -276,7 +265,7 @@ def _tile_cache_headers(
 def mapproxy(request, prefix: str, path: str = ""):
     """Forward /ows/<prefix>/<path> to MapProxy (WMS at /service, WMTS at /wmts, XYZ at /tiles)."""
     if request.method not in ("GET", "HEAD"):
-        return _service_exception("only GET is supported by the map services", 405)
+        return _service_exception(_("only GET is supported by the map services"), 405)
     try:
         auth.identify(request)  # Basic or token credentials, as QGIS and GDAL send them
     except AuthenticationRequired as exc:
@@ -305,7 +294,7 @@ def mapproxy(request, prefix: str, path: str = ""):
         svc = get_service()
     except MapServiceConfigError as exc:
         log.error("map services unavailable: %s", exc)
-        return _service_exception(f"map services unavailable: {exc}", 503)
+        return _service_exception(_("map services unavailable: %(reason)s") % {"reason": exc}, 503)
     if operation == "getfeatureinfo":
         refusal = check_query_layers(request.GET, svc)
         if refusal:
@@ -325,7 +314,9 @@ def mapproxy(request, prefix: str, path: str = ""):
             return render_tile_uncached(request, svc, tile)
         log.exception("map service failed on %s", request.get_full_path())
         return _service_exception(
-            f"could not process the request: {exc}", 400, "InvalidParameterValue"
+            _("could not process the request: %(reason)s") % {"reason": exc},
+            400,
+            "InvalidParameterValue",
         )
     if tile is not None and response.status_code >= 500:
         # Most often the tile cache could not be written (disk full, read-only): render the
@@ -344,7 +335,8 @@ def mapproxy(request, prefix: str, path: str = ""):
 
 
 def _tile_headers_from_cache(response, spec, tile) -> None:
-    """A tile MapProxy just rendered: the same caching headers as :func:`cached_tile` gives it next time."""
+    """A tile MapProxy just rendered: the same caching headers as :func:`cached_tile` gives it
+    next time."""
     from layers.signals import cache_dir
 
     try:
@@ -362,7 +354,7 @@ def _call_mapproxy(request, svc, path_info: str, query_string: str) -> HttpRespo
     environ["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "").rstrip("/") + "/ows"
     environ["PATH_INFO"] = path_info
     environ["QUERY_STRING"] = query_string
-    environ["mapproxy.authorize"] = _authorizer(request.user)
+    environ["mapproxy.authorize"] = authorizer(request.user)
     environ.setdefault("wsgi.url_scheme", request.scheme)
     environ.setdefault("SERVER_NAME", request.get_host().split(":")[0])
     environ.setdefault("SERVER_PORT", str(request.get_port()))
@@ -434,7 +426,9 @@ def render_tile_uncached(request, svc, tile) -> HttpResponse:
     z, x, y = int(tile["z"]), int(tile["x"]), int(tile["y"])
     if z > 30 or x >= 2**z or y >= 2**z:
         return _service_exception(
-            f"tile {z}/{x}/{y} is outside the tile matrix", 400, "TileOutOfRange"
+            _("tile %(tile)s is outside the tile matrix") % {"tile": f"{z}/{x}/{y}"},
+            400,
+            "TileOutOfRange",
         )
     size = 2 * _WEBMERCATOR_HALF / 2**z
     minx, maxy = -_WEBMERCATOR_HALF + x * size, _WEBMERCATOR_HALF - y * size

@@ -15,7 +15,7 @@ REALM = 'Basic realm="KCN Planner"'
 
 
 class SignInLocked(exceptions.Throttled):
-    """429 + Retry-After with the sign-in limit's own message (gis_service.ratelimit).
+    """429 + Retry-After with the sign-in limit's own message (layers.lockout).
 
     DRF's Throttled would append "Expected available in N seconds.", formatted before it is looked
     up in a catalogue and so English whatever the request's language."""

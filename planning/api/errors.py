@@ -1,4 +1,5 @@
-"""One exception handler for the API: every error is ``{"error": {status, code, message, details}}``.
+"""One exception handler for the API: every error is ``{"error": {status, code, message,
+details}}``.
 
 Maps Django ``ValidationError`` (400), rejected geometries (400), the services' ``PlanningError``
 (its ``http_status``), the pure analyses' ``AnalysisError`` (400; unknown analysis 404), unknown
@@ -13,22 +14,24 @@ for the ones composed here, now — never an English frame around a translated f
 from __future__ import annotations
 
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gis_service.middleware import (
+from layers.catalogue import CATALOGUE, UnknownLayer
+from layers.database import (
     RETRY_AFTER_SECONDS,
     database_unavailable_message,
     is_database_unavailable,
     log_database_unavailable,
 )
-from layers.catalogue import CATALOGUE, UnknownLayer
 from planning.analysis.errors import AnalysisError, UnknownAnalysis
 from planning.analysis.geometry import GeometryRejected
 
@@ -137,16 +140,13 @@ def unknown_layer_response(name: str) -> Response:
 
 
 def api_aware_page_not_found(request, exception=None):
-    """The project's 404 (``handler404``): under ``/api/`` the API's JSON error, elsewhere Django's page.
+    """The project's 404 (``handler404``): under ``/api/`` the API's JSON error, elsewhere Django's
+    page.
 
     URLs the resolver cannot match (``/api/v1/proposals/-1/``, an unknown path) never reach a DRF
     view, so without this an API client would get an HTML page instead of ``{"error": …}``.
     ``/api/v1/layers/<name>/`` with a name outside the catalogue is an unknown layer.
     """
-    import re
-
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
 
     if not request.path.startswith("/api/"):
         return page_not_found(request, exception)

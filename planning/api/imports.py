@@ -24,13 +24,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from layers.io import jobs as svc
 from planning import models as m
 from planning.api.analyses import RunOutputSerializer, _RunApi
 from planning.api.auth import StaffRole
 from planning.api.base import BaseApi, DownloadApi, download_responses, extend_schema, file_response
 from planning.api.errors import error_response
 from planning.services import analysis_runs
-from planning.services import imports as svc
 from planning.services.site_exports import sites_export
 
 # A multipart body carries some bytes besides the file (boundaries, other fields).

@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from planning import access
 from planning.api.analyses import geometry_from_geojson, parse_srid
 from planning.api.base import BaseApi, extend_schema
+from planning.api.proposal_files import geometry_from_file
 from planning.services import proposals as svc
 from planning.texts import translate
 
@@ -46,7 +47,7 @@ class ProposalRole(BasePermission):
         return access.has_proposal_role(request.user)
 
 
-# --- output ---------------------------------------------------------------------------------------
+# --- output --------------------------------------------------------------------------------------
 
 
 def _user(u) -> dict | None:
@@ -143,7 +144,7 @@ class ProposalListOutSerializer(serializers.Serializer):
     results = ProposalOutSerializer(many=True)
 
 
-# --- input ----------------------------------------------------------------------------------------
+# --- input ---------------------------------------------------------------------------------------
 
 
 class ProposalInputSerializer(serializers.Serializer):
@@ -196,7 +197,7 @@ def _geometry_of(data, files) -> tuple[object, int | None]:
     neither."""
     upload = files.get("file") if files else None
     if upload is not None:
-        geom, _notes = svc.geometry_from_file(upload, srs=data.get("srs") or None)
+        geom, _notes = geometry_from_file(upload, srs=data.get("srs") or None)
         return geom, None
     raw = data.get("geometry")
     if raw in (None, ""):
@@ -346,5 +347,5 @@ class ProposalFileApi(_Base):
             raise svc.ProposalInvalid(
                 _("file: upload a GeoJSON, KML, zipped Shapefile or GeoPackage file")
             )
-        geom, notes = svc.geometry_from_file(upload, srs=request.data.get("srs") or None)
+        geom, notes = geometry_from_file(upload, srs=request.data.get("srs") or None)
         return Response({"geometry": json.loads(geom.geojson), "notes": notes})

@@ -27,7 +27,6 @@ def _layer_patterns():
 
 
 v1 = [
-    path("", ApiRootApi.as_view(), name="root"),
     *_layer_patterns(),
     path("analyses/", a.AnalysisIndexApi.as_view(), name="analyses"),
     path("analyses/runs/", a.RunListApi.as_view(), name="runs"),
@@ -59,6 +58,9 @@ v1 = [
         name="run-sites-export",
     ),
 ]
+
+# The root lists the API's endpoints, itself first.
+v1.insert(0, path("", ApiRootApi.as_view(patterns=v1), name="root"))
 
 SCHEMA_SETTINGS = {
     "TITLE": "KCN Planner API",

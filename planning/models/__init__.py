@@ -4,7 +4,7 @@ from planning.models.access import Membership, Role
 from planning.models.admin_units import REFORM_DATE, AdminUnit, AdminUnitSuccession
 from planning.models.analyses import AnalysisRun, InfrastructureConnector, SuggestedSite
 from planning.models.areas import AreaKind, Developer, DeveloperTransfer, IndustrialArea
-from planning.models.jobs import ImportJob
+from planning.models.jobs import ImportJob, Job, JobStatus, WorkerBeat
 from planning.models.networks import (
     InfrastructureLine,
     InfrastructurePoint,
@@ -23,6 +23,9 @@ __all__ = [
     "InfrastructureConnector",
     "SuggestedSite",
     "ImportJob",
+    "Job",
+    "JobStatus",
+    "WorkerBeat",
     "Membership",
     "Role",
     "REFORM_DATE",

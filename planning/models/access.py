@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from planning.models.admin_units import AdminUnit
 from planning.models.areas import AreaKind
 
 
 class Role(models.TextChoices):
-    COMMUNE_STAFF = "commune_staff", "Cán bộ UBND xã / phường"
-    DISTRICT_STAFF = "district_staff", "Cán bộ UBND huyện (trước 1/7/2025)"
-    INDUSTRY_REVIEWER = "industry_reviewer", "Sở Công Thương (thẩm định CCN)"
-    EZONE_REVIEWER = "ezone_reviewer", "Ban Quản lý Khu kinh tế (thẩm định KCN)"
-    ADMIN = "admin", "Quản trị hệ thống"
+    COMMUNE_STAFF = "commune_staff", _("Commune / ward People's Committee staff")
+    DISTRICT_STAFF = "district_staff", _("District People's Committee staff (before 1 July 2025)")
+    INDUSTRY_REVIEWER = "industry_reviewer", _("Department of Industry and Trade (reviews CCN)")
+    EZONE_REVIEWER = "ezone_reviewer", _("Economic Zone Management Board (reviews KCN)")
+    ADMIN = "admin", _("System administrator")
 
 
 class Membership(models.Model):
@@ -24,37 +25,40 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="memberships",
-        verbose_name="người dùng",
+        verbose_name=_("user"),
     )
-    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     admin_unit = models.ForeignKey(
         AdminUnit,
         on_delete=models.PROTECT,
         related_name="memberships",
-        verbose_name="phạm vi (đơn vị hành chính)",
+        verbose_name=_("scope (administrative unit)"),
         null=True,
         blank=True,
-        help_text="Để trống với quản trị hệ thống (toàn bộ).",
+        help_text=_("Leave empty for system administrators (everything)."),
     )
     area_kind = models.CharField(
-        "loại khu được thẩm định",
+        _("kind of area reviewed"),
         max_length=3,
         choices=AreaKind.choices,
         blank=True,
-        help_text="Với người thẩm định: CCN (Sở Công Thương) hoặc KCN (Ban Quản lý KKT).",
+        help_text=_(
+            "For reviewers: CCN (Department of Industry and Trade) or KCN (Economic Zone "
+            "Management Board)."
+        ),
     )
 
     class Meta:
-        verbose_name = "phân quyền"
-        verbose_name_plural = "phân quyền"
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "admin_unit"], name="membership_uniq"),
             models.CheckConstraint(
                 condition=models.Q(role="admin") | models.Q(admin_unit__isnull=False),
                 name="membership_scoped_unless_admin",
-                violation_error_message="Vai trò này cần một đơn vị hành chính.",
+                violation_error_message=_("This role needs an administrative unit."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} — {self.admin_unit or 'toàn bộ'}"
+        return f"{self.user} — {self.get_role_display()} — {self.admin_unit or _('everywhere')}"

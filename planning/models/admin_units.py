@@ -1,4 +1,8 @@
-"""Administrative units, old and new: Vietnam merged provinces and abolished districts on 1 July 2025."""
+"""Administrative units, old and new: Vietnam merged provinces and abolished districts on 1 July
+2025.
+
+Also the base of the records located in a unit (:class:`SpatialRecord`), measured in its zone.
+"""
 
 from __future__ import annotations
 
@@ -7,60 +11,61 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from planning.models.base import SpatialRecord
+from planning.models.base import GeometryRecord
 
 REFORM_DATE = dt.date(2025, 7, 1)
 
 
-class AdminUnit(SpatialRecord):
+class AdminUnit(GeometryRecord):
     class Level(models.TextChoices):
-        PROVINCE = "province", "Tỉnh / thành phố trực thuộc TW"
-        DISTRICT = "district", "Huyện / thị xã / thành phố thuộc tỉnh"
-        COMMUNE = "commune", "Xã / phường / thị trấn"
+        PROVINCE = "province", _("Province / centrally-run city")
+        DISTRICT = "district", _("District / town / provincial city")
+        COMMUNE = "commune", _("Commune / ward / township")
 
-    code = models.CharField("mã đơn vị hành chính", max_length=20)
-    name = models.CharField("tên", max_length=120)
-    level = models.CharField("cấp", max_length=10, choices=Level.choices)
+    code = models.CharField(_("administrative unit code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self",
-        verbose_name="đơn vị cấp trên",
+        verbose_name=_("parent unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    boundary = models.MultiPolygonField("ranh giới", srid=4326)
-    valid_from = models.DateField("hiệu lực từ")
+    boundary = models.MultiPolygonField(_("boundary"), srid=4326)
+    valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(
-        "hiệu lực đến",
+        _("valid until"),
         null=True,
         blank=True,
-        help_text="Ngày cuối cùng đơn vị còn hiệu lực; để trống nếu đang hiệu lực.",
+        help_text=_("The last day the unit is valid; leave empty while it is valid."),
     )
     successors = models.ManyToManyField(
         "self",
         through="AdminUnitSuccession",
         symmetrical=False,
         related_name="predecessors",
-        verbose_name="đơn vị kế thừa",
+        verbose_name=_("successor unit"),
         blank=True,
     )
-    is_mountainous = models.BooleanField("miền núi", default=False)
+    is_mountainous = models.BooleanField(_("mountainous area"), default=False)
     is_synthetic = models.BooleanField(
-        "ranh giới tổng hợp",
+        _("synthetic boundary"),
         default=False,
-        help_text="Ranh giới dựng lại để minh họa, không phải ranh giới pháp lý.",
+        help_text=_("Boundary rebuilt for illustration, not the legal boundary."),
     )
-    metadata = models.JSONField("siêu dữ liệu (nguồn, giấy phép)", default=dict, blank=True)
+    metadata = models.JSONField(_("metadata (source, licence)"), default=dict, blank=True)
     zone_srid = models.PositiveIntegerField(
-        "múi chiếu VN-2000 TM-3 (EPSG)",
-        help_text="Múi chiếu đo đạc của đơn vị (Bình Định 9217, Sóc Trăng 9209...).",
+        _("VN-2000 TM-3 zone (EPSG)"),
+        help_text=_("The unit's survey projection zone (Bình Định 9217, Sóc Trăng 9209...)."),
     )
 
     class Meta:
-        verbose_name = "đơn vị hành chính"
-        verbose_name_plural = "đơn vị hành chính"
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
         ordering = ["level", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -69,7 +74,7 @@ class AdminUnit(SpatialRecord):
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="adminunit_valid_dates_in_order",
-                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+                violation_error_message=_("The end of validity must come after its start."),
             ),
             models.CheckConstraint(
                 condition=Q(zone_srid__gt=0),
@@ -82,7 +87,7 @@ class AdminUnit(SpatialRecord):
         period = (
             f"{self.valid_from:%Y}–{self.valid_to:%Y}"
             if self.valid_to
-            else f"từ {self.valid_from:%Y}"
+            else _("from %(year)s") % {"year": f"{self.valid_from:%Y}"}
         )
         return f"{self.name} ({period})"
 
@@ -101,7 +106,10 @@ class AdminUnit(SpatialRecord):
 
     @classmethod
     def metric_srid_at(cls, point) -> int:
-        """The TM-3 zone of the most specific unit (any period) that contains ``point``."""
+        """The TM-3 zone of the most specific unit (any period) that contains ``point``.
+
+        One spatial query; :class:`SpatialRecord` asks it on the save of a record without a unit.
+        """
         order = {cls.Level.COMMUNE: 0, cls.Level.DISTRICT: 1, cls.Level.PROVINCE: 2}
         units = list(cls.objects.filter(boundary__intersects=point).only("level", "zone_srid"))
         if not units:
@@ -115,25 +123,52 @@ class AdminUnit(SpatialRecord):
         )
 
 
+class SpatialRecord(GeometryRecord):
+    """Abstract base of the records located in an administrative unit (areas, parcels, roads, ...).
+
+    They are measured in the zone of their ``admin_unit`` or, without one, in the zone of the most
+    specific unit containing their geometry (:meth:`AdminUnit.metric_srid_at`: one spatial query
+    on each such save).
+    """
+
+    class Meta:
+        abstract = True
+
+    def resolve_metric_srid(self) -> int:
+        unit = getattr(self, "admin_unit", None)
+        if unit is not None and unit.metric_srid:
+            return unit.metric_srid
+        geom = self.primary_geometry()
+        if geom is not None:
+            return AdminUnit.metric_srid_at(geom.point_on_surface)
+        return settings.PLANNING_DEFAULT_METRIC_SRID
+
+
 class AdminUnitSuccession(models.Model):
     """Old unit → new unit, with the share of the old unit's area that went to the new one."""
 
     predecessor = models.ForeignKey(
-        AdminUnit, on_delete=models.CASCADE, related_name="succession_out", verbose_name="đơn vị cũ"
+        AdminUnit,
+        on_delete=models.CASCADE,
+        related_name="succession_out",
+        verbose_name=_("former unit"),
     )
     successor = models.ForeignKey(
-        AdminUnit, on_delete=models.CASCADE, related_name="succession_in", verbose_name="đơn vị mới"
+        AdminUnit,
+        on_delete=models.CASCADE,
+        related_name="succession_in",
+        verbose_name=_("new unit"),
     )
-    effective_on = models.DateField("ngày hiệu lực", default=REFORM_DATE)
+    effective_on = models.DateField(_("effective on"), default=REFORM_DATE)
     area_share = models.FloatField(
-        "tỷ lệ diện tích chuyển sang",
-        help_text="Phần diện tích đơn vị cũ nằm trong đơn vị mới (0–1).",
+        _("share of area transferred"),
+        help_text=_("Share of the former unit's area that lies in the new unit (0–1)."),
     )
-    legal_basis = models.CharField("căn cứ pháp lý", max_length=200, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "kế thừa đơn vị hành chính"
-        verbose_name_plural = "kế thừa đơn vị hành chính"
+        verbose_name = _("administrative unit succession")
+        verbose_name_plural = _("administrative unit successions")
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor"], name="succession_pair_uniq"

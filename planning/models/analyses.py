@@ -11,18 +11,17 @@ from __future__ import annotations
 # with RTLD_GLOBAL, and the system PROJ/GEOS/SQLite it brings would then capture the symbols of
 # rasterio's bundled GDAL, which segfaults in rasterio.open(). Models load before any connection.
 import rasterio  # noqa: F401
-from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from planning.analysis._text import fmt_vi
-from planning.models.admin_units import AdminUnit
+from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import AreaKind, IndustrialArea
-from planning.models.base import SpatialRecord
+from planning.models.jobs import Job
 
 
-class AnalysisRun(models.Model):
+class AnalysisRun(Job):
     class Kind(models.TextChoices):
         """The analyses, by their one name (``planning.services.analyses``: the commands, the API
         ``/api/v1/analyses/<name>/``, the Jobs tab)."""
@@ -36,41 +35,17 @@ class AnalysisRun(models.Model):
         PLAN_VS_ACTUAL = "plan-vs-actual", _("Plan versus actual")
         PROPOSAL_CHECK = "proposal-check", _("Proposal check")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Đang chờ"
-        RUNNING = "running", "Đang chạy"
-        DONE = "done", "Hoàn thành"
-        FAILED = "failed", "Lỗi"
-
     kind = models.CharField("phân tích", max_length=20, choices=Kind.choices)
-    status = models.CharField(
-        "trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED
-    )
     params = models.JSONField("tham số", default=dict, blank=True)
     input_versions = models.JSONField(
         "phiên bản dữ liệu đầu vào",
         default=dict,
         blank=True,
-        help_text="Lần nạp dữ liệu, mã SHA-256 của raster, số bản ghi và thời điểm sửa gần nhất của từng bảng.",
+        help_text="Lần nạp dữ liệu, mã SHA-256 của raster, số bản ghi và thời điểm sửa gần nhất "
+        "của từng bảng.",
     )
     results = models.JSONField("kết quả (tóm tắt)", default=dict, blank=True)
-    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
-    progress_message = models.CharField("đang làm", max_length=200, blank=True)
-    error = models.TextField("lỗi", blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật", auto_now=True)
-    started_at = models.DateTimeField("bắt đầu", null=True, blank=True)
-    finished_at = models.DateTimeField("kết thúc", null=True, blank=True)
-    duration_s = models.FloatField("thời gian chạy (giây)", null=True, blank=True)
     timings = models.JSONField("thời gian từng bước (giây)", default=dict, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người chạy",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="analysis_runs",
-    )
     admin_unit = models.ForeignKey(
         AdminUnit,
         verbose_name="phạm vi (tỉnh / đơn vị)",
@@ -81,30 +56,14 @@ class AnalysisRun(models.Model):
         help_text="Để trống: toàn bộ dữ liệu.",
     )
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = "lần chạy phân tích"
         verbose_name_plural = "lần chạy phân tích"
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(progress__lte=100), name="analysisrun_progress_le_100"
-            ),
-            models.CheckConstraint(
-                condition=Q(finished_at__isnull=True)
-                | Q(started_at__isnull=True)
-                | Q(finished_at__gte=models.F("started_at")),
-                name="analysisrun_finished_after_started",
-            ),
-        ]
         indexes = [models.Index(fields=["kind", "status", "created_at"])]
 
     def __str__(self) -> str:
         scope = f" — {self.admin_unit.name}" if self.admin_unit_id else ""
         return f"#{self.pk} {self.get_kind_display()}{scope} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class SuggestedSite(SpatialRecord):
@@ -141,7 +100,8 @@ class SuggestedSite(SpatialRecord):
     is_current = models.BooleanField(
         "kết quả mới nhất",
         default=True,
-        help_text="Thuộc lần chạy mới nhất cho cùng tỉnh và loại (bản đồ WMS chỉ vẽ các vị trí này).",
+        help_text="Thuộc lần chạy mới nhất cho cùng tỉnh và loại (bản đồ WMS chỉ vẽ các vị trí "
+        "này).",
     )
 
     class Meta:

@@ -4,47 +4,47 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
-from planning.models.base import SpatialRecord
+from planning.models.admin_units import AdminUnit, SpatialRecord
 
 
 class AreaKind(models.TextChoices):
-    KCN = "KCN", "Khu công nghiệp (KCN)"
-    CCN = "CCN", "Cụm công nghiệp (CCN)"
+    KCN = "KCN", _("Industrial park (KCN)")
+    CCN = "CCN", _("Industrial cluster (CCN)")
 
 
 class Developer(models.Model):
     """Chủ đầu tư xây dựng hạ tầng kỹ thuật."""
 
     class Kind(models.TextChoices):
-        STATE = "state", "Đơn vị nhà nước"
-        ENTERPRISE = "enterprise", "Doanh nghiệp"
-        COOPERATIVE = "cooperative", "Hợp tác xã"
+        STATE = "state", _("State unit")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        COOPERATIVE = "cooperative", _("Cooperative")
 
-    name = models.CharField("tên chủ đầu tư", max_length=200, unique=True)
-    kind = models.CharField("loại", max_length=12, choices=Kind.choices)
-    tax_code = models.CharField("mã số thuế / mã đơn vị", max_length=20, blank=True)
+    name = models.CharField(_("developer name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    tax_code = models.CharField(_("tax code / unit code"), max_length=20, blank=True)
     charter_capital_bn_vnd = models.DecimalField(
-        "vốn điều lệ (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
+        _("charter capital (bn VND)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     own_capital_bn_vnd = models.DecimalField(
-        "vốn chủ sở hữu (tỷ đồng)",
+        _("owner's equity (bn VND)"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Theo báo cáo tài chính đã kiểm toán gần nhất.",
+        help_text=_("According to the latest audited financial statements."),
     )
-    own_capital_as_of = models.DateField("ngày báo cáo tài chính", null=True, blank=True)
-    is_synthetic = models.BooleanField("dữ liệu minh họa", default=False)
-    notes = models.TextField("ghi chú", blank=True)
+    own_capital_as_of = models.DateField(_("financial statement date"), null=True, blank=True)
+    is_synthetic = models.BooleanField(_("illustrative data"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        verbose_name = "chủ đầu tư"
-        verbose_name_plural = "chủ đầu tư"
+        verbose_name = _("developer")
+        verbose_name_plural = _("developers")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -65,135 +65,147 @@ class IndustrialArea(SpatialRecord):
     """A KCN or a CCN: boundary, land budget, status, developer, infrastructure, eco status."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Trong quy hoạch"
-        ESTABLISHED = "established", "Đã thành lập"
-        CLEARING = "clearing", "Đang giải phóng mặt bằng"
-        BUILDING = "building", "Đang xây dựng hạ tầng"
-        OPERATING = "operating", "Đang hoạt động"
-        REVOKED = "revoked", "Đã thu hồi"
+        PLANNED = "planned", _("Planned")
+        ESTABLISHED = "established", _("Established")
+        CLEARING = "clearing", _("Clearing land")
+        BUILDING = "building", _("Building infrastructure")
+        OPERATING = "operating", _("Operating")
+        REVOKED = "revoked", _("Revoked")
 
     class EcoStatus(models.TextChoices):
-        NONE = "none", "Chưa chuyển đổi"
-        PLANNED = "planned", "Có kế hoạch chuyển đổi"
-        CONVERTING = "converting", "Đang chuyển đổi"
-        CERTIFIED = "certified", "Được công nhận KCN sinh thái"
+        NONE = "none", _("Not converting")
+        PLANNED = "planned", _("Conversion planned")
+        CONVERTING = "converting", _("Converting")
+        CERTIFIED = "certified", _("Certified eco-industrial park")
 
-    code = models.CharField("mã", max_length=30, unique=True)
-    name = models.CharField("tên", max_length=200)
-    kind = models.CharField("loại", max_length=3, choices=AreaKind.choices)
-    boundary = models.MultiPolygonField("ranh giới", srid=4326)
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=3, choices=AreaKind.choices)
+    boundary = models.MultiPolygonField(_("boundary"), srid=4326)
     boundary_area_ha = models.FloatField(
-        "diện tích theo ranh giới (ha)",
+        _("area by boundary (ha)"),
         editable=False,
         default=0,
-        help_text="Đo trên múi chiếu VN-2000 TM-3 của đơn vị hành chính.",
+        help_text=_("Measured in the administrative unit's VN-2000 TM-3 zone."),
     )
-    planned_area_ha = models.DecimalField(
-        "diện tích quy hoạch (ha)", max_digits=10, decimal_places=2
-    )
+    planned_area_ha = models.DecimalField(_("planned area (ha)"), max_digits=10, decimal_places=2)
     industrial_land_ha = models.DecimalField(
-        "đất công nghiệp cho thuê (ha)",
+        _("leasable industrial land (ha)"),
         max_digits=10,
         decimal_places=2,
-        help_text="Diện tích đất công nghiệp có thể cho thuê.",
+        help_text=_("Industrial land that can be leased."),
     )
     leased_land_ha = models.DecimalField(
-        "đất công nghiệp đã cho thuê (ha)", max_digits=10, decimal_places=2, default=0
+        _("leased industrial land (ha)"), max_digits=10, decimal_places=2, default=0
     )
     green_land_ha = models.DecimalField(
-        "đất cây xanh (ha)", max_digits=10, decimal_places=2, default=0
+        _("green land (ha)"), max_digits=10, decimal_places=2, default=0
     )
     shared_infra_land_ha = models.DecimalField(
-        "đất giao thông, hạ tầng kỹ thuật dùng chung (ha)",
+        _("roads and shared infrastructure land (ha)"),
         max_digits=10,
         decimal_places=2,
         default=0,
     )
     status = models.CharField(
-        "tình trạng", max_length=12, choices=Status.choices, default=Status.PLANNED
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
     )
-    established_on = models.DateField("ngày thành lập", null=True, blank=True)
+    established_on = models.DateField(_("date established"), null=True, blank=True)
     planning_decision = models.CharField(
-        "quyết định quy hoạch / thành lập", max_length=200, blank=True
+        _("planning / establishment decision"), max_length=200, blank=True
     )
     developer = models.ForeignKey(
         Developer,
-        verbose_name="chủ đầu tư hạ tầng",
+        verbose_name=_("infrastructure developer"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="areas",
     )
     total_investment_bn_vnd = models.DecimalField(
-        "tổng vốn đầu tư hạ tầng (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    lease_price_usd_m2 = models.DecimalField(
-        "giá thuê hạ tầng (USD/m²/chu kỳ)", max_digits=8, decimal_places=2, null=True, blank=True
-    )
-    roads_done_pct = models.PositiveSmallIntegerField("hoàn thành giao thông nội bộ (%)", default=0)
-    power_done_pct = models.PositiveSmallIntegerField("hoàn thành cấp điện (%)", default=0)
-    water_done_pct = models.PositiveSmallIntegerField("hoàn thành cấp nước (%)", default=0)
-    wastewater_done_pct = models.PositiveSmallIntegerField(
-        "hoàn thành thu gom nước thải (%)", default=0
-    )
-    wwtp_operating = models.BooleanField(
-        "nhà máy xử lý nước thải tập trung hoạt động", default=False
-    )
-    wwtp_capacity_m3_day = models.PositiveIntegerField(
-        "công suất xử lý nước thải (m³/ngày)", null=True, blank=True
-    )
-    isolation_strip_m = models.FloatField(
-        "chiều rộng dải cây xanh cách ly (m)",
+        _("total infrastructure investment (bn VND)"),
+        max_digits=14,
+        decimal_places=2,
         null=True,
         blank=True,
-        help_text="QCVN 01: tối thiểu 10 m.",
+    )
+    lease_price_usd_m2 = models.DecimalField(
+        _("infrastructure lease price (USD/m²/term)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    roads_done_pct = models.PositiveSmallIntegerField(_("internal roads completed (%)"), default=0)
+    power_done_pct = models.PositiveSmallIntegerField(_("power supply completed (%)"), default=0)
+    water_done_pct = models.PositiveSmallIntegerField(_("water supply completed (%)"), default=0)
+    wastewater_done_pct = models.PositiveSmallIntegerField(
+        _("wastewater collection completed (%)"), default=0
+    )
+    wwtp_operating = models.BooleanField(_("central wastewater plant operating"), default=False)
+    wwtp_capacity_m3_day = models.PositiveIntegerField(
+        _("wastewater treatment capacity (m³/day)"), null=True, blank=True
+    )
+    isolation_strip_m = models.FloatField(
+        _("width of the green buffer strip (m)"),
+        null=True,
+        blank=True,
+        help_text=_("QCVN 01: at least 10 m."),
     )
     eco_status = models.CharField(
-        "KCN sinh thái", max_length=12, choices=EcoStatus.choices, default=EcoStatus.NONE
+        _("eco-industrial park"), max_length=12, choices=EcoStatus.choices, default=EcoStatus.NONE
     )
     eco_criteria_met = models.JSONField(
-        "tiêu chí sinh thái đã đạt",
+        _("eco-park criteria met"),
         default=dict,
         blank=True,
-        help_text='Ví dụ {"recp_awareness": true, "symbiosis_links": 2}.',
+        help_text=_('For example {"recp_awareness": true, "symbiosis_links": 2}.'),
     )
-    is_smart = models.BooleanField("KCN thông minh", default=False)
-    is_mountainous = models.BooleanField("thuộc địa bàn miền núi", default=False)
-    is_craft_village = models.BooleanField("CCN làng nghề", default=False)
+    is_smart = models.BooleanField(_("smart industrial park"), default=False)
+    is_mountainous = models.BooleanField(_("in a mountainous area"), default=False)
+    is_craft_village = models.BooleanField(_("craft-village cluster"), default=False)
     admin_unit = models.ForeignKey(
         AdminUnit,
-        verbose_name="đơn vị hành chính (khi báo cáo)",
+        verbose_name=_("administrative unit (when reported)"),
         on_delete=models.PROTECT,
         related_name="industrial_areas",
     )
     province_name_reported = models.CharField(
-        "tỉnh (tên khi báo cáo)",
+        _("province (name when reported)"),
         max_length=60,
         blank=True,
-        help_text="Tên tỉnh trong tài liệu gốc, ví dụ Bình Định trước sáp nhập.",
+        help_text=_(
+            "The province's name in the source document, e.g. Bình Định before the merger."
+        ),
     )
     is_synthetic_boundary = models.BooleanField(
-        "ranh giới minh họa",
+        _("illustrative boundary"),
         default=False,
-        help_text="Ranh giới dựng lại gần vị trí thực, chưa số hóa từ quy hoạch 1/2000.",
+        help_text=_(
+            "Boundary rebuilt near the real location, not yet digitised from the 1/2000 plan."
+        ),
     )
-    source = models.TextField("nguồn số liệu", blank=True)
-    history = HistoricalRecords(verbose_name="lịch sử khu, cụm công nghiệp")
+    source = models.TextField(_("data source"), blank=True)
+    history = HistoricalRecords(verbose_name=_("industrial park / cluster history"))
 
     class Meta:
-        verbose_name = "khu, cụm công nghiệp"
-        verbose_name_plural = "khu, cụm công nghiệp"
+        verbose_name = _("industrial park / cluster")
+        verbose_name_plural = _("industrial parks and clusters")
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(leased_land_ha__lte=F("industrial_land_ha")),
                 name="area_leased_le_leasable",
-                violation_error_message="Diện tích đã cho thuê không được lớn hơn đất công nghiệp cho thuê.",
+                violation_error_message=_(
+                    "The leased area cannot exceed the leasable industrial land."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(industrial_land_ha__lte=F("planned_area_ha")),
                 name="area_leasable_le_planned",
-                violation_error_message="Đất công nghiệp cho thuê không được lớn hơn diện tích quy hoạch.",
+                violation_error_message=_(
+                    "The leasable industrial land cannot exceed the planned area."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(planned_area_ha__gt=0)
@@ -202,7 +214,7 @@ class IndustrialArea(SpatialRecord):
                 & Q(green_land_ha__gte=0)
                 & Q(shared_infra_land_ha__gte=0),
                 name="area_land_nonneg",
-                violation_error_message="Diện tích không được âm.",
+                violation_error_message=_("Areas cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(roads_done_pct__lte=100)
@@ -210,7 +222,7 @@ class IndustrialArea(SpatialRecord):
                 & Q(water_done_pct__lte=100)
                 & Q(wastewater_done_pct__lte=100),
                 name="area_infra_pct_le_100",
-                violation_error_message="Tỷ lệ hoàn thành hạ tầng tối đa 100%.",
+                violation_error_message=_("Infrastructure completion is at most 100%."),
             ),
             models.CheckConstraint(
                 condition=Q(total_investment_bn_vnd__isnull=True)
@@ -245,33 +257,33 @@ class DeveloperTransfer(models.Model):
         IndustrialArea,
         on_delete=models.CASCADE,
         related_name="developer_transfers",
-        verbose_name="khu, cụm công nghiệp",
+        verbose_name=_("industrial park / cluster"),
     )
     from_developer = models.ForeignKey(
         Developer,
         on_delete=models.PROTECT,
         related_name="transfers_out",
-        verbose_name="chủ đầu tư cũ",
+        verbose_name=_("former developer"),
     )
     to_developer = models.ForeignKey(
         Developer,
         on_delete=models.PROTECT,
         related_name="transfers_in",
-        verbose_name="chủ đầu tư mới",
+        verbose_name=_("new developer"),
     )
-    decided_on = models.DateField("ngày quyết định")
-    decision = models.CharField("quyết định", max_length=200, blank=True)
-    notes = models.TextField("ghi chú", blank=True)
+    decided_on = models.DateField(_("decided on"))
+    decision = models.CharField(_("decision"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        verbose_name = "chuyển giao chủ đầu tư"
-        verbose_name_plural = "chuyển giao chủ đầu tư"
+        verbose_name = _("developer transfer")
+        verbose_name_plural = _("developer transfers")
         ordering = ["-decided_on"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_developer=F("to_developer")),
                 name="transfer_distinct_developers",
-                violation_error_message="Chủ đầu tư mới phải khác chủ đầu tư cũ.",
+                violation_error_message=_("The new developer must differ from the former one."),
             ),
         ]
 

@@ -1,4 +1,7 @@
-"""Behaviour shared by every spatial record: geometry normalisation and validation on write."""
+"""Behaviour shared by every record with a geometry: normalisation and validation on write.
+
+Nothing here knows administrative units (``planning.models.admin_units`` builds on this module).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning import geo
 from planning.analysis.geometry import GeometryRejected, check_extent, repair_geometry
@@ -37,8 +41,8 @@ def rejection_message(exc: GeometryRejected) -> str:
         ),
         "outside_extent_metres": lambda: (
             _(
-                "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); they look "
-                "like projected metres (VN-2000 TM-3?) — give the source CRS"
+                "coordinates (%(xy)s) lie outside the service extent for %(crs)s (%(extent)s); "
+                "they look like projected metres (VN-2000 TM-3?) — give the source CRS"
             )
             % p
         ),
@@ -57,7 +61,8 @@ def rejection_message(exc: GeometryRejected) -> str:
 
 
 def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEOSGeometry:
-    """Return ``value`` as a valid EPSG:4326 GEOS geometry of ``geom_type`` or raise GeometryRejected.
+    """Return ``value`` as a valid EPSG:4326 GEOS geometry of ``geom_type`` or raise
+    GeometryRejected.
 
     ``value`` may be GEOS (its SRID is used; none means EPSG:4326), shapely (``srid`` gives its
     CRS) or WKT/GeoJSON text. Single parts are promoted to multi types and back where the field
@@ -132,18 +137,19 @@ def normalise_geometry(value, geom_type: str, *, srid: int | None = None) -> GEO
     return geo.to_geos(shp, srid=geo.STORAGE_SRID)
 
 
-class SpatialRecord(models.Model):
+class GeometryRecord(models.Model):
     """Abstract base: every geometry is validated, repaired or rejected on each save.
 
-    ``metric_srid`` is the VN-2000 TM-3 zone in which this record's areas and lengths are
-    measured: the zone of its administrative unit, else of the unit that contains it.
+    ``metric_srid`` is the VN-2000 TM-3 zone in which the record's areas and lengths are
+    measured; :meth:`resolve_metric_srid` says which (administrative units: their own zone;
+    records located in a unit: ``planning.models.admin_units.SpatialRecord``).
     """
 
     metric_srid = models.PositiveIntegerField(
-        "hệ tọa độ đo đạc (EPSG)",
+        gettext_lazy("survey CRS (EPSG)"),
         editable=False,
         default=0,
-        help_text="Múi chiếu VN-2000 TM-3 dùng để tính diện tích, chiều dài.",
+        help_text=gettext_lazy("The VN-2000 TM-3 zone used to compute areas and lengths."),
     )
 
     class Meta:
@@ -174,14 +180,7 @@ class SpatialRecord(models.Model):
         return getattr(self, fields[0].attname) if fields else None
 
     def resolve_metric_srid(self) -> int:
-        unit = getattr(self, "admin_unit", None)
-        if unit is not None and unit.metric_srid:
-            return unit.metric_srid
-        geom = self.primary_geometry()
-        if geom is not None:
-            from planning.models.admin_units import AdminUnit
-
-            return AdminUnit.metric_srid_at(geom.point_on_surface)
+        """The zone to measure in; subclasses say where it comes from."""
         return settings.PLANNING_DEFAULT_METRIC_SRID
 
     def update_measures(self) -> None:

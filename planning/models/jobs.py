@@ -1,10 +1,19 @@
-"""Background jobs started from the web: layer imports (analyses are :class:`AnalysisRun`).
+"""Background jobs: the fields every job shares (:class:`Job`), layer imports, worker heartbeats.
+
+A job is a row of ours that a page can poll — status, progress (0–100 and a message), timings,
+the error, who started it and in which language — executed by a task on Django's task queue
+(``django_tasks``, database backend: ``task_id`` is its result's id). Analysis runs
+(:class:`~planning.models.analyses.AnalysisRun`) and layer imports (:class:`ImportJob`) are jobs.
 
 An import job records who asked, which layer, the uploaded file (kept under
-``MEDIA_ROOT/imports/``), the mode and CRS override, and, while it runs, its progress (0–100 and
-a message) so a web page can poll it and a reload loses nothing. When it ends it holds the counts
-or the errors (row and reason); a failed import leaves nothing behind (one transaction). Though it
-runs in the background, its messages are in the language of the request that started it (``language``).
+``MEDIA_ROOT/imports/``), the mode and CRS override. When it ends it holds the counts or the
+errors (row and reason); a failed import leaves nothing behind (one transaction). Though it runs
+in the background, its messages are in the language of the request that started it
+(``language``).
+
+A :class:`WorkerBeat` is written every few seconds by each running worker
+(``manage.py run_worker``), so a job whose worker was killed is seen as lost — on this machine by
+its process id, on another by a heartbeat gone silent — and marked failed, never left "running".
 """
 
 from __future__ import annotations
@@ -17,94 +26,167 @@ import pyogrio.raw  # noqa: F401
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 
 
-class ImportJob(models.Model):
-    class Mode(models.TextChoices):
-        APPEND = "append", "Thêm mới"
-        REPLACE = "replace", "Thay thế toàn bộ"
-        UPSERT = "upsert", "Cập nhật theo mã"
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("job status", "Queued")
+    RUNNING = "running", pgettext_lazy("job status", "Running")
+    DONE = "done", pgettext_lazy("job status", "Done")
+    FAILED = "failed", pgettext_lazy("job status", "Failed")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Đang chờ"
-        RUNNING = "running", "Đang chạy"
-        DONE = "done", "Hoàn thành"
-        FAILED = "failed", "Lỗi"
 
-    layer = models.CharField("lớp dữ liệu", max_length=64)
-    file = models.FileField("tệp tải lên", upload_to="imports/%Y/%m/", max_length=255)
-    original_name = models.CharField("tên tệp gốc", max_length=255, blank=True)
-    size_bytes = models.BigIntegerField("dung lượng (byte)", default=0)
-    mode = models.CharField("cách nhập", max_length=8, choices=Mode.choices, default=Mode.APPEND)
-    srs = models.CharField(
-        "hệ tọa độ nguồn",
-        max_length=64,
-        blank=True,
-        help_text="Để trống: theo tệp (VN-2000 nhận theo tỉnh nếu tệp không ghi).",
-    )
+class Job(models.Model):
+    """What every background job has: status, progress, timings, error, owner, language, task."""
+
+    Status = JobStatus
+
     status = models.CharField(
-        "trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED
+        pgettext_lazy("job", "status"),
+        max_length=8,
+        choices=JobStatus.choices,
+        default=JobStatus.QUEUED,
     )
-    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
-    progress_message = models.CharField("đang làm", max_length=200, blank=True)
-    features = models.PositiveIntegerField("số đối tượng trong tệp", default=0)
-    created_count = models.PositiveIntegerField("số bản ghi tạo mới", default=0)
-    updated_count = models.PositiveIntegerField("số bản ghi cập nhật", default=0)
-    deleted_count = models.PositiveIntegerField("số bản ghi xóa", default=0)
-    source_crs = models.CharField("hệ tọa độ đã dùng", max_length=120, blank=True)
-    warnings = models.JSONField("cảnh báo", default=list, blank=True)
-    errors = models.JSONField(
-        "lỗi theo dòng",
-        default=list,
-        blank=True,
-        help_text="Danh sách {row, reason}; dòng 0 hoặc trống: lỗi của cả tệp.",
+    progress = models.PositiveSmallIntegerField(pgettext_lazy("job", "progress (%)"), default=0)
+    progress_message = models.CharField(
+        pgettext_lazy("job", "doing now"), max_length=200, blank=True
     )
-    error = models.TextField("lỗi", blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật", auto_now=True)
-    started_at = models.DateTimeField("bắt đầu", null=True, blank=True)
-    finished_at = models.DateTimeField("kết thúc", null=True, blank=True)
-    duration_s = models.FloatField("thời gian chạy (giây)", null=True, blank=True)
+    error = models.TextField(pgettext_lazy("job", "error"), blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("job", "created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("job", "updated at"), auto_now=True)
+    started_at = models.DateTimeField(pgettext_lazy("job", "started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(pgettext_lazy("job", "finished at"), null=True, blank=True)
+    duration_s = models.FloatField(pgettext_lazy("job", "run time (s)"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người nhập",
+        verbose_name=pgettext_lazy("job", "started by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="import_jobs",
+        related_name="%(class)s_jobs",
     )
     language = models.CharField(
-        "ngôn ngữ",
+        pgettext_lazy("job", "language"),
         max_length=8,
         blank=True,
         default="",
-        help_text="Ngôn ngữ của yêu cầu đã bắt đầu lần nhập (vi, en): lỗi, cảnh báo và tiến độ "
-        "được ghi bằng ngôn ngữ này. Để trống: ngôn ngữ mặc định.",
+        help_text=pgettext_lazy(
+            "job",
+            "Language of the request that started the job (vi, en): its errors, warnings and "
+            "progress are written in it. Empty: the default language.",
+        ),
+    )
+    task_id = models.CharField(
+        pgettext_lazy("job", "task"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=pgettext_lazy("job", "Id of the task queue's result that runs this job."),
     )
 
     class Meta:
-        verbose_name = "lần nhập dữ liệu"
-        verbose_name_plural = "lần nhập dữ liệu"
+        abstract = True
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(progress__lte=100), name="importjob_progress_le_100"
+                condition=Q(progress__lte=100), name="%(class)s_progress_le_100"
             ),
             models.CheckConstraint(
                 condition=Q(finished_at__isnull=True)
                 | Q(started_at__isnull=True)
                 | Q(finished_at__gte=models.F("started_at")),
-                name="importjob_finished_after_started",
+                name="%(class)s_finished_after_started",
             ),
         ]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    def lost_fields(self, message: str) -> dict:
+        """Fields to store besides status and error when the job's worker was lost."""
+        return {"progress_message": message[:200]}
+
+
+class WorkerBeat(models.Model):
+    """A task worker's heartbeat: written every few seconds while ``manage.py run_worker`` runs."""
+
+    worker_id = models.CharField(pgettext_lazy("job", "worker"), max_length=64, primary_key=True)
+    host = models.CharField(pgettext_lazy("job", "host"), max_length=255)
+    pid = models.PositiveIntegerField(pgettext_lazy("job", "process id"))
+    queues = models.CharField(pgettext_lazy("job", "queues"), max_length=200, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("job", "started at"))
+    beat_at = models.DateTimeField(pgettext_lazy("job", "last heartbeat"), db_index=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("job", "task worker")
+        verbose_name_plural = pgettext_lazy("job", "task workers")
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return self.worker_id
+
+
+class ImportJob(Job):
+    """A layer import started from the web (the file, the options, and the counts or errors)."""
+
+    class Mode(models.TextChoices):
+        APPEND = "append", pgettext_lazy("job", "Append")
+        REPLACE = "replace", pgettext_lazy("job", "Replace the whole layer")
+        UPSERT = "upsert", pgettext_lazy("job", "Update by code")
+
+    layer = models.CharField(pgettext_lazy("job", "layer"), max_length=64)
+    file = models.FileField(
+        pgettext_lazy("job", "uploaded file"), upload_to="imports/%Y/%m/", max_length=255
+    )
+    original_name = models.CharField(
+        pgettext_lazy("job", "original file name"), max_length=255, blank=True
+    )
+    size_bytes = models.BigIntegerField(pgettext_lazy("job", "size (bytes)"), default=0)
+    mode = models.CharField(
+        pgettext_lazy("job", "import mode"), max_length=8, choices=Mode.choices, default=Mode.APPEND
+    )
+    srs = models.CharField(
+        pgettext_lazy("job", "source coordinate system"),
+        max_length=64,
+        blank=True,
+        help_text=pgettext_lazy(
+            "job",
+            "Empty: the file's own (VN-2000 is taken by province when the file does not say).",
+        ),
+    )
+    features = models.PositiveIntegerField(pgettext_lazy("job", "features in the file"), default=0)
+    created_count = models.PositiveIntegerField(pgettext_lazy("job", "records created"), default=0)
+    updated_count = models.PositiveIntegerField(pgettext_lazy("job", "records updated"), default=0)
+    deleted_count = models.PositiveIntegerField(pgettext_lazy("job", "records deleted"), default=0)
+    source_crs = models.CharField(
+        pgettext_lazy("job", "coordinate system used"), max_length=120, blank=True
+    )
+    warnings = models.JSONField(pgettext_lazy("job", "warnings"), default=list, blank=True)
+    errors = models.JSONField(
+        pgettext_lazy("job", "errors by row"),
+        default=list,
+        blank=True,
+        help_text=pgettext_lazy(
+            "job", "A list of {row, reason}; row 0 or empty: an error of the whole file."
+        ),
+    )
+
+    class Meta(Job.Meta):
+        verbose_name = pgettext_lazy("job", "data import")
+        verbose_name_plural = pgettext_lazy("job", "data imports")
         indexes = [
             models.Index(fields=["started_by", "created_at"]),
             models.Index(fields=["status"]),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.original_name or self.file.name} → {self.layer} ({self.get_status_display()})"
+        name = self.original_name or self.file.name
+        return f"#{self.pk} {name} → {self.layer} ({self.get_status_display()})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    def lost_fields(self, message: str) -> dict:
+        return {
+            "progress_message": str(gettext("failed, nothing was imported")),
+            "errors": [{"row": None, "reason": message}],
+        }

@@ -18,12 +18,12 @@ from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from planning import geo
-from planning.models.admin_units import AdminUnit
+from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import AreaKind, IndustrialArea
-from planning.models.base import SpatialRecord
 
 #: Fields only the review workflow writes.
 WORKFLOW_FIELDS = (
@@ -144,56 +144,62 @@ class ProposalEventQuerySet(models.QuerySet):
 
 class Proposal(SpatialRecord):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Bản nháp"
-        SUBMITTED = "submitted", "Đã gửi"
-        UNDER_REVIEW = "under_review", "Đang thẩm định"
-        CHANGES_REQUESTED = "changes_requested", "Yêu cầu chỉnh sửa"
-        APPROVED = "approved", "Đã phê duyệt"
-        REJECTED = "rejected", "Không phê duyệt"
-        WITHDRAWN = "withdrawn", "Đã rút"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", pgettext_lazy("proposal status", "Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    code = models.CharField("mã đề xuất", max_length=30, unique=True)
-    name = models.CharField("tên đề xuất", max_length=200)
-    kind = models.CharField("loại", max_length=3, choices=AreaKind.choices, default=AreaKind.CCN)
-    geom = models.MultiPolygonField("ranh giới đề xuất", srid=4326)
-    area_ha = models.FloatField("diện tích (ha)", editable=False, default=0)
+    code = models.CharField(_("proposal code"), max_length=30, unique=True)
+    name = models.CharField(_("proposal name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=3, choices=AreaKind.choices, default=AreaKind.CCN)
+    geom = models.MultiPolygonField(_("proposed boundary"), srid=4326)
+    area_ha = models.FloatField(_("area (ha)"), editable=False, default=0)
     admin_unit = models.ForeignKey(
-        AdminUnit, verbose_name="đơn vị đề xuất", on_delete=models.PROTECT, related_name="proposals"
+        AdminUnit,
+        verbose_name=_("proposing unit"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người đề xuất",
+        verbose_name=_("proposed by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="proposals",
     )
-    rationale = models.TextField("thuyết minh", blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
     status = models.CharField(
-        "trạng thái", max_length=18, choices=Status.choices, default=Status.DRAFT
+        pgettext_lazy("proposal", "status"),
+        max_length=18,
+        choices=Status.choices,
+        default=Status.DRAFT,
     )
-    validation = models.JSONField("kết quả kiểm tra", default=dict, blank=True)
-    submitted_at = models.DateTimeField("ngày gửi", null=True, blank=True)
-    decided_at = models.DateTimeField("ngày quyết định", null=True, blank=True)
+    validation = models.JSONField(_("validation results"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
     # PROTECT: deleting the planned area an approval created would unlink the decision behind
     # the workflow's back (Django clears a SET_NULL link with a raw UPDATE); revoke it instead.
     resulting_area = models.OneToOneField(
         IndustrialArea,
-        verbose_name="khu, cụm được lập",
+        verbose_name=_("area or cluster established"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="proposal",
     )
-    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật", auto_now=True)
-    history = HistoricalRecords(verbose_name="lịch sử đề xuất")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("proposal history"))
 
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "đề xuất khu, cụm công nghiệp"
-        verbose_name_plural = "đề xuất khu, cụm công nghiệp"
+        verbose_name = _("proposed industrial park / cluster")
+        verbose_name_plural = _("proposed industrial parks and clusters")
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(
@@ -201,7 +207,7 @@ class Proposal(SpatialRecord):
                 | Q(decided_at__isnull=True)
                 | Q(decided_at__gte=models.F("submitted_at")),
                 name="proposal_decided_after_submitted",
-                violation_error_message="Ngày quyết định phải sau ngày gửi.",
+                violation_error_message=_("The decision must come after the submission."),
             ),
         ]
 
@@ -225,8 +231,8 @@ class Proposal(SpatialRecord):
         if stored is None:
             if self.status != self.Status.DRAFT:
                 errors["status"] = _(
-                    "A new proposal starts as a draft; its status (“%(status)s”) changes only through "
-                    "the review workflow."
+                    "A new proposal starts as a draft; its status (“%(status)s”) changes only "
+                    "through the review workflow."
                 ) % {"status": self.status}
             for name in ("submitted_at", "decided_at", "resulting_area"):
                 if getattr(self, Proposal._meta.get_field(name).attname) is not None:
@@ -246,8 +252,8 @@ class Proposal(SpatialRecord):
                 ) % {"field": name}
         if not errors and stored["status"] not in EDITABLE_STATUSES:
             errors["__all__"] = _(
-                "A proposal can be changed only as a draft or when changes were requested; it is now "
-                "“%(status)s”."
+                "A proposal can be changed only as a draft or when changes were requested; it is "
+                "now “%(status)s”."
             ) % {
                 "status": self.Status(stored["status"]).label
                 if stored["status"] in self.Status.values
@@ -278,34 +284,34 @@ class ProposalEvent(models.Model):
     """One step of the review workflow: who did what, when, with what comment."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Tạo"
-        EDITED = "edited", "Chỉnh sửa"
-        SUBMITTED = "submitted", "Gửi thẩm định"
-        REVIEW_STARTED = "review_started", "Bắt đầu thẩm định"
-        COMMENTED = "commented", "Góp ý"
-        CHANGES_REQUESTED = "changes_requested", "Yêu cầu chỉnh sửa"
-        APPROVED = "approved", "Phê duyệt"
-        REJECTED = "rejected", "Không phê duyệt"
-        WITHDRAWN = "withdrawn", "Rút đề xuất"
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        SUBMITTED = "submitted", _("Submitted for review")
+        REVIEW_STARTED = "review_started", _("Review started")
+        COMMENTED = "commented", _("Commented")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", pgettext_lazy("proposal event", "Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrew the proposal")
 
     proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="events", verbose_name="đề xuất"
+        Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("proposal")
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
-        verbose_name="người thực hiện",
+        verbose_name=_("done by"),
     )
-    action = models.CharField("thao tác", max_length=18, choices=Action.choices)
-    comment = models.TextField("ý kiến", blank=True)
-    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+    action = models.CharField(_("action"), max_length=18, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = ProposalEventQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "bước xử lý đề xuất"
-        verbose_name_plural = "bước xử lý đề xuất"
+        verbose_name = _("proposal step")
+        verbose_name_plural = _("proposal steps")
         ordering = ["proposal", "created_at"]
 
     def __str__(self) -> str:

@@ -4,31 +4,32 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class RasterLayer(models.Model):
     class Kind(models.TextChoices):
-        DEM = "dem", "Mô hình số độ cao (m)"
-        LANDCOVER = "landcover", "Lớp phủ mặt đất"
-        FLOOD = "flood", "Nguy cơ ngập (độ sâu, m)"
-        POPULATION = "population", "Dân số (người/ô)"
+        DEM = "dem", _("Digital elevation model (m)")
+        LANDCOVER = "landcover", _("Land cover")
+        FLOOD = "flood", _("Flood hazard (depth, m)")
+        POPULATION = "population", _("Population (people per cell)")
 
-    name = models.CharField("tên", max_length=120, unique=True)
-    kind = models.CharField("loại", max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     path = models.CharField(
-        "tệp (COG)", max_length=500, help_text="Đường dẫn tương đối với thư mục dữ liệu."
+        _("file (COG)"), max_length=500, help_text=_("Path relative to the data folder.")
     )
-    srid = models.PositiveIntegerField("hệ tọa độ (EPSG)")
-    resolution_m = models.FloatField("độ phân giải (m)")
-    nodata = models.FloatField("giá trị không dữ liệu", null=True, blank=True)
-    legend = models.JSONField("ý nghĩa giá trị", default=dict, blank=True)
-    is_synthetic = models.BooleanField("dữ liệu tổng hợp", default=False)
-    source = models.TextField("nguồn", blank=True)
+    srid = models.PositiveIntegerField(_("coordinate reference system (EPSG)"))
+    resolution_m = models.FloatField(_("resolution (m)"))
+    nodata = models.FloatField(_("nodata value"), null=True, blank=True)
+    legend = models.JSONField(_("meaning of values"), default=dict, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic data"), default=False)
+    source = models.TextField(_("source"), blank=True)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "lớp raster"
-        verbose_name_plural = "lớp raster"
+        verbose_name = _("raster layer")
+        verbose_name_plural = _("raster layers")
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
@@ -43,15 +44,15 @@ class RasterLayer(models.Model):
 class DatasetLoad(models.Model):
     """A record of a bulk load (demo province, imports): what, when, by whom, with what result."""
 
-    name = models.CharField("bộ dữ liệu", max_length=120)
-    checksum = models.CharField("SHA-256 của dữ liệu nguồn", max_length=64)
-    loaded_at = models.DateTimeField("thời điểm", auto_now_add=True)
-    counts = models.JSONField("số bản ghi", default=dict)
-    notes = models.TextField("ghi chú", blank=True)
+    name = models.CharField(_("dataset"), max_length=120)
+    checksum = models.CharField(_("SHA-256 of the source data"), max_length=64)
+    loaded_at = models.DateTimeField(_("time"), auto_now_add=True)
+    counts = models.JSONField(_("record count"), default=dict)
+    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        verbose_name = "lần nạp dữ liệu"
-        verbose_name_plural = "lần nạp dữ liệu"
+        verbose_name = _("data load")
+        verbose_name_plural = _("data loads")
         ordering = ["-loaded_at"]
 
     def __str__(self) -> str:

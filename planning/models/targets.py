@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from planning.models.admin_units import AdminUnit
 from planning.models.areas import IndustrialArea
 
 
 class Indicator(models.TextChoices):
-    CLEARANCE_HA = "clearance_ha", "Diện tích GPMB bàn giao trong năm (ha)"
-    INFRASTRUCTURE_PCT = "infrastructure_pct", "Khối lượng hạ tầng hoàn thành lũy kế (%)"
-    LEASED_HA = "leased_ha", "Diện tích cho thuê mới trong năm (ha)"
-    NEW_PROJECTS = "new_projects", "Số dự án thứ cấp thu hút mới"
-    DISBURSED_BN_VND = "disbursed_bn_vnd", "Vốn đầu tư hạ tầng giải ngân trong năm (tỷ đồng)"
+    CLEARANCE_HA = "clearance_ha", _("Clearance handed over in the year (ha)")
+    INFRASTRUCTURE_PCT = "infrastructure_pct", _("Cumulative infrastructure completed (%)")
+    LEASED_HA = "leased_ha", _("New land leased in the year (ha)")
+    NEW_PROJECTS = "new_projects", _("New secondary projects attracted")
+    DISBURSED_BN_VND = (
+        "disbursed_bn_vnd",
+        _("Infrastructure capital disbursed in the year (bn VND)"),
+    )
 
 
 class DevelopmentTarget(models.Model):
@@ -22,16 +26,16 @@ class DevelopmentTarget(models.Model):
         IndustrialArea,
         on_delete=models.CASCADE,
         related_name="targets",
-        verbose_name="khu, cụm công nghiệp",
+        verbose_name=_("industrial park / cluster"),
     )
-    year = models.PositiveSmallIntegerField("năm")
-    indicator = models.CharField("chỉ tiêu", max_length=20, choices=Indicator.choices)
-    target_value = models.DecimalField("chỉ tiêu được giao", max_digits=12, decimal_places=2)
-    decision = models.CharField("quyết định giao chỉ tiêu", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator.choices)
+    target_value = models.DecimalField(_("assigned target"), max_digits=12, decimal_places=2)
+    decision = models.CharField(_("target assignment decision"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "chỉ tiêu đầu tư, phát triển"
-        verbose_name_plural = "chỉ tiêu đầu tư, phát triển"
+        verbose_name = _("investment and development target")
+        verbose_name_plural = _("investment and development targets")
         ordering = ["area", "year", "indicator"]
         constraints = [
             models.UniqueConstraint(fields=["area", "year", "indicator"], name="target_uniq"),
@@ -52,43 +56,47 @@ class AnnualReport(models.Model):
         IndustrialArea,
         on_delete=models.CASCADE,
         related_name="reports",
-        verbose_name="khu, cụm công nghiệp",
+        verbose_name=_("industrial park / cluster"),
     )
-    year = models.PositiveSmallIntegerField("năm")
+    year = models.PositiveSmallIntegerField(_("year"))
     admin_unit = models.ForeignKey(
         AdminUnit,
         on_delete=models.PROTECT,
         related_name="annual_reports",
-        verbose_name="đơn vị hành chính (khi báo cáo)",
+        verbose_name=_("administrative unit (when reported)"),
     )
     clearance_ha = models.DecimalField(
-        "GPMB bàn giao trong năm (ha)", max_digits=10, decimal_places=2, default=0
+        _("clearance handed over in the year (ha)"), max_digits=10, decimal_places=2, default=0
     )
     infrastructure_pct = models.DecimalField(
-        "hạ tầng hoàn thành lũy kế (%)", max_digits=5, decimal_places=1, default=0
+        _("cumulative infrastructure completed (%)"), max_digits=5, decimal_places=1, default=0
     )
     leased_ha = models.DecimalField(
-        "cho thuê mới trong năm (ha)", max_digits=10, decimal_places=2, default=0
+        _("new land leased in the year (ha)"), max_digits=10, decimal_places=2, default=0
     )
-    new_projects = models.PositiveIntegerField("dự án thứ cấp mới", default=0)
+    new_projects = models.PositiveIntegerField(_("new secondary projects"), default=0)
     disbursed_bn_vnd = models.DecimalField(
-        "vốn hạ tầng giải ngân (tỷ đồng)", max_digits=14, decimal_places=2, default=0
+        _("infrastructure capital disbursed (bn VND)"), max_digits=14, decimal_places=2, default=0
     )
-    workers = models.PositiveIntegerField("lao động cuối năm", default=0)
+    workers = models.PositiveIntegerField(_("workers at year end"), default=0)
     revenue_bn_vnd = models.DecimalField(
-        "doanh thu (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
+        _("revenue (bn VND)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     tax_bn_vnd = models.DecimalField(
-        "nộp ngân sách (tỷ đồng)", max_digits=14, decimal_places=2, null=True, blank=True
+        _("state budget contribution (bn VND)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     export_musd = models.DecimalField(
-        "xuất khẩu (triệu USD)", max_digits=12, decimal_places=2, null=True, blank=True
+        _("exports (mn USD)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    submitted_on = models.DateField("ngày báo cáo", null=True, blank=True)
+    submitted_on = models.DateField(_("reported on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "báo cáo năm"
-        verbose_name_plural = "báo cáo năm"
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
         ordering = ["area", "year"]
         constraints = [
             models.UniqueConstraint(fields=["area", "year"], name="report_area_year_uniq"),
@@ -99,7 +107,10 @@ class AnnualReport(models.Model):
                 & Q(infrastructure_pct__gte=0)
                 & Q(infrastructure_pct__lte=100),
                 name="report_values_in_range",
-                violation_error_message="Số liệu báo cáo không được âm; tỷ lệ hạ tầng tối đa 100%.",
+                violation_error_message=_(
+                    "Reported figures cannot be negative; infrastructure completion is at most "
+                    "100%."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(revenue_bn_vnd__isnull=True) | Q(revenue_bn_vnd__gte=0))

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.gis.geos import GEOSGeometry
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 @dataclass
@@ -36,8 +39,6 @@ class AuditEntry:
 
     @property
     def admin_change_url(self) -> str | None:
-        from django.urls import NoReverseMatch, reverse
-
         app, model = self.model_label.split(".")
         try:
             return reverse(f"admin:{app}_{model.lower()}_change", args=[self.object_id])
@@ -59,10 +60,11 @@ def _text(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, GEOSGeometry):
-        return f"{value.geom_type}, {value.num_coords} đỉnh"
+        return _("%(type)s, %(count)s vertices") % {
+            "type": value.geom_type,
+            "count": value.num_coords,
+        }
     if isinstance(value, dt.datetime):  # local time, as in the "Thời điểm" column
-        from django.utils import timezone
-
         return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(
             "%d/%m/%Y %H:%M:%S"
         )
@@ -96,7 +98,7 @@ def _shown(field, value) -> str:
         if label is not None and str(label) != str(value):
             return f"{label} ({value})"
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return _("yes") if value else _("no")
     return _text(value)
 
 
@@ -168,7 +170,9 @@ def audit_entries(
                 object_repr=_repr(record),
                 action=record.history_type,
                 when=when,
-                user=(user.get_username() if user is not None else "hệ thống (lệnh, nạp dữ liệu)"),
+                user=(
+                    user.get_username() if user is not None else _("system (commands, data loads)")
+                ),
                 reason=record.history_change_reason or "",
                 changes=_changes(record, mdl) if record.history_type == "~" else [],
                 record=record,

@@ -13,31 +13,28 @@ Three ways to run one:
 
 * :func:`analysis_run`: synchronously. The run is stored (``running``, then ``done`` or
   ``failed`` with the error); results and published rows are written in one transaction.
-* :func:`analysis_submit`: asynchronously. A ``queued`` run is stored and executed by the runner
-  chosen by ``settings.PLANNING_ANALYSIS_RUNNER``: ``"thread"`` (default: a small in-process pool
-  of ``PLANNING_ANALYSIS_WORKERS`` threads, one by default — a 10 m province run takes about a
-  gigabyte), ``"sync"`` (at once, in the caller), or ``"queue"`` (left in the database for
-  ``manage.py run_analysis --queued``). Progress (0–100, a message) is written as it runs.
+* :func:`analysis_submit`: asynchronously. A ``queued`` run is stored and :func:`analysis_task`
+  is enqueued on the task queue's ``analyses`` queue (:mod:`planning.services.jobs`); a worker
+  (``manage.py run_worker``, one job at a time per worker — a 10 m province run takes about a
+  gigabyte) executes it. Progress (0–100, a message) is written as it runs; a run whose worker
+  was killed is marked failed (:func:`run_refresh_stale`).
 * :func:`analysis_compute`: computed and returned, nothing stored (the API's GET reports).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
-from django.db import close_old_connections, connections, transaction
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from planning import models as m
 from planning.errors import InvalidParameter
+from planning.services import jobs
 from planning.services.analyses import analysis_spec
 from planning.services.analyses.registry import AnalysisSpec, Outcome, Progress, no_progress
 from planning.services.analysis_params import params_validate
@@ -50,20 +47,12 @@ def _user(user):
 
 
 def _progress_writer(run: m.AnalysisRun) -> Progress:
-    last = {"pct": -1, "t": 0.0}
+    write = jobs.job_progress_writer(run, every=0.5)
 
-    def write(pct: int, message: str) -> None:
-        pct = max(0, min(100, int(pct)))
-        now = time.monotonic()
-        if pct == last["pct"] or (now - last["t"] < 0.5 and pct - last["pct"] < 5 and pct < 100):
-            return
-        last.update(pct=pct, t=now)
-        m.AnalysisRun.objects.filter(pk=run.pk).update(
-            progress=pct, progress_message=message[:200], updated_at=timezone.now()
-        )
-        run.progress, run.progress_message = pct, message[:200]
+    def progress(pct: int, message: str) -> None:
+        write(pct, message)
 
-    return write
+    return progress
 
 
 def _begin(
@@ -78,33 +67,14 @@ def _begin(
             started_by=_user(user),
             status=m.AnalysisRun.Status.RUNNING,
             started_at=now,
-            progress_message=_("started"),
-        )
-    else:
-        run.status, run.started_at, run.progress, run.progress_message = (
-            m.AnalysisRun.Status.RUNNING,
-            now,
-            0,
-            _("started"),
-        )
-        run.save(
-            update_fields=["status", "started_at", "progress", "progress_message", "updated_at"]
+            progress_message=_("starting"),
+            language=jobs.request_language(),
         )
     return run
 
 
 def _fail(run: m.AnalysisRun, exc: BaseException) -> None:
-    now = timezone.now()
-    run.status, run.finished_at = m.AnalysisRun.Status.FAILED, now
-    run.duration_s = round((now - run.started_at).total_seconds(), 3) if run.started_at else None
-    run.error = f"{type(exc).__name__}: {exc}"[:10_000]
-    m.AnalysisRun.objects.filter(pk=run.pk).update(
-        status=run.status,
-        finished_at=now,
-        duration_s=run.duration_s,
-        error=run.error,
-        updated_at=now,
-    )
+    jobs.job_fail(run, exc)
 
 
 def _execute(
@@ -115,7 +85,7 @@ def _execute(
     progress = _progress_writer(run)
     try:
         outcome = spec.body(params, progress)
-        progress(95, _("storing the results"))
+        progress(95, _("saving the results"))
         with transaction.atomic():
             t_store = time.perf_counter()
             if outcome.write is not None:
@@ -172,116 +142,51 @@ def analysis_compute(name: str, given: Mapping | None = None, /, **kwargs) -> Ou
     return outcome
 
 
-# ---- the asynchronous runner -------------------------------------------------------------------
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-_inflight: set[int] = set()
+# ---- in the background: the task queue ----------------------------------------------------------
+@task(queue_name="analyses")
+def analysis_task(run_id: int) -> str:
+    """The queue's task: execute stored run ``run_id``; its status (the run holds the rest)."""
+    return run_execute(run_id).status
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(
-                max_workers=int(getattr(settings, "PLANNING_ANALYSIS_WORKERS", 1)),
-                thread_name_prefix="kcn-analysis",
-            )
-        return _executor
-
-
-def _thread_main(run_id: int) -> None:
-    close_old_connections()
-    try:
-        run_execute(run_id)
-    except Exception:  # already stored as failed, and logged
-        pass
-    finally:
-        _inflight.discard(run_id)
-        connections.close_all()
-
-
-def analysis_submit(
-    name: str, given: Mapping | None = None, /, *, user=None, **kwargs
-) -> m.AnalysisRun:
-    """Validate, store a queued run and hand it to the runner; return the run at once."""
-    spec = analysis_spec(name)
-    params, scope = analysis_prepare(spec, _merged(given, kwargs))
+def _queued(kind: str, params: dict, scope, user) -> m.AnalysisRun:
     run = m.AnalysisRun.objects.create(
-        kind=spec.name,
+        kind=kind,
         params=params,
         admin_unit=scope,
         started_by=_user(user),
         status=m.AnalysisRun.Status.QUEUED,
         progress_message=_("waiting"),
+        language=jobs.request_language(),
     )
-    return _dispatch(run)
+    return jobs.job_enqueue(run, analysis_task)
 
 
-def _dispatch(run: m.AnalysisRun) -> m.AnalysisRun:
-    mode = getattr(settings, "PLANNING_ANALYSIS_RUNNER", "thread")
-    if mode == "sync":
-        with contextlib.suppress(Exception):
-            run_execute(run.pk)
-        run.refresh_from_db()
-    elif mode == "thread":
-        _inflight.add(run.pk)
-        transaction.on_commit(lambda pk=run.pk: _pool().submit(_thread_main, pk))
-    return run
+def analysis_submit(
+    name: str, given: Mapping | None = None, /, *, user=None, **kwargs
+) -> m.AnalysisRun:
+    """Validate, store a queued run and enqueue its task; return the run at once."""
+    spec = analysis_spec(name)
+    params, scope = analysis_prepare(spec, _merged(given, kwargs))
+    return _queued(spec.name, params, scope, user)
 
 
 def run_resubmit(run: m.AnalysisRun, *, user=None) -> m.AnalysisRun:
     """Queue a new run with the same analysis, parameters and scope as ``run``."""
-    new = m.AnalysisRun.objects.create(
-        kind=run.kind,
-        params=run.params,
-        admin_unit=run.admin_unit,
-        started_by=_user(user),
-        status=m.AnalysisRun.Status.QUEUED,
-        progress_message=_("waiting"),
-    )
-    return _dispatch(new)
+    return _queued(run.kind, run.params, run.admin_unit, user)
 
 
 def run_execute(run_id: int) -> m.AnalysisRun:
-    """Execute a stored, queued run (the worker's entry point)."""
-    updated = m.AnalysisRun.objects.filter(pk=run_id, status=m.AnalysisRun.Status.QUEUED).update(
-        status=m.AnalysisRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
-    )
-    run = m.AnalysisRun.objects.get(pk=run_id)
-    if not updated:
-        return run  # taken by another worker, or already finished
-    spec = analysis_spec(run.kind)
-    return _execute(spec, run.params, run.admin_unit, run.started_by, run=run)
-
-
-def runs_process_queued(*, limit: int | None = None) -> list[m.AnalysisRun]:
-    """Execute queued runs in creation order (``manage.py run_analysis --queued``)."""
-    done = []
-    for pk in (
-        m.AnalysisRun.objects.filter(status=m.AnalysisRun.Status.QUEUED)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    ):
-        with contextlib.suppress(Exception):
-            done.append(run_execute(pk))
-    return done
+    """Execute a stored, queued run (the task's body), in the language it was submitted in."""
+    run = m.AnalysisRun.objects.select_related("admin_unit", "started_by").get(pk=run_id)
+    with translation.override(jobs.job_language(run)):
+        if not jobs.job_begin(run, _("starting")):
+            run.refresh_from_db()
+            return run  # taken by another worker, or already finished
+        spec = analysis_spec(run.kind)
+        return _execute(spec, run.params, run.admin_unit, run.started_by, run=run)
 
 
 def run_refresh_stale(run: m.AnalysisRun) -> m.AnalysisRun:
-    """Mark a run failed when it stopped reporting (its process ended): not ours and silent too
-    long."""
-    if run.is_finished or run.pk in _inflight:
-        return run
-    if (
-        getattr(settings, "PLANNING_ANALYSIS_RUNNER", "thread") == "queue"
-        and run.status == m.AnalysisRun.Status.QUEUED
-    ):
-        return run
-    limit = dt.timedelta(seconds=int(getattr(settings, "PLANNING_ANALYSIS_STALE_SECONDS", 1800)))
-    if timezone.now() - run.updated_at > limit:
-        _fail(
-            run,
-            RuntimeError("the run stopped reporting progress (server restarted?); start it again"),
-        )
-        run.refresh_from_db()
-    return run
+    """``run``, marked failed if the worker running it stopped (killed, crashed)."""
+    return jobs.job_refresh(run)

@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "kcn-planner-backup/1"
@@ -255,7 +256,8 @@ def backup_read(path: Path, work: Path) -> dict:
         if listed != present:
             missing, extra = sorted(listed - present), sorted(present - listed)
             raise BackupError(
-                f"{path.name} does not match its manifest (missing {missing[:5]}, unexpected {extra[:5]})"
+                f"{path.name} does not match its manifest (missing {missing[:5]}, unexpected "
+                f"{extra[:5]})"
             )
         try:
             # Members were checked above (relative paths, regular files and directories only);
@@ -276,15 +278,15 @@ def _check_compatible(manifest: dict) -> list[str]:
     if manifest["backend"] != kind:
         raise BackupError(
             f"the backup is of a {manifest['backend']} database and this service runs on {kind}; "
-            f"restore it into a {manifest['backend']} database (DATABASE_URL), or use export_layer/import_layer"
+            f"restore it into a {manifest['backend']} database (DATABASE_URL), or use "
+            "export_layer/import_layer"
         )
-    from django.db.migrations.loader import MigrationLoader
-
     known = set(MigrationLoader(connection, ignore_no_migrations=True).disk_migrations)
     unknown = [f"{a}.{n}" for a, n in manifest["migrations"] if (a, n) not in known]
     if unknown:
         raise BackupError(
-            f"the backup was made by a newer version (unknown migrations {', '.join(unknown[:5])}); "
+            "the backup was made by a newer version (unknown migrations "
+            f"{', '.join(unknown[:5])}); "
             "update the code first"
         )
     ours = {tuple(x) for x in applied_migrations()}
@@ -351,7 +353,8 @@ def _swap_dir(extracted: Path, live: Path) -> None:
 
 
 def backup_restore(path: Path, *, safety_backup: bool = True) -> RestoreResult:
-    """Restore an archive made by :func:`backup_create`. Checks everything before changing anything."""
+    """Restore an archive made by :func:`backup_create`. Checks everything before changing
+    anything."""
     path = Path(path)
     kind = backend()
     with tempfile.TemporaryDirectory(prefix="kcn-restore-") as tmp:

@@ -21,7 +21,7 @@ from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from planning import models as m
-from planning.models.base import SpatialRecord
+from planning.models.base import GeometryRecord
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DATASET_NAME = "demo_province"
@@ -124,7 +124,7 @@ class _Upserter:
                 to_update.append(obj)
             else:
                 to_create.append(obj)
-            if isinstance(obj, SpatialRecord):
+            if isinstance(obj, GeometryRecord):
                 obj.normalise_geometries()
             out[k] = obj
         if to_create:

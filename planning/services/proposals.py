@@ -31,16 +31,19 @@ import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from planning import access
 from planning import models as m
 from planning.errors import PlanningError
+from planning.labels import choice_labels
 from planning.models.base import normalise_geometry
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
-from planning.web.formats import number
+from planning.numbers import active_lang
+from planning.services.proposal_validation import proposal_validate
 
 Status = m.Proposal.Status
 Action = m.ProposalEvent.Action
@@ -104,13 +107,7 @@ ACTIONS = tuple(TRANSITIONS)
 def status_label(status: str) -> str:
     """In the active language (the model's labels are Vietnamese only): messages keep one
     language."""
-    from django.utils.translation import get_language
-
-    from planning.web.labels import choice_labels
-
-    labels = choice_labels(
-        "proposals", m.Proposal._meta.get_field("status"), lang=get_language() or "vi"
-    )
+    labels = choice_labels("proposals", m.Proposal._meta.get_field("status"), lang=active_lang())
     return labels.get(status, status)
 
 
@@ -236,8 +233,8 @@ def check_can_edit(user, proposal: m.Proposal) -> None:
     if proposal.status not in EDITABLE:
         raise IllegalTransition(
             _(
-                "A proposal can be changed only as a draft or when changes were requested; "
-                "it is now “%(status)s”."
+                "A proposal can be changed only as a draft or when changes were requested; it is "
+                "now “%(status)s”."
             )
             % {"status": status_label(proposal.status)}
         )
@@ -289,9 +286,8 @@ def refuse_workflow_fields(given, *, creating: bool = False) -> None:
     if named:
         raise (ProposalInvalid if creating else IllegalTransition)(
             _(
-                "%(fields)s change only through the review workflow: "
-                "POST /api/v1/proposals/<id>/<step>/ "
-                "with a step among %(steps)s."
+                "%(fields)s change only through the review workflow: POST "
+                "/api/v1/proposals/<id>/<step>/ with a step among %(steps)s."
             )
             % {"fields": ", ".join(named), "steps": ", ".join(ACTIONS)},
             details={"fields": named, "steps": list(ACTIONS)},
@@ -398,11 +394,15 @@ def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
     sources, target, who, event, needs_comment = TRANSITIONS[action]
     if not _may(user, proposal, who):
         if who == REVIEWER:
-            role = "Sở Công Thương" if proposal.kind == "CCN" else "Ban Quản lý KKT"
+            role = (
+                _("Department of Industry and Trade")
+                if proposal.kind == "CCN"
+                else _("Economic Zone Management Board")
+            )
             raise ProposalRefused(
                 _(
-                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province "
-                    "may do this."
+                    "Only the reviewer of %(kind)s proposals (%(role)s) for this province may do "
+                    "this."
                 )
                 % {"kind": proposal.kind, "role": role}
             )
@@ -442,8 +442,6 @@ def action_label(action: str) -> str:
 
 def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> m.Proposal:
     """Take workflow step ``action`` (one of :data:`ACTIONS`) as ``user``; returns the proposal."""
-    from planning.services.proposal_validation import proposal_validate
-
     comment = (comment or "").strip()
     _check_step(user, proposal, action, comment)
     if action in ("submit", "approve"):
@@ -495,6 +493,12 @@ def _planned_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
     unit = proposal.admin_unit
     planned = Decimal(str(proposal.area_ha)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     reviewer = user.get_full_name() or user.get_username()
+    # Stored text: in the service's language, whatever the reviewer's page speaks.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _planned_area_record(user, proposal, unit, planned, reviewer, comment)
+
+
+def _planned_area_record(user, proposal, unit, planned, reviewer, comment) -> m.IndustrialArea:
     area = m.IndustrialArea(
         code=_area_code(proposal),
         name=proposal.name,
@@ -506,10 +510,16 @@ def _planned_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
         admin_unit=unit,
         province_name_reported=unit.province.name,
         is_mountainous=bool((proposal.validation or {}).get("is_mountainous", False)),
-        planning_decision=f"Phê duyệt đề xuất {proposal.code}",
+        planning_decision=_("Approval of proposal %(code)s") % {"code": proposal.code},
         source=(
-            f"Đề xuất {proposal.code} của {unit.name}, phê duyệt bởi {reviewer} "
-            f"ngày {timezone.localdate():%d/%m/%Y}." + (f" Ý kiến: {comment}" if comment else "")
+            _("Proposal %(code)s by %(unit)s, approved by %(reviewer)s on %(date)s.")
+            % {
+                "code": proposal.code,
+                "unit": unit.name,
+                "reviewer": reviewer,
+                "date": f"{timezone.localdate():%d/%m/%Y}",
+            }
+            + (" " + _("Comment: %(comment)s") % {"comment": comment} if comment else "")
         ),
     )
     area._history_user = user
@@ -548,13 +558,8 @@ def proposal_reject(user, proposal, comment):
 
 
 # --------------------------------------------------------------------------------------------
-# Reads and files
+# Reads
 # --------------------------------------------------------------------------------------------
-#: Largest boundary file accepted for one proposal.
-MAX_FILE_BYTES = 10 * 1024 * 1024
-FILE_SUFFIXES = (".geojson", ".json", ".kml", ".zip", ".gpkg")
-
-
 def visible_proposals(user, *, status=None, kind=None, queue: bool = False):
     """Proposals ``user`` may see, newest first; ``queue`` keeps those they review."""
     qs = m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
@@ -571,90 +576,3 @@ def visible_proposals(user, *, status=None, kind=None, queue: bool = False):
     if kind:
         qs = qs.filter(kind=_kind(kind))
     return qs.order_by("-updated_at", "-pk")
-
-
-def geometry_from_file(upload, *, srs=None):
-    """The one polygon of an uploaded GeoJSON, KML, zipped Shapefile or GeoPackage, in EPSG:4326.
-
-    The CRS is the file's own (VN-2000 zones included); a file without one is read as lon/lat
-    or VN-2000 TM-3 metres by the look of its coordinates (``layers.io.crs``); ``srs`` overrides.
-    Returns ``(geometry, notes)``; raises :class:`ProposalInvalid` with the reason otherwise.
-    """
-    import tempfile
-    from pathlib import Path
-
-    import numpy as np
-    import shapely
-
-    from layers.io import LayerIOError
-    from layers.io.crs import resolve_source_crs
-    from layers.io.doors import API
-    from layers.io.sources import open_source
-    from planning import geo
-
-    name = Path(getattr(upload, "name", "") or "upload").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in FILE_SUFFIXES:
-        raise ProposalInvalid(
-            _(
-                "%(name)s: upload a GeoJSON, KML, zipped Shapefile (.zip) or GeoPackage "
-                "(.gpkg) file."
-            )
-            % {"name": name}
-        )
-    size = getattr(upload, "size", None) or 0
-    if size > MAX_FILE_BYTES:
-        raise ProposalInvalid(
-            _("%(name)s is too large (%(size)s MB; at most %(max)s MB).")
-            % {"name": name, "size": number(size / 1e6, 1), "max": MAX_FILE_BYTES // 1_000_000}
-        )
-    with tempfile.TemporaryDirectory(prefix="kcn-proposal-") as tmp:
-        # The user's own file name (made safe), so that a refusal from the reader names their file.
-        from django.utils.text import get_valid_filename
-
-        safe = get_valid_filename(Path(name).stem)[:100] if Path(name).stem.strip(". ") else ""
-        path = Path(tmp) / f"{safe or 'boundary'}{suffix}"
-        with open(path, "wb") as out:
-            for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-                out.write(chunk)
-        try:
-            source = open_source(path, door=API)  # its hints name the field srs, not --srs
-            meta, wkb, _fields = source.read()
-            geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
-            present = geoms[~shapely.is_missing(geoms)]
-            if len(present) != 1:
-                raise ProposalInvalid(
-                    _("%(name)s holds %(n)s features; a proposal needs exactly one polygon.")
-                    % {"name": name, "n": len(present)}
-                )
-            bounds = tuple(shapely.total_bounds(present))
-            crs, notes = resolve_source_crs(
-                file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=API
-            )
-        except LayerIOError as exc:
-            raise ProposalInvalid(
-                _("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}
-            ) from None
-        except shapely.errors.GEOSException as exc:
-            raise ProposalInvalid(
-                _("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}
-            ) from None
-    shp = present[0]
-    if shp.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        raise ProposalInvalid(
-            _("%(name)s holds a %(type)s; a proposal needs a polygon.")
-            % {"name": name, "type": shp.geom_type}
-        )
-    from planning.analysis.geometry import GeometryRejected
-
-    try:
-        try:
-            shp = geo.transform(shapely.force_2d(shp), crs.key, geo.STORAGE_SRID)
-        except Exception as exc:  # pyproj raises several types
-            raise GeometryRejected(
-                _("cannot reproject from %(crs)s: %(reason)s") % {"crs": crs.label, "reason": exc}
-            ) from exc
-        geom = normalise_geometry(shp, "MULTIPOLYGON", srid=geo.STORAGE_SRID)
-    except GeometryRejected as exc:
-        raise ProposalInvalid(_("%(name)s: %(reason)s") % {"name": name, "reason": exc}) from None
-    return geom, [f"{name}: {crs.label}"] + list(notes)

@@ -9,6 +9,8 @@ from pathlib import Path
 import shapely
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from planning import geo
 from planning import models as m
@@ -77,24 +79,47 @@ RIVERS = {
     ],
 }
 SEEDS = {"Bình Định": 52, "Sóc Trăng": 94}
+# Titles and legends are stored with the raster (file description, RasterLayer.title/legend/
+# source): data written once, so in the service's language (settings.LANGUAGE_CODE), whatever
+# the language of the request or command that builds them. English msgids, Vietnamese in the .po.
 KINDS = {
-    "dem": ("Mô hình số độ cao (tổng hợp)", {"unit": "m"}),
+    "dem": (gettext_noop("Digital elevation model (synthetic)"), {"unit": "m"}),
     "landcover": (
-        "Lớp phủ mặt đất (tổng hợp)",
+        gettext_noop("Land cover (synthetic)"),
         {
-            "0": "không dữ liệu",
-            "1": "lúa 2 vụ",
-            "2": "cây hằng năm khác",
-            "3": "rừng, đất bảo vệ",
-            "4": "mặt nước",
-            "5": "đất xây dựng",
-            "6": "đất trống",
-            "7": "cây lâu năm",
+            "0": gettext_noop("no data"),
+            "1": gettext_noop("rice, two crops"),
+            "2": gettext_noop("other annual crops"),
+            "3": gettext_noop("forest, protected land"),
+            "4": gettext_noop("water"),
+            "5": gettext_noop("built-up land"),
+            "6": gettext_noop("bare land"),
+            "7": gettext_noop("perennial crops"),
         },
     ),
-    "flood": ("Độ sâu ngập thiết kế (tổng hợp)", {"unit": "m"}),
-    "population": ("Dân số theo ô (tổng hợp)", {"unit": "người/ô"}),
+    "flood": (gettext_noop("Design flood depth (synthetic)"), {"unit": "m"}),
+    "population": (
+        gettext_noop("Population per cell (synthetic)"),
+        {"unit": gettext_noop("people/cell")},
+    ),
 }
+
+
+def _stored(kind: str) -> tuple[str, dict]:
+    """The title and legend of ``kind`` in the service's language (they are stored as data)."""
+    title, legend = KINDS[kind]
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(title), {
+            key: (value if value == "m" else gettext(value)) for key, value in legend.items()
+        }
+
+
+def _source(title: str, province: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(
+            "%(title)s; %(province)s; synthesised from the sample province's vector data, "
+            "seed %(seed)s"
+        ) % {"title": title, "province": province, "seed": SEEDS[province]}
 
 
 def raster_dir() -> Path:
@@ -158,11 +183,13 @@ def rasters_build(
         for kind, array in arrays.items():
             path = folder / f"{kind}_{int(resolution_m)}m.tif"
             nodata = 0 if kind == "landcover" else (-9999.0 if kind == "dem" else None)
-            write_cog(path, array, grid, f"EPSG:{srid}", nodata=nodata, description=KINDS[kind][0])
+            write_cog(
+                path, array, grid, f"EPSG:{srid}", nodata=nodata, description=_stored(kind)[0]
+            )
             files[kind] = path
         with transaction.atomic():
             for kind, path in files.items():
-                title, legend = KINDS[kind]
+                title, legend = _stored(kind)
                 m.RasterLayer.objects.update_or_create(
                     name=f"{kind}:{province.code}:{int(resolution_m)}m",
                     defaults=dict(
@@ -173,7 +200,7 @@ def rasters_build(
                         nodata=0 if kind == "landcover" else None,
                         legend=legend,
                         is_synthetic=True,
-                        source=f"{title}; {name}; tổng hợp từ dữ liệu vector của tỉnh mẫu, seed {SEEDS[name]}",
+                        source=_source(title, name),
                         checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
                     ),
                 )

@@ -7,9 +7,14 @@ tab bar and ``{% jobs_panel %}`` among the panel sections. Both render nothing f
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
 
+from layers.io import jobs as imports
 from planning import access
 from planning.api.auth import has_staff_role
+from planning.models import AdminUnit, RasterLayer
+from planning.selectors.rasters import raster_stand_in
+from planning.services.analyses import analysis_spec
 
 register = template.Library()
 
@@ -32,12 +37,6 @@ def jobs_tab(context):
 def jobs_panel(context):
     if not _is_staff(context):
         return {"show": False}
-    from django.utils.translation import get_language
-
-    from planning.models import AdminUnit
-    from planning.services import imports
-    from planning.services.analyses import analysis_spec
-
     request = context["request"]
     lang = "en" if (get_language() or "vi").startswith("en") else "vi"
     analyses = []
@@ -51,9 +50,6 @@ def jobs_panel(context):
     )
     # Site suggestion and labour catchment read rasters: say which provinces have them, and whose
     # a province formed on 1 July 2025 without its own reads (selectors.rasters.raster_stand_in).
-    from planning.models import RasterLayer
-    from planning.selectors.rasters import raster_stand_in
-
     with_rasters = {
         name.split(":")[1]
         for name in RasterLayer.objects.values_list("name", flat=True)

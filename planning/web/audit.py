@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from planning import access
 from planning.selectors import audit
@@ -31,9 +32,7 @@ def _int(value: str | None):
 
 def audit_log(request):
     if not access.principal(request.user).is_admin:
-        raise PermissionDenied(
-            "Chỉ quản trị viên được xem nhật ký thay đổi (only administrators may read the change log)."
-        )
+        raise PermissionDenied(_("Only administrators may read the change log."))
     q = request.GET
     filters = {
         "model_label": q.get("model") or None,
@@ -43,13 +42,14 @@ def audit_log(request):
         "object_id": _int(q.get("object")),
     }
     what = {
-        "user": "người dùng (mã số)",
-        "since": "ngày bắt đầu (YYYY-MM-DD)",
-        "until": "ngày kết thúc (YYYY-MM-DD)",
-        "object": "mã đối tượng (số)",
+        "user": _("user (number)"),
+        "since": _("start date (YYYY-MM-DD)"),
+        "until": _("end date (YYYY-MM-DD)"),
+        "object": _("object id (number)"),
     }
     errors = [
-        f"“{q[k]}” không phải {what[k]} hợp lệ; bộ lọc này bị bỏ qua."
+        _("“%(value)s” is not a valid %(what)s; this filter is ignored.")
+        % {"value": q[k], "what": what[k]}
         for k, parsed in (
             ("user", filters["user_id"]),
             ("since", filters["since"]),
@@ -61,7 +61,8 @@ def audit_log(request):
     models = {mdl._meta.label: mdl for mdl in audit.historied_models()}
     if filters["model_label"] and filters["model_label"] not in models:
         errors.append(
-            f"Không có bảng dữ liệu “{filters['model_label']}” trong nhật ký; bộ lọc này bị bỏ qua."
+            _("The change log has no table “%(table)s”; this filter is ignored.")
+            % {"table": filters["model_label"]}
         )
         filters["model_label"] = None
     page = max(1, _int(q.get("page")) or 1)
@@ -72,7 +73,7 @@ def audit_log(request):
     base.pop("page", None)
     context = {
         **admin.site.each_context(request),
-        "title": "Nhật ký thay đổi",
+        "title": _("Change log"),
         "entries": entries,
         "total": total,
         "page": page,

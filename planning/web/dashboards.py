@@ -1,7 +1,8 @@
 """Dashboards: a province picker, a province's and an area's figures, charts and tables, their
-downloads (CSV, XLSX) and an area's PDF map sheet. Thin: the selectors assemble, views render.
+downloads (CSV, XLSX) and an area's PDF map sheet. Thin: :mod:`planning.web.dashboard_data`
+assembles, views render.
 
-What each section shows to whom is decided in :mod:`planning.selectors.dashboards` from
+What each section shows to whom is decided in :mod:`planning.web.dashboard_data` from
 :mod:`planning.access` (public figures for anyone; clearance, targets, obstacles for roles
 that may read the underlying layers; personal data never).
 """
@@ -12,11 +13,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from planning.selectors import dashboards as dash
+from layers.wms.render import MapRenderError
+from planning.selectors import dashboards as reads
+from planning.web import dashboard_data as dash
 from planning.web import layers as web_layers
+from planning.web.map_sheet import area_map_sheet
 from planning.web.views import _lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +32,7 @@ MAX_ID = 2**31 - 1  # larger ids cannot exist (and overflow SQLite's integer loo
 
 def _province(pk):
     pk = int(pk)
-    province = dash.province_get(pk) if pk <= MAX_ID else None
+    province = reads.province_get(pk) if pk <= MAX_ID else None
     if province is None:
         raise Http404(_("There is no province with id %(id)s.") % {"id": pk})
     return province
@@ -35,7 +40,7 @@ def _province(pk):
 
 def _area(pk):
     pk = int(pk)
-    area = dash.area_get(pk) if pk <= MAX_ID else None
+    area = reads.area_get(pk) if pk <= MAX_ID else None
     if area is None:
         raise Http404(_("There is no industrial park or cluster with id %(id)s.") % {"id": pk})
     return area
@@ -45,8 +50,6 @@ def _download(
     content: bytes, content_type: str, filename: str, *, inline: bool = False
 ) -> HttpResponse:
     """A file as it is: its bytes, its content type and its name (``attachment`` unless shown)."""
-    from django.utils.http import content_disposition_header
-
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     return response
@@ -79,8 +82,8 @@ def _table_download(
 @require_GET
 def index(request):
     """Province picker; a user with a role in exactly one province goes straight to it."""
-    provinces = dash.dashboard_provinces()
-    own = dash.user_province_ids(request.user)
+    provinces = reads.dashboard_provinces()
+    own = reads.user_province_ids(request.user)
     listed = {p["unit"].pk for p in provinces}
     if len(own) == 1 and own <= listed and "all" not in request.GET:
         return redirect("web:dashboard_province", pk=next(iter(own)))
@@ -161,13 +164,11 @@ def area_download(request, pk: int, table: str, fmt: str):
 
 @require_GET
 def area_sheet(request, pk: int):
-    from planning.services.map_sheet import MapSheetError, area_map_sheet
-
     area = _area(pk)
     data = dash.area_dashboard(area, user=request.user)
     try:
         pdf = area_map_sheet(area, user=request.user, figures=data["figures"])
-    except MapSheetError as exc:
+    except MapRenderError as exc:
         return HttpResponse(
             _("The map could not be rendered: %(error)s") % {"error": exc},
             status=503,

@@ -4,6 +4,8 @@ the rule checks, the timeline and the steps the user may take. Thin: the workflo
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -17,9 +19,9 @@ from django.views.decorators.http import require_POST
 from layers.catalogue import CATALOGUE
 from planning import access
 from planning import models as m
+from planning.labels import choice_labels
 from planning.services import proposals as svc
 from planning.services.errors import PlanningError
-from planning.web.labels import choice_labels
 from planning.web.layers import tile_url_template
 
 # Tile layers under the proposal maps, bottom first.
@@ -32,7 +34,8 @@ def _lang() -> str:
 
 
 def _choices(layer: str, model, name: str) -> dict[str, str]:
-    """Value -> label of a model field's choices in the page language (the models' are Vietnamese)."""
+    """Value -> label of a model field's choices in the page language (the models' are
+    Vietnamese)."""
     return choice_labels(layer, model._meta.get_field(name), lang=_lang())
 
 
@@ -198,8 +201,6 @@ def _form_page(request, proposal=None):
         },
     }
     if proposal is not None:
-        import json
-
         config["geometry"] = json.loads(proposal.geom.geojson)
         config["extent"] = list(proposal.geom.extent)
         if proposal.admin_unit not in units:
@@ -244,8 +245,6 @@ def proposal_detail(request, pk: int):
     if (refused := _guard(request)) is not None:
         return refused
     proposal = _visible_or_404(request, pk)
-    import json
-
     actions = svc.allowed_actions(request.user, proposal)
     validation = proposal.validation or {}
     rules = validation.get("rules", [])

@@ -18,6 +18,7 @@ from django.db import connection
 
 from layers.catalogue import CATALOGUE
 from planning import access
+from planning.models import AdminUnit, IndustrialArea, RoadCorridor
 
 CACHE_SECONDS = 60
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -93,8 +94,6 @@ def _entry(kind, layer, pk, name, code, detail, env, *, current=True, period=Non
 
 def build_index() -> list[Entry]:
     """Every searchable name, with the bounding box to zoom to (EPSG:4326)."""
-    from planning.models import AdminUnit, IndustrialArea, RoadCorridor
-
     entries: list[Entry] = []
     for pk, name, code, kind, env in IndustrialArea.objects.annotate(
         env=Envelope("boundary")

@@ -12,13 +12,13 @@ from django.contrib.gis.db.models.functions import PointOnSurface
 from django.core.cache import cache
 from django.db import connection
 
+from planning.models import AdminUnit, IndustrialArea
+
 CACHE_SECONDS = 60
 
 
 def area_units() -> dict[str, set[int]]:
     """Area code -> ids of the units (every level, both periods) the area belongs to."""
-    from planning.models import AdminUnit, IndustrialArea
-
     parents = dict(AdminUnit.objects.values_list("pk", "parent_id"))
     out: dict[str, set[int]] = {}
     for code, unit_id, point in IndustrialArea.objects.annotate(
@@ -46,11 +46,10 @@ def _period(valid_from, valid_to) -> list:
 def unit_filter_options() -> dict:
     """Provinces and lower units that hold at least one area, with the codes of their areas.
 
-    ``{"provinces": [{id, name, period, areas}], "units": [{id, name, level, period, province, areas}]}``;
+    ``{"provinces": [{id, name, period, areas}],
+    "units": [{id, name, level, period, province, areas}]}``;
     ``province`` lists the ids of the provinces a lower unit is shown under. Current units first.
     """
-    from planning.models import AdminUnit
-
     membership = area_units()
     by_unit: dict[int, list[str]] = {}
     for code, ids in membership.items():

@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from gis_service import ratelimit
 from planning.web import dashboards, proposals, views
 
 app_name = "web"
@@ -9,10 +8,11 @@ urlpatterns = [
     path("", views.map_page, name="map"),
     path("search.json", views.search, name="search"),
     path("jsi18n/", views.js_catalog, name="jsi18n"),
-    # Anyone holding a role signs in here (the admin's login admits Django staff only).
+    # Anyone holding a role signs in here (the admin's login admits Django staff only). Too many
+    # failures answer 429 with the form (django-axes, layers/lockout.py).
     path(
         "accounts/login/",
-        ratelimit.LoginView.as_view(template_name="planning/web/login.html"),
+        auth_views.LoginView.as_view(template_name="planning/web/login.html"),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:map"), name="logout"),

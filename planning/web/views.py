@@ -1,4 +1,5 @@
-"""Pages: the map at "/" and its small JSON helpers (name search). Thin: selectors in, template out."""
+"""Pages: the map at "/" and its small JSON helpers (name search). Thin: selectors in, template
+out."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
 from layers.catalogue import CATALOGUE
-from planning import access
-from planning.web import labels, layers, units
+from planning import access, labels
+from planning.models import AdminUnit, IndustrialArea
+from planning.web import layers, units
 from planning.web import search as search_mod
 
 # Vietnam with a margin, lon/lat: the view when there is nothing to show yet.
@@ -32,8 +34,6 @@ def _lang() -> str:
 
 
 def _initial_extent() -> tuple[float, float, float, float]:
-    from planning.models import AdminUnit, IndustrialArea
-
     extent = IndustrialArea.objects.aggregate(e=Extent("boundary"))["e"]
     if extent is None:
         extent = AdminUnit.objects.filter(valid_to__isnull=True).aggregate(e=Extent("boundary"))[
@@ -44,15 +44,11 @@ def _initial_extent() -> tuple[float, float, float, float]:
 
 def _unit_names() -> dict[str, str]:
     """Unit code -> name, to show the unit a record was reported under (WFS publishes the code)."""
-    from planning.models import AdminUnit
-
     return dict(AdminUnit.objects.order_by("valid_from").values_list("code", "name"))
 
 
 def map_config(request, groups: list[layers.LayerGroup]) -> dict:
     """Everything the map script needs, rendered into the page (no extra round trips)."""
-    from planning.models import IndustrialArea
-
     lang = _lang()
     user = request.user
     first = IndustrialArea.objects.aggregate(y=Min("established_on"))["y"]
@@ -78,8 +74,6 @@ def map_config(request, groups: list[layers.LayerGroup]) -> dict:
 
 def map_page(request):
     """The map: layers the user may read, filters for the parks and clusters, search, popups."""
-    from planning.models import IndustrialArea
-
     lang = _lang()
     groups = layers.map_layer_groups(request.user, lang=lang)
     config = map_config(request, groups)
@@ -117,7 +111,8 @@ def _detail(entry: search_mod.Entry) -> str:
 
 @require_GET
 def search(request):
-    """``?q=nhon hoa`` -> names of areas, roads and units matching without diacritics, best first."""
+    """``?q=nhon hoa`` -> names of areas, roads and units matching without diacritics, best
+    first."""
     query = request.GET.get("q", "").strip()[:100]
     try:
         limit = max(1, min(SEARCH_LIMIT_MAX, int(request.GET.get("limit", 10))))

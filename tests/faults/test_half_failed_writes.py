@@ -20,8 +20,8 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from gis_service.middleware import is_database_unavailable
+from layers.io import jobs as import_svc
 from planning import models as m
-from planning.services import imports as import_svc
 from tests.layers.test_wfs_support import basic, exception_code, users, wfs_post, world, xml  # noqa: F401
 from tests.layers.test_wfs_transaction import qgis_insert_100
 from tests.planning.test_import_jobs import _media_and_runner, geojson, park, reviewer  # noqa: F401

@@ -27,9 +27,10 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from layers.io import jobs as svc
 from layers.io.importer import ImportResult
 from planning import models as m
-from planning.services import imports as svc
+from tests.jobs_support import TASKS_QUEUED, run_queued_jobs
 from tests.planning.test_import_jobs import park
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def metres_park(code: str = "KCN-M") -> dict:
 def _media_and_queue(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Jobs wait in the queue and run later, from the test, as a worker would: in no request.
-    settings.PLANNING_IMPORT_RUNNER = "queue"
+    settings.TASKS = TASKS_QUEUED
     translation.deactivate()  # (a request of an earlier test leaves its language active)
     yield
     translation.deactivate()
@@ -154,7 +155,7 @@ def post_import(user, files: dict, request: str, **data):
     # The worker runs the job later, with no request: here in the other language, on purpose.
     other = "vi" if REQUESTS[request][2] == "en" else "en"
     with translation.override(other):
-        [done] = svc.imports_process_queued()
+        [done] = run_queued_jobs()
     assert done.pk == r.json()["id"]
     job = api.get(r.json()["url"], **headers).json()
     assert job["status"] == "failed", job
@@ -385,7 +386,7 @@ def test_progress_of_a_job_is_in_its_language(reviewer, monkeypatch):
         job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=upload)
     assert job.progress_message == "waiting"
     with translation.override("vi"):  # the worker's own language does not matter
-        [done] = svc.imports_process_queued()
+        [done] = run_queued_jobs()
     assert done.status == "done", done.error
     assert done.progress_message == "done: 3 features"
     assert "reading the file" in seen and "wrote 3 of 3 features" in seen, seen
@@ -396,6 +397,6 @@ def test_progress_of_a_job_is_in_its_language(reviewer, monkeypatch):
         )
     assert job.progress_message == "đang chờ"
     with translation.override("en"):
-        [done] = svc.imports_process_queued()
+        [done] = run_queued_jobs()
     assert done.progress_message == "hoàn thành: 1 đối tượng"
     assert "đã ghi 1/1 đối tượng" in seen, seen

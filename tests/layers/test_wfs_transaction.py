@@ -402,7 +402,7 @@ def test_token_auth(client, users, world, scheme):
 
 def test_session_writes_need_a_csrf_token(users, world):
     browser = Client(enforce_csrf_checks=True)
-    assert browser.login(username="canbo_a", password=PASSWORD)
+    browser.force_login(users["staff_a"])
     p = world["proposals"]["a"]
     r = wfs_post(browser, qgis_update_100(p.pk))
     assert r.status_code == 403 and b"CSRF" in r.content

@@ -1,4 +1,4 @@
-"""Import jobs (planning.services.imports): progress, all-or-nothing, rights and scope.
+"""Import jobs (layers.io.jobs): progress, all-or-nothing, rights and scope.
 
 The files are small GeoJSON documents written by hand; the parks sit in the synthetic communes
 of the ``binh_dinh`` (Xã Cát Hanh, 108.95–109.1 E, 13.95–14.1 N) and ``soc_trang`` (Xã An Hiệp,
@@ -14,8 +14,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from layers.io import jobs as svc
 from planning import models as m
-from planning.services import imports as svc
+from planning.services import jobs
+from tests.jobs_support import TASKS_AT_ONCE, TASKS_QUEUED, dead_pid, tasks_run_ready
 
 CAT_HANH = (109.0, 14.0)
 AN_HIEP = (105.9, 9.65)
@@ -47,7 +49,7 @@ def geojson(*features, name="parks.geojson") -> SimpleUploadedFile:
 @pytest.fixture(autouse=True)
 def _media_and_runner(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PLANNING_IMPORT_RUNNER = "sync"
+    settings.TASKS = TASKS_AT_ONCE  # a job runs when it is submitted
     # The default language (Vietnamese), not one a request of an earlier test left active in this
     # thread: a job takes the language active when it is submitted.
     translation.deactivate()
@@ -240,39 +242,32 @@ def test_oversized_and_bad_options_are_refused(reviewer, settings, lang, too_lar
     assert m.ImportJob.objects.count() == 0
 
 
-def test_a_job_left_running_by_a_dead_process_is_marked_failed(reviewer, settings):
-    import datetime as dt
-
+def test_a_job_left_running_by_a_dead_worker_is_marked_failed(reviewer, settings):
+    """Its task was claimed by a worker of this host whose process is gone (killed)."""
     from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
 
-    settings.PLANNING_IMPORT_RUNNER = "queue"
+    settings.TASKS = TASKS_QUEUED
     with translation.override("en"):  # the job keeps its language for the message stored later
         job = svc.import_submit(
             user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1"))
         )
-    assert job.status == "queued" and job.language == "en"
-    past = timezone.now() - dt.timedelta(hours=2)
-    m.ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=past, updated_at=past)
+    assert job.status == "queued" and job.language == "en" and job.task_id
+    gone = dead_pid()
+    DBTaskResult.objects.filter(pk=job.task_id).update(
+        status="RUNNING", worker_ids=[f"{jobs.this_host()}:{gone}:abc"], started_at=timezone.now()
+    )
+    m.ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
     job = svc.import_refresh_stale(m.ImportJob.objects.get(pk=job.pk))
-    assert job.status == "failed" and "stopped reporting" in job.error
+    assert job.status == "failed" and "worker running this job stopped" in job.error
+    assert job.errors == [{"row": None, "reason": job.error}]
+    assert DBTaskResult.objects.get(pk=job.task_id).status == "FAILED"
 
 
 def test_queued_jobs_run_from_the_queue(reviewer, settings):
-    settings.PLANNING_IMPORT_RUNNER = "queue"
+    settings.TASKS = TASKS_QUEUED
     job = svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
-    assert m.IndustrialArea.objects.count() == 0
-    [done] = svc.imports_process_queued()
-    assert done.pk == job.pk and done.status == "done" and m.IndustrialArea.objects.count() == 1
-
-
-def test_queued_jobs_run_from_the_command(reviewer, settings):
-    import io
-
-    from django.core.management import call_command
-
-    settings.PLANNING_IMPORT_RUNNER = "queue"
-    svc.import_submit(user=reviewer, layer="industrial_areas", upload=geojson(park("KCN-1")))
-    out = io.StringIO()
-    call_command("run_imports", stdout=out)
-    assert "1 queued import(s) processed" in out.getvalue() and ": done" in out.getvalue()
-    assert m.IndustrialArea.objects.count() == 1
+    assert job.status == "queued" and m.IndustrialArea.objects.count() == 0
+    assert tasks_run_ready() == 1
+    job.refresh_from_db()
+    assert job.status == "done" and m.IndustrialArea.objects.count() == 1

@@ -41,6 +41,7 @@ from django.test import Client
 from layers.catalogue import CATALOGUE
 from layers.io.exporter import layer_export
 from planning import models as m
+from tests.jobs_support import TASKS_AT_ONCE
 from tests.security.conftest import ROLES
 from tests.security.test_access_matrix import (
     RESULT_LAYERS,
@@ -86,7 +87,7 @@ REPLACE_REFUSED = {
 @pytest.fixture(autouse=True)
 def _sync_imports(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PLANNING_IMPORT_RUNNER = "sync"
+    settings.TASKS = TASKS_AT_ONCE
 
 
 # --- the invariants --------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from planning import models as m
 from tests.factories import square
+from tests.jobs_support import tasks_at_once_settings
 
 MAX_EXAMPLES = {"anonymous": 8, "staff": 20, "admin": 20}
 CALLERS = list(MAX_EXAMPLES)
@@ -47,8 +48,9 @@ def world(binh_dinh, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KCN_RASTER_DIR = tmp_path / "rasters"
-    settings.PLANNING_ANALYSIS_RUNNER = "queue"  # analyses are stored, not run (bounded time)
-    settings.PLANNING_IMPORT_RUNNER = "sync"  # imports run inside the request: more code reached
+    # Analyses are stored, not run (bounded time); imports run inside the request: more code
+    # reached.
+    settings.TASKS = tasks_at_once_settings("imports")
     settings.PLANNING_MAX_UPLOAD_BYTES = 256 * 1024
     _, commune = binh_dinh
     area = IndustrialAreaFactory(

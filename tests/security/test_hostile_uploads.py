@@ -33,6 +33,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from planning import models as m
+from tests.jobs_support import TASKS_AT_ONCE
 from tests.layers.test_wfs_support import basic, exception_code, wfs_post
 
 PASSWD_MARKERS = ("root:x:0:0", "/bin/bash", "/usr/sbin/nologin")
@@ -287,7 +288,7 @@ HOSTILE = {
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PLANNING_IMPORT_RUNNER = "sync"
+    settings.TASKS = TASKS_AT_ONCE
     return settings.MEDIA_ROOT
 
 
@@ -542,7 +543,7 @@ WFS_HOSTILE = {
     ),
     "nan_coordinates": (
         _insert("108.975,14.0 nan,14.0 108.985,14.01 108.975,14.0"),
-        r"(?i)nan|finite|number|coordinat",
+        r"(?i)nan|finite|number|coordinat|hữu hạn",
     ),
     "outside_vietnam": (
         _insert("2.35,48.85 2.36,48.85 2.36,48.86 2.35,48.85"),
@@ -553,7 +554,7 @@ WFS_HOSTILE = {
         r"(?i)metres|projected|outside|extent|mét của hệ chiếu",
     ),
     "empty_geometry": (_insert(""), r"(?i)empty|coordinat|rỗng"),
-    "huge_body": (_insert(RING_OK, name="x" * (11 * 1024 * 1024)), r"(?i)larger than"),
+    "huge_body": (_insert(RING_OK, name="x" * (11 * 1024 * 1024)), r"(?i)larger than|lớn hơn"),
 }
 
 

@@ -88,7 +88,11 @@ def test_reviewer_of_the_province_edits_its_secondary_projects_over_wfs(place):
     # ... but not those of another province.
     _, other = _user("bql_st", "ezone_reviewer", place["st"].parent, "KCN")
     r = other.generic(
-        "POST", "/ows/wfs", UPDATE.format(pk=place["project"].pk).encode(), content_type="text/xml"
+        "POST",
+        "/ows/wfs",
+        UPDATE.format(pk=place["project"].pk).encode(),
+        content_type="text/xml",
+        HTTP_ACCEPT_LANGUAGE="en",  # the English wording is asserted (the default is Vietnamese)
     )
     assert r.status_code == 403 and b"outside your administrative units" in r.content
 

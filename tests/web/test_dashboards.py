@@ -434,7 +434,7 @@ def test_the_sheet_wraps_long_names_instead_of_cutting_them(admin_client, tran_d
     from layers.catalogue import CATALOGUE
     from layers.wms.styles import STYLES
     from planning.models import Developer
-    from planning.services.map_sheet import SHEET_LAYERS
+    from planning.web.map_sheet import SHEET_LAYERS
 
     name = (
         "Công ty Cổ phần Đầu tư Phát triển Hạ tầng Khu công nghiệp và Đô thị Trần Đề "

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from planning import models as m
+from tests.jobs_support import TASKS_AT_ONCE, TASKS_QUEUED, worker_thread
 from tests.planning.test_import_jobs import AN_HIEP, park
 
 
@@ -22,7 +23,7 @@ def upload(*features, name="parks.geojson"):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PLANNING_IMPORT_RUNNER = "sync"
+    settings.TASKS = TASKS_AT_ONCE
 
 
 @pytest.fixture
@@ -199,8 +200,8 @@ def test_jobs_list_merges_runs_and_imports_newest_first(reviewer, client_of, bin
 
 @pytest.mark.django_db(transaction=True)
 def test_a_background_import_is_seen_running_then_done(binh_dinh, settings):
-    """The thread runner: the 202 comes back at once and polling sees the job finish."""
-    settings.PLANNING_IMPORT_RUNNER = "thread"
+    """A worker beside the server: the 202 comes back at once and polling sees the job finish."""
+    settings.TASKS = TASKS_QUEUED
     province, _ = binh_dinh
     user = get_user_model().objects.create_user("sct3", password="pw-sct-3")
     m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=province)
@@ -211,19 +212,22 @@ def test_a_background_import_is_seen_running_then_done(binh_dinh, settings):
         {"layer": "industrial_areas", "file": upload(*[park(f"K{i}", k=i) for i in range(5)])},
         format="multipart",
     )
-    assert r.status_code == 202 and r.json()["status"] in ("queued", "running", "done")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job = api.get(r.json()["url"]).json()
-        if job["status"] in ("done", "failed"):
-            break
-        time.sleep(0.2)
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    assert api.get("/api/v1/jobs/").json()["active"] == 1
+    with worker_thread():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job = api.get(r.json()["url"]).json()
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(0.2)
     assert job["status"] == "done", job
     assert job["created"] == 5 and m.IndustrialArea.objects.count() == 5
 
 
 def test_jobs_form_says_whose_rasters_a_merged_province_reads(reviewer, binh_dinh, client):
-    """Gia Lai (from 1/7/2025) has no rasters; the form says it reads Bình Định's (raster_stand_in)."""
+    """Gia Lai (from 1/7/2025) has no rasters; the form says it reads Bình Định's
+    (raster_stand_in)."""
     import datetime as dt
 
     from tests.conftest import box4326
@@ -237,7 +241,7 @@ def test_jobs_form_says_whose_rasters_a_merged_province_reads(reviewer, binh_din
         boundary=box4326(107.5, 12.5, 109.5, 14.8),
         valid_from=dt.date(2025, 7, 1),
     )
-    kon_tum = m.AdminUnit.objects.create(
+    m.AdminUnit.objects.create(  # Kon Tum
         code="62",
         name="Kon Tum",
         level="province",

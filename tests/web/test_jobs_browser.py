@@ -1,5 +1,5 @@
-"""The "Jobs" tab in a real headless Chromium: analyses and imports run in background threads of
-the live server, the page polls them, and a reload finds them again (they are stored).
+"""The "Jobs" tab in a real headless Chromium: analyses and imports run by a job worker (a thread
+beside the live server), the page polls them, and a reload finds them again (they are stored).
 
 Reuses the demo-site fixtures of test_map_browser (demo data loaded once for the module); the
 rasters of Bình Định are built at 100 m into a temporary directory so a site suggestion takes a
@@ -15,6 +15,7 @@ import tempfile
 import pytest
 from django.test import override_settings
 
+from tests.jobs_support import TASKS_QUEUED, worker_thread
 from tests.web.conftest import LAPTOP, save_screenshot
 from tests.web.test_map_browser import demo_site, settle, transactional_db, wait_for_map  # noqa: F401
 
@@ -30,14 +31,15 @@ def jobs_site(demo_site, django_db_blocker):  # noqa: F811
     override = override_settings(
         KCN_RASTER_DIR=f"{tmp}/rasters",
         MEDIA_ROOT=f"{tmp}/media",
-        PLANNING_ANALYSIS_RUNNER="thread",
-        PLANNING_IMPORT_RUNNER="thread",
+        TASKS=TASKS_QUEUED,
     )
     override.enable()
     try:
         with django_db_blocker.unblock():
             rasters_build(resolution_m=100.0, provinces=("Bình Định",))
-        yield tmp
+        # A job worker beside the live server, as `make run` starts one.
+        with django_db_blocker.unblock(), worker_thread():
+            yield tmp
     finally:
         override.disable()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -94,7 +96,8 @@ def test_anonymous_users_have_no_jobs_tab(live_server, open_page, jobs_site):
 
 def record_progress(page) -> None:
     """Record in ``window.seenProgress`` every (status, progress) the job list shows from now on,
-    starting with what it shows now (a fast run may already be done, and then nothing re-renders)."""
+    starting with what it shows now (a fast run may already be done, and then nothing
+    re-renders)."""
     page.evaluate("""() => {
         const record = () => {
             for (const li of document.querySelectorAll('#kcn-job-list [data-type=analysis]')) {
@@ -103,7 +106,8 @@ def record_progress(page) -> None:
         };
         window.seenProgress = [];
         record();
-        new MutationObserver(record).observe(document.getElementById('kcn-job-list'), {childList: true, subtree: true});
+        new MutationObserver(record).observe(
+            document.getElementById('kcn-job-list'), {childList: true, subtree: true});
     }""")
 
 

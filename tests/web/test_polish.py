@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 
 from planning import models as m
 from planning.services import proposals as svc
+from tests.jobs_support import TASKS_AT_ONCE
 from tests.web.conftest import LAPTOP
 from tests.web.test_map_browser import demo_site, transactional_db  # noqa: F401
 from tests.web.test_proposal_browser import SITE, UNIT, login
@@ -294,7 +295,7 @@ def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review
 
     from planning.services.analysis_runs import analysis_run
 
-    settings.PLANNING_ANALYSIS_RUNNER = "sync"
+    settings.TASKS = TASKS_AT_ONCE
     province = (
         m.AdminUnit.objects.filter(code="52", level="province").order_by("valid_from").first()
     )

@@ -6,7 +6,6 @@ from planning.analysis._text import fmt_vi
 from planning.analysis.errors import UnknownAnalysis
 from planning.management.commands._analysis import AnalysisCommand
 from planning.services.analyses import ANALYSES, analysis_spec
-from planning.services.analysis_runs import runs_process_queued
 
 COMMANDS = {
     "site-suggestion": "suggest_sites",
@@ -21,8 +20,8 @@ COMMANDS = {
 
 class Command(AnalysisCommand):
     help = (
-        "Chạy một phân tích theo tên (NAME --params JSON), hoặc xử lý các lần chạy đang chờ "
-        "(--queued). "
+        "Chạy một phân tích theo tên (NAME --params JSON); các lần chạy đang chờ do "
+        "manage.py run_worker chạy. "
         f"Run an analysis by name: {', '.join(ANALYSES)}. Tham số / parameters: "
         + "; ".join(
             f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in ANALYSES.values()
@@ -35,29 +34,12 @@ class Command(AnalysisCommand):
         parser.add_argument(
             "--params", default="{}", help='tham số dạng JSON, ví dụ {"province": "52"}'
         )
-        parser.add_argument(
-            "--queued", action="store_true", help="chạy các lần chạy đang chờ (hàng đợi CSDL)"
-        )
-        parser.add_argument("--limit", type=int, help="số lần chạy tối đa với --queued")
         super().add_arguments(parser)
 
     def handle(self, *args, name=None, **options):
-        if options["queued"]:
-            done = runs_process_queued(limit=options["limit"])
-            for run in done:
-                self.stdout.write(
-                    f"#{run.pk} {run.kind}: {run.get_status_display()} "
-                    f"({fmt_vi(run.duration_s or 0, 1)} s)"
-                    + (f" — {run.error}" if run.error else "")
-                )
-            self.stdout.write(f"{len(done)} lần chạy / runs processed")
-            return
         names = ", ".join(ANALYSES)
         if not name:
-            raise CommandError(
-                f"Hãy cho tên phân tích: {names} (hoặc --queued) / "
-                f"give an analysis name: {names} (or --queued)"
-            )
+            raise CommandError(f"Hãy cho tên phân tích: {names} / give an analysis name: {names}")
         try:
             spec = analysis_spec(name)
         except UnknownAnalysis:
@@ -84,6 +66,6 @@ class Command(AnalysisCommand):
         else:
             self.stdout.write(
                 f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
-                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: manage.py {COMMANDS[name]} "
-                "hoặc --json"
+                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: "
+                f"manage.py {COMMANDS[name]} hoặc --json"
             )

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from planning import models as m
 from planning.texts import translate
+from tests.jobs_support import task_worker  # a job worker beside the server
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def _poll(client, url, *, timeout=120):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_site_suggestion_runs_in_the_background_and_can_be_polled(small_province):
+def test_site_suggestion_runs_in_the_background_and_can_be_polled(small_province, task_worker):
     user = get_user_model().objects.create_user("quyhoach", password="pw-qh-1")
     m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=small_province)
     client = APIClient()
@@ -102,7 +103,7 @@ def test_starting_a_run_needs_a_planning_role(api, nobody, binh_dinh):
 
 def test_session_writes_need_the_csrf_token(staff, binh_dinh):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="canbo", password="pw-canbo-1")
+    client.force_login(staff)
     r = client.post("/api/v1/analyses/plan-vs-actual/", {}, format="json")
     assert r.status_code == 403 and "CSRF" in r.json()["error"]["message"]
 

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from planning import models as m
 from planning.api.urls import v1
+from tests.jobs_support import task_worker  # a job worker beside the server
 
 ROOT = "/api/v1/"
 SITE = "http://testserver"
@@ -69,7 +70,7 @@ def test_root_lists_every_endpoint_in_the_request_language(api):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_listed_endpoint_answers_an_administrator(small_province):
+def test_every_listed_endpoint_answers_an_administrator(small_province, task_worker):
     admin = get_user_model().objects.create_superuser("quan_tri", password="pw-admin-1")
     client = _client(admin, "en")
     # Something behind each parameterised URL: a proposal, finished runs, an import job.

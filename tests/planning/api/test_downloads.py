@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from planning import models as m
+from tests.jobs_support import task_worker  # a job worker beside the server
 
 pytestmark = pytest.mark.django_db
 
@@ -248,7 +249,7 @@ def _poll(client, url, *, timeout=120):
 
 
 @pytest.fixture
-def sites_run(small_province):
+def sites_run(small_province, task_worker):
     user = get_user_model().objects.create_user("quyhoach-dl", password="pw-qh-1")
     m.Membership.objects.create(user=user, role="industry_reviewer", admin_unit=small_province)
     client = APIClient()

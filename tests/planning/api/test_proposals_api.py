@@ -295,7 +295,11 @@ def test_wfs_t_goes_through_the_workflow(people):
     people["canbo"].set_password("pw-canbo-1")
     people["canbo"].save()
     pid = _create(_client(people["canbo"])).json()["id"]
-    auth = {"HTTP_AUTHORIZATION": basic("canbo", "pw-canbo-1")}
+    # Asked in English: the assertions read the English wording (the default is Vietnamese).
+    auth = {
+        "HTTP_AUTHORIZATION": basic("canbo", "pw-canbo-1"),
+        "HTTP_ACCEPT_LANGUAGE": "en",
+    }
 
     def post(body):
         return Client().generic("POST", WFS, body.encode(), content_type="text/xml", **auth)

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase, override_settings
 
 from planning import models as m
+from tests.jobs_support import TASKS_AT_ONCE
 
 
 class DemoTestCase(TestCase):
@@ -22,7 +23,7 @@ class DemoTestCase(TestCase):
     def setUpClass(cls):
         cls._raster_dir = tempfile.mkdtemp(prefix="kcn-rasters-")
         cls._raster_override = override_settings(
-            KCN_RASTER_DIR=cls._raster_dir, PLANNING_ANALYSIS_RUNNER="sync"
+            KCN_RASTER_DIR=cls._raster_dir, TASKS=TASKS_AT_ONCE
         )
         cls._raster_override.enable()
         try:

@@ -7,6 +7,7 @@ from django.contrib.gis.geos import LineString
 
 from planning import models as m
 from tests.factories import IndustrialAreaFactory, square
+from tests.jobs_support import TASKS_QUEUED
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_site_and_connector_pages_have_the_offline_map_widget(admin_client, resu
 
 
 def test_rerun_action_queues_a_copy(admin_client, results, settings):
-    settings.PLANNING_ANALYSIS_RUNNER = "queue"
+    settings.TASKS = TASKS_QUEUED  # the copy waits for a worker
     run, _, _ = results
     r = admin_client.post(
         "/admin/planning/analysisrun/", {"action": "rerun", "_selected_action": [run.pk]}

@@ -14,12 +14,13 @@ from planning import models as m
 from planning.errors import InvalidParameter
 from planning.services.analysis_runs import (
     analysis_run,
+    analysis_submit,
     run_refresh_stale,
     run_resubmit,
-    runs_process_queued,
 )
 from planning.services.proposal_validation import proposal_check, proposal_validate
 from planning.texts import translate
+from tests.jobs_support import TASKS_QUEUED, run_queued_jobs
 from tests.planning.services.demo_case import DemoTestCase
 
 
@@ -279,23 +280,36 @@ class AnalysesOnDemoTests(DemoTestCase):
 
     def test_runs_can_be_resubmitted_and_processed_from_the_queue(self):
         run = analysis_run("plan-vs-actual", province="52")
-        with override_settings(PLANNING_ANALYSIS_RUNNER="queue"):
+        with override_settings(TASKS=TASKS_QUEUED):
             queued = run_resubmit(run, user=self.planner)
             self.assertEqual(queued.status, "queued")
-            done = runs_process_queued()
+            done = run_queued_jobs(m.AnalysisRun)
         self.assertEqual([r.pk for r in done], [queued.pk])
         queued.refresh_from_db()
         self.assertEqual(queued.status, "done")
         self.assertEqual(queued.params, run.params)
         self.assertEqual(queued.results["rows"], run.results["rows"])
 
-    def test_a_silent_run_is_marked_failed(self):
-        run = m.AnalysisRun.objects.create(kind="efficiency", status="running")
-        m.AnalysisRun.objects.filter(pk=run.pk).update(
-            updated_at=run.updated_at - dt.timedelta(hours=2),
-            started_at=run.updated_at - dt.timedelta(hours=2),
+    def test_a_run_whose_worker_stopped_is_marked_failed(self):
+        """Its task's worker ran on another host and its heartbeat went silent."""
+        from django.utils import timezone, translation
+        from django_tasks_db.models import DBTaskResult
+
+        with override_settings(TASKS=TASKS_QUEUED), translation.override("en"):
+            run = analysis_submit("plan-vs-actual", province="52")
+        long_ago = timezone.now() - dt.timedelta(hours=2)
+        m.WorkerBeat.objects.create(
+            worker_id="elsewhere:123:abc",
+            host="elsewhere",
+            pid=123,
+            started_at=long_ago,
+            beat_at=long_ago,
         )
+        DBTaskResult.objects.filter(pk=run.task_id).update(
+            status="RUNNING", worker_ids=["elsewhere:123:abc"], started_at=long_ago
+        )
+        m.AnalysisRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
         run.refresh_from_db()
         run_refresh_stale(run)
         self.assertEqual(run.status, "failed")
-        self.assertIn("stopped reporting", run.error)
+        self.assertIn("the worker running this job stopped", run.error)  # in the run's language

@@ -1,11 +1,11 @@
-"""Layer imports started from the web: stored jobs with progress, run in the background.
+"""Layer imports started from the web: stored jobs with progress, run on the task queue.
 
 :func:`import_submit` checks the caller's rights and the upload (size, mode, CRS), stores the
 file under ``MEDIA_ROOT/imports/`` and an :class:`~planning.models.ImportJob` (``queued``) and
-hands it to the runner, like :func:`planning.services.analysis_runs.analysis_submit`:
-``settings.PLANNING_IMPORT_RUNNER`` (default: ``PLANNING_ANALYSIS_RUNNER``, else ``"thread"``)
-is ``"thread"`` (a one-thread in-process pool), ``"sync"`` (at once, in the caller) or
-``"queue"`` (left queued for :func:`imports_process_queued`).
+enqueues :func:`import_task` on the task queue's ``imports`` queue, like
+:func:`planning.services.analysis_runs.analysis_submit` (:mod:`planning.services.jobs`); a worker
+(``manage.py run_worker``) executes it. A job whose worker was killed is marked failed
+(:func:`import_refresh_stale`).
 
 The import itself is :func:`layers.io.importer.layer_import`: one transaction, so a failing row
 leaves nothing behind and the job is ``failed`` with the row and the reason. A user who is not
@@ -26,21 +26,19 @@ runs in the background; it names the options as the API and the Jobs tab's form 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import logging
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, connections, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from layers.catalogue import UnknownLayer, get_layer
 from layers.io.doors import API
@@ -55,8 +53,9 @@ from layers.io.importer import (
 from layers.io.sources import describe_size
 from planning import access
 from planning import models as m
+from planning.analysis import numformat
+from planning.services import jobs
 from planning.services.errors import PlanningError
-from planning.web.formats import number
 
 log = logging.getLogger(__name__)
 
@@ -104,18 +103,10 @@ def upload_size_refusal(size: int | None) -> str | None:
     return None
 
 
-def _language() -> str:
-    """The active language as one of settings.LANGUAGES (the job's messages are written in it)."""
-    try:
-        return translation.get_supported_language_variant(
-            translation.get_language() or settings.LANGUAGE_CODE
-        )
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
-def _job_language(job: m.ImportJob) -> str:
-    return job.language or settings.LANGUAGE_CODE
+def number(value) -> str:
+    """A count in the active language's notation (``5.279`` in Vietnamese, ``5,279`` in English)."""
+    lang = "en" if (translation.get_language() or "vi").startswith("en") else "vi"
+    return numformat.number(value, 0, lang=lang)
 
 
 def importable_layers(user) -> list:
@@ -139,7 +130,7 @@ def _user(user):
 def import_submit(
     *, user, layer: str, upload: UploadedFile, mode: str = "append", srs: str | None = None
 ) -> m.ImportJob:
-    """Check rights and options, store the upload and a queued job, hand it to the runner.
+    """Check rights and options, store the upload and a queued job, enqueue its task.
 
     Messages are in the active language (the request's); the job keeps it for its own messages.
     """
@@ -192,70 +183,17 @@ def import_submit(
         started_by=_user(user),
         status=m.ImportJob.Status.QUEUED,
         progress_message=_("waiting"),
-        language=_language(),
+        language=jobs.request_language(),
     )
     job.file.save(upload.name, upload, save=False)
     job.save()
-    return _dispatch(job)
+    return jobs.job_enqueue(job, import_task)
 
 
-def _runner() -> str:
-    return getattr(settings, "PLANNING_IMPORT_RUNNER", None) or getattr(
-        settings, "PLANNING_ANALYSIS_RUNNER", "thread"
-    )
-
-
-def _dispatch(job: m.ImportJob) -> m.ImportJob:
-    mode = _runner()
-    if mode == "sync":
-        with contextlib.suppress(Exception):
-            import_execute(job.pk)
-        job.refresh_from_db()
-    elif mode == "thread":
-        _inflight.add(job.pk)
-        transaction.on_commit(lambda pk=job.pk: _pool().submit(_thread_main, pk))
-    return job
-
-
-# ---- the background runner ---------------------------------------------------------------------
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-_inflight: set[int] = set()
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(
-                max_workers=int(getattr(settings, "PLANNING_IMPORT_WORKERS", 1)),
-                thread_name_prefix="kcn-import",
-            )
-        return _executor
-
-
-def _thread_main(job_id: int) -> None:
-    close_old_connections()
-    try:
-        import_execute(job_id)
-    except Exception:  # stored as failed, and logged
-        pass
-    finally:
-        _inflight.discard(job_id)
-        connections.close_all()
-
-
-def imports_process_queued(*, limit: int | None = None) -> list[m.ImportJob]:
-    """Execute queued import jobs in creation order (for the ``"queue"`` runner)."""
-    done = []
-    for pk in (
-        m.ImportJob.objects.filter(status=m.ImportJob.Status.QUEUED)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    ):
-        with contextlib.suppress(Exception):
-            done.append(import_execute(pk))
-    return done
+@task(queue_name="imports")
+def import_task(job_id: int) -> str:
+    """The queue's task: run stored import job ``job_id``; its status (the job holds the rest)."""
+    return import_execute(job_id).status
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,43 +231,29 @@ def job_live_progress(job: m.ImportJob) -> tuple[int, str]:
 
 
 def _progress_writer(job: m.ImportJob):
-    last = {"pct": -1, "t": 0.0}
-
-    def write(pct: int, message: str, *, force: bool = False) -> None:
-        pct = max(0, min(100, int(pct)))
-        now = time.monotonic()
-        if not force and (pct == last["pct"] or (now - last["t"] < 0.3 and pct - last["pct"] < 5)):
-            return
-        last.update(pct=pct, t=now)
-        message = message[:200]
-        _write_side(job.pk, pct, message)
-        job.progress, job.progress_message = pct, message
-        if not connections["default"].in_atomic_block:
-            m.ImportJob.objects.filter(pk=job.pk).update(
-                progress=pct, progress_message=message, updated_at=timezone.now()
-            )
-
-    return write
+    # Inside the import's transaction the row's update would be invisible (and, on SQLite, wait
+    # for the lock): the side file carries the progress there.
+    return jobs.job_progress_writer(
+        job,
+        every=0.3,
+        side=lambda pct, message: _write_side(job.pk, pct, message),
+        outside_transactions_only=True,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Executing
 # --------------------------------------------------------------------------------------------
 def _finish(job: m.ImportJob, t0: float, **fields) -> None:
-    now = timezone.now()
-    job.finished_at = now
-    job.duration_s = round(time.perf_counter() - t0, 3)
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save()
+    jobs.job_finish(job, t0=t0, **fields)
     _drop_side(job.pk)
 
 
 def import_execute(job_id: int) -> m.ImportJob:
     """Run a stored, queued import job (the worker's entry point); failures are stored on it.
 
-    It runs in the language of the request that started it (the background thread, or the
-    ``run_imports`` command, has none of its own), so its stored messages read as that request's.
+    It runs in the language of the request that started it (the worker has none of its own), so
+    its stored messages read as that request's.
     """
     language = m.ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -337,15 +261,9 @@ def import_execute(job_id: int) -> m.ImportJob:
 
 
 def _execute(job_id: int) -> m.ImportJob:
-    updated = m.ImportJob.objects.filter(pk=job_id, status=m.ImportJob.Status.QUEUED).update(
-        status=m.ImportJob.Status.RUNNING,
-        started_at=timezone.now(),
-        updated_at=timezone.now(),
-        progress=0,
-        progress_message=_("reading the file"),
-    )
     job = m.ImportJob.objects.select_related("started_by").get(pk=job_id)
-    if not updated:
+    if not jobs.job_begin(job, _("reading the file")):
+        job.refresh_from_db()
         return job  # taken by another worker, or already finished
     t0 = time.perf_counter()
     progress = _progress_writer(job)
@@ -440,35 +358,8 @@ def import_jobs_visible(user):
 
 
 def import_refresh_stale(job: m.ImportJob) -> m.ImportJob:
-    """Mark a job failed when it stopped reporting (its process ended): not ours and silent too long."""
-    if job.is_finished or job.pk in _inflight:
-        return job
-    if _runner() == "queue" and job.status == m.ImportJob.Status.QUEUED:
-        return job
-    limit = dt.timedelta(seconds=int(getattr(settings, "PLANNING_ANALYSIS_STALE_SECONDS", 1800)))
-    last = job.updated_at
-    with contextlib.suppress(OSError):
-        side = dt.datetime.fromtimestamp(_progress_path(job.pk).stat().st_mtime, tz=dt.UTC)
-        last = max(last, side)
-    if timezone.now() - last > limit:
-        now = timezone.now()
-        # Stored for every reader: in the language of the one who started it, as its other
-        # messages are.
-        with translation.override(_job_language(job)):
-            error = _(
-                "the import stopped reporting progress (server restarted?); nothing was "
-                "imported; start it again"
-            )
-            reason = _("the import stopped (server restarted?)")
-            failed = _("failed, nothing was imported")
-        m.ImportJob.objects.filter(pk=job.pk).update(
-            status=m.ImportJob.Status.FAILED,
-            finished_at=now,
-            updated_at=now,
-            progress_message=failed,
-            error=error,
-            errors=[{"row": None, "reason": reason}],
-        )
+    """``job``, marked failed if the worker running it stopped (killed, crashed)."""
+    job = jobs.job_refresh(job)
+    if job.status == m.ImportJob.Status.FAILED:
         _drop_side(job.pk)
-        job.refresh_from_db()
     return job

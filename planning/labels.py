@@ -1,8 +1,10 @@
-"""Field and value labels for map popups, in the page's language (pure data + one small function).
+"""Field and value labels of the published layers, in the page's language (pure data).
 
-Vietnamese labels are the models' own ``verbose_name`` and choice labels (one source of truth);
-English labels are kept here, because the models speak Vietnamese only. A field or value with
-no English label falls back to its name made readable ("right_of_way_m" -> "Right of way m").
+Vietnamese labels are the models' own ``verbose_name`` and choice labels, translated by gettext
+(English msgids, Vietnamese in ``locale/vi``) in the active language. The English tables below
+predate that and repeat what the models' msgids now say (their wording is the map's); a field or
+value with no English label falls back to its name made readable ("right_of_way_m" ->
+"Right of way m").
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planning", "0008_proposal_resulting_area_protect"),
+        ("planning", "0010_jobs_on_task_queue"),
     ]
 
     operations = [

@@ -1,9 +1,11 @@
 """A printable PDF map sheet of one park or cluster (A4 landscape), drawn with reportlab.
 
-The map is the service's own WMS, rendered in-process by MapProxy/MapServer (no HTTP), in the
-area's VN-2000 TM-3 zone so that the scale bar is true in metres. Only layers the user may read
-are drawn (``planning.access``, and MapProxy's own authorisation hook). Text uses DejaVu Sans
-(Debian's fonts-dejavu-core), which has every Vietnamese glyph.
+The map is the service's own WMS, rendered in-process by MapProxy/MapServer (no HTTP:
+``layers.wms.render.render_map``), in the area's VN-2000 TM-3 zone so that the scale bar is true
+in metres. Only layers the user may read are drawn (``planning.access``, and MapProxy's own
+authorisation hook). Text uses DejaVu Sans (Debian's fonts-dejavu-core), which has every
+Vietnamese glyph. reportlab is imported by the functions that draw: it loads only when a sheet is
+asked for, not with every page of the service.
 """
 
 from __future__ import annotations
@@ -12,17 +14,15 @@ import datetime as dt
 import io
 import math
 from pathlib import Path
-from urllib.parse import urlencode
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from layers.catalogue import CATALOGUE
+from layers.wms.render import render_map
 from layers.wms.styles import STYLES
-from planning import access, geo
+from planning import access, geo, numbers
 from planning import models as m
-from planning.web import formats as numbers
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -37,22 +37,19 @@ SHEET_LAYERS = (
     "infrastructure_points",
 )
 ATTRIBUTION = (
-    "Ranh giới tỉnh © Open Development Mekong, CC BY-SA 4.0; đường giao thông: CTU-SematX/LegoCity, "
-    "CC BY-SA 4.0. Ranh giới huyện, xã, khu, thửa đất và dự án là dữ liệu minh họa (tổng hợp) — "
-    "không dùng cho quyết định pháp lý, địa chính hay đầu tư."
+    "Ranh giới tỉnh © Open Development Mekong, CC BY-SA 4.0; đường giao thông: "
+    "CTU-SematX/LegoCity, CC BY-SA 4.0. Ranh giới huyện, xã, khu, thửa đất và dự án là dữ liệu "
+    "minh họa (tổng hợp) — không dùng cho quyết định pháp lý, địa chính hay đầu tư."
 )
 ATTRIBUTION_EN = (
-    "Province outlines © Open Development Mekong, CC BY-SA 4.0; roads: CTU-SematX/LegoCity, CC BY-SA 4.0. "
-    "District, commune, park, parcel and project data are illustrative (synthetic) — not for legal, "
-    "cadastral or investment decisions."
+    "Province outlines © Open Development Mekong, CC BY-SA 4.0; roads: CTU-SematX/LegoCity, "
+    "CC BY-SA 4.0. District, commune, park, parcel and project data are illustrative "
+    "(synthetic) — not for legal, cadastral or investment decisions."
 )
-
-
-class MapSheetError(RuntimeError):
-    """The map could not be rendered (the map services are not configured or failed)."""
 
 
 def _fonts() -> None:
+    # reportlab loads only when a sheet is drawn (see the module's docstring).
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -63,69 +60,6 @@ def _fonts() -> None:
 
 def sheet_layers(user) -> list[str]:
     return [n for n in SHEET_LAYERS if n in CATALOGUE and access.can_read_layer(user, CATALOGUE[n])]
-
-
-def wms_getmap(
-    *,
-    user,
-    layers: list[str],
-    bbox: tuple[float, float, float, float],
-    srid: int,
-    width: int,
-    height: int,
-) -> bytes:
-    """A PNG from the service's WMS (WMS 1.1.1: x/y axis order in every CRS), rendered in-process."""
-    from layers.wms.app import MapServiceConfigError, get_service
-    from layers.wms.views import _authorizer
-
-    try:
-        svc = get_service()
-    except MapServiceConfigError as exc:
-        raise MapSheetError(str(exc)) from exc
-    query = urlencode(
-        {
-            "SERVICE": "WMS",
-            "VERSION": "1.1.1",
-            "REQUEST": "GetMap",
-            "LAYERS": ",".join(layers),
-            "STYLES": "",
-            "SRS": f"EPSG:{srid}",
-            "BBOX": ",".join(f"{v:.3f}" for v in bbox),
-            "WIDTH": str(width),
-            "HEIGHT": str(height),
-            "FORMAT": "image/png",
-            "TRANSPARENT": "FALSE",
-            "BGCOLOR": "0xFFFFFF",
-        }
-    )
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "QUERY_STRING": query,
-        "SCRIPT_NAME": "/ows",
-        "PATH_INFO": "/service",
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "localhost",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-        "mapproxy.authorize": _authorizer(user),
-    }
-    result = {}
-
-    def start_response(status, headers, exc_info=None):
-        result["status"] = int(status.split(" ", 1)[0])
-        result["type"] = dict((k.lower(), v) for k, v in headers).get("content-type", "")
-
-    chunks = svc.app(environ, start_response)
-    try:
-        body = b"".join(chunks)
-    finally:
-        if hasattr(chunks, "close"):
-            chunks.close()
-    if result.get("status") != 200 or not result.get("type", "").startswith("image/"):
-        raise MapSheetError(f"the WMS answered {result.get('status')}: {body[:300]!r}")
-    return body
 
 
 def nice_length(max_m: float) -> float:
@@ -163,7 +97,8 @@ def key_figures(area: m.IndustrialArea, figures: dict) -> list[tuple[str, str]]:
                 _("Clearance progress"),
                 "—"
                 if c["progress"] is None
-                else f"{numbers.percent(c['progress'])} ({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)",
+                else f"{numbers.percent(c['progress'])} "
+                f"({_fmt(c['handed_over_ha'])}/{_fmt(c['parcel_ha'])} ha)",
             )
         )
     return rows
@@ -173,7 +108,10 @@ def area_map_sheet(
     area: m.IndustrialArea, *, user, figures: dict, today: dt.date | None = None
 ) -> bytes:
     """The PDF of ``area``: title, map with outline, legend, scale bar, north arrow, key figures,
-    date, CRS note and attribution. ``figures`` are the area dashboard's figures."""
+    date, CRS note and attribution. ``figures`` are the area dashboard's figures.
+
+    Raises ``layers.wms.render.MapRenderError`` if the map cannot be rendered."""
+    # reportlab loads only when a sheet is drawn (see the module's docstring).
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.utils import ImageReader
@@ -181,7 +119,7 @@ def area_map_sheet(
 
     _fonts()
     today = today or timezone.localdate()
-    lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+    lang = numbers.active_lang()
     srid = area.metric_srid or 9217
     page_w, page_h = landscape(A4)
     margin = 24
@@ -198,7 +136,7 @@ def area_map_sheet(
     bbox = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
     px_w, px_h = int(map_w * 2.5), int(map_h * 2.5)
     layers = sheet_layers(user)
-    png = wms_getmap(user=user, layers=layers, bbox=bbox, srid=srid, width=px_w, height=px_h)
+    png = render_map(user=user, layers=layers, bbox=bbox, srid=srid, width=px_w, height=px_h)
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(page_w, page_h))
@@ -337,7 +275,7 @@ def area_map_sheet(
             break
     c.setFont(FONT, size)
     tops = [0.0, 0.0]
-    for i, ((geom, syms, _text, _layer), lines) in enumerate(zip(entries, wrapped)):
+    for i, ((geom, syms, _text, _layer), lines) in enumerate(zip(entries, wrapped, strict=True)):
         col = 0 if i < split else 1
         ex, ey = right_x + col * col_w, y - 10 - tops[col]
         tops[col] += heights[i]
@@ -350,8 +288,8 @@ def area_map_sheet(
     c.setFillColor(colors.black)
     c.setFont(FONT, 7)
     crs = _(
-        "Coordinate system: VN-2000 / TM-3 zone of the area (EPSG:%(srid)s), transformation EPSG:6960; "
-        "north arrow shows grid north."
+        "Coordinate system: VN-2000 / TM-3 zone of the area (EPSG:%(srid)s), transformation "
+        "EPSG:6960; north arrow shows grid north."
     ) % {"srid": srid}
     c.drawString(margin, 48, crs)
     c.drawString(
@@ -367,6 +305,7 @@ def area_map_sheet(
 
 def _lines(text, font: str, size: float, width: float) -> list[str]:
     """``text`` broken into lines of at most ``width`` points (words kept whole when they fit)."""
+    # reportlab loads only when a sheet is drawn (see the module's docstring).
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines, line = [], ""
