@@ -11,6 +11,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from layers.catalogue import CATALOGUE
 from layers.tiles import invalidate_all, invalidate_extent
+from planning.signals import analysis_results_written
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,14 @@ def refresh_layer(layer: str) -> None:
 
 
 def refresh_layer_on_commit(layer: str) -> None:
-    """For bulk writes that send no signals (analysis results): drop the layer's cache once committed."""
+    """For bulk writes that send no model signals: drop the layer's cache once committed."""
     transaction.on_commit(lambda: refresh_layer(layer))
+
+
+def refresh_analysis_layers(sender, *, layers=(), **kwargs):
+    """``planning.signals.analysis_results_written``: drop the written layers' caches."""
+    for layer in layers:
+        refresh_layer_on_commit(layer)
 
 
 def _spec_for(sender):
@@ -88,6 +95,7 @@ def refresh_after_delete(sender, instance, **kwargs):
 
 
 def connect() -> None:
+    analysis_results_written.connect(refresh_analysis_layers, dispatch_uid="kcn-tiles-analyses")
     for spec in CATALOGUE.values():
         model = spec.model
         uid = f"kcn-tiles-{spec.name}"

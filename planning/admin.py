@@ -6,10 +6,10 @@ from django.contrib.gis import admin as gis_admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from planning import models as m
+from planning.errors import PlanningError
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
 from planning.services import proposals as workflow
-from planning.services.analyses import run_resubmit
-from planning.services.errors import PlanningError
+from planning.services.analysis_runs import run_resubmit
 from planning.widgets import PlanningMapWidget
 
 

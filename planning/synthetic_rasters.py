@@ -19,7 +19,7 @@ from rasterio.shutil import copy as rio_copy
 from rasterio.transform import from_origin
 from rasterio.warp import Resampling, reproject
 
-# Land-cover codes: the table of planning.analysis.types.LandcoverClasses.
+# Land-cover codes: the table of planning.analysis.site_suggestion.LandcoverClasses.
 NODATA, RICE, CROPS, FOREST, WATER, BUILT, BARE, PERENNIAL = 0, 1, 2, 3, 4, 5, 6, 7
 
 

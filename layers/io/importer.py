@@ -37,10 +37,10 @@ from layers.io.fields import (
 from layers.io.sources import open_source, source_checksum
 from planning import access, geo
 from planning.analysis.geometry import GeometryRejected
+from planning.errors import PlanningError
 from planning.models import DatasetLoad
 from planning.models.base import normalise_geometry
 from planning.numbers import number
-from planning.services.errors import PlanningError
 from planning.services.write_rules import NO_RULES
 
 MODES = ("append", "replace", "upsert")

@@ -54,8 +54,8 @@ from layers.io.sources import describe_size
 from planning import access
 from planning import models as m
 from planning.analysis import numformat
+from planning.errors import PlanningError
 from planning.services import jobs
-from planning.services.errors import PlanningError
 
 log = logging.getLogger(__name__)
 

@@ -50,8 +50,8 @@ from layers.wfs.schema import FeatureType, Prop, feature_type
 from layers.xml import attr, child, children, local, namespace, text
 from planning import access
 from planning.analysis.geometry import GeometryRejected
+from planning.errors import PlanningError
 from planning.models.base import normalise_geometry
-from planning.services.errors import PlanningError
 
 _GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"

@@ -1,27 +1,20 @@
-"""Vietnamese number formatting and labels shared by the analyses' messages.
+"""Vietnamese number formatting for the analysis commands' console output.
 
-Vietnamese writes the decimal separator as a comma and groups thousands with a dot
-(``18.500 dân``, ``2,1 %``).
+The analyses' own texts are messages (:mod:`planning.analysis.messages`), translated where they
+are shown; this is only the number format the management commands print with.
 
 Examples
 --------
 >>> fmt_vi(18500), fmt_vi(2.14, 1), fmt_vi(1234567.891, 2), fmt_vi(-0.04, 1)
 ('18.500', '2,1', '1.234.567,89', '0,0')
->>> fmt_distance_vi(350.4), fmt_distance_vi(3200)
-('350 m', '3,2 km')
+>>> fmt_distance_vi(350.4), fmt_distance_vi(3200), fmt_distance_en(3200)
+('350 m', '3,2 km', '3.2 km')
 """
 
 from __future__ import annotations
 
 from planning.analysis import numformat
-
-ROAD_STATUS_VI = {
-    "invested": "đã đầu tư",
-    "under_construction": "đang đầu tư xây dựng",
-    "planned": "quy hoạch",
-}
-
-KIND_VI = {"KCN": "khu công nghiệp", "CCN": "cụm công nghiệp"}
+from planning.analysis.messages import distance, render
 
 
 def fmt_vi(value: float, decimals: int = 0) -> str:
@@ -34,13 +27,9 @@ def fmt_vi(value: float, decimals: int = 0) -> str:
 
 def fmt_distance_vi(metres: float) -> str:
     """``350 m`` below 1 km, else ``3,2 km``."""
-    if metres < 1000:
-        return f"{fmt_vi(metres)} m"
-    return f"{fmt_vi(metres / 1000, 1)} km"
+    return render(distance(metres), lang="vi")
 
 
 def fmt_distance_en(metres: float) -> str:
     """``350 m`` below 1 km, else ``3.2 km``."""
-    if metres < 1000:
-        return f"{numformat.number(metres, 0, lang='en')} m"
-    return f"{numformat.number(metres / 1000, 1, lang='en')} km"
+    return render(distance(metres), lang="en")

@@ -1,6 +1,6 @@
 """Land-use efficiency of industrial areas, per area and aggregated per administrative unit.
 
-Pure analysis on plain records (:class:`~planning.analysis.types.AreaRecord`,
+Pure analysis on plain records (:class:`~planning.analysis.records.AreaRecord`,
 ``ParcelRecord``, ``ProjectRecord``); no geometry needed. Hectares, billions of VND, jobs.
 
 Indicators per area (DOMAIN.md §3.1)
@@ -32,7 +32,7 @@ Rules (Decree 32/2024 on CCN, DOMAIN §2.3, confirmed; article numbers not read)
 
 Examples
 --------
->>> from planning.analysis.types import AreaRecord, ProjectRecord
+>>> from planning.analysis.records import AreaRecord, ProjectRecord
 >>> a = AreaRecord(id=1, kind="CCN", planned_ha=50, leasable_ha=35, leased_ha=14,
 ...                units={"commune": "X"})
 >>> e = area_efficiency([a], projects=[ProjectRecord(id=9, area_id=1, leased_ha=14,
@@ -53,17 +53,16 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from planning.analysis import citations
-from planning.analysis._text import fmt_vi
-from planning.analysis.errors import RecordError
-from planning.analysis.types import (
-    AreaEfficiency,
+from planning.analysis.base import Serializable, require_positive, require_share
+from planning.analysis.errors import CriteriaError, RecordError
+from planning.analysis.messages import N_, Message, number, percent
+from planning.analysis.records import (
+    AREA_STATUSES,
+    ESTABLISHED_STATUSES,
     AreaRecord,
-    EfficiencyCriteria,
-    EfficiencyReport,
     ParcelRecord,
     ProjectRecord,
     RuleResult,
-    UnitEfficiency,
 )
 
 __all__ = [
@@ -77,7 +76,96 @@ __all__ = [
     "occupancy",
     "new_area_rule",
     "expansion_rule",
+    "EfficiencyCriteria",
+    "AreaEfficiency",
+    "UnitEfficiency",
+    "EfficiencyReport",
 ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EfficiencyCriteria(Serializable):
+    """Thresholds of the Decree 32/2024 conditions (DOMAIN §2.3, confirmed) and what is counted.
+
+    ``counted_statuses``: areas that count as "existing" in a unit (established onwards).
+    ``occupancy_average``: ``"area_weighted"`` (Σ leased ÷ Σ leasable, default) or ``"simple"``
+    (mean of the areas' occupancies) — the decree says "bình quân" without saying which.
+    """
+
+    new_ccn_min_occupancy: float = 0.5  # strictly greater than
+    new_ccn_max_unleased_ha: float = 100.0  # at most
+    expansion_min_occupancy: float = 0.6  # at least
+    expansion_max_ha: float = 75.0
+    counted_statuses: tuple[str, ...] = ESTABLISHED_STATUSES
+    occupancy_average: str = "area_weighted"
+
+    def __post_init__(self) -> None:
+        require_share("new_ccn_min_occupancy", self.new_ccn_min_occupancy)
+        require_share("expansion_min_occupancy", self.expansion_min_occupancy)
+        require_positive("new_ccn_max_unleased_ha", self.new_ccn_max_unleased_ha, allow_zero=True)
+        require_positive("expansion_max_ha", self.expansion_max_ha)
+        if self.occupancy_average not in ("area_weighted", "simple"):
+            raise CriteriaError("occupancy_average must be 'area_weighted' or 'simple'")
+        if set(self.counted_statuses) - set(AREA_STATUSES):
+            raise CriteriaError(f"counted_statuses must be a subset of {AREA_STATUSES}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaEfficiency(Serializable):
+    """Land-use efficiency of one area (ratios in [0, 1]; ``None`` when the denominator is 0)."""
+
+    area_id: Hashable
+    name: str
+    kind: str
+    status: str
+    units: Mapping[str, Hashable]
+    planned_ha: float
+    leasable_ha: float
+    leased_ha: float
+    unleased_ha: float
+    occupancy: float | None
+    leasable_share: float | None
+    clearance_parcel_ha: float
+    clearance_handed_over_ha: float
+    clearance_progress: float | None
+    idle_cleared_ha: float | None
+    n_projects: int
+    n_operating: int
+    build_out: float | None
+    registered_capital_per_ha: float | None
+    disbursed_capital_per_ha: float | None
+    disbursement_ratio: float | None
+    jobs_per_ha: float | None
+    planned_jobs_per_ha: float | None
+    tax_per_ha: float | None
+    expansion: RuleResult
+    notes: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitEfficiency(Serializable):
+    """Areas of one kind aggregated over one administrative unit."""
+
+    level: str
+    unit: Hashable
+    kind: str
+    area_ids: tuple[Hashable, ...]
+    n_counted: int
+    planned_ha: float
+    leasable_ha: float
+    leased_ha: float
+    unleased_ha: float
+    occupancy: float | None  # area-weighted
+    mean_occupancy: float | None  # simple mean over counted areas with leasable land
+    new_area_rule: RuleResult
+
+
+@dataclass(frozen=True, kw_only=True)
+class EfficiencyReport(Serializable):
+    """Per-area efficiency and its aggregation per unit level."""
+
+    areas: tuple[AreaEfficiency, ...]
+    units: tuple[UnitEfficiency, ...]
 
 
 def occupancy(leased_ha: float, leasable_ha: float) -> float | None:
@@ -95,8 +183,20 @@ def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{fmt_vi(x * 100, 1)} %"
+#: Names of the aggregation levels, for messages ("district (former) Phù Cát").
+LEVELS = {
+    "commune": N_("commune/ward"),
+    "district": N_("district (former)"),
+    "province": N_("province"),
+}
+
+
+def unit_label(level: str, name: str) -> Message:
+    """A unit as messages name it: its level's name and its own (``huyện (cũ) Phù Cát``)."""
+    return Message(
+        N_("%(level)s %(name)s"),
+        {"level": Message(LEVELS[level]) if level in LEVELS else level, "name": name},
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,7 +204,7 @@ class ClearanceTotals:
     """The clearance parcels of one area, summed: all that :func:`area_efficiency` needs of them.
 
     A database can compute these with one aggregate query instead of sending every parcel
-    (``planning.selectors.analyses.clearance_totals``).
+    (``planning.selectors.analysis_inputs.efficiency.clearance_totals``).
     """
 
     n_parcels: int = 0
@@ -133,7 +233,7 @@ class ProjectTotals:
 def clearance_totals(parcels: Iterable[ParcelRecord]) -> dict[Hashable, ClearanceTotals]:
     """Parcels summed per area (``status == "handed_over"`` counts as cleared).
 
-    >>> from planning.analysis.types import ParcelRecord
+    >>> from planning.analysis.records import ParcelRecord
     >>> clearance_totals([ParcelRecord(id=1, area_id="A", area_ha=2, status="handed_over"),
     ...                   ParcelRecord(id=2, area_id="A", area_ha=3)])["A"]
     ClearanceTotals(n_parcels=2, parcel_ha=5.0, handed_over_ha=2.0)
@@ -229,7 +329,12 @@ def _one(
     notes = []
     leased = a.leased_ha
     if leased > a.leasable_ha:
-        notes.append(f"leased {leased:g} ha > leasable {a.leasable_ha:g} ha: clipped")
+        notes.append(
+            Message(
+                N_("leased %(leased)s ha > leasable %(leasable)s ha: clipped"),
+                {"leased": number(leased, 2), "leasable": number(a.leasable_ha, 2)},
+            )
+        )
         leased = a.leasable_ha
     occ = occupancy(leased, a.leasable_ha)
     leasable_share = min(_ratio(a.leasable_ha, a.planned_ha), 1.0) if a.planned_ha > 0 else None
@@ -280,8 +385,8 @@ def expansion_rule(
 ) -> RuleResult:
     """The occupancy condition for expanding an area (CCN: ≥ 60 %; KCN: not confirmed).
 
-    >>> expansion_rule("CCN", 0.62).message_en
-    'occupancy 62.0 % ≥ 60 %: the occupancy condition for expansion is met'
+    >>> str(expansion_rule("CCN", 0.62).message)
+    'Occupancy 62.0 % ≥ 60 %: the occupancy condition for expansion is met.'
     """
     limit = criteria.expansion_min_occupancy
     if kind != "CCN":
@@ -291,9 +396,13 @@ def expansion_rule(
             measured=occ,
             limit=None,
             unit="share",
-            message_vi="Ngưỡng tỷ lệ lấp đầy để mở rộng KCN (Nghị định 35/2022) chưa được xác nhận; chưa đánh giá.",
-            message_en="The Decree 35/2022 occupancy threshold for expanding a KCN is not confirmed; not evaluated.",
-            citation="Nghị định 35/2022/NĐ-CP (điều kiện tỷ lệ lấp đầy; ngưỡng CHƯA XÁC NHẬN)",
+            message=Message(
+                N_(
+                    "The Decree 35/2022 occupancy threshold for expanding a KCN is not confirmed; "
+                    "not evaluated."
+                )
+            ),
+            citation=citations.KCN_OCCUPANCY,
         )
     if occ is None:
         return RuleResult(
@@ -302,33 +411,31 @@ def expansion_rule(
             measured=None,
             limit=limit,
             unit="share",
-            message_vi="Chưa có đất công nghiệp cho thuê: không tính được tỷ lệ lấp đầy.",
-            message_en="No leasable industrial land: occupancy cannot be computed.",
+            message=Message(N_("No leasable industrial land: occupancy cannot be computed.")),
             citation=citations.CCN_EXPANSION,
         )
     ok = occ >= limit
-    lim = f"{fmt_vi(limit * 100)} %"
+    verdict = (
+        N_("the occupancy condition for expansion is met.")
+        if ok
+        else N_(
+            "expansion not allowed unless the demand for land exceeds the existing industrial land."
+        )
+    )
     return RuleResult(
         rule="expansion_occupancy",
         passed=ok,
         measured=occ,
         limit=limit,
         unit="share",
-        message_vi=(
-            f"Tỷ lệ lấp đầy {_pct(occ)} {'≥' if ok else '<'} {lim}: "
-            + (
-                "đạt điều kiện lấp đầy để mở rộng."
-                if ok
-                else "chưa đủ điều kiện mở rộng (trừ khi chứng minh nhu cầu thuê vượt quỹ đất hiện có)."
-            )
-        ),
-        message_en=(
-            f"occupancy {occ * 100:.1f} % {'≥' if ok else '<'} {limit * 100:g} %: "
-            + (
-                "the occupancy condition for expansion is met"
-                if ok
-                else "expansion not allowed unless demand exceeds the existing industrial land"
-            )
+        message=Message(
+            N_("Occupancy %(occupancy)s %(cmp)s %(limit)s %%: %(verdict)s"),
+            {
+                "occupancy": percent(occ),
+                "cmp": "≥" if ok else "<",
+                "limit": number(limit * 100),
+                "verdict": Message(verdict),
+            },
         ),
         citation=citations.CCN_EXPANSION,
     )
@@ -340,9 +447,11 @@ def new_area_rule(
     occ: float | None,
     unleased_ha: float,
     criteria: EfficiencyCriteria = EfficiencyCriteria(),
-    unit_label: str = "",
+    unit_label: str | Message = "",
 ) -> RuleResult:
     """Condition 3 for a new CCN in a unit: existing CCN occupancy > 50 % or unleased ≤ 100 ha.
+
+    ``unit_label`` names the unit in the message (text, or :func:`unit_label`).
 
     >>> new_area_rule("CCN", 3, 0.42, 130.0).passed, new_area_rule("CCN", 3, 0.42, 80.0).passed
     (False, True)
@@ -350,8 +459,7 @@ def new_area_rule(
     True
     """
     min_occ, max_unleased = criteria.new_ccn_min_occupancy, criteria.new_ccn_max_unleased_ha
-    where_vi = f" tại {unit_label}" if unit_label else ""
-    where_en = f" in {unit_label}" if unit_label else ""
+    where = Message(N_(" in %(unit)s"), {"unit": unit_label}) if unit_label else ""
     if kind != "CCN":
         return RuleResult(
             rule="new_area_occupancy",
@@ -359,9 +467,13 @@ def new_area_rule(
             measured=occ,
             limit=None,
             unit="share",
-            message_vi="Ngưỡng lấp đầy để thành lập KCN mới (Nghị định 35/2022) chưa được xác nhận; chưa đánh giá.",
-            message_en="The Decree 35/2022 occupancy threshold for new KCN is not confirmed; not evaluated.",
-            citation="Nghị định 35/2022/NĐ-CP (điều kiện tỷ lệ lấp đầy; ngưỡng CHƯA XÁC NHẬN)",
+            message=Message(
+                N_(
+                    "The Decree 35/2022 occupancy threshold for new KCN is not confirmed; not "
+                    "evaluated."
+                )
+            ),
+            citation=citations.KCN_OCCUPANCY,
         )
     if n_counted == 0:
         return RuleResult(
@@ -370,33 +482,39 @@ def new_area_rule(
             measured=None,
             limit=min_occ,
             unit="share",
-            message_vi=f"Chưa có CCN đã thành lập{where_vi}: không áp dụng điều kiện tỷ lệ lấp đầy.",
-            message_en=f"No established CCN{where_en}: the occupancy condition does not apply.",
+            message=Message(
+                N_("No established CCN%(where)s: the occupancy condition does not apply."),
+                {"where": where},
+            ),
             citation=citations.CCN_NEW_OCCUPANCY,
         )
     occ_ok = occ is not None and occ > min_occ
     unleased_ok = unleased_ha <= max_unleased
     ok = occ_ok or unleased_ok
-    vi = (
-        f"Các CCN{where_vi}: tỷ lệ lấp đầy bình quân {_pct(occ)} "
-        f"({'>' if occ_ok else '≤'} {fmt_vi(min_occ * 100)} %), đất công nghiệp chưa cho thuê "
-        f"{fmt_vi(unleased_ha, 1)} ha ({'≤' if unleased_ok else '>'} {fmt_vi(max_unleased)} ha): "
-        + ("đủ điều kiện thành lập CCN mới." if ok else "chưa đủ điều kiện thành lập CCN mới.")
-    )
-    occ_en = "—" if occ is None else f"{occ * 100:.1f} %"
-    en = (
-        f"CCN{where_en}: average occupancy {occ_en} ({'>' if occ_ok else '≤'} {min_occ * 100:g} %), "
-        f"unleased industrial land {unleased_ha:,.1f} ha ({'≤' if unleased_ok else '>'} {max_unleased:g} ha): "
-        + ("a new CCN is allowed." if ok else "a new CCN is not allowed yet.")
-    )
+    verdict = N_("a new CCN is allowed.") if ok else N_("a new CCN is not allowed yet.")
     return RuleResult(
         rule="new_area_occupancy",
         passed=ok,
         measured=occ,
         limit=min_occ,
         unit="share",
-        message_vi=vi,
-        message_en=en,
+        message=Message(
+            N_(
+                "CCN%(where)s: average occupancy %(occupancy)s (%(cmp_occupancy)s "
+                "%(min_occupancy)s %%), unleased industrial land %(unleased)s ha "
+                "(%(cmp_unleased)s %(max_unleased)s ha): %(verdict)s"
+            ),
+            {
+                "where": where,
+                "occupancy": percent(occ),
+                "cmp_occupancy": ">" if occ_ok else "≤",
+                "min_occupancy": number(min_occ * 100),
+                "unleased": number(unleased_ha, 1),
+                "cmp_unleased": "≤" if unleased_ok else ">",
+                "max_unleased": number(max_unleased),
+                "verdict": Message(verdict),
+            },
+        ),
         citation=citations.CCN_NEW_OCCUPANCY,
     )
 
@@ -407,7 +525,7 @@ def unit_efficiency(
     level: str,
     criteria: EfficiencyCriteria = EfficiencyCriteria(),
 ) -> list[UnitEfficiency]:
-    """Aggregate areas per ``(unit, kind)`` at one level (``"commune"``, ``"district"``, ``"province"``…).
+    """Aggregate areas per ``(unit, kind)`` at one level (``"commune"``, ``"district"`` …).
 
     Only areas whose status is in ``criteria.counted_statuses`` are aggregated (planned and
     revoked areas are not "existing"); areas without a key for ``level`` are skipped.
@@ -443,7 +561,7 @@ def unit_efficiency(
                 occupancy=weighted,
                 mean_occupancy=mean,
                 new_area_rule=new_area_rule(
-                    kind, len(members), used, unleased, criteria, f"{level} {unit}"
+                    kind, len(members), used, unleased, criteria, unit_label(level, str(unit))
                 ),
             )
         )

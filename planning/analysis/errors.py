@@ -25,7 +25,7 @@ class GridError(AnalysisError, ValueError):
 
 
 class UnknownAnalysis(AnalysisError, KeyError):
-    """An analysis name that is not in :data:`planning.analysis.ANALYSES`."""
+    """An analysis name that is not registered (``planning.services.analyses.ANALYSES``)."""
 
     def __init__(self, name: str, known: list[str]):
         self.name = name
@@ -37,4 +37,4 @@ class UnknownAnalysis(AnalysisError, KeyError):
 
 
 class RecordError(AnalysisError, ValueError):
-    """An input record (area, project, parcel …) with an impossible value, e.g. negative hectares."""
+    """An input record (area, project, parcel …) with an impossible value (negative hectares)."""

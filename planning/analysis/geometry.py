@@ -17,7 +17,8 @@ class GeometryRejected(ValueError):
     """A geometry that cannot be stored; the message names the problem and where it is.
 
     ``code`` and ``params`` say the same for callers that word it in the user's language
-    (``planning.models.base.rejection_message``); the message here stays English (no Django)."""
+    (``planning.models.base.rejection_message``); the message here stays English (no Django).
+    """
 
     def __init__(self, message: str, *, code: str = "", params: dict | None = None):
         super().__init__(message)
@@ -27,6 +28,8 @@ class GeometryRejected(ValueError):
 
 @dataclass(frozen=True)
 class RepairResult:
+    """A geometry as stored: repaired or not, and a note saying what the repair did."""
+
     geometry: BaseGeometry
     repaired: bool
     note: str = ""
@@ -69,9 +72,12 @@ def check_extent(
     >>> from shapely import Point
     >>> check_extent(Point(109.2, 13.8), (100, 6, 112, 24.5), crs_label="EPSG:4326")
     >>> check_extent(Point(602532, 1523062), (100, 6, 112, 24.5), crs_label="EPSG:4326")
+    ... # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    planning.analysis.geometry.GeometryRejected: coordinates (602532, 1523062) lie outside the service extent for EPSG:4326 (100, 6, 112, 24.5); they look like projected metres (VN-2000 TM-3?) — give the source CRS
+    planning.analysis.geometry.GeometryRejected: coordinates (602532, 1523062) lie outside the
+    service extent for EPSG:4326 (100, 6, 112, 24.5); they look like projected metres (VN-2000
+    TM-3?) — give the source CRS
     """
     if geom.is_empty:
         return
@@ -118,10 +124,11 @@ def repair_geometry(
     --------
     >>> from shapely import Polygon
     >>> bowtie = Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
-    >>> repair_geometry(bowtie)
+    >>> repair_geometry(bowtie)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    planning.analysis.geometry.GeometryRejected: invalid geometry: Self-intersection at (5, 5); repair would change its area by more than 0.1 % (from 0 to 50), so it was not stored
+    planning.analysis.geometry.GeometryRejected: invalid geometry: Self-intersection at (5, 5);
+    repair would change its area by more than 0.1 % (from 0 to 50), so it was not stored
     >>> spike = Polygon([(0, 0), (10, 0), (10, 10), (10, 10.000001), (10, 10), (0, 10)])
     >>> repair_geometry(spike).repaired
     True
@@ -158,7 +165,8 @@ def repair_geometry(
         if change > max_area_change or fixed.is_empty:
             raise GeometryRejected(
                 f"invalid geometry: {reason}{where}; repair would change its area by more than "
-                f"{max_area_change * 100:g} % (from {before:.6g} to {after:.6g}), so it was not stored",
+                f"{max_area_change * 100:g} % (from {before:.6g} to {after:.6g}), "
+                "so it was not stored",
                 code="invalid_not_repaired",
                 params={
                     "reason": reason,

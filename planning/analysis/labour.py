@@ -1,5 +1,6 @@
-"""Labour catchment of industrial areas: residents within given distances, against the workers
-the areas' projects plan to employ.
+"""Labour catchment of industrial areas: residents within reach against the workers needed.
+
+Residents within given distances, against the workers the areas' projects plan to employ.
 
 Pure NumPy/shapely/rasterio. The population raster (residents per cell) and the area polygons are
 on / in one projected metric CRS. The Bình Định notice (11 April 2025) asks for a report on the
@@ -21,7 +22,7 @@ Examples
 >>> pop = np.full(grid.shape, 5.0, np.float32)                 # 500 residents per km²
 >>> s = labour_catchment([("A", box(4000, 4000, 6000, 6000))], grid=grid, population=pop,
 ...                      workers_needed={"A": 1200}, distances_m=(1000,))
->>> ring = s.areas[0].rings[0]     # (4 + 4·2·1 + π) km² × 500 /km² ≈ 7,571; cell centres: 1,516 cells
+>>> ring = s.areas[0].rings[0]  # (4 + 4·2·1 + π) km² × 500 /km² ≈ 7,571; centres: 1,516 cells
 >>> ring.population, round(ring.workers_share, 4), ring.coverage
 (7580, 0.1583, 1.0)
 """
@@ -30,23 +31,50 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import rasterio.features
 import shapely
 
 from planning.analysis import numformat
+from planning.analysis.base import Serializable
 from planning.analysis.errors import GridError, RecordError
 from planning.analysis.rasters import Grid, geometry_window, iter_blocks
-from planning.analysis.types import (
-    LabourCatchment,
-    LabourRing,
-    LabourSummary,
-    ProjectRecord,
-    as_named_geometries,
-)
+from planning.analysis.records import ProjectRecord, as_named_geometries
 
-__all__ = ["labour_catchment"]
+__all__ = ["labour_catchment", "LabourRing", "LabourCatchment", "LabourSummary"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabourRing(Serializable):
+    """Residents within ``distance_m`` of an area (or of all areas) and the workers' share."""
+
+    distance_m: float
+    population: int  # residents, whole people
+    coverage: float  # share of the buffer's area that lies on the population grid
+    workers_share: float | None  # workers needed ÷ population
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabourCatchment(Serializable):
+    """One area: the workers its projects need and the residents of each ring."""
+
+    area_id: Hashable
+    area_name: str
+    workers_needed: int
+    rings: tuple[LabourRing, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabourSummary(Serializable):
+    """The province: residents within reach of any area (counted once) and every area."""
+
+    total_population: int  # residents, whole people
+    workers_needed: int
+    workers_share: float | None
+    union_rings: tuple[LabourRing, ...]  # population within d of any area, counted once
+    areas: tuple[LabourCatchment, ...]
 
 
 def _reader(population, grid: Grid) -> Callable:

@@ -1,5 +1,6 @@
-"""Numbers as people read them: the one rounding and the separators of every figure the service
-shows — web pages, the PDF map sheet, CSV and XLSX downloads and the analyses' messages.
+"""Numbers as people read them: the one rounding and the separators of every figure shown.
+
+Web pages, the PDF map sheet, CSV and XLSX downloads and the analyses' messages all use them.
 
 * **Rounding** is half-up on the number as it is written (``repr`` of a float, or the Decimal
   itself), as Django's ``floatformat`` and Excel's ``ROUND`` do: 93.352 → ``93,4``,
@@ -16,13 +17,14 @@ Pure standard library (no Django): the analyses' Vietnamese messages use it too.
 
 Examples
 --------
->>> number(348.9886, 1), number(348.9886, 1, lang="en"), percent(0.93352), percent(0.93352, lang="en")
+>>> share = 0.93352
+>>> number(348.9886, 1), number(348.9886, 1, lang="en"), percent(share), percent(share, lang="en")
 ('349,0', '349.0', '93,4 %', '93.4 %')
 >>> number(5279), number(5279, lang="en"), number(1234567.891, 2), number(-0.04, 1)
 ('5.279', '5,279', '1.234.567,89', '0,0')
 >>> number(None), percent(None), number(float("nan"))
 ('—', '—', '—')
->>> for_file(16.00999999999999, 2), for_file(12345.678, 0), for_file(0.571428571, 4), for_file(None, 1)
+>>> for_file(16.00999999999999, 2), for_file(12345.678, 0), for_file(0.5714285, 4), for_file(None)
 (16.01, 12346, 0.5714, None)
 >>> rounded(2.675, 2), rounded(0.285 * 100, 0), percent(0.285, 0), for_file_percent(0.93352, 1)
 (Decimal('2.68'), Decimal('28'), '29 %', 93.4)
@@ -124,7 +126,9 @@ def for_file_percent(fraction, digits: int = 1):
 
 
 def excel_format(digits: int = 0, *, percent_of_one: bool = False) -> str:
-    """The XLSX number format showing ``digits`` decimals, thousands grouped (Excel then uses
-    the reader's own separators)."""
+    """The XLSX number format showing ``digits`` decimals, thousands grouped.
+
+    Excel then writes the number with the reader's own separators.
+    """
     base = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return base.replace("#,##", "") + "%" if percent_of_one else base

@@ -1,6 +1,6 @@
 """Planned versus established industrial areas: counts and hectares by province and kind.
 
-Pure analysis on :class:`~planning.analysis.types.AreaRecord`. Modelled on the Sóc Trăng article
+Pure analysis on :class:`~planning.analysis.records.AreaRecord`. Modelled on the Sóc Trăng article
 of 12 February 2025 (``/work/shared/sources/003_…``): "đến năm 2050 toàn tỉnh sẽ có 10 khu công
 nghiệp với diện tích 4.334 ha; có 18 cụm công nghiệp với tổng diện tích 983,6 ha. Đến nay, đã
 thành lập 2 khu công nghiệp … 5 cụm công nghiệp, có diện tích 202,5 ha" (figures unverified,
@@ -11,38 +11,62 @@ Definitions
 * **planned** (trong quy hoạch): every area of the plan, whatever its progress — all statuses
   except ``revoked`` (the article's 10 KCN include the 2 established ones);
 * **established** (đã thành lập): status ``established``, ``clearing``, ``building`` or
-  ``operating`` (:data:`~planning.analysis.types.ESTABLISHED_STATUSES`);
+  ``operating`` (:data:`~planning.analysis.records.ESTABLISHED_STATUSES`);
 * **operating**: status ``operating``;
 * hectares are the planned areas (``planned_ha``); ``by_status`` gives (count, ha) per status,
   revoked included.
 
 Examples
 --------
->>> from planning.analysis.types import AreaRecord
+>>> from planning.analysis.messages import render
+>>> from planning.analysis.records import AreaRecord
 >>> areas = [AreaRecord(id=1, kind="KCN", status="operating", planned_ha=243, province="Sóc Trăng"),
 ...          AreaRecord(id=2, kind="KCN", status="planned", planned_ha=217, province="Sóc Trăng")]
 >>> row = plan_vs_actual(areas, totals=False)[0]
 >>> row.planned_count, row.planned_ha, row.established_count, round(row.established_share_ha, 3)
 (2, 460.0, 1, 0.528)
->>> print(row.summary_vi)
-Sóc Trăng: 2 KCN trong quy hoạch (460 ha); đã thành lập 1 KCN (243 ha, 52,8 % diện tích); đang hoạt động 1 KCN (243 ha).
+>>> print(render(row.summary, lang="en"))  # doctest: +NORMALIZE_WHITESPACE
+Sóc Trăng: 2 KCN planned (460 ha); 1 KCN established (243 ha, 52.8 % of the area);
+1 KCN operating (243 ha).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from planning.analysis._text import fmt_vi
-from planning.analysis.types import AREA_STATUSES, ESTABLISHED_STATUSES, KINDS, AreaRecord, PlanRow
+from planning.analysis.base import Serializable
+from planning.analysis.messages import N_, Message, number, percent
+from planning.analysis.records import AREA_STATUSES, ESTABLISHED_STATUSES, KINDS, AreaRecord
 
-__all__ = ["plan_vs_actual", "TOTAL_LABEL"]
+__all__ = ["plan_vs_actual", "TOTAL_LABEL", "PlanRow"]
 
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRow(Serializable):
+    """Counts and hectares of one (province, kind): planned, established, operating."""
+
+    province: str
+    kind: str
+    planned_count: int
+    planned_ha: float
+    established_count: int
+    established_ha: float
+    operating_count: int
+    operating_ha: float
+    established_share_count: float | None
+    established_share_ha: float | None
+    by_status: Mapping[str, tuple[int, float]]
+    summary: Message | None = None
+
+
+#: The province of the rows over all provinces (a key: stored runs hold it; shown as "Total").
 TOTAL_LABEL = "Tổng cộng"
 
 
-def _ha(x: float) -> str:
-    return fmt_vi(x, 0 if float(x).is_integer() else 1)
+def _ha(x: float) -> dict:
+    return number(x, 0 if float(x).is_integer() else 1)
 
 
 def _row(province: str, kind: str, members: list[AreaRecord]) -> PlanRow:
@@ -58,12 +82,34 @@ def _row(province: str, kind: str, members: list[AreaRecord]) -> PlanRow:
         if sel:
             by_status[s] = (len(sel), round(sum(a.planned_ha for a in sel), 6))
     share_ha = e_ha / p_ha if p_ha > 0 else None
-    summary = (
-        f"{province}: {len(planned)} {kind} trong quy hoạch ({_ha(p_ha)} ha); "
-        f"đã thành lập {len(est)} {kind} ({_ha(e_ha)} ha"
-        + (f", {fmt_vi(share_ha * 100, 1)} % diện tích" if share_ha is not None else "")
-        + f"); đang hoạt động {len(op)} {kind} ({_ha(o_ha)} ha)."
-    )
+    counts = {
+        "province": Message(N_("Total")) if province == TOTAL_LABEL else province,
+        "kind": kind,
+        "planned": len(planned),
+        "planned_ha": _ha(p_ha),
+        "established": len(est),
+        "established_ha": _ha(e_ha),
+        "operating": len(op),
+        "operating_ha": _ha(o_ha),
+    }
+    if share_ha is not None:
+        summary = Message(
+            N_(
+                "%(province)s: %(planned)s %(kind)s planned (%(planned_ha)s ha); %(established)s "
+                "%(kind)s established (%(established_ha)s ha, %(share)s of the area); "
+                "%(operating)s %(kind)s operating (%(operating_ha)s ha)."
+            ),
+            {**counts, "share": percent(share_ha)},
+        )
+    else:
+        summary = Message(
+            N_(
+                "%(province)s: %(planned)s %(kind)s planned (%(planned_ha)s ha); %(established)s "
+                "%(kind)s established (%(established_ha)s ha); %(operating)s %(kind)s operating "
+                "(%(operating_ha)s ha)."
+            ),
+            counts,
+        )
     return PlanRow(
         province=province,
         kind=kind,
@@ -76,7 +122,7 @@ def _row(province: str, kind: str, members: list[AreaRecord]) -> PlanRow:
         established_share_count=len(est) / len(planned) if planned else None,
         established_share_ha=share_ha,
         by_status=by_status,
-        summary_vi=summary,
+        summary=summary,
     )
 
 

@@ -1,8 +1,8 @@
 """Rule checks of a proposal for a new (or expanded) KCN / CCN, before the province reviews it.
 
 Pure shapely; geometries in one projected metric CRS (metres, hectares). Each check returns a
-:class:`~planning.analysis.types.RuleResult` with ``rule``, ``passed`` (``None`` = could not be
-checked, the message says why), Vietnamese and English messages, a citation (from
+:class:`~planning.analysis.records.RuleResult` with ``rule``, ``passed`` (``None`` = could not be
+checked, the message says why), a message (:mod:`planning.analysis.messages`), a citation (from
 :mod:`planning.analysis.citations`: article numbers that were not verified are marked so) and the
 measured value against its limit.
 
@@ -18,7 +18,8 @@ Rules, in order
                            part of it lies outside, the message names the units it lies in
                            (``units_around``) with their shares
 ``road_access``            within ``road_access_m`` of a road whose status is in ``road_statuses``
-``exclusion:<kind>``       one rule per exclusion layer (water, forest, flood …): overlap ≤ tolerance
+``exclusion:<kind>``       one rule per exclusion layer (water, forest, flood …): overlap ≤
+                           tolerance
 ``unit_occupancy``         new CCN: the unit's existing CCN occupancy > 50 % or unleased ≤ 100 ha
                            (Decree 32/2024) — or, with ``expands``, ``expansion_occupancy``: the
                            expanded CCN's own occupancy ≥ 60 %
@@ -26,63 +27,105 @@ Rules, in order
 Examples
 --------
 >>> from shapely import LineString, box
->>> from planning.analysis.types import RoadRecord
+>>> from planning.analysis.messages import render
+>>> from planning.analysis.records import RoadRecord
 >>> results = check_proposal(
 ...     geometry=box(0, 0, 500, 400), kind="CCN", unit="xã Cát Hanh",
 ...     existing_areas=[("CCN-A", box(600, 0, 900, 300), "CCN Cát Nhơn")],
 ...     unit_geometry=box(-1000, -1000, 3000, 3000),
 ...     roads=[RoadRecord(LineString([(0, -300), (900, -300)]), "invested", "QL19B")],
 ...     exclusions={"water": [box(480, 0, 520, 400)]})
->>> [(r.rule, r.passed) for r in results]
-[('area_limits', True), ('no_overlap_existing', True), ('no_overlap_proposals', True), ('inside_unit', True), ('road_access', True), ('exclusion:water', False), ('unit_occupancy', None)]
->>> print(results[5].message_vi)
-Đề xuất chồng lấn 0,80 ha mặt nước (cho phép ≤ 0,01 ha).
+>>> [(r.rule, r.passed) for r in results]  # doctest: +NORMALIZE_WHITESPACE
+[('area_limits', True), ('no_overlap_existing', True), ('no_overlap_proposals', True),
+ ('inside_unit', True), ('road_access', True), ('exclusion:water', False),
+ ('unit_occupancy', None)]
+>>> print(render(results[5].message, lang="en"))
+The proposal overlaps 0.80 ha of water bodies (≤ 0.01 ha allowed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from planning.analysis import citations
-from planning.analysis._text import (
-    KIND_VI,
-    ROAD_STATUS_VI,
-    fmt_distance_en,
-    fmt_distance_vi,
-    fmt_vi,
-)
-from planning.analysis.efficiency import expansion_rule, new_area_rule, occupancy
-from planning.analysis.errors import RecordError
-from planning.analysis.rasters import check_metric_geometry
-from planning.analysis.types import (
-    AreaRecord,
-    ProposalCriteria,
-    RuleResult,
+from planning.analysis.base import Serializable, require_positive, require_share
+from planning.analysis.efficiency import (
+    EfficiencyCriteria,
     UnitEfficiency,
+    expansion_rule,
+    new_area_rule,
+    occupancy,
+)
+from planning.analysis.errors import CriteriaError, RecordError
+from planning.analysis.messages import N_, Message, distance, join, number, percent
+from planning.analysis.rasters import check_metric_geometry
+from planning.analysis.records import (
+    ROAD_STATUS_NAMES,
+    ROAD_STATUSES,
+    AreaLimits,
+    AreaRecord,
+    RuleResult,
     as_named_geometries,
     as_roads,
 )
 
-__all__ = ["check_proposal", "unit_shares", "EXCLUSION_LABELS"]
+__all__ = ["check_proposal", "unit_shares", "summary", "EXCLUSION_LABELS", "ProposalCriteria"]
 
-#: Vietnamese and English names of the usual exclusion layers (other keys are shown as given).
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalCriteria(Serializable):
+    """Parameters of :func:`planning.analysis.proposal_checks.check_proposal`.
+
+    ``road_access_m`` (ASSUMPTION 1000 m) is how far the proposal may lie from a road whose status
+    is in ``road_statuses``. Tolerances absorb digitising noise: overlaps and exclusion
+    intersections smaller than ``overlap_tolerance_m2`` pass, and up to ``outside_unit_share`` of
+    the proposal may fall outside its unit.
+    """
+
+    area_limits: AreaLimits = field(default_factory=AreaLimits)
+    road_statuses: tuple[str, ...] = ("invested", "under_construction")
+    road_access_m: float = 1000.0
+    overlap_tolerance_m2: float = 100.0
+    outside_unit_share: float = 0.001
+    efficiency: EfficiencyCriteria = field(default_factory=EfficiencyCriteria)
+
+    def __post_init__(self) -> None:
+        require_positive("road_access_m", self.road_access_m, allow_zero=True)
+        require_positive("overlap_tolerance_m2", self.overlap_tolerance_m2, allow_zero=True)
+        require_share("outside_unit_share", self.outside_unit_share)
+        if set(self.road_statuses) - set(ROAD_STATUSES) or not self.road_statuses:
+            raise CriteriaError(f"road_statuses must be a non-empty subset of {ROAD_STATUSES}")
+
+
+#: Names of the usual exclusion layers (other keys are shown as given).
 EXCLUSION_LABELS = {
-    "water": ("mặt nước", "water bodies"),
-    "forest": ("rừng phòng hộ, đặc dụng", "protected forest"),
-    "flood": ("vùng ngập", "flood-prone land"),
-    "protected": ("khu bảo tồn", "protected areas"),
-    "heritage": ("di tích", "heritage sites"),
-    "residential": ("đất ở", "residential land"),
-    "rice": ("đất lúa 2 vụ", "2-crop rice land"),
+    "water": N_("water bodies"),
+    "forest": N_("protected forest"),
+    "flood": N_("flood-prone land"),
+    "protected": N_("protected areas"),
+    "heritage": N_("heritage sites"),
+    "residential": N_("residential land"),
+    "rice": N_("2-crop rice land"),
 }
+#: What a KCN and a CCN are called in messages.
+KIND_NAMES = {"KCN": N_("industrial park"), "CCN": N_("industrial cluster")}
 
 
-def _ha(m2: float, decimals: int = 2) -> str:
-    return fmt_vi(m2 / 10_000, decimals)
+def _ha(m2: float, decimals: int = 2) -> dict:
+    return number(m2 / 10_000, decimals)
+
+
+def _either(terms: list[Message]) -> Message:
+    """``a or b or c`` in the reader's language."""
+    out = terms[0]
+    for term in terms[1:]:
+        out = Message(N_("%(first)s or %(second)s"), {"first": out, "second": term})
+    return out
 
 
 def check_proposal(
@@ -117,7 +160,8 @@ def check_proposal(
         proposing commune), for messages; default ``unit``.
     is_mountainous, is_craft_village : bool
         Select the 5 ha CCN minimum (``is_mountainous``: the proposing unit's, not the place's).
-    existing_areas, other_proposals : iterables of AreaRecord (with geometry) or (id, geometry[, name])
+    existing_areas, other_proposals : iterables of AreaRecord or (id, geometry[, name])
+        Areas with a geometry.
     unit_geometry : shapely geometry, optional
         Boundary of the proposing unit; without it ``inside_unit`` is not evaluated.
     units_around : iterable of (id, geometry[, name])
@@ -158,7 +202,7 @@ def check_proposal(
             geometry,
             as_named_geometries(existing_areas),
             tol,
-            ("khu, cụm công nghiệp hiện có", "existing parks/clusters"),
+            N_("existing parks and clusters"),
             citations.OVERLAP,
         )
     )
@@ -168,7 +212,7 @@ def check_proposal(
             geometry,
             as_named_geometries(other_proposals),
             tol,
-            ("đề xuất khác", "other proposals"),
+            N_("other proposals"),
             citations.OVERLAP,
         )
     )
@@ -186,7 +230,6 @@ def _area_rule(geom, kind, is_mountainous, is_craft_village, expands, criteria) 
     )
     new_ha = geom.area / 10_000
     cite = citations.CCN_AREA_LIMITS if kind == "CCN" else citations.KCN_AREA_LIMITS
-    kv = KIND_VI[kind]
     if expands is not None:
         high = criteria.efficiency.expansion_max_ha if kind == "CCN" else high
         total = expands.planned_ha + new_ha
@@ -197,45 +240,51 @@ def _area_rule(geom, kind, is_mountainous, is_craft_village, expands, criteria) 
             measured=round(total, 4),
             limit=high,
             unit="ha",
-            message_vi=(
-                f"Diện tích sau mở rộng {fmt_vi(total, 2)} ha ({fmt_vi(expands.planned_ha, 2)} + "
-                f"{fmt_vi(new_ha, 2)} ha) {'≤' if ok else '>'} {fmt_vi(high)} ha."
-            ),
-            message_en=(
-                f"Area after expansion {total:,.2f} ha ({expands.planned_ha:,.2f} + {new_ha:,.2f} ha) "
-                f"{'≤' if ok else '>'} {high:g} ha."
+            message=Message(
+                N_(
+                    "Area after expansion %(total)s ha (%(existing)s + %(added)s ha) %(cmp)s "
+                    "%(limit)s ha."
+                ),
+                {
+                    "total": number(total, 2),
+                    "existing": number(expands.planned_ha, 2),
+                    "added": number(new_ha, 2),
+                    "cmp": "≤" if ok else ">",
+                    "limit": number(high),
+                },
             ),
             citation=citations.CCN_EXPANSION if kind == "CCN" else cite,
         )
     ok = low - 1e-9 <= new_ha <= high + 1e-9
+    figures = {
+        "area": number(new_ha, 2),
+        "low": number(low),
+        "high": number(high),
+        "kind": Message(KIND_NAMES[kind]),
+    }
     if ok:
-        vi = f"Diện tích {fmt_vi(new_ha, 2)} ha nằm trong giới hạn {fmt_vi(low)}–{fmt_vi(high)} ha của {kv}."
-        en = f"Area {new_ha:,.2f} ha is within the {low:g}–{high:g} ha range for a {kind}."
+        msgid = N_("Area %(area)s ha is within the %(low)s–%(high)s ha range of an %(kind)s.")
     elif new_ha < low:
-        vi = f"Diện tích {fmt_vi(new_ha, 2)} ha nhỏ hơn mức tối thiểu {fmt_vi(low)} ha của {kv}."
-        en = f"Area {new_ha:,.2f} ha is below the {low:g} ha minimum for a {kind}."
+        msgid = N_("Area %(area)s ha is below the %(low)s ha minimum of an %(kind)s.")
     elif kind == "KCN":
-        vi = (
-            f"Diện tích {fmt_vi(new_ha, 2)} ha vượt {fmt_vi(high)} ha: KCN phải phân kỳ đầu tư, "
-            f"mỗi giai đoạn ≤ {fmt_vi(high)} ha."
+        msgid = N_(
+            "Area %(area)s ha exceeds %(high)s ha: the park must be developed in phases of "
+            "≤ %(high)s ha."
         )
-        en = f"Area {new_ha:,.2f} ha exceeds {high:g} ha: the park must be developed in phases of ≤ {high:g} ha."
     else:
-        vi = f"Diện tích {fmt_vi(new_ha, 2)} ha vượt mức tối đa {fmt_vi(high)} ha của {kv}."
-        en = f"Area {new_ha:,.2f} ha exceeds the {high:g} ha maximum for a {kind}."
+        msgid = N_("Area %(area)s ha exceeds the %(high)s ha maximum of an %(kind)s.")
     return RuleResult(
         rule="area_limits",
         passed=ok,
         measured=round(new_ha, 4),
         limit=low if new_ha < low else high,
         unit="ha",
-        message_vi=vi,
-        message_en=en,
+        message=Message(msgid, figures),
         citation=cite,
     )
 
 
-def _overlap_rule(rule, geom, others, tol, labels, cite) -> RuleResult:
+def _overlap_rule(rule, geom, others, tol, label, cite) -> RuleResult:
     hits = []
     if others:
         tree = shapely.STRtree([g for _, g, _ in others])
@@ -245,17 +294,18 @@ def _overlap_rule(rule, geom, others, tol, labels, cite) -> RuleResult:
                 hits.append((others[j][2], a))
     total = sum(a for _, a in hits)
     ok = total <= tol
-    lab_vi, lab_en = labels
+    what = Message(label)
     if not hits:
-        vi, en = f"Không chồng lấn {lab_vi}.", f"No overlap with {lab_en}."
+        message = Message(N_("No overlap with %(what)s."), {"what": what})
     else:
-        names = ", ".join(f"{n} ({_ha(a)} ha)" for n, a in hits)
-        names_en = ", ".join(f"{n} ({a / 10_000:,.2f} ha)" for n, a in hits)
-        vi = f"Chồng lấn {lab_vi}: {names}" + ("" if not ok else " — trong sai số số hóa") + "."
-        en = (
-            f"Overlaps {lab_en}: {names_en}"
-            + ("" if not ok else " — within digitising tolerance")
-            + "."
+        names = join(
+            [Message("%(name)s (%(area)s ha)", {"name": n, "area": _ha(a)}) for n, a in hits], ", "
+        )
+        message = Message(
+            N_("Overlaps %(what)s: %(names)s — within digitising tolerance.")
+            if ok
+            else N_("Overlaps %(what)s: %(names)s."),
+            {"what": what, "names": names},
         )
     return RuleResult(
         rule=rule,
@@ -263,8 +313,7 @@ def _overlap_rule(rule, geom, others, tol, labels, cite) -> RuleResult:
         measured=round(total / 10_000, 6),
         limit=tol / 10_000,
         unit="ha",
-        message_vi=vi,
-        message_en=en,
+        message=message,
         citation=cite,
     )
 
@@ -291,58 +340,63 @@ def unit_shares(geometry: BaseGeometry, units: Iterable) -> list[tuple[str, str,
     return sorted(out, key=lambda t: (-t[2], str(t[0])))
 
 
-def _where(geom, units_around) -> tuple[str, str]:
-    """The sentence naming the units ``geom`` lies in, Vietnamese and English ("" if none)."""
+def _where(geom, units_around) -> dict | None:
+    """The units ``geom`` lies in with their shares, as a message parameter (``None`` if none)."""
     named = as_named_geometries(units_around)
     shares = unit_shares(geom, named)
     if not shares:
-        return "", ""
+        return None
     covered = (
         float(shapely.area(shapely.intersection(geom, shapely.union_all([g for _, g, _ in named]))))
         / geom.area
     )
-    vi = ", ".join(f"{name} ({fmt_vi(share * 100, 1)} %)" for _, name, share in shares)
-    en = ", ".join(f"{name} ({share * 100:.1f} %)" for _, name, share in shares)
+    parts: list = [
+        Message("%(name)s (%(share)s)", {"name": name, "share": percent(share)})
+        for _, name, share in shares
+    ]
     rest = 1.0 - covered
     if rest >= 0.0005:
-        vi += f", ngoài ranh giới các đơn vị đã có ({fmt_vi(rest * 100, 1)} %)"
-        en += f", outside every recorded unit ({rest * 100:.1f} %)"
-    return f" Đề xuất nằm trên địa bàn {vi}.", f" The proposal lies in {en}."
+        parts.append(
+            Message(N_("outside every recorded unit (%(share)s)"), {"share": percent(rest)})
+        )
+    return join(parts, ", ")
 
 
 def _unit_rule(geom, unit, unit_geometry, units_around, criteria) -> RuleResult:
-    name_vi = unit or "đơn vị đề xuất"
-    name_en = unit or "the proposing unit"
+    name = unit or Message(N_("the proposing unit"))
     if unit_geometry is None:
         return RuleResult(
             rule="inside_unit",
             passed=None,
             unit="share",
             limit=criteria.outside_unit_share,
-            message_vi=f"Chưa có ranh giới {name_vi}: chưa kiểm tra được vị trí.",
-            message_en=f"No boundary for {name_en}: location not checked.",
+            message=Message(N_("No boundary for %(unit)s: location not checked."), {"unit": name}),
             citation=citations.INSIDE_UNIT,
         )
     outside = float(shapely.area(shapely.difference(geom, unit_geometry))) / geom.area
     ok = outside <= criteria.outside_unit_share
-    where_vi, where_en = ("", "") if ok else _where(geom, units_around)
+    if ok:
+        message = Message(N_("Inside %(unit)s."), {"unit": name})
+    else:
+        where = _where(geom, units_around)
+        params = {"share": percent(outside), "unit": name}
+        if where is None:
+            message = Message(N_("%(share)s of the proposal lies outside %(unit)s."), params)
+        else:
+            message = Message(
+                N_(
+                    "%(share)s of the proposal lies outside %(unit)s. The proposal lies in "
+                    "%(units)s."
+                ),
+                {**params, "units": where},
+            )
     return RuleResult(
         rule="inside_unit",
         passed=ok,
         measured=round(outside, 6),
         limit=criteria.outside_unit_share,
         unit="share",
-        message_vi=(
-            f"Nằm trong địa bàn {name_vi}."
-            if ok
-            else f"{fmt_vi(outside * 100, 1)} % diện tích đề xuất nằm ngoài địa bàn {name_vi}."
-            + where_vi
-        ),
-        message_en=(
-            f"Inside {name_en}."
-            if ok
-            else f"{outside * 100:.1f} % of the proposal lies outside {name_en}." + where_en
-        ),
+        message=message,
         citation=citations.INSIDE_UNIT,
     )
 
@@ -352,48 +406,45 @@ def _road_rule(geom, roads, criteria) -> RuleResult:
         r for r in as_roads(roads) if r.status in criteria.road_statuses and not r.geometry.is_empty
     ]
     limit = criteria.road_access_m
-    statuses_vi = " hoặc ".join(ROAD_STATUS_VI[s] for s in criteria.road_statuses)
     if not usable:
+        statuses = _either([Message(ROAD_STATUS_NAMES[s]) for s in criteria.road_statuses])
         return RuleResult(
             rule="road_access",
             passed=False,
             limit=limit,
             unit="m",
-            message_vi=f"Không có tuyến đường {statuses_vi} nào trong dữ liệu.",
-            message_en="No invested or under-construction road in the data.",
+            message=Message(N_("No %(statuses)s road in the data."), {"statuses": statuses}),
             citation=citations.ROAD_ACCESS,
         )
     dists = shapely.distance(geom, np.array([r.geometry for r in usable], dtype=object))
     j = int(np.argmin(dists))
     d, road = float(dists[j]), usable[j]
     ok = d <= limit
-    label = road.name or "không tên"
-    st = ROAD_STATUS_VI[road.status]
-    vi = (
-        f"{'Tiếp giáp' if d < 1 else 'Cách'} tuyến {label} ({st})"
-        + ("" if d < 1 else f" {fmt_distance_vi(d)}")
-        + (
-            f" (≤ {fmt_distance_vi(limit)})."
+    params = {
+        "road": road.name or Message(N_("unnamed")),
+        "status": Message(ROAD_STATUS_NAMES[road.status]),
+        "distance": distance(d),
+        "limit": distance(limit),
+    }
+    if d < 1:
+        msgid = (
+            N_("Adjoins road %(road)s (%(status)s) (≤ %(limit)s).")
             if ok
-            else f", vượt khoảng cách tối đa {fmt_distance_vi(limit)}."
+            else N_("Adjoins road %(road)s (%(status)s), beyond the %(limit)s limit.")
         )
-    )
-    en = (
-        f"{'Adjoins' if d < 1 else fmt_distance_en(d) + ' from'} road {road.name or '(unnamed)'} ({road.status})"
-        + (
-            f" (≤ {fmt_distance_en(limit)})."
+    else:
+        msgid = (
+            N_("%(distance)s from road %(road)s (%(status)s) (≤ %(limit)s).")
             if ok
-            else f", beyond the {fmt_distance_en(limit)} limit."
+            else N_("%(distance)s from road %(road)s (%(status)s), beyond the %(limit)s limit.")
         )
-    )
     return RuleResult(
         rule="road_access",
         passed=ok,
         measured=round(d, 2),
         limit=limit,
         unit="m",
-        message_vi=vi,
-        message_en=en,
+        message=Message(msgid, params),
         citation=citations.ROAD_ACCESS,
     )
 
@@ -404,20 +455,21 @@ def _exclusion_rule(name, geom, geoms, tol) -> RuleResult:
     if gs:
         overlap = float(shapely.area(shapely.intersection(geom, shapely.union_all(gs))))
     ok = overlap <= tol
-    vi_label, en_label = EXCLUSION_LABELS.get(name, (name, name))
+    what = Message(EXCLUSION_LABELS[name]) if name in EXCLUSION_LABELS else name
     if overlap == 0:
-        vi, en = f"Không chồng lấn {vi_label}.", f"No overlap with {en_label}."
+        message = Message(N_("No overlap with %(what)s."), {"what": what})
     else:
-        vi = f"Đề xuất chồng lấn {_ha(overlap)} ha {vi_label} (cho phép ≤ {_ha(tol)} ha)."
-        en = f"The proposal overlaps {overlap / 10_000:,.2f} ha of {en_label} (≤ {tol / 10_000:,.2f} ha allowed)."
+        message = Message(
+            N_("The proposal overlaps %(area)s ha of %(what)s (≤ %(allowed)s ha allowed)."),
+            {"area": _ha(overlap), "what": what, "allowed": _ha(tol)},
+        )
     return RuleResult(
         rule=f"exclusion:{name}",
         passed=ok,
         measured=round(overlap / 10_000, 6),
         limit=tol / 10_000,
         unit="ha",
-        message_vi=vi,
-        message_en=en,
+        message=message,
         citation=citations.EXCLUSION,
     )
 
@@ -433,8 +485,12 @@ def _occupancy_rule(kind, unit, unit_occupancy, expands, criteria) -> RuleResult
             passed=None,
             unit="share",
             limit=criteria.efficiency.new_ccn_min_occupancy,
-            message_vi="Chưa có số liệu lấp đầy các khu, cụm hiện có trên địa bàn: chưa kiểm tra điều kiện thành lập.",
-            message_en="No occupancy figures for the unit's existing areas: establishment condition not checked.",
+            message=Message(
+                N_(
+                    "No occupancy figures for the unit's existing areas: establishment condition "
+                    "not checked."
+                )
+            ),
             citation=citations.CCN_NEW_OCCUPANCY,
         )
     if isinstance(unit_occupancy, UnitEfficiency):
@@ -458,7 +514,33 @@ def _occupancy_rule(kind, unit, unit_occupancy, expands, criteria) -> RuleResult
         measured=r.measured,
         limit=r.limit,
         unit=r.unit,
-        message_vi=r.message_vi,
-        message_en=r.message_en,
+        message=r.message,
         citation=r.citation,
     )
+
+
+def summary(rules: Iterable[RuleResult]) -> Message:
+    """One sentence over the checks: met, or the messages of the failed rules.
+
+    >>> from shapely import box
+    >>> print(summary(check_proposal(geometry=box(0, 0, 500, 400), kind="CCN")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Not met: No invested or under construction road in the data.
+    (2 conditions could not be checked).
+    """
+    rules = list(rules)
+    failed = [r.message for r in rules if r.passed is False]
+    unknown = sum(1 for r in rules if r.passed is None)
+    if not failed:
+        if unknown:
+            return Message(
+                N_("All the conditions checked are met (%(count)s could not be checked)."),
+                {"count": unknown},
+            )
+        return Message(N_("All the conditions checked are met."))
+    if unknown:
+        return Message(
+            N_("Not met: %(failed)s (%(count)s conditions could not be checked)."),
+            {"failed": join(failed), "count": unknown},
+        )
+    return Message(N_("Not met: %(failed)s."), {"failed": join(failed)})

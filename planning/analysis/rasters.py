@@ -116,22 +116,27 @@ class Grid:
         cols: int,
         crs_epsg: int | None = None,
     ) -> Grid:
+        """The grid whose north-west corner is (``west``, ``north``), square cells."""
         return cls(Affine(cell_size, 0, west, 0, -cell_size, north), (rows, cols), crs_epsg)
 
     @property
     def cell_size(self) -> float:
+        """Cell side, metres."""
         return float(self.transform.a)
 
     @property
     def cell_area_m2(self) -> float:
+        """Cell area, square metres."""
         return self.cell_size * self.cell_size
 
     @property
     def rows(self) -> int:
+        """Number of rows."""
         return self.shape[0]
 
     @property
     def cols(self) -> int:
+        """Number of columns."""
         return self.shape[1]
 
     @property
@@ -141,14 +146,17 @@ class Grid:
         return (t.c, t.f + t.e * self.rows, t.c + t.a * self.cols, t.f)
 
     def window_transform(self, window: Window) -> Affine:
+        """The affine transform of ``window``'s top-left cell."""
         return self.transform @ Affine.translation(window.col_off, window.row_off)
 
     def subgrid(self, window: Window) -> Grid:
+        """The grid of the cells in ``window``."""
         return Grid(
             self.window_transform(window), (int(window.height), int(window.width)), self.crs_epsg
         )
 
     def translate(self, dx: float, dy: float) -> Grid:
+        """The same grid shifted by (``dx``, ``dy``) metres."""
         t = self.transform
         return Grid(Affine(t.a, 0, t.c + dx, 0, t.e, t.f + dy), self.shape, self.crs_epsg)
 
@@ -182,10 +190,11 @@ def check_metric_crs(epsg: int) -> None:
     """Raise :class:`GridError` unless ``epsg`` is a projected CRS in metres.
 
     >>> check_metric_crs(9209)
-    >>> check_metric_crs(4326)
+    >>> check_metric_crs(4326)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    planning.analysis.errors.GridError: EPSG:4326 is not a projected CRS in metres; reproject to the unit's VN-2000 TM-3 zone first
+    planning.analysis.errors.GridError: EPSG:4326 is not a projected CRS in metres; reproject to
+    the unit's VN-2000 TM-3 zone first
     """
     from rasterio.crs import CRS
 
@@ -196,7 +205,8 @@ def check_metric_crs(epsg: int) -> None:
         ok = False
     if not ok:
         raise GridError(
-            f"EPSG:{epsg} is not a projected CRS in metres; reproject to the unit's VN-2000 TM-3 zone first"
+            f"EPSG:{epsg} is not a projected CRS in metres; "
+            "reproject to the unit's VN-2000 TM-3 zone first"
         )
 
 
@@ -209,9 +219,11 @@ def check_metric_geometry(geom, *, what: str = "geometry") -> None:
     >>> from shapely import box
     >>> check_metric_geometry(box(600_000, 1_500_000, 600_400, 1_500_400))
     >>> check_metric_geometry(box(109.1, 13.9, 109.103, 13.903), what="proposal")
+    ... # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    planning.analysis.errors.GridError: proposal looks like longitude/latitude degrees (bounds 109.1, 13.9, 109.103, 13.903); give it in the unit's metric VN-2000 TM-3 zone
+    planning.analysis.errors.GridError: proposal looks like longitude/latitude degrees (bounds
+    109.1, 13.9, 109.103, 13.903); give it in the unit's metric VN-2000 TM-3 zone
     """
     if geom is None or geom.is_empty:
         return
@@ -224,7 +236,8 @@ def check_metric_geometry(geom, *, what: str = "geometry") -> None:
             and geom.length < 1.0
         ):
             raise GridError(
-                f"{what} looks like longitude/latitude degrees (bounds {x0:g}, {y0:g}, {x1:g}, {y1:g}); "
+                f"{what} looks like longitude/latitude degrees "
+                f"(bounds {x0:g}, {y0:g}, {x1:g}, {y1:g}); "
                 "give it in the unit's metric VN-2000 TM-3 zone"
             )
 
@@ -241,8 +254,11 @@ def iter_blocks(
     at the grid edge); ``inner_rows_in_outer`` selects the inner rows from an outer-window array.
     ``block_rows`` is rounded up to a multiple of ``multiple_of`` (to align with coarse blocks).
 
-    >>> [(o.row_off, o.height, i.row_off, i.height, s) for o, i, s in iter_blocks((5, 3), block_rows=2, halo=1)]
-    [(0, 3, 0, 2, slice(0, 2, None)), (1, 4, 2, 2, slice(1, 3, None)), (3, 2, 4, 1, slice(1, 2, None))]
+    >>> blocks = iter_blocks((5, 3), block_rows=2, halo=1)
+    >>> [(o.row_off, o.height, i.row_off, i.height, s) for o, i, s in blocks]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [(0, 3, 0, 2, slice(0, 2, None)), (1, 4, 2, 2, slice(1, 3, None)),
+     (3, 2, 4, 1, slice(1, 2, None))]
     """
     rows, cols = shape
     step = max(1, -(-int(block_rows) // multiple_of) * multiple_of)
@@ -591,8 +607,8 @@ def upsample_bilinear(
     """Bilinear values of a coarse grid (``factor`` fine cells per coarse cell) at fine cells.
 
     Returns rows ``row_start … row_start + nrows`` and columns ``col_start … col_start + ncols``
-    of the fine grid, float32. Coarse values sit at coarse cell centres; beyond the outermost centres the
-    edge value is held.
+    of the fine grid, float32. Coarse values sit at coarse cell centres; beyond the outermost
+    centres the edge value is held.
 
     >>> upsample_bilinear(np.array([[0.0, 4.0]]), 2, row_start=0, nrows=1, ncols=4).tolist()
     [[0.0, 1.0, 3.0, 4.0]]

@@ -3,7 +3,7 @@
 Pure analysis (NumPy, shapely, rasterio; no Django). Inputs are rasters on **one metric grid**
 (VN-2000 TM-3, 10–30 m cells) and shapely geometries in the **same CRS** (metres).
 
-Land-cover codes (:class:`~planning.analysis.types.LandcoverClasses`, configurable)
+Land-cover codes (:class:`~planning.analysis.site_suggestion.LandcoverClasses`, configurable)
 -----------------------------------------------------------------------------------
 ====  ==================================  ==================  ======================
 code  class                               treatment           conversion score (0–1)
@@ -18,8 +18,8 @@ code  class                               treatment           conversion score (
 7     perennial crops, plantations (CLN)  allowed             0.5
 ====  ==================================  ==================  ======================
 
-Method (defaults from DOMAIN.md §7.2, all in :class:`~planning.analysis.types.SiteCriteria`)
----------------------------------------------------------------------------------------------
+Method (defaults from DOMAIN.md §7.2, all in :class:`SiteCriteria`)
+-------------------------------------------------------------------
 1. **Corridor.** Cells whose centre lies within ``corridor_m`` (2 km) of a road whose status is
    in ``road_statuses`` (invested, under construction) — exact vector buffer, rasterised.
 2. **Hard exclusions.** Existing KCN/CCN buffered by ``setback_m`` (500 m), other proposals by
@@ -57,7 +57,7 @@ Method (defaults from DOMAIN.md §7.2, all in :class:`~planning.analysis.types.S
 5. **Report.** Per candidate: polygon, hectares, total score, per-criterion mean and weighted
    contribution, rice land and the Decree 35 Art. 9 phasing flag for ``region``, road frontage
    (length of considered roads within ``frontage_buffer_m`` (50 m) of the polygon), nearest
-   considered road (name, status, distance), and one Vietnamese sentence of reasons.
+   considered road (name, status, distance), and one sentence of reasons (a message).
 
 Deterministic: no randomness, ties broken by cell index; translating the grid and every
 geometry by the same vector translates the result.
@@ -87,7 +87,8 @@ Examples
 >>> import numpy as np
 >>> from shapely import LineString
 >>> from planning.analysis.rasters import Grid
->>> from planning.analysis.types import RoadRecord, SiteCriteria
+>>> from planning.analysis.records import RoadRecord
+>>> from planning.analysis.site_suggestion import SiteCriteria
 >>> grid = Grid.from_origin(600_000, 1_560_000, cell_size=25, rows=120, cols=160, crs_epsg=9217)
 >>> flat = np.zeros(grid.shape, np.float32)
 >>> landcover = np.full(grid.shape, 2, np.uint8)          # annual crops everywhere
@@ -97,8 +98,9 @@ Examples
 ...     roads=[road], criteria=SiteCriteria(max_count=2, population_saturation=20_000))
 >>> [(s.rank, round(s.area_ha, 1), s.nearest_road_name) for s in sites]
 [(1, 42.5, 'ĐT639'), (2, 42.5, 'ĐT639')]
->>> print(sites[0].reasons)
-Cách tuyến ĐT639 (đã đầu tư) 225 m; độ dốc trung bình 0,0 %; không có đất lúa; không ngập; 38.400 dân trong bán kính 5 km.
+>>> print(sites[0].reasons)  # doctest: +NORMALIZE_WHITESPACE
+225 m from road ĐT639 (invested); mean slope 0.0 %; no rice land; no flooding;
+38,400 residents within 5 km.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import rasterio.features
@@ -115,8 +117,9 @@ from rasterio.windows import Window
 from shapely.geometry import shape as _shape
 from shapely.geometry.base import BaseGeometry
 
-from planning.analysis._text import ROAD_STATUS_VI, fmt_distance_vi, fmt_vi
-from planning.analysis.errors import GridError
+from planning.analysis.base import Serializable, require_positive, require_share
+from planning.analysis.errors import CriteriaError, GridError
+from planning.analysis.messages import N_, Message, distance, join, number
 from planning.analysis.rasters import (
     Grid,
     array_reader,
@@ -131,12 +134,13 @@ from planning.analysis.rasters import (
     upsample_bilinear,
     within_distance,
 )
-from planning.analysis.types import (
-    CriterionScore,
-    LandcoverClasses,
+from planning.analysis.records import (
+    KINDS,
+    RICE_PHASING_THRESHOLDS_HA,
+    ROAD_STATUS_NAMES,
+    ROAD_STATUSES,
+    AreaLimits,
     RoadRecord,
-    SiteCandidate,
-    SiteCriteria,
     as_named_geometries,
     as_roads,
 )
@@ -147,17 +151,310 @@ __all__ = [
     "site_suitability",
     "site_suitability_windowed",
     "Suitability",
-    "FACTOR_LABELS_VI",
+    "FACTOR_LABELS",
     "EXCLUSION_REASONS",
+    "LandcoverClasses",
+    "SiteWeights",
+    "SiteCriteria",
+    "CriterionScore",
+    "SiteCandidate",
 ]
 
-FACTOR_LABELS_VI = {
-    "road": "Gần đường giao thông đã/đang đầu tư",
-    "infrastructure": "Gần KCN/CCN hiện có và lưới điện",
-    "slope": "Độ dốc",
-    "conversion": "Chi phí chuyển đổi đất",
-    "population": "Dân số, lao động trong bán kính",
-    "flood": "Nguy cơ ngập",
+
+@dataclass(frozen=True, kw_only=True)
+class LandcoverClasses(Serializable):
+    """Meaning of the land-cover raster codes for site suggestion.
+
+    Default table (ASSUMPTION, DOMAIN §7.2 "unused > annual crops > perennial > rice"):
+
+    ====  ==================================  ==================  ==========
+    code  class                               treatment           conversion
+    ====  ==================================  ==================  ==========
+    0     no data / outside the province      excluded            —
+    1     rice, 2+ crops (LUC)                allowed + flagged   0.2
+    2     other annual crops (HNK, LUK)       allowed             0.7
+    3     forest, protected / special-use     excluded            —
+    4     water bodies, rivers, canals        excluded            —
+    5     built-up, residential               excluded + buffer   —
+    6     bare, unused, other (BCS)           allowed             1.0
+    7     perennial crops, plantations (CLN)  allowed             0.5
+    ====  ==================================  ==================  ==========
+
+    Codes absent from ``conversion_scores`` and from the excluded lists are treated as no data.
+    ``conversion`` is the 0–1 score of the land-conversion-cost criterion (1 = cheapest).
+    """
+
+    nodata: tuple[int, ...] = (0,)
+    rice: tuple[int, ...] = (1,)
+    forest: tuple[int, ...] = (3,)
+    water: tuple[int, ...] = (4,)
+    built_up: tuple[int, ...] = (5,)
+    conversion_scores: tuple[tuple[int, float], ...] = ((1, 0.2), (2, 0.7), (6, 1.0), (7, 0.5))
+    names: tuple[tuple[int, str], ...] = (  # msgids (planning.analysis.messages)
+        (0, N_("no data")),
+        (1, N_("2-crop rice land")),
+        (2, N_("other annual crops")),
+        (3, N_("forest")),
+        (4, N_("water bodies")),
+        (5, N_("built-up land, residential areas")),
+        (6, N_("bare, unused land")),
+        (7, N_("perennial crops")),
+    )
+
+    def __post_init__(self) -> None:
+        for code, score in self.conversion_scores:
+            if not (0 <= int(code) <= 255):
+                raise CriteriaError(f"land-cover codes are uint8 (got {code})")
+            require_share(f"conversion score of code {code}", score)
+        excluded = set(self.nodata) | set(self.forest) | set(self.water) | set(self.built_up)
+        overlap = excluded & {c for c, _ in self.conversion_scores}
+        if overlap:
+            raise CriteriaError(f"codes {sorted(overlap)} are both excluded and scored")
+        if not set(self.rice) <= {c for c, _ in self.conversion_scores}:
+            raise CriteriaError(
+                "rice codes need a conversion score (they are allowed unless excluded)"
+            )
+
+    def conversion_lut(self) -> np.ndarray:
+        """Length-256 float32 lookup table code → conversion score (NaN = not convertible)."""
+        lut = np.full(256, np.nan, dtype=np.float32)
+        for code, score in self.conversion_scores:
+            lut[int(code)] = score
+        return lut
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteWeights(Serializable):
+    """Weights of the site-suggestion criteria (DOMAIN §7.2 defaults; renormalised to sum 1)."""
+
+    road: float = 0.30
+    infrastructure: float = 0.15  # existing KCN/CCN and power
+    slope: float = 0.15
+    conversion: float = 0.15  # land-conversion cost by land cover
+    population: float = 0.15  # labour within reach
+    flood: float = 0.10
+
+    def __post_init__(self) -> None:
+        for name in self.names():
+            require_positive(name, getattr(self, name), allow_zero=True)
+        if sum(getattr(self, n) for n in self.names()) <= 0:
+            raise CriteriaError("at least one weight must be > 0")
+
+    @staticmethod
+    def names() -> tuple[str, ...]:
+        """The criteria, in order."""
+        return ("road", "infrastructure", "slope", "conversion", "population", "flood")
+
+    def normalised(self) -> dict[str, float]:
+        """The weights divided by their sum (they add up to 1)."""
+        total = sum(getattr(self, n) for n in self.names())
+        return {n: getattr(self, n) / total for n in self.names()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteCriteria(Serializable):
+    """Every parameter of :func:`planning.analysis.site_suggestion.suggest_sites`.
+
+    Defaults are DOMAIN §7.2 (ASSUMPTION: editable by planners, stored with the run).
+
+    Parameters
+    ----------
+    kind, is_mountainous, is_craft_village
+        Which legal size range applies (:class:`AreaLimits`).
+    target_area_ha
+        Area regions grow to; default the midpoint of the legal range (42.5 ha for a CCN).
+    corridor_m
+        Candidates lie within this distance of a road whose status is in ``road_statuses``.
+    setback_m, proposal_setback_m
+        Exclusion buffers around existing KCN/CCN and around other proposals.
+    builtup_buffer_m
+        Exclusion buffer around built-up land-cover cells (cell centre to cell centre).
+    max_slope_pct, preferred_slope_pct
+        Slope above ``max`` is excluded; the slope score is 1 up to ``preferred`` then falls
+        linearly to 0 at ``max``.
+    flood_depth_max_m
+        Flood depth above this is excluded; the flood score falls linearly from 1 (dry) to 0 here.
+    road_full_m, road_zero_m
+        Road score 1 within ``road_full_m`` of a road, falling linearly to 0 at ``road_zero_m``.
+    infra_full_m, infra_zero_m, infra_existing_share
+        The same curve for distance to existing KCN/CCN and to power; the infrastructure score
+        is ``share × existing + (1 − share) × power``.
+    population_reach_m, population_saturation
+        Residents within ``reach`` of a cell (disc focal sum); the score is
+        ``min(1, residents / saturation)``.
+    exclude_rice, region
+        Exclude 2-crop rice land, or allow it and flag candidates whose rice land exceeds the
+        regional phasing threshold (``RICE_PHASING_THRESHOLDS_HA[region]``).
+    max_count, min_spacing_m
+        At most ``max_count`` candidates, at least ``min_spacing_m`` apart (polygon to polygon).
+    compactness
+        Region-growing penalty per target radius of distance from the seed (score units).
+    factor_cell_m
+        Cell size of the coarse grid on which the smooth criteria (road, infrastructure,
+        population distances) are computed before bilinear resampling; ≥ the grid cell.
+    frontage_buffer_m
+        Road frontage = length of considered roads within this distance of the candidate.
+    simplify_tolerance_m
+        Douglas–Peucker tolerance of the vectorised polygons (default half a cell).
+    max_attempts
+        Seeds tried before giving up (default ``20 × max_count``).
+
+    Examples
+    --------
+    >>> c = SiteCriteria(kind="CCN", is_mountainous=True)
+    >>> c.area_range_ha(), c.resolved_target_ha(), c.rice_threshold_ha()
+    ((5.0, 75.0), 40.0, 150.0)
+    >>> round(sum(c.weights.normalised().values()), 9)
+    1.0
+    >>> SiteCriteria(corridor_m=-1)
+    Traceback (most recent call last):
+    ...
+    planning.analysis.errors.CriteriaError: corridor_m must be > 0 (got -1)
+    """
+
+    kind: str = "CCN"
+    is_mountainous: bool = False
+    is_craft_village: bool = False
+    area_limits: AreaLimits = field(default_factory=AreaLimits)
+    target_area_ha: float | None = None
+    corridor_m: float = 2000.0
+    road_statuses: tuple[str, ...] = ("invested", "under_construction")
+    setback_m: float = 500.0
+    proposal_setback_m: float = 500.0
+    builtup_buffer_m: float = 200.0
+    max_slope_pct: float = 15.0
+    preferred_slope_pct: float = 5.0
+    flood_depth_max_m: float = 0.5
+    weights: SiteWeights = field(default_factory=SiteWeights)
+    road_full_m: float = 1000.0
+    road_zero_m: float = 5000.0
+    infra_full_m: float = 1000.0
+    infra_zero_m: float = 10000.0
+    infra_existing_share: float = 0.5
+    population_reach_m: float = 5000.0
+    population_saturation: float = 50000.0
+    exclude_rice: bool = False
+    region: str = "central_coast"
+    max_count: int = 10
+    min_spacing_m: float = 1000.0
+    compactness: float = 1.0
+    factor_cell_m: float = 100.0
+    frontage_buffer_m: float = 50.0
+    simplify_tolerance_m: float | None = None
+    max_attempts: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise CriteriaError(f"kind must be one of {KINDS} (got {self.kind!r})")
+        for name in (
+            "corridor_m",
+            "max_slope_pct",
+            "preferred_slope_pct",
+            "road_full_m",
+            "road_zero_m",
+            "infra_full_m",
+            "infra_zero_m",
+            "population_reach_m",
+            "population_saturation",
+            "factor_cell_m",
+        ):
+            require_positive(name, getattr(self, name))
+        for name in (
+            "setback_m",
+            "proposal_setback_m",
+            "builtup_buffer_m",
+            "flood_depth_max_m",
+            "min_spacing_m",
+            "compactness",
+            "frontage_buffer_m",
+        ):
+            require_positive(name, getattr(self, name), allow_zero=True)
+        require_share("infra_existing_share", self.infra_existing_share)
+        if self.preferred_slope_pct >= self.max_slope_pct:
+            raise CriteriaError("preferred_slope_pct must be < max_slope_pct")
+        if self.road_full_m >= self.road_zero_m or self.infra_full_m >= self.infra_zero_m:
+            raise CriteriaError("full-score distances must be < zero-score distances")
+        bad = set(self.road_statuses) - set(ROAD_STATUSES)
+        if bad or not self.road_statuses:
+            raise CriteriaError(f"road_statuses must be a non-empty subset of {ROAD_STATUSES}")
+        if self.region not in RICE_PHASING_THRESHOLDS_HA:
+            raise CriteriaError(
+                f"region must be one of {sorted(RICE_PHASING_THRESHOLDS_HA)} (got {self.region!r})"
+            )
+        if not (isinstance(self.max_count, int) and self.max_count >= 1):
+            raise CriteriaError(f"max_count must be an integer >= 1 (got {self.max_count!r})")
+        if self.max_attempts is not None and self.max_attempts < 1:
+            raise CriteriaError("max_attempts must be >= 1")
+        if self.simplify_tolerance_m is not None:
+            require_positive("simplify_tolerance_m", self.simplify_tolerance_m, allow_zero=True)
+        low, high = self.area_range_ha()
+        if self.target_area_ha is not None and not (low <= self.target_area_ha <= high):
+            raise CriteriaError(
+                f"target_area_ha must lie in the legal range {low:g}–{high:g} ha "
+                f"(got {self.target_area_ha!r})"
+            )
+
+    def area_range_ha(self) -> tuple[float, float]:
+        """The legal (min, max) hectares of ``kind`` here (:class:`AreaLimits`)."""
+        return self.area_limits.range_for(
+            self.kind, is_mountainous=self.is_mountainous, is_craft_village=self.is_craft_village
+        )
+
+    def resolved_target_ha(self) -> float:
+        """``target_area_ha``, or the midpoint of the legal range."""
+        if self.target_area_ha is not None:
+            return float(self.target_area_ha)
+        low, high = self.area_range_ha()
+        return (low + high) / 2
+
+    def rice_threshold_ha(self) -> float:
+        """Rice land above which conversion must be phased in ``region``."""
+        return float(RICE_PHASING_THRESHOLDS_HA[self.region])
+
+
+@dataclass(frozen=True, kw_only=True)
+class CriterionScore(Serializable):
+    """One criterion of a candidate: mean normalised value (0–1) and weighted contribution."""
+
+    name: str
+    label: Message
+    weight: float
+    mean_value: float
+    contribution: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteCandidate(Serializable):
+    """A suggested site (polygon in the grid's metric CRS) with its score and the reasons."""
+
+    rank: int
+    geometry: BaseGeometry
+    area_ha: float
+    score: float
+    breakdown: tuple[CriterionScore, ...]
+    rice_land_ha: float
+    rice_threshold_ha: float
+    rice_phasing_required: bool
+    road_frontage_m: float
+    nearest_road_name: str | None
+    nearest_road_status: str | None
+    nearest_road_distance_m: float | None
+    mean_slope_pct: float
+    max_flood_depth_m: float
+    population_in_reach: int  # residents, whole people
+    reasons: Message
+    crs_epsg: int | None = None
+    kind: str = "CCN"
+
+
+#: The criteria as the score breakdown names them (msgids).
+FACTOR_LABELS = {
+    "road": N_("Near roads invested or under construction"),
+    "infrastructure": N_("Near existing parks and clusters and the power grid"),
+    "slope": N_("Slope"),
+    "conversion": N_("Land conversion cost"),
+    "population": N_("Population and labour within reach"),
+    "flood": N_("Flood risk"),
 }
 #: Reasons counted in :attr:`Suitability.excluded_ha` (a cell may count under several).
 EXCLUSION_REASONS = (
@@ -193,6 +490,7 @@ class Suitability:
     coarse_factor: int
 
     def summary(self) -> dict:
+        """The hectares of the corridor, eligible and excluded by reason, as JSON-ready data."""
         return {
             "corridor_ha": self.corridor_ha,
             "eligible_ha": self.eligible_ha,
@@ -363,8 +661,10 @@ def site_suitability(
 
 
 def site_suitability_windowed(*, grid: Grid, read_window, roads: Iterable, **kwargs) -> Suitability:
-    """:func:`site_suitability` reading the rasters window by window (see
-    :func:`suggest_sites_windowed`)."""
+    """:func:`site_suitability` reading the rasters window by window.
+
+    See :func:`suggest_sites_windowed`.
+    """
     return _Context.build(grid=grid, read_window=read_window, roads=roads, **kwargs).suitability()
 
 
@@ -700,7 +1000,7 @@ class _Context:
                 breakdown.append(
                     CriterionScore(
                         name=name,
-                        label_vi=FACTOR_LABELS_VI[name],
+                        label=Message(FACTOR_LABELS[name]),
                         weight=round(w[name], 6),
                         mean_value=round(mean, 6),
                         contribution=round(w[name] * mean, 6),
@@ -875,26 +1175,51 @@ def _vectorise(cells, win: Window, grid: Grid, tol: float, low_ha: float, high_h
 
 def _reasons(
     name, status, dist, mean_slope, rice_ha, phasing, threshold, max_flood, pop, reach_m
-) -> str:
-    parts = []
+) -> Message:
+    parts: list[Message] = []
     if status is not None:
-        label = f"tuyến {name}" if name else "tuyến đường không tên"
-        st = ROAD_STATUS_VI.get(status, status)
+        params = {
+            "road": name,
+            "status": Message(ROAD_STATUS_NAMES[status]) if status in ROAD_STATUS_NAMES else status,
+            "distance": distance(dist),
+        }
         if dist < 1:
-            parts.append(f"Tiếp giáp {label} ({st})")
+            msgid = (
+                N_("Adjoins road %(road)s (%(status)s)")
+                if name
+                else N_("Adjoins an unnamed road (%(status)s)")
+            )
         else:
-            parts.append(f"Cách {label} ({st}) {fmt_distance_vi(dist)}")
+            msgid = (
+                N_("%(distance)s from road %(road)s (%(status)s)")
+                if name
+                else N_("%(distance)s from an unnamed road (%(status)s)")
+            )
+        parts.append(Message(msgid, params))
     else:
-        parts.append("Không có tuyến đường được xét")
-    parts.append(f"độ dốc trung bình {fmt_vi(mean_slope, 1)} %")
+        parts.append(Message(N_("No road considered")))
+    parts.append(Message(N_("mean slope %(slope)s %%"), {"slope": number(mean_slope, 1)}))
     if rice_ha > 0:
-        rice = f"{fmt_vi(rice_ha, 1)} ha đất lúa"
+        rice = {"rice": number(rice_ha, 1), "threshold": number(threshold)}
         if phasing:
-            rice += f" (vượt {fmt_vi(threshold)} ha, phải phân kỳ)"
-        parts.append(rice)
+            parts.append(
+                Message(N_("%(rice)s ha of rice land (over %(threshold)s ha, to be phased)"), rice)
+            )
+        else:
+            parts.append(Message(N_("%(rice)s ha of rice land"), rice))
     else:
-        parts.append("không có đất lúa")
-    parts.append("không ngập" if max_flood <= 0 else f"ngập sâu tối đa {fmt_vi(max_flood, 1)} m")
-    reach = f"{fmt_vi(reach_m / 1000, 0 if reach_m % 1000 == 0 else 1)} km"
-    parts.append(f"{fmt_vi(round(pop, -2))} dân trong bán kính {reach}")
-    return "; ".join(parts) + "."
+        parts.append(Message(N_("no rice land")))
+    if max_flood <= 0:
+        parts.append(Message(N_("no flooding")))
+    else:
+        parts.append(Message(N_("flood depth up to %(depth)s m"), {"depth": number(max_flood, 1)}))
+    parts.append(
+        Message(
+            N_("%(people)s residents within %(reach)s km"),
+            {
+                "people": number(round(pop, -2)),
+                "reach": number(reach_m / 1000, 0 if reach_m % 1000 == 0 else 1),
+            },
+        )
+    )
+    return Message("%(reasons)s.", {"reasons": join(parts)})

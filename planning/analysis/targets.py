@@ -1,5 +1,7 @@
-"""Targets and developers: the two-consecutive-years rule, developer capacity, state clusters to
-transfer, and secondary projects behind schedule.
+"""Targets and developers: the two-year rule, capacity, state clusters, late projects.
+
+The two-consecutive-years rule, developer capacity, state clusters to transfer, and secondary
+projects behind schedule.
 
 Pure analysis on plain records; no geometry. Source of the rules: the Bình Định conclusion notice
 of 11 April 2025 (``/work/shared/sources/000_…``) — "xem xét thu hồi đối với các khu, cụm công
@@ -7,7 +9,7 @@ nghiệp không hoàn thành chỉ tiêu đầu tư, phát triển được giao
 developers with financial capacity, transfer state-developed clusters to enterprises, review
 secondary projects — and DOMAIN.md §2.4, §2.4b.
 
-When does an area "miss" a year? (default, :class:`~planning.analysis.types.TargetRule`)
+When does an area "miss" a year? (default, :class:`~planning.analysis.targets.TargetRule`)
 ------------------------------------------------------------------------------------------
 The notice does not say which indicators count. Default: an area misses a year when **any**
 indicator assigned to it for that year has an actual **below the target** (no tolerance), and an
@@ -19,7 +21,7 @@ indicator to be missed.
 
 Examples
 --------
->>> from planning.analysis.types import TargetRecord, ActualRecord
+>>> from planning.analysis.records import ActualRecord, TargetRecord
 >>> t = [TargetRecord(1, y, "leased_ha", 10) for y in (2023, 2024)]
 >>> a = [ActualRecord(1, 2023, "leased_ha", 4), ActualRecord(1, 2024, "leased_ha", 6)]
 >>> [(w.area_id, w.years) for w in target_watch_list(t, a)]
@@ -33,22 +35,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
 
 from planning.analysis import citations
-from planning.analysis._text import KIND_VI, fmt_vi
-from planning.analysis.types import (
+from planning.analysis.base import Serializable, require_share
+from planning.analysis.errors import CriteriaError
+from planning.analysis.messages import N_, Message, join, number, percent
+from planning.analysis.records import (
     ActualRecord,
     AreaRecord,
-    CapacityCheck,
-    CapacityItem,
     DeveloperRecord,
-    LaggingProject,
     ProjectRecord,
-    TargetMiss,
     TargetRecord,
-    TargetRule,
-    TransferCandidate,
-    WatchEntry,
 )
 
 __all__ = [
@@ -56,17 +54,128 @@ __all__ = [
     "developer_capacity",
     "transfer_candidates",
     "lagging_projects",
-    "INDICATOR_LABELS_VI",
+    "INDICATOR_LABELS",
     "months_between",
+    "TargetRule",
+    "TargetMiss",
+    "WatchEntry",
+    "CapacityItem",
+    "CapacityCheck",
+    "TransferCandidate",
+    "LaggingProject",
 ]
 
+
+@dataclass(frozen=True, kw_only=True)
+class TargetRule(Serializable):
+    """When an area "misses" a year (the default is documented in :mod:`planning.analysis.targets`).
+
+    ``main_indicators``: only these indicators count (None = every assigned indicator).
+    ``mode``: ``"any"`` — a year is missed if any counted indicator's actual < target (default);
+    ``"all"`` — only if every counted indicator is missed.
+    ``missing_actual_is_miss``: an assigned target with no reported actual counts as missed.
+    ``tolerance``: relative shortfall accepted (0.0 = actual must reach the target).
+    """
+
+    consecutive_years: int = 2
+    main_indicators: tuple[str, ...] | None = None
+    mode: str = "any"
+    missing_actual_is_miss: bool = True
+    tolerance: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.consecutive_years, int) and self.consecutive_years >= 1):
+            raise CriteriaError("consecutive_years must be an integer >= 1")
+        if self.mode not in ("any", "all"):
+            raise CriteriaError("mode must be 'any' or 'all'")
+        require_share("tolerance", self.tolerance)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetMiss(Serializable):
+    """One indicator of one year below its target (``actual`` ``None``: not reported)."""
+
+    year: int
+    indicator: str
+    target: float
+    actual: float | None  # None: no actual reported
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchEntry(Serializable):
+    """An area that missed assigned targets in ``consecutive_years`` consecutive years."""
+
+    area_id: Hashable
+    area_name: str
+    developer_id: Hashable | None
+    years: tuple[int, ...]
+    misses: tuple[TargetMiss, ...]
+    message: Message
+    citation: Message
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityItem(Serializable):
+    """One area of a developer: its total investment and the own capital it requires."""
+
+    area_id: Hashable
+    land_ha: float
+    total_investment_bn_vnd: float | None
+    min_share: float
+    required_bn_vnd: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityCheck(Serializable):
+    """Own capital of a developer against the minimum share of its areas' total investment."""
+
+    developer_id: Hashable
+    developer_name: str
+    own_capital_bn_vnd: float | None
+    required_bn_vnd: float
+    passed: bool | None
+    items: tuple[CapacityItem, ...]
+    message: Message
+    citation: Message
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferCandidate(Serializable):
+    """A state-developed cluster not yet transferred to an enterprise."""
+
+    area_id: Hashable
+    area_name: str
+    developer_id: Hashable | None
+    status: str
+    occupancy: float | None
+    unleased_ha: float
+    message: Message
+    citation: Message
+
+
+@dataclass(frozen=True, kw_only=True)
+class LaggingProject(Serializable):
+    """A secondary project behind schedule or stalled, with the land it holds."""
+
+    project_id: Hashable
+    area_id: Hashable
+    name: str
+    status: str
+    reason: str  # "stalled" | "late"
+    operation_planned: dt.date | None
+    months_late: int | None
+    land_to_recover_ha: float
+    message: Message
+    citation: Message
+
+
 #: Indicators of ``planning.models.targets.Indicator`` (labels repeated here: no Django import).
-INDICATOR_LABELS_VI = {
-    "clearance_ha": "diện tích GPMB bàn giao (ha)",
-    "infrastructure_pct": "khối lượng hạ tầng hoàn thành lũy kế (%)",
-    "leased_ha": "diện tích cho thuê mới (ha)",
-    "new_projects": "số dự án thứ cấp thu hút mới",
-    "disbursed_bn_vnd": "vốn đầu tư hạ tầng giải ngân (tỷ đồng)",
+INDICATOR_LABELS = {
+    "clearance_ha": N_("cleared land handed over (ha)"),
+    "infrastructure_pct": N_("infrastructure completed, cumulative (%%)"),
+    "leased_ha": N_("land newly leased (ha)"),
+    "new_projects": N_("new secondary projects attracted"),
+    "disbursed_bn_vnd": N_("infrastructure investment disbursed (bn VND)"),
 }
 
 
@@ -155,7 +264,7 @@ def target_watch_list(
                 developer_id=area.developer_id if area else None,
                 years=tuple(years),
                 misses=misses,
-                message_vi=_watch_message(area, name, years, misses),
+                message=_watch_message(area, name, years, misses),
                 citation=citations.TWO_YEAR_RULE,
             )
         )
@@ -179,18 +288,46 @@ def _qualifying_years(years: list[int], n: int) -> list[int]:
     return out
 
 
-def _watch_message(area, name, years, misses) -> str:
-    kind = KIND_VI.get(area.kind, "khu, cụm công nghiệp") if area else "khu, cụm công nghiệp"
-    detail = "; ".join(
-        f"{m.year}: {INDICATOR_LABELS_VI.get(m.indicator, m.indicator)} "
-        + ("không báo cáo" if m.actual is None else f"đạt {fmt_vi(m.actual, 1)}")
-        + f"/{fmt_vi(m.target, 1)}"
-        for m in misses
-    )
-    span = ", ".join(str(y) for y in years)
-    return (
-        f"{kind.capitalize()} {name} không hoàn thành chỉ tiêu được giao {len(years)} năm liên tiếp "
-        f"({span}): {detail}."
+_WATCH = {
+    "KCN": N_(
+        "Industrial park %(name)s missed its assigned targets %(count)s years in a row "
+        "(%(years)s): %(detail)s."
+    ),
+    "CCN": N_(
+        "Industrial cluster %(name)s missed its assigned targets %(count)s years in a row "
+        "(%(years)s): %(detail)s."
+    ),
+    None: N_(
+        "Industrial park or cluster %(name)s missed its assigned targets %(count)s years in a "
+        "row (%(years)s): %(detail)s."
+    ),
+}
+
+
+def _watch_message(area, name, years, misses) -> Message:
+    detail = []
+    for m in misses:
+        label = INDICATOR_LABELS.get(m.indicator)
+        params = {
+            "year": m.year,
+            "indicator": Message(label) if label else m.indicator,
+            "target": number(m.target, 1),
+        }
+        if m.actual is None:
+            detail.append(Message(N_("%(year)s: %(indicator)s not reported/%(target)s"), params))
+        else:
+            params["actual"] = number(m.actual, 1)
+            detail.append(
+                Message(N_("%(year)s: %(indicator)s reached %(actual)s/%(target)s"), params)
+            )
+    return Message(
+        _WATCH.get(area.kind if area else None, _WATCH[None]),
+        {
+            "name": name,
+            "count": len(years),
+            "years": ", ".join(str(y) for y in years),
+            "detail": join(detail),
+        },
     )
 
 
@@ -216,7 +353,7 @@ def developer_capacity(
 
     Examples
     --------
-    >>> from planning.analysis.types import AreaRecord, DeveloperRecord
+    >>> from planning.analysis.records import AreaRecord, DeveloperRecord
     >>> dev = DeveloperRecord(id="D", kind="enterprise", own_capital_bn_vnd=60)
     >>> areas = [AreaRecord(id=1, kind="CCN", status="building", planned_ha=18, developer_id="D",
     ...                     total_investment_bn_vnd=150),
@@ -256,19 +393,43 @@ def developer_capacity(
             passed = all(own >= r for r in known)
         name = dev.name or str(dev.id)
         if own is None:
-            msg = (
-                f"Chủ đầu tư {name}: chưa có số liệu vốn chủ sở hữu (báo cáo tài chính kiểm toán)."
+            msg = Message(
+                N_("Developer %(name)s: own capital not recorded (audited financial statements)."),
+                {"name": name},
             )
         elif not known:
-            msg = f"Chủ đầu tư {name}: chưa có tổng vốn đầu tư của các dự án để so sánh."
-        else:
-            msg = (
-                f"Chủ đầu tư {name}: vốn chủ sở hữu {fmt_vi(own, 1)} tỷ đồng "
-                f"{'≥' if passed else '<'} mức tối thiểu {fmt_vi(required, 1)} tỷ đồng "
-                f"({len(known)} dự án) — " + ("đạt." if passed else "không đạt năng lực tài chính.")
+            msg = Message(
+                N_("Developer %(name)s: no total investment of its projects to compare with."),
+                {"name": name},
             )
+        else:
+            figures = {
+                "name": name,
+                "own": number(own, 1),
+                "required": number(required, 1),
+                "count": len(known),
+            }
+            if passed:
+                msg = Message(
+                    N_(
+                        "Developer %(name)s: own capital %(own)s bn VND ≥ the minimum "
+                        "%(required)s bn VND (%(count)s projects) — met."
+                    ),
+                    figures,
+                )
+            else:
+                msg = Message(
+                    N_(
+                        "Developer %(name)s: own capital %(own)s bn VND < the minimum "
+                        "%(required)s bn VND (%(count)s projects) — financial capacity not met."
+                    ),
+                    figures,
+                )
             if unknown:
-                msg += f" Thiếu tổng vốn đầu tư của: {', '.join(map(str, unknown))}."
+                msg = Message(
+                    N_("%(message)s Total investment missing for: %(areas)s."),
+                    {"message": msg, "areas": ", ".join(map(str, unknown))},
+                )
         out.append(
             CapacityCheck(
                 developer_id=dev.id,
@@ -277,11 +438,23 @@ def developer_capacity(
                 required_bn_vnd=required,
                 passed=passed,
                 items=tuple(items),
-                message_vi=msg,
+                message=msg,
                 citation=citations.OWN_CAPITAL,
             )
         )
     return out
+
+
+_TRANSFER = {
+    "KCN": N_(
+        "Industrial park %(name)s is developed by a state unit and not yet transferred to an "
+        "enterprise (occupancy %(occupancy)s, %(unleased)s ha not leased)."
+    ),
+    "CCN": N_(
+        "Industrial cluster %(name)s is developed by a state unit and not yet transferred to an "
+        "enterprise (occupancy %(occupancy)s, %(unleased)s ha not leased)."
+    ),
+}
 
 
 def transfer_candidates(
@@ -291,7 +464,7 @@ def transfer_candidates(
 
     Revoked areas are skipped. Sorted by unleased land (largest first), then id.
 
-    >>> from planning.analysis.types import AreaRecord
+    >>> from planning.analysis.records import AreaRecord
     >>> a = AreaRecord(id="CCN-1", kind="CCN", name="Cầu 16", planned_ha=20, leasable_ha=14,
     ...                leased_ha=7, developer_id=3, developer_kind="state")
     >>> [(c.area_id, c.occupancy, c.unleased_ha) for c in transfer_candidates([a])]
@@ -310,7 +483,6 @@ def transfer_candidates(
         occ = leased / a.leasable_ha if a.leasable_ha > 0 else None
         unleased = max(0.0, a.leasable_ha - leased)
         name = a.name or str(a.id)
-        occ_txt = "—" if occ is None else f"{fmt_vi(occ * 100, 1)} %"
         out.append(
             TransferCandidate(
                 area_id=a.id,
@@ -319,9 +491,9 @@ def transfer_candidates(
                 status=a.status,
                 occupancy=occ,
                 unleased_ha=unleased,
-                message_vi=(
-                    f"{KIND_VI[a.kind].capitalize()} {name} do đơn vị nhà nước làm chủ đầu tư, chưa chuyển "
-                    f"giao cho doanh nghiệp (lấp đầy {occ_txt}, còn {fmt_vi(unleased, 1)} ha chưa cho thuê)."
+                message=Message(
+                    _TRANSFER[a.kind],
+                    {"name": name, "occupancy": percent(occ), "unleased": number(unleased, 1)},
                 ),
                 citation=citations.STATE_CLUSTER_TRANSFER,
             )
@@ -333,7 +505,9 @@ def transfer_candidates(
 def months_between(start: dt.date, end: dt.date) -> int:
     """Whole months from ``start`` to ``end`` (negative if ``end`` is earlier).
 
-    >>> months_between(dt.date(2024, 1, 31), dt.date(2024, 7, 30)), months_between(dt.date(2024, 1, 15), dt.date(2024, 7, 15))
+    >>> d = dt.date
+    >>> (months_between(d(2024, 1, 31), d(2024, 7, 30)),
+    ...  months_between(d(2024, 1, 15), d(2024, 7, 15)))
     (5, 6)
     """
     months = (end.year - start.year) * 12 + (end.month - start.month)
@@ -347,14 +521,14 @@ def months_between(start: dt.date, end: dt.date) -> int:
 def lagging_projects(
     projects: Iterable[ProjectRecord], *, as_of: dt.date, grace_months: int = 6
 ) -> list[LaggingProject]:
-    """Secondary projects stalled, or past their planned operation date by more than ``grace_months``.
+    """Secondary projects stalled, or more than ``grace_months`` past their planned operation.
 
     A project is *late* when it has a planned operation date, no actual operation date, is not
     operating, and more than ``grace_months`` whole months have passed since the planned date at
     ``as_of``; *stalled* when its status is ``stalled``. Revoked and operating projects are skipped.
     The land to recover is the project's leased area. Sorted stalled first, then by delay.
 
-    >>> from planning.analysis.types import ProjectRecord
+    >>> from planning.analysis.records import ProjectRecord
     >>> p = ProjectRecord(id="P1", area_id=1, leased_ha=2.5, name="Nhà máy A",
     ...                   operation_planned=dt.date(2023, 6, 30))
     >>> [(x.project_id, x.reason, x.months_late, x.land_to_recover_ha)
@@ -371,15 +545,26 @@ def lagging_projects(
         name = p.name or str(p.id)
         if p.status == "stalled":
             reason = "stalled"
-            msg = (
-                f"Dự án {name} ngừng triển khai/chậm tiến độ: đề nghị xem xét thu hồi "
-                f"{fmt_vi(p.leased_ha, 2)} ha đất."
+            msg = Message(
+                N_(
+                    "Project %(name)s stopped or behind schedule: consider recovering %(land)s ha "
+                    "of land."
+                ),
+                {"name": name, "land": number(p.leased_ha, 2)},
             )
         elif late is not None and late > grace_months:
             reason = "late"
-            msg = (
-                f"Dự án {name} chậm đưa vào hoạt động {late} tháng so với tiến độ "
-                f"({p.operation_planned:%d/%m/%Y}); diện tích đất có thể thu hồi {fmt_vi(p.leased_ha, 2)} ha."
+            msg = Message(
+                N_(
+                    "Project %(name)s is %(months)s months late going into operation (planned "
+                    "%(planned)s); land that may be recovered: %(land)s ha."
+                ),
+                {
+                    "name": name,
+                    "months": late,
+                    "planned": f"{p.operation_planned:%d/%m/%Y}",
+                    "land": number(p.leased_ha, 2),
+                },
             )
         else:
             continue
@@ -393,7 +578,7 @@ def lagging_projects(
                 operation_planned=p.operation_planned,
                 months_late=late if late is None or late > 0 else 0,
                 land_to_recover_ha=p.leased_ha,
-                message_vi=msg,
+                message=msg,
                 citation=citations.SECONDARY_PROJECT_RECOVERY,
             )
         )

@@ -21,6 +21,8 @@ from __future__ import annotations
 from django.contrib.gis.geos import GEOSGeometry
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
@@ -42,8 +44,11 @@ from planning.api.base import (
     file_response,
 )
 from planning.api.layers import feature_serializer
-from planning.selectors import analyses as sel
-from planning.services import analyses as svc
+from planning.errors import InvalidParameter
+from planning.selectors.analysis_runs import runs, suggested_sites
+from planning.services.analyses import ANALYSES, analysis_spec
+from planning.services.analyses.registry import AnalysisSpec
+from planning.services.analysis_exports import efficiency_export
 from planning.services.analysis_params import (
     TYPES,
     Param,
@@ -52,20 +57,27 @@ from planning.services.analysis_params import (
     params_doc,
     parse_crs,
 )
-from planning.services.errors import InvalidParameter
+from planning.services.analysis_runs import (
+    analysis_compute,
+    analysis_run,
+    analysis_submit,
+    run_refresh_stale,
+)
+from planning.services.proposal_validation import proposal_check, proposal_validate
+from planning.texts import translate
 
 
 # --------------------------------------------------------------------------------------------
 # Reading rights
 # --------------------------------------------------------------------------------------------
-def can_read_analysis(user, spec: svc.AnalysisSpec) -> bool:
+def can_read_analysis(user, spec: AnalysisSpec) -> bool:
     return all(access.can_read_layer(user, get_layer(name)) for name in spec.input_layers)
 
 
 def can_read_run(user, run: m.AnalysisRun) -> bool:
     if getattr(user, "is_authenticated", False) and run.started_by_id == user.pk:
         return True
-    return can_read_analysis(user, svc.analysis_spec_for_kind(run.kind))
+    return can_read_analysis(user, analysis_spec(run.kind))
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,10 +112,10 @@ class RunOutputSerializer(serializers.Serializer):
         return self._abs(reverse("api:run-detail", args=[run.pk]))
 
     def get_analysis(self, run) -> str:
-        return svc.analysis_spec_for_kind(run.kind).name
+        return run.kind  # the analysis' name
 
     def get_results(self, run) -> dict | None:
-        return run.results if run.status == m.AnalysisRun.Status.DONE else None
+        return translate(run.results) if run.status == m.AnalysisRun.Status.DONE else None
 
     def get_started_by(self, run) -> str | None:
         return run.started_by.get_username() if run.started_by_id else None
@@ -116,7 +128,7 @@ class RunOutputSerializer(serializers.Serializer):
         links = {}
         if run.kind == m.AnalysisRun.Kind.SITE_SUGGESTION:
             links["sites"] = self._abs(reverse("api:run-sites", args=[run.pk]))
-        if run.kind == m.AnalysisRun.Kind.INFRASTRUCTURE:
+        if run.kind == m.AnalysisRun.Kind.INFRASTRUCTURE_GAPS:
             links["connectors"] = self._abs(reverse("api:run-connectors", args=[run.pk]))
         if run.kind == m.AnalysisRun.Kind.EFFICIENCY:
             base = reverse("api:run-export", args=[run.pk])
@@ -158,7 +170,7 @@ class AnalysisIndexApi(BaseApi):
                 "url": request.build_absolute_uri(reverse("api:analysis-start", args=[s.name])),
                 "parameters": params_doc(s),
             }
-            for s in svc.ANALYSES.values()
+            for s in ANALYSES.values()
             if s.name != "proposal-check"
         ]
         return Response(AnalysisInfoSerializer(data, many=True).data)
@@ -196,7 +208,7 @@ def input_serializer(
     name: str, *, exclude=(), extra: dict | None = None
 ) -> type[serializers.Serializer]:
     """The schema of analysis ``name``'s parameters, generated from its declaration."""
-    spec = svc.analysis_spec(name)
+    spec = analysis_spec(name)
     required = set(spec.required[0]) if len(spec.required) == 1 else set()
     fields = {
         p.name: _doc_field(p, p.name in required) for p in spec.parameters if p.name not in exclude
@@ -208,7 +220,7 @@ def input_serializer(
 
 #: The analyses started through ``POST /api/v1/analyses/<name>/`` (proposal checks have their own
 #: endpoints, which check the caller's rights on the proposal).
-INPUTS = {name: input_serializer(name) for name in svc.ANALYSES if name != "proposal-check"}
+INPUTS = {name: input_serializer(name) for name in ANALYSES if name != "proposal-check"}
 
 
 def _body(request) -> dict:
@@ -217,10 +229,7 @@ def _body(request) -> dict:
     if isinstance(data, QueryDict):
         return data.dict()
     if not isinstance(data, dict):
-        raise InvalidParameter(
-            "Nội dung yêu cầu phải là một đối tượng JSON {tên tham số: giá trị} / "
-            "The request body must be a JSON object {parameter: value}"
-        )
+        raise InvalidParameter(_("The request body must be a JSON object {parameter: value}"))
     return dict(data)
 
 
@@ -243,25 +252,27 @@ class AnalysisStartApi(BaseApi):
     @extend_schema(
         summary="Start an analysis run",
         request=OpenApiTypes.OBJECT,
-        description="Body by analysis (the service checks the parameters; a refusal is a 400 naming the "
-        "parameter, also in `error.details.parameter`): "
+        description="Body by analysis (the service checks the parameters; a refusal is a 400 "
+        "naming the parameter, also in `error.details.parameter`): "
         + "; ".join(f"{n}: {', '.join(c().fields)}" for n, c in INPUTS.items()),
         responses={201: RunOutputSerializer, 202: RunOutputSerializer},
     )
     def post(self, request, name: str):
-        spec = svc.analysis_spec(name)
+        spec = analysis_spec(name)
         if name not in INPUTS:
             raise NotFound(
-                f"{name} được chạy qua điểm cuối riêng: POST /api/v1/proposals/check/ hoặc "
-                f"/api/v1/proposals/<id>/validate/ / {name} is run through its own endpoint: "
-                "POST /api/v1/proposals/check/ or /api/v1/proposals/<id>/validate/"
+                _(
+                    "%(name)s is run through its own endpoint: POST /api/v1/proposals/check/ or "
+                    "/api/v1/proposals/<id>/validate/"
+                )
+                % {"name": name}
             )
         params = _body(request)
         if spec.slow:
-            run = svc.analysis_submit(name, params, user=request.user)
+            run = analysis_submit(name, params, user=request.user)
             out = RunOutputSerializer(run, context={"request": request}).data
             return Response(out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["url"]})
-        run = svc.analysis_run(name, params, user=request.user)
+        run = analysis_run(name, params, user=request.user)
         out = RunOutputSerializer(run, context={"request": request}).data
         return Response(out, status=status.HTTP_201_CREATED, headers={"Location": out["url"]})
 
@@ -282,9 +293,9 @@ class RunListApi(BaseApi):
     def get(self, request):
         f = RunFilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
-        qs = sel.runs(**f.validated_data)
+        qs = runs(**f.validated_data)
         if not has_staff_role(request.user):
-            kinds = [s.kind for s in svc.ANALYSES.values() if can_read_analysis(request.user, s)]
+            kinds = [s.name for s in ANALYSES.values() if can_read_analysis(request.user, s)]
             qs = qs.filter(kind__in=kinds, status=m.AnalysisRun.Status.DONE)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -295,12 +306,14 @@ class RunListApi(BaseApi):
 
 class _RunApi(BaseApi):
     def run(self, request, pk: int) -> m.AnalysisRun:
-        run = sel.runs().filter(pk=pk).first()
+        run = runs().filter(pk=pk).first()
         if run is None:
-            raise NotFound(f"no analysis run {pk}")
+            raise NotFound(_("no analysis run %(id)s") % {"id": pk})
         if not can_read_run(request.user, run):
-            self.permission_denied(request, message=f"you may not read the results of run {pk}")
-        return svc.run_refresh_stale(run)
+            self.permission_denied(
+                request, message=_("you may not read the results of run %(id)s") % {"id": pk}
+            )
+        return run_refresh_stale(run)
 
 
 class RunDetailApi(_RunApi):
@@ -323,9 +336,9 @@ class RunSitesApi(_RunApi):
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.SITE_SUGGESTION:
-            raise NotFound(f"run {pk} is not a site suggestion")
+            raise NotFound(_("run %(id)s is not a site suggestion") % {"id": pk})
         return Response(
-            feature_serializer("suggested_sites")(sel.suggested_sites(run=run), many=True).data
+            feature_serializer("suggested_sites")(suggested_sites(run=run), many=True).data
         )
 
 
@@ -338,8 +351,8 @@ class RunConnectorsApi(_RunApi):
     )
     def get(self, request, pk: int):
         run = self.run(request, pk)
-        if run.kind != m.AnalysisRun.Kind.INFRASTRUCTURE:
-            raise NotFound(f"run {pk} is not an infrastructure-gaps run")
+        if run.kind != m.AnalysisRun.Kind.INFRASTRUCTURE_GAPS:
+            raise NotFound(_("run %(id)s is not an infrastructure-gaps run") % {"id": pk})
         qs = run.connectors.select_related("area").order_by("area__code", "network")
         return Response(feature_serializer("infrastructure_connectors")(qs, many=True).data)
 
@@ -358,12 +371,10 @@ class RunExportApi(_RunApi, DownloadApi):
     def get(self, request, pk: int):
         run = self.run(request, pk)
         if run.kind != m.AnalysisRun.Kind.EFFICIENCY or run.status != m.AnalysisRun.Status.DONE:
-            raise NotFound(f"run {pk} is not a finished efficiency run")
+            raise NotFound(_("run %(id)s is not a finished efficiency run") % {"id": pk})
         fmt = self.download_format(request)
         return file_response(
-            *svc.efficiency_export(
-                run.results, fmt, table=request.query_params.get("table", "areas")
-            )
+            *efficiency_export(run.results, fmt, table=request.query_params.get("table", "areas"))
         )
 
 
@@ -375,11 +386,14 @@ class _ReportApi(BaseApi):
     reserved = ("format",)  # query names of the API itself, not parameters of the analysis
 
     def compute(self, request):
-        spec = svc.analysis_spec(self.analysis)
+        spec = analysis_spec(self.analysis)
         if not can_read_analysis(request.user, spec):
-            self.permission_denied(request, message=f"you may not read {spec.title_en.lower()}")
-        outcome = svc.analysis_compute(self.analysis, _query(request, reserved=self.reserved))
-        return {**outcome.results, "input_versions": outcome.input_versions}
+            title = spec.title_en.lower() if get_language() == "en" else spec.title_vi.lower()
+            self.permission_denied(
+                request, message=_("you may not read %(analysis)s") % {"analysis": title}
+            )
+        outcome = analysis_compute(self.analysis, _query(request, reserved=self.reserved))
+        return {**translate(outcome.results), "input_versions": outcome.input_versions}
 
     def get(self, request):
         return Response(self.compute(request))
@@ -423,9 +437,7 @@ class EfficiencyReportApi(_ReportApi, DownloadApi):
         results = self.compute(request)
         if fmt in ("csv", "xlsx"):
             return file_response(
-                *svc.efficiency_export(
-                    results, fmt, table=request.query_params.get("table", "areas")
-                )
+                *efficiency_export(results, fmt, table=request.query_params.get("table", "areas"))
             )
         return Response(results)
 
@@ -462,7 +474,8 @@ def parse_srid(value) -> int | None:
 
 def geometry_from_geojson(value, srid=None) -> GEOSGeometry:
     """A GEOS geometry from a GeoJSON geometry or Feature (dict or text) — or WKT — in ``srid``
-    (default its ``crs`` member, else EPSG:4326); the services' one parser, refusals as DRF errors."""
+    (default its ``crs`` member, else EPSG:4326); the services' one parser, refusals as DRF
+    errors."""
     try:
         return geometry_from_value(value, srid)
     except InvalidParameter as exc:
@@ -483,6 +496,7 @@ ProposalCheckInputSerializer = input_serializer(
 class RuleResultSerializer(serializers.Serializer):
     rule = serializers.CharField()
     passed = serializers.BooleanField(allow_null=True)
+    message = serializers.CharField(help_text="in the language of the request")
     message_vi = serializers.CharField()
     message_en = serializers.CharField()
     citation = serializers.CharField()
@@ -513,6 +527,7 @@ class ProposalCheckResultSerializer(serializers.Serializer):
     is_mountainous = serializers.BooleanField(
         required=False, help_text="the proposing unit's flag (the CCN 5 ha minimum)"
     )
+    summary = serializers.CharField(help_text="in the language of the request")
     summary_vi = serializers.CharField()
     rules = RuleResultSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())
@@ -520,7 +535,8 @@ class ProposalCheckResultSerializer(serializers.Serializer):
 
 
 class ProposalCheckApi(BaseApi):
-    """Rule checks of a proposed boundary: size, overlaps, unit, road access, exclusions, occupancy."""
+    """Rule checks of a proposed boundary: size, overlaps, unit, road access, exclusions,
+    occupancy."""
 
     permission_classes = [StaffRole]
 
@@ -534,14 +550,13 @@ class ProposalCheckApi(BaseApi):
         if "proposal" in params:  # a stored proposal is checked where its rights are: .../validate/
             raise param_error(
                 "proposal",
-                "đề xuất đã lưu được kiểm tra qua POST /api/v1/proposals/<id>/validate/",
-                "a stored proposal is checked with POST /api/v1/proposals/<id>/validate/",
+                _("a stored proposal is checked with POST /api/v1/proposals/<id>/validate/"),
             )
         store = params.pop("store", None)
         store = (
             True if store is None else TYPES["boolean"].parse(Param("store", "boolean"), store, {})
         )
-        return Response(svc.proposal_check(params, user=request.user, store=store))
+        return Response(proposal_check(params, user=request.user, store=store))
 
 
 class ProposalValidateApi(BaseApi):
@@ -556,11 +571,13 @@ class ProposalValidateApi(BaseApi):
         proposal = m.Proposal.objects.select_related("admin_unit").filter(pk=pk).first()
         # Proposals the caller may not see do not exist for them (as in the workflow's API).
         if proposal is None or not access.can_view_proposal(request.user, proposal):
-            raise NotFound(f"no proposal {pk}")
+            raise NotFound(_("no proposal %(id)s") % {"id": pk})
         if not access.can_work_on_proposal(request.user, proposal):
             self.permission_denied(
                 request,
-                message="only the staff of the proposal's unit and its reviewer "
-                "may re-run its rule checks",
+                message=_(
+                    "only the staff of the proposal's unit and its reviewer may re-run its rule "
+                    "checks"
+                ),
             )
-        return Response(svc.proposal_validate(proposal, user=request.user))
+        return Response(proposal_validate(proposal, user=request.user))

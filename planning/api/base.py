@@ -1,4 +1,4 @@
-"""The base of every API view: authentication, renderers, downloads, the exception handler, the schema."""
+"""The base of every API view: authentication, renderers, downloads, errors, the schema."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from planning import tables
 from planning.api.auth import CsrfSessionAuthentication, HeaderAuthentication, ReadStaffOnlyWrites
 from planning.api.errors import api_exception_handler
 
@@ -27,12 +28,13 @@ class GeoJSONRenderer(JSONRenderer):
 # The files the API serves, by ``?format=`` value. A file is answered as its own bytes
 # (``file_response``), never through DRF's renderers: a renderer JSON-encoded them (a GET of
 # ``…/export/?format=json`` answered a JSON string holding the document, and a CSV without
-# ``?format`` came as one quoted line with ``\n`` escapes).
+# ``?format`` came as one quoted line with ``\n`` escapes). CSV and XLSX are written by
+# planning.tables, which owns their content types.
 FILE_TYPES = {
     "json": "application/json",
     "geojson": "application/geo+json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": tables.CSV_TYPE,
+    "xlsx": tables.XLSX_TYPE,
     "gpkg": "application/geopackage+sqlite3",
     "pdf": "application/pdf",
 }
@@ -167,7 +169,10 @@ def download_responses(formats, *, json_schema=None) -> dict:
 
 
 class FeatureCollectionPagination(LimitOffsetPagination):
-    """limit/offset paging of GeoJSON: a FeatureCollection with ``count``, ``next``, ``previous``."""
+    """limit/offset paging of GeoJSON: a FeatureCollection with ``count``, ``next``, ``previous``.
+
+    The page links are absolute URLs.
+    """
 
     default_limit = 100
     max_limit = 5000

@@ -89,9 +89,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, AnalysisError):
         return error_response(400, "invalid_criteria", str(exc))
     status = getattr(exc, "http_status", None)
-    if isinstance(status, int) and hasattr(
-        exc, "code"
-    ):  # planning.services.errors.PlanningError & co.
+    if isinstance(status, int) and hasattr(exc, "code"):  # planning.errors.PlanningError & co.
         return error_response(
             status, exc.code, getattr(exc, "message", str(exc)), getattr(exc, "details", None)
         )

@@ -32,6 +32,7 @@ from planning.api.analyses import geometry_from_geojson, parse_srid
 from planning.api.base import BaseApi, extend_schema
 from planning.api.proposal_files import geometry_from_file
 from planning.services import proposals as svc
+from planning.texts import translate
 
 
 class ProposalRole(BasePermission):
@@ -84,7 +85,7 @@ def proposal_json(p, user, *, detail: bool = False) -> dict:
         "geometry": json.loads(p.geom.geojson),
     }
     if detail:
-        out["validation"] = p.validation or None
+        out["validation"] = translate(p.validation) if p.validation else None
         out["events"] = [
             {
                 "action": e.action,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import rasterio  # noqa: F401
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from planning.analysis._text import fmt_vi
 from planning.models.admin_units import AdminUnit, SpatialRecord
@@ -22,14 +23,17 @@ from planning.models.jobs import Job
 
 class AnalysisRun(Job):
     class Kind(models.TextChoices):
-        SITE_SUGGESTION = "site_suggestion", "Đề xuất vị trí CCN/KCN mới"
-        EFFICIENCY = "efficiency", "Hiệu quả sử dụng đất"
-        TARGETS = "targets", "Chỉ tiêu, năng lực chủ đầu tư, dự án chậm tiến độ"
-        ECO_READINESS = "eco_readiness", "Mức sẵn sàng KCN/CCN sinh thái"
-        INFRASTRUCTURE = "infrastructure", "Hạ tầng đến chân hàng rào"
-        LABOUR = "labour", "Nguồn lao động trong bán kính"
-        PLAN_VS_ACTUAL = "plan_vs_actual", "Quy hoạch so với thực hiện"
-        PROPOSAL_CHECK = "proposal_check", "Kiểm tra đề xuất"
+        """The analyses, by their one name (``planning.services.analyses``: the commands, the API
+        ``/api/v1/analyses/<name>/``, the Jobs tab)."""
+
+        SITE_SUGGESTION = "site-suggestion", _("Suggested sites for new parks and clusters")
+        EFFICIENCY = "efficiency", _("Land-use efficiency")
+        TARGETS = "targets", _("Targets, developer capacity, lagging projects")
+        ECO_READINESS = "eco-readiness", _("Eco-industrial readiness of parks and clusters")
+        INFRASTRUCTURE_GAPS = "infrastructure-gaps", _("Infrastructure to the fence")
+        LABOUR_CATCHMENT = "labour-catchment", _("Labour within reach")
+        PLAN_VS_ACTUAL = "plan-vs-actual", _("Plan versus actual")
+        PROPOSAL_CHECK = "proposal-check", _("Proposal check")
 
     kind = models.CharField("phân tích", max_length=20, choices=Kind.choices)
     params = models.JSONField("tham số", default=dict, blank=True)

@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 
 from planning import access
 from planning import models as m
-from planning.selectors import analyses as sel
+from planning.selectors.analysis_inputs.areas import areas_in
 
 PARCEL_STATUS_ORDER = [s for s, _ in m.ClearanceParcel.Status.choices]
 
@@ -23,7 +23,7 @@ def dashboard_provinces() -> list[dict]:
     for p in m.AdminUnit.objects.filter(level=m.AdminUnit.Level.PROVINCE).order_by(
         "valid_from", "name"
     ):
-        n = sel.areas_in(p).count()
+        n = areas_in(p).count()
         if n:
             out.append({"unit": p, "n_areas": n, "current": p.valid_to is None})
     out.sort(key=lambda d: (d["current"], d["unit"].name))

@@ -10,16 +10,21 @@ proposal workflow. Values are converted to what ``prepare`` expects (a province 
 the province, ``"2024"`` to 2024, a GeoJSON object or WKT to a valid EPSG:4326 multipolygon, a
 proposal id or code to the proposal …).
 
-Every refusal is an :class:`~planning.services.errors.InvalidParameter` (an unknown province an
-:class:`~planning.services.errors.UnknownProvince`, a geometry that cannot be used an
-:class:`InvalidGeometryParameter`) whose message names the parameter, Vietnamese first, then
-English — ``Tham số 'admin_unit': … / Parameter 'admin_unit': …`` — and lists the accepted
-values where there is a list (choices, parameter names, close codes); ``details`` carries
-``parameter`` and, where known, ``accepted``.
+Every refusal is an :class:`~planning.errors.InvalidParameter` (an unknown province an
+:class:`~planning.errors.UnknownProvince`, a geometry that cannot be used an
+:class:`InvalidGeometryParameter`) whose message names the parameter in the active language
+(gettext: ``Parameter 'admin_unit': …``, in Vietnamese ``Tham số 'admin_unit': …``; the API
+activates the request's language) and lists the accepted values where there is a list
+(choices, parameter names, close codes); ``details`` carries ``parameter`` and, where known,
+``accepted``.
+
+Criteria overrides (:func:`criteria_build`) and site weights (:func:`parse_weights`) are
+checked here too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -31,10 +36,17 @@ from dataclasses import dataclass, field
 import shapely
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning import models as m
-from planning.services.errors import InvalidParameter, UnknownProvince
+from planning.analysis.geometry import GeometryRejected
+from planning.analysis.site_suggestion import SiteWeights
+from planning.errors import InvalidParameter, UnknownProvince
+from planning.models.base import normalise_geometry
+from planning.selectors.admin_units import province_resolve
 
 
 class InvalidGeometryParameter(InvalidParameter):
@@ -64,18 +76,18 @@ class Param:
     excludes: tuple[str, ...] = ()
     default: object = None
 
-    def describe(self) -> tuple[str, str]:
-        """What the parameter must be, Vietnamese and English (used in the refusals)."""
-        vi, en = TYPES[self.type].describe
+    def describe(self) -> str:
+        """What the parameter must be, in the active language (used in the refusals)."""
+        what = str(TYPES[self.type].describe)
         if self.type == "choice":
-            vi, en = f"một trong: {', '.join(self.choices)}", f"one of: {', '.join(self.choices)}"
-        bounds_vi, bounds_en = _bounds(self)
-        return vi + bounds_vi, en + bounds_en
+            what = _("one of: %(choices)s") % {"choices": ", ".join(self.choices)}
+        return what + _bounds(self)
 
 
 @dataclass(frozen=True)
 class ParamType:
-    describe: tuple[str, str]
+    #: What a value of the type is (lazy: in the language active where it is shown).
+    describe: str | Promise
     parse: Callable[[Param, object, dict], object] = field(repr=False)
 
 
@@ -83,29 +95,23 @@ def _fmt(x: float) -> str:
     return f"{x:.10g}"
 
 
-def _bounds(p: Param) -> tuple[str, str]:
-    vi, en = [], []
+def _bounds(p: Param) -> str:
+    parts = []
     if p.above is not None:
-        vi.append(f"> {_fmt(p.above)}")
-        en.append(f"> {_fmt(p.above)}")
+        parts.append(f"> {_fmt(p.above)}")
     if p.minimum is not None:
-        vi.append(f"≥ {_fmt(p.minimum)}")
-        en.append(f">= {_fmt(p.minimum)}")
+        parts.append(_(">= %(value)s") % {"value": _fmt(p.minimum)})
     if p.maximum is not None:
-        vi.append(f"≤ {_fmt(p.maximum)}")
-        en.append(f"<= {_fmt(p.maximum)}")
-    if not vi:
-        return "", ""
-    return f" ({', '.join(vi)})", f" ({', '.join(en)})"
+        parts.append(_("<= %(value)s") % {"value": _fmt(p.maximum)})
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def param_error(
-    name: str, vi: str, en: str, *, cls: type[InvalidParameter] = InvalidParameter, **details
+    name: str, message: str, *, cls: type[InvalidParameter] = InvalidParameter, **details
 ) -> InvalidParameter:
-    """The refusal of parameter ``name`` in the active language: ``Tham số 'name': vi`` (the
-    service's language) or ``Parameter 'name': en`` (a request in English)."""
-    english = (get_language() or "vi").lower().startswith("en")
-    text = f"Parameter '{name}': {en}" if english else f"Tham số '{name}': {vi}"
+    """The refusal of parameter ``name``: ``Parameter 'name': message`` in the active language
+    (``message`` already translated: ``_("…")``)."""
+    text = _("Parameter '%(name)s': %(message)s") % {"name": name, "message": message}
     return cls(text, details={"parameter": name, **details})
 
 
@@ -115,26 +121,25 @@ def _shown(value, limit: int = 60) -> str:
 
 
 _TYPE_NAMES = {
-    bool: ("giá trị đúng/sai", "a boolean"),
-    int: ("số nguyên", "an integer"),
-    float: ("số", "a number"),
-    str: ("chuỗi", "text"),
-    list: ("danh sách", "a list"),
-    dict: ("đối tượng", "an object"),
+    bool: gettext_lazy("a boolean"),
+    int: gettext_lazy("an integer"),
+    float: gettext_lazy("a number"),
+    str: gettext_lazy("text"),
+    list: gettext_lazy("a list"),
+    dict: gettext_lazy("an object"),
 }
 
 
 def _wrong(p: Param, value) -> InvalidParameter:
-    vi, en = p.describe()
-    got_vi, got_en = next(
-        (names for t, names in _TYPE_NAMES.items() if type(value) is t),
-        (type(value).__name__, type(value).__name__),
+    got = next(
+        (str(name) for t, name in _TYPE_NAMES.items() if type(value) is t),
+        type(value).__name__,
     )
     details = {"accepted": list(p.choices)} if p.choices else {}
     return param_error(
         p.name,
-        f"phải là {vi} (nhận được {got_vi} {_shown(value)})",
-        f"must be {en} (got {got_en} {_shown(value)})",
+        _("must be %(what)s (got %(got)s %(value)s)")
+        % {"what": p.describe(), "got": got, "value": _shown(value)},
         **details,
     )
 
@@ -145,9 +150,9 @@ def _check_bounds(p: Param, x: float) -> None:
         or (p.minimum is not None and x < p.minimum)
         or (p.maximum is not None and x > p.maximum)
     ):
-        vi, en = p.describe()
         raise param_error(
-            p.name, f"phải là {vi} (nhận được {_fmt(x)})", f"must be {en} (got {_fmt(x)})"
+            p.name,
+            _("must be %(what)s (got %(value)s)") % {"what": p.describe(), "value": _fmt(x)},
         )
 
 
@@ -227,11 +232,10 @@ def _choice(p: Param, value, parsed=None) -> str:
     folded = {c.lower(): c for c in p.choices}
     match = folded.get(value.strip().lower())
     if match is None:
-        accepted = ", ".join(p.choices)
         raise param_error(
             p.name,
-            f"không nhận giá trị {_shown(value)}; chỉ nhận: {accepted}",
-            f"unknown value {_shown(value)}; accepted: {accepted}",
+            _("unknown value %(value)s; accepted: %(accepted)s")
+            % {"value": _shown(value), "accepted": ", ".join(p.choices)},
             accepted=list(p.choices),
         )
     return match
@@ -272,23 +276,18 @@ def _object(p: Param, value, parsed=None) -> dict:
 
 
 def _weights(p: Param, value, parsed=None):
-    from planning.services.analysis_runs import parse_weights
-
     if isinstance(value, Mapping) or isinstance(value, str):
         return parse_weights(value, param=p.name)
     raise _wrong(p, value)
 
 
 def _province(p: Param, value, parsed=None) -> m.AdminUnit:
-    from planning.selectors.analyses import province_resolve
-
     if isinstance(value, m.AdminUnit):
         if value.level != m.AdminUnit.Level.PROVINCE:
-            level = value.get_level_display().lower()
             raise param_error(
                 p.name,
-                f"{value.name} là đơn vị cấp {level}, không phải tỉnh",
-                f"{value.name} is a {value.level}, not a province",
+                _("%(name)s is a unit of level %(level)s, not a province")
+                % {"name": value.name, "level": value.get_level_display().lower()},
                 cls=UnknownProvince,
             )
         return value
@@ -301,8 +300,8 @@ def _province(p: Param, value, parsed=None) -> m.AdminUnit:
         known = (exc.details or {}).get("known") or []
         raise param_error(
             p.name,
-            f"không có tỉnh {text!r}; các tỉnh: {', '.join(known)}",
-            f"unknown province {text!r}; known provinces: {', '.join(known)}",
+            _("unknown province %(value)s; known provinces: %(known)s")
+            % {"value": repr(text), "known": ", ".join(known)},
             cls=UnknownProvince,
             accepted=known,
         ) from None
@@ -313,23 +312,25 @@ def _close(text: str, candidates: list[str], n: int = 5) -> list[str]:
 
 
 def _unknown(
-    p: Param, vi: str, en: str, near: list[str], everything: list[str] | None = None
+    p: Param, message: str, near: list[str], everything: list[str] | None = None
 ) -> InvalidParameter:
-    """An unknown code: the close matches, or every accepted value when there are few."""
+    """An unknown code (``message``, translated): the close matches, or every accepted value
+    when there are few."""
     if near:
-        listed = ", ".join(near)
-        return param_error(
-            p.name, f"{vi}; gần giống: {listed}", f"{en}; close matches: {listed}", accepted=near
-        )
-    if everything is not None and len(everything) <= 20:
-        listed = ", ".join(everything) or "—"
         return param_error(
             p.name,
-            f"{vi}; các giá trị có: {listed}",
-            f"{en}; known: {listed}",
+            _("%(message)s; close matches: %(listed)s")
+            % {"message": message, "listed": ", ".join(near)},
+            accepted=near,
+        )
+    if everything is not None and len(everything) <= 20:
+        return param_error(
+            p.name,
+            _("%(message)s; known: %(listed)s")
+            % {"message": message, "listed": ", ".join(everything) or "—"},
             accepted=list(everything),
         )
-    return param_error(p.name, vi, en)
+    return param_error(p.name, message)
 
 
 def _admin_unit(p: Param, value, parsed=None) -> m.AdminUnit:
@@ -350,8 +351,7 @@ def _admin_unit(p: Param, value, parsed=None) -> m.AdminUnit:
         ]
         raise _unknown(
             p,
-            f"không có đơn vị hành chính mã {text!r}",
-            f"unknown administrative unit code {text!r}",
+            _("unknown administrative unit code %(value)s") % {"value": repr(text)},
             near,
             [c for c, _ in rows],
         )
@@ -369,8 +369,7 @@ def _area(p: Param, value, parsed=None) -> m.IndustrialArea:
         codes = sorted(m.IndustrialArea.objects.values_list("code", flat=True))
         raise _unknown(
             p,
-            f"không có khu, cụm công nghiệp mã {text!r}",
-            f"unknown industrial area code {text!r}",
+            _("unknown industrial area code %(value)s") % {"value": repr(text)},
             _close(text.upper(), codes),
             codes,
         )
@@ -390,8 +389,7 @@ def _proposal(p: Param, value, parsed=None) -> m.Proposal:
         codes = sorted(m.Proposal.objects.values_list("code", flat=True))
         raise _unknown(
             p,
-            f"không có đề xuất số hiệu hoặc mã {text!r}",
-            f"no proposal with id or code {text!r}",
+            _("no proposal with id or code %(value)s") % {"value": repr(text)},
             _close(text, codes),
             codes,
         )
@@ -420,8 +418,8 @@ def parse_crs(value, name: str = "crs") -> int | None:
     if not match:
         raise param_error(
             name,
-            f"không nhận ra hệ tọa độ {_shown(value)}; hãy cho mã EPSG như 4326, EPSG:9217",
-            f"unknown CRS {_shown(value)}; give an EPSG code such as 4326 or EPSG:9217",
+            _("unknown CRS %(value)s; give an EPSG code such as 4326 or EPSG:9217")
+            % {"value": _shown(value)},
         )
     return int(match.group(1))
 
@@ -450,8 +448,7 @@ def geometry_from_value(value, srid: int | None = None, *, name: str = "geometry
             except json.JSONDecodeError as exc:
                 raise param_error(
                     name,
-                    f"không đọc được JSON: {exc}",
-                    f"not JSON: {exc}",
+                    _("not JSON: %(error)s") % {"error": exc},
                     cls=InvalidGeometryParameter,
                 ) from None
         else:
@@ -460,8 +457,7 @@ def geometry_from_value(value, srid: int | None = None, *, name: str = "geometry
             except (ValueError, TypeError, GEOSException, GDALException):
                 raise param_error(
                     name,
-                    "không phải GeoJSON, WKT hay EWKT",
-                    "not JSON (GeoJSON), WKT or EWKT",
+                    _("not JSON (GeoJSON), WKT or EWKT"),
                     cls=InvalidGeometryParameter,
                 ) from None
             if srid or not geom.srid:
@@ -481,8 +477,7 @@ def geometry_from_value(value, srid: int | None = None, *, name: str = "geometry
     except (ValueError, TypeError, GEOSException, GDALException) as exc:
         raise param_error(
             name,
-            "không phải đối tượng hình học GeoJSON",
-            f"not a GeoJSON geometry: {exc}",
+            _("not a GeoJSON geometry: %(error)s") % {"error": exc},
             cls=InvalidGeometryParameter,
         ) from None
     geom.srid = srid
@@ -491,17 +486,13 @@ def geometry_from_value(value, srid: int | None = None, *, name: str = "geometry
 
 def normalised_polygon(geom: GEOSGeometry, *, name: str = "geometry") -> GEOSGeometry:
     """``geom`` as a valid EPSG:4326 multipolygon inside the service's extent, or the refusal."""
-    from planning.analysis.geometry import GeometryRejected
-    from planning.models.base import normalise_geometry
-
     try:
         return normalise_geometry(geom, "MULTIPOLYGON")
     except GeometryRejected as exc:
         # The geometry's refusal is already in the active language (planning.models.base).
         raise param_error(
             name,
-            f"ranh giới không dùng được: {exc}",
-            f"unusable boundary: {exc}",
+            _("unusable boundary: %(error)s") % {"error": exc},
             cls=InvalidGeometryParameter,
         ) from None
 
@@ -513,52 +504,31 @@ def _geometry(p: Param, value, parsed: dict) -> GEOSGeometry:
 
 TYPES: dict[str, ParamType] = {
     "province": ParamType(
-        (
-            "tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52'",
-            "a province name or code, e.g. 'Bình Định' or '52'",
-        ),
-        _province,
+        gettext_lazy("a province name or code, e.g. 'Bình Định' or '52'"), _province
     ),
-    "choice": ParamType(("một giá trị trong danh sách", "one of the listed values"), _choice),
-    "integer": ParamType(("số nguyên", "an integer"), _integer),
-    "number": ParamType(("số", "a number"), _number),
+    "choice": ParamType(gettext_lazy("one of the listed values"), _choice),
+    "integer": ParamType(gettext_lazy("an integer"), _integer),
+    "number": ParamType(gettext_lazy("a number"), _number),
     "numbers": ParamType(
-        (
-            'danh sách số, ví dụ [5000, 10000] hoặc "5000,10000"',
-            'a list of numbers, e.g. [5000, 10000] or "5000,10000"',
-        ),
-        _numbers,
+        gettext_lazy('a list of numbers, e.g. [5000, 10000] or "5000,10000"'), _numbers
     ),
-    "boolean": ParamType(("true hoặc false", "true or false"), _boolean),
-    "date": ParamType(("ngày dạng YYYY-MM-DD", "a date YYYY-MM-DD"), _date),
-    "year": ParamType(("năm, ví dụ 2024", "a year such as 2024"), _year),
-    "object": ParamType(("đối tượng JSON {tên: giá trị}", "a JSON object {name: value}"), _object),
+    "boolean": ParamType(gettext_lazy("true or false"), _boolean),
+    "date": ParamType(gettext_lazy("a date YYYY-MM-DD"), _date),
+    "year": ParamType(gettext_lazy("a year such as 2024"), _year),
+    "object": ParamType(gettext_lazy("a JSON object {name: value}"), _object),
     "weights": ParamType(
-        (
-            'trọng số dạng {"road": 0.3} hoặc "road=0.3,slope=0.2"',
-            'weights as {"road": 0.3} or "road=0.3,slope=0.2"',
-        ),
-        _weights,
+        gettext_lazy('weights as {"road": 0.3} or "road=0.3,slope=0.2"'), _weights
     ),
     "geometry": ParamType(
-        (
-            "ranh giới Polygon/MultiPolygon: đối tượng GeoJSON (hoặc Feature), WKT hoặc EWKT",
-            "a Polygon/MultiPolygon boundary: a GeoJSON object (or Feature), WKT or EWKT",
-        ),
+        gettext_lazy("a Polygon/MultiPolygon boundary: a GeoJSON object (or Feature), WKT or EWKT"),
         _geometry,
     ),
-    "crs": ParamType(
-        ("mã EPSG, ví dụ 4326 hoặc EPSG:9217", "an EPSG code such as 4326 or EPSG:9217"), _crs
-    ),
+    "crs": ParamType(gettext_lazy("an EPSG code such as 4326 or EPSG:9217"), _crs),
     "admin_unit": ParamType(
-        ("mã đơn vị hành chính, ví dụ 50705013", "an administrative unit code, e.g. 50705013"),
-        _admin_unit,
+        gettext_lazy("an administrative unit code, e.g. 50705013"), _admin_unit
     ),
-    "area": ParamType(
-        ("mã khu, cụm công nghiệp, ví dụ CCN-NHONHOA", "an industrial area code, e.g. CCN-NHONHOA"),
-        _area,
-    ),
-    "proposal": ParamType(("số hiệu (id) hoặc mã đề xuất", "a proposal id or code"), _proposal),
+    "area": ParamType(gettext_lazy("an industrial area code, e.g. CCN-NHONHOA"), _area),
+    "proposal": ParamType(gettext_lazy("a proposal id or code"), _proposal),
 }
 
 
@@ -580,8 +550,8 @@ def params_validate(spec, kwargs: Mapping) -> dict:
         name = str(unknown[0])
         raise param_error(
             name,
-            f"phân tích {spec.name} không có tham số này; các tham số: {names}",
-            f"unknown parameter of analysis {spec.name}; accepted: {names}",
+            _("unknown parameter of analysis %(analysis)s; accepted: %(names)s")
+            % {"analysis": spec.name, "names": names},
             accepted=list(declared),
             unknown=[str(u) for u in unknown],
         )
@@ -592,19 +562,21 @@ def params_validate(spec, kwargs: Mapping) -> dict:
         if clash:
             raise param_error(
                 p.name,
-                f"không dùng cùng '{clash[0]}'",
-                f"cannot be given with '{clash[0]}'",
+                _("cannot be given with '%(other)s'") % {"other": clash[0]},
                 excludes=list(p.excludes),
             )
     if spec.required and not any(set(alt) <= given_names for alt in spec.required):
         alt = max(spec.required, key=lambda a: len(set(a) & given_names))
         missing = [n for n in alt if n not in given_names][0]
         others = [a for a in spec.required if a is not alt]
-        or_vi = "".join(f" (hoặc cho {' và '.join(repr(n) for n in a)})" for a in others)
-        or_en = "".join(f" (or give {' and '.join(repr(n) for n in a)})" for a in others)
-        vi, en = declared[missing].describe()
+        alternatives = "".join(
+            _(" (or give %(names)s)") % {"names": _(" and ").join(repr(n) for n in a)}
+            for a in others
+        )
         raise param_error(
-            missing, f"bắt buộc: {vi}{or_vi}", f"is required: {en}{or_en}", required=True
+            missing,
+            _("is required: %(what)s") % {"what": declared[missing].describe()} + alternatives,
+            required=True,
         )
     out: dict = {}
     for p in given:
@@ -617,7 +589,10 @@ def params_doc(spec) -> list[dict]:
     required = set(spec.required[0]) if len(spec.required) == 1 else set()
     out = []
     for p in spec.parameters:
-        vi, en = p.describe()
+        with translation.override("vi"):
+            vi = p.describe()
+        with translation.override("en"):
+            en = p.describe()
         out.append(
             {
                 "name": p.name,
@@ -632,4 +607,105 @@ def params_doc(spec) -> list[dict]:
                 "above": p.above,
             }
         )
+    return out
+
+
+# ---- criteria overrides and weights -------------------------------------------------------------
+def _tuples(value):
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def criteria_build(cls, overrides: Mapping | None = None, *, param: str = "criteria", **base):
+    """A frozen criteria dataclass from ``base`` values updated by JSON-like ``overrides``.
+
+    Nested criteria (``weights``, ``area_limits`` …) accept a mapping of their own fields; lists
+    become tuples. Unknown names raise :class:`InvalidParameter` naming the parameter ``param``
+    the overrides came in and listing the known names; values out of range raise the analysis'
+    own ``CriteriaError``.
+    """
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise param_error(
+            param,
+            _("%(cls)s overrides must be an object of name: value") % {"cls": cls.__name__},
+        )
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = dict(base)
+    values.update(overrides or {})
+    unknown = sorted(set(values) - set(fields), key=str)
+    if unknown:
+        raise param_error(
+            param,
+            _("unknown %(cls)s parameter(s) %(unknown)s; known: %(known)s")
+            % {
+                "cls": cls.__name__,
+                "unknown": ", ".join(map(str, unknown)),
+                "known": ", ".join(sorted(fields)),
+            },
+            unknown=[str(u) for u in unknown],
+            known=sorted(fields),
+            accepted=sorted(fields),
+        )
+    kwargs = {}
+    for name, value in values.items():
+        f = fields[name]
+        if isinstance(value, Mapping) and f.default_factory is not dataclasses.MISSING:
+            nested = f.default_factory()
+            if dataclasses.is_dataclass(nested):
+                value = criteria_build(type(nested), value, param=f"{param}.{name}")
+        kwargs[name] = _tuples(value)
+    try:
+        return cls(**kwargs)
+    except (TypeError, AttributeError) as exc:  # a wrong type compared or used in __post_init__
+        raise param_error(
+            param,
+            _("invalid %(cls)s parameters: %(error)s") % {"cls": cls.__name__, "error": exc},
+        ) from None
+
+
+def parse_weights(text: str | Mapping | None, *, param: str = "weights") -> dict[str, float]:
+    """``"road=0.3,slope=0.2"`` (or a mapping) → ``{"road": 0.3, "slope": 0.2}``, names checked;
+    refusals name the parameter ``param``."""
+    if text is None or text == "":
+        return {}
+    known = SiteWeights.names()
+    if isinstance(text, Mapping):
+        items = list(text.items())
+    else:
+        items = []
+        for part in str(text).split(","):
+            name, sep, value = part.partition("=")
+            if not sep:
+                raise param_error(
+                    param,
+                    _("weights must look like road=0.3,slope=0.2 (got %(value)s)")
+                    % {"value": repr(part.strip())},
+                )
+            items.append((name.strip(), value.strip()))
+    out = {}
+    for name, value in items:
+        if name not in known:
+            raise param_error(
+                param,
+                _("unknown weight %(name)s; known weights: %(known)s")
+                % {"name": repr(name), "known": ", ".join(known)},
+                known=list(known),
+                accepted=list(known),
+            )
+        try:
+            number = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            raise param_error(
+                param,
+                _("weight %(name)s must be a number (got %(value)s)")
+                % {"name": name, "value": repr(value)},
+            ) from None
+        if not math.isfinite(number) or number < 0:
+            raise param_error(
+                param,
+                _("weight %(name)s must be a finite number >= 0 (got %(value)s)")
+                % {"name": name, "value": repr(value)},
+            )
+        out[name] = number
     return out

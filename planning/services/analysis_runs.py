@@ -1,18 +1,13 @@
-"""Running analyses: parameters, the registry, stored runs with progress, the background runner.
+"""Running analyses: stored runs with progress, the background runner.
 
-An analysis is one :class:`AnalysisSpec` (registered by ``planning.services.analyses``) with
-
-* ``parameters`` and ``required``: its parameters, declared once
-  (:class:`~planning.services.analysis_params.Param`); every caller's keyword arguments are
-  checked and converted against them (:func:`analysis_prepare`) — unknown names, missing or
-  conflicting parameters, wrong types, unknown codes raise an ``InvalidParameter`` naming the
-  parameter *before* anything is stored or computed;
-* ``prepare(**kwargs) -> (params, scope)``: builds the analysis' criteria from the checked
-  arguments (criteria out of range raise here, still before anything is stored) and returns the
-  JSON parameters that fully describe the run (a stored run can be executed again from them);
-* ``body(params, progress) -> Outcome``: reads the inputs, runs the pure analysis and returns
-  the JSON results, the versions of the inputs, step timings and, where results are published
-  as a layer, a ``write(run)`` callback that stores them.
+An analysis is one :class:`~planning.services.analyses.registry.AnalysisSpec` (the package
+:mod:`planning.services.analyses`, one module per analysis). Every caller's keyword arguments
+are checked and converted against its declared parameters (:func:`analysis_prepare`) — unknown
+names, missing or conflicting parameters, wrong types, unknown codes raise an
+``InvalidParameter`` naming the parameter *before* anything is stored or computed; its
+``prepare`` builds the criteria (out of range raise here, still before anything is stored) and
+the JSON parameters that fully describe the run; its ``body`` computes the ``Outcome``.
+A run's ``kind`` is the analysis' name.
 
 Three ways to run one:
 
@@ -28,245 +23,23 @@ Three ways to run one:
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import logging
-import math
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from planning import models as m
-from planning.analysis.errors import UnknownAnalysis
-from planning.analysis.types import SiteWeights
-from planning.selectors import analyses as sel
+from planning.errors import InvalidParameter
 from planning.services import jobs
-from planning.services.analysis_params import TYPES, Param, param_error, params_validate
-from planning.services.errors import InvalidParameter  # noqa: F401  (re-exported)
+from planning.services.analyses import analysis_spec
+from planning.services.analyses.registry import AnalysisSpec, Outcome, Progress, no_progress
+from planning.services.analysis_params import params_validate
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, str], None]
-
-
-def no_progress(pct: int, message: str) -> None:
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# Parameters: criteria overrides, weights
-# --------------------------------------------------------------------------------------------
-def _tuples(value):
-    if isinstance(value, list):
-        return tuple(_tuples(v) for v in value)
-    return value
-
-
-def criteria_build(cls, overrides: Mapping | None = None, *, param: str = "criteria", **base):
-    """A frozen criteria dataclass from ``base`` values updated by JSON-like ``overrides``.
-
-    Nested criteria (``weights``, ``area_limits`` …) accept a mapping of their own fields; lists
-    become tuples. Unknown names raise :class:`InvalidParameter` naming the parameter ``param``
-    the overrides came in and listing the known names; values out of range raise the analysis'
-    own ``CriteriaError``.
-    """
-    if overrides is not None and not isinstance(overrides, Mapping):
-        raise param_error(
-            param,
-            f"phải là đối tượng {{tên: giá trị}} của {cls.__name__}",
-            f"{cls.__name__} overrides must be an object of name: value",
-        )
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    values = dict(base)
-    values.update(overrides or {})
-    unknown = sorted(set(values) - set(fields), key=str)
-    if unknown:
-        listed, known = ", ".join(map(str, unknown)), ", ".join(sorted(fields))
-        raise param_error(
-            param,
-            f"{cls.__name__} không có {listed}; các tên: {known}",
-            f"unknown {cls.__name__} parameter(s) {listed}; known: {known}",
-            unknown=[str(u) for u in unknown],
-            known=sorted(fields),
-            accepted=sorted(fields),
-        )
-    kwargs = {}
-    for name, value in values.items():
-        f = fields[name]
-        if isinstance(value, Mapping) and f.default_factory is not dataclasses.MISSING:
-            nested = f.default_factory()
-            if dataclasses.is_dataclass(nested):
-                value = criteria_build(type(nested), value, param=f"{param}.{name}")
-        kwargs[name] = _tuples(value)
-    try:
-        return cls(**kwargs)
-    except (TypeError, AttributeError) as exc:  # a wrong type compared or used in __post_init__
-        raise param_error(
-            param,
-            f"giá trị không hợp lệ cho {cls.__name__}: {exc}",
-            f"invalid {cls.__name__} parameters: {exc}",
-        ) from None
-
-
-def parse_weights(text: str | Mapping | None, *, param: str = "weights") -> dict[str, float]:
-    """``"road=0.3,slope=0.2"`` (or a mapping) → ``{"road": 0.3, "slope": 0.2}``, names checked;
-    refusals name the parameter ``param``."""
-    if text is None or text == "":
-        return {}
-    known = SiteWeights.names()
-    if isinstance(text, Mapping):
-        items = list(text.items())
-    else:
-        items = []
-        for part in str(text).split(","):
-            name, sep, value = part.partition("=")
-            if not sep:
-                got = part.strip()
-                raise param_error(
-                    param,
-                    f"phải có dạng road=0.3,slope=0.2 (nhận được {got!r})",
-                    f"weights must look like road=0.3,slope=0.2 (got {got!r})",
-                )
-            items.append((name.strip(), value.strip()))
-    out = {}
-    for name, value in items:
-        if name not in known:
-            listed = ", ".join(known)
-            raise param_error(
-                param,
-                f"không có trọng số {name!r}; các trọng số: {listed}",
-                f"unknown weight {name!r}; known weights: {listed}",
-                known=list(known),
-                accepted=list(known),
-            )
-        try:
-            number = float(value) if not isinstance(value, bool) else math.nan
-        except (TypeError, ValueError):
-            raise param_error(
-                param,
-                f"trọng số {name} phải là số (nhận được {value!r})",
-                f"weight {name} must be a number (got {value!r})",
-            ) from None
-        if not math.isfinite(number) or number < 0:
-            raise param_error(
-                param,
-                f"trọng số {name} phải là số hữu hạn ≥ 0 (nhận {value!r})",
-                f"weight {name} must be a finite number >= 0 (got {value!r})",
-            )
-        out[name] = number
-    return out
-
-
-def unit_ref(unit: m.AdminUnit | None) -> dict | None:
-    return None if unit is None else {"id": unit.pk, "code": unit.code, "name": unit.name}
-
-
-def unit_from_ref(ref: dict | None) -> m.AdminUnit | None:
-    return None if not ref else m.AdminUnit.objects.get(pk=ref["id"])
-
-
-def province_optional(province) -> m.AdminUnit | None:
-    return None if province in (None, "") else sel.province_resolve(province)
-
-
-def parse_year(value, name="year") -> int | None:
-    if value in (None, ""):
-        return None
-    return TYPES["year"].parse(Param(name, "year"), value, {})
-
-
-def parse_level(value, name="unit") -> str:
-    """The aggregation level: ``value`` or ``settings.PLANNING_AGGREGATION_LEVEL``."""
-    level = value or getattr(settings, "PLANNING_AGGREGATION_LEVEL", "district")
-    if level not in sel.AREA_LEVELS:
-        levels = ", ".join(sel.AREA_LEVELS)
-        raise param_error(
-            name,
-            f"không nhận giá trị {level!r}; chỉ nhận: {levels}",
-            f"unknown value {level!r}; accepted: {levels}",
-            accepted=list(sel.AREA_LEVELS),
-        )
-    return level
-
-
-def rounded(x, n=4):
-    return None if x is None else round(float(x), n)
-
-
-# --------------------------------------------------------------------------------------------
-# Running and storing
-# --------------------------------------------------------------------------------------------
-@dataclass
-class Outcome:
-    results: dict
-    input_versions: dict
-    timings: dict = field(default_factory=dict)
-    write: Callable[[m.AnalysisRun], None] | None = None
-
-
-class Timer:
-    def __init__(self):
-        self.steps: dict[str, float] = {}
-
-    @contextlib.contextmanager
-    def __call__(self, name: str):
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.steps[name] = round(self.steps.get(name, 0.0) + time.perf_counter() - t0, 3)
-
-
-@dataclass(frozen=True)
-class AnalysisSpec:
-    name: str
-    kind: str
-    title_vi: str
-    title_en: str
-    prepare: Callable[..., tuple[dict, m.AdminUnit | None]]
-    body: Callable[[dict, Progress], Outcome]
-    slow: bool = False
-    input_layers: tuple[str, ...] = ("industrial_areas",)
-    #: The parameters ``prepare`` takes (the names of its keyword arguments), checked by
-    #: :func:`analysis_prepare` for every caller.
-    parameters: tuple[Param, ...] = ()
-    #: Alternatives of what must be given, e.g. ``(("proposal",), ("geometry", "admin_unit"))``;
-    #: empty: nothing is required.
-    required: tuple[tuple[str, ...], ...] = ()
-
-
-ANALYSES: dict[str, AnalysisSpec] = {}
-
-
-def register_analysis(spec: AnalysisSpec) -> AnalysisSpec:
-    ANALYSES[spec.name] = spec
-    return spec
-
-
-def _registry() -> dict[str, AnalysisSpec]:
-    import planning.services.analyses  # noqa: F401  (registers the analyses on import)
-
-    return ANALYSES
-
-
-def analysis_spec(name: str) -> AnalysisSpec:
-    try:
-        return _registry()[name]
-    except KeyError:
-        raise UnknownAnalysis(name, list(ANALYSES)) from None
-
-
-def analysis_spec_for_kind(kind: str) -> AnalysisSpec:
-    for spec in _registry().values():
-        if spec.kind == kind:
-            return spec
-    raise UnknownAnalysis(kind, [s.kind for s in ANALYSES.values()])
 
 
 def _user(user):
@@ -288,7 +61,7 @@ def _begin(
     now = timezone.now()
     if run is None:
         run = m.AnalysisRun.objects.create(
-            kind=spec.kind,
+            kind=spec.name,
             params=params,
             admin_unit=scope,
             started_by=_user(user),
@@ -345,10 +118,7 @@ def analysis_prepare(spec: AnalysisSpec, kwargs: Mapping) -> tuple[dict, m.Admin
 
 def _merged(given: Mapping | None, kwargs: dict) -> dict:
     if given is not None and not isinstance(given, Mapping):
-        raise InvalidParameter(
-            "Tham số phải là một đối tượng {tên: giá trị} / "
-            "The parameters must be an object {name: value}"
-        )
+        raise InvalidParameter(_("The parameters must be an object {name: value}"))
     return {**(given or {}), **kwargs}
 
 
@@ -398,7 +168,7 @@ def analysis_submit(
     """Validate, store a queued run and enqueue its task; return the run at once."""
     spec = analysis_spec(name)
     params, scope = analysis_prepare(spec, _merged(given, kwargs))
-    return _queued(spec.kind, params, scope, user)
+    return _queued(spec.name, params, scope, user)
 
 
 def run_resubmit(run: m.AnalysisRun, *, user=None) -> m.AnalysisRun:
@@ -413,7 +183,7 @@ def run_execute(run_id: int) -> m.AnalysisRun:
         if not jobs.job_begin(run, _("starting")):
             run.refresh_from_db()
             return run  # taken by another worker, or already finished
-        spec = analysis_spec_for_kind(run.kind)
+        spec = analysis_spec(run.kind)
         return _execute(spec, run.params, run.admin_unit, run.started_by, run=run)
 
 

@@ -38,12 +38,12 @@ from django.utils.translation import gettext as _
 
 from planning import access
 from planning import models as m
+from planning.errors import PlanningError
 from planning.labels import choice_labels
 from planning.models.base import normalise_geometry
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
 from planning.numbers import active_lang
-from planning.services.analyses import proposal_validate
-from planning.services.errors import PlanningError
+from planning.services.proposal_validation import proposal_validate
 
 Status = m.Proposal.Status
 Action = m.ProposalEvent.Action
@@ -454,7 +454,7 @@ def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> 
                 % {
                     "done": _("submitted") if action == "submit" else _("approved"),
                     "reasons": "; ".join(
-                        r.get("message_vi") or r.get("message_en") or r["rule"] for r in failed
+                        r.get("message") or r.get("message_vi") or r["rule"] for r in failed
                     ),
                 },
                 details={"failed_rules": failed},

@@ -2,60 +2,57 @@
 
 Numbers are rounded to what the field means (:mod:`planning.analysis.numformat`, half-up):
 hectares to 0.01, metres to 1, people to whole persons, coordinates to 10⁻⁶ degree (≈ 0.1 m).
+CSV and XLSX headers are in the language of the request (the XLSX second row, and the
+GeoPackage, use the field names); the tables are written by :mod:`planning.tables`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from planning import geo
+from planning import geo, tables
 from planning import models as m
-from planning.analysis import numformat
-from planning.services.errors import InvalidParameter
+from planning.errors import InvalidParameter
+from planning.tables import TEXT, Column
 
-TEXT = None
-# (field, Vietnamese label, decimals or None for text and flags)
 SITE_COLUMNS = (
-    ("rank", "Thứ hạng", 0),
-    ("kind", "Loại", TEXT),
-    ("area_ha", "Diện tích (ha)", 2),
-    ("score", "Điểm phù hợp (0–1)", 3),
-    ("province_name", "Tỉnh", TEXT),
-    ("admin_unit", "Mã đơn vị hành chính", TEXT),
-    ("nearest_road_name", "Tuyến đường gần nhất", TEXT),
-    ("nearest_road_status", "Tình trạng tuyến", TEXT),
-    ("nearest_road_distance_m", "Khoảng cách đến đường (m)", 0),
-    ("road_frontage_m", "Chiều dài tiếp giáp đường (m)", 0),
-    ("rice_land_ha", "Đất lúa 2 vụ (ha)", 2),
-    ("rice_phasing_required", "Phải phân kỳ chuyển đổi đất lúa", TEXT),
-    ("mean_slope_pct", "Độ dốc trung bình (%)", 1),
-    ("max_flood_depth_m", "Độ sâu ngập tối đa (m)", 2),
-    ("population_in_reach", "Dân số trong bán kính", 0),
-    ("lon", "Kinh độ tâm", 6),
-    ("lat", "Vĩ độ tâm", 6),
-    ("reasons", "Lý do", TEXT),
+    Column("rank", gettext_lazy("Rank"), 0),
+    Column("kind", gettext_lazy("Kind"), TEXT),
+    Column("area_ha", gettext_lazy("Area (ha)"), 2),
+    Column("score", gettext_lazy("Suitability score (0–1)"), 3),
+    Column("province_name", gettext_lazy("Province"), TEXT),
+    Column("admin_unit", gettext_lazy("Administrative unit code"), TEXT),
+    Column("nearest_road_name", gettext_lazy("Nearest road"), TEXT),
+    Column("nearest_road_status", gettext_lazy("Road status"), TEXT),
+    Column("nearest_road_distance_m", gettext_lazy("Distance to the road (m)"), 0),
+    Column("road_frontage_m", gettext_lazy("Road frontage (m)"), 0),
+    Column("rice_land_ha", gettext_lazy("2-crop rice land (ha)"), 2),
+    Column("rice_phasing_required", gettext_lazy("Rice-land conversion must be phased"), TEXT),
+    Column("mean_slope_pct", gettext_lazy("Mean slope (%)"), 1),
+    Column("max_flood_depth_m", gettext_lazy("Maximum flood depth (m)"), 2),
+    Column("population_in_reach", gettext_lazy("Population within reach"), 0),
+    Column("lon", gettext_lazy("Centre longitude"), 6),
+    Column("lat", gettext_lazy("Centre latitude"), 6),
+    Column("reasons", gettext_lazy("Reasons"), TEXT),
 )
 FORMATS = ("csv", "xlsx", "gpkg")
+# Sheet names are the same in every language (programs open them by name).
+SITES_SHEET, PARAMETER_SHEET = "Vi_tri", "Tham_so"
 
 
 def _rows(sites) -> list[list]:
-    rows = []
+    records = []
     for s in sites:
         c = s.geom.point_on_surface
-        values = {f: getattr(s, f) for f, *_ in SITE_COLUMNS if hasattr(s, f) and f != "admin_unit"}
+        values = {col.key: getattr(s, col.key) for col in SITE_COLUMNS if hasattr(s, col.key)}
         values.update(admin_unit=s.admin_unit.code if s.admin_unit_id else "", lon=c.x, lat=c.y)
-        rows.append(
-            [
-                values.get(f) if digits is None else numformat.for_file(values.get(f), digits)
-                for f, _label, digits in SITE_COLUMNS
-            ]
-        )
-    return rows
+        records.append(values)
+    return tables.record_rows(records, SITE_COLUMNS)
 
 
 def sites_export(run: m.AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
@@ -66,62 +63,43 @@ def sites_export(run: m.AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
     rows = _rows(sites)
     stem = f"de_xuat_vi_tri_{run.pk}"
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([label for _, label, _digits in SITE_COLUMNS])
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
-        return ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", f"{stem}.csv"
+        return tables.write_csv(tables.labels(SITE_COLUMNS), rows), tables.CSV_TYPE, f"{stem}.csv"
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+        parameters = [
+            (_("Run"), run.pk),
+            (_("Scope"), run.admin_unit.name if run.admin_unit_id else ""),
+            *((k, str(v)) for k, v in sorted((run.params.get("criteria") or {}).items())),
+        ]
+        sheets = [
+            tables.Sheet(SITES_SHEET, rows, SITE_COLUMNS, header=("label", "key")),
+            tables.Sheet(PARAMETER_SHEET, parameters, bold_first_row=False),
+        ]
+        return tables.write_xlsx(sheets), tables.XLSX_TYPE, f"{stem}.xlsx"
+    return _geopackage(sites, rows, stem)
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Vi_tri"
-        ws.append([label for _, label, _digits in SITE_COLUMNS])
-        ws.append([f for f, *_ in SITE_COLUMNS])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-            for j, (_f, _label, digits) in enumerate(SITE_COLUMNS, start=1):
-                if digits is not None:
-                    ws.cell(ws.max_row, j).number_format = numformat.excel_format(digits)
-        ws.freeze_panes = "A3"
-        params = wb.create_sheet("Tham_so")
-        params.append(["Lần chạy", run.pk])
-        params.append(["Phạm vi", run.admin_unit.name if run.admin_unit_id else ""])
-        for k, v in sorted((run.params.get("criteria") or {}).items()):
-            params.append([k, str(v)])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return (
-            buf.getvalue(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            f"{stem}.xlsx",
-        )
-    import pyogrio.raw
+
+def _geopackage(sites, rows, stem) -> tuple[bytes, str, str]:
+    import pyogrio.raw  # GDAL is loaded only for this format
     import shapely
 
     geoms = geo.to_shapely([s.geom for s in sites]) if sites else np.array([], dtype=object)
-    fields = [f for f, *_ in SITE_COLUMNS]
+    fields = tables.keys(SITE_COLUMNS)
     arrays, masks = [], []
-    for j, (name, _label, digits) in enumerate(SITE_COLUMNS):
-        col = [row[j] for row in rows]
-        missing = np.array([v is None for v in col], dtype=bool)
-        if name == "rice_phasing_required":
-            arrays.append(np.array(col, dtype=bool))
-        elif (
-            digits == 0
-        ):  # whole numbers (people, metres, the rank) are integer fields, NULL if unknown
-            arrays.append(np.array([0 if v is None else v for v in col], dtype=np.int64))
-        elif digits is not None:
+    for j, col in enumerate(SITE_COLUMNS):
+        values = [row[j] for row in rows]
+        missing = np.array([v is None for v in values], dtype=bool)
+        if col.key == "rice_phasing_required":
+            arrays.append(np.array(values, dtype=bool))
+        elif col.digits == 0:
+            # whole numbers (people, metres, the rank) are integer fields, NULL if unknown
+            arrays.append(np.array([0 if v is None else v for v in values], dtype=np.int64))
+        elif col.digits is not None:
             arrays.append(
-                np.array([np.nan if v is None else float(v) for v in col], dtype=np.float64)
+                np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
             )
         else:
-            arrays.append(np.array(["" if v is None else str(v) for v in col], dtype=object))
-        masks.append(missing if digits is not None else None)
+            arrays.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
+        masks.append(missing if col.digits is not None else None)
     with tempfile.TemporaryDirectory(prefix="kcn-sites-") as tmp:
         path = Path(tmp) / f"{stem}.gpkg"
         pyogrio.raw.write(

@@ -13,8 +13,8 @@ from layers.io import jobs as imports
 from planning import access
 from planning.api.auth import has_staff_role
 from planning.models import AdminUnit, RasterLayer
-from planning.selectors.analyses import raster_stand_in
-from planning.services.analysis_runs import analysis_spec
+from planning.selectors.rasters import raster_stand_in
+from planning.services.analyses import analysis_spec
 
 register = template.Library()
 
@@ -49,7 +49,7 @@ def jobs_panel(context):
         .only("code", "name", "valid_from", "valid_to", "level")
     )
     # Site suggestion and labour catchment read rasters: say which provinces have them, and whose
-    # a province formed on 1 July 2025 without its own reads (selectors.analyses.raster_stand_in).
+    # a province formed on 1 July 2025 without its own reads (selectors.rasters.raster_stand_in).
     with_rasters = {
         name.split(":")[1]
         for name in RasterLayer.objects.values_list("name", flat=True)

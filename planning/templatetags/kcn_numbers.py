@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from django import template
 
+from planning import numbers
 from planning.analysis import numformat
-from planning.web import formats
 
 register = template.Library()
 
 
 @register.filter
 def num(value, digits=0):
-    return formats.number(value, int(digits))
+    return numbers.number(value, int(digits))
 
 
 @register.filter
 def percent(value, digits=1):
-    return formats.percent(value, int(digits))
+    return numbers.percent(value, int(digits))
 
 
 @register.filter

@@ -1,7 +1,7 @@
 """What the dashboards show: a province's and an area's figures, charts and tables, per user.
 
-Assembled from the reads of :mod:`planning.selectors.dashboards` and ``selectors.analyses`` and
-from analyses *computed* for the page, never stored (``analysis_compute``). What a
+Assembled from the reads of :mod:`planning.selectors.dashboards` and ``selectors.analysis_inputs``
+and from analyses *computed* for the page, never stored (``analysis_compute``). What a
 section shows follows :mod:`planning.access` through the layer catalogue:
 
 * public (anyone): areas and their land budget, occupancy, plan vs actual, secondary projects,
@@ -19,9 +19,7 @@ page, the same column labels (in the active language) for both.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -35,18 +33,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from layers.catalogue import CATALOGUE
-from planning import access, labels, numbers
+from planning import access, labels, numbers, tables
 from planning import models as m
 from planning.analysis import numformat
-from planning.analysis.eco import eco_readiness_all
+from planning.analysis.eco import EcoCriteria, eco_readiness_all
 from planning.analysis.efficiency import land_use_efficiency
 from planning.analysis.plan_vs_actual import TOTAL_LABEL
+from planning.analysis.records import ESTABLISHED_STATUSES
 from planning.analysis.targets import lagging_projects
-from planning.analysis.types import ESTABLISHED_STATUSES, EcoCriteria
 from planning.numbers import active_lang
-from planning.selectors import analyses as sel
 from planning.selectors import dashboards as reads
-from planning.services.analysis_runs import analysis_compute, analysis_spec
+from planning.selectors.admin_units import UnitLocator
+from planning.selectors.analysis_inputs.areas import area_rows, areas_in
+from planning.selectors.analysis_inputs.efficiency import parcel_records
+from planning.selectors.analysis_inputs.targets import project_records, target_records
+from planning.services.analyses import analysis_spec
+from planning.services.analysis_runs import analysis_compute
+from planning.texts import translate
 
 # Occupancy thresholds of Decree 32/2024 (DOMAIN.md §2.3): a new CCN needs the existing ones above
 # 50 %; an expansion needs the CCN at 60 % or more. Drawn on the occupancy charts.
@@ -193,54 +196,37 @@ def slug(text: str) -> str:
 
 def table_csv(table: Table, *, absolute=None) -> bytes:
     """One table as CSV, UTF-8 with a byte-order mark (Excel reads the Vietnamese text)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.headers())
-    writer.writerows(["" if v is None else v for v in row] for row in table.values(absolute))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return tables.write_csv(table.headers(), table.values(absolute))
 
 
-def tables_xlsx(tables: list[Table], *, title: str, notes: list[str] = (), absolute=None) -> bytes:
+def _sheet(table: Table, absolute=None) -> tables.Sheet:
+    columns = [
+        tables.Column(c.key, c.label, _digits(c) if c.kind in NUMERIC else tables.TEXT)
+        for c in table.columns
+    ]
+    rows = []
+    for i, values in enumerate(table.values(absolute)):
+        row = []
+        for c, value in zip(table.columns, values, strict=True):
+            url = value if c.file_url else table.link(i, c.key)
+            if url and c.kind == "link" and value is not None:
+                value = tables.Link(value, absolute(url) if absolute and not c.file_url else url)
+            row.append(value)
+        rows.append(row)
+    return tables.Sheet(table.title, rows, columns, column_widths=True)
+
+
+def tables_xlsx(tables_: list[Table], *, title: str, notes: list[str] = (), absolute=None) -> bytes:
     """Every table on its own sheet, headers in bold and frozen, plus a sheet saying what this is.
 
     Numbers are numeric cells rounded as on the page, with a number format of as many decimals
     (Excel writes them with the reader's own separators); links are clickable.
     """
-    # openpyxl loads only for an XLSX download, not with every dashboard page.
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    first = wb.active
-    first.title = str(_("About"))[:31]
-    first.append([title])
-    first["A1"].font = Font(bold=True)
-    first.append([_("Exported on"), timezone.localdate().isoformat()])
-    for n in notes:
-        first.append([str(n)])
-    for t in tables:
-        ws = wb.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", str(t.title))[:31])
-        ws.append(t.headers())
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for i, row in enumerate(t.values(absolute)):
-            ws.append(row)
-            for j, c in enumerate(t.columns, start=1):
-                cell = ws.cell(ws.max_row, j)
-                if c.kind in NUMERIC and cell.value is not None:
-                    cell.number_format = numformat.excel_format(_digits(c))
-                url = cell.value if c.file_url else t.link(i, c.key)
-                if url and c.kind == "link":
-                    cell.hyperlink = absolute(url) if absolute and not c.file_url else url
-                    cell.style = "Hyperlink"
-        ws.freeze_panes = "A2"
-        for i, c in enumerate(t.columns, start=1):
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(
-                10, min(45, len(str(c.label)) + 2)
-            )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    about = [[title], [_("Exported on"), timezone.localdate().isoformat()]]
+    about += [[str(n)] for n in notes]
+    sheets = [tables.Sheet(_("About"), about, bold_first_row=True)]
+    sheets += [_sheet(t, absolute) for t in tables_]
+    return tables.write_xlsx(sheets)
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,11 +277,11 @@ def _area_links(area: m.IndustrialArea) -> dict:
 
 
 def _efficiency(province) -> dict:
-    return analysis_compute("efficiency", province=province).results
+    return translate(analysis_compute("efficiency", province=province).results)
 
 
 def _targets(province) -> dict:
-    return analysis_compute("targets", province=province).results
+    return translate(analysis_compute("targets", province=province).results)
 
 
 def _schedule(projects: list, today: dt.date) -> dict[str, dict]:
@@ -311,7 +297,7 @@ def targets_vs_actuals(areas) -> list[dict]:
     """Per year and indicator: Σ targets and Σ actuals over the areas that had a target that
     year."""
     areas = list(areas)
-    targets, actuals = sel.target_records(areas)
+    targets, actuals = target_records(areas)
     actual = {(a.area_id, a.year, a.indicator): a.value for a in actuals}
     out: dict[tuple[int, str], dict] = {}
     for t in targets:
@@ -441,7 +427,7 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
     """Figures, charts (as plain data) and tables of a province, as ``user`` may see them."""
     today = today or timezone.localdate()
     rights = Rights.of(user)
-    areas = list(sel.areas_in(province))
+    areas = list(areas_in(province))
     eff = _efficiency(province)
     by_code = {a.code: a for a in areas}
     kinds = choice_labels("industrial_areas", m.IndustrialArea, "kind")
@@ -562,7 +548,7 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
             )
 
     # Plan vs actual ----------------------------------------------------------------------------
-    pva = analysis_compute("plan-vs-actual", province=province).results["rows"]
+    pva = translate(analysis_compute("plan-vs-actual", province=province).results["rows"])
     multi = any(r["province"] == TOTAL_LABEL for r in pva)
     pva = [r for r in pva if (r["province"] == TOTAL_LABEL) == multi]
     plan_table = Table(
@@ -654,11 +640,9 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     kinds = choice_labels("industrial_areas", m.IndustrialArea, "kind")
     statuses = choice_labels("industrial_areas", m.IndustrialArea, "status")
     eco_names = choice_labels("industrial_areas", m.IndustrialArea, "eco_status")
-    row = sel.area_rows(
+    row = area_rows(
         [area],
-        locator=sel.UnitLocator.load(
-            m.AdminUnit.objects.filter(boundary__intersects=area.boundary)
-        ),
+        locator=UnitLocator.load(m.AdminUnit.objects.filter(boundary__intersects=area.boundary)),
     )[0]
     # The province the area was reported under (Sóc Trăng rather than today's Cần Thơ).
     provinces = list(
@@ -669,9 +653,9 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     province = next(
         (p for p in provinces if p.name == row.record.province), provinces[0] if provinces else None
     )
-    projects = sel.project_records([area])
-    parcels = sel.parcel_records([area]) if rights.clearance else []
-    eff = (
+    projects = project_records([area])
+    parcels = parcel_records([area]) if rights.clearance else []
+    eff = translate(
         land_use_efficiency([row.record], parcels=parcels, projects=projects, levels=())
         .areas[0]
         .to_dict()
@@ -764,7 +748,7 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     tables = [pt]
 
     # Eco readiness (public) --------------------------------------------------------------------
-    eco = eco_readiness_all([row.record], criteria=EcoCriteria())[0].to_dict()
+    eco = translate(eco_readiness_all([row.record], criteria=EcoCriteria())[0].to_dict())
     et = Table(
         "eco",
         _l("Eco-industrial park readiness"),
@@ -835,7 +819,7 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
         and area.status != m.IndustrialArea.Status.REVOKED
         and province is not None
     ):
-        gaps = analysis_compute("infrastructure-gaps", province=province).results
+        gaps = translate(analysis_compute("infrastructure-gaps", province=province).results)
         mine = next((r for r in gaps["areas"] if r["area_id"] == area.code), None)
         if mine is not None:
             it = Table(

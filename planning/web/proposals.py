@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from layers.catalogue import CATALOGUE
 from planning import access
 from planning import models as m
+from planning.errors import PlanningError
 from planning.labels import choice_labels
 from planning.services import proposals as svc
-from planning.services.errors import PlanningError
 from planning.web.layers import tile_url_template
 
 # Tile layers under the proposal maps, bottom first.

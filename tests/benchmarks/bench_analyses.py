@@ -121,7 +121,7 @@ def synthetic_province(rows: int, cols: int, cell: float, seed: int = 20250411):
     4 power lines, 3 proposals. Deterministic (fixed seed). Returns the grid, the four arrays and
     the vectors (in the grid's metric CRS, EPSG:9217)."""
     from planning.analysis.rasters import Grid
-    from planning.analysis.types import RoadRecord
+    from planning.analysis.records import RoadRecord
 
     rng = np.random.default_rng(seed)
     west, north = 560_000.0, 1_620_000.0
@@ -235,7 +235,7 @@ def _child_grid(directory: Path, rows: int, cols: int):
 
 
 def _block_rows(grid, criteria) -> int:
-    """The stripe height the service uses (``planning.services.analyses._site_body``)."""
+    """The stripe height the service uses (``planning.analysis.site_inputs.stripe_plan``)."""
     k = max(1, int(math.floor(criteria.factor_cell_m / grid.cell_size + 1e-9)))
     block_rows = max(k, 2_000_000 // grid.cols)
     return -(-block_rows // k) * k
@@ -246,8 +246,7 @@ def child_ours(directory: Path, rows: int, cols: int, kind: str) -> dict:
     import rasterio
 
     from planning.analysis.rasters import dataset_reader
-    from planning.analysis.site_suggestion import _Context
-    from planning.analysis.types import SiteCriteria
+    from planning.analysis.site_suggestion import SiteCriteria, _Context
 
     grid, roads, existing, power, proposals = _child_grid(directory, rows, cols)
     base = _hwm_mb()
@@ -296,7 +295,7 @@ def child_floor(directory: Path, rows: int, cols: int) -> dict:
     from rasterio.windows import Window
 
     from planning.analysis.rasters import dataset_reader
-    from planning.analysis.types import SiteCriteria
+    from planning.analysis.site_suggestion import SiteCriteria
 
     grid = _child_grid(directory, rows, cols)[0]
     base = _hwm_mb()
@@ -663,7 +662,7 @@ def bench_efficiency() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from planning.services.analyses import analysis_compute
+    from planning.services.analysis_runs import analysis_compute
 
     print(
         f"\n== Land-use efficiency report, database {connection.settings_dict['NAME']} "

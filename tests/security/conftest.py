@@ -295,7 +295,7 @@ def matrix_world(transactional_db):
     }
 
     site_run = m.AnalysisRun.objects.create(
-        kind="site_suggestion", status="done", admin_unit=u["bd"]
+        kind="site-suggestion", status="done", admin_unit=u["bd"]
     )
     common = dict(
         kind="CCN",
@@ -324,7 +324,7 @@ def matrix_world(transactional_db):
         ),
     }
     infra_run = m.AnalysisRun.objects.create(
-        kind="infrastructure", status="done", admin_unit=u["bd"]
+        kind="infrastructure-gaps", status="done", admin_unit=u["bd"]
     )
     connectors = {
         key: m.InfrastructureConnector.objects.create(

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from planning.analysis import numformat
-from planning.analysis.types import ESTABLISHED_STATUSES
+from planning.analysis.records import ESTABLISHED_STATUSES
 
 pytestmark = pytest.mark.slow
 

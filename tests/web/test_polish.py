@@ -293,13 +293,13 @@ def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review
     """Runs write their results in bulk (no save signals): the tiles of the old results must go."""
     from PIL import Image
 
-    from planning.services.analyses import infrastructure_gaps_run
+    from planning.services.analysis_runs import analysis_run
 
     settings.TASKS = TASKS_AT_ONCE
     province = (
         m.AdminUnit.objects.filter(code="52", level="province").order_by("valid_from").first()
     )
-    first = infrastructure_gaps_run(province=province)
+    first = analysis_run("infrastructure-gaps", province=province)
     assert first.status == "done", first.error if hasattr(first, "error") else first.status
     water = (
         m.InfrastructureConnector.objects.filter(run=first, network="water", is_current=True)
@@ -326,8 +326,8 @@ def test_a_new_analysis_run_refreshes_its_result_tiles(live_server, under_review
         requests.get(url, headers=auth, timeout=60).content == before.content
     )  # now from the tile cache
 
-    second = infrastructure_gaps_run(
-        province=province, criteria={"networks": ["power"]}
+    second = analysis_run(
+        "infrastructure-gaps", province=province, criteria={"networks": ["power"]}
     )  # no water this time
     assert second.status == "done"
     assert not m.InfrastructureConnector.objects.filter(

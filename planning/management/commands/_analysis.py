@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.analysis.errors import AnalysisError
-from planning.services import analyses as svc
-from planning.services.errors import PlanningError
+from planning.errors import PlanningError
+from planning.services.analysis_runs import analysis_run
+from planning.texts import translate
 
 
 def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
@@ -26,7 +27,8 @@ def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
 
     def line(values):
         cells_ = (
-            v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))
+            v.rjust(w) if numeric[i] else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=False))
         )
         return "  ".join(cells_).rstrip()
 
@@ -91,7 +93,7 @@ class AnalysisCommand(BaseCommand):
         """Run analysis ``name`` with ``params`` (a mapping, e.g. ``--params``) and keywords;
         a refused parameter (the services name it) or missing input is a CommandError."""
         try:
-            return svc.analysis_run(name, params, user=self.user(options), **kwargs)
+            return analysis_run(name, params, user=self.user(options), **kwargs)
         except (PlanningError, AnalysisError, ValidationError, ValueError) as exc:
             raise CommandError(getattr(exc, "message", None) or str(exc)) from exc
 
@@ -103,7 +105,7 @@ class AnalysisCommand(BaseCommand):
                     "kind": run.kind,
                     "status": run.status,
                     "params": run.params,
-                    "results": run.results,
+                    "results": translate(run.results),
                     "input_versions": run.input_versions,
                     "timings": run.timings,
                     "duration_s": run.duration_s,
@@ -116,6 +118,7 @@ class AnalysisCommand(BaseCommand):
     def footer(self, run) -> None:
         self.stdout.write(
             self.style.SUCCESS(
-                f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in {fmt_vi(run.duration_s, 1)} s"
+                f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in "
+                f"{fmt_vi(run.duration_s, 1)} s"
             )
         )

@@ -1,8 +1,12 @@
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = "Mức sẵn sàng chuyển đổi KCN/CCN sinh thái: tiêu chí đạt và còn thiếu. Eco-industrial park readiness."
+    help = (
+        "Mức sẵn sàng chuyển đổi KCN/CCN sinh thái: tiêu chí đạt và còn thiếu. "
+        "Eco-industrial park readiness."
+    )
     analysis = "eco-readiness"
 
     def add_arguments(self, parser):
@@ -21,10 +25,11 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"KCN/CCN sinh thái / Eco-industrial readiness — {r['scope']}: {r['n_ready']}/{r['n_areas']} sẵn sàng / ready"
+                f"KCN/CCN sinh thái / Eco-industrial readiness — {r['scope']}: "
+                f"{r['n_ready']}/{r['n_areas']} sẵn sàng / ready"
             )
         )
         self.stdout.write(

@@ -5,12 +5,14 @@ from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
-from planning.services.analyses import efficiency_export
+from planning.services.analysis_exports import efficiency_export
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
     help = (
-        "Hiệu quả sử dụng đất KCN/CCN theo khu, xã, huyện (cũ), tỉnh; lưu lần chạy và xuất JSON/CSV/XLSX. "
+        "Hiệu quả sử dụng đất KCN/CCN theo khu, xã, huyện (cũ), tỉnh; lưu lần chạy và xuất "
+        "JSON/CSV/XLSX. "
         "Land-use efficiency per area and per unit."
     )
     analysis = "efficiency"
@@ -66,7 +68,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         title = f"Hiệu quả sử dụng đất / Land-use efficiency — {r['scope']}"
         if r["year"]:
             title += f", cuối năm / end of {r['year']}"

@@ -1,9 +1,11 @@
 from planning.management.commands._analysis import AnalysisCommand, table
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
     help = (
-        "Hạ tầng kỹ thuật đến chân hàng rào: khoảng cách từ mỗi khu, cụm đến đường, điện, nước và tuyến kết "
+        "Hạ tầng kỹ thuật đến chân hàng rào: khoảng cách từ mỗi khu, cụm đến đường, điện, nước "
+        "và tuyến kết "
         "nối chỉ dẫn (lớp infrastructure_connectors). Infrastructure gaps to the fence."
     )
     analysis = "infrastructure-gaps"
@@ -13,7 +15,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"Hạ tầng đến chân hàng rào / Infrastructure to the fence — {r['scope']}: "

@@ -2,10 +2,14 @@ from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = "Dân số trong bán kính 5/10/20 km quanh mỗi khu, cụm so với lao động dự kiến. Labour catchment."
+    help = (
+        "Dân số trong bán kính 5/10/20 km quanh mỗi khu, cụm so với lao động dự kiến. "
+        "Labour catchment."
+    )
     analysis = "labour-catchment"
 
     def add_arguments(self, parser):
@@ -27,14 +31,15 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        for note in run.results.get("notes", []):
+        for note in translate(run.results.get("notes", [])):
             self.stdout.write(f"Lưu ý / Note: {note}")
         for p in run.results["provinces"]:
             km = [f"{fmt_vi(d / 1000)} km" for d in run.results["distances_m"]]
             self.stdout.write(
                 self.style.MIGRATE_HEADING(
                     f"Nguồn lao động / Labour catchment — {p['province']}: dân số / population "
-                    f"{fmt_vi(p['total_population'])}, lao động cần / workers needed {fmt_vi(p['workers_needed'])}"
+                    f"{fmt_vi(p['total_population'])}, lao động cần / workers needed "
+                    f"{fmt_vi(p['workers_needed'])}"
                 )
             )
             self.stdout.write(

@@ -1,8 +1,12 @@
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = "Quy hoạch so với thực hiện: số khu, cụm và diện tích trong quy hoạch, đã thành lập, đang hoạt động."
+    help = (
+        "Quy hoạch so với thực hiện: số khu, cụm và diện tích trong quy hoạch, đã thành lập, "
+        "đang hoạt động."
+    )
     analysis = "plan-vs-actual"
 
     def handle(self, *args, **options):
@@ -10,7 +14,7 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        rows = run.results["rows"]
+        rows = translate(run.results["rows"])
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"Quy hoạch so với thực hiện / Plan vs actual — {run.results['scope']}"

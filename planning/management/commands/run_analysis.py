@@ -3,8 +3,9 @@ import json
 from django.core.management.base import CommandError
 
 from planning.analysis._text import fmt_vi
+from planning.analysis.errors import UnknownAnalysis
 from planning.management.commands._analysis import AnalysisCommand
-from planning.services import analyses as svc
+from planning.services.analyses import ANALYSES, analysis_spec
 
 COMMANDS = {
     "site-suggestion": "suggest_sites",
@@ -21,9 +22,9 @@ class Command(AnalysisCommand):
     help = (
         "Chạy một phân tích theo tên (NAME --params JSON); các lần chạy đang chờ do "
         "manage.py run_worker chạy. "
-        f"Run an analysis by name: {', '.join(svc.ANALYSES)}. Tham số / parameters: "
+        f"Run an analysis by name: {', '.join(ANALYSES)}. Tham số / parameters: "
         + "; ".join(
-            f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in svc.ANALYSES.values()
+            f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in ANALYSES.values()
         )
     )
     province_option = False
@@ -36,12 +37,12 @@ class Command(AnalysisCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, name=None, **options):
-        names = ", ".join(svc.ANALYSES)
+        names = ", ".join(ANALYSES)
         if not name:
             raise CommandError(f"Hãy cho tên phân tích: {names} / give an analysis name: {names}")
         try:
-            spec = svc.analysis_spec(name)
-        except KeyError:
+            spec = analysis_spec(name)
+        except UnknownAnalysis:
             raise CommandError(
                 f"Không có phân tích {name!r}; các phân tích: {names} / "
                 f"unknown analysis {name!r}; known analyses: {names}"

@@ -5,7 +5,8 @@ from django.core.management.base import CommandError
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
 from planning.models import AdminUnit
-from planning.selectors.analyses import raster_layers_available
+from planning.selectors.rasters import raster_layers_available
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
@@ -75,7 +76,7 @@ class Command(AnalysisCommand):
             self.report(run)
 
     def report(self, run) -> None:
-        r = run.results
+        r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"{r['province']} — {r['kind']}: {r['count']} vị trí đề xuất / suggested sites, "

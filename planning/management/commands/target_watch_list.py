@@ -1,10 +1,12 @@
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
+from planning.texts import translate
 
 
 class Command(AnalysisCommand):
     help = (
-        "Danh sách khu, cụm không hoàn thành chỉ tiêu 2 năm liên tiếp; năng lực tài chính chủ đầu tư; "
+        "Danh sách khu, cụm không hoàn thành chỉ tiêu 2 năm liên tiếp; năng lực tài chính "
+        "chủ đầu tư; "
         "CCN do Nhà nước làm chủ đầu tư cần chuyển giao; dự án thứ cấp chậm tiến độ. "
         "Target watch list, developer capacity, transfers, lagging projects."
     )
@@ -28,10 +30,11 @@ class Command(AnalysisCommand):
         if options["json"]:
             self.emit_json(run)
             return
-        r = run.results
+        r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"Không hoàn thành chỉ tiêu {2} năm liên tiếp / Missed targets two years running — {r['scope']} "
+                f"Không hoàn thành chỉ tiêu {2} năm liên tiếp / Missed targets two years running — "
+                f"{r['scope']} "
                 f"(đến năm / up to {r['as_of_year']})"
             )
         )

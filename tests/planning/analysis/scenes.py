@@ -48,7 +48,8 @@ from shapely import LineString, box
 from shapely.affinity import translate
 
 from planning.analysis.rasters import Grid
-from planning.analysis.types import RoadRecord, SiteCriteria
+from planning.analysis.records import RoadRecord
+from planning.analysis.site_suggestion import SiteCriteria
 
 X0, Y0 = 500_000.0, 1_500_000.0
 CELL = 25.0

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planning.analysis.eco import eco_readiness, eco_readiness_all
+from planning.analysis.eco import EcoCriteria, eco_readiness, eco_readiness_all
 from planning.analysis.errors import CriteriaError
-from planning.analysis.types import AreaRecord, EcoCriteria
+from planning.analysis.records import AreaRecord
+from tests.planning.analysis.texts import en, vi
 
 READY = AreaRecord(
     id=1,
@@ -31,7 +32,7 @@ READY = AreaRecord(
 def test_a_park_meeting_everything_is_ready():
     r = eco_readiness(READY)
     assert r.ready and r.n_met == r.n_total == 5 and r.n_unknown == 0
-    assert r.summary_vi == "Becamex VSIP: đạt 5/5 tiêu chí KCN sinh thái."
+    assert vi(r.summary) == "Becamex VSIP: đạt 5/5 tiêu chí KCN sinh thái."
     assert {c.key for c in r.criteria} == {
         "green_shared_land_share",
         "isolation_strip",
@@ -66,8 +67,8 @@ def test_a_park_meeting_everything_is_ready():
 def test_each_missing_criterion_is_named(change, key, missing_vi):
     r = eco_readiness(replace(READY, **change))
     (c,) = [c for c in r.criteria if c.key == key]
-    assert c.met is False and c.missing_vi == missing_vi and c.missing_en
-    assert not r.ready and missing_vi in r.summary_vi
+    assert c.met is False and vi(c.missing) == missing_vi and en(c.missing)
+    assert not r.ready and missing_vi in vi(r.summary)
 
 
 def test_unknown_data_is_reported_as_unknown():
@@ -76,7 +77,7 @@ def test_unknown_data_is_reported_as_unknown():
     unknown = {c.key for c in r.criteria if c.met is None}
     assert unknown == {"isolation_strip", "symbiosis_link", "basic_services"}
     assert r.n_unknown == 3 and not r.ready
-    assert "CCN sinh thái" in r.summary_vi
+    assert "CCN sinh thái" in vi(r.summary)
 
 
 def test_thresholds_are_parameters():
@@ -92,7 +93,7 @@ def test_enterprise_shares_only_when_recorded():
     keys = [c.key for c in r.criteria]
     assert keys[-2:] == ["recp_awareness", "recp_application"]
     assert not r.ready and r.n_met == 6
-    assert "CHƯA XÁC NHẬN" in r.criteria[-1].citation
+    assert "CHƯA XÁC NHẬN" in vi(r.criteria[-1].citation)
 
 
 @given(green=st.floats(0, 500), shared=st.floats(0, 500), planned=st.floats(1, 2000))

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planning.analysis.efficiency import (
+    EfficiencyCriteria,
     area_efficiency,
     land_use_efficiency,
     new_area_rule,
@@ -17,7 +18,8 @@ from planning.analysis.efficiency import (
     unit_efficiency,
 )
 from planning.analysis.errors import RecordError
-from planning.analysis.types import AreaRecord, EfficiencyCriteria, ParcelRecord, ProjectRecord
+from planning.analysis.records import AreaRecord, ParcelRecord, ProjectRecord
+from tests.planning.analysis.texts import en, vi
 
 # KCN An Nghiệp (DOMAIN §3.2): 243 ha, 97 % leased, registered VND 8 771 bn, realised 7 179 bn,
 # ≈ 17 837 workers. The leasable area is not given; we take the gross 243 ha as leasable, as
@@ -112,7 +114,7 @@ def test_new_ccn_rule(occ, unleased, passed):
     )
     (u,) = unit_efficiency([a], level="district")
     assert u.new_area_rule.passed is passed
-    assert "32/2024" in u.new_area_rule.citation
+    assert "32/2024" in vi(u.new_area_rule.citation)
 
 
 def test_unit_aggregation_is_area_weighted_and_counts_established_only():
@@ -158,7 +160,7 @@ def test_unit_without_existing_ccn_allows_a_new_one():
     rule = new_area_rule(
         "CCN", 0, None, 0.0, unit_label="commune X"
     )  # … and the condition does not apply
-    assert rule.passed is True and "không áp dụng" in rule.message_vi
+    assert rule.passed is True and "không áp dụng" in vi(rule.message)
     json.dumps(report.to_dict(), ensure_ascii=False)
 
 
@@ -247,7 +249,9 @@ def test_leasing_more_never_lowers_occupancy(area_list, data):
     after = area_efficiency(more)[i].occupancy
     assert before is None or after >= before
     for u0, u1 in zip(
-        unit_efficiency(area_list, level="commune"), unit_efficiency(more, level="commune")
+        unit_efficiency(area_list, level="commune"),
+        unit_efficiency(more, level="commune"),
+        strict=True,
     ):
         assert u0.occupancy is None or u1.occupancy >= u0.occupancy - 1e-12
 

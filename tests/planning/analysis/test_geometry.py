@@ -46,7 +46,7 @@ def test_repair_refused_when_area_change_exceeds_threshold():
 
 
 def test_repair_threshold_is_configurable():
-    # Two squares touching along a self-overlapping sliver: 0.5 % change passes at 1 %, not at 0.1 %.
+    # Two squares touching along a self-overlapping sliver: 0.5 % change passes at 1 %, not 0.1 %.
     shell = [
         (0, 0),
         (100, 0),

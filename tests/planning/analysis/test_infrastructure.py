@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely import LineString, Point, box
 
-from planning.analysis.infrastructure import infrastructure_to_fence
-from planning.analysis.types import AreaRecord, FenceCriteria, NetworkFeature
+from planning.analysis.infrastructure import FenceCriteria, infrastructure_to_fence
+from planning.analysis.records import AreaRecord, NetworkFeature
+from tests.planning.analysis.texts import en, vi
 
 AREA = box(0, 0, 500, 500)
 
@@ -29,12 +30,12 @@ def test_nearest_invested_feature_per_network():
     assert (power.feature_name, power.distance_m) == ("ĐZ 22 kV", 300.0)
     assert road.connector.length == pytest.approx(300) and road.connector.coords[0] == (500.0, 0.0)
     assert water.distance_m is None and water.connector is None
-    assert r.gaps_vi == (
+    assert tuple(vi(g) for g in r.gaps) == (
         "thiếu đường kết nối: tuyến đường gần nhất (QL1) cách 300 m",
         "thiếu cấp điện: đường dây trung thế gần nhất (ĐZ 22 kV) cách 300 m",
         "thiếu cấp nước: chưa có tuyến ống nào đủ điều kiện trong dữ liệu",
     )
-    assert r.gaps_en[2] == "no water supply: no usable water main in the data"
+    assert en(r.gaps[2]) == "no water supply: no usable water main in the data"
 
 
 def test_touching_or_crossing_feature_is_connected_with_zero_length_connector():
@@ -45,7 +46,7 @@ def test_touching_or_crossing_feature_is_connected_with_zero_length_connector():
         criteria=FenceCriteria(networks=("water",)),
     )
     (w,) = r.links
-    assert w.connected and w.distance_m == 0 and w.connector.length == 0 and r.gaps_vi == ()
+    assert w.connected and w.distance_m == 0 and w.connector.length == 0 and r.gaps == ()
 
 
 def test_statuses_are_configurable():

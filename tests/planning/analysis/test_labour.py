@@ -10,7 +10,7 @@ from shapely import box
 
 from planning.analysis.labour import labour_catchment
 from planning.analysis.rasters import Grid, array_reader
-from planning.analysis.types import ProjectRecord
+from planning.analysis.records import ProjectRecord
 
 GRID = Grid.from_origin(0, 40_000, cell_size=100, rows=400, cols=400)  # 40 km × 40 km
 

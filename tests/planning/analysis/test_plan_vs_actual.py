@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planning.analysis.plan_vs_actual import TOTAL_LABEL, plan_vs_actual
-from planning.analysis.types import AREA_STATUSES, AreaRecord
+from planning.analysis.records import AREA_STATUSES, AreaRecord
+from tests.planning.analysis.texts import en, vi
 
 ST = "Sóc Trăng"
 
@@ -57,7 +58,7 @@ def test_soc_trang_figures():
     )
     assert ccn.established_share_ha == pytest.approx(202.5 / 983.6)
     assert kcn.operating_count == 1 and kcn.by_status["planned"][0] == 8
-    assert kcn.summary_vi == (
+    assert vi(kcn.summary) == (
         "Sóc Trăng: 10 KCN trong quy hoạch (4.334 ha); đã thành lập 2 KCN "
         "(403 ha, 9,3 % diện tích); đang hoạt động 1 KCN (243 ha)."
     )

@@ -12,8 +12,9 @@ from shapely import LineString, box
 
 from planning.analysis.efficiency import unit_efficiency
 from planning.analysis.errors import GridError, RecordError
-from planning.analysis.proposal_checks import check_proposal
-from planning.analysis.types import AreaLimits, AreaRecord, ProposalCriteria, RoadRecord
+from planning.analysis.proposal_checks import ProposalCriteria, check_proposal
+from planning.analysis.records import AreaLimits, AreaRecord, RoadRecord
+from tests.planning.analysis.texts import en, vi
 
 UNIT = box(-5000, -5000, 5000, 5000)
 ROAD = RoadRecord(LineString([(-5000, -50), (5000, -50)]), "invested", "QL19B")
@@ -46,13 +47,13 @@ def test_ccn_area_limits(ha, mountainous, craft, passed):
     )["area_limits"]
     assert r.passed is passed
     assert r.measured == pytest.approx(ha, abs=1e-6) and r.unit == "ha"
-    assert "32/2024" in r.citation and "chưa xác minh" in r.citation
+    assert "32/2024" in vi(r.citation) and "chưa xác minh" in vi(r.citation)
 
 
 def test_kcn_over_500_ha_must_be_phased():
     r = rules(check_proposal(geometry=square_ha(620), kind="KCN"))["area_limits"]
-    assert r.passed is False and "phân kỳ" in r.message_vi and r.limit == 500
-    assert "Điều 9" in r.citation
+    assert r.passed is False and "phân kỳ" in vi(r.message) and r.limit == 500
+    assert "Điều 9" in vi(r.citation)
     r = rules(
         check_proposal(
             geometry=square_ha(80),
@@ -78,7 +79,7 @@ def test_overlaps_with_existing_and_other_proposals():
     assert r["no_overlap_existing"].passed is False
     assert r["no_overlap_existing"].measured == pytest.approx(2.0)  # 50 m × 400 m
     assert (
-        r["no_overlap_existing"].message_vi
+        vi(r["no_overlap_existing"].message)
         == "Chồng lấn khu, cụm công nghiệp hiện có: CCN Cát Nhơn (2,00 ha)."
     )
     assert r["no_overlap_proposals"].passed is True
@@ -88,17 +89,17 @@ def test_digitising_slivers_are_tolerated():
     prop = box(0, 0, 500, 400)
     sliver = [("E", box(499.9, 0, 900, 400), "E")]  # 0.1 m × 400 m = 40 m² < 100 m²
     r = rules(check_proposal(geometry=prop, existing_areas=sliver))["no_overlap_existing"]
-    assert r.passed is True and "sai số" in r.message_vi
+    assert r.passed is True and "sai số" in vi(r.message)
 
 
 def test_inside_unit_and_road_access():
     prop = box(4600, 0, 5100, 400)  # 100 m × 400 m of 500 × 400 outside the unit = 20 %
     r = rules(check_proposal(geometry=prop, unit="xã Cát Hanh", unit_geometry=UNIT, roads=[ROAD]))
     assert r["inside_unit"].passed is False and r["inside_unit"].measured == pytest.approx(0.2)
-    assert r["inside_unit"].message_vi == "20,0 % diện tích đề xuất nằm ngoài địa bàn xã Cát Hanh."
+    assert vi(r["inside_unit"].message) == "20,0 % diện tích đề xuất nằm ngoài địa bàn xã Cát Hanh."
     assert r["road_access"].passed is True and r["road_access"].measured == pytest.approx(50)
     far = rules(check_proposal(geometry=box(0, 2000, 500, 2400), roads=[ROAD]))["road_access"]
-    assert far.passed is False and "vượt khoảng cách tối đa 1,0 km" in far.message_vi
+    assert far.passed is False and "vượt khoảng cách tối đa 1,0 km" in vi(far.message)
     planned = rules(
         check_proposal(geometry=prop, roads=[RoadRecord(ROAD.geometry, "planned", "QL mới")])
     )
@@ -117,11 +118,11 @@ def test_inside_unit_names_the_proposing_unit_and_where_the_proposal_lies():
         )
     )["inside_unit"]
     assert r.passed is False
-    assert r.message_vi == (
+    assert vi(r.message) == (
         "20,0 % diện tích đề xuất nằm ngoài địa bàn Phường Hoài Nhơn. Đề xuất nằm "
         "trên địa bàn Phường Hoài Nhơn (80,0 %), Xã Ân Hảo (20,0 %)."
     )
-    assert r.message_en == (
+    assert en(r.message) == (
         "20.0 % of the proposal lies outside Phường Hoài Nhơn. The proposal lies in "
         "Phường Hoài Nhơn (80.0 %), Xã Ân Hảo (20.0 %)."
     )
@@ -134,7 +135,7 @@ def test_inside_unit_names_the_proposing_unit_and_where_the_proposal_lies():
             units_around=around,
         )
     )["inside_unit"]
-    assert away.message_vi.endswith(
+    assert vi(away.message).endswith(
         "Đề xuất nằm trên địa bàn Xã Ân Hảo (40,0 %), ngoài ranh giới các đơn vị đã có (60,0 %)."
     )
     inside = rules(
@@ -145,7 +146,7 @@ def test_inside_unit_names_the_proposing_unit_and_where_the_proposal_lies():
             units_around=around,
         )
     )["inside_unit"]
-    assert inside.passed is True and inside.message_vi == "Nằm trong địa bàn Phường Hoài Nhơn."
+    assert inside.passed is True and vi(inside.message) == "Nằm trong địa bàn Phường Hoài Nhơn."
 
 
 def test_the_occupancy_unit_is_named_apart_from_the_proposing_unit():
@@ -165,8 +166,8 @@ def test_the_occupancy_unit_is_named_apart_from_the_proposing_unit():
             unit_occupancy=district,
         )
     )
-    assert "Thị xã Hoài Nhơn" in r["unit_occupancy"].message_vi
-    assert r["inside_unit"].message_vi == "Nằm trong địa bàn Phường Hoài Nhơn."
+    assert "Thị xã Hoài Nhơn" in vi(r["unit_occupancy"].message)
+    assert vi(r["inside_unit"].message) == "Nằm trong địa bàn Phường Hoài Nhơn."
 
 
 def test_exclusions_are_one_rule_per_layer():
@@ -185,7 +186,7 @@ def test_exclusions_are_one_rule_per_layer():
         0.2
     )
     assert r["exclusion:forest"].passed is True and r["exclusion:flood"].passed is True
-    assert r["exclusion:forest"].message_en == "No overlap with protected forest."
+    assert en(r["exclusion:forest"].message) == "No overlap with protected forest."
 
 
 def test_unit_occupancy_prerequisite_for_a_new_ccn():
@@ -201,7 +202,7 @@ def test_unit_occupancy_prerequisite_for_a_new_ccn():
     ]
     assert (
         r.passed is False
-        and "chưa đủ điều kiện" in r.message_vi
+        and "chưa đủ điều kiện" in vi(r.message)
         and r.measured == pytest.approx(0.2)
     )
     r = rules(
@@ -228,7 +229,7 @@ def test_results_are_json_ready_and_bilingual():
         geometry=square_ha(30), roads=[ROAD], unit_geometry=UNIT, exclusions={"water": []}
     )
     for r in results:
-        assert r.message_vi and r.message_en and r.citation
+        assert vi(r.message) and en(r.message) and vi(r.citation)
     json.dumps([r.to_dict() for r in results], ensure_ascii=False)
 
 

@@ -20,12 +20,14 @@ from shapely import LineString, box
 
 from planning.analysis.errors import CriteriaError, GridError
 from planning.analysis.rasters import Grid, dataset_reader
+from planning.analysis.records import AreaLimits, RoadRecord
 from planning.analysis.site_suggestion import (
+    SiteCriteria,
+    SiteWeights,
     site_suitability,
     suggest_sites,
     suggest_sites_windowed,
 )
-from planning.analysis.types import AreaLimits, RoadRecord, SiteCriteria, SiteWeights
 from tests.planning.analysis.scenes import (
     CELL,
     GOLDEN_CORRIDOR_HA,
@@ -40,6 +42,7 @@ from tests.planning.analysis.scenes import (
     local,
     open_plain,
 )
+from tests.planning.analysis.texts import en, vi
 
 GOLDEN = golden_province()
 SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,7 +130,7 @@ def test_golden_candidates():
     assert top.area_ha == pytest.approx(42.5, abs=0.5)
     assert top.population_in_reach == pytest.approx(50_000)
     # regression value for the distance (seed order is deterministic)
-    assert top.reasons == (
+    assert vi(top.reasons) == (
         "Cách tuyến ĐT640 (đã đầu tư) 235 m; độ dốc trung bình 1,0 %; không có đất lúa; "
         "không ngập; 50.000 dân trong bán kính 5 km."
     )
@@ -157,7 +160,7 @@ def test_single_eligible_patch_becomes_the_only_candidate_exactly():
     assert by_name["population"].mean_value == pytest.approx(0.576, abs=1e-6)
     assert by_name["conversion"].mean_value == pytest.approx(0.7, abs=1e-6)
     assert by_name["infrastructure"].contribution == 0
-    assert s.reasons == (
+    assert vi(s.reasons) == (
         "Cách tuyến QL1 (đã đầu tư) 107 m; độ dốc trung bình 0,0 %; không có đất lúa; "
         "không ngập; 28.800 dân trong bán kính 5 km."
     )
@@ -189,7 +192,7 @@ def test_planned_roads_count_when_the_criteria_say_so():
     planned_only = replace(GOLDEN, roads=tuple(r for r in GOLDEN.roads if r.status == "planned"))
     sites = suggest_sites(**planned_only.kwargs(), criteria=crit)
     assert sites and {s.nearest_road_name for s in sites} == {"ĐH12 (quy hoạch)"}
-    assert "(quy hoạch)" in sites[0].reasons
+    assert "(quy hoạch)" in vi(sites[0].reasons)
 
 
 def test_excluding_rice_leaves_no_rice_in_candidates():
@@ -208,7 +211,7 @@ def test_rice_phasing_flag_follows_the_regional_threshold(region, flag):
     assert site.rice_land_ha == pytest.approx(180.0)
     assert site.rice_phasing_required is flag
     assert site.rice_threshold_ha == (150.0 if region == "central_coast" else 200.0)
-    assert ("phải phân kỳ" in site.reasons) is flag
+    assert ("phải phân kỳ" in vi(site.reasons)) is flag
 
 
 def test_max_count_and_spacing():
@@ -249,7 +252,7 @@ def test_reasons_are_one_vietnamese_sentence():
         r"(không ngập|ngập sâu tối đa \d+,\d m); [\d.]+ dân trong bán kính 5 km\.$"
     )
     for s in suggest_sites(**GOLDEN.kwargs(), criteria=GOLDEN_CRITERIA):
-        assert pattern.match(s.reasons), s.reasons
+        assert pattern.match(vi(s.reasons)), vi(s.reasons)
 
 
 def test_inputs_are_checked():
@@ -346,7 +349,7 @@ def test_translating_every_input_translates_the_sites(dx, dy, frac):
     base = suggest_sites(**GOLDEN.kwargs(), criteria=GOLDEN_CRITERIA)
     moved = suggest_sites(**GOLDEN.translated(dx, dy).kwargs(), criteria=GOLDEN_CRITERIA)
     assert len(moved) == len(base)
-    for a, b in zip(base, moved):
+    for a, b in zip(base, moved, strict=True):
         back = shapely.affinity.translate(b.geometry, -dx, -dy)
         assert back.equals_exact(a.geometry, tolerance=1e-6)
         assert b.score == a.score and b.area_ha == pytest.approx(a.area_ha, abs=1e-6)

@@ -8,21 +8,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planning.analysis.records import (
+    ActualRecord,
+    AreaRecord,
+    DeveloperRecord,
+    ProjectRecord,
+    TargetRecord,
+)
 from planning.analysis.targets import (
+    TargetRule,
     developer_capacity,
     lagging_projects,
     months_between,
     target_watch_list,
     transfer_candidates,
 )
-from planning.analysis.types import (
-    ActualRecord,
-    AreaRecord,
-    DeveloperRecord,
-    ProjectRecord,
-    TargetRecord,
-    TargetRule,
-)
+from tests.planning.analysis.texts import en, vi
 
 AREAS = [
     AreaRecord(id="KCN-HH", kind="KCN", name="Hòa Hội", planned_ha=265, developer_id="D1"),
@@ -51,10 +52,10 @@ def test_two_missed_years_put_the_area_on_the_watch_list():
         (2023, "leased_ha", 10.0, 4.0),
         (2024, "clearance_ha", 20.0, 8.0),
     ]
-    assert w.message_vi.startswith(
+    assert vi(w.message).startswith(
         "Khu công nghiệp Hòa Hội không hoàn thành chỉ tiêu được giao 2 năm liên tiếp (2023, 2024)"
     )
-    assert "02 năm liên tiếp" in w.citation
+    assert "02 năm liên tiếp" in vi(w.citation)
 
 
 def test_gap_year_breaks_the_run():
@@ -76,7 +77,7 @@ def test_missing_report_counts_as_a_miss_unless_configured():
     t = targets("CCN-NP", 2023, leased_ha=5) + targets("CCN-NP", 2024, leased_ha=5)
     a = actuals("CCN-NP", 2023, leased_ha=1)
     (w,) = target_watch_list(t, a)
-    assert w.misses[1].actual is None and "không báo cáo" in w.message_vi
+    assert w.misses[1].actual is None and "không báo cáo" in vi(w.message)
     assert target_watch_list(t, a, rule=TargetRule(missing_actual_is_miss=False)) == []
 
 
@@ -105,7 +106,10 @@ def test_as_of_year_and_mapping_actuals():
 def test_watch_list_iff_run_of_n_missed_years(missed, n):
     years = list(range(2014, 2014 + len(missed)))
     t = [TargetRecord("A", y, "leased_ha", 10) for y in years]
-    a = [ActualRecord("A", y, "leased_ha", 0 if m else 10) for y, m in zip(years, missed)]
+    a = [
+        ActualRecord("A", y, "leased_ha", 0 if m else 10)
+        for y, m in zip(years, missed, strict=True)
+    ]
     longest = run = 0
     for m in missed:
         run = run + 1 if m else 0
@@ -148,9 +152,9 @@ def test_developer_capacity_by_land_size():
     # 20 % × 100 (19.9 ha < 20 ha) + 15 % × 200 (20 ha) = 50; the operating area is not counted
     assert [i.min_share for i in c.items] == [0.20, 0.15]
     assert c.required_bn_vnd == 50 and c.passed is True
-    assert "43/2014" in c.citation
+    assert "43/2014" in vi(c.citation)
     (c,) = developer_capacity(developers=[dev], areas=areas, min_share_below=0.3)
-    assert c.passed is False and "không đạt" in c.message_vi
+    assert c.passed is False and "không đạt" in vi(c.message)
     (c,) = developer_capacity(
         developers=[dev], areas=areas, min_share_below=0.3, per_developer=False
     )
@@ -161,7 +165,7 @@ def test_developer_capacity_unknowns():
     dev = DeveloperRecord(id="D", kind="state")
     area = AreaRecord(id=1, kind="CCN", status="building", planned_ha=10, developer_id="D")
     (c,) = developer_capacity(developers=[dev], areas=[area])
-    assert c.passed is None and "vốn chủ sở hữu" in c.message_vi
+    assert c.passed is None and "vốn chủ sở hữu" in vi(c.message)
 
 
 def test_state_clusters_to_transfer():
@@ -192,7 +196,7 @@ def test_state_clusters_to_transfer():
     out = transfer_candidates(areas)
     assert [(c.area_id, c.unleased_ha) for c in out] == [("A", 12.0), ("B", 1.0)]
     assert out[0].occupancy == pytest.approx(0.2)
-    assert "chưa chuyển giao" in out[0].message_vi
+    assert "chưa chuyển giao" in vi(out[0].message)
 
 
 def test_lagging_projects():
@@ -229,7 +233,7 @@ def test_lagging_projects():
         ("stalled", "stalled", None, 5.0),
         ("late", "late", 15, 3.2),
     ]
-    assert "chậm đưa vào hoạt động 15 tháng" in out[1].message_vi
+    assert "chậm đưa vào hoạt động 15 tháng" in vi(out[1].message)
 
 
 @given(st.dates(), st.dates())

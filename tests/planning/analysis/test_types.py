@@ -10,20 +10,18 @@ import pytest
 from shapely import Point
 
 from planning.analysis.errors import CriteriaError, RecordError
-from planning.analysis.types import (
+from planning.analysis.messages import N_, Message
+from planning.analysis.records import (
     RICE_PHASING_THRESHOLDS_HA,
     AreaLimits,
-    LaggingProject,
-    LandcoverClasses,
     NetworkFeature,
     RoadRecord,
     RuleResult,
-    SiteCriteria,
-    SiteWeights,
-    TargetRule,
     as_named_geometries,
     as_roads,
 )
+from planning.analysis.site_suggestion import LandcoverClasses, SiteCriteria, SiteWeights
+from planning.analysis.targets import LaggingProject, TargetRule
 
 
 def test_site_criteria_defaults_are_domain_7_2():
@@ -137,14 +135,16 @@ def test_to_dict_is_json_ready():
         operation_planned=dt.date(2024, 5, 1),
         months_late=None,
         land_to_recover_ha=1.5,
-        message_vi="…",
-        citation="…",
+        message=Message(N_("…")),
+        citation=Message(N_("…")),
     )
     assert lag.to_dict()["operation_planned"] == "2024-05-01"
     r = RuleResult(
-        rule="r", passed=None, message_vi="", message_en="", citation="", measured=math.nan
+        rule="r", passed=None, message=Message("x"), citation=Message("y"), measured=math.nan
     )
     assert r.to_dict()["measured"] is None
+    assert r.to_dict()["message"] == {"msgid": "x", "params": {}}
+    assert lag.to_dict()["message"] == {"msgid": "…", "params": {}}
     d = SiteCriteria().to_dict()
     assert d["weights"]["road"] == 0.3 and d["area_limits"]["ccn_max_ha"] == 75
     json.dumps(d)

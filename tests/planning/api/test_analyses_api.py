@@ -1,4 +1,5 @@
-"""Analyses over the API: background runs with progress, reports, downloads, proposal checks, errors."""
+"""Analyses over the API: background runs with progress, reports, downloads, proposal checks,
+errors."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from planning import models as m
+from planning.texts import translate
 from tests.jobs_support import task_worker  # a job worker beside the server
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +84,7 @@ def test_quick_analyses_answer_201_with_the_finished_run(staff_api, area):
     run = r.json()
     assert run["status"] == "done" and run["analysis"] == "plan-vs-actual"
     assert run["results"]["rows"][0]["province"] == "Bình Định"
-    listed = staff_api.get("/api/v1/analyses/runs/?kind=plan_vs_actual").json()
+    listed = staff_api.get("/api/v1/analyses/runs/?kind=plan-vs-actual").json()
     assert listed["count"] == 1 and listed["results"][0]["id"] == run["id"]
     analyses = {a["name"]: a for a in staff_api.get("/api/v1/analyses/").json()}
     assert (
@@ -197,17 +199,15 @@ def test_bad_input_is_a_json_error_with_the_reason(
 
 
 def test_unexpected_errors_are_logged_and_answered_as_json(staff_api, monkeypatch, caplog):
-    from planning.services import analyses as svc
+    from planning.services.analyses import ANALYSES, registry
 
     def boom(**kwargs):
         raise RuntimeError("disk on fire")
 
+    spec = ANALYSES["plan-vs-actual"]
+    # ANALYSES is a read-only view of the registry's SPECS
     monkeypatch.setitem(
-        svc.ANALYSES,
-        "plan-vs-actual",
-        svc.ANALYSES["plan-vs-actual"].__class__(
-            **{**svc.ANALYSES["plan-vs-actual"].__dict__, "prepare": boom}
-        ),
+        registry.SPECS, "plan-vs-actual", spec.__class__(**{**spec.__dict__, "prepare": boom})
     )
     r = staff_api.post("/api/v1/analyses/plan-vs-actual/", {}, format="json")
     assert r.status_code == 500
@@ -307,7 +307,7 @@ def test_proposal_check_returns_rules_with_citations(staff_api, area):
     assert all(x["citation"] for x in result["rules"])
     assert (
         result["passed"] is False
-        and m.AnalysisRun.objects.get(pk=result["run_id"]).kind == "proposal_check"
+        and m.AnalysisRun.objects.get(pk=result["run_id"]).kind == "proposal-check"
     )
 
 
@@ -403,8 +403,35 @@ def test_validate_a_stored_proposal(staff_api, staff, area, binh_dinh):
     r = staff_api.post(f"/api/v1/proposals/{proposal.pk}/validate/")
     assert r.status_code == 200
     proposal.refresh_from_db()
-    assert proposal.validation["rules"] == r.json()["rules"]
+    assert translate(proposal.validation)["rules"] == r.json()["rules"]
     assert not next(x for x in proposal.validation["rules"] if x["rule"] == "no_overlap_existing")[
         "passed"
     ]
     assert staff_api.post("/api/v1/proposals/999999/validate/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Parameter 'province': unknown province 'Mars'; known provinces: "),
+        ("vi", "Tham số 'province': không có tỉnh 'Mars'; các tỉnh: "),
+    ],
+)
+def test_parameter_refusals_follow_accept_language(staff_api, area, language, expected):
+    r = staff_api.post(
+        "/api/v1/analyses/plan-vs-actual/",
+        {"province": "Mars"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["message"].startswith(expected)
+    assert r.json()["error"]["details"]["parameter"] == "province"
+
+
+def test_api_errors_follow_accept_language(staff_api):
+    english = staff_api.get("/api/v1/analyses/runs/999999/", HTTP_ACCEPT_LANGUAGE="en")
+    vietnamese = staff_api.get("/api/v1/analyses/runs/999999/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert english.status_code == vietnamese.status_code == 404
+    assert english.json()["error"]["message"] == "no analysis run 999999"
+    assert vietnamese.json()["error"]["message"] == "không có lần chạy phân tích 999999"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def results(binh_dinh):
     province, commune = binh_dinh
     run = m.AnalysisRun.objects.create(
-        kind="site_suggestion",
+        kind="site-suggestion",
         status="done",
         admin_unit=province,
         params={"province": {"id": province.pk, "code": "52", "name": "Bình Định"}},
@@ -33,7 +33,7 @@ def results(binh_dinh):
         admin_unit=commune,
     )
     area = IndustrialAreaFactory(admin_unit=commune)
-    infra = m.AnalysisRun.objects.create(kind="infrastructure", status="done")
+    infra = m.AnalysisRun.objects.create(kind="infrastructure-gaps", status="done")
     connector = m.InfrastructureConnector.objects.create(
         run=infra,
         area=area,
@@ -73,7 +73,7 @@ def test_rerun_action_queues_a_copy(admin_client, results, settings):
         "/admin/planning/analysisrun/", {"action": "rerun", "_selected_action": [run.pk]}
     )
     assert r.status_code == 302
-    copy = m.AnalysisRun.objects.exclude(pk__in=[run.pk]).filter(kind="site_suggestion").get()
+    copy = m.AnalysisRun.objects.exclude(pk__in=[run.pk]).filter(kind="site-suggestion").get()
     assert (
         copy.status == "queued" and copy.params == run.params and copy.admin_unit == run.admin_unit
     )

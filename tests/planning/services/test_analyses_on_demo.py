@@ -11,8 +11,15 @@ from django.test import override_settings
 
 from planning import geo
 from planning import models as m
-from planning.services import analyses as svc
-from planning.services.errors import InvalidParameter
+from planning.errors import InvalidParameter
+from planning.services.analysis_runs import (
+    analysis_run,
+    analysis_submit,
+    run_refresh_stale,
+    run_resubmit,
+)
+from planning.services.proposal_validation import proposal_check, proposal_validate
+from planning.texts import translate
 from tests.jobs_support import TASKS_QUEUED, run_queued_jobs
 from tests.planning.services.demo_case import DemoTestCase
 
@@ -25,14 +32,14 @@ def _square_near(geom, dx_deg: float, size_deg: float) -> MultiPolygon:
 
 class AnalysesOnDemoTests(DemoTestCase):
     def test_target_watch_list_two_consecutive_years(self):
-        run = svc.target_watch_run(as_of_year=2025, user=self.planner)
-        r = run.results
+        run = analysis_run("targets", as_of_year=2025, user=self.planner)
+        r = translate(run.results)  # stored as message ids: texts in the active language
         self.assertEqual(run.status, "done")
         self.assertEqual(run.params["rule"]["consecutive_years"], 2)
         self.assertGreater(r["counts"]["watch_list"], 0)
         for entry in r["watch_list"]:
             years = entry["years"]
-            self.assertTrue(any(b - a == 1 for a, b in zip(years, years[1:])), entry)
+            self.assertTrue(any(b - a == 1 for a, b in zip(years, years[1:], strict=False)), entry)
             self.assertLessEqual(max(years), 2025)
             self.assertIn(
                 "02 năm liên tiếp",
@@ -54,8 +61,12 @@ class AnalysesOnDemoTests(DemoTestCase):
         with override_settings(
             PLANNING_OWN_CAPITAL_MIN_SHARE={"below_20_ha": 1.0, "from_20_ha": 1.0}
         ):
-            strict = svc.target_watch_run().results
-        normal = svc.target_watch_run().results
+            strict = analysis_run(
+                "targets",
+            ).results
+        normal = analysis_run(
+            "targets",
+        ).results
         self.assertEqual(strict["own_capital_min_share"]["from_20_ha"], 1.0)
         self.assertGreaterEqual(
             strict["counts"]["capacity_failed"], normal["counts"]["capacity_failed"]
@@ -66,29 +77,31 @@ class AnalysesOnDemoTests(DemoTestCase):
                 self.assertGreater(c["required_bn_vnd"], req[c["developer_id"]])
 
     def test_lagging_projects_as_of_a_date(self):
-        early = svc.target_watch_run(as_of="2020-01-01").results
-        late = svc.target_watch_run(as_of="2026-06-30").results
+        early = analysis_run("targets", as_of="2020-01-01").results
+        late = analysis_run("targets", as_of="2026-06-30").results
         self.assertLessEqual(
             early["counts"]["lagging_projects"], late["counts"]["lagging_projects"]
         )
         with self.assertRaises(InvalidParameter):
-            svc.target_watch_run(as_of="30/06/2026")
+            analysis_run("targets", as_of="30/06/2026")
 
     def test_eco_readiness_lists_what_is_missing(self):
-        run = svc.eco_readiness_run(province="Sóc Trăng")
-        areas = run.results["areas"]
+        run = analysis_run("eco-readiness", province="Sóc Trăng")
+        areas = translate(run.results["areas"])
         self.assertEqual(run.results["n_areas"], len(areas))
         self.assertTrue(areas)
         xay_da_b = next(a for a in areas if a["area_name"] == "CCN Xây Đá B")
         self.assertEqual(xay_da_b["kind"], "CCN")
         self.assertIn("Còn thiếu", next(a for a in areas if not a["ready"])["summary_vi"])
         self.assertTrue(all(a["status"] != "planned" for a in areas))
-        with_planned = svc.eco_readiness_run(province="Sóc Trăng", include_planned=True).results
+        with_planned = analysis_run(
+            "eco-readiness", province="Sóc Trăng", include_planned=True
+        ).results
         self.assertGreaterEqual(with_planned["n_areas"], run.results["n_areas"])
 
     def test_infrastructure_gaps_publish_connectors(self):
-        run = svc.infrastructure_gaps_run(province="Bình Định")
-        r = run.results
+        run = analysis_run("infrastructure-gaps", province="Bình Định")
+        r = translate(run.results)
         self.assertEqual(r["n_connectors"], run.connectors.count())
         self.assertGreater(run.connectors.count(), 0)
         for c in run.connectors.all()[:20]:
@@ -101,18 +114,18 @@ class AnalysesOnDemoTests(DemoTestCase):
         self.assertTrue(
             all(link["network"] in ("road", "power", "water") for link in area["links"])
         )
-        again = svc.infrastructure_gaps_run(province="Bình Định")
+        again = analysis_run("infrastructure-gaps", province="Bình Định")
         self.assertFalse(run.connectors.filter(is_current=True).exists())
         self.assertEqual(again.connectors.count(), run.connectors.count())
 
     def test_labour_catchment_of_a_merged_province_reads_its_predecessors_raster(self):
-        run = svc.labour_catchment_run(province="Cần Thơ", distances_m=[5000])
+        run = analysis_run("labour-catchment", province="Cần Thơ", distances_m=[5000])
         self.assertEqual([p["province"] for p in run.results["provinces"]], ["Sóc Trăng"])
-        (note,) = run.results["notes"]
+        (note,) = translate(run.results["notes"])
         self.assertIn("Cần Thơ (từ 01/07/2025) chưa có raster riêng", note)
 
     def test_labour_catchment_from_the_population_raster(self):
-        run = svc.labour_catchment_run(province="94", distances_m=[5000, 10000])
+        run = analysis_run("labour-catchment", province="94", distances_m=[5000, 10000])
         (prov,) = run.results["provinces"]
         self.assertEqual(prov["province"], "Sóc Trăng")
         self.assertEqual(prov["raster"], "population:94:100m")
@@ -124,10 +137,10 @@ class AnalysesOnDemoTests(DemoTestCase):
         self.assertGreater(an_nghiep["workers_needed"], 0)
         self.assertIn("population:94:100m", run.input_versions["rasters"])
         with self.assertRaises(InvalidParameter):
-            svc.labour_catchment_run(province="94", distances_m=[-1])
+            analysis_run("labour-catchment", province="94", distances_m=[-1])
 
     def test_plan_vs_actual_by_province_and_kind(self):
-        rows = svc.plan_vs_actual_run().results["rows"]
+        rows = translate(analysis_run("plan-vs-actual").results["rows"])
         st_kcn = next(r for r in rows if r["province"] == "Sóc Trăng" and r["kind"] == "KCN")
         planned = m.IndustrialArea.objects.filter(
             province_name_reported="Sóc Trăng", kind="KCN"
@@ -160,9 +173,9 @@ class AnalysesOnDemoTests(DemoTestCase):
         overlapping = self._proposal(
             "DX-OVER", MultiPolygon(area.boundary.envelope.buffer(0.001), srid=4326)
         )
-        validation = svc.proposal_validate(overlapping, user=self.planner)
+        validation = proposal_validate(overlapping, user=self.planner)
         overlapping.refresh_from_db()
-        self.assertEqual(overlapping.validation, validation)
+        self.assertEqual(translate(overlapping.validation), validation)
         rules = {r["rule"]: r for r in validation["rules"]}
         self.assertFalse(rules["no_overlap_existing"]["passed"])
         self.assertIn("CCN Nhơn Hòa", rules["no_overlap_existing"]["message_vi"])
@@ -183,7 +196,7 @@ class AnalysesOnDemoTests(DemoTestCase):
         )
         self.assertTrue({"exclusion:water", "exclusion:forest", "exclusion:flood"} <= set(rules))
         run = m.AnalysisRun.objects.get(pk=validation["run_id"])
-        self.assertEqual(run.kind, "proposal_check")
+        self.assertEqual(run.kind, "proposal-check")
         self.assertEqual(run.params["proposal"]["code"], "DX-OVER")
         self.assertEqual(run.started_by, self.planner)
 
@@ -191,10 +204,10 @@ class AnalysesOnDemoTests(DemoTestCase):
         area = m.IndustrialArea.objects.get(code="CCN-NHONHOA")
         first = self._proposal("DX-A", _square_near(area.boundary, 0.03, 0.02))
         second = self._proposal("DX-B", _square_near(area.boundary, 0.035, 0.02))
-        rules = {r["rule"]: r for r in svc.proposal_validate(second)["rules"]}
+        rules = {r["rule"]: r for r in proposal_validate(second)["rules"]}
         self.assertFalse(rules["no_overlap_proposals"]["passed"])
         self.assertIn(first.name, rules["no_overlap_proposals"]["message_vi"])
-        tiny = svc.proposal_check(
+        tiny = proposal_check(
             geometry=_square_near(area.boundary, 0.2, 0.001),
             kind="CCN",
             admin_unit=first.admin_unit,
@@ -252,7 +265,7 @@ class AnalysesOnDemoTests(DemoTestCase):
             "Hoài Ân", rules["inside_unit"]["message_vi"] + rules["area_limits"]["message_vi"]
         )
         # Named by Xã Ân Hảo (mountainous), the same polygon is inside, with the 5 ha minimum.
-        own = svc.proposal_check(
+        own = proposal_check(
             geometry=MultiPolygon(
                 Polygon.from_bbox((109.010, 14.328, 109.0145, 14.3325)), srid=4326
             ),
@@ -266,9 +279,9 @@ class AnalysesOnDemoTests(DemoTestCase):
         self.assertIn("5–75 ha", own_rules["area_limits"]["message_vi"])
 
     def test_runs_can_be_resubmitted_and_processed_from_the_queue(self):
-        run = svc.plan_vs_actual_run(province="52")
+        run = analysis_run("plan-vs-actual", province="52")
         with override_settings(TASKS=TASKS_QUEUED):
-            queued = svc.run_resubmit(run, user=self.planner)
+            queued = run_resubmit(run, user=self.planner)
             self.assertEqual(queued.status, "queued")
             done = run_queued_jobs(m.AnalysisRun)
         self.assertEqual([r.pk for r in done], [queued.pk])
@@ -279,13 +292,11 @@ class AnalysesOnDemoTests(DemoTestCase):
 
     def test_a_run_whose_worker_stopped_is_marked_failed(self):
         """Its task's worker ran on another host and its heartbeat went silent."""
-        from django.utils import timezone
+        from django.utils import timezone, translation
         from django_tasks_db.models import DBTaskResult
 
-        from django.utils import translation
-
         with override_settings(TASKS=TASKS_QUEUED), translation.override("en"):
-            run = svc.analysis_submit("plan-vs-actual", province="52")
+            run = analysis_submit("plan-vs-actual", province="52")
         long_ago = timezone.now() - dt.timedelta(hours=2)
         m.WorkerBeat.objects.create(
             worker_id="elsewhere:123:abc",
@@ -299,6 +310,6 @@ class AnalysesOnDemoTests(DemoTestCase):
         )
         m.AnalysisRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
         run.refresh_from_db()
-        run = svc.run_refresh_stale(run)
+        run_refresh_stale(run)
         self.assertEqual(run.status, "failed")
         self.assertIn("the worker running this job stopped", run.error)  # in the run's language

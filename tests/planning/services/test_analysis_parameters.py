@@ -20,8 +20,11 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from planning import models as m
-from planning.services import analyses as svc
-from planning.services.errors import PlanningError
+from planning.analysis.records import KINDS
+from planning.errors import PlanningError
+from planning.services.analyses import ANALYSES
+from planning.services.analysis_runs import analysis_compute, analysis_run
+from planning.services.proposal_validation import proposal_check
 from tests.factories import IndustrialAreaFactory, square
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +35,8 @@ SQUARE = {
         [[109.05, 14.05], [109.055, 14.05], [109.055, 14.055], [109.05, 14.055], [109.05, 14.05]]
     ],
 }
-#: A value of the wrong type for each parameter type (all JSON, as the command and the API get them).
+#: A value of the wrong type for each parameter type (all JSON, as the command and the API get
+#: them).
 WRONG_TYPE = {
     "province": ["52"],
     "choice": 7,
@@ -61,7 +65,7 @@ UNKNOWN = {
 #: Valid values, to fill in what a case does not test.
 VALID = {"province": "52", "geometry": SQUARE, "admin_unit": "21907"}
 
-SPECS = dict(svc.ANALYSES)
+SPECS = dict(ANALYSES)
 
 
 def _base(spec, tested: str | None = None) -> dict:
@@ -174,9 +178,9 @@ def _check_refusal(
 @pytest.mark.parametrize("name, kwargs, parameter, kind", CASES)
 def test_the_service_refuses_naming_the_parameter(world, name, kwargs, parameter, kind):
     with pytest.raises(PlanningError) as refused:  # InvalidParameter, or UnknownProvince
-        svc.analysis_run(name, kwargs)
+        analysis_run(name, kwargs)
     with translation.override("en"), pytest.raises(PlanningError) as in_english:
-        svc.analysis_run(name, kwargs)
+        analysis_run(name, kwargs)
     _check_refusal(
         refused.value.message, parameter, kind, kwargs.get(parameter), in_english.value.message
     )
@@ -184,7 +188,7 @@ def test_the_service_refuses_naming_the_parameter(world, name, kwargs, parameter
     if kind == "extra":
         assert refused.value.details["accepted"] == [p.name for p in SPECS[name].parameters]
     with pytest.raises(PlanningError, match=f"^Tham số '{parameter}': "):
-        svc.analysis_compute(name, kwargs)
+        analysis_compute(name, kwargs)
     assert not m.AnalysisRun.objects.exists()
 
 
@@ -240,7 +244,7 @@ def test_the_api_answers_400_naming_the_parameter(world, name, kwargs, parameter
     assert not m.AnalysisRun.objects.exists()
 
 
-# ---- what must work --------------------------------------------------------------------------------
+# ---- what must work ---------------------------------------------------------------------------
 def _inside(result) -> dict:
     return next(r for r in result["rules"] if r["rule"] == "inside_unit")
 
@@ -252,13 +256,14 @@ def _inside(result) -> dict:
         {"type": "Feature", "properties": {}, "geometry": SQUARE},
         json.dumps(SQUARE),
         "POLYGON((109.05 14.05, 109.055 14.05, 109.055 14.055, 109.05 14.055, 109.05 14.05))",
-        "SRID=4326;MULTIPOLYGON(((109.05 14.05, 109.055 14.05, 109.055 14.055, 109.05 14.055, 109.05 14.05)))",
+        "SRID=4326;MULTIPOLYGON(((109.05 14.05, 109.055 14.05, 109.055 14.055, 109.05 14.055, "
+        "109.05 14.05)))",
     ],
     ids=["geojson", "feature", "geojson-text", "wkt", "ewkt"],
 )
 def test_a_geometry_is_read_from_geojson_or_wkt_by_every_door(world, geometry):
     params = {"geometry": geometry, "admin_unit": "21907", "kind": "CCN"}
-    result = svc.proposal_check(params, store=False)
+    result = proposal_check(params, store=False)
     assert 25 < result["area_ha"] < 35 and _inside(result)["passed"] is True
     out = io.StringIO()
     call_command(
@@ -279,13 +284,13 @@ def test_vn2000_coordinates_with_their_crs(world):
     from planning import geo
 
     tm3 = mapping(geo.transform(shape(SQUARE), 4326, 9217))
-    direct = svc.proposal_check(geometry=SQUARE, admin_unit="21907", store=False)
+    direct = proposal_check(geometry=SQUARE, admin_unit="21907", store=False)
     for params in (
         {"geometry": tm3, "crs": "EPSG:9217"},
         {"geometry": tm3, "crs": 9217},
         {"geometry": {**tm3, "crs": {"type": "name", "properties": {"name": "EPSG:9217"}}}},
     ):
-        result = svc.proposal_check({**params, "admin_unit": "21907"}, store=False)
+        result = proposal_check({**params, "admin_unit": "21907"}, store=False)
         assert result["area_ha"] == pytest.approx(direct["area_ha"], rel=1e-4)
 
 
@@ -352,9 +357,9 @@ def test_the_analyses_index_lists_each_analysis_parameters(world):
     api.force_authenticate(world)
     analyses = {a["name"]: a for a in api.get("/api/v1/analyses/").json()}
     site = {p["name"]: p for p in analyses["site-suggestion"]["parameters"]}
-    assert site["province"]["required"] is True and site["kind"]["choices"] == list(svc.KINDS)
+    assert site["province"]["required"] is True and site["kind"]["choices"] == list(KINDS)
     assert [p["name"] for p in analyses["labour-catchment"]["parameters"]] == [
-        p.name for p in svc.ANALYSES["labour-catchment"].parameters
+        p.name for p in ANALYSES["labour-catchment"].parameters
     ]
 
 
@@ -371,7 +376,8 @@ def test_a_body_that_is_not_an_object_is_refused(world):
 
 
 def test_the_reported_run_analysis_crashes_are_clear_errors_or_work(world):
-    """Issue 11, item 6: each of these ended in a traceback (or "unknown administrative unit code None")."""
+    """Issue 11, item 6: each of these ended in a traceback (or "unknown administrative unit code
+    None")."""
 
     def refused(params) -> str:
         with pytest.raises(CommandError) as exc:
@@ -390,8 +396,8 @@ def test_the_reported_run_analysis_crashes_are_clear_errors_or_work(world):
     message = refused({"province": "52"})
     assert message.startswith("Tham số 'province': phân tích proposal-check không có tham số này")
     assert (
-        "các tham số: proposal, crs, geometry, kind, admin_unit, is_craft_village, expands, unit, criteria"
-        in message
+        "các tham số: proposal, crs, geometry, kind, admin_unit, is_craft_village, expands, unit, "
+        "criteria" in message
     )
     message = refused({"geometry": SQUARE, "admin_unit": "XYZ"})
     assert message.startswith("Tham số 'admin_unit': không có đơn vị hành chính mã 'XYZ'")

@@ -32,7 +32,7 @@ class AnalysisCommandTests(DemoTestCase):
         self.assertIn("Hạng/Rank", out)
         self.assertIn("Lý do / Reasons:", out)
         self.assertRegex(out, r"\n +1\. (Cách|Tiếp giáp) tuyến")
-        run_ = m.AnalysisRun.objects.filter(kind="site_suggestion").latest("pk")
+        run_ = m.AnalysisRun.objects.filter(kind="site-suggestion").latest("pk")
         self.assertEqual(run_.started_by.username, "planner")
         self.assertEqual(run_.params["criteria"]["max_count"], 3)
         self.assertIn(f"run #{run_.pk}", out)
@@ -134,7 +134,7 @@ class AnalysisCommandTests(DemoTestCase):
         with self.assertRaisesMessage(CommandError, "Tham số 'province': không có tỉnh 'Mars'"):
             run("run_analysis", "eco-readiness", "--params", '{"province": "Mars"}')
         with self.settings(TASKS=TASKS_QUEUED):
-            from planning.services.analyses import analysis_submit
+            from planning.services.analysis_runs import analysis_submit
 
             queued = analysis_submit("plan-vs-actual", province="52")
             self.assertEqual(queued.status, "queued")

@@ -13,8 +13,10 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from planning import models as m
-from planning.services import analyses as svc
-from planning.services.errors import InvalidParameter
+from planning.errors import InvalidParameter
+from planning.services.analysis_exports import efficiency_export
+from planning.services.analysis_runs import analysis_run
+from planning.texts import translate
 from tests.conftest import box4326
 from tests.factories import DeveloperFactory, IndustrialAreaFactory, square
 
@@ -168,7 +170,7 @@ def _unit(results, code, kind="CCN"):
 
 
 def test_area_figures_match_hand_computation(case):
-    run = svc.efficiency_report_run(province="52", unit="district")
+    run = analysis_run("efficiency", province="52", unit="district")
     a1 = _area(run.results, "CCN-A1")
     assert a1["occupancy"] == pytest.approx(21 / 35)  # 0.6
     assert a1["unleased_ha"] == pytest.approx(14)
@@ -197,7 +199,7 @@ def test_area_figures_match_hand_computation(case):
 
 
 def test_unit_figures_match_hand_computation(case):
-    run = svc.efficiency_report_run(province="Bình Định", unit="district")
+    run = analysis_run("efficiency", province="Bình Định", unit="district")
     d = _unit(run.results, "520")
     # A3 is only planned: not an "existing" cluster. (21 + 6) / (35 + 30)
     assert d["n_counted"] == 2
@@ -206,21 +208,21 @@ def test_unit_figures_match_hand_computation(case):
     assert d["unleased_ha"] == pytest.approx(38)
     assert d["new_area_rule"]["passed"] is True  # 38 ha unleased ≤ 100 ha
     assert d["unit_name"] == "Huyện Thử"
-    assert "huyện (cũ) Huyện Thử" in d["new_area_rule"]["message_vi"]
+    assert "huyện (cũ) Huyện Thử" in translate(d["new_area_rule"])["message_vi"]
     totals = {t["kind"]: t for t in run.results["totals"]}
     assert totals["CCN"]["leased_ha"] == pytest.approx(27) and totals["CCN"][
         "leasable_ha"
     ] == pytest.approx(65)
 
-    by_commune = svc.efficiency_report_run(unit="commune").results
+    by_commune = analysis_run("efficiency", unit="commune").results
     assert _unit(by_commune, "52001")["occupancy"] == pytest.approx(0.6)
     assert _unit(by_commune, "52002")["occupancy"] == pytest.approx(0.2)
-    by_province = svc.efficiency_report_run(unit="province").results
+    by_province = analysis_run("efficiency", unit="province").results
     assert _unit(by_province, "52")["occupancy"] == pytest.approx(27 / 65)
 
 
 def test_a_past_year_is_reconstructed(case):
-    run = svc.efficiency_report_run(unit="district", year=2023)
+    run = analysis_run("efficiency", unit="district", year=2023)
     a1 = _area(run.results, "CCN-A1")
     # 5 ha were reported as newly leased in 2024: 21 − 5 = 16 ha leased at the end of 2023
     assert a1["leased_ha"] == pytest.approx(16)
@@ -233,7 +235,7 @@ def test_a_past_year_is_reconstructed(case):
 
 def test_run_records_parameters_inputs_and_user(case):
     user = get_user_model().objects.create_user("analyst")
-    run = svc.efficiency_report_run(province="52", unit="commune", year=2024, user=user)
+    run = analysis_run("efficiency", province="52", unit="commune", year=2024, user=user)
     assert run.status == "done" and run.started_by == user and run.admin_unit == case["p"]
     assert run.params["unit"] == "commune" and run.params["year"] == 2024
     assert run.params["criteria"]["new_ccn_min_occupancy"] == 0.5
@@ -245,8 +247,8 @@ def test_run_records_parameters_inputs_and_user(case):
 
 
 def test_csv_and_xlsx_exports_parse(case):
-    results = svc.efficiency_report_run(province="52").results
-    content, ctype, name = svc.efficiency_export(results, "csv")
+    results = analysis_run("efficiency", province="52").results
+    content, ctype, name = efficiency_export(results, "csv")
     assert (
         ctype.startswith("text/csv")
         and name.endswith(".csv")
@@ -257,12 +259,12 @@ def test_csv_and_xlsx_exports_parse(case):
     assert float(rows[0]["occupancy"]) == pytest.approx(0.6) and rows[0]["name"] == "CCN A1"
     units = list(
         csv.DictReader(
-            io.StringIO(svc.efficiency_export(results, "csv", table="units")[0].decode("utf-8-sig"))
+            io.StringIO(efficiency_export(results, "csv", table="units")[0].decode("utf-8-sig"))
         )
     )
     assert units[0]["unit_name"] == "Huyện Thử"
 
-    content, ctype, name = svc.efficiency_export(results, "xlsx")
+    content, ctype, name = efficiency_export(results, "xlsx")
     wb = load_workbook(io.BytesIO(content))
     assert wb.sheetnames == ["Khu_cum", "Don_vi", "Theo_nam", "Tham_so"]
     ws = wb["Khu_cum"]
@@ -272,19 +274,19 @@ def test_csv_and_xlsx_exports_parse(case):
     assert ws.cell(row=3, column=1).value == "CCN-A1"
 
     with pytest.raises(InvalidParameter):
-        svc.efficiency_export(results, "pdf")
+        efficiency_export(results, "pdf")
 
 
 def test_bad_parameters_are_refused(case):
     with pytest.raises(InvalidParameter, match="^Tham số 'unit': "):
-        svc.efficiency_report_run(unit="ward")
+        analysis_run("efficiency", unit="ward")
     with (
         translation.override("en"),
         pytest.raises(
             InvalidParameter, match="^Parameter 'unit': .*accepted: commune, district, province"
         ),
     ):
-        svc.efficiency_report_run(unit="ward")
+        analysis_run("efficiency", unit="ward")
     with (
         translation.override("en"),
         pytest.raises(
@@ -292,12 +294,12 @@ def test_bad_parameters_are_refused(case):
             match="^Parameter 'year': .*a year such as 2024 \\(>= 2000, <= 2100\\)",
         ),
     ):
-        svc.efficiency_report_run(year=1900)
+        analysis_run("efficiency", year=1900)
     with (
         translation.override("en"),
         pytest.raises(
             InvalidParameter, match="^Parameter 'criteria': .*unknown EfficiencyCriteria parameter"
         ),
     ):
-        svc.efficiency_report_run(criteria={"occupancy": 0.3})
+        analysis_run("efficiency", criteria={"occupancy": 0.3})
     assert not m.AnalysisRun.objects.exists()

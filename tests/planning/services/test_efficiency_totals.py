@@ -14,8 +14,15 @@ import pytest
 
 from planning.analysis import efficiency as eff
 from planning.analysis.errors import RecordError
-from planning.analysis.types import AreaRecord, ParcelRecord
-from planning.selectors import analyses as sel
+from planning.analysis.records import AreaRecord, ParcelRecord
+from planning.selectors.admin_units import UnitLocator
+from planning.selectors.analysis_inputs.areas import area_rows, areas_in, areas_with_points
+from planning.selectors.analysis_inputs.efficiency import (
+    clearance_totals,
+    parcel_records,
+    project_totals,
+)
+from planning.selectors.analysis_inputs.targets import project_records
 from tests.planning.services.test_efficiency_report import case  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +38,14 @@ def _as_dicts(totals: dict, approx: bool = False) -> dict:
 @pytest.mark.parametrize("as_of", [None, dt.date(2022, 12, 31), dt.date(2023, 12, 31)])
 @pytest.mark.parametrize("all_areas", [False, True])
 def test_database_totals_equal_the_record_sums(case, as_of, all_areas):  # noqa: F811
-    areas = list(sel.areas_in(case["p"]))
-    parcels = sel.clearance_totals(areas, as_of=as_of, all_areas=all_areas)
-    projects = sel.project_totals(areas, as_of=as_of, all_areas=all_areas)
+    areas = list(areas_in(case["p"]))
+    parcels = clearance_totals(areas, as_of=as_of, all_areas=all_areas)
+    projects = project_totals(areas, as_of=as_of, all_areas=all_areas)
     assert _as_dicts(parcels) == _as_dicts(
-        eff.clearance_totals(sel.parcel_records(areas, as_of=as_of)), True
+        eff.clearance_totals(parcel_records(areas, as_of=as_of)), True
     )
     assert _as_dicts(projects) == _as_dicts(
-        eff.project_totals(sel.project_records(areas, as_of=as_of)), True
+        eff.project_totals(project_records(areas, as_of=as_of)), True
     )
     a2 = parcels["CCN-A2"]
     assert a2.n_parcels == 4
@@ -51,17 +58,17 @@ def test_database_totals_equal_the_record_sums(case, as_of, all_areas):  # noqa:
 
 def test_totals_leave_out_areas_not_asked_for(case):  # noqa: F811
     only_a1 = [case["a1"]]
-    assert set(sel.clearance_totals(only_a1)) == set()  # A1 has no parcels
-    assert set(sel.project_totals(only_a1, all_areas=True)) == {"CCN-A1"}
-    assert set(sel.clearance_totals(only_a1, all_areas=True)) == set()  # A2's are not returned
+    assert set(clearance_totals(only_a1)) == set()  # A1 has no parcels
+    assert set(project_totals(only_a1, all_areas=True)) == {"CCN-A1"}
+    assert set(clearance_totals(only_a1, all_areas=True)) == set()  # A2's are not returned
 
 
 def test_points_from_the_database_locate_like_the_boundaries(case):  # noqa: F811
-    locator = sel.UnitLocator.load()
-    areas, points = sel.areas_with_points(None)
+    locator = UnitLocator.load()
+    areas, points = areas_with_points(None)
     assert [a.code for a in areas] == ["CCN-A1", "CCN-A2", "CCN-A3"]
-    fast = sel.area_rows(areas, locator=locator, points=points)
-    slow = sel.area_rows(list(sel.areas_in(None)), locator=locator)
+    fast = area_rows(areas, locator=locator, points=points)
+    slow = area_rows(list(areas_in(None)), locator=locator)
     assert [(r.record, r.units) for r in fast] == [(r.record, r.units) for r in slow]
     assert fast[1].units["commune"].name == "Xã Đông"
     assert locator.locate_many(points) == [locator.locate(p) for p in points]
@@ -85,20 +92,20 @@ def test_the_kept_unit_locator_sees_every_change_of_the_units(case):  # noqa: F8
 
     from planning import models as m
 
-    first = sel.UnitLocator.current()
-    again = sel.UnitLocator.current()
+    first = UnitLocator.current()
+    again = UnitLocator.current()
     assert (again is first) == (connection.vendor == "postgresql")
-    areas, points = sel.areas_with_points(None)
+    areas, points = areas_with_points(None)
     commune = first.locate(points[1])["commune"]
     assert commune.name == "Xã Đông"
 
     m.AdminUnit.objects.filter(pk=commune.id).update(name="Xã Đông Mới")
-    renamed = sel.UnitLocator.current()
+    renamed = UnitLocator.current()
     assert renamed is not first and renamed.locate(points[1])["commune"].name == "Xã Đông Mới"
 
     far = MultiPolygon(Polygon.from_bbox((100.0, 10.0, 100.1, 10.1)), srid=4326)
     m.AdminUnit.objects.filter(pk=commune.id).update(boundary=far)
-    moved = sel.UnitLocator.current()
+    moved = UnitLocator.current()
     assert (
         moved is not renamed
         and moved.locate(points[1])["commune"] != renamed.locate(points[1])["commune"]

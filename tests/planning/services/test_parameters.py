@@ -8,10 +8,12 @@ import sys
 
 import pytest
 
+from planning.analysis.efficiency import EfficiencyCriteria
 from planning.analysis.errors import CriteriaError
-from planning.analysis.types import EfficiencyCriteria, ProposalCriteria, SiteCriteria
-from planning.services.analyses import criteria_build, parse_weights
-from planning.services.errors import InvalidParameter
+from planning.analysis.proposal_checks import ProposalCriteria
+from planning.analysis.site_suggestion import SiteCriteria
+from planning.errors import InvalidParameter
+from planning.services.analysis_params import criteria_build, parse_weights
 
 
 @pytest.fixture(autouse=True)

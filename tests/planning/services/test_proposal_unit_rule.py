@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from planning import models as m
-from planning.services import analyses as svc
 from planning.services import proposals as workflow
+from planning.services.proposal_validation import proposal_check
 from tests.conftest import box4326
 
 pytestmark = pytest.mark.django_db
@@ -96,9 +96,7 @@ def _rules(result):
 
 
 def test_a_proposal_drawn_in_the_neighbouring_unit_names_both(world):
-    result = svc.proposal_check(
-        geometry=_square(109.15), kind="CCN", admin_unit="24001", store=False
-    )
+    result = proposal_check(geometry=_square(109.15), kind="CCN", admin_unit="24001", store=False)
     rules = _rules(result)
     inside = rules["inside_unit"]
     assert inside["passed"] is False and inside["measured"] == pytest.approx(1.0)
@@ -124,9 +122,7 @@ def test_a_proposal_drawn_in_the_neighbouring_unit_names_both(world):
 
 
 def test_the_same_boundary_named_by_its_own_unit_passes_with_the_mountain_limit(world):
-    result = svc.proposal_check(
-        geometry=_square(109.15), kind="CCN", admin_unit="24002", store=False
-    )
+    result = proposal_check(geometry=_square(109.15), kind="CCN", admin_unit="24002", store=False)
     rules = _rules(result)
     assert rules["inside_unit"]["passed"] is True
     assert rules["inside_unit"]["message_vi"] == "Nằm trong địa bàn Xã Miền Núi."
@@ -140,7 +136,7 @@ def test_the_same_boundary_named_by_its_own_unit_passes_with_the_mountain_limit(
 
 
 def test_a_boundary_across_two_units_lists_both_with_their_shares(world):
-    result = svc.proposal_check(
+    result = proposal_check(
         geometry=_square(109.12 - 0.00125), kind="CCN", admin_unit="24001", store=False
     )
     inside = _rules(result)["inside_unit"]
@@ -161,10 +157,8 @@ def test_a_boundary_across_two_units_lists_both_with_their_shares(world):
 def test_occupancy_follows_the_legacy_district_the_proposal_lies_in_within_its_unit(world):
     """Phường Đồng Bằng reaches into the old mountainous district: a proposal there is counted
     with that district's clusters; one in the plain with the plain's."""
-    east = svc.proposal_check(
-        geometry=_square(109.105), kind="CCN", admin_unit="24001", store=False
-    )
-    west = svc.proposal_check(geometry=_square(109.02), kind="CCN", admin_unit="24001", store=False)
+    east = proposal_check(geometry=_square(109.105), kind="CCN", admin_unit="24001", store=False)
+    west = proposal_check(geometry=_square(109.02), kind="CCN", admin_unit="24001", store=False)
     assert (
         _rules(east)["inside_unit"]["passed"] is True
         and _rules(west)["inside_unit"]["passed"] is True
@@ -177,14 +171,10 @@ def test_occupancy_follows_the_legacy_district_the_proposal_lies_in_within_its_u
 
 
 def test_a_legacy_commune_takes_its_districts_mountainous_flag(world):
-    result = svc.proposal_check(
-        geometry=_square(109.15), kind="CCN", admin_unit="602-01", store=False
-    )
+    result = proposal_check(geometry=_square(109.15), kind="CCN", admin_unit="602-01", store=False)
     assert result["is_mountainous"] is True and _rules(result)["area_limits"]["passed"] is True
     # …and a legacy commune's proposal is placed among the legacy communes
-    wrong = svc.proposal_check(
-        geometry=_square(109.15), kind="CCN", admin_unit="601-01", store=False
-    )
+    wrong = proposal_check(geometry=_square(109.15), kind="CCN", admin_unit="601-01", store=False)
     assert wrong["lies_in"] == [
         {"code": "602-01", "name": "Xã Chân Núi", "level": "commune", "share": 1.0}
     ]

@@ -33,8 +33,8 @@ def published(transactional_db):
         valid_from=dt.date(1976, 1, 1),
         zone_srid=9217,
     )
-    old = m.AnalysisRun.objects.create(kind="site_suggestion", status="done", admin_unit=province)
-    new = m.AnalysisRun.objects.create(kind="site_suggestion", status="done", admin_unit=province)
+    old = m.AnalysisRun.objects.create(kind="site-suggestion", status="done", admin_unit=province)
+    new = m.AnalysisRun.objects.create(kind="site-suggestion", status="done", admin_unit=province)
     common = dict(
         kind="CCN",
         area_ha=40,
@@ -57,7 +57,7 @@ def published(transactional_db):
     m.SuggestedSite.objects.create(
         run=new, rank=2, score=0.65, geom=mp(109.10, 13.95, 109.12, 13.97), **common
     )
-    infra = m.AnalysisRun.objects.create(kind="infrastructure", status="done")
+    infra = m.AnalysisRun.objects.create(kind="infrastructure-gaps", status="done")
     dev = m.Developer.objects.create(name="CĐT", kind="enterprise")
     area = m.IndustrialArea.objects.create(
         code="CCN-X",

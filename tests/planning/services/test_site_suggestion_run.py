@@ -7,8 +7,9 @@ import shapely
 from planning import geo
 from planning import models as m
 from planning.analysis.errors import CriteriaError
-from planning.services import analyses as svc
-from planning.services.errors import InvalidParameter, MissingInputs, UnknownProvince
+from planning.errors import InvalidParameter, MissingInputs, UnknownProvince
+from planning.services.analysis_runs import analysis_run
+from planning.texts import translate
 from tests.planning.services.demo_case import DemoTestCase
 
 
@@ -16,8 +17,10 @@ class SiteSuggestionRunTests(DemoTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.run_bd = svc.site_suggestion_run(province="Bình Định", kind="CCN", user=cls.planner)
-        cls.run_st = svc.site_suggestion_run(province="94", kind="CCN")
+        cls.run_bd = analysis_run(
+            "site-suggestion", province="Bình Định", kind="CCN", user=cls.planner
+        )
+        cls.run_st = analysis_run("site-suggestion", province="94", kind="CCN")
 
     def sites(self, run):
         return list(run.sites.order_by("rank"))
@@ -25,7 +28,7 @@ class SiteSuggestionRunTests(DemoTestCase):
     # --- what is stored -----------------------------------------------------------------------
     def test_run_is_stored_with_params_versions_timings_and_user(self):
         run = m.AnalysisRun.objects.get(pk=self.run_bd.pk)
-        self.assertEqual(run.kind, "site_suggestion")
+        self.assertEqual(run.kind, "site-suggestion")
         self.assertEqual(run.status, "done")
         self.assertEqual(run.progress, 100)
         self.assertEqual(run.started_by, self.planner)
@@ -112,14 +115,16 @@ class SiteSuggestionRunTests(DemoTestCase):
         self.assertAlmostEqual(sum(b["contribution"] for b in site.breakdown), site.score, places=4)
 
     def test_same_inputs_give_the_same_result(self):
-        again = svc.analysis_run("site-suggestion", province="Bình Định", kind="CCN")
+        again = analysis_run("site-suggestion", province="Bình Định", kind="CCN")
         first = [(s.rank, s.area_ha, s.score, s.geom.wkt) for s in self.sites(self.run_bd)]
         second = [(s.rank, s.area_ha, s.score, s.geom.wkt) for s in self.sites(again)]
         self.assertEqual(first, second)
         self.assertEqual(again.input_versions["rasters"], self.run_bd.input_versions["rasters"])
 
     def test_a_new_run_becomes_the_current_layer(self):
-        again = svc.site_suggestion_run(province="Bình Định", kind="CCN", criteria={"max_count": 2})
+        again = analysis_run(
+            "site-suggestion", province="Bình Định", kind="CCN", criteria={"max_count": 2}
+        )
         self.assertEqual(again.sites.count(), 2)
         self.assertFalse(m.SuggestedSite.objects.filter(run=self.run_bd, is_current=True).exists())
         self.assertTrue(m.SuggestedSite.objects.filter(run=self.run_st, is_current=True).exists())
@@ -133,7 +138,8 @@ class SiteSuggestionRunTests(DemoTestCase):
         )
 
     def test_overrides_are_recorded(self):
-        run = svc.site_suggestion_run(
+        run = analysis_run(
+            "site-suggestion",
             province="52",
             kind="CCN",
             weights="road=0.6,slope=0.1",
@@ -146,7 +152,9 @@ class SiteSuggestionRunTests(DemoTestCase):
         self.assertTrue(all(s.rice_land_ha == 0 for s in run.sites.all()))
 
     def test_kcn_sites_use_the_kcn_size_range(self):
-        run = svc.site_suggestion_run(province="Sóc Trăng", kind="KCN", criteria={"max_count": 2})
+        run = analysis_run(
+            "site-suggestion", province="Sóc Trăng", kind="KCN", criteria={"max_count": 2}
+        )
         self.assertEqual(run.params["criteria"]["kind"], "KCN")
         for site in run.sites.all():
             self.assertEqual(site.kind, "KCN")
@@ -157,12 +165,14 @@ class SiteSuggestionRunTests(DemoTestCase):
     def test_a_merged_province_is_analysed_on_its_predecessors_rasters(self):
         """Gia Lai (from 1 July 2025) has no rasters; Bình Định, one of the provinces it was formed
         from, has: the run covers that part, is stored as Bình Định's, and says so."""
-        run = svc.site_suggestion_run(province="Gia Lai", kind="CCN", criteria={"max_count": 2})
+        run = analysis_run(
+            "site-suggestion", province="Gia Lai", kind="CCN", criteria={"max_count": 2}
+        )
         self.assertEqual(run.status, "done")
         self.assertEqual(run.admin_unit, self.province_bd)
         self.assertEqual(run.params["requested_province"]["name"], "Gia Lai")
         self.assertEqual(run.results["requested_province"], "Gia Lai")
-        (note,) = run.results["notes"]
+        (note,) = translate(run.results["notes"])
         self.assertIn("Gia Lai (từ 01/07/2025) chưa có raster riêng", note)
         self.assertIn("Bình Định", note)
         self.assertGreaterEqual(run.results["count"], 1)
@@ -188,7 +198,7 @@ class SiteSuggestionRunTests(DemoTestCase):
         ]
         for exc, kwargs in cases:
             with self.subTest(kwargs=kwargs), self.assertRaises(exc):
-                svc.site_suggestion_run(**kwargs)
+                analysis_run("site-suggestion", **kwargs)
         self.assertEqual(m.AnalysisRun.objects.count(), before)
 
     def test_a_failure_during_the_run_is_stored(self):
@@ -197,10 +207,10 @@ class SiteSuggestionRunTests(DemoTestCase):
         m.RasterLayer.objects.filter(pk=layer.pk).update(path="94/missing.tif")
         try:
             with self.assertRaises(MissingInputs):
-                svc.site_suggestion_run(province="94")
+                analysis_run("site-suggestion", province="94")
         finally:
             m.RasterLayer.objects.filter(pk=layer.pk).update(path=path)
-        failed = m.AnalysisRun.objects.filter(kind="site_suggestion", status="failed").latest("pk")
+        failed = m.AnalysisRun.objects.filter(kind="site-suggestion", status="failed").latest("pk")
         self.assertIn("missing.tif", failed.error)
         self.assertIsNotNone(failed.finished_at)
         self.assertEqual(failed.sites.count(), 0)

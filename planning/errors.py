@@ -1,4 +1,5 @@
-"""Errors raised by the planning services and selectors (carry their HTTP status and a code).
+"""Errors of the planning domain, raised by its selectors and services (carry their HTTP status
+and a code).
 
 Pure analyses raise :class:`planning.analysis.errors.AnalysisError` (bad criteria, grids,
 records); Django's ``ValidationError`` means invalid data on write. The API's one exception

@@ -1,0 +1,155 @@
+"""Labour catchment (``labour-catchment``): the population within given distances of each area,
+from the population rasters."""
+
+from __future__ import annotations
+
+import rasterio
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from planning import models as m
+from planning.analysis.labour import labour_catchment
+from planning.analysis.rasters import Grid, dataset_reader
+from planning.errors import MissingInputs
+from planning.selectors.admin_units import UnitLocator
+from planning.selectors.analysis_inputs.areas import area_rows, areas_in
+from planning.selectors.analysis_inputs.targets import project_records
+from planning.selectors.input_versions import input_versions
+from planning.selectors.rasters import (
+    raster_layers_available,
+    raster_layers_for,
+    raster_path,
+    raster_stand_in,
+)
+from planning.services.analyses.common import (
+    P_PROVINCE,
+    province_optional,
+    unit_from_ref,
+    unit_ref,
+)
+from planning.services.analyses.registry import (
+    AnalysisSpec,
+    Outcome,
+    Progress,
+    Timer,
+    register_analysis,
+)
+from planning.services.analysis_params import Param
+
+NAME = "labour-catchment"
+DEFAULT_DISTANCES_M = (5000.0, 10000.0, 20000.0)
+
+
+def _prepare(*, province=None, distances_m=None, resolution_m: float | None = None):
+    province = province_optional(province)
+    if distances_m in (None, "", []):
+        distances = list(DEFAULT_DISTANCES_M)
+    else:
+        distances = sorted({float(d) for d in distances_m})
+    notes = []
+    if province:
+        stand_in, note = raster_stand_in(province)
+        provinces, notes = [stand_in], [note] if note else []
+    else:
+        provinces = [
+            p
+            for p in m.AdminUnit.objects.filter(level="province").order_by("code")
+            if raster_layers_available(p)
+        ]
+    if not provinces:
+        raise MissingInputs(
+            _(
+                "No population raster is registered; an administrator runs "
+                "`manage.py build_rasters` first."
+            )
+        )
+    for p in provinces:
+        raster_layers_for(p, resolution_m, kinds=("population",))
+    return {
+        "province": unit_ref(province),
+        "provinces": [unit_ref(p) for p in provinces],
+        "distances_m": distances,
+        "resolution_m": resolution_m,
+        "notes": notes,
+    }, province
+
+
+def _body(params: dict, progress: Progress) -> Outcome:
+    timer = Timer()
+    out, layers_used = [], []
+    cache_mb = int(getattr(settings, "PLANNING_GDAL_CACHEMAX_MB", 256))
+    provinces = [unit_from_ref(p) for p in params["provinces"]]
+    for i, province in enumerate(provinces):
+        layer = raster_layers_for(province, params["resolution_m"], kinds=("population",))[
+            "population"
+        ]
+        layers_used.append(layer)
+        with timer("inputs"):
+            areas = list(areas_in(province, include_revoked=False))
+            rows = area_rows(
+                areas,
+                locator=UnitLocator.load(
+                    m.AdminUnit.objects.filter(boundary__intersects=province.boundary)
+                ),
+                metric_srid=layer.srid,
+                with_geometry=True,
+            )
+            projects = project_records(areas)
+        with (
+            timer("analysis"),
+            rasterio.Env(GDAL_CACHEMAX=cache_mb),
+            rasterio.open(raster_path(layer)) as ds,
+        ):
+            grid = Grid(ds.transform, (ds.height, ds.width), crs_epsg=layer.srid)
+            summary = labour_catchment(
+                [r.record for r in rows],
+                grid=grid,
+                population=dataset_reader(population=ds),
+                projects=projects,
+                distances_m=params["distances_m"],
+            )
+        d = summary.to_dict()
+        d.update(province=province.name, raster=layer.name)
+        out.append(d)
+        progress(
+            10 + int(85 * (i + 1) / len(provinces)),
+            _("%(province)s done") % {"province": province.name},
+        )
+    results = {
+        "distances_m": params["distances_m"],
+        "provinces": out,
+        "notes": list(params.get("notes", [])),
+    }
+    versions = input_versions([m.IndustrialArea, m.SecondaryProject], rasters=layers_used)
+    return Outcome(results, versions, timer.steps)
+
+
+SPEC = register_analysis(
+    AnalysisSpec(
+        NAME,
+        "Nguồn lao động trong bán kính khu, cụm công nghiệp",
+        "Labour catchment",
+        _prepare,
+        _body,
+        slow=True,
+        input_layers=("industrial_areas", "secondary_projects"),
+        parameters=(
+            P_PROVINCE,
+            Param(
+                "distances_m",
+                "numbers",
+                "bán kính (m), ví dụ [5000, 10000, 20000]",
+                "radii in metres, e.g. [5000, 10000, 20000]",
+                above=0,
+                maximum=100_000,
+            ),
+            Param(
+                "resolution_m",
+                "number",
+                "độ phân giải raster dân số (m); mặc định: mịn nhất đã dựng",
+                "population raster resolution (m); default: the finest built",
+                above=0,
+            ),
+        ),
+    )
+)
