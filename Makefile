@@ -93,7 +93,7 @@ serve:
 
 run: demo admin-user serve
 
-test: setup deps-test lint-imports
+test: setup deps-test lint
 	@scripts/test.sh
 
 # The dependency direction (contracts in .importlinter; DESIGN.md, "Map of the code"). A broken

@@ -189,7 +189,9 @@ class SuccessionTests(TestCase):
         for unit in old.prefetch_related("succession_out__successor"):
             links = list(unit.succession_out.all())
             self.assertTrue(links, unit.name)
-            self.assertAlmostEqual(sum(l.area_share for l in links), 1.0, delta=0.05, msg=unit.name)
+            self.assertAlmostEqual(
+                sum(link.area_share for link in links), 1.0, delta=0.05, msg=unit.name
+            )
             for link in links:
                 self.assertEqual(link.successor.valid_from, dt.date(2025, 7, 1))
 
