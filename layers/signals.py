@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from layers.catalogue import CATALOGUE
 from layers.tiles import invalidate_all, invalidate_extent
+from layers.wms.app import cache_dir
 from planning.signals import analysis_results_written
 
 log = logging.getLogger(__name__)
-
-
-def cache_dir(layer: str) -> Path:
-    from layers.wms.app import service_key
-
-    return Path(settings.VAR_DIR) / "mapserver" / service_key() / "tiles" / layer
 
 
 def _extent(geom):

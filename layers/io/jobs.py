@@ -40,7 +40,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from layers.catalogue import UnknownLayer, get_layer
+from layers.catalogue import CATALOGUE, UnknownLayer, get_layer
 from layers.io.doors import API
 from layers.io.errors import LayerImportError
 from layers.io.importer import (
@@ -111,8 +111,6 @@ def number(value) -> str:
 
 def importable_layers(user) -> list:
     """Catalogue layers ``user`` may import into (edit rights), in catalogue order."""
-    from layers.catalogue import CATALOGUE
-
     return [
         spec
         for spec in CATALOGUE.values()

@@ -154,6 +154,11 @@ def service_key() -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
+def cache_dir(layer: str) -> Path:
+    """The tile cache folder of ``layer`` for this database's map service."""
+    return Path(settings.VAR_DIR) / "mapserver" / service_key() / "tiles" / layer
+
+
 def get_service() -> BuiltService:
     key = service_key()
     svc = _built.get(key)

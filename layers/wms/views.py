@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from layers import auth
 from layers.catalogue import CATALOGUE
 from layers.errors import AuthenticationRequired
-from layers.wms.app import MapServiceConfigError, get_service
+from layers.wms.app import MapServiceConfigError, cache_dir, get_service
 from layers.wms.mapproxy_config import FEATURE_INFO_FORMATS
 from layers.wms.render import authorizer
 from planning import access
@@ -219,8 +219,6 @@ def cached_tile(request, prefix: str, path: str) -> HttpResponse | None:
     spec = CATALOGUE.get(match["layer"])
     if spec is None or not access.can_read_layer(request.user, spec):
         return None  # MapProxy answers with its own error
-    from layers.signals import cache_dir
-
     tile = cache_dir(spec.name) / match["z"] / match["x"] / f"{match['y']}.png"
     try:
         with open(tile, "rb") as fh:
@@ -337,8 +335,6 @@ def mapproxy(request, prefix: str, path: str = ""):
 def _tile_headers_from_cache(response, spec, tile) -> None:
     """A tile MapProxy just rendered: the same caching headers as :func:`cached_tile` gives it
     next time."""
-    from layers.signals import cache_dir
-
     try:
         stat = (cache_dir(spec.name) / tile["z"] / tile["x"] / f"{tile['y']}.png").stat()
     except (
@@ -389,8 +385,6 @@ def tile_cache_writable() -> bool:
     import time
 
     from django.conf import settings
-
-    from layers.signals import cache_dir
 
     now = time.monotonic()
     if now - _cache_state["checked"] < 10:

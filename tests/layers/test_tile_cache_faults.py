@@ -14,9 +14,8 @@ import subprocess
 import pytest
 from PIL import Image
 
-from layers.signals import cache_dir
 from layers.wms import views
-from layers.wms.app import get_service
+from layers.wms.app import cache_dir, get_service
 from tests.layers.test_wms import province  # noqa: F401  (committed rows: MapServer reads them)
 
 TILE = "/ows/tiles/industrial_areas/GLOBAL_WEBMERCATOR/12/3288/1888.png"  # over KCN Nhơn Hòa
