@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import textwrap
-from contextlib import nullcontext
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from layers.management.base import LanguageCommand
 from planning.analysis._text import fmt_vi
 from planning.analysis.errors import AnalysisError
 from planning.errors import PlanningError
@@ -64,32 +62,6 @@ def pct(v) -> str | None:
 
 def wrap(text: str, indent: str = "    ") -> str:
     return textwrap.fill(text, width=110, initial_indent=indent, subsequent_indent=indent)
-
-
-class LanguageCommand(BaseCommand):
-    """Base of the project's commands: they print in the active language, which is
-    ``settings.LANGUAGE_CODE`` (vi) unless ``--lang vi|en`` picks another.
-
-    Django 5.2 runs commands without activating a language (``gettext`` then falls back
-    to ``LANGUAGE_CODE``); ``--lang`` overrides it for the whole ``execute`` (checks,
-    output, CommandError messages). ``help`` may be a lazy message: argparse needs a str.
-    """
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        if self.help:
-            self.help = str(self.help)
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.add_argument(
-            "--lang",
-            choices=[code for code, _name in settings.LANGUAGES],
-            help=_("language of the output (default: %(code)s)") % {"code": settings.LANGUAGE_CODE},
-        )
-        return parser
-
-    def execute(self, *args, **options):
-        lang = options.get("lang")
-        with translation.override(lang) if lang else nullcontext():
-            return super().execute(*args, **options)
 
 
 class AnalysisCommand(LanguageCommand):

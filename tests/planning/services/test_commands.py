@@ -167,3 +167,22 @@ class AnalysisCommandTests(DemoTestCase):
             self.assertEqual(tasks_run_ready(), 1)
         queued.refresh_from_db()
         self.assertEqual(queued.get_status_display(), "Hoàn thành")
+
+
+def test_every_project_command_has_one_language_help_and_a_lang_option():
+    """Issue 12, item 7: help texts are messages (no "vi / en" pairs), in the active language."""
+    from django.core.management import get_commands, load_command_class
+    from django.utils import translation
+
+    ours = {n: app for n, app in get_commands().items() if app in ("planning", "layers")}
+    assert {"efficiency_report", "backup", "import_layer", "export_layer"} <= set(ours)
+    for name, app in ours.items():
+        command = load_command_class(app, name)
+        if name in ("makemessages", "run_worker"):
+            continue  # Django's and django-tasks-db's commands, extended
+        for lang, words in (("vi", ("ngôn ngữ",)), ("en", ("language of the output",))):
+            with translation.override(lang):
+                text = command.create_parser("manage.py", name).format_help()
+            assert "--lang {vi,en}" in text, (name, text)
+            assert all(w in text for w in words), (name, lang, text)
+            assert " / " not in text.replace("fixtures/demo", ""), (name, text)
