@@ -101,7 +101,10 @@ def test_command_prints_what_it_wrote(province_state):
     tmp_path, _unit, _area = province_state
     out = io.StringIO()
     call_command("backup", "--output", str(tmp_path / "b.tar.gz"), stdout=out)
-    assert "backup written" in out.getvalue() and (tmp_path / "b.tar.gz").exists()
+    assert "đã ghi bản sao lưu" in out.getvalue() and (tmp_path / "b.tar.gz").exists()
+    out = io.StringIO()
+    call_command("backup", "--output", str(tmp_path / "c.tar.gz"), "--lang", "en", stdout=out)
+    assert "backup written" in out.getvalue() and (tmp_path / "c.tar.gz").exists()
     assert not list(tmp_path.glob("*.partial"))
 
 

@@ -165,8 +165,13 @@ class DemoProvinceTests(TestCase):
 
         out = StringIO()
         call_command("load_demo", stdout=out)
-        self.assertIn("already loaded", out.getvalue())
+        self.assertIn("dữ liệu tỉnh mẫu đã được nạp", out.getvalue())
+        self.assertIn("tổng số: ", out.getvalue())
         self.assertIn("clearanceparcel", out.getvalue())
+        out = StringIO()
+        call_command("load_demo", "--lang", "en", stdout=out)
+        self.assertIn("already loaded", out.getvalue())
+        self.assertIn("totals: ", out.getvalue())
 
 
 class SuccessionTests(TestCase):

@@ -1,14 +1,16 @@
 """manage.py export_layer --layer NAME OUTPUT: a catalogue layer's published fields to a file."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from layers.io import LayerIOError, layer_export
 from layers.io.exporter import FORMATS
+from layers.management.base import LanguageCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(LanguageCommand):
+    help = gettext_lazy(
         "Export a catalogue layer's published fields (never personal data) and geometry to "
         "GeoPackage, GeoJSON, zipped Shapefile or KML, reprojected to any EPSG code "
         "(KML: WGS 84 only)."
@@ -16,15 +18,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "output", help="output file: .gpkg, .geojson/.json, .zip (zipped Shapefile), .kml"
-        )
-        parser.add_argument("--layer", required=True, help="catalogue layer, e.g. industrial_areas")
-        parser.add_argument("--format", choices=list(FORMATS), help="default: from the output name")
-        parser.add_argument(
-            "--srs", default="4326", help="output CRS as an EPSG code (default 4326)"
+            "output", help=_("output file: .gpkg, .geojson/.json, .zip (zipped Shapefile), .kml")
         )
         parser.add_argument(
-            "--overwrite", action="store_true", help="replace an existing output file"
+            "--layer", required=True, help=_("catalogue layer, e.g. industrial_areas")
+        )
+        parser.add_argument(
+            "--format", choices=list(FORMATS), help=_("default: from the output name")
+        )
+        parser.add_argument(
+            "--srs", default="4326", help=_("output CRS as an EPSG code (default 4326)")
+        )
+        parser.add_argument(
+            "--overwrite", action="store_true", help=_("replace an existing output file")
         )
 
     def handle(self, *args, **options):

@@ -7,8 +7,10 @@ import textwrap
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from layers.management.base import LanguageCommand
 from planning.analysis._text import fmt_vi
 from planning.analysis.errors import AnalysisError
 from planning.errors import PlanningError
@@ -17,7 +19,7 @@ from planning.texts import translate
 
 
 def table(headers: list[str], rows: list[list], *, max_width: int = 48) -> str:
-    """A plain text table: one header line (Vietnamese / English), a rule, the rows."""
+    """A plain text table: one header line (in the active language), a rule, the rows."""
     cells = [[_cell(v, max_width) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     numeric = [
@@ -45,7 +47,7 @@ def _cell(v, max_width: int) -> str:
     if v is None:
         return "—"
     if isinstance(v, bool):
-        return "có/yes" if v else "không/no"
+        return _("yes") if v else _("no")
     if isinstance(v, float):
         return fmt_vi(v, 1 if abs(v) >= 10 else 2)
     if isinstance(v, int):
@@ -62,7 +64,7 @@ def wrap(text: str, indent: str = "    ") -> str:
     return textwrap.fill(text, width=110, initial_indent=indent, subsequent_indent=indent)
 
 
-class AnalysisCommand(BaseCommand):
+class AnalysisCommand(LanguageCommand):
     """Base: ``--province``, ``--json``, ``--user``; runs one analysis and stores the run."""
 
     analysis = ""
@@ -70,15 +72,9 @@ class AnalysisCommand(BaseCommand):
 
     def add_arguments(self, parser):
         if self.province_option:
-            parser.add_argument(
-                "--province", help="tên hoặc mã tỉnh / province name or code (mặc định: tất cả)"
-            )
-        parser.add_argument(
-            "--json", action="store_true", help="in kết quả dạng JSON / print the run as JSON"
-        )
-        parser.add_argument(
-            "--user", help="tên đăng nhập người chạy / username recorded as who ran it"
-        )
+            parser.add_argument("--province", help=_("province name or code (default: all)"))
+        parser.add_argument("--json", action="store_true", help=_("print the run as JSON"))
+        parser.add_argument("--user", help=_("username recorded as who ran it"))
 
     def user(self, options):
         name = options.get("user")
@@ -86,7 +82,7 @@ class AnalysisCommand(BaseCommand):
             return None
         user = get_user_model()._default_manager.filter(username=name).first()
         if user is None:
-            raise CommandError(f"Không có người dùng {name!r} / unknown user {name!r}")
+            raise CommandError(_("unknown user %(name)r") % {"name": name})
         return user
 
     def run(self, name: str, options, params=None, /, **kwargs):
@@ -118,7 +114,11 @@ class AnalysisCommand(BaseCommand):
     def footer(self, run) -> None:
         self.stdout.write(
             self.style.SUCCESS(
-                f"lần chạy / run #{run.pk}: {run.get_status_display()} trong / in "
-                f"{fmt_vi(run.duration_s, 1)} s"
+                _("run #%(id)s: %(status)s in %(seconds)s s")
+                % {
+                    "id": run.pk,
+                    "status": run.get_status_display(),
+                    "seconds": fmt_vi(run.duration_s, 1),
+                }
             )
         )

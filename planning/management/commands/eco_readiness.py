@@ -1,18 +1,20 @@
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
 from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Mức sẵn sàng chuyển đổi KCN/CCN sinh thái: tiêu chí đạt và còn thiếu. "
-        "Eco-industrial park readiness."
+    help = gettext_lazy(
+        "Eco-industrial park readiness of industrial parks and clusters: criteria met and missing."
     )
     analysis = "eco-readiness"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument(
-            "--include-planned", action="store_true", help="tính cả khu, cụm mới trong quy hoạch"
+            "--include-planned", action="store_true", help=_("include planned parks and clusters")
         )
 
     def handle(self, *args, **options):
@@ -28,13 +30,13 @@ class Command(AnalysisCommand):
         r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"KCN/CCN sinh thái / Eco-industrial readiness — {r['scope']}: "
-                f"{r['n_ready']}/{r['n_areas']} sẵn sàng / ready"
+                _("Eco-industrial readiness — %(scope)s: %(ready)s/%(total)s ready")
+                % {"scope": r["scope"], "ready": r["n_ready"], "total": r["n_areas"]}
             )
         )
         self.stdout.write(
             table(
-                ["Khu, cụm/Area", "Loại", "Đạt/Met", "Thiếu dữ liệu/Unknown", "Sẵn sàng/Ready"],
+                [_("Park or cluster"), _("Kind"), _("Met"), _("No data"), _("Ready")],
                 [
                     [
                         a["area_name"],

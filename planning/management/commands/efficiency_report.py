@@ -2,6 +2,8 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
@@ -10,10 +12,9 @@ from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Hiệu quả sử dụng đất KCN/CCN theo khu, xã, huyện (cũ), tỉnh; lưu lần chạy và xuất "
-        "JSON/CSV/XLSX. "
-        "Land-use efficiency per area and per unit."
+    help = gettext_lazy(
+        "Land-use efficiency of industrial parks and clusters per area, commune, (former) "
+        "district and province; stores the run and exports JSON/CSV/XLSX."
     )
     analysis = "efficiency"
 
@@ -22,22 +23,24 @@ class Command(AnalysisCommand):
         parser.add_argument(
             "--unit",
             choices=["commune", "district", "province"],
-            help="cấp tổng hợp cho điều kiện Nghị định 32/2024 (mặc định: district — huyện cũ)",
+            help=_(
+                "unit level for the Decree 32/2024 conditions (default: district — former district)"
+            ),
         )
         parser.add_argument(
-            "--year", type=int, help="tình hình cuối năm Y (dựng lại từ báo cáo năm)"
+            "--year",
+            type=int,
+            help=_("the state at the end of year Y (rebuilt from the annual reports)"),
         )
-        parser.add_argument(
-            "--format", choices=["json", "csv", "xlsx"], help="xuất tệp / export format"
-        )
+        parser.add_argument("--format", choices=["json", "csv", "xlsx"], help=_("export format"))
         parser.add_argument(
             "--table",
             default="areas",
             choices=["areas", "units", "years"],
-            help="bảng xuất ra CSV (mặc định areas)",
+            help=_("table exported as CSV (default: areas)"),
         )
         parser.add_argument(
-            "--output", help="đường dẫn tệp xuất (mặc định: in ra màn hình với json/csv)"
+            "--output", help=_("export file path (default: print json/csv on screen)")
         )
 
     def handle(self, *args, **options):
@@ -56,11 +59,12 @@ class Command(AnalysisCommand):
                 if path.is_dir():
                     path = path / filename
                 path.write_bytes(content)
-                self.stderr.write(f"đã ghi / wrote {path} ({fmt_vi(len(content))} bytes)")
-            elif fmt == "xlsx":
-                raise CommandError(
-                    "--format xlsx cần --output ĐƯỜNG_DẪN / --format xlsx needs --output PATH"
+                self.stderr.write(
+                    _("wrote %(path)s (%(size)s bytes)")
+                    % {"path": path, "size": fmt_vi(len(content))}
                 )
+            elif fmt == "xlsx":
+                raise CommandError(_("--format xlsx needs --output PATH"))
             else:
                 sys.stdout.flush()
                 self.stdout.write(content.decode("utf-8-sig"))
@@ -69,19 +73,23 @@ class Command(AnalysisCommand):
             self.emit_json(run)
             return
         r = translate(run.results)
-        title = f"Hiệu quả sử dụng đất / Land-use efficiency — {r['scope']}"
         if r["year"]:
-            title += f", cuối năm / end of {r['year']}"
+            title = _("Land-use efficiency — %(scope)s, end of %(year)s") % {
+                "scope": r["scope"],
+                "year": r["year"],
+            }
+        else:
+            title = _("Land-use efficiency — %(scope)s") % {"scope": r["scope"]}
         self.stdout.write(self.style.MIGRATE_HEADING(title))
         self.stdout.write(
             table(
                 [
-                    "Loại/Kind",
-                    "Số khu/Areas",
-                    "Quy hoạch/Planned (ha)",
-                    "Cho thuê/Leasable (ha)",
-                    "Đã thuê/Leased (ha)",
-                    "Lấp đầy/Occupancy",
+                    _("Kind"),
+                    _("Areas"),
+                    _("Planned (ha)"),
+                    _("Leasable (ha)"),
+                    _("Leased (ha)"),
+                    _("Occupancy"),
                 ],
                 [
                     [
@@ -97,16 +105,16 @@ class Command(AnalysisCommand):
             )
         )
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING(f"Theo đơn vị / By unit ({r['unit']})"))
+        self.stdout.write(self.style.MIGRATE_HEADING(_("By unit (%(unit)s)") % {"unit": r["unit"]}))
         self.stdout.write(
             table(
                 [
-                    "Đơn vị/Unit",
-                    "Loại/Kind",
-                    "Số khu/Areas",
-                    "Lấp đầy/Occupancy",
-                    "Chưa thuê/Unleased (ha)",
-                    "Lập CCN mới/New CCN",
+                    _("Unit"),
+                    _("Kind"),
+                    _("Areas"),
+                    _("Occupancy"),
+                    _("Unleased (ha)"),
+                    _("New CCN"),
                 ],
                 [
                     [
@@ -122,18 +130,18 @@ class Command(AnalysisCommand):
             )
         )
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING("Theo khu, cụm / By area"))
+        self.stdout.write(self.style.MIGRATE_HEADING(_("By park or cluster")))
         self.stdout.write(
             table(
                 [
-                    "Mã/Code",
-                    "Tên/Name",
-                    "Loại",
-                    "Lấp đầy/Occ.",
-                    "GPMB/Cleared",
-                    "Vốn ĐK/ha",
-                    "LĐ/ha (jobs)",
-                    "Mở rộng/Expand",
+                    _("Code"),
+                    _("Name"),
+                    _("Kind"),
+                    _("Occ."),
+                    _("Cleared"),
+                    _("Reg. capital/ha"),
+                    _("Jobs/ha"),
+                    _("Expand"),
                 ],
                 [
                     [

@@ -2,14 +2,17 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from layers.management.base import LanguageCommand
 
 
-class Command(BaseCommand):
-    help = "Tạo tài khoản quản trị mẫu 'admin' (một lần) và in mật khẩu."
+class Command(LanguageCommand):
+    help = gettext_lazy("Create the demo administrator 'admin' (once) and print its password.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default="admin")
+        parser.add_argument("--username", default="admin", help=_("the administrator's username"))
 
     def handle(self, *args, username, **options):
         User = get_user_model()
@@ -21,10 +24,20 @@ class Command(BaseCommand):
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
-            self.stdout.write(self.style.SUCCESS(f"created administrator '{username}'"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("created administrator '%(username)s'") % {"username": username}
+                )
+            )
         elif password_file.exists():
             password = password_file.read_text().strip()
         else:
-            self.stdout.write(f"administrator '{username}' exists; its password was set elsewhere")
+            self.stdout.write(
+                _("administrator '%(username)s' exists; its password was set elsewhere")
+                % {"username": username}
+            )
             return
-        self.stdout.write(f"admin login: {username} / {password}   (saved in {password_file})")
+        self.stdout.write(
+            _("admin login: %(username)s / %(password)s   (saved in %(path)s)")
+            % {"username": username, "password": password, "path": password_file}
+        )

@@ -15,9 +15,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from layers.management.base import LanguageCommand
 from planning import models as m
 
 DEMO_USERS = (
@@ -41,8 +43,10 @@ DEMO_USERS = (
 )
 
 
-class Command(BaseCommand):
-    help = "Tạo các tài khoản mẫu cho quy trình đề xuất (một lần) và in mật khẩu."
+class Command(LanguageCommand):
+    help = gettext_lazy(
+        "Create the demo accounts of the proposal workflow (once) and print their passwords."
+    )
 
     def handle(self, *args, **options):
         path = settings.VAR_DIR / "demo_users.txt"
@@ -63,7 +67,8 @@ class Command(BaseCommand):
                 units = [u for u in units if u is not None]
                 if not units:
                     self.stdout.write(
-                        f"skipped {username}: demo unit {', '.join(codes)} not loaded"
+                        _("skipped %(username)s: demo unit %(codes)s not loaded")
+                        % {"username": username, "codes": ", ".join(codes)}
                     )
                     continue
                 user = User.objects.filter(username=username).first()
@@ -73,10 +78,15 @@ class Command(BaseCommand):
                         username, password=password, first_name=full_name[:150]
                     )
                     saved[username] = password
-                    self.stdout.write(self.style.SUCCESS(f"created demo user '{username}'"))
+                    self.stdout.write(
+                        self.style.SUCCESS(
+                            _("created demo user '%(username)s'") % {"username": username}
+                        )
+                    )
                 elif username not in saved:
                     self.stdout.write(
-                        f"demo user '{username}' exists; its password was set elsewhere"
+                        _("demo user '%(username)s' exists; its password was set elsewhere")
+                        % {"username": username}
                     )
                 for unit in units:
                     m.Membership.objects.get_or_create(user=user, role=role, admin_unit=unit)
@@ -90,5 +100,8 @@ class Command(BaseCommand):
         )
         path.chmod(0o600)
         for u, p, note in lines:
-            self.stdout.write(f"demo login: {u} / {p}   ({note})")
-        self.stdout.write(f"(saved in {path})")
+            self.stdout.write(
+                _("demo login: %(username)s / %(password)s   (%(note)s)")
+                % {"username": u, "password": p, "note": note}
+            )
+        self.stdout.write(_("(saved in %(path)s)") % {"path": path})

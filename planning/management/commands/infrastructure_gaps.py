@@ -1,12 +1,14 @@
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from planning.management.commands._analysis import AnalysisCommand, table
 from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Hạ tầng kỹ thuật đến chân hàng rào: khoảng cách từ mỗi khu, cụm đến đường, điện, nước "
-        "và tuyến kết "
-        "nối chỉ dẫn (lớp infrastructure_connectors). Infrastructure gaps to the fence."
+    help = gettext_lazy(
+        "Infrastructure gaps to the fence: distance from each park or cluster to roads, power "
+        "and water, and indicative connector lines (layer infrastructure_connectors)."
     )
     analysis = "infrastructure-gaps"
 
@@ -18,8 +20,8 @@ class Command(AnalysisCommand):
         r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"Hạ tầng đến chân hàng rào / Infrastructure to the fence — {r['scope']}: "
-                f"{r['n_with_gaps']}/{r['n_areas']} khu, cụm còn thiếu / with gaps"
+                _("Infrastructure to the fence — %(scope)s: %(gaps)s/%(total)s with gaps")
+                % {"scope": r["scope"], "gaps": r["n_with_gaps"], "total": r["n_areas"]}
             )
         )
 
@@ -30,11 +32,11 @@ class Command(AnalysisCommand):
         self.stdout.write(
             table(
                 [
-                    "Khu, cụm/Area",
-                    "Đường/Road (m)",
-                    "Điện/Power (m)",
-                    "Nước/Water (m)",
-                    "Còn thiếu/Gaps",
+                    _("Park or cluster"),
+                    _("Road (m)"),
+                    _("Power (m)"),
+                    _("Water (m)"),
+                    _("Gaps"),
                 ],
                 [
                     [
@@ -50,6 +52,6 @@ class Command(AnalysisCommand):
             )
         )
         self.stdout.write(
-            f"{r['n_connectors']} tuyến kết nối chỉ dẫn đã lưu / connector lines stored"
+            _("%(count)s indicative connector lines stored") % {"count": r["n_connectors"]}
         )
         self.footer(run)

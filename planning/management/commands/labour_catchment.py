@@ -1,4 +1,6 @@
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
@@ -6,15 +8,15 @@ from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Dân số trong bán kính 5/10/20 km quanh mỗi khu, cụm so với lao động dự kiến. "
-        "Labour catchment."
+    help = gettext_lazy(
+        "Labour catchment: population within 5/10/20 km of each park or cluster against the "
+        "workers it needs."
     )
     analysis = "labour-catchment"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--distances", help="bán kính (km), ví dụ 5,10,20")
+        parser.add_argument("--distances", help=_("radii (km), e.g. 5,10,20"))
 
     def handle(self, *args, **options):
         distances = None
@@ -23,32 +25,37 @@ class Command(AnalysisCommand):
                 distances = [float(d) * 1000 for d in options["distances"].split(",") if d.strip()]
             except ValueError:
                 raise CommandError(
-                    f"--distances phải là số ki-lô-mét như 5,10,20 (nhận được "
-                    f"{options['distances']!r}) / --distances must be kilometres such as 5,10,20 "
-                    f"(got {options['distances']!r})"
+                    _("--distances must be kilometres such as 5,10,20 (got %(value)r)")
+                    % {"value": options["distances"]}
                 ) from None
         run = self.run(self.analysis, options, province=options["province"], distances_m=distances)
         if options["json"]:
             self.emit_json(run)
             return
         for note in translate(run.results.get("notes", [])):
-            self.stdout.write(f"Lưu ý / Note: {note}")
+            self.stdout.write(_("Note: %(note)s") % {"note": note})
         for p in run.results["provinces"]:
             km = [f"{fmt_vi(d / 1000)} km" for d in run.results["distances_m"]]
             self.stdout.write(
                 self.style.MIGRATE_HEADING(
-                    f"Nguồn lao động / Labour catchment — {p['province']}: dân số / population "
-                    f"{fmt_vi(p['total_population'])}, lao động cần / workers needed "
-                    f"{fmt_vi(p['workers_needed'])}"
+                    _(
+                        "Labour catchment — %(province)s: population %(population)s, "
+                        "workers needed %(workers)s"
+                    )
+                    % {
+                        "province": p["province"],
+                        "population": fmt_vi(p["total_population"]),
+                        "workers": fmt_vi(p["workers_needed"]),
+                    }
                 )
             )
             self.stdout.write(
                 table(
                     [
-                        "Khu, cụm/Area",
-                        "Lao động cần/Workers",
-                        *[f"Dân/Pop. {k}" for k in km],
-                        f"Tỷ lệ/Share {km[0]}",
+                        _("Park or cluster"),
+                        _("Workers needed"),
+                        *[_("Pop. %(radius)s") % {"radius": k} for k in km],
+                        _("Share %(radius)s") % {"radius": km[0]},
                     ],
                     [
                         [

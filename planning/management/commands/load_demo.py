@@ -1,17 +1,25 @@
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from layers.management.base import LanguageCommand
 from planning.services.demo import DEMO_DIR, DemoDataError, demo_load
 
 
-class Command(BaseCommand):
-    help = "Nạp dữ liệu tỉnh mẫu (Bình Định, Sóc Trăng). Idempotent: chạy lại không mất dữ liệu."
+class Command(LanguageCommand):
+    help = gettext_lazy(
+        "Load the demo provinces (Bình Định, Sóc Trăng). Idempotent: running it again loses "
+        "no data."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", default=str(DEMO_DIR), help="thư mục fixtures/demo")
-        parser.add_argument("--force", action="store_true", help="nạp lại dù dữ liệu đã có")
+        parser.add_argument("--dir", default=str(DEMO_DIR), help=_("the fixtures/demo folder"))
+        parser.add_argument(
+            "--force", action="store_true", help=_("reload even if the data is already there")
+        )
 
     def handle(self, *args, dir, force, **options):
         start = time.monotonic()
@@ -21,18 +29,26 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if result.skipped:
             self.stdout.write(
-                f"demo province already loaded (fixtures {result.checksum[:12]}); nothing to do"
+                _("demo province already loaded (fixtures %(checksum)s); nothing to do")
+                % {"checksum": result.checksum[:12]}
             )
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"demo province loaded in {time.monotonic() - start:.1f} s "
-                    f"(fixtures {result.checksum[:12]})"
+                    _("demo province loaded in %(seconds)s s (fixtures %(checksum)s)")
+                    % {
+                        "seconds": f"{time.monotonic() - start:.1f}",
+                        "checksum": result.checksum[:12],
+                    }
                 )
             )
             for label in result.created:
                 self.stdout.write(
-                    f"  {label:24s} created {result.created[label]:6d}  "
-                    f"updated {result.updated[label]:6d}"
+                    f"  {label:24s} "
+                    + _("created %(created)6d  updated %(updated)6d")
+                    % {"created": result.created[label], "updated": result.updated[label]}
                 )
-        self.stdout.write("totals: " + ", ".join(f"{k} {v}" for k, v in result.totals.items()))
+        self.stdout.write(
+            _("totals: %(totals)s")
+            % {"totals": ", ".join(f"{k} {v}" for k, v in result.totals.items())}
+        )

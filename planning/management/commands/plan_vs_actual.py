@@ -1,11 +1,13 @@
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
 from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Quy hoạch so với thực hiện: số khu, cụm và diện tích trong quy hoạch, đã thành lập, "
-        "đang hoạt động."
+    help = gettext_lazy(
+        "Plan vs actual: number and area of parks and clusters planned, established and operating."
     )
     analysis = "plan-vs-actual"
 
@@ -17,21 +19,21 @@ class Command(AnalysisCommand):
         rows = translate(run.results["rows"])
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"Quy hoạch so với thực hiện / Plan vs actual — {run.results['scope']}"
+                _("Plan vs actual — %(scope)s") % {"scope": run.results["scope"]}
             )
         )
         self.stdout.write(
             table(
                 [
-                    "Tỉnh/Province",
-                    "Loại",
-                    "Quy hoạch/Planned",
+                    _("Province"),
+                    _("Kind"),
+                    _("Planned"),
                     "(ha)",
-                    "Đã thành lập/Established",
+                    _("Established"),
                     "(ha)",
-                    "Hoạt động/Operating",
+                    _("Operating"),
                     "(ha)",
-                    "Tỷ lệ ha/Share",
+                    _("Share of ha"),
                 ],
                 [
                     [

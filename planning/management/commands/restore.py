@@ -1,43 +1,55 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from layers.management.base import LanguageCommand
 from planning.services.backup import BackupError, backup_restore
 
 
-class Command(BaseCommand):
-    help = (
-        "Khôi phục từ tệp sao lưu của lệnh backup. Kiểm tra toàn bộ tệp trước; mặc định sao lưu "
-        "trạng thái hiện tại trước khi khôi phục. Restore a backup made by `backup`."
+class Command(LanguageCommand):
+    help = gettext_lazy(
+        "Restore a backup made by the backup command. The whole file is checked first; by "
+        "default the current state is backed up before the restore."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("archive", help="tệp .tar.gz do lệnh backup tạo")
+        parser.add_argument("archive", help=_(".tar.gz file made by the backup command"))
         parser.add_argument(
             "--no-safety-backup",
             action="store_true",
-            help="không sao lưu trạng thái hiện tại trước khi khôi phục",
+            help=_("do not back up the current state before the restore"),
         )
-        parser.add_argument("--yes", action="store_true", help="không hỏi xác nhận")
+        parser.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
 
     def handle(self, *args, archive, no_safety_backup=False, yes=False, **options):
         if not yes and options.get("interactive", True):
             answer = input(
-                f"Replace the database, uploaded files and rasters with {archive}? [y/N] "
+                _("Replace the database, uploaded files and rasters with %(archive)s? [y/N] ")
+                % {"archive": archive}
             )
             if answer.strip().lower() not in ("y", "yes", "c", "có"):
-                raise CommandError("restore cancelled; nothing changed")
+                raise CommandError(_("restore cancelled; nothing changed"))
         try:
             result = backup_restore(Path(archive), safety_backup=not no_safety_backup)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         if result.safety_backup:
-            self.stdout.write(f"the state before the restore was saved to {result.safety_backup}")
+            self.stdout.write(
+                _("the state before the restore was saved to %(path)s")
+                % {"path": result.safety_backup}
+            )
         for w in result.warnings:
             self.stdout.write(self.style.WARNING(w))
         self.stdout.write(
             self.style.SUCCESS(
-                f"restored {result.path} ({result.backend}, "
-                f"{sum(result.counts.values()):,} rows, {result.files} files)"
+                _("restored %(path)s (%(backend)s, %(rows)s rows, %(files)s files)")
+                % {
+                    "path": result.path,
+                    "backend": result.backend,
+                    "rows": f"{sum(result.counts.values()):,}",
+                    "files": result.files,
+                }
             )
         )

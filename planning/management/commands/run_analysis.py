@@ -1,6 +1,9 @@
 import json
 
 from django.core.management.base import CommandError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning.analysis._text import fmt_vi
 from planning.analysis.errors import UnknownAnalysis
@@ -19,53 +22,65 @@ COMMANDS = {
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Chạy một phân tích theo tên (NAME --params JSON); các lần chạy đang chờ do "
-        "manage.py run_worker chạy. "
-        f"Run an analysis by name: {', '.join(ANALYSES)}. Tham số / parameters: "
-        + "; ".join(
+    help = format_lazy(
+        "{} {}",
+        gettext_lazy(
+            "Run an analysis by name (NAME --params JSON); queued runs are run by manage.py "
+            "run_worker. Parameters:"
+        ),
+        "; ".join(
             f"{s.name}: {', '.join(p.name for p in s.parameters)}" for s in ANALYSES.values()
-        )
+        ),
     )
     province_option = False
 
     def add_arguments(self, parser):
-        parser.add_argument("name", nargs="?", help="tên phân tích / analysis name")
+        parser.add_argument("name", nargs="?", help=_("analysis name"))
         parser.add_argument(
-            "--params", default="{}", help='tham số dạng JSON, ví dụ {"province": "52"}'
+            "--params", default="{}", help=_('parameters as JSON, e.g. {"province": "52"}')
         )
         super().add_arguments(parser)
 
     def handle(self, *args, name=None, **options):
         names = ", ".join(ANALYSES)
         if not name:
-            raise CommandError(f"Hãy cho tên phân tích: {names} / give an analysis name: {names}")
+            raise CommandError(_("give an analysis name: %(names)s") % {"names": names})
         try:
             spec = analysis_spec(name)
         except UnknownAnalysis:
             raise CommandError(
-                f"Không có phân tích {name!r}; các phân tích: {names} / "
-                f"unknown analysis {name!r}; known analyses: {names}"
+                _("unknown analysis %(name)r; known analyses: %(names)s")
+                % {"name": name, "names": names}
             ) from None
         try:
             params = json.loads(options["params"])
         except json.JSONDecodeError as exc:
             raise CommandError(
-                f"--params không phải JSON hợp lệ: {exc} / --params is not valid JSON: {exc}"
+                _("--params is not valid JSON: %(error)s") % {"error": exc}
             ) from None
         if not isinstance(params, dict):
             accepted = ", ".join(p.name for p in spec.parameters)
             raise CommandError(
-                f"--params phải là một đối tượng JSON {{tên: giá trị}}; tham số của {name}: "
-                f"{accepted} / --params must be a JSON object {{name: value}}; parameters of "
-                f"{name}: {accepted}"
+                _(
+                    "--params must be a JSON object {name: value}; parameters of %(name)s: "
+                    "%(accepted)s"
+                )
+                % {"name": name, "accepted": accepted}
             )
         run = self.run(name, options, params)
         if options["json"] or name not in COMMANDS:
             self.emit_json(run)
         else:
             self.stdout.write(
-                f"lần chạy / run #{run.pk} ({name}): {run.get_status_display()}, "
-                f"{fmt_vi(run.duration_s, 1)} s; chi tiết / details: "
-                f"manage.py {COMMANDS[name]} hoặc --json"
+                _(
+                    "run #%(id)s (%(name)s): %(status)s, %(seconds)s s; details: "
+                    "manage.py %(command)s or --json"
+                )
+                % {
+                    "id": run.pk,
+                    "name": name,
+                    "status": run.get_status_display(),
+                    "seconds": fmt_vi(run.duration_s, 1),
+                    "command": COMMANDS[name],
+                }
             )

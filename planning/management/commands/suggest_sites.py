@@ -1,6 +1,8 @@
 import json
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
@@ -10,9 +12,9 @@ from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Đề xuất vị trí CCN/KCN mới dọc các tuyến đường đã/đang đầu tư và lưu kết quả (lớp "
-        "suggested_sites). Suggest sites for new clusters/parks along invested roads."
+    help = gettext_lazy(
+        "Suggest sites for new clusters or parks along roads built or being built, and store "
+        "them (layer suggested_sites)."
     )
     analysis = "site-suggestion"
 
@@ -20,19 +22,21 @@ class Command(AnalysisCommand):
         super().add_arguments(parser)
         parser.add_argument("--kind", default="CCN", choices=["CCN", "KCN", "ccn", "kcn"])
         parser.add_argument(
-            "--corridor-m", type=float, help="hành lang dọc tuyến (m), mặc định 2000"
+            "--corridor-m", type=float, help=_("corridor along the roads (m), default 2000")
         )
-        parser.add_argument("--max-count", type=int, help="số vị trí tối đa, mặc định 10")
+        parser.add_argument("--max-count", type=int, help=_("most sites to suggest, default 10"))
         parser.add_argument(
             "--weights",
-            help="trọng số, ví dụ road=0.3,slope=0.2 (road, infrastructure, slope, "
-            "conversion, population, flood)",
+            help=_(
+                "weights, e.g. road=0.3,slope=0.2 (road, infrastructure, slope, conversion, "
+                "population, flood)"
+            ),
         )
         parser.add_argument(
-            "--resolution", type=float, help="độ phân giải raster (m); mặc định: mịn nhất đã dựng"
+            "--resolution", type=float, help=_("raster resolution (m); default: the finest built")
         )
         parser.add_argument(
-            "--criteria", help='các tham số khác dạng JSON, ví dụ {"exclude_rice": true}'
+            "--criteria", help=_('other parameters as JSON, e.g. {"exclude_rice": true}')
         )
 
     def handle(self, *args, **options):
@@ -42,8 +46,7 @@ class Command(AnalysisCommand):
                 criteria = json.loads(options["criteria"])
             except json.JSONDecodeError as exc:
                 raise CommandError(
-                    f"--criteria không phải JSON hợp lệ: {exc} / --criteria is not valid JSON: "
-                    f"{exc}"
+                    _("--criteria is not valid JSON: %(error)s") % {"error": exc}
                 ) from None
         if options["province"]:
             provinces = [options["province"]]  # checked by the service, which names the parameter
@@ -55,8 +58,7 @@ class Command(AnalysisCommand):
             ]
             if not provinces:
                 raise CommandError(
-                    "Chưa tỉnh nào có raster: chạy `manage.py build_rasters` trước. / "
-                    "No province has rasters; run `manage.py build_rasters` first."
+                    _("No province has rasters; run `manage.py build_rasters` first.")
                 )
         for province in provinces:
             run = self.run(
@@ -79,13 +81,24 @@ class Command(AnalysisCommand):
         r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"{r['province']} — {r['kind']}: {r['count']} vị trí đề xuất / suggested sites, "
-                f"{fmt_vi(r['total_ha'], 1)} ha (raster {fmt_vi(r['resolution_m'])} m, "
-                f"{fmt_vi(r['grid']['rows'])}×{fmt_vi(r['grid']['cols'])} ô, {r['grid']['crs']})"
+                _(
+                    "%(province)s — %(kind)s: %(count)s suggested sites, %(ha)s ha (raster "
+                    "%(resolution)s m, %(rows)s×%(cols)s cells, %(crs)s)"
+                )
+                % {
+                    "province": r["province"],
+                    "kind": r["kind"],
+                    "count": r["count"],
+                    "ha": fmt_vi(r["total_ha"], 1),
+                    "resolution": fmt_vi(r["resolution_m"]),
+                    "rows": fmt_vi(r["grid"]["rows"]),
+                    "cols": fmt_vi(r["grid"]["cols"]),
+                    "crs": r["grid"]["crs"],
+                }
             )
         )
         for note in r.get("notes", []):
-            self.stdout.write(wrap(f"Lưu ý / Note: {note}"))
+            self.stdout.write(wrap(_("Note: %(note)s") % {"note": note}))
         rows = [
             [
                 s["rank"],
@@ -101,21 +114,25 @@ class Command(AnalysisCommand):
         self.stdout.write(
             table(
                 [
-                    "Hạng/Rank",
-                    "Diện tích/Area (ha)",
-                    "Điểm/Score",
-                    "Đường gần nhất/Road",
-                    "Cách/Distance (m)",
-                    "Đất lúa/Rice (ha)",
-                    "Xã, phường/Commune",
+                    _("Rank"),
+                    _("Area (ha)"),
+                    _("Score"),
+                    _("Nearest road"),
+                    _("Distance (m)"),
+                    _("Rice land (ha)"),
+                    _("Commune"),
                 ],
                 rows,
             )
         )
         if r["sites"]:
-            self.stdout.write("Lý do / Reasons:")
+            self.stdout.write(_("Reasons:"))
             for s in r["sites"]:
                 self.stdout.write(wrap(f"{s['rank']}. {s['reasons']}"))
         for d in r.get("dropped", []):
-            self.stdout.write(f"  bỏ / dropped: {fmt_vi(d['area_ha'], 1)} ha — {d['reason']}")
+            self.stdout.write(
+                "  "
+                + _("dropped: %(ha)s ha — %(reason)s")
+                % {"ha": fmt_vi(d["area_ha"], 1), "reason": d["reason"]}
+            )
         self.footer(run)

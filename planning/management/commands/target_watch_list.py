@@ -1,23 +1,29 @@
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
 from planning.texts import translate
 
 
 class Command(AnalysisCommand):
-    help = (
-        "Danh sách khu, cụm không hoàn thành chỉ tiêu 2 năm liên tiếp; năng lực tài chính "
-        "chủ đầu tư; "
-        "CCN do Nhà nước làm chủ đầu tư cần chuyển giao; dự án thứ cấp chậm tiến độ. "
-        "Target watch list, developer capacity, transfers, lagging projects."
+    help = gettext_lazy(
+        "Parks and clusters that missed their targets two years running; developers' "
+        "financial capacity; state-developed clusters to transfer; lagging secondary projects."
     )
     analysis = "targets"
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument(
-            "--as-of-year", type=int, help="năm cuối cùng xét chỉ tiêu (mặc định: năm trước)"
+            "--as-of-year",
+            type=int,
+            help=_("last year whose targets are checked (default: last year)"),
         )
-        parser.add_argument("--as-of", help="ngày xét tiến độ dự án YYYY-MM-DD (mặc định: hôm nay)")
+        parser.add_argument(
+            "--as-of",
+            help=_("date the project progress is checked on, YYYY-MM-DD (default: today)"),
+        )
 
     def handle(self, *args, **options):
         run = self.run(
@@ -33,14 +39,13 @@ class Command(AnalysisCommand):
         r = translate(run.results)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"Không hoàn thành chỉ tiêu {2} năm liên tiếp / Missed targets two years running — "
-                f"{r['scope']} "
-                f"(đến năm / up to {r['as_of_year']})"
+                _("Missed targets two years running — %(scope)s (up to %(year)s)")
+                % {"scope": r["scope"], "year": r["as_of_year"]}
             )
         )
         self.stdout.write(
             table(
-                ["Khu, cụm/Area", "Năm/Years", "Số chỉ tiêu không đạt/Misses"],
+                [_("Park or cluster"), _("Years"), _("Targets missed")],
                 [
                     [w["area_name"], ", ".join(map(str, w["years"])), len(w["misses"])]
                     for w in r["watch_list"]
@@ -50,16 +55,14 @@ class Command(AnalysisCommand):
         for w in r["watch_list"]:
             self.stdout.write(wrap(w["message_vi"]))
         self.stdout.write("")
-        self.stdout.write(
-            self.style.MIGRATE_HEADING("Năng lực tài chính chủ đầu tư / Developer capacity")
-        )
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Developer capacity")))
         self.stdout.write(
             table(
                 [
-                    "Chủ đầu tư/Developer",
-                    "Vốn CSH/Own capital (tỷ)",
-                    "Cần/Required (tỷ)",
-                    "Đạt/Passed",
+                    _("Developer"),
+                    _("Own capital (bn VND)"),
+                    _("Required (bn VND)"),
+                    _("Passed"),
                 ],
                 [
                     [
@@ -73,18 +76,14 @@ class Command(AnalysisCommand):
             )
         )
         self.stdout.write("")
-        self.stdout.write(
-            self.style.MIGRATE_HEADING(
-                "CCN do Nhà nước làm chủ đầu tư / State-developed clusters to transfer"
-            )
-        )
+        self.stdout.write(self.style.MIGRATE_HEADING(_("State-developed clusters to transfer")))
         self.stdout.write(
             table(
                 [
-                    "Cụm/Cluster",
-                    "Tình trạng/Status",
-                    "Lấp đầy/Occupancy",
-                    "Chưa thuê/Unleased (ha)",
+                    _("Cluster"),
+                    _("Status"),
+                    _("Occupancy"),
+                    _("Unleased (ha)"),
                 ],
                 [
                     [t["area_name"], t["status"], pct(t["occupancy"]), t["unleased_ha"]]
@@ -95,13 +94,16 @@ class Command(AnalysisCommand):
         self.stdout.write("")
         self.stdout.write(
             self.style.MIGRATE_HEADING(
-                f"Dự án chậm tiến độ / Lagging projects: {len(r['lagging_projects'])}, "
-                f"{fmt_vi(r['counts']['land_to_recover_ha'], 1)} ha"
+                _("Lagging projects: %(count)s, %(ha)s ha")
+                % {
+                    "count": len(r["lagging_projects"]),
+                    "ha": fmt_vi(r["counts"]["land_to_recover_ha"], 1),
+                }
             )
         )
         self.stdout.write(
             table(
-                ["Dự án/Project", "Khu/Area", "Lý do/Reason", "Chậm/Months late", "Đất/Land (ha)"],
+                [_("Project"), _("Park"), _("Reason"), _("Months late"), _("Land (ha)")],
                 [
                     [
                         p["name"],

@@ -371,8 +371,10 @@ def test_a_body_that_is_not_an_object_is_refused(world):
         assert r.status_code == 400 and "JSON" in r.json()["error"]["message"], r.content
     with pytest.raises(CommandError, match="--params phải là một đối tượng JSON"):
         call_command("run_analysis", "efficiency", "--params", "[1, 2]", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="unknown analysis 'nope'"):
+    with pytest.raises(CommandError, match="Không có phân tích 'nope'"):
         call_command("run_analysis", "nope", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="unknown analysis 'nope'"):
+        call_command("run_analysis", "nope", "--lang", "en", stdout=io.StringIO())
 
 
 def test_the_reported_run_analysis_crashes_are_clear_errors_or_work(world):

@@ -29,13 +29,13 @@ class AnalysisCommandTests(DemoTestCase):
             "suggest_sites", "--province", "Bình Định", "--max-count", "3", "--user", "planner"
         )
         self.assertIn("Bình Định — CCN:", out)
-        self.assertIn("Hạng/Rank", out)
-        self.assertIn("Lý do / Reasons:", out)
+        self.assertIn("Thứ hạng", out)
+        self.assertIn("Lý do:", out)
         self.assertRegex(out, r"\n +1\. (Cách|Tiếp giáp) tuyến")
         run_ = m.AnalysisRun.objects.filter(kind="site-suggestion").latest("pk")
         self.assertEqual(run_.started_by.username, "planner")
         self.assertEqual(run_.params["criteria"]["max_count"], 3)
-        self.assertIn(f"run #{run_.pk}", out)
+        self.assertIn(f"lần chạy #{run_.pk}: Hoàn thành", out)
 
     def test_suggest_sites_options_and_json(self):
         out = run(
@@ -66,7 +66,7 @@ class AnalysisCommandTests(DemoTestCase):
 
     def test_suggest_sites_for_a_merged_province_reads_its_predecessors_rasters(self):
         out = run("suggest_sites", "--province", "Gia Lai", "--max-count", "2")
-        self.assertIn("Lưu ý / Note: Gia Lai (từ 01/07/2025) chưa có raster riêng", out)
+        self.assertIn("Lưu ý: Gia Lai (từ 01/07/2025) chưa có raster riêng", out)
         self.assertIn("tỉnh Bình Định trước", out)
         self.assertIn("phần thuộc Gia Lai cũ chưa có raster", " ".join(out.split()))
         self.assertIn("Bình Định — CCN:", out)
@@ -80,7 +80,7 @@ class AnalysisCommandTests(DemoTestCase):
         for args, message in (
             (["--province", "Hà Nội"], "Tham số 'province': không có tỉnh 'Hà Nội'"),
             (["--province", "52", "--weights", "road=x"], "trọng số road phải là số"),
-            (["--province", "52", "--criteria", "{bad"], "not valid JSON"),
+            (["--province", "52", "--criteria", "{bad"], "--criteria không phải JSON hợp lệ"),
             (["--province", "Gia Lai"], "build_rasters"),
             (["--province", "Gia Lai"], "Gia Lai chưa có raster (địa hình, lớp phủ, ngập, dân số)"),
         ):
@@ -89,9 +89,16 @@ class AnalysisCommandTests(DemoTestCase):
 
     def test_efficiency_report_table_and_exports(self):
         out = run("efficiency_report", "--unit", "district", "--province", "52")
-        self.assertIn("Hiệu quả sử dụng đất / Land-use efficiency — Bình Định", out)
-        self.assertIn("Theo đơn vị / By unit (district)", out)
+        self.assertIn("Hiệu quả sử dụng đất — Bình Định", out)
+        self.assertIn("Theo đơn vị (district)", out)
+        self.assertIn("Cho thuê được (ha)", out)
         self.assertIn("Thị xã An Nhơn", out)
+        out = run("efficiency_report", "--unit", "district", "--province", "52", "--lang", "en")
+        self.assertIn("Land-use efficiency — Bình Định", out)
+        self.assertIn("By unit (district)", out)
+        self.assertIn("Leasable (ha)", out)
+        self.assertNotIn("Hiệu quả", out)
+        self.assertRegex(out, r"run #\d+: Done in ")
         with tempfile.TemporaryDirectory() as tmp:
             csv_path = Path(tmp) / "areas.csv"
             run("efficiency_report", "--format", "csv", "--output", str(csv_path), "--year", "2024")
@@ -107,30 +114,48 @@ class AnalysisCommandTests(DemoTestCase):
             self.assertIn("Don_vi", load_workbook(xlsx).sheetnames)
         printed = run("efficiency_report", "--format", "csv", "--table", "units")
         self.assertTrue(printed.startswith("level,unit,unit_name"))
-        with self.assertRaisesMessage(CommandError, "--output"):
+        with self.assertRaisesMessage(CommandError, "--format xlsx cần --output ĐƯỜNG_DẪN"):
             run("efficiency_report", "--format", "xlsx")
+        with self.assertRaisesMessage(CommandError, "--format xlsx needs --output PATH"):
+            run("efficiency_report", "--format", "xlsx", "--lang", "en")
 
     def test_other_commands_print_their_tables(self):
         cases = {
             "target_watch_list": "Không hoàn thành chỉ tiêu 2 năm liên tiếp",
-            "eco_readiness": "KCN/CCN sinh thái / Eco-industrial readiness",
-            "infrastructure_gaps": "Hạ tầng đến chân hàng rào / Infrastructure to the fence",
-            "labour_catchment": "Nguồn lao động / Labour catchment — Sóc Trăng",
-            "plan_vs_actual": "Quy hoạch so với thực hiện / Plan vs actual",
+            "eco_readiness": "KCN/CCN sinh thái — ",
+            "infrastructure_gaps": "Hạ tầng đến chân hàng rào — ",
+            "labour_catchment": "Nguồn lao động — Sóc Trăng",
+            "plan_vs_actual": "Quy hoạch so với thực hiện — ",
+        }
+        english = {
+            "target_watch_list": "Missed targets two years running",
+            "eco_readiness": "Eco-industrial readiness — ",
+            "infrastructure_gaps": "Infrastructure to the fence — ",
+            "labour_catchment": "Labour catchment — Sóc Trăng",
+            "plan_vs_actual": "Plan vs actual — ",
         }
         for command, heading in cases.items():
+            args = ["--province", "94"] if command == "labour_catchment" else []
             with self.subTest(command=command):
-                out = run(command, *(["--province", "94"] if command == "labour_catchment" else []))
+                out = run(command, *args)
                 self.assertIn(heading, out)
-                self.assertRegex(out, r"run #\d+: Hoàn thành")
-        self.assertEqual(m.AnalysisRun.objects.filter(status="done").count(), len(cases))
+                self.assertRegex(out, r"lần chạy #\d+: Hoàn thành")
+                self.assertNotIn(english[command], out)
+            with self.subTest(command=command, lang="en"):
+                out = run(command, *args, "--lang", "en")
+                self.assertIn(english[command], out)
+                self.assertRegex(out, r"run #\d+: Done")
+                self.assertNotIn(heading, out)
+        self.assertEqual(m.AnalysisRun.objects.filter(status="done").count(), 2 * len(cases))
 
     def test_run_analysis_by_name(self):
         out = run("run_analysis", "plan-vs-actual", "--params", '{"province": "94"}', "--json")
         data = json.loads(out)
         self.assertEqual(data["params"]["province"]["name"], "Sóc Trăng")
-        with self.assertRaisesMessage(CommandError, "unknown analysis 'nope'"):
+        with self.assertRaisesMessage(CommandError, "Không có phân tích 'nope'"):
             run("run_analysis", "nope")
+        with self.assertRaisesMessage(CommandError, "unknown analysis 'nope'"):
+            run("run_analysis", "nope", "--lang", "en")
         with self.assertRaisesMessage(CommandError, "Tham số 'province': không có tỉnh 'Mars'"):
             run("run_analysis", "eco-readiness", "--params", '{"province": "Mars"}')
         with self.settings(TASKS=TASKS_QUEUED):
@@ -142,3 +167,22 @@ class AnalysisCommandTests(DemoTestCase):
             self.assertEqual(tasks_run_ready(), 1)
         queued.refresh_from_db()
         self.assertEqual(queued.get_status_display(), "Hoàn thành")
+
+
+def test_every_project_command_has_one_language_help_and_a_lang_option():
+    """Issue 12, item 7: help texts are messages (no "vi / en" pairs), in the active language."""
+    from django.core.management import get_commands, load_command_class
+    from django.utils import translation
+
+    ours = {n: app for n, app in get_commands().items() if app in ("planning", "layers")}
+    assert {"efficiency_report", "backup", "import_layer", "export_layer"} <= set(ours)
+    for name, app in ours.items():
+        command = load_command_class(app, name)
+        if name in ("makemessages", "run_worker"):
+            continue  # Django's and django-tasks-db's commands, extended
+        for lang, words in (("vi", ("ngôn ngữ",)), ("en", ("language of the output",))):
+            with translation.override(lang):
+                text = command.create_parser("manage.py", name).format_help()
+            assert "--lang {vi,en}" in text, (name, text)
+            assert all(w in text for w in words), (name, lang, text)
+            assert " / " not in text.replace("fixtures/demo", ""), (name, text)
