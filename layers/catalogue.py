@@ -2,6 +2,11 @@
 
 One entry per layer feeds the importer/exporter now, and WMS, WFS and the REST API later.
 Adding a layer is one entry. Personal data (household details) is never in ``fields``.
+
+A layer's ``title`` is a lazy gettext string (English msgid, context "layer title"): shown in
+the active language (``str(spec.title)``), or in a fixed one (``title_vi``, ``title_en``) where
+a document gives both or is written once per process in the service's language (the WFS
+capabilities, the MapServer mapfile).
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from planning.services.write_rules import WriteRules, write_rules_for
 
@@ -18,8 +25,7 @@ class LayerSpec:
     name: str  # machine name (WFS typeName, WMS layer, import --layer)
     model_label: str  # "planning.IndustrialArea"
     geometry_field: str
-    title_vi: str
-    title_en: str
+    title: str  # lazy: English msgid, context "layer title"
     fields: tuple[str, ...]  # published attributes (never personal data)
     key_field: str | None = None  # natural key for upsert; several fields comma-separated;
     # "id" (the exported primary key) where the layer has no natural key
@@ -31,6 +37,18 @@ class LayerSpec:
     default_style: str = ""
     # Rows written by analysis runs only (each belongs to a run): never imported, by any door.
     written_by_analyses: bool = False
+
+    @property
+    def title_vi(self) -> str:
+        """The title in Vietnamese, whatever the active language."""
+        with translation.override("vi"):
+            return str(self.title)
+
+    @property
+    def title_en(self) -> str:
+        """The title in English, whatever the active language."""
+        with translation.override("en"):
+            return str(self.title)
 
     @property
     def model(self):
@@ -82,8 +100,7 @@ register(
         name="admin_units",
         model_label="planning.AdminUnit",
         geometry_field="boundary",
-        title_vi="Đơn vị hành chính",
-        title_en="Administrative units",
+        title=pgettext_lazy("layer title", "Administrative units"),
         fields=(
             "code",
             "name",
@@ -105,8 +122,7 @@ register(
         name="industrial_areas",
         model_label="planning.IndustrialArea",
         geometry_field="boundary",
-        title_vi="Khu, cụm công nghiệp",
-        title_en="Industrial parks and clusters",
+        title=pgettext_lazy("layer title", "Industrial parks and clusters"),
         fields=(
             "code",
             "name",
@@ -147,8 +163,7 @@ register(
         name="clearance_parcels",
         model_label="planning.ClearanceParcel",
         geometry_field="boundary",
-        title_vi="Thửa đất giải phóng mặt bằng",
-        title_en="Clearance parcels",
+        title=pgettext_lazy("layer title", "Clearance parcels"),
         fields=(
             "map_sheet",
             "parcel_no",
@@ -178,8 +193,7 @@ register(
         name="road_corridors",
         model_label="planning.RoadCorridor",
         geometry_field="centerline",
-        title_vi="Tuyến đường",
-        title_en="Road corridors",
+        title=pgettext_lazy("layer title", "Road corridors"),
         fields=(
             "code",
             "name",
@@ -206,8 +220,7 @@ register(
         name="infrastructure_lines",
         model_label="planning.InfrastructureLine",
         geometry_field="geom",
-        title_vi="Tuyến hạ tầng kỹ thuật",
-        title_en="Infrastructure lines",
+        title=pgettext_lazy("layer title", "Infrastructure lines"),
         fields=("name", "kind", "status", "capacity", "length_m", "is_synthetic"),
         key_field="id",
         foreign_keys={"admin_unit": _UNIT},
@@ -220,8 +233,7 @@ register(
         name="infrastructure_points",
         model_label="planning.InfrastructurePoint",
         geometry_field="geom",
-        title_vi="Công trình hạ tầng kỹ thuật",
-        title_en="Infrastructure facilities",
+        title=pgettext_lazy("layer title", "Infrastructure facilities"),
         fields=("name", "kind", "status", "capacity", "is_synthetic"),
         key_field="id",
         foreign_keys={"admin_unit": _UNIT},
@@ -234,8 +246,7 @@ register(
         name="secondary_projects",
         model_label="planning.SecondaryProject",
         geometry_field="plot",
-        title_vi="Dự án thứ cấp",
-        title_en="Secondary projects",
+        title=pgettext_lazy("layer title", "Secondary projects"),
         fields=(
             "code",
             "name",
@@ -266,8 +277,7 @@ register(
         name="proposals",
         model_label="planning.Proposal",
         geometry_field="geom",
-        title_vi="Đề xuất khu, cụm công nghiệp",
-        title_en="Proposed parks and clusters",
+        title=pgettext_lazy("layer title", "Proposed parks and clusters"),
         fields=(
             "code",
             "name",
@@ -294,8 +304,7 @@ register(
         name="suggested_sites",
         model_label="planning.SuggestedSite",
         geometry_field="geom",
-        title_vi="Vị trí đề xuất CCN/KCN mới",
-        title_en="Suggested cluster sites",
+        title=pgettext_lazy("layer title", "Suggested cluster sites"),
         fields=(
             "rank",
             "kind",
@@ -326,8 +335,7 @@ register(
         name="infrastructure_connectors",
         model_label="planning.InfrastructureConnector",
         geometry_field="geom",
-        title_vi="Tuyến kết nối hạ tầng đến hàng rào (chỉ dẫn)",
-        title_en="Infrastructure connectors to the fence",
+        title=pgettext_lazy("layer title", "Infrastructure connectors to the fence"),
         fields=(
             "area_code",
             "area_name",

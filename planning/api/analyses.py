@@ -21,7 +21,6 @@ from __future__ import annotations
 from django.contrib.gis.geos import GEOSGeometry
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -388,7 +387,7 @@ class _ReportApi(BaseApi):
     def compute(self, request):
         spec = analysis_spec(self.analysis)
         if not can_read_analysis(request.user, spec):
-            title = spec.title_en.lower() if get_language() == "en" else spec.title_vi.lower()
+            title = str(spec.title).lower()  # the active language: the request's
             self.permission_denied(
                 request, message=_("you may not read %(analysis)s") % {"analysis": title}
             )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from django.urls import URLPattern, reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -68,7 +68,7 @@ _METHODS = ("get", "post", "put", "patch", "delete")
 
 def _layer_description(name: str) -> str:
     spec = CATALOGUE[name]
-    title = spec.title_en if get_language() == "en" else spec.title_vi
+    title = str(spec.title)  # the active language: the request's
     return _("Features of the layer “%(title)s” (GeoJSON; filters: bbox and the properties)") % {
         "title": title
     }
@@ -76,7 +76,7 @@ def _layer_description(name: str) -> str:
 
 def _layer_detail_description(name: str) -> str:
     spec = CATALOGUE[name]
-    title = spec.title_en if get_language() == "en" else spec.title_vi
+    title = str(spec.title)  # the active language: the request's
     return _("One feature of the layer “%(title)s” (GeoJSON)") % {"title": title}
 
 

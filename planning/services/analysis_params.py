@@ -62,13 +62,13 @@ class Param:
     ``type`` is one of :data:`TYPES`. ``choices`` (type ``choice``) are matched without regard to
     case; ``minimum``/``maximum`` are inclusive bounds, ``above`` an exclusive lower bound
     (numbers, integers, lists of numbers). ``excludes``: parameters it cannot be given with.
-    ``help_vi``/``help_en`` describe it for the API schema and the commands' help.
+    ``help`` (lazy gettext, English msgid, context "parameter help") describes it for the API
+    schema and the commands' help; ``help_vi``/``help_en`` give it in one language.
     """
 
     name: str
     type: str
-    help_vi: str = ""
-    help_en: str = ""
+    help: str | Promise = ""
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
@@ -82,6 +82,18 @@ class Param:
         if self.type == "choice":
             what = _("one of: %(choices)s") % {"choices": ", ".join(self.choices)}
         return what + _bounds(self)
+
+    @property
+    def help_vi(self) -> str:
+        """The help text in Vietnamese, whatever the active language."""
+        with translation.override("vi"):
+            return str(self.help)
+
+    @property
+    def help_en(self) -> str:
+        """The help text in English, whatever the active language."""
+        with translation.override("en"):
+            return str(self.help)
 
 
 @dataclass(frozen=True)

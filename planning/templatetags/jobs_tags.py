@@ -7,7 +7,6 @@ tab bar and ``{% jobs_panel %}`` among the panel sections. Both render nothing f
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
 
 from layers.io import jobs as imports
 from planning import access
@@ -38,11 +37,8 @@ def jobs_panel(context):
     if not _is_staff(context):
         return {"show": False}
     request = context["request"]
-    lang = "en" if (get_language() or "vi").startswith("en") else "vi"
-    analyses = []
-    for name in PANEL_ANALYSES:
-        spec = analysis_spec(name)
-        analyses.append({"name": name, "title": spec.title_en if lang == "en" else spec.title_vi})
+    # Titles in the active language (the page's).
+    analyses = [{"name": n, "title": str(analysis_spec(n).title)} for n in PANEL_ANALYSES]
     provinces = (
         AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE)
         .order_by("name", "valid_from")
@@ -71,7 +67,7 @@ def jobs_panel(context):
             }
         )
     layers = [
-        {"name": spec.name, "title": spec.title_en if lang == "en" else spec.title_vi}
+        {"name": spec.name, "title": str(spec.title)}
         for spec in imports.importable_layers(request.user)
     ]
     return {

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from layers.catalogue import CATALOGUE
 from layers.wms.render import render_map
@@ -36,15 +37,11 @@ SHEET_LAYERS = (
     "road_corridors",
     "infrastructure_points",
 )
-ATTRIBUTION = (
-    "Ranh giới tỉnh © Open Development Mekong, CC BY-SA 4.0; đường giao thông: "
-    "CTU-SematX/LegoCity, CC BY-SA 4.0. Ranh giới huyện, xã, khu, thửa đất và dự án là dữ liệu "
-    "minh họa (tổng hợp) — không dùng cho quyết định pháp lý, địa chính hay đầu tư."
-)
-ATTRIBUTION_EN = (
+ATTRIBUTION = pgettext_lazy(
+    "map sheet attribution",
     "Province outlines © Open Development Mekong, CC BY-SA 4.0; roads: CTU-SematX/LegoCity, "
     "CC BY-SA 4.0. District, commune, park, parcel and project data are illustrative "
-    "(synthetic) — not for legal, cadastral or investment decisions."
+    "(synthetic) — not for legal, cadastral or investment decisions.",
 )
 
 
@@ -119,7 +116,6 @@ def area_map_sheet(
 
     _fonts()
     today = today or timezone.localdate()
-    lang = numbers.active_lang()
     srid = area.metric_srid or 9217
     page_w, page_h = landscape(A4)
     margin = 24
@@ -220,7 +216,7 @@ def area_map_sheet(
     arrow.close()
     c.drawPath(arrow, stroke=1, fill=1)
     c.setFont(FONT_BOLD, 9)
-    c.drawCentredString(nx, ny + 28, "N" if lang == "en" else "B")
+    c.drawCentredString(nx, ny + 28, pgettext("compass point", "N"))
 
     # Right column: key figures
     y = page_h - margin - 58
@@ -258,7 +254,7 @@ def area_map_sheet(
                 (
                     style.geometry_type,
                     cls.symbolizers,
-                    cls.title_vi if lang == "vi" else cls.title_en,
+                    str(cls.title),
                     name,
                 )
             )
@@ -295,9 +291,7 @@ def area_map_sheet(
     c.drawString(
         margin, 39, _("Map: KCN Planner WMS (layers: %(layers)s).") % {"layers": ", ".join(layers)}
     )
-    _wrapped(
-        c, ATTRIBUTION if lang == "vi" else ATTRIBUTION_EN, margin, 30, page_w - 2 * margin, 6.6
-    )
+    _wrapped(c, str(ATTRIBUTION), margin, 30, page_w - 2 * margin, 6.6)
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -4,8 +4,9 @@ the parameters declared by several analyses."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from planning import models as m
 from planning.analysis.records import KINDS
@@ -61,31 +62,35 @@ def scope_name(province: m.AdminUnit | None) -> str:
 P_PROVINCE = Param(
     "province",
     "province",
-    "tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52' (mặc định: tất cả)",
-    "province name or code, e.g. 'Bình Định' or '52' (default: all)",
+    pgettext_lazy(
+        "parameter help", "province name or code, e.g. 'Bình Định' or '52' (default: all)"
+    ),
 )
 P_KIND = Param(
     "kind",
     "choice",
-    "loại: CCN (cụm) hoặc KCN (khu)",
-    "CCN (cluster) or KCN (park)",
+    pgettext_lazy("parameter help", "CCN (cluster) or KCN (park)"),
     choices=KINDS,
     default="CCN",
 )
 P_LEVEL = Param(
     "unit",
     "choice",
-    "cấp tổng hợp: xã, huyện (cũ) hoặc tỉnh",
-    "aggregation level",
+    pgettext_lazy("parameter help", "aggregation level"),
     choices=AREA_LEVELS,
 )
 
 
 def criteria_param(cls_name: str, name: str = "criteria") -> Param:
     """The parameter overriding an analysis' criteria dataclass ``cls_name``."""
-    return Param(
-        name,
-        "object",
-        f'các tham số của {cls_name} cần thay đổi, ví dụ {{"tên": giá trị}}',
-        f'{cls_name} values to override, as {{"name": value}}',
-    )
+    return Param(name, "object", _criteria_help(cls_name))
+
+
+def _criteria_help_text(cls_name: str) -> str:
+    return pgettext("parameter help", '%(name)s values to override, as {"name": value}') % {
+        "name": cls_name
+    }
+
+
+#: The help of a criteria parameter, in the language active where it is shown.
+_criteria_help = lazy(_criteria_help_text, str)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.translation import pgettext_lazy
+
 from planning import models as m
 from planning.analysis.eco import EcoCriteria, eco_readiness_all
 from planning.selectors.admin_units import UnitLocator
@@ -76,8 +78,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Mức sẵn sàng chuyển đổi KCN/CCN sinh thái",
-        "Eco-industrial park readiness",
+        pgettext_lazy("analysis title", "Eco-industrial park readiness"),
         _prepare,
         _body,
         parameters=(
@@ -86,8 +87,7 @@ SPEC = register_analysis(
             Param(
                 "include_planned",
                 "boolean",
-                "tính cả khu, cụm mới trong quy hoạch",
-                "include areas that are only planned",
+                pgettext_lazy("parameter help", "include areas that are only planned"),
                 default=False,
             ),
         ),

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from planning import models as m
 from planning.analysis.efficiency import EfficiencyCriteria, land_use_efficiency, unit_label
@@ -154,8 +155,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Hiệu quả sử dụng đất khu, cụm công nghiệp",
-        "Land-use efficiency",
+        pgettext_lazy("analysis title", "Land-use efficiency"),
         _prepare,
         _body,
         input_layers=("industrial_areas", "clearance_parcels", "secondary_projects"),
@@ -165,8 +165,7 @@ SPEC = register_analysis(
             Param(
                 "year",
                 "year",
-                "tình hình cuối năm (dựng lại từ báo cáo năm)",
-                "situation at the end of year",
+                pgettext_lazy("parameter help", "situation at the end of year"),
             ),
             criteria_param("EfficiencyCriteria"),
         ),

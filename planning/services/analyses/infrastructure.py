@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.utils.translation import pgettext_lazy
 
 from planning import geo
 from planning import models as m
@@ -130,8 +131,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Hạ tầng kỹ thuật đến chân hàng rào",
-        "Infrastructure to the fence",
+        pgettext_lazy("analysis title", "Infrastructure to the fence"),
         _prepare,
         _body,
         input_layers=(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import rasterio
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from planning import models as m
 from planning.analysis.labour import labour_catchment
@@ -127,8 +128,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Nguồn lao động trong bán kính khu, cụm công nghiệp",
-        "Labour catchment",
+        pgettext_lazy("analysis title", "Labour catchment"),
         _prepare,
         _body,
         slow=True,
@@ -138,16 +138,16 @@ SPEC = register_analysis(
             Param(
                 "distances_m",
                 "numbers",
-                "bán kính (m), ví dụ [5000, 10000, 20000]",
-                "radii in metres, e.g. [5000, 10000, 20000]",
+                pgettext_lazy("parameter help", "radii in metres, e.g. [5000, 10000, 20000]"),
                 above=0,
                 maximum=100_000,
             ),
             Param(
                 "resolution_m",
                 "number",
-                "độ phân giải raster dân số (m); mặc định: mịn nhất đã dựng",
-                "population raster resolution (m); default: the finest built",
+                pgettext_lazy(
+                    "parameter help", "population raster resolution (m); default: the finest built"
+                ),
                 above=0,
             ),
         ),

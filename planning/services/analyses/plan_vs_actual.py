@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext_lazy
+
 from planning import models as m
 from planning.analysis.plan_vs_actual import plan_vs_actual
 from planning.selectors.admin_units import UnitLocator
@@ -48,8 +50,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Quy hoạch so với thực hiện",
-        "Plan versus actual",
+        pgettext_lazy("analysis title", "Plan versus actual"),
         _prepare,
         _body,
         parameters=(P_PROVINCE,),

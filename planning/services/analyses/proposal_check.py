@@ -11,6 +11,7 @@ import rasterio.windows
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from planning import geo
 from planning import models as m
@@ -272,8 +273,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Kiểm tra đề xuất KCN/CCN theo quy định",
-        "Proposal rule checks",
+        pgettext_lazy("analysis title", "Proposal rule checks"),
         _prepare,
         _body,
         input_layers=("industrial_areas", "proposals"),
@@ -281,28 +281,33 @@ SPEC = register_analysis(
             Param(
                 "proposal",
                 "proposal",
-                "số hiệu (id) hoặc mã đề xuất đã lưu, thay cho geometry, kind, admin_unit",
-                "id or code of a stored proposal, instead of geometry, kind and admin_unit",
+                pgettext_lazy(
+                    "parameter help",
+                    "id or code of a stored proposal, instead of geometry, kind and admin_unit",
+                ),
             ),
             Param(
                 "crs",
                 "crs",
-                "hệ tọa độ của geometry (mã EPSG), mặc định thành phần crs của GeoJSON, hoặc 4326",
-                "CRS of the geometry (EPSG code); default its GeoJSON crs member, else 4326",
+                pgettext_lazy(
+                    "parameter help",
+                    "CRS of the geometry (EPSG code); default its GeoJSON crs member, else 4326",
+                ),
                 excludes=("proposal",),
             ),
             Param(
                 "geometry",
                 "geometry",
-                "ranh giới đề xuất: GeoJSON Polygon/MultiPolygon (hoặc Feature), WKT, EWKT",
-                "proposed boundary: GeoJSON Polygon/MultiPolygon (or Feature), WKT or EWKT",
+                pgettext_lazy(
+                    "parameter help",
+                    "proposed boundary: GeoJSON Polygon/MultiPolygon (or Feature), WKT or EWKT",
+                ),
                 excludes=("proposal",),
             ),
             Param(
                 "kind",
                 "choice",
-                "loại: CCN (cụm) hoặc KCN (khu)",
-                "CCN (cluster) or KCN (park)",
+                pgettext_lazy("parameter help", "CCN (cluster) or KCN (park)"),
                 choices=KINDS,
                 default="CCN",
                 excludes=("proposal",),
@@ -310,18 +315,21 @@ SPEC = register_analysis(
             Param(
                 "admin_unit",
                 "admin_unit",
-                "mã đơn vị hành chính đề xuất (xã, phường; huyện trước 1/7/2025)",
-                "code of the proposing unit (commune; district before 1 July 2025)",
+                pgettext_lazy(
+                    "parameter help",
+                    "code of the proposing unit (commune; district before 1 July 2025)",
+                ),
                 excludes=("proposal",),
             ),
             Param(
                 "is_craft_village",
                 "boolean",
-                "cụm công nghiệp làng nghề",
-                "a craft-village cluster",
+                pgettext_lazy("parameter help", "a craft-village cluster"),
                 default=False,
             ),
-            Param("expands", "area", "mã khu, cụm được mở rộng", "code of the area it expands"),
+            Param(
+                "expands", "area", pgettext_lazy("parameter help", "code of the area it expands")
+            ),
             P_LEVEL,
             criteria_param("ProposalCriteria"),
         ),

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import translation
+
 from planning import models as m
 from planning.services.analysis_params import Param
 
@@ -64,9 +66,9 @@ class AnalysisSpec:
     """
 
     name: str
-    #: Titles in the two languages, like the layer catalogue's (``LayerSpec.title_vi``).
-    title_vi: str
-    title_en: str
+    #: Lazy gettext title (English msgid, context "analysis title"), like the layer catalogue's;
+    #: ``title_vi``/``title_en`` give it in one language whatever the active one.
+    title: str
     prepare: Callable[..., tuple[dict, m.AdminUnit | None]]
     body: Callable[[dict, Progress], Outcome]
     slow: bool = False
@@ -76,6 +78,18 @@ class AnalysisSpec:
     #: Alternatives of what must be given, e.g. ``(("proposal",), ("geometry", "admin_unit"))``;
     #: empty: nothing is required.
     required: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def title_vi(self) -> str:
+        """The title in Vietnamese, whatever the active language."""
+        with translation.override("vi"):
+            return str(self.title)
+
+    @property
+    def title_en(self) -> str:
+        """The title in English, whatever the active language."""
+        with translation.override("en"):
+            return str(self.title)
 
 
 #: The registered analyses by name, filled as the package imports its modules.

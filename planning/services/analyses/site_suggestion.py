@@ -10,6 +10,7 @@ import rasterio
 import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from planning import geo
 from planning import models as m
@@ -302,8 +303,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Đề xuất vị trí CCN/KCN mới dọc tuyến đường",
-        "Suggested sites for new clusters along invested roads",
+        pgettext_lazy("analysis title", "Suggested sites for new clusters along invested roads"),
         _prepare,
         _body,
         slow=True,
@@ -312,36 +312,33 @@ SPEC = register_analysis(
             Param(
                 "province",
                 "province",
-                "tên hoặc mã tỉnh, ví dụ 'Bình Định' hoặc '52'",
-                "province name or code, e.g. 'Bình Định' or '52'",
+                pgettext_lazy("parameter help", "province name or code, e.g. 'Bình Định' or '52'"),
             ),
             P_KIND,
             Param(
                 "weights",
                 "weights",
-                'trọng số, ví dụ {"road": 0.3} hoặc "road=0.3,slope=0.2"',
-                'weights, e.g. {"road": 0.3} or "road=0.3,slope=0.2"',
+                pgettext_lazy(
+                    "parameter help", 'weights, e.g. {"road": 0.3} or "road=0.3,slope=0.2"'
+                ),
             ),
             Param(
                 "corridor_m",
                 "number",
-                "hành lang dọc tuyến (m), mặc định 2000",
-                "road corridor width (m)",
+                pgettext_lazy("parameter help", "road corridor width (m)"),
                 above=0,
             ),
             Param(
                 "max_count",
                 "integer",
-                "số vị trí tối đa",
-                "maximum number of sites",
+                pgettext_lazy("parameter help", "maximum number of sites"),
                 minimum=1,
                 maximum=100,
             ),
             Param(
                 "resolution_m",
                 "number",
-                "độ phân giải raster (m); mặc định: mịn nhất đã dựng",
-                "raster resolution (m); default: the finest built",
+                pgettext_lazy("parameter help", "raster resolution (m); default: the finest built"),
                 above=0,
             ),
             criteria_param("SiteCriteria"),

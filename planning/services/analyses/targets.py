@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from planning import models as m
 from planning.analysis.targets import (
@@ -126,8 +127,10 @@ def _body(params: dict, progress: Progress) -> Outcome:
 SPEC = register_analysis(
     AnalysisSpec(
         NAME,
-        "Theo dõi chỉ tiêu (2 năm liên tiếp), năng lực chủ đầu tư, chuyển giao, dự án chậm tiến độ",
-        "Target watch list, developer capacity, transfers and lagging projects",
+        pgettext_lazy(
+            "analysis title",
+            "Target watch list, developer capacity, transfers and lagging projects",
+        ),
         _prepare,
         _body,
         input_layers=("industrial_areas", "secondary_projects", "clearance_parcels"),
@@ -136,20 +139,23 @@ SPEC = register_analysis(
             Param(
                 "as_of_year",
                 "year",
-                "năm cuối cùng xét chỉ tiêu (mặc định: năm trước)",
-                "last year of targets considered (default: last year)",
+                pgettext_lazy(
+                    "parameter help", "last year of targets considered (default: last year)"
+                ),
             ),
             Param(
                 "as_of",
                 "date",
-                "ngày xét tiến độ dự án YYYY-MM-DD (mặc định: hôm nay)",
-                "date of the project schedule check (default: today)",
+                pgettext_lazy(
+                    "parameter help", "date of the project schedule check (default: today)"
+                ),
             ),
             Param(
                 "grace_months",
                 "integer",
-                "số tháng ân hạn trước khi coi là chậm tiến độ",
-                "months of grace before a project counts as lagging",
+                pgettext_lazy(
+                    "parameter help", "months of grace before a project counts as lagging"
+                ),
                 minimum=0,
                 default=6,
             ),
