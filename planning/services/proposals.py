@@ -42,7 +42,6 @@ from planning.errors import PlanningError
 from planning.labels import choice_labels
 from planning.models.base import normalise_geometry
 from planning.models.proposals import EDITABLE_STATUSES, WORKFLOW_FIELDS
-from planning.numbers import active_lang
 from planning.services.proposal_validation import proposal_validate
 
 Status = m.Proposal.Status
@@ -105,9 +104,8 @@ ACTIONS = tuple(TRANSITIONS)
 
 
 def status_label(status: str) -> str:
-    """In the active language (the model's labels are Vietnamese only): messages keep one
-    language."""
-    labels = choice_labels("proposals", m.Proposal._meta.get_field("status"), lang=active_lang())
+    """The status's label in the active language (the model's gettext label)."""
+    labels = choice_labels(m.Proposal._meta.get_field("status"))
     return labels.get(status, status)
 
 

@@ -232,34 +232,16 @@ def tables_xlsx(tables_: list[Table], *, title: str, notes: list[str] = (), abso
 # --------------------------------------------------------------------------------------------
 # Labels in the active language
 # --------------------------------------------------------------------------------------------
-def choice_labels(layer: str, model, field_name: str) -> dict[str, str]:
-    return labels.choice_labels(layer, model._meta.get_field(field_name), lang=active_lang())
+def choice_labels(model, field_name: str) -> dict[str, str]:
+    return labels.choice_labels(model._meta.get_field(field_name))
 
 
-OBSTACLE_CATEGORY_EN = {
-    "land_procedure": "Land procedures",
-    "subdivision_planning": "Subdivision planning",
-    "environmental_permit": "Environmental permit",
-    "clearance": "Site clearance",
-    "land_use_plan": "Land-use plan",
-    "land_recovery": "Recovery of land from stopped projects",
-    "infrastructure": "Infrastructure outside the fence",
-    "other": "Other",
-}
-OBSTACLE_STATUS_EN = {"open": "Open", "in_progress": "In progress", "resolved": "Resolved"}
-INDICATOR_EN = {
-    "clearance_ha": "Land handed over in the year (ha)",
-    "infrastructure_pct": "Infrastructure completed (%)",
-    "leased_ha": "Land newly leased in the year (ha)",
-    "new_projects": "New secondary projects",
-    "disbursed_bn_vnd": "Infrastructure investment disbursed (bn VND)",
-}
+INDICATORS = list(m.Indicator.values)  # the targets table's row order
 
 
-def _choice(model_choices, value, english: dict) -> str:
-    if active_lang() == "en":
-        return english.get(value, labels.readable(value))
-    return str(dict(model_choices).get(value, value))  # labels are lazy: a str for XLSX cells
+def _choice(model_choices, value) -> str:
+    """A coded value's label in the active language (a str for XLSX cells: labels are lazy)."""
+    return str(dict(model_choices).get(value, value))
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,13 +304,13 @@ def targets_vs_actuals(areas) -> list[dict]:
         out.values(),
         key=lambda r: (
             r["year"],
-            list(INDICATOR_EN).index(r["indicator"]) if r["indicator"] in INDICATOR_EN else 99,
+            INDICATORS.index(r["indicator"]) if r["indicator"] in INDICATORS else 99,
         ),
     )
     for r in rows:
         r["target"], r["actual"] = round(r["target"], 4), round(r["actual"], 4)
         r["achieved"] = r["actual"] / r["target"] if r["target"] else None
-        r["indicator_label"] = _choice(m.Indicator.choices, r["indicator"], INDICATOR_EN)
+        r["indicator_label"] = _choice(m.Indicator.choices, r["indicator"])
     return rows
 
 
@@ -357,7 +339,7 @@ def _targets_chart(rows: list[dict]) -> dict:
         by_year = {r["year"]: r for r in rows if r["indicator"] == ind}
         if not by_year:
             continue
-        label = _choice(m.Indicator.choices, ind, INDICATOR_EN)
+        label = _choice(m.Indicator.choices, ind)
         series.append(
             {
                 "label": f"{label} — {_('target')}",
@@ -400,12 +382,12 @@ def obstacles_table(areas, *, today: dt.date, with_area: bool = True) -> Table:
         t.rows.append(
             {
                 "area": o.area.name,
-                "category": _choice(m.Obstacle.Category.choices, o.category, OBSTACLE_CATEGORY_EN),
+                "category": _choice(m.Obstacle.Category.choices, o.category),
                 "description": o.description,
                 "agency": o.responsible_agency,
                 "raised_on": o.raised_on,
                 "deadline": o.deadline,
-                "status": _choice(m.Obstacle.Status.choices, o.status, OBSTACLE_STATUS_EN),
+                "status": _choice(m.Obstacle.Status.choices, o.status),
                 "days_overdue": (today - o.deadline).days if overdue else None,
                 "overdue": overdue,
             }
@@ -430,8 +412,8 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
     areas = list(areas_in(province))
     eff = _efficiency(province)
     by_code = {a.code: a for a in areas}
-    kinds = choice_labels("industrial_areas", m.IndustrialArea, "kind")
-    statuses = choice_labels("industrial_areas", m.IndustrialArea, "status")
+    kinds = choice_labels(m.IndustrialArea, "kind")
+    statuses = choice_labels(m.IndustrialArea, "status")
 
     # Headline figures -----------------------------------------------------------------------
     counts = defaultdict(lambda: defaultdict(int))
@@ -625,7 +607,7 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
 def clearance_by_status(area: m.IndustrialArea) -> list[dict]:
     """Parcels of ``area`` by clearance status: count, ha, households, compensation (totals
     only)."""
-    names = choice_labels("clearance_parcels", m.ClearanceParcel, "status")
+    names = choice_labels(m.ClearanceParcel, "status")
     return [
         {**row, "label": names.get(row["status"], row["status"])}
         for row in reads.clearance_totals(area)
@@ -637,9 +619,9 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     today = today or timezone.localdate()
     rights = Rights.of(user)
     lang = active_lang()
-    kinds = choice_labels("industrial_areas", m.IndustrialArea, "kind")
-    statuses = choice_labels("industrial_areas", m.IndustrialArea, "status")
-    eco_names = choice_labels("industrial_areas", m.IndustrialArea, "eco_status")
+    kinds = choice_labels(m.IndustrialArea, "kind")
+    statuses = choice_labels(m.IndustrialArea, "status")
+    eco_names = choice_labels(m.IndustrialArea, "eco_status")
     row = area_rows(
         [area],
         locator=UnitLocator.load(m.AdminUnit.objects.filter(boundary__intersects=area.boundary)),
@@ -697,7 +679,7 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     }
 
     # Secondary projects (public layer) ------------------------------------------------------------
-    proj_status = choice_labels("secondary_projects", m.SecondaryProject, "status")
+    proj_status = choice_labels(m.SecondaryProject, "status")
     late = _schedule(projects, today)
     pt = Table(
         "projects",

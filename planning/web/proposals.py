@@ -33,40 +33,23 @@ def _lang() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
-def _choices(layer: str, model, name: str) -> dict[str, str]:
-    """Value -> label of a model field's choices in the page language (the models' are
-    Vietnamese)."""
-    return choice_labels(layer, model._meta.get_field(name), lang=_lang())
-
-
-# The timeline's steps in English (the model's labels are the Vietnamese ones).
-EVENT_LABELS_EN = {
-    "created": "Created",
-    "edited": "Edited",
-    "submitted": "Submitted for review",
-    "review_started": "Review started",
-    "commented": "Comment",
-    "changes_requested": "Changes requested",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
-}
+def _choices(model, name: str) -> dict[str, str]:
+    """Value -> label of a model field's choices in the page language."""
+    return choice_labels(model._meta.get_field(name))
 
 
 def _events(proposal) -> list:
     events = list(proposal.events.select_related("actor").order_by("created_at", "pk"))
     for e in events:
-        e.action_label = (
-            EVENT_LABELS_EN.get(e.action, e.action) if _lang() == "en" else e.get_action_display()
-        )
+        e.action_label = e.get_action_display()
     return events
 
 
 def _label(proposals) -> list:
     """Give each proposal ``status_label`` and ``kind_label`` in the page language."""
-    status = _choices("proposals", m.Proposal, "status")
-    area_status = _choices("industrial_areas", m.IndustrialArea, "status")
-    kind = _choices("proposals", m.Proposal, "kind")
+    status = _choices(m.Proposal, "status")
+    area_status = _choices(m.IndustrialArea, "status")
+    kind = _choices(m.Proposal, "kind")
     for p in proposals:
         p.status_label = status.get(p.status, p.status)
         p.kind_label = kind.get(p.kind, p.kind)
@@ -174,7 +157,7 @@ def proposal_list(request):
             {"industry_reviewer", "ezone_reviewer", "admin"} & access.principal(user).roles
         ),
         "can_draft": bool(_draft_units(user)),
-        "statuses": list(_choices("proposals", m.Proposal, "status").items()),
+        "statuses": list(_choices(m.Proposal, "status").items()),
         "status": status or "",
     }
     return render(request, "planning/web/proposals/list.html", context)
@@ -209,7 +192,7 @@ def _form_page(request, proposal=None):
         "proposal": proposal,
         "config": config,
         "units": [(u.code, _unit_label(u)) for u in units],
-        "kinds": list(_choices("proposals", m.Proposal, "kind").items()),
+        "kinds": list(_choices(m.Proposal, "kind").items()),
     }
     return render(request, "planning/web/proposals/form.html", context)
 

@@ -63,7 +63,7 @@ def map_config(request, groups: list[layers.LayerGroup]) -> dict:
         },
         "extent": _initial_extent(),
         "layers": [layer.as_json() for g in groups for layer in g.layers],
-        "fields": {name: labels.layer_fields(CATALOGUE[name], lang=lang) for name in readable},
+        "fields": {name: labels.layer_fields(CATALOGUE[name]) for name in readable},
         "unitNames": _unit_names(),
         "areaFilter": {
             "years": [first.year if first else this_year, this_year],
@@ -82,8 +82,8 @@ def map_page(request):
     context = {
         "groups": groups,
         "map_config": config,
-        "kinds": labels.choice_labels("industrial_areas", kind_field, lang=lang).items(),
-        "statuses": labels.choice_labels("industrial_areas", status_field, lang=lang).items(),
+        "kinds": labels.choice_labels(kind_field).items(),
+        "statuses": labels.choice_labels(status_field).items(),
         "years": config["areaFilter"]["years"],
         "provinces": config["areaFilter"]["units"]["provinces"],
         "has_areas": any(layer.name == "industrial_areas" for g in groups for layer in g.layers),
