@@ -70,43 +70,48 @@ class SuggestedSite(SpatialRecord):
     """A candidate site for a new CCN/KCN found by a site-suggestion run (published as a layer)."""
 
     run = models.ForeignKey(
-        AnalysisRun, on_delete=models.CASCADE, related_name="sites", verbose_name="lần chạy"
+        AnalysisRun, on_delete=models.CASCADE, related_name="sites", verbose_name=_("run")
     )
-    rank = models.PositiveSmallIntegerField("thứ hạng")
-    kind = models.CharField("loại", max_length=3, choices=AreaKind.choices)
-    geom = models.MultiPolygonField("ranh giới đề xuất", srid=4326)
-    area_ha = models.FloatField("diện tích (ha)")
-    score = models.FloatField("điểm phù hợp (0–1)")
-    breakdown = models.JSONField("điểm theo tiêu chí", default=list, blank=True)
-    rice_land_ha = models.FloatField("đất lúa 2 vụ (ha)", default=0)
-    rice_phasing_required = models.BooleanField("phải phân kỳ chuyển đổi đất lúa", default=False)
-    road_frontage_m = models.FloatField("chiều dài tiếp giáp đường (m)", default=0)
-    nearest_road_name = models.CharField("tuyến đường gần nhất", max_length=200, blank=True)
-    nearest_road_status = models.CharField("tình trạng tuyến", max_length=20, blank=True)
-    nearest_road_distance_m = models.FloatField("khoảng cách đến đường (m)", null=True, blank=True)
-    mean_slope_pct = models.FloatField("độ dốc trung bình (%)", null=True, blank=True)
-    max_flood_depth_m = models.FloatField("độ sâu ngập tối đa (m)", null=True, blank=True)
-    population_in_reach = models.FloatField("dân số trong bán kính", null=True, blank=True)
-    reasons = models.TextField("lý do")
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    kind = models.CharField(_("kind"), max_length=3, choices=AreaKind.choices)
+    geom = models.MultiPolygonField(_("proposed boundary"), srid=4326)
+    area_ha = models.FloatField(_("area (ha)"))
+    score = models.FloatField(_("suitability score (0–1)"))
+    breakdown = models.JSONField(_("score by criterion"), default=list, blank=True)
+    rice_land_ha = models.FloatField(_("two-crop rice land (ha)"), default=0)
+    rice_phasing_required = models.BooleanField(
+        _("rice land conversion must be phased"), default=False
+    )
+    road_frontage_m = models.FloatField(_("road frontage (m)"), default=0)
+    nearest_road_name = models.CharField(_("nearest road"), max_length=200, blank=True)
+    nearest_road_status = models.CharField(_("road status"), max_length=20, blank=True)
+    nearest_road_distance_m = models.FloatField(
+        _("distance to the road (m)"), null=True, blank=True
+    )
+    mean_slope_pct = models.FloatField(_("mean slope (%)"), null=True, blank=True)
+    max_flood_depth_m = models.FloatField(_("maximum flood depth (m)"), null=True, blank=True)
+    population_in_reach = models.FloatField(_("population within reach"), null=True, blank=True)
+    reasons = models.TextField(_("reasons"))
     admin_unit = models.ForeignKey(
         AdminUnit,
-        verbose_name="đơn vị hành chính",
+        verbose_name=_("administrative unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="suggested_sites",
     )
-    province_name = models.CharField("tỉnh", max_length=60, blank=True)
+    province_name = models.CharField(_("province"), max_length=60, blank=True)
     is_current = models.BooleanField(
-        "kết quả mới nhất",
+        _("latest result"),
         default=True,
-        help_text="Thuộc lần chạy mới nhất cho cùng tỉnh và loại (bản đồ WMS chỉ vẽ các vị trí "
-        "này).",
+        help_text=_(
+            "Latest run for the same province and kind (the WMS map draws only these sites)."
+        ),
     )
 
     class Meta:
-        verbose_name = "vị trí đề xuất CCN/KCN"
-        verbose_name_plural = "vị trí đề xuất CCN/KCN"
+        verbose_name = _("suggested CCN/KCN site")
+        verbose_name_plural = _("suggested CCN/KCN sites")
         ordering = ["run", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["run", "rank"], name="suggestedsite_run_rank_uniq"),
@@ -124,32 +129,32 @@ class InfrastructureConnector(SpatialRecord):
     """An indicative connector from an area's fence to the nearest usable network feature."""
 
     class Network(models.TextChoices):
-        ROAD = "road", "Giao thông"
-        POWER = "power", "Cấp điện"
-        WATER = "water", "Cấp nước"
+        ROAD = "road", _("Transport")
+        POWER = "power", _("Power supply")
+        WATER = "water", _("Water supply")
 
     run = models.ForeignKey(
-        AnalysisRun, on_delete=models.CASCADE, related_name="connectors", verbose_name="lần chạy"
+        AnalysisRun, on_delete=models.CASCADE, related_name="connectors", verbose_name=_("run")
     )
     area = models.ForeignKey(
         IndustrialArea,
         on_delete=models.CASCADE,
         related_name="connectors",
-        verbose_name="khu, cụm công nghiệp",
+        verbose_name=_("industrial park / cluster"),
     )
-    network = models.CharField("mạng lưới", max_length=5, choices=Network.choices)
-    feature_name = models.CharField("công trình gần nhất", max_length=200, blank=True)
-    feature_kind = models.CharField("loại công trình", max_length=20, blank=True)
-    distance_m = models.FloatField("khoảng cách (m)")
-    connected = models.BooleanField("đã kết nối", default=False)
-    geom = models.LineStringField("tuyến kết nối (chỉ dẫn)", srid=4326)
-    area_code = models.CharField("mã khu, cụm", max_length=30, blank=True)
-    area_name = models.CharField("tên khu, cụm", max_length=200, blank=True)
-    is_current = models.BooleanField("kết quả mới nhất", default=True)
+    network = models.CharField(_("network"), max_length=5, choices=Network.choices)
+    feature_name = models.CharField(_("nearest feature"), max_length=200, blank=True)
+    feature_kind = models.CharField(_("feature type"), max_length=20, blank=True)
+    distance_m = models.FloatField(_("distance (m)"))
+    connected = models.BooleanField(_("connected"), default=False)
+    geom = models.LineStringField(_("connector route (indicative)"), srid=4326)
+    area_code = models.CharField(_("park / cluster code"), max_length=30, blank=True)
+    area_name = models.CharField(_("park / cluster name"), max_length=200, blank=True)
+    is_current = models.BooleanField(_("latest result"), default=True)
 
     class Meta:
-        verbose_name = "tuyến kết nối hạ tầng đến hàng rào"
-        verbose_name_plural = "tuyến kết nối hạ tầng đến hàng rào"
+        verbose_name = _("infrastructure connector to the fence")
+        verbose_name_plural = _("infrastructure connectors to the fence")
         ordering = ["run", "area", "network"]
         indexes = [models.Index(fields=["is_current", "network"])]
 
