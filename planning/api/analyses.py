@@ -182,7 +182,8 @@ class AnalysisIndexApi(BaseApi):
 def _doc_field(p, required: bool) -> serializers.Field:
     kw = {
         "required": required,
-        "help_text": f"{p.help_vi} / {p.help_en}" if p.help_vi else p.help_en,
+        # Lazy: drf-spectacular renders the schema in the request's language (or ?lang=).
+        "help_text": p.help,
     }
     if p.type == "choice":
         return serializers.ChoiceField(choices=list(p.choices), **kw)

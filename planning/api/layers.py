@@ -16,7 +16,9 @@ from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -242,7 +244,7 @@ def layer_views(name: str):
         {
             "layer": name,
             "get": extend_schema(
-                summary=f"{spec.title_en} ({spec.title_vi})",
+                summary=spec.title,  # lazy: the schema is in the request's language
                 parameters=params,
                 responses=ser(many=True),
                 operation_id=f"layers_{name}_list",
@@ -255,7 +257,9 @@ def layer_views(name: str):
         {
             "layer": name,
             "get": extend_schema(
-                summary=f"One feature of {spec.title_en}",
+                summary=format_lazy(
+                    pgettext_lazy("api schema", "One feature of {title}"), title=spec.title
+                ),
                 responses=ser,
                 operation_id=f"layers_{name}_retrieve",
             )(detail_get),
