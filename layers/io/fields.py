@@ -15,7 +15,6 @@ from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone, translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from layers.catalogue import LayerSpec
@@ -23,7 +22,7 @@ from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
 from layers.io.shapefile_names import MAX_LEN, shapefile_names
 from planning.models import AdminUnit
-from planning.numbers import number
+from planning.numbers import active_lang, number
 
 # A value the file leaves empty: the model default applies on create, the stored value stays on
 # update. (Nullable fields take None instead, and text fields "".)
@@ -245,7 +244,7 @@ def figure(value) -> str:
 def model_name(model) -> str:
     """A model as a message names it: its (Vietnamese) verbose name in Vietnamese, its class name
     in English (``đơn vị hành chính``, ``AdminUnit``)."""
-    if (get_language() or "vi").startswith("en"):
+    if active_lang() == "en":
         return model.__name__
     return str(model._meta.verbose_name)
 

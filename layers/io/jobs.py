@@ -53,8 +53,8 @@ from layers.io.importer import (
 from layers.io.sources import describe_size
 from planning import access
 from planning import models as m
-from planning.analysis import numformat
 from planning.errors import PlanningError
+from planning.numbers import number
 from planning.services import jobs
 
 log = logging.getLogger(__name__)
@@ -101,12 +101,6 @@ def upload_size_refusal(size: int | None) -> str | None:
             "limit": _megabytes(limit),
         }
     return None
-
-
-def number(value) -> str:
-    """A count in the active language's notation (``5.279`` in Vietnamese, ``5,279`` in English)."""
-    lang = "en" if (translation.get_language() or "vi").startswith("en") else "vi"
-    return numformat.number(value, 0, lang=lang)
 
 
 def importable_layers(user) -> list:

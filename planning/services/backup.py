@@ -37,6 +37,8 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from planning.selectors.rasters import raster_dir
+
 FORMAT = "kcn-planner-backup/1"
 DB_POSTGIS = "database.dump"
 DB_SQLITE = "database.sqlite3"
@@ -79,10 +81,6 @@ def backend() -> str:
 
 def media_dir() -> Path:
     return Path(settings.MEDIA_ROOT)
-
-
-def raster_dir() -> Path:
-    return Path(getattr(settings, "KCN_RASTER_DIR", settings.VAR_DIR / "rasters"))
 
 
 def backup_dir() -> Path:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from planning import geo
 from planning import models as m
+from planning.selectors.rasters import raster_dir
 from planning.synthetic_rasters import ProvinceScene, grid_for, synthesise, write_cog
 
 # Approximate town centres and populations (district seats; DOMAIN.md §6.3 anchors), and the
@@ -120,10 +121,6 @@ def _source(title: str, province: str) -> str:
             "%(title)s; %(province)s; synthesised from the sample province's vector data, "
             "seed %(seed)s"
         ) % {"title": title, "province": province, "seed": SEEDS[province]}
-
-
-def raster_dir() -> Path:
-    return Path(getattr(settings, "KCN_RASTER_DIR", settings.VAR_DIR / "rasters"))
 
 
 @dataclass

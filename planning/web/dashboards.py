@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from layers.wms.render import MapRenderError
+from planning.numbers import active_lang
 from planning.selectors import dashboards as reads
 from planning.web import dashboard_data as dash
 from planning.web import layers as web_layers
 from planning.web.map_sheet import area_map_sheet
-from planning.web.views import _lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -128,7 +128,7 @@ def province_download(request, pk: int, table: str, fmt: str):
 def area(request, pk: int):
     area = _area(pk)
     data = dash.area_dashboard(area, user=request.user)
-    groups = web_layers.map_layer_groups(request.user, lang=_lang())
+    groups = web_layers.map_layer_groups(request.user, lang=active_lang())
     tiles = [
         layer.as_json()
         for g in groups
@@ -185,7 +185,7 @@ def area_sheet(request, pk: int):
 def _chart_data(data: dict) -> dict:
     """What the chart script needs: the series and their labels, already in the page's language."""
     return {
-        "lang": _lang(),
+        "lang": active_lang(),
         "charts": data["charts"],
         "thresholds": {
             "new_ccn": dash.NEW_CCN_OCCUPANCY * 100,

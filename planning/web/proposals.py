@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,16 +20,13 @@ from planning import access
 from planning import models as m
 from planning.errors import PlanningError
 from planning.labels import choice_labels
+from planning.numbers import active_lang
 from planning.services import proposals as svc
 from planning.web.layers import tile_url_template
 
 # Tile layers under the proposal maps, bottom first.
 MAP_LAYERS = ("admin_units", "industrial_areas", "road_corridors", "proposals")
 ACTIVE = ("submitted", "under_review")
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def _choices(model, name: str) -> dict[str, str]:
@@ -170,7 +166,7 @@ def _form_page(request, proposal=None):
         return _forbidden(request, _("Only commune or district staff can draft proposals."))
     config = {
         "mode": "edit" if proposal else "new",
-        "lang": _lang(),
+        "lang": active_lang(),
         "tiles": _tiles(user),
         "extent": _extent([u.boundary for u in units[:50]]),
         "geometry": None,
@@ -231,7 +227,7 @@ def proposal_detail(request, pk: int):
     actions = svc.allowed_actions(request.user, proposal)
     validation = proposal.validation or {}
     rules = validation.get("rules", [])
-    lang = _lang()
+    lang = active_lang()
     _label([proposal])
     context = {
         "proposal": proposal,

@@ -12,7 +12,6 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
@@ -21,16 +20,13 @@ from django.views.i18n import JavaScriptCatalog
 from layers.catalogue import CATALOGUE
 from planning import access, labels
 from planning.models import AdminUnit, IndustrialArea
+from planning.numbers import active_lang
 from planning.web import layers, units
 from planning.web import search as search_mod
 
 # Vietnam with a margin, lon/lat: the view when there is nothing to show yet.
 VIETNAM_EXTENT = (102.0, 8.4, 109.6, 23.4)
 SEARCH_LIMIT_MAX = 25
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def _initial_extent() -> tuple[float, float, float, float]:
@@ -49,7 +45,7 @@ def _unit_names() -> dict[str, str]:
 
 def map_config(request, groups: list[layers.LayerGroup]) -> dict:
     """Everything the map script needs, rendered into the page (no extra round trips)."""
-    lang = _lang()
+    lang = active_lang()
     user = request.user
     first = IndustrialArea.objects.aggregate(y=Min("established_on"))["y"]
     this_year = dt.date.today().year
@@ -74,7 +70,7 @@ def map_config(request, groups: list[layers.LayerGroup]) -> dict:
 
 def map_page(request):
     """The map: layers the user may read, filters for the parks and clusters, search, popups."""
-    lang = _lang()
+    lang = active_lang()
     groups = layers.map_layer_groups(request.user, lang=lang)
     config = map_config(request, groups)
     kind_field = IndustrialArea._meta.get_field("kind")
