@@ -413,13 +413,17 @@ def _labour_about(report: dict) -> list[list]:
 
 
 def labour_report_xlsx(report: dict) -> tuple[bytes, str, str]:
-    """The Department of Home Affairs workbook: province rings, area rings, assumptions."""
-    prov_cols, prov_rows, area_cols, area_rows_ = _labour_tables(report)
-    sheets = [
-        tables.Sheet("Tinh", prov_rows, prov_cols, header=("label", "key"), column_widths=True),
-        tables.Sheet("Khu_cum", area_rows_, area_cols, header=("label", "key"), column_widths=True),
-        tables.Sheet("Gia_dinh", _labour_about(report), bold_first_row=True),
-    ]
+    """The Department of Home Affairs workbook: province rings, area rings, assumptions;
+    Vietnamese headers first whatever the reader's language (as the Department of Finance's)."""
+    with translation.override("vi"):
+        prov_cols, prov_rows, area_cols, area_rows_ = _labour_tables(report)
+        sheets = [
+            tables.Sheet("Tinh", prov_rows, prov_cols, header=("label", "key"), column_widths=True),
+            tables.Sheet(
+                "Khu_cum", area_rows_, area_cols, header=("label", "key"), column_widths=True
+            ),
+            tables.Sheet("Gia_dinh", _labour_about(report), bold_first_row=True),
+        ]
     return (
         tables.write_xlsx(sheets),
         tables.XLSX_TYPE,
@@ -446,6 +450,14 @@ def _pdf_cell(value, column: Column) -> str:
     if column.percent_of_one:
         return numbers.percent(value, 1)
     return numbers.number(value, column.digits)
+
+
+def _pdf_text(value) -> str:
+    """A value of the assumptions as the page shows it: shares to 3 decimals, the language's
+    separators."""
+    if isinstance(value, float):
+        return numbers.number(value, 3 if value < 1 else 1)
+    return str(value)
 
 
 def labour_report_pdf(report: dict) -> bytes:
@@ -485,7 +497,7 @@ def labour_report_pdf(report: dict) -> bytes:
     about = _labour_about(report)
     story = [Paragraph(str(about[0][0]), head), Spacer(1, 2 * mm)]
     for row in about[1:]:
-        story.append(Paragraph(" — ".join(str(v) for v in row), body))
+        story.append(Paragraph(" — ".join(_pdf_text(v) for v in row), body))
     story += [
         Paragraph(_("Province: residents within reach of any area"), sub),
         grid(prov_cols, prov_rows),
