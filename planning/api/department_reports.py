@@ -38,6 +38,7 @@ from planning.services.department_reports import (
     lease_price_export,
     lease_price_report,
 )
+from planning.texts import translate
 
 P_PROVINCE = OpenApiParameter(
     "province", OpenApiTypes.STR, description="province name or code (default: all)"
@@ -106,7 +107,7 @@ class InfrastructureCostsApi(_DepartmentReportApi):
         report = fence_cost_report(province=_province(request), costs=costs)
         if fmt == "xlsx":
             return file_response(*fence_cost_xlsx(report))
-        return Response(report)
+        return Response(translate(report))
 
 
 class LabourReportApi(_DepartmentReportApi):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from planning.management.commands._analysis import table
 from planning.management.commands._department import DepartmentReportCommand
 from planning.services.department_reports import fence_cost_report, fence_cost_xlsx
+from planning.texts import translate
 
 
 class Command(DepartmentReportCommand):
@@ -40,7 +41,7 @@ class Command(DepartmentReportCommand):
         if options["xlsx"]:
             self.write_file(options["xlsx"], fence_cost_xlsx(report)[0])
         if options["json"]:
-            self.emit_json(report)
+            self.emit_json(translate(report))
             return
         self.stdout.write(
             self.style.MIGRATE_HEADING(

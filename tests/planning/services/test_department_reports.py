@@ -229,7 +229,10 @@ class DepartmentReportTests(DemoTestCase):
         api.force_authenticate(self.planner)
         res = api.get("/api/v1/infrastructure-costs/", {"province": "52"})
         self.assertEqual(res.status_code, 200, res.content)
-        self.assertIn("totals", res.json())
+        body = res.json()
+        self.assertIn("totals", body)
+        gaps = [g for a in body["areas"] for g in a["gaps"]]
+        self.assertTrue(gaps and all(isinstance(g, str) for g in gaps))  # texts, not msgids
         res = api.get(
             "/api/v1/infrastructure-costs/",
             {"province": "52", "format": "xlsx", "road_bn_vnd_per_km": "30"},
