@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -52,6 +53,10 @@ __all__ = [
     "AreaFenceCost",
     "connector_cost",
     "fence_costs",
+    "POWER_SOURCE",
+    "SubstationLoad",
+    "parse_mva",
+    "substation_loads",
 ]
 
 #: The networks a unit cost can be given for (connectors exist today for road, power and water:
@@ -69,6 +74,13 @@ WASTEWATER_SOURCE = N_(
 )
 
 
+POWER_SOURCE = N_(
+    "ASSUMPTION: power demand per hectare of leasable industrial land at full build-out, set for "
+    "the demonstration (NOT CONFIRMED against QCVN 01:2021/BXD); a substation's load counts only "
+    "the parks and clusters nearest to it."
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class FenceCostCriteria(Serializable):
     """Unit costs per km of connector by network (bn VND/km) and the wastewater norm.
@@ -82,6 +94,7 @@ class FenceCostCriteria(Serializable):
     wastewater_bn_vnd_per_km: float = 5.0  # pressure main to a plant
     telecom_bn_vnd_per_km: float = 0.5  # fibre cable in duct
     wastewater_m3_per_ha_day: float = 30.0
+    power_kva_per_ha: float = 300.0
     #: Also cost the connectors of networks already within the "connected" distance.
     include_connected: bool = False
     source: str = UNIT_COST_SOURCE
@@ -90,6 +103,7 @@ class FenceCostCriteria(Serializable):
         for net in NETWORKS:
             require_positive(f"{net}_bn_vnd_per_km", self.unit_cost(net), allow_zero=True)
         require_positive("wastewater_m3_per_ha_day", self.wastewater_m3_per_ha_day, allow_zero=True)
+        require_positive("power_kva_per_ha", self.power_kva_per_ha, allow_zero=True)
 
     def unit_cost(self, network: str) -> float:
         """Unit cost of ``network`` in bn VND per km."""
@@ -219,6 +233,72 @@ def fence_costs(
                 connectors=tuple(items),
                 total_cost_bn_vnd=total,
                 wastewater=wastewater_gap(capacities.get(a.area_id), criteria),
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Power: the load the parks put on their nearest substation
+# --------------------------------------------------------------------------------------------
+_MVA = re.compile(r"(?:(\d+)\s*[×xX*]\s*)?(\d+(?:[.,]\d+)?)\s*MVA")
+
+
+def parse_mva(text: str | None) -> float | None:
+    """Transformer capacity in MVA from a capacity text, ``None`` if it names none.
+
+    >>> parse_mva("110/22 kV – 2×63 MVA"), parse_mva("40 MVA"), parse_mva("220 kV")
+    (126.0, 40.0, None)
+    """
+    total, found = 0.0, False
+    for count, size in _MVA.findall(text or ""):
+        total += int(count or 1) * float(size.replace(",", "."))
+        found = True
+    return total if found else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubstationLoad(Serializable):
+    """A substation: its capacity, the demand of the areas nearest to it and the shortfall."""
+
+    name: str
+    capacity_mva: float | None
+    demand_mva: float
+    missing_mva: float | None
+    areas: tuple[Hashable, ...]
+
+
+def substation_loads(
+    nearest: Iterable[tuple[Hashable, str, float]],
+    capacities: Mapping[str, float | None],
+    *,
+    criteria: FenceCostCriteria = FenceCostCriteria(),
+) -> list[SubstationLoad]:
+    """Demand of the areas on their nearest substation against its capacity (MVA).
+
+    ``nearest`` holds ``(area id, substation name, leasable ha)``; demand = leasable ha ×
+    ``power_kva_per_ha`` ÷ 1000. In name order.
+
+    >>> loads = substation_loads([("A", "TBA 1", 100.0), ("B", "TBA 1", 50.0)], {"TBA 1": 40.0})
+    >>> [(x.demand_mva, x.capacity_mva, x.missing_mva) for x in loads]  # 150 ha × 300 kVA/ha
+    [(45.0, 40.0, 5.0)]
+    """
+    demand: dict[str, float] = {}
+    areas: dict[str, list] = {}
+    for area_id, name, leasable_ha in nearest:
+        demand[name] = demand.get(name, 0.0) + float(leasable_ha) * criteria.power_kva_per_ha / 1000
+        areas.setdefault(name, []).append(area_id)
+    out = []
+    for name in sorted(demand):
+        cap = capacities.get(name)
+        d = round(demand[name], 2)
+        out.append(
+            SubstationLoad(
+                name=name,
+                capacity_mva=cap,
+                demand_mva=d,
+                missing_mva=None if cap is None else round(max(0.0, d - cap), 2),
+                areas=tuple(areas[name]),
             )
         )
     return out

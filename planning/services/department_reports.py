@@ -31,15 +31,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from planning import geo, numbers, tables
 from planning import models as m
-from planning import numbers, tables
 from planning.analysis.fence_cost import (
     NETWORKS,
+    POWER_SOURCE,
     WASTEWATER_SOURCE,
     AreaCapacity,
     AreaLinks,
     FenceCostCriteria,
     fence_costs,
+    parse_mva,
+    substation_loads,
 )
 from planning.analysis.labour_balance import (
     JOBS_PER_HA_SOURCE,
@@ -120,10 +123,19 @@ def fence_cost_report(*, province, costs: Mapping | None = None) -> dict:
         for code, a in areas.items()
     }
     costs_out = fence_costs(links, capacities, criteria=crit)
+    nearest = _nearest_substations(list(areas.values()))
+    loads = substation_loads(
+        [(code, n["name"], float(areas[code].industrial_land_ha)) for code, n in nearest.items()],
+        {n["name"]: n["capacity_mva"] for n in nearest.values()},
+        criteria=crit,
+    )
+    by_sub = {x.name: x.to_dict() for x in loads}
     rows = []
     for r, c in zip(results["areas"], costs_out, strict=True):
         d = c.to_dict()
         d.update(kind=r["kind"], status=r["status"], gaps=r["gaps"])
+        n = nearest.get(r["area_id"])
+        d["substation"] = None if n is None else {**n, **by_sub[n["name"]]}
         rows.append(d)
     missing = [r["wastewater"]["missing_m3_day"] for r in rows]
     return {
@@ -133,6 +145,8 @@ def fence_cost_report(*, province, costs: Mapping | None = None) -> dict:
         "unit_costs_bn_vnd_per_km": crit.unit_costs(),
         "unit_cost_source": _(crit.source),
         "wastewater_source": _(WASTEWATER_SOURCE),
+        "power_source": _(POWER_SOURCE),
+        "substations": list(by_sub.values()),
         "networks_without_data": [n for n in NETWORKS if n not in ("road", "power", "water")],
         "totals": {
             "n_areas": len(rows),
@@ -147,6 +161,31 @@ def fence_cost_report(*, province, costs: Mapping | None = None) -> dict:
     }
 
 
+def _nearest_substations(areas) -> dict[str, dict]:
+    """The nearest invested substation of each area (distance from the fence, in the area's
+    TM-3 zone) with its capacity parsed from its record (MVA, ``None`` if not stated)."""
+    subs = list(
+        m.InfrastructurePoint.objects.filter(
+            kind=m.InfrastructurePoint.Kind.SUBSTATION, status="invested"
+        ).order_by("pk")
+    )
+    if not subs:
+        return {}
+    points = geo.to_shapely(s.geom for s in subs)
+    out = {}
+    for a in areas:
+        srid = a.metric_srid or settings.PLANNING_DEFAULT_METRIC_SRID
+        fence = geo.transform(geo.to_shapely([a.boundary])[0], geo.STORAGE_SRID, srid)
+        dist = [fence.distance(geo.transform(p, geo.STORAGE_SRID, srid)) for p in points]
+        i = min(range(len(subs)), key=dist.__getitem__)
+        out[a.code] = {
+            "name": subs[i].name,
+            "distance_km": round(dist[i] / 1000, 3),
+            "capacity_mva": parse_mva(subs[i].capacity),
+        }
+    return out
+
+
 def _unit(ref):
     return None if not ref else m.AdminUnit.objects.get(pk=ref["id"])
 
@@ -157,6 +196,13 @@ def _vi_columns(columns) -> list[Column]:
         return [Column(c.key, str(c.label), c.digits, c.percent_of_one) for c in columns]
 
 
+SUBSTATION_COLUMNS = (
+    Column("name", gettext_lazy("Substation")),
+    Column("capacity_mva", gettext_lazy("Substation capacity (MVA)"), 1),
+    Column("demand_mva", gettext_lazy("Demand of its nearest parks (MVA)"), 2),
+    Column("missing_mva", gettext_lazy("Missing substation capacity (MVA)"), 2),
+    Column("areas", gettext_lazy("Parks and clusters nearest to it")),
+)
 CONNECTOR_COLUMNS = (
     Column("network", gettext_lazy("Network")),
     Column("feature_name", gettext_lazy("Nearest feature")),
@@ -186,6 +232,10 @@ def _summary_columns() -> list[Column]:
         Column("wastewater_demand_m3_day", _("Wastewater demand (m³/day)"), 1),
         Column("wastewater_capacity_m3_day", _("Treatment capacity (m³/day)"), 1),
         Column("wastewater_missing_m3_day", _("Missing treatment capacity (m³/day)"), 1),
+        Column("substation", _("Nearest substation")),
+        Column("substation_capacity_mva", _("Substation capacity (MVA)"), 1),
+        Column("substation_demand_mva", _("Demand of its nearest parks (MVA)"), 2),
+        Column("substation_missing_mva", _("Missing substation capacity (MVA)"), 2),
         Column("gaps", _("Gaps")),
     ]
 
@@ -203,6 +253,10 @@ def _fence_summary_row(r: dict) -> dict:
         wastewater_demand_m3_day=ww["demand_m3_day"],
         wastewater_capacity_m3_day=ww["capacity_m3_day"],
         wastewater_missing_m3_day=ww["missing_m3_day"],
+        substation=(r.get("substation") or {}).get("name"),
+        substation_capacity_mva=(r.get("substation") or {}).get("capacity_mva"),
+        substation_demand_mva=(r.get("substation") or {}).get("demand_mva"),
+        substation_missing_mva=(r.get("substation") or {}).get("missing_mva"),
         gaps="; ".join(translate(r["gaps"], bilingual=False)),
     )
     return row
@@ -234,6 +288,17 @@ def fence_cost_xlsx(report: dict) -> tuple[bytes, str, str]:
                 "Tong_hop", [*summary_rows, total_row], summary_cols, header=("label", "key")
             )
         ]
+        sub_cols = _vi_columns(SUBSTATION_COLUMNS)
+        sub_rows = [dict(x, areas=", ".join(x["areas"])) for x in report["substations"]]
+        sheets.append(
+            tables.Sheet(
+                "Tram_bien_ap",
+                tables.record_rows(sub_rows, sub_cols),
+                sub_cols,
+                header=("label", "key"),
+                column_widths=True,
+            )
+        )
         for r in report["areas"]:
             rows = [
                 dict(
@@ -272,6 +337,11 @@ def fence_cost_xlsx(report: dict) -> tuple[bytes, str, str]:
                 _("Wastewater per leased hectare (m³/day)"),
                 report["criteria"]["wastewater_m3_per_ha_day"],
                 _(WASTEWATER_SOURCE),
+            ],
+            [
+                _("Power demand per leasable hectare (kVA)"),
+                report["criteria"]["power_kva_per_ha"],
+                _(POWER_SOURCE),
             ],
             [],
             [

@@ -182,3 +182,24 @@ def test_each_park_s_position():
     assert (pos["C1"].rank, pos["C2"].rank, pos["C3"].rank) == (1, 1, 3)
     assert pos["C3"].vs_province_median == 0.5
     assert "K4" not in pos and "K5" not in pos  # other provinces: in the region's median only
+
+
+def test_substation_capacity_text_and_the_load_of_its_nearest_parks():
+    from planning.analysis.fence_cost import parse_mva, substation_loads
+
+    # 2 × 63 MVA = 126; "220 kV" names no capacity
+    assert (parse_mva("110/22 kV – 2×63 MVA"), parse_mva("220 kV"), parse_mva(None)) == (
+        126.0,
+        None,
+        None,
+    )
+    # A 100 ha + B 60 ha on TBA 1: 160 ha × 300 kVA/ha = 48 MVA against 40 → 8 missing;
+    # C 20 ha on TBA 2 of unknown capacity: 6 MVA, missing unknown
+    loads = substation_loads(
+        [("A", "TBA 1", 100.0), ("B", "TBA 1", 60.0), ("C", "TBA 2", 20.0)],
+        {"TBA 1": 40.0, "TBA 2": None},
+    )
+    assert [(x.name, x.demand_mva, x.missing_mva, x.areas) for x in loads] == [
+        ("TBA 1", 48.0, 8.0, ("A", "B")),
+        ("TBA 2", 6.0, None, ("C",)),
+    ]

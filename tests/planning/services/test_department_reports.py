@@ -93,6 +93,23 @@ class DepartmentReportTests(DemoTestCase):
                 ww["missing_m3_day"], max(0.0, ww["demand_m3_day"] - cap), delta=0.05
             )
 
+    def test_substation_load_of_the_parks_nearest_to_it(self):
+        from planning import models as m
+
+        r = fence_cost_report(province="52")
+        self.assertTrue(r["substations"])
+        for sub in r["substations"]:
+            members = m.IndustrialArea.objects.filter(code__in=sub["areas"])
+            # demand = leasable ha × 300 kVA/ha ÷ 1000 (MVA), summed over the parks nearest to it
+            demand = sum(float(a.industrial_land_ha) for a in members) * 0.3
+            self.assertAlmostEqual(sub["demand_mva"], demand, delta=0.01)
+            if sub["capacity_mva"] is not None:
+                self.assertEqual(
+                    sub["missing_mva"], round(max(0.0, sub["demand_mva"] - sub["capacity_mva"]), 2)
+                )
+        named = {a["substation"]["name"] for a in r["areas"] if a["substation"]}
+        self.assertEqual(named, {x["name"] for x in r["substations"]})
+
     def test_department_of_finance_workbook_cell_by_cell(self):
         with translation.override("en"):  # the reader's language: headers stay Vietnamese first
             r = fence_cost_report(province="52")
@@ -103,7 +120,8 @@ class DepartmentReportTests(DemoTestCase):
         names = book.sheetnames
         self.assertEqual(names[0], "Tong_hop")
         self.assertEqual(names[-1], "Gia_dinh")
-        self.assertEqual(names[1:-1], [str(a["area_id"]) for a in r["areas"]])  # a sheet per park
+        self.assertEqual(names[1], "Tram_bien_ap")
+        self.assertEqual(names[2:-1], [str(a["area_id"]) for a in r["areas"]])  # a sheet per park
         ws = book["Tong_hop"]
         self.assertEqual(ws["A1"].value, "Mã")
         self.assertEqual(ws["B1"].value, "Khu / cụm công nghiệp")
