@@ -612,13 +612,10 @@ def _area_regions(areas) -> dict[int, tuple[str, str | None]]:
         m.AdminUnit.objects.filter(level=m.AdminUnit.Level.PROVINCE),
         key=lambda p: (p.valid_to is None, p.code),
     )
+    prepared = [(p, p.boundary.prepared) for p in provinces if p.boundary]  # one index each
     out = {}
     for a in areas:
-        known = [
-            (province_region(p), p.code)
-            for p in provinces
-            if p.boundary and p.boundary.intersects(a.boundary)
-        ]
+        known = [(province_region(p), p.code) for p, pp in prepared if pp.intersects(a.boundary)]
         known = [k for k in known if k[0] != "other"]
         regions = {r for r, _code in known}
         out[a.pk] = (regions.pop(), known[0][1]) if len(regions) == 1 else ("other", None)

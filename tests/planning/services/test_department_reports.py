@@ -260,6 +260,14 @@ class DepartmentReportTests(DemoTestCase):
         res = api.get("/api/v1/labour-report/", {"province": "94", "format": "pdf"})
         self.assertEqual(res.status_code, 200)
         self.assertEqual(res["Content-Type"], "application/pdf")
+        res = api.get(
+            "/api/v1/labour-report/",
+            {"province": "94", "distances_m": "5000", "working_age_share": "0.5"},
+        )
+        self.assertEqual(res.status_code, 200, res.content)
+        ring = res.json()["provinces"][0]["union_rings"]
+        self.assertEqual([x["distance_m"] for x in ring], [5000.0])
+        self.assertEqual(ring[0]["working_age"], round(ring[0]["population"] * 0.5))
         res = api.get("/api/v1/labour-report/", {"province": "94", "working_age_share": "2"})
         self.assertEqual(res.status_code, 400)
         res = api.get("/api/v1/lease-prices/", {"province": "52", "format": "csv"})
