@@ -29,6 +29,7 @@ from planning.api.base import DownloadApi, download_responses, extend_schema, fi
 from planning.services.analyses import analysis_spec
 from planning.services.analysis_params import param_error
 from planning.services.department_reports import (
+    PDF_TYPE,
     fence_cost_report,
     fence_cost_xlsx,
     labour_report,
@@ -144,7 +145,7 @@ class LabourReportApi(_DepartmentReportApi):
         if fmt == "pdf":
             return file_response(
                 labour_report_pdf(report),
-                "application/pdf",
+                PDF_TYPE,
                 labour_report_filename(report, "pdf"),
                 inline=True,
             )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from planning.selectors import dashboards as reads
 from planning.services.department_reports import (
+    PDF_TYPE,
     fence_cost_report,
     fence_cost_xlsx,
     labour_report,
@@ -84,7 +85,7 @@ def labour(request, pk: int, fmt: str):
     if fmt == "pdf":
         return _file(
             labour_report_pdf(report),
-            "application/pdf",
+            PDF_TYPE,
             labour_report_filename(report, "pdf"),
             inline=True,
         )
