@@ -44,6 +44,16 @@ DESCRIPTIONS = {
     "infrastructure-gaps": gettext_lazy("Infrastructure to the fence: what each area still lacks"),
     "labour-catchment": gettext_lazy("Labour catchment of the industrial areas"),
     "plan-vs-actual": gettext_lazy("Plan versus actual report"),
+    # issue 13 reports
+    "infrastructure-costs": gettext_lazy(
+        "Infrastructure to the fence: estimated costs and missing capacity (JSON or ?format=xlsx)"
+    ),
+    "labour-report": gettext_lazy(
+        "Labour resources: working-age residents, planned jobs, the gap (JSON, xlsx or pdf)"
+    ),
+    "lease-prices": gettext_lazy(
+        "Lease prices against the province's and the region's medians (JSON, csv or xlsx)"
+    ),
     "proposal-check": gettext_lazy(
         "Check a proposed boundary against the rules, without storing it"
     ),

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
+from planning.api import department_reports as dr
 from planning.api import imports as imp
 from planning.api import proposals as pr
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
@@ -57,6 +58,10 @@ v1 = [
         imp.RunSitesExportApi.as_view(),
         name="run-sites-export",
     ),
+    # issue 13 reports: the departments' reports (planning/api/department_reports.py)
+    path("infrastructure-costs/", dr.InfrastructureCostsApi.as_view(), name="infrastructure-costs"),
+    path("labour-report/", dr.LabourReportApi.as_view(), name="labour-report"),
+    path("lease-prices/", dr.LeasePricesApi.as_view(), name="lease-prices"),
 ]
 
 # The root lists the API's endpoints, itself first.

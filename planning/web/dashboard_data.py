@@ -49,6 +49,7 @@ from planning.selectors.analysis_inputs.efficiency import parcel_records
 from planning.selectors.analysis_inputs.targets import project_records, target_records
 from planning.services.analyses import analysis_spec
 from planning.services.analysis_runs import analysis_compute
+from planning.services.department_reports import lease_price_report, lease_price_rows
 from planning.texts import translate
 
 # Occupancy thresholds of Decree 32/2024 (DOMAIN.md §2.3): a new CCN needs the existing ones above
@@ -558,7 +559,7 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
         ],
     }
 
-    tables = [areas_table, plan_table]
+    tables = [areas_table, plan_table, lease_table(province)]  # issue 13: lease prices
     charts = {"occupancy": occupancy, "plan": plan_chart}
     out = {"province": province, "rights": rights, "figures": figures, "today": today}
 
@@ -829,3 +830,33 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
     out["tables"] = {t.key: t for t in tables}
     out["charts"] = charts
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Lease prices (issue 13: planning.services.department_reports)
+# --------------------------------------------------------------------------------------------
+def lease_table(province) -> Table:
+    """The dashboard's table of lease prices (CSV and XLSX through the dashboard's downloads)."""
+    report = lease_price_report(province=province)
+    table = Table(
+        "lease_prices",
+        _l("Lease prices against the province and the region"),
+        [
+            Column("area_name", _l("Park / cluster"), "link"),
+            Column("kind", _l("Type")),
+            Column("region", _l("Region")),
+            Column("price", _l("Lease price (USD/m²/term)"), "money", 2),
+            Column("rank", _l("Rank in the province (1 = cheapest)"), "int"),
+            Column("province_median", _l("Province median (USD/m²)"), "money", 2),
+            Column("vs_province_median", _l("Difference from the province median"), "pct"),
+            Column("region_median", _l("Region median (USD/m²)"), "money", 2),
+            Column("vs_region_median", _l("Difference from the region median"), "pct"),
+            Column("synthetic", _l("Demonstration price (synthetic)")),
+        ],
+        note=" ".join(report["notes"]),
+    )
+    for row in lease_price_rows(report):
+        table.rows.append(row)
+        table.links.append({"area_name": reverse("web:dashboard_area", args=[row["id"]])})
+        table.row_class.append("synthetic" if row["synthetic"] == _("yes") else "")
+    return table

@@ -21,6 +21,7 @@ from layers.wms.render import MapRenderError
 from planning.numbers import active_lang
 from planning.selectors import dashboards as reads
 from planning.web import dashboard_data as dash
+from planning.web import department_reports
 from planning.web import layers as web_layers
 from planning.web.map_sheet import area_map_sheet
 
@@ -106,6 +107,7 @@ def province(request, pk: int):
             "csv_base": reverse("web:dashboard_province", args=[province.pk]),
             "numeric": sorted(dash.NUMERIC),
             "occupancy_height": 80 + 22 * len(data["charts"]["occupancy"]["labels"]),
+            "department_reports": department_reports.report_links(province, request.user),
         },
     )
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from planning.web import dashboards, proposals, views
+from planning.web import dashboards, department_reports, proposals, views
 
 app_name = "web"
 urlpatterns = [
@@ -42,6 +42,17 @@ urlpatterns = [
         dashboards.area_download,
         {"table": "", "fmt": "xlsx"},
         name="dashboard_area_xlsx",
+    ),
+    # issue 13 reports: the departments' reports (planning/web/department_reports.py)
+    path(
+        "dashboards/<int:pk>/infrastructure-costs.xlsx",
+        department_reports.infrastructure_costs,
+        name="dashboard_infrastructure_costs",
+    ),
+    re_path(
+        r"^dashboards/(?P<pk>[0-9]+)/labour-report\.(?P<fmt>xlsx|pdf)$",
+        department_reports.labour,
+        name="dashboard_labour_report",
     ),
     # Proposals (planning/web/proposals.py)
     path("proposals/", proposals.proposal_list, name="proposals"),
