@@ -40,6 +40,14 @@ class Developer(models.Model):
     )
     own_capital_as_of = models.DateField(_("financial statement date"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("illustrative data"), default=False)
+    capital_is_synthetic = models.BooleanField(
+        _("illustrative capital figures"),
+        default=False,
+        help_text=_(
+            "The charter and own capital were invented for the demonstration (also for a real "
+            "company), not taken from audited financial statements."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -186,6 +194,16 @@ class IndustrialArea(SpatialRecord):
         ),
     )
     source = models.TextField(_("data source"), blank=True)
+    synthetic_fields = models.JSONField(
+        _("illustrative figures"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The fields whose values were invented for the demonstration, e.g. "
+            '["total_investment_bn_vnd", "lease_price_usd_m2"]; the data source says which '
+            "figures are sourced."
+        ),
+    )
     history = HistoricalRecords(verbose_name=_("industrial park / cluster history"))
 
     class Meta:
@@ -243,6 +261,11 @@ class IndustrialArea(SpatialRecord):
         self.boundary_area_ha = round(geo.area_ha(self.boundary, self.metric_srid), 4)
 
     @property
+    def has_synthetic_data(self) -> bool:
+        """Its boundary or any of its figures is illustrative."""
+        return bool(self.is_synthetic_boundary or self.synthetic_fields)
+
+    @property
     def occupancy(self) -> float | None:
         """Tỷ lệ lấp đầy: leased ÷ leasable industrial land (DOMAIN.md §3.1)."""
         if not self.industrial_land_ha:
@@ -274,6 +297,7 @@ class DeveloperTransfer(models.Model):
     decided_on = models.DateField(_("decided on"))
     decision = models.CharField(_("decision"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    is_synthetic = models.BooleanField(_("illustrative data"), default=False)
 
     class Meta:
         verbose_name = _("developer transfer")
