@@ -68,6 +68,34 @@ class Developer(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    #: The figures ``capital_is_synthetic`` speaks for.
+    CAPITAL_FIELDS = ("charter_capital_bn_vnd", "own_capital_bn_vnd", "own_capital_as_of")
+
+    def save(self, *args, **kwargs):
+        # Capital written through a door (admin, API, import) replaces the invented figure: it
+        # is no longer marked illustrative — unless the writer sets the mark itself.
+        if self.pk and self.capital_is_synthetic:
+            stored = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values("capital_is_synthetic", *self.CAPITAL_FIELDS)
+                .first()
+            )
+            if (
+                stored
+                and stored["capital_is_synthetic"]
+                and any(stored[f] != getattr(self, f) for f in self.CAPITAL_FIELDS)
+            ):
+                self.capital_is_synthetic = False
+                _also_save(kwargs, "capital_is_synthetic")
+        super().save(*args, **kwargs)
+
+
+def _also_save(kwargs: dict, name: str) -> None:
+    """Add ``name`` to a save's ``update_fields`` when it names some."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], name}
+
 
 class IndustrialArea(SpatialRecord):
     """A KCN or a CCN: boundary, land budget, status, developer, infrastructure, eco status."""
@@ -259,6 +287,26 @@ class IndustrialArea(SpatialRecord):
 
     def update_measures(self) -> None:
         self.boundary_area_ha = round(geo.area_ha(self.boundary, self.metric_srid), 4)
+
+    def save(self, *args, **kwargs):
+        # A figure written through a door (admin, API, WFS-T, import) replaces the invented one:
+        # it leaves ``synthetic_fields`` — unless the writer sets the list itself (load_demo).
+        if self.pk and self.synthetic_fields:
+            names = {f.name for f in self._meta.concrete_fields}
+            listed = [f for f in self.synthetic_fields if f in names]
+            stored = (
+                type(self).objects.filter(pk=self.pk).values("synthetic_fields", *listed).first()
+            )
+            if stored and list(stored["synthetic_fields"] or []) == list(self.synthetic_fields):
+                kept = [
+                    f
+                    for f in self.synthetic_fields
+                    if f not in names or stored[f] == getattr(self, f)
+                ]
+                if kept != list(self.synthetic_fields):
+                    self.synthetic_fields = kept
+                    _also_save(kwargs, "synthetic_fields")
+        super().save(*args, **kwargs)
 
     @property
     def has_synthetic_data(self) -> bool:

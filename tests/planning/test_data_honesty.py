@@ -247,3 +247,31 @@ def test_the_migration_flags_capital_the_demo_marks_as_illustrative():
     audited.refresh_from_db()
     assert real.capital_is_synthetic and not real.is_synthetic
     assert not audited.capital_is_synthetic
+
+
+@pytest.mark.django_db
+def test_a_figure_written_through_a_door_is_no_longer_marked_invented(real_province):
+    _province, area, developer = real_province
+    area.synthetic_fields = ["total_investment_bn_vnd", "lease_price_usd_m2"]
+    area.total_investment_bn_vnd = 500  # the demo's invented figure, stored with its mark
+    area.save()
+    area.refresh_from_db()
+    assert area.synthetic_fields == ["total_investment_bn_vnd", "lease_price_usd_m2"]
+    # The planner types the investment of the approved decision: it is sourced now.
+    area.total_investment_bn_vnd = 612
+    area.save()
+    area.refresh_from_db()
+    assert area.synthetic_fields == ["lease_price_usd_m2"]
+    # Saving again without a change keeps what is still invented.
+    area.save()
+    area.refresh_from_db()
+    assert area.synthetic_fields == ["lease_price_usd_m2"]
+
+    developer.capital_is_synthetic = True
+    developer.save()
+    developer.refresh_from_db()
+    assert developer.capital_is_synthetic  # set by the writer itself
+    developer.own_capital_bn_vnd = 2400  # from the audited statements
+    developer.save(update_fields=["own_capital_bn_vnd"])
+    developer.refresh_from_db()
+    assert not developer.capital_is_synthetic
