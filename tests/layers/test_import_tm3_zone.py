@@ -301,3 +301,30 @@ def test_the_command_refuses_like_the_api(provinces, tmp_path):
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
+
+
+def test_the_refusal_reads_in_vietnamese_by_default(provinces, tmp_path):
+    """``manage.py import_layer`` speaks settings.LANGUAGE_CODE (vi), the province names and
+    periods too."""
+    body = shapefile_zip_without_prj(tmp_path, [square(*CITY_9209)], ["ST-1"])
+    path = tmp_path / "khu_cn.zip"
+    path.write_bytes(body)
+    translation.deactivate()
+    try:
+        with pytest.raises(CommandError) as caught:
+            call_command(
+                "import_layer",
+                str(path),
+                "--layer",
+                "industrial_areas",
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
+    finally:
+        translation.activate("en")
+    assert str(caught.value) == (
+        "tệp không ghi hệ tọa độ và tọa độ giống mét VN-2000 TM-3, nhưng 2 múi chiếu đều đặt "
+        "mọi đối tượng vào trong một tỉnh đo đạc theo múi chiếu đó: EPSG:5897 (VN-2000 / TM-3 "
+        "zone 482) → Hậu Giang (2004–2025); EPSG:9209 (VN-2000 / TM-3 105-30) → Sóc Trăng "
+        "(1992–2025); hãy ghi đúng múi chiếu vào --srs"
+    ), str(caught.value)
