@@ -112,6 +112,15 @@ class Migration(migrations.Migration):
             name="is_synthetic",
             field=models.BooleanField(default=False, verbose_name="illustrative data"),
         ),
+        migrations.AddField(
+            model_name="adminunitsuccession",
+            name="is_synthetic",
+            field=models.BooleanField(
+                default=False,
+                help_text="The link or its share comes from illustrative boundaries.",
+                verbose_name="illustrative data",
+            ),
+        ),
         migrations.RunPython(copy_codes, migrations.RunPython.noop),
         migrations.RunPython(flag_marked_demo_rows, migrations.RunPython.noop),
     ]

@@ -188,6 +188,11 @@ class AdminUnitSuccession(models.Model):
         help_text=_("Share of the former unit's area that lies in the new unit (0–1)."),
     )
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    is_synthetic = models.BooleanField(
+        _("illustrative data"),
+        default=False,
+        help_text=_("The link or its share comes from illustrative boundaries."),
+    )
 
     class Meta:
         verbose_name = _("administrative unit succession")

@@ -67,6 +67,16 @@ class DemoHonestyTests(TestCase):
                 self.assertTrue(model.objects.exists())
                 self.assertFalse(model.objects.filter(is_synthetic=False).exists())
 
+    def test_successions_from_synthetic_boundaries_are_flagged(self):
+        links = m.AdminUnitSuccession.objects.select_related("predecessor")
+        provinces = links.filter(predecessor__level="province")
+        self.assertEqual(provinces.count(), 5)  # Resolution 202/2025/QH15: real links
+        self.assertFalse(provinces.filter(is_synthetic=True).exists())
+        self.assertTrue(links.exclude(predecessor__level="province").exists())
+        self.assertFalse(
+            links.exclude(predecessor__level="province").filter(is_synthetic=False).exists()
+        )
+
     def test_area_figures_say_which_are_invented(self):
         becamex = m.IndustrialArea.objects.get(code="KCN-BECAMEX")
         # 1,000 ha and VND 7,500 bn are sourced (DOMAIN.md §6.1); the land breakdown is not.
