@@ -40,9 +40,11 @@ class AdminUnitAdmin(MapAdmin):
         "valid_to",
         "zone_srid",
         "is_synthetic",
+        "gso_code",
+        "moha_code",
     ]
     list_filter = ["level", "is_synthetic", "zone_srid", "valid_to"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "code", "gso_code", "moha_code"]
     autocomplete_fields = ["parent"]
     inlines = [SuccessionInline]
     readonly_fields = ["metric_srid"]
@@ -50,8 +52,15 @@ class AdminUnitAdmin(MapAdmin):
 
 @admin.register(m.Developer)
 class DeveloperAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "charter_capital_bn_vnd", "own_capital_bn_vnd", "is_synthetic"]
-    list_filter = ["kind", "is_synthetic"]
+    list_display = [
+        "name",
+        "kind",
+        "charter_capital_bn_vnd",
+        "own_capital_bn_vnd",
+        "is_synthetic",
+        "capital_is_synthetic",
+    ]
+    list_filter = ["kind", "is_synthetic", "capital_is_synthetic"]
     search_fields = ["name", "tax_code"]
 
 

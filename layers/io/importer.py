@@ -252,7 +252,7 @@ def layer_import(
     located = present[~shapely.is_empty(present)]
     bounds = tuple(shapely.total_bounds(located)) if len(located) else None
     source_crs, crs_warnings = crs_mod.resolve_source_crs(
-        file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=door
+        file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=door, geoms=located
     )
     warnings[:0] = crs_warnings
     geoms = _reproject(geoms, source_crs, bounds, door=door)

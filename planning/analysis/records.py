@@ -306,6 +306,7 @@ class DeveloperRecord(Serializable):
     kind: str
     name: str = ""
     own_capital_bn_vnd: float | None = None
+    capital_is_synthetic: bool = False  # invented for the demonstration (issue 13 §6)
 
     def __post_init__(self) -> None:
         if self.kind not in DEVELOPER_KINDS:

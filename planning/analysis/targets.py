@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from planning.analysis import citations
@@ -137,6 +137,9 @@ class CapacityCheck(Serializable):
     items: tuple[CapacityItem, ...]
     message: Message
     citation: Message
+    # The verdict uses an invented figure: the developer's own capital or the total investment
+    # of one of its counted areas (issue 13 §6); the message says so.
+    rests_on_demonstration_data: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -340,6 +343,7 @@ def developer_capacity(
     threshold_ha: float = 20.0,
     per_developer: bool = True,
     statuses: tuple[str, ...] = ("planned", "established", "clearing", "building"),
+    synthetic_investment: Collection[Hashable] = (),
 ) -> list[CapacityCheck]:
     """Own capital of each developer against the minimum share of its areas' total investment.
 
@@ -350,6 +354,11 @@ def developer_capacity(
     its areas in ``statuses`` together (still being built — the conservative reading); otherwise
     each area is checked alone and all must pass. ``passed`` is ``None`` when the own capital or
     every area's total investment is unknown.
+
+    A verdict that uses an invented figure — the developer's ``capital_is_synthetic`` own
+    capital, or the total investment of a counted area listed in ``synthetic_investment`` —
+    has ``rests_on_demonstration_data`` and its message says so: it is no finding about the
+    company.
 
     Examples
     --------
@@ -430,6 +439,29 @@ def developer_capacity(
                     N_("%(message)s Total investment missing for: %(areas)s."),
                     {"message": msg, "areas": ", ".join(map(str, unknown))},
                 )
+        invented = []
+        if own is not None and dev.capital_is_synthetic:
+            invented.append(Message(N_("its own capital")))
+        synthetic_areas = [
+            i.area_id
+            for i in items
+            if i.required_bn_vnd is not None and i.area_id in synthetic_investment
+        ]
+        if synthetic_areas and own is not None:
+            invented.append(
+                Message(
+                    N_("the total investment of %(areas)s"),
+                    {"areas": ", ".join(map(str, synthetic_areas))},
+                )
+            )
+        if invented:
+            msg = Message(
+                N_(
+                    "%(message)s This verdict rests on demonstration data (%(what)s invented "
+                    "for the demonstration), not on audited figures."
+                ),
+                {"message": msg, "what": join(invented, ", ")},
+            )
         out.append(
             CapacityCheck(
                 developer_id=dev.id,
@@ -440,6 +472,7 @@ def developer_capacity(
                 items=tuple(items),
                 message=msg,
                 citation=citations.OWN_CAPITAL,
+                rests_on_demonstration_data=bool(invented),
             )
         )
     return out

@@ -72,7 +72,7 @@ def geometry_from_file(upload, *, srs=None):
                 )
             bounds = tuple(shapely.total_bounds(present))
             crs, notes = resolve_source_crs(
-                file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=API
+                file_crs=meta.get("crs"), srs=srs, bounds=bounds, door=API, geoms=present
             )
         except LayerIOError as exc:
             raise ProposalInvalid(

@@ -25,6 +25,29 @@ class AdminUnit(GeometryRecord):
         COMMUNE = "commune", _("Commune / ward / township")
 
     code = models.CharField(_("administrative unit code"), max_length=20)
+    # Two official numberings of the 2025 provinces (DESIGN.md "Administrative units"): the
+    # statistics office's and the Ministry of Home Affairs'. Neither is guessed: a code the
+    # reference data does not give stays empty (None).
+    gso_code = models.CharField(
+        _("statistics office code"),
+        max_length=10,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The unit's code in the General Statistics Office list of administrative units "
+            "(mã đơn vị hành chính, Tổng cục Thống kê); empty when not known."
+        ),
+    )
+    moha_code = models.CharField(
+        _("Ministry of Home Affairs code"),
+        max_length=10,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The province's number in the Ministry of Home Affairs list of the 34 provincial "
+            "units of 1 July 2025 (mã tỉnh BNV); empty when not known."
+        ),
+    )
     name = models.CharField(_("name"), max_length=120)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
@@ -165,6 +188,11 @@ class AdminUnitSuccession(models.Model):
         help_text=_("Share of the former unit's area that lies in the new unit (0–1)."),
     )
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    is_synthetic = models.BooleanField(
+        _("illustrative data"),
+        default=False,
+        help_text=_("The link or its share comes from illustrative boundaries."),
+    )
 
     class Meta:
         verbose_name = _("administrative unit succession")

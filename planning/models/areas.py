@@ -40,6 +40,14 @@ class Developer(models.Model):
     )
     own_capital_as_of = models.DateField(_("financial statement date"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("illustrative data"), default=False)
+    capital_is_synthetic = models.BooleanField(
+        _("illustrative capital figures"),
+        default=False,
+        help_text=_(
+            "The charter and own capital were invented for the demonstration (also for a real "
+            "company), not taken from audited financial statements."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -59,6 +67,34 @@ class Developer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    #: The figures ``capital_is_synthetic`` speaks for.
+    CAPITAL_FIELDS = ("charter_capital_bn_vnd", "own_capital_bn_vnd", "own_capital_as_of")
+
+    def save(self, *args, **kwargs):
+        # Capital written through a door (admin, API, import) replaces the invented figure: it
+        # is no longer marked illustrative — unless the writer sets the mark itself.
+        if self.pk and self.capital_is_synthetic:
+            stored = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values("capital_is_synthetic", *self.CAPITAL_FIELDS)
+                .first()
+            )
+            if (
+                stored
+                and stored["capital_is_synthetic"]
+                and any(stored[f] != getattr(self, f) for f in self.CAPITAL_FIELDS)
+            ):
+                self.capital_is_synthetic = False
+                _also_save(kwargs, "capital_is_synthetic")
+        super().save(*args, **kwargs)
+
+
+def _also_save(kwargs: dict, name: str) -> None:
+    """Add ``name`` to a save's ``update_fields`` when it names some."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], name}
 
 
 class IndustrialArea(SpatialRecord):
@@ -186,6 +222,16 @@ class IndustrialArea(SpatialRecord):
         ),
     )
     source = models.TextField(_("data source"), blank=True)
+    synthetic_fields = models.JSONField(
+        _("illustrative figures"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The fields whose values were invented for the demonstration, e.g. "
+            '["total_investment_bn_vnd", "lease_price_usd_m2"]; the data source says which '
+            "figures are sourced."
+        ),
+    )
     history = HistoricalRecords(verbose_name=_("industrial park / cluster history"))
 
     class Meta:
@@ -242,6 +288,31 @@ class IndustrialArea(SpatialRecord):
     def update_measures(self) -> None:
         self.boundary_area_ha = round(geo.area_ha(self.boundary, self.metric_srid), 4)
 
+    def save(self, *args, **kwargs):
+        # A figure written through a door (admin, API, WFS-T, import) replaces the invented one:
+        # it leaves ``synthetic_fields`` — unless the writer sets the list itself (load_demo).
+        if self.pk and self.synthetic_fields:
+            names = {f.name for f in self._meta.concrete_fields}
+            listed = [f for f in self.synthetic_fields if f in names]
+            stored = (
+                type(self).objects.filter(pk=self.pk).values("synthetic_fields", *listed).first()
+            )
+            if stored and list(stored["synthetic_fields"] or []) == list(self.synthetic_fields):
+                kept = [
+                    f
+                    for f in self.synthetic_fields
+                    if f not in names or stored[f] == getattr(self, f)
+                ]
+                if kept != list(self.synthetic_fields):
+                    self.synthetic_fields = kept
+                    _also_save(kwargs, "synthetic_fields")
+        super().save(*args, **kwargs)
+
+    @property
+    def has_synthetic_data(self) -> bool:
+        """Its boundary or any of its figures is illustrative."""
+        return bool(self.is_synthetic_boundary or self.synthetic_fields)
+
     @property
     def occupancy(self) -> float | None:
         """Tỷ lệ lấp đầy: leased ÷ leasable industrial land (DOMAIN.md §3.1)."""
@@ -274,6 +345,7 @@ class DeveloperTransfer(models.Model):
     decided_on = models.DateField(_("decided on"))
     decision = models.CharField(_("decision"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    is_synthetic = models.BooleanField(_("illustrative data"), default=False)
 
     class Meta:
         verbose_name = _("developer transfer")

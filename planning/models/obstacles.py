@@ -40,6 +40,7 @@ class Obstacle(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    is_synthetic = models.BooleanField(_("illustrative data"), default=False)
 
     class Meta:
         verbose_name = _("obstacle")

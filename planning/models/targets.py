@@ -32,6 +32,7 @@ class DevelopmentTarget(models.Model):
     indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator.choices)
     target_value = models.DecimalField(_("assigned target"), max_digits=12, decimal_places=2)
     decision = models.CharField(_("target assignment decision"), max_length=200, blank=True)
+    is_synthetic = models.BooleanField(_("illustrative data"), default=False)
 
     class Meta:
         verbose_name = _("investment and development target")
@@ -93,6 +94,7 @@ class AnnualReport(models.Model):
         _("exports (mn USD)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     submitted_on = models.DateField(_("reported on"), null=True, blank=True)
+    is_synthetic = models.BooleanField(_("illustrative data"), default=False)
 
     class Meta:
         verbose_name = _("annual report")

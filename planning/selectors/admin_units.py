@@ -310,3 +310,41 @@ def unit_at_level(unit: m.AdminUnit, level: str, *, within=None) -> UnitRef | No
     if own:
         return own[0][0]
     return max(hits, key=lambda h: (h[1], h[0].valid_from, h[0].id))[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Province outlines with their survey zones (the no-CRS import's zone test, issue 13 §6)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProvinceOutline:
+    """A province-level unit of any period: its outline (shapely, EPSG:4326) and the VN-2000
+    TM-3 zones its survey data is kept in — its own, and for a unit formed by a merger (1 July
+    2025) those of the provinces merged into it, since legacy data keeps its old zone
+    (DOMAIN.md §4.1)."""
+
+    name: str  # "Sóc Trăng (1992–2025)"
+    outline: object  # shapely (Multi)Polygon, lon/lat
+    zones: frozenset[int]
+    own_zone: int
+
+
+def province_outlines() -> list[ProvinceOutline]:
+    """Every province-level unit, whatever its period, smallest first (a pre-2025 province
+    before the 2025 one that contains it)."""
+    provinces = list(
+        m.AdminUnit.objects.filter(level=m.AdminUnit.Level.PROVINCE)
+        .annotate(wkb=AsWKB("boundary"))
+        .prefetch_related("predecessors")
+        .order_by("pk")
+    )
+    out = []
+    for p in provinces:
+        outline = shapely.from_wkb(bytes(p.wkb))
+        zones = {p.zone_srid} | {
+            q.zone_srid for q in p.predecessors.all() if q.level == m.AdminUnit.Level.PROVINCE
+        }
+        out.append(ProvinceOutline(str(p), outline, frozenset(zones), p.zone_srid))
+    out.sort(key=lambda o: shapely.area(o.outline))
+    for o in out:
+        shapely.prepare(o.outline)
+    return out

@@ -372,6 +372,7 @@ def _load_successions(up: _Upserter, directory: Path, units: dict) -> None:
                 area_share=min(1.0, float(r["area_share"])),
                 legal_basis=r.get("legal_basis", ""),
                 effective_on=m.REFORM_DATE,
+                is_synthetic=bool(r.get("is_synthetic", False)),
             )
         )
     up.run(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from layers.wms.render import MapRenderError
 from planning.numbers import active_lang
 from planning.selectors import dashboards as reads
+from planning.selectors import synthetic
 from planning.web import dashboard_data as dash
 from planning.web import department_reports
 from planning.web import layers as web_layers
@@ -108,6 +109,7 @@ def province(request, pk: int):
             "numeric": sorted(dash.NUMERIC),
             "occupancy_height": 80 + 22 * len(data["charts"]["occupancy"]["labels"]),
             "department_reports": department_reports.report_links(province, request.user),
+            "demonstration": synthetic.province_shows_synthetic(province),
         },
     )
 
@@ -151,6 +153,7 @@ def area(request, pk: int):
             },
             "csv_base": reverse("web:dashboard_area", args=[area.pk]),
             "numeric": sorted(dash.NUMERIC),
+            "demonstration": synthetic.area_shows_synthetic(area),
         },
     )
 

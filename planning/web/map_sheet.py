@@ -24,6 +24,7 @@ from layers.wms.render import render_map
 from layers.wms.styles import STYLES
 from planning import access, geo, numbers
 from planning import models as m
+from planning.selectors import synthetic
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -42,6 +43,12 @@ ATTRIBUTION = pgettext_lazy(
     "Province outlines © Open Development Mekong, CC BY-SA 4.0; roads: CTU-SematX/LegoCity, "
     "CC BY-SA 4.0. District, commune, park, parcel and project data are illustrative "
     "(synthetic) — not for legal, cadastral or investment decisions.",
+)
+#: The credit alone, for a sheet that shows nothing invented (issue 13 §6).
+CREDIT = pgettext_lazy(
+    "map sheet attribution",
+    "Province outlines © Open Development Mekong, CC BY-SA 4.0; roads: CTU-SematX/LegoCity, "
+    "CC BY-SA 4.0.",
 )
 
 
@@ -291,7 +298,8 @@ def area_map_sheet(
     c.drawString(
         margin, 39, _("Map: KCN Planner WMS (layers: %(layers)s).") % {"layers": ", ".join(layers)}
     )
-    _wrapped(c, str(ATTRIBUTION), margin, 30, page_w - 2 * margin, 6.6)
+    shown = ATTRIBUTION if synthetic.area_shows_synthetic(area) else CREDIT
+    _wrapped(c, str(shown), margin, 30, page_w - 2 * margin, 6.6)
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -21,6 +21,7 @@ from layers.catalogue import CATALOGUE
 from planning import access, labels
 from planning.models import AdminUnit, IndustrialArea
 from planning.numbers import active_lang
+from planning.selectors import synthetic
 from planning.web import layers, units
 from planning.web import search as search_mod
 
@@ -83,8 +84,18 @@ def map_page(request):
         "years": config["areaFilter"]["years"],
         "provinces": config["areaFilter"]["units"]["provinces"],
         "has_areas": any(layer.name == "industrial_areas" for g in groups for layer in g.layers),
+        "demonstration_layers": demonstration_layers(groups),
     }
     return render(request, "planning/web/map.html", context)
+
+
+def demonstration_layers(groups: list[layers.LayerGroup]) -> list[str]:
+    """The titles of the map's layers that hold illustrative records (issue 13 §6: the
+    demonstration notice only when what is shown is synthetic)."""
+    listed = [layer for g in groups for layer in g.layers]
+    models = {CATALOGUE[layer.name].model for layer in listed}
+    flagged = set(synthetic.models_with_synthetic(models))
+    return [str(layer.title) for layer in listed if CATALOGUE[layer.name].model in flagged]
 
 
 def _detail(entry: search_mod.Entry) -> str:

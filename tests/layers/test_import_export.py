@@ -309,11 +309,17 @@ def test_zipped_shapefile_in_vn2000_lands_on_the_original_lon_lat(binh_dinh, tmp
 
 
 @pytest.mark.django_db
-def test_shapefile_without_prj_assumes_the_default_tm3_zone(binh_dinh, tmp_path):
+def test_shapefile_without_prj_is_read_in_the_zone_where_it_lands(binh_dinh, tmp_path):
+    # Read in 9217 the parks land in Bình Định, surveyed in 9217; in 9218 or 5898 (±0.25°) they
+    # land in Bình Định too, which is not surveyed in those zones (tests/layers/
+    # test_import_tm3_zone.py has the refusals).
     path, lonlat = vn2000_zip(tmp_path, with_prj=False)
     _, err = run("import_layer", path, "--layer", "industrial_areas")
 
-    assert "assuming EPSG:9217 VN-2000 / TM-3 108-15; pass --srs to override" in err
+    assert (
+        "only EPSG:9217 (VN-2000 / TM-3 108-15) puts every feature inside a province surveyed "
+        "in that zone (Bình Định (1976–2025)): read in that zone; pass --srs to override" in err
+    ), err
     area = IndustrialArea.objects.get(code="VN-1")
     np.testing.assert_allclose(coords(area.boundary), coords(lonlat[0]), atol=1e-7)
 
@@ -381,7 +387,7 @@ def test_csv_with_easting_northing_columns_for_points(binh_dinh, tmp_path):
     )
     _, err = run("import_layer", path, "--layer", "infrastructure_points")
 
-    assert "assuming EPSG:9217 VN-2000 / TM-3 108-15" in err
+    assert "only EPSG:9217 (VN-2000 / TM-3 108-15) puts every feature inside a province" in err
     point = InfrastructurePoint.objects.get()
     assert point.geom.x == pytest.approx(109.05, abs=1e-7)
     assert point.geom.y == pytest.approx(14.02, abs=1e-7)

@@ -480,9 +480,8 @@ def test_shapefile_without_prj_is_read_as_vn2000_and_says_so(people, media, tmp_
     assert status == 202, body
     job = json.loads(body)
     assert job["status"] == "done" and job["created"] == 1
-    assert any(re.search("(assuming|coi là) EPSG:9217", w) for w in job["warnings"]), job[
-        "warnings"
-    ]
+    # Read in the one TM-3 zone that puts it in a province surveyed in that zone (issue 13 §6).
+    assert any(re.search("(only|chỉ) EPSG:9217", w) for w in job["warnings"]), job["warnings"]
     area = m.IndustrialArea.objects.get(code="VN-1")
     assert area.boundary.extent == pytest.approx((109.0, 14.0, 109.01, 14.01), abs=1e-6)
 

@@ -53,7 +53,11 @@ def developer_records(areas: Iterable[m.IndustrialArea]) -> list[DeveloperRecord
     ids = {a.developer_id for a in areas if a.developer_id}
     return [
         DeveloperRecord(
-            id=d.pk, kind=d.kind, name=d.name, own_capital_bn_vnd=_f(d.own_capital_bn_vnd)
+            id=d.pk,
+            kind=d.kind,
+            name=d.name,
+            own_capital_bn_vnd=_f(d.own_capital_bn_vnd),
+            capital_is_synthetic=d.capital_is_synthetic,
         )
         for d in m.Developer.objects.filter(pk__in=ids).order_by("name")
     ]
@@ -79,3 +83,11 @@ def target_records(
             if value is not None:
                 actuals.append(ActualRecord(by_pk[r.area_id], r.year, ind, float(value)))
     return targets, actuals
+
+
+def synthetic_investment_ids(areas: Iterable[m.IndustrialArea]) -> frozenset:
+    """The ids (codes, as in the analyses' records) of the areas whose total investment is an
+    illustrative figure (``synthetic_fields``, issue 13 §6)."""
+    return frozenset(
+        a.code for a in areas if "total_investment_bn_vnd" in (a.synthetic_fields or ())
+    )

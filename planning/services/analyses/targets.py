@@ -23,6 +23,7 @@ from planning.selectors.analysis_inputs.areas import area_rows, areas_in
 from planning.selectors.analysis_inputs.targets import (
     developer_records,
     project_records,
+    synthetic_investment_ids,
     target_records,
 )
 from planning.selectors.input_versions import input_versions
@@ -87,6 +88,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
             areas=records,
             min_share_below=shares["below_20_ha"],
             min_share_from=shares["from_20_ha"],
+            synthetic_investment=synthetic_investment_ids(areas),
         )
         transfers = transfer_candidates(records)
         lagging = lagging_projects(
@@ -105,6 +107,9 @@ def _body(params: dict, progress: Progress) -> Outcome:
         "counts": {
             "watch_list": len(watch),
             "capacity_failed": sum(1 for c in capacity if c.passed is False),
+            "capacity_on_demonstration_data": sum(
+                1 for c in capacity if c.rests_on_demonstration_data
+            ),
             "transfer_candidates": len(transfers),
             "lagging_projects": len(lagging),
             "land_to_recover_ha": round(sum(p.land_to_recover_ha for p in lagging), 4),
