@@ -49,7 +49,8 @@ Examples
 >>> [(r.rule, r.passed) for r in results]  # doctest: +NORMALIZE_WHITESPACE
 [('area_limits', True), ('no_overlap_existing', True), ('no_overlap_proposals', True),
  ('inside_unit', True), ('road_access', True), ('exclusion:water', False),
- ('unit_occupancy', None)]
+ ('unit_occupancy', None), ('rice_phasing', None), ('isolation_strip', None),
+ ('services_share', None)]
 >>> print(render(results[5].message, lang="en"))
 The proposal overlaps 0.80 ha of water bodies (≤ 0.01 ha allowed).
 """
@@ -1050,7 +1051,7 @@ def summary(rules: Iterable[RuleResult]) -> Message:
     >>> print(summary(check_proposal(geometry=box(0, 0, 500, 400), kind="CCN")))
     ... # doctest: +NORMALIZE_WHITESPACE
     Not met: No invested or under construction road in the data.
-    (2 conditions could not be checked).
+    (5 conditions could not be checked).
     """
     rules = list(rules)
     failed = [r.message for r in rules if r.passed is False]

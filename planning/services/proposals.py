@@ -653,7 +653,9 @@ def proposal_reject(user, proposal, comment):
 # --------------------------------------------------------------------------------------------
 def visible_proposals(user, *, status=None, kind=None, queue: bool = False):
     """Proposals ``user`` may see, newest first; ``queue`` keeps those they review."""
-    qs = m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
+    qs = m.Proposal.objects.select_related(
+        "admin_unit", "proposed_by", "resulting_area", "expands"
+    ).prefetch_related("phases")
     qs = access.proposals_to_review(user, qs) if queue else access.proposals_visible(user, qs)
     if status:
         statuses = [s.strip() for s in str(status).split(",") if s.strip()]
