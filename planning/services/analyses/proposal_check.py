@@ -134,6 +134,9 @@ def _prepare(
     proposal=None,
     unit: str | None = None,
     criteria: Mapping | None = None,
+    phase_areas=None,
+    land_use=None,
+    demand_stated=False,
 ):
     """Checked parameters (``analysis_params``): a proposal, or a geometry (already a valid
     EPSG:4326 multipolygon; ``crs`` was applied to it) with the unit that proposes it."""
@@ -153,7 +156,17 @@ def _prepare(
         expands = proposal.expands
         stated = _stated(proposal)
     else:
-        stated = {"phases": [], "land_use": None, "demand_stated": False, "demand_confirmed": False}
+        # An ad-hoc check (the form's live check): stated phase areas and breakdown; a demand
+        # stated here is not confirmed (only a stored proposal's reviewer confirms it).
+        stated = {
+            "phases": [
+                {"number": i, "year": None, "area_ha": float(ha), "geometry": None}
+                for i, ha in enumerate(phase_areas or [], start=1)
+            ],
+            "land_use": _land_use_param(land_use),
+            "demand_stated": bool(demand_stated),
+            "demand_confirmed": False,
+        }
     kind = str(kind or "CCN").upper()
     geom = geometry
     crit = criteria_build(ProposalCriteria, criteria)
@@ -169,6 +182,43 @@ def _prepare(
         "criteria": crit.to_dict(),
         **stated,
     }, admin_unit
+
+
+LAND_USE_KEYS = (
+    "industrial_ha",
+    "services_ha",
+    "green_ha",
+    "infrastructure_ha",
+    "isolation_strip_m",
+)
+
+
+def _land_use_param(value) -> dict | None:
+    if not value:
+        return None
+    unknown = sorted(set(value) - set(LAND_USE_KEYS))
+    if unknown:
+        raise param_error(
+            "land_use",
+            _("unknown keys %(keys)s; the keys are: %(known)s")
+            % {"keys": ", ".join(unknown), "known": ", ".join(LAND_USE_KEYS)},
+        )
+    out = {}
+    for key in LAND_USE_KEYS:
+        v = value.get(key)
+        if v in (None, ""):
+            out[key] = None
+            continue
+        try:
+            out[key] = float(v)
+        except (TypeError, ValueError):
+            out[key] = -1.0
+        if not out[key] >= 0:
+            raise param_error(
+                "land_use",
+                _("%(key)s must be a number ≥ 0 (got %(value)r)") % {"key": key, "value": v},
+            )
+    return out
 
 
 def _stated(proposal) -> dict:
@@ -465,7 +515,38 @@ SPEC = register_analysis(
             ),
             P_LEVEL,
             criteria_param("ProposalCriteria"),
+            Param(
+                "phase_areas",
+                "numbers",
+                pgettext_lazy(
+                    "parameter help", "areas of the investment phases (ha), e.g. [437, 403.5]"
+                ),
+                minimum=0,
+                excludes=("proposal",),
+            ),
+            Param(
+                "land_use",
+                "object",
+                pgettext_lazy(
+                    "parameter help",
+                    "land-use breakdown: industrial_ha, services_ha, green_ha, infrastructure_ha, "
+                    "isolation_strip_m",
+                ),
+                excludes=("proposal",),
+            ),
+            Param(
+                "demand_stated",
+                "boolean",
+                pgettext_lazy(
+                    "parameter help",
+                    "expansion: the demand for land exceeds the existing industrial land "
+                    "(unconfirmed until a reviewer confirms it on the stored proposal)",
+                ),
+                default=False,
+                excludes=("proposal",),
+            ),
         ),
+        # issue 13 rules: what the form states before the proposal is stored
         required=(("geometry", "admin_unit"), ("proposal",)),
     )
 )
