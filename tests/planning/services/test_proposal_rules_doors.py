@@ -437,3 +437,40 @@ def test_new_gia_lai_resolves_its_region_by_the_legacy_province(
     rice = rules(proposal_validate(p))["rice_phasing"]
     assert rice["limit"] == 150.0 and rice["passed"] is False
     assert "Duyên hải miền Trung" in rice["message_vi"]
+
+
+# --- the form's live check (POST /api/v1/proposals/check/) agrees with the stored verdict -------
+def test_live_check_reads_the_stated_phases_and_breakdown(people):
+    check = api(people["canbo"])
+    base = {
+        "geometry": geojson(rect(CAT_HANH, 0, 0, 2000, 4202.5)),  # Phú Mỹ, 840.5 ha
+        "crs": f"EPSG:{BD_ZONE}",
+        "kind": "KCN",
+        "admin_unit": "21907",
+        "store": False,
+    }
+    r = check.post("/api/v1/proposals/check/", base, format="json")
+    assert r.status_code == 200, r.content
+    assert rules(r.json())["phases"]["passed"] is False
+    r = check.post(
+        "/api/v1/proposals/check/",
+        {**base, "phase_areas": [437, 403.5], "land_use": {"isolation_strip_m": 8}},
+        format="json",
+    )
+    assert r.status_code == 200, r.content
+    live = rules(r.json())
+    assert live["phases"]["passed"] is True and live["area_limits"]["passed"] is True
+    assert live["isolation_strip"]["passed"] is False  # 8 m < 10 m
+    # The same figures stored on a proposal give the same verdicts.
+    d = create(
+        people["canbo"],
+        zone=BD_ZONE,
+        metric=rect(CAT_HANH, 0, 0, 2000, 4202.5),
+        phases=[{"area_ha": 437}, {"area_ha": 403.5}],
+        isolation_strip_m=8,
+    )
+    stored = rules(proposal_validate(m.Proposal.objects.get(pk=d["id"])))
+    for rule in ("area_limits", "phases", "isolation_strip", "rice_phasing"):
+        assert stored[rule]["passed"] == live[rule]["passed"], rule
+    r = check.post("/api/v1/proposals/check/", {**base, "land_use": {"shops_ha": 3}}, format="json")
+    assert r.status_code == 400 and "shops_ha" in r.content.decode()
