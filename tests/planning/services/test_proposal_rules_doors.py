@@ -474,3 +474,14 @@ def test_live_check_reads_the_stated_phases_and_breakdown(people):
         assert stored[rule]["passed"] == live[rule]["passed"], rule
     r = check.post("/api/v1/proposals/check/", {**base, "land_use": {"shops_ha": 3}}, format="json")
     assert r.status_code == 400 and "shops_ha" in r.content.decode()
+
+
+# --- the admin: phases inline, editable only with a draft -------------------------------------
+def test_admin_shows_phases_inline_editable_only_for_drafts(admin_client, people):
+    d = create(people["canbo"], zone=BD_ZONE, metric=VSIP, phases=VSIP_PHASES)
+    page = admin_client.get(f"/admin/planning/proposal/{d['id']}/change/").content.decode()
+    assert 'name="phases-TOTAL_FORMS"' in page and 'name="phases-0-year"' in page
+    api(people["canbo"]).post(f"{API}{d['id']}/submit/", {}, format="json")
+    page = admin_client.get(f"/admin/planning/proposal/{d['id']}/change/").content.decode()
+    assert 'name="phases-0-year"' not in page  # shown, not editable
+    assert "2026" in page
