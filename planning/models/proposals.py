@@ -351,7 +351,19 @@ class Proposal(SpatialRecord):
 
     def save(self, *args, **kwargs):
         self.check_workflow()
+        self._drop_stale_demand_confirmation()
         super().save(*args, **kwargs)
+
+    def _drop_stale_demand_confirmation(self) -> None:
+        """A reviewer confirmed the demand as stated for one area: a changed statement or
+        expanded area needs a new confirmation (every door: the rule is here)."""
+        if self.demand_confirmed_at is None or self._state.adding or self.pk is None:
+            return
+        names = ("expands_id", "demand_exceeds_existing", "demand_statement")
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*names).first()
+        if stored and any(getattr(self, n) != stored[n] for n in names):
+            self.demand_confirmed_at = None
+            self.demand_confirmed_by = None
 
 
 class ProposalPhaseQuerySet(models.QuerySet):

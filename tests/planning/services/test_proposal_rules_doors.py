@@ -485,3 +485,27 @@ def test_admin_shows_phases_inline_editable_only_for_drafts(admin_client, people
     page = admin_client.get(f"/admin/planning/proposal/{d['id']}/change/").content.decode()
     assert 'name="phases-0-year"' not in page  # shown, not editable
     assert "2026" in page
+
+
+def test_a_changed_demand_statement_needs_a_new_confirmation(people, xay_da_b):
+    d = create(
+        people["canbo"],
+        zone=BD_ZONE,
+        metric=rect(CAT_HANH, -1000, 0, -700, 300),
+        kind="CCN",
+        expands=xay_da_b.code,
+        demand_exceeds_existing=True,
+        demand_statement="12 nhà đầu tư đăng ký thuê 30 ha.",
+    )
+    staff, reviewer = api(people["canbo"]), api(people["sct"])
+    staff.post(f"{API}{d['id']}/submit/", {}, format="json")
+    reviewer.post(f"{API}{d['id']}/review/", {}, format="json")
+    reviewer.post(f"{API}{d['id']}/confirm-demand/", {}, format="json")
+    r = reviewer.post(
+        f"{API}{d['id']}/request-changes/", {"comment": "Bổ sung hồ sơ."}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["demand_confirmed_at"] is not None
+    r = staff.patch(
+        f"{API}{d['id']}/", {"demand_statement": "20 nhà đầu tư, 45 ha."}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["demand_confirmed_at"] is None
