@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.gis import admin as gis_admin
+from django.contrib.gis.admin.options import GeoModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from planning import models as m
@@ -229,6 +230,28 @@ class ProposalEventInline(admin.TabularInline):
         return False
 
 
+class ProposalPhaseInline(GeoModelAdminMixin, admin.StackedInline):
+    """Issue 13 rules: the investment phases, edited with their proposal while it is a draft (or
+    sent back for changes); the model refuses other writes (``ProposalPhase.check_workflow``)."""
+
+    model = m.ProposalPhase
+    gis_widget = PlanningMapWidget
+    extra = 0
+    fields = ["number", "year", "area_ha", "geom"]
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.status in EDITABLE_STATUSES
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
 class ProposalAdminForm(forms.ModelForm):
     """The admin is one more door: the proposal workflow's rules apply here as everywhere
     (``planning.services.proposals``; the model refuses workflow fields outside the workflow)."""
@@ -272,7 +295,7 @@ class ProposalAdmin(HistoryMapAdmin):
     search_fields = ["name", "code"]
     autocomplete_fields = ["admin_unit"]
     readonly_fields = ["area_ha", "metric_srid", *WORKFLOW_FIELDS]
-    inlines = [ProposalEventInline]
+    inlines = [ProposalEventInline, ProposalPhaseInline]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

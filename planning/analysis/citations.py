@@ -160,3 +160,39 @@ EXCLUSION = Message(
         "flood zones): design parameters (DOMAIN.md §7.2), NO specific LEGAL BASIS"
     )
 )
+
+# --- issue 13 rules: phases, rice-land phasing, expansion condition 4, land-use breakdown --------
+# DOMAIN §1.4 — confirmed (lawnet.vn; atim.com.vn): a KCN over 500 ha is invested in phases of
+# at most 500 ha.
+KCN_PHASES = Message(
+    N_(
+        "Decree 35/2022/ND-CP, Article 9 (a KCN over 500 ha is invested in phases, each phase "
+        "≤ 500 ha)"
+    )
+)
+# DOMAIN §1.4 — "other regions: > 100 ha" was read in a truncated excerpt: the region list is
+# NOT CONFIRMED (e.g. the Central Highlands, old Gia Lai).
+RICE_PHASING_OTHER = Message(
+    N_(
+        "Decree 35/2022/ND-CP, Article 9 (converting land of two or more rice crops in the other "
+        "regions: phasing above 100 ha; the region list NOT CONFIRMED — the excerpt read was "
+        "truncated)"
+    )
+)
+# DOMAIN §2.3 expansion condition 4 — confirmed; how complete "built and in use" must be is an
+# ASSUMPTION of the service (100 % and an operating treatment plant by default).
+CCN_EXPANSION_INFRASTRUCTURE = Message(
+    N_(
+        "Decree 32/2024/ND-CP, conditions for expanding a CCN (essential shared infrastructure — "
+        "internal roads, water supply, wastewater collection and treatment — built and in use "
+        "per the approved detailed plan; article number not verified; the completion threshold "
+        "is an ASSUMPTION of the service)"
+    )
+)
+# DOMAIN §2.2 — confirmed (vietanlaw.com): services ≤ 10 % of the CCN area.
+CCN_SERVICES_SHARE = Message(
+    N_(
+        "Decree 32/2024/ND-CP (warehousing, packaging, transport, repair and similar services "
+        "≤ 10 %% of the CCN area; article number not verified)"
+    )
+)

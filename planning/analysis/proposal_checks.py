@@ -22,7 +22,18 @@ Rules, in order
                            tolerance
 ``unit_occupancy``         new CCN: the unit's existing CCN occupancy > 50 % or unleased ≤ 100 ha
                            (Decree 32/2024) — or, with ``expands``, ``expansion_occupancy``: the
-                           expanded CCN's own occupancy ≥ 60 %
+                           expanded CCN's own occupancy ≥ 60 %, or the stated demand for land
+                           beyond the existing industrial land, confirmed by a reviewer
+``expansion_infrastructure`` with ``expands`` (CCN): condition 4, internal roads, water supply and
+                           wastewater collection/treatment built and in use (Decree 32/2024;
+                           threshold ASSUMPTION 100 % and an operating plant)
+``phases``                 a KCN over 500 ha (or any proposal with phases): each phase ≤ 500 ha and
+                           the phases cover the proposal (Decree 35/2022 Art. 9)
+``rice_phasing``           2-crop rice land inside the proposal and each phase ≤ 200 ha (Mekong,
+                           Red River) / 150 ha (North Central, Central Coast, Southeast) / 100 ha
+                           elsewhere (NOT CONFIRMED) per phase (Decree 35/2022 Art. 9)
+``isolation_strip``        green isolation strip ≥ 10 m (QCVN 01:2019/BXD), when given
+``services_share``         CCN: services land ≤ 10 % of the area (Decree 32/2024), when given
 
 Examples
 --------
@@ -38,7 +49,8 @@ Examples
 >>> [(r.rule, r.passed) for r in results]  # doctest: +NORMALIZE_WHITESPACE
 [('area_limits', True), ('no_overlap_existing', True), ('no_overlap_proposals', True),
  ('inside_unit', True), ('road_access', True), ('exclusion:water', False),
- ('unit_occupancy', None)]
+ ('unit_occupancy', None), ('rice_phasing', None), ('isolation_strip', None),
+ ('services_share', None)]
 >>> print(render(results[5].message, lang="en"))
 The proposal overlaps 0.80 ha of water bodies (≤ 0.01 ha allowed).
 """
@@ -65,6 +77,7 @@ from planning.analysis.errors import CriteriaError, RecordError
 from planning.analysis.messages import N_, Message, distance, join, number, percent
 from planning.analysis.rasters import check_metric_geometry
 from planning.analysis.records import (
+    RICE_PHASING_THRESHOLDS_HA,
     ROAD_STATUS_NAMES,
     ROAD_STATUSES,
     AreaLimits,
@@ -74,7 +87,17 @@ from planning.analysis.records import (
     as_roads,
 )
 
-__all__ = ["check_proposal", "unit_shares", "summary", "EXCLUSION_LABELS", "ProposalCriteria"]
+__all__ = [
+    "check_proposal",
+    "unit_shares",
+    "summary",
+    "EXCLUSION_LABELS",
+    "ProposalCriteria",
+    "PhaseRecord",
+    "RiceLand",
+    "LandUse",
+    "rice_land_ha",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,8 +116,22 @@ class ProposalCriteria(Serializable):
     overlap_tolerance_m2: float = 100.0
     outside_unit_share: float = 0.001
     efficiency: EfficiencyCriteria = field(default_factory=EfficiencyCriteria)
+    # issue 13 rules. ``phase_cover_tolerance_share`` (ASSUMPTION 1 %): how much of the proposal
+    # its phases may leave uncovered (digitising noise). Isolation strip ≥ 10 m (QCVN 01:2019,
+    # DOMAIN §3.3) and services ≤ 10 % of a CCN (Decree 32/2024, DOMAIN §2.2) are confirmed;
+    # ``expansion_infra_min_pct`` 100 % and ``expansion_needs_wwtp`` (expansion condition 4,
+    # DOMAIN §2.3: "built and in use") are ASSUMPTIONS.
+    phase_cover_tolerance_share: float = 0.01
+    isolation_strip_min_m: float = 10.0
+    ccn_services_max_share: float = 0.10
+    expansion_infra_min_pct: float = 100.0
+    expansion_needs_wwtp: bool = True
 
     def __post_init__(self) -> None:
+        require_share("phase_cover_tolerance_share", self.phase_cover_tolerance_share)
+        require_positive("isolation_strip_min_m", self.isolation_strip_min_m, allow_zero=True)
+        require_share("ccn_services_max_share", self.ccn_services_max_share)
+        require_positive("expansion_infra_min_pct", self.expansion_infra_min_pct, allow_zero=True)
         require_positive("road_access_m", self.road_access_m, allow_zero=True)
         require_positive("overlap_tolerance_m2", self.overlap_tolerance_m2, allow_zero=True)
         require_share("outside_unit_share", self.outside_unit_share)
@@ -144,6 +181,11 @@ def check_proposal(
     exclusions: Mapping[str, Iterable[BaseGeometry]] | None = None,
     unit_occupancy: UnitEfficiency | Mapping | None = None,
     expands: AreaRecord | None = None,
+    phases: Iterable[PhaseRecord] = (),
+    rice: RiceLand | None = None,
+    land_use: LandUse | None = None,
+    demand_stated: bool = False,
+    demand_confirmed: bool = False,
     criteria: ProposalCriteria = ProposalCriteria(),
 ) -> list[RuleResult]:
     """Check a proposal against the size, overlap, unit, road, exclusion and occupancy rules.
@@ -178,6 +220,17 @@ def check_proposal(
     expands : AreaRecord, optional
         The area being expanded: the size rule uses the total after expansion and the occupancy
         rule the expanded area's own occupancy.
+    phases : iterable of PhaseRecord
+        The investment phases (each a boundary in the same metric CRS, or only an area).
+    rice : RiceLand, optional
+        2-crop rice land measured inside the proposal and its phases, with the region; without
+        it ``rice_phasing`` is not evaluated (no land-cover raster).
+    land_use : LandUse, optional
+        The land-use breakdown the proposer gave; without it (or without a figure) the
+        isolation-strip and services rules are not evaluated.
+    demand_stated, demand_confirmed : bool
+        Expansion: the proposer states that the demand for land exceeds the existing industrial
+        land, and a reviewer has confirmed it (the alternative to 60 % occupancy).
     criteria : ProposalCriteria
 
     Returns
@@ -195,7 +248,15 @@ def check_proposal(
     if not geometry.is_valid:
         geometry = shapely.make_valid(geometry)
     tol = criteria.overlap_tolerance_m2
-    results = [_area_rule(geometry, kind, is_mountainous, is_craft_village, expands, criteria)]
+    phases = [_as_phase(p) for p in phases]
+    phase_rule = None
+    if phases or (kind == "KCN" and expands is None and _over_phase_limit(geometry, criteria)):
+        phase_rule = _phase_rule(geometry, phases, criteria)
+    results = [
+        _area_rule(
+            geometry, kind, is_mountainous, is_craft_village, expands, criteria, phases, phase_rule
+        )
+    ]
     results.append(
         _overlap_rule(
             "no_overlap_existing",
@@ -220,11 +281,28 @@ def check_proposal(
     results.append(_road_rule(geometry, roads, criteria))
     for name, geoms in (exclusions or {}).items():
         results.append(_exclusion_rule(name, geometry, geoms, tol))
-    results.append(_occupancy_rule(kind, occupancy_unit or unit, unit_occupancy, expands, criteria))
+    if expands is not None:
+        results.append(
+            _expansion_occupancy_rule(kind, expands, demand_stated, demand_confirmed, criteria)
+        )
+        if kind == "CCN":
+            results.append(_expansion_infrastructure_rule(expands, criteria))
+    else:
+        results.append(
+            _occupancy_rule(kind, occupancy_unit or unit, unit_occupancy, expands, criteria)
+        )
+    if phase_rule is not None:
+        results.append(phase_rule)
+    results.append(_rice_rule(rice, phases))
+    results.append(_isolation_rule(land_use, criteria))
+    if kind == "CCN":
+        results.append(_services_rule(geometry, land_use, criteria))
     return results
 
 
-def _area_rule(geom, kind, is_mountainous, is_craft_village, expands, criteria) -> RuleResult:
+def _area_rule(
+    geom, kind, is_mountainous, is_craft_village, expands, criteria, phases=(), phase_rule=None
+) -> RuleResult:
     low, high = criteria.area_limits.range_for(
         kind, is_mountainous=is_mountainous, is_craft_village=is_craft_village
     )
@@ -267,10 +345,27 @@ def _area_rule(geom, kind, is_mountainous, is_craft_village, expands, criteria) 
     elif new_ha < low:
         msgid = N_("Area %(area)s ha is below the %(low)s ha minimum of an %(kind)s.")
     elif kind == "KCN":
-        msgid = N_(
-            "Area %(area)s ha exceeds %(high)s ha: the park must be developed in phases of "
-            "≤ %(high)s ha."
-        )
+        # Decree 35/2022 Art. 9: a KCN over 500 ha is not refused, it is invested in phases of
+        # at most 500 ha; the verdict is that of the phases.
+        if not phases:
+            msgid = N_(
+                "Area %(area)s ha exceeds %(high)s ha: the park must be developed in phases of "
+                "≤ %(high)s ha — add its phases."
+            )
+        else:
+            ok = bool(phase_rule is not None and phase_rule.passed)
+            figures["count"] = len(phases)
+            msgid = (
+                N_(
+                    "Area %(area)s ha exceeds %(high)s ha: invested in %(count)s phases of "
+                    "≤ %(high)s ha."
+                )
+                if ok
+                else N_(
+                    "Area %(area)s ha exceeds %(high)s ha: its %(count)s phases do not meet the "
+                    "phase rule."
+                )
+            )
     else:
         msgid = N_("Area %(area)s ha exceeds the %(high)s ha maximum of an %(kind)s.")
     return RuleResult(
@@ -280,7 +375,7 @@ def _area_rule(geom, kind, is_mountainous, is_craft_village, expands, criteria) 
         limit=low if new_ha < low else high,
         unit="ha",
         message=Message(msgid, figures),
-        citation=cite,
+        citation=citations.KCN_PHASES if (kind == "KCN" and new_ha > high) else cite,
     )
 
 
@@ -519,6 +614,436 @@ def _occupancy_rule(kind, unit, unit_occupancy, expands, criteria) -> RuleResult
     )
 
 
+# --------------------------------------------------------------------------------------------
+# issue 13 rules: phases, rice-land phasing, expansion, land-use breakdown
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class PhaseRecord(Serializable):
+    """One investment phase of a proposal.
+
+    ``number``, ``year``, a ``geometry`` (metric CRS) or only an ``area_ha`` (stated); with a
+    geometry the measured area is used.
+    """
+
+    number: int
+    year: int | None = None
+    area_ha: float | None = None
+    geometry: BaseGeometry | None = None
+
+    @property
+    def hectares(self) -> float | None:
+        """The measured area (with a geometry), else the stated one; ``None`` if neither."""
+        if self.geometry is not None and not self.geometry.is_empty:
+            return float(self.geometry.area) / 10_000
+        return None if self.area_ha is None else float(self.area_ha)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiceLand(Serializable):
+    """2-crop rice land measured in a proposal.
+
+    ``total_ha`` inside its boundary, ``phase_ha`` phase number → hectares inside that phase's
+    boundary (``None``: the phase has no boundary), the ``region`` of the Decree 35 Art. 9
+    threshold (a key of :data:`~planning.analysis.records.RICE_PHASING_THRESHOLDS_HA`) and the
+    ``source`` (raster name, for the message).
+    """
+
+    total_ha: float
+    region: str
+    phase_ha: Mapping[int, float | None] = field(default_factory=dict)
+    source: str = ""
+    region_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LandUse(Serializable):
+    """The land-use breakdown a proposer gave.
+
+    Hectares; the strip width in metres; ``None`` = not given.
+    """
+
+    industrial_ha: float | None = None
+    services_ha: float | None = None
+    green_ha: float | None = None
+    infrastructure_ha: float | None = None
+    isolation_strip_m: float | None = None
+
+
+#: Regions whose Art. 9 rice threshold was confirmed (DOMAIN §1.4); the others (100 ha) were not.
+RICE_CONFIRMED_REGIONS = ("mekong", "red_river", "central_coast", "north_central", "southeast")
+RICE_REGION_NAMES = {
+    "mekong": N_("Mekong Delta"),
+    "red_river": N_("Red River Delta"),
+    "central_coast": N_("Central Coast"),
+    "north_central": N_("North Central"),
+    "southeast": N_("Southeast"),
+    "central_highlands": N_("Central Highlands"),
+    "other": N_("other regions"),
+}
+
+
+def rice_land_ha(geometries, codes, transform, rice_codes=(1,), cell_area_m2=None) -> list[float]:
+    """Hectares of rice cells (``codes`` in ``rice_codes``) whose centres lie in each geometry.
+
+    ``codes`` is a land-cover window, ``transform`` its affine transform, both in the CRS of the
+    geometries (metres). ``None`` geometries give ``None``.
+
+    >>> import numpy as np
+    >>> from affine import Affine
+    >>> from shapely import box
+    >>> codes = np.array([[1, 1, 2], [1, 3, 1]], dtype="uint8")  # 10 m cells, 100 m² each
+    >>> rice_land_ha([box(0, 0, 30, 20), box(0, 10, 20, 20), None], codes,
+    ...              Affine(10, 0, 0, 0, -10, 20))
+    [0.04, 0.02, None]
+    """
+    from rasterio.features import geometry_mask
+
+    codes = np.asarray(codes)
+    rice = np.isin(codes, np.asarray(rice_codes))
+    cell = float(cell_area_m2) if cell_area_m2 is not None else abs(transform.a * transform.e)
+    out: list = []
+    for g in geometries:
+        if g is None or g.is_empty:
+            out.append(None)
+            continue
+        inside = ~geometry_mask([g], out_shape=codes.shape, transform=transform, all_touched=False)
+        out.append(round(int(np.count_nonzero(inside & rice)) * cell / 10_000, 4))
+    return out
+
+
+def _as_phase(p) -> PhaseRecord:
+    if isinstance(p, PhaseRecord):
+        return p
+    if isinstance(p, Mapping):
+        return PhaseRecord(**p)
+    raise RecordError(f"expected a PhaseRecord, got {p!r}")
+
+
+def _over_phase_limit(geom, criteria) -> bool:
+    return geom.area / 10_000 > criteria.area_limits.kcn_max_ha + 1e-9
+
+
+def _phase_rule(geom, phases, criteria) -> RuleResult:
+    """Each phase ≤ the KCN phase limit; the phases cover the proposal.
+
+    Coverage: their union within the tolerance when every phase has a boundary; otherwise the
+    sum of their areas.
+    """
+    limit = float(criteria.area_limits.kcn_max_ha)
+    total = geom.area / 10_000
+    if not phases:
+        return RuleResult(
+            rule="phases",
+            passed=False,
+            measured=round(total, 4),
+            limit=limit,
+            unit="ha",
+            message=Message(
+                N_(
+                    "No phases given for %(area)s ha: add the investment phases, each ≤ "
+                    "%(limit)s ha, covering the whole area."
+                ),
+                {"area": number(total, 2), "limit": number(limit)},
+            ),
+            citation=citations.KCN_PHASES,
+        )
+    problems: list[Message] = []
+    for p in phases:
+        ha = p.hectares
+        if ha is None:
+            problems.append(Message(N_("phase %(n)s has no area"), {"n": p.number}))
+        elif ha > limit + 1e-9:
+            problems.append(
+                Message(
+                    N_("phase %(n)s is %(area)s ha (> %(limit)s ha)"),
+                    {"n": p.number, "area": number(ha, 2), "limit": number(limit)},
+                )
+            )
+    tol = criteria.phase_cover_tolerance_share
+    with_geom = [p.geometry for p in phases if p.geometry is not None and not p.geometry.is_empty]
+    if len(with_geom) == len(phases):
+        uncovered = float(shapely.area(shapely.difference(geom, shapely.union_all(with_geom))))
+        covered_ha = total - uncovered / 10_000
+        if uncovered > tol * geom.area:
+            problems.append(
+                Message(
+                    N_("the phases leave %(area)s ha of the proposal uncovered"),
+                    {"area": _ha(uncovered)},
+                )
+            )
+    else:
+        covered_ha = sum(p.hectares or 0.0 for p in phases)
+        if covered_ha < total * (1 - tol) - 1e-9:
+            problems.append(
+                Message(
+                    N_("the phases add up to %(sum)s ha, less than the %(area)s ha proposed"),
+                    {"sum": number(covered_ha, 2), "area": number(total, 2)},
+                )
+            )
+    largest = max((p.hectares or 0.0) for p in phases)
+    if problems:
+        message = Message(
+            N_("Phases not acceptable: %(problems)s."), {"problems": join(problems, "; ")}
+        )
+    else:
+        message = Message(
+            N_(
+                "%(count)s phases (largest %(largest)s ha ≤ %(limit)s ha) cover %(covered)s of "
+                "%(area)s ha."
+            ),
+            {
+                "count": len(phases),
+                "largest": number(largest, 2),
+                "limit": number(limit),
+                "covered": number(covered_ha, 2),
+                "area": number(total, 2),
+            },
+        )
+    return RuleResult(
+        rule="phases",
+        passed=not problems,
+        measured=round(largest, 4),
+        limit=limit,
+        unit="ha",
+        message=message,
+        citation=citations.KCN_PHASES,
+    )
+
+
+def _rice_rule(rice: RiceLand | None, phases) -> RuleResult:
+    if rice is None:
+        return RuleResult(
+            rule="rice_phasing",
+            passed=None,
+            unit="ha",
+            message=Message(
+                N_("No land-cover raster covers the proposal: 2-crop rice land not measured.")
+            ),
+            citation=citations.RICE_PHASING,
+        )
+    region = rice.region if rice.region in RICE_PHASING_THRESHOLDS_HA else "other"
+    limit = float(RICE_PHASING_THRESHOLDS_HA[region])
+    confirmed = region in RICE_CONFIRMED_REGIONS
+    cite = citations.RICE_PHASING if confirmed else citations.RICE_PHASING_OTHER
+    params = {
+        "rice": number(rice.total_ha, 2),
+        "limit": number(limit),
+        "region": rice.region_name or Message(RICE_REGION_NAMES.get(region, region)),
+        "source": rice.source or "—",
+    }
+    unconfirmed = Message(N_(" (threshold NOT CONFIRMED for this region)")) if not confirmed else ""
+    params["note"] = unconfirmed
+    if rice.total_ha <= limit + 1e-9:
+        ok: bool | None = True
+        msgid = N_(
+            "%(rice)s ha of 2-crop rice land (raster %(source)s) ≤ %(limit)s ha per phase in "
+            "%(region)s%(note)s."
+        )
+    elif not phases:
+        ok = False
+        msgid = N_(
+            "%(rice)s ha of 2-crop rice land (raster %(source)s) > %(limit)s ha in %(region)s"
+            "%(note)s: its conversion must be phased — add phases of ≤ %(limit)s ha of rice land."
+        )
+    else:
+        per = [(p.number, rice.phase_ha.get(p.number)) for p in phases]
+        unmeasured = [n for n, ha in per if ha is None]
+        over = [(n, ha) for n, ha in per if ha is not None and ha > limit + 1e-9]
+        if over:
+            ok = False
+            params["phases"] = join(
+                [
+                    Message(N_("phase %(n)s: %(rice)s ha"), {"n": n, "rice": number(ha, 2)})
+                    for n, ha in over
+                ],
+                "; ",
+            )
+            msgid = N_(
+                "%(rice)s ha of 2-crop rice land (raster %(source)s); per phase at most "
+                "%(limit)s ha in %(region)s%(note)s, exceeded by %(phases)s."
+            )
+        elif unmeasured:
+            ok = None
+            params["phases"] = ", ".join(str(n) for n in unmeasured)
+            msgid = N_(
+                "%(rice)s ha of 2-crop rice land (raster %(source)s) > %(limit)s ha in "
+                "%(region)s%(note)s; phases %(phases)s have no boundary, so their rice land "
+                "was not measured."
+            )
+        else:
+            ok = True
+            msgid = N_(
+                "%(rice)s ha of 2-crop rice land (raster %(source)s), each phase ≤ %(limit)s ha "
+                "of it in %(region)s%(note)s."
+            )
+    measured = max(
+        [rice.total_ha if not phases else 0.0]
+        + [v for v in rice.phase_ha.values() if v is not None]
+    )
+    return RuleResult(
+        rule="rice_phasing",
+        passed=ok,
+        measured=round(measured, 4),
+        limit=limit,
+        unit="ha",
+        message=Message(msgid, params),
+        citation=cite,
+    )
+
+
+def _expansion_occupancy_rule(kind, expands, demand_stated, demand_confirmed, criteria):
+    base = expansion_rule(
+        kind, occupancy(expands.leased_ha, expands.leasable_ha), criteria.efficiency
+    )
+    if base.passed is not False or not demand_stated:
+        return base
+    if demand_confirmed:
+        msgid = N_(
+            "%(base)s The demand for industrial land beyond the existing industrial land, stated "
+            "by the proposer, was confirmed by a reviewer: the condition is met."
+        )
+    else:
+        msgid = N_(
+            "%(base)s The proposer states that the demand for industrial land exceeds the "
+            "existing industrial land: a reviewer has not confirmed it yet."
+        )
+    return RuleResult(
+        rule=base.rule,
+        passed=bool(demand_confirmed),
+        measured=base.measured,
+        limit=base.limit,
+        unit=base.unit,
+        message=Message(msgid, {"base": base.message}),
+        citation=base.citation,
+    )
+
+
+#: Expansion condition 4: the completion fields of the expanded area and their names.
+INFRASTRUCTURE_PARTS = (
+    ("roads_done_pct", N_("internal roads")),
+    ("water_done_pct", N_("water supply")),
+    ("wastewater_done_pct", N_("wastewater collection")),
+)
+
+
+def _expansion_infrastructure_rule(expands: AreaRecord, criteria) -> RuleResult:
+    need = criteria.expansion_infra_min_pct
+    short: list[Message] = []
+    unknown: list[Message] = []
+    for attr, label in INFRASTRUCTURE_PARTS:
+        pct = getattr(expands, attr)
+        if pct is None:
+            unknown.append(Message(label))
+        elif float(pct) < need - 1e-9:
+            short.append(
+                Message("%(part)s %(pct)s %%", {"part": Message(label), "pct": number(float(pct))})
+            )
+    if criteria.expansion_needs_wwtp and not expands.wwtp_operating:
+        short.append(Message(N_("the wastewater treatment plant is not operating")))
+    done = [getattr(expands, a) for a, _ in INFRASTRUCTURE_PARTS if getattr(expands, a) is not None]
+    measured = min(float(v) for v in done) if done else None
+    name = expands.name or str(expands.id)
+    if short:
+        ok: bool | None = False
+        message = Message(
+            N_(
+                "Shared infrastructure of %(area)s not built and in use (≥ %(need)s %% required): "
+                "%(short)s."
+            ),
+            {"area": name, "need": number(need), "short": join(short, "; ")},
+        )
+    elif unknown:
+        ok = None
+        message = Message(
+            N_("No completion figures for %(parts)s of %(area)s: condition not checked."),
+            {"parts": join(unknown, ", "), "area": name},
+        )
+    else:
+        ok = True
+        message = Message(
+            N_(
+                "Internal roads, water supply and wastewater collection of %(area)s are built "
+                "(≥ %(need)s %%) and its wastewater treatment plant operates."
+            ),
+            {"area": name, "need": number(need)},
+        )
+    return RuleResult(
+        rule="expansion_infrastructure",
+        passed=ok,
+        measured=measured,
+        limit=need,
+        unit="%",
+        message=message,
+        citation=citations.CCN_EXPANSION_INFRASTRUCTURE,
+    )
+
+
+def _isolation_rule(land_use: LandUse | None, criteria) -> RuleResult:
+    need = criteria.isolation_strip_min_m
+    width = None if land_use is None else land_use.isolation_strip_m
+    if width is None:
+        return RuleResult(
+            rule="isolation_strip",
+            passed=None,
+            limit=need,
+            unit="m",
+            message=Message(
+                N_("The width of the green isolation strip was not given: not checked.")
+            ),
+            citation=citations.ISOLATION_STRIP,
+        )
+    ok = float(width) >= need - 1e-9
+    return RuleResult(
+        rule="isolation_strip",
+        passed=ok,
+        measured=float(width),
+        limit=need,
+        unit="m",
+        message=Message(
+            N_("Green isolation strip %(width)s m %(cmp)s %(need)s m."),
+            {"width": number(width, 1), "cmp": "≥" if ok else "<", "need": number(need)},
+        ),
+        citation=citations.ISOLATION_STRIP,
+    )
+
+
+def _services_rule(geom, land_use: LandUse | None, criteria) -> RuleResult:
+    limit = criteria.ccn_services_max_share
+    services = None if land_use is None else land_use.services_ha
+    if services is None:
+        return RuleResult(
+            rule="services_share",
+            passed=None,
+            limit=limit,
+            unit="share",
+            message=Message(
+                N_("No land-use breakdown with the services land was given: not checked.")
+            ),
+            citation=citations.CCN_SERVICES_SHARE,
+        )
+    total = geom.area / 10_000
+    share = float(services) / total if total > 0 else 0.0
+    ok = share <= limit + 1e-9
+    return RuleResult(
+        rule="services_share",
+        passed=ok,
+        measured=round(share, 6),
+        limit=limit,
+        unit="share",
+        message=Message(
+            N_("Services land %(services)s ha is %(share)s of %(area)s ha (%(cmp)s %(limit)s)."),
+            {
+                "services": number(services, 2),
+                "share": percent(share),
+                "area": number(total, 2),
+                "cmp": "≤" if ok else ">",
+                "limit": percent(limit, 0),
+            },
+        ),
+        citation=citations.CCN_SERVICES_SHARE,
+    )
+
+
 def summary(rules: Iterable[RuleResult]) -> Message:
     """One sentence over the checks: met, or the messages of the failed rules.
 
@@ -526,7 +1051,7 @@ def summary(rules: Iterable[RuleResult]) -> Message:
     >>> print(summary(check_proposal(geometry=box(0, 0, 500, 400), kind="CCN")))
     ... # doctest: +NORMALIZE_WHITESPACE
     Not met: No invested or under construction road in the data.
-    (2 conditions could not be checked).
+    (5 conditions could not be checked).
     """
     rules = list(rules)
     failed = [r.message for r in rules if r.passed is False]

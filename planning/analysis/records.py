@@ -88,6 +88,8 @@ RICE_PHASING_THRESHOLDS_HA: Mapping[str, float] = {
     "north_central": 150.0,
     "southeast": 150.0,
     "other": 100.0,
+    # issue 13 rules: old Gia Lai (Central Highlands) falls under "other regions" — NOT CONFIRMED.
+    "central_highlands": 100.0,
 }
 
 

@@ -83,6 +83,18 @@ def proposal_json(p, user, *, detail: bool = False) -> dict:
         "url": reverse("api:proposal-detail", args=[p.pk]),
         "page": reverse("web:proposal-detail", args=[p.pk]),
         "geometry": json.loads(p.geom.geojson),
+        # issue 13 rules: the figures the rules read, and the phases
+        **{name: _detail(p, name) for name in svc.DETAIL_FIELDS},
+        "demand_confirmed_at": p.demand_confirmed_at,
+        "phases": [
+            {
+                "number": ph.number,
+                "year": ph.year,
+                "area_ha": None if ph.area_ha is None else round(ph.area_ha, 4),
+                "geometry": None if ph.geom is None else json.loads(ph.geom.geojson),
+            }
+            for ph in p.phases.all()  # ordered by number (Meta); prefetched in lists
+        ],
     }
     if detail:
         out["validation"] = translate(p.validation) if p.validation else None
@@ -97,6 +109,12 @@ def proposal_json(p, user, *, detail: bool = False) -> dict:
             for e in p.events.select_related("actor").order_by("created_at", "pk")
         ]
     return out
+
+
+def _detail(p, name):
+    if name == "expands":
+        return None if p.expands_id is None else p.expands.code
+    return getattr(p, name)
 
 
 class UnitOutSerializer(serializers.Serializer):
@@ -137,6 +155,18 @@ class ProposalOutSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="stored rule checks"
     )
     events = EventOutSerializer(many=True, required=False, help_text="the timeline")
+    # issue 13 rules
+    is_craft_village = serializers.BooleanField()
+    expands = serializers.CharField(allow_null=True, help_text="code of the area it expands")
+    demand_exceeds_existing = serializers.BooleanField()
+    demand_statement = serializers.CharField()
+    demand_confirmed_at = serializers.DateTimeField(allow_null=True)
+    industrial_land_ha = serializers.FloatField(allow_null=True)
+    services_land_ha = serializers.FloatField(allow_null=True)
+    green_land_ha = serializers.FloatField(allow_null=True)
+    infrastructure_land_ha = serializers.FloatField(allow_null=True)
+    isolation_strip_m = serializers.FloatField(allow_null=True)
+    phases = serializers.ListField(child=serializers.DictField())
 
 
 class ProposalListOutSerializer(serializers.Serializer):
@@ -145,6 +175,34 @@ class ProposalListOutSerializer(serializers.Serializer):
 
 
 # --- input ---------------------------------------------------------------------------------------
+
+
+class PhaseInputSerializer(serializers.Serializer):
+    number = serializers.IntegerField(required=False, min_value=1)
+    year = serializers.IntegerField(required=False, allow_null=True, min_value=1900)
+    area_ha = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    geometry = serializers.JSONField(
+        required=False, allow_null=True, help_text="GeoJSON Polygon/MultiPolygon, in ``crs``"
+    )
+
+
+def _details_of(d) -> dict:
+    """The rule figures given in a request (issue 13 rules)."""
+    return {name: d[name] for name in svc.DETAIL_FIELDS if name in d}
+
+
+def _phases_of(d, srid) -> list | None:
+    if "phases" not in d:
+        return None
+    return [
+        {
+            **{k: v for k, v in ph.items() if k != "geometry"},
+            "geometry": None
+            if ph.get("geometry") in (None, "")
+            else geometry_from_geojson(ph["geometry"], srid),
+        }
+        for ph in d["phases"]
+    ]
 
 
 class ProposalInputSerializer(serializers.Serializer):
@@ -164,6 +222,19 @@ class ProposalInputSerializer(serializers.Serializer):
         required=False, help_text="GeoJSON, KML, zipped Shapefile or GeoPackage"
     )
     srs = serializers.CharField(required=False, help_text="CRS of a file that declares none")
+    # issue 13 rules: the figures the rules read, and the phases (nested; replace the stored ones)
+    is_craft_village = serializers.BooleanField(required=False)
+    expands = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="code of the area it expands"
+    )
+    demand_exceeds_existing = serializers.BooleanField(required=False)
+    demand_statement = serializers.CharField(required=False, allow_blank=True)
+    industrial_land_ha = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    services_land_ha = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    green_land_ha = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    infrastructure_land_ha = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    isolation_strip_m = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    phases = PhaseInputSerializer(many=True, required=False)
 
 
 class ProposalPatchSerializer(ProposalInputSerializer):
@@ -260,6 +331,8 @@ class ProposalListApi(_Base):
             geometry=geom,
             rationale=d.get("rationale", ""),
             srid=srid,
+            details=_details_of(d),
+            phases=_phases_of(d, parse_srid(request.data.get("crs"))),
         )
         p = svc.get_visible(request.user, p.pk)
         return Response(
@@ -300,6 +373,8 @@ class ProposalDetailApi(_Base):
             rationale=d.get("rationale"),
             geometry=geom,
             srid=srid,
+            details=_details_of(d),
+            phases=_phases_of(d, parse_srid(request.data.get("crs"))),
         )
         return Response(proposal_json(svc.get_visible(request.user, pk), request.user, detail=True))
 

@@ -14,7 +14,13 @@ from planning.models.networks import (
 from planning.models.obstacles import Obstacle
 from planning.models.parcels import ClearanceParcel, LandUse
 from planning.models.projects import ProjectMilestone, SecondaryProject
-from planning.models.proposals import Proposal, ProposalEvent, WorkflowViolation, workflow_write
+from planning.models.proposals import (
+    Proposal,
+    ProposalEvent,
+    ProposalPhase,  # issue 13 rules
+    WorkflowViolation,
+    workflow_write,
+)
 from planning.models.rasters import DatasetLoad, RasterLayer
 from planning.models.targets import AnnualReport, DevelopmentTarget, Indicator
 
@@ -53,4 +59,6 @@ __all__ = [
     "AnnualReport",
     "DevelopmentTarget",
     "Indicator",
+    # issue 13 rules
+    "ProposalPhase",
 ]

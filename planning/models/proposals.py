@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from planning import geo
 from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import AreaKind, IndustrialArea
+from planning.models.base import GeometryRecord
 
 #: Fields only the review workflow writes.
 WORKFLOW_FIELDS = (
@@ -33,6 +35,9 @@ WORKFLOW_FIELDS = (
     "resulting_area",
     "proposed_by",
     "validation",
+    # issue 13 rules: the reviewer's confirmation of the stated demand (expansion condition 3)
+    "demand_confirmed_at",
+    "demand_confirmed_by",
 )
 #: Statuses in which a proposal's content (name, boundary, rationale...) may change.
 EDITABLE_STATUSES = ("draft", "changes_requested")
@@ -193,6 +198,68 @@ class Proposal(SpatialRecord):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # --- issue 13 rules: what the size, expansion and land-use rules read ----------------------
+    is_craft_village = models.BooleanField(
+        _("craft-village cluster"),
+        default=False,
+        help_text=_("A cluster for a craft village (làng nghề): the 5 ha minimum applies."),
+    )
+    # PROTECT: an expansion proposal names the area it expands; deleting that area would
+    # silently turn the proposal into a new one.
+    expands = models.ForeignKey(
+        IndustrialArea,
+        verbose_name=_("expands the area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expansion_proposals",
+        help_text=_(
+            "For an expansion: the existing park or cluster; the boundary is the added land."
+        ),
+    )
+    demand_exceeds_existing = models.BooleanField(
+        _("demand exceeds the existing industrial land"),
+        default=False,
+        help_text=_(
+            "Expansion: the proposer states that the demand for industrial land exceeds the "
+            "existing cluster's industrial land (a reviewer confirms it)."
+        ),
+    )
+    demand_statement = models.TextField(_("evidence of the demand"), blank=True)
+    demand_confirmed_at = models.DateTimeField(_("demand confirmed on"), null=True, blank=True)
+    demand_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demand confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    industrial_land_ha = models.FloatField(
+        _("industrial land (ha)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    services_land_ha = models.FloatField(
+        _("services land (ha)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Warehousing, packaging, transport, repair and similar services."),
+    )
+    green_land_ha = models.FloatField(
+        _("green land (ha)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    infrastructure_land_ha = models.FloatField(
+        _("roads and shared infrastructure land (ha)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    isolation_strip_m = models.FloatField(
+        _("green isolation strip width (m)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     history = HistoricalRecords(verbose_name=_("proposal history"))
 
     objects = ProposalQuerySet.as_manager()
@@ -274,10 +341,117 @@ class Proposal(SpatialRecord):
     def clean(self):
         super().clean()
         self.check_workflow()
+        if self.expands_id is not None and self.expands.kind != self.kind:
+            raise ValidationError(
+                {
+                    "expands": _("An expansion has the kind of the area it expands (%(kind)s).")
+                    % {"kind": self.expands.kind}
+                }
+            )
+
+    def save(self, *args, **kwargs):
+        self.check_workflow()
+        self._drop_stale_demand_confirmation()
+        super().save(*args, **kwargs)
+
+    def _drop_stale_demand_confirmation(self) -> None:
+        """A reviewer confirmed the demand as stated for one area: a changed statement or
+        expanded area needs a new confirmation (every door: the rule is here)."""
+        if self.demand_confirmed_at is None or self._state.adding or self.pk is None:
+            return
+        names = ("expands_id", "demand_exceeds_existing", "demand_statement")
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*names).first()
+        if stored and any(getattr(self, n) != stored[n] for n in names):
+            self.demand_confirmed_at = None
+            self.demand_confirmed_by = None
+
+
+class ProposalPhaseQuerySet(models.QuerySet):
+    """Phases change with their proposal: only while it is a draft (or sent back for changes)."""
+
+    def _refuse(self):
+        _refuse_past_drafts(Proposal._base_manager.filter(pk__in=self.values("proposal_id")))
+
+    def update(self, **kwargs):
+        self._refuse()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse()
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _refuse_past_drafts(Proposal._base_manager.filter(pk__in=[o.proposal_id for o in objs]))
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        _refuse_past_drafts(Proposal._base_manager.filter(pk__in=[o.proposal_id for o in objs]))
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class ProposalPhase(GeometryRecord):
+    """One investment phase of a proposal (Decree 35/2022 Art. 9: a KCN over 500 ha is invested
+    in phases of at most 500 ha; rice land is converted in phases): a boundary, or only an area,
+    with the year it starts. Written with its proposal, under the same workflow rule."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="phases", verbose_name=_("proposal")
+    )
+    number = models.PositiveSmallIntegerField(_("phase"), validators=[MinValueValidator(1)])
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    area_ha = models.FloatField(
+        _("phase area (ha)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Measured from the boundary when one is drawn; otherwise as stated."),
+    )
+    geom = models.MultiPolygonField(_("phase boundary"), srid=4326, null=True, blank=True)
+
+    objects = ProposalPhaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposal phase")
+        verbose_name_plural = _("proposal phases")
+        ordering = ["proposal", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "number"], name="proposal_phase_number_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.number}"
+
+    def resolve_metric_srid(self) -> int:
+        if self.proposal_id and self.proposal.metric_srid:
+            return self.proposal.metric_srid
+        return super().resolve_metric_srid()
+
+    def update_measures(self) -> None:
+        if self.geom is not None:
+            self.area_ha = round(geo.area_ha(self.geom, self.metric_srid), 4)
+
+    def check_workflow(self) -> None:
+        if in_workflow_write() or not self.proposal_id:
+            return
+        _refuse_past_drafts(Proposal._base_manager.filter(pk=self.proposal_id))
+
+    def clean(self):
+        super().clean()
+        self.check_workflow()
+        if self.geom is None and self.area_ha is None:
+            raise ValidationError(_("A phase needs a boundary or an area."))
 
     def save(self, *args, **kwargs):
         self.check_workflow()
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.check_workflow()
+        return super().delete(*args, **kwargs)
 
 
 class ProposalEvent(models.Model):
@@ -293,6 +467,7 @@ class ProposalEvent(models.Model):
         APPROVED = "approved", pgettext_lazy("proposal event", "Approved")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrew the proposal")
+        DEMAND_CONFIRMED = "demand_confirmed", _("Confirmed the stated demand for land")
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("proposal")

@@ -30,6 +30,9 @@ REGION_BY_PROVINCE_CODE = {
     "92": "mekong",  # Cần Thơ (legacy)
     "93": "mekong",  # Hậu Giang
     "33": "mekong",  # Cần Thơ (from 1 July 2025)
+    # issue 13 rules: old Gia Lai is in the Central Highlands ("other regions", NOT CONFIRMED);
+    # new Gia Lai (24) spans two regions: the rice rule resolves it by the legacy province.
+    "64": "central_highlands",
 }
 AREA_LEVELS = ("commune", "district", "province")
 

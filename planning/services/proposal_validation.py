@@ -48,7 +48,8 @@ def proposal_check(
 
     The parameters (keywords, or one mapping such as an API body) are those of the
     ``proposal-check`` analysis — ``geometry``, ``crs``, ``kind``, ``admin_unit``,
-    ``is_craft_village``, ``expands``, ``unit``, ``criteria`` — checked by
+    ``is_craft_village``, ``expands``, ``unit``, ``criteria``, and the figures a form states
+    before saving: ``phase_areas``, ``land_use``, ``demand_stated`` — checked by
     :func:`~planning.services.analysis_params.params_validate`. Texts in the active language."""
     if not store:
         return translate(analysis_compute(NAME, given, **params).results)

@@ -48,7 +48,7 @@ Status = m.Proposal.Status
 Action = m.ProposalEvent.Action
 
 #: Rules whose failure stops a submission (and an approval); the others are for the reviewer.
-BLOCKING_RULES = ("area_limits", "inside_unit")
+BLOCKING_RULES = ("area_limits", "inside_unit", "phases")
 OPEN = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED)
 EDITABLE = tuple(Status(s) for s in EDITABLE_STATUSES)  # the model's rule, as choices
 IN_REVIEW = (Status.SUBMITTED, Status.UNDER_REVIEW)
@@ -99,6 +99,9 @@ TRANSITIONS = {
     "approve": (IN_REVIEW, Status.APPROVED, REVIEWER, Action.APPROVED, False),
     "reject": (IN_REVIEW, Status.REJECTED, REVIEWER, Action.REJECTED, True),
     "comment": (tuple(Status.values), None, EITHER, Action.COMMENTED, True),
+    # issue 13 rules: the reviewer confirms an expansion's stated demand for land (the
+    # alternative to 60 % occupancy, Decree 32/2024); recorded in the timeline.
+    "confirm-demand": (IN_REVIEW, None, REVIEWER, Action.DEMAND_CONFIRMED, False),
 }
 ACTIONS = tuple(TRANSITIONS)
 
@@ -123,6 +126,12 @@ def allowed_actions(user, proposal: m.Proposal) -> list[str]:
     if proposal.status in EDITABLE and access.can_edit_proposal(user, proposal):
         out.append("edit")
     for name, (sources, _to, who, _event, _needs) in TRANSITIONS.items():
+        if name == "confirm-demand" and not (
+            proposal.expands_id
+            and proposal.demand_exceeds_existing
+            and proposal.demand_confirmed_at is None
+        ):
+            continue
         if proposal.status in sources and _may(user, proposal, who):
             out.append(name)
     if proposal.status == Status.DRAFT and access.can_edit_proposal(user, proposal):
@@ -297,6 +306,64 @@ def record_write(user, proposal: m.Proposal, *, created: bool, comment: str = ""
     _event(proposal, user, Action.CREATED if created else Action.EDITED, comment)
 
 
+# --- issue 13 rules: the figures the rules read, and the phases --------------------------------
+#: Proposal fields a proposer fills for the size, expansion and land-use rules.
+DETAIL_FIELDS = (
+    "is_craft_village",
+    "expands",
+    "demand_exceeds_existing",
+    "demand_statement",
+    "industrial_land_ha",
+    "services_land_ha",
+    "green_land_ha",
+    "infrastructure_land_ha",
+    "isolation_strip_m",
+)
+
+
+def _apply_details(proposal: m.Proposal, details: Mapping | None) -> None:
+    for name, value in (details or {}).items():
+        if name not in DETAIL_FIELDS:
+            raise ProposalInvalid(
+                _("Unknown field %(name)s; the fields are: %(fields)s.")
+                % {"name": name, "fields": ", ".join(DETAIL_FIELDS)}
+            )
+        if name == "expands":
+            area = None
+            if value not in (None, ""):
+                area = (
+                    value
+                    if isinstance(value, m.IndustrialArea)
+                    else m.IndustrialArea.objects.filter(code=str(value)).first()
+                )
+                if area is None:
+                    raise ProposalInvalid(
+                        _("No park or cluster with the code %(code)s to expand.") % {"code": value}
+                    )
+            proposal.expands = area
+        else:
+            setattr(proposal, name, value)
+
+
+def _replace_phases(proposal: m.Proposal, phases, srid=None) -> None:
+    """Replace the proposal's phases with ``phases``: mappings with ``number`` (default: the
+    position), ``year``, ``area_ha`` and/or ``geometry`` (GEOS, WKT or shapely; ``srid``)."""
+    if phases is None:
+        return
+    proposal.phases.all().delete()
+    for i, ph in enumerate(phases, start=1):
+        geom = ph.get("geometry")
+        phase = m.ProposalPhase(
+            proposal=proposal,
+            number=ph.get("number") or i,
+            year=ph.get("year"),
+            area_ha=ph.get("area_ha"),
+            geom=None if geom in (None, "") else _geometry(geom, ph.get("srid") or srid),
+        )
+        phase.full_clean()
+        phase.save()
+
+
 @transaction.atomic
 def proposal_create(
     user,
@@ -307,6 +374,8 @@ def proposal_create(
     geometry,
     rationale: str = "",
     srid: int | None = None,
+    details: Mapping | None = None,
+    phases=None,
 ) -> m.Proposal:
     """A new draft by ``user`` for ``admin_unit`` (code, id or AdminUnit)."""
     unit = _unit(admin_unit)
@@ -320,8 +389,10 @@ def proposal_create(
         geom=_geometry(geometry, srid),
         rationale=(rationale or "").strip(),
     )
+    _apply_details(proposal, details)
     prepare_new(user, proposal)
     _save(proposal, user)
+    _replace_phases(proposal, phases, srid)
     _event(proposal, user, Action.CREATED)
     return proposal
 
@@ -337,8 +408,11 @@ def proposal_update(
     geometry=None,
     rationale=None,
     srid: int | None = None,
+    details: Mapping | None = None,
+    phases=None,
 ) -> m.Proposal:
-    """Change a draft (or a proposal sent back for changes); only the fields given."""
+    """Change a draft (or a proposal sent back for changes); only the fields given (``phases``,
+    when given, replace the stored ones)."""
     proposal = _locked(proposal)
     check_can_edit(user, proposal)
     if name is not None:
@@ -355,7 +429,9 @@ def proposal_update(
         proposal.admin_unit = unit
     if geometry is not None:
         proposal.geom = _geometry(geometry, srid)
+    _apply_details(proposal, details)
     _save(proposal, user)
+    _replace_phases(proposal, phases, srid)
     _event(proposal, user, Action.EDITED)
     return proposal
 
@@ -413,6 +489,15 @@ def _check_step(user, proposal: m.Proposal, action: str, comment: str) -> tuple:
             % {"action": action_label(action), "status": status_label(proposal.status)},
             details={"status": proposal.status, "allowed": allowed_actions(user, proposal)},
         )
+    if action == "confirm-demand" and not (
+        proposal.expands_id and proposal.demand_exceeds_existing
+    ):
+        raise ProposalInvalid(
+            _(
+                "Only an expansion whose proposer states that the demand for land exceeds the "
+                "existing industrial land has a demand to confirm."
+            )
+        )
     if needs_comment and not comment:
         raise ProposalInvalid(
             _("Write a comment for “%(action)s”.") % {"action": action_label(action)}
@@ -435,6 +520,7 @@ def action_label(action: str) -> str:
         "comment": _("Comment"),
         "edit": _("Edit"),
         "delete": _("Delete"),
+        "confirm-demand": _("Confirm the stated demand"),
     }.get(action, action)
 
 
@@ -468,12 +554,19 @@ def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> 
             locked.decided_at = now
         if action == "approve":
             locked.resulting_area = _planned_area(user, locked, comment)
+        if action == "confirm-demand":
+            locked.demand_confirmed_at = now
+            locked.demand_confirmed_by = user if getattr(user, "pk", None) else None
+            locked._history_user = user
+            locked.save()
         if target is not None:
             locked.status = target
             locked._history_user = user
             locked.save()
         _event(locked, user, event, comment)
     proposal.refresh_from_db()
+    if action == "confirm-demand":
+        proposal_validate(proposal, user=user)  # the stored checks now count the confirmation
     return proposal
 
 
@@ -560,7 +653,9 @@ def proposal_reject(user, proposal, comment):
 # --------------------------------------------------------------------------------------------
 def visible_proposals(user, *, status=None, kind=None, queue: bool = False):
     """Proposals ``user`` may see, newest first; ``queue`` keeps those they review."""
-    qs = m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
+    qs = m.Proposal.objects.select_related(
+        "admin_unit", "proposed_by", "resulting_area", "expands"
+    ).prefetch_related("phases")
     qs = access.proposals_to_review(user, qs) if queue else access.proposals_visible(user, qs)
     if status:
         statuses = [s.strip() for s in str(status).split(",") if s.strip()]

@@ -184,11 +184,18 @@ def _form_page(request, proposal=None):
         config["extent"] = list(proposal.geom.extent)
         if proposal.admin_unit not in units:
             units = [proposal.admin_unit] + units
+    # issue 13 rules: the phases, as stated areas (four rows at least) or, when drawn with
+    # boundaries (API, admin), listed read only.
+    phases = list(proposal.phases.all()) if proposal is not None else []
+    boundaries = any(ph.geom is not None for ph in phases)
+    rows = phases if boundaries else phases + [None] * max(4 - len(phases), 1)
     context = {
         "proposal": proposal,
         "config": config,
         "units": [(u.code, _unit_label(u)) for u in units],
         "kinds": list(_choices(m.Proposal, "kind").items()),
+        "phase_rows": [r or {"year": None, "area_ha": None} for r in rows],
+        "phase_boundaries": boundaries,
     }
     return render(request, "planning/web/proposals/form.html", context)
 

@@ -702,6 +702,11 @@ def _admin_post(c, url, proposal_data: dict, events: int):
         "events-INITIAL_FORMS": str(events),
         "events-MIN_NUM_FORMS": "0",
         "events-MAX_NUM_FORMS": "1000",
+        # issue 13 rules: the phases inline (none sent)
+        "phases-TOTAL_FORMS": "0",
+        "phases-INITIAL_FORMS": "0",
+        "phases-MIN_NUM_FORMS": "0",
+        "phases-MAX_NUM_FORMS": "1000",
         "_save": "Lưu",
     }
     return c.post(url, data)

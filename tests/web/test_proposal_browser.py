@@ -170,3 +170,29 @@ def test_staff_draws_and_submits_reviewer_approves_and_the_area_is_mapped(
     assert area_code in codes
     zoom_to_area(reviewer, area_code)
     shot(reviewer, "6-planned-area-on-map")
+
+
+def test_staff_states_the_figures_the_rules_read(live_server, open_page, accounts):
+    """Issue 13 rules: the form's craft-village flag, land-use breakdown and phase areas go to
+    the live check and are saved with the draft; the stored checks say the same."""
+    base = live_server.url
+    page = open_page("")
+    login(page, base, "canbo_xa", "/proposals/new/")
+    draw_site(page)
+    page.wait_for_selector("#kcn-prop-check-list li[data-rule=isolation_strip]")
+    page.check("#kcn-prop-craft")
+    page.fill("input[name=isolation_strip_m]", "8")  # < 10 m
+    page.fill("input[name=services_land_ha]", "3")  # 3 of about 25 ha: about 12 % > 10 %
+    page.locator("input[name=phase_area]").first.fill("25")
+    page.locator("input[name=services_land_ha]").dispatch_event("change")
+    page.wait_for_selector("#kcn-prop-check-list li.kcn-rule-fail[data-rule=isolation_strip]")
+    page.wait_for_selector("#kcn-prop-check-list li.kcn-rule-fail[data-rule=services_share]")
+    assert page.locator("#kcn-prop-check-list li[data-rule=rice_phasing]").count() == 1
+    shot(page, "7-figures-for-the-rules")
+    page.fill("#kcn-prop-name", "Cụm công nghiệp làng nghề Hoài Nhơn")
+    page.click("#kcn-prop-save")
+    page.wait_for_url(re.compile(r".*/proposals/\d+/$"))
+    p = m.Proposal.objects.get(admin_unit__code=UNIT, name="Cụm công nghiệp làng nghề Hoài Nhơn")
+    assert p.is_craft_village and p.isolation_strip_m == 8 and p.services_land_ha == 3
+    assert [(ph.number, ph.area_ha) for ph in p.phases.all()] == [(1, 25.0)]
+    assert "Cụm công nghiệp làng nghề" in page.inner_text(".kcn-prop-facts")

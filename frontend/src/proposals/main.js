@@ -126,6 +126,52 @@ function setupForm(config, map, source) {
     errorBox.hidden = !message;
   }
 
+  // Issue 13 rules: the figures the rules read (craft village, expansion, land use, phases).
+  const NUMBERS = ['industrial_land_ha', 'services_land_ha', 'green_land_ha',
+    'infrastructure_land_ha', 'isolation_strip_m'];
+  const LAND_USE_KEYS = {industrial_land_ha: 'industrial_ha', services_land_ha: 'services_ha',
+    green_land_ha: 'green_ha', infrastructure_land_ha: 'infrastructure_ha',
+    isolation_strip_m: 'isolation_strip_m'};
+
+  function numberOf(input) {
+    const text = input && input.value.trim().replace(',', '.');
+    return text ? Number(text) : null;
+  }
+
+  function phaseRows() {
+    return [...form.querySelectorAll('.kcn-prop-phase-row')]
+      .map((row) => ({year: numberOf(row.querySelector('[name=phase_year]')),
+        area_ha: numberOf(row.querySelector('[name=phase_area]'))}))
+      .filter((ph) => ph.year !== null || ph.area_ha !== null);
+  }
+
+  function details() {
+    if (!form.is_craft_village) return {};
+    const out = {
+      is_craft_village: form.is_craft_village.checked,
+      expands: form.expands.value.trim() || null,
+      demand_exceeds_existing: form.demand_exceeds_existing.checked,
+      demand_statement: form.demand_statement.value,
+    };
+    NUMBERS.forEach((name) => { out[name] = numberOf(form[name]); });
+    // Phases drawn with boundaries (API, admin) are kept: the form edits stated areas only.
+    if (form.dataset.phaseBoundaries !== 'true') out.phases = phaseRows();
+    return out;
+  }
+
+  function checkDetails() {
+    if (!form.is_craft_village) return {};
+    const d = details();
+    const out = {is_craft_village: d.is_craft_village, demand_stated: d.demand_exceeds_existing};
+    if (d.expands) out.expands = d.expands;
+    const landUse = {};
+    NUMBERS.forEach((name) => { if (d[name] !== null) landUse[LAND_USE_KEYS[name]] = d[name]; });
+    if (Object.keys(landUse).length) out.land_use = landUse;
+    const areas = (d.phases || []).map((ph) => ph.area_ha).filter((ha) => ha !== null);
+    if (areas.length) out.phase_areas = areas;
+    return out;
+  }
+
   async function runCheck() {
     const geom = geometry();
     const f = source.getFeatures()[0];
@@ -145,6 +191,7 @@ function setupForm(config, map, source) {
         headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({
           geometry: geom, kind: form.kind.value, admin_unit: form.admin_unit.value, store: false,
+          ...checkDetails(),
         }),
       });
       if (seq !== state.seq) return;
@@ -174,6 +221,8 @@ function setupForm(config, map, source) {
   });
   modify.on('modifyend', scheduleCheck);
   form.kind.addEventListener('change', scheduleCheck);
+  const detailsBox = document.getElementById('kcn-prop-details');
+  if (detailsBox) detailsBox.addEventListener('change', scheduleCheck);
   form.admin_unit.addEventListener('change', scheduleCheck);
 
   document.getElementById('kcn-prop-clear').addEventListener('click', () => {
@@ -225,7 +274,7 @@ function setupForm(config, map, source) {
     }
     const body = {
       name: form.name.value.trim(), kind: form.kind.value, admin_unit: form.admin_unit.value,
-      rationale: form.rationale.value, geometry: geom,
+      rationale: form.rationale.value, geometry: geom, ...details(),
     };
     const buttons = form.querySelectorAll('button[type=submit]');
     buttons.forEach((b) => { b.disabled = true; });

@@ -18,7 +18,15 @@ from planning import models as m
 from planning.analysis.efficiency import unit_efficiency
 from planning.analysis.landcover import exclusion_polygons
 from planning.analysis.messages import N_, Message
-from planning.analysis.proposal_checks import ProposalCriteria, check_proposal, unit_shares
+from planning.analysis.proposal_checks import (
+    LandUse,
+    PhaseRecord,
+    ProposalCriteria,
+    RiceLand,
+    check_proposal,
+    rice_land_ha,
+    unit_shares,
+)
 from planning.analysis.proposal_checks import summary as proposal_summary
 from planning.analysis.records import KINDS
 from planning.analysis.site_suggestion import LandcoverClasses
@@ -27,6 +35,7 @@ from planning.models.base import normalise_geometry
 from planning.selectors.admin_units import (
     UnitLocator,
     expanded_envelope,
+    province_region,
     unit_at_level,
     unit_is_mountainous,
     units_like,
@@ -125,6 +134,9 @@ def _prepare(
     proposal=None,
     unit: str | None = None,
     criteria: Mapping | None = None,
+    phase_areas=None,
+    land_use=None,
+    demand_stated=False,
 ):
     """Checked parameters (``analysis_params``): a proposal, or a geometry (already a valid
     EPSG:4326 multipolygon; ``crs`` was applied to it) with the unit that proposes it."""
@@ -139,6 +151,22 @@ def _prepare(
                 cls=InvalidGeometryParameter,
             ) from None
         kind, admin_unit = proposal.kind, proposal.admin_unit
+        # issue 13 rules: what the proposal itself says (every door stores it on the proposal)
+        is_craft_village = proposal.is_craft_village
+        expands = proposal.expands
+        stated = _stated(proposal)
+    else:
+        # An ad-hoc check (the form's live check): stated phase areas and breakdown; a demand
+        # stated here is not confirmed (only a stored proposal's reviewer confirms it).
+        stated = {
+            "phases": [
+                {"number": i, "year": None, "area_ha": float(ha), "geometry": None}
+                for i, ha in enumerate(phase_areas or [], start=1)
+            ],
+            "land_use": _land_use_param(land_use),
+            "demand_stated": bool(demand_stated),
+            "demand_confirmed": False,
+        }
     kind = str(kind or "CCN").upper()
     geom = geometry
     crit = criteria_build(ProposalCriteria, criteria)
@@ -152,7 +180,137 @@ def _prepare(
         "unit": parse_level(unit),
         "overrides": dict(criteria or {}),
         "criteria": crit.to_dict(),
+        **stated,
     }, admin_unit
+
+
+LAND_USE_KEYS = (
+    "industrial_ha",
+    "services_ha",
+    "green_ha",
+    "infrastructure_ha",
+    "isolation_strip_m",
+)
+
+
+def _land_use_param(value) -> dict | None:
+    if not value:
+        return None
+    unknown = sorted(set(value) - set(LAND_USE_KEYS))
+    if unknown:
+        raise param_error(
+            "land_use",
+            _("unknown keys %(keys)s; the keys are: %(known)s")
+            % {"keys": ", ".join(unknown), "known": ", ".join(LAND_USE_KEYS)},
+        )
+    out = {}
+    for key in LAND_USE_KEYS:
+        v = value.get(key)
+        if v in (None, ""):
+            out[key] = None
+            continue
+        try:
+            out[key] = float(v)
+        except (TypeError, ValueError):
+            out[key] = -1.0
+        if not out[key] >= 0:
+            raise param_error(
+                "land_use",
+                _("%(key)s must be a number ≥ 0 (got %(value)r)") % {"key": key, "value": v},
+            )
+    return out
+
+
+def _stated(proposal) -> dict:
+    """The phases, land-use breakdown and stated demand of a stored proposal (JSON-ready)."""
+    phases = [
+        {
+            "number": ph.number,
+            "year": ph.year,
+            "area_ha": ph.area_ha,
+            "geometry": None if ph.geom is None else _hex(ph.geom),
+        }
+        for ph in proposal.phases.order_by("number")
+    ]
+    figures = {
+        "industrial_ha": proposal.industrial_land_ha,
+        "services_ha": proposal.services_land_ha,
+        "green_ha": proposal.green_land_ha,
+        "infrastructure_ha": proposal.infrastructure_land_ha,
+        "isolation_strip_m": proposal.isolation_strip_m,
+    }
+    return {
+        "phases": phases,
+        "land_use": figures if any(v is not None for v in figures.values()) else None,
+        "demand_stated": bool(proposal.demand_exceeds_existing),
+        "demand_confirmed": proposal.demand_confirmed_at is not None,
+    }
+
+
+def _hex(geom) -> str:
+    return geom.hex.decode() if isinstance(geom.hex, bytes) else geom.hex
+
+
+def _rice_region(geom4326, unit) -> tuple[str, str]:
+    """The Decree 35 Art. 9 region where the proposal lies: the legacy province (before 1 July
+    2025) holding most of it — new Gia Lai is Central Coast in old Bình Định and Central
+    Highlands in old Gia Lai — else the proposing unit's province. (region key, province name)"""
+    legacy = m.AdminUnit.objects.filter(
+        level=m.AdminUnit.Level.PROVINCE, valid_to__isnull=False, boundary__intersects=geom4326
+    ).order_by("code")
+    best, best_area = None, 0.0
+    for p in legacy:
+        area = p.boundary.intersection(geom4326).area
+        if area > best_area:
+            best, best_area = p, area
+    province = best or unit.province
+    return province_region(province), province.name
+
+
+def _rice_land(geom_metric, srid: int, phases: list, unit) -> tuple[RiceLand | None, list[dict]]:
+    """2-crop rice land inside the proposal and each phase boundary, from the land-cover raster
+    of the (legacy) province it lies in, with the Art. 9 region; (None, note) without a raster."""
+    geom4326 = geo.to_geos(
+        geo.transform(geom_metric, srid, geo.STORAGE_SRID), srid=geo.STORAGE_SRID
+    )
+    candidates = m.AdminUnit.objects.filter(
+        level="province", boundary__intersects=geom4326
+    ).order_by("code")
+    province = next((p for p in candidates if raster_layers_available(p)), None)
+    if province is None:
+        return None, []
+    layer = raster_layers_for(province, None, kinds=("landcover",))["landcover"]
+    rsrid = layer.srid
+    to_r = (lambda g: geo.transform(g, srid, rsrid)) if rsrid != srid else (lambda g: g)
+    geom_r = to_r(geom_metric)
+    with rasterio.open(raster_path(layer)) as lds:
+        x0, y0, x1, y1 = geom_r.bounds
+        for p in phases:
+            if p.geometry is not None:
+                b = to_r(p.geometry).bounds
+                x0, y0, x1, y1 = min(x0, b[0]), min(y0, b[1]), max(x1, b[2]), max(y1, b[3])
+        pad = 2 * lds.res[0]
+        window = lds.window(x0 - pad, y0 - pad, x1 + pad, y1 + pad).round_offsets().round_lengths()
+        try:
+            window = window.intersection(rasterio.windows.Window(0, 0, lds.width, lds.height))
+        except rasterio.errors.WindowError:
+            return None, []
+        codes = lds.read(1, window=window)
+        transform = lds.window_transform(window)
+    geoms = [geom_r] + [None if p.geometry is None else to_r(p.geometry) for p in phases]
+    measured = rice_land_ha(geoms, codes, transform, LandcoverClasses().rice)
+    region, where = _rice_region(geom4326, unit)
+    rice = RiceLand(
+        total_ha=measured[0],
+        region=region,
+        phase_ha={p.number: ha for p, ha in zip(phases, measured[1:], strict=True)},
+        source=layer.name,
+    )
+    note = Message(
+        N_("2-crop rice land measured on the raster %(layer)s; region from %(province)s"),
+        {"layer": layer.name, "province": where},
+    ).to_dict()
+    return rice, [note]
 
 
 def _body(params: dict, progress: Progress) -> Outcome:
@@ -194,6 +352,24 @@ def _body(params: dict, progress: Progress) -> Outcome:
         ]
         roads = road_records(roads_near(env), srid)
         exclusions, notes = _landcover_exclusions(metric, srid)
+        phases = [
+            PhaseRecord(
+                number=ph["number"],
+                year=ph["year"],
+                area_ha=ph["area_ha"],
+                geometry=None
+                if ph["geometry"] is None
+                else geo.transform(
+                    geo.to_shapely([GEOSGeometry(ph["geometry"], srid=geo.STORAGE_SRID)])[0],
+                    geo.STORAGE_SRID,
+                    srid,
+                ),
+            )
+            for ph in params.get("phases") or []
+        ]
+        rice, rice_notes = _rice_land(metric, srid, phases, unit)
+        notes += rice_notes
+        land_use = LandUse(**params["land_use"]) if params.get("land_use") else None
         locator = UnitLocator.load(m.AdminUnit.objects.filter(boundary__intersects=env))
         mountainous = unit_is_mountainous(unit)
         target = unit_at_level(unit, level, within=geom)
@@ -242,6 +418,11 @@ def _body(params: dict, progress: Progress) -> Outcome:
             exclusions=exclusions,
             unit_occupancy=unit_occ,
             expands=expands,
+            phases=phases,
+            rice=rice,
+            land_use=land_use,
+            demand_stated=bool(params.get("demand_stated")),
+            demand_confirmed=bool(params.get("demand_confirmed")),
             criteria=crit,
         )
         lies_in = [
@@ -266,7 +447,9 @@ def _body(params: dict, progress: Progress) -> Outcome:
         "notes": notes,
         "summary": proposal_summary(rules).to_dict(),
     }
-    versions = input_versions([m.IndustrialArea, m.Proposal, m.RoadCorridor, m.AdminUnit])
+    versions = input_versions(
+        [m.IndustrialArea, m.Proposal, m.ProposalPhase, m.RoadCorridor, m.AdminUnit]
+    )
     return Outcome(results, versions, timer.steps)
 
 
@@ -332,7 +515,38 @@ SPEC = register_analysis(
             ),
             P_LEVEL,
             criteria_param("ProposalCriteria"),
+            Param(
+                "phase_areas",
+                "numbers",
+                pgettext_lazy(
+                    "parameter help", "areas of the investment phases (ha), e.g. [437, 403.5]"
+                ),
+                minimum=0,
+                excludes=("proposal",),
+            ),
+            Param(
+                "land_use",
+                "object",
+                pgettext_lazy(
+                    "parameter help",
+                    "land-use breakdown: industrial_ha, services_ha, green_ha, infrastructure_ha, "
+                    "isolation_strip_m",
+                ),
+                excludes=("proposal",),
+            ),
+            Param(
+                "demand_stated",
+                "boolean",
+                pgettext_lazy(
+                    "parameter help",
+                    "expansion: the demand for land exceeds the existing industrial land "
+                    "(unconfirmed until a reviewer confirms it on the stored proposal)",
+                ),
+                default=False,
+                excludes=("proposal",),
+            ),
         ),
+        # issue 13 rules: what the form states before the proposal is stored
         required=(("geometry", "admin_unit"), ("proposal",)),
     )
 )
