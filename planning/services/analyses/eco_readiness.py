@@ -102,6 +102,12 @@ def _body(params: dict, progress: Progress) -> Outcome:
     return Outcome(results, versions, timer.steps)
 
 
+def conversion_roadmaps(areas, *, today: dt.date) -> dict[int, dict[str, dict]]:
+    """``{area pk: {programme: status and details}}``: the roadmaps as every door shows them
+    (messages not yet translated)."""
+    return {pk: _roadmaps(rows, today) for pk, rows in roadmap_rows(areas).items()}
+
+
 def _roadmaps(rows: dict, today: dt.date) -> dict:
     """``{programme: status and details}`` of one area's roadmaps on ``today``."""
     out = {}
