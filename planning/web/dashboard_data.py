@@ -565,7 +565,8 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
     # issue 13 eco: conversion roadmaps (public, like eco readiness)
     conversion = conversion_table(areas, today=today)
     figures["conversion"] = conversion_figures(conversion)
-    tables.append(conversion)
+    if conversion.rows:  # a province without roadmaps shows none (no empty download)
+        tables.append(conversion)
 
     # Staff-only sections -------------------------------------------------------------------------
     if rights.clearance:
