@@ -352,3 +352,14 @@ def test_demo_roadmaps_of_the_parks_named_in_the_notice(db):
     becamex = m.IndustrialArea.objects.get(code="KCN-BECAMEX")
     assert becamex.is_smart is True  # declared smart in the demo; its checklist is complete
     assert areas["KCN-BECAMEX"]["smart_basis"] == "checklist"
+
+
+def test_api_lists_the_criteria_catalogue():
+    api = APIClient()
+    r = api.get("/api/v1/conversion-criteria/")
+    assert r.status_code == 200 and r.json()["count"] == 18  # 13 eco + 5 smart
+    smart = api.get("/api/v1/conversion-criteria/?programme=smart").json()["criteria"]
+    assert {c["confirmation"] for c in smart} == {"assumption"}
+    assert smart[0]["confirmation_label"] == "GIẢ ĐỊNH"  # the request's language (Vietnamese)
+    listed = {e["name"] for e in api.get("/api/v1/").json()["endpoints"]}
+    assert "conversion-criteria" in listed
