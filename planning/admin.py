@@ -515,7 +515,7 @@ class CriterionProgressInline(admin.TabularInline):
 
 
 @admin.register(m.ConversionRoadmap)
-class ConversionRoadmapAdmin(admin.ModelAdmin):
+class ConversionRoadmapAdmin(SimpleHistoryAdmin):
     """A roadmap with its criteria and evidence; counts and overdue come from the model."""
 
     list_display = [

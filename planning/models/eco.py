@@ -33,6 +33,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from planning.models.areas import AreaKind, Developer, IndustrialArea
 
@@ -147,6 +148,7 @@ class ConversionRoadmap(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     is_synthetic = models.BooleanField(_("illustrative data"), default=False)
+    history = HistoricalRecords(verbose_name=_("conversion roadmap history"))
 
     class Meta:
         verbose_name = _("conversion roadmap")
@@ -247,6 +249,7 @@ class CriterionProgress(models.Model):
         _("evidence file"), upload_to="conversion/evidence/%Y/", max_length=255, blank=True
     )
     is_synthetic = models.BooleanField(_("illustrative data"), default=False)
+    history = HistoricalRecords(verbose_name=_("criterion progress history"))
 
     class Meta:
         verbose_name = _("criterion progress")

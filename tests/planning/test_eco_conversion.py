@@ -363,3 +363,19 @@ def test_api_lists_the_criteria_catalogue():
     assert smart[0]["confirmation_label"] == "GIẢ ĐỊNH"  # the request's language (Vietnamese)
     listed = {e["name"] for e in api.get("/api/v1/").json()["endpoints"]}
     assert "conversion-criteria" in listed
+
+
+def test_roadmaps_and_evidence_keep_their_history(eco_roadmap):
+    p = eco_roadmap.criteria.get(criterion__code="notice-symbiosis")
+    p.status = "met"
+    p.evidence_document = "Thỏa thuận cộng sinh 3/2026"
+    p.evidence_date = TODAY
+    p.save()
+    versions = list(p.history.order_by("history_date").values_list("status", flat=True))
+    assert versions == ["in_progress", "met"]
+    eco_roadmap.deadline = dt.date(2026, 12, 31)
+    eco_roadmap.save()
+    assert [h.deadline for h in eco_roadmap.history.order_by("history_date")] == [
+        dt.date(2026, 6, 30),
+        dt.date(2026, 12, 31),
+    ]

@@ -31,7 +31,6 @@ class RoadmapRow:
             "document_agency": r.document_agency,
             "has_document_file": bool(r.document_file),
             "is_synthetic": r.is_synthetic,
-            "notes": r.notes,
             "criteria": self.criteria,
         }
 
