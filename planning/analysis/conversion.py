@@ -12,6 +12,9 @@ Rules
 * **Achieved**: eco — the area is certified; smart — every applicable checklist item is met.
 * **Overdue**: ``today`` is after the deadline and the conversion is not achieved; on the
   deadline day itself the roadmap is not yet overdue.
+* **Conflict**: a criterion declared met that the recorded figures contradict
+  (:func:`measured_check`, e.g. basic services declared met while wastewater collection is 80 %
+  built) — shown to the reviewer beside the evidence.
 
 Examples
 --------
@@ -40,7 +43,15 @@ from planning.analysis.base import Serializable
 from planning.analysis.errors import RecordError
 from planning.analysis.messages import N_, Message
 
-__all__ = ["RoadmapRecord", "RoadmapStatus", "roadmap_status", "roadmap_status_all", "STATUSES"]
+__all__ = [
+    "RoadmapRecord",
+    "RoadmapStatus",
+    "roadmap_status",
+    "roadmap_status_all",
+    "measured_check",
+    "MEASURED_BY",
+    "STATUSES",
+]
 
 STATUSES = ("not_started", "in_progress", "met")
 PROGRAMMES = ("eco", "smart")
@@ -169,3 +180,42 @@ def roadmap_status(r: RoadmapRecord, *, today: dt.date) -> RoadmapStatus:
 def roadmap_status_all(roadmaps: Iterable[RoadmapRecord], *, today: dt.date) -> list[RoadmapStatus]:
     """:func:`roadmap_status` of each roadmap, in input order."""
     return [roadmap_status(r, today=today) for r in roadmaps]
+
+
+#: Catalogue criteria (``planning.models.eco``) that the recorded figures also measure
+#: (:mod:`planning.analysis.eco`): a criterion declared met while the figures say otherwise is a
+#: conflict for the reviewer, not a silent "met".
+MEASURED_BY = {
+    "d35-basic-services": "basic_services",
+    "ent-green-shared-land": "green_shared_land_share",
+    "ent-symbiosis-links": "symbiosis_link",
+    "ent-recp-aware": "recp_awareness",
+    "ent-recp-applying": "recp_application",
+}
+
+
+def measured_check(criteria: list[dict], measured: Iterable[dict]) -> int:
+    """Check roadmap criteria against the recorded figures; return the number of conflicts.
+
+    Each criterion (a dict with ``code`` and ``status``) gets ``measured_met`` (True, False, or
+    None when the figures do not measure it), ``measured_missing`` and ``conflict`` (declared
+    met while the figures say not met).
+
+    Examples
+    --------
+    >>> rows = [{"code": "d35-basic-services", "status": "met"},
+    ...         {"code": "notice-recycling", "status": "met"}]
+    >>> measured_check(rows, [{"key": "basic_services", "met": False, "missing": "80 %"}])
+    1
+    >>> [(r["measured_met"], r["conflict"]) for r in rows]
+    [(False, True), (None, False)]
+    """
+    by_key = {m["key"]: m for m in measured}
+    n = 0
+    for c in criteria:
+        m = by_key.get(MEASURED_BY.get(c["code"], ""))
+        c["measured_met"] = None if m is None else m["met"]
+        c["measured_missing"] = None if m is None or m["met"] else m.get("missing")
+        c["conflict"] = c["status"] == "met" and c["measured_met"] is False
+        n += c["conflict"]
+    return n

@@ -39,6 +39,7 @@ ROADMAP_COLUMNS = (
     Column("achieved", gettext_lazy("Achieved")),
     Column("overdue", gettext_lazy("Overdue")),
     Column("days_overdue", gettext_lazy("Days past the deadline"), COUNT),
+    Column("n_conflicts", gettext_lazy("Criteria contradicted by the recorded figures"), COUNT),
     Column("developer", gettext_lazy("Responsible developer")),
     Column("document", gettext_lazy("Decision or commitment document")),
     Column("document_date", gettext_lazy("Document date")),
@@ -60,6 +61,9 @@ CRITERION_COLUMNS = (
     Column("evidence_description", gettext_lazy("Evidence description")),
     Column("evidence_date", gettext_lazy("Evidence date")),
     Column("is_synthetic", gettext_lazy("Illustrative data")),
+    Column("measured_met", gettext_lazy("Met by the recorded figures")),
+    Column("measured_missing", gettext_lazy("Recorded figures")),
+    Column("conflict", gettext_lazy("Declared met against the recorded figures")),
     Column("citation", gettext_lazy("Citation")),
 )
 READINESS_COLUMNS = (

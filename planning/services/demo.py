@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from planning import models as m
 from planning.models.base import GeometryRecord
 from planning.models.eco import smart_sync
+from planning.models.eco_catalogue import criteria_seed
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DATASET_NAME = "demo_province"
@@ -411,6 +412,7 @@ def _totals() -> dict[str, int]:
 def _load_conversion(up: _Upserter, directory: Path, area: Callable) -> None:
     """Conversion roadmaps and the status of their criteria (codes of the seeded catalogue);
     then ``is_smart`` of the areas with a smart checklist follows the checklist."""
+    criteria_seed(m.ConversionCriterion)  # a flushed database has lost the migration's rows
     catalogue = {c.code: c for c in m.ConversionCriterion.objects.all()}
     rows = _read(directory, "conversion_roadmaps.json")
     roadmaps = up.run(

@@ -911,6 +911,19 @@ def conversion_figures(table: Table) -> dict:
     }
 
 
+def _measured_text(c: dict) -> str:
+    """What the recorded figures say about a roadmap criterion (empty when they do not measure
+    it)."""
+    if c["measured_met"] is None:
+        return ""
+    if c["measured_met"]:
+        return _("met")
+    missing = c["measured_missing"] or ""
+    if c["conflict"]:
+        return _("declared met, but the recorded figures say: %(missing)s") % {"missing": missing}
+    return missing
+
+
 def conversion_area(area: m.IndustrialArea, *, today: dt.date) -> tuple[list[dict], list[Table]]:
     """The roadmaps of one area (for the page's summary) and one criteria table per roadmap."""
     lang = active_lang()
@@ -951,6 +964,7 @@ def conversion_area(area: m.IndustrialArea, *, today: dt.date) -> tuple[list[dic
                 Column("status", _l("Status")),
                 Column("evidence", _l("Evidence")),
                 Column("evidence_date", _l("Evidence date"), "date"),
+                Column("measured", _l("Recorded figures")),
             ],
         )
         for c in r["criteria"]:
@@ -967,8 +981,10 @@ def conversion_area(area: m.IndustrialArea, *, today: dt.date) -> tuple[list[dic
                     "evidence": evidence,
                     "evidence_date": c["evidence_date"]
                     and dt.date.fromisoformat(c["evidence_date"]),
+                    "measured": _measured_text(c),
                 }
             )
+            t.row_class.append("kcn-overdue" if c["conflict"] else "")
         t.note = r["citation"]
         out.append(t)
     return summaries, out

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from planning import models as m
+from planning.models.eco_catalogue import criteria_seed
 from planning.services.analysis_runs import analysis_compute
 from planning.texts import translate
 from tests.factories import DeveloperFactory, IndustrialAreaFactory, square
@@ -24,6 +25,13 @@ from tests.factories import DeveloperFactory, IndustrialAreaFactory, square
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 12, 7)
+
+
+@pytest.fixture(autouse=True)
+def catalogue(db):
+    """The shipped criteria (seeded by migration; a transactional test elsewhere may have
+    flushed them)."""
+    criteria_seed(m.ConversionCriterion)
 
 
 @pytest.fixture
@@ -379,3 +387,21 @@ def test_roadmaps_and_evidence_keep_their_history(eco_roadmap):
         dt.date(2026, 6, 30),
         dt.date(2026, 12, 31),
     ]
+
+
+def test_met_contradicted_by_the_recorded_figures_is_a_conflict(client, eco_roadmap, park):
+    # The park's infrastructure is recorded at 0 % built (the factory's defaults), so "basic
+    # services provided" declared met (with evidence) contradicts the figures.
+    met(eco_roadmap, "d35-basic-services")
+    r = analysis_compute("eco-readiness", as_of="2026-12-07").results
+    eco = _mine(r)["roadmaps"]["eco"]
+    assert eco["n_conflicts"] == 1
+    by_code = {c["code"]: c for c in eco["criteria"]}
+    assert by_code["d35-basic-services"]["conflict"] is True
+    assert by_code["d35-basic-services"]["measured_met"] is False
+    assert by_code["notice-green-energy"]["measured_met"] is None  # not measured by figures
+    html = client.get(reverse("web:dashboard_area", args=[park.pk])).content.decode()
+    assert "khai báo đạt, nhưng số liệu ghi nhận cho thấy" in html
+    out = io.StringIO()
+    call_command("eco_readiness", "--as-of", "2026-12-07", stdout=out)
+    assert "khai báo đạt, nhưng số liệu ghi nhận cho thấy" in out.getvalue()

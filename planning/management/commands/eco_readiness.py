@@ -100,6 +100,21 @@ class Command(AnalysisCommand):
                 ],
             )
         )
-        for _a, _p, v in rows:
+        for a, _p, v in rows:
             if v["overdue"]:
                 self.stdout.write(wrap(v["summary_vi"]))
+            for c in v["criteria"]:
+                if c["conflict"]:
+                    self.stdout.write(
+                        wrap(
+                            _(
+                                "%(area)s: “%(criterion)s” declared met, but the recorded "
+                                "figures say: %(missing)s"
+                            )
+                            % {
+                                "area": a["area_name"],
+                                "criterion": c["name_vi"],
+                                "missing": c["measured_missing"],
+                            }
+                        )
+                    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from planning import models as m
-from planning.analysis.conversion import roadmap_status
+from planning.analysis.conversion import measured_check, roadmap_status
 from planning.analysis.eco import EcoCriteria, eco_readiness_all
 from planning.selectors.admin_units import UnitLocator
 from planning.selectors.analysis_inputs.areas import area_rows, areas_in
@@ -81,7 +81,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
             eco_status=row.area.eco_status,
             is_smart=row.area.is_smart,
             province=row.record.province,
-            roadmaps=_roadmaps(roadmaps.get(row.area.pk, {}), today),
+            roadmaps=_roadmaps(roadmaps.get(row.area.pk, {}), today, measured=d["criteria"]),
         )
         # Without a checklist the flag is what the area was declared with (models.eco).
         d["smart_basis"] = "checklist" if "smart" in d["roadmaps"] else "declared"
@@ -104,15 +104,25 @@ def _body(params: dict, progress: Progress) -> Outcome:
 
 def conversion_roadmaps(areas, *, today: dt.date) -> dict[int, dict[str, dict]]:
     """``{area pk: {programme: status and details}}``: the roadmaps as every door shows them
-    (messages not yet translated)."""
-    return {pk: _roadmaps(rows, today) for pk, rows in roadmap_rows(areas).items()}
+    (messages not yet translated), each criterion checked against the recorded figures."""
+    rows = roadmap_rows(areas)
+    with_roadmaps = [a for a in areas if a.pk in rows]
+    records = area_rows(with_roadmaps, locator=UnitLocator.current())
+    measured = {
+        r.area.pk: e.to_dict()["criteria"]
+        for r, e in zip(records, eco_readiness_all([r.record for r in records]), strict=True)
+    }
+    return {pk: _roadmaps(r, today, measured=measured.get(pk, [])) for pk, r in rows.items()}
 
 
-def _roadmaps(rows: dict, today: dt.date) -> dict:
-    """``{programme: status and details}`` of one area's roadmaps on ``today``."""
+def _roadmaps(rows: dict, today: dt.date, *, measured: list[dict]) -> dict:
+    """``{programme: status and details}`` of one area's roadmaps on ``today``; eco criteria
+    declared met are checked against the measured readiness (``measured_check``)."""
     out = {}
     for programme, row in sorted(rows.items()):
-        out[programme] = {**roadmap_status(row.record, today=today).to_dict(), **row.details()}
+        d = {**roadmap_status(row.record, today=today).to_dict(), **row.details()}
+        d["n_conflicts"] = measured_check(d["criteria"], measured)
+        out[programme] = d
     return out
 
 
