@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.gis import admin as gis_admin
 from django.contrib.gis.admin.options import GeoModelAdminMixin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from planning import models as m
@@ -499,3 +501,121 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# issue 13 eco: eco and smart conversion roadmaps ----------------------------------------------
+@admin.register(m.ConversionCriterion)
+class ConversionCriterionAdmin(admin.ModelAdmin):
+    """The criteria catalogue: data the Department extends (basis and confirmation shown)."""
+
+    list_display = [
+        "code",
+        "name_vi",
+        "programme",
+        "basis",
+        "confirmation",
+        "threshold",
+        "applies_to",
+        "order",
+        "is_active",
+    ]
+    list_filter = ["programme", "basis", "confirmation", "is_active"]
+    search_fields = ["code", "name_vi", "name_en", "citation"]
+    ordering = ["programme", "order", "code"]
+
+
+class CriterionProgressInline(admin.TabularInline):
+    model = m.CriterionProgress
+    extra = 0
+    fields = [
+        "criterion",
+        "status",
+        "evidence_document",
+        "evidence_description",
+        "evidence_date",
+        "evidence_file",
+        "is_synthetic",
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the criteria of the roadmap's programme (the model refuses the others too).
+        if db_field.name == "criterion":
+            programme = getattr(request, "_kcn_roadmap_programme", None)
+            qs = m.ConversionCriterion.objects.filter(is_active=True)
+            kwargs["queryset"] = qs.filter(programme=programme) if programme else qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(m.ConversionRoadmap)
+class ConversionRoadmapAdmin(SimpleHistoryAdmin):
+    """A roadmap with its criteria and evidence; counts and overdue come from the model."""
+
+    list_display = [
+        "area",
+        "programme",
+        "target_year",
+        "deadline",
+        "criteria_met",
+        "overdue",
+        "responsible",
+        "is_synthetic",
+    ]
+    list_filter = ["programme", "target_year", "is_synthetic"]
+    search_fields = ["area__name", "area__code", "document"]
+    autocomplete_fields = ["area", "developer"]
+    readonly_fields = ["criteria_met", "overdue", "responsible"]
+    inlines = [CriterionProgressInline]
+    list_select_related = ["area", "area__developer", "developer"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        request._kcn_roadmap_programme = obj.programme if obj else None
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description=_("criteria met"))
+    def criteria_met(self, obj):
+        if not obj.pk:
+            return "—"
+        c = obj.counts()
+        return f"{c['met']}/{c['total']}"
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue(timezone.localdate()) if obj.pk else None
+
+    @admin.display(description=_("responsible developer"))
+    def responsible(self, obj):
+        dev = obj.responsible_developer if obj.area_id else None
+        return dev.name if dev else "—"
+
+
+class ConversionRoadmapInline(admin.TabularInline):
+    """The area's roadmaps; criteria and evidence are edited on the roadmap's own page."""
+
+    model = m.ConversionRoadmap
+    extra = 0
+    fields = [
+        "programme",
+        "target_year",
+        "deadline",
+        "developer",
+        "document",
+        "document_date",
+        "criteria_met",
+        "overdue",
+    ]
+    readonly_fields = ["criteria_met", "overdue"]
+    autocomplete_fields = ["developer"]
+    show_change_link = True
+
+    @admin.display(description=_("criteria met"))
+    def criteria_met(self, obj):
+        return ConversionRoadmapAdmin.criteria_met(None, obj)
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return ConversionRoadmapAdmin.overdue(None, obj)
+
+
+# The smart flag follows the checklist once an area has one (planning.models.eco).
+IndustrialAreaAdmin.inlines = [*IndustrialAreaAdmin.inlines, ConversionRoadmapInline]
+IndustrialAreaAdmin.readonly_fields = [*IndustrialAreaAdmin.readonly_fields, "is_smart"]

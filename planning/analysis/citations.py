@@ -196,3 +196,22 @@ CCN_SERVICES_SHARE = Message(
         "≤ 10 %% of the CCN area; article number not verified)"
     )
 )
+
+# issue 13 eco — conversion roadmaps. The notice is a provincial source document
+# (/work/shared/sources/000_…); no official smart-park criteria exist in DOMAIN.md.
+ECO_CONVERSION = Message(
+    N_(
+        "Conclusion notice of the Chairman of the Bình Định People's Committee, 11 April 2025: "
+        "parks and clusters convert to the eco-industrial model (industrial symbiosis, green "
+        "energy, recycling, circular economy); old parks (Phú Tài, Hòa Hội) convert gradually to "
+        "eco and smart parks, with measures against parks that do not; Decree 35/2022/ND-CP, "
+        "Articles 2 clause 5 and 37 (eco-park criteria; enterprise-level thresholds NOT "
+        "CONFIRMED)"
+    )
+)
+SMART_CHECKLIST = Message(
+    N_(
+        "Smart industrial park: no official Vietnamese criteria found; the checklist is the "
+        "province's working list (ASSUMPTION)"
+    )
+)

@@ -62,6 +62,7 @@ from planning.services.analysis_runs import (
     analysis_submit,
     run_refresh_stale,
 )
+from planning.services.conversion_exports import conversion_export
 from planning.services.proposal_validation import proposal_check, proposal_validate
 from planning.texts import translate
 
@@ -447,7 +448,37 @@ WatchListApi = _report(
     "Target watch list, developer capacity, transfers, lagging projects",
     INPUTS["targets"],
 )
-EcoReadinessApi = _report("eco-readiness", "Eco-industrial readiness", INPUTS["eco-readiness"])
+
+
+class EcoReadinessApi(_ReportApi, DownloadApi):
+    """Eco readiness and the conversion roadmaps (criteria met of total, deadline, overdue)."""
+
+    analysis = "eco-readiness"
+    reserved = ("format", "table")
+    formats = ("json", "csv", "xlsx")
+
+    @extend_schema(
+        summary="Eco-industrial readiness and conversion roadmaps (JSON, or ?format=csv|xlsx)",
+        parameters=[
+            INPUTS["eco-readiness"],
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(formats)),
+            OpenApiParameter("table", OpenApiTypes.STR, enum=["roadmaps", "criteria", "readiness"]),
+        ],
+        responses=download_responses(formats, json_schema=OpenApiTypes.OBJECT),
+        operation_id="report_eco_readiness",
+    )
+    def get(self, request):
+        fmt = self.download_format(request)  # a format not offered is refused before computing
+        results = self.compute(request)
+        if fmt in ("csv", "xlsx"):
+            return file_response(
+                *conversion_export(
+                    results, fmt, table=request.query_params.get("table", "roadmaps")
+                )
+            )
+        return Response(results)
+
+
 InfrastructureGapsApi = _report(
     "infrastructure-gaps", "Infrastructure to the fence", INPUTS["infrastructure-gaps"]
 )

@@ -40,7 +40,13 @@ DESCRIPTIONS = {
     "watch-list": gettext_lazy(
         "Target watch list: developer capacity, transfers, lagging projects"
     ),
-    "eco-readiness": gettext_lazy("Eco-industrial readiness report"),
+    "eco-readiness": gettext_lazy(
+        "Eco-industrial readiness and conversion roadmaps: criteria met, deadline, overdue "
+        "(JSON, or ?format=csv or xlsx)"
+    ),
+    "conversion-criteria": gettext_lazy(
+        "The eco and smart conversion criteria, each with its basis and whether it is confirmed"
+    ),
     "infrastructure-gaps": gettext_lazy("Infrastructure to the fence: what each area still lacks"),
     "labour-catchment": gettext_lazy("Labour catchment of the industrial areas"),
     "plan-vs-actual": gettext_lazy("Plan versus actual report"),

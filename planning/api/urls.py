@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
+from planning.api import conversion as conv
 from planning.api import department_reports as dr
 from planning.api import imports as imp
 from planning.api import proposals as pr
@@ -39,6 +40,9 @@ v1 = [
     path("efficiency/", a.EfficiencyReportApi.as_view(), name="efficiency"),
     path("watch-list/", a.WatchListApi.as_view(), name="watch-list"),
     path("eco-readiness/", a.EcoReadinessApi.as_view(), name="eco-readiness"),
+    path(  # issue 13 eco
+        "conversion-criteria/", conv.ConversionCriteriaApi.as_view(), name="conversion-criteria"
+    ),
     path("infrastructure-gaps/", a.InfrastructureGapsApi.as_view(), name="infrastructure-gaps"),
     path("labour-catchment/", a.LabourCatchmentApi.as_view(), name="labour-catchment"),
     path("plan-vs-actual/", a.PlanVsActualApi.as_view(), name="plan-vs-actual"),

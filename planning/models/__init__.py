@@ -4,6 +4,12 @@ from planning.models.access import Membership, Role
 from planning.models.admin_units import REFORM_DATE, AdminUnit, AdminUnitSuccession
 from planning.models.analyses import AnalysisRun, InfrastructureConnector, SuggestedSite
 from planning.models.areas import AreaKind, Developer, DeveloperTransfer, IndustrialArea
+from planning.models.eco import (
+    ConversionCriterion,
+    ConversionProgramme,
+    ConversionRoadmap,
+    CriterionProgress,
+)
 from planning.models.jobs import ImportJob, Job, JobStatus, WorkerBeat
 from planning.models.networks import (
     InfrastructureLine,
@@ -61,4 +67,9 @@ __all__ = [
     "Indicator",
     # issue 13 rules
     "ProposalPhase",
+    # issue 13 eco
+    "ConversionCriterion",
+    "ConversionProgramme",
+    "ConversionRoadmap",
+    "CriterionProgress",
 ]

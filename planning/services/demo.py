@@ -22,6 +22,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from planning import models as m
 from planning.models.base import GeometryRecord
+from planning.models.eco import smart_sync
+from planning.models.eco_catalogue import criteria_seed
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DATASET_NAME = "demo_province"
@@ -39,6 +41,7 @@ FILES = (
     "reports.json",
     "obstacles.json",
     "transfers.json",
+    "conversion_roadmaps.json",  # issue 13 eco
 )
 
 
@@ -312,6 +315,7 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
             key=lambda o: (o.area_id, o.from_developer_id, o.to_developer_id),
             label="transfers",
         )
+        _load_conversion(up, directory, area)  # issue 13 eco
 
         result.totals = _totals()
         m.DatasetLoad.objects.create(
@@ -403,3 +407,39 @@ def _totals() -> dict[str, int]:
             m.DeveloperTransfer,
         )
     }
+
+
+# issue 13 eco -------------------------------------------------------------------------------
+def _load_conversion(up: _Upserter, directory: Path, area: Callable) -> None:
+    """Conversion roadmaps and the status of their criteria (codes of the seeded catalogue);
+    then ``is_smart`` of the areas with a smart checklist follows the checklist."""
+    criteria_seed(m.ConversionCriterion)  # a flushed database has lost the migration's rows
+    catalogue = {c.code: c for c in m.ConversionCriterion.objects.all()}
+    rows = _read(directory, "conversion_roadmaps.json")
+    roadmaps = up.run(
+        m.ConversionRoadmap,
+        [dict(_convert(m.ConversionRoadmap, r), area=area(r["area"])) for r in rows],
+        key=lambda o: (o.area_id, o.programme),
+        label="conversion_roadmaps",
+    )
+    progress = []
+    for r in rows:
+        roadmap = roadmaps[(area(r["area"]).pk, r["programme"])]
+        for c in r["criteria"]:
+            criterion = catalogue.get(c["criterion"])
+            if criterion is None or criterion.programme != r["programme"]:
+                raise DemoDataError(
+                    f"{r['area']} {r['programme']}: unknown criterion {c['criterion']!r}"
+                )
+            progress.append(
+                dict(_convert(m.CriterionProgress, c), roadmap=roadmap, criterion=criterion)
+            )
+    up.run(
+        m.CriterionProgress,
+        progress,
+        key=lambda o: (o.roadmap_id, o.criterion_id),
+        label="criterion_progress",
+    )
+    for roadmap in roadmaps.values():
+        if roadmap.programme == m.ConversionProgramme.SMART:
+            smart_sync(roadmap.area)

@@ -48,6 +48,7 @@ from planning.selectors.analysis_inputs.areas import area_rows, areas_in
 from planning.selectors.analysis_inputs.efficiency import parcel_records
 from planning.selectors.analysis_inputs.targets import project_records, target_records
 from planning.services.analyses import analysis_spec
+from planning.services.analyses.eco_readiness import conversion_roadmaps
 from planning.services.analysis_runs import analysis_compute
 from planning.services.department_reports import lease_price_report, lease_price_rows
 from planning.texts import translate
@@ -562,6 +563,11 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
     tables = [areas_table, plan_table, lease_table(province)]  # issue 13: lease prices
     charts = {"occupancy": occupancy, "plan": plan_chart}
     out = {"province": province, "rights": rights, "figures": figures, "today": today}
+    # issue 13 eco: conversion roadmaps (public, like eco readiness)
+    conversion = conversion_table(areas, today=today)
+    figures["conversion"] = conversion_figures(conversion)
+    if conversion.rows:  # a province without roadmaps shows none (no empty download)
+        tables.append(conversion)
 
     # Staff-only sections -------------------------------------------------------------------------
     if rights.clearance:
@@ -752,6 +758,9 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
         et.row_class.append("kcn-overdue" if c["met"] is False else "")
     figures["eco_summary"] = eco["summary_vi"] if lang == "vi" else eco["summary_en"]
     tables.append(et)
+    # issue 13 eco: the area's conversion roadmaps and the evidence per criterion
+    figures["roadmaps"], roadmap_tables = conversion_area(area, today=today)
+    tables += roadmap_tables
 
     out = {
         "area": area,
@@ -860,3 +869,152 @@ def lease_table(province) -> Table:
         table.links.append({"area_name": reverse("web:dashboard_area", args=[row["id"]])})
         table.row_class.append("synthetic" if row["synthetic"] == _("yes") else "")
     return table
+
+
+# issue 13 eco: eco and smart conversion roadmaps (rules in planning.models.eco and
+# planning.analysis.conversion; read through the eco-readiness service like the API)
+# --------------------------------------------------------------------------------------------
+def _programme_names() -> dict[str, str]:
+    return {"eco": _("Eco-industrial park"), "smart": _("Smart industrial park")}
+
+
+def _progress_names() -> dict[str, str]:
+    return {"not_started": _("Not started"), "in_progress": _("In progress"), "met": _("Met")}
+
+
+def conversion_table(areas, *, today: dt.date) -> Table:
+    """One row per roadmap of ``areas``: criteria met of total, target year, deadline, overdue."""
+    programmes = _programme_names()
+    t = Table(
+        "conversion",
+        _l("Eco and smart conversion roadmaps"),
+        [
+            Column("name", _l("Park / cluster"), "link"),
+            Column("programme", _l("Programme")),
+            Column("criteria", _l("Criteria met")),
+            Column("n_met", _l("Met"), "int"),
+            Column("n_total", _l("Criteria in total"), "int"),
+            Column("target_year", _l("Target year")),
+            Column("deadline", _l("Conversion deadline"), "date"),
+            Column("overdue", _l("Overdue")),
+            Column("developer", _l("Responsible developer")),
+            Column("document", _l("Decision or commitment document")),
+        ],
+    )
+    by_pk = {a.pk: a for a in areas}
+    roadmaps = translate(
+        {str(pk): v for pk, v in conversion_roadmaps(list(areas), today=today).items()}
+    )
+    for pk, items in sorted(roadmaps.items(), key=lambda kv: by_pk[int(kv[0])].name):
+        a = by_pk[int(pk)]
+        for programme, r in items.items():
+            t.rows.append(
+                {
+                    "name": a.name,
+                    "programme": programmes[programme],
+                    "criteria": f"{r['n_met']}/{r['n_total']}",
+                    "n_met": r["n_met"],
+                    "n_total": r["n_total"],
+                    "target_year": str(r["target_year"]),
+                    "deadline": dt.date.fromisoformat(r["deadline"]),
+                    "overdue": _("yes") if r["overdue"] else _("no"),
+                    "developer": r["developer"],
+                    "document": r["document"],
+                    "_overdue": r["overdue"],
+                }
+            )
+            t.links.append({"name": reverse("web:dashboard_area", args=[a.pk])})
+            t.row_class.append("kcn-overdue" if r["overdue"] else "")
+    t.note = _l(
+        "Overdue: the deadline has passed and the park is not certified (eco) or its checklist "
+        "is not complete (smart). Smart-park criteria are the province's working list "
+        "(ASSUMPTION); eco-park enterprise thresholds are NOT CONFIRMED for Decree 35/2022."
+    )
+    return t
+
+
+def conversion_figures(table: Table) -> dict:
+    """Roadmaps and overdue roadmaps counted from :func:`conversion_table`."""
+    return {
+        "n_roadmaps": len(table.rows),
+        "n_overdue": sum(1 for r in table.rows if r["_overdue"]),
+    }
+
+
+def _measured_text(c: dict) -> str:
+    """What the recorded figures say about a roadmap criterion (empty when they do not measure
+    it)."""
+    if c["measured_met"] is None:
+        return ""
+    if c["measured_met"]:
+        return _("met")
+    missing = c["measured_missing"] or ""
+    if c["conflict"]:
+        return _("declared met, but the recorded figures say: %(missing)s") % {"missing": missing}
+    return missing
+
+
+def conversion_area(area: m.IndustrialArea, *, today: dt.date) -> tuple[list[dict], list[Table]]:
+    """The roadmaps of one area (for the page's summary) and one criteria table per roadmap."""
+    lang = active_lang()
+    programmes = _programme_names()
+    progress = _progress_names()
+    basis = dict(m.ConversionCriterion.Basis.choices)
+    confirmation = dict(m.ConversionCriterion.Confirmation.choices)
+    items = translate(conversion_roadmaps([area], today=today).get(area.pk, {}))
+    summaries, out = [], []
+    for programme, r in items.items():
+        summaries.append(
+            {
+                "programme": programme,
+                "label": programmes[programme],
+                "target_year": r["target_year"],
+                "deadline": dt.date.fromisoformat(r["deadline"]),
+                "n_met": r["n_met"],
+                "n_total": r["n_total"],
+                "overdue": r["overdue"],
+                "achieved": r["achieved"],
+                "developer": r["developer"],
+                "document": r["document"],
+                "document_date": r["document_date"] and dt.date.fromisoformat(r["document_date"]),
+                "document_agency": r["document_agency"],
+                "is_synthetic": r["is_synthetic"],
+                "summary": r["summary_vi"] if lang == "vi" else r["summary_en"],
+                "citation": r["citation"],
+            }
+        )
+        t = Table(
+            f"conversion_{programme}",
+            _l("Conversion criteria: %(programme)s") % {"programme": programmes[programme]},
+            [
+                Column("criterion", _l("Criterion")),
+                Column("threshold", _l("Threshold")),
+                Column("basis", _l("Basis")),
+                Column("confirmation", _l("Confirmation")),
+                Column("status", _l("Status")),
+                Column("evidence", _l("Evidence")),
+                Column("evidence_date", _l("Evidence date"), "date"),
+                Column("measured", _l("Recorded figures")),
+            ],
+        )
+        for c in r["criteria"]:
+            evidence = " — ".join(
+                x for x in (c["evidence_document"], c["evidence_description"]) if x
+            )
+            t.rows.append(
+                {
+                    "criterion": c["name_en"] if lang == "en" else c["name_vi"],
+                    "threshold": c["threshold"],
+                    "basis": str(basis.get(c["basis"], c["basis"])),
+                    "confirmation": str(confirmation.get(c["confirmation"], c["confirmation"])),
+                    "status": progress.get(c["status"], c["status"]),
+                    "evidence": evidence,
+                    "evidence_date": c["evidence_date"]
+                    and dt.date.fromisoformat(c["evidence_date"]),
+                    "measured": _measured_text(c),
+                }
+            )
+            t.row_class.append("kcn-overdue" if c["conflict"] else "")
+        t.note = r["citation"]
+        out.append(t)
+    return summaries, out

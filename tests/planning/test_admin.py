@@ -95,11 +95,23 @@ def test_invalid_geometry_in_the_admin_form_is_refused_with_reason(admin_client,
         "admin_unit": area.admin_unit_id,
         **{
             f"{p}-TOTAL_FORMS": 0
-            for p in ("obstacles", "targets", "reports", "developer_transfers")
+            for p in (
+                "obstacles",
+                "targets",
+                "reports",
+                "developer_transfers",
+                "conversion_roadmaps",
+            )
         },
         **{
             f"{p}-INITIAL_FORMS": 0
-            for p in ("obstacles", "targets", "reports", "developer_transfers")
+            for p in (
+                "obstacles",
+                "targets",
+                "reports",
+                "developer_transfers",
+                "conversion_roadmaps",
+            )
         },
     }
     response = admin_client.post(f"/admin/planning/industrialarea/{area.pk}/change/", data)
@@ -130,11 +142,23 @@ def test_history_records_who_changed_through_the_admin(admin_client, admin_user,
             "eco_criteria_met": "{}",
             **{
                 f"{p}-TOTAL_FORMS": 0
-                for p in ("obstacles", "targets", "reports", "developer_transfers")
+                for p in (
+                    "obstacles",
+                    "targets",
+                    "reports",
+                    "developer_transfers",
+                    "conversion_roadmaps",
+                )
             },
             **{
                 f"{p}-INITIAL_FORMS": 0
-                for p in ("obstacles", "targets", "reports", "developer_transfers")
+                for p in (
+                    "obstacles",
+                    "targets",
+                    "reports",
+                    "developer_transfers",
+                    "conversion_roadmaps",
+                )
             },
         }
     )

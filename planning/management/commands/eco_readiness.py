@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +18,11 @@ class Command(AnalysisCommand):
         parser.add_argument(
             "--include-planned", action="store_true", help=_("include planned parks and clusters")
         )
+        parser.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            help=_("date of the roadmap deadline check, YYYY-MM-DD (default: today)"),
+        )
 
     def handle(self, *args, **options):
         run = self.run(
@@ -23,6 +30,7 @@ class Command(AnalysisCommand):
             options,
             province=options["province"],
             include_planned=options["include_planned"],
+            as_of=options["as_of"],
         )
         if options["json"]:
             self.emit_json(run)
@@ -52,4 +60,61 @@ class Command(AnalysisCommand):
         for a in r["areas"]:
             if not a["ready"]:
                 self.stdout.write(wrap(a["summary_vi"]))
+        self._roadmaps(r)
         self.footer(run)
+
+    def _roadmaps(self, r: dict) -> None:
+        """Conversion roadmaps: criteria met of total, deadline, overdue (models.eco)."""
+        rows = [(a, p, v) for a in r["areas"] for p, v in a["roadmaps"].items()]
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                _("Conversion roadmaps as of %(date)s: %(n)s, %(overdue)s overdue")
+                % {"date": r["as_of"], "n": len(rows), "overdue": r["n_overdue"]}
+            )
+        )
+        if not rows:
+            return
+        programme = {"eco": _("eco"), "smart": _("smart")}
+        self.stdout.write(
+            table(
+                [
+                    _("Park or cluster"),
+                    _("Programme"),
+                    _("Criteria met"),
+                    _("Target year"),
+                    _("Deadline"),
+                    _("Overdue"),
+                    _("Responsible developer"),
+                ],
+                [
+                    [
+                        a["area_name"],
+                        programme[p],
+                        f"{v['n_met']}/{v['n_total']}",
+                        str(v["target_year"]),
+                        v["deadline"],
+                        _("yes") if v["overdue"] else _("no"),
+                        v["developer"],
+                    ]
+                    for a, p, v in rows
+                ],
+            )
+        )
+        for a, _p, v in rows:
+            if v["overdue"]:
+                self.stdout.write(wrap(v["summary_vi"]))
+            for c in v["criteria"]:
+                if c["conflict"]:
+                    self.stdout.write(
+                        wrap(
+                            _(
+                                "%(area)s: “%(criterion)s” declared met, but the recorded "
+                                "figures say: %(missing)s"
+                            )
+                            % {
+                                "area": a["area_name"],
+                                "criterion": c["name_vi"],
+                                "missing": c["measured_missing"],
+                            }
+                        )
+                    )
