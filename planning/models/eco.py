@@ -9,7 +9,7 @@ are NOT CONFIRMED (DOMAIN.md §1.3). No official Vietnamese smart-park criteria 
 (DOMAIN.md): the smart checklist is the province's working list, an ASSUMPTION.
 
 * :class:`ConversionCriterion`: the catalogue, data the Department extends (seeded by migration
-  ``0013_eco_conversion_roadmaps``), each criterion with its basis and whether it is confirmed.
+  ``0015_eco_conversion_roadmaps``), each criterion with its basis and whether it is confirmed.
 * :class:`ConversionRoadmap`: per area and programme (eco, smart): target year, deadline,
   responsible developer, the decision or commitment document. ``overdue`` = deadline passed and
   not achieved (eco: the area is certified; smart: every applicable checklist item met).

@@ -1,6 +1,6 @@
 """The eco and smart conversion criteria as the service ships them (``ConversionCriterion``).
 
-Seeded by migration ``planning 0013_eco_conversion_roadmaps`` and by the demo loader (a
+Seeded by migration ``planning 0015_eco_conversion_roadmaps`` and by the demo loader (a
 database emptied by a test flush gets them back); missing criteria are created, criteria the
 Department has edited are left as they are. The Department adds its own in the admin.
 """

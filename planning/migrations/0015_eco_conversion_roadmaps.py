@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planning", "0012_result_layer_labels"),
+        ("planning", "0014_rules_proposal_phases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
