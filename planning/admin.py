@@ -467,3 +467,13 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# issue 13 roads — expressway interchanges (where a factory can reach an expressway)
+@admin.register(m.RoadInterchange)
+class RoadInterchangeAdmin(MapAdmin):
+    list_display = ["name", "code", "expressway", "crossing_road", "status", "is_synthetic"]
+    list_filter = ["status", "is_synthetic", "expressway"]
+    search_fields = ["name", "code", "expressway__name", "crossing_road__name"]
+    autocomplete_fields = ["expressway", "crossing_road", "admin_unit"]
+    readonly_fields = ["metric_srid"]

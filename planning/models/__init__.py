@@ -10,6 +10,7 @@ from planning.models.networks import (
     InfrastructurePoint,
     InvestmentStatus,
     RoadCorridor,
+    RoadInterchange,
 )
 from planning.models.obstacles import Obstacle
 from planning.models.parcels import ClearanceParcel, LandUse
@@ -39,6 +40,7 @@ __all__ = [
     "InfrastructurePoint",
     "InvestmentStatus",
     "RoadCorridor",
+    "RoadInterchange",
     "Obstacle",
     "ClearanceParcel",
     "LandUse",

@@ -266,7 +266,9 @@ def _body(params: dict, progress: Progress) -> Outcome:
         "notes": notes,
         "summary": proposal_summary(rules).to_dict(),
     }
-    versions = input_versions([m.IndustrialArea, m.Proposal, m.RoadCorridor, m.AdminUnit])
+    versions = input_versions(
+        [m.IndustrialArea, m.Proposal, m.RoadCorridor, m.RoadInterchange, m.AdminUnit]
+    )
     return Outcome(results, versions, timer.steps)
 
 
