@@ -371,7 +371,7 @@ SPEC = register_analysis(
                 "choices",
                 pgettext_lazy(
                     "parameter help",
-                    "road classes to follow (default provincial and district / urban roads, the "
+                    "road classes to follow (default provincial, district and urban roads, the "
                     "local roads of the Bình Định notice; national, expressway (at its "
                     "interchanges), local as options)",
                 ),
