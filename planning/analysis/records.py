@@ -376,8 +376,8 @@ class ActualRecord(Serializable):
 def as_roads(roads) -> list[RoadRecord]:
     """RoadRecords from RoadRecords, bare geometries, tuples or parallel arrays.
 
-    Tuples are ``(geometry, status[, name])``; parallel arrays a mapping
-    ``{"geometry": [...], "status": [...], "name": [...]}``.
+    Tuples are ``(geometry, status[, name[, road_class[, access_points]]])``; parallel arrays a
+    mapping ``{"geometry": [...], "status": [...], "name": [...]}``.
 
     >>> from shapely import LineString
     >>> a, b = LineString([(0, 0), (1, 0)]), LineString([(0, 1), (1, 1)])
