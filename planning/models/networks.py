@@ -3,6 +3,7 @@ fence)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -209,5 +210,15 @@ class RoadInterchange(SpatialRecord):
             ) % {"road": self.expressway}
         if self.crossing_road_id and self.crossing_road_id == self.expressway_id:
             errors["crossing_road"] = _("The crossing road must be another road.")
+        if self.expressway_id and self.geom is not None and "expressway" not in errors:
+            # ASSUMPTION: a point further than this from its expressway is mis-digitised.
+            limit = float(getattr(settings, "PLANNING_INTERCHANGE_MAX_OFFSET_M", 300.0))
+            srid = self.expressway.metric_srid or settings.PLANNING_DEFAULT_METRIC_SRID
+            offset = geo.distance_m(self.geom, self.expressway.centerline, srid)
+            if offset > limit:
+                errors["geom"] = _(
+                    "The interchange lies %(offset)s m from %(road)s; it must lie on the "
+                    "expressway (within %(limit)s m)."
+                ) % {"offset": f"{offset:,.0f}", "road": self.expressway, "limit": f"{limit:g}"}
         if errors:
             raise ValidationError(errors)

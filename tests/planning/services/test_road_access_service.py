@@ -28,6 +28,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, MultiLineString, Point, Polygon
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from pyproj import Transformer
 from rest_framework.test import APIClient
 
@@ -193,6 +194,18 @@ def test_an_interchange_belongs_to_an_expressway(world):
     with pytest.raises(ValidationError) as refused:
         loop.full_clean()
     assert "crossing_road" in refused.value.message_dict
+    # on the expressway: 250 m off passes (≤ 300 m), 400 m off is refused as mis-digitised
+    near = m.RoadInterchange(
+        code="Z", name="Z", expressway=world["ct"], geom=Point(*ll(0, 150)), status="planned"
+    )
+    near.full_clean()  # 150 − (−100) = 250 m from the centreline
+    near.geom = Point(*ll(0, 300), srid=4326)  # 300 − (−100) = 400 m
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        near.full_clean()
+    assert refused.value.message_dict["geom"] == [
+        "Nút giao nằm cách Cao tốc Châu Đốc – Cần Thơ – Sóc Trăng 400 m; nút giao phải nằm trên "
+        "đường cao tốc (trong phạm vi 300 m)."
+    ]
 
 
 def test_interchanges_are_published_in_wfs(client, world):
@@ -214,3 +227,23 @@ def test_interchanges_are_published_in_wfs(client, world):
     assert props["is_synthetic"] is True
     lon, lat = features[0]["geometry"]["coordinates"]
     assert (lon, lat) == pytest.approx(ll(5000, -100), abs=1e-7)
+
+
+def test_interchanges_are_edited_in_the_admin(admin_client, world):
+    ic = world["interchange"]
+    assert admin_client.get("/admin/planning/roadinterchange/").status_code == 200
+    page = admin_client.get(f"/admin/planning/roadinterchange/{ic.pk}/change/")
+    assert page.status_code == 200 and "Nút giao QL1" in page.content.decode()
+    # only expressways may be chosen: a provincial road is not a valid choice
+    r = admin_client.post(
+        "/admin/planning/roadinterchange/add/",
+        {
+            "code": "NG-DT940",
+            "name": "Nút giao ĐT940",
+            "expressway": world["dt940"].pk,
+            "status": "planned",
+            "geom": Point(*ll(0, -100), srid=4326).ewkt,
+        },
+    )
+    assert r.status_code == 200 and not m.RoadInterchange.objects.filter(code="NG-DT940").exists()
+    assert "expressway" in r.context["adminform"].form.errors
