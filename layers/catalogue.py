@@ -363,3 +363,21 @@ register(
         written_by_analyses=True,
     )
 )
+# issue 13 roads — expressway interchanges: the only places a factory can reach an expressway
+register(
+    LayerSpec(
+        name="road_interchanges",
+        model_label="planning.RoadInterchange",
+        geometry_field="geom",
+        title=pgettext_lazy("layer title", "Expressway interchanges"),
+        fields=("code", "name", "expressway", "crossing_road", "status", "is_synthetic"),
+        key_field="code",
+        foreign_keys={
+            "expressway": ("planning.RoadCorridor", "code"),
+            "crossing_road": ("planning.RoadCorridor", "code"),
+            "admin_unit": _UNIT,
+        },
+        edit_roles=("admin",),
+        default_style="road_interchanges",
+    )
+)

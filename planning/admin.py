@@ -619,3 +619,13 @@ class ConversionRoadmapInline(admin.TabularInline):
 # The smart flag follows the checklist once an area has one (planning.models.eco).
 IndustrialAreaAdmin.inlines = [*IndustrialAreaAdmin.inlines, ConversionRoadmapInline]
 IndustrialAreaAdmin.readonly_fields = [*IndustrialAreaAdmin.readonly_fields, "is_smart"]
+
+
+# issue 13 roads — expressway interchanges (where a factory can reach an expressway)
+@admin.register(m.RoadInterchange)
+class RoadInterchangeAdmin(MapAdmin):
+    list_display = ["name", "code", "expressway", "crossing_road", "status", "is_synthetic"]
+    list_filter = ["status", "is_synthetic", "expressway"]
+    search_fields = ["name", "code", "expressway__name", "crossing_road__name"]
+    autocomplete_fields = ["expressway", "crossing_road", "admin_unit"]
+    readonly_fields = ["metric_srid"]

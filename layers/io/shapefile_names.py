@@ -62,6 +62,8 @@ ABBREVIATIONS: dict[str, str] = {
     "operation_actual": "op_actual",
     # proposals
     "submitted_at": "submit_at",
+    # road_interchanges (issue 13 roads)
+    "crossing_road": "cross_road",
 }
 
 

@@ -343,4 +343,28 @@ STYLES: dict[str, LayerStyle] = {
         where='"is_current"',
         extra_fields=("network",),
     ),
+    # issue 13 roads — expressway interchanges
+    "road_interchanges": LayerStyle(
+        geometry_type="POINT",
+        classes=(
+            StyleClass(
+                pgettext_lazy("map legend", "Interchange, built"),
+                _eq("status", "invested"),
+                (Symbolizer(fill="#b71c1c", outline="#ffffff", symbol="circle", size=10),),
+            ),
+            StyleClass(
+                pgettext_lazy("map legend", "Interchange, under construction or planned"),
+                None,
+                (
+                    Symbolizer(
+                        fill="#ffffff", outline="#b71c1c", width=2.0, symbol="circle", size=10
+                    ),
+                ),
+            ),
+        ),
+        label_item="name",
+        label_max_scale=150_000,
+        label_color="#b71c1c",
+        extra_fields=("status",),
+    ),
 }

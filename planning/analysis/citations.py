@@ -215,3 +215,25 @@ SMART_CHECKLIST = Message(
         "province's working list (ASSUMPTION)"
     )
 )
+
+# issue 13 roads — access control on expressways. The definition is quoted from Article 3 of the
+# Law on Road Traffic 23/2008/QH12 by secondary sources (thuviennhadat.vn/phap-luat/
+# duong-cao-toc-la-gi-585288.html; thactrang.com/tin-tuc/quy-dinh-ve-vach-ke-cheo-tren-duong-cao-
+# toc-134201.html): "chỉ cho xe ra, vào ở những điểm nhất định". The clause number, and the
+# article of the Road Law 35/2024/QH15 that replaced it, were not read.
+EXPRESSWAY_ACCESS = Message(
+    N_(
+        "Law on Road Traffic 23/2008/QH12, Article 3 (an expressway lets vehicles enter and "
+        "leave only at designated points; clause number not verified); the corresponding "
+        "article of the Road Law 35/2024/QH15 is NOT CONFIRMED; the distance to an interchange "
+        "is a design parameter (ASSUMPTION)"
+    )
+)
+#: Site suggestion's default roads: the Bình Định notice asks districts to plan new parks and
+#: clusters "trên các hướng tuyến đường địa phương đã và đang đầu tư xây dựng" (sources/000).
+LOCAL_ROADS = Message(
+    N_(
+        "Conclusion notice of the Chairman of the Bình Định People's Committee, 11 April 2025, "
+        "section II.5 (new parks and clusters along local roads invested or being invested)"
+    )
+)

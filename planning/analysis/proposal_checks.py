@@ -18,6 +18,8 @@ Rules, in order
                            part of it lies outside, the message names the units it lies in
                            (``units_around``) with their shares
 ``road_access``            within ``road_access_m`` of a road whose status is in ``road_statuses``
+                           and class in ``road_classes``; an expressway counts only within
+                           ``road_interchange_m`` of one of its interchanges
 ``exclusion:<kind>``       one rule per exclusion layer (water, forest, flood …): overlap ≤
                            tolerance
 ``unit_occupancy``         new CCN: the unit's existing CCN occupancy > 50 % or unleased ≤ 100 ha
@@ -78,6 +80,8 @@ from planning.analysis.messages import N_, Message, distance, join, number, perc
 from planning.analysis.rasters import check_metric_geometry
 from planning.analysis.records import (
     RICE_PHASING_THRESHOLDS_HA,
+    ROAD_CLASS_NAMES,
+    ROAD_CLASSES,
     ROAD_STATUS_NAMES,
     ROAD_STATUSES,
     AreaLimits,
@@ -105,14 +109,20 @@ class ProposalCriteria(Serializable):
     """Parameters of :func:`planning.analysis.proposal_checks.check_proposal`.
 
     ``road_access_m`` (ASSUMPTION 1000 m) is how far the proposal may lie from a road whose status
-    is in ``road_statuses``. Tolerances absorb digitising noise: overlaps and exclusion
-    intersections smaller than ``overlap_tolerance_m2`` pass, and up to ``outside_unit_share`` of
-    the proposal may fall outside its unit.
+    is in ``road_statuses`` and whose class is in ``road_classes`` (a road of unknown class
+    counts). Roads of the ``road_access_controlled`` classes (expressways: vehicles enter only at
+    interchanges) count only where the proposal lies within ``road_interchange_m`` (ASSUMPTION
+    2000 m) of one of their interchanges whose status is in ``road_statuses``. Tolerances absorb
+    digitising noise: overlaps and exclusion intersections smaller than ``overlap_tolerance_m2``
+    pass, and up to ``outside_unit_share`` of the proposal may fall outside its unit.
     """
 
     area_limits: AreaLimits = field(default_factory=AreaLimits)
     road_statuses: tuple[str, ...] = ("invested", "under_construction")
     road_access_m: float = 1000.0
+    road_classes: tuple[str, ...] = ("expressway", "national", "provincial", "district")
+    road_access_controlled: tuple[str, ...] = ("expressway",)
+    road_interchange_m: float = 2000.0
     overlap_tolerance_m2: float = 100.0
     outside_unit_share: float = 0.001
     efficiency: EfficiencyCriteria = field(default_factory=EfficiencyCriteria)
@@ -137,6 +147,11 @@ class ProposalCriteria(Serializable):
         require_share("outside_unit_share", self.outside_unit_share)
         if set(self.road_statuses) - set(ROAD_STATUSES) or not self.road_statuses:
             raise CriteriaError(f"road_statuses must be a non-empty subset of {ROAD_STATUSES}")
+        if set(self.road_classes) - set(ROAD_CLASSES) or not self.road_classes:
+            raise CriteriaError(f"road_classes must be a non-empty subset of {ROAD_CLASSES}")
+        if set(self.road_access_controlled) - set(ROAD_CLASSES):
+            raise CriteriaError(f"road_access_controlled must be a subset of {ROAD_CLASSES}")
+        require_positive("road_interchange_m", self.road_interchange_m, allow_zero=True)
 
 
 #: Names of the usual exclusion layers (other keys are shown as given).
@@ -497,51 +512,151 @@ def _unit_rule(geom, unit, unit_geometry, units_around, criteria) -> RuleResult:
 
 
 def _road_rule(geom, roads, criteria) -> RuleResult:
-    usable = [
-        r for r in as_roads(roads) if r.status in criteria.road_statuses and not r.geometry.is_empty
-    ]
-    limit = criteria.road_access_m
-    if not usable:
-        statuses = _either([Message(ROAD_STATUS_NAMES[s]) for s in criteria.road_statuses])
+    """``road_access``: a road a factory can connect to (see :class:`ProposalCriteria`).
+
+    Ordinary roads count within ``road_access_m``; an access-controlled road (expressway) counts
+    only within ``road_interchange_m`` of one of its interchanges, and is then measured to the
+    interchange. When nothing counts, the message names what is near and why it does not count.
+    """
+    statuses = criteria.road_statuses
+    usable = [r for r in as_roads(roads) if r.status in statuses and not r.geometry.is_empty]
+    counted = [r for r in usable if not r.road_class or r.road_class in criteria.road_classes]
+    limit, ic_limit = criteria.road_access_m, criteria.road_interchange_m
+    controlled = set(criteria.road_access_controlled)
+
+    def named(road) -> dict:
+        return {
+            "road": road.name or Message(N_("unnamed")),
+            "status": Message(ROAD_STATUS_NAMES[road.status]),
+            "limit": distance(limit),
+        }
+
+    def result(passed, measured, lim, msgid, params, cite=citations.ROAD_ACCESS) -> RuleResult:
         return RuleResult(
             rule="road_access",
-            passed=False,
-            limit=limit,
+            passed=passed,
+            measured=None if measured is None else round(measured, 2),
+            limit=lim,
             unit="m",
-            message=Message(N_("No %(statuses)s road in the data."), {"statuses": statuses}),
-            citation=citations.ROAD_ACCESS,
+            message=Message(msgid, params),
+            citation=cite,
         )
-    dists = shapely.distance(geom, np.array([r.geometry for r in usable], dtype=object))
-    j = int(np.argmin(dists))
-    d, road = float(dists[j]), usable[j]
-    ok = d <= limit
-    params = {
-        "road": road.name or Message(N_("unnamed")),
-        "status": Message(ROAD_STATUS_NAMES[road.status]),
-        "distance": distance(d),
-        "limit": distance(limit),
-    }
-    if d < 1:
+
+    expressway_cite = Message(
+        "%(items)s", {"items": join([citations.EXPRESSWAY_ACCESS, citations.ROAD_ACCESS])}
+    )
+    if not counted:
+        names = _either([Message(ROAD_STATUS_NAMES[s]) for s in statuses])
+        if usable:  # roads exist, none of a class that counts
+            road = usable[int(np.argmin(shapely.distance(geom, [r.geometry for r in usable])))]
+            return result(
+                False,
+                float(shapely.distance(geom, road.geometry)),
+                limit,
+                N_(
+                    "No %(statuses)s road of a class that counts (%(classes)s) in the data; the "
+                    "nearest road, %(road)s, is a %(class)s."
+                ),
+                {
+                    **named(road),
+                    "statuses": names,
+                    "classes": join(
+                        [Message(ROAD_CLASS_NAMES[c]) for c in criteria.road_classes], ", "
+                    ),
+                    "class": Message(ROAD_CLASS_NAMES[road.road_class]),
+                },
+            )
+        return result(
+            False, None, limit, N_("No %(statuses)s road in the data."), {"statuses": names}
+        )
+    ordinary = [r for r in counted if r.road_class not in controlled]
+    gated = [r for r in counted if r.road_class in controlled]
+    # (distance to the road, road) for ordinary roads
+    best_ordinary = None
+    if ordinary:
+        d = shapely.distance(geom, [r.geometry for r in ordinary])
+        j = int(np.argmin(d))
+        best_ordinary = (float(d[j]), ordinary[j])
+    # (distance to the nearest usable interchange or inf, that interchange, distance to road, road)
+    gates = []
+    for road in gated:
+        points = [p for p in road.access_points if p.status in statuses and not p.geometry.is_empty]
+        d_road = float(shapely.distance(geom, road.geometry))
+        if points:
+            d = shapely.distance(geom, [p.geometry for p in points])
+            j = int(np.argmin(d))
+            gates.append((float(d[j]), points[j], d_road, road))
+        else:
+            gates.append((float("inf"), None, d_road, road))
+    gates.sort(key=lambda g: (g[0], g[2]))
+    if best_ordinary is not None and best_ordinary[0] <= limit:
+        d, road = best_ordinary
+        params = {**named(road), "distance": distance(d)}
         msgid = (
             N_("Adjoins road %(road)s (%(status)s) (≤ %(limit)s).")
-            if ok
-            else N_("Adjoins road %(road)s (%(status)s), beyond the %(limit)s limit.")
+            if d < 1
+            else N_("%(distance)s from road %(road)s (%(status)s) (≤ %(limit)s).")
         )
-    else:
-        msgid = (
-            N_("%(distance)s from road %(road)s (%(status)s) (≤ %(limit)s).")
-            if ok
-            else N_("%(distance)s from road %(road)s (%(status)s), beyond the %(limit)s limit.")
+        return result(True, d, limit, msgid, params)
+    if gates and gates[0][0] <= ic_limit:
+        d_ic, point, _d_road, road = gates[0]
+        return result(
+            True,
+            d_ic,
+            ic_limit,
+            N_(
+                "%(distance)s from interchange %(interchange)s of expressway %(road)s "
+                "(%(status)s) (≤ %(ic_limit)s)."
+            ),
+            {
+                **named(road),
+                "distance": distance(d_ic),
+                "interchange": point.name or Message(N_("unnamed")),
+                "ic_limit": distance(ic_limit),
+            },
+            expressway_cite,
         )
-    return RuleResult(
-        rule="road_access",
-        passed=ok,
-        measured=round(d, 2),
-        limit=limit,
-        unit="m",
-        message=Message(msgid, params),
-        citation=citations.ROAD_ACCESS,
+    near_gates = [g for g in gates if g[2] <= limit]
+    if near_gates:  # only an expressway is near, away from its interchanges
+        d_ic, point, d_road, road = near_gates[0]
+        params = {**named(road), "distance": distance(d_road), "ic_limit": distance(ic_limit)}
+        if point is None:
+            msgid = N_(
+                "Only expressway %(road)s (%(status)s) is within %(limit)s (%(distance)s), and "
+                "it has no interchange in the data: vehicles enter an expressway only at "
+                "interchanges."
+            )
+            return result(False, None, ic_limit, msgid, params, expressway_cite)
+        params.update(interchange=point.name or Message(N_("unnamed")), ic_distance=distance(d_ic))
+        msgid = N_(
+            "Only expressway %(road)s (%(status)s) is within %(limit)s (%(distance)s), and "
+            "vehicles enter it only at interchanges: the nearest, %(interchange)s, is "
+            "%(ic_distance)s away, beyond the %(ic_limit)s limit."
+        )
+        return result(False, d_ic, ic_limit, msgid, params, expressway_cite)
+    if best_ordinary is None:
+        d_ic, point, d_road, road = gates[0]
+        params = {**named(road), "distance": distance(d_road), "ic_limit": distance(ic_limit)}
+        if point is None:
+            msgid = N_(
+                "%(distance)s from expressway %(road)s (%(status)s), which has no interchange in "
+                "the data, and no other road."
+            )
+            return result(False, None, ic_limit, msgid, params, expressway_cite)
+        params.update(interchange=point.name or Message(N_("unnamed")), ic_distance=distance(d_ic))
+        msgid = N_(
+            "%(ic_distance)s from interchange %(interchange)s of expressway %(road)s "
+            "(%(status)s), beyond the %(ic_limit)s limit, and no other road."
+        )
+        return result(False, d_ic, ic_limit, msgid, params, expressway_cite)
+    d, road = best_ordinary
+    params = {**named(road), "distance": distance(d)}
+    msgid = (
+        N_("Adjoins road %(road)s (%(status)s), beyond the %(limit)s limit.")
+        if d < 1
+        else N_("%(distance)s from road %(road)s (%(status)s), beyond the %(limit)s limit.")
     )
+    return result(False, d, limit, msgid, params)
 
 
 def _exclusion_rule(name, geom, geoms, tol) -> RuleResult:

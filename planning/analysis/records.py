@@ -39,6 +39,9 @@ __all__ = [
     "ESTABLISHED_STATUSES",
     "ROAD_STATUSES",
     "ROAD_STATUS_NAMES",
+    "ROAD_CLASSES",
+    "ROAD_CLASS_NAMES",
+    "AccessPoint",
     "PROJECT_STATUSES",
     "DEVELOPER_KINDS",
     "RICE_PHASING_THRESHOLDS_HA",
@@ -72,6 +75,18 @@ ROAD_STATUS_NAMES = {
     "invested": N_("invested"),
     "under_construction": N_("under construction"),
     "planned": N_("planned"),
+}
+
+#: Road classes (same values as ``RoadCorridor.RoadClass``): expressway (cao tốc), national
+#: (quốc lộ), provincial (đường tỉnh, ĐT), district (đường huyện ĐH and urban roads), local.
+ROAD_CLASSES = ("expressway", "national", "provincial", "district", "local")
+#: Road classes as messages name them (msgids).
+ROAD_CLASS_NAMES = {
+    "expressway": N_("expressway"),
+    "national": N_("national road"),
+    "provincial": N_("provincial road"),
+    "district": N_("district / urban road"),
+    "local": N_("local road"),
 }
 
 PROJECT_STATUSES = ("registered", "building", "operating", "stalled", "revoked")
@@ -154,16 +169,40 @@ class RuleResult(Serializable):
 
 
 @dataclass(frozen=True)
+class AccessPoint(Serializable):
+    """Where vehicles may enter or leave an access-controlled road (an expressway interchange)."""
+
+    geometry: BaseGeometry
+    name: str = ""
+    status: str = "invested"
+
+    def __post_init__(self) -> None:
+        if self.status not in ROAD_STATUSES:
+            raise RecordError(
+                f"access point status must be one of {ROAD_STATUSES} (got {self.status!r})"
+            )
+
+
+@dataclass(frozen=True)
 class RoadRecord(Serializable):
-    """A road centreline in the metric CRS with its investment status and display name."""
+    """A road centreline in the metric CRS with its investment status and display name.
+
+    ``road_class`` is one of :data:`ROAD_CLASSES` (``""``: not known, counted as any road);
+    ``access_points`` are the interchanges of an access-controlled road (an expressway), the
+    only places a factory can reach it.
+    """
 
     geometry: BaseGeometry
     status: str = "invested"
     name: str = ""
+    road_class: str = ""
+    access_points: tuple[AccessPoint, ...] = ()
 
     def __post_init__(self) -> None:
         if self.status not in ROAD_STATUSES:
             raise RecordError(f"road status must be one of {ROAD_STATUSES} (got {self.status!r})")
+        if self.road_class and self.road_class not in ROAD_CLASSES:
+            raise RecordError(f"road class must be one of {ROAD_CLASSES} (got {self.road_class!r})")
 
 
 @dataclass(frozen=True)
@@ -340,8 +379,8 @@ class ActualRecord(Serializable):
 def as_roads(roads) -> list[RoadRecord]:
     """RoadRecords from RoadRecords, bare geometries, tuples or parallel arrays.
 
-    Tuples are ``(geometry, status[, name])``; parallel arrays a mapping
-    ``{"geometry": [...], "status": [...], "name": [...]}``.
+    Tuples are ``(geometry, status[, name[, road_class[, access_points]]])``; parallel arrays a
+    mapping ``{"geometry": [...], "status": [...], "name": [...]}``.
 
     >>> from shapely import LineString
     >>> a, b = LineString([(0, 0), (1, 0)]), LineString([(0, 1), (1, 1)])
@@ -363,7 +402,7 @@ def as_roads(roads) -> list[RoadRecord]:
             out.append(r)
         elif isinstance(r, BaseGeometry):
             out.append(RoadRecord(r))
-        elif isinstance(r, (tuple, list)) and 1 <= len(r) <= 3:
+        elif isinstance(r, (tuple, list)) and 1 <= len(r) <= 5:
             out.append(RoadRecord(*r))
         else:
             raise RecordError(f"a road must be a RoadRecord or (geometry, status, name), got {r!r}")

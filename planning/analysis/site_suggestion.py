@@ -21,7 +21,12 @@ code  class                               treatment           conversion score (
 Method (defaults from DOMAIN.md §7.2, all in :class:`SiteCriteria`)
 -------------------------------------------------------------------
 1. **Corridor.** Cells whose centre lies within ``corridor_m`` (2 km) of a road whose status is
-   in ``road_statuses`` (invested, under construction) — exact vector buffer, rasterised.
+   in ``road_statuses`` (invested, under construction) and whose class is in ``road_classes`` —
+   exact vector buffer, rasterised. By default the *local* roads the Bình Định notice names
+   (provincial ĐT, district ĐH and urban roads); national roads, expressways and commune roads
+   are options. An expressway (``road_access_controlled``) is reached only at its interchanges:
+   it enters as its interchanges (points), so the corridor and the road score measure the
+   distance to an interchange.
 2. **Hard exclusions.** Existing KCN/CCN buffered by ``setback_m`` (500 m), other proposals by
    ``proposal_setback_m`` (500 m) and any ``exclusion_zones`` (all rasterised *all-touched*, so a
    kept cell never overlaps them); water, forest and no-data land cover; built-up cells and every
@@ -137,6 +142,7 @@ from planning.analysis.rasters import (
 from planning.analysis.records import (
     KINDS,
     RICE_PHASING_THRESHOLDS_HA,
+    ROAD_CLASSES,
     ROAD_STATUS_NAMES,
     ROAD_STATUSES,
     AreaLimits,
@@ -158,6 +164,7 @@ __all__ = [
     "SiteCriteria",
     "CriterionScore",
     "SiteCandidate",
+    "considered_roads",
 ]
 
 
@@ -265,6 +272,11 @@ class SiteCriteria(Serializable):
         Area regions grow to; default the midpoint of the legal range (42.5 ha for a CCN).
     corridor_m
         Candidates lie within this distance of a road whose status is in ``road_statuses``.
+    road_classes, road_access_controlled
+        Road classes considered (default provincial and district / urban roads: the "local
+        roads" of the Bình Định notice; a road of unknown class is always considered), and the
+        classes reached only at their interchanges (expressways), which enter as their
+        interchanges whose status is in ``road_statuses``.
     setback_m, proposal_setback_m
         Exclusion buffers around existing KCN/CCN and around other proposals.
     builtup_buffer_m
@@ -319,6 +331,8 @@ class SiteCriteria(Serializable):
     target_area_ha: float | None = None
     corridor_m: float = 2000.0
     road_statuses: tuple[str, ...] = ("invested", "under_construction")
+    road_classes: tuple[str, ...] = ("provincial", "district")
+    road_access_controlled: tuple[str, ...] = ("expressway",)
     setback_m: float = 500.0
     proposal_setback_m: float = 500.0
     builtup_buffer_m: float = 200.0
@@ -377,6 +391,10 @@ class SiteCriteria(Serializable):
         bad = set(self.road_statuses) - set(ROAD_STATUSES)
         if bad or not self.road_statuses:
             raise CriteriaError(f"road_statuses must be a non-empty subset of {ROAD_STATUSES}")
+        if set(self.road_classes) - set(ROAD_CLASSES) or not self.road_classes:
+            raise CriteriaError(f"road_classes must be a non-empty subset of {ROAD_CLASSES}")
+        if set(self.road_access_controlled) - set(ROAD_CLASSES):
+            raise CriteriaError(f"road_access_controlled must be a subset of {ROAD_CLASSES}")
         if self.region not in RICE_PHASING_THRESHOLDS_HA:
             raise CriteriaError(
                 f"region must be one of {sorted(RICE_PHASING_THRESHOLDS_HA)} (got {self.region!r})"
@@ -542,7 +560,8 @@ def suggest_sites(
         Residents per cell (NaN = 0).
     roads : iterable of RoadRecord or (geometry, status[, name]) tuples, or mapping of arrays
         Road centrelines in the grid CRS; status in ``planned``, ``under_construction``,
-        ``invested``. Only ``criteria.road_statuses`` are used. Parallel arrays are accepted as
+        ``invested``. Only ``criteria.road_statuses`` and ``road_classes`` are used
+        (:func:`considered_roads`). Parallel arrays are accepted as
         ``{"geometry": [...], "status": [...], "name": [...]}``.
     existing_areas, power_lines, proposals, exclusion_zones : iterables of shapely geometries
         Existing KCN/CCN footprints, power lines or substations, other proposals, and extra hard
@@ -702,6 +721,40 @@ def _read(read_window, window: Window, names: Sequence[str]) -> Mapping[str, np.
     return data
 
 
+def considered_roads(roads: Iterable, criteria: SiteCriteria) -> list[RoadRecord]:
+    """The roads site suggestion follows, expressways replaced by their interchanges.
+
+    Status in ``road_statuses``, class in ``road_classes`` (unknown class: kept); a road of an
+    ``road_access_controlled`` class enters as its interchanges of a considered status.
+
+    >>> from shapely import LineString, Point
+    >>> from planning.analysis.records import AccessPoint
+    >>> ct = RoadRecord(LineString([(0, 0), (9000, 0)]), "invested", "CT.34", "expressway",
+    ...                 (AccessPoint(Point(3000, 0), "Nút giao QL1"),))
+    >>> ql = RoadRecord(LineString([(0, 500), (9000, 500)]), "invested", "QL1", "national")
+    >>> dt = RoadRecord(LineString([(0, 900), (9000, 900)]), "invested", "ĐT940", "provincial")
+    >>> [r.name for r in considered_roads([ct, ql, dt], SiteCriteria())]
+    ['ĐT940']
+    >>> crit = SiteCriteria(road_classes=("expressway", "national"))
+    >>> [(r.name, r.geometry.geom_type) for r in considered_roads([ct, ql, dt], crit)]
+    [('CT.34 – Nút giao QL1', 'Point'), ('QL1', 'LineString')]
+    """
+    out = []
+    for r in as_roads(roads):
+        if r.status not in criteria.road_statuses or r.geometry.is_empty:
+            continue
+        if r.road_class and r.road_class not in criteria.road_classes:
+            continue
+        if r.road_class and r.road_class in criteria.road_access_controlled:
+            for p in r.access_points:
+                if p.status in criteria.road_statuses and not p.geometry.is_empty:
+                    name = f"{r.name} – {p.name}" if r.name and p.name else (p.name or r.name)
+                    out.append(RoadRecord(p.geometry, p.status, name, r.road_class))
+            continue
+        out.append(r)
+    return out
+
+
 @dataclass
 class _Context:
     grid: Grid
@@ -741,9 +794,7 @@ class _Context:
         if not isinstance(grid, Grid):
             raise GridError("grid must be a planning.analysis.rasters.Grid")
         crit, cs = criteria, grid.cell_size
-        records = [
-            r for r in as_roads(roads) if r.status in crit.road_statuses and not r.geometry.is_empty
-        ]
+        records = considered_roads(roads, crit)
         road_geoms = [r.geometry for r in records]
         existing = _geoms(existing_areas)
         props = _geoms(proposals)

@@ -192,6 +192,8 @@ def _doc_field(p, required: bool) -> serializers.Field:
         return serializers.IntegerField(min_value=p.minimum, max_value=p.maximum, **kw)
     if p.type == "number":
         return serializers.FloatField(min_value=p.minimum, max_value=p.maximum, **kw)
+    if p.type == "choices":
+        return serializers.ListField(child=serializers.ChoiceField(choices=list(p.choices)), **kw)
     if p.type == "numbers":
         return serializers.ListField(child=serializers.FloatField(max_value=p.maximum), **kw)
     if p.type == "boolean":

@@ -16,6 +16,7 @@ from planning.models.networks import (
     InfrastructurePoint,
     InvestmentStatus,
     RoadCorridor,
+    RoadInterchange,
 )
 from planning.models.obstacles import Obstacle
 from planning.models.parcels import ClearanceParcel, LandUse
@@ -51,6 +52,7 @@ __all__ = [
     "InfrastructurePoint",
     "InvestmentStatus",
     "RoadCorridor",
+    "RoadInterchange",
     "Obstacle",
     "ClearanceParcel",
     "LandUse",

@@ -3,7 +3,9 @@ fence)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -147,3 +149,76 @@ class InfrastructurePoint(SpatialRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoadInterchange(SpatialRecord):
+    """Where vehicles enter or leave an expressway (nút giao).
+
+    An expressway is access-controlled: vehicles enter and leave it only at designated points
+    (Law on Road Traffic 2008, Art. 3; see ``planning.analysis.citations.EXPRESSWAY_ACCESS``), so
+    a factory can reach it only through an interchange. The proposal rule ``road_access`` and
+    site suggestion count an expressway only near one of its interchanges.
+    """
+
+    code = models.CharField(_("interchange code"), max_length=40, unique=True)
+    name = models.CharField(_("interchange name"), max_length=200)
+    expressway = models.ForeignKey(
+        RoadCorridor,
+        verbose_name=_("expressway"),
+        on_delete=models.CASCADE,
+        related_name="interchanges",
+        limit_choices_to={"road_class": RoadCorridor.RoadClass.EXPRESSWAY},
+    )
+    crossing_road = models.ForeignKey(
+        RoadCorridor,
+        verbose_name=_("crossing road"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interchanges_crossing",
+        help_text=_("The road the interchange connects the expressway to, where known."),
+    )
+    geom = models.PointField(_("location"), srid=4326)
+    status = models.CharField(
+        _("investment status"), max_length=20, choices=InvestmentStatus.choices
+    )
+    admin_unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("administrative unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="road_interchanges",
+    )
+    is_synthetic = models.BooleanField(_("illustrative data"), default=False)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("expressway interchange")
+        verbose_name_plural = _("expressway interchanges")
+        ordering = ["expressway", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.expressway_id and self.expressway.road_class != RoadCorridor.RoadClass.EXPRESSWAY:
+            errors["expressway"] = _(
+                "%(road)s is not an expressway: only expressways have interchanges."
+            ) % {"road": self.expressway}
+        if self.crossing_road_id and self.crossing_road_id == self.expressway_id:
+            errors["crossing_road"] = _("The crossing road must be another road.")
+        if self.expressway_id and self.geom is not None and "expressway" not in errors:
+            # ASSUMPTION: a point further than this from its expressway is mis-digitised.
+            limit = float(getattr(settings, "PLANNING_INTERCHANGE_MAX_OFFSET_M", 300.0))
+            srid = self.expressway.metric_srid or settings.PLANNING_DEFAULT_METRIC_SRID
+            offset = geo.distance_m(self.geom, self.expressway.centerline, srid)
+            if offset > limit:
+                errors["geom"] = _(
+                    "The interchange lies %(offset)s m from %(road)s; it must lie on the "
+                    "expressway (within %(limit)s m)."
+                ) % {"offset": f"{offset:,.0f}", "road": self.expressway, "limit": f"{limit:g}"}
+        if errors:
+            raise ValidationError(errors)

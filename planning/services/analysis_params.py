@@ -81,6 +81,8 @@ class Param:
         what = str(TYPES[self.type].describe)
         if self.type == "choice":
             what = _("one of: %(choices)s") % {"choices": ", ".join(self.choices)}
+        elif self.type == "choices":
+            what = _("one or more of: %(choices)s") % {"choices": ", ".join(self.choices)}
         return what + _bounds(self)
 
     @property
@@ -251,6 +253,21 @@ def _choice(p: Param, value, parsed=None) -> str:
             accepted=list(p.choices),
         )
     return match
+
+
+def _choices(p: Param, value, parsed=None) -> list[str]:
+    """One or more of ``p.choices``: a list, or text separated by commas; kept in the order of
+    ``p.choices``, without repeats."""
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise _wrong(p, value)
+    if not items:
+        raise _wrong(p, value)
+    picked = {_choice(p, item) for item in items}
+    return [c for c in p.choices if c in picked]
 
 
 def _date(p: Param, value, parsed=None) -> dt.date:
@@ -519,6 +536,10 @@ TYPES: dict[str, ParamType] = {
         gettext_lazy("a province name or code, e.g. 'Bình Định' or '52'"), _province
     ),
     "choice": ParamType(gettext_lazy("one of the listed values"), _choice),
+    "choices": ParamType(
+        gettext_lazy('one or more of the listed values, e.g. ["provincial", "district"]'),
+        _choices,
+    ),
     "integer": ParamType(gettext_lazy("an integer"), _integer),
     "number": ParamType(gettext_lazy("a number"), _number),
     "numbers": ParamType(

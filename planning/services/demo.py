@@ -42,6 +42,7 @@ FILES = (
     "obstacles.json",
     "transfers.json",
     "conversion_roadmaps.json",  # issue 13 eco
+    "road_interchanges.geojson",  # issue 13 roads
 )
 
 
@@ -233,6 +234,29 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
             road_rows.append(v)
         up.run(m.RoadCorridor, road_rows, key=lambda o: o.code, label="road_corridors")
 
+        # issue 13 roads: expressway interchanges, linked to their roads by code
+        roads_by_code = m.RoadCorridor.objects.in_bulk(field_name="code")
+
+        def road(code):
+            if code is None:
+                return None
+            try:
+                return roads_by_code[code]
+            except KeyError:
+                raise DemoDataError(f"unknown road corridor {code}") from None
+
+        interchange_rows = []
+        for r in _read(directory, "road_interchanges.geojson"):
+            v = _convert(m.RoadInterchange, r)
+            v.update(
+                geom=r["__geometry"],
+                expressway=road(r["expressway"]),
+                crossing_road=road(r.get("crossing_road")),
+                admin_unit=unit(r.get("admin_unit")),
+            )
+            interchange_rows.append(v)
+        up.run(m.RoadInterchange, interchange_rows, key=lambda o: o.code, label="road_interchanges")
+
         for model, name, label in (
             (m.InfrastructureLine, "infrastructure_lines.geojson", "infrastructure_lines"),
             (m.InfrastructurePoint, "infrastructure_points.geojson", "infrastructure_points"),
@@ -405,6 +429,7 @@ def _totals() -> dict[str, int]:
             m.AnnualReport,
             m.Obstacle,
             m.DeveloperTransfer,
+            m.RoadInterchange,  # issue 13 roads
         )
     }
 

@@ -23,7 +23,7 @@ from planning import access
 GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
     ("areas", _("Industrial parks and clusters"), ("industrial_areas",)),
     ("clearance", _("Land clearance"), ("clearance_parcels",)),
-    ("transport", _("Transport"), ("road_corridors",)),
+    ("transport", _("Transport"), ("road_corridors", "road_interchanges")),
     (
         "utilities",
         _("Technical infrastructure"),
@@ -45,6 +45,7 @@ DRAW_ORDER = (
     "infrastructure_lines",
     "infrastructure_connectors",
     "road_corridors",
+    "road_interchanges",
     "infrastructure_points",
 )
 VISIBLE_BY_DEFAULT = {"admin_units", "industrial_areas", "road_corridors", "secondary_projects"}

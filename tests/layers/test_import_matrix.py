@@ -52,6 +52,8 @@ REPLACE_REFUSED = {
     "admin_units": "still referenced",
     "industrial_areas": "still referenced",
     "proposals": "may not be deleted",
+    # the expressways' interchanges would go with them (issue 13 roads)
+    "road_corridors": "would also delete 2 expressway interchanges",
 }
 
 

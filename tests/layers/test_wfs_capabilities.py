@@ -25,6 +25,7 @@ ANONYMOUS_LAYERS = {
     "infrastructure_lines",
     "infrastructure_points",
     "secondary_projects",
+    "road_interchanges",
 }
 
 

@@ -160,6 +160,38 @@ def matrix_world(transactional_db):
             admin_unit=u["commune_s"],
         ),
     }
+    # issue 13 roads: an expressway per province with one interchange each
+    expressways = {
+        key: m.RoadCorridor.objects.create(
+            code=f"CT-{key.upper()}",
+            name=f"Cao tốc thử {key.upper()}",
+            route_ref="CT.01",
+            road_class="expressway",
+            status="under_construction",
+            centerline=ml(*pts),
+            admin_unit=u[unit],
+        )
+        for key, unit, pts in (
+            ("bd", "commune_a", ((108.96, 14.03), (109.08, 14.03))),
+            ("st", "commune_s", ((105.88, 9.66), (105.98, 9.66))),
+        )
+    }
+    interchanges = {
+        key: m.RoadInterchange.objects.create(
+            code=f"NG-{key.upper()}",
+            name=f"Nút giao thử {key.upper()}",
+            expressway=expressways[key],
+            crossing_road=roads[key],
+            status="under_construction",
+            geom=Point(*xy, srid=4326),
+            admin_unit=u[unit],
+            is_synthetic=True,
+        )
+        for key, unit, xy in (
+            ("bd", "commune_a", (109.0, 14.03)),
+            ("st", "commune_s", (105.93, 9.66)),
+        )
+    }
     lines = {
         "bd": m.InfrastructureLine.objects.create(
             name="Đường dây 110 kV Cát Hanh",
@@ -375,6 +407,7 @@ def matrix_world(transactional_db):
         "proposals": {"in": proposals["a_draft"], "out": proposals["s_draft"]},
         "suggested_sites": sites,
         "infrastructure_connectors": connectors,
+        "road_interchanges": interchanges,
     }
     samples = {
         k: {"in": v.get("in", v.get("bd")), "out": v.get("out", v.get("st"))}

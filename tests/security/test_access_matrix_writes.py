@@ -81,6 +81,8 @@ REPLACE_REFUSED = {
     "admin_units": "referenced",
     "industrial_areas": "referenced",
     "proposals": "may not be deleted",
+    # the expressways' interchanges would go with them (issue 13 roads)
+    "road_corridors": "interchanges",
 }
 
 

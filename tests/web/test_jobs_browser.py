@@ -127,6 +127,12 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(
     page.check("#kcn-analysis-form input[name=kind][value=CCN]")
     page.fill("#kcn-analysis-corridor", "3000")
     page.fill("#kcn-analysis-max", "3")
+    # Roads to follow (issue 13): local roads by default (ĐT, ĐH), national roads on request.
+    road = "#kcn-analysis-form input[name=road_classes][value={}]".format
+    assert page.locator("#kcn-analysis-road-classes legend").inner_text() == "Tuyến đường được xét"
+    assert page.is_checked(road("provincial")) and page.is_checked(road("district"))
+    assert not page.is_checked(road("national")) and not page.is_checked(road("expressway"))
+    page.check(road("national"))
     page.click("#kcn-analysis-start")
     page.wait_for_selector("#kcn-analysis-form .kcn-form-status[data-state=ok]")
     assert (
@@ -137,6 +143,7 @@ def test_site_suggestion_from_the_jobs_tab_survives_a_reload(
 
     run = AnalysisRun.objects.filter(started_by=reviewer).latest("pk")
     assert run.params["criteria"]["corridor_m"] == 3000 and run.params["criteria"]["max_count"] == 3
+    assert run.params["criteria"]["road_classes"] == ["national", "provincial", "district"]
     key = f"analysis-{run.pk}"
     item = job_item(page, key)
     item.wait_for()

@@ -371,6 +371,13 @@ export class Jobs {
             body[key] = Number(value);
           }
         }
+        const roadClasses = data.getAll('road_classes');
+        if (!roadClasses.length) {
+          status.textContent = gettext('Choose at least one road class.');
+          status.dataset.state = 'error';
+          return;
+        }
+        body.road_classes = roadClasses;
       }
       await this.submit(form, `${this.urls.analyses}${analysis}/`, {
         method: 'POST',

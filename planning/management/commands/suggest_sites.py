@@ -26,6 +26,14 @@ class Command(AnalysisCommand):
         )
         parser.add_argument("--max-count", type=int, help=_("most sites to suggest, default 10"))
         parser.add_argument(
+            "--road-classes",
+            help=_(
+                "road classes to follow, comma-separated: expressway (at its interchanges), "
+                "national, provincial, district, local; default provincial,district (the local "
+                "roads of the Bình Định notice)"
+            ),
+        )
+        parser.add_argument(
             "--weights",
             help=_(
                 "weights, e.g. road=0.3,slope=0.2 (road, infrastructure, slope, conversion, "
@@ -71,6 +79,7 @@ class Command(AnalysisCommand):
                 resolution_m=options["resolution"],
                 corridor_m=options["corridor_m"],
                 max_count=options["max_count"],
+                road_classes=options["road_classes"],
             )
             if options["json"]:
                 self.emit_json(run)
@@ -97,6 +106,8 @@ class Command(AnalysisCommand):
                 }
             )
         )
+        if r.get("roads_followed"):
+            self.stdout.write(wrap(r["roads_followed"]))
         for note in r.get("notes", []):
             self.stdout.write(wrap(_("Note: %(note)s") % {"note": note}))
         rows = [

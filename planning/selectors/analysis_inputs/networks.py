@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from planning import geo
 from planning import models as m
-from planning.analysis.records import NetworkFeature, RoadRecord
+from planning.analysis.records import AccessPoint, NetworkFeature, RoadRecord
 
 
 # --------------------------------------------------------------------------------------------
@@ -20,10 +20,27 @@ def roads_near(envelope) -> QuerySet:
 
 
 def road_records(roads: Iterable[m.RoadCorridor], srid: int) -> list[RoadRecord]:
+    """The roads as the analyses' records, with their class and, for expressways, their
+    interchanges (the only places a factory can reach them)."""
     roads = list(roads)
     shapes = geo.to_shapely(r.centerline for r in roads)
+    gates: dict[int, list[AccessPoint]] = {}
+    interchanges = list(
+        m.RoadInterchange.objects.filter(expressway__in=[r.pk for r in roads]).order_by("code")
+    )
+    points = geo.to_shapely(i.geom for i in interchanges) if interchanges else []
+    for i, g in zip(interchanges, points, strict=True):
+        gates.setdefault(i.expressway_id, []).append(
+            AccessPoint(geo.transform(g, geo.STORAGE_SRID, srid), i.name, i.status)
+        )
     return [
-        RoadRecord(geo.transform(g, geo.STORAGE_SRID, srid), r.status, r.route_ref or r.name)
+        RoadRecord(
+            geo.transform(g, geo.STORAGE_SRID, srid),
+            r.status,
+            r.route_ref or r.name,
+            r.road_class,
+            tuple(gates.get(r.pk, ())),
+        )
         for r, g in zip(roads, shapes, strict=False)
     ]
 

@@ -448,7 +448,14 @@ def _body(params: dict, progress: Progress) -> Outcome:
         "summary": proposal_summary(rules).to_dict(),
     }
     versions = input_versions(
-        [m.IndustrialArea, m.Proposal, m.ProposalPhase, m.RoadCorridor, m.AdminUnit]
+        [
+            m.IndustrialArea,
+            m.Proposal,
+            m.ProposalPhase,
+            m.RoadCorridor,
+            m.RoadInterchange,
+            m.AdminUnit,
+        ]
     )
     return Outcome(results, versions, timer.steps)
 

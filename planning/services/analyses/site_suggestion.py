@@ -14,10 +14,16 @@ from django.utils.translation import pgettext_lazy
 
 from planning import geo
 from planning import models as m
-from planning.analysis.messages import N_, Message
+from planning.analysis import citations
+from planning.analysis.messages import N_, Message, join, number
 from planning.analysis.rasters import Grid, dataset_reader
+from planning.analysis.records import ROAD_CLASS_NAMES, ROAD_CLASSES, ROAD_STATUS_NAMES
 from planning.analysis.site_inputs import below_lowland_minimum, road_reserves, stripe_plan
-from planning.analysis.site_suggestion import SiteCriteria, suggest_sites_windowed
+from planning.analysis.site_suggestion import (
+    SiteCriteria,
+    considered_roads,
+    suggest_sites_windowed,
+)
 from planning.analysis.summaries import site_totals
 from planning.errors import MissingInputs
 from planning.models.base import normalise_geometry
@@ -61,6 +67,7 @@ def _prepare(
     resolution_m: float | None = None,
     corridor_m: float | None = None,
     max_count: int | None = None,
+    road_classes=None,
 ) -> tuple[dict, m.AdminUnit]:
     requested = province_resolve(province)
     province, coverage_note = raster_stand_in(requested)
@@ -70,6 +77,8 @@ def _prepare(
         overrides["corridor_m"] = corridor_m
     if max_count is not None:
         overrides["max_count"] = max_count
+    if road_classes:
+        overrides["road_classes"] = list(road_classes)
     w = parse_weights(weights)
     if w:
         overrides["weights"] = {**dict(overrides.get("weights") or {}), **w}
@@ -283,12 +292,14 @@ def _body(params: dict, progress: Progress) -> Outcome:
             "road_reserve_min_m": reserve_min,
         },
         "notes": list(params.get("notes", [])),
+        **roads_followed(crit, roads),
     }
     if params.get("requested_province"):
         results["requested_province"] = unit_from_ref(params["requested_province"]).name
     versions = input_versions(
         [
             m.RoadCorridor,
+            m.RoadInterchange,
             m.IndustrialArea,
             m.InfrastructureLine,
             m.InfrastructurePoint,
@@ -298,6 +309,33 @@ def _body(params: dict, progress: Progress) -> Outcome:
         rasters=layers.values(),
     )
     return Outcome(results, versions, timer.steps, write)
+
+
+def roads_followed(crit: SiteCriteria, roads) -> dict:
+    """Which road classes the run followed, as data and as a sentence with its basis."""
+    classes = [
+        Message(N_("expressways (at their interchanges)"))
+        if c in crit.road_access_controlled
+        else Message(ROAD_CLASS_NAMES[c])
+        for c in crit.road_classes
+    ]
+    statuses = [Message(ROAD_STATUS_NAMES[s]) for s in crit.road_statuses]
+    considered = considered_roads(roads, crit)
+    return {
+        "road_classes": list(crit.road_classes),
+        "roads_followed": Message(
+            N_("Roads followed: %(classes)s; %(statuses)s (%(count)s lines or interchanges)."),
+            {
+                "classes": join(classes, ", "),
+                "statuses": join(statuses, ", "),
+                "count": number(len(considered)),
+            },
+        ).to_dict(),
+        "road_classes_basis": citations.LOCAL_ROADS.to_dict(),
+    }
+
+
+ROAD_CLASS_CHOICES = ROAD_CLASSES
 
 
 SPEC = register_analysis(
@@ -327,6 +365,18 @@ SPEC = register_analysis(
                 "number",
                 pgettext_lazy("parameter help", "road corridor width (m)"),
                 above=0,
+            ),
+            Param(
+                "road_classes",
+                "choices",
+                pgettext_lazy(
+                    "parameter help",
+                    "road classes to follow (default provincial, district and urban roads, the "
+                    "local roads of the Bình Định notice; national, expressway (at its "
+                    "interchanges), local as options)",
+                ),
+                choices=ROAD_CLASS_CHOICES,
+                default=["provincial", "district"],
             ),
             Param(
                 "max_count",

@@ -42,7 +42,13 @@ def test_site_suggestion_runs_in_the_background_and_can_be_polled(small_province
     client.force_authenticate(user)
     r = client.post(
         "/api/v1/analyses/site-suggestion/",
-        {"province": "Bình Định", "kind": "CCN", "max_count": 3, "weights": {"road": 0.4}},
+        {
+            "province": "Bình Định",
+            "kind": "CCN",
+            "max_count": 3,
+            "weights": {"road": 0.4},
+            "road_classes": "national",  # the world's only road is a QL (issue 13)
+        },
         format="json",
     )
     assert r.status_code == 202, r.content

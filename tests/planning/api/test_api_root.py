@@ -12,6 +12,7 @@ import pytest
 import shapely
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import LineString, MultiLineString, Point
 from django.contrib.staticfiles import finders
 from django.urls import resolve
 from rest_framework.test import APIClient
@@ -83,7 +84,9 @@ def test_every_listed_endpoint_answers_an_administrator(small_province, task_wor
     assert r.status_code == 201, r.content
     proposal = r.json()["id"]
     r = client.post(
-        "/api/v1/analyses/site-suggestion/", {"province": "52", "max_count": 2}, format="json"
+        "/api/v1/analyses/site-suggestion/",
+        {"province": "52", "max_count": 2, "road_classes": ["national"]},  # its only road: a QL
+        format="json",
     )
     sites_run = _finished(client, r.json()["url"])["id"]
     r = client.post("/api/v1/analyses/efficiency/", {"province": "52"}, format="json")
@@ -110,6 +113,21 @@ def test_every_listed_endpoint_answers_an_administrator(small_province, task_wor
         "analysis-start": {"name": "plan-vs-actual"},
         "import-detail": {"pk": job.pk},
     }
+    # issue 13 roads: an interchange, so that its layer's detail URL is asked too
+    expressway = m.RoadCorridor.objects.create(
+        code="CT-THU",
+        name="Cao tốc thử",
+        road_class="expressway",
+        status="planned",
+        centerline=MultiLineString(LineString((109.0, 13.95), (109.2, 13.95)), srid=4326),
+    )
+    m.RoadInterchange.objects.create(
+        code="NG-THU",
+        name="Nút giao thử",
+        expressway=expressway,
+        status="planned",
+        geom=Point(109.1, 13.95, srid=4326),
+    )
     for name, spec in ((n, s) for n, s in _layer_specs()):
         first = spec.model._default_manager.order_by("pk").first()
         if first is not None:

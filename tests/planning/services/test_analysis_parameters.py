@@ -40,6 +40,7 @@ SQUARE = {
 WRONG_TYPE = {
     "province": ["52"],
     "choice": 7,
+    "choices": 7,
     "integer": "many",
     "number": "far",
     "numbers": {"a": 1},
@@ -58,6 +59,7 @@ WRONG_TYPE = {
 UNKNOWN = {
     "province": "Hà Nội",
     "choice": "XYZ",
+    "choices": "XYZ",
     "admin_unit": "XYZ-404",
     "area": "XYZ-404",
     "proposal": "DX-404",

@@ -90,7 +90,14 @@ class SiteSuggestionRunTests(DemoTestCase):
                     )
 
     def test_sites_lie_along_invested_roads(self):
-        roads = list(m.RoadCorridor.objects.filter(status__in=("invested", "under_construction")))
+        # by default along local roads only (provincial ĐT, district ĐH and urban: issue 13)
+        self.assertEqual(self.run_bd.params["criteria"]["road_classes"], ["provincial", "district"])
+        roads = list(
+            m.RoadCorridor.objects.filter(
+                status__in=("invested", "under_construction"),
+                road_class__in=("provincial", "district"),
+            )
+        )
         for run in (self.run_bd, self.run_st):
             for site in self.sites(run):
                 nearest = min(
