@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planning", "0012_result_layer_labels"),
+        ("planning", "0015_eco_conversion_roadmaps"),
     ]
 
     operations = [
