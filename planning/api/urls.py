@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
+from planning.api import enforcement as enf
 from planning.api import imports as imp
 from planning.api import proposals as pr
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
@@ -56,6 +57,21 @@ v1 = [
         "analyses/runs/<int:pk>/sites/export/",
         imp.RunSitesExportApi.as_view(),
         name="run-sites-export",
+    ),
+    # issue 13 enforce: reporting periods and the enforcement trail
+    path("reporting/late/", enf.LateReportsApi.as_view(), name="late-reports"),
+    path("enforcement-actions/", enf.ActionListApi.as_view(), name="enforcement-actions"),
+    path(
+        "enforcement-actions/<int:pk>/",
+        enf.ActionDetailApi.as_view(),
+        name="enforcement-action-detail",
+    ),
+    path("conversion-plans/", enf.ConversionPlanListApi.as_view(), name="conversion-plans"),
+    path("transfer-cases/", enf.TransferCaseListApi.as_view(), name="transfer-cases"),
+    path(
+        "transfer-cases/<int:pk>/advance/",
+        enf.TransferCaseAdvanceApi.as_view(),
+        name="transfer-case-advance",
     ),
 ]
 

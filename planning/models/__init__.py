@@ -4,6 +4,15 @@ from planning.models.access import Membership, Role
 from planning.models.admin_units import REFORM_DATE, AdminUnit, AdminUnitSuccession
 from planning.models.analyses import AnalysisRun, InfrastructureConnector, SuggestedSite
 from planning.models.areas import AreaKind, Developer, DeveloperTransfer, IndustrialArea
+
+# issue 13 enforce: reporting, enforcement actions, conversion plans, transfer pipeline
+from planning.models.enforcement import (  # noqa: E402  (after the models it builds on)
+    ConversionPlan,
+    EnforcementAction,
+    ReportKind,
+    ReportSubmission,
+    TransferCase,
+)
 from planning.models.jobs import ImportJob, Job, JobStatus, WorkerBeat
 from planning.models.networks import (
     InfrastructureLine,
@@ -53,4 +62,10 @@ __all__ = [
     "AnnualReport",
     "DevelopmentTarget",
     "Indicator",
+    # issue 13 enforce
+    "ConversionPlan",
+    "EnforcementAction",
+    "ReportKind",
+    "ReportSubmission",
+    "TransferCase",
 ]
