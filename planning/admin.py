@@ -585,23 +585,3 @@ class ReportSubmissionAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "kind", "is_synthetic"]
     search_fields = ["area__name", "document_no", "developer__name"]
     autocomplete_fields = ["area", "developer"]
-
-
-class EnforcementActionInline(admin.TabularInline):
-    """The area's actions, read only here: they are written through their own page (rules)."""
-
-    model = m.EnforcementAction
-    fk_name = "area"
-    extra = 0
-    fields = readonly_fields = ["issued_on", "kind", "document_no", "agency", "outcome"]
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-IndustrialAreaAdmin.inlines = [*IndustrialAreaAdmin.inlines, EnforcementActionInline]
