@@ -174,9 +174,9 @@ class Migration(migrations.Migration):
                     "kind",
                     models.CharField(
                         choices=[
-                            ("reminder", "Reminder (nhắc nhở)"),
-                            ("explanation", "Request for explanation (yêu cầu giải trình)"),
-                            ("revoke", "Decision to revoke (thu hồi)"),
+                            ("reminder", "Reminder"),
+                            ("explanation", "Request for explanation"),
+                            ("revoke", "Decision to revoke"),
                             ("adjust_investor", "Decision to adjust the investor"),
                         ],
                         max_length=16,
@@ -483,9 +483,9 @@ class Migration(migrations.Migration):
                     "kind",
                     models.CharField(
                         choices=[
-                            ("reminder", "Reminder (nhắc nhở)"),
-                            ("explanation", "Request for explanation (yêu cầu giải trình)"),
-                            ("revoke", "Decision to revoke (thu hồi)"),
+                            ("reminder", "Reminder"),
+                            ("explanation", "Request for explanation"),
+                            ("revoke", "Decision to revoke"),
                             ("adjust_investor", "Decision to adjust the investor"),
                         ],
                         max_length=16,

@@ -82,9 +82,9 @@ class EnforcementAction(models.Model):
     """An action of the province about an area and its developer (the watch list's sequel)."""
 
     class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Reminder (nhắc nhở)")
-        EXPLANATION = "explanation", _("Request for explanation (yêu cầu giải trình)")
-        REVOKE = "revoke", _("Decision to revoke (thu hồi)")
+        REMINDER = "reminder", _("Reminder")
+        EXPLANATION = "explanation", _("Request for explanation")
+        REVOKE = "revoke", _("Decision to revoke")
         ADJUST_INVESTOR = "adjust_investor", _("Decision to adjust the investor")
 
     class Outcome(models.TextChoices):
