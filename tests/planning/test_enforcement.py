@@ -503,3 +503,51 @@ def test_dashboards_list_late_reporters_and_the_trail(client, ccn, units, indust
     assert (
         'id="table-late_reports"' not in client.get(f"/dashboards/{province.pk}/").content.decode()
     )
+
+
+# --- door 3: commands -----------------------------------------------------------------------
+def test_command_revoke_without_conversion_plan_is_refused(ccn, industry):
+    from django.core.management import CommandError, call_command
+
+    args = [ccn.code, "--kind", "revoke", "--document", "5/QĐ-UBND", "--issued-on", "2026-05-04"]
+    args += ["--agency", "UBND tỉnh", "--outcome", "revoked", "--outcome-on", "2026-05-04"]
+    with pytest.raises(CommandError, match="66/2020"):
+        call_command("record_enforcement", *args, "--user", industry.username)
+    ccn.refresh_from_db()
+    assert ccn.status == "operating" and not m.EnforcementAction.objects.exists()
+    out = io.StringIO()
+    _plan(ccn)
+    call_command(
+        "record_enforcement", *args, "--user", industry.username, "--lang", "en", stdout=out
+    )
+    ccn.refresh_from_db()
+    assert ccn.status == "revoked" and "Revoked" in out.getvalue()
+
+
+def test_command_refuses_a_user_without_the_provincial_role(ccn, commune_staff):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command(
+            "record_enforcement",
+            ccn.code,
+            *["--kind", "reminder", "--document", "1", "--issued-on", "2026-05-04"],
+            *["--agency", "x", "--user", commune_staff.username],
+        )
+    assert not m.EnforcementAction.objects.exists()
+
+
+def test_late_reports_command_writes_csv(ccn, tmp_path):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    path = tmp_path / "late.csv"
+    call_command(
+        "late_reports", "--on", "2026-06-21", "--output", str(path), "--lang", "en", stdout=out
+    )
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    # nothing received since Circular 14: 2026-H1, 2025-Y, 2025-H1, 2024-Y all missing
+    assert [r[2] for r in rows[1:]] == ["2026-H1", "2025-Y", "2025-H1", "2024-Y"]
+    assert ccn.developer.name in out.getvalue()
+    call_command("late_reports", "--on", "2026-06-19", "--output", str(tmp_path / "l.xlsx"))
+    assert (tmp_path / "l.xlsx").read_bytes()[:2] == b"PK"
