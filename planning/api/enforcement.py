@@ -88,7 +88,7 @@ class ConversionPlanSerializer(serializers.ModelSerializer):
             "id",
             "area",
             "land_becomes",
-            "description",
+            "details",
             "decision",
             "decided_on",
             "agency",

@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                         verbose_name="land becomes",
                     ),
                 ),
-                ("description", models.TextField(blank=True, verbose_name="conversion plan")),
+                ("details", models.TextField(blank=True, verbose_name="conversion plan")),
                 ("decision", models.CharField(max_length=200, verbose_name="decision")),
                 ("decided_on", models.DateField(verbose_name="decided on")),
                 (
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                         verbose_name="land becomes",
                     ),
                 ),
-                ("description", models.TextField(blank=True, verbose_name="conversion plan")),
+                ("details", models.TextField(blank=True, verbose_name="conversion plan")),
                 ("decision", models.CharField(max_length=200, verbose_name="decision")),
                 ("decided_on", models.DateField(verbose_name="decided on")),
                 (

@@ -204,7 +204,7 @@ class ConversionPlan(models.Model):
         verbose_name=_("industrial cluster"),
     )
     land_becomes = models.CharField(_("land becomes"), max_length=12, choices=LandBecomes.choices)
-    description = models.TextField(_("conversion plan"), blank=True)
+    details = models.TextField(_("conversion plan"), blank=True)
     decision = models.CharField(_("decision"), max_length=200)
     decided_on = models.DateField(_("decided on"))
     agency = models.CharField(_("issuing agency"), max_length=200, blank=True)

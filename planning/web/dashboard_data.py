@@ -604,7 +604,10 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
         obstacles = obstacles_table(areas, today=today)
         out["n_overdue"] = sum(1 for r in obstacles.rows if r["overdue"])
         tables += [watch, obstacles, t_table]
-        tables += [*late_reports_tables(areas, today=today), transfer_pipeline_table(areas)]
+        tables += late_reports_tables(areas, today=today)
+        pipeline = transfer_pipeline_table(areas)
+        if pipeline.rows:  # only provinces with state-developed clusters to transfer
+            tables.append(pipeline)
     out["tables"] = {t.key: t for t in tables}
     out["charts"] = charts
     return out
@@ -805,7 +808,13 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
         obstacles = obstacles_table([area], today=today, with_area=False)
         out["n_overdue"] = sum(1 for r in obstacles.rows if r["overdue"])
         tables.append(obstacles)
-        tables += [enforcement_trail_table(area), late_reports_tables([area], today=today)[0]]
+        # The area's trail and its late reports, when there is any (a park owes no Circular 14
+        # report; most areas have no enforcement step).
+        tables += [
+            t
+            for t in (enforcement_trail_table(area), late_reports_tables([area], today=today)[0])
+            if t.rows
+        ]
     if (
         rights.infrastructure
         and area.status != m.IndustrialArea.Status.REVOKED

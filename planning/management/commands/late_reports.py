@@ -20,7 +20,7 @@ from planning.selectors.analysis_inputs.areas import areas_in
 
 class Command(LanguageCommand):
     help = gettext_lazy(
-        "Periodic reports of cluster investors not received by the 20 June / 20 December "
+        "Periodic reports of cluster investors not received by the 20 June and 20 December "
         "deadline (Circular 14/2024/TT-BCT), per area and per developer."
     )
 
