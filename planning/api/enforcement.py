@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -127,6 +127,45 @@ class AdvanceSerializer(serializers.Serializer):
     decision = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _list_of(name: str, item) -> serializers.Serializer:
+    """The ``{"count", "results"}`` answer of a list, for the schema."""
+    return inline_serializer(
+        name=name, fields={"count": serializers.IntegerField(), "results": item(many=True)}
+    )
+
+
+class LateRowSerializer(serializers.Serializer):
+    area_code = serializers.CharField()
+    area_name = serializers.CharField()
+    kind = serializers.CharField()
+    developer = serializers.CharField()
+    period = serializers.CharField(help_text="2026-H1 (half-year) or 2026-Y (annual)")
+    deadline = serializers.DateField()
+    state = serializers.ChoiceField(choices=["missing", "late"])
+    submitted_on = serializers.DateField(allow_null=True)
+    days_late = serializers.IntegerField()
+    message = serializers.CharField()
+    citation = serializers.CharField()
+
+
+class LateDeveloperSerializer(serializers.Serializer):
+    developer_id = serializers.IntegerField(allow_null=True)
+    developer_name = serializers.CharField()
+    areas = serializers.ListField(child=serializers.CharField())
+    missing = serializers.IntegerField()
+    late = serializers.IntegerField()
+    latest_period = serializers.CharField()
+    message = serializers.CharField()
+
+
+class LateReportsOutSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    kinds = serializers.ListField(child=serializers.CharField())
+    count = serializers.IntegerField()
+    reports = LateRowSerializer(many=True)
+    developers = LateDeveloperSerializer(many=True)
+
+
 class _Base(BaseApi):
     permission_classes = [StaffRole]
 
@@ -136,7 +175,7 @@ class ActionListApi(_Base):
 
     @extend_schema(
         summary="List enforcement actions",
-        responses=ActionSerializer(many=True),
+        responses=_list_of("EnforcementActionList", ActionSerializer),
         parameters=[OpenApiParameter("area", str, description="area code")],
     )
     def get(self, request):
@@ -190,7 +229,10 @@ class ActionDetailApi(_Base):
 class ConversionPlanListApi(_Base):
     """Conversion plans of clusters taken off the plan; record (or replace) one."""
 
-    @extend_schema(summary="List conversion plans", responses=ConversionPlanSerializer(many=True))
+    @extend_schema(
+        summary="List conversion plans",
+        responses=_list_of("ConversionPlanList", ConversionPlanSerializer),
+    )
     def get(self, request):
         rows = ConversionPlanSerializer(
             m.ConversionPlan.objects.select_related("area"), many=True
@@ -214,7 +256,10 @@ class ConversionPlanListApi(_Base):
 class TransferCaseListApi(_Base):
     """The pipeline of state-developed clusters to transfer, by stage."""
 
-    @extend_schema(summary="List transfer cases", responses=TransferCaseSerializer(many=True))
+    @extend_schema(
+        summary="List transfer cases",
+        responses=_list_of("TransferCaseList", TransferCaseSerializer),
+    )
     def get(self, request):
         cases = reads.transfer_pipeline(m.IndustrialArea.objects.all())
         rows = TransferCaseSerializer(cases, many=True).data
@@ -272,7 +317,7 @@ class LateReportsApi(DownloadApi, _Base):
             OpenApiParameter("on", str, description="day of the check, YYYY-MM-DD (default today)"),
             OpenApiParameter("format", str, enum=list(formats)),
         ],
-        responses=download_responses(formats),
+        responses=download_responses(formats, json_schema=LateReportsOutSerializer),
     )
     def get(self, request):
         fmt = self.download_format(request)
