@@ -551,3 +551,19 @@ def test_late_reports_command_writes_csv(ccn, tmp_path):
     assert ccn.developer.name in out.getvalue()
     call_command("late_reports", "--on", "2026-06-19", "--output", str(tmp_path / "l.xlsx"))
     assert (tmp_path / "l.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_transfer_candidates_carry_their_pipeline_stage(ccn, units):
+    from planning.services.analysis_runs import analysis_compute
+
+    state = DeveloperFactory(name="Trung tâm PT CCN (test)", kind="state")
+    ccn.developer = state
+    ccn.save()
+    (t,) = analysis_compute("targets", province=units[0]).results["transfer_candidates"]
+    assert t["stage"] == "candidate"  # no case opened yet
+    buyer = DeveloperFactory(name="Công ty quan tâm (test)")
+    m.TransferCase.objects.create(
+        area=ccn, from_developer=state, interested_developer=buyer, stage="dossier"
+    )
+    (t,) = analysis_compute("targets", province=units[0]).results["transfer_candidates"]
+    assert (t["area_id"], t["stage"]) == ("CCN-GB", "dossier")

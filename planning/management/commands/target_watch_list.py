@@ -91,9 +91,16 @@ class Command(AnalysisCommand):
                     _("Status"),
                     _("Occupancy"),
                     _("Unleased (ha)"),
+                    _("Stage"),
                 ],
                 [
-                    [t["area_name"], t["status"], pct(t["occupancy"]), t["unleased_ha"]]
+                    [
+                        t["area_name"],
+                        t["status"],
+                        pct(t["occupancy"]),
+                        t["unleased_ha"],
+                        str(dict(m.TransferCase.Stage.choices).get(t.get("stage"), "")),
+                    ]
                     for t in r["transfer_candidates"]
                 ],
             )

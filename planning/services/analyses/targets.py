@@ -102,7 +102,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
         "as_of": params["as_of"],
         "watch_list": watch_rows,
         "developer_capacity": [c.to_dict() for c in capacity],
-        "transfer_candidates": [t.to_dict() for t in transfers],
+        "transfer_candidates": _with_stage([t.to_dict() for t in transfers], areas),
         "lagging_projects": [p.to_dict() for p in lagging],
         "counts": {
             "watch_list": len(watch),
@@ -123,6 +123,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
             m.DeveloperTransfer,
             m.SecondaryProject,
             m.EnforcementAction,
+            m.TransferCase,
         ]
     )
     return Outcome(results, versions, timer.steps)
@@ -190,3 +191,17 @@ SPEC = register_analysis(
         ),
     )
 )
+
+
+def _with_stage(rows: list[dict], areas) -> list[dict]:
+    """Each state-developed cluster with its stage in the transfer pipeline (issue 13):
+    ``candidate`` when no case was opened yet."""
+    pk_by_code = {a.code: a.pk for a in areas}
+    stages = dict(
+        m.TransferCase.objects.filter(area__in=list(pk_by_code.values())).values_list(
+            "area_id", "stage"
+        )
+    )
+    for r in rows:
+        r["stage"] = stages.get(pk_by_code.get(r["area_id"]), m.TransferCase.Stage.CANDIDATE)
+    return rows
