@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from planning.analysis import citations
 from planning.analysis.base import Serializable
 from planning.analysis.messages import N_, Message
 
@@ -66,21 +67,8 @@ ANNUAL = "annual"
 #: Circular 14/2024/TT-BCT took effect on 1 October 2024; its first deadline is 20 December 2024.
 CIRCULAR_14_EFFECTIVE = dt.date(2024, 10, 1)
 
-BASIS = Message(
-    N_(
-        "Circular 14/2024/TT-BCT, amended by Circular 38/2025/TT-BCT (half-year report: data "
-        "15 December – 14 June, due by 20 June; annual report: data 15 December – 14 December, "
-        "due by 20 December; a report dated on the deadline counted on time — needs legal "
-        "review)"
-    )
-)
-KCN_BASIS = Message(
-    N_(
-        "Decree 35/2022/ND-CP, Article 27(1)(c) (KCN investors report under the investment law; "
-        "NO periodic form or calendar CONFIRMED — the CCN calendar of Circular 14/2024/TT-BCT "
-        "applied as an ASSUMPTION)"
-    )
-)
+BASIS = citations.PERIODIC_REPORTING
+KCN_BASIS = citations.KCN_REPORTING
 
 _LABELS = {
     HALF_YEAR: N_("half-year report %(year)s"),
