@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.test import Client
 from rest_framework.test import APIClient
 
 from planning import models as m
@@ -73,6 +74,11 @@ def ezone(units):
 @pytest.fixture
 def commune_staff(units):
     return _user("xa", "commune_staff", units[1])
+
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _client(user):
@@ -451,6 +457,11 @@ def test_watch_list_shows_latest_action_and_flags_none(ccn, units, industry):
     res = analysis_compute("targets", province=units[0], as_of_year=2024).results
     (w,) = res["watch_list"]
     assert w["latest_action"] is None and res["counts"]["watch_without_action"] == 1
+    # the dashboard's watch list flags it (the page highlights the row, the file says so)
+    client = Client()
+    client.force_login(industry)
+    rows = _csv(client.get(f"/dashboards/{units[0].pk}/watch_list.csv"))
+    assert rows[1][0] == ccn.name and rows[1][3] == "chưa có biện pháp xử lý"
     svc.enforcement_action_record(
         user=industry,
         area=ccn,
@@ -474,6 +485,9 @@ def test_watch_list_shows_latest_action_and_flags_none(ccn, units, industry):
         "2/SCT",
     )
     assert res["counts"]["watch_without_action"] == 0
+    rows = _csv(client.get(f"/dashboards/{units[0].pk}/watch_list.csv"))
+    assert rows[1][3] == "Yêu cầu giải trình — 2/SCT" and rows[1][4] == "2025-09-12"
+    assert rows[1][5] == "Đang chờ"
 
 
 # --- the dashboards -------------------------------------------------------------------------
