@@ -321,3 +321,23 @@ def readable_rows(user, spec, queryset):
     if staff is None:
         return queryset
     return queryset.filter(~Q(status="draft") | Q(admin_unit_id__in=staff or []))
+
+
+# --- issue 13 enforce: the enforcement trail (actions, conversion plans, transfers) ------------
+def can_enforce_on(user, area) -> bool:
+    """May ``user`` record enforcement actions, conversion plans and transfer stages for
+    ``area``: the provincial office of its kind (Department of Industry and Trade for a CCN,
+    Economic Zone Management Board for a KCN) whose province covers the area's unit, or an
+    administrator. Commune staff do not write them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    role = REVIEWER_ROLE_FOR_KIND.get(getattr(area, "kind", None))
+    if role is None:
+        return principal(user).is_admin
+    scope = role_scope(user, (role,))
+    return scope is None or area.admin_unit_id in scope
+
+
+def can_read_enforcement(user) -> bool:
+    """The trail is for staff holding a role (not for anonymous visitors)."""
+    return STAFF in principal(user).roles or principal(user).is_admin

@@ -629,3 +629,121 @@ class RoadInterchangeAdmin(MapAdmin):
     search_fields = ["name", "code", "expressway__name", "crossing_road__name"]
     autocomplete_fields = ["expressway", "crossing_road", "admin_unit"]
     readonly_fields = ["metric_srid"]
+
+
+# --- issue 13 enforce: reports received, enforcement actions, conversion plans, transfers -----
+from planning.services import enforcement as enforcement_service  # noqa: E402
+
+
+class _EnforcementForm(forms.ModelForm):
+    """The admin is one more door: only the provincial office of the area's kind writes, and an
+    outcome must be one the area can take (a CCN revoked needs its conversion plan)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors:
+            return
+        area = getattr(self.instance, "area", None) if self.instance.area_id else None
+        if area is None:
+            return
+        try:
+            enforcement_service.check_can_enforce(self.request_user, area)
+        except PlanningError as exc:
+            self.add_error(None, exc.message)
+            return
+        reason = enforcement_service.outcome_refusal(self.instance)
+        if reason:
+            self.add_error("outcome" if "outcome" in self.fields else None, reason)
+
+
+class _EnforcementAdminBase(SimpleHistoryAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+
+class EnforcementActionForm(_EnforcementForm):
+    class Meta:
+        model = m.EnforcementAction
+        fields = "__all__"
+
+
+@admin.register(m.EnforcementAction)
+class EnforcementActionAdmin(_EnforcementAdminBase):
+    form = EnforcementActionForm
+    list_display = ["area", "kind", "document_no", "issued_on", "agency", "outcome", "developer"]
+    list_filter = ["kind", "outcome", "is_synthetic"]
+    search_fields = ["area__name", "document_no", "agency", "developer__name"]
+    autocomplete_fields = ["area", "developer", "new_developer"]
+    date_hierarchy = "issued_on"
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+        # A revoke decided revokes the area; an investor replaced records the transfer (the
+        # admin's change view runs in one transaction: a refusal here undoes the save).
+        enforcement_service.enforcement_action_saved(user=request.user, action=obj)
+
+
+class ConversionPlanForm(_EnforcementForm):
+    class Meta:
+        model = m.ConversionPlan
+        fields = "__all__"
+
+
+@admin.register(m.ConversionPlan)
+class ConversionPlanAdmin(_EnforcementAdminBase):
+    form = ConversionPlanForm
+    list_display = ["area", "land_becomes", "decision", "decided_on", "agency", "is_synthetic"]
+    list_filter = ["land_becomes", "is_synthetic"]
+    search_fields = ["area__name", "decision"]
+    autocomplete_fields = ["area"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.area.status == m.IndustrialArea.Status.REVOKED:
+            return False  # a revoked cluster keeps its conversion plan
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class TransferCaseForm(_EnforcementForm):
+    class Meta:
+        model = m.TransferCase
+        fields = "__all__"
+
+
+@admin.register(m.TransferCase)
+class TransferCaseAdmin(_EnforcementAdminBase):
+    """Stages up to the decision are edited here; "transferred" is reached through the service
+    (REST API ``…/transfer-cases/<id>/advance/``), which records the developer transfer and
+    changes the area's developer — the form refuses it without a recorded transfer."""
+
+    form = TransferCaseForm
+    list_display = [
+        "area",
+        "stage",
+        "stage_on",
+        "from_developer",
+        "interested_developer",
+        "is_synthetic",
+    ]
+    list_filter = ["stage", "is_synthetic"]
+    search_fields = ["area__name", "decision"]
+    autocomplete_fields = ["area", "from_developer", "interested_developer"]
+    readonly_fields = ["transfer"]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(m.ReportSubmission)
+class ReportSubmissionAdmin(SimpleHistoryAdmin):
+    list_display = ["area", "year", "kind", "submitted_on", "developer", "document_no"]
+    list_filter = ["year", "kind", "is_synthetic"]
+    search_fields = ["area__name", "document_no", "developer__name"]
+    autocomplete_fields = ["area", "developer"]

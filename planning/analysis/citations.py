@@ -237,3 +237,23 @@ LOCAL_ROADS = Message(
         "section II.5 (new parks and clusters along local roads invested or being invested)"
     )
 )
+
+# --- issue 13 enforce ---------------------------------------------------------------------------
+# DOMAIN §2.5 — periods and deadlines confirmed from secondary sources; whether a report dated on
+# the deadline is on time ("trước ngày 20") is our reading.
+PERIODIC_REPORTING = Message(
+    N_(
+        "Circular 14/2024/TT-BCT, amended by Circular 38/2025/TT-BCT (half-year report: data "
+        "15 December – 14 June, due by 20 June; annual report: data 15 December – 14 December, "
+        "due by 20 December; a report dated on the deadline counted on time — needs legal "
+        "review)"
+    )
+)
+# DOMAIN §1.5 — Art. 27(1)(c) confirmed; no periodic form or calendar for KCN was found.
+KCN_REPORTING = Message(
+    N_(
+        "Decree 35/2022/ND-CP, Article 27(1)(c) (KCN investors report under the investment law; "
+        "NO periodic form or calendar CONFIRMED — the CCN calendar of Circular 14/2024/TT-BCT "
+        "applied as an ASSUMPTION)"
+    )
+)

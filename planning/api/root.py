@@ -78,6 +78,22 @@ DESCRIPTIONS = {
     "imports": gettext_lazy("Your import jobs (GET), or import a file into a layer (POST)"),
     "import-detail": gettext_lazy("One import job: status, progress, counts, errors"),
     "jobs": gettext_lazy("Your recent jobs, analyses and imports"),
+    # issue 13 enforce
+    "late-reports": gettext_lazy(
+        "Periodic reports not received by the deadline, per area and per developer "
+        "(?on=, ?format=json, csv or xlsx)"
+    ),
+    "enforcement-actions": gettext_lazy(
+        "Actions on the watch list (GET), or record one (POST; provincial offices)"
+    ),
+    "enforcement-action-detail": gettext_lazy(
+        "One enforcement action (GET), or change its outcome (PATCH)"
+    ),
+    "conversion-plans": gettext_lazy(
+        "Conversion plans of clusters taken off the plan (GET), or record one (POST)"
+    ),
+    "transfer-cases": gettext_lazy("State-developed clusters on their way to an enterprise"),
+    "transfer-case-advance": gettext_lazy("Move a transfer case to a stage (POST)"),
 }
 _METHODS = ("get", "post", "put", "patch", "delete")
 

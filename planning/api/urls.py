@@ -7,6 +7,7 @@ from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
 from planning.api import conversion as conv
 from planning.api import department_reports as dr
+from planning.api import enforcement as enf
 from planning.api import imports as imp
 from planning.api import proposals as pr
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
@@ -66,6 +67,21 @@ v1 = [
     path("infrastructure-costs/", dr.InfrastructureCostsApi.as_view(), name="infrastructure-costs"),
     path("labour-report/", dr.LabourReportApi.as_view(), name="labour-report"),
     path("lease-prices/", dr.LeasePricesApi.as_view(), name="lease-prices"),
+    # issue 13 enforce: reporting periods and the enforcement trail
+    path("reporting/late/", enf.LateReportsApi.as_view(), name="late-reports"),
+    path("enforcement-actions/", enf.ActionListApi.as_view(), name="enforcement-actions"),
+    path(
+        "enforcement-actions/<int:pk>/",
+        enf.ActionDetailApi.as_view(),
+        name="enforcement-action-detail",
+    ),
+    path("conversion-plans/", enf.ConversionPlanListApi.as_view(), name="conversion-plans"),
+    path("transfer-cases/", enf.TransferCaseListApi.as_view(), name="transfer-cases"),
+    path(
+        "transfer-cases/<int:pk>/advance/",
+        enf.TransferCaseAdvanceApi.as_view(),
+        name="transfer-case-advance",
+    ),
 ]
 
 # The root lists the API's endpoints, itself first.

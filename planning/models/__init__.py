@@ -10,6 +10,15 @@ from planning.models.eco import (
     ConversionRoadmap,
     CriterionProgress,
 )
+
+# issue 13 enforce: reporting, enforcement actions, conversion plans, transfer pipeline
+from planning.models.enforcement import (  # noqa: E402  (after the models it builds on)
+    ConversionPlan,
+    EnforcementAction,
+    ReportKind,
+    ReportSubmission,
+    TransferCase,
+)
 from planning.models.jobs import ImportJob, Job, JobStatus, WorkerBeat
 from planning.models.networks import (
     InfrastructureLine,
@@ -74,4 +83,10 @@ __all__ = [
     "ConversionProgramme",
     "ConversionRoadmap",
     "CriterionProgress",
+    # issue 13 enforce
+    "ConversionPlan",
+    "EnforcementAction",
+    "ReportKind",
+    "ReportSubmission",
+    "TransferCase",
 ]

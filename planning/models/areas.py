@@ -10,6 +10,12 @@ from simple_history.models import HistoricalRecords
 from planning import geo
 from planning.models.admin_units import AdminUnit, SpatialRecord
 
+#: Rules every write of an IndustrialArea passes (``clean()`` for forms, WFS-T and imports,
+#: ``save()`` for services and commands): callables taking the area and raising
+#: ``ValidationError``. Registered by the modules that own them (issue 13: a CCN revoked needs a
+#: conversion plan, ``planning.models.enforcement``), so this module imports none of them.
+AREA_WRITE_CHECKS: list = []
+
 
 class AreaKind(models.TextChoices):
     KCN = "KCN", _("Industrial park (KCN)")
@@ -285,10 +291,17 @@ class IndustrialArea(SpatialRecord):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        for check in AREA_WRITE_CHECKS:
+            check(self)
+
     def update_measures(self) -> None:
         self.boundary_area_ha = round(geo.area_ha(self.boundary, self.metric_srid), 4)
 
     def save(self, *args, **kwargs):
+        for check in AREA_WRITE_CHECKS:
+            check(self)
         # A figure written through a door (admin, API, WFS-T, import) replaces the invented one:
         # it leaves ``synthetic_fields`` — unless the writer sets the list itself (load_demo).
         if self.pk and self.synthetic_fields:

@@ -43,6 +43,10 @@ FILES = (
     "transfers.json",
     "conversion_roadmaps.json",  # issue 13 eco
     "road_interchanges.geojson",  # issue 13 roads
+    # issue 13 enforce
+    "report_submissions.json",
+    "enforcement_actions.json",
+    "transfer_cases.json",
 )
 
 
@@ -340,6 +344,7 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
             label="transfers",
         )
         _load_conversion(up, directory, area)  # issue 13 eco
+        _load_enforcement(up, directory, area, developers)
 
         result.totals = _totals()
         m.DatasetLoad.objects.create(
@@ -349,6 +354,56 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
             notes="fixtures/demo, built by fixtures/build_demo.py",
         )
     return result
+
+
+def _load_enforcement(up: _Upserter, directory: Path, area, developers) -> None:
+    """Issue 13: half-year reports received, enforcement actions, the transfer pipeline."""
+
+    def dev(name):
+        return developers[name] if name else None
+
+    up.run(
+        m.ReportSubmission,
+        [
+            dict(
+                _convert(m.ReportSubmission, r), area=area(r["area"]), developer=dev(r["developer"])
+            )
+            for r in _read(directory, "report_submissions.json")
+        ],
+        key=lambda o: (o.area_id, o.year, o.kind),
+        label="report_submissions",
+    )
+    up.run(
+        m.EnforcementAction,
+        [
+            dict(
+                _convert(m.EnforcementAction, r),
+                area=area(r["area"]),
+                developer=dev(r["developer"]),
+            )
+            for r in _read(directory, "enforcement_actions.json")
+        ],
+        key=lambda o: (o.area_id, o.kind, o.document_no),
+        label="enforcement_actions",
+    )
+    rows = []
+    for r in _read(directory, "transfer_cases.json"):
+        a = area(r["area"])
+        transfer = (
+            m.DeveloperTransfer.objects.filter(area=a).order_by("-decided_on", "-pk").first()
+            if r["transferred"]
+            else None
+        )
+        rows.append(
+            dict(
+                _convert(m.TransferCase, r),
+                area=a,
+                from_developer=dev(r["from_developer"]),
+                interested_developer=dev(r["interested_developer"]),
+                transfer=transfer,
+            )
+        )
+    up.run(m.TransferCase, rows, key=lambda o: o.area_id, label="transfer_cases")
 
 
 def _load_units(up: _Upserter, directory: Path) -> dict:
@@ -430,6 +485,9 @@ def _totals() -> dict[str, int]:
             m.Obstacle,
             m.DeveloperTransfer,
             m.RoadInterchange,  # issue 13 roads
+            m.ReportSubmission,
+            m.EnforcementAction,
+            m.TransferCase,
         )
     }
 

@@ -40,9 +40,11 @@ from planning.analysis.eco import EcoCriteria, eco_readiness_all
 from planning.analysis.efficiency import land_use_efficiency
 from planning.analysis.plan_vs_actual import TOTAL_LABEL
 from planning.analysis.records import ESTABLISHED_STATUSES
+from planning.analysis.reporting import late_by_developer
 from planning.analysis.targets import lagging_projects
 from planning.numbers import active_lang
 from planning.selectors import dashboards as reads
+from planning.selectors import enforcement as enforcement_reads
 from planning.selectors.admin_units import UnitLocator
 from planning.selectors.analysis_inputs.areas import area_rows, areas_in
 from planning.selectors.analysis_inputs.efficiency import parcel_records
@@ -584,6 +586,9 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
                 Column("area_name", _l("Park / cluster"), "link"),
                 Column("years", _l("Years")),
                 Column("message", _l("Finding")),
+                Column("action", _l("Latest action")),
+                Column("action_on", _l("Issued on"), "date"),
+                Column("outcome", _l("Outcome")),
             ],
         )
         for w in tg["watch_list"]:
@@ -595,14 +600,21 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
                     "message": w["message_vi"]
                     if active_lang() == "vi"
                     else w.get("message_en") or w["message_vi"],
+                    **_action_cells(w.get("latest_action")),
                 }
             )
+            watch.row_class.append("kcn-overdue" if w.get("latest_action") is None else "")
             watch.links.append(
                 {"area_name": reverse("web:dashboard_area", args=[a.pk])} if a else {}
             )
+        watch.note = _l("Highlighted: no enforcement action recorded yet.")
         obstacles = obstacles_table(areas, today=today)
         out["n_overdue"] = sum(1 for r in obstacles.rows if r["overdue"])
         tables += [watch, obstacles, t_table]
+        tables += late_reports_tables(areas, today=today)
+        pipeline = transfer_pipeline_table(areas)
+        if pipeline.rows:  # only provinces with state-developed clusters to transfer
+            tables.append(pipeline)
     out["tables"] = {t.key: t for t in tables}
     out["charts"] = charts
     return out
@@ -806,6 +818,13 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
         obstacles = obstacles_table([area], today=today, with_area=False)
         out["n_overdue"] = sum(1 for r in obstacles.rows if r["overdue"])
         tables.append(obstacles)
+        # The area's trail and its late reports, when there is any (a park owes no Circular 14
+        # report; most areas have no enforcement step).
+        tables += [
+            t
+            for t in (enforcement_trail_table(area), late_reports_tables([area], today=today)[0])
+            if t.rows
+        ]
     if (
         rights.infrastructure
         and area.status != m.IndustrialArea.Status.REVOKED
@@ -1018,3 +1037,154 @@ def conversion_area(area: m.IndustrialArea, *, today: dt.date) -> tuple[list[dic
         t.note = r["citation"]
         out.append(t)
     return summaries, out
+
+
+# issue 13 enforce: reports not received by the deadline, the enforcement trail, transfers
+# --------------------------------------------------------------------------------------------
+def late_reports_tables(areas, *, today: dt.date) -> list[Table]:
+    """Reports not received by their deadline (Circular 14/2024/TT-BCT): per area and period,
+    and per developer. Read from the register of reports received and the annual reports."""
+    late = enforcement_reads.late_reporters(areas, on=today)
+    kinds = choice_labels(m.IndustrialArea, "kind")
+    states = {"missing": _("not received"), "late": _("received late")}
+    per_area = Table(
+        "late_reports",
+        _l("Periodic reports not received by the deadline"),
+        [
+            Column("area", _l("Park / cluster"), "link"),
+            Column("kind", _l("Type")),
+            Column("developer", _l("Developer")),
+            Column("period", _l("Report")),
+            Column("deadline", _l("Deadline"), "date"),
+            Column("state", _l("State")),
+            Column("submitted_on", _l("Received on"), "date"),
+            Column("days_late", _l("Days late"), "int"),
+        ],
+    )
+    for r in late:
+        per_area.rows.append(
+            {
+                "area": r.area_name,
+                "kind": kinds.get(r.kind, r.kind),
+                "developer": r.developer_name,
+                "period": _period_label(r.period),
+                "deadline": r.period.deadline,
+                "state": states[r.state],
+                "submitted_on": r.submitted_on,
+                "days_late": r.days_late,
+            }
+        )
+        per_area.row_class.append("kcn-overdue" if r.state == "missing" else "")
+        per_area.links.append({"area": reverse("web:dashboard_area", args=[r.area_id])})
+    per_area.note = _l(
+        "Circular 14/2024/TT-BCT (amended by 38/2025/TT-BCT): half-year report (data 15 December "
+        "– 14 June) due by 20 June, annual report (data 15 December – 14 December) due by 20 "
+        "December, from the infrastructure investors of clusters. A report dated on the deadline "
+        "counts as on time. Parks (KCN) are not listed: Decree 35/2022/ND-CP Art. 27 sets no "
+        "confirmed periodic form."
+    )
+    per_dev = Table(
+        "late_developers",
+        _l("Developers with reports not received by the deadline"),
+        [
+            Column("developer", _l("Developer")),
+            Column("areas", _l("Parks and clusters")),
+            Column("missing", _l("Not received"), "int"),
+            Column("late", _l("Received late"), "int"),
+            Column("latest", _l("Latest report concerned")),
+        ],
+    )
+    for d in late_by_developer(late):
+        per_dev.rows.append(
+            {
+                "developer": d.developer_name,
+                "areas": ", ".join(d.areas),
+                "missing": d.missing,
+                "late": d.late,
+                "latest": d.latest_period,
+            }
+        )
+        per_dev.row_class.append("kcn-overdue" if d.missing else "")
+    return [per_area, per_dev]
+
+
+def _period_label(p) -> str:
+    if p.kind == "half_year":
+        return _("half-year report %(year)s") % {"year": p.year}
+    return _("annual report %(year)s") % {"year": p.year}
+
+
+def _action_cells(action: dict | None) -> dict:
+    if action is None:
+        return {"action": _("no action recorded yet"), "action_on": None, "outcome": ""}
+    kinds = dict(m.EnforcementAction.Kind.choices)
+    outcomes = dict(m.EnforcementAction.Outcome.choices)
+    return {
+        "action": f"{kinds.get(action['kind'], action['kind'])} — {action['document_no']}",
+        "action_on": dt.date.fromisoformat(action["issued_on"]),
+        "outcome": str(outcomes.get(action["outcome"], action["outcome"])),
+    }
+
+
+def enforcement_trail_table(area: m.IndustrialArea) -> Table:
+    """The area's enforcement timeline (actions, outcomes, conversion plan, transfers)."""
+    t = Table(
+        "enforcement",
+        _l("Enforcement and transfer timeline"),
+        [
+            Column("on", _l("Date"), "date"),
+            Column("what", _l("Step")),
+            Column("document", _l("Document")),
+            Column("agency", _l("Issuing agency")),
+            Column("outcome", _l("Outcome")),
+            Column("synthetic", _l("Illustrative data")),
+        ],
+    )
+    for e in enforcement_reads.area_trail(area):
+        t.rows.append(
+            {
+                "on": e.on,
+                "what": e.what,
+                "document": e.document,
+                "agency": e.agency,
+                "outcome": e.outcome,
+                "synthetic": _("yes") if e.synthetic else "",
+            }
+        )
+        t.row_class.append("")
+    return t
+
+
+def transfer_pipeline_table(areas) -> Table:
+    """State-developed clusters on their way to an enterprise, by stage."""
+    t = Table(
+        "transfer_pipeline",
+        _l("Transfer of state-developed clusters to enterprises"),
+        [
+            Column("area", _l("Cluster"), "link"),
+            Column("stage", _l("Stage")),
+            Column("stage_on", _l("Since"), "date"),
+            Column("from", _l("State developer")),
+            Column("to", _l("Enterprise")),
+            Column("decision", _l("Decision")),
+            Column("synthetic", _l("Illustrative data")),
+        ],
+    )
+    for c in enforcement_reads.transfer_pipeline(areas):
+        t.rows.append(
+            {
+                "area": c.area.name,
+                "stage": str(c.get_stage_display()),
+                "stage_on": c.stage_on,
+                "from": c.from_developer.name,
+                "to": c.interested_developer.name if c.interested_developer_id else "",
+                "decision": c.decision,
+                "synthetic": _("yes") if c.is_synthetic else "",
+            }
+        )
+        t.links.append({"area": reverse("web:dashboard_area", args=[c.area_id])})
+    t.note = _l(
+        "Bình Định conclusion notice of 11 April 2025: transfer state-developed clusters to "
+        "enterprises step by step; the transfer procedure is NOT CONFIRMED in law."
+    )
+    return t

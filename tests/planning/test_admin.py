@@ -51,7 +51,17 @@ def test_change_page_has_offline_map_widget(admin_client, area):
     assert "CCN Cát Hanh thử" in html
 
 
+def _conversion_plan(area):
+    """A CCN is revoked only with the conversion plan of its land (issue 13, Decree 66/2020)."""
+    import datetime as dt
+
+    m.ConversionPlan.objects.create(
+        area=area, land_becomes="agriculture", decision="QĐ 1/QĐ-UBND", decided_on=dt.date.today()
+    )
+
+
 def test_history_page_shows_changes(admin_client, area):
+    _conversion_plan(area)
     area.status = m.IndustrialArea.Status.REVOKED
     area.save()
     response = admin_client.get(f"/admin/planning/industrialarea/{area.pk}/history/")
@@ -130,6 +140,7 @@ def test_context_geojson_lists_units_and_areas(client, area):
 
 
 def test_history_records_who_changed_through_the_admin(admin_client, admin_user, area):
+    _conversion_plan(area)
     change = admin_client.get(f"/admin/planning/industrialarea/{area.pk}/change/")
     form = change.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}

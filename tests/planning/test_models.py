@@ -212,6 +212,10 @@ def test_vn2000_geometry_is_reprojected_on_write(binh_dinh):
 def test_history_records_before_and_after(binh_dinh, django_user_model):
     _, commune = binh_dinh
     area = _area(commune)
+    # A CCN is revoked only with the conversion plan of its land (issue 13, Decree 66/2020).
+    m.ConversionPlan.objects.create(
+        area=area, land_becomes="agriculture", decision="QĐ 1/QĐ-UBND", decided_on=dt.date.today()
+    )
     area.status = m.IndustrialArea.Status.REVOKED
     area.save()
     newest, previous = area.history.all()[:2]

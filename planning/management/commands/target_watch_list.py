@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from planning import models as m
 from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
 from planning.texts import translate
@@ -45,11 +46,17 @@ class Command(AnalysisCommand):
         )
         self.stdout.write(
             table(
-                [_("Park or cluster"), _("Years"), _("Targets missed")],
+                [_("Park or cluster"), _("Years"), _("Targets missed"), _("Latest action")],
                 [
-                    [w["area_name"], ", ".join(map(str, w["years"])), len(w["misses"])]
+                    [
+                        w["area_name"],
+                        ", ".join(map(str, w["years"])),
+                        len(w["misses"]),
+                        _latest(w.get("latest_action")),
+                    ]
                     for w in r["watch_list"]
                 ],
+                max_width=60,
             )
         )
         for w in r["watch_list"]:
@@ -84,9 +91,16 @@ class Command(AnalysisCommand):
                     _("Status"),
                     _("Occupancy"),
                     _("Unleased (ha)"),
+                    _("Stage"),
                 ],
                 [
-                    [t["area_name"], t["status"], pct(t["occupancy"]), t["unleased_ha"]]
+                    [
+                        t["area_name"],
+                        t["status"],
+                        pct(t["occupancy"]),
+                        t["unleased_ha"],
+                        str(dict(m.TransferCase.Stage.choices).get(t.get("stage"), "")),
+                    ]
                     for t in r["transfer_candidates"]
                 ],
             )
@@ -118,3 +132,12 @@ class Command(AnalysisCommand):
             )
         )
         self.footer(run)
+
+
+def _latest(action) -> str:
+    """The province's latest action on a watched area (issue 13), or a flag when there is none."""
+    if not action:
+        return "⚠ " + _("no action recorded yet")
+    kind = dict(m.EnforcementAction.Kind.choices).get(action["kind"], action["kind"])
+    outcome = dict(m.EnforcementAction.Outcome.choices).get(action["outcome"], action["outcome"])
+    return f"{kind} {action['document_no']} ({action['issued_on']}): {outcome}"

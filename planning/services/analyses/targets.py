@@ -26,6 +26,7 @@ from planning.selectors.analysis_inputs.targets import (
     synthetic_investment_ids,
     target_records,
 )
+from planning.selectors.enforcement import latest_actions
 from planning.selectors.input_versions import input_versions
 from planning.services.analyses.common import (
     P_PROVINCE,
@@ -96,16 +97,18 @@ def _body(params: dict, progress: Progress) -> Outcome:
             as_of=dt.date.fromisoformat(params["as_of"]),
             grace_months=params["grace_months"],
         )
+    watch_rows = _with_latest_action([w.to_dict() for w in watch], areas)
     results = {
         "scope": scope_name(province),
         "as_of_year": params["as_of_year"],
         "as_of": params["as_of"],
-        "watch_list": [w.to_dict() for w in watch],
+        "watch_list": watch_rows,
         "developer_capacity": [c.to_dict() for c in capacity],
-        "transfer_candidates": [t.to_dict() for t in transfers],
+        "transfer_candidates": _with_stage([t.to_dict() for t in transfers], areas),
         "lagging_projects": [p.to_dict() for p in lagging],
         "counts": {
             "watch_list": len(watch),
+            "watch_without_action": sum(1 for w in watch_rows if w["latest_action"] is None),
             "capacity_failed": sum(1 for c in capacity if c.passed is False),
             "capacity_on_demonstration_data": sum(
                 1 for c in capacity if c.rests_on_demonstration_data
@@ -124,9 +127,34 @@ def _body(params: dict, progress: Progress) -> Outcome:
             m.Developer,
             m.DeveloperTransfer,
             m.SecondaryProject,
+            m.EnforcementAction,
+            m.TransferCase,
         ]
     )
     return Outcome(results, versions, timer.steps)
+
+
+def _with_latest_action(rows: list[dict], areas) -> list[dict]:
+    """Each watched area with the province's latest action about it (issue 13): ``None`` when
+    nothing was done yet — the watch list flags those."""
+    pk_by_code = {a.code: a.pk for a in areas}
+    latest = latest_actions(pk_by_code[r["area_id"]] for r in rows if r["area_id"] in pk_by_code)
+    for r in rows:
+        a = latest.get(pk_by_code.get(r["area_id"]))
+        r["latest_action"] = (
+            None
+            if a is None
+            else {
+                "id": a.pk,
+                "kind": a.kind,
+                "document_no": a.document_no,
+                "issued_on": a.issued_on.isoformat(),
+                "agency": a.agency,
+                "outcome": a.outcome,
+                "outcome_on": a.outcome_on.isoformat() if a.outcome_on else None,
+            }
+        )
+    return rows
 
 
 SPEC = register_analysis(
@@ -168,3 +196,17 @@ SPEC = register_analysis(
         ),
     )
 )
+
+
+def _with_stage(rows: list[dict], areas) -> list[dict]:
+    """Each state-developed cluster with its stage in the transfer pipeline (issue 13):
+    ``candidate`` when no case was opened yet."""
+    pk_by_code = {a.code: a.pk for a in areas}
+    stages = dict(
+        m.TransferCase.objects.filter(area__in=list(pk_by_code.values())).values_list(
+            "area_id", "stage"
+        )
+    )
+    for r in rows:
+        r["stage"] = stages.get(pk_by_code.get(r["area_id"]), m.TransferCase.Stage.CANDIDATE)
+    return rows

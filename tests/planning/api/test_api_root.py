@@ -112,6 +112,7 @@ def test_every_listed_endpoint_answers_an_administrator(small_province, task_wor
         "run-export": {"pk": efficiency_run},
         "analysis-start": {"name": "plan-vs-actual"},
         "import-detail": {"pk": job.pk},
+        **_enforcement_values(),  # issue 13
     }
     # issue 13 roads: an interchange, so that its layer's detail URL is asked too
     expressway = m.RoadCorridor.objects.create(
@@ -189,3 +190,21 @@ def test_schema_page_uses_local_static_files_only(api):
 def test_readme_points_to_the_root_and_the_schema_page():
     readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
     assert "/api/v1/" in readme and "/api/schema/ui/" in readme
+
+
+def _enforcement_values() -> dict:
+    """Issue 13: an action and a transfer case, so their detail URLs are asked too."""
+    import datetime as dt
+
+    area = m.IndustrialArea.objects.filter(kind="CCN").order_by("pk").first()
+    if area is None:
+        return {}
+    action = m.EnforcementAction.objects.create(
+        area=area, kind="reminder", document_no="1/SCT", issued_on=dt.date(2026, 5, 1), agency="SCT"
+    )
+    state = m.Developer.objects.create(name="Ban QLDA (test)", kind="state")
+    case = m.TransferCase.objects.create(area=area, from_developer=state)
+    return {
+        "enforcement-action-detail": {"pk": action.pk},
+        "transfer-case-advance": {"pk": case.pk},
+    }
