@@ -399,7 +399,7 @@ def test_migration_keeps_recorded_transfers_as_the_pipeline_end(ccn):
     t = m.DeveloperTransfer.objects.create(
         area=ccn, from_developer=state, to_developer=ccn.developer, decided_on=D(2025, 6, 18)
     )
-    migration = importlib.import_module("planning.migrations.0013_enforce_enforcement_trail")
+    migration = importlib.import_module("planning.migrations.0017_enforce_enforcement_trail")
     from django.apps import apps
 
     migration.transfers_to_cases(apps, None)

@@ -31,7 +31,7 @@ def transfers_to_cases(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planning", "0012_result_layer_labels"),
+        ("planning", "0016_roads_interchanges"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
