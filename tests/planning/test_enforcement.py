@@ -278,7 +278,8 @@ def _area_form_data(admin_client, area, **changes):
     change = admin_client.get(f"/admin/planning/industrialarea/{area.pk}/change/")
     form = change.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
-    prefixes = ("obstacles", "targets", "reports", "developer_transfers")
+    # Every inline the page shows (other features add theirs), each posted empty.
+    prefixes = [f.formset.prefix for f in change.context["inline_admin_formsets"]]
     data.update(
         {
             "boundary": area.boundary.transform(3857, clone=True).geojson,
