@@ -13,6 +13,15 @@ from planning.models.networks import (
 )
 from planning.models.obstacles import Obstacle
 from planning.models.parcels import ClearanceParcel, LandUse
+from planning.models.plans import (
+    EconomicZone,
+    KcnType,
+    PlanAmendment,
+    PlanEntry,
+    PlanEntryChange,
+    PlanEntryPhase,
+    ProvincialPlan,
+)
 from planning.models.projects import ProjectMilestone, SecondaryProject
 from planning.models.proposals import Proposal, ProposalEvent, WorkflowViolation, workflow_write
 from planning.models.rasters import DatasetLoad, RasterLayer
@@ -53,4 +62,12 @@ __all__ = [
     "AnnualReport",
     "DevelopmentTarget",
     "Indicator",
+    # issue 13 plan
+    "EconomicZone",
+    "KcnType",
+    "PlanAmendment",
+    "PlanEntry",
+    "PlanEntryChange",
+    "PlanEntryPhase",
+    "ProvincialPlan",
 ]
