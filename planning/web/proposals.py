@@ -189,6 +189,13 @@ def _form_page(request, proposal=None):
         "config": config,
         "units": [(u.code, _unit_label(u)) for u in units],
         "kinds": list(_choices(m.Proposal, "kind").items()),
+        # issue 13 plan: establishment condition 1 — the provincial plans' entries to link
+        "plan_entries": [
+            (e.code, f"{e.plan.province.name} — {e.kind} — {e.name}")
+            for e in m.PlanEntry.objects.select_related("plan__province")
+            .filter(removed_by__isnull=True)
+            .order_by("plan__province__name", "kind", "name")
+        ],
     }
     return render(request, "planning/web/proposals/form.html", context)
 

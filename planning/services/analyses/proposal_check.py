@@ -34,6 +34,7 @@ from planning.selectors.admin_units import (
 from planning.selectors.analysis_inputs.areas import area_rows, metric_shapes
 from planning.selectors.analysis_inputs.networks import active_proposals, road_records, roads_near
 from planning.selectors.input_versions import input_versions
+from planning.selectors.plans import plans_in
 from planning.selectors.rasters import raster_layers_available, raster_layers_for, raster_path
 from planning.services.analyses.common import (
     P_LEVEL,
@@ -125,6 +126,8 @@ def _prepare(
     proposal=None,
     unit: str | None = None,
     criteria: Mapping | None = None,
+    plan_entry=None,
+    needs_plan_amendment=False,
 ):
     """Checked parameters (``analysis_params``): a proposal, or a geometry (already a valid
     EPSG:4326 multipolygon; ``crs`` was applied to it) with the unit that proposes it."""
@@ -139,6 +142,7 @@ def _prepare(
                 cls=InvalidGeometryParameter,
             ) from None
         kind, admin_unit = proposal.kind, proposal.admin_unit
+        plan_entry, needs_plan_amendment = proposal.plan_entry, proposal.needs_plan_amendment
     kind = str(kind or "CCN").upper()
     geom = geometry
     crit = criteria_build(ProposalCriteria, criteria)
@@ -151,6 +155,11 @@ def _prepare(
         "proposal": None if proposal is None else {"id": proposal.pk, "code": proposal.code},
         "unit": parse_level(unit),
         "overrides": dict(criteria or {}),
+        # issue 13 plan: establishment condition 1
+        "plan": {
+            "entry": plan_entry.code if plan_entry is not None else None,
+            "needs_amendment": bool(needs_plan_amendment),
+        },
         "criteria": crit.to_dict(),
     }, admin_unit
 
@@ -243,6 +252,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
             unit_occupancy=unit_occ,
             expands=expands,
             criteria=crit,
+            plan=plan_condition(unit, params.get("plan")),  # issue 13 plan
         )
         lies_in = [
             {"code": code, "name": name, "level": unit.level, "share": round(share, 6)}
@@ -268,6 +278,28 @@ def _body(params: dict, progress: Progress) -> Outcome:
     }
     versions = input_versions([m.IndustrialArea, m.Proposal, m.RoadCorridor, m.AdminUnit])
     return Outcome(results, versions, timer.steps)
+
+
+def plan_condition(unit: m.AdminUnit, given: Mapping | None) -> dict:
+    """What establishment condition 1 reads (``check_proposal``'s ``plan``): whether a plan is
+    recorded for the proposing unit's province, the linked entry, the amendment flag."""
+    given = given or {}
+    entry = None
+    if given.get("entry"):
+        e = m.PlanEntry.objects.select_related("plan").filter(code=given["entry"]).first()
+        if e is not None:
+            entry = {
+                "name": e.name,
+                "kind": e.kind,
+                "plan": e.plan.decision,
+                "removed": e.removed_by_id is not None,
+            }
+    province = unit.province if unit is not None else None
+    return {
+        "plan_recorded": bool(plans_in(province)) if province is not None else False,
+        "needs_amendment": bool(given.get("needs_amendment")),
+        "entry": entry,
+    }
 
 
 SPEC = register_analysis(
@@ -332,6 +364,18 @@ SPEC = register_analysis(
             ),
             P_LEVEL,
             criteria_param("ProposalCriteria"),
+            # issue 13 plan: establishment condition 1
+            Param(
+                "plan_entry",
+                "plan_entry",
+                pgettext_lazy("parameter help", "code of the provincial plan entry it carries out"),
+            ),
+            Param(
+                "needs_plan_amendment",
+                "boolean",
+                pgettext_lazy("parameter help", "not on the provincial plan: needs an amendment"),
+                default=False,
+            ),
         ),
         required=(("geometry", "admin_unit"), ("proposal",)),
     )
