@@ -62,6 +62,11 @@ DESCRIPTIONS = {
     "imports": gettext_lazy("Your import jobs (GET), or import a file into a layer (POST)"),
     "import-detail": gettext_lazy("One import job: status, progress, counts, errors"),
     "jobs": gettext_lazy("Your recent jobs, analyses and imports"),
+    # issue 13 plan
+    "plans": gettext_lazy("Provincial plans: decision, period and amendments"),
+    "plan-detail": gettext_lazy(
+        "One provincial plan with its planned parks and clusters ({code}: the plan's code)"
+    ),
 }
 _METHODS = ("get", "post", "put", "patch", "delete")
 

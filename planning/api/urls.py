@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from layers.catalogue import CATALOGUE
 from planning.api import analyses as a
 from planning.api import imports as imp
+from planning.api import plans as pl  # issue 13 plan
 from planning.api import proposals as pr
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
 from planning.api.auth import CsrfSessionAuthentication, HeaderAuthentication
@@ -49,6 +50,9 @@ v1 = [
     path(
         "proposals/<int:pk>/<slug:action>/", pr.ProposalActionApi.as_view(), name="proposal-action"
     ),
+    # issue 13 plan: provincial plans
+    path("plans/", pl.PlanListApi.as_view(), name="plans"),
+    path("plans/<str:code>/", pl.PlanDetailApi.as_view(), name="plan-detail"),
     path("imports/", imp.ImportListApi.as_view(), name="imports"),
     path("imports/<int:pk>/", imp.ImportDetailApi.as_view(), name="import-detail"),
     path("jobs/", imp.JobListApi.as_view(), name="jobs"),
