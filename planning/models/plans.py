@@ -229,7 +229,7 @@ class PlanEntry(SpatialRecord):
         verbose_name=_("added by amendment"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # deleted with its plan, never alone while it is cited
         related_name="entries_added",
         help_text=_("Empty: on the plan since its original decision."),
     )
@@ -238,7 +238,7 @@ class PlanEntry(SpatialRecord):
         verbose_name=_("removed by amendment"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # deleted with its plan, never alone while it is cited
         related_name="entries_removed",
     )
     geometry = models.MultiPolygonField(_("indicative boundary"), srid=4326, null=True, blank=True)
