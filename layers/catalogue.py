@@ -356,3 +356,32 @@ register(
         written_by_analyses=True,
     )
 )
+
+# issue 13 plan: the provincial plans' parks and clusters not yet established (indicative
+# boundaries, dashed on the map); public like the plan they come from.
+register(
+    LayerSpec(
+        name="plan_entries",
+        model_label="planning.PlannedSite",
+        geometry_field="geometry",
+        title=pgettext_lazy(
+            "layer title", "Provincial plan: parks and clusters not yet established"
+        ),
+        fields=(
+            "code",
+            "name",
+            "kind",
+            "kcn_type",
+            "planned_area_ha",
+            "geometry_area_ha",
+            "plan_decision",
+            "is_synthetic",
+            "plan",
+            "area",
+        ),
+        key_field="code",
+        foreign_keys={"plan": ("planning.ProvincialPlan", "code"), "area": _AREA},
+        edit_roles=("admin",),
+        default_style="plan_entries",
+    )
+)

@@ -20,6 +20,7 @@ from planning.models.plans import (
     PlanEntry,
     PlanEntryChange,
     PlanEntryPhase,
+    PlannedSite,
     ProvincialPlan,
 )
 from planning.models.projects import ProjectMilestone, SecondaryProject
@@ -69,5 +70,6 @@ __all__ = [
     "PlanEntry",
     "PlanEntryChange",
     "PlanEntryPhase",
+    "PlannedSite",
     "ProvincialPlan",
 ]

@@ -384,6 +384,7 @@ __all__ = [
     "PlanEntry",
     "PlanEntryChange",
     "PlanEntryPhase",
+    "PlannedSite",
     "ProvincialPlan",
     "decision_label",
     "ESTABLISHED_AREA_STATUSES",
@@ -396,3 +397,31 @@ ESTABLISHED_AREA_STATUSES = (
     IndustrialArea.Status.BUILDING,
     IndustrialArea.Status.OPERATING,
 )
+
+
+class PlannedSiteManager(models.Manager):
+    """Entries still on their plan, with an indicative boundary, and no established area."""
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(geometry__isnull=False, removed_by__isnull=True)
+            .filter(
+                Q(area__isnull=True)
+                | Q(area__status__in=(IndustrialArea.Status.PLANNED, IndustrialArea.Status.REVOKED))
+            )
+        )
+
+
+class PlannedSite(PlanEntry):
+    """The published view of the plan (layer ``plan_entries``): planned parks and clusters not
+    yet established, drawn dashed on the map. The same rows as :class:`PlanEntry`; the WMS
+    style's ``where`` is the same filter in SQL (``layers.wms.styles``)."""
+
+    objects = PlannedSiteManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("planned park / cluster (not yet established)")
+        verbose_name_plural = _("planned parks and clusters (not yet established)")
