@@ -25,6 +25,7 @@ ANONYMOUS_LAYERS = {
     "infrastructure_lines",
     "infrastructure_points",
     "secondary_projects",
+    "plan_entries",  # issue 13 plan: the provincial plan is public
 }
 
 
