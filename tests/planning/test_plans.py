@@ -267,6 +267,19 @@ class PlanOnDemoTests(TestCase):
         ]
         self.assertEqual([g[1:] for g in got], [(10, 4334.0, 2, 403.0), (18, 983.6, 5, 202.5)])
         self.assertIn("995/QĐ-TTg", str(table.note))
+        # the dashboard's XLSX holds the same table and the one per amendment
+        x = self.client.get(
+            f"/dashboards/{self.st.pk}/dashboard.xlsx",
+            HTTP_ACCEPT_LANGUAGE="en",
+            headers={"host": "127.0.0.1"},
+        )
+        self.assertEqual(x.status_code, 200)
+        wb = load_workbook(io.BytesIO(x.content))
+        # (in the service's language, Vietnamese; sheet names cut at Excel's 31 characters)
+        self.assertIn("Quy hoạch so với thực hiện", wb.sheetnames)
+        self.assertIn("Quy hoạch tỉnh theo từng lần đi", wb.sheetnames)
+        rows = list(wb["Quy hoạch so với thực hiện"].iter_rows(values_only=True))
+        self.assertEqual([r[1:5] for r in rows[1:]], [(10, 4334, 2, 403), (18, 983.6, 5, 202.5)])
 
     # --- establishment condition 1 --------------------------------------------------------------
     def _check(self, **extra) -> dict:
