@@ -285,6 +285,8 @@ register(
             "area_ha",
             "status",
             "rationale",
+            "plan_entry",  # issue 13 plan: establishment condition 1
+            "needs_plan_amendment",
             "submitted_at",
             "decided_at",
             "admin_unit",
@@ -299,7 +301,11 @@ register(
             "isolation_strip_m",
         ),
         key_field="code",
-        foreign_keys={"admin_unit": _UNIT, "expands": _AREA},
+        foreign_keys={
+            "admin_unit": _UNIT,
+            "expands": _AREA,
+            "plan_entry": ("planning.PlanEntry", "code"),
+        },
         read_roles=("staff",),
         edit_roles=("commune_staff", "district_staff", "admin"),
         default_style="proposals",
@@ -379,5 +385,34 @@ register(
         },
         edit_roles=("admin",),
         default_style="road_interchanges",
+    )
+)
+
+# issue 13 plan: the provincial plans' parks and clusters not yet established (indicative
+# boundaries, dashed on the map); public like the plan they come from.
+register(
+    LayerSpec(
+        name="plan_entries",
+        model_label="planning.PlannedSite",
+        geometry_field="geometry",
+        title=pgettext_lazy(
+            "layer title", "Provincial plan: parks and clusters not yet established"
+        ),
+        fields=(
+            "code",
+            "name",
+            "kind",
+            "kcn_type",
+            "planned_area_ha",
+            "geometry_area_ha",
+            "plan_decision",
+            "is_synthetic",
+            "plan",
+            "area",
+        ),
+        key_field="code",
+        foreign_keys={"plan": ("planning.ProvincialPlan", "code"), "area": _AREA},
+        edit_roles=("admin",),
+        default_style="plan_entries",
     )
 )

@@ -747,3 +747,82 @@ class ReportSubmissionAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "kind", "is_synthetic"]
     search_fields = ["area__name", "document_no", "developer__name"]
     autocomplete_fields = ["area", "developer"]
+
+
+# --- issue 13 plan: provincial plans --------------------------------------------------------------
+@admin.register(m.EconomicZone)
+class EconomicZoneAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "province", "area_ha", "is_synthetic"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["province"]
+
+
+class PlanAmendmentInline(admin.TabularInline):
+    model = m.PlanAmendment
+    extra = 0
+    fields = [
+        "sequence",
+        "decision_number",
+        "decision_date",
+        "decision_agency",
+        "decision_unsourced",
+        "changes",
+        "is_synthetic",
+    ]
+
+
+@admin.register(m.ProvincialPlan)
+class ProvincialPlanAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "code",
+        "province",
+        "period_start",
+        "period_end",
+        "decision_number",
+        "decision_date",
+        "decision_unsourced",
+    ]
+    list_filter = ["decision_unsourced", "is_synthetic"]
+    search_fields = ["name", "code", "decision_number"]
+    autocomplete_fields = ["province"]
+    inlines = [PlanAmendmentInline]
+
+
+@admin.register(m.PlanAmendment)
+class PlanAmendmentAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "sequence", "decision_number", "decision_date", "is_synthetic"]
+    list_filter = ["plan", "is_synthetic"]
+    search_fields = ["decision_number", "changes"]
+
+
+class PlanEntryPhaseInline(admin.TabularInline):
+    model = m.PlanEntryPhase
+    extra = 0
+
+
+class PlanEntryChangeInline(admin.TabularInline):
+    model = m.PlanEntryChange
+    extra = 0
+
+
+@admin.register(m.PlanEntry)
+class PlanEntryAdmin(HistoryMapAdmin):
+    list_display = [
+        "name",
+        "code",
+        "plan",
+        "kind",
+        "kcn_type",
+        "planned_area_ha",
+        "area",
+        "economic_zone",
+        "added_by",
+        "removed_by",
+        "is_synthetic",
+    ]
+    list_filter = ["plan", "kind", "kcn_type", "is_synthetic", "economic_zone"]
+    search_fields = ["name", "code", "area__code", "area__name"]
+    autocomplete_fields = ["area", "expands", "economic_zone"]
+    readonly_fields = ["plan_decision", "geometry_area_ha", "metric_srid"]
+    inlines = [PlanEntryPhaseInline, PlanEntryChangeInline]

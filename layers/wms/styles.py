@@ -303,6 +303,31 @@ STYLES: dict[str, LayerStyle] = {
         # Drafts are private to their unit (planning.access.readable_rows); tiles are shared.
         where="\"status\" <> 'draft'",
     ),
+    # issue 13 plan: planned parks and clusters not yet established, dashed (planning.PlannedSite:
+    # the same filter as its manager).
+    "plan_entries": LayerStyle(
+        geometry_type="POLYGON",
+        classes=(
+            StyleClass(
+                pgettext_lazy("map legend", "KCN in the provincial plan, not yet established"),
+                _eq("kind", "KCN"),
+                (Symbolizer(outline="#7b3fa0", width=2.0, pattern=(10, 6)),),
+            ),
+            StyleClass(
+                pgettext_lazy("map legend", "CCN in the provincial plan, not yet established"),
+                _eq("kind", "CCN"),
+                (Symbolizer(outline="#e67e22", width=2.0, pattern=(10, 6)),),
+            ),
+        ),
+        label_item="name",
+        label_max_scale=250_000,
+        extra_fields=("kind",),
+        where=(
+            '"geometry" IS NOT NULL AND "removed_by_id" IS NULL AND ("area_id" IS NULL OR '
+            '"area_id" IN (SELECT "id" FROM "planning_industrialarea" '
+            "WHERE \"status\" IN ('planned', 'revoked')))"
+        ),
+    ),
     # Analysis results: only the latest run per province and kind is drawn ("is_current").
     "suggested_sites": LayerStyle(
         geometry_type="POLYGON",

@@ -257,3 +257,20 @@ KCN_REPORTING = Message(
         "applied as an ASSUMPTION)"
     )
 )
+
+# --- issue 13 plan: establishment condition 1 (on the provincial plan's list) ------------------
+# DOMAIN §2.3 — condition 1 for a new CCN (confirmed, secondary sources; article number not read).
+CCN_ON_PLAN = Message(
+    N_(
+        "Decree 32/2024/ND-CP, conditions for establishing a CCN, condition 1 (the cluster is on "
+        "the approved list of clusters of the province and fits the land-use plan; article number "
+        "not verified)"
+    )
+)
+# DOMAIN §1.4 — Art. 9 conformity (confirmed, lawnet.vn summary).
+KCN_ON_PLAN = Message(
+    N_(
+        "Decree 35/2022/ND-CP, Article 9 (the KCN fits the regional and provincial plans and is "
+        "on the provincial list of KCN, or in an approved general plan of an economic zone)"
+    )
+)

@@ -202,6 +202,7 @@ def check_proposal(
     demand_stated: bool = False,
     demand_confirmed: bool = False,
     criteria: ProposalCriteria = ProposalCriteria(),
+    plan: Mapping | None = None,
 ) -> list[RuleResult]:
     """Check a proposal against the size, overlap, unit, road, exclusion and occupancy rules.
 
@@ -247,6 +248,8 @@ def check_proposal(
         Expansion: the proposer states that the demand for land exceeds the existing industrial
         land, and a reviewer has confirmed it (the alternative to 60 % occupancy).
     criteria : ProposalCriteria
+    plan : mapping, optional
+        Establishment condition 1 (see :func:`plan_list_rule`); without it the rule is left out.
 
     Returns
     -------
@@ -312,6 +315,7 @@ def check_proposal(
     results.append(_isolation_rule(land_use, criteria))
     if kind == "CCN":
         results.append(_services_rule(geometry, land_use, criteria))
+    results += plan_list_rule(kind, plan)  # issue 13 plan: establishment condition 1
     return results
 
 
@@ -1184,3 +1188,95 @@ def summary(rules: Iterable[RuleResult]) -> Message:
             {"failed": join(failed), "count": unknown},
         )
     return Message(N_("Not met: %(failed)s."), {"failed": join(failed)})
+
+
+# --------------------------------------------------------------------------------------------
+# issue 13 plan: establishment condition 1 — on the provincial plan's list
+# --------------------------------------------------------------------------------------------
+def plan_list_rule(kind: str, plan: Mapping | None) -> list[RuleResult]:
+    """Establishment condition 1: on the provincial plan's list, or flagged for an amendment.
+
+    Decree 32/2024 for CCN; Decree 35/2022 Art. 9 (conformity with the plans) for KCN.
+
+    ``plan`` is ``None`` (no information: the rule is left out) or a mapping with
+    ``plan_recorded`` (whether a provincial plan is recorded for the proposal's province),
+    ``needs_amendment`` (the proposal is flagged as needing a plan amendment) and ``entry``
+    (``None`` or the linked plan entry: ``name``, ``kind``, ``plan``, and ``removed`` when an
+    amendment took it off the plan).
+
+    * on the list (an entry of the proposal's kind, still on the plan): met;
+    * an entry of another kind, or one removed from the plan: not met;
+    * flagged as needing an amendment: not decided (``None``) — the amendment comes first;
+    * neither, with a plan recorded: not met; with no plan recorded: not checked (``None``).
+
+    Examples
+    --------
+    >>> from planning.analysis.messages import render
+    >>> (r,) = plan_list_rule("CCN", {"plan_recorded": True, "needs_amendment": False,
+    ...     "entry": {"name": "CCN Ngã Năm", "kind": "CCN", "plan": "995/QĐ-TTg"}})
+    >>> r.passed, render(r.message, lang="en")
+    (True, "On the provincial plan's list: CCN Ngã Năm (995/QĐ-TTg).")
+    >>> (r,) = plan_list_rule("KCN", {"plan_recorded": True, "needs_amendment": False,
+    ...                               "entry": None})
+    >>> r.passed, "Article 9" in render(r.citation, lang="en")
+    (False, True)
+    >>> plan_list_rule("CCN", None)
+    []
+    """
+    if plan is None:
+        return []
+    cite = citations.KCN_ON_PLAN if kind == "KCN" else citations.CCN_ON_PLAN
+    entry = plan.get("entry")
+
+    def result(passed, message):
+        return [RuleResult(rule="on_plan_list", passed=passed, message=message, citation=cite)]
+
+    if entry is not None:
+        params = {"entry": entry.get("name", ""), "plan": entry.get("plan", ""), "kind": kind}
+        if entry.get("kind") and entry["kind"] != kind:
+            return result(
+                False,
+                Message(
+                    N_("The plan entry %(entry)s is not a %(kind)s: link an entry of its kind."),
+                    params,
+                ),
+            )
+        if entry.get("removed"):
+            return result(
+                False,
+                Message(N_("%(entry)s was removed from the provincial plan (%(plan)s)."), params),
+            )
+        return result(
+            True, Message(N_("On the provincial plan's list: %(entry)s (%(plan)s)."), params)
+        )
+    if plan.get("needs_amendment"):
+        return result(
+            None,
+            Message(
+                N_(
+                    "Not on the provincial plan's list: flagged as needing a plan amendment, "
+                    "which must be approved before the %(kind)s is established."
+                ),
+                {"kind": kind},
+            ),
+        )
+    if not plan.get("plan_recorded"):
+        return result(
+            None,
+            Message(
+                N_(
+                    "No provincial plan is recorded for the province: whether the %(kind)s is on "
+                    "its list was not checked."
+                ),
+                {"kind": kind},
+            ),
+        )
+    return result(
+        False,
+        Message(
+            N_(
+                "Not on the provincial plan's list and not flagged as needing a plan amendment: "
+                "link the plan entry or flag the amendment."
+            )
+        ),
+    )

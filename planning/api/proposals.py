@@ -68,6 +68,10 @@ def proposal_json(p, user, *, detail: bool = False) -> dict:
         "admin_unit": {"id": p.admin_unit_id, "code": p.admin_unit.code, "name": p.admin_unit.name},
         "proposed_by": _user(p.proposed_by),
         "rationale": p.rationale,
+        "plan_entry": None
+        if p.plan_entry_id is None
+        else {"code": p.plan_entry.code, "name": p.plan_entry.name, "kind": p.plan_entry.kind},
+        "needs_plan_amendment": p.needs_plan_amendment,
         "submitted_at": p.submitted_at,
         "decided_at": p.decided_at,
         "created_at": p.created_at,
@@ -142,6 +146,12 @@ class ProposalOutSerializer(serializers.Serializer):
     admin_unit = UnitOutSerializer()
     proposed_by = serializers.DictField(allow_null=True)
     rationale = serializers.CharField()
+    plan_entry = serializers.DictField(
+        allow_null=True, help_text="the provincial plan entry it carries out (code, name, kind)"
+    )
+    needs_plan_amendment = serializers.BooleanField(
+        help_text="not on the provincial plan's list: needs a plan amendment"
+    )
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
     resulting_area = serializers.DictField(
@@ -212,6 +222,10 @@ class ProposalInputSerializer(serializers.Serializer):
         help_text="code of the proposing unit (commune, or district before 1/7/2025)"
     )
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    plan_entry = serializers.CharField(
+        required=False, allow_blank=True, help_text="code of the provincial plan entry"
+    )
+    needs_plan_amendment = serializers.BooleanField(required=False, default=False)
     geometry = serializers.JSONField(
         required=False, help_text="GeoJSON Polygon/MultiPolygon (or Feature)"
     )
@@ -242,6 +256,7 @@ class ProposalPatchSerializer(ProposalInputSerializer):
     kind = serializers.ChoiceField(choices=["CCN", "KCN"], required=False)
     admin_unit = serializers.CharField(required=False)
     rationale = serializers.CharField(required=False, allow_blank=True)
+    needs_plan_amendment = serializers.BooleanField(required=False, default=None, allow_null=True)
 
 
 class ActionInputSerializer(serializers.Serializer):
@@ -333,6 +348,8 @@ class ProposalListApi(_Base):
             srid=srid,
             details=_details_of(d),
             phases=_phases_of(d, parse_srid(request.data.get("crs"))),
+            plan_entry=d.get("plan_entry") or None,
+            needs_plan_amendment=d.get("needs_plan_amendment", False),
         )
         p = svc.get_visible(request.user, p.pk)
         return Response(
@@ -375,6 +392,8 @@ class ProposalDetailApi(_Base):
             srid=srid,
             details=_details_of(d),
             phases=_phases_of(d, parse_srid(request.data.get("crs"))),
+            plan_entry=d.get("plan_entry"),
+            needs_plan_amendment=d.get("needs_plan_amendment"),
         )
         return Response(proposal_json(svc.get_visible(request.user, pk), request.user, detail=True))
 

@@ -94,6 +94,11 @@ DESCRIPTIONS = {
     ),
     "transfer-cases": gettext_lazy("State-developed clusters on their way to an enterprise"),
     "transfer-case-advance": gettext_lazy("Move a transfer case to a stage (POST)"),
+    # issue 13 plan
+    "plans": gettext_lazy("Provincial plans: decision, period and amendments"),
+    "plan-detail": gettext_lazy(
+        "One provincial plan with its planned parks and clusters ({code}: the plan's code)"
+    ),
 }
 _METHODS = ("get", "post", "put", "patch", "delete")
 

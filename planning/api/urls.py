@@ -9,6 +9,7 @@ from planning.api import conversion as conv
 from planning.api import department_reports as dr
 from planning.api import enforcement as enf
 from planning.api import imports as imp
+from planning.api import plans as pl  # issue 13 plan
 from planning.api import proposals as pr
 from planning.api import schema  # noqa: F401  (registers the authentication schemes)
 from planning.api.auth import CsrfSessionAuthentication, HeaderAuthentication
@@ -55,6 +56,9 @@ v1 = [
     path(
         "proposals/<int:pk>/<slug:action>/", pr.ProposalActionApi.as_view(), name="proposal-action"
     ),
+    # issue 13 plan: provincial plans
+    path("plans/", pl.PlanListApi.as_view(), name="plans"),
+    path("plans/<str:code>/", pl.PlanDetailApi.as_view(), name="plan-detail"),
     path("imports/", imp.ImportListApi.as_view(), name="imports"),
     path("imports/<int:pk>/", imp.ImportDetailApi.as_view(), name="import-detail"),
     path("jobs/", imp.JobListApi.as_view(), name="jobs"),

@@ -29,6 +29,16 @@ from planning.models.networks import (
 )
 from planning.models.obstacles import Obstacle
 from planning.models.parcels import ClearanceParcel, LandUse
+from planning.models.plans import (
+    EconomicZone,
+    KcnType,
+    PlanAmendment,
+    PlanEntry,
+    PlanEntryChange,
+    PlanEntryPhase,
+    PlannedSite,
+    ProvincialPlan,
+)
 from planning.models.projects import ProjectMilestone, SecondaryProject
 from planning.models.proposals import (
     Proposal,
@@ -89,4 +99,13 @@ __all__ = [
     "ReportKind",
     "ReportSubmission",
     "TransferCase",
+    # issue 13 plan
+    "EconomicZone",
+    "KcnType",
+    "PlanAmendment",
+    "PlanEntry",
+    "PlanEntryChange",
+    "PlanEntryPhase",
+    "PlannedSite",
+    "ProvincialPlan",
 ]

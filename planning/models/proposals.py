@@ -177,6 +177,22 @@ class Proposal(SpatialRecord):
         related_name="proposals",
     )
     rationale = models.TextField(_("rationale"), blank=True)
+    # issue 13 plan: establishment condition 1 — on the provincial plan's list, or flagged as
+    # needing a plan amendment (Decree 32/2024 for CCN, Decree 35/2022 Art. 9 for KCN).
+    plan_entry = models.ForeignKey(
+        "planning.PlanEntry",
+        verbose_name=_("provincial plan entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        help_text=_("The park or cluster of the provincial plan this proposal carries out."),
+    )
+    needs_plan_amendment = models.BooleanField(
+        _("needs a plan amendment"),
+        default=False,
+        help_text=_("Not on the provincial plan's list: the plan must be amended first."),
+    )
     status = models.CharField(
         pgettext_lazy("proposal", "status"),
         max_length=18,

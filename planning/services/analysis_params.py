@@ -526,6 +526,25 @@ def normalised_polygon(geom: GEOSGeometry, *, name: str = "geometry") -> GEOSGeo
         ) from None
 
 
+def _plan_entry(p: Param, value, parsed=None) -> m.PlanEntry:
+    """A provincial plan entry by its code (issue 13 plan)."""
+    if isinstance(value, m.PlanEntry):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise _wrong(p, value)
+    text = value.strip()
+    entry = m.PlanEntry.objects.filter(code=text).first()
+    if entry is None:
+        codes = sorted(m.PlanEntry.objects.values_list("code", flat=True))
+        raise _unknown(
+            p,
+            _("unknown plan entry code %(value)s") % {"value": repr(text)},
+            _close(text.upper(), codes),
+            codes,
+        )
+    return entry
+
+
 def _geometry(p: Param, value, parsed: dict) -> GEOSGeometry:
     geom = geometry_from_value(value, parsed.get("crs"), name=p.name)
     return normalised_polygon(geom, name=p.name)
@@ -562,6 +581,10 @@ TYPES: dict[str, ParamType] = {
     ),
     "area": ParamType(gettext_lazy("an industrial area code, e.g. CCN-NHONHOA"), _area),
     "proposal": ParamType(gettext_lazy("a proposal id or code"), _proposal),
+    # issue 13 plan
+    "plan_entry": ParamType(
+        gettext_lazy("a provincial plan entry code, e.g. QHST-CCN-NGANAM"), _plan_entry
+    ),
 }
 
 

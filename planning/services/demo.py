@@ -47,6 +47,7 @@ FILES = (
     "report_submissions.json",
     "enforcement_actions.json",
     "transfer_cases.json",
+    "plans.json",  # issue 13 plan
 )
 
 
@@ -346,6 +347,8 @@ def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
         _load_conversion(up, directory, area)  # issue 13 eco
         _load_enforcement(up, directory, area, developers)
 
+        _load_plans(up, directory, unit, area)  # issue 13 plan
+
         result.totals = _totals()
         m.DatasetLoad.objects.create(
             name=DATASET_NAME,
@@ -463,6 +466,95 @@ def _load_successions(up: _Upserter, directory: Path, units: dict) -> None:
         rows,
         key=lambda o: (o.predecessor_id, o.successor_id),
         label="successions",
+    )
+
+
+# issue 13 plan: provincial plans ------------------------------------------------------------
+def _load_plans(up: _Upserter, directory: Path, unit, area) -> None:
+    """Economic zones, provincial plans, their amendments, entries, phases and area changes."""
+    data = json.loads((directory / "plans.json").read_text(encoding="utf-8"))
+    zones = up.run(
+        m.EconomicZone,
+        [
+            dict(_convert(m.EconomicZone, z), province=unit(z["province"]))
+            for z in data["economic_zones"]
+        ],
+        key=lambda o: o.code,
+        label="economic_zones",
+    )
+    plans = up.run(
+        m.ProvincialPlan,
+        [dict(_convert(m.ProvincialPlan, p), province=unit(p["province"])) for p in data["plans"]],
+        key=lambda o: o.code,
+        label="provincial_plans",
+    )
+    amendments = up.run(
+        m.PlanAmendment,
+        [
+            dict(_convert(m.PlanAmendment, a), plan=plans[p["code"]])
+            for p in data["plans"]
+            for a in p["amendments"]
+        ],
+        key=lambda o: (o.plan_id, o.sequence),
+        label="plan_amendments",
+    )
+
+    def entry_values(p: dict, e: dict, entries: dict) -> dict:
+        plan = plans[p["code"]]
+        geometry = e.get("geometry")
+        return dict(
+            _convert(m.PlanEntry, e),
+            plan=plan,
+            plan_decision=plan.decision,
+            area=area(e["area"]),
+            economic_zone=zones[e["economic_zone"]] if e.get("economic_zone") else None,
+            expands=entries[e["expands"]] if e.get("expands") else None,
+            added_by=amendments[(plan.pk, e["added_by"])] if e.get("added_by") else None,
+            removed_by=amendments[(plan.pk, e["removed_by"])] if e.get("removed_by") else None,
+            geometry=GEOSGeometry(json.dumps(geometry), srid=4326) if geometry else None,
+        )
+
+    # Entries that expand another come second, once the entry they expand exists.
+    items = [(p, e) for p in data["plans"] for e in p["entries"]]
+    entries = up.run(
+        m.PlanEntry,
+        [entry_values(p, e, {}) for p, e in items if not e.get("expands")],
+        key=lambda o: o.code,
+        label="plan_entries",
+    )
+    entries.update(
+        up.run(
+            m.PlanEntry,
+            [entry_values(p, e, entries) for p, e in items if e.get("expands")],
+            key=lambda o: o.code,
+            label="plan_expansions",
+        )
+    )
+    up.run(
+        m.PlanEntryPhase,
+        [
+            dict(_convert(m.PlanEntryPhase, ph), entry=entries[e["code"]])
+            for _, e in items
+            for ph in e["phases"]
+        ],
+        key=lambda o: (o.entry_id, o.sequence),
+        label="plan_phases",
+    )
+    up.run(
+        m.PlanEntryChange,
+        [
+            dict(
+                entry=entries[e["code"]],
+                amendment=amendments[(plans[p["code"]].pk, c["seq"])],
+                planned_area_ha_before=Decimal(str(c["before"])),
+                planned_area_ha_after=Decimal(str(c["after"])),
+                note=c.get("note", ""),
+            )
+            for p, e in items
+            for c in e["changes"]
+        ],
+        key=lambda o: (o.entry_id, o.amendment_id),
+        label="plan_changes",
     )
 
 

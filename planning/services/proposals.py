@@ -143,7 +143,9 @@ def get_visible(user, pk) -> m.Proposal:
     """The proposal ``pk`` if ``user`` may see it (404 otherwise: its existence is not
     disclosed)."""
     proposal = (
-        m.Proposal.objects.select_related("admin_unit", "proposed_by", "resulting_area")
+        m.Proposal.objects.select_related(
+            "admin_unit", "proposed_by", "resulting_area", "plan_entry"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -364,6 +366,22 @@ def _replace_phases(proposal: m.Proposal, phases, srid=None) -> None:
         phase.save()
 
 
+def _plan_entry(value) -> m.PlanEntry | None:
+    """A provincial plan entry from itself, its code or id (issue 13 plan); ""/None: none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, m.PlanEntry):
+        return value
+    entry = (
+        m.PlanEntry.objects.filter(pk=value).first()
+        if isinstance(value, int)
+        else m.PlanEntry.objects.filter(code=str(value).strip()).first()
+    )
+    if entry is None:
+        raise ProposalInvalid(_("Unknown provincial plan entry %(code)s.") % {"code": value})
+    return entry
+
+
 @transaction.atomic
 def proposal_create(
     user,
@@ -376,8 +394,11 @@ def proposal_create(
     srid: int | None = None,
     details: Mapping | None = None,
     phases=None,
+    plan_entry=None,
+    needs_plan_amendment: bool = False,
 ) -> m.Proposal:
-    """A new draft by ``user`` for ``admin_unit`` (code, id or AdminUnit)."""
+    """A new draft by ``user`` for ``admin_unit`` (code, id or AdminUnit); ``plan_entry`` (a
+    provincial plan entry or its code) or ``needs_plan_amendment``: establishment condition 1."""
     unit = _unit(admin_unit)
     name = (name or "").strip()
     if not name:
@@ -388,6 +409,8 @@ def proposal_create(
         admin_unit=unit,
         geom=_geometry(geometry, srid),
         rationale=(rationale or "").strip(),
+        plan_entry=_plan_entry(plan_entry),
+        needs_plan_amendment=bool(needs_plan_amendment),
     )
     _apply_details(proposal, details)
     prepare_new(user, proposal)
@@ -410,9 +433,11 @@ def proposal_update(
     srid: int | None = None,
     details: Mapping | None = None,
     phases=None,
+    plan_entry=None,
+    needs_plan_amendment=None,
 ) -> m.Proposal:
     """Change a draft (or a proposal sent back for changes); only the fields given (``phases``,
-    when given, replace the stored ones)."""
+    when given, replace the stored ones; ``plan_entry=""`` unlinks the plan entry)."""
     proposal = _locked(proposal)
     check_can_edit(user, proposal)
     if name is not None:
@@ -423,6 +448,10 @@ def proposal_update(
         proposal.kind = _kind(kind)
     if rationale is not None:
         proposal.rationale = str(rationale).strip()
+    if plan_entry is not None:
+        proposal.plan_entry = _plan_entry(plan_entry)
+    if needs_plan_amendment is not None:
+        proposal.needs_plan_amendment = bool(needs_plan_amendment)
     if admin_unit is not None:
         unit = _unit(admin_unit)
         check_can_draft(user, unit)
@@ -654,7 +683,7 @@ def proposal_reject(user, proposal, comment):
 def visible_proposals(user, *, status=None, kind=None, queue: bool = False):
     """Proposals ``user`` may see, newest first; ``queue`` keeps those they review."""
     qs = m.Proposal.objects.select_related(
-        "admin_unit", "proposed_by", "resulting_area", "expands"
+        "admin_unit", "proposed_by", "resulting_area", "expands", "plan_entry"
     ).prefetch_related("phases")
     qs = access.proposals_to_review(user, qs) if queue else access.proposals_visible(user, qs)
     if status:

@@ -51,6 +51,7 @@ from planning.selectors.analysis_inputs.efficiency import parcel_records
 from planning.selectors.analysis_inputs.targets import project_records, target_records
 from planning.services.analyses import analysis_spec
 from planning.services.analyses.eco_readiness import conversion_roadmaps
+from planning.services.analyses.plan_vs_actual import basis_label
 from planning.services.analysis_runs import analysis_compute
 from planning.services.department_reports import lease_price_report, lease_price_rows
 from planning.texts import translate
@@ -407,6 +408,106 @@ def obstacles_table(areas, *, today: dt.date, with_area: bool = True) -> Table:
 
 
 # --------------------------------------------------------------------------------------------
+# Plan versus actual (issue 13 plan)
+# --------------------------------------------------------------------------------------------
+def plan_vs_actual_section(province, kinds: dict) -> tuple[Table, Table, dict, list[dict]]:
+    """The plan-versus-actual table, its table per plan amendment, chart and headline figures.
+
+    Figures come from the provincial plan where one is recorded for the province (its entries,
+    linked to the area records), else from the area records, and the table's note says which.
+    """
+    results = translate(analysis_compute("plan-vs-actual", province=province).results)
+    pva = results["rows"]
+    multi = any(r["province"] == TOTAL_LABEL for r in pva)
+    pva = [r for r in pva if (r["province"] == TOTAL_LABEL) == multi]
+    table = Table(
+        "plan_vs_actual",
+        _l("Plan versus actual"),
+        [
+            Column("kind", _l("Type")),
+            Column("planned_count", _l("In the plan"), "int"),
+            Column("planned_ha", _l("Planned (ha)"), "ha"),
+            Column("established_count", _l("Established"), "int"),
+            Column("established_ha", _l("Established (ha)"), "ha"),
+            Column("operating_count", _l("Operating"), "int"),
+            Column("operating_ha", _l("Operating (ha)"), "ha"),
+            Column("established_share_ha", _l("Established share of planned area"), "pct"),
+            Column("occupancy", _l("Occupancy of the established"), "pct"),
+            Column("basis_label", _l("Counted from")),
+        ],
+    )
+    for r in pva:
+        table.rows.append(
+            {**r, "kind": kinds.get(r["kind"], r["kind"]), "basis_label": basis_label(r["basis"])}
+        )
+    notes = []
+    for p in results.get("plans", []):
+        notes.append(
+            _(
+                "%(name)s, approved by %(decision)s: %(n)s entries, %(syn)s of them illustrative "
+                "(their areas split the plan's totals)."
+            )
+            % {
+                "name": p["name"],
+                "decision": p["decision"],
+                "n": p["n_entries"],
+                "syn": p["n_synthetic_entries"],
+            }
+        )
+    for name in results.get("provinces_without_plan", []):
+        notes.append(
+            _("%(province)s: no provincial plan recorded; counted from the area records.")
+            % {"province": name}
+        )
+    table.note = " ".join(notes)
+    steps = Table(
+        "plan_amendments",
+        _l("Provincial plan by amendment"),
+        [
+            Column("province", _l("Province")),
+            Column("kind", _l("Type")),
+            Column("step_label", _l("Plan as of")),
+            Column("decision", _l("Decision")),
+            Column("planned_count", _l("In the plan"), "int"),
+            Column("planned_ha", _l("Planned (ha)"), "ha"),
+            Column("change_count", _l("Change (number)"), "int"),
+            Column("change_ha", _l("Change (ha)"), "ha"),
+            Column("established_count", _l("Established"), "int"),
+            Column("established_ha", _l("Established (ha)"), "ha"),
+        ],
+    )
+    for st in results.get("steps", []):
+        label = (
+            _("the original decision")
+            if st["step"] == 0
+            else _("amendment %(n)s") % {"n": st["step"]}
+        )
+        if st["is_synthetic"]:
+            label = f"{label} ({_('illustrative')})"
+        steps.rows.append({**st, "kind": kinds.get(st["kind"], st["kind"]), "step_label": label})
+    chart = {
+        "labels": [kinds.get(r["kind"], r["kind"]) for r in pva],
+        "series": [
+            {"label": str(_("Planned (ha)")), "data": [r["planned_ha"] for r in pva]},
+            {"label": str(_("Established (ha)")), "data": [r["established_ha"] for r in pva]},
+            {"label": str(_("Operating (ha)")), "data": [r["operating_ha"] for r in pva]},
+        ],
+    }
+    figures = [
+        {
+            "kind": r["kind"],
+            "planned_count": r["planned_count"],
+            "planned_ha": r["planned_ha"],
+            "established_count": r["established_count"],
+            "established_ha": r["established_ha"],
+            "basis": r["basis"],
+        }
+        for r in pva
+    ]
+    return table, steps, chart, figures
+
+
+# --------------------------------------------------------------------------------------------
 # Province dashboard
 # --------------------------------------------------------------------------------------------
 def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = None) -> dict:
@@ -533,36 +634,12 @@ def province_dashboard(province: m.AdminUnit, *, user, today: dt.date | None = N
                 numformat.for_file(row["clearance_parcel_ha"] - row["clearance_handed_over_ha"], 2)
             )
 
-    # Plan vs actual ----------------------------------------------------------------------------
-    pva = translate(analysis_compute("plan-vs-actual", province=province).results["rows"])
-    multi = any(r["province"] == TOTAL_LABEL for r in pva)
-    pva = [r for r in pva if (r["province"] == TOTAL_LABEL) == multi]
-    plan_table = Table(
-        "plan_vs_actual",
-        _l("Plan versus actual"),
-        [
-            Column("kind", _l("Type")),
-            Column("planned_count", _l("In the plan"), "int"),
-            Column("planned_ha", _l("Planned (ha)"), "ha"),
-            Column("established_count", _l("Established"), "int"),
-            Column("established_ha", _l("Established (ha)"), "ha"),
-            Column("operating_count", _l("Operating"), "int"),
-            Column("operating_ha", _l("Operating (ha)"), "ha"),
-            Column("established_share_ha", _l("Established share of planned area"), "pct"),
-        ],
-    )
-    for r in pva:
-        plan_table.rows.append({**r, "kind": kinds.get(r["kind"], r["kind"])})
-    plan_chart = {
-        "labels": [kinds.get(r["kind"], r["kind"]) for r in pva],
-        "series": [
-            {"label": str(_("Planned (ha)")), "data": [r["planned_ha"] for r in pva]},
-            {"label": str(_("Established (ha)")), "data": [r["established_ha"] for r in pva]},
-            {"label": str(_("Operating (ha)")), "data": [r["operating_ha"] for r in pva]},
-        ],
-    }
+    # Plan vs actual (issue 13 plan: from the provincial plan where one is recorded) -----------
+    plan_table, steps_table, plan_chart, figures["plan"] = plan_vs_actual_section(province, kinds)
 
     tables = [areas_table, plan_table, lease_table(province)]  # issue 13: lease prices
+    if steps_table.rows:
+        tables.append(steps_table)
     charts = {"occupancy": occupancy, "plan": plan_chart}
     out = {"province": province, "rights": rights, "figures": figures, "today": today}
     # issue 13 eco: conversion roadmaps (public, like eco readiness)

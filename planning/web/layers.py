@@ -21,7 +21,7 @@ from planning import access
 
 # Groups in the layer switcher, in order, with their layers bottom-up as the map draws them.
 GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
-    ("areas", _("Industrial parks and clusters"), ("industrial_areas",)),
+    ("areas", _("Industrial parks and clusters"), ("industrial_areas", "plan_entries")),
     ("clearance", _("Land clearance"), ("clearance_parcels",)),
     ("transport", _("Transport"), ("road_corridors", "road_interchanges")),
     (
@@ -39,6 +39,7 @@ DRAW_ORDER = (
     "admin_units",
     "suggested_sites",
     "industrial_areas",
+    "plan_entries",  # issue 13 plan: dashed outlines above the areas
     "clearance_parcels",
     "secondary_projects",
     "proposals",
@@ -48,7 +49,13 @@ DRAW_ORDER = (
     "road_interchanges",
     "infrastructure_points",
 )
-VISIBLE_BY_DEFAULT = {"admin_units", "industrial_areas", "road_corridors", "secondary_projects"}
+VISIBLE_BY_DEFAULT = {
+    "admin_units",
+    "industrial_areas",
+    "road_corridors",
+    "secondary_projects",
+    "plan_entries",  # issue 13 plan
+}
 # Drawn in the browser from WFS GeoJSON (so it can be filtered); every other layer is XYZ tiles.
 VECTOR_LAYERS = {"industrial_areas"}
 # The context layer under everything: always listed first, never queried for popups first.

@@ -196,6 +196,13 @@ def _form_page(request, proposal=None):
         "kinds": list(_choices(m.Proposal, "kind").items()),
         "phase_rows": [r or {"year": None, "area_ha": None} for r in rows],
         "phase_boundaries": boundaries,
+        # issue 13 plan: establishment condition 1 — the provincial plans' entries to link
+        "plan_entries": [
+            (e.code, f"{e.plan.province.name} — {e.kind} — {e.name}")
+            for e in m.PlanEntry.objects.select_related("plan__province")
+            .filter(removed_by__isnull=True)
+            .order_by("plan__province__name", "kind", "name")
+        ],
     }
     return render(request, "planning/web/proposals/form.html", context)
 

@@ -26,6 +26,7 @@ ANONYMOUS_LAYERS = {
     "infrastructure_points",
     "secondary_projects",
     "road_interchanges",
+    "plan_entries",  # issue 13 plan: the provincial plan is public
 }
 
 

@@ -497,3 +497,114 @@ def test_area_label_stays_put_when_the_view_moves(client, province):
     b = moved.crop((0, 0, 350, 400)).tobytes()
     differing = sum(1 for i in range(0, len(a), 4) if a[i : i + 4] != b[i : i + 4])
     assert differing < 0.005 * 350 * 400, differing
+
+
+# --- issue 13 plan: the provincial plan's parks and clusters not yet established ---------------
+def _plan_world(province):
+    unit, kcn, ccn = province
+    plan = m.ProvincialPlan.objects.create(
+        code="QHT-T",
+        name="Quy hoạch thử",
+        province=unit,
+        period_start=2021,
+        period_end=2030,
+        decision_number="1/QĐ-TTg",
+        decision_date=dt.date(2023, 12, 14),
+        decision_agency="Thủ tướng Chính phủ",
+    )
+    planned = m.PlanEntry.objects.create(
+        plan=plan,
+        code="QH-NEW",
+        name="CCN mới",
+        kind="CCN",
+        planned_area_ha=Decimal("50"),
+        geometry=mp(109.15, 14.00, 109.16, 14.01),
+    )
+    # linked to an operating park: established, so not drawn as a planned entry
+    est = m.PlanEntry.objects.create(
+        plan=plan,
+        code="QH-NH",
+        name="KCN Nhơn Hòa",
+        kind="KCN",
+        planned_area_ha=Decimal("1400"),
+        area=kcn,
+        geometry=mp(109.17, 14.00, 109.18, 14.01),
+    )
+    return planned, est
+
+
+def _paint(client, geom, layer="plan_entries"):
+    x0, y0, x1, y1 = geom.extent
+    r = client.get(
+        "/ows/wms",
+        {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetMap",
+            "LAYERS": layer,
+            "STYLES": "",
+            "SRS": "EPSG:4326",
+            "BBOX": f"{x0 - 0.001},{y0 - 0.001},{x1 + 0.001},{y1 + 0.001}",
+            "WIDTH": 64,
+            "HEIGHT": 64,
+            "FORMAT": "image/png",
+            "TRANSPARENT": "TRUE",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
+    assert r.status_code == 200, r.content[:300]
+    return _png(r.content)
+
+
+def test_planned_entries_are_drawn_dashed_and_established_ones_not(client, province):
+    planned, est = _plan_world(province)
+    img = _paint(client, planned.geometry)
+    # an outline only (no fill): the inside is mostly empty (the name is written there), the
+    # edge painted in broken dashes
+    inside = [img.getpixel((x, y))[3] > 0 for x in range(12, 52) for y in (12, 20, 44, 52)]
+    assert sum(inside) < len(inside) / 4
+    edge = [img.getpixel((x, y))[3] > 0 for x in range(64) for y in (3, 4, 5, 58, 59, 60)]
+    assert any(edge) and not all(edge)
+    assert _painted(_paint(client, est.geometry)) == 0
+    # WFS publishes the same rows, with kind, planned ha and the plan's decision
+    r = client.get(
+        "/ows/wfs",
+        {
+            "SERVICE": "WFS",
+            "VERSION": "2.0.0",
+            "REQUEST": "GetFeature",
+            "TYPENAMES": "plan_entries",
+            "OUTPUTFORMAT": "application/json",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
+    assert r.status_code == 200, r.content[:300]
+    features = r.json()["features"]
+    assert [f["properties"]["code"] for f in features] == ["QH-NEW"]
+    props = features[0]["properties"]
+    assert (props["kind"], float(props["planned_area_ha"]), props["plan"]) == ("CCN", 50.0, "QHT-T")
+    assert props["plan_decision"] == "1/QĐ-TTg, 2023-12-14, Thủ tướng Chính phủ"
+    # GetFeatureInfo answers with the same attributes
+    x0, y0, x1, y1 = planned.geometry.extent
+    r = client.get(
+        "/ows/wms",
+        {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetFeatureInfo",
+            "LAYERS": "plan_entries",
+            "QUERY_LAYERS": "plan_entries",
+            "STYLES": "",
+            "SRS": "EPSG:4326",
+            "BBOX": f"{x0},{y0},{x1},{y1}",
+            "WIDTH": 64,
+            "HEIGHT": 64,
+            "X": 2,
+            "Y": 32,
+            "INFO_FORMAT": "text/plain",
+            "FORMAT": "image/png",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
+    assert r.status_code == 200
+    assert "QH-NEW" in r.content.decode() and "1/QĐ-TTg" in r.content.decode()

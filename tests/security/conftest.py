@@ -375,6 +375,31 @@ def matrix_world(transactional_db):
         )
     }
 
+    # issue 13 plan: a provincial plan per province, each with a planned entry not yet
+    # established (the plan_entries layer).
+    plan_entries = {}
+    for key, unit, box in (
+        ("bd", "bd", (109.22, 14.0, 109.226, 14.006)),
+        ("st", "st", (106.0, 9.75, 106.006, 9.756)),
+    ):
+        plan = m.ProvincialPlan.objects.create(
+            code=f"QHT-{key.upper()}",
+            name=f"Quy hoạch tỉnh {u[unit].name}",
+            province=u[unit],
+            period_start=2021,
+            period_end=2030,
+            decision_agency="Thủ tướng Chính phủ",
+            decision_unsourced=True,
+        )
+        plan_entries[key] = m.PlannedSite.objects.create(
+            plan=plan,
+            code=f"QH-{key.upper()}-CCN1",
+            name=f"CCN quy hoạch {u[unit].name}",
+            kind="CCN",
+            planned_area_ha=Decimal("40"),
+            geometry=mp(*box),
+        )
+
     users = {}
     User = get_user_model()
     for name, spec in ROLES.items():
@@ -408,6 +433,7 @@ def matrix_world(transactional_db):
         "suggested_sites": sites,
         "infrastructure_connectors": connectors,
         "road_interchanges": interchanges,
+        "plan_entries": plan_entries,  # issue 13 plan
     }
     samples = {
         k: {"in": v.get("in", v.get("bd")), "out": v.get("out", v.get("st"))}

@@ -70,6 +70,58 @@ def test_province_dashboard_draws_its_charts(live_server, open_page):
     save_screenshot(page, "dashboard-province", full_page=True)
 
 
+# --- issue 13 plan: plan versus actual read from the provincial plan ----------------------------
+# (placed before the staff test below: after it the module's demo data were gone on PostGIS)
+PLAN_COLUMNS = ("kind", "in_plan", "planned_ha", "established", "established_ha")
+
+
+def _plan_table(page) -> dict[str, tuple]:
+    """The plan-versus-actual table as the reader sees it: kind label → the first five cells."""
+    rows = page.eval_on_selector_all(
+        "table[data-table=plan_vs_actual] tbody tr",
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent.trim()))",
+    )
+    return {r[0]: tuple(r[1:5]) for r in rows}
+
+
+@pytest.mark.parametrize(
+    "code, kcn, ccn",
+    [
+        # Sóc Trăng, the article of 12 Feb 2025 (../shared/sources/003_…): 10 KCN, 4,334 ha
+        # (An Nghiệp 243 + Trần Đề 160 = 403 ha established); 18 CCN, 983.6 ha, 5 established
+        # on 202.5 ha.
+        ("94", ("10", "4.334,0", "2", "403,0"), ("18", "983,6", "5", "202,5")),
+        # Bình Định, DOMAIN.md §6.1: 15 KCN ≈ 6,714 ha, 68 CCN ≈ 3,470 ha; established are the
+        # demo's records of an established status (10 KCN on 4,675.5 ha; 15 CCN on 428.4 ha).
+        ("52", ("15", "6.714,0", "10", "4.675,5"), ("68", "3.470,0", "15", "428,4")),
+    ],
+)
+def test_dashboard_shows_plan_versus_actual_from_the_provincial_plan(
+    live_server, open_page, code, kcn, ccn
+):
+    from planning.models import AdminUnit
+
+    province = AdminUnit.objects.get(code=code, level="province")
+    page = open_page(f"{live_server.url}/dashboards/{province.pk}/")
+    page.wait_for_selector("body[data-charts-ready]")
+    table = _plan_table(page)
+    assert table == {"Khu công nghiệp (KCN)": kcn, "Cụm công nghiệp (CCN)": ccn}
+    counted_from = page.eval_on_selector_all(
+        "table[data-table=plan_vs_actual] tbody tr td:last-child",
+        "cs => cs.map(c => c.textContent)",
+    )
+    assert counted_from == ["quy hoạch tỉnh", "quy hoạch tỉnh"]
+    # the headline figures say the same, and the chart draws the plan's hectares
+    assert page.get_attribute("#fig-plan-KCN", "data-basis") == "plan"
+    assert page.inner_text("#fig-plan-KCN .kcn-figure-value") == f"{kcn[0]} KCN · {kcn[1]} ha"
+    assert page.inner_text("#fig-plan-CCN .kcn-figure-value") == f"{ccn[0]} CCN · {ccn[1]} ha"
+    planned = page.evaluate("() => kcnDashboard.charts.plan.data.datasets[0].data")
+    as_number = [float(x.replace(".", "").replace(",", ".")) for x in (kcn[1], ccn[1])]
+    assert planned == as_number
+    note = page.inner_text("#table-plan_vs_actual .kcn-dash-note")
+    assert ("995/QĐ-TTg" if code == "94" else "1619/QĐ-TTg") in note
+
+
 def test_area_dashboard_map_and_charts_for_staff(live_server, open_page, django_user_model):
     from planning.models import IndustrialArea, Membership
 

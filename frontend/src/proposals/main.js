@@ -192,6 +192,8 @@ function setupForm(config, map, source) {
         body: JSON.stringify({
           geometry: geom, kind: form.kind.value, admin_unit: form.admin_unit.value, store: false,
           ...checkDetails(),
+          ...(form.plan_entry && form.plan_entry.value ? {plan_entry: form.plan_entry.value} : {}),
+          needs_plan_amendment: form.needs_plan_amendment ? form.needs_plan_amendment.checked : false,
         }),
       });
       if (seq !== state.seq) return;
@@ -224,6 +226,8 @@ function setupForm(config, map, source) {
   const detailsBox = document.getElementById('kcn-prop-details');
   if (detailsBox) detailsBox.addEventListener('change', scheduleCheck);
   form.admin_unit.addEventListener('change', scheduleCheck);
+  if (form.plan_entry) form.plan_entry.addEventListener('change', scheduleCheck);
+  if (form.needs_plan_amendment) form.needs_plan_amendment.addEventListener('change', scheduleCheck);
 
   document.getElementById('kcn-prop-clear').addEventListener('click', () => {
     source.clear();
@@ -275,6 +279,9 @@ function setupForm(config, map, source) {
     const body = {
       name: form.name.value.trim(), kind: form.kind.value, admin_unit: form.admin_unit.value,
       rationale: form.rationale.value, geometry: geom, ...details(),
+      // issue 13 plan: establishment condition 1
+      plan_entry: form.plan_entry ? form.plan_entry.value : '',
+      needs_plan_amendment: form.needs_plan_amendment ? form.needs_plan_amendment.checked : false,
     };
     const buttons = form.querySelectorAll('button[type=submit]');
     buttons.forEach((b) => { b.disabled = true; });

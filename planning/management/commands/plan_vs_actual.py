@@ -1,18 +1,39 @@
+from pathlib import Path
+
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
+from planning.services.analyses.plan_vs_actual import basis_label, plan_vs_actual_xlsx
 from planning.texts import translate
 
 
 class Command(AnalysisCommand):
     help = gettext_lazy(
-        "Plan vs actual: number and area of parks and clusters planned, established and operating."
+        "Plan vs actual: number and area of parks and clusters planned, established and operating, "
+        "from the provincial plan where one is recorded (else from the area records)."
     )
     analysis = "plan-vs-actual"
 
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--xlsx", metavar="PATH", help=_("also write the tables to this XLSX file")
+        )
+
     def handle(self, *args, **options):
         run = self.run(self.analysis, options, province=options["province"])
+        if options["xlsx"]:
+            path = Path(options["xlsx"])
+            if path.is_dir():
+                raise CommandError(_("--xlsx needs a file path, not a folder"))
+            content = plan_vs_actual_xlsx(run.results)
+            path.write_bytes(content)
+            self.stderr.write(
+                _("wrote %(path)s (%(size)s bytes)") % {"path": path, "size": fmt_vi(len(content))}
+            )
         if options["json"]:
             self.emit_json(run)
             return
@@ -34,6 +55,8 @@ class Command(AnalysisCommand):
                     _("Operating"),
                     "(ha)",
                     _("Share of ha"),
+                    _("Occupancy"),
+                    _("Counted from"),
                 ],
                 [
                     [
@@ -46,6 +69,8 @@ class Command(AnalysisCommand):
                         r["operating_count"],
                         r["operating_ha"],
                         pct(r["established_share_ha"]),
+                        pct(r.get("occupancy")),
+                        basis_label(r.get("basis", "records")),
                     ]
                     for r in rows
                 ],
@@ -53,4 +78,35 @@ class Command(AnalysisCommand):
         )
         for r in rows:
             self.stdout.write(wrap(r["summary_vi"]))
+        steps = run.results.get("steps", [])
+        if steps:
+            self.stdout.write(self.style.MIGRATE_HEADING(_("By plan amendment")))
+            self.stdout.write(
+                table(
+                    [
+                        _("Province"),
+                        _("Kind"),
+                        _("Amendment"),
+                        _("Decision"),
+                        _("Planned"),
+                        "(ha)",
+                        _("Change"),
+                        "(ha)",
+                    ],
+                    [
+                        [
+                            s["province"],
+                            s["kind"],
+                            s["step"],
+                            s["decision"],
+                            s["planned_count"],
+                            s["planned_ha"],
+                            s["change_count"],
+                            s["change_ha"],
+                        ]
+                        for s in steps
+                    ],
+                    max_width=60,
+                )
+            )
         self.footer(run)

@@ -43,6 +43,7 @@ from planning.selectors.admin_units import (
 from planning.selectors.analysis_inputs.areas import area_rows, metric_shapes
 from planning.selectors.analysis_inputs.networks import active_proposals, road_records, roads_near
 from planning.selectors.input_versions import input_versions
+from planning.selectors.plans import plans_in
 from planning.selectors.rasters import raster_layers_available, raster_layers_for, raster_path
 from planning.services.analyses.common import (
     P_LEVEL,
@@ -137,6 +138,8 @@ def _prepare(
     phase_areas=None,
     land_use=None,
     demand_stated=False,
+    plan_entry=None,
+    needs_plan_amendment=False,
 ):
     """Checked parameters (``analysis_params``): a proposal, or a geometry (already a valid
     EPSG:4326 multipolygon; ``crs`` was applied to it) with the unit that proposes it."""
@@ -155,6 +158,7 @@ def _prepare(
         is_craft_village = proposal.is_craft_village
         expands = proposal.expands
         stated = _stated(proposal)
+        plan_entry, needs_plan_amendment = proposal.plan_entry, proposal.needs_plan_amendment
     else:
         # An ad-hoc check (the form's live check): stated phase areas and breakdown; a demand
         # stated here is not confirmed (only a stored proposal's reviewer confirms it).
@@ -179,6 +183,11 @@ def _prepare(
         "proposal": None if proposal is None else {"id": proposal.pk, "code": proposal.code},
         "unit": parse_level(unit),
         "overrides": dict(criteria or {}),
+        # issue 13 plan: establishment condition 1
+        "plan": {
+            "entry": plan_entry.code if plan_entry is not None else None,
+            "needs_amendment": bool(needs_plan_amendment),
+        },
         "criteria": crit.to_dict(),
         **stated,
     }, admin_unit
@@ -424,6 +433,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
             demand_stated=bool(params.get("demand_stated")),
             demand_confirmed=bool(params.get("demand_confirmed")),
             criteria=crit,
+            plan=plan_condition(unit, params.get("plan")),  # issue 13 plan
         )
         lies_in = [
             {"code": code, "name": name, "level": unit.level, "share": round(share, 6)}
@@ -458,6 +468,28 @@ def _body(params: dict, progress: Progress) -> Outcome:
         ]
     )
     return Outcome(results, versions, timer.steps)
+
+
+def plan_condition(unit: m.AdminUnit, given: Mapping | None) -> dict:
+    """What establishment condition 1 reads (``check_proposal``'s ``plan``): whether a plan is
+    recorded for the proposing unit's province, the linked entry, the amendment flag."""
+    given = given or {}
+    entry = None
+    if given.get("entry"):
+        e = m.PlanEntry.objects.select_related("plan").filter(code=given["entry"]).first()
+        if e is not None:
+            entry = {
+                "name": e.name,
+                "kind": e.kind,
+                "plan": e.plan.decision,
+                "removed": e.removed_by_id is not None,
+            }
+    province = unit.province if unit is not None else None
+    return {
+        "plan_recorded": bool(plans_in(province)) if province is not None else False,
+        "needs_amendment": bool(given.get("needs_amendment")),
+        "entry": entry,
+    }
 
 
 SPEC = register_analysis(
@@ -551,6 +583,18 @@ SPEC = register_analysis(
                 ),
                 default=False,
                 excludes=("proposal",),
+            ),
+            # issue 13 plan: establishment condition 1
+            Param(
+                "plan_entry",
+                "plan_entry",
+                pgettext_lazy("parameter help", "code of the provincial plan entry it carries out"),
+            ),
+            Param(
+                "needs_plan_amendment",
+                "boolean",
+                pgettext_lazy("parameter help", "not on the provincial plan: needs an amendment"),
+                default=False,
             ),
         ),
         # issue 13 rules: what the form states before the proposal is stored

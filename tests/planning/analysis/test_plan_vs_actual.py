@@ -60,8 +60,10 @@ def test_soc_trang_figures():
     assert kcn.operating_count == 1 and kcn.by_status["planned"][0] == 8
     assert vi(kcn.summary) == (
         "Sóc Trăng: 10 KCN trong quy hoạch (4.334 ha); đã thành lập 2 KCN "
-        "(403 ha, 9,3 % diện tích); đang hoạt động 1 KCN (243 ha)."
+        "(403 ha, 9,3 % diện tích); đang hoạt động 1 KCN (243 ha). Chưa có quy hoạch tỉnh "
+        "được ghi nhận: đếm theo hồ sơ khu, cụm công nghiệp."
     )
+    assert kcn.basis == "records" and kcn.plan == ""
 
 
 def test_revoked_areas_leave_the_plan_and_totals_span_provinces():

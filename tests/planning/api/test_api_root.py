@@ -101,7 +101,24 @@ def test_every_listed_endpoint_answers_an_administrator(small_province, task_wor
         started_by=admin,
         status=m.ImportJob.Status.DONE,
     )
+    # issue 13 plan: a provincial plan with a planned entry (plans API, plan_entries layer)
+    plan = m.ProvincialPlan.objects.create(
+        code="QHT-T",
+        name="Quy hoạch thử",
+        province=m.AdminUnit.objects.filter(level="province").order_by("pk").first(),
+        period_start=2021,
+        period_end=2030,
+    )
+    m.PlanEntry.objects.create(
+        plan=plan,
+        code="QH-T-1",
+        name="CCN quy hoạch",
+        kind="CCN",
+        planned_area_ha=40,
+        geometry="SRID=4326;POLYGON((109.2 14.0, 109.206 14.0, 109.206 14.006, 109.2 14.0))",
+    )
     values = {
+        "plan-detail": {"code": plan.code},
         "proposal-detail": {"pk": proposal},
         "proposal-validate": {"pk": proposal},
         "proposal-action": {"pk": proposal, "action": "comment"},

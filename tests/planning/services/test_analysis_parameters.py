@@ -54,6 +54,7 @@ WRONG_TYPE = {
     "admin_unit": {"code": "21907"},
     "area": ["CCN-CH"],
     "proposal": 1.5,
+    "plan_entry": ["QHST-CCN-NGANAM"],  # issue 13 plan
 }
 #: Codes and names that do not exist, for the parameter types that name something.
 UNKNOWN = {
@@ -63,6 +64,7 @@ UNKNOWN = {
     "admin_unit": "XYZ-404",
     "area": "XYZ-404",
     "proposal": "DX-404",
+    "plan_entry": "QH-404",  # issue 13 plan
 }
 #: Valid values, to fill in what a case does not test.
 VALID = {"province": "52", "geometry": SQUARE, "admin_unit": "21907"}
