@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planning", "0012_result_layer_labels"),
+        ("planning", "0017_enforce_enforcement_trail"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
