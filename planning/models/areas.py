@@ -17,6 +17,29 @@ from planning.models.admin_units import AdminUnit, SpatialRecord
 AREA_WRITE_CHECKS: list = []
 
 
+class IndustrialAreaQuerySet(models.QuerySet):
+    """``update()`` and ``bulk_update()`` pass the write checks too (e.g. a CCN revoked without a
+    conversion plan is refused however it is written): every row whose checked fields change is
+    checked as it would be stored."""
+
+    def update(self, **kwargs):
+        if AREA_WRITE_CHECKS and kwargs:
+            for area in self.iterator():
+                for name, value in kwargs.items():
+                    if not hasattr(value, "resolve_expression"):
+                        setattr(area, name, value)
+                for check in AREA_WRITE_CHECKS:
+                    check(area)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        for area in objs:
+            for check in AREA_WRITE_CHECKS:
+                check(area)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class AreaKind(models.TextChoices):
     KCN = "KCN", _("Industrial park (KCN)")
     CCN = "CCN", _("Industrial cluster (CCN)")
@@ -119,6 +142,8 @@ class IndustrialArea(SpatialRecord):
         PLANNED = "planned", _("Conversion planned")
         CONVERTING = "converting", _("Converting")
         CERTIFIED = "certified", _("Certified eco-industrial park")
+
+    objects = IndustrialAreaQuerySet.as_manager()
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from planning import geo
 from planning.models.admin_units import AdminUnit, SpatialRecord
 from planning.models.areas import AreaKind, IndustrialArea
+from planning.models.enforcement import ConversionPlan
 
 
 def decision_label(number: str, date, agency: str, *, unknown: bool = False) -> str:
@@ -307,10 +308,33 @@ class PlanEntry(SpatialRecord):
                 errors["expands"] = _("An expansion is of the kind of the entry it expands.")
         if self.kcn_type and self.kind != AreaKind.KCN:
             errors["kcn_type"] = _("Only a KCN has a KCN type.")
+        removal = self.removal_refusal()
+        if removal:
+            errors["removed_by"] = removal
         if errors:
             raise ValidationError(errors)
 
+    def removal_refusal(self) -> str | None:
+        """Why this entry may not be taken off the plan, or None.
+
+        Decree 66/2020/ND-CP Art. 1 cl. 5 (DOMAIN.md §2.6): a CCN withdrawn from the plan needs
+        the conversion plan of its land. An established cluster (an entry linked to its area)
+        is taken off the plan only once its conversion plan is recorded; an entry never
+        established has no land to convert.
+        """
+        if self.kind != AreaKind.CCN or not self.removed_by_id or not self.area_id:
+            return None
+        if ConversionPlan.objects.filter(area_id=self.area_id).exists():
+            return None
+        return _(
+            "%(area)s cannot be taken off the plan without a conversion plan for its land "
+            "(Decree 66/2020/ND-CP, Article 1 clause 5): record the conversion plan first."
+        ) % {"area": self.area.name}
+
     def save(self, *args, **kwargs):
+        removal = self.removal_refusal()
+        if removal:
+            raise ValidationError({"removed_by": removal})
         self.plan_decision = self.plan.decision
         super().save(*args, **kwargs)
 

@@ -597,10 +597,10 @@ def labour_report_filename(report: dict, ext: str) -> str:
 # Lease prices
 # --------------------------------------------------------------------------------------------
 def _price_is_synthetic(area: m.IndustrialArea) -> bool:
-    """A price counts as demonstration data when its record says its figures are illustrative
-    (the demo's marker "minh họa"): no lease price of a real park is sourced in DOMAIN.md."""
-    source = (area.source or "").lower()
-    return bool(getattr(area, "is_synthetic", False)) or "minh họa" in source
+    """A price counts as demonstration data when the record lists it among its invented figures
+    (``synthetic_fields``, issue 13 §6; a price typed in through a door leaves that list). No
+    lease price of a real park is sourced in DOMAIN.md."""
+    return "lease_price_usd_m2" in (area.synthetic_fields or [])
 
 
 def _area_regions(areas) -> dict[int, tuple[str, str | None]]:

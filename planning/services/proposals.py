@@ -582,7 +582,12 @@ def proposal_act(user, proposal: m.Proposal, action: str, comment: str = "") -> 
         if action in ("approve", "reject"):
             locked.decided_at = now
         if action == "approve":
-            locked.resulting_area = _planned_area(user, locked, comment)
+            if locked.expands_id:
+                # An expansion enlarges the area it expands (total = planned + added, as the
+                # size rule counted it); the area keeps its code, status and history.
+                _expand_area(user, locked, comment)
+            else:
+                locked.resulting_area = _planned_area(user, locked, comment)
         if action == "confirm-demand":
             locked.demand_confirmed_at = now
             locked.demand_confirmed_by = user if getattr(user, "pk", None) else None
@@ -643,6 +648,39 @@ def _planned_area_record(user, proposal, unit, planned, reviewer, comment) -> m.
         ),
     )
     area._history_user = user
+    area.full_clean()
+    area.save()
+    entry = proposal.plan_entry
+    if entry is not None and entry.area_id is None and entry.kind == area.kind:
+        # The provincial plan's entry this proposal carries out now has its area record.
+        entry.area = area
+        entry._history_user = user
+        entry.full_clean()
+        entry.save()
+    return area
+
+
+def _expand_area(user, proposal: m.Proposal, comment: str) -> m.IndustrialArea:
+    """Enlarge the area an approved expansion proposal expands: its boundary takes in the
+    proposal's land and its planned area grows by the proposal's area (Decree 32/2024: the
+    total after expansion is what the size rule checked)."""
+    area = m.IndustrialArea.objects.select_for_update().get(pk=proposal.expands_id)
+    added = Decimal(str(proposal.area_ha)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    area.boundary = normalise_geometry(area.boundary.union(proposal.geom), "MULTIPOLYGON")
+    area.planned_area_ha = area.planned_area_ha + added
+    reviewer = user.get_full_name() or user.get_username()
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _(
+            "Expanded by %(added)s ha: proposal %(code)s approved by %(reviewer)s on %(date)s."
+        ) % {
+            "added": added,
+            "code": proposal.code,
+            "reviewer": reviewer,
+            "date": f"{timezone.localdate():%d/%m/%Y}",
+        }
+    area.source = f"{area.source}\n{note}".strip()
+    area._history_user = user
+    area._change_reason = note + (f" {comment}" if comment else "")
     area.full_clean()
     area.save()
     return area

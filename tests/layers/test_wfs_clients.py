@@ -188,6 +188,7 @@ def test_ogrinfo_lists_the_layers(live_server, clients_world):
         "infrastructure_points",
         "secondary_projects",
         "road_interchanges",
+        "plan_entries",
     }
     out = _run(
         ["ogrinfo", "-ro", "-so", f"WFS:{live_server.url}/ows/wfs"],

@@ -126,6 +126,56 @@ def test_ccn_revoked_with_conversion_plan_and_kcn_without(ccn, kcn):
     assert set(m.IndustrialArea.objects.values_list("status", flat=True)) == {"revoked"}
 
 
+def test_queryset_update_and_bulk_update_obey_the_conversion_plan_rule(ccn, kcn):
+    # The bulk doors pass the same check as save(): no plan, no revocation.
+    with pytest.raises(ValidationError, match="66/2020"):
+        m.IndustrialArea.objects.filter(pk=ccn.pk).update(status="revoked")
+    ccn.status = "revoked"
+    with pytest.raises(ValidationError, match="66/2020"):
+        m.IndustrialArea.objects.bulk_update([ccn], ["status"])
+    assert m.IndustrialArea.objects.get(pk=ccn.pk).status == "operating"
+    assert m.IndustrialArea.objects.filter(pk=kcn.pk).update(status="revoked") == 1  # a KCN
+    _plan(ccn)
+    assert m.IndustrialArea.objects.filter(pk=ccn.pk).update(status="revoked") == 1
+
+
+def test_a_ccn_entry_leaves_the_provincial_plan_only_with_a_conversion_plan(ccn, units):
+    province = ccn.admin_unit.province
+    plan = m.ProvincialPlan.objects.create(
+        code="QH-TEST",
+        name="Quy hoạch thử",
+        province=province,
+        period_start=2021,
+        period_end=2030,
+    )
+    amendment = m.PlanAmendment.objects.create(
+        plan=plan,
+        sequence=1,
+        decision_number="9/QĐ-TTg",
+        decision_date=D(2026, 5, 1),
+        decision_agency="Thủ tướng Chính phủ",
+        changes="Đưa CCN ra khỏi quy hoạch.",
+    )
+    entry = m.PlanEntry.objects.create(
+        plan=plan, code="QH-TEST-1", name=ccn.name, kind="CCN", planned_area_ha=20, area=ccn
+    )
+    never_built = m.PlanEntry.objects.create(
+        plan=plan, code="QH-TEST-2", name="CCN chưa thành lập", kind="CCN", planned_area_ha=15
+    )
+    entry.removed_by = amendment
+    with pytest.raises(ValidationError, match="66/2020"):
+        entry.full_clean()
+    with pytest.raises(ValidationError, match="66/2020"):
+        entry.save()
+    never_built.removed_by = amendment  # no land to convert
+    never_built.full_clean()
+    never_built.save()
+    _plan(ccn)
+    entry.full_clean()
+    entry.save()
+    assert m.PlanEntry.objects.filter(removed_by=amendment).count() == 2
+
+
 def test_conversion_plan_of_a_revoked_ccn_cannot_be_deleted(ccn):
     plan = _plan(ccn)
     svc.area_revoke(area=ccn)

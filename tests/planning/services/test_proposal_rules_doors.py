@@ -509,3 +509,72 @@ def test_a_changed_demand_statement_needs_a_new_confirmation(people, xay_da_b):
         f"{API}{d['id']}/", {"demand_statement": "20 nhà đầu tư, 45 ha."}, format="json"
     )
     assert r.status_code == 200 and r.json()["demand_confirmed_at"] is None
+
+
+# --- issue 13 lead: an approved expansion enlarges the area it expands ----------------------------
+def test_an_approved_expansion_enlarges_the_area_instead_of_creating_one(people, xay_da_b):
+    # 60 ha + 300 m × 300 m = 9 ha → 69 ha; occupancy 55 %, demand confirmed by the reviewer.
+    d = create(
+        people["canbo"],
+        zone=BD_ZONE,
+        metric=rect(CAT_HANH, -1000, 0, -700, 300),
+        kind="CCN",
+        expands=xay_da_b.code,
+        demand_exceeds_existing=True,
+        demand_statement="12 nhà đầu tư đăng ký thuê 30 ha.",
+    )
+    staff, reviewer = api(people["canbo"]), api(people["sct"])
+    assert staff.post(f"{API}{d['id']}/submit/", {}, format="json").status_code == 200
+    assert reviewer.post(f"{API}{d['id']}/review/", {}, format="json").status_code == 200
+    assert reviewer.post(f"{API}{d['id']}/confirm-demand/", {}, format="json").status_code == 200
+    areas_before = m.IndustrialArea.objects.count()
+    r = reviewer.post(f"{API}{d['id']}/approve/", {"comment": "Đồng ý"}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "approved" and r.json()["resulting_area"] is None
+    assert m.IndustrialArea.objects.count() == areas_before  # no second record
+    xay_da_b.refresh_from_db()
+    assert xay_da_b.planned_area_ha == Decimal("69.00")  # 60 + 9
+    assert xay_da_b.status == "operating"  # keeps its status and code
+    added = lonlat(rect(CAT_HANH, -1000, 0, -700, 300), BD_ZONE)
+    assert xay_da_b.boundary.contains(added.point_on_surface)
+    assert xay_da_b.boundary_area_ha == pytest.approx(69.0, abs=0.01)  # 60 + 9 ha measured
+    last = xay_da_b.history.first()
+    assert last.history_user == people["sct"] and d["code"] in last.history_change_reason
+
+
+def test_an_approved_proposal_on_the_plan_links_its_entry_to_the_new_area(people, binh_dinh):
+    province, _ = binh_dinh
+    plan = m.ProvincialPlan.objects.create(
+        code="QH-TEST",
+        name="Quy hoạch thử",
+        province=province,
+        decision_number="1/QĐ-TTg",
+        decision_date=dt.date(2023, 12, 14),
+        decision_agency="Thủ tướng Chính phủ",
+        period_start=2021,
+        period_end=2030,
+    )
+    entry = m.PlanEntry.objects.create(
+        plan=plan,
+        code="QH-TEST-CCN-1",
+        name="CCN trong quy hoạch",
+        kind="CCN",
+        planned_area_ha=Decimal("20"),
+    )
+    # 400 m × 500 m = 20 ha, on the plan's entry.
+    d = create(
+        people["canbo"],
+        zone=BD_ZONE,
+        metric=rect(CAT_HANH, 3000, 0, 3400, 500),
+        kind="CCN",
+        plan_entry=entry.code,
+    )
+    reviewer = api(people["sct"])
+    assert (
+        api(people["canbo"]).post(f"{API}{d['id']}/submit/", {}, format="json").status_code == 200
+    )
+    assert reviewer.post(f"{API}{d['id']}/review/", {}, format="json").status_code == 200
+    r = reviewer.post(f"{API}{d['id']}/approve/", {}, format="json")
+    assert r.status_code == 200, r.content
+    entry.refresh_from_db()
+    assert entry.area is not None and entry.area.code == r.json()["resulting_area"]["code"]
