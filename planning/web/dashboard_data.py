@@ -764,6 +764,7 @@ def area_dashboard(area: m.IndustrialArea, *, user, today: dt.date | None = None
         "jobs_per_ha": eff["jobs_per_ha"],
         "registered_capital_per_ha": eff["registered_capital_per_ha"],
         "expansion": eff["expansion"]["message_vi" if lang == "vi" else "message_en"],
+        "plan_entry": _plan_entry_text(area),  # issue 13: the provincial plan it carries out
     }
     charts: dict = {
         "occupancy": {
@@ -1265,3 +1266,21 @@ def transfer_pipeline_table(areas) -> Table:
         "enterprises step by step; the transfer procedure is NOT CONFIRMED in law."
     )
     return t
+
+
+def _plan_entry_text(area: m.IndustrialArea) -> str:
+    """The provincial plan's entry this area carries out, or that it is on no recorded plan."""
+    entry = m.PlanEntry.objects.filter(area=area).select_related("plan").first()
+    if entry is None:
+        return _("Not linked to an entry of a recorded provincial plan.")
+    plan = entry.plan
+    decision = plan.decision_number or _("decision not sourced")
+    text = _("Provincial plan %(plan)s (%(decision)s): %(entry)s, %(ha)s ha planned.") % {
+        "plan": plan.name,
+        "decision": decision,
+        "entry": entry.name,
+        "ha": numbers.number(float(entry.planned_area_ha), 1),
+    }
+    if entry.removed_by_id:
+        text += " " + _("Taken off the plan by an amendment.")
+    return text

@@ -249,6 +249,14 @@ class PlanOnDemoTests(TestCase):
         kcn = _row(pva, "Sóc Trăng", "KCN")
         self.assertEqual(_figures(kcn), (10, 4334.0, 2, 403.0))
 
+    def test_area_page_names_the_plan_entry_it_carries_out(self):
+        an_nghiep = m.IndustrialArea.objects.get(code="KCN-ANNGHIEP")
+        text = self.client.get(
+            f"/dashboards/areas/{an_nghiep.pk}/", HTTP_ACCEPT_LANGUAGE="vi"
+        ).content.decode()
+        self.assertIn('id="kcn-dash-plan-entry"', text)
+        self.assertIn("995/QĐ-TTg", text)
+
     def test_dashboard_table(self):
         r = self.client.get(
             f"/dashboards/{self.st.pk}/", HTTP_ACCEPT_LANGUAGE="en", headers={"host": "127.0.0.1"}
