@@ -11,9 +11,9 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from layers.management.base import LanguageCommand
-from planning.analysis._text import fmt_vi
 from planning.analysis.errors import AnalysisError
 from planning.errors import PlanningError
+from planning.numbers import number
 from planning.services.analysis_runs import analysis_run
 from planning.texts import translate
 
@@ -49,15 +49,15 @@ def _cell(v, max_width: int) -> str:
     if isinstance(v, bool):
         return _("yes") if v else _("no")
     if isinstance(v, float):
-        return fmt_vi(v, 1 if abs(v) >= 10 else 2)
+        return number(v, 1 if abs(v) >= 10 else 2)
     if isinstance(v, int):
-        return fmt_vi(v)
+        return number(v)
     text = str(v)
     return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
 
 def pct(v) -> str | None:
-    return None if v is None else f"{fmt_vi(100 * v, 1)} %"
+    return None if v is None else f"{number(100 * v, 1)} %"
 
 
 def wrap(text: str, indent: str = "    ") -> str:
@@ -118,7 +118,7 @@ class AnalysisCommand(LanguageCommand):
                 % {
                     "id": run.pk,
                     "status": run.get_status_display(),
-                    "seconds": fmt_vi(run.duration_s, 1),
+                    "seconds": number(run.duration_s, 1),
                 }
             )
         )

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
+from planning.numbers import active_lang
 from planning.texts import translate
 
 
@@ -59,7 +60,7 @@ class Command(AnalysisCommand):
         )
         for a in r["areas"]:
             if not a["ready"]:
-                self.stdout.write(wrap(a["summary_vi"]))
+                self.stdout.write(wrap(a["summary"]))
         self._roadmaps(r)
         self.footer(run)
 
@@ -102,7 +103,7 @@ class Command(AnalysisCommand):
         )
         for a, _p, v in rows:
             if v["overdue"]:
-                self.stdout.write(wrap(v["summary_vi"]))
+                self.stdout.write(wrap(v["summary"]))
             for c in v["criteria"]:
                 if c["conflict"]:
                     self.stdout.write(
@@ -113,7 +114,7 @@ class Command(AnalysisCommand):
                             )
                             % {
                                 "area": a["area_name"],
-                                "criterion": c["name_vi"],
+                                "criterion": c["name_" + active_lang()],
                                 "missing": c["measured_missing"],
                             }
                         )

@@ -5,8 +5,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
+from planning.numbers import number
 from planning.services.analysis_exports import efficiency_export
 from planning.texts import translate
 
@@ -61,7 +61,7 @@ class Command(AnalysisCommand):
                 path.write_bytes(content)
                 self.stderr.write(
                     _("wrote %(path)s (%(size)s bytes)")
-                    % {"path": path, "size": fmt_vi(len(content))}
+                    % {"path": path, "size": number(len(content))}
                 )
             elif fmt == "xlsx":
                 raise CommandError(_("--format xlsx needs --output PATH"))

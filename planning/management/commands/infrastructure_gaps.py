@@ -44,7 +44,7 @@ class Command(AnalysisCommand):
                         dist(a, "road"),
                         dist(a, "power"),
                         dist(a, "water"),
-                        "; ".join(a["gaps_vi"]) or "—",
+                        "; ".join(a["gaps"]) or "—",
                     ]
                     for a in r["areas"]
                 ],

@@ -2,8 +2,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table
+from planning.numbers import number
 from planning.texts import translate
 
 
@@ -35,7 +35,7 @@ class Command(AnalysisCommand):
         for note in translate(run.results.get("notes", [])):
             self.stdout.write(_("Note: %(note)s") % {"note": note})
         for p in run.results["provinces"]:
-            km = [f"{fmt_vi(d / 1000)} km" for d in run.results["distances_m"]]
+            km = [f"{number(d / 1000)} km" for d in run.results["distances_m"]]
             self.stdout.write(
                 self.style.MIGRATE_HEADING(
                     _(
@@ -44,8 +44,8 @@ class Command(AnalysisCommand):
                     )
                     % {
                         "province": p["province"],
-                        "population": fmt_vi(p["total_population"]),
-                        "workers": fmt_vi(p["workers_needed"]),
+                        "population": number(p["total_population"]),
+                        "workers": number(p["workers_needed"]),
                     }
                 )
             )

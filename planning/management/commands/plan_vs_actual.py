@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
+from planning.numbers import number
 from planning.services.analyses.plan_vs_actual import basis_label, plan_vs_actual_xlsx
 from planning.texts import translate
 
@@ -32,7 +32,7 @@ class Command(AnalysisCommand):
             content = plan_vs_actual_xlsx(run.results)
             path.write_bytes(content)
             self.stderr.write(
-                _("wrote %(path)s (%(size)s bytes)") % {"path": path, "size": fmt_vi(len(content))}
+                _("wrote %(path)s (%(size)s bytes)") % {"path": path, "size": number(len(content))}
             )
         if options["json"]:
             self.emit_json(run)
@@ -77,7 +77,7 @@ class Command(AnalysisCommand):
             )
         )
         for r in rows:
-            self.stdout.write(wrap(r["summary_vi"]))
+            self.stdout.write(wrap(r["summary"]))
         steps = run.results.get("steps", [])
         if steps:
             self.stdout.write(self.style.MIGRATE_HEADING(_("By plan amendment")))

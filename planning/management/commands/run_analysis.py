@@ -5,9 +5,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from planning.analysis._text import fmt_vi
 from planning.analysis.errors import UnknownAnalysis
 from planning.management.commands._analysis import AnalysisCommand
+from planning.numbers import number
 from planning.services.analyses import ANALYSES, analysis_spec
 
 COMMANDS = {
@@ -80,7 +80,7 @@ class Command(AnalysisCommand):
                     "id": run.pk,
                     "name": name,
                     "status": run.get_status_display(),
-                    "seconds": fmt_vi(run.duration_s, 1),
+                    "seconds": number(run.duration_s, 1),
                     "command": COMMANDS[name],
                 }
             )

@@ -4,9 +4,9 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, table, wrap
 from planning.models import AdminUnit
+from planning.numbers import number
 from planning.selectors.rasters import raster_layers_available
 from planning.texts import translate
 
@@ -98,10 +98,10 @@ class Command(AnalysisCommand):
                     "province": r["province"],
                     "kind": r["kind"],
                     "count": r["count"],
-                    "ha": fmt_vi(r["total_ha"], 1),
-                    "resolution": fmt_vi(r["resolution_m"]),
-                    "rows": fmt_vi(r["grid"]["rows"]),
-                    "cols": fmt_vi(r["grid"]["cols"]),
+                    "ha": number(r["total_ha"], 1),
+                    "resolution": number(r["resolution_m"]),
+                    "rows": number(r["grid"]["rows"]),
+                    "cols": number(r["grid"]["cols"]),
                     "crs": r["grid"]["crs"],
                 }
             )
@@ -144,6 +144,6 @@ class Command(AnalysisCommand):
             self.stdout.write(
                 "  "
                 + _("dropped: %(ha)s ha — %(reason)s")
-                % {"ha": fmt_vi(d["area_ha"], 1), "reason": d["reason"]}
+                % {"ha": number(d["area_ha"], 1), "reason": d["reason"]}
             )
         self.footer(run)

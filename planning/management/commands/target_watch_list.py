@@ -2,8 +2,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from planning import models as m
-from planning.analysis._text import fmt_vi
 from planning.management.commands._analysis import AnalysisCommand, pct, table, wrap
+from planning.numbers import number
 from planning.texts import translate
 
 
@@ -60,7 +60,7 @@ class Command(AnalysisCommand):
             )
         )
         for w in r["watch_list"]:
-            self.stdout.write(wrap(w["message_vi"]))
+            self.stdout.write(wrap(w["message"]))
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Developer capacity")))
         self.stdout.write(
@@ -111,7 +111,7 @@ class Command(AnalysisCommand):
                 _("Lagging projects: %(count)s, %(ha)s ha")
                 % {
                     "count": len(r["lagging_projects"]),
-                    "ha": fmt_vi(r["counts"]["land_to_recover_ha"], 1),
+                    "ha": number(r["counts"]["land_to_recover_ha"], 1),
                 }
             )
         )
