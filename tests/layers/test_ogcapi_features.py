@@ -303,3 +303,44 @@ def test_ogrinfo_oapif_lists_and_counts(live_server, world):
     )
     assert run.returncode == 0, run.stderr
     assert "Feature Count: 3" in run.stdout
+
+
+def test_other_units_draft_proposal_is_hidden(client, world, staff):
+    """Row-level rule (``access.readable_rows``): a draft proposal is private to its unit's staff;
+    commune A's staff see A's draft, not commune B's (both proposals are drafts)."""
+    auth = {"HTTP_AUTHORIZATION": basic("canbo_ogc")}
+    fc = doc(get(client, "/collections/proposals/items", **auth))
+    assert [f["properties"]["code"] for f in fc["features"]] == ["DX-A-1"]
+    assert fc["numberMatched"] == 1
+    hidden = world["proposals"]["b"].pk
+    assert doc(get(client, f"/collections/proposals/items/{hidden}", **auth), 404)
+    assert doc(get(client, f"/collections/proposals/items/proposals.{hidden}", **auth), 404)
+    assert (
+        doc(get(client, "/collections/proposals/items?code=DX-B-1", **auth))["numberMatched"] == 0
+    )
+
+
+def test_errors_in_the_request_language(client, world):
+    """Error descriptions are gettext messages: Vietnamese for a Vietnamese client."""
+    response = get(client, "/collections/nothing", HTTP_ACCEPT_LANGUAGE="vi")
+    assert doc(response, 404)["description"] == "không có tập dữ liệu 'nothing'"
+    response = get(
+        client, "/collections/industrial_areas/items?colour=1", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert doc(response, 400)["description"].startswith("unknown parameter 'colour'")
+
+
+def test_database_unavailable_is_a_503(client, world, monkeypatch):
+    """A locked or restarting database: 503 + Retry-After in the OGC API's exception form."""
+    from django.db import OperationalError
+
+    from layers.wfs import selectors
+
+    def locked(user):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(selectors, "readable_feature_types", locked)
+    client.raise_request_exception = False
+    response = get(client, "/collections")
+    assert doc(response, 503)["code"] == "ServiceUnavailable"
+    assert response["Retry-After"]
