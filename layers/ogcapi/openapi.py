@@ -75,6 +75,7 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
                 {"$ref": "#/components/parameters/limit"},
                 {"$ref": "#/components/parameters/offset"},
                 {"$ref": "#/components/parameters/bbox"},
+                {"$ref": "#/components/parameters/datetime"},
                 *props,
             ],
         )
@@ -129,6 +130,14 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
                         ],
                         "items": {"type": "number"},
                     },
+                },
+                "datetime": {
+                    "name": "datetime",
+                    "in": "query",
+                    "required": False,
+                    "style": "form",
+                    "explode": False,
+                    "schema": {"type": "string"},
                 },
                 "featureId": {
                     "name": "featureId",

@@ -12,6 +12,7 @@ Parts 2–4 (CRS, filtering, editing) are not implemented: everything is CRS84.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from django.contrib.gis.db.models import Extent
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -266,7 +268,74 @@ def collection(request, user, fmt, collection_id):
 
 # --- items ---------------------------------------------------------------------------------------
 
-KNOWN_PARAMS = {"f", "limit", "offset", "bbox"}
+KNOWN_PARAMS = {"f", "limit", "offset", "bbox", "datetime"}
+
+# ASSUMPTION (the catalogue names no temporal field): the property ``datetime`` is tested
+# against per collection, as (start, end); end None = an instant. An interval with an empty
+# end is still valid (an administrative unit still in force). Collections not listed have no
+# temporal geometry: ``datetime`` is accepted and selects every feature.
+TEMPORAL: dict[str, tuple[str, str | None]] = {
+    "admin_units": ("valid_from", "valid_to"),
+    "industrial_areas": ("established_on", None),
+    "clearance_parcels": ("inventoried_on", None),
+    "secondary_projects": ("registered_on", None),
+    "proposals": ("submitted_at", None),
+}
+
+
+def _moment(text: str, *, upper: bool):
+    """An RFC 3339 date-time or date; None for an open end (``..`` or empty)."""
+    if text in ("", ".."):
+        return None
+    value = parse_datetime(text)
+    if value is None:
+        day = parse_date(text)
+        if day is None:
+            raise ValueError(text)
+        value = dt.datetime.combine(day, dt.time.max if upper else dt.time.min, tzinfo=dt.UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _datetime_q(value: str, ftype: FeatureType) -> Q:
+    """/req/core/fc-time-definition and -response: an instant or an interval (``a/b``, open ends
+    ``..``), compared with the collection's temporal properties (dates: the UTC day)."""
+    try:
+        if "/" in value:
+            a, b = value.split("/", 1)
+            low, high = _moment(a, upper=False), _moment(b, upper=True)
+            if low is None and high is None:
+                raise ValueError(value)
+        else:
+            low, high = _moment(value, upper=False), _moment(value, upper=True)
+        if low and high and low > high:
+            raise ValueError(value)
+    except ValueError:
+        raise APIError(
+            400,
+            _("datetime must be an RFC 3339 date-time or an interval such as %(example)s")
+            % {
+                "example": "2020-01-01/..",
+            },
+        ) from None
+    fields = TEMPORAL.get(ftype.name)
+    if fields is None:
+        return Q()
+    start, end = fields
+
+    def bound(name: str, moment):
+        prop = ftype.prop(name)
+        return moment if prop.xs_type == "dateTime" else moment.astimezone(dt.UTC).date()
+
+    q = Q(**{f"{start}__isnull": False})
+    if high is not None:
+        q &= Q(**{f"{start}__lte": bound(start, high)})
+    if low is not None:
+        last = end or start
+        later = Q(**{f"{last}__gte": bound(last, low)})
+        q &= later | Q(**{f"{end}__isnull": True}) if end else later
+    return q
 
 
 def _int(request, name: str, default: int, minimum: int) -> int:
@@ -371,6 +440,8 @@ def items(request, user, fmt, collection_id):
     query = Query(ftype.name)
     if "bbox" in request.GET:
         query.bbox = _bbox(request.GET["bbox"])
+    if "datetime" in request.GET:
+        where &= _datetime_q(request.GET["datetime"], ftype)
     qs = selectors.query_queryset(ftype, query, version="2.0.0", user=user).filter(where)
     page = selectors.fetch_page(
         qs, list(ftype.props), geometry=ftype.geometry, start=offset, count=limit

@@ -344,3 +344,36 @@ def test_database_unavailable_is_a_503(client, world, monkeypatch):
     response = get(client, "/collections")
     assert doc(response, 503)["code"] == "ServiceUnavailable"
     assert response["Retry-After"]
+
+
+def test_ats_core_fc_time_definition(client, world):
+    """/conf/core/fc-time-definition: an RFC 3339 instant or interval; anything else is a 400."""
+    url = "/collections/industrial_areas/items?datetime="
+    for bad in ("yesterday", "2020-13-01", "../..", "2021-01-01/2020-01-01"):
+        assert doc(get(client, url + bad), 400)
+    assert "/components/parameters/datetime" in json.dumps(doc(get(client, "/api")))
+
+
+def test_ats_core_fc_time_response(client, world):
+    """/conf/core/fc-time-response: only features whose time intersects ``datetime``.
+
+    Areas: only KCN Nhơn Hòa has a date (established 2010-05-01). Units: the province and both
+    communes were in force 1976-01-01 … 2025-06-30, so none is on 2025-07-01."""
+    url = "/collections/industrial_areas/items?datetime="
+
+    def codes(query):
+        return sorted(f["properties"]["code"] for f in doc(get(client, url + query))["features"])
+
+    assert codes("2010-05-01") == ["KCN-NH"]
+    assert codes("2010-05-01T10:00:00Z") == ["KCN-NH"]
+    assert codes("../2010-12-31") == ["KCN-NH"]
+    assert codes("2011-01-01/..") == []
+    assert codes("2010-01-01/2010-06-01") == ["KCN-NH"]
+    url = "/collections/admin_units/items?datetime="
+    assert codes("2025-06-30") == ["21907", "21910", "52"]
+    assert codes("2025-07-01") == []
+    assert codes("2025-07-01/..") == []
+    assert codes("2020-01-01/2030-01-01") == ["21907", "21910", "52"]
+    # Roads have no temporal property: datetime selects every feature.
+    roads = doc(get(client, "/collections/road_corridors/items?datetime=2020-01-01"))
+    assert roads["numberMatched"] == 1
