@@ -14,7 +14,9 @@ import shutil
 import subprocess
 
 import pytest
+from jsonschema import Draft4Validator
 from owslib.ogcapi.features import Features
+from schemathesis.specs.openapi.definitions import OPENAPI_30
 
 from tests.layers.test_wfs_support import PASSWORD, basic, make_user, world  # noqa: F401
 
@@ -76,6 +78,8 @@ def test_ats_core_api_definition_op(client, world):
     assert "/collections/industrial_areas/items/{featureId}" in api["paths"]
     # Only the collections the caller may read are described.
     assert "/collections/clearance_parcels" not in api["paths"]
+    # Valid against the OpenAPI 3.0 JSON Schema (OAS's own, as schemathesis ships it).
+    assert list(Draft4Validator(OPENAPI_30).iter_errors(api)) == []
     # Every $ref resolves inside the document.
     text = json.dumps(api)
     for ref in {r.split('"')[0] for r in text.split('"$ref": "#/')[1:]}:
