@@ -66,6 +66,8 @@ def test_ats_core_landing_page_op(client, world):
     assert {"self", "alternate", "service-desc", "conformance", "data"} <= set(links)
     assert links["service-desc"]["href"].endswith("/ogc/api")
     assert links["data"]["href"].endswith("/ogc/collections")
+    # QGIS asks the landing page without the trailing slash and follows no redirect.
+    assert "links" in doc(client.get("/ogc"))
 
 
 def test_ats_core_api_definition_op(client, world):
@@ -391,3 +393,31 @@ def test_ats_core_fc_time_response(client, world):
     # Roads have no temporal property: datetime selects every feature.
     roads = doc(get(client, "/collections/road_corridors/items?datetime=2020-01-01"))
     assert roads["numberMatched"] == 1
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/usr/lib/python3/dist-packages/qgis/core/__init__.py"),
+    reason="QGIS (Debian python3-qgis) is not installed",
+)
+@pytest.mark.django_db(transaction=True)
+def test_qgis_oapif_loads_every_collection(live_server, world, tmp_path):
+    """QGIS 3.22's OAPIF provider: every collection valid, every feature read, an expression
+    filter applied (two CCNs of the three areas)."""
+    script = os.path.join(os.path.dirname(__file__), "..", "clients", "qgis_oapif_client.py")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    run = subprocess.run(
+        ["/usr/bin/python3", script, live_server.url, *sorted(PUBLIC)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"{run.returncode}: {run.stdout[-2000:]} {run.stderr[-2000:]}"
+    seen = json.loads(lines[-1])
+    assert all(s["valid"] for s in seen.values()), seen
+    assert seen["industrial_areas"]["count"] == 3 and seen["road_corridors"]["count"] == 1
+    assert seen["admin_units"]["count"] == 3
+    assert seen["industrial_areas"]["ccn"] == ["CCN-BTX", "CCN-PA"]
+    assert "code" in seen["industrial_areas"]["fields"]
