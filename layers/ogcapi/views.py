@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from django.contrib.gis.db.models import Extent
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.http import HttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
@@ -236,6 +236,16 @@ def _collection_doc(base: str, ftype: FeatureType, user, fmt: str = "json") -> d
     }
     if extent:
         doc["extent"] = {"spatial": {"bbox": [list(extent)], "crs": CRS84}}
+    if ftype.name in TEMPORAL:
+        start, end = TEMPORAL[ftype.name]
+        span = _rows(ftype, user).aggregate(a=Min(start), b=Max(end or start))
+        if span["a"] is not None:
+            open_end = end is not None and _rows(ftype, user).filter(**{f"{end}__isnull": True})
+            b = None if (open_end and open_end.exists()) or span["b"] is None else span["b"]
+            doc.setdefault("extent", {})["temporal"] = {
+                "interval": [[span["a"].isoformat(), b.isoformat() if b else None]],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            }
     return doc
 
 

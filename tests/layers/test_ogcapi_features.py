@@ -113,6 +113,10 @@ def test_ats_core_fc_md_extent(client, world):
     assert col["extent"]["spatial"]["crs"].endswith("/OGC/1.3/CRS84")
     # The three area boxes: 109.00–109.17 E, 13.96–14.04 N.
     assert col["extent"]["spatial"]["bbox"][0] == pytest.approx([109.00, 13.96, 109.17, 14.04])
+    # Only KCN Nhơn Hòa has an establishment date (2010-05-01).
+    assert col["extent"]["temporal"]["interval"] == [["2010-05-01", "2010-05-01"]]
+    units = doc(get(client, "/collections/admin_units"))["extent"]["temporal"]
+    assert units["interval"] == [["1976-01-01", "2025-06-30"]]
 
 
 def test_ats_core_sfc_md_op(client, world):
