@@ -43,7 +43,7 @@ class PrincipalMemoMiddleware:
             return self.get_response(request)
 
 
-PROGRAM_PREFIXES = ("/api/", "/ows/")
+PROGRAM_PREFIXES = ("/api/", "/ows/", "/ogc/")
 
 
 def _supported(code: str | None) -> str | None:
@@ -110,6 +110,9 @@ def database_unavailable_response(request) -> HttpResponse:
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if request.path.startswith("/api/"):
         body = {"error": {"status": 503, "code": "database_unavailable", "message": message}}
+        response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+    elif request.path.startswith("/ogc/"):  # OGC API: its exception document
+        body = {"code": "ServiceUnavailable", "description": message}
         response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
     elif request.path.startswith("/ows/"):
         version = next((v for k, v in request.GET.items() if k.upper() == "VERSION"), "") or "2.0.0"

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from layers.ogcapi import views as ogc_views
 from planning.web.audit import audit_log
 
 # In the request's language, like the rest of the admin (its sign-in page included).
@@ -18,6 +19,8 @@ urlpatterns = [
     path("admin/audit/", admin.site.admin_view(audit_log), name="admin-audit"),
     path("admin/", admin.site.urls),
     path("ows/", include("layers.urls")),
+    path("ogc/", include("layers.ogcapi.urls")),  # OGC API – Features Part 1
+    path("ogc", ogc_views.landing),  # clients (QGIS) ask the landing page without the slash
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("planning.api.urls")),
     path("", include("planning.web.urls")),  # the map page and its helpers
