@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/audit/", admin.site.admin_view(audit_log), name="admin-audit"),
     path("admin/", admin.site.urls),
     path("ows/", include("layers.urls")),
+    path("ogc/", include("layers.vectortiles.urls")),  # OGC API – Tiles: vector tiles
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("planning.api.urls")),
     path("", include("planning.web.urls")),  # the map page and its helpers

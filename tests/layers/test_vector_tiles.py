@@ -1,0 +1,167 @@
+"""Vector tiles (OGC API – Tiles) of the catalogue's collections, on the demo, both databases.
+
+The tile containing KCN An Nghiệp at z=12, from its demo location (``fixtures/demo_source/
+areas.yaml``: 9.632 N, 105.935 E): x = (105.935 + 180) / 360 × 4096 = 3253.30 → 3253;
+y = (1 − ln(tan φ + sec φ) / π) / 2 × 4096 with tan φ = 0.16971, sec φ = 1.01430,
+ln(1.18401) = 0.16891, / π = 0.05376 → (1 − 0.05376) / 2 × 4096 = 1937.89 → 1937.
+(9.6067 N lies in row 1938, whose north edge is 9.6224 N: the park's boundary starts at 9.6266 N,
+465 m further north, beyond the tile's 64-cell buffer of 152 m.)
+"""
+
+from __future__ import annotations
+
+import base64
+
+import mapbox_vector_tile
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client, TestCase
+
+from layers.catalogue import CATALOGUE
+from layers.vectortiles import queries
+from layers.vectortiles.tilemath import EXTENT, tile_for
+from planning import models as m
+
+Z = 12
+X, Y = tile_for(105.935, 9.632, Z)
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def _url(collection, z, y, x):
+    return f"/ogc/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+
+
+def _basic(user, password):
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+class VectorTileTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from planning.services.demo import demo_load
+
+        demo_load()
+        cls.admin = get_user_model().objects.create_user("vt-admin", password="pw-vt-admin-1")
+        m.Membership.objects.create(
+            user=cls.admin,
+            role="admin",
+            admin_unit=m.AdminUnit.objects.get(code="94", level="province"),
+        )
+
+    def _decode(self, response):
+        self.assertEqual(response.status_code, 200, response.content[:300])
+        self.assertEqual(response["Content-Type"], MVT)
+        return mapbox_vector_tile.decode(response.content)
+
+    def test_tile_coordinates(self):
+        self.assertEqual((X, Y), (3253, 1937))
+        self.assertEqual(tile_for(105.9742, 9.6067, Z), (3253, 1938))
+
+    def test_an_nghiep_in_its_tile_with_code_and_name(self):
+        tile = self._decode(Client().get(_url("industrial_areas", Z, Y, X)))
+        layer = tile["industrial_areas"]
+        self.assertEqual(layer["extent"], EXTENT)
+        by_code = {f["properties"]["code"]: f for f in layer["features"]}
+        self.assertIn("KCN-ANNGHIEP", by_code)
+        feature = by_code["KCN-ANNGHIEP"]
+        self.assertEqual(feature["properties"]["name"], "KCN An Nghiệp")
+        self.assertEqual(feature["properties"]["kind"], "KCN")
+        self.assertIn(feature["geometry"]["type"], ("Polygon", "MultiPolygon"))
+        # Inside the tile plus its 64-cell buffer, in tile grid units.
+        coords = _flatten(feature["geometry"]["coordinates"])
+        self.assertTrue(coords)
+        for cx, cy in coords:
+            self.assertTrue(-64 <= cx <= EXTENT + 64 and -64 <= cy <= EXTENT + 64, (cx, cy))
+        # Public layer: shared caches may keep it, but ask again (edits refresh it).
+        self.assertEqual(
+            Client().get(_url("industrial_areas", Z, Y, X))["Cache-Control"], "public, no-cache"
+        )
+
+    def test_staff_layer_hidden_from_anonymous_present_for_staff(self):
+        self.assertIn("staff", CATALOGUE["proposals"].read_roles)
+        anonymous = Client().get(_url("proposals", 0, 0, 0))
+        self.assertEqual(anonymous.status_code, 404)
+        self.assertEqual(anonymous.json()["code"], "NotFound")
+        staff = Client().get(_url("proposals", 0, 0, 0), **_basic("vt-admin", "pw-vt-admin-1"))
+        self.assertIn(staff.status_code, (200, 204))
+        self.assertEqual(staff["Cache-Control"], "private, no-cache")
+        drafts = set(m.Proposal.objects.filter(status="draft").values_list("code", flat=True))
+        if staff.status_code == 200:
+            codes = {
+                f["properties"].get("code")
+                for f in mapbox_vector_tile.decode(staff.content)["proposals"]["features"]
+            }
+            self.assertTrue(codes)
+            # Drafts are not drawn on the shared map layers (as the WMS: layers.wms.styles).
+            self.assertFalse(codes & drafts)
+
+    def test_wrong_password_is_401(self):
+        response = Client().get(_url("proposals", 0, 0, 0), **_basic("vt-admin", "wrong"))
+        self.assertEqual(response.status_code, 401)
+
+    def test_unknown_collection_404(self):
+        self.assertEqual(Client().get(_url("no_such_layer", 0, 0, 0)).status_code, 404)
+
+    def test_out_of_range_400(self):
+        for z, y, x in ((25, 0, 0), (-1, 0, 0), (1, 2, 0), (1, 0, 2), (12, -1, 5)):
+            response = Client().get(_url("industrial_areas", z, y, x))
+            self.assertEqual(response.status_code, 400, (z, y, x))
+            self.assertEqual(response.json()["code"], "InvalidParameterValue")
+
+    def test_empty_tile_is_204(self):
+        # z=12 tile 0/0: the Arctic near the antimeridian, no park there.
+        response = Client().get(_url("industrial_areas", Z, 0, 0))
+        self.assertEqual(response.status_code, 204)
+        self.assertEqual(response.content, b"")
+
+    def test_tileset_metadata(self):
+        data = Client().get("/ogc/collections/industrial_areas/tiles").json()
+        (entry,) = data["tilesets"]
+        self.assertEqual(entry["dataType"], "vector")
+        self.assertTrue(entry["tileMatrixSetURI"].endswith("/WebMercatorQuad"))
+        one = Client().get("/ogc/collections/industrial_areas/tiles/WebMercatorQuad").json()
+        template = next(link for link in one["links"] if link["rel"] == "item")
+        self.assertTrue(
+            template["href"].endswith(
+                "/ogc/collections/industrial_areas/tiles/WebMercatorQuad/"
+                "{tileMatrix}/{tileRow}/{tileCol}"
+            )
+        )
+        self.assertEqual(template["type"], MVT)
+        self.assertEqual(
+            Client().get("/ogc/collections/proposals/tiles/WebMercatorQuad").status_code, 404
+        )
+
+    def test_both_backends_give_the_same_features(self):
+        """On PostGIS, ST_AsMVT and the SpatiaLite path (shapely + mapbox_vector_tile) agree."""
+        if connection.vendor != "postgresql":
+            pytest.skip("the PostGIS statement needs PostGIS; the Python path runs everywhere")
+        for name in ("industrial_areas", "road_corridors", "admin_units", "proposals"):
+            spec = CATALOGUE[name]
+            for z, x, y in ((Z, X, Y), (8, *tile_for(105.935, 9.632, 8))):
+                layer = queries.map_layer(spec)
+                sql = _features(queries._postgis_tile(spec, layer, z, x, y), name)
+                py = _features(queries._python_tile(spec, layer, z, x, y), name)
+                self.assertEqual(set(sql), set(py), (name, z))
+                for fid, (props, _gtype) in sql.items():
+                    self.assertEqual(props, py[fid][0], (name, fid))
+
+
+def _features(data: bytes, name: str) -> dict:
+    if not data:
+        return {}
+    return {
+        f["id"]: (f["properties"], f["geometry"]["type"])
+        for f in mapbox_vector_tile.decode(data)[name]["features"]
+    }
+
+
+def _flatten(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        return [tuple(coords)]
+    out = []
+    for c in coords:
+        out += _flatten(c)
+    return out
