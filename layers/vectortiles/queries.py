@@ -102,10 +102,18 @@ def _python_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
     envelope = tile_envelope(z, x, y)
     buffered = tile_envelope(z, x, y, margin=BUFFER / EXTENT)
     lon0, lat0, lon1, lat1 = lonlat_bbox(buffered)
-    bbox = f'MbrIntersects("{layer.geometry_column}", BuildMbr(%s, %s, %s, %s, 4326))'
-    values = ", ".join(f'{_value_sql(spec, c, False)} AS "{c}"' for c in layer.columns)
+    # The same Python path runs on PostGIS too (the test comparing both encoders).
+    postgis = connection.vendor == "postgresql"
+    geom = f'"{layer.geometry_column}"'
+    bbox = (
+        f"{geom} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+        if postgis
+        else f"MbrIntersects({geom}, BuildMbr(%s, %s, %s, %s, 4326))"
+    )
+    values = ", ".join(f'{_value_sql(spec, c, postgis)} AS "{c}"' for c in layer.columns)
+    as_wkb = "ST_AsBinary" if postgis else "AsBinary"
     sql = (
-        f'SELECT t."{ID}", {values}, AsBinary(t."{GEOM}") '
+        f'SELECT t."{ID}", {values}, {as_wkb}(t."{GEOM}") '
         f'FROM ({_inner_sql(layer, bbox)}) AS t ORDER BY t."{ID}"'
     )
     with connection.cursor() as cur:
