@@ -119,12 +119,22 @@ def _python_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
     with connection.cursor() as cur:
         cur.execute(sql, [lon0, lat0, lon1, lat1])
         rows = cur.fetchall()
+    size = envelope[2] - envelope[0]
+    scale = EXTENT / size
+
+    def to_grid(coords):
+        # EPSG:4326 → 3857 → the tile's grid, y up (the encoder flips it to MVT's y down).
+        merc = lonlat_to_mercator_xy(coords)
+        return (merc - (envelope[0], envelope[1])) * scale
+
+    lo, hi = -BUFFER, EXTENT + BUFFER
     features = []
     for row in rows:
         if row[-1] is None:
             continue
-        geom = shapely.transform(shapely.from_wkb(bytes(row[-1])), lonlat_to_mercator_xy)
-        geom = shapely.clip_by_rect(geom, *buffered)
+        geom = shapely.clip_by_rect(
+            shapely.transform(shapely.from_wkb(bytes(row[-1])), to_grid), lo, lo, hi, hi
+        )
         if geom.is_empty:
             continue
         properties = {
@@ -137,9 +147,5 @@ def _python_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
         return b""
     return mapbox_vector_tile.encode(
         [{"name": spec.name, "features": features}],
-        default_options={
-            "quantize_bounds": envelope,
-            "extents": EXTENT,
-            "on_invalid_geometry": on_invalid_geometry_make_valid,
-        },
+        default_options={"extents": EXTENT, "on_invalid_geometry": on_invalid_geometry_make_valid},
     )
