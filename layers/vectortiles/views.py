@@ -6,9 +6,13 @@
 * Rights as the WMS: a collection this user may not read (``planning.access.can_read_layer``:
   staff layers are private) answers 404 like an unknown one — hidden layers do not reveal
   themselves; rows as the WMS draws them (:mod:`layers.vectortiles.queries`).
-* A tile inside the tile matrix set with no feature answers **204 No Content**: OGC API – Tiles
-  Part 1 (20-057) Requirement 5 ``/req/core/tc-success`` allows 204 for an empty tile within the
-  tile matrix set limits (the OGC test suite accepts it since its 1.2 release).
+* A tile inside the tile matrix set with no feature answers **204 No Content** (empty body):
+  OGC API – Tiles Part 1 (OGC 20-057), core requirements ``/req/core/tc-success`` and
+  ``/req/core/tc-error`` — in the OGC's own summary (tiles.developer.ogc.org/standard.html):
+  200 for a tile, 400 or 404 out of range, 204 for an empty tile; the OGC test suite accepts 204
+  within the tile matrix set limits since its release 1.2 (2025-01-07). A 0-byte MVT is a valid
+  empty tile for MapLibre, OpenLayers and QGIS alike. (The clause wording is unverified here:
+  the standard's text could not be opened on this machine.)
 * A zoom, row or column outside WebMercatorQuad answers 400 (``/req/core/tc-error``).
 """
 
