@@ -1,5 +1,6 @@
-"""Vector tiles under /ogc/ (OGC API – Tiles). Only ``collections/<id>/tiles...`` paths: the
-OGC API – Features views mounted at /ogc/ beside these own the rest."""
+"""Vector tiles under /ogc/ (OGC API – Tiles). Only ``collections/<id>/tiles...`` and the
+dataset's ``tiles/WebMercatorQuad...`` paths: the OGC API – Features views mounted at /ogc/
+beside these own the rest."""
 
 from django.urls import path, re_path
 
@@ -14,5 +15,11 @@ urlpatterns = [
         r"(?P<z>-?\d+)/(?P<y>-?\d+)/(?P<x>-?\d+)$",
         views.tile,
         name="tile",
+    ),
+    path("tiles/WebMercatorQuad", views.dataset_tileset, name="dataset-tileset"),
+    re_path(
+        r"^tiles/WebMercatorQuad/(?P<z>-?\d+)/(?P<y>-?\d+)/(?P<x>-?\d+)$",
+        views.dataset_tile,
+        name="dataset-tile",
     ),
 ]

@@ -54,12 +54,26 @@ def _readable(request, collection: str):
     return spec, None
 
 
-def _cache_headers(response, spec) -> None:
+def _tile_numbers(z: str, y: str, x: str):
+    """((z, x, y), None) for a tile of WebMercatorQuad, else (None, the 400 response)."""
+    try:
+        zi, yi, xi = int(z), int(y), int(x)
+        check_tile(zi, xi, yi)
+    except (ValueError, TileOutOfRange) as exc:
+        return None, _problem(
+            400,
+            "InvalidParameterValue",
+            _("no such tile in WebMercatorQuad: %(reason)s") % {"reason": exc},
+        )
+    return (zi, xi, yi), None
+
+
+def _mvt_response(data: bytes, public: bool) -> HttpResponse:
+    response = HttpResponse(data, content_type=MVT, status=200 if data else 204)
     # Like the raster tiles (layers.wms.views): staff layers private, always revalidated.
-    response["Cache-Control"] = (
-        "public" if "anonymous" in spec.read_roles else "private"
-    ) + ", no-cache"
+    response["Cache-Control"] = ("public" if public else "private") + ", no-cache"
     response["Vary"] = "Authorization, Cookie"
+    return response
 
 
 @require_safe
@@ -67,19 +81,30 @@ def tile(request, collection: str, z: str, y: str, x: str):
     spec, refusal = _readable(request, collection)
     if refusal is not None:
         return refusal
-    try:
-        zi, yi, xi = int(z), int(y), int(x)
-        check_tile(zi, xi, yi)
-    except (ValueError, TileOutOfRange) as exc:
-        return _problem(
-            400,
-            "InvalidParameterValue",
-            _("no such tile in WebMercatorQuad: %(reason)s") % {"reason": exc},
-        )
-    data = tile_mvt(spec, zi, xi, yi)
-    response = HttpResponse(data, content_type=MVT, status=200 if data else 204)
-    _cache_headers(response, spec)
-    return response
+    zxy, refusal = _tile_numbers(z, y, x)
+    if refusal is not None:
+        return refusal
+    return _mvt_response(tile_mvt(spec, *zxy), "anonymous" in spec.read_roles)
+
+
+def public_specs() -> list:
+    """The collections everyone may read and the maps draw, in catalogue order."""
+    return [
+        spec
+        for spec in CATALOGUE.values()
+        if "anonymous" in spec.read_roles and map_layer(spec) is not None
+    ]
+
+
+@require_safe
+def dataset_tile(request, z: str, y: str, x: str):
+    """One tile of every public collection, one MVT layer each (MVT layers concatenate: a tile is
+    a sequence of ``layers`` fields, Mapbox Vector Tile spec 2.1 §4.1). Public layers only, so
+    the same tile serves every user and every shared cache."""
+    zxy, refusal = _tile_numbers(z, y, x)
+    if refusal is not None:
+        return refusal
+    return _mvt_response(b"".join(tile_mvt(spec, *zxy) for spec in public_specs()), True)
 
 
 def _tiles_url(request, spec) -> str:
@@ -95,7 +120,6 @@ def _tileset(request, spec) -> dict:
         "dataType": "vector",
         "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
         "tileMatrixSetURI": TMS_URI,
-        "tileMatrixSetLimits": [],
         "minZoom": 0,
         "maxZoom": MAX_ZOOM,
         "layers": [{"id": spec.name, "dataType": "vector"}],
@@ -136,6 +160,40 @@ def tilesets(request, collection: str):
                 {"rel": "self", "type": "application/json", "href": _tiles_url(request, spec)}
             ],
             "tilesets": [entry],
+        }
+    )
+
+
+@require_safe
+def dataset_tileset(request):
+    """The tileset of all public collections (WebMercatorQuad)."""
+    base = request.build_absolute_uri(reverse("vectortiles:dataset-tileset"))
+    return JsonResponse(
+        {
+            "title": _("Public layers of KCN Planner"),
+            "dataType": "vector",
+            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+            "tileMatrixSetURI": TMS_URI,
+            "minZoom": 0,
+            "maxZoom": MAX_ZOOM,
+            "layers": [
+                {"id": spec.name, "title": str(spec.title), "dataType": "vector"}
+                for spec in public_specs()
+            ],
+            "links": [
+                {"rel": "self", "type": "application/json", "href": base},
+                {
+                    "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                    "type": "application/json",
+                    "href": TMS_URI,
+                },
+                {
+                    "rel": "item",
+                    "type": MVT,
+                    "href": base + "/{tileMatrix}/{tileRow}/{tileCol}",
+                    "templated": True,
+                },
+            ],
         }
     )
 

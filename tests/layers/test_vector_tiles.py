@@ -115,6 +115,28 @@ class VectorTileTests(TestCase):
         py = _features(queries._python_tile(spec, queries.map_layer(spec), Z, X, Y), "proposals")
         self.assertEqual({p["code"] for p, _t, _b in py.values()}, {"VT-SENT"})
 
+    def test_signed_in_user_without_a_staff_role_gets_404(self):
+        get_user_model().objects.create_user("vt-nobody", password="pw-vt-nobody-1")
+        response = Client().get(
+            _url("clearance_parcels", Z, Y, X), **_basic("vt-nobody", "pw-vt-nobody-1")
+        )
+        self.assertEqual(response.status_code, 404)
+
+    def test_dataset_tile_has_every_public_layer_and_no_staff_layer(self):
+        tile = self._decode(Client().get(f"/ogc/tiles/WebMercatorQuad/{Z}/{Y}/{X}"))
+        self.assertIn("industrial_areas", tile)
+        codes = {f["properties"]["code"] for f in tile["industrial_areas"]["features"]}
+        self.assertIn("KCN-ANNGHIEP", codes)
+        public = {n for n, spec in CATALOGUE.items() if "anonymous" in spec.read_roles}
+        self.assertLessEqual(set(tile), public)
+        meta = Client().get("/ogc/tiles/WebMercatorQuad").json()
+        self.assertEqual(meta["dataType"], "vector")
+        listed = {layer["id"] for layer in meta["layers"]}
+        self.assertIn("industrial_areas", listed)
+        self.assertNotIn("proposals", listed)
+        self.assertNotIn("clearance_parcels", listed)
+        self.assertEqual(Client().get(f"/ogc/tiles/WebMercatorQuad/{Z}/0/0").status_code, 204)
+
     def test_wrong_password_is_401(self):
         response = Client().get(_url("proposals", 0, 0, 0), **_basic("vt-admin", "wrong"))
         self.assertEqual(response.status_code, 401)
