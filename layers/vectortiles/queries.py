@@ -132,9 +132,14 @@ def _python_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
     for row in rows:
         if row[-1] is None:
             continue
-        geom = shapely.clip_by_rect(
-            shapely.transform(shapely.from_wkb(bytes(row[-1])), to_grid), lo, lo, hi, hi
-        )
+        geom = shapely.transform(shapely.from_wkb(bytes(row[-1])), to_grid)
+        # As ST_AsMVTGeom: a polygon smaller than half a grid cell both ways is dropped, the
+        # rest snapped to the grid, then clipped to the buffered tile; what collapses is dropped.
+        if geom.geom_type.endswith("Polygon"):
+            x0, y0, x1, y1 = geom.bounds
+            if x1 - x0 < 0.5 and y1 - y0 < 0.5:
+                continue
+        geom = shapely.clip_by_rect(shapely.set_precision(geom, 1.0), lo, lo, hi, hi)
         if geom.is_empty:
             continue
         properties = {
