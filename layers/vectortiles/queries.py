@@ -8,9 +8,12 @@ collection at all is the view's check (``planning.access.can_read_layer``).
 
 * PostGIS: one statement, ``ST_TileEnvelope`` → ``ST_AsMVTGeom`` (clipped to the tile plus a
   64-cell buffer, snapped to the 4096 grid — the simplification per zoom: one grid cell is the
-  tile's width / 4096, 9.5 m at z=12, 0.6 m at z=16) → ``ST_AsMVT``.
-* SpatiaLite: the rows whose box meets the tile, projected to EPSG:3857, clipped to the same
-  buffered box with shapely and quantised to the same grid by ``mapbox_vector_tile.encode``.
+  tile's width / 4096 = 40,075 km / 2^z / 4096, 38 m at z=8, 2.4 m at z=12) → ``ST_AsMVT``.
+* SpatiaLite: the rows whose box meets the buffered tile, projected to EPSG:3857 and onto the
+  same grid, snapped (``shapely.set_precision``) and clipped to the same buffered box, encoded by
+  ``mapbox_vector_tile.encode``. Shapes of a few grid cells may round differently from
+  ``ST_AsMVTGeom`` (a sliver kept by one, dropped by the other); larger ones agree to a cell or
+  two (``tests/layers/test_vector_tiles.py``).
 
 Attribute values are made alike on both: decimals as doubles, dates ``YYYY-MM-DD``, times
 ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); a null attribute is left out of the feature (as ``ST_AsMVT`` does).

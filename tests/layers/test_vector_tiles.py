@@ -186,7 +186,7 @@ class VectorTileTests(TestCase):
                 layer = queries.map_layer(spec)
                 sql = _features(queries._postgis_tile(spec, layer, z, x, y), name)
                 py = _features(queries._python_tile(spec, layer, z, x, y), name)
-                # Features a few grid cells across (a clearance parcel at z=8: 1 cell = 611 m)
+                # Features a few grid cells across (a clearance parcel at z=8: 1 cell = 38 m)
                 # are where the two snapping algorithms may round a sliver in or out; every
                 # feature one tile has and the other lacks must be such a sliver.
                 for fid in set(sql) ^ set(py):
