@@ -11,6 +11,10 @@ ln(1.18401) = 0.16891, / π = 0.05376 → (1 − 0.05376) / 2 × 4096 = 1937.89 
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
+import tempfile
+from pathlib import Path
 
 import mapbox_vector_tile
 import pytest
@@ -136,6 +140,41 @@ class VectorTileTests(TestCase):
         self.assertNotIn("proposals", listed)
         self.assertNotIn("clearance_parcels", listed)
         self.assertEqual(Client().get(f"/ogc/tiles/WebMercatorQuad/{Z}/0/0").status_code, 204)
+
+    def test_gdal_reads_the_tile_where_the_park_is(self):
+        """GDAL's MVT driver (a real client) georeferences the tile from its z/x/y path: the park
+        lands at its own place, 105.932..105.953 E, 9.627..9.649 N (the demo boundary's extent)."""
+        data = Client().get(_url("industrial_areas", Z, Y, X)).content
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / str(Z) / str(X) / f"{Y}.pbf"
+            path.parent.mkdir(parents=True)
+            path.write_bytes(data)
+            out = subprocess.run(
+                [
+                    "ogr2ogr",
+                    "-f",
+                    "GeoJSON",
+                    "/vsistdout/",
+                    str(path),
+                    "industrial_areas",
+                    "-t_srs",
+                    "EPSG:4326",
+                    "-where",
+                    "code = 'KCN-ANNGHIEP'",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=60,
+            ).stdout
+        (feature,) = json.loads(out)["features"]
+        self.assertEqual(feature["properties"]["name"], "KCN An Nghiệp")
+        lons, lats = zip(*_flatten(feature["geometry"]["coordinates"]), strict=True)
+        # One grid cell at z=12 is 2.4 m, about 0.00002°: the box agrees to 0.0001°.
+        self.assertAlmostEqual(min(lons), 105.93225, delta=1e-4)
+        self.assertAlmostEqual(max(lons), 105.95262, delta=1e-4)
+        self.assertAlmostEqual(min(lats), 9.62656, delta=1e-4)
+        self.assertAlmostEqual(max(lats), 9.64910, delta=1e-4)
 
     def test_wrong_password_is_401(self):
         response = Client().get(_url("proposals", 0, 0, 0), **_basic("vt-admin", "wrong"))
