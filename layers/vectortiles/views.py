@@ -72,7 +72,8 @@ def _mvt_response(data: bytes, public: bool) -> HttpResponse:
     response = HttpResponse(data, content_type=MVT, status=200 if data else 204)
     # Like the raster tiles (layers.wms.views): staff layers private, always revalidated.
     response["Cache-Control"] = ("public" if public else "private") + ", no-cache"
-    response["Vary"] = "Authorization, Cookie"
+    if not public:
+        response["Vary"] = "Authorization, Cookie"  # what a staff tile holds depends on who asks
     return response
 
 
