@@ -1,0 +1,207 @@
+"""OGC API – Tiles (OGC 20-057) vector tiles of each collection of the layer catalogue.
+
+``/ogc/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}``: a Mapbox Vector Tile
+(``application/vnd.mapbox-vector-tile``) whose one layer is named after the collection.
+
+* Rights as the WMS: a collection this user may not read (``planning.access.can_read_layer``:
+  staff layers are private) answers 404 like an unknown one — hidden layers do not reveal
+  themselves; rows as the WMS draws them (:mod:`layers.vectortiles.queries`).
+* A tile inside the tile matrix set with no feature answers **204 No Content** (empty body):
+  OGC API – Tiles Part 1 (OGC 20-057), core requirements ``/req/core/tc-success`` and
+  ``/req/core/tc-error`` — in the OGC's own summary (tiles.developer.ogc.org/standard.html):
+  200 for a tile, 400 or 404 out of range, 204 for an empty tile; the OGC test suite accepts 204
+  within the tile matrix set limits since its release 1.2 (2025-01-07). A 0-byte MVT is a valid
+  empty tile for MapLibre, OpenLayers and QGIS alike. (The clause wording is unverified here:
+  the standard's text could not be opened on this machine.)
+* A zoom, row or column outside WebMercatorQuad answers 400 (``/req/core/tc-error``).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from layers import auth
+from layers.catalogue import CATALOGUE
+from layers.errors import AuthenticationRequired
+from layers.vectortiles.queries import map_layer, tile_mvt
+from layers.vectortiles.tilemath import MAX_ZOOM, TileOutOfRange, check_tile
+from planning import access
+
+MVT = "application/vnd.mapbox-vector-tile"
+TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+
+
+def _problem(status: int, code: str, description: str) -> JsonResponse:
+    """An OGC API exception (OGC API – Common's ``exception.yaml``: code and description)."""
+    return JsonResponse({"code": code, "description": description}, status=status)
+
+
+def _readable(request, collection: str):
+    """(spec, None) for a collection the caller may read, else (None, the error response)."""
+    try:
+        auth.identify(request)
+    except AuthenticationRequired as exc:
+        response = _problem(exc.http_status, "AuthenticationRequired", str(exc))
+        for name, value in exc.headers.items():
+            response[name] = value
+        return None, response
+    spec = CATALOGUE.get(collection)
+    if spec is None or map_layer(spec) is None or not access.can_read_layer(request.user, spec):
+        return None, _problem(404, "NotFound", _("no collection %(id)r") % {"id": collection})
+    return spec, None
+
+
+def _tile_numbers(z: str, y: str, x: str):
+    """((z, x, y), None) for a tile of WebMercatorQuad, else (None, the 400 response)."""
+    try:
+        zi, yi, xi = int(z), int(y), int(x)
+        check_tile(zi, xi, yi)
+    except (ValueError, TileOutOfRange) as exc:
+        return None, _problem(
+            400,
+            "InvalidParameterValue",
+            _("no such tile in WebMercatorQuad: %(reason)s") % {"reason": exc},
+        )
+    return (zi, xi, yi), None
+
+
+def _mvt_response(data: bytes, public: bool) -> HttpResponse:
+    response = HttpResponse(data, content_type=MVT, status=200 if data else 204)
+    # Like the raster tiles (layers.wms.views): staff layers private, always revalidated.
+    response["Cache-Control"] = ("public" if public else "private") + ", no-cache"
+    if not public:
+        response["Vary"] = "Authorization, Cookie"  # what a staff tile holds depends on who asks
+    return response
+
+
+@require_safe
+def tile(request, collection: str, z: str, y: str, x: str):
+    spec, refusal = _readable(request, collection)
+    if refusal is not None:
+        return refusal
+    zxy, refusal = _tile_numbers(z, y, x)
+    if refusal is not None:
+        return refusal
+    return _mvt_response(tile_mvt(spec, *zxy), "anonymous" in spec.read_roles)
+
+
+def public_specs() -> list:
+    """The collections everyone may read and the maps draw, in catalogue order."""
+    return [
+        spec
+        for spec in CATALOGUE.values()
+        if "anonymous" in spec.read_roles and map_layer(spec) is not None
+    ]
+
+
+@require_safe
+def dataset_tile(request, z: str, y: str, x: str):
+    """One tile of every public collection, one MVT layer each (MVT layers concatenate: a tile is
+    a sequence of ``layers`` fields, Mapbox Vector Tile spec 2.1 §4.1). Public layers only, so
+    the same tile serves every user and every shared cache."""
+    zxy, refusal = _tile_numbers(z, y, x)
+    if refusal is not None:
+        return refusal
+    return _mvt_response(b"".join(tile_mvt(spec, *zxy) for spec in public_specs()), True)
+
+
+def _tiles_url(request, spec) -> str:
+    return request.build_absolute_uri(
+        reverse("vectortiles:tilesets", kwargs={"collection": spec.name})
+    )
+
+
+def _tileset(request, spec) -> dict:
+    base = _tiles_url(request, spec) + "/WebMercatorQuad"
+    return {
+        "title": str(spec.title),
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": TMS_URI,
+        "minZoom": 0,
+        "maxZoom": MAX_ZOOM,
+        "layers": [{"id": spec.name, "dataType": "vector"}],
+        "links": [
+            {"rel": "self", "type": "application/json", "href": base},
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                "type": "application/json",
+                "href": TMS_URI,
+            },
+            {
+                "rel": "item",
+                "type": MVT,
+                "href": base + "/{tileMatrix}/{tileRow}/{tileCol}",
+                "templated": True,
+            },
+        ],
+    }
+
+
+@require_safe
+def tilesets(request, collection: str):
+    """The collection's tilesets (one: WebMercatorQuad)."""
+    spec, refusal = _readable(request, collection)
+    if refusal is not None:
+        return refusal
+    one = _tileset(request, spec)
+    entry = {
+        "title": one["title"],
+        "dataType": "vector",
+        "crs": one["crs"],
+        "tileMatrixSetURI": TMS_URI,
+        "links": [dict(one["links"][0], rel="self"), one["links"][1], one["links"][2]],
+    }
+    return JsonResponse(
+        {
+            "links": [
+                {"rel": "self", "type": "application/json", "href": _tiles_url(request, spec)}
+            ],
+            "tilesets": [entry],
+        }
+    )
+
+
+@require_safe
+def dataset_tileset(request):
+    """The tileset of all public collections (WebMercatorQuad)."""
+    base = request.build_absolute_uri(reverse("vectortiles:dataset-tileset"))
+    return JsonResponse(
+        {
+            "title": _("Public layers of KCN Planner"),
+            "dataType": "vector",
+            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+            "tileMatrixSetURI": TMS_URI,
+            "minZoom": 0,
+            "maxZoom": MAX_ZOOM,
+            "layers": [
+                {"id": spec.name, "title": str(spec.title), "dataType": "vector"}
+                for spec in public_specs()
+            ],
+            "links": [
+                {"rel": "self", "type": "application/json", "href": base},
+                {
+                    "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                    "type": "application/json",
+                    "href": TMS_URI,
+                },
+                {
+                    "rel": "item",
+                    "type": MVT,
+                    "href": base + "/{tileMatrix}/{tileRow}/{tileCol}",
+                    "templated": True,
+                },
+            ],
+        }
+    )
+
+
+@require_safe
+def tileset(request, collection: str):
+    spec, refusal = _readable(request, collection)
+    if refusal is not None:
+        return refusal
+    return JsonResponse(_tileset(request, spec))
