@@ -114,16 +114,16 @@ def _tiles_url(request, spec) -> str:
     )
 
 
-def _tileset(request, spec) -> dict:
-    base = _tiles_url(request, spec) + "/WebMercatorQuad"
+def _tileset_doc(base: str, title: str, layers: list[dict]) -> dict:
+    """A WebMercatorQuad vector tileset at ``base`` (OGC API – Tiles tileset metadata)."""
     return {
-        "title": str(spec.title),
+        "title": title,
         "dataType": "vector",
         "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
         "tileMatrixSetURI": TMS_URI,
         "minZoom": 0,
         "maxZoom": MAX_ZOOM,
-        "layers": [{"id": spec.name, "dataType": "vector"}],
+        "layers": layers,
         "links": [
             {"rel": "self", "type": "application/json", "href": base},
             {
@@ -139,6 +139,11 @@ def _tileset(request, spec) -> dict:
             },
         ],
     }
+
+
+def _tileset(request, spec) -> dict:
+    base = _tiles_url(request, spec) + "/WebMercatorQuad"
+    return _tileset_doc(base, str(spec.title), [{"id": spec.name, "dataType": "vector"}])
 
 
 @require_safe
@@ -169,34 +174,10 @@ def tilesets(request, collection: str):
 def dataset_tileset(request):
     """The tileset of all public collections (WebMercatorQuad)."""
     base = request.build_absolute_uri(reverse("vectortiles:dataset-tileset"))
-    return JsonResponse(
-        {
-            "title": _("Public layers of KCN Planner"),
-            "dataType": "vector",
-            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
-            "tileMatrixSetURI": TMS_URI,
-            "minZoom": 0,
-            "maxZoom": MAX_ZOOM,
-            "layers": [
-                {"id": spec.name, "title": str(spec.title), "dataType": "vector"}
-                for spec in public_specs()
-            ],
-            "links": [
-                {"rel": "self", "type": "application/json", "href": base},
-                {
-                    "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
-                    "type": "application/json",
-                    "href": TMS_URI,
-                },
-                {
-                    "rel": "item",
-                    "type": MVT,
-                    "href": base + "/{tileMatrix}/{tileRow}/{tileCol}",
-                    "templated": True,
-                },
-            ],
-        }
-    )
+    layers = [
+        {"id": spec.name, "title": str(spec.title), "dataType": "vector"} for spec in public_specs()
+    ]
+    return JsonResponse(_tileset_doc(base, _("Public layers of KCN Planner"), layers))
 
 
 @require_safe

@@ -60,21 +60,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.EnforcementAction
-        fields = [
-            "id",
-            "area",
-            "developer",
-            "kind",
-            "document_no",
-            "issued_on",
-            "agency",
-            "watch_years",
-            "outcome",
-            "outcome_on",
-            "new_developer",
-            "notes",
-            "is_synthetic",
-        ]
+        fields = ["id", "area", *svc.ACTION_FIELDS]  # the fields the service writes
         read_only_fields = ["id"]
         validators = []  # the model's own checks run in the service (full_clean)
 
