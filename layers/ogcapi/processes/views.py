@@ -578,7 +578,9 @@ def _features(layer: str, run, user) -> bytes:
     )
     geoms = selectors.project(page.geoms, crs_mod.STORAGE_XY, force_xy=True)
     fs = FeatureSet(ftype, list(ftype.props), True, page.pks, page.rows, geoms)
-    return encoders.geojson_feature_collection([fs], srs=crs_mod.STORAGE_XY)
+    return encoders.geojson_feature_collection(
+        [fs], srs=crs_mod.STORAGE_XY, number_matched=len(page.pks)
+    )
 
 
 def _job_values(job: j.JobView, p: d.Process, user) -> dict:
@@ -594,7 +596,7 @@ def _job_values(job: j.JobView, p: d.Process, user) -> dict:
 
 
 def _failure(job: j.JobView) -> Problem:
-    kind = (job.error.split(":", 1)[0] or "JobFailed").strip()
+    kind = (job.error.split(":", 1)[0] or "JobFailed").strip().rsplit(".", 1)[-1]
     status = {"InvalidParameter": 400, "UnknownProvince": 400, "MissingInputs": 409}.get(kind, 500)
     kind = "InvalidParameterValue" if status == 400 else kind
     if " " in kind or not kind:
