@@ -30,10 +30,12 @@ class ProcessExecution(models.Model):
     )
     outputs = models.JSONField(
         pgettext_lazy("process execution", "requested outputs"),
-        default=dict,
+        default=list,
         blank=True,
         help_text=pgettext_lazy(
-            "process execution", "{output id: {transmissionMode, format}}; empty: every output."
+            "process execution",
+            "[{id, transmissionMode}] in the order asked (a list: jsonb keeps no key order); "
+            "empty: every output.",
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -397,7 +397,10 @@ def execution(request, user, fmt, process_id):
             raise Problem(500, type(exc).__name__, str(exc)) from None
         job_id = str(run.pk)
     ProcessExecution.objects.create(
-        job_id=job_id, process_id=p.id, response=response, outputs=outputs
+        job_id=job_id,
+        process_id=p.id,
+        response=response,
+        outputs=[{"id": k, **v} for k, v in outputs.items()],
     )
     job_url = f"{_base(request)}/jobs/{job_id}"
     job = j.job_get(job_id, user)
@@ -648,7 +651,7 @@ def _results(request, job: j.JobView, p: d.Process) -> HttpResponse:
     """The job's results in the form its execute request chose (default: raw, every output)."""
     execution = ProcessExecution.objects.filter(job_id=job.id).first()
     response = execution.response if execution else "document"
-    requested = (execution.outputs if execution else {}) or {}
+    requested = {o["id"]: o for o in (execution.outputs if execution else [])}
     values = _job_values(job, p, request.user)
     chosen = [o for o in (requested or [o.id for o in p.outputs]) if o in values]
     mode = {o: requested.get(o, {}).get("transmissionMode", d.VALUE) for o in chosen}
