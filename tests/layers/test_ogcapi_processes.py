@@ -804,6 +804,24 @@ def test_a_running_analysis_is_not_dismissed_half_way(signed_in, area):
     assert m.AnalysisRun.objects.filter(pk=job).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_running_echo_is_dismissed_once_it_has_ended(staff, area, task_worker):
+    """A job a worker is running is not stopped half-way (409, it stays); once it has ended,
+    dismissing it removes it. Its status shows ``running`` meanwhile."""
+    client = Client()
+    client.force_login(staff)
+    job = _async_echo(client, {"stringInput": "a", "pause": 3})
+    deadline = time.monotonic() + 30
+    while doc(client.get(f"{OGC}/jobs/{job}"))["status"] != "running":
+        assert time.monotonic() < deadline, "the worker did not take the job"
+        time.sleep(0.1)
+    problem(client.delete(f"{OGC}/jobs/{job}"), 409, "JobRunning")
+    problem(client.get(f"{OGC}/jobs/{job}/results"), 404, EXC + "result-not-ready")
+    assert _poll(client, job)["status"] == "successful"
+    assert doc(client.delete(f"{OGC}/jobs/{job}"))["status"] == "dismissed"
+    problem(client.get(f"{OGC}/jobs/{job}"), 404, EXC + "no-such-job")
+
+
 # --- /conf/job-list ------------------------------------------------------------------------------
 
 

@@ -171,18 +171,25 @@ def jobs_for(user, *, process_ids=None, statuses=None, since=None, until=None) -
     return views
 
 
+TASK_ENDED = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+
+
 class JobRunning(Exception):
-    """A running analysis cannot be stopped half-way: it is dismissed when it has ended."""
+    """A running job cannot be stopped half-way: it is dismissed when it has ended."""
 
 
 def job_dismiss(job: JobView) -> None:
     """Remove a job and its results: a queued one never runs; a finished one is deleted (an
-    analysis run with the rows it published). A running analysis raises :class:`JobRunning`."""
+    analysis run with the rows it published). A running job raises :class:`JobRunning`."""
     with transaction.atomic():
         if job.task is not None:
-            # A ready or finished task is deleted; one a worker holds finishes on a row that
-            # no longer exists (the queue writes its end by primary key: nothing happens).
-            DBTaskResult.objects.filter(pk=job.task.pk).delete()
+            # A ready or finished task is deleted; one a worker holds is left to finish (the
+            # queue writes its end with save(update_fields=…), which fails on a deleted row).
+            deleted, _ = DBTaskResult.objects.filter(
+                pk=job.task.pk, status__in=[TaskResultStatus.READY, *TASK_ENDED]
+            ).delete()
+            if not deleted:
+                raise JobRunning
             return
         run = job.run
         if run.status == m.JobStatus.RUNNING:

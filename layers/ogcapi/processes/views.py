@@ -555,7 +555,7 @@ def job(request, user, fmt, job_id):
                 409,
                 "JobRunning",
                 _(
-                    "job %(id)s is running; an analysis cannot be stopped half-way: dismiss it "
+                    "job %(id)s is running; a job cannot be stopped half-way: dismiss it "
                     "when it has ended"
                 )
                 % {"id": job_id},
