@@ -1196,3 +1196,18 @@ def test_owslib_processes_client(live_server, area, staff):
     status = api.execute("echo", {"stringInput": "later"}, async_=True)
     assert status["status"] == "accepted" and status["processID"] == "echo"
     api.headers.pop("Prefer", None)  # OWSLib keeps it in its module-wide request headers
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "accept, text",
+    [("en", "no job '999'"), ("vi", "không có công việc '999'"), (None, "không có công việc")],
+)
+def test_problems_speak_the_request_language(signed_in, accept, text):
+    """Problem details follow Accept-Language like the other OGC services (Vietnamese when the
+    client says nothing)."""
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept} if accept else {}
+    body = problem(signed_in.get(f"{OGC}/jobs/999", **headers), 404, EXC + "no-such-job")
+    assert text in body["detail"]
