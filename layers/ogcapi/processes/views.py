@@ -509,6 +509,8 @@ def jobs(request, user, fmt):
                 % {"s": repr(s), "all": ", ".join(j.STATUSES)},
             )
     types = _list_param(request, "type")
+    low, high = _seconds(request, "minDuration"), _seconds(request, "maxDuration")
+    durations = low is not None or high is not None
     since = until = None
     if "datetime" in request.GET:
         since, until = _interval(request.GET["datetime"])
@@ -521,10 +523,11 @@ def jobs(request, user, fmt):
             statuses=statuses,
             since=since,
             until=until,
+            # The page and one more (is there a next page?); durations are filtered here.
+            cap=None if durations else offset + limit + 1,
         )
     )
-    low, high = _seconds(request, "minDuration"), _seconds(request, "maxDuration")
-    if low is not None or high is not None:
+    if durations:
         views = [
             v
             for v in views
