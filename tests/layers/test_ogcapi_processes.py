@@ -1094,7 +1094,11 @@ def _poll(client, job, timeout=180) -> dict:
 def test_efficiency_sync_matches_the_rest_api_run(signed_in, staff, area):
     """Efficiency run synchronously through /ogc/ gives the results of the same run started
     through POST /api/v1/analyses/efficiency/ (the Jobs tab's door); both are stored runs."""
-    response = execute(signed_in, "efficiency", {"inputs": {"province": "52", "unit": "commune"}})
+    response = execute(
+        signed_in,
+        "efficiency",
+        {"inputs": {"province": "52", "unit": "commune"}, "outputs": {"result": {}}},
+    )
     ours = doc(response)
     job = job_id_of(response)
     run = m.AnalysisRun.objects.get(pk=job)
@@ -1106,6 +1110,14 @@ def test_efficiency_sync_matches_the_rest_api_run(signed_in, staff, area):
     ).json()
     _same_results(ours, theirs["results"])
     assert ours["n_areas"] == 1 and ours["areas"][0]["code"] == "CCN-CH"
+    # Each area's row on its boundary: GeoJSON, the same row as the results'.
+    areas = doc(signed_in.get(f"{OGC}/jobs/{job}/results/areas"))
+    assert (
+        signed_in.get(f"{OGC}/jobs/{job}/results/areas")["Content-Type"] == "application/geo+json"
+    )
+    (feature,) = areas["features"]
+    assert feature["id"] == "CCN-CH" and feature["properties"] == ours["areas"][0]
+    assert feature["geometry"]["type"] == "MultiPolygon"
     # The Jobs tab lists the OGC run as one of the user's jobs.
     listed = [j["id"] for j in api.get("/api/v1/jobs/").json()["jobs"]]
     assert int(job) in listed and theirs["id"] in listed

@@ -41,6 +41,10 @@ FEATURE_OUTPUTS = {
     "infrastructure-gaps": ("connectors", "infrastructure_connectors"),
 }
 
+#: Analyses whose results hold one row per industrial area (``results["areas"]``, the key naming
+#: the area's code): an ``areas`` output joins each row to the area's boundary.
+AREA_OUTPUTS = {"efficiency": "code", "eco-readiness": "code", "infrastructure-gaps": "area_id"}
+
 GEOMETRY_TYPES = ["Polygon", "MultiPolygon"]
 
 #: The JSON Schema of a parameter by its type (``planning.services.analysis_params.TYPES``).
@@ -166,6 +170,15 @@ def _analysis_outputs(spec: AnalysisSpec) -> tuple[Output, ...]:
             Output(
                 output_id,
                 str(get_layer(layer).title),
+                {"type": "object", "format": "geojson-feature-collection"},
+                GEOJSON,
+            )
+        )
+    if spec.name in AREA_OUTPUTS:
+        outputs.append(
+            Output(
+                "areas",
+                _("The results of each park or cluster on its boundary"),
                 {"type": "object", "format": "geojson-feature-collection"},
                 GEOJSON,
             )

@@ -38,6 +38,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_tasks_db.models import DBTaskResult
 
 from layers import auth
+from layers.catalogue import get_layer
 from layers.errors import OGCException
 from layers.models import ProcessExecution
 from layers.ogcapi.processes import descriptions as d
@@ -54,6 +55,7 @@ from layers.wfs import encoders, selectors
 from layers.wfs.encoders import FeatureSet
 from layers.wfs.schema import feature_type
 from planning import access
+from planning import models as m
 from planning.errors import InvalidParameter, PlanningError, UnknownProvince
 from planning.services import analysis_runs
 from planning.services.analyses import analysis_spec
@@ -589,6 +591,26 @@ def _features(layer: str, run, user) -> bytes:
     )
 
 
+def _area_features(run, key: str, user) -> dict:
+    """The run's rows of ``results["areas"]`` (texts in the request's language) as GeoJSON
+    features on the boundaries of the areas the caller may read, in the results' order."""
+    rows = translate(run.results).get("areas") or []
+    spec = get_layer("industrial_areas")
+    areas = access.readable_rows(user, spec, m.IndustrialArea.objects.all())
+    shapes = dict(areas.filter(code__in=[r.get(key) for r in rows]).values_list("code", "boundary"))
+    features = [
+        {
+            "type": "Feature",
+            "id": row[key],
+            "geometry": json.loads(shapes[row[key]].json),
+            "properties": row,
+        }
+        for row in rows
+        if row.get(key) in shapes
+    ]
+    return {"type": "FeatureCollection", "features": features, "numberMatched": len(features)}
+
+
 def _job_values(job: j.JobView, p: d.Process, user) -> dict:
     """The job's outputs: ``{output id: callable returning the value}``."""
     if job.task is not None:
@@ -598,6 +620,8 @@ def _job_values(job: j.JobView, p: d.Process, user) -> dict:
     if p.id in d.FEATURE_OUTPUTS:
         output_id, layer = d.FEATURE_OUTPUTS[p.id]
         out[output_id] = lambda: json.loads(_features(layer, job.run, user))
+    if p.id in d.AREA_OUTPUTS:
+        out["areas"] = lambda: _area_features(job.run, d.AREA_OUTPUTS[p.id], user)
     return out
 
 
@@ -673,7 +697,7 @@ def _results(request, job: j.JobView, p: d.Process) -> HttpResponse:
             for o in chosen
         }
         return _json(doc)
-    if all(m == d.REFERENCE for m in mode.values()) and chosen:
+    if all(t == d.REFERENCE for t in mode.values()) and chosen:
         out = HttpResponse(status=204)
         out["Link"] = ", ".join(link(o) for o in chosen)
         return out
