@@ -299,9 +299,10 @@ def test_ats_ogc_process_description_input_def(signed_in):
     fragment (validated as a Draft 4 schema, which the OpenAPI 3.0 subset is)."""
     for body in _descriptions(signed_in):
         for described in body["inputs"].values():
-            schema = dict(described["schema"])
-            schema.pop("exclusiveMinimum", None)  # a number (JSON Schema 2019), not Draft 4's flag
-            Draft4Validator.check_schema(schema)
+            Draft4Validator.check_schema(described["schema"])
+    corridor = doc(signed_in.get(f"{OGC}/processes/site-suggestion"))["inputs"]["corridor_m"]
+    # "above 0": OpenAPI 3.0's (and Draft 4's) boolean exclusiveMinimum
+    assert corridor["schema"] == {"type": "number", "minimum": 0, "exclusiveMinimum": True}
 
 
 def test_ats_ogc_process_description_input_mixed_type(signed_in):
@@ -633,7 +634,11 @@ def _async_echo(client, inputs, **body) -> str:
 def test_ats_core_job_op(signed_in, tasks_at_once):
     """/conf/core/job-op: GET /jobs/{jobID} of a created job."""
     job = _async_echo(signed_in, {"stringInput": "a"})
-    assert signed_in.get(f"{OGC}/jobs/{job}").status_code == 200
+    response = signed_in.get(f"{OGC}/jobs/{job}")
+    assert response.status_code == 200
+    # Polled and per user: never a shared or stale copy.
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert {"Authorization", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
 
 
 def test_ats_core_job_success(signed_in, tasks_at_once):

@@ -96,8 +96,8 @@ def input_schema(p: Param) -> dict:
             schema["minimum"] = p.minimum
         if p.maximum is not None:
             schema["maximum"] = p.maximum
-        if p.above is not None:
-            schema["exclusiveMinimum"] = p.above  # OpenAPI 3.0 writes it as a boolean; JSON Schema
+        if p.above is not None:  # the OpenAPI 3.0 schema object's form (18-062r2 schema.yaml)
+            schema["minimum"], schema["exclusiveMinimum"] = p.above, True
     if p.type == "numbers" and p.maximum is not None:
         schema["items"] = {"type": "number", "maximum": p.maximum}
     if p.default is not None:

@@ -31,6 +31,7 @@ import uuid
 from base64 import b64decode
 
 from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -163,6 +164,14 @@ def _endpoint(*methods: str):
     def decorate(view):
         @csrf_exempt
         def wrapper(request, **kwargs):
+            response = answer(request, **kwargs)
+            # What a caller sees depends on who asks, and jobs change while polled: no shared
+            # or stale copies (QGIS keeps an HTTP disk cache).
+            patch_vary_headers(response, ("Authorization", "Cookie"))
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        def answer(request, **kwargs):
             fmt = "json"
             try:
                 allowed = {*methods, "HEAD"} if "GET" in methods else set(methods)
