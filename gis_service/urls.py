@@ -22,6 +22,7 @@ urlpatterns = [
     path("ogc/", include("layers.ogcapi.urls")),  # OGC API – Features Part 1
     path("ogc", ogc_views.landing),  # clients (QGIS) ask the landing page without the slash
     path("ogc/", include("layers.vectortiles.urls")),  # OGC API – Tiles: vector tiles
+    path("ogc/", include("layers.ogcapi.processes.urls")),  # OGC API – Processes (issue 14 proc)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("planning.api.urls")),
     path("", include("planning.web.urls")),  # the map page and its helpers

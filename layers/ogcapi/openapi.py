@@ -85,6 +85,7 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
             {**_ok("feature", "application/geo+json", "text/html"), **not_found},
             [{"$ref": "#/components/parameters/featureId"}],
         )
+    paths.update(processes_paths())  # issue 14 proc
     return {
         "openapi": "3.0.3",
         "info": {
@@ -146,7 +147,9 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
                     "schema": {"type": "string"},
                 },
             },
+            **PROCESSES_COMPONENTS,  # issue 14 proc
             "responses": {
+                **PROCESSES_RESPONSES,  # issue 14 proc
                 "Error": {
                     "description": "An error: code and description",
                     "content": {
@@ -160,7 +163,262 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
                             }
                         }
                     },
-                }
+                },
             },
+        },
+    }
+
+
+# --- issue 14 proc: OGC API – Processes – Part 1: Core (layers/ogcapi/processes/) ---------------
+
+_PROBLEM = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "parameter": {"type": "string", "description": "the input or parameter refused"},
+    },
+}
+_STATUS_INFO = {
+    "type": "object",
+    "required": ["jobID", "status", "type"],
+    "properties": {
+        "processID": {"type": "string"},
+        "type": {"type": "string", "enum": ["process"]},
+        "jobID": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["accepted", "running", "successful", "failed", "dismissed"],
+        },
+        "message": {"type": "string"},
+        "created": {"type": "string", "format": "date-time"},
+        "started": {"type": "string", "format": "date-time"},
+        "finished": {"type": "string", "format": "date-time"},
+        "updated": {"type": "string", "format": "date-time"},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "links": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+PROCESSES_RESPONSES = {
+    name: {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _PROBLEM}},
+    }
+    for name, description in {
+        "ProcessProblem": "A problem document (RFC 7807): type, title, status, detail; "
+        "a refused input is named in `parameter`",
+        "NoSuchProcess": "No such process (type .../no-such-process)",
+        "NoSuchJob": "No such job, or not the caller's (type .../no-such-job)",
+        "ResultNotReady": "The job has not finished (type .../result-not-ready)",
+        "NotAuthenticated": "Executing needs a signed-in user (HTTP Basic, a token, a session)",
+        "Forbidden": "Running analyses needs a planning role (Membership)",
+    }.items()
+}
+
+PROCESSES_COMPONENTS = {
+    "securitySchemes": {
+        "basicAuth": {"type": "http", "scheme": "basic"},
+        "tokenAuth": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>` (or `Bearer <key>`), as the REST API",
+        },
+        "sessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+    },
+    "schemas": {"statusInfo": _STATUS_INFO, "exception": _PROBLEM},
+}
+
+_SECURED = [{"basicAuth": []}, {"tokenAuth": []}, {"sessionAuth": []}]
+
+
+def _param(name: str, where: str = "query", schema: dict | None = None, **kw) -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "schema": schema or {"type": "string"},
+        **kw,
+    }
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def _json_ok(description: str, schema: dict | None = None) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": schema or {"type": "object"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+
+
+_ARRAY = {"type": "array", "items": {"type": "string"}}
+_STATUS_REF = {"$ref": "#/components/schemas/statusInfo"}
+
+
+def processes_paths() -> dict:
+    """The paths of OGC API – Processes (the same for every caller: who may see or run which
+    process is answered by the resources themselves)."""
+    f = {"$ref": "#/components/parameters/f"}
+    process_id = _param("processId", "path")
+    job_id = _param("jobId", "path")
+    limit = _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 1000})
+    offset = _param("offset", schema={"type": "integer", "minimum": 0, "default": 0})
+    return {
+        "/processes": {
+            "get": {
+                "operationId": "getProcesses",
+                "summary": "Processes: the analyses the caller may see, and echo",
+                "parameters": [f, limit, offset],
+                "responses": {"200": _json_ok("processList"), "400": _ref("ProcessProblem")},
+            }
+        },
+        "/processes/{processId}": {
+            "get": {
+                "operationId": "getProcessDescription",
+                "summary": "A process: inputs (JSON Schema) and outputs",
+                "parameters": [f, process_id],
+                "responses": {"200": _json_ok("process"), "404": _ref("NoSuchProcess")},
+            }
+        },
+        "/processes/{processId}/execution": {
+            "post": {
+                "operationId": "execute",
+                "summary": "Execute a process (synchronously, or `Prefer: respond-async`)",
+                "parameters": [
+                    process_id,
+                    _param(
+                        "Prefer",
+                        "header",
+                        description="`respond-async` asks for an asynchronous job",
+                    ),
+                ],
+                "security": _SECURED,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "inputs": {"type": "object"},
+                                    "outputs": {"type": "object"},
+                                    "response": {
+                                        "type": "string",
+                                        "enum": ["raw", "document"],
+                                        "default": "raw",
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "Synchronous results (raw or document); "
+                        "`Link: <job>; rel=monitor`",
+                        "content": {
+                            "application/json": {"schema": {"type": "object"}},
+                            "application/geo+json": {"schema": {"type": "object"}},
+                            "multipart/related": {"schema": {"type": "string"}},
+                            "text/plain": {"schema": {"type": "string"}},
+                            "image/png": {"schema": {"type": "string", "format": "binary"}},
+                        },
+                    },
+                    "201": {
+                        "description": "Job created (asynchronous); `Location` is the job",
+                        "headers": {
+                            "Location": {"schema": {"type": "string"}},
+                            "Preference-Applied": {"schema": {"type": "string"}},
+                        },
+                        "content": {"application/json": {"schema": _STATUS_REF}},
+                    },
+                    "204": {"description": "Outputs by reference, in `Link` headers"},
+                    "400": _ref("ProcessProblem"),
+                    "401": _ref("NotAuthenticated"),
+                    "403": _ref("Forbidden"),
+                    "404": _ref("NoSuchProcess"),
+                    "500": _ref("ProcessProblem"),
+                },
+            }
+        },
+        "/jobs": {
+            "get": {
+                "operationId": "getJobs",
+                "summary": "The caller's jobs (administrators: all)",
+                "parameters": [
+                    f,
+                    _param("processID", schema=_ARRAY, style="form", explode=False),
+                    _param("status", schema=_ARRAY, style="form", explode=False),
+                    _param("type", schema=_ARRAY, style="form", explode=False),
+                    _param("datetime"),
+                    _param("minDuration", schema={"type": "integer"}),
+                    _param("maxDuration", schema={"type": "integer"}),
+                    limit,
+                    offset,
+                ],
+                "security": _SECURED,
+                "responses": {"200": _json_ok("jobList"), "400": _ref("ProcessProblem")},
+            }
+        },
+        "/jobs/{jobId}": {
+            "get": {
+                "operationId": "getStatus",
+                "summary": "A job's status and progress",
+                "parameters": [f, job_id],
+                "security": _SECURED,
+                "responses": {"200": _json_ok("statusInfo", _STATUS_REF), "404": _ref("NoSuchJob")},
+            },
+            "delete": {
+                "operationId": "dismiss",
+                "summary": "Dismiss a job: a queued one never runs; its results are deleted",
+                "parameters": [job_id],
+                "security": _SECURED,
+                "responses": {
+                    "200": {
+                        "description": "statusInfo with status dismissed",
+                        "content": {"application/json": {"schema": _STATUS_REF}},
+                    },
+                    "404": _ref("NoSuchJob"),
+                    "409": _ref("ProcessProblem"),
+                },
+            },
+        },
+        "/jobs/{jobId}/results": {
+            "get": {
+                "operationId": "getResult",
+                "summary": "A job's results, in the form its execute request chose",
+                "parameters": [job_id],
+                "security": _SECURED,
+                "responses": {
+                    "200": {"description": "Results (raw or document)"},
+                    "204": {"description": "Outputs by reference, in `Link` headers"},
+                    "400": _ref("ProcessProblem"),
+                    "404": _ref("NoSuchJob"),
+                    "409": _ref("ProcessProblem"),
+                    "500": _ref("ProcessProblem"),
+                },
+            }
+        },
+        "/jobs/{jobId}/results/{outputId}": {
+            "get": {
+                "operationId": "getResultOutput",
+                "summary": "One output of a job (the target of an output sent by reference)",
+                "parameters": [job_id, _param("outputId", "path")],
+                "security": _SECURED,
+                "responses": {
+                    "200": {"description": "The output's value"},
+                    "404": _ref("NoSuchJob"),
+                },
+            }
         },
     }

@@ -42,6 +42,7 @@ JSON = "application/json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+OGC_REL = "http://www.opengis.net/def/rel/ogc/1.0"  # issue 14 proc
 
 # /req/core/fc-limit-definition: minimum 1, maximum and default chosen by the server
 # (the standard's example: default 10, maximum 10000).
@@ -53,6 +54,14 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # issue 14 proc: OGC API – Processes – Part 1: Core (layers/ogcapi/processes/)
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/ogc-process-description",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/json",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss",
 ]
 
 
@@ -183,6 +192,10 @@ def landing(request, user, fmt):
             {"rel": "service-desc", "type": OPENAPI, "href": f"{base}/api", "title": "OpenAPI"},
             {"rel": "conformance", "type": JSON, "href": f"{base}/conformance"},
             {"rel": "data", "type": JSON, "href": f"{base}/collections"},
+            # issue 14 proc: OGC API – Processes
+            {"rel": f"{OGC_REL}/conformance", "type": JSON, "href": f"{base}/conformance"},
+            {"rel": f"{OGC_REL}/processes", "type": JSON, "href": f"{base}/processes"},
+            {"rel": f"{OGC_REL}/job-list", "type": JSON, "href": f"{base}/jobs"},
         ],
     }
     if fmt == "html":
