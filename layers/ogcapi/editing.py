@@ -14,7 +14,12 @@ Every item has a strong ``ETag``: a hash of the stored row (all its columns, the
 so any write through any door — WFS-T, the REST API, the admin, a page, an import, a bulk
 update — changes it. PUT, PATCH and DELETE need ``If-Match`` (428 without it, 412 when another
 client changed the feature since): no lost updates. The row is locked (``SELECT … FOR UPDATE``
-on PostGIS; SQLite serialises writers) between the check and the write.
+on PostGIS; SQLite serialises writers) between the check and the write. QGIS 3.32+ sends no
+If-Match: ``OGCAPI_FEATURES_IF_MATCH_REQUIRED = False`` lets it write (see ``if_match_required``).
+
+OPTIONS answers the methods this user may use on the collection's features (QGIS asks one
+feature and enables editing for the whole layer from it); a refusal particular to a feature comes
+with the write.
 
 Authentication and CSRF as WFS-T (``layers.auth.require_writer``): Basic or token callers carry
 their credentials, a session caller needs a CSRF token; anonymous writers get 401.
@@ -29,6 +34,7 @@ from contextlib import contextmanager
 
 import shapely
 import shapely.geometry
+from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -56,6 +62,15 @@ MERGE_PATCH = "application/merge-patch+json"
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _BODY_TYPES = (GEOJSON, JSON)
 MAX_BODY_BYTES = 20 * 2**20
+
+
+def if_match_required() -> bool:
+    """``OGCAPI_FEATURES_IF_MATCH_REQUIRED`` (default True): PUT, PATCH and DELETE without
+    If-Match are refused with 428 (/per/optimistic-locking-etags/ifmatch-put-op A). False executes
+    them (permission B) — QGIS 3.32+ sends no If-Match, so its editing needs False, at the price of
+    the last writer winning for such clients; a request that sends If-Match is checked either
+    way."""
+    return bool(getattr(settings, "OGCAPI_FEATURES_IF_MATCH_REQUIRED", True))
 
 
 # --- the version of a row ------------------------------------------------------------------------
@@ -376,17 +391,15 @@ def collection_methods(user, ftype: FeatureType) -> list[str]:
     return methods
 
 
-def item_methods(user, ftype: FeatureType, obj) -> list[str]:
+def item_methods(user, ftype: FeatureType) -> list[str]:
+    """The methods ``user`` may use on the features of ``ftype``: the collection's right, not one
+    feature's. QGIS (3.32+) asks OPTIONS of the first feature it read — or of ``unknown_id`` in an
+    empty collection — and enables editing for the whole layer from the answer; a refusal
+    particular to one feature (another unit's, a proposal past its draft) comes with the write,
+    403 or 409 with the reason."""
     methods = ["GET", "HEAD", "OPTIONS"]
-    if not getattr(user, "is_authenticated", False) or not access.can_edit_feature(
-        user, ftype.spec, obj
-    ):
-        return methods
-    editor = _Editor(user)
-    if editor.allows(ftype.spec.hooks.check_update, obj):
-        methods += ["PUT", "PATCH"]
-    if editor.allows(ftype.spec.hooks.check_delete, obj):
-        methods.append("DELETE")
+    if getattr(user, "is_authenticated", False) and access.can_edit_layer(user, ftype.spec):
+        methods += ["PUT", "PATCH", "DELETE"]
     return methods
 
 
@@ -447,8 +460,7 @@ def item_resource(request, collection_id, feature_id):
         return _get_item(request, collection_id, feature_id)
     caller = auth.identify(request)
     ftype = views._readable(collection_id, caller.user)
-    obj = _readable_row(ftype, caller.user, feature_id)
-    allow = item_methods(caller.user, ftype, obj)
+    allow = item_methods(caller.user, ftype)
     if request.method == "OPTIONS":
         response = HttpResponse(status=200)
         response["Allow"] = ", ".join(allow)
@@ -458,7 +470,7 @@ def item_resource(request, collection_id, feature_id):
         raise _not_allowed(allow)
     ftype = _editable(request, caller, collection_id)
     if_match = request.headers.get("If-Match")
-    if not if_match:
+    if not if_match and if_match_required():
         raise APIError(
             428,
             _(
@@ -468,6 +480,17 @@ def item_resource(request, collection_id, feature_id):
             % {"method": request.method},
             "PreconditionRequired",
         )
+    pk = views._pk(ftype, feature_id)
+    if pk is None or not views._rows(ftype, caller.user).filter(pk=pk).exists():
+        if if_match:
+            # /req/create-replace-delete/put-rid-exception B: no creation through PUT.
+            raise APIError(
+                412,
+                _("no feature %(id)s in %(collection)s to match If-Match")
+                % {"id": repr(feature_id), "collection": ftype.name},
+                "PreconditionFailed",
+            )
+        raise _unknown(ftype, feature_id)
     body = (
         None
         if request.method == "DELETE"
@@ -476,11 +499,11 @@ def item_resource(request, collection_id, feature_id):
     crs = _content_crs(request)
     editor = _Editor(caller.user)
     with _write_errors(), transaction.atomic():
-        obj = ftype.model._default_manager.select_for_update().filter(pk=obj.pk).first()
+        obj = ftype.model._default_manager.select_for_update().filter(pk=pk).first()
         if obj is None:
             raise _unknown(ftype, feature_id)
         current = row_etag(obj)
-        if not _if_match(if_match, current):
+        if if_match and not _if_match(if_match, current):
             exc = APIError(
                 412,
                 _(
@@ -529,14 +552,6 @@ def _unknown(ftype: FeatureType, feature_id: str) -> APIError:
         _("no feature %(id)s in %(collection)s")
         % {"id": repr(feature_id), "collection": ftype.name}
     )
-
-
-def _readable_row(ftype: FeatureType, user, feature_id: str):
-    pk = views._pk(ftype, feature_id)
-    obj = None if pk is None else views._rows(ftype, user).filter(pk=pk).first()
-    if obj is None:
-        raise _unknown(ftype, feature_id)
-    return obj
 
 
 def _get_item(request, collection_id: str, feature_id: str) -> HttpResponse:

@@ -371,15 +371,54 @@ def test_ats_options_per_user(live_server, world, users, anonymous, reviewer):
     assert _allow(nobody.options(nobody.url(one))) == read
     assert _allow(reviewer.options(reviewer.url(items))) == read | {"POST"}
     assert _allow(reviewer.options(reviewer.url(one))) == read | {"PUT", "PATCH", "DELETE"}
-    # Commune staff: their own draft proposal yes, once submitted no more.
+    # QGIS asks the first feature it read, or "unknown_id" in an empty collection, and applies
+    # the answer to the whole layer: an item answers the collection's methods for this user.
+    unknown = f"{items}/unknown_id"
+    assert _allow(reviewer.options(reviewer.url(unknown))) == read | {"PUT", "PATCH", "DELETE"}
+    assert _allow(anonymous.options(anonymous.url(unknown))) == read
     staff = Session(live_server.url, "canbo_a")
-    draft = f"/collections/proposals/items/proposals.{world['proposals']['a'].pk}"
-    assert _allow(staff.options(staff.url(draft))) == read | {"PUT", "PATCH", "DELETE"}
+    proposals = "/collections/proposals/items"
+    assert _allow(staff.options(staff.url(proposals))) == read | {"POST"}
+    # Staff without the right to edit areas: read only there.
+    assert _allow(staff.options(staff.url(one))) == read
+    # A refusal particular to one feature comes with the write (see the workflow tests).
     submit(users["staff_a"], world["proposals"]["a"])
-    assert _allow(staff.options(staff.url(draft))) == read
-    # Another commune's staff may read the submitted proposal, not edit it.
-    other = Session(live_server.url, "canbo_b")
-    assert _allow(other.options(other.url(draft))) == read
+    draft = f"{proposals}/proposals.{world['proposals']['a'].pk}"
+    assert _allow(staff.options(staff.url(draft))) == read | {"PUT", "PATCH", "DELETE"}
+
+
+def test_qgis_requests_carry_no_if_match(live_server, world, reviewer, settings):
+    """QGIS 3.32+ sends PATCH (application/merge-patch+json, only the changed attributes), PUT and
+    DELETE without If-Match. By default that is a 428 (no write without the version read);
+    OGCAPI_FEATURES_IF_MATCH_REQUIRED = False lets such clients write (last writer wins for them),
+    while a request with If-Match is still checked."""
+    url = f"/collections/industrial_areas/items/{_area_id(world, 'CCN-BTX')}"
+    patch = {"properties": {"leased_land_ha": 140}}
+    r = call(reviewer, "PATCH", url, patch, content_type=MERGE)
+    assert r.status_code == 428 and "If-Match" in r.json()["description"]
+    settings.OGCAPI_FEATURES_IF_MATCH_REQUIRED = False
+    r = call(reviewer, "PATCH", url, patch, content_type=MERGE)
+    assert r.status_code == 204, r.text
+    assert m.IndustrialArea.objects.get(code="CCN-BTX").leased_land_ha == Decimal("140")
+    r = call(reviewer, "PATCH", url, patch, content_type=MERGE, **{"If-Match": '"stale"'})
+    assert r.status_code == 412
+
+
+def test_ats_replace_put_rid_exception(live_server, world, reviewer):
+    """/conf/create-replace-delete/update/put/rid-exception: PUT never creates; with If-Match on
+    a feature that does not exist, 412. /req/create-replace-delete/put-rid: an id in the body is
+    ignored (the URL names the feature)."""
+    items = "/collections/industrial_areas/items"
+    url = f"{items}/{_area_id(world, 'CCN-BTX')}"
+    got = reviewer.get(reviewer.url(url))
+    body = got.json()
+    r = call(reviewer, "PUT", f"{items}/industrial_areas.999999", body, **{"If-Match": "*"})
+    assert r.status_code == 412
+    body["id"] = _area_id(world, "KCN-NH")
+    body["properties"]["name"] = "CCN BTX"
+    assert call(reviewer, "PUT", url, body, **{"If-Match": got.headers["ETag"]}).status_code == 204
+    assert m.IndustrialArea.objects.get(code="CCN-BTX").name == "CCN BTX"
+    assert m.IndustrialArea.objects.get(code="KCN-NH").name == "KCN Nhơn Hòa"
 
 
 def test_no_rights_403_anonymous_401(live_server, world, users, anonymous):
