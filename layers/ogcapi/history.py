@@ -238,7 +238,7 @@ def item_as_of(request, *, collection_id: str, feature_id: str) -> HttpResponse:
     if unknown_params:
         raise APIError(
             400,
-            _("with asOf, only f is accepted besides; unknown: %(names)s")
+            _("with asOf, only f may be given as well; unknown: %(names)s")
             % {"names": ", ".join(sorted(unknown_params))},
         )
     moment = _as_of(request)

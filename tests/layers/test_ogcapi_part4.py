@@ -595,3 +595,14 @@ def test_qgis_oapif_sees_the_edits(live_server, world, reviewer, tmp_path):
     seen = json.loads(lines[-1])["industrial_areas"]
     assert seen["valid"] and seen["count"] == 3
     assert seen["ccn"] == ["CCN-BTX2", "CCN-M"]
+
+
+def test_refusals_in_the_request_language(live_server, world, reviewer):
+    """The 428 and 412 explain themselves in the caller's language (Vietnamese here)."""
+    url = f"/collections/industrial_areas/items/{_area_id(world, 'CCN-BTX')}"
+    reviewer.headers["Accept-Language"] = "vi"
+    r = call(reviewer, "DELETE", url)
+    assert r.status_code == 428 and "If-Match" in r.json()["description"]
+    assert "hãy GET đối tượng trước" in r.json()["description"]
+    r = call(reviewer, "DELETE", url, **{"If-Match": '"cu"'})
+    assert r.status_code == 412 and "đã thay đổi kể từ khi bạn đọc" in r.json()["description"]
