@@ -188,6 +188,8 @@ class _Editor(_Planner):
                     _("%(name)s is the geometry: send it as the feature's geometry member")
                     % {"name": name},
                 )
+            if kind == "computed" and mode == "replace":
+                continue  # PUT sends the feature as read: the service computes these again
             if kind in ("computed", "protected"):
                 if self._unchanged(obj, prop, raw, mode=mode):
                     continue

@@ -189,6 +189,18 @@ def test_ats_features_crs_content_crs(live_server, world, reviewer):
         **{"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/9217>"},
     )
     assert r.status_code == 201, r.text
+    # EPSG:4326 by its URI is latitude first (Part 2): the same ring, axes swapped.
+    swapped = [[lat, lon] for lon, lat in NEW_BOX]
+    r4326 = call(
+        reviewer,
+        "POST",
+        "/collections/industrial_areas/items",
+        feature("CCN 4326", "CCN-4326", ring=swapped),
+        **{"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/4326>"},
+    )
+    assert r4326.status_code == 201, r4326.text
+    a = m.IndustrialArea.objects.get(code="CCN-4326").boundary
+    assert a.extent == pytest.approx((109.08, 13.96, 109.09, 13.97))
     coords = reviewer.get(r.headers["Location"]).json()["geometry"]["coordinates"][0][0]
     got = sorted(tuple(c) for c in coords[:-1])
     want = sorted(tuple(c) for c in NEW_BOX[:-1])
