@@ -209,6 +209,8 @@ class _Editor(_Planner):
                     % {"property": name},
                     "WorkflowViolation",
                 )
+            if raw is None and mode == "create":
+                continue  # QGIS sends every field of a new feature, null where unset: defaults
             value = self.json_value(prop, raw, name)
             if value is NOT_GIVEN:
                 if mode == "create":

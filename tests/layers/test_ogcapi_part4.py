@@ -618,3 +618,44 @@ def test_refusals_in_the_request_language(live_server, world, reviewer):
     assert "hãy GET đối tượng trước" in r.json()["description"]
     r = call(reviewer, "DELETE", url, **{"If-Match": '"cu"'})
     assert r.status_code == 412 and "đã thay đổi kể từ khi bạn đọc" in r.json()["description"]
+
+
+def test_qgis_332_editing_session(live_server, world, reviewer, settings):
+    """The requests QGIS 3.32+ sends (its OAPIF provider's source): OPTIONS on items, OPTIONS on
+    the first feature read, POST of a feature with every field (null where unset), PATCH of the
+    changed attributes only, PATCH of the geometry only, DELETE — none with If-Match, so with
+    OGCAPI_FEATURES_IF_MATCH_REQUIRED = False."""
+    settings.OGCAPI_FEATURES_IF_MATCH_REQUIRED = False
+    items = "/collections/industrial_areas/items"
+    first = reviewer.get(reviewer.url(items)).json()["features"][0]
+    assert "POST" in _allow(reviewer.options(reviewer.url(items)))
+    allow = _allow(reviewer.options(reviewer.url(f"{items}/{first['id']}")))
+    assert {"PUT", "PATCH", "DELETE"} <= allow
+    props = dict.fromkeys(first["properties"])  # every field, null: QGIS's new feature
+    props.update(code="CCN-Q", name="CCN QGIS", kind="CCN", status="planned")
+    props.update(planned_area_ha=100.0, industrial_land_ha=70.0)
+    body = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [NEW_BOX]},
+        "properties": props,
+    }
+    r = call(reviewer, "POST", items, body)
+    assert r.status_code == 201, r.text
+    url = r.headers["Location"]
+    r = call(reviewer, "PATCH", url, {"properties": {"name": "CCN QGIS 2"}}, content_type=MERGE)
+    assert r.status_code == 204, r.text
+    moved = [[x + 0.001, y] for x, y in NEW_BOX]
+    r = call(
+        reviewer,
+        "PATCH",
+        url,
+        {"geometry": {"type": "Polygon", "coordinates": [moved]}},
+        content_type=MERGE,
+    )
+    assert r.status_code == 204, r.text
+    area = m.IndustrialArea.objects.get(code="CCN-Q")
+    assert area.name == "CCN QGIS 2" and area.boundary.extent[0] == pytest.approx(109.081)
+    assert call(reviewer, "DELETE", url).status_code == 204
+    assert not m.IndustrialArea.objects.filter(code="CCN-Q").exists()
+    changes = [v["changeType"] for v in reviewer.get(url + "/versions").json()["versions"]]
+    assert changes == ["created", "updated", "updated", "deleted"]
