@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -659,3 +660,24 @@ def test_qgis_332_editing_session(live_server, world, reviewer, settings):
     assert not m.IndustrialArea.objects.filter(code="CCN-Q").exists()
     changes = [v["changeType"] for v in reviewer.get(url + "/versions").json()["versions"]]
     assert changes == ["created", "updated", "updated", "deleted"]
+
+
+def test_simultaneous_writes_with_the_same_etag(live_server, world, users):
+    """Two editors send their change at the same moment with the same ETag: the row is locked
+    between the check and the write (FOR UPDATE on PostGIS, IMMEDIATE transactions on SQLite),
+    so exactly one wins and the other gets 412 — never two 204s with one change lost."""
+    make_user("thamdinh2", role="industry_reviewer", unit=world["province"])
+    url = f"/collections/industrial_areas/items/{_area_id(world, 'KCN-NH')}"
+    sessions = [Session(live_server.url, "thamdinh"), Session(live_server.url, "thamdinh2")]
+    etag = sessions[0].get(sessions[0].url(url)).headers["ETag"]
+    for round_ in range(3):
+        current = sessions[0].get(sessions[0].url(url)).headers["ETag"] if round_ else etag
+
+        def send(i, tag=current, n=round_):
+            patch = {"properties": {"name": f"KCN {n}-{i}"}}
+            return call(sessions[i], "PATCH", url, patch, content_type=MERGE, **{"If-Match": tag})
+
+        with ThreadPoolExecutor(2) as pool:
+            statuses = sorted(r.status_code for r in pool.map(send, (0, 1)))
+        assert statuses == [204, 412], statuses
+        assert m.IndustrialArea.objects.get(code="KCN-NH").name.startswith(f"KCN {round_}-")
