@@ -574,6 +574,11 @@ def _get_item(request, collection_id: str, feature_id: str) -> HttpResponse:
         etag = etag[:-1] + '-html"'  # another representation, another strong tag
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
+    from layers.ogcapi import history  # noqa: PLC0415  (history imports this module)
+
+    if history.has_history(ftype):
+        url = _item_url(request, ftype, obj.pk)
+        response["Link"] = f'<{url}/versions>; rel="version-history"'
     if _if_none_match(request.headers.get("If-None-Match", ""), etag):
         not_modified = HttpResponse(status=304)
         not_modified["ETag"] = etag

@@ -7,7 +7,9 @@ rows ``access.readable_rows`` keeps (through ``selectors.query_queryset``), page
 feature the caller may not read answers 404, like one that does not exist (OGC API has no
 "forbidden" for reads; hidden layers must not reveal themselves).
 
-Parts 2–4 (CRS, filtering, editing) are not implemented: everything is CRS84.
+Parts 2–3 (CRS, filtering) are not implemented: everything is CRS84. Part 4 (editing) and the
+feature history are ``layers.ogcapi.editing`` and ``layers.ogcapi.history``; ``urls.py`` routes
+every method of ``items`` and ``items/{featureId}`` through them.
 """
 
 from __future__ import annotations

@@ -90,6 +90,8 @@ def test_versions_list_who_when_what(live_server, edited):
     versions = doc["versions"]
     assert [v["changeType"] for v in versions] == ["created", "updated", "updated", "updated"]
     assert [v["user"] for v in versions] == [None, "thamdinh", "thamdinh", "quantri"]
+    link = reviewer.get(reviewer.url(edited["url"])).headers["Link"]
+    assert link.endswith('/versions>; rel="version-history"')
     rels = {link["rel"] for link in doc["links"]}
     assert {"self", "version-history", "original", "latest-version"} <= rels
     # Each version's link answers that version's state.
