@@ -169,6 +169,12 @@ def test_ats_create_body_invalid_geometry_and_crs(live_server, world, reviewer):
     r = call(reviewer, "POST", items, feature("Sai", "CCN-X", ring=metres))
     assert r.status_code == 400
     assert "metre" in r.json()["description"] or "degree" in r.json()["description"]
+    # A bow tie: repairing it would change its area far beyond 0.1 %, so it is refused with
+    # the GEOS reason and where.
+    bowtie = [[109.08, 13.96], [109.09, 13.97], [109.09, 13.96], [109.08, 13.97], [109.08, 13.96]]
+    r = call(reviewer, "POST", items, feature("Nơ", "CCN-X", ring=bowtie))
+    assert r.status_code == 400 and r.json()["description"].startswith("geometry: ")
+    assert "Self-intersection at (109.085, 13.965)" in r.json()["description"]
     # An unknown property, a computed one set to a value: 400.
     r = call(reviewer, "POST", items, feature("Sai", "CCN-X", colour="red"))
     assert r.status_code == 400 and "colour" in r.json()["description"]
