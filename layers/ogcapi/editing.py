@@ -640,6 +640,15 @@ def describe_writes(doc: dict, user) -> None:
             ftype = views._readable(name, user)
         except APIError:
             continue
+        if path.endswith(("/items", "/items/{featureId}")):
+            entry["options"] = {
+                "operationId": f"options{'Feature' if path.endswith('}') else 'Features'}_{name}",
+                "summary": "The methods you may use here (Allow header)",
+                "parameters": (
+                    [{"$ref": "#/components/parameters/featureId"}] if path.endswith("}") else []
+                ),
+                "responses": {"200": {"description": "Allow lists the methods"}},
+            }
         if not access.can_edit_layer(user, ftype.spec):
             continue
         if path.endswith("/items"):

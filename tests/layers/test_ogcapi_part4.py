@@ -564,7 +564,8 @@ def test_ats_conformance_and_openapi(live_server, world, users, anonymous, revie
     item = "/collections/industrial_areas/items/{featureId}"
     public = anonymous.get(anonymous.url("/api")).json()["paths"]
     assert (
-        set(public[item]) == {"get"} and "post" not in public["/collections/industrial_areas/items"]
+        set(public[item]) == {"get", "options"}
+        and "post" not in public["/collections/industrial_areas/items"]
     )
     mine = reviewer.get(reviewer.url("/api")).json()
     assert {"get", "put", "patch", "delete"} <= set(mine["paths"][item])
