@@ -31,11 +31,12 @@ from layers.ogcapi.views import GEOJSON, JSON, APIError
 from layers.wfs import crs as crs_mod
 from layers.wfs import encoders, selectors
 from layers.wfs.encoders import FeatureSet
+from layers.wfs.filters import bbox_q
 from layers.wfs.schema import FeatureType
 from planning import access
 
 CHANGE_TYPES = {"+": "created", "~": "updated", "-": "deleted"}
-AS_OF_PARAMS = {"f", "asOf", "limit", "offset"}
+AS_OF_PARAMS = {"f", "asOf", "limit", "offset", "bbox"}
 NOTICE = (
     "Feature history (items/{featureId}/versions, asOf) is NOT an OGC standard: it follows the "
     "open proposal opengeospatial/ogcapi-features#1057 and may change with it."
@@ -284,6 +285,10 @@ def items_as_of(request, *, collection_id: str) -> HttpResponse:
         .latest_of_each()
         .exclude(history_type="-")
     )
+    if "bbox" in request.GET:
+        # The geometry each feature had at that moment (the proposal's rule: the version set
+        # first, then the other filters).
+        states = states.filter(bbox_q(views._bbox(request.GET["bbox"]), ftype))
     # Rights on each state as it was (a draft then stays private).
     states = access.readable_rows(user, ftype.spec, states).order_by(pk_name)
     matched = states.count()
@@ -291,7 +296,8 @@ def items_as_of(request, *, collection_id: str) -> HttpResponse:
     url = f"{views._base(request)}/collections/{ftype.name}/items"
 
     def link(rel: str, off: int) -> dict:
-        query = urlencode({"asOf": request.GET["asOf"], "limit": limit, "offset": off})
+        kept = {k: v for k, v in request.GET.items() if k in ("asOf", "bbox")}
+        query = urlencode({**kept, "limit": limit, "offset": off})
         return _link(rel, f"{url}?{query}")
 
     links = [link("self", offset)]

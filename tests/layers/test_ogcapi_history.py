@@ -158,9 +158,12 @@ def test_items_as_of_and_deletion(live_server, edited, world):
     assert reviewer.get(reviewer.url(url), params={"asOf": stamp(before)}).status_code == 200
     versions = reviewer.get(reviewer.url(url + "/versions")).json()["versions"]
     assert versions[-1]["changeType"] == "deleted"
-    # asOf takes only paging beside it; an unknown parameter is a 400.
-    r = reviewer.get(items, params={"asOf": stamp(before), "bbox": "109,13,110,14"})
-    assert r.status_code == 400 and "bbox" in r.json()["description"]
+    # bbox selects among the states at that moment (CCN Phước An, deleted since, lies at
+    # 109.15–109.17 E); any other parameter is a 400.
+    r = reviewer.get(items, params={"asOf": stamp(before), "bbox": "109.14,13.9,109.2,14.0"})
+    assert [f["properties"]["code"] for f in r.json()["features"]] == ["CCN-PA"]
+    r = reviewer.get(items, params={"asOf": stamp(before), "kind": "CCN"})
+    assert r.status_code == 400 and "kind" in r.json()["description"]
 
 
 def test_layers_without_history(live_server, world):

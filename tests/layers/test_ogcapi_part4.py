@@ -537,6 +537,8 @@ def test_status_only_through_the_workflow(live_server, world, users):
     body["properties"]["rationale"] = "Gần quốc lộ 19"
     r = call(staff, "PUT", url, body, **{"If-Match": etag})
     assert r.status_code == 204, r.text
+    # The new ETag is the one the next read gives (no later write, e.g. of the checks, moves it).
+    assert staff.get(staff.url(url)).headers["ETag"] == r.headers["ETag"]
     submit(users["staff_a"], proposal)
     fresh = staff.get(staff.url(url))
     r = call(
