@@ -59,7 +59,6 @@ from planning.errors import PlanningError
 from planning.models.base import normalise_geometry
 
 MERGE_PATCH = "application/merge-patch+json"
-READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _BODY_TYPES = (GEOJSON, JSON)
 MAX_BODY_BYTES = 20 * 2**20
 
