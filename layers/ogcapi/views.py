@@ -7,7 +7,9 @@ rows ``access.readable_rows`` keeps (through ``selectors.query_queryset``), page
 feature the caller may not read answers 404, like one that does not exist (OGC API has no
 "forbidden" for reads; hidden layers must not reveal themselves).
 
-Parts 2–4 (CRS, filtering, editing) are not implemented: everything is CRS84.
+Parts 2–3 (CRS, filtering) are not implemented: everything is CRS84. Part 4 (editing) and the
+feature history are ``layers.ogcapi.editing`` and ``layers.ogcapi.history``; ``urls.py`` routes
+every method of ``items`` and ``items/{featureId}`` through them.
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss",
+]
+# issue 14 edit: Part 4 (OGC 20-002 draft), in layers/ogcapi/editing.py.
+CONFORMANCE += [
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ]
 
 

