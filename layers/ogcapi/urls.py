@@ -13,4 +13,5 @@ urlpatterns = [
     path("collections/<str:collection_id>", views.collection, name="collection"),
     path("collections/<str:collection_id>/items", views.items, name="items"),
     path("collections/<str:collection_id>/items/<str:feature_id>", views.item, name="item"),
+    path("collections/<str:collection_id>/queryables", views.queryables, name="queryables"),
 ]
