@@ -646,3 +646,34 @@ def test_qgis_oapif_filter_expression(live_server, world, tmp_path):
     seen = json.loads(lines[-1])["industrial_areas"]
     assert seen["ccn"] == ["CCN-BTX", "CCN-PA"]
     assert seen["subset_count"] == 1 and seen["subset"] == ["CCN-PA"]
+
+
+# === declarations ================================================================================
+
+
+def test_conformance_declares_parts_2_and_3(client, world):
+    """/conformance lists the classes these tests cover — and no temporal, arithmetic,
+    property-property or case/accent-insensitive CQL2 class, which are not implemented."""
+    conforms = set(doc(get(client, "/conformance"))["conformsTo"])
+    spec = "http://www.opengis.net/spec/"
+    assert f"{spec}ogcapi-features-2/1.0/conf/crs" in conforms
+    for name in ("queryables", "queryables-query-parameters", "filter", "features-filter"):
+        assert f"{spec}ogcapi-features-3/1.0/conf/{name}" in conforms
+    cql2 = {c.rsplit("/", 1)[1] for c in conforms if c.startswith(f"{spec}cql2/")}
+    assert cql2 == {
+        "cql2-text",
+        "cql2-json",
+        "basic-cql2",
+        "advanced-comparison-operators",
+        "basic-spatial-functions",
+        "basic-spatial-functions-plus",
+        "spatial-functions",
+    }
+
+
+def test_filter_errors_in_the_request_language(client, world):
+    """Part 2/3 errors are gettext messages: Vietnamese for a Vietnamese client."""
+    r = get(client, f"{AREAS}/items", {"filter": "kind = 'CCN' AND"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert doc(r, 400)["description"].startswith("filter: lỗi cú pháp CQL2 ở dòng 1, cột 17")
+    r = get(client, f"{AREAS}/items", {"crs": "EPSG:1"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert doc(r, 400)["description"].startswith("crs: không hỗ trợ hệ tọa độ 'EPSG:1'")
