@@ -648,7 +648,7 @@ def test_qgis_oapif_filter_expression(live_server, world, tmp_path):
     assert lines, f"{run.returncode}: {run.stdout[-2000:]} {run.stderr[-2000:]}"
     seen = json.loads(lines[-1])["industrial_areas"]
     assert seen["ccn"] == ["CCN-BTX", "CCN-PA"]
-    assert seen["subset_count"] == 1 and seen["subset"] == ["CCN-PA"]
+    assert seen["subset_ok"] and seen["subset_count"] == 1 and seen["subset"] == ["CCN-PA"]
 
 
 # === declarations ================================================================================
