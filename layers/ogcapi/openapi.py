@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from layers.ogcapi import crs as ogc_crs
+from layers.ogcapi.cql2 import LANGUAGES, SCHEMA_JSON
 from layers.wfs.schema import FeatureType
 
 _JSON_TYPES = {
@@ -76,6 +78,7 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
                 {"$ref": "#/components/parameters/offset"},
                 {"$ref": "#/components/parameters/bbox"},
                 {"$ref": "#/components/parameters/datetime"},
+                *PARTS_2_3_ITEMS,
                 *props,
             ],
         )
@@ -83,7 +86,15 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
             f"getFeature_{ft.name}",
             f"One feature of {ft.spec.title_en}",
             {**_ok("feature", "application/geo+json", "text/html"), **not_found},
-            [{"$ref": "#/components/parameters/featureId"}],
+            [
+                {"$ref": "#/components/parameters/featureId"},
+                {"$ref": "#/components/parameters/crs"},
+            ],
+        )
+        paths[f"{c}/queryables"] = _op(
+            f"getQueryables_{ft.name}",
+            f"Queryables of {ft.spec.title_en}",
+            {**_ok("queryables (JSON Schema)", SCHEMA_JSON, "text/html"), **not_found},
         )
     paths.update(processes_paths())  # issue 14 proc
     return {
@@ -91,7 +102,11 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
         "info": {
             "title": "KCN Planner — OGC API – Features",
             "version": "1.0.0",
-            "description": "OGC API – Features – Part 1: Core (GeoJSON, HTML), CRS84 only.",
+            "description": (
+                "OGC API – Features – Part 1: Core (GeoJSON, HTML), Part 2: CRS by reference "
+                "(crs, bbox-crs, Content-Crs), Part 3: Filtering (filter in CQL2 text or "
+                "JSON, filter-crs, queryables)."
+            ),
         },
         "servers": [{"url": base}],
         "paths": paths,
@@ -140,6 +155,7 @@ def document(base: str, ftypes: list[FeatureType]) -> dict:
                     "explode": False,
                     "schema": {"type": "string"},
                 },
+                **_parts_2_3_parameters(),
                 "featureId": {
                     "name": "featureId",
                     "in": "path",
@@ -420,5 +436,59 @@ def processes_paths() -> dict:
                     "404": _ref("NoSuchJob"),
                 },
             }
+        },
+    }
+
+
+# Parts 2 and 3 (issue 14, q): the items parameters by reference, and their definitions.
+PARTS_2_3_ITEMS = [
+    {"$ref": f"#/components/parameters/{name}"}
+    for name in ("crs", "bbox-crs", "filter", "filter-lang", "filter-crs")
+]
+
+
+def _parts_2_3_parameters() -> dict:
+    """/req/crs/fc-crs-definition, fc-bbox-crs-definition (OGC 18-058r1); filter,
+    filter-lang, filter-crs as OGC 19-079r2's OpenAPI fragments."""
+    crs_list = ogc_crs.supported()
+
+    def crs_param(name: str, description: str) -> dict:
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": False,
+            "description": description,
+            "schema": {
+                "type": "string",
+                "format": "uri",
+                "enum": crs_list,
+                "default": ogc_crs.CRS84,
+            },
+        }
+
+    return {
+        "crs": crs_param("crs", "The CRS of the response geometries, in its axis order."),
+        "bbox-crs": crs_param("bbox-crs", "The CRS of bbox, in its axis order."),
+        "filter": {
+            "name": "filter",
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "explode": False,
+            "description": "A CQL2 filter expression on the collection's queryables.",
+            "schema": {"type": "string"},
+        },
+        "filter-lang": {
+            "name": "filter-lang",
+            "in": "query",
+            "required": False,
+            "style": "form",
+            "schema": {"type": "string", "enum": list(LANGUAGES), "default": LANGUAGES[0]},
+        },
+        "filter-crs": {
+            **crs_param("filter-crs", "The CRS of the filter's geometries."),
+            "schema": {"type": "string", "format": "uri-reference", "enum": crs_list},
         },
     }

@@ -28,4 +28,5 @@ urlpatterns = [
         history.version,
         name="version",
     ),
+    path("collections/<str:collection_id>/queryables", views.queryables, name="queryables"),
 ]

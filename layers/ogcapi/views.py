@@ -7,7 +7,10 @@ rows ``access.readable_rows`` keeps (through ``selectors.query_queryset``), page
 feature the caller may not read answers 404, like one that does not exist (OGC API has no
 "forbidden" for reads; hidden layers must not reveal themselves).
 
-Parts 2–3 (CRS, filtering) are not implemented: everything is CRS84. Part 4 (editing) and the
+Part 2 (CRS by reference: ``crs``, ``bbox-crs``, ``Content-Crs``, ``storageCrs``) is in
+``layers.ogcapi.crs``; Part 3 (``filter`` in CQL2 text/JSON, ``filter-crs``, queryables) in
+``layers.ogcapi.cql2``, on the WFS's filter evaluator.
+Part 4 (editing) and the
 feature history are ``layers.ogcapi.editing`` and ``layers.ogcapi.history``; ``urls.py`` routes
 every method of ``items`` and ``items/{featureId}`` through them.
 """
@@ -29,8 +32,8 @@ from django.utils.translation import gettext as _
 
 from layers import auth
 from layers.errors import OGCException
-from layers.ogcapi import openapi
-from layers.wfs import crs as crs_mod
+from layers.ogcapi import cql2, openapi
+from layers.ogcapi import crs as ogc_crs
 from layers.wfs import encoders, selectors
 from layers.wfs.encoders import FeatureSet
 from layers.wfs.requests import BBox, Query
@@ -72,12 +75,34 @@ CONFORMANCE += [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ]
+CONFORMANCE += [
+    # Part 2 (OGC 18-058r1) and Part 3 (OGC 19-079r2) with CQL2 (OGC 21-065r2): issue 14, q.
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+]
 
 
 class APIError(Exception):
-    def __init__(self, status: int, description: str, code: str = "InvalidParameterValue"):
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        code: str = "InvalidParameterValue",
+        extra: dict | None = None,
+    ):
         super().__init__(description)
         self.status, self.description, self.code = status, description, code
+        self.extra = extra or {}  # more members of the exception document
 
 
 def _not_found(description: str) -> APIError:
@@ -129,7 +154,7 @@ def _error_response(exc: APIError, fmt: str = "json") -> HttpResponse:
     if fmt == "html":
         return HttpResponse(_page(exc.code, f"<p>{escape(exc.description)}</p>"), status=exc.status)
     return _json_response(
-        {"code": exc.code, "description": exc.description},
+        {"code": exc.code, "description": exc.description, **exc.extra},
         content_type=JSON,
         status=exc.status,
     )
@@ -249,11 +274,20 @@ def _collection_doc(base: str, ftype: FeatureType, user, fmt: str = "json") -> d
         "id": ftype.name,
         "title": str(ftype.spec.title),
         "itemType": "feature",
-        "crs": [CRS84],
+        # /req/crs/fc-md-crs-list, /req/crs/fc-md-storageCrs (OGC 18-058r1)
+        "crs": ogc_crs.supported(),
+        "storageCrs": ogc_crs.STORAGE_CRS,
         "links": [
             *_alternates(url, fmt),
             {"rel": "items", "type": GEOJSON, "href": f"{url}/items?f=json"},
             {"rel": "items", "type": HTML, "href": f"{url}/items?f=html"},
+            # /req/queryables/queryables-link (OGC 19-079r2)
+            {
+                "rel": cql2.QUERYABLES_REL,
+                "type": cql2.SCHEMA_JSON,
+                "href": f"{url}/queryables",
+                "title": "Queryables",
+            },
         ],
     }
     if extent:
@@ -300,7 +334,7 @@ def collection(request, user, fmt, collection_id):
 
 # --- items ---------------------------------------------------------------------------------------
 
-KNOWN_PARAMS = {"f", "limit", "offset", "bbox", "datetime"}
+KNOWN_PARAMS = {"f", "limit", "offset", "bbox", "datetime", *cql2.PARAMS}
 
 # ASSUMPTION (the catalogue names no temporal field): the property ``datetime`` is tested
 # against per collection, as (start, end); end None = an instant. An interval with an empty
@@ -386,7 +420,7 @@ def _int(request, name: str, default: int, minimum: int) -> int:
     return n
 
 
-def _bbox(value: str) -> BBox:
+def _bbox(value: str, crs=None) -> BBox:
     try:
         numbers = [float(v) for v in value.split(",")]
     except ValueError:
@@ -401,7 +435,7 @@ def _bbox(value: str) -> BBox:
                 "max longitude, max latitude"
             ),
         )
-    return BBox(tuple(numbers), None)
+    return BBox(tuple(numbers), crs)
 
 
 def _property_filters(request, ftype: FeatureType) -> Q:
@@ -435,8 +469,9 @@ def _property_filters(request, ftype: FeatureType) -> Q:
     return q
 
 
-def _feature_set(ftype: FeatureType, page) -> FeatureSet:
-    geoms = selectors.project(page.geoms, crs_mod.STORAGE_XY, force_xy=True)
+def _feature_set(ftype: FeatureType, page, crs=ogc_crs.DEFAULT) -> FeatureSet:
+    """The page's geometries in ``crs`` and its axis order (/req/crs/fc-crs-action)."""
+    geoms = selectors.project(page.geoms, crs)
     return FeatureSet(ftype, list(ftype.props), True, page.pks, page.rows, geoms)
 
 
@@ -468,12 +503,16 @@ def items(request, user, fmt, collection_id):
     ftype = _readable(collection_id, user)
     limit = min(_int(request, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = _int(request, "offset", 0, 0)
+    out_crs = _crs_param(request, "crs")
     where = _property_filters(request, ftype)
     query = Query(ftype.name)
     if "bbox" in request.GET:
-        query.bbox = _bbox(request.GET["bbox"])
+        query.bbox = _bbox(request.GET["bbox"], _crs_param(request, "bbox-crs"))
+    elif "bbox-crs" in request.GET:
+        _crs_param(request, "bbox-crs")
     if "datetime" in request.GET:
         where &= _datetime_q(request.GET["datetime"], ftype)
+    where &= _filter_q(request, ftype)
     qs = selectors.query_queryset(ftype, query, version="2.0.0", user=user).filter(where)
     page = selectors.fetch_page(
         qs, list(ftype.props), geometry=ftype.geometry, start=offset, count=limit
@@ -499,15 +538,15 @@ def items(request, user, fmt, collection_id):
         {"rel": "collection", "type": JSON, "href": f"{_base(request)}/collections/{ftype.name}"}
     )
     body = encoders.geojson_feature_collection(
-        [_feature_set(ftype, page)], srs=crs_mod.STORAGE_XY, number_matched=matched
+        [_feature_set(ftype, page, out_crs)], srs=out_crs, number_matched=matched
     )
     if fmt == "html":
         fc = json.loads(body)
         for f in fc["features"]:
             f["_href"] = f"{url}/{f['id']}?f=html"
-        return _items_html(str(ftype.spec.title), links, ftype, fc)
+        return _with_crs(_items_html(str(ftype.spec.title), links, ftype, fc), out_crs)
     body = _splice(body, b'{"type":"FeatureCollection"', {"links": links})
-    return _json_response(body, content_type=GEOJSON)
+    return _with_crs(_json_response(body, content_type=GEOJSON), out_crs)
 
 
 def _pk(ftype: FeatureType, feature_id: str):
@@ -524,6 +563,7 @@ def _pk(ftype: FeatureType, feature_id: str):
 @_endpoint
 def item(request, user, fmt, collection_id, feature_id):
     ftype = _readable(collection_id, user)
+    out_crs = _crs_param(request, "crs")
     unknown = _not_found(
         _("no feature %(id)s in %(collection)s")
         % {
@@ -544,13 +584,63 @@ def item(request, user, fmt, collection_id, feature_id):
         *_alternates(url, fmt, GEOJSON),
         {"rel": "collection", "type": JSON, "href": f"{base}/collections/{ftype.name}"},
     ]
-    body = encoders.geojson_single_feature(_feature_set(ftype, page), srs=crs_mod.STORAGE_XY)
+    body = encoders.geojson_single_feature(_feature_set(ftype, page, out_crs), srs=out_crs)
     if fmt == "html":
         feature = json.loads(body)
         rows = "".join(
             f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
             for k, v in feature["properties"].items()
         )
-        return HttpResponse(_page(feature["id"], _links_html(links) + f"<table>{rows}</table>"))
+        page_html = _page(feature["id"], _links_html(links) + f"<table>{rows}</table>")
+        return _with_crs(HttpResponse(page_html), out_crs)
     body = _splice(body, b'{"type":"Feature"', {"links": links})
-    return _json_response(body, content_type=GEOJSON)
+    return _with_crs(_json_response(body, content_type=GEOJSON), out_crs)
+
+
+# --- Parts 2 and 3: CRS, filter, queryables ------------------------------------------------------
+
+
+def _crs_param(request, name: str):
+    """``crs`` / ``bbox-crs``: CRS84 by default (/req/crs/fc-crs-default-value,
+    /req/crs/fc-bbox-crs-default-value), a 400 for a CRS not in the collection's list."""
+    if name not in request.GET:
+        return ogc_crs.DEFAULT
+    try:
+        return ogc_crs.parse(request.GET[name], name)
+    except ogc_crs.UnsupportedCRS as exc:
+        raise APIError(400, str(exc)) from None
+
+
+def _with_crs(response: HttpResponse, crs) -> HttpResponse:
+    """/req/crs/ogc-crs-header: ``Content-Crs: <uri>`` on every feature response."""
+    response["Content-Crs"] = ogc_crs.header(crs)
+    return response
+
+
+def _filter_q(request, ftype: FeatureType) -> Q:
+    """/req/features-filter/response: the filter ANDed with bbox, datetime and property
+    filters; a 400 with the line and column of a syntax error."""
+    try:
+        q = cql2.filter_q(request.GET, ftype)
+    except cql2.FilterProblem as exc:
+        extra = {}
+        if exc.position:
+            extra = {"position": {"line": exc.position[0], "column": exc.position[1]}}
+        raise APIError(400, exc.description, extra=extra) from None
+    return Q() if q is None else q
+
+
+@_endpoint
+def queryables(request, user, fmt, collection_id):
+    """/req/queryables/get-queryables-op: the collection's queryables as JSON Schema."""
+    ftype = _readable(collection_id, user)
+    url = f"{_base(request)}/collections/{ftype.name}/queryables"
+    doc = cql2.queryables(url, ftype)
+    if fmt == "html":
+        rows = "".join(
+            f"<tr><th>{escape(name)}</th><td>{escape(schema.get('title', ''))}</td>"
+            f"<td>{escape(schema.get('type') or schema.get('format'))}</td></tr>"
+            for name, schema in doc["properties"].items()
+        )
+        return HttpResponse(_page(doc["title"], f"<table>{rows}</table>"))
+    return _json_response(doc, content_type=cql2.SCHEMA_JSON)

@@ -454,10 +454,15 @@ def _geos(geom) -> GEOSGeometry:
 class WFSFilterEvaluator(DjangoFilterEvaluator):
     """pygeofilter's Django evaluator, restricted to one feature type's published properties."""
 
-    def __init__(self, ftype: FeatureType, *, version: str = "2.0.0"):
+    def __init__(
+        self, ftype: FeatureType, *, version: str = "2.0.0", default_crs: CRSRef | None = None
+    ):
         super().__init__({}, None)
         self.ftype = ftype
         self.version = version
+        # The CRS of literal geometries that name none (OGC API Part 3 ``filter-crs``), in its
+        # axis order; None: EPSG:4326 longitude/latitude.
+        self.default_crs = default_crs
 
     def adopt(self, node, *sub_args):
         raise FilterError(
@@ -483,11 +488,12 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
         crs_name = (geometry.pop("crs", None) or {}).get("properties", {}).get("name")
         try:
             geom = shapely.geometry.shape(geometry)
-            crs = (
-                crs_mod.parse_crs(crs_name, supported_only=False)
-                if crs_name
-                else crs_mod.STORAGE_XY
-            )
+            if crs_name:
+                crs = crs_mod.parse_crs(crs_name, supported_only=False)
+            else:
+                crs = self.default_crs or crs_mod.STORAGE_XY
+                if not crs.xy:  # latitude first (EPSG:4326 by its URI): to x/y
+                    geom = shapely.transform(geom, lambda c: c[:, ::-1])
             return _geos(to_storage(geom, crs))
         except (crs_mod.UnknownCRS, GMLError, ValueError, TypeError) as exc:
             raise FilterError(
@@ -496,14 +502,15 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
 
     @handle(values.Envelope)
     def envelope(self, node):
-        return _geos(
-            shapely.box(
-                min(node.x1, node.x2),
-                min(node.y1, node.y2),
-                max(node.x1, node.x2),
-                max(node.y1, node.y2),
+        crs = self.default_crs or crs_mod.STORAGE_XY
+        try:
+            return _geos(
+                to_storage(shapely.box(*_ordered(node.x1, node.y1, node.x2, node.y2, crs)), crs)
             )
-        )
+        except GMLError as exc:
+            raise FilterError(
+                _("cannot read the filter geometry: %(reason)s") % {"reason": exc}
+            ) from None
 
     @handle(ast.Function)
     def function(self, node, *args):
@@ -515,7 +522,7 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
                 numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
             if len(numbers) == 4:
                 x0, y0, x1, y1 = numbers
-                crs = crs_mod.STORAGE_XY
+                crs = self.default_crs or crs_mod.STORAGE_XY
                 if len(args) == 5 and isinstance(args[4], Lit):
                     crs = self._crs(str(args[4].value))
                 return _geos(to_storage(shapely.box(*_ordered(x0, y0, x1, y1, crs)), crs))
@@ -616,7 +623,7 @@ class WFSFilterEvaluator(DjangoFilterEvaluator):
     @handle(ast.BBox)
     def bbox(self, node, lhs):
         path = self._geometry(lhs)
-        crs = self._crs(node.crs) if node.crs else crs_mod.STORAGE_XY
+        crs = self._crs(node.crs) if node.crs else (self.default_crs or crs_mod.STORAGE_XY)
         box = shapely.box(*_ordered(node.minx, node.miny, node.maxx, node.maxy, crs))
         return Q(**{f"{path}__intersects": _geos(to_storage(box, crs))})
 
@@ -669,9 +676,18 @@ def _ordered(x0, y0, x1, y1, crs: CRSRef):
 # --- public API ----------------------------------------------------------------------------------
 
 
-def evaluate(node: ast.Node, ftype: FeatureType, *, version: str = "2.0.0") -> Q:
+def evaluate(
+    node: ast.Node,
+    ftype: FeatureType,
+    *,
+    version: str = "2.0.0",
+    default_crs: CRSRef | None = None,
+) -> Q:
+    """``node`` as a Q on ``ftype``; literal geometries without a CRS of their own are in
+    ``default_crs`` (its axis order; None: EPSG:4326 longitude/latitude)."""
     try:
-        result = WFSFilterEvaluator(ftype, version=version).evaluate(node)
+        evaluator = WFSFilterEvaluator(ftype, version=version, default_crs=default_crs)
+        result = evaluator.evaluate(node)
     except FilterError:
         raise
     except Exception as exc:  # anything pygeofilter raises on a node it cannot handle

@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_oapif_client.py BASE_URL ID [ID ...]
 
 Prints one JSON object: per collection, whether the layer is valid, the features QGIS reads
-(iterated, every page) and, for industrial_areas, those an expression ``kind = 'CCN'`` keeps.
+(iterated, every page) and, for industrial_areas, those an expression ``kind = 'CCN'`` keeps
+and those a subset string ``kind = 'CCN' AND admin_unit = '21910'`` keeps.
 Layers are deleted before exitQgis() (QGIS 3.22 segfaults at exit otherwise).
 """
 
@@ -30,6 +31,12 @@ def main(base, ids):
             if name == "industrial_areas":
                 request = QgsFeatureRequest().setFilterExpression("kind = 'CCN'")
                 seen["ccn"] = sorted(f["code"] for f in layer.getFeatures(request))
+                # A subset string (the layer's own filter, as in "Filter..." of the layer
+                # properties): QGIS translates what it can into query parameters.
+                seen["subset_ok"] = layer.setSubsetString("kind = 'CCN' AND admin_unit = '21910'")
+                seen["subset"] = sorted(f["code"] for f in layer.getFeatures())
+                seen["subset_count"] = layer.featureCount()
+                layer.setSubsetString("")
         out[name] = seen
     print(json.dumps(out, ensure_ascii=False))
     sys.stdout.flush()
