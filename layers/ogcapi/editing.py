@@ -478,7 +478,8 @@ def item_resource(request, collection_id, feature_id):
             428,
             _(
                 "%(method)s needs an If-Match header with the feature's ETag (GET the feature "
-                "first): without it another user's change could be overwritten"
+                "first): without it another user's change could be overwritten. QGIS 3.32+ sends "
+                "none: edit in QGIS through the WFS layers of /ows/project.qgz (WFS-T)"
             )
             % {"method": request.method},
             "PreconditionRequired",
