@@ -1,7 +1,7 @@
 """A QGIS project (.qgs XML, zipped as .qgz) written on the server, without QGIS.
 
-The project holds grouped vector layers read through the service's own OGC API – Features
-(QGIS's ``OAPIF`` provider, ``url='…/ogc' typename='…'``), styled from the WMS styles
+The project holds grouped vector layers read through the service's own WFS 2.0.0 (QGIS's
+``WFS`` provider, ``url='…/ows/wfs' typename='…' version='2.0.0'``), styled from the WMS styles
 (``layers.qgis.symbols``), a raster background from the service's own XYZ tiles (QGIS's ``wms``
 provider, ``type=xyz``), the province's VN-2000 TM-3 zone as project CRS and the province as
 the initial view. The XML is the subset QGIS 3.22 writes that it needs to read a project
@@ -59,7 +59,7 @@ class Group:
 class Project:
     title: str
     lang: str  # "vi" or "en"
-    ogc_url: str  # absolute URL of the OGC API – Features landing page
+    wfs_url: str  # absolute URL of the service's WFS
     crs_epsg: int  # the project CRS (a VN-2000 TM-3 zone)
     extent: tuple[float, float, float, float]  # in crs_epsg
     groups: tuple[Group, ...]  # top first, as in QGIS's layer panel
@@ -78,10 +78,16 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def oapif_source(project: Project, name: str) -> str:
-    """QGIS 3.22's OAPIF data source string (``QgsOapifProvider``: url, typename; user name and
-    password as QgsDataSourceUri keys)."""
-    parts = [f"url={_quote(project.ogc_url)}", f"typename={_quote(name)}"]
+def wfs_source(project: Project, name: str) -> str:
+    """QGIS's WFS data source string (``QgsWFSDataSourceURI``: url, typename, version, paging;
+    user name and password as QgsDataSourceUri keys, sent as HTTP Basic)."""
+    parts = [
+        f"url={_quote(project.wfs_url)}",
+        f"typename={_quote(name)}",
+        "version='2.0.0'",
+        "pagingEnabled='true'",
+        "restrictToRequestBBOX='1'",
+    ]
     if project.credentials:
         user, password = project.credentials
         parts += [f"username={_quote(user)}", f"password={_quote(password)}"]
@@ -143,11 +149,11 @@ def _vector_layer(project: Project, layer: VectorLayer) -> etree._Element:
     }
     el = E("maplayer", attrs)
     SUB(el, "id").text = layer_id(layer.name)
-    SUB(el, "datasource").text = oapif_source(project, layer.name)
+    SUB(el, "datasource").text = wfs_source(project, layer.name)
     SUB(el, "layername").text = layer.title
     srs = SUB(el, "srs")
     srs.append(spatialrefsys(4326))
-    SUB(el, "provider", encoding="UTF-8").text = "OAPIF"
+    SUB(el, "provider", encoding="UTF-8").text = "WFS"
     manager = SUB(el, "map-layer-style-manager", current="default")
     SUB(manager, "map-layer-style", name="default")
     flags = SUB(el, "flags")
@@ -199,7 +205,7 @@ def _raster_layer(layer: RasterLayer) -> etree._Element:
 
 def _tree_layer(project: Project, layer: VectorLayer | RasterLayer) -> etree._Element:
     if isinstance(layer, VectorLayer):
-        source, provider = oapif_source(project, layer.name), "OAPIF"
+        source, provider = wfs_source(project, layer.name), "WFS"
     else:
         source, provider = xyz_source(layer.xyz_url), "wms"
     return E(

@@ -2,7 +2,7 @@
 
 * Layers: the WFS's readable feature types (``layers.wfs.selectors.readable_feature_types``:
   ``planning.access.can_read_layer``, the rights of WFS/WMS capabilities and of ``/ogc/``) that
-  the WMS draws (a ``layers.wms.styles`` style), read in QGIS through ``/ogc/`` (OAPIF).
+  the WMS draws (a ``layers.wms.styles`` style), read in QGIS through the WFS 2.0.0.
 * Who: the caller as the OGC services see them (``layers.auth.identify``: session, Basic or
   token). QGIS cannot use the browser's session, so a signed-in caller's project carries their
   REST API token (``rest_framework.authtoken``, created on the first download) as QGIS's HTTP
@@ -142,7 +142,7 @@ def build(request, user, *, credentials: tuple[str, str] | None) -> tuple[qp.Pro
     project = qp.Project(
         title=title,
         lang=active_lang(),
-        ogc_url=request.build_absolute_uri(reverse("ogcapi:landing")).rstrip("/"),
+        wfs_url=request.build_absolute_uri(reverse("layers:wfs")),
         crs_epsg=zone,
         extent=province_extent(province, zone),
         groups=tuple(_layers(user, request)),

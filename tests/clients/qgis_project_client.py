@@ -102,6 +102,10 @@ def main(path):
         }
         if isinstance(layer, QgsVectorLayer) and layer.isValid():
             seen["count"] = sum(1 for _ in layer.getFeatures())
+            box = layer.extent()
+            seen["extent"] = [box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()]
+            seen["layer_crs"] = layer.crs().authid()
+            seen["geometry_type"] = layer.geometryType()
             renderer = layer.renderer()
             seen["renderer"] = renderer.type()
             if renderer.type() == "RuleRenderer":
