@@ -149,7 +149,7 @@ def build(request, user, *, credentials: tuple[str, str] | None) -> tuple[qp.Pro
         credentials=credentials,
         abstract=_(
             "Industrial parks and clusters: the layers you may read, through the service's OGC "
-            "API – Features, styled like the web map."
+            "services, styled like the web map."
         ),
         notes=tuple(notes),
     )
