@@ -8,9 +8,9 @@
   REST API token (``rest_framework.authtoken``, created on the first download) as QGIS's HTTP
   Basic user ``token`` — ``layers.auth`` reads it as the token (DESIGN.md, "QGIS project
   download"). An anonymous project holds only public layers and no credentials.
-* Where: ``?province=<code>`` (a current province), else the current province holding the most
-  parks and clusters; its VN-2000 TM-3 zone (``AdminUnit.zone_srid``) is the project CRS and its
-  boundary the initial view.
+* Where: ``?province=<code>`` (a current province), else the caller's unit's current province,
+  else the current province holding the most parks and clusters; its VN-2000 TM-3 zone
+  (``AdminUnit.zone_srid``) is the project CRS and its boundary the initial view.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from layers.errors import InvalidParameterValue, OGCException, exception_respons
 from layers.qgis import project as qp
 from layers.wfs.selectors import readable_feature_types
 from layers.wms.styles import STYLES
-from planning import geo
+from planning import access, geo
 from planning.models import AdminUnit, IndustrialArea
 from planning.numbers import active_lang
 
@@ -67,9 +67,11 @@ class ProvinceNotFound(InvalidParameterValue):
     pass
 
 
-def choose_province(code: str | None) -> AdminUnit | None:
-    """``?province=`` (a current province's code), else the current province holding the most
-    parks and clusters (an area counts for each province its boundary meets)."""
+def choose_province(code: str | None, user=None) -> AdminUnit | None:
+    """``?province=`` (a current province's code); else the current province of the caller's
+    first unit (a membership's unit, today's or from before the 2025 merger, lies in it); else
+    the current province holding the most parks and clusters (an area counts for each province
+    its boundary meets)."""
     provinces = AdminUnit.objects.filter(level="province", valid_to__isnull=True).order_by("code")
     if code:
         found = provinces.filter(code=code).first()
@@ -79,6 +81,12 @@ def choose_province(code: str | None) -> AdminUnit | None:
                 locator="province",
             )
         return found
+    for membership in access.principal(user).memberships:
+        unit = membership.admin_unit
+        if unit is not None and unit.boundary is not None:
+            found = provinces.filter(boundary__intersects=unit.boundary.point_on_surface).first()
+            if found is not None:
+                return found
     best, most = None, -1
     for province in provinces:
         areas = IndustrialArea.objects.filter(boundary__intersects=province.boundary).count()
@@ -127,7 +135,7 @@ def _layers(user, request) -> list[qp.Group]:
 
 
 def build(request, user, *, credentials: tuple[str, str] | None) -> tuple[qp.Project, str]:
-    province = choose_province(request.GET.get("province") or None)
+    province = choose_province(request.GET.get("province") or None, user)
     zone = province.zone_srid if province is not None else DEFAULT_ZONE
     name = province.name if province is not None else "Việt Nam"
     title = _("KCN Planner — %(province)s") % {"province": name}

@@ -144,6 +144,12 @@ def test_staff_get_staff_layers_and_their_token(client, provinces):
     assert f"username='token' password='{token.key}'" in source
     # The raster background is public tiles: no credentials there.
     assert "password" not in layers["background"].findtext("datasource")
+    # No ?province=: the caller's unit's province (Cần Thơ), not the first by code (Gia Lai).
+    user2 = get_user_model().objects.create_user("qgz_can_tho", password="Qgis-2025!")
+    m.Membership.objects.create(user=user2, role="commune_staff", admin_unit=provinces[1])
+    client.force_login(user2)
+    assert client.get(URL)["Content-Disposition"].endswith('kcn_planner_can-tho.qgz"')
+    client.force_login(user)
     # A second download reuses the token.
     again = _layers(_qgs(client.get(URL).content))
     assert token.key in again["proposals"].findtext("datasource")
