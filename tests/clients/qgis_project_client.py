@@ -1,6 +1,10 @@
 """Open a .qgz from /ows/project.qgz in QGIS (Debian's python3-qgis 3.22, offscreen).
 
-    QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_project_client.py PROJECT.qgz
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_project_client.py PROJECT.qgz [RENDER]
+
+RENDER (optional JSON): ``{"layer": id, "bbox": [x0, y0, x1, y1] in EPSG:3857, "size": n,
+"png": path}`` draws that layer alone with the project's style (labels off) to a PNG, to compare
+with the WMS's GetMap of the same box.
 
 Prints one JSON object: whether ``QgsProject.read()`` succeeded, the layers QGIS's bad-layer
 handler was given, the project CRS, title and default view, the layer tree (groups and their
@@ -17,13 +21,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from qgis.core import (  # noqa: E402
     QgsApplication,
+    QgsCoordinateReferenceSystem,
     QgsLayerTreeGroup,
     QgsLayerTreeLayer,
+    QgsMapRendererParallelJob,
+    QgsMapSettings,
     QgsProject,
     QgsProjectBadLayerHandler,
     QgsRasterLayer,
+    QgsRectangle,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QSize  # noqa: E402
+from qgis.PyQt.QtGui import QColor  # noqa: E402
 
 
 class Recorder(QgsProjectBadLayerHandler):
@@ -73,7 +83,22 @@ def _tree(group) -> list:
     return out
 
 
-def main(path):
+def render(project, spec):
+    settings = QgsMapSettings()
+    settings.setLayers([project.mapLayer(spec["layer"])])
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    settings.setExtent(QgsRectangle(*spec["bbox"]))
+    settings.setOutputSize(QSize(spec["size"], spec["size"]))
+    settings.setOutputDpi(90.7)  # OGC's 0.28 mm pixel, as MapServer's WMS
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    settings.setFlag(QgsMapSettings.DrawLabeling, False)
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    return job.renderedImage().save(spec["png"])
+
+
+def main(path, render_spec=None):
     app = QgsApplication([], False)
     app.initQgis()
     project = QgsProject.instance()
@@ -123,6 +148,8 @@ def main(path):
         elif isinstance(layer, QgsRasterLayer):
             seen["raster"] = True
         out["layers"][layer_id] = seen
+    if render_spec:
+        out["rendered"] = render(project, json.loads(render_spec))
     print(json.dumps(out, ensure_ascii=False))
     sys.stdout.flush()
     project.clear()
@@ -130,4 +157,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

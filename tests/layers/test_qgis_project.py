@@ -18,9 +18,12 @@ import zipfile
 from base64 import b64encode
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from lxml import etree
+from PIL import Image
+from pyproj import Transformer
 from rest_framework.authtoken.models import Token
 
 from layers.catalogue import CATALOGUE
@@ -179,13 +182,13 @@ def _download(url: str, headers: dict) -> bytes:
         return answer.read()
 
 
-def _open_in_qgis(body: bytes, tmp_path) -> dict:
+def _open_in_qgis(body: bytes, tmp_path, render: dict | None = None) -> dict:
     path = tmp_path / "project.qgz"
     path.write_bytes(body)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
     env.pop("DJANGO_SETTINGS_MODULE", None)
     run = subprocess.run(
-        ["/usr/bin/python3", str(SCRIPT), str(path)],
+        ["/usr/bin/python3", str(SCRIPT), str(path), *([json.dumps(render)] if render else [])],
         capture_output=True,
         text=True,
         timeout=600,
@@ -268,7 +271,12 @@ def _check_project(seen: dict, *, expected_layers: set, zone: int, counts: dict)
 def test_anonymous_project_opens_in_qgis(live_server, client, tmp_path):
     demo_load()
     body = _download(live_server.url + URL, {"Accept-Language": "vi"})
-    seen = _open_in_qgis(body, tmp_path)
+    # Around Quy Nhơn's parks and clusters (Bình Định, now Gia Lai), in web Mercator.
+    to_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
+    bbox = [*to_3857.transform(108.95, 13.80), *to_3857.transform(109.15, 14.0)]
+    render = {"layer": "kcn_industrial_areas", "bbox": bbox, "size": 512}
+    render["png"] = str(tmp_path / "qgis.png")
+    seen = _open_in_qgis(body, tmp_path, render)
     counts = {name: _service_count(client, name, {}) for name in PUBLIC_LAYERS}
     # The demo's current provinces: Gia Lai (24, with Bình Định's parks since 1 July 2025) holds
     # the most parks and clusters; its zone is TM-3 108°30' (EPSG:9218, DOMAIN.md §4.1).
@@ -288,6 +296,23 @@ def test_anonymous_project_opens_in_qgis(live_server, client, tmp_path):
     # units listed but off (they repeat the background).
     groups = [entry["group"] for entry in seen["tree"]]
     assert groups[-1] == "Nền" and "Khu, cụm công nghiệp" in groups and "Hạ tầng" in groups
+    # Drawn like the map: QGIS's picture of the parks and the WMS's GetMap of the same box both
+    # hold the operating KCN and CCN fills (60 % violet #7b3fa0 over white: 0.6 × 123 + 0.4 ×
+    # 255 ≈ 176, 140, 198; orange #e67e22: 240, 178, 122) and the violet outline.
+    assert seen["rendered"]
+    wms = urllib.request.urlopen(  # noqa: S310 (the live server)
+        live_server.url
+        + "/ows/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=industrial_areas&STYLES="
+        + "&CRS=EPSG:3857&BBOX="
+        + ",".join(f"{v:.2f}" for v in bbox)
+        + "&WIDTH=512&HEIGHT=512&FORMAT=image/png&TRANSPARENT=FALSE",
+        timeout=120,
+    ).read()
+    for picture in (render["png"], io.BytesIO(wms)):
+        pixels = np.asarray(Image.open(picture).convert("RGB")).astype(int)
+        for colour in ((176, 140, 198), (240, 178, 122), (123, 63, 160)):
+            near = (np.abs(pixels - np.array(colour)).max(axis=2) <= 16).sum()
+            assert near > 50, (picture, colour, near)
     base = seen["tree"][-1]["layers"]
     assert base == [
         {"layer": "kcn_admin_units", "checked": False},
