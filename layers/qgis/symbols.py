@@ -203,7 +203,8 @@ def labeling(style: LayerStyle) -> etree._Element | None:
         textColor=rgba(style.label_color),
         fontSize=str(LABEL_SIZE_PT),
         fontSizeUnit="Point",
-        fontFamily="DejaVu Sans",
+        # No fontFamily: QGIS's own interface font, which has the Vietnamese letters on every
+        # system it runs on.
         fontWeight="50",
         textOpacity="1",
         multilineHeight="1",
