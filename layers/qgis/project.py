@@ -1,11 +1,12 @@
 """A QGIS project (.qgs XML, zipped as .qgz) written on the server, without QGIS.
 
 The project holds grouped vector layers read through the service's own WFS 2.0.0 (QGIS's
-``WFS`` provider, ``url='…/ows/wfs' typename='…' version='2.0.0'``), styled from the WMS styles
-(``layers.qgis.symbols``), a raster background from the service's own XYZ tiles (QGIS's ``wms``
-provider, ``type=xyz``), the province's VN-2000 TM-3 zone as project CRS and the province as
-the initial view. The XML is the subset QGIS 3.22 writes that it needs to read a project
-(checked by opening the file with QGIS 3.22, ``tests/layers/test_qgis_project.py``).
+``WFS`` provider, ``url='…/ows/wfs' typename='…' version='2.0.0'``) in the project's zone,
+styled from the WMS styles (``layers.qgis.symbols``), a raster background from the service's
+own XYZ tiles (QGIS's ``wms`` provider, ``type=xyz``), the province's VN-2000 TM-3 zone as
+project CRS (planar measures, no ellipsoid) and the province as the initial view. The XML is
+the subset QGIS 3.22 writes that it needs to read a project (checked by opening the file with
+QGIS 3.22, ``tests/layers/test_qgis_project.py``).
 
 Pure: a :class:`Project` in, bytes out (no database, no request).
 """
@@ -87,6 +88,8 @@ def wfs_source(project: Project, name: str) -> str:
         "version='2.0.0'",
         "pagingEnabled='true'",
         "restrictToRequestBBOX='1'",
+        # Features in the project's VN-2000 zone, reprojected by the service (EPSG:6960 path).
+        f"srsname='EPSG:{project.crs_epsg}'",
     ]
     if project.credentials:
         user, password = project.credentials
@@ -151,8 +154,7 @@ def _vector_layer(project: Project, layer: VectorLayer) -> etree._Element:
     SUB(el, "id").text = layer_id(layer.name)
     SUB(el, "datasource").text = wfs_source(project, layer.name)
     SUB(el, "layername").text = layer.title
-    srs = SUB(el, "srs")
-    srs.append(spatialrefsys(4326))
+    SUB(el, "srs").append(spatialrefsys(project.crs_epsg))
     SUB(el, "provider", encoding="UTF-8").text = "WFS"
     manager = SUB(el, "map-layer-style-manager", current="default")
     SUB(manager, "map-layer-style", name="default")
@@ -268,6 +270,9 @@ def qgs(project: Project) -> bytes:
     measurement = SUB(properties, "Measurement")
     _property(measurement, "DistanceUnits", "QString", "meters")
     _property(measurement, "AreaUnits", "QString", "ha")
+    # Planar measures in the zone, as the service measures areas (DESIGN.md, "Coordinates"):
+    # no ellipsoid, so QGIS's $area of a park is its boundary_area_ha.
+    _property(SUB(properties, "Measure"), "Ellipsoid", "QString", "NONE")
     _property(SUB(properties, "SpatialRefSys"), "ProjectionsEnabled", "int", "1")
     _property(SUB(properties, "Paths"), "Absolute", "bool", "false")
     _property(properties, "WMSServiceTitle", "QString", project.title)

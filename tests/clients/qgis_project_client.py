@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from qgis.core import (  # noqa: E402
     QgsApplication,
     QgsCoordinateReferenceSystem,
+    QgsDistanceArea,
     QgsLayerTreeGroup,
     QgsLayerTreeLayer,
     QgsMapRendererParallelJob,
@@ -131,6 +132,16 @@ def main(path, render_spec=None):
             seen["extent"] = [box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()]
             seen["layer_crs"] = layer.crs().authid()
             seen["geometry_type"] = layer.geometryType()
+            if layer.fields().indexOf("boundary_area_ha") >= 0:
+                # Measured as QGIS measures with the project's settings: [QGIS, the service's].
+                measure = QgsDistanceArea()
+                measure.setSourceCrs(layer.crs(), project.transformContext())
+                measure.setEllipsoid(project.ellipsoid())
+                seen["areas_ha"] = {
+                    f["code"]: [measure.measureArea(f.geometry()) / 1e4, f["boundary_area_ha"]]
+                    for f in layer.getFeatures()
+                }
+                seen["ellipsoid"] = project.ellipsoid()
             renderer = layer.renderer()
             seen["renderer"] = renderer.type()
             if renderer.type() == "RuleRenderer":

@@ -245,10 +245,12 @@ def _check_project(seen: dict, *, expected_layers: set, zone: int, counts: dict)
             continue
         assert layer["provider"] == "WFS", name
         assert layer["count"] == counts[name], (name, layer["count"], counts[name])
+        assert layer["layer_crs"] == f"EPSG:{zone}", name
         if layer["count"]:
-            # Read in lon/lat order: the features lie in Vietnam.
+            # In metres of the zone (false easting 500 km; Vietnam lies 950–2600 km north).
             xmin, ymin, xmax, ymax = layer["extent"]
-            assert 102 <= xmin <= xmax <= 110 and 8 <= ymin <= ymax <= 24, (name, layer["extent"])
+            assert 0 < xmin <= xmax < 1_000_000, (name, layer["extent"])
+            assert 900_000 < ymin <= ymax < 2_700_000, (name, layer["extent"])
         # Styled: the WMS style's classes, in order, with its colours (no default symbol).
         style = STYLES[name]
         assert layer["renderer"] == "RuleRenderer", name
@@ -285,6 +287,20 @@ def test_anonymous_project_opens_in_qgis(live_server, client, tmp_path):
     layers = {key.removeprefix("kcn_"): value for key, value in seen["layers"].items()}
     assert layers["industrial_areas"]["count"] == m.IndustrialArea.objects.count() > 0
     assert layers["industrial_areas"]["label_field"] == "name"
+    # QGIS measures planar areas in the zone, as the service does: a park's area in QGIS is its
+    # boundary_area_ha, for the parks of this province. Bình Định's are measured in their unit's
+    # zone 108°15' (9217) and drawn in Gia Lai's 108°30' (9218); a TM area scales by about
+    # k² (1 + Δx²/R²): at 109.2° E, Δx ≈ 103 km from 108°15' (2.6e-4) and ≈ 75 km from 108°30'
+    # (1.4e-4), so the two differ by ~1e-4 (parks of the Mekong provinces, 3° away, by ~0.2 %).
+    assert layers["industrial_areas"]["ellipsoid"] == "NONE"
+    here = set(
+        m.IndustrialArea.objects.filter(metric_srid__in=(9217, 9218)).values_list("code", flat=True)
+    )
+    assert here
+    for code, (qgis_ha, service_ha) in layers["industrial_areas"]["areas_ha"].items():
+        if code not in here:
+            continue
+        assert qgis_ha == pytest.approx(service_ha, rel=1e-3), code
     # Planned parks are dashed outlines, without fill (the web map's legend).
     planned = [r for r in layers["industrial_areas"]["rules"] if "planned" in r["filter"]]
     assert planned and all(r["symbols"][0]["dash"] == "6;4" for r in planned)
