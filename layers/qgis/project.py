@@ -35,11 +35,20 @@ GEOMETRY = {"POLYGON": "Polygon", "LINE": "Line", "POINT": "Point"}
 
 
 @dataclass(frozen=True)
+class Field:
+    name: str  # as the WFS publishes it
+    label: str  # the attribute table's column name (QGIS alias), in the user's language
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label): QGIS's ValueMap widget
+
+
+@dataclass(frozen=True)
 class VectorLayer:
     name: str  # the collection id (= WFS typename, WMS layer)
     title: str
     style: LayerStyle
     visible: bool = True
+    fields: tuple[Field, ...] = ()
+    editable: bool = False  # the caller may edit it (WFS-T); else QGIS opens it read-only
 
 
 @dataclass(frozen=True)
@@ -137,7 +146,7 @@ def _vector_layer(project: Project, layer: VectorLayer) -> etree._Element:
         "type": "vector",
         "geometry": GEOMETRY[style.geometry_type],
         "wkbType": WKB[style.geometry_type],
-        "readOnly": "0",
+        "readOnly": "0" if layer.editable else "1",
         "labelsEnabled": "1" if style.label_item else "0",
         "styleCategories": "AllStyleCategories",
         "simplifyDrawingHints": "1",
@@ -161,6 +170,7 @@ def _vector_layer(project: Project, layer: VectorLayer) -> etree._Element:
     flags = SUB(el, "flags")
     for flag, value in (("Identifiable", 1), ("Removable", 1), ("Searchable", 1), ("Private", 0)):
         SUB(flags, flag).text = str(value)
+    _fields(el, layer.fields)
     el.append(symbols.renderer(style, lang=project.lang, key=layer.name))
     labeling = symbols.labeling(style)
     if labeling is not None:
@@ -171,6 +181,28 @@ def _vector_layer(project: Project, layer: VectorLayer) -> etree._Element:
     SUB(el, "previewExpression").text = f'"{style.label_item}"' if style.label_item else ""
     SUB(el, "legend", type="default-vector", showLabelLegend="0")
     return el
+
+
+def _fields(el, fields: tuple[Field, ...]) -> None:
+    """Column names in the user's language, and coded values shown by their labels."""
+    configuration = SUB(el, "fieldConfiguration")
+    for entry in fields:
+        if not entry.choices:
+            continue
+        widget = SUB(
+            SUB(configuration, "field", name=entry.name, configurationFlags="None"),
+            "editWidget",
+            type="ValueMap",
+        )
+        options = SUB(SUB(widget, "config"), "Option", type="Map")
+        values = SUB(options, "Option", name="map", type="List")
+        for value, label in entry.choices:
+            SUB(
+                SUB(values, "Option", type="Map"), "Option", name=label, value=value, type="QString"
+            )
+    aliases = SUB(el, "aliases")
+    for index, entry in enumerate(fields):
+        SUB(aliases, "alias", field=entry.name, index=str(index), name=entry.label)
 
 
 def _raster_layer(layer: RasterLayer) -> etree._Element:

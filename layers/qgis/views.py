@@ -31,7 +31,7 @@ from layers.errors import InvalidParameterValue, OGCException, exception_respons
 from layers.qgis import project as qp
 from layers.wfs.selectors import readable_feature_types
 from layers.wms.styles import STYLES
-from planning import access, geo
+from planning import access, geo, labels
 from planning.models import AdminUnit, IndustrialArea
 from planning.numbers import active_lang
 
@@ -105,6 +105,18 @@ def province_extent(province: AdminUnit | None, zone: int) -> tuple[float, float
     return tuple(float(v) for v in shape.bounds)
 
 
+def _fields(spec) -> tuple[qp.Field, ...]:
+    """The published fields as the map's popups name them (``planning.labels``)."""
+    return tuple(
+        qp.Field(
+            entry["name"],
+            entry["label"],
+            tuple(entry.get("choices", {}).items()),
+        )
+        for entry in labels.layer_fields(spec)
+    )
+
+
 def _layers(user, request) -> list[qp.Group]:
     readable = {ft.spec.name: ft.spec for ft in readable_feature_types(user)}
     drawn = {name: spec for name, spec in readable.items() if name in STYLES}
@@ -127,6 +139,8 @@ def _layers(user, request) -> list[qp.Group]:
                         str(drawn[name].title),
                         STYLES[name],
                         visible=name not in HIDDEN_AT_FIRST,
+                        fields=_fields(drawn[name]),
+                        editable=access.can_edit_layer(user, drawn[name]),
                     )
                 )
         if any(isinstance(m, qp.VectorLayer) for m in members):

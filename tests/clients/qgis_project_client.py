@@ -142,6 +142,13 @@ def main(path, render_spec=None):
                     for f in layer.getFeatures()
                 }
                 seen["ellipsoid"] = project.ellipsoid()
+            seen["read_only"] = layer.readOnly()
+            seen["aliases"] = {f.name(): f.alias() for f in layer.fields() if f.alias()}
+            seen["value_maps"] = {
+                f.name(): f.editorWidgetSetup().config().get("map")
+                for f in layer.fields()
+                if f.editorWidgetSetup().type() == "ValueMap"
+            }
             renderer = layer.renderer()
             seen["renderer"] = renderer.type()
             if renderer.type() == "RuleRenderer":

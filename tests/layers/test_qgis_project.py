@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from lxml import etree
 from PIL import Image
 from pyproj import Transformer
@@ -29,6 +30,7 @@ from rest_framework.authtoken.models import Token
 from layers.catalogue import CATALOGUE
 from layers.qgis import symbols
 from layers.wms.styles import STYLES
+from planning import access, labels
 from planning import models as m
 from planning.services.demo import demo_load
 from tests.conftest import box4326
@@ -287,6 +289,18 @@ def test_anonymous_project_opens_in_qgis(live_server, client, tmp_path):
     layers = {key.removeprefix("kcn_"): value for key, value in seen["layers"].items()}
     assert layers["industrial_areas"]["count"] == m.IndustrialArea.objects.count() > 0
     assert layers["industrial_areas"]["label_field"] == "name"
+    # The attribute table in the user's language: column names and coded values as the map's
+    # popups show them (planning.labels); nothing editable for an anonymous caller.
+    areas = layers["industrial_areas"]
+    assert areas["aliases"]["name"] == "Tên" and areas["aliases"]["kind"] == "Loại"
+    assert {"Khu công nghiệp (KCN)": "KCN"} in areas["value_maps"]["kind"]
+    with translation.override("vi"):
+        for name, layer in layers.items():
+            if name == "background":
+                continue
+            published = labels.layer_fields(CATALOGUE[name])
+            assert layer["aliases"] == {f["name"]: f["label"] for f in published}, name
+            assert layer["read_only"], name
     # QGIS measures planar areas in the zone, as the service does: a park's area in QGIS is its
     # boundary_area_ha, for the parks of this province. Bình Định's are measured in their unit's
     # zone 108°15' (9217) and drawn in Gia Lai's 108°30' (9218); a TM area scales by about
@@ -354,6 +368,12 @@ def test_staff_project_opens_in_qgis_with_their_token(live_server, client, tmp_p
     }
     assert counts["clearance_parcels"] == m.ClearanceParcel.objects.count() > 0
     _check_project(seen, expected_layers=expected, zone=9218, counts=counts)
+    # Editable in QGIS exactly where the caller may edit (WFS-T): a commune's staff drafts
+    # proposals, nothing else.
+    layers = {key.removeprefix("kcn_"): value for key, value in seen["layers"].items()}
+    for name in expected:
+        assert layers[name]["read_only"] is not access.can_edit_layer(user, CATALOGUE[name]), name
+    assert not layers["proposals"]["read_only"]
     groups = [entry["group"] for entry in seen["tree"]]
     assert groups == [
         "Infrastructure",
