@@ -127,7 +127,9 @@ def _layers(user, request) -> list[qp.Group]:
         )
     )
     groups = []
-    for title, names in (*GROUPS, (OTHER_GROUP, tuple(sorted(set(drawn) - listed)))):
+    # A layer the catalogue gains later: in "Other layers", above the base map.
+    other = (OTHER_GROUP, tuple(sorted(set(drawn) - listed)))
+    for title, names in (*GROUPS[:-1], other, GROUPS[-1]):
         members: list[qp.VectorLayer | qp.RasterLayer] = []
         for name in names:
             if name == BACKGROUND:
