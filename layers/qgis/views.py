@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from rest_framework.authtoken.models import Token
 
 from layers import auth
@@ -180,7 +180,7 @@ def build(request, user, *, credentials: tuple[str, str] | None) -> tuple[qp.Pro
     return project, f"kcn_planner_{slugify(name) or 'project'}"
 
 
-@require_GET
+@require_safe
 def project_qgz(request):
     """The caller's QGIS project as a .qgz download."""
     try:

@@ -148,6 +148,15 @@ def test_a_layer_of_no_group_lands_above_the_base(client, provinces, monkeypatch
 
 
 @pytest.mark.django_db
+def test_wrong_credentials_are_401(client, provinces):
+    basic = "Basic " + b64encode(b"nobody:wrong").decode()
+    response = client.get(URL, HTTP_AUTHORIZATION=basic)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic")
+    assert client.head(URL).status_code == 200
+
+
+@pytest.mark.django_db
 def test_unknown_province_is_400(client, provinces):
     response = client.get(URL, {"province": "99"})
     assert response.status_code == 400
