@@ -148,6 +148,39 @@ def test_a_layer_of_no_group_lands_above_the_base(client, provinces, monkeypatch
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role", [None, "commune_staff", "industry_reviewer", "ezone_reviewer", "admin", "superuser"]
+)
+def test_same_layers_as_the_wfs_capabilities(client, provinces, role):
+    """For every role: the project's vector layers are the feature types the WFS lists to the
+    same caller (those the WMS draws), and editable exactly where it may edit."""
+    if role is not None:
+        if role == "superuser":
+            user = get_user_model().objects.create_superuser("qgz_root", password="Qgis-2025!")
+        else:
+            user = get_user_model().objects.create_user(f"qgz_{role}", password="Qgis-2025!")
+            m.Membership.objects.create(user=user, role=role, admin_unit=provinces[0])
+        client.force_login(user)
+    caps = client.get(
+        "/ows/wfs", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetCapabilities"}
+    )
+    listed = {
+        el.text.split(":")[-1]
+        for el in etree.fromstring(caps.content).iter("{http://www.opengis.net/wfs/2.0}Name")
+    }
+    layers = _layers(_qgs(client.get(URL).content))
+    assert set(layers) - {"background"} == listed & set(STYLES)
+    if role is None:
+        assert not STAFF_LAYERS & set(layers)
+    elif role in ("admin", "superuser"):
+        assert set(layers) - {"background"} == set(CATALOGUE) & set(STYLES)
+    for name, el in layers.items():
+        if name != "background":
+            editable = role is not None and access.can_edit_layer(user, CATALOGUE[name])
+            assert el.get("readOnly") == ("0" if editable else "1"), (role, name)
+
+
+@pytest.mark.django_db
 def test_wrong_credentials_are_401(client, provinces):
     basic = "Basic " + b64encode(b"nobody:wrong").decode()
     response = client.get(URL, HTTP_AUTHORIZATION=basic)
