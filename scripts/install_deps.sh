@@ -18,8 +18,9 @@ command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 if [ "$PURPOSE" = test ] || [ "$PURPOSE" = bench ]; then
   PACKAGES+=(python3-qgis qgis-providers chromium)
 fi
-# Load generator for the benchmarks.
-[ "$PURPOSE" = bench ] && PACKAGES+=(wrk)
+# Load generator for the benchmarks; MapServer's peer served as FastCGI (spawn-fcgi + nginx),
+# not a CGI process per request.
+[ "$PURPOSE" = bench ] && PACKAGES+=(wrk spawn-fcgi nginx)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
