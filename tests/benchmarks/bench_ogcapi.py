@@ -144,6 +144,7 @@ http {{
       fastcgi_param PATH_INFO $fastcgi_path_info;
       fastcgi_buffers 64 64k;
       fastcgi_buffer_size 64k;
+      fastcgi_max_temp_file_size 0;
       fastcgi_read_timeout 300s;
       fastcgi_pass 127.0.0.1:{fcgi_port};
     }}
@@ -174,6 +175,24 @@ class Peer:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
+        # Wait for the children (they hold database connections) before anyone drops the database.
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in self.pids):
+            if time.monotonic() > deadline:
+                for pid in self.pids:
+                    if _alive(pid):
+                        os.kill(pid, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for its new parent to reap it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def peer_mapfile(directory: Path, where: str) -> Path:
@@ -278,6 +297,7 @@ class Client:
         self.host, self.port = parts.hostname, parts.port
         self.headers = headers or {}
         self.conn: http.client.HTTPConnection | None = None
+        self.received = 0  # bytes of the last fetch_all
 
     def get(self, path: str) -> tuple[int, bytes]:
         for attempt in (1, 2):
@@ -350,11 +370,13 @@ def fetch_all(
     """Every page of the bench request: (features, pages, ids if ``parse``)."""
     path: str | None = side.first(items_query(side.name, limit))
     features, pages, ids = 0, 0, []
+    client.received = 0
     while path:
         status, body = client.get(path)
         if status != 200:
             raise RuntimeError(f"{side.name}: HTTP {status} for {path}: {body[:300]!r}")
         returned = int(RETURNED.search(body).group(1))
+        client.received += len(body)
         if parse:
             doc = json.loads(body)
             assert len(doc["features"]) == returned, (side.name, path)
@@ -369,8 +391,9 @@ def fetch_all(
 def check_same_features(ours: Side, peer: Side) -> dict:
     """Both sides' whole answer (all pages): the same ids, each once; and what MapServer does with
     a parameter it does not know and with ``bbox`` in its ``next`` links (reported)."""
-    f_ours, p_ours, ids_ours = fetch_all(Client(ours.base, ours.headers), ours, parse=True)
-    f_peer, p_peer, ids_peer = fetch_all(Client(peer.base, peer.headers), peer, parse=True)
+    c_ours, c_peer = Client(ours.base, ours.headers), Client(peer.base, peer.headers)
+    f_ours, p_ours, ids_ours = fetch_all(c_ours, ours, parse=True)
+    f_peer, p_peer, ids_peer = fetch_all(c_peer, peer, parse=True)
     problems = []
     for name, ids in (("ours", ids_ours), ("MapServer", ids_peer)):
         if len(set(ids)) != len(ids):
@@ -413,6 +436,8 @@ def check_same_features(ours: Side, peer: Side) -> dict:
         "peer_ignores_unknown_param": ignores_filter,
         "peer_offset_works": offset_works,
         "pages_ours_paged": p_paged,
+        "bytes_ours": c_ours.received,
+        "bytes_peer": c_peer.received,
     }
 
 
@@ -761,7 +786,8 @@ def summary(fig: Figures, ours_desc: str, peer_desc: str) -> list[str]:
         "",
         f"- items: {fig.check['features']} features per request ({fig.check['pages_ours']} page(s) "
         f"ours, {fig.check['pages_peer']} MapServer; {fig.check['pages_ours_paged']} pages of "
-        f"{OURS_PAGE} ours); {ok}; per-round features/s ours "
+        f"{OURS_PAGE} ours; {fig.check['bytes_ours'] / 1e6:.2f} MB ours, "
+        f"{fig.check['bytes_peer'] / 1e6:.2f} MB MapServer); {ok}; per-round features/s ours "
         f"{[round(v) for v in fig.items_ours]}, MapServer {[round(v) for v in fig.items_peer]}",
         f"- tiles: {len(fig.lat_ours)} tiles measured per side (z {TILE_ZOOMS[0]}–"
         f"{TILE_ZOOMS[-1]}, new tiles every round); {tiles_ok}; the last round's tiles hold "

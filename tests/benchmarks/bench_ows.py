@@ -54,10 +54,11 @@ def free_port() -> int:
     return port
 
 
-def top_up_parcels() -> int:
-    """Add synthetic parcels (a grid of 50 m cells) beside the demo ones until there are 10,000."""
+def top_up_parcels(target: int = TARGET_PARCELS) -> int:
+    """Add synthetic parcels (a grid of 50 m cells) beside the demo ones until there are
+    ``target`` (10,000)."""
     have = m.ClearanceParcel.objects.count()
-    need = TARGET_PARCELS - have
+    need = target - have
     if need <= 0:
         return have
     unit = m.AdminUnit.objects.get(name="Bình Định", level="province")
