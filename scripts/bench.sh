@@ -22,6 +22,8 @@ esac
 [ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start)
 [ $pg_was_running -eq 0 ] && trap 'scripts/pg.sh stop' EXIT
+record="${BENCH_RECORD:-tests/benchmarks/RESULTS.md}"
+record_lines=$( [ -f "$record" ] && wc -l < "$record" || echo 0 )
 ADMIN_URL="$(echo "${PG_URL%/*}/postgres" | sed 's/^postgis:/postgresql:/')"
 ensure_db() {  # $1 = database name
   psql "$ADMIN_URL" -qtAc "select 1 from pg_database where datname = '$1'" | grep -q 1 \
@@ -47,13 +49,10 @@ if [ "$what" = all ] || [ "$what" = load ]; then
   ensure_db kcn_bench
   DATABASE_URL="${PG_URL%/*}/kcn_bench" .venv/bin/python tests/benchmarks/bench_load.py
 fi
-if [ "$what" = all ] || [ "$what" = ogcapi ]; then
-  # The OGC API figures once more at the end: the last record of tests/benchmarks/RESULTS.md.
-  record="${BENCH_RECORD:-tests/benchmarks/RESULTS.md}"
-  if [ -f "$record" ]; then
-    echo
-    echo "==================== OGC API figures (last record of $record) ===================="
-    awk '/^## /{buf=""} {buf=buf $0 "\n"} END{printf "%s", buf}' "$record"
-  fi
+# The figures recorded by this run (OGC services and OGC API), once more at the end.
+if [ -f "$record" ] && [ "$(wc -l < "$record")" -gt "$record_lines" ]; then
+  echo
+  echo "==================== figures recorded in $record ===================="
+  tail -n +"$((record_lines + 1))" "$record"
 fi
 exit $ogcapi_rc

@@ -137,8 +137,8 @@ http {{
   keepalive_requests 100000;
   server {{
     listen 127.0.0.1:{port};
-    location /mapserv/ {{
-      fastcgi_split_path_info ^(/mapserv)(/.*)$;
+    location /mapserv {{
+      fastcgi_split_path_info ^(/mapserv)(/.*)?$;
       include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_NAME /mapserv;
       fastcgi_param PATH_INFO $fastcgi_path_info;
@@ -230,12 +230,9 @@ def peer_mapfile(directory: Path, where: str) -> Path:
 
 
 def start_peer(directory: Path, processes: int = CLIENTS) -> Peer:
-    """``spawn-fcgi -F processes`` mapserv children and nginx in front, on free loopback ports."""
+    """MapServer's OGC API on the parcels (:func:`peer_mapfile`) as FastCGI behind nginx."""
     directory.mkdir(parents=True, exist_ok=True)
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (directory / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-    os.chmod(directory, 0o755)
-    port, fcgi_port = free_port(), free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/mapserv/peer/ogcapi"
     mapfile = peer_mapfile(directory, PEER_WHERE)
     mapfile.write_text(mapfile.read_text().replace("{base}", base))
@@ -249,6 +246,21 @@ def start_peer(directory: Path, processes: int = CLIENTS) -> Peer:
         f'    peer "{mapfile}"\n'
         "  END\nEND\n"
     )
+    peer = start_fastcgi(directory, config, processes, port=port)
+    peer.base = base
+    return peer
+
+
+def start_fastcgi(directory: Path, config: Path, processes: int, port: int | None = None) -> Peer:
+    """``spawn-fcgi -F processes`` mapserv children (``MAPSERVER_CONFIG_FILE=config``) and nginx
+    in front, answering ``http://127.0.0.1:port/mapserv`` (``?map=…`` or ``/<map key>/ogcapi/…``).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (directory / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o755)
+    port = port or free_port()
+    fcgi_port = free_port()
     pidfile = directory / "spawn-fcgi.pid"
     env = dict(os.environ, MAPSERVER_CONFIG_FILE=str(config))
     subprocess.run(
@@ -269,7 +281,7 @@ def start_peer(directory: Path, processes: int = CLIENTS) -> Peer:
         check=True,
         capture_output=True,
     )
-    peer = Peer(base, directory, processes=processes)
+    peer = Peer(f"http://127.0.0.1:{port}/mapserv", directory, processes=processes)
     peer.pids = [int(p) for p in pidfile.read_text().split()]
     conf = directory / "nginx.conf"
     conf.write_text(NGINX_CONF.format(dir=directory, port=port, fcgi_port=fcgi_port))
@@ -279,7 +291,7 @@ def start_peer(directory: Path, processes: int = CLIENTS) -> Peer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_http(port, "/mapserv/peer/ogcapi/collections?f=json", "nginx", peer.nginx)
+        wait_http(port, "/mapserv", "nginx", peer.nginx)
     except Exception:
         peer.stop()
         raise
@@ -876,16 +888,22 @@ def bench_user_token() -> str:
     return Token.objects.get_or_create(user=user)[0].key
 
 
-def record(lines: list[str], path: Path) -> None:
+def record(lines: list[str], path: Path | None = None, title: str = "", method: str = "") -> Path:
+    """Append a dated section (date, machine, method, then ``lines``) to the record."""
+    path = path or Path(os.environ.get("BENCH_RECORD", REPO / "tests/benchmarks/RESULTS.md"))
     now = datetime.datetime.now(datetime.UTC)
     head = [
-        f"## {now:%Y-%m-%d %H:%M} UTC — OGC API (`scripts/bench.sh ogcapi`)",
+        f"## {now:%Y-%m-%d %H:%M} UTC — {title or 'OGC API (`scripts/bench.sh ogcapi`)'}",
         "",
         f"Machine: {machine()}.",
-        f"Method: {CLIENTS} concurrent clients, {WARMUP} warm-up round then {ROUNDS} interleaved "
-        "rounds per side (the side going first alternates); statistic chosen before the run: "
-        "median features/s (items) and tiles/s (tiles), p95/p99 latency of all measured requests. "
-        "See tests/benchmarks/bench_ogcapi.py.",
+        "Method: "
+        + (
+            method
+            or f"{CLIENTS} concurrent clients, {WARMUP} warm-up round then {ROUNDS} interleaved "
+            "rounds per side (the side going first alternates); statistic chosen before the run: "
+            "median features/s (items) and tiles/s (tiles), p95/p99 latency of all measured "
+            "requests. See tests/benchmarks/bench_ogcapi.py."
+        ),
         "",
     ]
     new = not path.exists()
@@ -896,6 +914,7 @@ def record(lines: list[str], path: Path) -> None:
                 "taken on a shared or busy machine say so in their load average.\n\n"
             )
         f.write("\n".join(head + lines) + "\n\n")
+    return path
 
 
 def main() -> int:
@@ -963,8 +982,7 @@ def main() -> int:
     )
     print()
     print("\n".join(lines))
-    path = Path(os.environ.get("BENCH_RECORD", REPO / "tests/benchmarks/RESULTS.md"))
-    record(lines, path)
+    path = record(lines)
     print(f"\nrecorded in {path}")
     tracebacks = log_path.read_text(errors="replace").count("Traceback")
     if tracebacks:
