@@ -176,7 +176,10 @@ class Peer:
             except ProcessLookupError:
                 pass
         # Wait for the children (they hold database connections) before anyone drops the database.
-        deadline = time.monotonic() + 10
+        # A mapserv child that has served a request only acts on SIGTERM at its next request
+        # (MapServer's FastCGI loop checks a flag), so it gets a second, then SIGKILL: it holds no
+        # state worth a graceful exit (read-only, its database session ends with the socket).
+        deadline = time.monotonic() + 1
         while any(_alive(pid) for pid in self.pids):
             if time.monotonic() > deadline:
                 for pid in self.pids:
