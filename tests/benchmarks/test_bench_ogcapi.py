@@ -75,6 +75,10 @@ def test_both_sides_return_the_same_features_and_tiles(live_server, binh_dinh, p
     assert fig.tile_features > 0  # the tiles hold parcels, not only empty tiles
     # Repeat requests: each of the 2 clients walks the served tiles once more.
     assert len(fig.lat_repeat) == 2 * fig.tiles_checked
+    # "Uncached": each round's tiles are new — no tile asked in two rounds — and rounds alike.
+    sets = bench.bench_tiles(3, 8)
+    every = [t for tiles in sets for t in tiles]
+    assert len(every) == len(set(every)) and len({len(tiles) for tiles in sets}) == 1
     text = "\n".join(bench.summary(fig, "ours", "peer"))
     assert "same ids on both sides" in text and "byte-identical" in text
 
