@@ -7,7 +7,7 @@ Two comparisons, each against a peer measured in the same run, in interleaved ro
    PostGIS table. MapServer runs as **FastCGI** (``spawn-fcgi`` children behind ``nginx``, both
    from Debian — not a CGI process per request); ours runs under gunicorn with the production
    settings, as deployed. 8 concurrent clients (keep-alive connections); each round every client
-   runs the whole query (all pages) ``QUERIES_PER_CLIENT`` times. Statistic, chosen before any
+   runs the whole query (all pages) ``QUERIES_PER_CLIENT`` (4) times. Statistic, chosen before any
    run: **features/s** = features received / wall time of the round; the **median of
    ``ROUNDS`` rounds** (5) after one warm-up round per side; the side going first alternates.
    Both sides are checked to return **the same set of feature ids** for the request (not timed,
@@ -77,7 +77,7 @@ WARMUP = 1
 # (pages of ``OURS_PAGE``, following ``next`` links) is measured too, alone.
 PAGE_LIMIT = int(os.environ.get("OGC_BENCH_LIMIT", "10000"))
 OURS_PAGE = 1000
-QUERIES_PER_CLIENT = int(os.environ.get("OGC_BENCH_QUERIES", "2"))
+QUERIES_PER_CLIENT = int(os.environ.get("OGC_BENCH_QUERIES", "4"))
 ITEMS_BBOX = (108.70, 13.55, 109.35, 14.60)  # lon/lat: Bình Định, the bench parcels
 # The property filter as our query string (helper q's CQL2 ``filter=status='inventoried'`` can
 # replace it) and the same condition as SQL for the peer's layer.
@@ -903,7 +903,9 @@ def record(lines: list[str], path: Path | None = None, title: str = "", method: 
         + (
             method
             or f"{CLIENTS} concurrent clients, {WARMUP} warm-up round then {ROUNDS} interleaved "
-            "rounds per side (the side going first alternates); statistic chosen before the run: "
+            "rounds per side (the side going first alternates; items: each client runs the whole "
+            f"query {QUERIES_PER_CLIENT} times a round; tiles: {TILES_PER_ROUND} at most a "
+            "round, new ones every round); statistic chosen before the run: "
             "median features/s (items) and tiles/s (tiles), p95/p99 latency of all measured "
             "requests. See tests/benchmarks/bench_ogcapi.py."
         ),
