@@ -67,6 +67,8 @@ def test_both_sides_return_the_same_features_and_tiles(live_server, binh_dinh, p
     )
 
     assert fig.check["problems"] == [], lines
+    # FastCGI, not CGI: the same two mapserv processes served every request and still run.
+    assert len(peer.pids) == 2 and all(bench._alive(pid) for pid in peer.pids)
     assert fig.check["features"] == fig.check["features_peer"] == len(expected)
     # One round, two clients, one whole query each: twice the answer on each side.
     assert fig.items_counts == [(2 * len(expected), 2 * len(expected))]
