@@ -29,7 +29,7 @@ from layers import auth
 from layers.errors import OGCException
 from layers.ogcapi import openapi
 from layers.wfs import crs as crs_mod
-from layers.wfs import encoders, selectors
+from layers.wfs import encoders, selectors, sqljson
 from layers.wfs.encoders import FeatureSet
 from layers.wfs.requests import BBox, Query
 from layers.wfs.schema import FeatureType
@@ -413,9 +413,29 @@ def _property_filters(request, ftype: FeatureType) -> Q:
     return q
 
 
+def _fetch_page(qs, ftype: FeatureType, *, start: int, count: int):
+    """The page's features written by PostGIS (layers.wfs.sqljson), else rows for the Python
+    encoder (SpatiaLite)."""
+    props = list(ftype.props)
+    page = sqljson.fetch_page(
+        qs,
+        ftype,
+        props,
+        geometry=ftype.geometry,
+        start=start,
+        count=count,
+        srs=crs_mod.STORAGE_XY,
+        force_xy=True,
+    )
+    if page is None:
+        page = selectors.fetch_page(qs, props, geometry=ftype.geometry, start=start, count=count)
+    return page
+
+
 def _feature_set(ftype: FeatureType, page) -> FeatureSet:
     geoms = selectors.project(page.geoms, crs_mod.STORAGE_XY, force_xy=True)
-    return FeatureSet(ftype, list(ftype.props), True, page.pks, page.rows, geoms)
+    texts = getattr(page, "texts", None)  # written by PostGIS
+    return FeatureSet(ftype, list(ftype.props), True, page.pks, page.rows, geoms, texts)
 
 
 def _splice(body: bytes, prefix: bytes, extra: dict) -> bytes:
@@ -453,9 +473,7 @@ def items(request, user, fmt, collection_id):
     if "datetime" in request.GET:
         where &= _datetime_q(request.GET["datetime"], ftype)
     qs = selectors.query_queryset(ftype, query, version="2.0.0", user=user).filter(where)
-    page = selectors.fetch_page(
-        qs, list(ftype.props), geometry=ftype.geometry, start=offset, count=limit
-    )
+    page = _fetch_page(qs, ftype, start=offset, count=limit)
     returned = len(page.pks)
     matched = offset + returned if (returned < limit and (returned or not offset)) else qs.count()
 
@@ -513,7 +531,7 @@ def item(request, user, fmt, collection_id, feature_id):
     if pk is None:
         raise unknown
     qs = _rows(ftype, user).filter(pk=pk)
-    page = selectors.fetch_page(qs, list(ftype.props), geometry=ftype.geometry, start=0, count=1)
+    page = _fetch_page(qs, ftype, start=0, count=1)
     if not page.pks:
         raise unknown
     base = _base(request)
