@@ -56,19 +56,26 @@ def _close(a, b, where: str) -> None:
         assert abs(a - b) <= TOLERANCE, f"{where}: {a!r} vs {b!r}"
 
 
-def _both(ftype, user, srs=crs_mod.STORAGE_XY):
+def _both(ftype, user, srs=crs_mod.STORAGE_XY, force_xy=True):
     """(Python encoder's features, PostGIS's features) of all the rows ``user`` reads."""
     qs = selectors.query_queryset(ftype, Query(ftype.name), version="2.0.0", user=user)
     props = list(ftype.props)
     page = selectors.fetch_page(qs, props, geometry=ftype.geometry, start=0, count=100_000)
-    geoms = selectors.project(page.geoms, srs, force_xy=True)
+    geoms = selectors.project(page.geoms, srs, force_xy=force_xy)
     python = encoders.geojson_feature_collection(
         [FeatureSet(ftype, props, True, page.pks, page.rows, geoms)],
         srs=srs,
         number_matched=None,
     )
     sql_page = sqljson.fetch_page(
-        qs, ftype, props, geometry=ftype.geometry, start=0, count=100_000, srs=srs, force_xy=True
+        qs,
+        ftype,
+        props,
+        geometry=ftype.geometry,
+        start=0,
+        count=100_000,
+        srs=srs,
+        force_xy=force_xy,
     )
     assert sql_page is not None
     sql = encoders.geojson_feature_collection(
@@ -112,6 +119,18 @@ class SqlGeoJSONTests(TestCase):
         # the demo fills these; the others (analysis results, proposals) may be empty
         for name in ("admin_units", "industrial_areas", "clearance_parcels", "road_corridors"):
             assert seen[name] > 0, name
+
+    def test_latitude_first_output_flipped_like_the_python_encoder(self):
+        """EPSG:4326 in its own axis order (latitude first: OGC API Part 2's ``crs``, WFS 2.0's
+        URN), for a point, a line and a polygon collection."""
+        lat_lon = crs_mod.CRSRef(4326, False, "urn:ogc:def:crs:EPSG::4326")
+        for name in ("infrastructure_points", "road_corridors", "industrial_areas"):
+            python, sql = _both(feature_type(name), self.admin, lat_lon, force_xy=False)
+            _compare(python, sql, name)
+            first = sql[0]["geometry"]["coordinates"]
+            while isinstance(first[0], list):
+                first = first[0]
+            assert 8 < first[0] < 24 and 102 < first[1] < 110, first  # Viet Nam: lat, lon
 
     def test_awkward_values_and_an_empty_geometry(self):
         area = m.IndustrialArea.objects.order_by("pk").first()
