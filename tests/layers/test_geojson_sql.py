@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unittest
 from decimal import Decimal
 
 import pytest
@@ -98,6 +99,7 @@ def _compare(python: list, sql: list, name: str) -> None:
         _close(a["geometry"]["coordinates"], b["geometry"]["coordinates"], a["id"])
 
 
+@unittest.skipUnless(connection.vendor == "postgresql", POSTGIS_ONLY)  # before the demo loads
 class SqlGeoJSONTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -105,10 +107,6 @@ class SqlGeoJSONTests(TestCase):
 
         demo_load()
         cls.admin = make_user("sqljson-admin", superuser=True)
-
-    def setUp(self):
-        if connection.vendor != "postgresql":
-            pytest.skip(POSTGIS_ONLY)
 
     def test_every_demo_collection_same_as_the_python_encoder(self):
         seen = {}
