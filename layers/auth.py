@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import threading
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
@@ -89,7 +93,7 @@ def _basic(request, credentials: str, header: str):
     if username == TOKEN_USERNAME:
         # Clients that only speak Basic (QGIS 3.22's authentication configurations) carry a token
         # as the password of the pseudo-user "token".
-        return _token(password)  # not cached: a revoked token must stop working at once
+        return _token(password)  # remembered briefly, as a token header (see _token)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         # django-axes refused the check (a lock), or this failure locked the name or the address.
@@ -102,11 +106,55 @@ def _basic(request, credentials: str, header: str):
     return user
 
 
+# A token's user is remembered for TOKEN_CACHE_SECONDS in each process: a map asks for dozens of
+# vector tiles a second, and the lookup was a second database round trip per tile (the tile
+# itself is one statement). ASSUMPTION (setting KCN_TOKEN_CACHE_SECONDS, 0 = off): 5 s. A token
+# deleted (revoked) or a user saved (deactivated, password or rights changed) is forgotten at once
+# in the process that did it (signals below) and at the latest TOKEN_CACHE_SECONDS later in the
+# others (the other gunicorn workers). Only what the token row says is cached: roles are still
+# read for every request (planning.access.principal).
+TOKEN_CACHE_SECONDS = float(getattr(settings, "KCN_TOKEN_CACHE_SECONDS", 5))
+_tokens: dict[str, tuple[object, float]] = {}
+
+
+def _token_key(key: str) -> str:
+    return hashlib.sha256(key.strip().encode("utf-8")).hexdigest()
+
+
 def _token(key: str):
+    cache_key = _token_key(key)
+    entry = _tokens.get(cache_key)
+    if entry is not None and entry[1] > time.monotonic():
+        return copy.copy(entry[0])  # each request its own object: nothing leaks between them
     token = Token.objects.select_related("user").filter(key=key.strip()).first()
     if token is None or not token.user.is_active:
+        _tokens.pop(cache_key, None)
         raise AuthenticationRequired(gettext("invalid token"))
+    if TOKEN_CACHE_SECONDS > 0:
+        with _cache_lock:
+            if len(_tokens) >= _CACHE_MAX:
+                _tokens.clear()
+            _tokens[cache_key] = (copy.copy(token.user), time.monotonic() + TOKEN_CACHE_SECONDS)
     return token.user
+
+
+def forget_tokens(user_id=None) -> None:
+    """Drop remembered tokens: ``user_id``'s, or all."""
+    with _cache_lock:
+        for k, (user, _expires) in list(_tokens.items()):
+            if user_id is None or user.pk == user_id:
+                del _tokens[k]
+
+
+@receiver(post_delete, sender=Token, dispatch_uid="layers.auth.token_deleted")
+def _token_deleted(sender, instance, **kwargs):
+    with _cache_lock:
+        _tokens.pop(_token_key(instance.key), None)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="layers.auth.user_saved")
+def _user_saved(sender, instance, **kwargs):
+    forget_tokens(instance.pk)
 
 
 def identify(request) -> Caller:

@@ -2,22 +2,28 @@
 # Benchmarks (not part of make test): figures beside a peer measured in the same run.
 #   scripts/bench.sh                      everything: OGC services, then the analyses
 #   scripts/bench.sh ows                  only the OGC services (tests/benchmarks/bench_ows.py)
+#   scripts/bench.sh ogcapi               only OGC API items and vector tiles beside MapServer's
+#                                         OGC API (FastCGI) and the ST_AsMVT floor
+#                                         (tests/benchmarks/bench_ogcapi.py; figures appended to
+#                                         tests/benchmarks/RESULTS.md, printed again at the end)
 #   scripts/bench.sh analyses [PART]      only the analyses (tests/benchmarks/bench_analyses.py);
 #                                         PART: sites (site suggestion) or efficiency (report)
 #   scripts/bench.sh load                 only the load test: gunicorn, 50 clients, 60 s
 #                                         (tests/benchmarks/bench_load.py; LOAD_SECONDS to shorten)
-# BENCH=ows|analyses|load in the environment does the same as the first argument.
+# BENCH=ows|ogcapi|analyses|load in the environment does the same as the first argument.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-${BENCH:-all}}"
 [ $# -gt 0 ] && shift
 case "$what" in
-  all|ows|analyses|load) ;;
-  *) echo "usage: scripts/bench.sh [all|ows|analyses [sites|efficiency]|load]" >&2; exit 2 ;;
+  all|ows|ogcapi|analyses|load) ;;
+  *) echo "usage: scripts/bench.sh [all|ows|ogcapi|analyses [sites|efficiency]|load]" >&2; exit 2 ;;
 esac
 [ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start)
 [ $pg_was_running -eq 0 ] && trap 'scripts/pg.sh stop' EXIT
+record="${BENCH_RECORD:-tests/benchmarks/RESULTS.md}"
+record_lines=$( [ -f "$record" ] && wc -l < "$record" || echo 0 )
 ADMIN_URL="$(echo "${PG_URL%/*}/postgres" | sed 's/^postgis:/postgresql:/')"
 ensure_db() {  # $1 = database name
   psql "$ADMIN_URL" -qtAc "select 1 from pg_database where datname = '$1'" | grep -q 1 \
@@ -26,6 +32,12 @@ ensure_db() {  # $1 = database name
 if [ "$what" = all ] || [ "$what" = ows ]; then
   ensure_db kcn_bench
   DATABASE_URL="${PG_URL%/*}/kcn_bench" .venv/bin/python tests/benchmarks/bench_ows.py
+fi
+ogcapi_rc=0
+if [ "$what" = all ] || [ "$what" = ogcapi ]; then
+  # The same kcn_bench database (demo + 10,000 parcels); exit 1 if the two sides' features differ.
+  ensure_db kcn_bench
+  DATABASE_URL="${PG_URL%/*}/kcn_bench" .venv/bin/python tests/benchmarks/bench_ogcapi.py || ogcapi_rc=$?
 fi
 if [ "$what" = all ] || [ "$what" = analyses ]; then
   # A database of its own: the 100k synthetic parcels would change the OGC figures.
@@ -37,3 +49,10 @@ if [ "$what" = all ] || [ "$what" = load ]; then
   ensure_db kcn_bench
   DATABASE_URL="${PG_URL%/*}/kcn_bench" .venv/bin/python tests/benchmarks/bench_load.py
 fi
+# The figures recorded by this run (OGC services and OGC API), once more at the end.
+if [ -f "$record" ] && [ "$(wc -l < "$record")" -gt "$record_lines" ]; then
+  echo
+  echo "==================== figures recorded in $record ===================="
+  tail -n +"$((record_lines + 1))" "$record"
+fi
+exit $ogcapi_rc

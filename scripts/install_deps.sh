@@ -14,9 +14,11 @@ PACKAGES=(
 )
 # Node.js and npm build the browser assets; the image may already have a newer node elsewhere.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
-# Real clients for the test suite: QGIS 3.22 (offscreen) and Chromium (headless).
+# Real clients for the test suite: QGIS 3.22 (offscreen) and Chromium (headless). MapServer's
+# OGC API peer of the benchmark runs as FastCGI (spawn-fcgi + nginx), not a CGI process per
+# request; the test suite runs the benchmark's harness small (tests/benchmarks/test_bench_ogcapi.py).
 if [ "$PURPOSE" = test ] || [ "$PURPOSE" = bench ]; then
-  PACKAGES+=(python3-qgis qgis-providers chromium)
+  PACKAGES+=(python3-qgis qgis-providers chromium spawn-fcgi nginx)
 fi
 # Load generator for the benchmarks.
 [ "$PURPOSE" = bench ] && PACKAGES+=(wrk)

@@ -109,6 +109,9 @@ else:
     # A persistent connection broken by a database restart is replaced at the start of the next
     # request instead of failing it (gis_service/middleware.py answers 503 while it is down).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.contrib.gis.db.backends.postgis":
+        # The same check without a round trip per request (gis_service/db/postgis/base.py).
+        DATABASES["default"]["ENGINE"] = "gis_service.db.postgis"
     # Fail fast when the server does not answer, rather than holding a worker thread.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("KCN_DB_CONNECT_TIMEOUT", "5"))

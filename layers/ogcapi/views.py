@@ -34,7 +34,7 @@ from layers import auth
 from layers.errors import OGCException
 from layers.ogcapi import cql2, openapi
 from layers.ogcapi import crs as ogc_crs
-from layers.wfs import encoders, selectors
+from layers.wfs import encoders, selectors, sqljson
 from layers.wfs.encoders import FeatureSet
 from layers.wfs.requests import BBox, Query
 from layers.wfs.schema import FeatureType
@@ -469,10 +469,24 @@ def _property_filters(request, ftype: FeatureType) -> Q:
     return q
 
 
+def _fetch_page(qs, ftype: FeatureType, *, start: int, count: int, crs=ogc_crs.DEFAULT):
+    """The page's features written by PostGIS (layers.wfs.sqljson: CRS84 or EPSG:4326 output),
+    else rows for the Python encoder (SpatiaLite, EPSG:3857, VN-2000)."""
+    props = list(ftype.props)
+    page = sqljson.fetch_page(
+        qs, ftype, props, geometry=ftype.geometry, start=start, count=count, srs=crs
+    )
+    if page is None:
+        page = selectors.fetch_page(qs, props, geometry=ftype.geometry, start=start, count=count)
+    return page
+
+
 def _feature_set(ftype: FeatureType, page, crs=ogc_crs.DEFAULT) -> FeatureSet:
-    """The page's geometries in ``crs`` and its axis order (/req/crs/fc-crs-action)."""
+    """The page's geometries in ``crs`` and its axis order (/req/crs/fc-crs-action); features
+    PostGIS already wrote (``texts``) are passed through."""
     geoms = selectors.project(page.geoms, crs)
-    return FeatureSet(ftype, list(ftype.props), True, page.pks, page.rows, geoms)
+    texts = getattr(page, "texts", None)  # written by PostGIS
+    return FeatureSet(ftype, list(ftype.props), True, page.pks, page.rows, geoms, texts)
 
 
 def _splice(body: bytes, prefix: bytes, extra: dict) -> bytes:
@@ -514,9 +528,7 @@ def items(request, user, fmt, collection_id):
         where &= _datetime_q(request.GET["datetime"], ftype)
     where &= _filter_q(request, ftype)
     qs = selectors.query_queryset(ftype, query, version="2.0.0", user=user).filter(where)
-    page = selectors.fetch_page(
-        qs, list(ftype.props), geometry=ftype.geometry, start=offset, count=limit
-    )
+    page = _fetch_page(qs, ftype, start=offset, count=limit, crs=out_crs)
     returned = len(page.pks)
     matched = offset + returned if (returned < limit and (returned or not offset)) else qs.count()
 
@@ -575,7 +587,7 @@ def item(request, user, fmt, collection_id, feature_id):
     if pk is None:
         raise unknown
     qs = _rows(ftype, user).filter(pk=pk)
-    page = selectors.fetch_page(qs, list(ftype.props), geometry=ftype.geometry, start=0, count=1)
+    page = _fetch_page(qs, ftype, start=0, count=1, crs=out_crs)
     if not page.pks:
         raise unknown
     base = _base(request)

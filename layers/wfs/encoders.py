@@ -41,6 +41,8 @@ class FeatureSet:
     pks: list
     rows: list[tuple]  # values in ``props`` order
     geoms: np.ndarray | None  # shapely geometries (output CRS and axis order) or None
+    # GeoJSON features already written (by PostGIS: layers.wfs.sqljson), one per pk, or None
+    texts: list[str] | None = None
 
 
 def timestamp() -> str:
@@ -467,6 +469,9 @@ def geojson_feature_collection(
     )
     features = []
     for fs in sets:
+        if fs.texts is not None:
+            features.extend(fs.texts)
+            continue
         d = _decomposed(fs, srs)
         features.extend(_json_feature(fs, d, i) for i in range(len(fs.pks)))
     return (head + ",".join(features) + "]}").encode("utf-8")
@@ -485,8 +490,7 @@ def geojson_hits(number_matched: int) -> bytes:
 
 
 def geojson_single_feature(fs: FeatureSet, *, srs: CRSRef) -> bytes:
-    d = _decomposed(fs, srs)
-    text = _json_feature(fs, d, 0)
+    text = fs.texts[0] if fs.texts is not None else _json_feature(fs, _decomposed(fs, srs), 0)
     if srs.epsg != 4326:
         text = text[:-1] + _json_crs(srs) + "}"
     return text.encode("utf-8")

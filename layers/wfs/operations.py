@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from layers.catalogue import UnknownLayer
 from layers.errors import InvalidParameterValue, MissingParameterValue, NotFound
 from layers.wfs import capabilities as caps
-from layers.wfs import encoders, selectors
+from layers.wfs import encoders, selectors, sqljson
 from layers.wfs.crs import CRSRef, default_crs, for_version
 from layers.wfs.encoders import FeatureSet
 from layers.wfs.requests import (
@@ -147,7 +147,21 @@ def _feature_set(ftype, props, include_geometry, page, srs: CRSRef, fmt: str) ->
         if include_geometry
         else None
     )
-    return FeatureSet(ftype, props, include_geometry, page.pks, page.rows, geoms)
+    texts = getattr(page, "texts", None)  # GeoJSON written by PostGIS (layers.wfs.sqljson)
+    return FeatureSet(ftype, props, include_geometry, page.pks, page.rows, geoms, texts)
+
+
+def _fetch_page(qs, ftype, props, include_geometry, *, start, count, srs: CRSRef, fmt: str):
+    """GeoJSON on PostGIS in the storage CRS: features written by the database; otherwise rows
+    and geometries for the Python encoders."""
+    geometry = ftype.geometry if include_geometry else None
+    if fmt == FORMAT_GEOJSON:
+        page = sqljson.fetch_page(
+            qs, ftype, props, geometry=geometry, start=start, count=count, srs=srs, force_xy=True
+        )
+        if page is not None:
+            return page
+    return selectors.fetch_page(qs, props, geometry=geometry, start=start, count=count)
 
 
 def get_feature(req: GetFeature, *, user, url: str) -> Result:
@@ -176,12 +190,8 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
     sets: list[FeatureSet] = []
     if len(plans) == 1:
         ftype, props, include_geometry, qs = plans[0]
-        page = selectors.fetch_page(
-            qs,
-            props,
-            geometry=ftype.geometry if include_geometry else None,
-            start=start,
-            count=count,
+        page = _fetch_page(
+            qs, ftype, props, include_geometry, start=start, count=count, srs=srs, fmt=fmt
         )
         returned = len(page.pks)
         # A short page tells the total without a COUNT query.
@@ -195,12 +205,8 @@ def get_feature(req: GetFeature, *, user, url: str) -> Result:
             if skip >= total:
                 skip -= total
                 continue
-            page = selectors.fetch_page(
-                qs,
-                props,
-                geometry=ftype.geometry if include_geometry else None,
-                start=skip,
-                count=remaining,
+            page = _fetch_page(
+                qs, ftype, props, include_geometry, start=skip, count=remaining, srs=srs, fmt=fmt
             )
             skip = 0
             remaining -= len(page.pks)

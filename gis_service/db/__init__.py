@@ -1,0 +1,1 @@
+"""Database backends of the project (see :mod:`gis_service.db.postgis`)."""
