@@ -15,7 +15,7 @@ const geojson = new GeoJSON({dataProjection: 'EPSG:4326', featureProjection: 'EP
 // gets a dot, so a province-wide view still shows where they are.
 const MARKER_RESOLUTION = 60;
 
-function hexToRgba(hex, alpha) {
+export function hexToRgba(hex, alpha) {
   const h = hex.replace('#', '');
   const n = parseInt(h, 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
@@ -34,6 +34,14 @@ export function matches(node, props) {
   }
   if (node.or) {
     return node.or.some((n) => matches(n, props));
+  }
+  if (node.cmp) {
+    const [item, op, number] = node.cmp;
+    const value = Number(props[item]);
+    if (props[item] === null || props[item] === undefined || Number.isNaN(value)) {
+      return false;
+    }
+    return {'>=': value >= number, '<=': value <= number, '>': value > number, '<': value < number, '=': value === number}[op];
   }
   return false;
 }
@@ -59,7 +67,7 @@ function hatchPattern(colour) {
   return ctx.createPattern(canvas, 'repeat');
 }
 
-function symbolizerStyles(sym) {
+export function symbolizerStyles(sym) {
   const styles = [];
   const stroke = sym.outline
     ? new Stroke({color: sym.outline, width: sym.width || 1, lineDash: sym.pattern && sym.pattern.length ? sym.pattern : undefined})
