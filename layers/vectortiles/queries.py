@@ -47,6 +47,12 @@ from layers.wms.mapfile import MapLayer, mapfile_layers
 ID, GEOM = "__id", "__geom"
 
 
+# Shapes smaller than this many grid cells both ways (one screen pixel at 256 px per tile) are
+# only snapped, not simplified: they have few vertices to save, and simplifying first made the
+# two snapping algorithms disagree on which slivers survive.
+SIMPLIFY_MIN_CELLS = 16
+
+
 def simplify_cells() -> float:
     return float(getattr(settings, "KCN_MVT_SIMPLIFY_CELLS", 4.0))
 
@@ -60,11 +66,17 @@ def simplify_tolerance(z: int) -> float:
     return (2 * HALF / 2**z) / EXTENT * simplify_cells()
 
 
-def _mvt_geom_sql(geom: str, geometry_type: str, z: int) -> str:
-    """``ST_AsMVTGeom`` of a 4326 column, simplified per zoom unless it is a point."""
-    merc = f"ST_Transform({geom}, 3857)"
+def _mvt_geom_sql(merc: str, geometry_type: str, z: int) -> str:
+    """``ST_AsMVTGeom`` of an EPSG:3857 shape, simplified per zoom unless it is a point or
+    smaller than ``SIMPLIFY_MIN_CELLS`` both ways (see :func:`grid_geometry`)."""
     if geometry_type != "POINT" and simplify_cells() > 0:
-        merc = f"ST_SimplifyPreserveTopology({merc}, {simplify_tolerance(z)!r})"
+        least = simplify_tolerance(z) / simplify_cells() * SIMPLIFY_MIN_CELLS
+        merc = (
+            f"CASE WHEN ST_XMax({merc}) - ST_XMin({merc}) > {least!r} "
+            f"OR ST_YMax({merc}) - ST_YMin({merc}) > {least!r} "
+            f"THEN ST_SimplifyPreserveTopology({merc}, {simplify_tolerance(z)!r}) "
+            f"ELSE {merc} END"
+        )
     return f"ST_AsMVTGeom({merc}, env.e, {EXTENT}, {BUFFER}, true)"
 
 
@@ -125,8 +137,9 @@ def _postgis_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
         "WITH env AS (SELECT ST_TileEnvelope(%s, %s, %s) AS e) "
         "SELECT ST_AsMVT(q, %s, " + str(EXTENT) + ", 'mvt_geom', 'mvt_id') FROM ("
         f'SELECT t."{ID}" AS mvt_id, {values}, '
-        f"{_mvt_geom_sql(f't.{GEOM}', layer.style.geometry_type, z)} AS mvt_geom "
-        f"FROM ({_inner_sql(layer, bbox)}) AS t, env) AS q WHERE q.mvt_geom IS NOT NULL"
+        f"{_mvt_geom_sql('t.__merc', layer.style.geometry_type, z)} AS mvt_geom "
+        f'FROM (SELECT s.*, ST_Transform(s."{GEOM}", 3857) AS __merc '
+        f"FROM ({_inner_sql(layer, bbox)}) AS s) AS t, env) AS q WHERE q.mvt_geom IS NOT NULL"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [z, x, y, spec.name, z, x, y])
@@ -185,7 +198,9 @@ def grid_geometry(geom, to_grid, tolerance: float):
     lo, hi = -BUFFER, EXTENT + BUFFER
     geom = shapely.transform(geom, to_grid)
     if tolerance > 0:
-        geom = geom.simplify(tolerance, preserve_topology=True)
+        x0, y0, x1, y1 = geom.bounds
+        if x1 - x0 > SIMPLIFY_MIN_CELLS or y1 - y0 > SIMPLIFY_MIN_CELLS:
+            geom = geom.simplify(tolerance, preserve_topology=True)
     # As ST_AsMVTGeom: a polygon smaller than half a grid cell both ways is dropped, the
     # rest snapped to the grid, then clipped to the buffered tile; what collapses is dropped.
     if geom.geom_type.endswith("Polygon"):
