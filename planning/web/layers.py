@@ -56,7 +56,9 @@ VISIBLE_BY_DEFAULT = {
     "secondary_projects",
     "plan_entries",  # issue 13 plan
 }
-# Drawn in the browser from WFS GeoJSON (so it can be filtered); every other layer is XYZ tiles.
+# Loaded in the browser from WFS GeoJSON (so it can be filtered, listed and searched); issue 14
+# map: its fills and outlines are drawn from its vector tiles (mvt_url), popups from their
+# attributes, dots and names from the GeoJSON.
 VECTOR_LAYERS = {"industrial_areas"}
 # issue 14 map: drawn in the browser from the service's Mapbox Vector Tiles (OGC API – Tiles,
 # layers.vectortiles), styled from the WMS style, popups from the tiles' attributes. The raster
@@ -322,7 +324,7 @@ def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
             min_resolution=style.min_scale * PIXEL_M if style.min_scale else None,
             style=style_json(style, lang=lang) if name in VECTOR_LAYERS | MVT_LAYERS else None,
             staff_only="anonymous" not in spec.read_roles,
-            mvt_url=mvt_url_template(name) if name in MVT_LAYERS else None,
+            mvt_url=mvt_url_template(name) if name in MVT_LAYERS | VECTOR_LAYERS else None,
             legend=legend_items(style, lang=lang),
         )
         groups[gid].layers.append(layer)

@@ -5,8 +5,8 @@ the demo province and the national base map loaded (both databases).
   of the base map and of the catalogue's layers;
 * the base map draws: pixels of the land colour (``LAND`` in ``frontend/src/map/mvt.js``) on the
   sea colour of the map's background;
-* a click on a road (a vector tile layer) and on a park opens a popup with the name, read from
-  the features in the browser: no GetFeatureInfo and no WFS request;
+* a click on a park and on a road (both drawn from vector tiles) opens a popup with the name,
+  read from the tile's attributes: no GetFeatureInfo request, and no WFS request for the road;
 * a member of staff gets the proposals' tiles (session cookie); an anonymous visitor neither has
   the layer nor may fetch its tiles.
 """
@@ -58,6 +58,7 @@ def test_map_requests_vector_tiles_and_draws_the_base_map(live_server, open_page
     layers = [u for u, s in tiles if "/ogc/collections/" in u]
     assert basemap, tiles
     assert any("/ogc/collections/road_corridors/tiles/WebMercatorQuad/" in u for u in layers)
+    assert any("/ogc/collections/industrial_areas/tiles/WebMercatorQuad/" in u for u in layers)
     assert {s for _u, s in tiles} <= {200, 204, 304}, tiles
     assert share_of(img, LAND) > 0.01  # the provinces' land (a thin country at z=5.5)
     assert share_of(img, SEA) > 0.05  # the South China Sea (Biển Đông) around them
@@ -95,6 +96,15 @@ def test_road_popup_from_tile_attributes_without_feature_info(live_server, open_
         "KCN Nhơn Hòa"
     )
     page.wait_for_selector("#kcn-popup .kcn-popup-loading", state="detached")
+    # ... which is the park's feature in the vector tile layer under the click.
+    box = page.locator("#kcn-map").bounding_box()
+    from_tiles = page.evaluate(
+        """([x, y]) => kcn.map.getFeaturesAtPixel([x, y], {
+            layerFilter: (l) => l === kcn.layers.industrial_areas && l.get('kind') === 'mvt',
+        }).map((f) => f.get('name'))""",
+        [ax - box["x"], ay - box["y"]],
+    )
+    assert "KCN Nhơn Hòa" in from_tiles, from_tiles
     page.locator(".kcn-popup-close").click()
     page.evaluate("() => kcn.map.getView().setZoom(13)")
     settle(page)

@@ -60,7 +60,7 @@ function start() {
     if (cfg.kind === 'vector' && cfg.name === 'industrial_areas') {
       areas = new AreasLayer(config, cfg, formatter);
       byName[cfg.name] = areas.layer;
-      olLayers.push(areas.layer, areas.labels);
+      olLayers.push(areas.layer, areas.labels, ...(areas.markers ? [areas.markers] : []));
     } else if (cfg.kind === 'mvt') {
       // issue 14 map: vector tiles styled here, popups from the tiles' attributes.
       const mvt = new MvtLayer(cfg);

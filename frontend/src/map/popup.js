@@ -64,7 +64,7 @@ export class Popup {
   // The popup of one park or cluster (also used by search and the filter list).
   showArea(feature, coordinate) {
     this.request += 1;
-    this.areas.select(feature.getId());
+    this.areas.select(feature.get('code'));
     this.show(coordinate || this.areas.labelPoint(feature).getCoordinates(), [this.areaSection(feature)]);
   }
 
@@ -116,7 +116,7 @@ export class Popup {
       && layer.getVisible() && resolution <= layer.getMaxResolution() && resolution >= layer.getMinResolution());
     const sections = [];
     if (area) {
-      this.areas.select(area.getId());
+      this.areas.select(area.get('code'));
       sections.push(this.areaSection(area));
       this.show(event.coordinate, [...sections, element('p', 'kcn-popup-loading', gettext('Loading…'))]);
     } else {
