@@ -88,7 +88,9 @@ def get_or_make(
         return found[0], found[1], True
     started = time.time_ns()
     data = make()
-    from layers.wms.views import tile_cache_writable  # the raster cache's disk-space guard
+    # The raster cache's disk-space guard; imported here, not at the top: this module loads with
+    # layers.signals (AppConfig.ready), before the WMS views and their MapProxy glue should.
+    from layers.wms.views import tile_cache_writable
 
     if not enabled() or not tile_cache_writable():
         return data, None, False
