@@ -263,7 +263,9 @@ export class Jobs {
           onclick: () => {
             const layer = this.layers[job.layer];
             layer.setVisible(true);
-            layer.getSource()?.refresh(); // draw the imported features, not the page-load copy
+            // Draw the imported features, not the page-load copy (a layer may bring its own
+            // refresh: the parks reload their vector tiles and their GeoJSON index).
+            (layer.get('refresh') || (() => layer.getSource()?.refresh()))();
           }}, gettext('Show the layer')));
       }
       return box;

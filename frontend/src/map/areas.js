@@ -149,6 +149,13 @@ export class AreasLayer {
         properties: {name: layerConfig.name, title: layerConfig.title},
         updateWhileInteracting: false,
       });
+    // "Show the layer" after an import (jobs.js) reloads both the tiles and the GeoJSON index.
+    this.layer.set('refresh', () => {
+      this.layer.getSource().refresh();
+      if (tiled) {
+        this.source.refresh();
+      }
+    });
     // With tiles: the dots of a province-wide view, from the GeoJSON index (one per park).
     this.markers = tiled
       ? new VectorLayer({
