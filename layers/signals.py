@@ -1,4 +1,6 @@
-"""Keep the tile caches true to the data: every save or delete refreshes the tiles it touches."""
+"""Keep the tile caches true to the data: every save or delete refreshes the tiles it touches —
+the raster tiles (MapProxy's cache) and the vector tiles (``layers.vectortiles.cache``: the
+collection's and, for a public collection, the public tileset's)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from layers.catalogue import CATALOGUE
 from layers.tiles import invalidate_all, invalidate_extent
+from layers.vectortiles import cache as vector_cache
 from layers.wms.app import cache_dir
 from planning.signals import analysis_results_written
 
@@ -31,10 +34,21 @@ def _union(a, b):
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
+def _vector_caches(layer: str) -> list[str]:
+    """The vector tile caches holding ``layer`` (issue 14 map)."""
+    if layer == "basemap":
+        return [vector_cache.BASEMAP]
+    spec = CATALOGUE.get(layer)
+    if spec is not None and "anonymous" in spec.read_roles:
+        return [layer, vector_cache.PUBLIC]
+    return [layer]
+
+
 def refresh_extent(layer: str, extent) -> None:
     if extent is None:
         return
     n = invalidate_extent(cache_dir(layer), extent)
+    n += vector_cache.refresh_extent(_vector_caches(layer), extent)
     if n:
         log.info("refreshed %d cached tiles of %s", n, layer)
 
@@ -42,6 +56,7 @@ def refresh_extent(layer: str, extent) -> None:
 def refresh_layer(layer: str) -> None:
     """After bulk loads: drop the whole cache of a layer."""
     invalidate_all(cache_dir(layer))
+    vector_cache.refresh_all(_vector_caches(layer))
 
 
 def refresh_layer_on_commit(layer: str) -> None:

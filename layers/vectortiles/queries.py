@@ -15,6 +15,12 @@ collection at all is the view's check (``planning.access.can_read_layer``).
   ``ST_AsMVTGeom`` (a sliver kept by one, dropped by the other); larger ones agree to a cell or
   two (``tests/layers/test_vector_tiles.py``).
 
+Simplification per zoom (issue 14 map): before the snapping, lines and polygons are simplified
+(Douglas–Peucker keeping topology: PostGIS ``ST_SimplifyPreserveTopology``, shapely
+``simplify(preserve_topology=True)`` — both GEOS's TopologyPreservingSimplifier) by
+``KCN_MVT_SIMPLIFY_CELLS`` grid cells (ASSUMPTION: 4 cells, a quarter of a screen pixel when the
+4096-cell tile is drawn 256 px wide: 9.6 m at z=10, 0.6 m at z=14); points are left as they are.
+
 Attribute values are made alike on both: decimals as doubles, dates ``YYYY-MM-DD``, times
 ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); a null attribute is left out of the feature (as ``ST_AsMVT`` does).
 """
@@ -23,12 +29,14 @@ from __future__ import annotations
 
 import mapbox_vector_tile
 import shapely
+from django.conf import settings
 from django.db import connection, models
 from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 
 from layers.vectortiles.tilemath import (
     BUFFER,
     EXTENT,
+    HALF,
     lonlat_bbox,
     lonlat_to_mercator_xy,
     tile_envelope,
@@ -40,6 +48,39 @@ ID, GEOM = "__id", "__geom"
 
 
 _MAP_LAYERS: dict[str, tuple[object, MapLayer | None]] = {}
+
+
+# Shapes smaller than this many grid cells both ways (one screen pixel at 256 px per tile) are
+# only snapped, not simplified: they have few vertices to save, and simplifying first made the
+# two snapping algorithms disagree on which slivers survive.
+SIMPLIFY_MIN_CELLS = 16
+
+
+def simplify_cells() -> float:
+    return float(getattr(settings, "KCN_MVT_SIMPLIFY_CELLS", 4.0))
+
+
+def simplify_tolerance(z: int) -> float:
+    """The simplification tolerance at zoom ``z`` in EPSG:3857 metres.
+
+    >>> round(simplify_tolerance(10), 2)  # 40,075,016.69 m / 2**10 / 4096 * 4
+    38.22
+    """
+    return (2 * HALF / 2**z) / EXTENT * simplify_cells()
+
+
+def _mvt_geom_sql(merc: str, geometry_type: str, z: int) -> str:
+    """``ST_AsMVTGeom`` of an EPSG:3857 shape, simplified per zoom unless it is a point or
+    smaller than ``SIMPLIFY_MIN_CELLS`` both ways (see :func:`grid_geometry`)."""
+    if geometry_type != "POINT" and simplify_cells() > 0:
+        least = simplify_tolerance(z) / simplify_cells() * SIMPLIFY_MIN_CELLS
+        merc = (
+            f"CASE WHEN ST_XMax({merc}) - ST_XMin({merc}) > {least!r} "
+            f"OR ST_YMax({merc}) - ST_YMin({merc}) > {least!r} "
+            f"THEN ST_SimplifyPreserveTopology({merc}, {simplify_tolerance(z)!r}) "
+            f"ELSE {merc} END"
+        )
+    return f"ST_AsMVTGeom({merc}, env.e, {EXTENT}, {BUFFER}, true)"
 
 
 def map_layer(spec) -> MapLayer | None:
@@ -85,25 +126,31 @@ def tile_mvt(spec, z: int, x: int, y: int) -> bytes:
     layer = map_layer(spec)
     if layer is None:
         return b""
+    return layer_tile(spec, layer, z, x, y)
+
+
+def layer_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
+    """The tile of ``layer`` (a WMS layer, or the base map's) named ``spec.name``."""
     if connection.vendor == "postgresql":
         return _postgis_tile(spec, layer, z, x, y)
     return _python_tile(spec, layer, z, x, y)
 
 
-_POSTGIS_SQL: dict[str, tuple[MapLayer, str]] = {}
+_POSTGIS_SQL: dict[tuple[str, int], tuple[MapLayer, str]] = {}
 
 
 def _postgis_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
-    hit = _POSTGIS_SQL.get(spec.name)
+    # One statement per collection and zoom (the simplification tolerance is the zoom's).
+    hit = _POSTGIS_SQL.get((spec.name, z))
     if hit is None or hit[0] is not layer:
-        hit = _POSTGIS_SQL[spec.name] = (layer, _postgis_sql(spec, layer))
+        hit = _POSTGIS_SQL[(spec.name, z)] = (layer, _postgis_sql(spec, layer, z))
     with connection.cursor() as cur:
         cur.execute(hit[1], [z, x, y, spec.name, z, x, y])
         row = cur.fetchone()
     return bytes(row[0]) if row and row[0] else b""
 
 
-def _postgis_sql(spec, layer: MapLayer) -> str:
+def _postgis_sql(spec, layer: MapLayer, z: int) -> str:
     """The tile statement of a layer (parameters: z, x, y, layer name, z, x, y)."""
     margin = BUFFER / EXTENT
     bbox = (
@@ -115,9 +162,9 @@ def _postgis_sql(spec, layer: MapLayer) -> str:
         "WITH env AS (SELECT ST_TileEnvelope(%s, %s, %s) AS e) "
         "SELECT ST_AsMVT(q, %s, " + str(EXTENT) + ", 'mvt_geom', 'mvt_id') FROM ("
         f'SELECT t."{ID}" AS mvt_id, {values}, '
-        f'ST_AsMVTGeom(ST_Transform(t."{GEOM}", 3857), env.e, {EXTENT}, {BUFFER}, true) '
-        "AS mvt_geom "
-        f"FROM ({_inner_sql(layer, bbox)}) AS t, env) AS q WHERE q.mvt_geom IS NOT NULL"
+        f"{_mvt_geom_sql('t.__merc', layer.style.geometry_type, z)} AS mvt_geom "
+        f'FROM (SELECT s.*, ST_Transform(s."{GEOM}", 3857) AS __merc '
+        f"FROM ({_inner_sql(layer, bbox)}) AS s) AS t, env) AS q WHERE q.mvt_geom IS NOT NULL"
     )
 
 
@@ -150,20 +197,13 @@ def _python_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
         merc = lonlat_to_mercator_xy(coords)
         return (merc - (envelope[0], envelope[1])) * scale
 
-    lo, hi = -BUFFER, EXTENT + BUFFER
+    tolerance = simplify_cells() if layer.style.geometry_type != "POINT" else 0.0
     features = []
     for row in rows:
         if row[-1] is None:
             continue
-        geom = shapely.transform(shapely.from_wkb(bytes(row[-1])), to_grid)
-        # As ST_AsMVTGeom: a polygon smaller than half a grid cell both ways is dropped, the
-        # rest snapped to the grid, then clipped to the buffered tile; what collapses is dropped.
-        if geom.geom_type.endswith("Polygon"):
-            x0, y0, x1, y1 = geom.bounds
-            if x1 - x0 < 0.5 and y1 - y0 < 0.5:
-                continue
-        geom = shapely.clip_by_rect(shapely.set_precision(geom, 1.0), lo, lo, hi, hi)
-        if geom.is_empty:
+        geom = grid_geometry(shapely.from_wkb(bytes(row[-1])), to_grid, tolerance)
+        if geom is None:
             continue
         properties = {
             name: value
@@ -171,9 +211,31 @@ def _python_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
             if value is not None
         }
         features.append({"geometry": geom, "properties": properties, "id": row[0]})
+    return encode(spec.name, features)
+
+
+def grid_geometry(geom, to_grid, tolerance: float):
+    """A lon/lat shape on the tile's grid as ST_AsMVTGeom makes it (None: nothing left)."""
+    lo, hi = -BUFFER, EXTENT + BUFFER
+    geom = shapely.transform(geom, to_grid)
+    if tolerance > 0:
+        x0, y0, x1, y1 = geom.bounds
+        if x1 - x0 > SIMPLIFY_MIN_CELLS or y1 - y0 > SIMPLIFY_MIN_CELLS:
+            geom = geom.simplify(tolerance, preserve_topology=True)
+    # As ST_AsMVTGeom: a polygon smaller than half a grid cell both ways is dropped, the
+    # rest snapped to the grid, then clipped to the buffered tile; what collapses is dropped.
+    if geom.geom_type.endswith("Polygon"):
+        x0, y0, x1, y1 = geom.bounds
+        if x1 - x0 < 0.5 and y1 - y0 < 0.5:
+            return None
+    geom = shapely.clip_by_rect(shapely.set_precision(geom, 1.0), lo, lo, hi, hi)
+    return None if geom.is_empty else geom
+
+
+def encode(name: str, features: list[dict]) -> bytes:
     if not features:
         return b""
     return mapbox_vector_tile.encode(
-        [{"name": spec.name, "features": features}],
+        [{"name": name, "features": features}],
         default_options={"extents": EXTENT, "on_invalid_geometry": on_invalid_geometry_make_valid},
     )

@@ -1,6 +1,6 @@
-"""Vector tiles under /ogc/ (OGC API – Tiles). Only ``collections/<id>/tiles...`` and the
-dataset's ``tiles/WebMercatorQuad...`` paths: the OGC API – Features views mounted at /ogc/
-beside these own the rest."""
+"""Vector tiles under /ogc/ (OGC API – Tiles). Only ``collections/<id>/tiles...``, the
+dataset's ``tiles/WebMercatorQuad...`` and the base map's ``basemap/tiles/...`` paths: the
+OGC API – Features views mounted at /ogc/ beside these own the rest."""
 
 from django.urls import path, re_path
 
@@ -21,5 +21,12 @@ urlpatterns = [
         r"^tiles/WebMercatorQuad/(?P<z>-?\d+)/(?P<y>-?\d+)/(?P<x>-?\d+)$",
         views.dataset_tile,
         name="dataset-tile",
+    ),
+    # issue 14 map: the national base map (not a collection: context only, see basemap.py)
+    path("basemap/tiles/WebMercatorQuad", views.basemap_tileset, name="basemap-tileset"),
+    re_path(
+        r"^basemap/tiles/WebMercatorQuad/(?P<z>-?\d+)/(?P<y>-?\d+)/(?P<x>-?\d+)$",
+        views.basemap,
+        name="basemap-tile",
     ),
 ]

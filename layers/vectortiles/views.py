@@ -14,11 +14,19 @@
   empty tile for MapLibre, OpenLayers and QGIS alike. (The clause wording is unverified here:
   the standard's text could not be opened on this machine.)
 * A zoom, row or column outside WebMercatorQuad answers 400 (``/req/core/tc-error``).
+* Cached (issue 14 map, :mod:`layers.vectortiles.cache`): the first request makes the tile and
+  keeps it, later ones read the file; an ``ETag`` from the file (``If-None-Match`` → 304),
+  ``no-cache`` so browsers ask again before reuse, ``X-KCN-Tile-Cache: hit|miss``. Saves, deletes
+  and analysis runs drop the tiles they change (``layers/signals.py``).
+* ``/ogc/basemap/tiles/WebMercatorQuad/{z}/{y}/{x}``: the national base map
+  (:mod:`layers.vectortiles.basemap`).
 """
 
 from __future__ import annotations
 
-from django.http import HttpResponse, JsonResponse
+import hashlib
+
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -26,6 +34,9 @@ from django.views.decorators.http import require_safe
 from layers import auth
 from layers.catalogue import CATALOGUE
 from layers.errors import AuthenticationRequired
+from layers.vectortiles import cache
+from layers.vectortiles.basemap import MAX_ZOOM as BASEMAP_MAX_ZOOM
+from layers.vectortiles.basemap import basemap_tile
 from layers.vectortiles.queries import map_layer, tile_mvt
 from layers.vectortiles.tilemath import MAX_ZOOM, TileOutOfRange, check_tile
 from planning import access
@@ -68,13 +79,32 @@ def _tile_numbers(z: str, y: str, x: str):
     return (zi, xi, yi), None
 
 
-def _mvt_response(data: bytes, public: bool) -> HttpResponse:
-    response = HttpResponse(data, content_type=MVT, status=200 if data else 204)
+def _etag(data: bytes, stat) -> str:
+    if stat is not None:
+        return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'  # as the raster tiles
+    return '"' + hashlib.blake2b(data, digest_size=8).hexdigest() + '"'
+
+
+def _mvt_response(request, data: bytes, public: bool, *, stat=None, hit=None) -> HttpResponse:
+    etag = _etag(data, stat)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(data, content_type=MVT, status=200 if data else 204)
+    response["ETag"] = etag
     # Like the raster tiles (layers.wms.views): staff layers private, always revalidated.
     response["Cache-Control"] = ("public" if public else "private") + ", no-cache"
     if not public:
         response["Vary"] = "Authorization, Cookie"  # what a staff tile holds depends on who asks
+    if hit is not None:
+        response["X-KCN-Tile-Cache"] = "hit" if hit else ("miss" if stat else "bypassed")
     return response
+
+
+def _cached(request, layer: str, zxy, make, public: bool) -> HttpResponse:
+    """The tile ``zxy`` of cache ``layer`` (rights already checked by the caller)."""
+    data, stat, hit = cache.get_or_make(layer, *zxy, make)
+    return _mvt_response(request, data, public, stat=stat, hit=hit)
 
 
 @require_safe
@@ -85,7 +115,8 @@ def tile(request, collection: str, z: str, y: str, x: str):
     zxy, refusal = _tile_numbers(z, y, x)
     if refusal is not None:
         return refusal
-    return _mvt_response(tile_mvt(spec, *zxy), "anonymous" in spec.read_roles)
+    public = "anonymous" in spec.read_roles
+    return _cached(request, spec.name, zxy, lambda: tile_mvt(spec, *zxy), public)
 
 
 def public_specs() -> list:
@@ -105,7 +136,30 @@ def dataset_tile(request, z: str, y: str, x: str):
     zxy, refusal = _tile_numbers(z, y, x)
     if refusal is not None:
         return refusal
-    return _mvt_response(b"".join(tile_mvt(spec, *zxy) for spec in public_specs()), True)
+    return _cached(
+        request,
+        cache.PUBLIC,
+        zxy,
+        lambda: b"".join(tile_mvt(spec, *zxy) for spec in public_specs()),
+        True,
+    )
+
+
+@require_safe
+def basemap(request, z: str, y: str, x: str):
+    """A tile of the national base map (public, cached)."""
+    zxy, refusal = _tile_numbers(z, y, x)
+    if refusal is not None:
+        return refusal
+    return _cached(request, cache.BASEMAP, zxy, lambda: basemap_tile(*zxy), True)
+
+
+@require_safe
+def basemap_tileset(request):
+    base = request.build_absolute_uri(reverse("vectortiles:basemap-tileset"))
+    doc = _tileset_doc(base, _("Base map of Viet Nam"), [{"id": "basemap", "dataType": "vector"}])
+    doc["maxZoom"] = BASEMAP_MAX_ZOOM
+    return JsonResponse(doc)
 
 
 def _tiles_url(request, spec) -> str:

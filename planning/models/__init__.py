@@ -109,3 +109,8 @@ __all__ = [
     "PlannedSite",
     "ProvincialPlan",
 ]
+
+# issue 14 map: the national base map
+from planning.models.basemap import BasemapFeature  # noqa: E402
+
+__all__ += ["BasemapFeature"]

@@ -24,6 +24,7 @@ from planning import models as m
 from planning.models.base import GeometryRecord
 from planning.models.eco import smart_sync
 from planning.models.eco_catalogue import criteria_seed
+from planning.services.basemap import load_basemap  # issue 14 map
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DATASET_NAME = "demo_province"
@@ -176,6 +177,7 @@ class _Upserter:
 
 
 def demo_load(*, directory: Path = DEMO_DIR, force: bool = False) -> LoadResult:
+    load_basemap()  # issue 14 map: the national base map under the demo (its own checksum)
     checksum = fixtures_checksum(directory)
     if not force and m.DatasetLoad.objects.filter(name=DATASET_NAME, checksum=checksum).exists():
         return LoadResult(skipped=True, checksum=checksum, totals=_totals())

@@ -56,8 +56,25 @@ VISIBLE_BY_DEFAULT = {
     "secondary_projects",
     "plan_entries",  # issue 13 plan
 }
-# Drawn in the browser from WFS GeoJSON (so it can be filtered); every other layer is XYZ tiles.
+# Loaded in the browser from WFS GeoJSON (so it can be filtered, listed and searched); issue 14
+# map: its fills and outlines are drawn from its vector tiles (mvt_url), popups from their
+# attributes, dots and names from the GeoJSON.
 VECTOR_LAYERS = {"industrial_areas"}
+# issue 14 map: drawn in the browser from the service's Mapbox Vector Tiles (OGC API – Tiles,
+# layers.vectortiles), styled from the WMS style, popups from the tiles' attributes. The raster
+# tiles (WMS/WMTS/XYZ) stay for QGIS, printing and the layers not listed here.
+MVT_LAYERS = {
+    "road_corridors",
+    "road_interchanges",
+    "proposals",
+    "suggested_sites",
+    "plan_entries",
+    "secondary_projects",
+    "clearance_parcels",
+    "infrastructure_lines",
+    "infrastructure_points",
+    "infrastructure_connectors",
+}
 # The context layer under everything: always listed first, never queried for popups first.
 BASE_LAYER = "admin_units"
 # OGC scale denominator -> metres per pixel at the standard 0.28 mm pixel.
@@ -69,7 +86,7 @@ class MapLayer:
     name: str
     title: str
     group: str
-    kind: str  # "tiles" or "vector"
+    kind: str  # "tiles" (raster XYZ), "vector" (WFS GeoJSON) or "mvt" (vector tiles)
     visible: bool
     z_index: int
     legend_url: str
@@ -78,6 +95,7 @@ class MapLayer:
     max_resolution: float | None = None
     style: dict | None = None  # vector layers: classes and labels, from the WMS style
     staff_only: bool = False
+    mvt_url: str | None = None  # issue 14 map: the collection's vector tiles, {z}/{y}/{x}
     legend: list[dict] = field(
         default_factory=list
     )  # [{"title", "swatch" (inline SVG)}], in the page's language
@@ -95,16 +113,21 @@ class LayerGroup:
 
 # --- styles as data -------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'\s*(?:(\()|(\))|(AND|OR)\b|"\[(\w+)\]"\s*=\s*"([^"]*)")')
+_TOKEN = re.compile(
+    r'\s*(?:(\()|(\))|(AND|OR)\b|"\[(\w+)\]"\s*=\s*"([^"]*)"'
+    r"|\[(\w+)\]\s*(>=|<=|>|<|=)\s*(-?[\d.]+))"
+)
 
 
 def parse_expression(text: str | None) -> dict | None:
     """A MapServer class expression as built by ``layers.wms.styles`` -> a small JSON tree.
 
-    Only what the styles use: string equality, AND, OR and parentheses.
+    Only what the styles use: string equality, numeric comparison, AND, OR and parentheses.
 
     >>> parse_expression('(("[kind]" = "KCN") AND ("[status]" = "operating"))')
     {'and': [{'eq': ['kind', 'KCN']}, {'eq': ['status', 'operating']}]}
+    >>> parse_expression("([score] >= 0.9)")
+    {'cmp': ['score', '>=', 0.9]}
     >>> parse_expression(None) is None
     True
     """
@@ -146,7 +169,7 @@ def _parse_and(tokens):
 def _parse_atom(tokens):
     if not tokens:
         raise ValueError("incomplete style expression")
-    opening, _closing, _op, item, value = tokens[0]
+    opening, _closing, _op, item, value, number_item, cmp, number = tokens[0]
     if opening:
         node, rest = _parse_or(tokens[1:])
         if not rest or not rest[0][1]:
@@ -154,6 +177,8 @@ def _parse_atom(tokens):
         return node, rest[1:]
     if item is not None:
         return {"eq": [item, value]}, tokens[1:]
+    if number_item is not None:
+        return {"cmp": [number_item, cmp, float(number)]}, tokens[1:]
     raise ValueError("unexpected token in a style expression")
 
 
@@ -168,6 +193,7 @@ def style_json(style: LayerStyle, *, lang: str) -> dict:
             {
                 "title": c.title_vi if lang == "vi" else c.title_en,
                 "when": parse_expression(c.expression),
+                "labelled": c.labelled,
                 "symbolizers": [s.__dict__ | {"pattern": list(s.pattern)} for s in c.symbolizers],
             }
             for c in style.classes
@@ -258,6 +284,13 @@ def tile_url_template() -> str:
     )
 
 
+def mvt_url_template(name: str) -> str:
+    """``/ogc/collections/{name}/tiles/WebMercatorQuad/{z}/{y}/{x}`` (OGC API – Tiles)."""
+    return reverse(
+        "vectortiles:tile", kwargs={"collection": name, "z": "0", "y": "0", "x": "0"}
+    ).replace("/0/0/0", "/{z}/{y}/{x}")
+
+
 def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
     """The layer switcher for ``user``: only layers they may read that the map service renders."""
     tiles = tile_url_template()
@@ -280,7 +313,7 @@ def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
             name=name,
             title=spec.title_vi if lang == "vi" else spec.title_en,
             group=gid,
-            kind="vector" if name in VECTOR_LAYERS else "tiles",
+            kind=("vector" if name in VECTOR_LAYERS else "mvt" if name in MVT_LAYERS else "tiles"),
             visible=name in VISIBLE_BY_DEFAULT,
             z_index=10 + order.get(name, len(DRAW_ORDER)),
             legend_url=legend_url(name),
@@ -289,8 +322,9 @@ def map_layer_groups(user, *, lang: str) -> list[LayerGroup]:
             # N * 0.28 mm.
             max_resolution=style.max_scale * PIXEL_M if style.max_scale else None,
             min_resolution=style.min_scale * PIXEL_M if style.min_scale else None,
-            style=style_json(style, lang=lang) if name in VECTOR_LAYERS else None,
+            style=style_json(style, lang=lang) if name in VECTOR_LAYERS | MVT_LAYERS else None,
             staff_only="anonymous" not in spec.read_roles,
+            mvt_url=mvt_url_template(name) if name in MVT_LAYERS | VECTOR_LAYERS else None,
             legend=legend_items(style, lang=lang),
         )
         groups[gid].layers.append(layer)

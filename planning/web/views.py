@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
 from layers.catalogue import CATALOGUE
+from layers.vectortiles.basemap import MAX_ZOOM as BASEMAP_MAX_ZOOM
 from planning import access, labels
 from planning.models import AdminUnit, IndustrialArea
 from planning.numbers import active_lang
 from planning.selectors import synthetic
+from planning.services.basemap import basemap_attribution
 from planning.web import layers, units
 from planning.web import search as search_mod
 
@@ -66,6 +68,20 @@ def map_config(request, groups: list[layers.LayerGroup]) -> dict:
             "years": [first.year if first else this_year, this_year],
             "units": units.cached_unit_filter_options(),
         },
+        "basemap": _basemap_config(),  # issue 14 map
+    }
+
+
+def _basemap_config() -> dict | None:
+    """The national base map's vector tiles and attribution (None: no base map loaded)."""
+    attribution = basemap_attribution()
+    if not attribution:
+        return None
+    url = reverse("vectortiles:basemap-tile", kwargs={"z": "0", "y": "0", "x": "0"})
+    return {
+        "url": url.replace("/0/0/0", "/{z}/{y}/{x}"),
+        "max_zoom": BASEMAP_MAX_ZOOM,
+        "attribution": attribution,
     }
 
 

@@ -18,7 +18,7 @@ from tests.web.conftest import LAPTOP, TABLET, image, save_screenshot
 
 pytestmark = pytest.mark.slow
 
-BACKGROUND = (0xEE, 0xF1, 0xF4)  # the map's plain background colour (frontend/src/map/map.css)
+BACKGROUND = (0xCF, 0xE0, 0xEA)  # the map's background, the sea (frontend/src/map/map.css)
 
 
 def _drop_tile_caches():
@@ -27,6 +27,7 @@ def _drop_tile_caches():
 
     for name in CATALOGUE:
         refresh_layer(name)
+    refresh_layer("basemap")  # issue 14 map: the base map's vector tiles
 
 
 @pytest.fixture(scope="module")

@@ -162,7 +162,10 @@ def test_layers_are_grouped_in_the_switcher(client, nhon_hoa):
 def test_layer_config_points_at_the_services(client, nhon_hoa):
     layers = {layer["name"]: layer for layer in map_config(client.get("/"))["layers"]}
     roads = layers["road_corridors"]
-    assert roads["kind"] == "tiles"
+    # issue 14 map: drawn from vector tiles; the raster tiles stay listed (QGIS, printing).
+    assert roads["kind"] == "mvt"
+    assert roads["mvt_url"] == "/ogc/collections/road_corridors/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    assert roads["style"]["geometry"] == "LINE" and roads["style"]["classes"]
     assert roads["tile_url"] == "/ows/tiles/road_corridors/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png"
     assert (
         "REQUEST=GetLegendGraphic" in roads["legend_url"]

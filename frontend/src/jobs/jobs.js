@@ -263,7 +263,9 @@ export class Jobs {
           onclick: () => {
             const layer = this.layers[job.layer];
             layer.setVisible(true);
-            layer.getSource()?.refresh(); // draw the imported features, not the page-load copy
+            // Draw the imported features, not the page-load copy (a layer may bring its own
+            // refresh: the parks reload their vector tiles and their GeoJSON index).
+            (layer.get('refresh') || (() => layer.getSource()?.refresh()))();
           }}, gettext('Show the layer')));
       }
       return box;
@@ -296,7 +298,10 @@ export class Jobs {
       actions.append(el('a', {href: job.url, target: '_blank', rel: 'noopener'}, gettext('Results (JSON)')));
       if (job.analysis === 'infrastructure-gaps' && this.layers.infrastructure_connectors) {
         actions.append(el('button', {type: 'button', class: 'kcn-link',
-          onclick: () => this.layers.infrastructure_connectors.setVisible(true)}, gettext('Show on the map')));
+          onclick: () => {
+            this.layers.infrastructure_connectors.setVisible(true);
+            this.layers.infrastructure_connectors.getSource()?.refresh(); // tiles made after the run
+          }}, gettext('Show on the map')));
       }
       box.append(actions);
     }
@@ -308,6 +313,7 @@ export class Jobs {
     const layer = this.layers.suggested_sites;
     if (layer) {
       layer.setVisible(true);
+      layer.getSource()?.refresh(); // the run's sites, not tiles fetched before it (vector tiles)
     }
     const response = await fetch(job.links.sites, {headers: {Accept: 'application/geo+json'}, credentials: 'same-origin'});
     if (!response.ok) {

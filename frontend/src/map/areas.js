@@ -1,11 +1,19 @@
 // Industrial parks and clusters as a vector layer (WFS GeoJSON), styled like the WMS layer and
 // filtered in the browser by kind, status, administrative unit and year of establishment.
 //
+// issue 14 map: the fills and outlines are drawn from the collection's vector tiles (and a click
+// reads the park's attributes from them); the GeoJSON copy stays as the index the filters, the
+// list and the search need (every park at once), and draws the dots and the names (placed on the
+// whole shape, not once per tile).
+//
 // Why in the browser: a province has tens of parks and clusters (the demo 36, 50 KB of GeoJSON),
 // MapServer tiles cannot be filtered per request, and filtering loaded features is instant while
 // a slider moves. The data comes from the public WFS, so the same access rules apply.
 import VectorLayer from 'ol/layer/Vector';
+import VectorTileLayer from 'ol/layer/VectorTile';
 import VectorSource from 'ol/source/Vector';
+import VectorTileSource from 'ol/source/VectorTile';
+import MVT from 'ol/format/MVT';
 import GeoJSON from 'ol/format/GeoJSON';
 import {Circle as CircleStyle, Fill, Stroke, Style, Text} from 'ol/style';
 import {createEmpty, extend, isEmpty} from 'ol/extent';
@@ -15,7 +23,7 @@ const geojson = new GeoJSON({dataProjection: 'EPSG:4326', featureProjection: 'EP
 // gets a dot, so a province-wide view still shows where they are.
 const MARKER_RESOLUTION = 60;
 
-function hexToRgba(hex, alpha) {
+export function hexToRgba(hex, alpha) {
   const h = hex.replace('#', '');
   const n = parseInt(h, 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
@@ -34,6 +42,14 @@ export function matches(node, props) {
   }
   if (node.or) {
     return node.or.some((n) => matches(n, props));
+  }
+  if (node.cmp) {
+    const [item, op, number] = node.cmp;
+    const value = Number(props[item]);
+    if (props[item] === null || props[item] === undefined || Number.isNaN(value)) {
+      return false;
+    }
+    return {'>=': value >= number, '<=': value <= number, '>': value > number, '<': value < number, '=': value === number}[op];
   }
   return false;
 }
@@ -59,7 +75,7 @@ function hatchPattern(colour) {
   return ctx.createPattern(canvas, 'repeat');
 }
 
-function symbolizerStyles(sym) {
+export function symbolizerStyles(sym) {
   const styles = [];
   const stroke = sym.outline
     ? new Stroke({color: sym.outline, width: sym.width || 1, lineDash: sym.pattern && sym.pattern.length ? sym.pattern : undefined})
@@ -107,7 +123,7 @@ export class AreasLayer {
     }));
     this.markerStyles = new Map();
     this.labelStyles = new Map();
-    this.selectedId = null;
+    this.selectedCode = null;
     this.filter = null; // (feature) => boolean; null shows everything
     this.loaded = false;
     this.source = new VectorSource({
@@ -115,14 +131,41 @@ export class AreasLayer {
         this.load().then(success, failure);
       },
     });
-    this.layer = new VectorLayer({
-      source: this.source,
-      visible: layerConfig.visible,
-      zIndex: layerConfig.z_index,
-      style: (feature, resolution) => this.styleFor(feature, resolution),
-      properties: {name: layerConfig.name, title: layerConfig.title},
-      updateWhileInteracting: false,
+    const tiled = Boolean(layerConfig.mvt_url);
+    this.layer = tiled
+      ? new VectorTileLayer({
+        source: new VectorTileSource({format: new MVT(), url: layerConfig.mvt_url, maxZoom: 16, transition: 0}),
+        visible: layerConfig.visible,
+        zIndex: layerConfig.z_index,
+        renderMode: 'hybrid',
+        style: (feature, resolution) => this.styleFor(feature, resolution, false),
+        properties: {name: layerConfig.name, title: layerConfig.title, kind: 'mvt'},
+      })
+      : new VectorLayer({
+        source: this.source,
+        visible: layerConfig.visible,
+        zIndex: layerConfig.z_index,
+        style: (feature, resolution) => this.styleFor(feature, resolution, true),
+        properties: {name: layerConfig.name, title: layerConfig.title},
+        updateWhileInteracting: false,
+      });
+    // "Show the layer" after an import (jobs.js) reloads both the tiles and the GeoJSON index.
+    this.layer.set('refresh', () => {
+      this.layer.getSource().refresh();
+      if (tiled) {
+        this.source.refresh();
+      }
     });
+    // With tiles: the dots of a province-wide view, from the GeoJSON index (one per park).
+    this.markers = tiled
+      ? new VectorLayer({
+        source: this.source,
+        visible: layerConfig.visible,
+        zIndex: layerConfig.z_index,
+        style: (feature, resolution) => this.markerFor(feature, resolution),
+        properties: {name: `${layerConfig.name}_markers`},
+      })
+      : null;
     // Names on top of every other layer (plots and their labels would hide them), decluttered.
     this.labels = new VectorLayer({
       source: this.source,
@@ -132,7 +175,10 @@ export class AreasLayer {
       style: (feature, resolution) => this.labelFor(feature, resolution),
       properties: {name: `${layerConfig.name}_labels`},
     });
-    this.layer.on('change:visible', () => this.labels.setVisible(this.layer.getVisible()));
+    this.layer.on('change:visible', () => {
+      this.labels.setVisible(this.layer.getVisible());
+      this.markers && this.markers.setVisible(this.layer.getVisible());
+    });
     this.selectedStyle = [
       new Style({stroke: new Stroke({color: '#ffffff', width: 6})}),
       new Style({stroke: new Stroke({color: '#0d47a1', width: 3}), fill: new Fill({color: 'rgba(13,71,161,0.10)'})}),
@@ -171,16 +217,38 @@ export class AreasLayer {
     if (index === undefined) {
       const props = feature.getProperties();
       index = this.classes.findIndex((c) => matches(c.when, props));
-      feature.set('__class', index, true);
+      if (typeof feature.set === 'function') { // a tile's RenderFeature is read-only
+        feature.set('__class', index, true);
+      }
     }
     return index;
+  }
+
+  markerFor(feature, resolution) {
+    if (resolution <= MARKER_RESOLUTION || !this.visible(feature)) {
+      return null;
+    }
+    const index = this.classOf(feature);
+    return index < 0 ? null : this.marker(index);
+  }
+
+  marker(index) {
+    let marker = this.markerStyles.get(index);
+    if (!marker) {
+      marker = new Style({
+        image: new CircleStyle({radius: 6, fill: new Fill({color: this.classes[index].colour}), stroke: new Stroke({color: '#ffffff', width: 1.5})}),
+        geometry: labelPoint,
+      });
+      this.markerStyles.set(index, marker);
+    }
+    return marker;
   }
 
   visible(feature) {
     return !this.filter || this.filter(feature);
   }
 
-  styleFor(feature, resolution) {
+  styleFor(feature, resolution, withMarker) {
     if (!this.visible(feature)) {
       return null;
     }
@@ -190,18 +258,10 @@ export class AreasLayer {
     }
     const cls = this.classes[index];
     const styles = [...cls.styles];
-    if (resolution > MARKER_RESOLUTION) {
-      let marker = this.markerStyles.get(index);
-      if (!marker) {
-        marker = new Style({
-          image: new CircleStyle({radius: 6, fill: new Fill({color: cls.colour}), stroke: new Stroke({color: '#ffffff', width: 1.5})}),
-          geometry: labelPoint,
-        });
-        this.markerStyles.set(index, marker);
-      }
-      styles.push(marker);
+    if (withMarker && resolution > MARKER_RESOLUTION) {
+      styles.push(this.marker(index));
     }
-    if (feature.getId() === this.selectedId) {
+    if (this.selectedCode !== null && feature.get('code') === this.selectedCode) {
       styles.push(...this.selectedStyle);
     }
     return styles;
@@ -232,10 +292,12 @@ export class AreasLayer {
     this.filter = filter;
     this.layer.changed();
     this.labels.changed();
+    this.markers && this.markers.changed();
   }
 
-  select(id) {
-    this.selectedId = id;
+  // The selected park, by its code (the same in the tiles and in the GeoJSON index).
+  select(code) {
+    this.selectedCode = code ?? null;
     this.layer.changed();
   }
 

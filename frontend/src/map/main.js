@@ -11,6 +11,7 @@ import {defaults as defaultControls, ScaleLine} from 'ol/control';
 import {transformExtent} from 'ol/proj';
 
 import {AreasLayer} from './areas.js';
+import {basemapLayer, MvtLayer} from './mvt.js';
 import {Formatter} from './format.js';
 import {gettext} from './i18n.js';
 import {AreaFilters, setupLayerSwitcher, setupPanelToggle, setupTabs} from './panel.js';
@@ -52,11 +53,20 @@ function start() {
   const tileLayers = [];
   let areas = null;
   const olLayers = [];
+  if (config.basemap) {
+    olLayers.push(basemapLayer(config.basemap));
+  }
   for (const cfg of config.layers) {
     if (cfg.kind === 'vector' && cfg.name === 'industrial_areas') {
       areas = new AreasLayer(config, cfg, formatter);
       byName[cfg.name] = areas.layer;
-      olLayers.push(areas.layer, areas.labels);
+      olLayers.push(areas.layer, areas.labels, ...(areas.markers ? [areas.markers] : []));
+    } else if (cfg.kind === 'mvt') {
+      // issue 14 map: vector tiles styled here, popups from the tiles' attributes.
+      const mvt = new MvtLayer(cfg);
+      byName[cfg.name] = mvt.layer;
+      tileLayers.push({config: cfg, layer: mvt.layer, mvt: true});
+      olLayers.push(mvt.layer);
     } else {
       const layer = tileLayer(cfg);
       byName[cfg.name] = layer;

@@ -1,7 +1,8 @@
 // Popups: what is under a click, with its public attributes and Vietnamese (or English) labels.
 //
-// Parks and clusters are already in the browser (vector layer). For the tiled layers the popup asks
-// the WFS for features in a few-pixel box around the click (GeoJSON, no geometry): the same
+// Parks and clusters are already in the browser (vector layer), and so are the layers drawn from
+// vector tiles (issue 14 map): their popups read the clicked features' attributes from the tiles,
+// with no GetFeatureInfo or WFS round trip. For the raster layers left the popup asks the WFS for features in a few-pixel box around the click (GeoJSON, no geometry): the same
 // published fields and access rules as everywhere else, and the codes come back as values the
 // page can label (GetFeatureInfo's HTML would show raw codes such as "under_construction").
 import Overlay from 'ol/Overlay';
@@ -63,7 +64,7 @@ export class Popup {
   // The popup of one park or cluster (also used by search and the filter list).
   showArea(feature, coordinate) {
     this.request += 1;
-    this.areas.select(feature.getId());
+    this.areas.select(feature.get('code'));
     this.show(coordinate || this.areas.labelPoint(feature).getCoordinates(), [this.areaSection(feature)]);
   }
 
@@ -115,7 +116,7 @@ export class Popup {
       && layer.getVisible() && resolution <= layer.getMaxResolution() && resolution >= layer.getMinResolution());
     const sections = [];
     if (area) {
-      this.areas.select(area.getId());
+      this.areas.select(area.get('code'));
       sections.push(this.areaSection(area));
       this.show(event.coordinate, [...sections, element('p', 'kcn-popup-loading', gettext('Loading…'))]);
     } else {
@@ -127,8 +128,9 @@ export class Popup {
     const bbox = [x - d, y - d, x + d, y + d];
     const units = this.tileLayers.find(({config}) => config.name === 'admin_units');
     const [found, unitFeatures] = await Promise.all([
-      Promise.all(queried.slice().reverse().map(({config}) => this.query(config.name, bbox)
-        .then((features) => ({config, features})))),
+      Promise.all(queried.slice().reverse().map(({config, layer, mvt}) => (mvt
+        ? Promise.resolve(this.fromTiles(layer, event.pixel))
+        : this.query(config.name, bbox)).then((features) => ({config, features})))),
       units ? this.query('admin_units', bbox, ['name', 'level', 'valid_to'], 50) : Promise.resolve([]),
     ]);
     if (request !== this.request) {
@@ -150,6 +152,24 @@ export class Popup {
       sections.unshift(element('p', 'kcn-popup-empty', gettext('Nothing here on the visible layers.')));
     }
     this.show(event.coordinate, sections);
+  }
+
+  // The features of a vector tile layer under the pixel, as the WFS would list them ({id,
+  // properties}); one per feature id (a shape cut by tile edges is one feature).
+  fromTiles(layer, pixel) {
+    const seen = new Set();
+    const features = [];
+    for (const f of this.map.getFeaturesAtPixel(pixel, {layerFilter: (l) => l === layer, hitTolerance: TOLERANCE_PX})) {
+      const id = f.getId();
+      if (seen.has(id) || features.length >= MAX_PER_LAYER) {
+        continue;
+      }
+      seen.add(id);
+      const properties = {...f.getProperties()};
+      delete properties.layer;
+      features.push({id, properties});
+    }
+    return features;
   }
 
   async query(layer, bbox, properties, count = MAX_PER_LAYER) {
