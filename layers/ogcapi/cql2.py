@@ -40,7 +40,7 @@ PARAMS = ("filter", "filter-lang", "filter-crs", "crs", "bbox-crs")  # on items
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 SCHEMA_JSON = "application/schema+json"
 
-_JSON_TYPES = {
+JSON_TYPES = {
     "boolean": {"type": "boolean"},
     "int": {"type": "integer"},
     "long": {"type": "integer"},
@@ -204,7 +204,7 @@ def queryables(url: str, ftype: FeatureType) -> dict:
     }
     for prop in ftype.props:
         schema = {"title": str(prop.model_field.verbose_name)}
-        schema.update(_JSON_TYPES.get(prop.xs_type, {"type": "string"}))
+        schema.update(JSON_TYPES.get(prop.xs_type, {"type": "string"}))
         choices = [value for value, _label in (prop.field.choices or [])]
         if choices and prop.related is None:
             schema["enum"] = choices

@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 from layers.ogcapi import crs as ogc_crs
+from layers.ogcapi.cql2 import JSON_TYPES as _JSON_TYPES
 from layers.ogcapi.cql2 import LANGUAGES, SCHEMA_JSON
 from layers.wfs.schema import FeatureType
-
-_JSON_TYPES = {
-    "boolean": {"type": "boolean"},
-    "int": {"type": "integer"},
-    "long": {"type": "integer"},
-    "double": {"type": "number"},
-    "decimal": {"type": "number"},
-    "date": {"type": "string", "format": "date"},
-    "dateTime": {"type": "string", "format": "date-time"},
-    "string": {"type": "string"},
-}
 
 
 def _ok(description: str, *media: str) -> dict:
