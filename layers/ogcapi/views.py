@@ -34,6 +34,7 @@ from layers import auth
 from layers.errors import OGCException
 from layers.ogcapi import cql2, openapi
 from layers.ogcapi import crs as ogc_crs
+from layers.vectortiles.queries import map_layer
 from layers.wfs import encoders, selectors, sqljson
 from layers.wfs.encoders import FeatureSet
 from layers.wfs.requests import BBox, Query
@@ -67,6 +68,15 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss",
+]
+# OGC API – Tiles – Part 1 (OGC 20-057), vector tiles only, in layers/vectortiles/.
+CONFORMANCE += [
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
 # issue 14 edit: Part 4 (OGC 20-002 draft), in layers/ogcapi/editing.py.
 CONFORMANCE += [
@@ -230,6 +240,8 @@ def landing(request, user, fmt):
             {"rel": f"{OGC_REL}/conformance", "type": JSON, "href": f"{base}/conformance"},
             {"rel": f"{OGC_REL}/processes", "type": JSON, "href": f"{base}/processes"},
             {"rel": f"{OGC_REL}/job-list", "type": JSON, "href": f"{base}/jobs"},
+            # OGC API – Tiles (layers/vectortiles): the public layers' vector tileset
+            {"rel": f"{OGC_REL}/tilesets-vector", "type": JSON, "href": f"{base}/tiles"},
         ],
     }
     if fmt == "html":
@@ -290,6 +302,11 @@ def _collection_doc(base: str, ftype: FeatureType, user, fmt: str = "json") -> d
             },
         ],
     }
+    if map_layer(ftype.spec) is not None:
+        # OGC API – Tiles /req/geodata-tilesets: the collection's vector tiles (drawn layers only)
+        doc["links"].append(
+            {"rel": f"{OGC_REL}/tilesets-vector", "type": JSON, "href": f"{url}/tiles"}
+        )
     if extent:
         doc["extent"] = {"spatial": {"bbox": [list(extent)], "crs": CRS84}}
     if ftype.name in TEMPORAL:

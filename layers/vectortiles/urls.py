@@ -16,6 +16,7 @@ urlpatterns = [
         views.tile,
         name="tile",
     ),
+    path("tiles", views.dataset_tilesets, name="dataset-tilesets"),
     path("tiles/WebMercatorQuad", views.dataset_tileset, name="dataset-tileset"),
     re_path(
         r"^tiles/WebMercatorQuad/(?P<z>-?\d+)/(?P<y>-?\d+)/(?P<x>-?\d+)$",

@@ -225,6 +225,28 @@ def tilesets(request, collection: str):
 
 
 @require_safe
+def dataset_tilesets(request):
+    """``/ogc/tiles``: the dataset's tilesets (one: all public collections in WebMercatorQuad),
+    OGC API – Tiles /req/dataset-tilesets."""
+    base = request.build_absolute_uri(reverse("vectortiles:dataset-tileset"))
+    one = _tileset_doc(base, _("Public layers of KCN Planner"), [])
+    entry = {
+        "title": one["title"],
+        "dataType": "vector",
+        "crs": one["crs"],
+        "tileMatrixSetURI": TMS_URI,
+        "links": one["links"],
+    }
+    self_url = request.build_absolute_uri(reverse("vectortiles:dataset-tilesets"))
+    return JsonResponse(
+        {
+            "links": [{"rel": "self", "type": "application/json", "href": self_url}],
+            "tilesets": [entry],
+        }
+    )
+
+
+@require_safe
 def dataset_tileset(request):
     """The tileset of all public collections (WebMercatorQuad)."""
     base = request.build_absolute_uri(reverse("vectortiles:dataset-tileset"))

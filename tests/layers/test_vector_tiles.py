@@ -222,6 +222,25 @@ class VectorTileTests(TestCase):
             Client().get("/ogc/collections/proposals/tiles/WebMercatorQuad").status_code, 404
         )
 
+    def test_tiles_found_from_the_landing_page_and_the_collections(self):
+        """OGC API – Tiles /req/dataset-tilesets and /req/geodata-tilesets: the landing page
+        links the dataset's tilesets, a drawn collection links its own, and following the links
+        and the tile template reaches An Nghiệp's tile; the classes are in /conformance."""
+        rel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+        landing = Client().get("/ogc/?f=json").json()
+        href = next(link["href"] for link in landing["links"] if link["rel"] == rel)
+        (entry,) = Client().get(href).json()["tilesets"]
+        template = next(link["href"] for link in entry["links"] if link["rel"] == "item")
+        tile = template.format(tileMatrix=Z, tileRow=Y, tileCol=X)
+        self.assertIn("industrial_areas", self._decode(Client().get(tile)))
+        collection = Client().get("/ogc/collections/industrial_areas?f=json").json()
+        href = next(link["href"] for link in collection["links"] if link["rel"] == rel)
+        self.assertTrue(href.endswith("/ogc/collections/industrial_areas/tiles"))
+        self.assertEqual(Client().get(href).status_code, 200)
+        conforms = Client().get("/ogc/conformance?f=json").json()["conformsTo"]
+        for name in ("core", "tileset", "tilesets-list", "dataset-tilesets", "mvt"):
+            self.assertIn(f"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/{name}", conforms)
+
     def test_both_backends_give_the_same_features(self):
         """On PostGIS, ST_AsMVT and the SpatiaLite path (shapely + mapbox_vector_tile) agree."""
         if connection.vendor != "postgresql":
