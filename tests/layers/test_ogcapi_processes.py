@@ -1183,6 +1183,10 @@ def test_site_suggestion_async_on_a_worker_publishes_its_sites(small_province, t
     # Published: the layer's current sites are this run's.
     current = m.SuggestedSite.objects.filter(is_current=True)
     assert set(current.values_list("run_id", flat=True)) == {int(job)}
+    # Dismissing it would empty the province's layer: refused while its sites are current.
+    refused = client.delete(f"{OGC}/jobs/{job}")
+    assert doc(refused, 409)["type"] == "JobPublished"
+    assert current.filter(run_id=int(job)).count() == result["count"]
     # A second run through the existing door gives the same results.
     again = api.post("/api/v1/analyses/site-suggestion/", inputs, format="json").json()
     deadline = time.monotonic() + 180
@@ -1190,6 +1194,10 @@ def test_site_suggestion_async_on_a_worker_publishes_its_sites(small_province, t
         time.sleep(0.2)
         again = api.get(again["url"]).json()
     _same_results(result, again["results"])
+    # Replaced by the newer run, the first job can be dismissed; the layer keeps the newer sites.
+    assert client.delete(f"{OGC}/jobs/{job}").status_code == 200
+    newer = set(current.values_list("run_id", flat=True))
+    assert newer and int(job) not in newer and current.count() == result["count"]
 
 
 # --- OWSLib ---------------------------------------------------------------------------------------

@@ -183,9 +183,16 @@ class JobRunning(Exception):
     """A running job cannot be stopped half-way: it is dismissed when it has ended."""
 
 
+class JobPublished(Exception):
+    """A finished run whose rows are the current published layer (suggested sites, connectors):
+    deleting it would empty the province's layer until the next run, so it stays until a newer
+    run replaces its rows."""
+
+
 def job_dismiss(job: JobView) -> None:
     """Remove a job and its results: a queued one never runs; a finished one is deleted (an
-    analysis run with the rows it published). A running job raises :class:`JobRunning`."""
+    analysis run with the rows it published). A running job raises :class:`JobRunning`; a run
+    whose rows are the current published layer raises :class:`JobPublished`."""
     with transaction.atomic():
         if job.task is not None:
             # A ready or finished task is deleted; one a worker holds is left to finish (the
@@ -199,6 +206,11 @@ def job_dismiss(job: JobView) -> None:
         run = job.run
         if run.status == m.JobStatus.RUNNING:
             raise JobRunning
+        if (
+            m.SuggestedSite.objects.filter(run=run, is_current=True).exists()
+            or m.InfrastructureConnector.objects.filter(run=run, is_current=True).exists()
+        ):
+            raise JobPublished
         if run.status == m.JobStatus.QUEUED and run.task_id:
             # Only while no worker has claimed it: the conditional delete decides the race.
             claimed = not DBTaskResult.objects.filter(

@@ -574,6 +574,16 @@ def job(request, user, fmt, job_id):
                 )
                 % {"id": job_id},
             ) from None
+        except j.JobPublished:
+            raise Problem(
+                409,
+                "JobPublished",
+                _(
+                    "job %(id)s's results are the published layer of its province; they stay "
+                    "until a newer run replaces them, then the job can be dismissed"
+                )
+                % {"id": job_id},
+            ) from None
         ProcessExecution.objects.filter(job_id=job_id).delete()
         view.status, view.message = j.DISMISSED, _("dismissed")
         doc = _status_doc(request, view)
