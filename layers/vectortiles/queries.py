@@ -136,14 +136,16 @@ def layer_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
     return _python_tile(spec, layer, z, x, y)
 
 
-_POSTGIS_SQL: dict[tuple[str, int], tuple[MapLayer, str]] = {}
+_POSTGIS_SQL: dict[tuple[str, int, float], tuple[MapLayer, str]] = {}
 
 
 def _postgis_tile(spec, layer: MapLayer, z: int, x: int, y: int) -> bytes:
-    # One statement per collection and zoom (the simplification tolerance is the zoom's).
-    hit = _POSTGIS_SQL.get((spec.name, z))
+    # One statement per collection, zoom and simplification setting (the tolerance is the
+    # zoom's, in cells of KCN_MVT_SIMPLIFY_CELLS).
+    key = (spec.name, z, simplify_cells())
+    hit = _POSTGIS_SQL.get(key)
     if hit is None or hit[0] is not layer:
-        hit = _POSTGIS_SQL[(spec.name, z)] = (layer, _postgis_sql(spec, layer, z))
+        hit = _POSTGIS_SQL[key] = (layer, _postgis_sql(spec, layer, z))
     with connection.cursor() as cur:
         cur.execute(hit[1], [z, x, y, spec.name, z, x, y])
         row = cur.fetchone()
