@@ -453,7 +453,7 @@ _AREA_COLUMNS = (
     "total_investment_bn_vnd, lease_price_usd_m2, roads_done_pct, power_done_pct, water_done_pct, "
     "wastewater_done_pct, wwtp_operating, wwtp_capacity_m3_day, isolation_strip_m, eco_status, "
     "eco_criteria_met, is_smart, is_mountainous, is_craft_village, province_name_reported, "
-    "is_synthetic_boundary, source, admin_unit_id, developer_id"
+    "is_synthetic_boundary, source, admin_unit_id, developer_id, synthetic_fields"
 )
 TOP_UP_AREAS = f"""
 INSERT INTO planning_industrialarea ({_AREA_COLUMNS})
@@ -470,7 +470,11 @@ SELECT s.metric_srid, 'BENCH-' || lpad(g::text, 4, '0'),
        s.water_done_pct, s.wastewater_done_pct, s.wwtp_operating, s.wwtp_capacity_m3_day,
        s.isolation_strip_m, s.eco_status, s.eco_criteria_met, s.is_smart, s.is_mountainous,
        s.is_craft_village, s.province_name_reported, true, 'synthetic (make bench)',
-       s.admin_unit_id, s.developer_id
+       s.admin_unit_id, s.developer_id,
+       -- the copy's invented figures (issue 13's honesty flags): the source's, and the varied
+       -- leased land
+       (SELECT jsonb_agg(DISTINCT f ORDER BY f)
+        FROM jsonb_array_elements_text(s.synthetic_fields || '["leased_land_ha"]'::jsonb) AS f)
 FROM generate_series(1, %(need)s) AS g JOIN src s ON s.rn = g %% (SELECT c FROM n)
 """
 TOP_UP_PARCELS = """

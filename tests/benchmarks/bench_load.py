@@ -34,12 +34,19 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_service.settings.local")
+
+import django  # noqa: E402
+
+# Before the models: the import sorter put ``planning`` ahead of ``bench_ows`` (whose import ran
+# django.setup()), and the load bench stopped at its first import.
+django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from planning import models as m  # noqa: E402
-from tests.benchmarks.bench_ows import PARCEL_BBOX, fes_filter, free_port, top_up_parcels  # noqa: E402  (django.setup())
+from tests.benchmarks.bench_ows import PARCEL_BBOX, fes_filter, free_port, top_up_parcels  # noqa: E402
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
