@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -29,6 +31,29 @@ def _expected_backend():
         actual = "postgis" if connection.vendor == "postgresql" else "spatialite"
         if actual != expected:
             pytest.exit(f"expected the {expected} backend, got {actual}", returncode=3)
+
+
+# The real clients the tests skip without (GDAL's ogrinfo, Debian's QGIS, MapServer with its
+# FastCGI front for the bench harness). `make test` installs them; under CI a missing one would
+# turn those tests into silent skips, so the run stops instead.
+CI_CLIENTS = {
+    "ogrinfo (gdal-bin)": lambda: shutil.which("ogrinfo"),
+    "QGIS (python3-qgis)": lambda: Path(
+        "/usr/lib/python3/dist-packages/qgis/core/__init__.py"
+    ).exists(),
+    "mapserv": lambda: shutil.which("mapserv"),
+    "spawn-fcgi": lambda: shutil.which("spawn-fcgi"),
+    "nginx": lambda: shutil.which("nginx") or Path("/usr/sbin/nginx").exists(),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clients_installed_in_ci():
+    if os.environ.get("CI", "").lower() != "true":
+        return
+    missing = [name for name, found in CI_CLIENTS.items() if not found()]
+    if missing:
+        pytest.exit(f"CI: {', '.join(missing)} missing; make test installs them", returncode=3)
 
 
 @pytest.fixture(autouse=True)
