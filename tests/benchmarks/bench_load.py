@@ -47,6 +47,7 @@ from django.db import connection  # noqa: E402
 
 from planning import models as m  # noqa: E402
 from tests.benchmarks.bench_ows import PARCEL_BBOX, fes_filter, free_port, top_up_parcels  # noqa: E402
+from tests.benchmarks.servers import start_gunicorn  # noqa: E402
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -262,40 +263,10 @@ def main() -> int:
 
     var_dir = Path(os.environ.get("KCN_VAR_DIR", REPO / "var"))
     port = free_port()
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="gis_service.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SSL_REDIRECT="false",
-        DJANGO_SECURE_COOKIES="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        KCN_BEHIND_PROXY="false",
-        DJANGO_LOG_LEVEL="WARNING",
-    )
     log_path = var_dir / "bench-load-gunicorn.log"
     var_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb")
-    server = subprocess.Popen(
-        [
-            str(REPO / ".venv/bin/gunicorn"),
-            "gis_service.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            WORKERS,
-            "--threads",
-            THREADS,
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = start_gunicorn(port, log, workers=WORKERS, threads=THREADS, timeout=120)
     try:
         for _ in range(150):
             try:

@@ -67,6 +67,8 @@ if __name__ == "__main__":
 
 from django.db import connection  # noqa: E402
 
+from tests.benchmarks.servers import start_gunicorn  # noqa: E402
+
 COLLECTION = "clearance_parcels"
 CLIENTS = int(os.environ.get("OGC_BENCH_CLIENTS", "8"))
 ROUNDS = int(os.environ.get("OGC_BENCH_ROUNDS", "5"))
@@ -854,39 +856,14 @@ def machine() -> str:
 def start_ours(var_dir: Path) -> tuple[subprocess.Popen, int, Path]:
     """gunicorn with the production settings on loopback, as ``bench_load`` runs it."""
     port = free_port()
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="gis_service.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SSL_REDIRECT="false",
-        DJANGO_SECURE_COOKIES="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        KCN_BEHIND_PROXY="false",
-        DJANGO_LOG_LEVEL="WARNING",
-    )
     var_dir.mkdir(parents=True, exist_ok=True)
     log_path = var_dir / "bench-ogcapi-gunicorn.log"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
-        [
-            str(gunicorn),
-            "gis_service.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            os.environ.get("LOAD_WORKERS", "2"),
-            "--threads",
-            os.environ.get("LOAD_THREADS", "8"),
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=open(log_path, "wb"),  # noqa: SIM115 - closed with the process
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    proc = start_gunicorn(
+        port,
+        open(log_path, "wb"),  # noqa: SIM115 - closed with the process
+        workers=os.environ.get("LOAD_WORKERS", "2"),
+        threads=os.environ.get("LOAD_THREADS", "8"),
+        timeout=300,
     )
     wait_http(port, "/ogc/conformance?f=json", "gunicorn", proc)
     return proc, port, log_path
