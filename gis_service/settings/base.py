@@ -145,6 +145,8 @@ AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 # Behind a reverse proxy the client address comes from X-Forwarded-For (see production.py).
 KCN_BEHIND_PROXY = env_bool("KCN_BEHIND_PROXY", False)
+# Vector tiles through a short door of the WSGI application (layers/vectortiles/fastpath.py).
+KCN_TILE_FAST_PATH = env_bool("KCN_TILE_FAST_PATH", True)
 # A file cache is shared by the workers of one machine (gunicorn -w N), unlike local memory.
 CACHES = {
     "default": {

@@ -24,8 +24,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -79,14 +77,7 @@ def _tile_numbers(z: str, y: str, x: str):
     return (zi, xi, yi), None
 
 
-def _etag(data: bytes, stat) -> str:
-    if stat is not None:
-        return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'  # as the raster tiles
-    return '"' + hashlib.blake2b(data, digest_size=8).hexdigest() + '"'
-
-
-def _mvt_response(request, data: bytes, public: bool, *, stat=None, hit=None) -> HttpResponse:
-    etag = _etag(data, stat)
+def _mvt_response(request, data: bytes, etag: str, public: bool, hit: bool | None) -> HttpResponse:
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
@@ -96,15 +87,14 @@ def _mvt_response(request, data: bytes, public: bool, *, stat=None, hit=None) ->
     response["Cache-Control"] = ("public" if public else "private") + ", no-cache"
     if not public:
         response["Vary"] = "Authorization, Cookie"  # what a staff tile holds depends on who asks
-    if hit is not None:
-        response["X-KCN-Tile-Cache"] = "hit" if hit else ("miss" if stat else "bypassed")
+    response["X-KCN-Tile-Cache"] = {True: "hit", False: "miss", None: "bypassed"}[hit]
     return response
 
 
 def _cached(request, layer: str, zxy, make, public: bool) -> HttpResponse:
     """The tile ``zxy`` of cache ``layer`` (rights already checked by the caller)."""
-    data, stat, hit = cache.get_or_make(layer, *zxy, make)
-    return _mvt_response(request, data, public, stat=stat, hit=hit)
+    data, etag, hit = cache.get_or_make(layer, *zxy, make)
+    return _mvt_response(request, data, etag, public, hit)
 
 
 @require_safe

@@ -818,21 +818,28 @@ def summary(fig: Figures, ours_desc: str, peer_desc: str) -> list[str]:
 
 
 # What the repeat requests measure: the vector tile cache (layers/vectortiles/cache.py, on by
-# default) wrote each tile on its first, uncached request; the repeat is answered from that file.
+# default) wrote each tile on its first, uncached request; the repeat is answered from there.
 # The cache is emptied before the server starts (``clear_tile_cache``), so no tile of an earlier
 # run can answer an "uncached" request.
 REPEAT_LABEL = (
-    "Answered by the vector tile cache (one file per tile, written by the tile's first request; "
-    "emptied before the run, so the uncached rounds were all misses)."
+    "Answered by the vector tile cache (one MBTiles file per collection, the tile written by "
+    "its first request; emptied before the run, so the uncached rounds were all misses)."
 )
 
 
 def clear_tile_cache(var_dir: Path) -> int:
-    """Empty the vector tile cache under ``var_dir`` (files removed: printed)."""
+    """Empty the vector tile cache under ``var_dir`` (tiles removed: printed)."""
     import shutil
+    import sqlite3
 
     root = var_dir / "vectortiles"
-    removed = sum(1 for p in root.rglob("*.pbf")) if root.exists() else 0
+    removed = 0
+    for path in root.rglob("*.mbtiles") if root.exists() else ():
+        try:
+            with sqlite3.connect(path) as db:
+                removed += db.execute("SELECT count(*) FROM tiles").fetchone()[0]
+        except sqlite3.Error:
+            pass
     shutil.rmtree(root, ignore_errors=True)
     return removed
 

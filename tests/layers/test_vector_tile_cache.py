@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import shutil
+import sqlite3
+from contextlib import closing
 
 import mapbox_vector_tile
 from django.contrib.auth import get_user_model
@@ -76,7 +78,7 @@ class VectorTileCacheTests(TestCase):
         first = client.get(ROADS)
         self.assertEqual(first.status_code, 200)
         self.assertEqual(first["X-KCN-Tile-Cache"], "miss")
-        self.assertTrue(cache.tile_path("road_corridors", Z, X, Y).exists())
+        self.assertTrue(cache.cached("road_corridors", Z, X, Y))
         second = client.get(ROADS)
         self.assertEqual(second["X-KCN-Tile-Cache"], "hit")
         self.assertEqual(second.content, first.content)
@@ -85,9 +87,15 @@ class VectorTileCacheTests(TestCase):
         again = client.get(ROADS, HTTP_IF_NONE_MATCH=first["ETag"])
         self.assertEqual(again.status_code, 304)
         self.assertEqual(again["ETag"], first["ETag"])
-        # No temporary file left beside the tile (written as tmp + rename).
-        folder = cache.tile_path("road_corridors", Z, X, Y).parent
-        self.assertEqual([p.name for p in folder.iterdir()], [f"{Y}.pbf"])
+        # Kept in the collection's MBTiles file: TMS rows (counted from the south), format pbf.
+        with closing(sqlite3.connect(cache.cache_file("road_corridors"))) as db:
+            rows = db.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")
+            self.assertEqual(
+                [(z, x, y, bytes(d)) for z, x, y, d in rows],
+                [(Z, X, 2**Z - 1 - Y, first.content)],
+            )
+            meta = dict(db.execute("SELECT name, value FROM metadata"))
+        self.assertEqual((meta["name"], meta["format"]), ("road_corridors", "pbf"))
 
     def test_a_save_inside_the_tile_refreshes_it_and_the_public_tileset(self):
         client = Client()
@@ -95,8 +103,8 @@ class VectorTileCacheTests(TestCase):
         client.get(PUBLIC)
         with self.captureOnCommitCallbacks(execute=True):
             _road("VT-IN", "Đường thử trong ô", [(105.94, 9.65), (105.96, 9.66)]).save()
-        self.assertFalse(cache.tile_path("road_corridors", Z, X, Y).exists())
-        self.assertFalse(cache.tile_path(cache.PUBLIC, Z, X, Y).exists())
+        self.assertFalse(cache.cached("road_corridors", Z, X, Y))
+        self.assertFalse(cache.cached(cache.PUBLIC, Z, X, Y))
         fresh = client.get(ROADS)
         self.assertEqual(fresh["X-KCN-Tile-Cache"], "miss")
         self.assertIn("Đường thử trong ô", _names(fresh, "road_corridors"))
@@ -146,6 +154,38 @@ class VectorTileCacheTests(TestCase):
         self.assertTrue(m.RoadCorridor.objects.filter(code="VT-WFST").exists())
         self.assertIn("Đường WFS-T", _names(client.get(ROADS), "road_corridors"))
 
+    def test_a_tile_made_before_a_refresh_is_not_kept(self):
+        # The save commits (and refreshes) while the tile is being made from the old rows.
+        def make():
+            with self.captureOnCommitCallbacks(execute=True):
+                _road("VT-RACE", "Đường giữa chừng", [(105.94, 9.65), (105.96, 9.66)]).save()
+            return b"old rows"
+
+        data, tag, hit = cache.get_or_make("road_corridors", Z, X, Y, make)
+        self.assertEqual((data, hit), (b"old rows", None))
+        self.assertFalse(cache.cached("road_corridors", Z, X, Y))
+        fresh = Client().get(ROADS)
+        self.assertEqual(fresh["X-KCN-Tile-Cache"], "miss")
+        self.assertIn("Đường giữa chừng", _names(fresh, "road_corridors"))
+
+    def test_an_unusable_cache_file_serves_tiles_uncached(self):
+        path = cache.cache_file("road_corridors")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"not a database " * 100)  # damaged: SQLite refuses it
+        cache.close_all()
+        with self.assertLogs("layers.vectortiles.cache", "WARNING"):
+            r = Client().get(ROADS)
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r["X-KCN-Tile-Cache"], "bypassed")
+        self.assertIn("road_corridors", mapbox_vector_tile.decode(r.content))
+        # A save cannot refresh it: the file is removed, and the next tile is cached again.
+        with self.assertLogs("layers.vectortiles.cache", "ERROR"):
+            with self.captureOnCommitCallbacks(execute=True):
+                _road("VT-BAD", "Đường thử", [(105.94, 9.65), (105.96, 9.66)]).save()
+        self.assertFalse(path.exists())
+        self.assertEqual(Client().get(ROADS)["X-KCN-Tile-Cache"], "miss")
+        self.assertEqual(Client().get(ROADS)["X-KCN-Tile-Cache"], "hit")
+
     def test_staff_tiles_cached_but_never_served_without_rights(self):
         # clearance_parcels is a staff layer: cached once by a reader, refused to anyone else.
         x, y = tile_for(109.2, 13.9, 10)
@@ -153,7 +193,7 @@ class VectorTileCacheTests(TestCase):
         staff = Client().get(url, **_basic("vtc-admin", "pw-vtc-admin-1"))
         self.assertIn(staff.status_code, (200, 204))
         self.assertEqual(staff["Cache-Control"], "private, no-cache")
-        self.assertTrue(cache.tile_path("clearance_parcels", 10, x, y).exists())
+        self.assertTrue(cache.cached("clearance_parcels", 10, x, y))
         self.assertEqual(Client().get(url).status_code, 404)
 
     def test_an_analysis_run_drops_its_layer_cache(self):
@@ -161,10 +201,10 @@ class VectorTileCacheTests(TestCase):
 
         url = f"/ogc/collections/suggested_sites/tiles/WebMercatorQuad/{Z}/{Y}/{X}"
         Client().get(url, **_basic("vtc-admin", "pw-vtc-admin-1"))  # a staff layer
-        self.assertTrue(cache.tile_path("suggested_sites", Z, X, Y).exists())
+        self.assertTrue(cache.cached("suggested_sites", Z, X, Y))
         with self.captureOnCommitCallbacks(execute=True):
             analysis_results_written.send(sender="test", run=None, layers=("suggested_sites",))
-        self.assertFalse(cache.tile_path("suggested_sites", Z, X, Y).exists())
+        self.assertFalse(cache.cached("suggested_sites", Z, X, Y))
 
     def test_national_base_map_tile(self):
         client = Client()
