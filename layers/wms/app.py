@@ -148,10 +148,16 @@ _lock = threading.Lock()
 _built: dict[str, BuiltService] = {}
 
 
+_SERVICE_KEYS: dict[str, str] = {}
+
+
 def service_key() -> str:
     s = connection.settings_dict
     raw = f"{connection.vendor}|{s.get('HOST')}|{s.get('PORT')}|{s['NAME']}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+    key = _SERVICE_KEYS.get(raw)
+    if key is None:  # asked on every tile request: hashed once per database
+        key = _SERVICE_KEYS[raw] = hashlib.sha256(raw.encode()).hexdigest()[:12]
+    return key
 
 
 def cache_dir(layer: str) -> Path:
