@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -99,6 +100,8 @@ _local = threading.local()
 
 def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
+    # The file-per-tile cache of before (``<layer>/<z>/<x>/<y>.pbf``): nothing reads it any more.
+    shutil.rmtree(path.with_suffix(""), ignore_errors=True)
     db = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
     db.execute("PRAGMA synchronous=NORMAL")
     for statement in _SCHEMA:

@@ -74,6 +74,10 @@ class VectorTileCacheTests(TestCase):
         shutil.rmtree(cache.cache_root(), ignore_errors=True)
 
     def test_second_request_from_the_cache_same_bytes_and_304(self):
+        old_layout = cache.cache_root() / "road_corridors" / str(Z) / str(X)
+        old_layout.mkdir(parents=True)
+        (old_layout / f"{Y}.pbf").write_bytes(b"a tile of the old cache")
+        cache.close_all()
         client = Client()
         first = client.get(ROADS)
         self.assertEqual(first.status_code, 200)
@@ -87,6 +91,8 @@ class VectorTileCacheTests(TestCase):
         again = client.get(ROADS, HTTP_IF_NONE_MATCH=first["ETag"])
         self.assertEqual(again.status_code, 304)
         self.assertEqual(again["ETag"], first["ETag"])
+        # The old file-per-tile folder (made above, as an upgrade leaves it) is gone.
+        self.assertFalse((cache.cache_root() / "road_corridors").exists())
         # Kept in the collection's MBTiles file: TMS rows (counted from the south), format pbf.
         with closing(sqlite3.connect(cache.cache_file("road_corridors"))) as db:
             rows = db.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")
