@@ -147,6 +147,10 @@ AXES_ENABLE_ADMIN = False
 KCN_BEHIND_PROXY = env_bool("KCN_BEHIND_PROXY", False)
 # Vector tiles through a short door of the WSGI application (layers/vectortiles/fastpath.py).
 KCN_TILE_FAST_PATH = env_bool("KCN_TILE_FAST_PATH", True)
+# Set in the tile pool of the production setup only (README "Production"): a raster tile not yet
+# cached is handed back to nginx with X-Accel-Redirect to this internal prefix, which nginx sends
+# to the main pool to render, so the tile pool's workers never wait for a render.
+KCN_RENDER_REDIRECT = os.environ.get("KCN_RENDER_REDIRECT", "").rstrip("/")
 # A file cache is shared by the workers of one machine (gunicorn -w N), unlike local memory.
 CACHES = {
     "default": {

@@ -9,6 +9,7 @@ import re
 from html import escape
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -234,6 +235,18 @@ def cached_tile(request, prefix: str, path: str) -> HttpResponse | None:
     return response
 
 
+def render_elsewhere(request) -> HttpResponse:
+    """The tile pool's answer to a raster tile not yet cached (README "Production"): nginx follows
+    ``X-Accel-Redirect`` to its internal render location, which passes the same request (same
+    credentials: the main pool checks the rights again) to the main pool to render and cache, so
+    this pool's workers stay free for tiles already made. Only nginx acts on the header: it is set
+    only where ``KCN_RENDER_REDIRECT`` is, in the pool nginx alone can reach."""
+    response = HttpResponse(status=200, content_type="image/png")
+    response["X-Accel-Redirect"] = settings.KCN_RENDER_REDIRECT + request.get_full_path()
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _tile_etag(stat) -> str:
     return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
 
@@ -275,6 +288,8 @@ def mapproxy(request, prefix: str, path: str = ""):
         hit = cached_tile(request, prefix, path)
         if hit is not None:
             return hit
+        if settings.KCN_RENDER_REDIRECT and prefix in ("wmts", "tiles") and _TILE_PATH.match(path):
+            return render_elsewhere(request)
     problem = check_wms_params(request.GET) if prefix == "service" else None
     if problem:
         return _service_exception(problem, 400, "InvalidParameterValue")

@@ -100,28 +100,29 @@ def prepare_database(env: dict[str, str]) -> None:
 class Gunicorn:
     """gunicorn serving the project on a free loopback port; its log is kept for the assertions."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 2, threads: int = 4):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        workers: int = 2,
+        threads: int = 4,
+        *,
+        args: list[str] | None = None,
+        health_path: str = "/api/v1/layers/",
+    ):
+        """``args``: gunicorn's own arguments instead of the defaults (``-b`` is replaced by a
+        free loopback port), e.g. a command line of README "Production"."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = open(log_path, "wb")
+        if args is None:
+            args = ["gis_service.wsgi", "-b", "", "-w", str(workers), "--threads", str(threads)]
+            args += ["--timeout", "60", "--graceful-timeout", "5"]
+        args = list(args)
+        args[args.index("-b") + 1] = f"127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [
-                GUNICORN,
-                "gis_service.wsgi",
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "-w",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "5",
-                "--log-level",
-                "warning",
-            ],
+            [GUNICORN, *args, "--log-level", "warning"],
             cwd=REPO,
             env=env,
             stdout=self._log,
@@ -131,7 +132,9 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(self.url + "/api/v1/layers/", timeout=5).status_code == 200:
+                # As behind a TLS proxy (production settings redirect plain HTTP).
+                https = {"X-Forwarded-Proto": "https"}
+                if requests.get(self.url + health_path, headers=https, timeout=5).ok:
                     break
             except requests.RequestException:
                 pass

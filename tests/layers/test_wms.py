@@ -608,3 +608,23 @@ def test_planned_entries_are_drawn_dashed_and_established_ones_not(client, provi
     )
     assert r.status_code == 200
     assert "QH-NEW" in r.content.decode() and "1/QĐ-TTg" in r.content.decode()
+
+
+def test_the_tile_pool_hands_a_raster_miss_to_nginx_and_serves_hits(client, province, settings):
+    # README "Production": the tile pool has KCN_RENDER_REDIRECT; a tile it has not cached goes
+    # back to nginx (X-Accel-Redirect) for the main pool to render.
+    url = "/ows/tiles/industrial_areas/GLOBAL_WEBMERCATOR/12/3288/1888.png"
+    settings.KCN_RENDER_REDIRECT = "/_kcn_render"
+    miss = client.get(url + "?v=1", HTTP_HOST="127.0.0.1")
+    assert miss.status_code == 200 and miss.content == b""
+    assert miss["X-Accel-Redirect"] == "/_kcn_render" + url + "?v=1"
+    assert miss["Cache-Control"] == "no-store"
+    settings.KCN_RENDER_REDIRECT = ""  # the main pool renders and caches it
+    rendered = client.get(url, HTTP_HOST="127.0.0.1")
+    assert rendered.status_code == 200 and _painted(_png(rendered.content)) > 100
+    settings.KCN_RENDER_REDIRECT = "/_kcn_render"
+    hit = client.get(url, HTTP_HOST="127.0.0.1")  # cached now: the tile pool serves it
+    assert "X-Accel-Redirect" not in hit and hit.content == rendered.content
+    # Not a tile (capabilities, GetMap): never handed back.
+    caps = client.get("/ows/wmts/1.0.0/WMTSCapabilities.xml", HTTP_HOST="127.0.0.1")
+    assert "X-Accel-Redirect" not in caps

@@ -1,0 +1,133 @@
+"""README "Production" as written: nginx's block and the two gunicorn pools, on a database of
+their own (``tests/faults/server.py``), with only addresses and paths changed
+(``tests/deploy/production.py``).
+
+What a province's operator relies on: HTTP is sent to HTTPS; the application sees the client's
+protocol (no redirect loop); tiles are answered by the tile pool; a raster tile not yet cached
+is rendered by the main pool (nginx follows the tile pool's ``X-Accel-Redirect``) and then
+served from the cache by the tile pool alone; rights hold on both pools; nginx's internal
+render location cannot be asked for from outside.
+
+Runs in the SpatiaLite run of ``make test`` (the routing does not depend on the database; the
+PostGIS run has the restart and crash tests of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import mapbox_vector_tile
+import pytest
+import requests
+
+from tests.deploy import production
+from tests.faults.server import prepare_database, server_env
+
+pytestmark = [
+    pytest.mark.skipif(
+        os.environ.get("KCN_EXPECT_BACKEND", "spatialite") != "spatialite",
+        reason="routing only: runs in the SpatiaLite run of make test",
+    ),
+    # The certificate is a throwaway one made for the run.
+    pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning"),
+]
+HOST = {"Host": production.HOST}
+# A tile over the Bình Định commune of the fault tests' database (x, y of lon 109.0, lat 14.0).
+Z, X, Y = 12, 3288, 1885
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if shutil.which("nginx") is None or shutil.which("openssl") is None:
+        pytest.skip("nginx and openssl are installed by make test")
+    directory = Path(tempfile.mkdtemp(prefix="kcn-production-"))
+    os.chmod(directory, 0o755)
+    env = server_env(f"spatialite:///{directory / 'db.sqlite3'}", directory / "var")
+    prepare_database(env)
+    s = production.start(directory, env)
+    yield s
+    s.stop()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def get(stack, path, **headers):
+    return requests.get(
+        stack.url + path,
+        headers={**HOST, **headers},
+        verify=False,
+        timeout=60,
+        allow_redirects=False,
+    )
+
+
+def served_by(stack, pool: str, path: str) -> int:
+    """How many times ``pool``'s access log shows ``path``."""
+    return stack.access_log(pool).count(f"GET {path} ")
+
+
+def test_the_readme_has_two_pools_and_one_nginx_block():
+    pools = {p.name: p for p in production.readme_pools()}
+    assert set(pools) == {"app", "tiles"}
+    assert pools["tiles"].env == {"KCN_RENDER_REDIRECT": "/_kcn_render"}
+    assert "location /_kcn_render/" in production.readme_nginx()
+
+
+def test_http_goes_to_https_and_the_application_knows_it(stack):
+    r = requests.get(
+        f"http://127.0.0.1:{stack.http_port}/api/v1/layers/", headers=HOST, allow_redirects=False
+    )
+    assert r.status_code == 301
+    assert r.headers["Location"] == f"https://{production.HOST}/api/v1/layers/"
+    r = get(stack, "/api/v1/layers/")
+    assert r.status_code == 200, r.text[:300]  # no redirect loop: X-Forwarded-Proto reached it
+    assert "max-age" in r.headers.get("Strict-Transport-Security", "")
+    assert served_by(stack, "app", "/api/v1/layers/") == 1
+    assert served_by(stack, "tiles", "/api/v1/layers/") == 0
+
+
+def test_a_raster_tile_is_rendered_by_the_main_pool_once_then_served_by_the_tile_pool(stack):
+    path = f"/ows/tiles/admin_units/GLOBAL_WEBMERCATOR/{Z}/{X}/{Y}.png"
+    first = get(stack, path)
+    assert first.status_code == 200, first.text[:300]
+    assert first.headers["Content-Type"] == "image/png"
+    assert first.content.startswith(b"\x89PNG")
+    assert "X-Accel-Redirect" not in first.headers  # nginx consumed it
+    assert served_by(stack, "tiles", path) == 1  # asked first, handed back
+    assert served_by(stack, "app", path) == 1  # rendered (the internal location strips its prefix)
+    second = get(stack, path)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert served_by(stack, "tiles", path) == 2
+    assert served_by(stack, "app", path) == 1  # from the cache, by the tile pool alone
+    assert get(stack, path, **{"If-None-Match": second.headers["ETag"]}).status_code == 304
+
+
+def test_vector_tiles_on_the_tile_pool_with_rights(stack):
+    public = f"/ogc/collections/admin_units/tiles/WebMercatorQuad/{Z}/{Y}/{X}"
+    r = get(stack, public)
+    assert r.status_code == 200, r.text[:300]
+    assert "admin_units" in mapbox_vector_tile.decode(r.content)
+    assert served_by(stack, "tiles", public) == 1 and served_by(stack, "app", public) == 0
+    staff = f"/ogc/collections/clearance_parcels/tiles/WebMercatorQuad/{Z}/{Y}/{X}"
+    assert get(stack, staff).status_code == 404  # a staff layer, anonymous: hidden
+    from tests.faults.server import basic_auth
+
+    r = get(stack, staff, Authorization=basic_auth())
+    assert r.status_code in (200, 204)  # commune staff may read it
+    assert r.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_raster_tile_of_a_staff_layer_is_refused_on_the_way_to_the_render(stack):
+    path = f"/ows/tiles/clearance_parcels/GLOBAL_WEBMERCATOR/{Z}/{X}/{Y}.png"
+    r = get(stack, path)
+    assert r.status_code in (401, 403, 404)
+    assert not r.content.startswith(b"\x89PNG")
+
+
+def test_the_render_location_is_internal(stack):
+    path = f"/_kcn_render/ows/tiles/admin_units/GLOBAL_WEBMERCATOR/{Z}/{X + 1}/{Y}.png"
+    assert get(stack, path).status_code == 404
+    assert served_by(stack, "app", f"/ows/tiles/admin_units/GLOBAL_WEBMERCATOR/{Z}/{X + 1}") == 0
