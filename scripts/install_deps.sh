@@ -17,8 +17,9 @@ command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 # Real clients for the test suite: QGIS 3.22 (offscreen) and Chromium (headless). MapServer's
 # OGC API peer of the benchmark runs as FastCGI (spawn-fcgi + nginx), not a CGI process per
 # request; the test suite runs the benchmark's harness small (tests/benchmarks/test_bench_ogcapi.py).
+# nginx and openssl also run README's production set-up (tests/deploy, the load bench).
 if [ "$PURPOSE" = test ] || [ "$PURPOSE" = bench ]; then
-  PACKAGES+=(python3-qgis qgis-providers chromium spawn-fcgi nginx)
+  PACKAGES+=(python3-qgis qgis-providers chromium spawn-fcgi nginx openssl)
 fi
 # Load generator for the benchmarks.
 [ "$PURPOSE" = bench ] && PACKAGES+=(wrk)

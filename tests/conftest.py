@@ -44,6 +44,7 @@ CI_CLIENTS = {
     "mapserv": lambda: shutil.which("mapserv"),
     "spawn-fcgi": lambda: shutil.which("spawn-fcgi"),
     "nginx": lambda: shutil.which("nginx") or Path("/usr/sbin/nginx").exists(),
+    "openssl": lambda: shutil.which("openssl"),
 }
 
 

@@ -187,6 +187,9 @@ def start(directory: Path, env: dict[str, str], nginx_workers: int = 1, **pool_a
 
 def _wait(stack: Stack) -> None:
     import requests
+    import urllib3
+
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the run's own certificate
 
     deadline = time.monotonic() + 30
     while True:
