@@ -312,14 +312,25 @@ class Client:
     def __init__(self, base: str, headers: dict | None = None):
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
+        self.https = parts.scheme == "https"
         self.headers = headers or {}
         self.conn: http.client.HTTPConnection | None = None
         self.received = 0  # bytes of the last fetch_all
 
+    def _connect(self) -> http.client.HTTPConnection:
+        if self.https:  # README's production set-up, with the run's throwaway certificate
+            import ssl
+
+            context = ssl._create_unverified_context()
+            return http.client.HTTPSConnection(
+                self.host, self.port, timeout=TIMEOUT, context=context
+            )
+        return http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+
     def get(self, path: str) -> tuple[int, bytes]:
         for attempt in (1, 2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+                self.conn = self._connect()
             try:
                 self.conn.request("GET", path, headers=self.headers)
                 r = self.conn.getresponse()
@@ -677,6 +688,8 @@ class Figures:
     tiles_floor: list[float] = field(default_factory=list)
     lat_ours: list[float] = field(default_factory=list)
     lat_floor: list[float] = field(default_factory=list)
+    tiles_prod: list[float] = field(default_factory=list)  # README's set-up (nginx, tile pool)
+    lat_prod: list[float] = field(default_factory=list)
     tile_mismatches: list[str] = field(default_factory=list)
     tiles_checked: int = 0
     tile_features: int = 0
@@ -694,9 +707,13 @@ def compare(
     tiles_per_round: int = TILES_PER_ROUND,
     repeats: int = REPEATS,
     log: Callable[[str], None] = print,
+    production: Side | None = None,
 ) -> Figures:
     """The items comparison, then the tiles; the feature sets checked first (raises nothing:
-    problems are listed in ``figures.check['problems']`` and ``figures.tile_mismatches``)."""
+    problems are listed in ``figures.check['problems']`` and ``figures.tile_mismatches``).
+
+    ``production``: README's production set-up (nginx and the tile pool) as a third side of the
+    tile rounds, on the same tiles in the same rounds (a cache of its own, so uncached too)."""
     fig = Figures()
     fig.check = check_same_features(ours, peer)
     log(
@@ -733,26 +750,37 @@ def compare(
     statements = tile_statements([t for s in tile_sets for t in s])
     conns = floor_connections(clients)
     try:
+        names = ["ours", "floor"] + (["production"] if production else [])
+        into = {
+            "ours": (fig.tiles_ours, fig.lat_ours),
+            "floor": (fig.tiles_floor, fig.lat_floor),
+            "production": (fig.tiles_prod, fig.lat_prod),
+        }
         for r, tiles in enumerate(tile_sets):
-            order = ["ours", "floor"] if r % 2 == 0 else ["floor", "ours"]
+            # The side going first turns with the rounds (ours, floor: alternate as before).
+            order = names[r % len(names) :] + names[: r % len(names)]
             got = {}
             for side in order:
-                rate, lat, data = tiles_round(side, tiles, statements, clients, ours, conns)
+                server = production if side == "production" else ours
+                kind = "floor" if side == "floor" else "ours"
+                rate, lat, data = tiles_round(kind, tiles, statements, clients, server, conns)
                 got[side] = data
                 if r >= warmup:
-                    (fig.tiles_ours if side == "ours" else fig.tiles_floor).append(rate)
-                    (fig.lat_ours if side == "ours" else fig.lat_floor).extend(lat)
+                    into[side][0].append(rate)
+                    into[side][1].extend(lat)
             for tile in tiles:
-                a, b, ref = got["ours"][tile], got["floor"][tile], statements[tile][2]
+                ref = statements[tile][2]
                 fig.tiles_checked += 1
-                if not (a == b == ref):
+                if any(got[side][tile] != ref for side in names):
                     fig.tile_mismatches.append(
-                        f"{tile}: ours {len(a)} B, floor {len(b)} B, built {len(ref)} B"
+                        f"{tile}: "
+                        + ", ".join(f"{side} {len(got[side][tile])} B" for side in names)
+                        + f", built {len(ref)} B"
                     )
             if r >= warmup:
                 log(
                     f"  tiles round {r + 1 - warmup}: {len(tiles)} tiles, "
-                    f"ours {fig.tiles_ours[-1]:.1f}/s, floor {fig.tiles_floor[-1]:.1f}/s"
+                    + ", ".join(f"{side} {into[side][0][-1]:.1f}/s" for side in names)
                 )
     finally:
         for c in conns:
@@ -800,6 +828,7 @@ def summary(fig: Figures, ours_desc: str, peer_desc: str) -> list[str]:
         f"| uncached vector tiles p95 (ms) | {p95o:.1f} | floor {p95f:.1f} | "
         f"{p95o / p95f:.2f}× | {GOALS['tiles']} |",
         f"| repeat requests of served tiles p99 (ms) | {p99r:.1f} | — | — | {GOALS['repeat']} |",
+        *_production_rows(fig, tf, p95f),
         "",
         f"- items: {fig.check['features']} features per request ({fig.check['pages_ours']} page(s) "
         f"ours, {fig.check['pages_peer']} MapServer; {fig.check['pages_ours_paged']} pages of "
@@ -813,7 +842,40 @@ def summary(fig: Figures, ours_desc: str, peer_desc: str) -> list[str]:
         f"- repeat requests: {len(fig.lat_repeat)} requests of tiles already served "
         f"(p50 {pct(fig.lat_repeat, 50) * 1000:.1f} ms). " + REPEAT_LABEL,
         f"- ours: {ours_desc}",
+        *(
+            [f'- production: README "Production" as written, {production_desc()}']
+            if fig.tiles_prod
+            else []
+        ),
         f"- peer: {peer_desc}",
+    ]
+
+
+def production_desc() -> str:
+    from tests.deploy import production
+
+    pools = ", ".join(
+        f"{p.name} pool `gunicorn {' '.join(p.args[3:])}`" for p in production.readme_pools()
+    )
+    return f"nginx {nginx_version()} with TLS in front of the {pools}"
+
+
+def nginx_version() -> str:
+    out = subprocess.run(["nginx", "-v"], capture_output=True, text=True)
+    return (out.stderr or out.stdout).strip().rsplit("/", 1)[-1]
+
+
+def _production_rows(fig: Figures, tf: float, p95f: float) -> list[str]:
+    if not fig.tiles_prod:
+        return []
+    tp, p95p = statistics.median(fig.tiles_prod), pct(fig.lat_prod, 95) * 1000
+    per_round = [round(v, 1) for v in fig.tiles_prod]
+    return [
+        f"| uncached vector tiles through README's production set-up (nginx TLS + tile pool; "
+        f"tiles/s, median of {len(fig.tiles_prod)}; per round {per_round}) "
+        f"| {tp:,.1f} | floor {tf:,.1f} | {tf / tp:.2f}× the floor's time | {GOALS['tiles']} |",
+        f"| the same, p95 (ms) | {p95p:.1f} | floor {p95f:.1f} | {p95p / p95f:.2f}× | "
+        f"{GOALS['tiles']} |",
     ]
 
 
@@ -874,6 +936,23 @@ def start_ours(var_dir: Path) -> tuple[subprocess.Popen, int, Path]:
     )
     wait_http(port, "/ogc/conformance?f=json", "gunicorn", proc)
     return proc, port, log_path
+
+
+# README's production set-up as a third side of the tile rounds (``OGC_BENCH_PRODUCTION=0``: off).
+PRODUCTION = os.environ.get("OGC_BENCH_PRODUCTION", "1") != "0"
+
+
+def start_production(directory: Path, token: str):
+    """README "Production" (nginx with TLS, the main and tile pools) on this database, with a
+    var folder of its own (its own, empty, tile caches); (stack, its Side)."""
+    from tests.deploy import production
+    from tests.faults.server import server_env
+
+    directory.mkdir(parents=True, exist_ok=True)
+    env = server_env(os.environ["DATABASE_URL"], directory / "var")
+    stack = production.start(directory, env)
+    headers = {"Authorization": f"Token {token}", "Host": production.HOST}
+    return stack, Side("production", f"{stack.url}/ogc", headers, True)
 
 
 def bench_user_token() -> str:
@@ -939,7 +1018,7 @@ def main() -> int:
             print(f"mapserv lacks {needed}: {ms}")
             return 1
     peer_dir = Path(tempfile.mkdtemp(prefix="kcn-bench-ogcapi-"))
-    server = peer = None
+    server = peer = stack = None
     try:
         print(f"vector tile cache emptied: {clear_tile_cache(var_dir)} tile files removed")
         server, port, log_path = start_ours(var_dir)
@@ -948,12 +1027,17 @@ def main() -> int:
             "ours", f"http://127.0.0.1:{port}/ogc", {"Authorization": f"Token {token}"}, True
         )
         peer_side = Side("peer", peer.base, {}, False)
+        production = None
+        if PRODUCTION:
+            stack, production = start_production(peer_dir / "production", token)
         print(
             f"\nOGC API: {CLIENTS} clients, {WARMUP} warm-up + {ROUNDS} interleaved rounds; "
             f"{ms.split(' OUTPUT')[0]}"
         )
-        fig = compare(ours, peer_side)
+        fig = compare(ours, peer_side, production=production)
     finally:
+        if stack is not None:
+            stack.stop()
         if peer is not None:
             peer.stop()
         if server is not None:
