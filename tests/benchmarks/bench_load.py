@@ -299,11 +299,11 @@ def production_stack(var_dir: Path) -> Target:
     directory = Path(tempfile.mkdtemp(prefix="kcn-bench-production-"))
     os.chmod(directory, 0o755)
     env = server_env(os.environ["DATABASE_URL"], var_dir)
-    stack = production.start(directory, env, nginx_workers=1)
+    stack = production.start(directory, env)
     context = ssl._create_unverified_context()  # the run's throwaway certificate
     pools = " + ".join(f"{p.name} pool `{' '.join(p.args[1:])}`" for p in production.readme_pools())
     return Target(
-        f"README production: nginx (TLS, 1 worker) -> {pools}",
+        f"README production: nginx (TLS) -> {pools}",
         lambda: http.client.HTTPSConnection(
             "127.0.0.1", stack.https_port, timeout=TIMEOUT, context=context
         ),

@@ -134,8 +134,9 @@ def nginx_site(directory: Path, ports: dict[int, int], https_port: int, http_por
     return site
 
 
-def start(directory: Path, env: dict[str, str], nginx_workers: int = 1, **pool_args) -> Stack:
-    """The pools (``tests.faults.server.Gunicorn`` with README's arguments) and nginx."""
+def start(directory: Path, env: dict[str, str], nginx_workers: str = "auto", **pool_args) -> Stack:
+    """The pools (``tests.faults.server.Gunicorn`` with README's arguments) and nginx (as
+    Debian's ``/etc/nginx/nginx.conf`` runs it: ``worker_processes auto``)."""
     from tests.faults.server import Gunicorn, free_port
 
     directory.mkdir(parents=True, exist_ok=True)
