@@ -13,10 +13,12 @@ own scripts, a person opening the API in a tab) follows the page rule, so the ma
 the proposal pages show the API's errors in the page's language, not in the browser's.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import gettext
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -97,6 +99,70 @@ class PreferredLanguageMiddleware:
             # The same URL answers in another language for another Accept-Language or cookie
             # (map images say nothing: they stay cacheable by shared caches).
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+# --- HTTP caching that follows the caller (issue 16, item 5) ------------------------------------
+
+# Documents up to this size get an ETag from their bytes when the view gave none (a capabilities
+# document, a legend, a collection's description, a page of features); bigger ones (a whole
+# layer's GetFeature) are not hashed on every request.
+ETAG_MAX_BYTES = 512 * 1024
+
+
+def _signed_in(request) -> bool:
+    if request.META.get("HTTP_AUTHORIZATION", "").strip():
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+class CallerCacheMiddleware:
+    """What clients and proxies may keep of the programs' answers (``/api/``, ``/ows/``, ``/ogc/``).
+
+    The same URL answers differently for different callers: a signed-in planner's capabilities
+    list the staff layers an anonymous visitor's do not. QGIS keeps an HTTP disk cache, so a
+    planner who first opened the service anonymously was shown the anonymous documents again
+    after signing in. Now, when the view said nothing about caching (a view that did — tiles —
+    knows better and is left alone):
+
+    * every answer varies on ``Authorization`` and ``Cookie``, and is ``no-cache``: a cache may
+      keep it but must ask again before reuse, so even a cache that ignores ``Vary`` gets the
+      caller's own document (the ETag differs);
+    * an anonymous answer is ``public``; a signed-in one is ``private`` (no shared cache keeps
+      it), and ``no-store`` on the REST API, which carries people's work (proposals, jobs,
+      imports with their authors);
+    * an answer of up to ``ETAG_MAX_BYTES`` without a validator gets an ETag of its bytes, and
+      ``If-None-Match`` with it gets 304.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD") or not request.path.startswith(PROGRAM_PREFIXES):
+            return response
+        if response.has_header("Cache-Control"):
+            return response  # the view decided (tiles: public or private, with their ETag)
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        if not _signed_in(request):
+            response["Cache-Control"] = "public, no-cache"
+        elif request.path.startswith("/api/"):
+            response["Cache-Control"] = "private, no-store"
+            return response
+        else:
+            response["Cache-Control"] = "private, no-cache"
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.has_header("ETag")
+            and len(response.content) <= ETAG_MAX_BYTES
+        ):
+            response["ETag"] = (
+                '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
+            )
+            return get_conditional_response(request, etag=response["ETag"], response=response)
         return response
 
 
