@@ -118,7 +118,8 @@ def _signed_in(request) -> bool:
 
 
 class CallerCacheMiddleware:
-    """What clients and proxies may keep of the programs' answers (``/api/``, ``/ows/``, ``/ogc/``).
+    """What clients and proxies may keep of the answers: programs' (``/api/``, ``/ows/``,
+    ``/ogc/``) and pages alike (static and uploaded files excepted).
 
     The same URL answers differently for different callers: a signed-in planner's capabilities
     list the staff layers an anonymous visitor's do not. QGIS keeps an HTTP disk cache, so a
@@ -129,24 +130,25 @@ class CallerCacheMiddleware:
     * every answer varies on ``Authorization`` and ``Cookie``, and is ``no-cache``: a cache may
       keep it but must ask again before reuse, so even a cache that ignores ``Vary`` gets the
       caller's own document (the ETag differs);
-    * an anonymous answer is ``public``; a signed-in one is ``private`` (no shared cache keeps
-      it), and ``no-store`` on the REST API, which carries people's work (proposals, jobs,
-      imports with their authors);
+    * an anonymous answer is ``public``; a signed-in one, or one that sets a cookie, is
+      ``private`` (no shared cache keeps it), and ``no-store`` on the REST API, which carries
+      people's work (proposals, jobs, imports with their authors);
     * an answer of up to ``ETAG_MAX_BYTES`` without a validator gets an ETag of its bytes, and
       ``If-None-Match`` with it gets 304.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.files = tuple(p for p in (settings.STATIC_URL, settings.MEDIA_URL) if p)
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method not in ("GET", "HEAD") or not request.path.startswith(PROGRAM_PREFIXES):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(self.files):
             return response
         if response.has_header("Cache-Control"):
             return response  # the view decided (tiles: public or private, with their ETag)
         patch_vary_headers(response, ("Authorization", "Cookie"))
-        if not _signed_in(request):
+        if not _signed_in(request) and not response.cookies:
             response["Cache-Control"] = "public, no-cache"
         elif request.path.startswith("/api/"):
             response["Cache-Control"] = "private, no-store"

@@ -97,5 +97,15 @@ def test_views_that_decide_are_left_alone(client, binh_dinh):
     assert r.status_code in (200, 204)
     assert r["Cache-Control"] == "public, no-cache"
     assert "Authorization" not in r.get("Vary", "")
-    # Not a program's answer: pages are not touched.
-    assert "no-cache" not in client.get("/").get("Cache-Control", "")
+
+
+def test_pages_by_caller(client, planner):
+    anonymous = client.get("/")
+    assert anonymous.status_code == 200
+    # The map page sets the CSRF cookie: private even for an anonymous visitor.
+    expected = "private, no-cache" if anonymous.cookies else "public, no-cache"
+    assert anonymous["Cache-Control"] == expected
+    client.force_login(planner)
+    page = client.get("/")
+    assert page["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in page["Vary"]
