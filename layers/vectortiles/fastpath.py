@@ -107,15 +107,18 @@ class TileFastPath:
         ):
             match = TILE_PATH.fullmatch(environ.get("PATH_INFO", ""))
             if match is not None:
-                served = self.serve(environ, match.groups())
+                served, failure = self.serve(environ, match.groups())
                 if served is not None:
                     status, headers, body = served
                     start_response(status, headers)
                     return [body]
+                if failure is not None:
+                    start_response = _watch(start_response, failure, environ)
         return self.app(environ, start_response)
 
-    def serve(self, environ, tile) -> tuple[str, list, bytes] | None:
-        """(status, headers, body) of a tile, or None: the full stack answers."""
+    def serve(self, environ, tile) -> tuple[tuple[str, list, bytes] | None, Exception | None]:
+        """((status, headers, body) of a tile, None), or (None, what failed or None): then the
+        full stack answers."""
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             request = WSGIRequest(environ)
@@ -123,14 +126,32 @@ class TileFastPath:
             request.kcn_tile = tile
             response = self.chain(request)
             if response.status_code not in SERVED:
-                return None
+                return None, None
             headers = [*response.items()]
             headers.extend(("Set-Cookie", c.output(header="")) for c in response.cookies.values())
-            return f"{response.status_code} {response.reason_phrase}", headers, response.content
-        except Exception:  # noqa: BLE001 - the full stack answers (and logs) whatever failed
-            return None
+            status = f"{response.status_code} {response.reason_phrase}"
+            return (status, headers, response.content), None
+        except Exception as exc:  # noqa: BLE001 - the full stack answers (and logs) the failure
+            return None, exc
         finally:
             signals.request_finished.send(sender=self.__class__)
+
+
+def _watch(start_response, failure: Exception, environ):
+    """``start_response`` that logs when the full stack served a tile the short door failed on:
+    the database down fails both (and is logged by the full stack); a tile served by one door
+    only is a fault of the short door, which would otherwise cost every tile twice unseen."""
+
+    def watched(status, headers, exc_info=None):
+        if int(status[:3]) in SERVED:
+            log.warning(
+                "tile fast path failed on %s where the full stack served it: %r",
+                environ.get("PATH_INFO"),
+                failure,
+            )
+        return start_response(status, headers, exc_info)
+
+    return watched
 
 
 def wrap(application):

@@ -176,6 +176,13 @@ class TileFastPathTests(TestCase):
         self.assertEqual(status, "503 Service Unavailable")
         self.assertIn("Retry-After", dict(headers))
 
+    def test_a_fault_of_the_short_door_alone_is_logged_and_the_tile_still_served(self):
+        broken = TileFastPath(self.spy, chain=mock.Mock(side_effect=RuntimeError("short door")))
+        with self.assertLogs("layers.vectortiles.fastpath", "WARNING") as logs:
+            status, _h, body = call(broken, ROADS)
+        self.assertEqual(status, "200 OK")
+        self.assertIn("short door", logs.output[0])
+
     def test_requests_the_short_door_leaves_alone(self):
         self.same(ROADS, short_door=False, query="f=mvt")
         self.same(ROADS, short_door=False, method="HEAD")
