@@ -251,6 +251,7 @@ class Target:
     def __init__(self, label: str, connect, host: dict, log_paths: list[Path], stop):
         self.label, self.connect, self.host = label, connect, host
         self.log_paths, self.stop = log_paths, stop
+        self.table: list[str] = []  # the printed table, for the record
 
 
 def single_gunicorn(var_dir: Path) -> Target:
@@ -365,6 +366,7 @@ def run(target: Target, token: str, area_ids: list[int], seed: int) -> int:
         f"{'request kind':26s} {'requests':>9s} {'errors':>7s} {'req/s':>8s} "
         f"{'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} {'KB/req':>8s}"
     )
+    table = target.table = [header, "-" * len(header)]
     print(header)
     print("-" * len(header))
     total, total_errors, every = 0, 0, []
@@ -375,9 +377,13 @@ def run(target: Target, token: str, area_ids: list[int], seed: int) -> int:
         total_errors += errs
         every += lat
         kb = results.bytes[kind] / n / 1024 if n else 0
-        print(f"{kind:26s} {n:9d} {errs:7d} {n / elapsed:8.1f} {_latencies(lat)} {kb:8.1f}")
+        row = f"{kind:26s} {n:9d} {errs:7d} {n / elapsed:8.1f} {_latencies(lat)} {kb:8.1f}"
+        table.append(row)
+        print(row)
+    last = f"{'all':26s} {total:9d} {total_errors:7d} {total / elapsed:8.1f} {_latencies(every)}"
+    table += ["-" * len(header), last]
     print("-" * len(header))
-    print(f"{'all':26s} {total:9d} {total_errors:7d} {total / elapsed:8.1f} {_latencies(every)}")
+    print(last)
     print(f"\nelapsed {elapsed:.1f} s; goal: no errors; cached tiles p99 < 50 ms (issue 16)")
     if total_errors:
         print("errors by kind:")
@@ -416,6 +422,7 @@ def main() -> int:
     var_dir = Path(os.environ.get("KCN_VAR_DIR", REPO / "var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     errors = 0
+    lines = []
     for k, name in enumerate(TARGETS):
         target = {"single": single_gunicorn, "production": production_stack}[name](var_dir)
         try:
@@ -423,6 +430,21 @@ def main() -> int:
             errors += run(target, token, area_ids, seed=1000 * k)
         finally:
             target.stop()
+        lines += [f"**{target.label}**", "", "```", *target.table, "```", ""]
+    from tests.benchmarks.bench_ogcapi import record
+
+    path = record(
+        lines,
+        title="Load (`scripts/bench.sh load`)",
+        method=(
+            f"{CLIENTS} client threads, each with its own keep-alive connection, for "
+            f"{SECONDS:.0f} s per set-up, request kinds picked by weight (tests/benchmarks/"
+            "bench_load.py); the raster tile cache emptied before each set-up, the cached tiles "
+            "seeded; latencies of every request, no statistic beyond the percentiles; goals: no "
+            "errors, cached tiles p99 < 50 ms while renders run (issue 16)."
+        ),
+    )
+    print(f"\nrecorded in {path}")
     return 1 if errors else 0
 
 

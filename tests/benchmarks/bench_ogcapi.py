@@ -966,6 +966,24 @@ def bench_user_token() -> str:
     return Token.objects.get_or_create(user=user)[0].key
 
 
+def commit() -> str:
+    """The checkout's commit, ``+`` when it has changes not committed (a regression can then be
+    traced to its commit)."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return (sha or "unknown") + ("+" if dirty else "")
+
+
 def record(lines: list[str], path: Path | None = None, title: str = "", method: str = "") -> Path:
     """Append a dated section (date, machine, method, then ``lines``) to the record."""
     path = path or Path(os.environ.get("BENCH_RECORD", REPO / "tests/benchmarks/RESULTS.md"))
@@ -974,6 +992,7 @@ def record(lines: list[str], path: Path | None = None, title: str = "", method: 
         f"## {now:%Y-%m-%d %H:%M} UTC — {title or 'OGC API (`scripts/bench.sh ogcapi`)'}",
         "",
         f"Machine: {machine()}.",
+        f"Commit: {commit()}.",
         "Method: "
         + (
             method
