@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gis_service.middleware.PreferredLanguageMiddleware",
-    # Cache-Control, Vary and ETags of the programs' answers by caller (after the language).
+    # Cache-Control, Vary and ETags of every answer by caller (after the language).
     "gis_service.middleware.CallerCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

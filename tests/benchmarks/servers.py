@@ -6,7 +6,6 @@ One definition for the OGC API bench and the load bench (``bench_ogcapi.start_ou
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -18,17 +17,13 @@ REPO = Path(__file__).resolve().parents[2]
 def start_gunicorn(
     port: int, log: IO[bytes], *, workers: str, threads: str, timeout: int
 ) -> subprocess.Popen:
-    """gunicorn ``-w workers --threads threads`` on 127.0.0.1:``port``, its output in ``log``."""
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="gis_service.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_SSL_REDIRECT="false",
-        DJANGO_SECURE_COOKIES="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        KCN_BEHIND_PROXY="false",
-        DJANGO_LOG_LEVEL="WARNING",
-    )
+    """gunicorn ``-w workers --threads threads`` on 127.0.0.1:``port``, its output in ``log``:
+    the production settings on loopback as the fault tests run them
+    (``tests.faults.server.server_env``), on ``DATABASE_URL`` and ``KCN_VAR_DIR``."""
+    from tests.faults.server import server_env
+
+    var_dir = Path(os.environ.get("KCN_VAR_DIR", REPO / "var"))
+    env = server_env(os.environ["DATABASE_URL"], var_dir)
     return subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
