@@ -17,7 +17,9 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -365,10 +367,45 @@ class Proposal(SpatialRecord):
                 }
             )
 
+    #: Set when :meth:`next_code` gave the code: the number is checked again when the proposal
+    #: is first saved, and a later one taken if a proposal saved since has it (a WFS-T document
+    #: or an import prepares every new proposal before saving the first).
+    code_is_numbered = False
+
+    @classmethod
+    def next_code(cls, unit, *, today=None) -> str:
+        """``DX-<unit code>-<year>-<n>``: the n-th proposal of that unit this year."""
+        year = (today or timezone.localdate()).year
+        prefix = f"DX-{unit.code[:16]}-{year}-"
+        if transaction.get_connection().in_atomic_block:
+            # Concurrent drafts of one unit would read the same n: lock the unit's row until
+            # commit (PostgreSQL; SQLite has one writer at a time anyway).
+            AdminUnit.objects.select_for_update().filter(pk=unit.pk).values_list(
+                "pk", flat=True
+            ).first()
+        used = [
+            int(c[len(prefix) :])
+            for c in cls._base_manager.filter(code__startswith=prefix).values_list(
+                "code", flat=True
+            )
+            if c[len(prefix) :].isdigit()
+        ]
+        n = max(used, default=0) + 1
+        while cls._base_manager.filter(code=f"{prefix}{n}").exists():
+            n += 1
+        return f"{prefix}{n}"
+
     def save(self, *args, **kwargs):
         self.check_workflow()
         self._drop_stale_demand_confirmation()
+        if (
+            self._state.adding
+            and self.code_is_numbered
+            and type(self)._base_manager.filter(code=self.code).exists()
+        ):
+            self.code = self.next_code(self.admin_unit)
         super().save(*args, **kwargs)
+        self.code_is_numbered = False
 
     def _drop_stale_demand_confirmation(self) -> None:
         """A reviewer confirmed the demand as stated for one area: a changed statement or

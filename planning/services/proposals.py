@@ -160,24 +160,9 @@ def get_visible(user, pk) -> m.Proposal:
 # Drafts
 # --------------------------------------------------------------------------------------------
 def new_code(unit: m.AdminUnit, *, today=None) -> str:
-    """``DX-<unit code>-<year>-<n>``: the n-th proposal of that unit this year."""
-    year = (today or timezone.localdate()).year
-    prefix = f"DX-{unit.code[:16]}-{year}-"
-    if transaction.get_connection().in_atomic_block:
-        # Concurrent drafts of one unit would read the same n: lock the unit's row until commit
-        # (PostgreSQL; SQLite has one writer at a time anyway).
-        m.AdminUnit.objects.select_for_update().filter(pk=unit.pk).values_list(
-            "pk", flat=True
-        ).first()
-    used = [
-        int(c[len(prefix) :])
-        for c in m.Proposal.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-        if c[len(prefix) :].isdigit()
-    ]
-    n = max(used, default=0) + 1
-    while m.Proposal.objects.filter(code=f"{prefix}{n}").exists():
-        n += 1
-    return f"{prefix}{n}"
+    """``DX-<unit code>-<year>-<n>``: the n-th proposal of that unit this year
+    (:meth:`~planning.models.Proposal.next_code`)."""
+    return m.Proposal.next_code(unit, today=today)
 
 
 def _unit(value) -> m.AdminUnit:
@@ -283,6 +268,7 @@ def prepare_new(user, proposal: m.Proposal) -> m.Proposal:
     proposal.proposed_by = user if getattr(user, "pk", None) else None
     if not proposal.code:
         proposal.code = new_code(proposal.admin_unit)
+        proposal.code_is_numbered = True  # renumbered on save if taken since (one WFS-T document)
     return proposal
 
 

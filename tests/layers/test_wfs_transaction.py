@@ -504,3 +504,32 @@ def test_qgis_update_and_delete_documents(client, users, world):
     assert [h.history_user for h in p.history.all()] == [users["staff_a"], users["staff_a"], None]
     r = post(client, _captured("qgis322_delete_100.xml", p.pk))
     assert r.status_code == 200 and not m.Proposal.objects.filter(pk=p.pk).exists()
+
+
+@pytest.mark.parametrize("one_insert", [True, False], ids=["one-Insert", "two-Inserts"])
+def test_two_new_proposals_in_one_document_get_two_codes(client, users, world, one_insert):
+    """QGIS saves every feature added since the last save in one Transaction: each new proposal
+    gets its own code (DX-<unit>-<year>-<n>), whether the features share an Insert or not."""
+    members = [
+        f"""<proposals xmlns="http://kcn-planner.vn/kcn"><geom><gml:Polygon srsName="EPSG:4326">
+        <gml:outerBoundaryIs><gml:LinearRing><gml:coordinates cs="," ts=" ">{ring}
+        </gml:coordinates></gml:LinearRing></gml:outerBoundaryIs></gml:Polygon></geom>
+        <name>Cụm mới {i}</name><kind>CCN</kind></proposals>"""
+        for i, ring in enumerate(
+            [RING_A, "108.99,14.02 108.995,14.02 108.995,14.025 108.99,14.025 108.99,14.02"]
+        )
+    ]
+    inserts = (
+        f'<Insert xmlns="http://www.opengis.net/wfs">{"".join(members)}</Insert>'
+        if one_insert
+        else "".join(f'<Insert xmlns="http://www.opengis.net/wfs">{x}</Insert>' for x in members)
+    )
+    body = f"""<Transaction xmlns="http://www.opengis.net/wfs" service="WFS" version="1.0.0"
+     xmlns:gml="http://www.opengis.net/gml">{inserts}</Transaction>"""
+    before = set(m.Proposal.objects.values_list("code", flat=True))
+    r = post(client, body)
+    assert r.status_code == 200 and b"SUCCESS" in r.content, r.content
+    new = m.Proposal.objects.exclude(code__in=before).order_by("name")
+    assert [p.name for p in new] == ["Cụm mới 0", "Cụm mới 1"]
+    codes = [p.code for p in new]
+    assert len(set(codes)) == 2 and all(c.startswith("DX-") for c in codes), codes
