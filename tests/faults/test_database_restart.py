@@ -10,18 +10,16 @@ same gunicorn workers answer normally afterwards. Each variant runs on its own b
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings
 
+from tests.faults.cluster import ThrowawayCluster
 from tests.faults.server import (
     Gunicorn,
     Traffic,
@@ -32,95 +30,7 @@ from tests.faults.server import (
     server_env,
 )
 
-PGBIN = Path("/usr/lib/postgresql/15/bin")
 ENGINE = settings.DATABASES["default"]["ENGINE"]
-
-
-def _as_postgres(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    import os
-
-    if os.geteuid() == 0:  # initdb refuses root: run the cluster as postgres, as scripts/pg.sh does
-        cmd = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in cmd)]
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
-
-
-class ThrowawayCluster:
-    """A PostgreSQL 15 cluster of its own in a temporary directory, on a free port."""
-
-    def __init__(self):
-        import os
-
-        self.dir = Path(tempfile.mkdtemp(prefix="kcn-fault-pg-"))
-        self.data = self.dir / "data"
-        self.port = free_port()
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        try:
-            r = _as_postgres(
-                [
-                    str(PGBIN / "initdb"),
-                    "-D",
-                    str(self.data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                ],
-                timeout=120,
-            )
-            assert r.returncode == 0, r.stderr
-            self.start()
-            for url, sql in (
-                (self.admin_url, "create database kcn_fault"),
-                (self.url("kcn_fault"), "create extension postgis"),
-            ):
-                r = subprocess.run(
-                    ["psql", url, "-qc", sql], capture_output=True, text=True, timeout=60
-                )
-                assert r.returncode == 0, r.stderr
-        except BaseException:
-            self.destroy()
-            raise
-
-    def url(self, db: str, scheme: str = "postgresql") -> str:
-        return f"{scheme}://postgres@127.0.0.1:{self.port}/{db}"
-
-    @property
-    def admin_url(self) -> str:
-        return self.url("postgres")
-
-    @property
-    def database_url(self) -> str:
-        return self.url("kcn_fault", "postgis")
-
-    def pg_ctl(self, *args: str) -> None:
-        r = _as_postgres([str(PGBIN / "pg_ctl"), "-D", str(self.data), *args], timeout=120)
-        assert r.returncode == 0, r.stdout + r.stderr
-
-    def start(self) -> None:
-        # synchronous_commit stays on: an acknowledged commit must survive the restart.
-        self.pg_ctl(
-            "-l",
-            str(self.dir / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        )
-
-    def stop(self) -> None:
-        self.pg_ctl("-m", "fast", "-w", "stop")
-
-    def destroy(self) -> None:
-        _as_postgres(
-            [str(PGBIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"],
-            timeout=60,
-        )
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _assert_after_the_fault(
