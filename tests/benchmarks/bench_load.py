@@ -8,11 +8,16 @@ in front here. Workers: ``-w 2 --threads 8`` for the 2 cores of the reference ma
 (``LOAD_WORKERS`` / ``LOAD_THREADS`` to change).
 
 50 client threads (``LOAD_CLIENTS``), each with its own keep-alive connection, run for 60 s
-(``LOAD_SECONDS``) picking request kinds by weight: uncached WMS GetMap (random boxes), cached
-and uncached WMTS/XYZ tiles, WFS GetFeature (GeoJSON and GML 3.2, BBOX + attribute filter,
-paging), REST API lists and details, the efficiency report, and staff-only reads with a token.
-Prints requests, errors by kind (HTTP status or socket error), throughput and latency
-percentiles per kind. Run by scripts/bench.sh with DATABASE_URL pointing at ``kcn_bench``; the
+(``LOAD_SECONDS``). 44 read, picking request kinds by weight: uncached WMS GetMap (random
+boxes), cached and uncached WMTS/XYZ tiles, WFS GetFeature (GeoJSON and GML 3.2, BBOX +
+attribute filter, paging), REST API lists and details, the efficiency report, and staff-only
+reads with a token. 6 write (``LOAD_WRITERS_PER_USER`` × three commune staff with tokens):
+WFS-T inserts of four proposals in one transaction, WFS-T updates, REST API creation and
+submission (:class:`tests.faults.writes.WriteLoad`). Every body is checked
+(:mod:`tests.benchmarks.load_checks`: images decoded and judged against the features, WFS and
+API pages against a reference fetched before the load, write answers parsed), and every
+acknowledged write is read back from the database afterwards. Prints requests, errors by kind
+(HTTP status, socket error or "wrong body"), throughput and latency percentiles per kind. Run by scripts/bench.sh with DATABASE_URL pointing at ``kcn_bench``; the
 figures are reported, never asserted, but the exit status is 1 if any request failed.
 """
 
@@ -30,7 +35,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -47,7 +52,9 @@ from django.db import connection  # noqa: E402
 
 from planning import models as m  # noqa: E402
 from tests.benchmarks.bench_ows import PARCEL_BBOX, fes_filter, free_port, top_up_parcels  # noqa: E402
+from tests.benchmarks.load_checks import Expectations, drawn_geometries  # noqa: E402
 from tests.benchmarks.servers import start_gunicorn  # noqa: E402
+from tests.faults.writes import BATCH  # noqa: E402
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -72,8 +79,14 @@ class Mix:
     """The request kinds, their weights and how each builds its URL (and headers)."""
 
     def __init__(
-        self, token: str, area_ids: list[int], cached_tiles: list[str], uncached_layers: list[str]
+        self,
+        token: str,
+        area_ids: list[int],
+        cached_tiles: list[str],
+        uncached_layers: list[str],
+        expect: Expectations | None = None,
     ):
+        self.expect = expect
         self.token = token
         self.area_ids = area_ids
         self.cached_tiles = cached_tiles
@@ -132,30 +145,56 @@ class Mix:
             return f"/ows/wmts/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png", {}
         return f"/ows/tiles/{layer}/GLOBAL_WEBMERCATOR/{z}/{x}/{y}.png", {}
 
+    WFS_COUNTS, WFS_STARTS = (10, 50, 100), (0, 0, 10, 50)
+    API_LAYERS, API_OFFSETS = (
+        ("industrial_areas", "road_corridors", "admin_units", "secondary_projects"),
+        (0, 0, 20),
+    )
+
     def wfs(self, rng, fmt: str, layer: str = "industrial_areas", headers=None):
+        return self.wfs_path(
+            fmt, layer, rng.choice(self.WFS_COUNTS), rng.choice(self.WFS_STARTS)
+        ), headers or {}
+
+    def reference_paths(self) -> list[tuple[str, dict]]:
+        """Every path of the kinds whose answer is compared with a reference fetched before the
+        load (WFS pages, REST API list pages), with its headers."""
+        token = {"Authorization": f"Token {self.token}"}
+        paths = []
+        for count in self.WFS_COUNTS:
+            for start in sorted(set(self.WFS_STARTS)):
+                for fmt in ("application/json", "application/gml+xml; version=3.2"):
+                    paths.append((self.wfs_path(fmt, "industrial_areas", count, start), {}))
+                paths.append(
+                    (self.wfs_path("application/json", "clearance_parcels", count, start), token)
+                )
+        for layer in self.API_LAYERS:
+            for offset in sorted(set(self.API_OFFSETS)):
+                paths.append((self.api_list_path(layer, offset), {}))
+        return paths
+
+    def wfs_path(self, fmt: str, layer: str, count: int, start: int) -> str:
         q = {
             "SERVICE": "WFS",
             "VERSION": "2.0.0",
             "REQUEST": "GetFeature",
             "TYPENAMES": layer,
             "OUTPUTFORMAT": fmt,
-            "COUNT": rng.choice([10, 50, 100]),
-            "STARTINDEX": rng.choice([0, 0, 10, 50]),
+            "COUNT": count,
+            "STARTINDEX": start,
         }
         if layer == "clearance_parcels":
             q["FILTER"] = fes_filter()
         else:
             x0, y0, x1, y1 = PARCEL_BBOX
             q["BBOX"] = f"{y0},{x0},{y1},{x1},urn:ogc:def:crs:EPSG::4326"
-        return "/ows/wfs?" + urlencode(q), headers or {}
+        return "/ows/wfs?" + urlencode(q)
 
     def api_list(self, rng):
-        layer = rng.choice(
-            ["industrial_areas", "road_corridors", "admin_units", "secondary_projects"]
-        )
-        return f"/api/v1/layers/{layer}/?" + urlencode(
-            {"limit": 20, "offset": rng.choice([0, 0, 20])}
-        ), {}
+        return self.api_list_path(rng.choice(self.API_LAYERS), rng.choice(self.API_OFFSETS)), {}
+
+    def api_list_path(self, layer: str, offset: int) -> str:
+        return f"/api/v1/layers/{layer}/?" + urlencode({"limit": 20, "offset": offset})
 
     def api_detail(self, rng):
         return f"/api/v1/layers/industrial_areas/{rng.choice(self.area_ids)}/", {}
@@ -218,6 +257,8 @@ def client(connect, host: dict, mix: Mix, results: Results, stop_at: float, seed
             size = len(body)
             if not 200 <= r.status < 300:
                 error, sample = f"HTTP {r.status}", body.decode("utf-8", "replace")
+            elif mix.expect is not None and (problem := mix.expect.problem(kind, path, body)):
+                error, sample = "wrong body", problem
             if r.getheader("Connection", "").lower() == "close":
                 conn.close()
                 conn = None
@@ -229,6 +270,99 @@ def client(connect, host: dict, mix: Mix, results: Results, stop_at: float, seed
         results.add(kind, time.perf_counter() - t0, error, size, sample, path)
     if conn is not None:
         conn.close()
+
+
+class ConnSession:
+    """What :class:`tests.faults.writes.WriteLoad` needs of ``requests.Session`` (``headers``,
+    ``post``), over the target's own keep-alive connection (TLS through nginx, or plain)."""
+
+    def __init__(self, target: Target):
+        self.target, self.conn, self.headers = target, None, {}
+
+    def post(self, url, timeout=None, data=None, json=None, headers=None):
+        import json as jsonlib
+
+        import requests
+
+        body = data if json is None else jsonlib.dumps(json).encode()
+        h = {"Accept-Language": "vi", **self.target.host, **self.headers, **(headers or {})}
+        if json is not None:
+            h["Content-Type"] = "application/json"
+        try:
+            if self.conn is None:
+                self.conn = self.target.connect()
+            self.conn.request("POST", url, body=body, headers=h)
+            r = self.conn.getresponse()
+            content = r.read()
+        except (OSError, http.client.HTTPException) as exc:
+            if self.conn is not None:
+                self.conn.close()
+            self.conn = None
+            raise requests.ConnectionError(f"{type(exc).__name__}: {exc}") from exc
+        response = requests.models.Response()
+        response.status_code, response._content = r.status, content
+        response.headers = requests.structures.CaseInsensitiveDict(r.getheaders())
+        response.encoding = "utf-8"
+        if (r.getheader("Connection") or "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        return response
+
+
+class Writers:
+    """Commune staff of the demo who draft proposals during the load: their tokens, their
+    commune and squares inside it (:class:`tests.faults.writes.WriteLoad`)."""
+
+    PER_USER = int(os.environ.get("LOAD_WRITERS_PER_USER", "2"))
+
+    def __init__(self):
+        import shapely
+        from django.contrib.auth import get_user_model
+        from rest_framework.authtoken.models import Token
+
+        communes = m.AdminUnit.objects.filter(level="commune", parent__parent__code="52")
+        commune = max(communes or m.AdminUnit.objects.filter(level="commune"),
+                      key=lambda u: u.boundary.area)  # fmt: skip
+        shape = shapely.from_wkb(bytes(commune.boundary.wkb))
+        x0, y0, x1, y1 = shape.bounds
+        squares = []
+        for i in range(int((x1 - x0) / 0.0037)):
+            for j in range(int((y1 - y0) / 0.0037)):
+                box = (x0 + i * 0.0037, y0 + j * 0.0037, x0 + i * 0.0037 + 0.0035,
+                       y0 + j * 0.0037 + 0.0035)  # fmt: skip
+                if shape.contains(shapely.box(*box)):
+                    squares.append(box)
+        self.commune, self.squares = commune.code, squares
+        self.users = []
+        for k in (1, 2, 3):
+            user, _ = get_user_model().objects.get_or_create(username=f"bench_canbo{k}")
+            m.Membership.objects.get_or_create(user=user, role="commune_staff", admin_unit=commune)
+            token = Token.objects.get_or_create(user=user)[0].key
+            self.users.append((user.username, f"Token {token}"))
+
+    def load(self, target: Target):
+        from tests.faults.writes import WriteLoad
+
+        return WriteLoad("", per_user=self.PER_USER, timeout=TIMEOUT, users=self.users,
+                         commune=self.commune, squares=self.squares,
+                         session_factory=lambda: ConnSession(target))  # fmt: skip
+
+
+def read_back(load) -> list[str]:
+    """Every acknowledged write of ``load`` read back from the database: what is missing."""
+    names = {n for names in load.batches.values() for n in names} | set(load.created)
+    rows = {
+        name: (pk, status, rationale)
+        for pk, name, status, rationale in m.Proposal.objects.filter(name__in=names).values_list(
+            "pk", "name", "status", "rationale"
+        )
+    }
+    created = set(
+        m.Proposal.history.filter(
+            history_type="+", id__in=[v[0] for v in rows.values()]
+        ).values_list("id", flat=True)
+    )
+    return load.check_stored(rows, created)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -314,7 +448,14 @@ def production_stack(var_dir: Path) -> Target:
     )
 
 
-def run(target: Target, token: str, area_ids: list[int], seed: int) -> int:
+def run(
+    target: Target,
+    token: str,
+    area_ids: list[int],
+    seed: int,
+    expect: Expectations,
+    writers: Writers,
+) -> int:
     """Empty the raster tile cache, seed the cached tiles, run the clients for ``SECONDS``, print
     the table; how many errors."""
     import shutil
@@ -340,11 +481,33 @@ def run(target: Target, token: str, area_ids: list[int], seed: int) -> int:
         if r.status != 200:
             print(f"seeding {path}: HTTP {r.status}")
     seeder.close()
-    mix = Mix(token, area_ids, cached, ["industrial_areas", "road_corridors", "admin_units"])
+    mix = Mix(
+        token, area_ids, cached, ["industrial_areas", "road_corridors", "admin_units"], expect
+    )
+    # The references: each page of the checked kinds once, before the load.
+    expect.references.clear()
+    expect.judged.clear()
+    references = [*mix.reference_paths(), ("/api/v1/efficiency/?province=52", {"token": 1})]
+    seeder = target.connect()
+    for path, headers in references:
+        if headers:
+            headers = {"Authorization": f"Token {token}"}
+        seeder.request("GET", path, headers={**target.host, **headers})
+        r = seeder.getresponse()
+        body = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"reference {path}: HTTP {r.status} {body[:300]!r}")
+        fmt = parse_qs(urlsplit(path).query).get("OUTPUTFORMAT", [""])[0]
+        kind = "auth_api_efficiency" if "efficiency" in path else ("gml" if "gml" in fmt else "")
+        expect.remember(kind, path, body)
+    seeder.close()
     results = Results()
+    load = writers.load(target)
+    readers = CLIENTS - len(writers.users) * writers.PER_USER
     print(
-        f"\n{CLIENTS} clients for {SECONDS:.0f} s against {target.label}; "
-        f"{len(cached)} tiles seeded"
+        f"\n{CLIENTS} clients ({readers} reading, {CLIENTS - readers} writing as "
+        f"{len(writers.users)} users) for {SECONDS:.0f} s against {target.label}; "
+        f"{len(cached)} tiles seeded, {len(expect.references)} reference answers"
     )
     t_start = time.monotonic()
     stop_at = t_start + SECONDS
@@ -354,13 +517,28 @@ def run(target: Target, token: str, area_ids: list[int], seed: int) -> int:
             args=(target.connect, target.host, mix, results, stop_at, seed + i),
             daemon=True,
         )
-        for i in range(CLIENTS)
+        for i in range(readers)
     ]
     for t in threads:
         t.start()
-    for t in threads:
+    write_threads = load.start()
+    time.sleep(max(0.0, stop_at - time.monotonic()))
+    load.stop.set()
+    for t in threads + write_threads:
         t.join(timeout=SECONDS + TIMEOUT + 30)
     elapsed = time.monotonic() - t_start
+    write_kinds = ["wfs-insert", "wfs-update", "api-create", "api-submit"]
+    for o in load.outcomes:
+        if o.status is None:
+            error, sample = "socket", o.error
+        elif not 200 <= o.status < 300:
+            error, sample = f"HTTP {o.status}", o.error
+        elif o.wrong_body or not o.acknowledged:
+            error, sample = "wrong body", o.wrong_body
+        else:
+            error, sample = None, ""
+        results.add(o.kind, o.seconds, error, 0, sample, o.kind)
+    missing = read_back(load)
     print()
     header = (
         f"{'request kind':26s} {'requests':>9s} {'errors':>7s} {'req/s':>8s} "
@@ -370,7 +548,7 @@ def run(target: Target, token: str, area_ids: list[int], seed: int) -> int:
     print(header)
     print("-" * len(header))
     total, total_errors, every = 0, 0, []
-    for kind in mix.names:
+    for kind in mix.names + write_kinds:
         lat = results.latency.get(kind, [])
         n, errs = len(lat), sum(results.errors[kind].values())
         total += n
@@ -384,7 +562,25 @@ def run(target: Target, token: str, area_ids: list[int], seed: int) -> int:
     table += ["-" * len(header), last]
     print("-" * len(header))
     print(last)
-    print(f"\nelapsed {elapsed:.1f} s; goal: no errors; cached tiles p99 < 50 ms (issue 16)")
+    acknowledged = sum(1 for o in load.outcomes if o.acknowledged)
+    read = (
+        f"{acknowledged} acknowledged write requests: {len(load.inserted) // BATCH} WFS-T inserts "
+        f"({len(load.inserted)} proposals), "
+        f"{sum(ok for a in load.updates.values() for _, ok in a)} WFS-T updates, "
+        f"{len(load.created)} API creations, {len(load.submitted)} submissions; read back: "
+        + (f"{len(missing)} PROBLEMS" if missing else "all there, no transaction in part")
+        + f"\nimages judged: {expect.judged['drawn']} must show features, "
+        f"{expect.judged['empty']} must be empty, {expect.judged['not judged']} not judged"
+    )
+    table.append(read)
+    print(read)
+    for problem in missing[:10]:
+        print("  " + problem)
+    total_errors += len(missing)
+    print(
+        f"\nelapsed {elapsed:.1f} s; goals: no errors, no wrong bodies; cached tiles p99 < 50 ms "
+        "(issue 16)"
+    )
     if total_errors:
         print("errors by kind:")
         for kind, counter in results.errors.items():
@@ -417,6 +613,10 @@ def main() -> int:
     )
     token = Token.objects.get_or_create(user=user)[0].key
     area_ids = list(m.IndustrialArea.objects.values_list("pk", flat=True)[:200])
+    expect = Expectations(drawn_geometries(), m.ClearanceParcel.objects.count())
+    writers = Writers()
+    print(f"writers: {len(writers.users)} commune staff of {writers.commune}, "
+          f"{len(writers.squares)} squares")  # fmt: skip
     connection.close()
 
     var_dir = Path(os.environ.get("KCN_VAR_DIR", REPO / "var"))
@@ -427,7 +627,7 @@ def main() -> int:
         target = {"single": single_gunicorn, "production": production_stack}[name](var_dir)
         try:
             # Other random requests in each set-up: the uncached tiles of one are not the other's.
-            errors += run(target, token, area_ids, seed=1000 * k)
+            errors += run(target, token, area_ids, 1000 * k, expect, writers)
         finally:
             target.stop()
         lines += [f"**{target.label}**", "", "```", *target.table, "```", ""]
