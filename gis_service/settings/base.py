@@ -153,6 +153,9 @@ KCN_TILE_FAST_PATH = env_bool("KCN_TILE_FAST_PATH", True)
 # cached is handed back to nginx with X-Accel-Redirect to this internal prefix, which nginx sends
 # to the main pool to render, so the tile pool's workers never wait for a render.
 KCN_RENDER_REDIRECT = os.environ.get("KCN_RENDER_REDIRECT", "").rstrip("/")
+# A long-lived MapServer (FastCGI behind nginx, README "Production") that MapProxy asks for maps,
+# e.g. http://127.0.0.1:8003/mapserv; empty: MapServer runs as a CGI process per map.
+KCN_MAPSERVER_URL = os.environ.get("KCN_MAPSERVER_URL", "")
 # A file cache is shared by the workers of one machine (gunicorn -w N), unlike local memory.
 CACHES = {
     "default": {

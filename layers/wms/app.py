@@ -106,6 +106,7 @@ def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
         mapserv=MAPSERV,
         working_dir=str(directory),
         cache_dir=str(directory / "tiles"),
+        mapserver_url=settings.KCN_MAPSERVER_URL,
     )
     return mapfile, conf
 

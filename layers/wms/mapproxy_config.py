@@ -43,31 +43,45 @@ def build_mapproxy_config(
     working_dir: str,
     cache_dir: str,
     title: str = "KCN Planner",
+    mapserver_url: str = "",
 ) -> dict:
     """Return a MapProxy configuration dict serving ``layers`` through MapServer.
 
     WMS renders straight from MapServer (uncached, any CRS, GetFeatureInfo and legends);
     WMTS and XYZ tiles come from a per-layer tile cache on GLOBAL_WEBMERCATOR.
+
+    MapServer runs as a CGI process per request (``mapserv``: nothing to start, the default),
+    or, given ``mapserver_url``, is a long-lived FastCGI MapServer reached over HTTP (README
+    "Production": spawn-fcgi behind nginx) — the same mapfile, the same requests.
     """
     sources, caches, mp_layers = {}, {}, []
     for layer in layers:
         src = f"{layer.name}_src"
-        sources[src] = {
-            "type": "mapserver",
-            "req": {"layers": layer.name, "map": mapfile, "transparent": True},
-            "mapserver": {"binary": mapserv, "working_dir": working_dir},
-            "coverage": {"bbox": COVERAGE_BBOX, "srs": "EPSG:4326"},
-            "supported_srs": [
-                "EPSG:4326",
-                "EPSG:3857",
-                "EPSG:9217",
-                "EPSG:9209",
-                "EPSG:9218",
-                "EPSG:5897",
-            ],
-            # No fixed featureinfo_format: MapServer is asked for the client's INFO_FORMAT.
-            "wms_opts": {"version": "1.3.0", "featureinfo": True, "legendgraphic": True},
-        }
+        req = {"layers": layer.name, "map": mapfile, "transparent": True}
+        sources[src] = (
+            {"type": "wms", "req": {"url": mapserver_url, **req}}
+            if mapserver_url
+            else {
+                "type": "mapserver",
+                "req": req,
+                "mapserver": {"binary": mapserv, "working_dir": working_dir},
+            }
+        )
+        sources[src].update(
+            {
+                "coverage": {"bbox": COVERAGE_BBOX, "srs": "EPSG:4326"},
+                "supported_srs": [
+                    "EPSG:4326",
+                    "EPSG:3857",
+                    "EPSG:9217",
+                    "EPSG:9209",
+                    "EPSG:9218",
+                    "EPSG:5897",
+                ],
+                # No fixed featureinfo_format: MapServer is asked for the client's INFO_FORMAT.
+                "wms_opts": {"version": "1.3.0", "featureinfo": True, "legendgraphic": True},
+            }
+        )
         caches[f"{layer.name}_cache"] = {
             "grids": ["GLOBAL_WEBMERCATOR"],
             "sources": [src],

@@ -8,6 +8,7 @@ from it, so what is documented is what is tested.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import signal
@@ -63,6 +64,14 @@ def readme_pools() -> list[Pool]:
     return pools
 
 
+def readme_mapserver() -> tuple[list[str], str]:
+    """README "Production"'s ``spawn-fcgi`` arguments and its ``KCN_MAPSERVER_URL``."""
+    (block,) = re.findall(r"```sh\n(.*?)```", production_section(), re.S)[:1]
+    (line,) = [x for x in block.splitlines() if " spawn-fcgi " in x]
+    (url,) = re.findall(r"^export KCN_MAPSERVER_URL=(\S+)", block, re.M)
+    return shlex.split(line.split(" spawn-fcgi ", 1)[1].split("#", 1)[0]), url
+
+
 def make_certificate(directory: Path) -> tuple[Path, Path]:
     cert, key = directory / "fullchain.pem", directory / "privkey.pem"
     subprocess.run(
@@ -100,6 +109,7 @@ class Stack:
     http_port: int
     pools: dict[str, object] = field(default_factory=dict)  # name -> tests.faults.server.Gunicorn
     nginx: subprocess.Popen | None = None
+    mapserver_pids: list[int] = field(default_factory=list)  # spawn-fcgi's mapserv processes
 
     @property
     def url(self) -> str:
@@ -118,6 +128,11 @@ class Stack:
                 self.nginx.kill()
         for pool in self.pools.values():
             pool.stop()
+        for pid in self.mapserver_pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
 
 
 def nginx_site(directory: Path, ports: dict[int, int], https_port: int, http_port: int) -> str:
@@ -151,6 +166,25 @@ def start(directory: Path, env: dict[str, str], nginx_workers: str = "auto", **p
     env["DJANGO_ALLOWED_HOSTS"] = f"{HOST},127.0.0.1,localhost"
     ports = {}
     try:
+        # MapServer as README starts it: spawn-fcgi, its configuration written by the command.
+        from tests.faults.server import manage
+
+        spawn_args, url = readme_mapserver()
+        fcgi_port, mapserver_port = free_port(), free_port()
+        readme_fcgi_port = int(spawn_args[spawn_args.index("-p") + 1])
+        spawn_args[spawn_args.index("-p") + 1] = str(fcgi_port)
+        config = manage(env, "mapserver_config").strip()
+        pidfile = directory / "spawn-fcgi.pid"
+        subprocess.run(
+            ["spawn-fcgi", "-P", str(pidfile), *spawn_args],
+            env=dict(os.environ, MAPSERVER_CONFIG_FILE=config),
+            check=True,
+            capture_output=True,
+        )
+        stack.mapserver_pids = [int(p) for p in pidfile.read_text().split()]
+        readme_port = int(url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+        env["KCN_MAPSERVER_URL"] = url.replace(f":{readme_port}/", f":{mapserver_port}/")
+        ports[readme_port], ports[readme_fcgi_port] = mapserver_port, fcgi_port
         for pool in readme_pools():
             args = list(pool.args)
             args += ["--access-logfile", str(directory / f"{pool.name}-access.log")]

@@ -82,6 +82,9 @@ def test_the_readme_has_two_pools_and_one_nginx_block():
     assert set(pools) == {"app", "tiles"}
     assert pools["tiles"].env == {"KCN_RENDER_REDIRECT": "/_kcn_render"}
     assert "location /_kcn_render/" in production.readme_nginx()
+    spawn, url = production.readme_mapserver()
+    assert spawn[-1] == "/usr/bin/mapserv" and url.startswith("http://127.0.0.1:")
+    assert "listen 127.0.0.1:8003;" in production.readme_nginx()  # MapServer: loopback only
 
 
 def test_http_goes_to_https_and_the_application_knows_it(stack):
@@ -140,3 +143,47 @@ def test_the_render_location_is_internal(stack):
     tile = f"/ows/tiles/admin_units/GLOBAL_WEBMERCATOR/{Z}/{X + 1}/{Y}.png"
     assert get(stack, "/_kcn_render" + tile).status_code == 404
     assert served_by(stack, "app", tile, 0) and served_by(stack, "app", "/_kcn_render" + tile, 0)
+
+
+def _mapserv_processes() -> set[int]:
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "comm").read_text().strip() == "mapserv":
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_maps_are_drawn_by_the_long_lived_mapserver(stack):
+    """GetMap, GetFeatureInfo and GetLegendGraphic through MapProxy reach spawn-fcgi's MapServer
+    processes over nginx's loopback address; no MapServer is started per map."""
+    import io
+    from urllib.parse import urlencode
+
+    from PIL import Image
+
+    log = stack.directory / "nginx-access.log"
+    before = log.read_text(errors="replace").count("GET /mapserv?")
+    processes = _mapserv_processes()
+    assert set(stack.mapserver_pids) <= processes
+    common = {"SERVICE": "WMS", "VERSION": "1.1.1", "SRS": "EPSG:4326", "STYLES": "",
+              "BBOX": "108.9,13.9,109.2,14.2", "WIDTH": 256, "HEIGHT": 256}  # fmt: skip
+    r = get(stack, "/ows/wms?" + urlencode({**common, "REQUEST": "GetMap",
+            "LAYERS": "admin_units", "FORMAT": "image/png", "TRANSPARENT": "TRUE"}))  # fmt: skip
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/png", r.text[:300]
+    image = Image.open(io.BytesIO(r.content)).convert("RGBA")
+    assert image.size == (256, 256) and image.getchannel("A").getextrema()[1] > 0  # drawn
+    r = get(stack, "/ows/wms?" + urlencode({**common, "REQUEST": "GetFeatureInfo",
+            "LAYERS": "admin_units", "QUERY_LAYERS": "admin_units", "X": 107, "Y": 149,
+            "INFO_FORMAT": "application/vnd.ogc.gml", "FEATURE_COUNT": 5}))  # fmt: skip
+    assert r.status_code == 200 and "Xã Cát Hanh" in r.text, r.text[:500]
+    legend = {"REQUEST": "GetLegendGraphic", "LAYER": "admin_units", "FORMAT": "image/png"}
+    r = get(stack, "/ows/wms?" + urlencode({"SERVICE": "WMS", "VERSION": "1.1.1", **legend}))
+    assert r.status_code == 200 and r.content.startswith(b"\x89PNG"), r.text[:300]
+    deadline = time.monotonic() + 5  # nginx writes its log line after the answer
+    while log.read_text(errors="replace").count("GET /mapserv?") < before + 3:
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+        time.sleep(0.05)
+    assert _mapserv_processes() == processes  # the same processes, none started per map

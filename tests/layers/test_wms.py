@@ -628,3 +628,28 @@ def test_the_tile_pool_hands_a_raster_miss_to_nginx_and_serves_hits(client, prov
     # Not a tile (capabilities, GetMap): never handed back.
     caps = client.get("/ows/wmts/1.0.0/WMTSCapabilities.xml", HTTP_HOST="127.0.0.1")
     assert "X-Accel-Redirect" not in caps
+
+
+def test_mapproxy_asks_a_long_lived_mapserver_when_given_its_address():
+    """KCN_MAPSERVER_URL (README "Production"): every layer's source is MapServer's WMS at that
+    address, with the same mapfile and requests as the CGI source, and MapProxy's own validator
+    accepts the configuration (the deploy test draws maps through it)."""
+    from types import SimpleNamespace
+
+    from layers.wms import mapproxy_config
+    from layers.wms.app import validate
+
+    layers = [SimpleNamespace(name=n, title=n, abstract="") for n in ("admin_units", "roads")]
+    common = {"mapfile": "/srv/m/kcn.map", "mapserv": "/usr/bin/mapserv", "working_dir": "/srv/m"}
+    cgi = mapproxy_config.build_mapproxy_config(layers, cache_dir="/srv/m/tiles", **common)
+    fcgi = mapproxy_config.build_mapproxy_config(
+        layers, cache_dir="/srv/m/tiles", mapserver_url="http://127.0.0.1:8003/mapserv", **common
+    )
+    for name in ("admin_units_src", "roads_src"):
+        assert cgi["sources"][name]["type"] == "mapserver"
+        source = fcgi["sources"][name]
+        assert source["type"] == "wms" and "mapserver" not in source
+        url = "http://127.0.0.1:8003/mapserv"
+        assert source["req"] == {"url": url, **cgi["sources"][name]["req"]}
+        assert source["wms_opts"] == cgi["sources"][name]["wms_opts"]  # GetFeatureInfo, legends
+    assert validate(fcgi) == []
