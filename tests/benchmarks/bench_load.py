@@ -17,8 +17,9 @@ submission (:class:`tests.faults.writes.WriteLoad`). Every body is checked
 (:mod:`tests.benchmarks.load_checks`: images decoded and judged against the features, WFS and
 API pages against a reference fetched before the load, write answers parsed), and every
 acknowledged write is read back from the database afterwards. Prints requests, errors by kind
-(HTTP status, socket error or "wrong body"), throughput and latency percentiles per kind. Run by scripts/bench.sh with DATABASE_URL pointing at ``kcn_bench``; the
-figures are reported, never asserted, but the exit status is 1 if any request failed.
+(HTTP status, socket error or "wrong body"), throughput and latency percentiles per kind. Run
+by scripts/bench.sh with DATABASE_URL pointing at ``kcn_bench``; the figures are reported,
+never asserted, but the exit status is 1 if any request failed or any body was wrong.
 """
 
 from __future__ import annotations
