@@ -128,11 +128,19 @@ class Stack:
                 self.nginx.kill()
         for pool in self.pools.values():
             pool.stop()
-        for pid in self.mapserver_pids:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        # A FastCGI mapserv acts on SIGTERM only at its next request: SIGKILL after a moment (it
+        # holds nothing worth a graceful exit: read-only, its database session ends with it).
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in self.mapserver_pids:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 1
+            while any(Path(f"/proc/{pid}").exists() for pid in self.mapserver_pids):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
 
 
 def nginx_site(directory: Path, ports: dict[int, int], https_port: int, http_port: int) -> str:
