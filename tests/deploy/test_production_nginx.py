@@ -42,8 +42,8 @@ Z, X, Y = 12, 3288, 1885
 
 @pytest.fixture(scope="module")
 def stack():
-    if shutil.which("nginx") is None or shutil.which("openssl") is None:
-        pytest.skip("nginx and openssl are installed by make test")
+    if not all(shutil.which(tool) for tool in ("nginx", "openssl", "spawn-fcgi")):
+        pytest.skip("nginx, openssl and spawn-fcgi are installed by make test")
     directory = Path(tempfile.mkdtemp(prefix="kcn-production-"))
     os.chmod(directory, 0o755)
     env = server_env(f"spatialite:///{directory / 'db.sqlite3'}", directory / "var")
