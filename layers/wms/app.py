@@ -7,6 +7,7 @@ The configuration depends on the active database settings, so a test database ge
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -192,4 +193,9 @@ def get_service() -> BuiltService:
         app = make_app(config_path)
         svc = _built[key] = BuiltService(key, directory, mapfile, conf, app)
         log.info("map services built in %s", directory)
+        if gc.get_freeze_count():
+            # A server process froze what it loaded at start (gis_service/wsgi.py); the map
+            # service lives as long and is built at the first map: out of the collector's full
+            # passes too (~20,000 objects of MapProxy's configuration).
+            gc.freeze()
         return svc

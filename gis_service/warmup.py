@@ -1,0 +1,40 @@
+"""What a server process loads before it serves, so that ``gc.freeze()`` in ``wsgi.py`` keeps it
+out of the collector's full passes.
+
+Without it, the first requests of each worker import the views (Django resolves its URL
+patterns lazily), read the translation catalogues and load MapProxy: some 40,000 objects that
+live as long as the process, tracked by the collector, walked by every full collection (a full
+pass over them: 27 ms idle, much more under load with the requests' own objects). Loaded here,
+before the freeze, they are never walked again (1.6 ms after the same requests, measured
+2026-12-07). Nothing here touches the database: a worker starts while the database is down.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import get_resolver
+from django.utils import translation
+
+
+def _every_pattern(patterns) -> int:
+    n = 0
+    for p in patterns:
+        n += 1
+        if hasattr(p, "url_patterns"):  # an include(): importing its module imports its views
+            n += _every_pattern(p.url_patterns)
+    return n
+
+
+def warm_up() -> int:
+    """Import every view, read every language's catalogue, load MapProxy; the number of URL
+    patterns seen."""
+    resolver = get_resolver()
+    n = _every_pattern(resolver.url_patterns)
+    resolver._populate()  # noqa: SLF001 - what the first resolve() does
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Map")
+    import mapproxy.config.loader  # noqa: F401 - MapProxy is loaded by the first map otherwise
+    import mapproxy.wsgiapp  # noqa: F401
+
+    return n
