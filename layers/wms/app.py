@@ -11,6 +11,7 @@ import gc
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,29 @@ def published_columns(spec) -> list[str]:
     return [prop.name for prop in feature_type(spec.name).props]
 
 
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old content or the new, never a part.
+
+    Every worker process builds the map service files at its first map, while MapServer
+    processes (a CGI per map, or long-lived FastCGI) read them: a file truncated and rewritten in
+    place made MapServer read an empty mapfile now and then ("msLoadMap(): … this doesn't look
+    like a mapfile", a 500 under load). Unchanged content is not written at all."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)  # readable by MapServer whoever runs it (mkstemp makes it 0600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 @dataclass
 class BuiltService:
     key: str
@@ -88,18 +112,15 @@ def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
     for layer, spec in zip(layers, [s for s in specs if s.name in published], strict=False):
         model = spec.model
         labels = {n: str(model._meta.get_field(n).verbose_name) for n in layer.columns}
-        (templates / f"{layer.name}.html").write_text(
-            feature_info_template(layer, labels), encoding="utf-8"
-        )
-    (templates / "blank.html").write_text("<!-- MapServer Template -->\n", encoding="utf-8")
-    (templates / "header.html").write_text(FEATURE_INFO_HEADER, encoding="utf-8")
-    (templates / "footer.html").write_text(FEATURE_INFO_FOOTER, encoding="utf-8")
+        write_file(templates / f"{layer.name}.html", feature_info_template(layer, labels))
+    write_file(templates / "blank.html", "<!-- MapServer Template -->\n")
+    write_file(templates / "header.html", FEATURE_INFO_HEADER)
+    write_file(templates / "footer.html", FEATURE_INFO_FOOTER)
     fontset = directory / "fonts.txt"
-    fontset.write_text(f"sans {FONT}\n")
+    write_file(fontset, f"sans {FONT}\n")
     mapfile = directory / "kcn.map"
-    mapfile.write_text(
-        build_mapfile(layers, source, template_dir=str(templates), fontset=str(fontset)),
-        encoding="utf-8",
+    write_file(
+        mapfile, build_mapfile(layers, source, template_dir=str(templates), fontset=str(fontset))
     )
     conf = build_mapproxy_config(
         layers,
@@ -117,11 +138,12 @@ def mapserver_config_file(base: Path) -> Path:
     base.mkdir(parents=True, exist_ok=True)
     path = base / "mapserver.conf"
     pattern = "^" + str(base).replace(".", r"\.") + r"/.*\.map$"
-    path.write_text(
+    write_file(
+        path,
         "CONFIG\n  ENV\n"
         f'    MS_MAP_PATTERN "{pattern}"\n'
         f'    PROJ_DATA "/usr/share/proj"\n'
-        "  END\nEND\n"
+        "  END\nEND\n",
     )
     return path
 
@@ -187,9 +209,7 @@ def get_service() -> BuiltService:
         if problems:
             raise MapServiceConfigError("invalid MapProxy configuration: " + "; ".join(problems))
         config_path = directory / "mapproxy.yaml"
-        config_path.write_text(
-            yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+        write_file(config_path, yaml.safe_dump(conf, allow_unicode=True, sort_keys=False))
         app = make_app(config_path)
         svc = _built[key] = BuiltService(key, directory, mapfile, conf, app)
         log.info("map services built in %s", directory)

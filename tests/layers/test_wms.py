@@ -653,3 +653,36 @@ def test_mapproxy_asks_a_long_lived_mapserver_when_given_its_address():
         assert source["req"] == {"url": url, **cgi["sources"][name]["req"]}
         assert source["wms_opts"] == cgi["sources"][name]["wms_opts"]  # GetFeatureInfo, legends
     assert validate(fcgi) == []
+
+
+def test_map_files_are_never_seen_half_written(tmp_path):
+    """Every worker writes the map service's files at its first map while MapServer reads them;
+    a reader sees the old content or the new, never an empty or partial file (before: the
+    mapfile was truncated and rewritten in place, and MapServer failed on it now and then under
+    load)."""
+    import threading
+
+    from layers.wms.app import write_file
+
+    path = tmp_path / "kcn.map"
+    versions = ["MAP\n" + "  LAYER END\n" * 20000 + f"END # {v}\n" for v in range(2)]
+    write_file(path, versions[0])
+    stop, seen = threading.Event(), []
+
+    def read():
+        while not stop.is_set():
+            seen.append(path.read_text())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(200):
+            write_file(path, versions[i % 2])
+    finally:
+        stop.set()
+        reader.join()
+    assert seen and all(text in versions for text in seen), {len(t) for t in seen}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kcn.map"]  # no temporary file left
+    mtime = path.stat().st_mtime_ns
+    write_file(path, path.read_text())  # unchanged: not written at all
+    assert path.stat().st_mtime_ns == mtime
