@@ -167,7 +167,8 @@ def _scaled(box, factor: float) -> shapely.Geometry:
 
 def drawn_geometries() -> dict[str, tuple[shapely.Geometry, shapely.Geometry]]:
     """Per WMS layer of the mix, from the database (lon/lat): the lines it always draws (outlines
-    of the units and areas it shows, roads) and everything it may draw (the areas' fills too).
+    of the units and areas it shows, roads) and everything it may draw (the areas' fills and the
+    units' labels too).
     The units are those of the layer's style: today's, and the pre-2025 districts."""
     from django.db.models import Q
 
@@ -182,7 +183,8 @@ def drawn_geometries() -> dict[str, tuple[shapely.Geometry, shapely.Geometry]]:
     areas = geoms(m.IndustrialArea.objects.all(), "boundary")
     roads = shapely.union_all(geoms(m.RoadCorridor.objects.all(), "centerline"))
     return {
-        "admin_units": (shapely.union_all(shapely.boundary(units)),) * 2,
+        # Unit names are drawn inside the units (labels at large scales): anywhere in a unit.
+        "admin_units": (shapely.union_all(shapely.boundary(units)), shapely.union_all(units)),
         "industrial_areas": (
             shapely.union_all(shapely.boundary(areas)),
             shapely.union_all(areas),
