@@ -14,11 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
+
+from layers.management.base import LanguageCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(LanguageCommand):
+    help = gettext_lazy(
         "Write MapServer's configuration file (MS_MAP_PATTERN for this service's maps) and "
         "print its path."
     )
