@@ -11,7 +11,10 @@ Besides the library's worker it
   worker killed mid-task (``kill -9``, a crash, a machine gone) is marked failed, not left
   running;
 * on SIGTERM or Ctrl+C finishes the task it runs, then stops (a second signal stops it at once:
-  the task is marked failed, and so is its job by the next sweep).
+  the task is marked failed, and so is its job by the next sweep);
+* outlives the database going away (a restart, a crash): it logs a warning once, tries again
+  every second, and a task whose failure could not be stored meanwhile is marked failed when the
+  database is back.
 
 :func:`tasks_run_ready` and :func:`task_run_now` run tasks in the calling process and transaction
 (tests, one-off use).
@@ -24,7 +27,13 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connection, connections
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    connections,
+)
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -32,6 +41,12 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from planning.services import jobs
 
 log = logging.getLogger(__name__)
+
+
+#: What a database that is away for a moment (restarted, crashed, unreachable) raises.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+#: Seconds between tries while the database is away.
+RETRY_SECONDS = 1.0
 
 
 class JobWorker(Worker):
@@ -46,6 +61,7 @@ class JobWorker(Worker):
             else getattr(settings, "PLANNING_WORKER_BEAT_SECONDS", 2)
         )
         self._stopped = threading.Event()
+        self._away = False  # the database unavailable (logged once per outage)
         self._last_beat = float("-inf")
         self._beat_thread: threading.Thread | None = None
 
@@ -125,15 +141,69 @@ class JobWorker(Worker):
             raise
         return task_result, True
 
+    # ---- the database away for a moment --------------------------------------------------------
+    def _database_away(self, exc: BaseException, doing: str) -> None:
+        """Log (once per outage), drop this thread's connection, wait before the next try."""
+        if not self._away:
+            log.warning(
+                "worker %s: the database is unavailable (%s: %s); trying again every %.0f s",
+                self.worker_id, doing, str(exc).strip().splitlines()[0] if str(exc) else "",
+                RETRY_SECONDS,
+            )  # fmt: skip
+        self._away = True
+        connection.close_if_unusable_or_obsolete()
+        try:
+            connection.close()
+        except DATABASE_AWAY:
+            pass
+        time.sleep(RETRY_SECONDS)
+
+    def _database_back(self) -> None:
+        if self._away:
+            log.warning("worker %s: the database answers again", self.worker_id)
+        self._away = False
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        """The library's run, and if the database went away while the task ran so that not even
+        its failure could be stored: store the failure once the database is back, rather than
+        leave the task "running" under a worker that is alive (no sweep would ever end it)."""
+        try:
+            super().run_task(db_task_result)
+        except DATABASE_AWAY as exc:
+            while True:
+                self._database_away(exc, f"task {db_task_result.pk}")
+                try:
+                    db_task_result.set_failed(exc)
+                except DATABASE_AWAY:
+                    continue
+                self._database_back()
+                log.warning("worker %s: task %s failed, the database away", self.worker_id,
+                            db_task_result.pk)  # fmt: skip
+                return
+
     def run(self) -> None:
         log.info("worker %s: queues %s", self.worker_id, ",".join(self.queue_names))
-        self.start_beating()
+        while True:  # the first beat (and sweep) needs the database: wait for it
+            try:
+                self.start_beating()
+                break
+            except DATABASE_AWAY as exc:
+                if not self.running:
+                    return
+                self._database_away(exc, "starting")
+        self._database_back()
         try:
             if self.startup_delay and self.interval:
                 time.sleep(min(self.interval, 1.0) * 0.5)  # workers started together spread out
             while self.running:
-                close_old_connections()
-                task_result, asked = self.claim_next()
+                try:
+                    close_old_connections()
+                    task_result, asked = self.claim_next()
+                except DATABASE_AWAY as exc:
+                    # A worker outlives a database restart: no process supervisor needed for that.
+                    self._database_away(exc, "claiming")
+                    continue
+                self._database_back()
                 if task_result is not None:
                     self.run_task(task_result)
                 if self.batch and asked and task_result is None:

@@ -32,7 +32,7 @@ from django.conf import settings
 
 from tests.faults.cluster import ThrowawayCluster
 from tests.faults.server import REPO, Gunicorn, manage, prepare_database, server_env
-from tests.faults.writes import USERS_SCRIPT, WriteLoad
+from tests.faults.writes import BATCH, USERS_SCRIPT, WriteLoad
 
 ENGINE = settings.DATABASES["default"]["ENGINE"]
 pytestmark = [
@@ -215,6 +215,8 @@ def test_kill_9_of_postgres_a_web_worker_and_a_task_worker_loses_no_acknowledged
             "the lost job to be failed",
         )[0]
         assert (status, error) == ("failed", LOST)
+        # The task worker that replaced the killed one outlived the database's crash.
+        assert task_workers[1].proc.poll() is None, task_workers[1].log_path.read_text()[-3000:]
 
         # The service recovered without a restart: the same master, serving every kind again.
         assert server.proc.poll() is None and server.proc.pid == master
@@ -266,8 +268,8 @@ def test_kill_9_of_postgres_a_web_worker_and_a_task_worker_loses_no_acknowledged
         print(
             f"\n{len(load.outcomes)} writes: "
             + ", ".join(f"{k} {s}: {c}" for (k, s), c in sorted(kinds.items(), key=str))
-            + f"\nacknowledged and stored: {len(load.inserted)} WFS-T inserts"
-            f" ({len(load.batches)} transactions tried), "
+            + f"\nacknowledged and stored: {len(load.inserted)} proposals in "
+            f"{len(load.inserted) // BATCH} WFS-T inserts ({len(load.batches)} tried), "
             f"{sum(1 for a in load.updates.values() for _, ok in a if ok)} WFS-T updates, "
             f"{len(load.created)} API creations, {len(load.submitted)} submissions"
             + "\n"
