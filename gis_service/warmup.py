@@ -16,25 +16,12 @@ from django.urls import get_resolver
 from django.utils import translation
 
 
-def _every_pattern(patterns) -> int:
-    n = 0
-    for p in patterns:
-        n += 1
-        if hasattr(p, "url_patterns"):  # an include(): importing its module imports its views
-            n += _every_pattern(p.url_patterns)
-    return n
-
-
-def warm_up() -> int:
-    """Import every view, read every language's catalogue, load MapProxy; the number of URL
-    patterns seen."""
-    resolver = get_resolver()
-    n = _every_pattern(resolver.url_patterns)
-    resolver._populate()  # noqa: SLF001 - what the first resolve() does
+def warm_up() -> None:
+    """Import every view, read every language's catalogue, load MapProxy."""
+    # What the first resolve() does: walk every pattern, includes too, importing their views.
+    get_resolver()._populate()  # noqa: SLF001
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Map")
     import mapproxy.config.loader  # noqa: F401 - MapProxy is loaded by the first map otherwise
     import mapproxy.wsgiapp  # noqa: F401
-
-    return n

@@ -151,7 +151,6 @@ class JobWorker(Worker):
                 RETRY_SECONDS,
             )  # fmt: skip
         self._away = True
-        connection.close_if_unusable_or_obsolete()
         try:
             connection.close()
         except DATABASE_AWAY:

@@ -172,32 +172,9 @@ class Peer:
                 self.nginx.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.nginx.kill()
-        for pid in self.pids:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        # Wait for the children (they hold database connections) before anyone drops the database.
-        # A mapserv child that has served a request only acts on SIGTERM at its next request
-        # (MapServer's FastCGI loop checks a flag), so it gets a second, then SIGKILL: it holds no
-        # state worth a graceful exit (read-only, its database session ends with the socket).
-        deadline = time.monotonic() + 1
-        while any(_alive(pid) for pid in self.pids):
-            if time.monotonic() > deadline:
-                for pid in self.pids:
-                    if _alive(pid):
-                        os.kill(pid, signal.SIGKILL)
-                break
-            time.sleep(0.05)
+        from tests.deploy.production import stop_fastcgi
 
-
-def _alive(pid: int) -> bool:
-    """Running (not gone, not a zombie waiting for its new parent to reap it)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status
+        stop_fastcgi(self.pids)
 
 
 def peer_mapfile(directory: Path, where: str) -> Path:

@@ -17,6 +17,7 @@ from django.db import connection
 from planning import models as m
 from tests.benchmarks import bench_ogcapi as bench
 from tests.benchmarks.bench_ows import top_up_parcels
+from tests.deploy.production import process_alive
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -68,7 +69,7 @@ def test_both_sides_return_the_same_features_and_tiles(live_server, binh_dinh, p
 
     assert fig.check["problems"] == [], lines
     # FastCGI, not CGI: the same two mapserv processes served every request and still run.
-    assert len(peer.pids) == 2 and all(bench._alive(pid) for pid in peer.pids)
+    assert len(peer.pids) == 2 and all(process_alive(pid) for pid in peer.pids)
     assert fig.check["features"] == fig.check["features_peer"] == len(expected)
     # One round, two clients, one whole query each: twice the answer on each side.
     assert fig.items_counts == [(2 * len(expected), 2 * len(expected))]

@@ -128,19 +128,37 @@ class Stack:
                 self.nginx.kill()
         for pool in self.pools.values():
             pool.stop()
-        # A FastCGI mapserv acts on SIGTERM only at its next request: SIGKILL after a moment (it
-        # holds nothing worth a graceful exit: read-only, its database session ends with it).
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in self.mapserver_pids:
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
-            deadline = time.monotonic() + 1
-            while any(Path(f"/proc/{pid}").exists() for pid in self.mapserver_pids):
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
+        stop_fastcgi(self.mapserver_pids)
+
+
+def process_alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for its new parent to reap it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def stop_fastcgi(pids: list[int]) -> None:
+    """Stop spawn-fcgi's mapserv processes and wait for them (they hold database connections).
+
+    A mapserv child that has served a request acts on SIGTERM only at its next request
+    (MapServer's FastCGI loop checks a flag), so it gets a second, then SIGKILL: it holds no state
+    worth a graceful exit (read-only, its database session ends with the socket)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 1
+    while any(process_alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            for pid in pids:
+                if process_alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
 
 
 def nginx_site(directory: Path, ports: dict[int, int], https_port: int, http_port: int) -> str:

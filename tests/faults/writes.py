@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.faults.server import COMMUNE_CODE
+from tests.faults.server import COMMUNE_CODE, STAFF, STAFF_PASSWORD
 
 NS = {
     "wfs": "http://www.opengis.net/wfs/2.0",
@@ -31,7 +31,7 @@ NS = {
 BATCH = 4
 #: Commune staff users of the fault database (:data:`USERS_SCRIPT` adds the two others).
 USERS = [
-    ("canbo_fault", "pw-canbo-fault-1"),
+    (STAFF, STAFF_PASSWORD),  # the user tests.faults.server's set-up makes
     ("canbo_fault2", "pw-canbo-fault-2"),
     ("canbo_fault3", "pw-canbo-fault-3"),
 ]
