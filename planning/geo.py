@@ -63,6 +63,18 @@ def area_ha(geom, metric_srid: int, *, srid: int = STORAGE_SRID) -> float:
     return float(shapely.area(transform(geom, srid, metric_srid))) / 10_000.0
 
 
+def bulk_areas_m2(shapes: np.ndarray, metric_srids: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``round(area_ha(shape, zone) * 10_000, 2)`` of each row where ``ok`` (else 0.0), one
+    reprojection per zone: the same figures as :func:`area_ha` row by row."""
+    out = np.zeros(len(shapes), dtype=object)
+    out[:] = 0.0
+    for zone in np.unique(metric_srids[ok]):
+        rows = np.flatnonzero(ok & (metric_srids == zone))
+        areas = shapely.area(transform(shapes[rows], STORAGE_SRID, int(zone)))
+        out[rows] = [round(float(a) / 10_000.0 * 10_000, 2) for a in areas]
+    return out
+
+
 def length_m(geom, metric_srid: int, *, srid: int = STORAGE_SRID) -> float:
     if geom is None:
         return 0.0

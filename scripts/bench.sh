@@ -10,14 +10,16 @@
 #                                         PART: sites (site suggestion) or efficiency (report)
 #   scripts/bench.sh load                 only the load test: gunicorn, 50 clients, 60 s
 #                                         (tests/benchmarks/bench_load.py; LOAD_SECONDS to shorten)
-# BENCH=ows|ogcapi|analyses|load in the environment does the same as the first argument.
+#   scripts/bench.sh import               only import throughput: import_layer of 200,000 parcels
+#                                         beside ogr2ogr (tests/benchmarks/bench_import.py)
+# BENCH=ows|ogcapi|analyses|load|import in the environment does the same as the first argument.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-${BENCH:-all}}"
 [ $# -gt 0 ] && shift
 case "$what" in
-  all|ows|ogcapi|analyses|load) ;;
-  *) echo "usage: scripts/bench.sh [all|ows|ogcapi|analyses [sites|efficiency]|load]" >&2; exit 2 ;;
+  all|ows|ogcapi|analyses|load|import) ;;
+  *) echo "usage: scripts/bench.sh [all|ows|ogcapi|analyses [sites|efficiency]|load|import]" >&2; exit 2 ;;
 esac
 [ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start)
@@ -44,6 +46,13 @@ if [ "$what" = all ] || [ "$what" = analyses ]; then
   ensure_db kcn_bench_analyses
   DATABASE_URL="${PG_URL%/*}/kcn_bench_analyses" .venv/bin/python tests/benchmarks/bench_analyses.py "$@"
 fi
+import_rc=0
+if [ "$what" = all ] || [ "$what" = import ]; then
+  # A database of its own (demo + the benchmark's parcels, removed after each round); exit 1 if
+  # the two sides' rows differ.
+  ensure_db kcn_bench_import
+  DATABASE_URL="${PG_URL%/*}/kcn_bench_import" .venv/bin/python tests/benchmarks/bench_import.py || import_rc=$?
+fi
 if [ "$what" = all ] || [ "$what" = load ]; then
   # Last: the same kcn_bench database as the OGC figures (demo + 10,000 parcels), served by gunicorn.
   ensure_db kcn_bench
@@ -55,4 +64,5 @@ if [ -f "$record" ] && [ "$(wc -l < "$record")" -gt "$record_lines" ]; then
   echo "==================== figures recorded in $record ===================="
   tail -n +"$((record_lines + 1))" "$record"
 fi
-exit $ogcapi_rc
+[ $ogcapi_rc -ne 0 ] && exit $ogcapi_rc
+exit $import_rc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
+from layers import signals as tile_signals
 from layers.catalogue import CATALOGUE, UnknownLayer, get_layer, split_key
+from layers.io import bulk
 from layers.io import crs as crs_mod
 from layers.io.doors import COMMAND, Door
 from layers.io.errors import LayerImportError
@@ -43,6 +46,7 @@ from planning.models.base import normalise_geometry
 from planning.numbers import number
 from planning.services.write_rules import NO_RULES
 
+log = logging.getLogger(__name__)
 MODES = ("append", "replace", "upsert")
 # Imports longer than this show a progress bar (on a terminal).
 PROGRESS_MIN_FEATURES = 200
@@ -154,6 +158,7 @@ def layer_import(
         raise LayerImportError(unknown_mode_message(mode))
     model = spec.model
     hooks = spec.hooks
+    default_rights = row_check is None
     if user is not None:
         # Whoever imports, through whichever door (a job from the web or the API, the command
         # with --user), has the same rights: the layer, the mode, and each row's unit.
@@ -274,6 +279,46 @@ def layer_import(
         c for c in (plan.target(k) for k in (key_fields or spec.key_fields)) if c is not None
     ]
 
+    def label_of(i: int) -> str:
+        return _row_label(i + 1, [(c.target, plain(columns[c.source][1][i])) for c in key_columns])
+
+    def explain(i: int):
+        """Row ``i`` through the row path in a savepoint that is always rolled back: raises its
+        error as the row-by-row import does; a refusal or an accepted row is a Disagreement."""
+        db = router.db_for_write(model)
+        sid = transaction.savepoint(using=db)
+        try:
+            _import_row(
+                i,
+                model=model,
+                spec=spec,
+                gfield=gfield,
+                geom=geoms[i],
+                columns=columns,
+                relations=relations,
+                key_fields=key_fields,
+                seen_keys={},
+                source_name=source.path.name,
+                row_check=row_check,
+                user=user,
+            )
+        except _Refused:
+            pass
+        except ValidationError as exc:
+            reason = _messages(exc)
+            raise LayerImportError(
+                _nothing_imported(label_of(i), reason), rows=[(i + 1, reason)]
+            ) from None
+        except DatabaseError as exc:
+            reason = _("the database refused it: %(error)s") % {"error": exc}
+            raise LayerImportError(
+                _nothing_imported(label_of(i), reason), rows=[(i + 1, reason)]
+            ) from exc
+        finally:
+            transaction.savepoint_rollback(sid, using=db)
+        raise bulk.Disagreement(f"row {i + 1}")
+
+    in_bulk = bulk.eligible(spec, mode, default_rights=default_rights)
     try:
         with transaction.atomic(using=router.db_for_write(model)):
             if mode == "replace":
@@ -290,53 +335,86 @@ def layer_import(
                 leave=False,
                 disable=None if (progress and n > PROGRESS_MIN_FEATURES) else True,
             )
-            with bar:
-                for i in range(n):
-                    row_no = i + 1
-                    label = _row_label(
-                        row_no, [(c.target, plain(columns[c.source][1][i])) for c in key_columns]
-                    )
-                    try:
-                        outcome = _import_row(
-                            i,
-                            model=model,
+            if in_bulk:
+                db = router.db_for_write(model)
+                before_bulk = transaction.savepoint(using=db)
+                try:
+                    with bar:
+                        result.created, refused = _import_in_bulk(
                             spec=spec,
+                            model=model,
                             gfield=gfield,
-                            geom=geoms[i],
+                            geoms=geoms,
                             columns=columns,
                             relations=relations,
-                            key_fields=key_fields,
-                            seen_keys=seen_keys,
-                            source_name=source.path.name,
-                            row_check=row_check,
                             user=user,
+                            source_name=source.path.name,
+                            bar=bar,
+                            on_progress=on_progress,
+                            explain=explain,
+                            label_of=label_of,
                         )
-                    except _Refused as exc:
-                        refused.append((row_no, label, str(exc)))
+                except bulk.Disagreement as exc:
+                    log.warning(
+                        "import into %s: the column checks refused %s, which the row path "
+                        "accepts; importing row by row",
+                        spec.name,
+                        exc,
+                    )
+                    transaction.savepoint_rollback(before_bulk, using=db)
+                    in_bulk = False
+                    result.created = 0
+                    refused = []
+            if not in_bulk:
+                with bar:
+                    for i in range(n):
+                        row_no = i + 1
+                        label = _row_label(
+                            row_no,
+                            [(c.target, plain(columns[c.source][1][i])) for c in key_columns],
+                        )
+                        try:
+                            outcome = _import_row(
+                                i,
+                                model=model,
+                                spec=spec,
+                                gfield=gfield,
+                                geom=geoms[i],
+                                columns=columns,
+                                relations=relations,
+                                key_fields=key_fields,
+                                seen_keys=seen_keys,
+                                source_name=source.path.name,
+                                row_check=row_check,
+                                user=user,
+                            )
+                        except _Refused as exc:
+                            refused.append((row_no, label, str(exc)))
+                            bar.update()
+                            if on_progress is not None:
+                                on_progress(row_no, n)
+                            continue
+                        except ValidationError as exc:
+                            # Django's messages (and ours) are in the active language, and so
+                            # is the frame.
+                            reason = _messages(exc)
+                            raise LayerImportError(
+                                _nothing_imported(label, reason), rows=[(row_no, reason)]
+                            ) from None
+                        except DatabaseError as exc:
+                            reason = _("the database refused it: %(error)s") % {"error": exc}
+                            raise LayerImportError(
+                                _nothing_imported(label, reason), rows=[(row_no, reason)]
+                            ) from exc
+                        if outcome == "created":
+                            result.created += 1
+                        elif outcome == "updated":
+                            result.updated += 1
+                        else:
+                            result.unchanged += 1
                         bar.update()
                         if on_progress is not None:
                             on_progress(row_no, n)
-                        continue
-                    except ValidationError as exc:
-                        # Django's messages (and ours) are in the active language: so is the frame.
-                        reason = _messages(exc)
-                        raise LayerImportError(
-                            _nothing_imported(label, reason), rows=[(row_no, reason)]
-                        ) from None
-                    except DatabaseError as exc:
-                        reason = _("the database refused it: %(error)s") % {"error": exc}
-                        raise LayerImportError(
-                            _nothing_imported(label, reason), rows=[(row_no, reason)]
-                        ) from exc
-                    if outcome == "created":
-                        result.created += 1
-                    elif outcome == "updated":
-                        result.updated += 1
-                    else:
-                        result.unchanged += 1
-                    bar.update()
-                    if on_progress is not None:
-                        on_progress(row_no, n)
             if refused:
                 shown = _and_more([f"{label}: {reason}" for _row, label, reason in refused], 20)
                 raise LayerImportError(
@@ -354,6 +432,79 @@ def layer_import(
     except _DryRun:
         pass
     return result
+
+
+def _import_in_bulk(
+    *,
+    spec,
+    model,
+    gfield,
+    geoms,
+    columns,
+    relations,
+    user,
+    source_name,
+    bar,
+    on_progress,
+    explain,
+    label_of,
+) -> tuple[int, list[tuple[int, str, str]]]:
+    """The new rows of an append or replace, checked over columns and written in bulk
+    (``layers.io.bulk``): (rows created, rows refused). Raises the row path's error for the
+    first row at fault (``explain``)."""
+    n = len(geoms)
+    bar.set_description_str(f"check {spec.name}")
+    checked = bulk.check(
+        model=model,
+        spec=spec,
+        gfield=gfield,
+        geoms=geoms,
+        columns=columns,
+        relations=relations,
+        user=user,
+    )
+    refused_mask = np.zeros(n, dtype=bool)
+    refused_mask[list(checked.refused)] = True
+    # As the row path: a value, geometry or unit error stops the import before the rights are
+    # asked; the rights before the field checks.
+    stops = checked.faulty | (checked.unclean & ~refused_mask)
+    first = int(np.argmax(stops)) if stops.any() else n
+    good = ~checked.faulty & ~checked.unclean & ~refused_mask
+    writer = bulk.Writer(
+        model,
+        gfield,
+        checked,
+        history_reason=f"import_layer {spec.name} from {source_name}",
+        user=user,
+    )
+    rows = np.flatnonzero(good[:first])
+    writer.allocate(rows)
+    writer.prepare(rows)
+    bar.set_description_str(f"import {spec.name}")
+    done = [0]
+
+    def on_batch(k: int) -> None:
+        done[0] += k
+        bar.update(k)
+        if on_progress is not None:
+            on_progress(done[0], n)
+
+    refused_at = bulk.write_in_batches(writer, rows, on_batch=on_batch)
+    if refused_at is not None:
+        explain(refused_at)
+    if first < n:
+        explain(first)
+    refused = [(i + 1, label_of(i), reason) for i, reason in sorted(checked.refused.items())]
+    if refused:
+        return 0, refused
+    writer.write_history()
+    shapes = checked.geoms[rows]
+    if len(shapes):
+        extent = tuple(shapely.total_bounds(shapes))
+        transaction.on_commit(lambda: tile_signals.refresh_extent(spec.name, extent))
+    if on_progress is not None and done[0] < n:
+        on_progress(n, n)
+    return writer.count, []
 
 
 def results_layer_refusal(spec) -> str:

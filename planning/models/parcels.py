@@ -134,3 +134,9 @@ class ClearanceParcel(SpatialRecord):
 
     def update_measures(self) -> None:
         self.area_m2 = round(geo.area_ha(self.boundary, self.metric_srid) * 10_000, 2)
+
+    @classmethod
+    def bulk_measures(cls, shapes, metric_srids, ok) -> dict:
+        """:meth:`update_measures` over arrays (bulk imports, ``layers.io.bulk``): shapely
+        geometries in EPSG:4326, each row's survey zone, and which rows to measure."""
+        return {"area_m2": geo.bulk_areas_m2(shapes, metric_srids, ok)}
