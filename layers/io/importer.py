@@ -479,7 +479,6 @@ def _import_in_bulk(
     )
     rows = np.flatnonzero(good[:first])
     writer.allocate(rows)
-    writer.prepare(rows)
     bar.set_description_str(f"import {spec.name}")
     done = [0]
 
@@ -497,7 +496,6 @@ def _import_in_bulk(
     refused = [(i + 1, label_of(i), reason) for i, reason in sorted(checked.refused.items())]
     if refused:
         return 0, refused
-    writer.write_history()
     shapes = checked.geoms[rows]
     if len(shapes):
         extent = tuple(shapely.total_bounds(shapes))

@@ -225,3 +225,27 @@ def test_the_bulk_measures_equal_the_models_own():
     got = geo.bulk_areas_m2(shapes, zones, np.ones(5, dtype=bool))
     want = [round(geo.area_ha(s, int(z)) * 10_000, 2) for s, z in zip(shapes, zones, strict=True)]
     assert list(got) == want
+
+
+def test_a_refused_row_in_a_later_batch_is_found(binh_dinh, admin, tmp_path, monkeypatch):
+    """The database refuses the fourth batch's COPY: the batches before it stay written while
+    the refused one is halved down to its first row at fault, which gets the row path's message
+    (its unique check sees the rows written before it)."""
+    monkeypatch.setattr(bulk, "BATCH", 8)
+
+    def twice(fields, geoms):
+        fields["map_sheet"][29] = fields["map_sheet"][3]
+        fields["parcel_no"][29] = fields["parcel_no"][3]
+
+    path = write_parcels(tmp_path / "p.gpkg", 40, centre=CAT_HANH, change=twice)
+    refused = []
+    real = bulk._first_refused
+    monkeypatch.setattr(
+        bulk, "_first_refused", lambda w, batch: refused.append(w.count) or real(w, batch)
+    )
+    bulk_error, used = through("bulk", monkeypatch, path=path, user=admin)
+    row_error, _used = through("rows", monkeypatch, path=path, user=admin)
+    assert used and refused == [24]  # three batches of 8 were written before the fourth
+    assert str(bulk_error) == str(row_error) and bulk_error.rows == row_error.rows
+    assert bulk_error.rows[0][0] == 30
+    assert stored() == ([], [])
