@@ -249,3 +249,51 @@ def test_a_refused_row_in_a_later_batch_is_found(binh_dinh, admin, tmp_path, mon
     assert str(bulk_error) == str(row_error) and bulk_error.rows == row_error.rows
     assert bulk_error.rows[0][0] == 30
     assert stored() == ([], [])
+
+
+def test_the_jobs_tab_door_imports_in_bulk_with_progress(
+    binh_dinh, admin, tmp_path, monkeypatch, settings
+):
+    """An import started from the web (or the API) is a job: it takes the bulk path, and the
+    Jobs tab sees the rows written batch by batch."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from layers.io import jobs as import_jobs
+    from tests.jobs_support import TASKS_AT_ONCE
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = TASKS_AT_ONCE
+    monkeypatch.setattr(bulk, "BATCH", 50)
+    seen = []
+    original = import_jobs._write_side
+    monkeypatch.setattr(
+        import_jobs,
+        "_write_side",
+        lambda pk, pct, msg: (seen.append(msg), original(pk, pct, msg)),
+    )
+    used = []
+    real_check = bulk.check
+    monkeypatch.setattr(bulk, "check", lambda **kw: used.append(1) or real_check(**kw))
+    path = write_parcels(tmp_path / "p.gpkg", 120, centre=CAT_HANH)
+    upload = SimpleUploadedFile("p.gpkg", path.read_bytes())
+    job = import_jobs.import_submit(user=admin, layer="clearance_parcels", upload=upload)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert used and (job.features, job.created_count) == (120, 120)
+    assert m.ClearanceParcel.objects.count() == 120 and m.ClearanceParcel.history.count() == 120
+    assert seen[-3:] == [f"đã ghi {k}/120 đối tượng" for k in (50, 100, 120)], seen
+
+
+def test_the_command_door_imports_in_bulk(binh_dinh, tmp_path, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    used = []
+    real_check = bulk.check
+    monkeypatch.setattr(bulk, "check", lambda **kw: used.append(1) or real_check(**kw))
+    path = write_parcels(tmp_path / "p.gpkg", 60, centre=CAT_HANH)
+    out = io.StringIO()
+    call_command("import_layer", str(path), "--layer", "clearance_parcels", stdout=out)
+    assert used and "tạo mới 60" in out.getvalue()
+    assert m.ClearanceParcel.objects.count() == 60 and m.ClearanceParcel.history.count() == 60
