@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # With read replicas (DATABASE_REPLICA_URLS): marks the reads that may be a second stale, and
+    # pins a client that writes to the primary for a few seconds (gis_service/db/replicas.py).
+    "gis_service.db.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gis_service.middleware.PreferredLanguageMiddleware",
     # Cache-Control, Vary and ETags of every answer by caller (after the language).
@@ -118,6 +121,48 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("KCN_DB_CONNECT_TIMEOUT", "5"))
     )
+# Read replicas (issue 15; gis_service/db/replicas.py): PostgreSQL hot standbys of DATABASE_URL,
+# comma-separated, answering the reads that may be a second stale (maps, features, tiles,
+# dashboards, analyses' inputs); aliases replica1, replica2, …
+DATABASE_REPLICA_URLS = [
+    url.strip() for url in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if url.strip()
+]
+if DATABASE_REPLICA_URLS and DATABASES["default"]["ENGINE"].endswith("spatialite"):
+    raise RuntimeError("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
+for _n, _url in enumerate(DATABASE_REPLICA_URLS, 1):
+    _replica = dj_database_url.parse(_url, conn_max_age=60)
+    _replica["ENGINE"] = DATABASES["default"]["ENGINE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer is left out quickly; its reads go to the primary.
+    _replica.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("KCN_REPLICA_CONNECT_TIMEOUT", "2"))
+    )
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+DATABASE_ROUTERS = ["gis_service.db.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
+# A client that wrote reads the primary for this long (read your writes).
+KCN_REPLICA_PIN_SECONDS = int(os.environ.get("KCN_REPLICA_PIN_SECONDS", "5"))
+# A replica that failed to answer is left out for this long.
+KCN_REPLICA_RETRY_SECONDS = float(os.environ.get("KCN_REPLICA_RETRY_SECONDS", "5"))
+# GET/HEAD requests whose reads may be a second stale: the OGC services and API, the dashboards
+# and the report APIs.
+KCN_REPLICA_READ_PREFIXES = (
+    "/ows/",
+    "/ogc/",
+    "/dashboards/",
+    "/api/v1/efficiency/",
+    "/api/v1/watch-list/",
+    "/api/v1/eco-readiness/",
+    "/api/v1/infrastructure-gaps/",
+    "/api/v1/labour-catchment/",
+    "/api/v1/plan-vs-actual/",
+    "/api/v1/infrastructure-costs/",
+    "/api/v1/labour-report/",
+    "/api/v1/lease-prices/",
+)
+# …but tiles read the primary: a cached tile made from a replica lagging behind the edit that
+# refreshed it would stay stale until the next edit (gis_service/db/replicas.py).
+KCN_REPLICA_PRIMARY_PATHS = r"^/ows/(tiles|wmts)/|/tiles/"
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

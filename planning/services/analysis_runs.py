@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from planning import models as m
+from planning import reads
 from planning.errors import InvalidParameter
 from planning.services import jobs
 from planning.services.analyses import analysis_spec
@@ -84,7 +85,8 @@ def _execute(
     t0 = time.perf_counter()
     progress = _progress_writer(run)
     try:
-        outcome = spec.body(params, progress)
+        with reads.stale_ok(f"analysis {spec.name}"):  # its inputs may come from a replica
+            outcome = spec.body(params, progress)
         progress(95, _("saving the results"))
         with transaction.atomic():
             t_store = time.perf_counter()
@@ -137,7 +139,8 @@ def analysis_compute(name: str, given: Mapping | None = None, /, **kwargs) -> Ou
     """Compute analysis ``name`` without storing anything (reports served on GET)."""
     spec = analysis_spec(name)
     params, _scope = analysis_prepare(spec, _merged(given, kwargs))
-    outcome = spec.body(params, no_progress)
+    with reads.stale_ok(f"analysis {spec.name}"):
+        outcome = spec.body(params, no_progress)
     outcome.results = {**outcome.results, "params": params}
     return outcome
 

@@ -29,13 +29,41 @@ class ThrowawayCluster:
     disk flushes: a clean stop writes everything).
     """
 
-    def __init__(self, *, durable: bool = False):
+    def __init__(self, *, durable: bool = False, standby_of: ThrowawayCluster | None = None):
+        """``standby_of``: a hot standby of that cluster (``pg_basebackup -R``: a copy of its
+        data that keeps replaying its WAL, read-only), instead of a new cluster."""
         self.durable = durable
         self.dir = Path(tempfile.mkdtemp(prefix="kcn-fault-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
+        if standby_of is not None:
+            try:
+                r = _as_postgres(
+                    [
+                        str(PGBIN / "pg_basebackup"),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        str(standby_of.port),
+                        "-U",
+                        "postgres",
+                        "-D",
+                        str(self.data),
+                        "-R",  # standby.signal and primary_conninfo: a streaming replica
+                        "-X",
+                        "stream",
+                        "--checkpoint=fast",
+                    ],
+                    timeout=300,
+                )
+                assert r.returncode == 0, r.stderr
+                self.start()
+            except BaseException:
+                self.destroy()
+                raise
+            return
         try:
             r = _as_postgres(
                 [
