@@ -24,8 +24,9 @@ class StaleReads:
     """One stretch of work whose reads may be stale; the router keeps the replica it chose for
     the stretch here, so one request reads one replica."""
 
-    replica: str | None = None  # alias chosen, "" when none was usable
+    replica: str | None = None  # alias chosen, "" when none was usable (or reads must not)
     why: str = ""
+    primary: bool = False  # this work must read the primary (it writes, or its client just did)
 
 
 _current: ContextVar[StaleReads | None] = ContextVar("kcn_stale_reads", default=None)
@@ -33,8 +34,26 @@ _current: ContextVar[StaleReads | None] = ContextVar("kcn_stale_reads", default=
 
 @contextmanager
 def stale_ok(why: str = "") -> Iterator[StaleReads]:
-    """Reads inside may come from a replica (up to about a second behind the primary)."""
+    """Reads inside may come from a replica (up to about a second behind the primary). Inside a
+    stretch already marked — stale-tolerant, or bound to the primary — nothing changes: a
+    request's reads stay on one server, and work done for a client that writes stays on the
+    primary (an analysis run by a proposal's submission reads what the reviewer just saved)."""
+    outer = _current.get()
+    if outer is not None:
+        yield outer
+        return
     scope = StaleReads(why=why)
+    token = _current.set(scope)
+    try:
+        yield scope
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def primary(why: str = "") -> Iterator[StaleReads]:
+    """Every read inside comes from the primary, whatever is marked stale-tolerant within."""
+    scope = StaleReads(replica="", why=why, primary=True)
     token = _current.set(scope)
     try:
         yield scope
@@ -44,4 +63,5 @@ def stale_ok(why: str = "") -> Iterator[StaleReads]:
 
 def current() -> StaleReads | None:
     """The stretch of stale-tolerant reads in progress, or None: read the primary."""
-    return _current.get()
+    scope = _current.get()
+    return None if scope is None or scope.primary else scope

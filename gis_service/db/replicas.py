@@ -24,6 +24,14 @@ Configured by ``DATABASE_REPLICA_URLS`` (comma-separated URLs of hot standbys of
   (Django's health check, then a connection if there is none); if that fails, the replica is
   left out for ``KCN_REPLICA_RETRY_SECONDS`` with a warning in the log, and the reads go to the
   next replica or the primary: the user gets an answer, not an error.
+* **A replica late.** Every half second a process compares a replica's replayed WAL position
+  with the primary's position of ``KCN_REPLICA_MAX_LAG_SECONDS`` ago; a replica that has not
+  replayed it (replay stuck, paused, or far behind) is left out, with a warning, until it has.
+* **Who may do what** (accounts, sessions, tokens, the sign-in lockout, memberships) is always
+  read from the primary: a revoked right or a lockout holds at once.
+* **Work for a client that writes stays on the primary**: a request that may write, or from a
+  pinned client, marks its work ``reads.primary``, so an analysis it runs (a proposal's checks
+  on submission) reads the primary too.
 * **One replica per request** (chosen in turn among the usable ones), so a page's reads agree.
 """
 
@@ -35,6 +43,7 @@ import logging
 import re
 import threading
 import time
+from collections import deque
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,13 +60,27 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith("replica")]
 
 
+def _lsn(text: str | None) -> int | None:
+    """A WAL position ``'16/B374D848'`` as a number."""
+    if not text:
+        return None
+    high, _, low = text.partition("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
 class _Health:
-    """Which replicas are left out, until when (shared by the threads of a process)."""
+    """Which replicas are left out, until when, and how far behind each is (shared by the
+    threads of a process)."""
+
+    CHECK_EVERY = 0.5  # seconds between two lag checks of a replica
 
     def __init__(self):
         self.down_until: dict[str, float] = {}
         self.lock = threading.Lock()
         self.turn = itertools.count()
+        self.samples: deque[tuple[float, int]] = deque()  # (when, the primary's WAL position)
+        self.checked_at: dict[str, float] = {}
+        self.behind: dict[str, bool] = {}
 
     def usable(self, alias: str) -> bool:
         now = time.monotonic()
@@ -86,7 +109,50 @@ class _Health:
             with self.lock:
                 if self.down_until.pop(alias, None) is not None:
                     log.warning("read replica %s answers again", alias)
-        return True
+        return not self._behind(alias, now)
+
+    def _behind(self, alias: str, now: float) -> bool:
+        """Has ``alias`` not yet replayed what the primary had written ``KCN_REPLICA_MAX_LAG_
+        SECONDS`` ago? (Checked every ``CHECK_EVERY`` s: the primary's WAL position is sampled
+        and the replica's replayed position compared with the sample of that age. An idle
+        primary leaves nothing to replay, so a quiet replica is never called late; a replica
+        whose replay is stuck or paused is, once the lag passes the limit.)"""
+        if now - self.checked_at.get(alias, float("-inf")) < self.CHECK_EVERY:
+            return self.behind.get(alias, False)
+        if not self.lock.acquire(blocking=False):
+            return self.behind.get(alias, False)  # another thread is checking
+        try:
+            self.checked_at[alias] = now
+            limit = float(getattr(settings, "KCN_REPLICA_MAX_LAG_SECONDS", 2))
+            try:
+                with connections["default"].cursor() as cur:
+                    cur.execute("SELECT pg_current_wal_lsn()::text")
+                    primary = _lsn(cur.fetchone()[0])
+                with connections[alias].cursor() as cur:
+                    cur.execute("SELECT pg_last_wal_replay_lsn()::text")
+                    replayed = _lsn(cur.fetchone()[0])
+            except Exception as exc:  # noqa: BLE001 - the lag is unknown: keep the last verdict
+                log.debug("lag of read replica %s not checked: %s", alias, exc)
+                return self.behind.get(alias, False)
+            self.samples.append((now, primary))
+            while self.samples and self.samples[0][0] < now - 4 * limit - 1:
+                self.samples.popleft()
+            due = [lsn for when, lsn in self.samples if when <= now - limit]
+            late = replayed is not None and bool(due) and replayed < due[-1]
+            if late != self.behind.get(alias, False):
+                if late:
+                    log.warning(
+                        "read replica %s is more than %g s behind the primary; reading from "
+                        "the primary",
+                        alias,
+                        limit,
+                    )
+                else:
+                    log.warning("read replica %s has caught up with the primary", alias)
+            self.behind[alias] = late
+            return late
+        finally:
+            self.lock.release()
 
 
 HEALTH = _Health()
@@ -106,6 +172,12 @@ def choose_replica(scope: reads.StaleReads) -> str | None:
     return scope.replica or None
 
 
+#: Who may do what is read from the primary even in a stale-tolerant request: a password check
+#: and its lockout count, a token or a membership just revoked must hold at once.
+PRIMARY_APPS = frozenset(("auth", "sessions", "axes", "authtoken", "admin"))
+PRIMARY_MODELS = frozenset(("planning.membership", "planning.role"))
+
+
 class ReplicaRouter:
     """Stale-tolerant reads to a replica (see the module); everything else to ``default``."""
 
@@ -113,9 +185,11 @@ class ReplicaRouter:
         scope = reads.current()
         if scope is None or connections["default"].in_atomic_block:
             return None
+        if model._meta.app_label in PRIMARY_APPS or model._meta.label_lower in PRIMARY_MODELS:
+            return None
         instance = hints.get("instance")
-        if instance is not None and instance._state.db:
-            return instance._state.db  # related rows from where the row came
+        if instance is not None and instance._state.db == "default":
+            return "default"  # related rows of a row read from the primary
         return choose_replica(scope)
 
     def db_for_write(self, model, **hints):
@@ -173,7 +247,8 @@ class ReplicaReadsMiddleware:
             return self.get_response(request)
         key = _client_key(request)
         if request.method not in SAFE:
-            response = self.get_response(request)
+            with reads.primary("a request that may write"):
+                response = self.get_response(request)
             seconds = int(getattr(settings, "KCN_REPLICA_PIN_SECONDS", 5))
             if key is not None:
                 cache.set(f"kcn-pin:{key}", 1, timeout=seconds)
@@ -189,4 +264,5 @@ class ReplicaReadsMiddleware:
         if stale_tolerant(request.path_info) and not _pinned(request, key):
             with reads.stale_ok(request.path_info):
                 return self.get_response(request)
-        return self.get_response(request)
+        with reads.primary("a client that just wrote, or a page people edit with"):
+            return self.get_response(request)

@@ -142,6 +142,8 @@ for _n, _url in enumerate(DATABASE_REPLICA_URLS, 1):
 DATABASE_ROUTERS = ["gis_service.db.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 # A client that wrote reads the primary for this long (read your writes).
 KCN_REPLICA_PIN_SECONDS = int(os.environ.get("KCN_REPLICA_PIN_SECONDS", "5"))
+# A replica that has not replayed what the primary had written this long ago is left out.
+KCN_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("KCN_REPLICA_MAX_LAG_SECONDS", "2"))
 # A replica that failed to answer is left out for this long.
 KCN_REPLICA_RETRY_SECONDS = float(os.environ.get("KCN_REPLICA_RETRY_SECONDS", "5"))
 # GET/HEAD requests whose reads may be a second stale: the OGC services and API, the dashboards

@@ -105,7 +105,9 @@ def eligible(spec, mode: str, *, default_rights: bool) -> bool:
     if model.clean is not GeometryRecord.clean or model.save is not GeometryRecord.save:
         return False
     if any(
-        getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        getattr(f, "auto_now", False)
+        or getattr(f, "auto_now_add", False)
+        or (f.has_default() and callable(f.default))  # a value per row, not one per import
         for f in model._meta.concrete_fields
     ):
         return False
@@ -126,11 +128,14 @@ class Column:
     @classmethod
     def of(cls, values) -> Column:
         index: dict = {}
-        codes = np.fromiter(
-            (index.setdefault((type(v), v), len(index)) for v in values),
-            dtype=np.int64,
-            count=len(values),
-        )
+        try:
+            codes = np.fromiter(
+                (index.setdefault((type(v), v), len(index)) for v in values),
+                dtype=np.int64,
+                count=len(values),
+            )
+        except TypeError:  # an unhashable value (a list field): each row its own value
+            return cls(np.arange(len(values), dtype=np.int64), list(values))
         return cls(codes, [v for _t, v in index])
 
     @classmethod
@@ -664,15 +669,13 @@ def write_in_batches(
     # The thread making the text is stopped (closing) before a refused batch is halved.
     with contextlib.closing(writer.batches(rows)) as batches:
         for batch, main, hist in batches:
-            sid = transaction.savepoint(using=db)
             try:
-                writer.insert_table(main)
+                with transaction.atomic(using=db):
+                    writer.insert_table(main)
+                    writer.insert_history(hist)
             except DatabaseError:
-                transaction.savepoint_rollback(sid, using=db)
                 refused = batch
                 break
-            writer.insert_history(hist)
-            transaction.savepoint_commit(sid, using=db)
             writer.written.append(batch)
             if on_batch is not None:
                 on_batch(len(batch))
@@ -680,18 +683,18 @@ def write_in_batches(
 
 
 def _first_refused(writer: Writer, batch: np.ndarray) -> int:
-    """The first row of ``batch`` the database refuses, by halving; the rows before it written."""
+    """The first row of ``batch`` the database refuses, by halving; the rows before it written.
+    (Should every row go in — the history's rows were refused, say — the last one is named, and
+    the row path, which accepts it, redoes the import: ``Disagreement``.)"""
     db = writer.db
     lo, hi = 0, len(batch)  # batch[:lo] written; batch[:hi] refused as a whole
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        sid = transaction.savepoint(using=db)
         try:
-            writer.write(batch[lo:mid])
+            with transaction.atomic(using=db):
+                writer.write(batch[lo:mid])
         except DatabaseError:
-            transaction.savepoint_rollback(sid, using=db)
             hi = mid
         else:
-            transaction.savepoint_commit(sid, using=db)
             lo = mid
     return batch[lo]

@@ -105,6 +105,10 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
+class _Undo(Exception):
+    """Rolls back the savepoint in which a row was run only to explain it."""
+
+
 class _Refused(Exception):
     """A row refused by the caller's ``row_check`` (listed with the others at the end)."""
 
@@ -285,37 +289,39 @@ def layer_import(
     def explain(i: int):
         """Row ``i`` through the row path in a savepoint that is always rolled back: raises its
         error as the row-by-row import does; a refusal or an accepted row is a Disagreement."""
-        db = router.db_for_write(model)
-        sid = transaction.savepoint(using=db)
+        failure = None
         try:
-            _import_row(
-                i,
-                model=model,
-                spec=spec,
-                gfield=gfield,
-                geom=geoms[i],
-                columns=columns,
-                relations=relations,
-                key_fields=key_fields,
-                seen_keys={},
-                source_name=source.path.name,
-                row_check=row_check,
-                user=user,
-            )
-        except _Refused:
+            with transaction.atomic(using=router.db_for_write(model)):
+                try:
+                    _import_row(
+                        i,
+                        model=model,
+                        spec=spec,
+                        gfield=gfield,
+                        geom=geoms[i],
+                        columns=columns,
+                        relations=relations,
+                        key_fields=key_fields,
+                        seen_keys={},
+                        source_name=source.path.name,
+                        row_check=row_check,
+                        user=user,
+                    )
+                except (_Refused, ValidationError) as exc:
+                    failure = exc
+                raise _Undo  # the row only explains: never kept
+        except _Undo:
             pass
-        except ValidationError as exc:
-            reason = _messages(exc)
-            raise LayerImportError(
-                _nothing_imported(label_of(i), reason), rows=[(i + 1, reason)]
-            ) from None
-        except DatabaseError as exc:
+        except DatabaseError as exc:  # rolled back with the savepoint
             reason = _("the database refused it: %(error)s") % {"error": exc}
             raise LayerImportError(
                 _nothing_imported(label_of(i), reason), rows=[(i + 1, reason)]
             ) from exc
-        finally:
-            transaction.savepoint_rollback(sid, using=db)
+        if isinstance(failure, ValidationError):
+            reason = _messages(failure)
+            raise LayerImportError(
+                _nothing_imported(label_of(i), reason), rows=[(i + 1, reason)]
+            ) from None
         raise bulk.Disagreement(f"row {i + 1}")
 
     in_bulk = bulk.eligible(spec, mode, default_rights=default_rights)
@@ -474,7 +480,7 @@ def _import_in_bulk(
         model,
         gfield,
         checked,
-        history_reason=f"import_layer {spec.name} from {source_name}",
+        history_reason=history_reason(model, spec, source_name),
         user=user,
     )
     rows = np.flatnonzero(good[:first])
@@ -503,6 +509,14 @@ def _import_in_bulk(
     if on_progress is not None and done[0] < n:
         on_progress(n, n)
     return writer.count, []
+
+
+def history_reason(model, spec, source_name: str) -> str:
+    """Why the history rows of an import were written, cut to the history's column (a long file
+    name would otherwise fail the import on PostgreSQL)."""
+    reason = f"import_layer {spec.name} from {source_name}"
+    field = model.history.model._meta.get_field("history_change_reason")
+    return reason[: field.max_length] if field.max_length else reason
 
 
 def results_layer_refusal(spec) -> str:
@@ -688,7 +702,7 @@ def _import_row(
         _hook(hooks.prepare_insert, user, obj)
     obj.full_clean()
     if hasattr(model, "history"):
-        obj._change_reason = f"import_layer {spec.name} from {source_name}"
+        obj._change_reason = history_reason(model, spec, source_name)
         obj._history_user = user if getattr(user, "pk", None) else None
     obj.save()
     if hooks.written is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 
 from planning import models as m
@@ -33,6 +33,8 @@ def table_versions(models: Iterable, *, counts: dict | None = None) -> dict[str,
     models = list(models)
     if not models:
         return {}
+    # Where the inputs are read (a read replica during an analysis: planning.reads).
+    connection = connections[router.db_for_read(models[0])]
     q = connection.ops.quote_name
     parts = []
     for model in models:
@@ -109,6 +111,7 @@ def table_fingerprint(model) -> tuple | None:
     (``QuerySet.update()``, raw SQL and updates inside the current transaction included, since
     each writes a new row version elsewhere) or delete changes it. Elsewhere None.
     """
+    connection = connections[router.db_for_read(model)]
     if connection.vendor != "postgresql":
         return None
     table = connection.ops.quote_name(model._meta.db_table)
@@ -118,5 +121,5 @@ def table_fingerprint(model) -> tuple | None:
             f"ORDER BY ctid), '')) FROM {table}"
         )
         count, digest = cur.fetchone()
-    s = connection.settings_dict
+    s = connections["default"].settings_dict  # the database's identity (a replica holds the same)
     return (s.get("HOST"), s.get("PORT"), s.get("NAME"), count, digest)

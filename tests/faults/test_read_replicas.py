@@ -10,6 +10,8 @@ the primary only.
 * A provincial reviewer reading the same collection does not see it while the replay is paused
   (their map reads come from the replica), but sees it through the REST API (the primary), and
   through the OGC API as soon as the replay resumes.
+* Replay still paused: once the replica is further behind than ``KCN_REPLICA_MAX_LAG_SECONDS``,
+  the reviewer's reads go to the primary (with a warning), until it has caught up.
 * The replica stopped: the reviewer's reads are answered (200) from the primary, and the server
   logs a warning; started again, the reads go back to it.
 """
@@ -86,6 +88,7 @@ def test_reads_from_a_streaming_replica_with_read_your_writes_and_fallback(tmp_p
             "DATABASE_REPLICA_URLS": replica.url("kcn_fault", "postgis"),
             "KCN_REPLICA_RETRY_SECONDS": "1",
             "KCN_REPLICA_PIN_SECONDS": "5",
+            "KCN_REPLICA_MAX_LAG_SECONDS": "8",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
         server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2, threads=2)
@@ -127,11 +130,18 @@ def test_reads_from_a_streaming_replica_with_read_your_writes_and_fallback(tmp_p
         assert not reviewer_sees("Đề xuất mới"), "the reviewer's map reads the replica"
         on_primary = reviewer.get(server.url + "/api/v1/layers/proposals/?page_size=1000")
         assert on_primary.status_code == 200 and "Đề xuất mới" in on_primary.text
+        # Still paused: past the lag limit the reviewer's reads go to the primary.
+        deadline = time.monotonic() + 40
+        while not reviewer_sees("Đề xuất mới"):
+            assert time.monotonic() < deadline, "a replica stuck behind was kept"
+            time.sleep(0.5)
+        assert "read replica replica1 is more than 8 s behind the primary" in server.log()
         _sql(replica.url("kcn_fault"), "select pg_wal_replay_resume()")
         deadline = time.monotonic() + 30
-        while not reviewer_sees("Đề xuất mới"):
-            assert time.monotonic() < deadline, "the replica did not catch up"
-            time.sleep(0.2)
+        while "read replica replica1 has caught up" not in server.log():
+            assert time.monotonic() < deadline, "the caught-up replica was not taken back"
+            reviewer_sees("Đề xuất mới")
+            time.sleep(0.3)
         # The map's tiles and WFS are read there too (answered, and from the replica's rows).
         r = reviewer.get(
             server.url + "/ows/wfs?service=WFS&version=2.0.0&request=GetFeature"

@@ -297,3 +297,22 @@ def test_the_command_door_imports_in_bulk(binh_dinh, tmp_path, monkeypatch):
     call_command("import_layer", str(path), "--layer", "clearance_parcels", stdout=out)
     assert used and "tạo mới 60" in out.getvalue()
     assert m.ClearanceParcel.objects.count() == 60 and m.ClearanceParcel.history.count() == 60
+
+
+def test_a_list_field_is_checked_row_by_row():
+    """Values a set cannot hold (GDAL's list fields come as arrays) get one code per row."""
+    column = bulk.Column.of([np.array([1, 2]), np.array([1, 2]), "x"])
+    assert list(column.codes) == [0, 1, 2] and len(column.uniques) == 3
+
+
+def test_a_long_file_name_is_cut_in_the_history_on_both_paths(
+    binh_dinh, admin, tmp_path, monkeypatch
+):
+    name = "ho-so-giai-phong-mat-bang-" + "x" * 90 + ".gpkg"
+    path = write_parcels(tmp_path / name, 5, centre=CAT_HANH)
+    for kind in ("bulk", "rows"):
+        result, _used = through(kind, monkeypatch, path=path, user=admin)
+        assert not isinstance(result, Exception), result
+        reasons = set(m.ClearanceParcel.history.values_list("history_change_reason", flat=True))
+        assert len(reasons) == 1 and len(reasons.pop()) == 100
+        forget()
