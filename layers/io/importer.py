@@ -286,6 +286,31 @@ def layer_import(
     def label_of(i: int) -> str:
         return _row_label(i + 1, [(c.target, plain(columns[c.source][1][i])) for c in key_columns])
 
+    def run_row(i: int, seen_keys: dict) -> str:
+        return _import_row(
+            i,
+            model=model,
+            spec=spec,
+            gfield=gfield,
+            geom=geoms[i],
+            columns=columns,
+            relations=relations,
+            key_fields=key_fields,
+            seen_keys=seen_keys,
+            source_name=source.path.name,
+            row_check=row_check,
+            user=user,
+        )
+
+    def row_error(i: int, exc: Exception) -> LayerImportError:
+        """The import's error for row ``i`` refused by ``exc`` (in the active language, as
+        Django's messages and ours are)."""
+        if isinstance(exc, DatabaseError):
+            reason = _("the database refused it: %(error)s") % {"error": exc}
+        else:
+            reason = _messages(exc)
+        return LayerImportError(_nothing_imported(label_of(i), reason), rows=[(i + 1, reason)])
+
     def explain(i: int):
         """Row ``i`` through the row path in a savepoint that is always rolled back: raises its
         error as the row-by-row import does; a refusal or an accepted row is a Disagreement."""
@@ -293,35 +318,16 @@ def layer_import(
         try:
             with transaction.atomic(using=router.db_for_write(model)):
                 try:
-                    _import_row(
-                        i,
-                        model=model,
-                        spec=spec,
-                        gfield=gfield,
-                        geom=geoms[i],
-                        columns=columns,
-                        relations=relations,
-                        key_fields=key_fields,
-                        seen_keys={},
-                        source_name=source.path.name,
-                        row_check=row_check,
-                        user=user,
-                    )
+                    run_row(i, {})
                 except (_Refused, ValidationError) as exc:
                     failure = exc
                 raise _Undo  # the row only explains: never kept
         except _Undo:
             pass
         except DatabaseError as exc:  # rolled back with the savepoint
-            reason = _("the database refused it: %(error)s") % {"error": exc}
-            raise LayerImportError(
-                _nothing_imported(label_of(i), reason), rows=[(i + 1, reason)]
-            ) from exc
+            raise row_error(i, exc) from exc
         if isinstance(failure, ValidationError):
-            reason = _messages(failure)
-            raise LayerImportError(
-                _nothing_imported(label_of(i), reason), rows=[(i + 1, reason)]
-            ) from None
+            raise row_error(i, failure) from None
         raise bulk.Disagreement(f"row {i + 1}")
 
     in_bulk = bulk.eligible(spec, mode, default_rights=default_rights)
@@ -375,43 +381,18 @@ def layer_import(
                 with bar:
                     for i in range(n):
                         row_no = i + 1
-                        label = _row_label(
-                            row_no,
-                            [(c.target, plain(columns[c.source][1][i])) for c in key_columns],
-                        )
                         try:
-                            outcome = _import_row(
-                                i,
-                                model=model,
-                                spec=spec,
-                                gfield=gfield,
-                                geom=geoms[i],
-                                columns=columns,
-                                relations=relations,
-                                key_fields=key_fields,
-                                seen_keys=seen_keys,
-                                source_name=source.path.name,
-                                row_check=row_check,
-                                user=user,
-                            )
+                            outcome = run_row(i, seen_keys)
                         except _Refused as exc:
-                            refused.append((row_no, label, str(exc)))
+                            refused.append((row_no, label_of(i), str(exc)))
                             bar.update()
                             if on_progress is not None:
                                 on_progress(row_no, n)
                             continue
                         except ValidationError as exc:
-                            # Django's messages (and ours) are in the active language, and so
-                            # is the frame.
-                            reason = _messages(exc)
-                            raise LayerImportError(
-                                _nothing_imported(label, reason), rows=[(row_no, reason)]
-                            ) from None
+                            raise row_error(i, exc) from None
                         except DatabaseError as exc:
-                            reason = _("the database refused it: %(error)s") % {"error": exc}
-                            raise LayerImportError(
-                                _nothing_imported(label, reason), rows=[(row_no, reason)]
-                            ) from exc
+                            raise row_error(i, exc) from exc
                         if outcome == "created":
                             result.created += 1
                         elif outcome == "updated":
