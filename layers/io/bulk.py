@@ -56,7 +56,7 @@ from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
-from layers.io.fields import NOT_GIVEN, convert, needs_admin_unit
+from layers.io.fields import NOT_GIVEN, convert, needs_admin_unit, unit_rank
 from planning import access, geo
 from planning.analysis.geometry import GeometryRejected
 from planning.models import AdminUnit
@@ -257,15 +257,9 @@ def _units(points: np.ndarray, rows: np.ndarray):
         )
     )
     ids = np.zeros(len(rows), dtype=np.int64)
-    order = {AdminUnit.Level.COMMUNE: 0, AdminUnit.Level.DISTRICT: 1, AdminUnit.Level.PROVINCE: 2}
-
-    def rank(u):
-        current = u.valid_from <= today and (u.valid_to is None or today <= u.valid_to)
-        return (order.get(u.level, 3), not current, -u.valid_from.toordinal())
-
     # In rank order, each unit takes the points it contains that no better unit took: the unit
     # the row path's ranking picks among all that contain the point.
-    units.sort(key=rank)
+    units.sort(key=unit_rank(today))
     for unit in units:
         left = ids == 0
         if not left.any():

@@ -399,17 +399,22 @@ def admin_unit_containing(point, *, today: dt.date | None = None):
     Communes before districts before provinces; within a level, a unit valid ``today`` before a
     former one, then the most recent. None when no unit contains the point.
     """
-    today = today or timezone.localdate()
-    order = {AdminUnit.Level.COMMUNE: 0, AdminUnit.Level.DISTRICT: 1, AdminUnit.Level.PROVINCE: 2}
     units = list(AdminUnit.objects.filter(boundary__contains=point))
     if not units:
         return None
+    return min(units, key=unit_rank(today or timezone.localdate()))
+
+
+def unit_rank(today: dt.date):
+    """The sort key of :func:`admin_unit_containing` (the bulk import ranks with it too): the
+    lowest key is the most specific unit, valid ``today`` if any, else the most recent."""
+    order = {AdminUnit.Level.COMMUNE: 0, AdminUnit.Level.DISTRICT: 1, AdminUnit.Level.PROVINCE: 2}
 
     def rank(u):
         current = u.valid_from <= today and (u.valid_to is None or today <= u.valid_to)
         return (order.get(u.level, 3), not current, -u.valid_from.toordinal())
 
-    return min(units, key=rank)
+    return rank
 
 
 def needs_admin_unit(model) -> bool:

@@ -113,68 +113,54 @@ def run_ours(path: Path) -> float:
     return elapsed
 
 
-def run_peer(path: Path) -> float:
+def _ogr2ogr(*args: str) -> float:
+    """Wall time of one ``ogr2ogr`` run into the benchmark's database (exits if it fails)."""
     t = time.perf_counter()
     done = subprocess.run(
-        [
-            "ogr2ogr",
-            "-f",
-            "PostgreSQL",
-            f"PG:{_pg_dsn()}",
-            str(path),
-            "-t_srs",
-            "EPSG:4326",
-            "--config",
-            "PG_USE_COPY",
-            "YES",
-            "-nln",
-            PEER_TABLE,
-            "-lco",
-            "GEOMETRY_NAME=boundary",
-        ],
-        capture_output=True,
-        text=True,
+        ["ogr2ogr", *args, "--config", "PG_USE_COPY", "YES"], capture_output=True, text=True
     )
     elapsed = time.perf_counter() - t
     if done.returncode:
-        raise SystemExit(f"ogr2ogr failed:\n{done.stderr}")
+        raise SystemExit(f"ogr2ogr {' '.join(args[:2])} failed:\n{done.stderr}")
     return elapsed
+
+
+def run_peer(path: Path) -> float:
+    return _ogr2ogr(
+        "-f",
+        "PostgreSQL",
+        f"PG:{_pg_dsn()}",
+        str(path),
+        "-t_srs",
+        "EPSG:4326",
+        "-nln",
+        PEER_TABLE,
+        "-lco",
+        "GEOMETRY_NAME=boundary",
+    )
 
 
 def run_service_like(path: Path) -> float:
     from planning.models import AdminUnit
 
     unit = AdminUnit.objects.filter(level="commune").order_by("pk").values_list("pk", flat=True)[0]
-    t = time.perf_counter()
-    done = subprocess.run(
-        [
-            "ogr2ogr",
-            "-append",
-            "-f",
-            "PostgreSQL",
-            f"PG:{_pg_dsn()}",
-            str(path),
-            "-dialect",
-            "SQLite",
-            "-sql",
-            SERVICE_LIKE_SQL.format(unit=int(unit)),
-            "-nln",
-            SERVICE_LIKE_TABLE,
-            "-nlt",
-            "MULTIPOLYGON",
-            "-t_srs",
-            "EPSG:4326",
-            "--config",
-            "PG_USE_COPY",
-            "YES",
-        ],
-        capture_output=True,
-        text=True,
+    return _ogr2ogr(
+        "-append",
+        "-f",
+        "PostgreSQL",
+        f"PG:{_pg_dsn()}",
+        str(path),
+        "-dialect",
+        "SQLite",
+        "-sql",
+        SERVICE_LIKE_SQL.format(unit=int(unit)),
+        "-nln",
+        SERVICE_LIKE_TABLE,
+        "-nlt",
+        "MULTIPOLYGON",
+        "-t_srs",
+        "EPSG:4326",
     )
-    elapsed = time.perf_counter() - t
-    if done.returncode:
-        raise SystemExit(f"ogr2ogr -append failed:\n{done.stderr}")
-    return elapsed
 
 
 def compare() -> list[str]:
