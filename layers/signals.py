@@ -9,10 +9,10 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from layers import tilestore
 from layers.catalogue import CATALOGUE
-from layers.tiles import invalidate_all, invalidate_extent
 from layers.vectortiles import cache as vector_cache
-from layers.wms.app import cache_dir
+from layers.wms.app import cache_dir, service_key
 from planning.signals import analysis_results_written
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def _vector_caches(layer: str) -> list[str]:
 def refresh_extent(layer: str, extent) -> None:
     if extent is None:
         return
-    n = invalidate_extent(cache_dir(layer), extent)
+    n = tilestore.refresh_raster_extent(service_key(), cache_dir(layer), layer, extent)
     n += vector_cache.refresh_extent(_vector_caches(layer), extent)
     if n:
         log.info("refreshed %d cached tiles of %s", n, layer)
@@ -55,7 +55,7 @@ def refresh_extent(layer: str, extent) -> None:
 
 def refresh_layer(layer: str) -> None:
     """After bulk loads: drop the whole cache of a layer."""
-    invalidate_all(cache_dir(layer))
+    tilestore.refresh_raster_all(service_key(), cache_dir(layer), layer)
     vector_cache.refresh_all(_vector_caches(layer))
 
 

@@ -20,6 +20,8 @@ command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 # nginx and openssl also run README's production set-up (tests/deploy, the load bench).
 if [ "$PURPOSE" = test ] || [ "$PURPOSE" = bench ]; then
   PACKAGES+=(python3-qgis qgis-providers chromium spawn-fcgi nginx openssl)
+  # The shared tile cache of several web nodes (KCN_REDIS_URL): the test starts its own server.
+  PACKAGES+=(redis-server)
 fi
 # Load generator for the benchmarks.
 [ "$PURPOSE" = bench ] && PACKAGES+=(wrk)

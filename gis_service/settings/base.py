@@ -203,12 +203,33 @@ KCN_RENDER_REDIRECT = os.environ.get("KCN_RENDER_REDIRECT", "").rstrip("/")
 # A long-lived MapServer (FastCGI behind nginx, README "Production") that MapProxy asks for maps,
 # e.g. http://127.0.0.1:8003/mapserv; empty: MapServer runs as a CGI process per map.
 KCN_MAPSERVER_URL = os.environ.get("KCN_MAPSERVER_URL", "")
+# Several web nodes (issue 15, DESIGN.md "Several web nodes"): the raster and vector tile caches
+# live in this Redis server (redis://[:password@]host:port/db) instead of this machine's
+# var/ folder, so a tile one node made is served by every node and an edit through any node
+# refreshes it for all. Empty (the default): the file caches of one machine.
+KCN_REDIS_URL = os.environ.get("KCN_REDIS_URL", "")
+# Seconds a tile read or write waits for Redis before the tile is served uncached.
+KCN_REDIS_TIMEOUT = float(os.environ.get("KCN_REDIS_TIMEOUT", "0.5"))
+# Lifetime of a tile in Redis: tiles can then be evicted (maxmemory-policy volatile-lru).
+KCN_REDIS_TILE_TTL = int(os.environ.get("KCN_REDIS_TILE_TTL", str(30 * 86400)))
 # A file cache is shared by the workers of one machine (gunicorn -w N), unlike local memory.
+# Several machines share Django's cache (read-your-writes pins of QGIS clients, the token
+# cache) through KCN_CACHE_URL, a Redis URL (it may be KCN_REDIS_URL's server).
+KCN_CACHE_URL = os.environ.get("KCN_CACHE_URL", "")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
-    }
+    "default": (
+        {
+            "BACKEND": "gis_service.cache.ForgivingRedisCache",
+            "LOCATION": KCN_CACHE_URL,
+            "KEY_PREFIX": "kcn-django",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if KCN_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    )
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -29,6 +29,15 @@ tool; ``etag`` is an extra column.
   and served uncached.
 * Deleting the cache folder is safe at any time (an operator, the tests): each thread's
   connection notices its file is gone and opens a new one.
+
+Several web nodes (``KCN_REDIS_URL``, ``layers/tilestore.py``): the tiles live in Redis instead,
+``kcn:<service>:vector:<layer>:t:<z>:<x>:<y>`` holding the ETag then the bytes, so every node
+serves the tile one node made and a refresh through any node reaches all. The same guard against
+a refresh racing a generation: a counter per collection (``…:gen``) that a refresh increments
+before it deletes; a tile is stored (by a Lua script, atomically) only if the counter is still
+the one read before its rows were. A counter, not a time: the nodes' clocks need not agree. A
+set per zoom (``…:idx:<z>``) lists the cached tiles, so a refresh of a large range (a province at
+zoom 20) visits what is cached rather than every possible tile or every key of the server.
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from layers import tilestore
 from layers.tiles import tile_range
 from layers.vectortiles.tilemath import MAX_ZOOM
 from layers.wms.app import service_key
@@ -145,6 +155,13 @@ def read(layer: str, z: int, x: int, y: int) -> tuple[bytes, str] | None:
     """The cached tile and its ETag, or None."""
     if not enabled():
         return None
+    if tilestore.shared():
+        try:
+            raw = tilestore.client().get(_rkey(layer, z, x, y))
+        except tilestore.redis_errors() as exc:
+            tilestore.unavailable(exc, "reading a vector tile")
+            return None
+        return None if raw is None else _unpack(raw)
     try:
         row = _db(layer).execute(_READ, (z, x, _tms_row(z, y))).fetchone()
     except (OSError, sqlite3.Error) as exc:
@@ -162,6 +179,8 @@ def get_or_make(
 ) -> tuple[bytes, str, bool | None]:
     """(bytes, ETag, hit?) of a tile, made and cached on a miss; hit is None when the tile could
     not be cached (cache off, disk full, file locked or unwritable)."""
+    if enabled() and tilestore.shared():
+        return _redis_get_or_make(layer, z, x, y, make)
     found = read(layer, z, x, y)
     if found is not None:
         return found[0], found[1], True
@@ -222,6 +241,8 @@ def refresh_all(layers: list[str]) -> None:
 
 
 def _refresh_logged(layer: str, ranges) -> int:
+    if tilestore.shared():
+        return _redis_refresh(layer, ranges)
     try:
         return _refresh(layer, ranges)
     except (OSError, sqlite3.Error) as exc:
@@ -230,4 +251,99 @@ def _refresh_logged(layer: str, ranges) -> int:
         close_all()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{cache_file(layer)}{suffix}").unlink(missing_ok=True)
+        return 0
+
+
+# --- several web nodes: the tiles in Redis --------------------------------------------------------
+
+_ETAG_LEN = len(etag(b""))
+# KEYS: tile, counter, zoom's set; ARGV: ETag + bytes, counter read before the rows, "x:y", TTL.
+_STORE = """
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1
+"""
+_scripts: dict[int, object] = {}
+
+
+def _rbase(layer: str) -> str:
+    return f"kcn:{service_key()}:vector:{layer}"
+
+
+def _rkey(layer: str, z: int, x: int, y: int) -> str:
+    return f"{_rbase(layer)}:t:{z}:{x}:{y}"
+
+
+def _unpack(raw: bytes) -> tuple[bytes, str]:
+    return raw[_ETAG_LEN:], raw[:_ETAG_LEN].decode()
+
+
+def _store_script():
+    r = tilestore.client()
+    script = _scripts.get(id(r))
+    if script is None:
+        script = _scripts[id(r)] = r.register_script(_STORE)
+    return script
+
+
+def _redis_get_or_make(layer, z, x, y, make):
+    base = _rbase(layer)
+    try:
+        raw, counter = tilestore.client().mget(_rkey(layer, z, x, y), f"{base}:gen")
+    except tilestore.redis_errors() as exc:
+        tilestore.unavailable(exc, "reading a vector tile")
+        data = make()
+        return data, etag(data), None
+    if raw is not None:
+        data, tag = _unpack(raw)
+        return data, tag, True
+    data = make()
+    tag = etag(data)
+    try:
+        stored = _store_script()(
+            keys=[_rkey(layer, z, x, y), f"{base}:gen", f"{base}:idx:{z}"],
+            args=[
+                tag.encode() + data,
+                (counter or b"0").decode(),
+                f"{x}:{y}",
+                tilestore.tile_ttl(),
+            ],
+        )
+    except tilestore.redis_errors() as exc:
+        tilestore.unavailable(exc, "storing a vector tile")
+        return data, tag, None
+    return data, tag, (False if stored else None)  # not stored: a save committed meanwhile
+
+
+def _redis_refresh(layer: str, ranges) -> int:
+    """As :func:`_refresh`, in Redis: the counter first, then the tiles."""
+    base = _rbase(layer)
+    try:
+        r = tilestore.client()
+        r.incr(f"{base}:gen")
+        if ranges is None:
+            removed = tilestore.delete_matching(f"{base}:t:*", what=f"dropping {layer}")
+            tilestore.delete_matching(f"{base}:idx:*", what=f"dropping {layer}")
+            return removed
+        removed = 0
+        for z, x0, y0, x1, y1 in ranges:
+            index = f"{base}:idx:{z}"
+            if (x1 - x0 + 1) * (y1 - y0 + 1) <= tilestore.EXPLICIT_KEYS:
+                members = [f"{x}:{y}" for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+            else:
+                members = []
+                for raw in r.smembers(index):
+                    x, y = (int(v) for v in raw.split(b":"))
+                    if x0 <= x <= x1 and y0 <= y <= y1:
+                        members.append(f"{x}:{y}")
+            for start in range(0, len(members), 1000):
+                chunk = members[start : start + 1000]
+                removed += r.unlink(*(f"{base}:t:{z}:{m}" for m in chunk))
+                r.srem(index, *chunk)
+        return removed
+    except tilestore.redis_errors() as exc:
+        log.error(
+            "vector tile cache %s (Redis) not refreshed: %s; stale tiles may remain", layer, exc
+        )
         return 0

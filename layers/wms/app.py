@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
+from layers import tilestore
 from layers.catalogue import CATALOGUE
 from layers.wfs.schema import feature_type
 from layers.wms.mapfile import (
@@ -129,6 +130,7 @@ def build_files(directory: Path, source: DataSource) -> tuple[Path, dict]:
         working_dir=str(directory),
         cache_dir=str(directory / "tiles"),
         mapserver_url=settings.KCN_MAPSERVER_URL,
+        redis_cache=tilestore.mapproxy_redis(directory.name) if tilestore.shared() else None,
     )
     return mapfile, conf
 

@@ -44,6 +44,7 @@ def build_mapproxy_config(
     cache_dir: str,
     title: str = "KCN Planner",
     mapserver_url: str = "",
+    redis_cache: dict | None = None,
 ) -> dict:
     """Return a MapProxy configuration dict serving ``layers`` through MapServer.
 
@@ -53,6 +54,10 @@ def build_mapproxy_config(
     MapServer runs as a CGI process per request (``mapserv``: nothing to start, the default),
     or, given ``mapserver_url``, is a long-lived FastCGI MapServer reached over HTTP (README
     "Production": spawn-fcgi behind nginx) — the same mapfile, the same requests.
+
+    ``redis_cache``: MapProxy's ``redis`` cache (connection and key ``prefix``; each layer adds
+    ``:<layer>``) instead of the file cache under ``cache_dir``, so that several web nodes share
+    the tiles (``layers/tilestore.py``).
     """
     sources, caches, mp_layers = {}, {}, []
     for layer in layers:
@@ -88,11 +93,15 @@ def build_mapproxy_config(
             "format": "image/png",
             "meta_size": [4, 4],
             "meta_buffer": 64,
-            "cache": {
-                "type": "file",
-                "directory_layout": "tms",
-                "directory": f"{cache_dir}/{layer.name}",
-            },
+            "cache": (
+                {**redis_cache, "prefix": f"{redis_cache['prefix']}:{layer.name}"}
+                if redis_cache
+                else {
+                    "type": "file",
+                    "directory_layout": "tms",
+                    "directory": f"{cache_dir}/{layer.name}",
+                }
+            ),
         }
         mp_layers.append(
             {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 from html import escape
 from urllib.parse import urlencode
@@ -15,10 +14,10 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from layers import auth
+from layers import auth, tilestore
 from layers.catalogue import CATALOGUE
 from layers.errors import AuthenticationRequired
-from layers.wms.app import MapServiceConfigError, cache_dir, get_service
+from layers.wms.app import MapServiceConfigError, cache_dir, get_service, service_key
 from layers.wms.mapproxy_config import FEATURE_INFO_FORMATS
 from layers.wms.render import authorizer
 from planning import access
@@ -220,18 +219,18 @@ def cached_tile(request, prefix: str, path: str) -> HttpResponse | None:
     spec = CATALOGUE.get(match["layer"])
     if spec is None or not access.can_read_layer(request.user, spec):
         return None  # MapProxy answers with its own error
-    tile = cache_dir(spec.name) / match["z"] / match["x"] / f"{match['y']}.png"
-    try:
-        with open(tile, "rb") as fh:
-            stat = os.fstat(fh.fileno())
-            etag = _tile_etag(stat)
-            if etag in request.headers.get("If-None-Match", ""):
-                response = HttpResponseNotModified()
-            else:
-                response = HttpResponse(fh.read(), content_type="image/png")
-    except OSError:
+    found = tilestore.read_raster(
+        service_key(), cache_dir(spec.name), spec.name, match["z"], match["x"], match["y"]
+    )
+    if found is None:
         return None
-    _tile_cache_headers(response, spec, etag=etag, mtime=stat.st_mtime)
+    data, etag, mtime = found
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(data, content_type="image/png")
+    _tile_cache_headers(response, spec, etag=etag, mtime=mtime)
+    response["X-KCN-Tile-Cache"] = "hit"
     return response
 
 
@@ -245,10 +244,6 @@ def render_elsewhere(request) -> HttpResponse:
     response["X-Accel-Redirect"] = settings.KCN_RENDER_REDIRECT + request.get_full_path()
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _tile_etag(stat) -> str:
-    return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
 
 
 def _tile_cache_headers(
@@ -350,14 +345,16 @@ def mapproxy(request, prefix: str, path: str = ""):
 def _tile_headers_from_cache(response, spec, tile) -> None:
     """A tile MapProxy just rendered: the same caching headers as :func:`cached_tile` gives it
     next time."""
-    try:
-        stat = (cache_dir(spec.name) / tile["z"] / tile["x"] / f"{tile['y']}.png").stat()
-    except (
-        OSError
-    ):  # not stored (MapProxy keeps no empty tiles): no validator, the browser asks again
+    found = tilestore.raster_validator(
+        service_key(), cache_dir(spec.name), spec.name, tile["z"], tile["x"], tile["y"]
+    )
+    response["X-KCN-Tile-Cache"] = "miss" if found is not None else "bypassed"
+    if found is None:
+        # Not stored (MapProxy keeps no empty tiles; Redis down): no validator, the browser asks
+        # again.
         _tile_cache_headers(response, spec)
         return
-    _tile_cache_headers(response, spec, etag=_tile_etag(stat), mtime=stat.st_mtime)
+    _tile_cache_headers(response, spec, etag=found[0], mtime=found[1])
 
 
 def _call_mapproxy(request, svc, path_info: str, query_string: str) -> HttpResponse:
@@ -401,6 +398,8 @@ def tile_cache_writable() -> bool:
 
     from django.conf import settings
 
+    if tilestore.shared():
+        return True  # Redis's own maxmemory bounds the cache; down, MapProxy just renders
     now = time.monotonic()
     if now - _cache_state["checked"] < 10:
         return _cache_state["writable"]

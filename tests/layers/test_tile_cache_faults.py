@@ -90,5 +90,7 @@ def test_a_cache_write_that_fails_falls_back_to_rendering(client, full_tile_disk
 def test_tiles_are_cached_again_when_there_is_room(client, province):
     views._cache_state.update(checked=0.0, writable=True)
     r = client.get(TILE, HTTP_HOST="127.0.0.1")
-    assert r.status_code == 200 and "X-KCN-Tile-Cache" not in r
+    assert r.status_code == 200 and r["X-KCN-Tile-Cache"] == "miss"
     assert (cache_dir("industrial_areas")).exists()
+    again = client.get(TILE, HTTP_HOST="127.0.0.1")
+    assert again["X-KCN-Tile-Cache"] == "hit" and again.content == r.content
