@@ -224,8 +224,18 @@ def _km2(geom) -> float:
 # --- administrative units -------------------------------------------------------------------------
 
 
-def _units(rng, source: Source):
-    """Old provinces, districts, new provinces, communes; plus the successions old -> new."""
+def _units(rng, source: Source, extent):
+    """Old provinces, districts, new provinces, communes; plus the successions old -> new.
+
+    The outlines are cut to the service's extent (``PLANNING_EXTENT``): the far islands of the
+    outlines (Trường Sa, east of 112° E) lie outside what the service accepts, and no park or
+    cluster is planned there."""
+    frame = shapely.box(*extent)
+    source = Source(
+        [(name, _multi(shapely.intersection(geom, frame))) for name, geom in source.provinces_pre],
+        source.merges,
+        source.roads,
+    )
     by_name = dict(source.provinces_pre)
     rows = []  # dicts of the admin unit table, id = index + 1
 
@@ -688,26 +698,27 @@ def _area_parcels(seed: int, i: int, areas: Table, count: int):
     lat = geom.centroid.y
     kx = 1.0 / (M_PER_DEG_LAT * math.cos(math.radians(lat)))
     area_m2 = float(areas.columns["boundary_area_ha"][i]) * 10_000
-    cell = math.sqrt(area_m2 / (count * 1.1))  # metres; a tenth spare for the edges
+    cell = math.sqrt(area_m2 / (count * 1.15))  # metres; some spare for the edges
+    shapely.prepare(geom)
     x0, y0, x1, y1 = geom.bounds
-    xs = np.arange(x0, x1, cell * kx)
-    ys = np.arange(y0, y1, cell / M_PER_DEG_LAT)
-    gx, gy = np.meshgrid(xs, ys)
-    gx, gy = gx.ravel(), gy.ravel()
-    cx, cy = gx + cell * kx / 2, gy + cell / M_PER_DEG_LAT / 2
-    inside = shapely.contains_xy(geom, cx, cy)
-    gx, gy = gx[inside], gy[inside]
-    while len(gx) < count:  # not enough whole cells inside: a finer grid
-        cell *= 0.9
+    while True:
         xs = np.arange(x0, x1, cell * kx)
         ys = np.arange(y0, y1, cell / M_PER_DEG_LAT)
         gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-        keep = shapely.contains_xy(geom, gx + cell * kx / 2, gy + cell / M_PER_DEG_LAT / 2)
+        # Whole cells only: all four corners inside (a plot is 94 % of its cell, jittered 2 %).
+        w, h = cell * kx, cell / M_PER_DEG_LAT
+        keep = np.ones(len(gx), dtype=bool)
+        for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1)):
+            keep &= shapely.contains_xy(geom, gx + dx * w, gy + dy * h)
         gx, gy = gx[keep], gy[keep]
+        if len(gx) >= count:
+            break
+        cell *= 0.9  # not enough whole cells inside: a finer grid
     pick = np.sort(rng.choice(len(gx), size=count, replace=False))
     gx, gy = gx[pick], gy[pick]
     # Plots a little smaller than their cell (paths between them), corners jittered.
     w, h = cell * kx * 0.94, cell / M_PER_DEG_LAT * 0.94
+    gx, gy = gx + cell * kx * 0.03, gy + cell / M_PER_DEG_LAT * 0.03  # centred in the cell
     jitter = rng.uniform(-0.02, 0.02, size=(count, 4, 2)) * np.array([w, h])
     base = np.stack(
         [
@@ -721,15 +732,23 @@ def _area_parcels(seed: int, i: int, areas: Table, count: int):
     ring = base + jitter
     ring = np.concatenate([ring, ring[:, :1]], axis=1)
     polys = shapely.polygons(ring)
-    status_k = rng.choice(5, size=count, p=[0.15, 0.15, 0.2, 0.15, 0.35])
-    return i, polys, status_k, rng
+    # Every attribute from the area's own stream: a parcel does not depend on the chunking.
+    return {
+        "area": np.full(count, i + 1),
+        "polys": polys,
+        "status": rng.choice(5, size=count, p=[0.15, 0.15, 0.2, 0.15, 0.35]),
+        "land_use": rng.choice(len(LAND_USES), size=count, p=LAND_USE_P),
+        "households": rng.integers(0, 4, count),
+        "holder": rng.integers(0, len(SURNAMES) * len(GIVEN), count),
+        "price": rng.uniform(0.15, 0.6, count),
+        "day0": rng.integers(0, 1500, count),
+        "steps": rng.integers(0, 60, size=(4, count)),
+    }
 
 
 def _parcel_table(buffered, first_id: int, units_of, per_unit: dict[int, int]) -> Table:
-    polys = np.concatenate([b[1] for b in buffered])
-    area_ids = np.concatenate([np.full(len(b[1]), b[0] + 1) for b in buffered])
-    status_k = np.concatenate([b[2] for b in buffered])
-    rng = buffered[0][3]
+    b = {key: np.concatenate([p[key] for p in buffered], axis=-1) for key in buffered[0]}
+    polys, area_ids, status_k = b["polys"], b["area"], b["status"]
     n = len(polys)
     geoms = shapely.multipolygons(polys, indices=np.arange(n))
     pts = shapely.centroid(polys)
@@ -742,11 +761,11 @@ def _parcel_table(buffered, first_id: int, units_of, per_unit: dict[int, int]) -
         per_unit[unit] = c + 1
         sheet[k] = str(c // 400 + 1)
         number[k] = str(c % 400 + 1)
-    land_use = LAND_USES[rng.choice(len(LAND_USES), size=n, p=LAND_USE_P)]
-    households = rng.integers(0, 4, n)
-    planned = np.round(area_m2 * rng.uniform(0.15, 0.6, n) / 1000, 2)  # million VND
-    day0 = np.datetime64("2019-01-01") + rng.integers(0, 1500, n).astype("timedelta64[D]")
-    steps = [day0 + (k * 120 + rng.integers(0, 60, n)).astype("timedelta64[D]") for k in range(4)]
+    land_use = LAND_USES[b["land_use"]]
+    households = b["households"]
+    planned = np.round(area_m2 * b["price"] / 1000, 2)  # million VND
+    day0 = np.datetime64("2019-01-01") + b["day0"].astype("timedelta64[D]")
+    steps = [day0 + (k * 120 + b["steps"][k]).astype("timedelta64[D]") for k in range(4)]
     dates = [np.where(status_k >= k + 1, s, np.datetime64("NaT")) for k, s in enumerate(steps)]
     holders = np.array([f"{s} {g}" for s in SURNAMES for g in GIVEN], dtype=object)
     return Table(
@@ -760,7 +779,7 @@ def _parcel_table(buffered, first_id: int, units_of, per_unit: dict[int, int]) -
             "area_m2": area_m2,
             "land_use": land_use.astype(object),
             "households": households,
-            "holder_name": holders[rng.integers(0, len(holders), n)],
+            "holder_name": holders[b["holder"]],
             "holder_id_number": _col([""] * n),
             "status": PARCEL_STATUSES[status_k].astype(object),
             "compensation_planned_mn_vnd": np.where(status_k >= 2, planned, 0.0),
@@ -789,9 +808,11 @@ def build(
     kcn: int = 450,
     ccn: int = 1300,
     chunk: int = 250_000,
+    extent: tuple[float, float, float, float] = (100.0, 6.0, 112.0, 24.5),
 ) -> Dataset:
+    """The dataset; ``extent`` (lon/lat) is the service's ``PLANNING_EXTENT``."""
     rng = np.random.default_rng(seed)
-    rows, successions, commune_ids = _units(rng, source)
+    rows, successions, commune_ids = _units(rng, source, extent)
     units = _unit_table(rows)
     commune_geoms = units.geometry[commune_ids - 1]
     tree = shapely.STRtree(commune_geoms)

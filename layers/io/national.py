@@ -371,7 +371,11 @@ def _load(gpkg, tables, using, progress) -> dict:
     postgres = connection.vendor == "postgresql"
     counts = {}
     started = time.monotonic()
-    with transaction.atomic(using=using), connection.cursor() as cur:
+    with (
+        transaction.atomic(using=using),
+        connection.wrap_database_errors,  # COPY runs on psycopg's own cursor
+        connection.cursor() as cur,
+    ):
         offsets = {}
         for table in tables:
             cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")

@@ -72,7 +72,8 @@ class Command(LanguageCommand):
                     _("the Vietnam data is not in %(folder)s (missing %(files)s); give --source")
                     % {"folder": folder, "files": ", ".join(missing)}
                 )
-            params = {"parcels": parcels, "kcn": kcn, "ccn": ccn, "seed": seed, "version": 1}
+            params = {"parcels": parcels, "kcn": kcn, "ccn": ccn, "seed": seed, "version": 2}
+            params["extent"] = list(settings.PLANNING_EXTENT)
             tag = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:8]
             path = (
                 Path(out)
@@ -83,7 +84,12 @@ class Command(LanguageCommand):
                 t0 = time.monotonic()
                 self.stdout.write(_("generating %(path)s") % {"path": path})
                 dataset = sn.build(
-                    sn.Source.read(folder), seed=seed, parcels=parcels, kcn=kcn, ccn=ccn
+                    sn.Source.read(folder),
+                    seed=seed,
+                    parcels=parcels,
+                    kcn=kcn,
+                    ccn=ccn,
+                    extent=tuple(settings.PLANNING_EXTENT),
                 )
                 self.stdout.write(json.dumps(dataset.summary, ensure_ascii=False))
                 write_geopackage(path, dataset, self.progress)
