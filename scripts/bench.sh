@@ -12,14 +12,18 @@
 #                                         (tests/benchmarks/bench_load.py; LOAD_SECONDS to shorten)
 #   scripts/bench.sh import               only import throughput: import_layer of 200,000 parcels
 #                                         beside ogr2ogr (tests/benchmarks/bench_import.py)
-# BENCH=ows|ogcapi|analyses|load|import in the environment does the same as the first argument.
+#   scripts/bench.sh scale [PART…]        only national scale at 1 M and 5 M parcels (about 25
+#                                         minutes): PART load (beside ogr2ogr), fetch (1 km windows
+#                                         beside the SQL floor), efficiency (national, per province)
+#                                         (tests/benchmarks/bench_scale.py; SCALE_SIZES to change)
+# BENCH=ows|ogcapi|analyses|load|import|scale in the environment does the same as the first argument.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-${BENCH:-all}}"
 [ $# -gt 0 ] && shift
 case "$what" in
-  all|ows|ogcapi|analyses|load|import) ;;
-  *) echo "usage: scripts/bench.sh [all|ows|ogcapi|analyses [sites|efficiency]|load|import]" >&2; exit 2 ;;
+  all|ows|ogcapi|analyses|load|import|scale) ;;
+  *) echo "usage: scripts/bench.sh [all|ows|ogcapi|analyses [sites|efficiency]|load|import|scale [load|fetch|efficiency]]" >&2; exit 2 ;;
 esac
 [ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start)
@@ -52,6 +56,11 @@ if [ "$what" = all ] || [ "$what" = import ]; then
   # the two sides' rows differ.
   ensure_db kcn_bench_import
   DATABASE_URL="${PG_URL%/*}/kcn_bench_import" .venv/bin/python tests/benchmarks/bench_import.py || import_rc=$?
+fi
+if [ "$what" = all ] || [ "$what" = scale ]; then
+  # Databases of its own (kcn_bench_scale_<parcels>, made again each round); exit 1 if the sides
+  # of a comparison differ.
+  DATABASE_URL="$PG_URL" .venv/bin/python tests/benchmarks/bench_scale.py "$@" || import_rc=$?
 fi
 if [ "$what" = all ] || [ "$what" = load ]; then
   # Last: the same kcn_bench database as the OGC figures (demo + 10,000 parcels), served by gunicorn.
