@@ -210,6 +210,14 @@ KCN_MAPSERVER_URL = os.environ.get("KCN_MAPSERVER_URL", "")
 KCN_REDIS_URL = os.environ.get("KCN_REDIS_URL", "")
 # Seconds a tile read or write waits for Redis before the tile is served uncached.
 KCN_REDIS_TIMEOUT = float(os.environ.get("KCN_REDIS_TIMEOUT", "0.5"))
+# Raster analyses on Dask (issue 15; planning/services/analyses/distributed.py): the cluster a
+# run with "dask": true uses — "local" (a LocalCluster of KCN_DASK_LOCAL_WORKERS processes on this
+# machine, each limited to KCN_DASK_WORKER_MEMORY) or tcp://HOST:8786 (a running dask scheduler
+# whose workers see the rasters' path and have the project installed).
+KCN_DASK_SCHEDULER = os.environ.get("KCN_DASK_SCHEDULER", "local")
+KCN_DASK_LOCAL_WORKERS = int(os.environ.get("KCN_DASK_LOCAL_WORKERS", "2"))
+KCN_DASK_WORKER_MEMORY = os.environ.get("KCN_DASK_WORKER_MEMORY", "2GiB")
+KCN_DASK_TIMEOUT = float(os.environ.get("KCN_DASK_TIMEOUT", "20"))
 # Lifetime of a tile in Redis: tiles can then be evicted (maxmemory-policy volatile-lru).
 KCN_REDIS_TILE_TTL = int(os.environ.get("KCN_REDIS_TILE_TTL", str(30 * 86400)))
 # A file cache is shared by the workers of one machine (gunicorn -w N), unlike local memory.

@@ -309,6 +309,38 @@ def dataset_reader(**datasets) -> ReadWindow:
     return read
 
 
+class PathReader:
+    """A ``read_window`` over raster files by path, picklable: what a task sends to a worker.
+
+    The rasters lie on a path every worker sees. Each process opens the files at its first read
+    and keeps them open; reads as :func:`dataset_reader`.
+
+    ``gdal_cache_mb`` bounds GDAL's block cache in the worker, so a worker's memory is its
+    window, not the raster.
+    """
+
+    def __init__(self, gdal_cache_mb: int = 128, **paths: str):
+        self.paths = {name: str(path) for name, path in paths.items()}
+        self.gdal_cache_mb = int(gdal_cache_mb)
+        self._read: ReadWindow | None = None
+
+    def __getstate__(self) -> dict:
+        return {"paths": self.paths, "gdal_cache_mb": self.gdal_cache_mb}
+
+    def __setstate__(self, state: dict) -> None:
+        self.paths, self.gdal_cache_mb, self._read = state["paths"], state["gdal_cache_mb"], None
+
+    def __call__(self, window: Window) -> Mapping[str, np.ndarray]:
+        if self._read is None:
+            import rasterio
+            from rasterio.env import set_gdal_config
+
+            set_gdal_config("GDAL_CACHEMAX", self.gdal_cache_mb * 2**20)
+            datasets = {name: rasterio.open(path) for name, path in self.paths.items()}
+            self._read = dataset_reader(**datasets)
+        return self._read(window)
+
+
 def _check_aligned(datasets: Mapping) -> None:
     items = list(datasets.items())
     if not items:

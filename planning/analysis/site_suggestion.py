@@ -112,7 +112,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -606,6 +606,7 @@ def suggest_sites_windowed(
     criteria: SiteCriteria = SiteCriteria(),
     landcover_classes: LandcoverClasses = LandcoverClasses(),
     block_rows: int | None = None,
+    map_stripes: MapStripes | None = None,
 ) -> list[SiteCandidate]:
     """:func:`suggest_sites` reading the rasters window by window.
 
@@ -614,6 +615,11 @@ def suggest_sites_windowed(
     :func:`planning.analysis.rasters.dataset_reader` and ``array_reader``). Population is read
     once (first pass), the other layers once more stripe by stripe, and again only in small
     windows around the kept regions.
+
+    ``map_stripes`` runs the stripes of steps 1–3 elsewhere (see :meth:`_Context.suitability`;
+    ``read_window`` must then be picklable, e.g. :class:`~planning.analysis.rasters.PathReader`);
+    the sites are the same wherever they ran. Region growing (step 4) runs here, over the whole
+    grid: a site may cross any stripe's edge.
     """
     ctx = _Context.build(
         grid=grid,
@@ -627,7 +633,7 @@ def suggest_sites_windowed(
         landcover_classes=landcover_classes,
         block_rows=block_rows,
     )
-    suit = ctx.suitability()
+    suit = ctx.suitability(map_stripes)
     return ctx.grow_sites(suit)
 
 
@@ -753,6 +759,30 @@ def considered_roads(roads: Iterable, criteria: SiteCriteria) -> list[RoadRecord
             continue
         out.append(r)
     return out
+
+
+@dataclass(frozen=True)
+class _Stripe:
+    """What a stripe of steps 1–3 gives back.
+
+    Its first row, eligible cells, scores, the corridor cells each exclusion removed, and its
+    corridor cells.
+    """
+
+    row: int
+    ok: np.ndarray
+    score: np.ndarray
+    counts: Mapping[str, int]
+    corridor_cells: int
+
+
+MapStripes = Callable[[Callable, Sequence[tuple]], Iterable]
+
+
+def serial_map(fn: Callable, items: Sequence[tuple]) -> Iterator:
+    """``map_stripes`` in this process, one stripe after the other."""
+    for item in items:
+        yield fn(*item)
 
 
 @dataclass
@@ -892,62 +922,99 @@ class _Context:
         )
 
     # ---- step 1–3: eligibility and score -----------------------------------------------------
-    def suitability(self) -> Suitability:
+    def stripes(self) -> list[tuple[Window, Window, slice]]:
+        """The row stripes steps 1–3 work in: ``(outer, inner, inner rows in outer)``."""
+        return list(
+            iter_blocks(
+                self.grid.shape, block_rows=self.block_rows, halo=self.halo, multiple_of=self.k
+            )
+        )
+
+    def stripe(self, outer: Window, inner: Window, rows: slice) -> _Stripe | None:
+        """Eligibility, score and exclusion counts of one stripe (None: no corridor in it).
+
+        Reads only the stripe and its halo: a task's memory is its stripe, whichever process or
+        machine runs it (``map_stripes`` of :meth:`suitability`).
+        """
         grid, crit, lc_cls, w = self.grid, self.crit, self.lc, self.weights
-        cs, k = grid.cell_size, self.k
+        corridor = rasterize_mask(self.corridor_geoms, grid, window=inner)
+        n_corr = int(np.count_nonzero(corridor))
+        if n_corr == 0:
+            return None
+        lut = lc_cls.conversion_lut()
+        data = _read(self.read_window, outer, ("dem", "landcover", "flood"))
+        f = self._local_factors(outer, rows, data)
+        lc = f["lc"]
+        ex = {}
+        for name, geoms in self.exclusions.items():
+            ex[name] = rasterize_mask(geoms, grid, window=inner, all_touched=True)
+        ex["water"] = np.isin(lc, lc_cls.water)
+        ex["forest"] = np.isin(lc, lc_cls.forest)
+        built = np.isin(f["lc_outer"], lc_cls.built_up)
+        if crit.builtup_buffer_m > 0:
+            ex["built_up"] = within_distance(
+                built, cell_size=grid.cell_size, distance=crit.builtup_buffer_m, rows=rows
+            )
+        else:
+            ex["built_up"] = built[rows]
+        ex["no_data"] = np.isnan(lut[lc]) & ~ex["water"] & ~ex["forest"] & ~built[rows]
+        ex["slope"] = ~(f["slope"] <= crit.max_slope_pct)  # NaN (no DEM) is excluded too
+        ex["flood"] = f["flood"] > crit.flood_depth_max_m
+        ex["rice"] = np.isin(lc, lc_cls.rice) if crit.exclude_rice else np.zeros_like(corridor)
+        ok = corridor.copy()
+        counts = dict.fromkeys(EXCLUSION_REASONS, 0)
+        for name, m in ex.items():
+            counts[name] += int(np.count_nonzero(m & corridor))
+            ok &= ~m
+        s = self._scores(f["slope"], lc, f["flood"])
+        total = self._coarse_at(self.static_score(), inner)
+        for name in ("slope", "conversion", "flood"):
+            total += np.float32(w[name]) * s[name]
+        total[~ok] = 0
+        return _Stripe(int(inner.row_off), ok, total, counts, n_corr)
+
+    def static_score(self) -> np.ndarray:
+        """The weighted factors on the coarse grid that need no raster read, kept once computed.
+
+        Road, infrastructure and population.
+        """
+        static = getattr(self, "_static", None)
+        if static is None:
+            w = self.weights
+            static = self._static = (
+                np.float32(w["road"]) * self.road_score
+                + np.float32(w["infrastructure"]) * self.infra_score
+                + np.float32(w["population"]) * self.pop_score
+            )
+        return static
+
+    def suitability(self, map_stripes: MapStripes | None = None) -> Suitability:
+        """Steps 1–3 over every stripe.
+
+        ``map_stripes(fn, stripes)`` runs ``fn(*stripe)`` for each stripe and yields the results
+        in any order (default: one after the other here; a Dask cluster:
+        ``planning.services.analyses.distributed``). The result does not depend on where or in
+        which order the stripes ran.
+        """
+        grid, k = self.grid, self.k
         eligible = np.zeros(grid.shape, dtype=bool)
         score = np.zeros(grid.shape, dtype=np.float32)
         counts = dict.fromkeys(EXCLUSION_REASONS, 0)
         corridor_cells = 0
-        static = (
-            np.float32(w["road"]) * self.road_score
-            + np.float32(w["infrastructure"]) * self.infra_score
-            + np.float32(w["population"]) * self.pop_score
-        )
-        lut = lc_cls.conversion_lut()
         if not self.corridor_geoms:
             return Suitability(
                 grid, eligible, score, 0.0, 0.0, {r: 0.0 for r in EXCLUSION_REASONS}, k
             )
-        for outer, inner, rows in iter_blocks(
-            grid.shape, block_rows=self.block_rows, halo=self.halo, multiple_of=k
-        ):
-            corridor = rasterize_mask(self.corridor_geoms, grid, window=inner)
-            n_corr = int(np.count_nonzero(corridor))
-            if n_corr == 0:
+        self.static_score()
+        for part in (map_stripes or serial_map)(self.stripe, self.stripes()):
+            if part is None:
                 continue
-            corridor_cells += n_corr
-            data = _read(self.read_window, outer, ("dem", "landcover", "flood"))
-            f = self._local_factors(outer, rows, data)
-            lc = f["lc"]
-            ex = {}
-            for name, geoms in self.exclusions.items():
-                ex[name] = rasterize_mask(geoms, grid, window=inner, all_touched=True)
-            ex["water"] = np.isin(lc, lc_cls.water)
-            ex["forest"] = np.isin(lc, lc_cls.forest)
-            built = np.isin(f["lc_outer"], lc_cls.built_up)
-            if crit.builtup_buffer_m > 0:
-                ex["built_up"] = within_distance(
-                    built, cell_size=cs, distance=crit.builtup_buffer_m, rows=rows
-                )
-            else:
-                ex["built_up"] = built[rows]
-            ex["no_data"] = np.isnan(lut[lc]) & ~ex["water"] & ~ex["forest"] & ~built[rows]
-            ex["slope"] = ~(f["slope"] <= crit.max_slope_pct)  # NaN (no DEM) is excluded too
-            ex["flood"] = f["flood"] > crit.flood_depth_max_m
-            ex["rice"] = np.isin(lc, lc_cls.rice) if crit.exclude_rice else np.zeros_like(corridor)
-            ok = corridor.copy()
-            for name, m in ex.items():
-                counts[name] += int(np.count_nonzero(m & corridor))
-                ok &= ~m
-            s = self._scores(f["slope"], lc, f["flood"])
-            total = self._coarse_at(static, inner)
-            for name in ("slope", "conversion", "flood"):
-                total += np.float32(w[name]) * s[name]
-            total[~ok] = 0
-            r0, r1 = int(inner.row_off), int(inner.row_off + inner.height)
-            eligible[r0:r1] = ok
-            score[r0:r1] = total
+            r1 = part.row + part.ok.shape[0]
+            eligible[part.row : r1] = part.ok
+            score[part.row : r1] = part.score
+            corridor_cells += part.corridor_cells
+            for name, n in part.counts.items():
+                counts[name] += n
         ha = grid.cell_area_m2 / 10_000
         return Suitability(
             grid=grid,

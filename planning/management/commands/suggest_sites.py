@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -8,6 +9,7 @@ from planning.management.commands._analysis import AnalysisCommand, table, wrap
 from planning.models import AdminUnit
 from planning.numbers import number
 from planning.selectors.rasters import raster_layers_available
+from planning.services.analyses.distributed import scheduler_address
 from planning.texts import translate
 
 
@@ -46,6 +48,15 @@ class Command(AnalysisCommand):
         parser.add_argument(
             "--criteria", help=_('other parameters as JSON, e.g. {"exclude_rice": true}')
         )
+        parser.add_argument(
+            "--dask",
+            metavar="local|tcp://HOST:8786",
+            help=_(
+                "run the raster stripes on Dask: local (a LocalCluster of worker processes on "
+                "this machine) or the address of a running dask scheduler (the rasters on a "
+                "path its workers see)"
+            ),
+        )
 
     def handle(self, *args, **options):
         criteria = None
@@ -56,6 +67,12 @@ class Command(AnalysisCommand):
                 raise CommandError(
                     _("--criteria is not valid JSON: %(error)s") % {"error": exc}
                 ) from None
+        dask = None
+        if options["dask"]:
+            # The command names the cluster; the API and the web page only say "true", which
+            # means the service's own (KCN_DASK_SCHEDULER): a web user never names a host.
+            settings.KCN_DASK_SCHEDULER = scheduler_address(options["dask"])
+            dask = True
         if options["province"]:
             provinces = [options["province"]]  # checked by the service, which names the parameter
         else:
@@ -80,6 +97,7 @@ class Command(AnalysisCommand):
                 corridor_m=options["corridor_m"],
                 max_count=options["max_count"],
                 road_classes=options["road_classes"],
+                dask=dask,
             )
             if options["json"]:
                 self.emit_json(run)

@@ -16,7 +16,7 @@ from planning import geo
 from planning import models as m
 from planning.analysis import citations
 from planning.analysis.messages import N_, Message, join, number
-from planning.analysis.rasters import Grid, dataset_reader
+from planning.analysis.rasters import Grid, PathReader, dataset_reader
 from planning.analysis.records import ROAD_CLASS_NAMES, ROAD_CLASSES, ROAD_STATUS_NAMES
 from planning.analysis.site_inputs import below_lowland_minimum, road_reserves, stripe_plan
 from planning.analysis.site_suggestion import (
@@ -44,6 +44,7 @@ from planning.selectors.analysis_inputs.networks import (
 from planning.selectors.input_versions import input_versions
 from planning.selectors.rasters import raster_layers_for, raster_path, raster_stand_in
 from planning.services.analyses.common import P_KIND, criteria_param, unit_from_ref, unit_ref
+from planning.services.analyses.distributed import scheduler_address, stripe_mapper
 from planning.services.analyses.registry import (
     AnalysisSpec,
     Outcome,
@@ -68,6 +69,7 @@ def _prepare(
     corridor_m: float | None = None,
     max_count: int | None = None,
     road_classes=None,
+    dask=None,
 ) -> tuple[dict, m.AdminUnit]:
     requested = province_resolve(province)
     province, coverage_note = raster_stand_in(requested)
@@ -104,6 +106,7 @@ def _prepare(
         "overrides": overrides,
         "mountainous_units": mountainous,
         "criteria": crit.to_dict(),
+        **({"dask": address} if (address := scheduler_address(dask)) else {}),
         **(
             {"requested_province": unit_ref(requested), "notes": [coverage_note]}
             if coverage_note
@@ -178,12 +181,8 @@ def _body(params: dict, progress: Progress) -> Outcome:
             cell_size=grid.cell_size,
             factor_cell_m=crit.factor_cell_m,
         )
-        reader = _CountingReader(
-            dataset_reader(**datasets), 2 * stripes + 2 * crit.max_count, progress
-        )
-        candidates = suggest_sites_windowed(
+        inputs = dict(
             grid=grid,
-            read_window=reader,
             roads=roads,
             existing_areas=existing,
             power_lines=power,
@@ -192,6 +191,28 @@ def _body(params: dict, progress: Progress) -> Outcome:
             criteria=crit,
             block_rows=block_rows,
         )
+        dask_info = None
+        if params.get("dask"):
+            # The stripes on a Dask cluster, each read by its worker from the rasters' path.
+            def stripe_done(done, total):
+                progress(
+                    5 + int(80 * done / total),
+                    _("Dask: %(done)d/%(total)d stripes") % {"done": done, "total": total},
+                )
+
+            paths = {k: str(raster_path(layer)) for k, layer in layers.items()}
+            with stripe_mapper(params["dask"], stripe_done) as run_stripes:
+                candidates = suggest_sites_windowed(
+                    read_window=PathReader(gdal_cache_mb=cache_mb, **paths),
+                    map_stripes=run_stripes,
+                    **inputs,
+                )
+                dask_info = {"scheduler": params["dask"], "workers": run_stripes.workers}
+        else:
+            reader = _CountingReader(
+                dataset_reader(**datasets), 2 * stripes + 2 * crit.max_count, progress
+            )
+            candidates = suggest_sites_windowed(read_window=reader, **inputs)
     progress(92, _("finding the administrative units of the sites"))
     with timer("report"):
         locator = UnitLocator.load(m.AdminUnit.objects.filter(boundary__intersects=env))
@@ -293,6 +314,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
         },
         "notes": list(params.get("notes", [])),
         **roads_followed(crit, roads),
+        **({"dask": dask_info} if dask_info else {}),
     }
     if params.get("requested_province"):
         results["requested_province"] = unit_from_ref(params["requested_province"]).name
@@ -390,6 +412,15 @@ SPEC = register_analysis(
                 "number",
                 pgettext_lazy("parameter help", "raster resolution (m); default: the finest built"),
                 above=0,
+            ),
+            Param(
+                "dask",
+                "boolean",
+                pgettext_lazy(
+                    "parameter help",
+                    "run the raster stripes on the service's Dask cluster (KCN_DASK_SCHEDULER; "
+                    "local: worker processes on this machine); the same sites as without",
+                ),
             ),
             criteria_param("SiteCriteria"),
         ),
