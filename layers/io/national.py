@@ -33,6 +33,7 @@ import shapely
 from django.apps import apps
 from django.contrib.gis.db import models
 from django.db import DatabaseError, connections, router, transaction
+from django.utils.translation import gettext as _
 
 from planning import geo
 from planning.synthetic_national import Dataset, Table
@@ -61,7 +62,7 @@ def model_for(table: str):
     for model in apps.get_models():
         if model._meta.db_table == table:
             return model
-    raise NationalLoadError(f"no model has the table {table}")
+    raise NationalLoadError(_("no model has the table %(table)s") % {"table": table})
 
 
 # --- writing the GeoPackage ----------------------------------------------------------------------
@@ -120,14 +121,20 @@ def write_geopackage(path: Path, dataset: Dataset, progress: Callable[[str], Non
     for table in dataset.tables:
         _write_table(tmp, table, append=False)
         counts[table.table] = len(table)
-        progress(f"{table.table}: {len(table):,} rows")
+        progress(_("%(table)s: %(rows)s rows") % {"table": table.table, "rows": f"{len(table):,}"})
     done, start = 0, time.monotonic()
     for chunk in dataset.parcels:
         _write_table(tmp, chunk, append=done > 0)
         done += len(chunk)
         rate = done / max(time.monotonic() - start, 1e-9)
         progress(
-            f"planning_clearanceparcel: {done:,} / {dataset.parcel_count:,} rows ({rate:,.0f}/s)"
+            _("%(table)s: %(done)s / %(total)s rows (%(rate)s/s)")
+            % {
+                "table": "planning_clearanceparcel",
+                "done": f"{done:,}",
+                "total": f"{dataset.parcel_count:,}",
+                "rate": f"{rate:,.0f}",
+            }
         )
     counts["planning_clearanceparcel"] = done
     tmp.replace(path)
@@ -163,7 +170,10 @@ class _Plan:
                 self.select.append("NULL")
                 self.convert.append(lambda _v, value=value: value)
             else:
-                raise NationalLoadError(f"{table}: the GeoPackage has no column {f.column}")
+                raise NationalLoadError(
+                    _("%(table)s: the GeoPackage has no column %(column)s")
+                    % {"table": table, "column": f.column}
+                )
         self.columns = [f.column for f in self.fields]
         self.count = gpkg.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
 
@@ -337,30 +347,39 @@ def _structure(cur, tables: list[str]) -> tuple[list[str], list[str]]:
 def load_geopackage(path: Path, progress: Callable[[str], None]) -> dict:
     """Load the layers of ``path`` into their tables; rows per table. All or nothing."""
     if not path.exists():
-        raise NationalLoadError(f"no such file: {path}")
+        raise NationalLoadError(_("no such file: %(path)s") % {"path": path})
     # Read by the thread that makes the COPY text (one at a time).
     gpkg = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     try:
         present = {r[0] for r in gpkg.execute("SELECT table_name FROM gpkg_contents")}
     except sqlite3.DatabaseError as exc:
-        raise NationalLoadError(f"{path} is not a GeoPackage: {exc}") from exc
+        raise NationalLoadError(
+            _("%(path)s is not a GeoPackage: %(error)s") % {"path": path, "error": exc}
+        ) from exc
     tables = [t for t in TABLES if t in present]
     if not tables:
-        raise NationalLoadError(f"{path} has none of the layers {', '.join(TABLES)}")
+        raise NationalLoadError(
+            _("%(path)s has none of the layers %(layers)s")
+            % {"path": path, "layers": ", ".join(TABLES)}
+        )
     using = router.db_for_write(model_for(tables[0]))
     if "planning_adminunit" in tables:
         first = gpkg.execute('SELECT code FROM "planning_adminunit" ORDER BY id LIMIT 1').fetchone()
         unit = model_for("planning_adminunit")
         if first and unit.objects.using(using).filter(code=first[0]).exists():
             raise NationalLoadError(
-                f"this database already holds the dataset (unit {first[0]} exists); "
-                "load it into a database of its own"
+                _(
+                    "this database already holds the dataset (unit %(code)s exists); load it "
+                    "into a database of its own"
+                )
+                % {"code": first[0]}
             )
     try:
         return _load(gpkg, tables, using, progress)
     except DatabaseError as exc:
         raise NationalLoadError(
-            f"the database refused the dataset, nothing was written: {str(exc).strip()}"
+            _("the database refused the dataset, nothing was written: %(error)s")
+            % {"error": str(exc).strip()}
         ) from exc
     finally:
         gpkg.close()
@@ -386,7 +405,10 @@ def _load(gpkg, tables, using, progress) -> dict:
             drops, recreate = _structure(cur, tables)
             for statement in drops:
                 cur.execute(statement)
-            progress(f"dropped {len(drops)} indexes and constraints; loading with COPY")
+            progress(
+                _("dropped %(count)d indexes and constraints; loading with COPY")
+                % {"count": len(drops)}
+            )
         for plan in plans:
             t0 = time.monotonic()
             names = ", ".join(connection.ops.quote_name(c) for c in plan.columns)
@@ -407,15 +429,21 @@ def _load(gpkg, tables, using, progress) -> dict:
             counts[plan.table] = plan.count
             seconds = time.monotonic() - t0
             progress(
-                f"{plan.table}: {plan.count:,} rows in {seconds:.1f} s "
-                f"({plan.count / max(seconds, 1e-9):,.0f} rows/s)"
+                _("%(table)s: %(rows)s rows in %(seconds)s s (%(rate)s rows/s)")
+                % {
+                    "table": plan.table,
+                    "rows": f"{plan.count:,}",
+                    "seconds": f"{seconds:.1f}",
+                    "rate": f"{plan.count / max(seconds, 1e-9):,.0f}",
+                }
             )
         if postgres:
             t0 = time.monotonic()
             for statement in recreate:
                 cur.execute(statement)
             progress(
-                f"built {len(recreate)} indexes and constraints in {time.monotonic() - t0:.1f} s"
+                _("built %(count)d indexes and constraints in %(seconds)s s")
+                % {"count": len(recreate), "seconds": f"{time.monotonic() - t0:.1f}"}
             )
             for table in tables:
                 cur.execute(
@@ -425,6 +453,9 @@ def _load(gpkg, tables, using, progress) -> dict:
                 )
             t0 = time.monotonic()
             cur.execute(f"ANALYZE {', '.join(tables)}")
-            progress(f"analysed in {time.monotonic() - t0:.1f} s")
-    progress(f"loaded {sum(counts.values()):,} rows in {time.monotonic() - started:.1f} s")
+            progress(_("analysed in %(seconds)s s") % {"seconds": f"{time.monotonic() - t0:.1f}"})
+    progress(
+        _("loaded %(rows)s rows in %(seconds)s s")
+        % {"rows": f"{sum(counts.values()):,}", "seconds": f"{time.monotonic() - started:.1f}"}
+    )
     return counts

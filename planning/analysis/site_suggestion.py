@@ -779,6 +779,14 @@ class _Stripe:
 MapStripes = Callable[[Callable, Sequence[tuple]], Iterable]
 
 
+def call_method(context, method: str, args: tuple):
+    """``context.method(*args)``: a task a worker runs.
+
+    Importable without Django: a worker unpickles the task by this module's name.
+    """
+    return getattr(context, method)(*args)
+
+
 def serial_map(fn: Callable, items: Sequence[tuple]) -> Iterator:
     """``map_stripes`` in this process, one stripe after the other."""
     for item in items:

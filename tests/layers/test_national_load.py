@@ -44,6 +44,7 @@ def _build(tmp_path, **extra) -> str:
         source=str(SOURCE),
         out=str(tmp_path / "national.gpkg"),
         seed=11,
+        lang="en",
         stdout=out,
         **COUNTS,
         **extra,
@@ -94,17 +95,22 @@ def test_a_second_load_and_bad_files_are_refused_with_nothing_written(tmp_path):
     counts = (m.AdminUnit.objects.count(), m.ClearanceParcel.objects.count())
     with pytest.raises(CommandError, match="already holds the dataset"):
         call_command(
-            "build_national", from_file=str(tmp_path / "national.gpkg"), stdout=io.StringIO()
+            "build_national",
+            from_file=str(tmp_path / "national.gpkg"),
+            lang="en",
+            stdout=io.StringIO(),
         )
     assert (m.AdminUnit.objects.count(), m.ClearanceParcel.objects.count()) == counts
     not_gpkg = tmp_path / "notes.gpkg"
     not_gpkg.write_text("not a database")
     with pytest.raises(CommandError, match="not a GeoPackage"):
-        call_command("build_national", from_file=str(not_gpkg), stdout=io.StringIO())
+        call_command("build_national", from_file=str(not_gpkg), lang="en", stdout=io.StringIO())
     with pytest.raises(CommandError, match="no such file"):
-        call_command("build_national", from_file=str(tmp_path / "none.gpkg"), stdout=io.StringIO())
+        call_command(
+            "build_national", from_file=str(tmp_path / "none.gpkg"), lang="en", stdout=io.StringIO()
+        )
     with pytest.raises(CommandError, match="Vietnam data"):
-        call_command("build_national", source=str(tmp_path), stdout=io.StringIO())
+        call_command("build_national", source=str(tmp_path), lang="en", stdout=io.StringIO())
 
 
 def test_a_row_the_database_refuses_rolls_the_whole_load_back(tmp_path):
@@ -119,7 +125,7 @@ def test_a_row_the_database_refuses_rolls_the_whole_load_back(tmp_path):
             db.create_function(name, 1, lambda _g: 0)
         db.execute("UPDATE planning_developmenttarget SET target_value = -5 WHERE id = 7")
     with pytest.raises(CommandError, match="nothing was written.*target_nonneg"):
-        call_command("build_national", from_file=str(path), stdout=io.StringIO())
+        call_command("build_national", from_file=str(path), lang="en", stdout=io.StringIO())
     assert not m.AdminUnit.objects.exists() and not m.ClearanceParcel.objects.exists()
     if connection.vendor == "postgresql":
         indexes, constraints = _structure()

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from planning.analysis.site_suggestion import call_method
 from planning.errors import InvalidParameter, MissingInputs
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,6 @@ def scheduler_address(value) -> str:
             details={"parameter": "dask"},
         )
     return text
-
-
-def _call(context, method: str, stripe: tuple):
-    """A task: one stripe of ``context`` (scattered once to the worker)."""
-    return getattr(context, method)(*stripe)
 
 
 @contextlib.contextmanager
@@ -86,7 +82,11 @@ def stripe_mapper(
         context, method = fn.__self__, fn.__name__
         shared = client.scatter(context, broadcast=True, hash=False)
         futures = client.map(
-            _call, [shared] * len(stripes), [method] * len(stripes), list(stripes), pure=False
+            call_method,
+            [shared] * len(stripes),
+            [method] * len(stripes),
+            list(stripes),
+            pure=False,
         )
         for done, future in enumerate(as_completed(futures), start=1):
             result = future.result()
