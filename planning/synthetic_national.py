@@ -150,25 +150,24 @@ def _to_metric(zone: int) -> Transformer:
     return Transformer.from_crs(4326, zone, always_xy=True)
 
 
-def _areas_m2(geoms: np.ndarray, zones: np.ndarray) -> np.ndarray:
-    """Area of each geometry in its VN-2000 TM-3 zone (as the service measures on save)."""
+def _measured(geoms: np.ndarray, zones: np.ndarray, measure) -> np.ndarray:
+    """``measure`` (shapely.area or shapely.length) of each geometry in its VN-2000 TM-3 zone, as
+    the service measures on save: one reprojection per zone."""
     out = np.zeros(len(geoms))
     for zone in np.unique(zones):
         rows = np.flatnonzero(zones == zone)
-        out[rows] = shapely.area(
+        out[rows] = measure(
             shapely.transform(geoms[rows], _transform(int(zone)), interleaved=False)
         )
     return out
+
+
+def _areas_m2(geoms: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    return _measured(geoms, zones, shapely.area)
 
 
 def _lengths_m(geoms: np.ndarray, zones: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(geoms))
-    for zone in np.unique(zones):
-        rows = np.flatnonzero(zones == zone)
-        out[rows] = shapely.length(
-            shapely.transform(geoms[rows], _transform(int(zone)), interleaved=False)
-        )
-    return out
+    return _measured(geoms, zones, shapely.length)
 
 
 _TRANSFORMS: dict[int, object] = {}

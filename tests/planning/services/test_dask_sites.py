@@ -70,45 +70,20 @@ class DaskSiteSuggestionTests(DemoTestCase):
 
     def test_a_scheduler_and_two_workers_from_the_command_line(self):
         port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
-        procs = [
-            subprocess.Popen(
-                [
-                    DASK,
-                    "scheduler",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--no-dashboard",
-                ],  # fmt: skip
-                cwd=REPO,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        ]
         address = f"tcp://127.0.0.1:{port}"
+        procs = [_dask("scheduler", "--host", "127.0.0.1", "--port", str(port))]
         try:
             for _ in range(2):
                 procs.append(
-                    subprocess.Popen(
-                        [
-                            DASK,
-                            "worker",
-                            address,
-                            "--nworkers",
-                            "1",
-                            "--nthreads",
-                            "1",
-                            "--memory-limit",
-                            "1GiB",
-                            "--no-dashboard",
-                        ],  # fmt: skip
-                        cwd=REPO,
-                        env=env,
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
+                    _dask(
+                        "worker",
+                        address,
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        "1",
+                        "--memory-limit",
+                        "1GiB",
                     )  # fmt: skip
                 )
             _wait_for_workers(address, 2)
@@ -137,6 +112,17 @@ class DaskSiteSuggestionTests(DemoTestCase):
         run = m.AnalysisRun.objects.filter(kind="site-suggestion").latest("pk")
         self.assertEqual(run.status, "failed")
         self.assertIn(address, run.error)
+
+
+def _dask(*args: str) -> subprocess.Popen:
+    """``dask scheduler|worker …`` from the command line, as an operator starts them."""
+    return subprocess.Popen(
+        [DASK, *args, "--no-dashboard"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait_for_workers(address: str, n: int) -> None:
