@@ -105,7 +105,25 @@ def open_page(browser):
     yield _open
     for context in contexts:
         context.close()
+    _wait_for_idle_live_server()
     assert not errors, "\n".join(errors)
+
+
+def _wait_for_idle_live_server(timeout: float = 15.0) -> None:
+    """Let the live server finish the requests the closed pages left running.
+
+    A closed page does not stop the server's threads: a tile request still reading the database
+    met the test database's flush (TRUNCATE, after this fixture) in a PostgreSQL deadlock and was
+    answered 503 (CI, 2026-12-07). Django's live server runs each request in a thread named after
+    ``process_request_thread``."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in t.name for t in threading.enumerate()):
+            return
+        time.sleep(0.05)
 
 
 def save_screenshot(page, name: str, **options) -> bytes:
