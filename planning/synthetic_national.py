@@ -538,7 +538,6 @@ def _projects(rng, areas: Table) -> Table:
         if count == 0:
             continue
         geom = areas.geometry[i]
-        x0, y0, x1, y1 = geom.bounds
         pts = _seeds(rng, geom, count)
         side = math.sqrt(leased / count * 10_000) * 0.8
         for k, (x, y) in enumerate(pts):

@@ -243,9 +243,9 @@ def _ewkb_hex_sql(column: str, srid: int) -> str:
 def _copy_line_sql(plan: _Plan, offsets: dict) -> str:
     """One SELECT giving each row of the layer as a line of COPY text, made inside SQLite."""
     parts = []
-    for f, source in zip(plan.fields, plan.select, strict=True):
+    for f, source, convert in zip(plan.fields, plan.select, plan.convert, strict=True):
         if source == "NULL":  # not in the layer: the field's default, a constant
-            parts.append(_sql_text(plan.convert[plan.fields.index(f)](None)))
+            parts.append(_sql_text(convert(None)))
             continue
         if isinstance(f, models.GeometryField):
             parts.append(_ewkb_hex_sql(source, geo.STORAGE_SRID))
@@ -304,14 +304,6 @@ def _in_thread(batches, depth: int = 2):
             raise item
         yield item
     worker.join()
-
-
-def _hex_ewkb(blobs) -> list:
-    present = [b is not None for b in blobs]
-    wkb = np.array([_gpkg_wkb(b) for b in blobs if b is not None], dtype=object)
-    shapes = shapely.set_srid(shapely.from_wkb(wkb), geo.STORAGE_SRID)
-    hexes = iter(shapely.to_wkb(shapes, hex=True, include_srid=True).tolist())
-    return [next(hexes) if p else None for p in present]
 
 
 def _spatialite_wkb(blobs) -> list:

@@ -130,25 +130,11 @@ def _pg_dsn(db: str) -> str:
 
 
 def run_ogr2ogr(path: Path, db: str) -> float:
-    t = time.perf_counter()
-    done = subprocess.run(
-        [
-            "ogr2ogr",
-            "-f",
-            "PostgreSQL",
-            f"PG:{_pg_dsn(db)}",
-            str(path),
-            "--config",
-            "PG_USE_COPY",
-            "YES",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.perf_counter() - t
-    if done.returncode:
-        raise SystemExit(f"ogr2ogr failed:\n{done.stderr[-3000:]}")
-    return elapsed
+    """ogr2ogr as the import bench runs it (``bench_import._ogr2ogr``: ``--config PG_USE_COPY
+    YES``, exits if it fails), every layer of ``path`` into database ``db``."""
+    from tests.benchmarks.bench_import import _ogr2ogr
+
+    return _ogr2ogr("-f", "PostgreSQL", f"PG:{_pg_dsn(db)}", str(path))
 
 
 def _layer_counts(path: Path) -> dict[str, int]:
@@ -274,9 +260,7 @@ def bench_fetch(rows: list[str], notes: list[str]) -> None:
 
     results = {}
     for parcels in SIZES:
-        db = f"kcn_bench_scale_{parcels}"
-        if not psql(admin_url(), f"SELECT 1 FROM pg_database WHERE datname = '{db}'"):
-            manage_load(parcels)
+        db = loaded_db(parcels)
         os.environ["DATABASE_URL"] = db_url(db)
         token = _token(db)
         windows = _windows(db, FETCH_WINDOWS)
@@ -402,22 +386,23 @@ def _token(db: str) -> str:
     return out.strip().splitlines()[-1]
 
 
-def manage_load(parcels: int) -> None:
+def loaded_db(parcels: int) -> str:
+    """The database holding our load of the dataset with ``parcels`` (the load part leaves it;
+    made here when the part did not run)."""
     db = f"kcn_bench_scale_{parcels}"
-    fresh_db(db, migrate=True)
-    seconds, _ = manage(db, "build_national", "--from", str(dataset_file(parcels)))
-    print(f"   loaded {parcels:,} parcels in {seconds:.0f} s", flush=True)
+    if not psql(admin_url(), f"SELECT 1 FROM pg_database WHERE datname = '{db}'"):
+        fresh_db(db, migrate=True)
+        seconds, _ = manage(db, "build_national", "--from", str(dataset_file(parcels)))
+        print(f"   loaded {parcels:,} parcels in {seconds:.0f} s", flush=True)
+    return db
 
 
 # --- efficiency report -------------------------------------------------------------------------
 
 
 def bench_efficiency(rows: list[str], notes: list[str]) -> None:
-    national = {}
     for parcels in SIZES:
-        db = f"kcn_bench_scale_{parcels}"
-        if not psql(admin_url(), f"SELECT 1 FROM pg_database WHERE datname = '{db}'"):
-            manage_load(parcels)
+        db = loaded_db(parcels)
         provinces = psql(
             db_url(db, "postgresql"),
             "SELECT string_agg(code, ',' ORDER BY code) FROM (SELECT code FROM planning_adminunit "
@@ -429,7 +414,6 @@ def bench_efficiency(rows: list[str], notes: list[str]) -> None:
             manage(db, "efficiency_report", *extra)  # warm-up
             runs = [_report_seconds(db, extra) for _ in range(EFFICIENCY_RUNS)]
             figures[label] = statistics.median(runs)
-        national[parcels] = figures["national"]
         per_province = [figures[p] for p in provinces]
         print(
             f"   efficiency at {parcels:,}: national {figures['national']:.2f} s; provinces "
