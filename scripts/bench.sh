@@ -14,7 +14,10 @@
 #                                         beside ogr2ogr (tests/benchmarks/bench_import.py)
 #   scripts/bench.sh scale [PART…]        only national scale at 1 M and 5 M parcels (about 25
 #                                         minutes): PART load (beside ogr2ogr), fetch (1 km windows
-#                                         beside the SQL floor), efficiency (national, per province)
+#                                         beside the SQL floor), efficiency (national, per province),
+#                                         sites (site suggestion for the country at 30 m on 1 and 2
+#                                         Dask workers beside the floor of reading the same windows;
+#                                         writes the national rasters once, ~3 min)
 #                                         (tests/benchmarks/bench_scale.py; SCALE_SIZES to change)
 # BENCH=ows|ogcapi|analyses|load|import|scale in the environment does the same as the first argument.
 set -euo pipefail
@@ -23,7 +26,7 @@ what="${1:-${BENCH:-all}}"
 [ $# -gt 0 ] && shift
 case "$what" in
   all|ows|ogcapi|analyses|load|import|scale) ;;
-  *) echo "usage: scripts/bench.sh [all|ows|ogcapi|analyses [sites|efficiency]|load|import|scale [load|fetch|efficiency]]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [all|ows|ogcapi|analyses [sites|efficiency]|load|import|scale [load|fetch|efficiency|sites]]" >&2; exit 2 ;;
 esac
 [ -f var/pg.state ] && pg_was_running=1 || pg_was_running=0
 PG_URL=$(scripts/pg.sh start)

@@ -316,19 +316,22 @@ class PathReader:
     and keeps them open; reads as :func:`dataset_reader`.
 
     ``gdal_cache_mb`` bounds GDAL's block cache in the worker, so a worker's memory is its
-    window, not the raster.
+    window, not the raster. ``offset`` ``(row, col)``: the grid read is a part of the files'
+    (a province's window of the national rasters), windows are shifted by it.
     """
 
-    def __init__(self, gdal_cache_mb: int = 128, **paths: str):
+    def __init__(self, gdal_cache_mb: int = 128, offset: tuple[int, int] = (0, 0), **paths: str):
         self.paths = {name: str(path) for name, path in paths.items()}
         self.gdal_cache_mb = int(gdal_cache_mb)
+        self.offset = (int(offset[0]), int(offset[1]))
         self._read: ReadWindow | None = None
 
     def __getstate__(self) -> dict:
-        return {"paths": self.paths, "gdal_cache_mb": self.gdal_cache_mb}
+        return {"paths": self.paths, "gdal_cache_mb": self.gdal_cache_mb, "offset": self.offset}
 
     def __setstate__(self, state: dict) -> None:
         self.paths, self.gdal_cache_mb, self._read = state["paths"], state["gdal_cache_mb"], None
+        self.offset = tuple(state.get("offset", (0, 0)))
 
     def __call__(self, window: Window) -> Mapping[str, np.ndarray]:
         if self._read is None:
@@ -338,6 +341,13 @@ class PathReader:
             set_gdal_config("GDAL_CACHEMAX", self.gdal_cache_mb * 2**20)
             datasets = {name: rasterio.open(path) for name, path in self.paths.items()}
             self._read = dataset_reader(**datasets)
+        if self.offset != (0, 0):
+            window = Window(
+                window.col_off + self.offset[1],
+                window.row_off + self.offset[0],
+                window.width,
+                window.height,
+            )
         return self._read(window)
 
 

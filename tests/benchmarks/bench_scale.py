@@ -1,5 +1,5 @@
-"""National scale (``make bench``; ``scripts/bench.sh scale [load|fetch|efficiency]``): how the
-costs grow from 1 M to 5 M clearance parcels on the national synthetic dataset (issue 15,
+"""National scale (``make bench``; ``scripts/bench.sh scale [load|fetch|efficiency|sites]``):
+how the costs grow from 1 M to 5 M clearance parcels on the national synthetic dataset (issue 15,
 item 7). Each figure is printed beside its peer or floor, measured in the same run, and appended
 to ``tests/benchmarks/RESULTS.md``.
 
@@ -25,6 +25,8 @@ to ``tests/benchmarks/RESULTS.md``.
 * **efficiency**: ``manage.py efficiency_report`` national and per province (five 2025
   provinces) through the analysis service in-process, after a warm-up; median of 3. Goals:
   national < 60 s at 5 M; a province's time independent of the national total.
+* **sites**: site suggestion for the whole country at 30 m on 1 and 2 Dask workers beside the
+  floor of reading the same windows (``tests/benchmarks/bench_national_sites.py``).
 """
 
 from __future__ import annotations
@@ -446,14 +448,15 @@ def _report_seconds(db: str, extra: list[str]) -> float:
 
 
 def main(argv: list[str]) -> int:
-    parts = argv or ["load", "fetch", "efficiency"]
-    if os.environ.get("DATABASE_URL", "").startswith("postgis://") is False:
+    parts = argv or ["load", "fetch", "efficiency", "sites"]
+    needs_db = set(parts) - {"sites"}
+    if needs_db and not os.environ.get("DATABASE_URL", "").startswith("postgis://"):
         print("the scale benchmark needs PostGIS (scripts/bench.sh scale starts it)")
         return 1
     rows = ["| measure | ours | peer or floor | ratio | goal |", "|---|---:|---:|---:|---|"]
     notes: list[str] = []
     started = time.monotonic()
-    home = os.environ["DATABASE_URL"]
+    home = os.environ.get("DATABASE_URL", "")
     stopped = None
     try:
         if "load" in parts:
@@ -463,6 +466,10 @@ def main(argv: list[str]) -> int:
             os.environ["DATABASE_URL"] = home
         if "efficiency" in parts:
             bench_efficiency(rows, notes)
+        if "sites" in parts:
+            from tests.benchmarks.bench_national_sites import bench_sites
+
+            bench_sites(rows, notes, var_dir())
     except SystemExit as exc:  # a check failed: record what was measured, and why it stopped
         stopped = str(exc)
         notes.append(f"- **stopped**: {stopped}")
