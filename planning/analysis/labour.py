@@ -29,8 +29,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,6 +121,34 @@ def _sum_within(geom, grid: Grid, read) -> tuple[float, float]:
     return float(np.nansum(values[inside], dtype=np.float64)), round(coverage, 6)
 
 
+@dataclass(frozen=True)
+class _Measure:
+    """One task of :func:`labour_catchment`: the residents in a buffer, or in a stripe."""
+
+    key: tuple
+    geometry: object = None  # a buffer (shapely), or None for the whole ``window``
+    window: object = None
+
+
+def measure(grid: Grid, population, task: _Measure) -> tuple[tuple, float, float]:
+    """``(task.key, residents, coverage)`` of one task; pure, picklable arguments.
+
+    ``population`` is what :func:`labour_catchment` takes (an array or a ``read_window``, such
+    as :class:`~planning.analysis.rasters.PathReader` for a Dask worker).
+    """
+    read = _reader(population, grid)
+    if task.geometry is None:
+        return task.key, float(np.nansum(read(task.window), dtype=np.float64)), 1.0
+    pop, cov = _sum_within(task.geometry, grid, read)
+    return task.key, pop, cov
+
+
+def serial_map(fn: Callable, items: Sequence) -> Iterator:
+    """``map_tasks`` in this process, one task after the other."""
+    for item in items:
+        yield fn(item)
+
+
 def labour_catchment(
     areas: Iterable,
     *,
@@ -128,6 +157,7 @@ def labour_catchment(
     projects: Iterable[ProjectRecord] = (),
     workers_needed: Mapping[Hashable, int] | None = None,
     distances_m: Sequence[float] = (5000.0, 10000.0, 20000.0),
+    map_tasks: Callable | None = None,
 ) -> LabourSummary:
     """Residents within each distance of each area, the workers needed and their ratio.
 
@@ -146,6 +176,12 @@ def labour_catchment(
         … unless given here.
     distances_m : sequence of float
         Catchment radii, metres.
+    map_tasks : callable, optional
+        ``map_tasks(fn, tasks)`` yields ``fn(task)`` for every task in any order: each ring of
+        each area, each union ring and each stripe of the total is one task that reads its own
+        window (default: here, one after the other; a Dask cluster:
+        ``planning.services.analyses.distributed``, with a picklable ``population`` reader).
+        The result does not depend on where or in which order the tasks ran.
 
     Returns
     -------
@@ -156,7 +192,7 @@ def labour_catchment(
     items = as_named_geometries(areas)
     if any(d <= 0 for d in distances_m):
         raise RecordError("distances_m must be > 0")
-    read = _reader(population, grid)
+    _reader(population, grid)  # the array's shape is checked here, before any task
     jobs: dict[Hashable, int] = defaultdict(int)
     if workers_needed is not None:
         jobs.update({k: int(v) for k, v in workers_needed.items()})
@@ -165,13 +201,32 @@ def labour_catchment(
             if p.status != "revoked":
                 jobs[p.area_id] += int(p.planned_jobs)
     dists = sorted(float(d) for d in distances_m)
+    tasks = [
+        _Measure(("ring", i, j), shapely.buffer(geom, d))
+        for i, (_area_id, geom, _name) in enumerate(items)
+        for j, d in enumerate(dists)
+    ]
+    stripes = list(iter_blocks(grid.shape, block_rows=max(1, 4_000_000 // grid.cols)))
+    tasks += [_Measure(("total", k), None, inner) for k, (_, inner, _) in enumerate(stripes)]
+    if items:
+        geoms = np.array([g for _, g, _ in items], dtype=object)
+        tasks += [
+            _Measure(("union", j), shapely.union_all(shapely.buffer(geoms, d)))
+            for j, d in enumerate(dists)
+        ]
+    done = {
+        key: (pop, cov)
+        for key, pop, cov in (map_tasks or serial_map)(
+            functools.partial(measure, grid, population), tasks
+        )
+    }
     catchments = []
-    for area_id, geom, name in items:
-        rings = []
+    for i, (area_id, _geom, name) in enumerate(items):
         need = jobs.get(area_id, 0)
-        for d in dists:
-            pop, cov = _sum_within(shapely.buffer(geom, d), grid, read)
-            pop = _people(pop)
+        rings = []
+        for j, d in enumerate(dists):
+            pop_f, cov = done[("ring", i, j)]
+            pop = _people(pop_f)
             rings.append(
                 LabourRing(
                     distance_m=d,
@@ -187,14 +242,13 @@ def labour_catchment(
         )
     total_need = sum(c.workers_needed for c in catchments)
     total_pop = 0.0
-    for _, inner, _ in iter_blocks(grid.shape, block_rows=max(1, 4_000_000 // grid.cols)):
-        total_pop += float(np.nansum(read(inner), dtype=np.float64))
+    for k in range(len(stripes)):  # added in stripe order, wherever they were computed
+        total_pop += done[("total", k)][0]
     union_rings = []
     if items:
-        geoms = np.array([g for _, g, _ in items], dtype=object)
-        for d in dists:
-            pop, cov = _sum_within(shapely.union_all(shapely.buffer(geoms, d)), grid, read)
-            pop = _people(pop)
+        for j, d in enumerate(dists):
+            pop_f, cov = done[("union", j)]
+            pop = _people(pop_f)
             union_rings.append(
                 LabourRing(
                     distance_m=d,

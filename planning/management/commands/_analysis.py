@@ -85,6 +85,22 @@ class AnalysisCommand(LanguageCommand):
             raise CommandError(_("unknown user %(name)r") % {"name": name})
         return user
 
+    @staticmethod
+    def dask_cluster(address: str | None) -> bool | None:
+        """``--dask ADDRESS``: the run's ``dask`` parameter (True), the cluster set for it.
+
+        The command names the cluster; the API and the web page only say "true", which means
+        the service's own (``KCN_DASK_SCHEDULER``): a web user never names a host.
+        """
+        if not address:
+            return None
+        from django.conf import settings
+
+        from planning.services.analyses.distributed import scheduler_address
+
+        settings.KCN_DASK_SCHEDULER = scheduler_address(address)
+        return True
+
     def run(self, name: str, options, params=None, /, **kwargs):
         """Run analysis ``name`` with ``params`` (a mapping, e.g. ``--params``) and keywords;
         a refused parameter (the services name it) or missing input is a CommandError."""

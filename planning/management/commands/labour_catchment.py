@@ -17,6 +17,15 @@ class Command(AnalysisCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument("--distances", help=_("radii (km), e.g. 5,10,20"))
+        parser.add_argument(
+            "--dask",
+            metavar="local|tcp://HOST:8786",
+            help=_(
+                "count the rings on Dask: local (a LocalCluster of worker processes on this "
+                "machine) or the address of a running dask scheduler (the rasters on a path its "
+                "workers see)"
+            ),
+        )
 
     def handle(self, *args, **options):
         distances = None
@@ -28,7 +37,14 @@ class Command(AnalysisCommand):
                     _("--distances must be kilometres such as 5,10,20 (got %(value)r)")
                     % {"value": options["distances"]}
                 ) from None
-        run = self.run(self.analysis, options, province=options["province"], distances_m=distances)
+        dask = self.dask_cluster(options["dask"])
+        run = self.run(
+            self.analysis,
+            options,
+            province=options["province"],
+            distances_m=distances,
+            dask=dask,
+        )
         if options["json"]:
             self.emit_json(run)
             return

@@ -1,6 +1,5 @@
 import json
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,7 +8,6 @@ from planning.management.commands._analysis import AnalysisCommand, table, wrap
 from planning.models import AdminUnit
 from planning.numbers import number
 from planning.selectors.rasters import raster_layers_available
-from planning.services.analyses.distributed import scheduler_address
 from planning.texts import translate
 
 
@@ -67,12 +65,7 @@ class Command(AnalysisCommand):
                 raise CommandError(
                     _("--criteria is not valid JSON: %(error)s") % {"error": exc}
                 ) from None
-        dask = None
-        if options["dask"]:
-            # The command names the cluster; the API and the web page only say "true", which
-            # means the service's own (KCN_DASK_SCHEDULER): a web user never names a host.
-            settings.KCN_DASK_SCHEDULER = scheduler_address(options["dask"])
-            dask = True
+        dask = self.dask_cluster(options["dask"])
         if options["province"]:
             provinces = [options["province"]]  # checked by the service, which names the parameter
         else:

@@ -1,6 +1,7 @@
 """Raster analyses on a Dask cluster (issue 15, item 3): the stripes of a site suggestion's
-steps 1–3 run as Dask tasks, on a ``LocalCluster`` of processes on this machine (``local``) or on
-a real ``dask scheduler`` with ``dask worker``\\ s on other machines (``tcp://HOST:8786``).
+steps 1–3, and the rings and stripes of a labour catchment, run as Dask tasks, on a
+``LocalCluster`` of processes on this machine (``local``) or on a real ``dask scheduler`` with
+``dask worker``\\ s on other machines (``tcp://HOST:8786``).
 
 What goes to the workers is pure (``planning.analysis``: no Django, no database): the analysis'
 context (criteria, vectors in the grid's CRS, the coarse factor rasters) is scattered once to
@@ -49,13 +50,11 @@ def scheduler_address(value) -> str:
 
 
 @contextlib.contextmanager
-def stripe_mapper(
-    address: str, on_done: Callable[[int, int], None] | None = None
-) -> Iterator[Callable]:
-    """A ``map_stripes`` (``planning.analysis.site_suggestion``) running on the Dask cluster at
-    ``address``; ``on_done(done, total)`` after each stripe. The cluster of ``local`` lives as
-    long as the block; a remote one is only connected to."""
-    from distributed import Client, LocalCluster, as_completed
+def dask_client(address: str) -> Iterator:
+    """A ``distributed.Client`` of the cluster at ``address`` for the block: ``local`` starts a
+    ``LocalCluster`` of processes (``KCN_DASK_LOCAL_WORKERS``, ``KCN_DASK_WORKER_MEMORY``) that
+    lives as long as the block; a remote one is only connected to."""
+    from distributed import Client, LocalCluster
 
     cluster = None
     if address == "local":
@@ -75,30 +74,71 @@ def stripe_mapper(
                 _("the Dask scheduler %(address)s does not answer: %(error)s")
                 % {"address": address, "error": exc}
             ) from exc
-    workers = len(client.scheduler_info().get("workers", {}))
-    log.info("running raster stripes on Dask %s (%d workers)", address, workers)
-
-    def run(fn, stripes):
-        context, method = fn.__self__, fn.__name__
-        shared = client.scatter(context, broadcast=True, hash=False)
-        futures = client.map(
-            call_method,
-            [shared] * len(stripes),
-            [method] * len(stripes),
-            list(stripes),
-            pure=False,
-        )
-        for done, future in enumerate(as_completed(futures), start=1):
-            result = future.result()
-            if on_done is not None:
-                on_done(done, len(stripes))
-            yield result
-        client.cancel(shared)
-
-    run.workers = workers
     try:
-        yield run
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _workers(client, address: str, what: str) -> int:
+    workers = len(client.scheduler_info().get("workers", {}))
+    log.info("running %s on Dask %s (%d workers)", what, address, workers)
+    return workers
+
+
+@contextlib.contextmanager
+def stripe_mapper(
+    address: str, on_done: Callable[[int, int], None] | None = None
+) -> Iterator[Callable]:
+    """A ``map_stripes`` (``planning.analysis.site_suggestion``) running on the Dask cluster at
+    ``address``; ``on_done(done, total)`` after each stripe. The cluster of ``local`` lives as
+    long as the block; a remote one is only connected to."""
+    from distributed import as_completed
+
+    with dask_client(address) as client:
+
+        def run(fn, stripes):
+            context, method = fn.__self__, fn.__name__
+            shared = client.scatter(context, broadcast=True, hash=False)
+            futures = client.map(
+                call_method,
+                [shared] * len(stripes),
+                [method] * len(stripes),
+                list(stripes),
+                pure=False,
+            )
+            for done, future in enumerate(as_completed(futures), start=1):
+                result = future.result()
+                if on_done is not None:
+                    on_done(done, len(stripes))
+                yield result
+            client.cancel(shared)
+
+        run.workers = _workers(client, address, "raster stripes")
+        yield run
+
+
+@contextlib.contextmanager
+def task_mapper(
+    address: str, on_done: Callable[[int, int], None] | None = None
+) -> Iterator[Callable]:
+    """A ``map_tasks(fn, items)`` on the Dask cluster at ``address``: ``fn(item)`` for every
+    item as a task (``fn`` and the items pickled: a raster reader among them must be a
+    :class:`~planning.analysis.rasters.PathReader`), results yielded as they finish."""
+    from distributed import as_completed
+
+    with dask_client(address) as client:
+
+        def run(fn, items):
+            items = list(items)
+            futures = client.map(fn, items, pure=False)
+            for done, future in enumerate(as_completed(futures), start=1):
+                result = future.result()
+                if on_done is not None:
+                    on_done(done, len(items))
+                yield result
+
+        run.workers = _workers(client, address, "raster tasks")
+        yield run

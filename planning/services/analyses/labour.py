@@ -3,6 +3,8 @@ from the population rasters."""
 
 from __future__ import annotations
 
+import contextlib
+
 import rasterio
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from planning import models as m
 from planning.analysis.labour import labour_catchment
-from planning.analysis.rasters import Grid, dataset_reader
+from planning.analysis.rasters import Grid, PathReader, dataset_reader
 from planning.errors import MissingInputs
 from planning.selectors.admin_units import UnitLocator
 from planning.selectors.analysis_inputs.areas import area_rows, areas_in
@@ -28,6 +30,7 @@ from planning.services.analyses.common import (
     unit_from_ref,
     unit_ref,
 )
+from planning.services.analyses.distributed import scheduler_address, task_mapper
 from planning.services.analyses.registry import (
     AnalysisSpec,
     Outcome,
@@ -41,7 +44,7 @@ NAME = "labour-catchment"
 DEFAULT_DISTANCES_M = (5000.0, 10000.0, 20000.0)
 
 
-def _prepare(*, province=None, distances_m=None, resolution_m: float | None = None):
+def _prepare(*, province=None, distances_m=None, resolution_m: float | None = None, dask=None):
     province = province_optional(province)
     if distances_m in (None, "", []):
         distances = list(DEFAULT_DISTANCES_M)
@@ -72,14 +75,35 @@ def _prepare(*, province=None, distances_m=None, resolution_m: float | None = No
         "distances_m": distances,
         "resolution_m": resolution_m,
         "notes": notes,
+        **({"dask": address} if (address := scheduler_address(dask)) else {}),
     }, province
 
 
 def _body(params: dict, progress: Progress) -> Outcome:
     timer = Timer()
-    out, layers_used = [], []
+    layers_used = []
     cache_mb = int(getattr(settings, "PLANNING_GDAL_CACHEMAX_MB", 256))
     provinces = [unit_from_ref(p) for p in params["provinces"]]
+    with contextlib.ExitStack() as stack:
+        map_tasks = None
+        if params.get("dask"):
+            # Each ring, union ring and stripe of the total is a task; workers read the raster
+            # from its path (a path every worker sees).
+            map_tasks = stack.enter_context(task_mapper(params["dask"]))
+        out = _provinces(provinces, params, progress, timer, layers_used, cache_mb, map_tasks)
+    results = {
+        "distances_m": params["distances_m"],
+        "provinces": out,
+        "notes": list(params.get("notes", [])),
+    }
+    if map_tasks is not None:
+        results["dask"] = {"scheduler": params["dask"], "workers": map_tasks.workers}
+    versions = input_versions([m.IndustrialArea, m.SecondaryProject], rasters=layers_used)
+    return Outcome(results, versions, timer.steps)
+
+
+def _provinces(provinces, params, progress, timer, layers_used, cache_mb, map_tasks) -> list:
+    out = []
     for i, province in enumerate(provinces):
         layer = raster_layers_for(province, params["resolution_m"], kinds=("population",))[
             "population"
@@ -102,12 +126,17 @@ def _body(params: dict, progress: Progress) -> Outcome:
             rasterio.open(raster_path(layer)) as ds,
         ):
             grid = Grid(ds.transform, (ds.height, ds.width), crs_epsg=layer.srid)
+            if map_tasks is None:
+                population = dataset_reader(population=ds)
+            else:
+                population = PathReader(gdal_cache_mb=cache_mb, population=raster_path(layer))
             summary = labour_catchment(
                 [r.record for r in rows],
                 grid=grid,
-                population=dataset_reader(population=ds),
+                population=population,
                 projects=projects,
                 distances_m=params["distances_m"],
+                map_tasks=map_tasks,
             )
         d = summary.to_dict()
         d.update(province=province.name, raster=layer.name)
@@ -116,13 +145,7 @@ def _body(params: dict, progress: Progress) -> Outcome:
             10 + int(85 * (i + 1) / len(provinces)),
             _("%(province)s done") % {"province": province.name},
         )
-    results = {
-        "distances_m": params["distances_m"],
-        "provinces": out,
-        "notes": list(params.get("notes", [])),
-    }
-    versions = input_versions([m.IndustrialArea, m.SecondaryProject], rasters=layers_used)
-    return Outcome(results, versions, timer.steps)
+    return out
 
 
 SPEC = register_analysis(
@@ -149,6 +172,15 @@ SPEC = register_analysis(
                     "parameter help", "population raster resolution (m); default: the finest built"
                 ),
                 above=0,
+            ),
+            Param(
+                "dask",
+                "boolean",
+                pgettext_lazy(
+                    "parameter help",
+                    "count the rings on the service's Dask cluster (KCN_DASK_SCHEDULER; local: "
+                    "worker processes on this machine); the same figures as without",
+                ),
             ),
         ),
     )

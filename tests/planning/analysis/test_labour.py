@@ -67,6 +67,26 @@ def test_reader_callable_gives_the_same_answer():
     assert direct.to_dict() == read.to_dict()
 
 
+def test_tasks_in_any_order_give_the_same_answer():
+    """Each ring, union ring and stripe of the total is a task (what a Dask cluster maps); the
+    answer does not depend on the order the tasks come back in."""
+    pop = np.random.default_rng(5).gamma(1.0, 2.0, GRID.shape).astype(np.float32)
+    areas = [(1, box(10_000, 10_000, 12_000, 11_000)), (2, box(25_000, 5_000, 27_000, 9_000))]
+    seen = []
+
+    def backwards(fn, tasks):
+        seen.extend(tasks)
+        return [fn(t) for t in reversed(list(tasks))]
+
+    direct = labour_catchment(areas, grid=GRID, population=pop, distances_m=(2000, 8000))
+    mapped = labour_catchment(
+        areas, grid=GRID, population=pop, distances_m=(2000, 8000), map_tasks=backwards
+    )
+    assert mapped.to_dict() == direct.to_dict()
+    kinds = [t.key[0] for t in seen]
+    assert kinds.count("ring") == 4 and kinds.count("union") == 2 and kinds.count("total") >= 1
+
+
 @settings(max_examples=20, deadline=None)
 @given(d1=st.floats(100, 15_000), d2=st.floats(100, 15_000))
 def test_population_grows_with_distance(d1, d2):

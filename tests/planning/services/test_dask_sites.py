@@ -1,5 +1,5 @@
-"""Site suggestion on Dask through every door (issue 15, item 3), on the demo province: the
-same sites and scores as in one process, on a ``LocalCluster`` (the service's default cluster,
+"""Site suggestion and labour catchment on Dask through every door (issue 15, item 3), on the
+demo province: the same sites and scores (and the same residents per ring) as in one process, on a ``LocalCluster`` (the service's default cluster,
 through the API and the job queue) and on a real ``dask scheduler`` with two ``dask worker``
 processes started from the command line (through ``manage.py suggest_sites --dask``)."""
 
@@ -57,6 +57,25 @@ class DaskSiteSuggestionTests(DemoTestCase):
         self.assertEqual(_sites(run), self.expected)
         self.assertEqual(run.results["count"], self.serial.results["count"])
 
+    def test_labour_catchment_on_the_service_cluster_counts_the_same_residents(self):
+        serial = analysis_run("labour-catchment", province="52")
+        api = APIClient()
+        api.force_authenticate(self.planner)
+        with override_settings(KCN_DASK_SCHEDULER="local", KCN_DASK_LOCAL_WORKERS=2):
+            r = api.post(
+                "/api/v1/analyses/labour-catchment/",
+                {"province": "52", "dask": True},
+                format="json",
+            )
+        self.assertEqual(r.status_code, 202, r.content[:500])
+        run = m.AnalysisRun.objects.get(pk=r.json()["id"])
+        self.assertEqual(run.status, "done", run.error)
+        self.assertEqual(run.results["dask"], {"scheduler": "local", "workers": 2})
+        self.assertEqual(run.results["provinces"], serial.results["provinces"])
+        areas = serial.results["provinces"][0]["areas"]
+        self.assertGreater(len(areas), 3)
+        self.assertGreater(areas[0]["rings"][0]["population"], 0)
+
     def test_a_web_user_cannot_name_a_host(self):
         api = APIClient()
         api.force_authenticate(self.planner)
@@ -93,6 +112,12 @@ class DaskSiteSuggestionTests(DemoTestCase):
             self.assertEqual(run.status, "done", run.error)
             self.assertEqual(run.results["dask"], {"scheduler": address, "workers": 2})
             self.assertEqual(_sites(run), self.expected)
+            serial = analysis_run("labour-catchment", province="52")
+            call_command("labour_catchment", province="52", dask=address, stdout=out)
+            run = m.AnalysisRun.objects.filter(kind="labour-catchment").latest("pk")
+            self.assertEqual(run.status, "done", run.error)
+            self.assertEqual(run.results["dask"], {"scheduler": address, "workers": 2})
+            self.assertEqual(run.results["provinces"], serial.results["provinces"])
         finally:
             for p in reversed(procs):
                 p.terminate()
