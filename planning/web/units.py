@@ -8,7 +8,8 @@ under the merged province and its new commune. Containment uses a point on the a
 
 from __future__ import annotations
 
-from django.contrib.gis.db.models.functions import PointOnSurface
+import shapely
+from django.contrib.gis.db.models.functions import AsWKB, PointOnSurface
 from django.core.cache import cache
 from django.db import connection
 
@@ -17,19 +18,38 @@ from planning.models import AdminUnit, IndustrialArea
 CACHE_SECONDS = 60
 
 
+def _containing_units() -> dict[str, list[int]]:
+    """Area code -> ids of the units containing a point on the area's surface.
+
+    Two queries and one STRtree (the units' outlines are a few MB even for the whole country),
+    not a spatial query per area: 1,750 areas of the national dataset took 13 s that way on
+    SpatiaLite, whose R*Tree the ORM's lookups do not use."""
+    units = AdminUnit.objects.filter(boundary__isnull=False).annotate(wkb=AsWKB("boundary"))
+    ids, blobs = zip(*units.values_list("pk", "wkb"), strict=True) if units.exists() else ((), ())
+    points = IndustrialArea.objects.filter(boundary__isnull=False).annotate(
+        wkb=AsWKB(PointOnSurface("boundary"))
+    )
+    codes, pts = (
+        zip(*points.values_list("code", "wkb"), strict=True) if points.exists() else ((), ())
+    )
+    out: dict[str, list[int]] = {}
+    if not ids or not codes:
+        return out
+    tree = shapely.STRtree(shapely.from_wkb([bytes(b) for b in blobs]))
+    found = tree.query(shapely.from_wkb([bytes(b) for b in pts]), predicate="intersects")
+    for p, u in zip(found[0].tolist(), found[1].tolist(), strict=True):
+        out.setdefault(codes[p], []).append(ids[u])
+    return out
+
+
 def area_units() -> dict[str, set[int]]:
     """Area code -> ids of the units (every level, both periods) the area belongs to."""
     parents = dict(AdminUnit.objects.values_list("pk", "parent_id"))
+    containing = _containing_units()
     out: dict[str, set[int]] = {}
-    for code, unit_id, point in IndustrialArea.objects.annotate(
-        pos=PointOnSurface("boundary")
-    ).values_list("code", "admin_unit_id", "pos"):
+    for code, unit_id in IndustrialArea.objects.values_list("code", "admin_unit_id"):
         ids: set[int] = set()
-        starts = [unit_id]
-        if point is not None:
-            starts += list(
-                AdminUnit.objects.filter(boundary__intersects=point).values_list("pk", flat=True)
-            )
+        starts = [unit_id, *sorted(containing.get(code, ()))]
         for start in starts:
             unit = start
             while unit is not None and unit not in ids:
