@@ -30,6 +30,18 @@ def default_source() -> Path:
     return Path(os.environ.get("KCN_VN_DATA", settings.BASE_DIR.parent / "shared" / "data" / "vn"))
 
 
+def source_folder(source: str | None) -> Path:
+    """The folder of the Vietnam data (``--source``, else :func:`default_source`), checked."""
+    folder = Path(source) if source else default_source()
+    missing = [f for f in sn.SOURCE_FILES if not (folder / f).exists()]
+    if missing:
+        raise CommandError(
+            _("the Vietnam data is not in %(folder)s (missing %(files)s); give --source")
+            % {"folder": folder, "files": ", ".join(missing)}
+        )
+    return folder
+
+
 class Command(LanguageCommand):
     help = gettext_lazy(
         "Generate the national synthetic dataset (63 provinces before and 34 after 1 July 2025, "
@@ -65,13 +77,7 @@ class Command(LanguageCommand):
         if from_file:
             path = Path(from_file)
         else:
-            folder = Path(source) if source else default_source()
-            missing = [f for f in sn.SOURCE_FILES if not (folder / f).exists()]
-            if missing:
-                raise CommandError(
-                    _("the Vietnam data is not in %(folder)s (missing %(files)s); give --source")
-                    % {"folder": folder, "files": ", ".join(missing)}
-                )
+            folder = source_folder(source)
             params = {"parcels": parcels, "kcn": kcn, "ccn": ccn, "seed": seed, "version": 2}
             params["extent"] = list(settings.PLANNING_EXTENT)
             tag = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:8]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from layers.management.base import LanguageCommand
 from planning import synthetic_national as sn
 from planning import synthetic_national_rasters as nr
-from planning.management.commands.build_national import default_source
+from planning.management.commands.build_national import source_folder
 
 
 def slug(name: str) -> str:
@@ -69,13 +69,7 @@ class Command(LanguageCommand):
             raise CommandError(_("cell sizes must be between 5 and 5000 m"))
         if window < nr.BLOCK:
             raise CommandError(_("--window must be at least %(n)d cells") % {"n": nr.BLOCK})
-        folder = Path(source) if source else default_source()
-        missing = [f for f in sn.SOURCE_FILES if not (folder / f).exists()]
-        if missing:
-            raise CommandError(
-                _("the Vietnam data is not in %(folder)s (missing %(files)s); give --source")
-                % {"folder": folder, "files": ", ".join(missing)}
-            )
+        folder = source_folder(source)
         target = Path(out) if out else Path(settings.VAR_DIR) / "national" / f"rasters-{seed}"
         start = time.monotonic()
         dataset = sn.build(
@@ -87,44 +81,22 @@ class Command(LanguageCommand):
         provinces = self._provinces(dataset, wanted)
         tags = {"SEED": str(seed), "SOURCE": sn.ATTRIBUTION}
         written = []
+
+        def write(label: str, grid, stem: str, clip=None) -> None:
+            files = {k: target / f"{stem}_{k}_{grid.cell:g}m.tif" for k in nr.KINDS}
+            written.append((label, nr.write_rasters(
+                scene, fields, grid, files, window=window, clip=clip, tags=tags,
+                progress=self._progress(label))))  # fmt: skip
+
         if not no_national:
             grid = nr.national_grid(scene, cell)
             self.stdout.write(
                 _("national %(cell)g m: %(h)s × %(w)s cells → %(dir)s")
                 % {"cell": cell, "h": f"{grid.height:,}", "w": f"{grid.width:,}", "dir": target}
             )
-            files = {k: target / f"national_{k}_{cell:g}m.tif" for k in nr.KINDS}
-            written.append(
-                (
-                    _("national"),
-                    nr.write_rasters(
-                        scene,
-                        fields,
-                        grid,
-                        files,
-                        window=window,
-                        tags=tags,
-                        progress=self._progress(_("national")),
-                    ),
-                )  # fmt: skip
-            )
+            write(_("national"), grid, "national")
         for name, outline, grid in nr.province_grids(provinces, fine_cell):
-            files = {k: target / f"{slug(name)}_{k}_{fine_cell:g}m.tif" for k in nr.KINDS}
-            written.append(
-                (
-                    name,
-                    nr.write_rasters(
-                        scene,
-                        fields,
-                        grid,
-                        files,
-                        window=window,
-                        clip=outline,
-                        tags=tags,
-                        progress=self._progress(name),
-                    ),
-                )  # fmt: skip
-            )
+            write(name, grid, slug(name), clip=outline)
         for label, w in written:
             self.stdout.write(
                 _("%(what)s: %(land)s land cells of %(cells)s, %(win)d of %(total)d windows")

@@ -1,7 +1,8 @@
 """Site suggestion and labour catchment on Dask through every door (issue 15, item 3), on the
-demo province: the same sites and scores (and the same residents per ring) as in one process, on a ``LocalCluster`` (the service's default cluster,
-through the API and the job queue) and on a real ``dask scheduler`` with two ``dask worker``
-processes started from the command line (through ``manage.py suggest_sites --dask``)."""
+demo province: the same sites and scores (and the same residents per ring) as in one process,
+on a ``LocalCluster`` (the service's default cluster, through the API and the job queue) and on
+a real ``dask scheduler`` with two ``dask worker`` processes started from the command line
+(through ``manage.py suggest_sites --dask`` and ``labour_catchment --dask``)."""
 
 from __future__ import annotations
 
