@@ -53,7 +53,8 @@ def raster_paths(var: Path, cell: float = CELL) -> dict[str, str]:
         subprocess.run(
             [sys.executable, "manage.py", "build_national_rasters", "--seed", str(SEED),
              "--cell", f"{cell:g}", "--out", str(folder), "--lang", "en"],
-            cwd=REPO, check=True, env={**os.environ, "DATABASE_URL": ""},
+            cwd=REPO, check=True,
+            env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},  # needs no database
         )  # fmt: skip
         print(f"   national rasters written in {time.perf_counter() - t:.0f} s", flush=True)
     return {k: str(p) for k, p in files.items()}
@@ -181,7 +182,7 @@ def bench_sites(rows: list[str], notes: list[str], var: Path) -> None:
     django.setup()
     from planning.analysis.national_sites import national_sites
 
-    paths = raster_paths(var)
+    paths = raster_paths(var, CELL)
     tasks = province_tasks(paths)
     floor_pass(tasks)  # warm-up: the page cache
     figures: dict[str, list[float]] = {"floor": [], "1": [], "2": []}

@@ -1,6 +1,7 @@
 """The scale benchmark's harness, small (issue 15, item 7): every part of
 ``scripts/bench.sh scale`` — load beside ogr2ogr with its checks, 1 km windows beside the SQL
-floor, the efficiency report — on 2,000 and 4,000 parcels, one round, a scratch record. No figure
+floor, the efficiency report — on 2,000 and 4,000 parcels, and site suggestion for the country
+on 1 and 2 Dask workers on national rasters of 250 m; one round, a scratch record. No figure
 is judged here (timings belong to ``make bench``); the harness must run and its checks hold."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from tests.benchmarks import bench_scale
+from tests.benchmarks import bench_national_sites, bench_scale
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the scale bench needs PostGIS"),
@@ -38,6 +39,7 @@ def test_the_scale_bench_runs_small_and_records(tmp_path, monkeypatch):
     monkeypatch.setattr(bench_scale, "FETCH_WINDOWS", 5)
     monkeypatch.setattr(bench_scale, "EFFICIENCY_PROVINCES", 1)
     monkeypatch.setattr(bench_scale, "EFFICIENCY_RUNS", 1)
+    monkeypatch.setattr(bench_national_sites, "CELL", 250.0)
     try:
         assert bench_scale.main([]) == 0
     finally:
@@ -53,4 +55,6 @@ def test_the_scale_bench_runs_small_and_records(tmp_path, monkeypatch):
     assert "load of the national GeoPackage, 4,000 parcels" in text
     assert "OGC API items, 1 km² window, 4,000 parcels" in text
     assert "efficiency report, national, 4,000 parcels" in text
+    assert "site suggestion national 250 m, Dask 1 worker" in text
+    assert "peak RSS per Dask worker" in text
     assert "stopped" not in text

@@ -1,6 +1,7 @@
-"""The web map on the national dataset (issue 15, "how it is judged"): the whole country — 63 + 34
-provinces, 1,750 parks and clusters, their roads, communes and parcels — opens at the national
-extent in a real headless Chromium, every tile answered, in under 5 s on this machine.
+"""The web map and dashboards on the national dataset (issue 15, "how it is judged"): the whole
+country — 63 + 34 provinces, 1,750 parks and clusters, their roads, communes and parcels — opens
+at the national extent in a real headless Chromium, every tile answered, in under 5 s on this
+machine; the dashboards' index and the busiest province's dashboard too.
 
 The dataset is ``manage.py build_national``'s (seed 2025; 20,000 parcels: the map draws parcels
 from tiles only at close zoom, so their number does not change what this page loads), loaded once
@@ -88,3 +89,31 @@ def test_the_whole_country_opens_at_the_national_extent_in_under_five_seconds(
     assert painted_share(picture) > 0.05
     assert tiles and set(tiles) <= {200, 204}, tiles  # 204: a vector tile with nothing in it
     assert elapsed < BUDGET_S, f"the national map took {elapsed:.2f} s (budget {BUDGET_S} s)"
+
+
+def test_the_dashboards_of_the_national_dataset_open_in_under_five_seconds(live_server, open_page):
+    """The list of provinces (34 + 63) and the dashboard of the 2025 province with the most parks
+    and clusters: its charts drawn, in under 5 s each."""
+    from planning.models import AdminUnit, IndustrialArea
+    from tests.web.test_dashboard_browser import canvas_ink
+
+    current = AdminUnit.objects.filter(level="province", valid_to__isnull=True)
+    assert current.count() == 34
+    province = max(
+        current,
+        key=lambda p: IndustrialArea.objects.filter(boundary__intersects=p.boundary).count(),
+    )
+    page = open_page("", viewport=LAPTOP)
+    start = time.perf_counter()
+    page.goto(f"{live_server.url}/dashboards/")
+    page.wait_for_load_state("load")
+    index_s = time.perf_counter() - start
+    assert province.name in page.locator("main").inner_text()
+    start = time.perf_counter()
+    page.goto(f"{live_server.url}/dashboards/{province.pk}/")
+    page.wait_for_selector("body[data-charts-ready]")
+    province_s = time.perf_counter() - start
+    print(f"dashboards: index {index_s:.2f} s, {province.name} {province_s:.2f} s")
+    for canvas in ("chart-occupancy", "chart-plan"):
+        assert canvas_ink(page, canvas) > 2000, f"{canvas} is blank"
+    assert index_s < BUDGET_S and province_s < BUDGET_S, (index_s, province_s)
