@@ -43,6 +43,7 @@ from rasterio.shutil import copy as rio_copy
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 
+from planning.analysis.rasters import capped_sq_distance
 from planning.synthetic_rasters import BARE, BUILT, CROPS, FOREST, NODATA, PERENNIAL, RICE, WATER
 
 NATIONAL_EPSG = 3405  # VN-2000 / UTM zone 48N
@@ -218,8 +219,6 @@ class Fields:
             d = np.sqrt((gx - cx) ** 2 + (gy - cy) ** 2) / (r_km * 1000)
             height = np.where(d < 1, 1.5 + (height - 1.5) * np.clip(d, 0, 1) ** 4, height)
         # distance to the land's edge, on the lattice (a coarse mask, exact capped distances)
-        from planning.analysis.rasters import capped_sq_distance
-
         transform = from_origin(shell.x0 - s / 2, shell.y0 - s / 2, s, -s)
         inside = features.geometry_mask(
             [scene.land], (ny, nx), transform, invert=True, all_touched=False

@@ -727,6 +727,30 @@ def _read(read_window, window: Window, names: Sequence[str]) -> Mapping[str, np.
     return data
 
 
+def stripe_layout(
+    grid: Grid, criteria: SiteCriteria, block_rows: int | None = None
+) -> tuple[int, int, int]:
+    """``(coarse factor, rows per stripe, halo rows)`` of a run on ``grid``.
+
+    A stripe holds ``block_rows`` rows (default ≈ 2 M cells), a whole number of coarse cells;
+    the halo is what the built-up buffer and the slope read beyond it.
+    """
+    cs = grid.cell_size
+    k = max(1, int(math.floor(criteria.factor_cell_m / cs + 1e-9)))
+    if block_rows is None:
+        block_rows = max(k, 2_000_000 // grid.cols)
+    block_rows = max(k, -(-int(block_rows) // k) * k)
+    return k, block_rows, max(1, int(math.floor(criteria.builtup_buffer_m / cs)))
+
+
+def stripe_windows(
+    grid: Grid, criteria: SiteCriteria, block_rows: int | None = None
+) -> list[tuple[Window, Window, slice]]:
+    """The stripes steps 1–3 of a run on ``grid`` read: ``(outer, inner, inner rows in outer)``."""
+    k, rows, halo = stripe_layout(grid, criteria, block_rows)
+    return list(iter_blocks(grid.shape, block_rows=rows, halo=halo, multiple_of=k))
+
+
 def considered_roads(roads: Iterable, criteria: SiteCriteria) -> list[RoadRecord]:
     """The roads site suggestion follows, expressways replaced by their interchanges.
 
@@ -831,18 +855,15 @@ class _Context:
     ) -> _Context:
         if not isinstance(grid, Grid):
             raise GridError("grid must be a planning.analysis.rasters.Grid")
-        crit, cs = criteria, grid.cell_size
+        crit = criteria
         records = considered_roads(roads, crit)
         road_geoms = [r.geometry for r in records]
         existing = _geoms(existing_areas)
         props = _geoms(proposals)
         power = _geoms(power_lines)
-        k = max(1, int(math.floor(crit.factor_cell_m / cs + 1e-9)))
+        k, block_rows, halo = stripe_layout(grid, crit, block_rows)
         coarse = grid.coarsen(k)
         ccs = coarse.cell_size
-        if block_rows is None:
-            block_rows = max(k, 2_000_000 // grid.cols)
-        block_rows = max(k, -(-int(block_rows) // k) * k)
 
         def coarse_ramp(geoms, full, zero):
             if not geoms:
@@ -892,7 +913,7 @@ class _Context:
             pop_focal=pop_focal,
             pop_score=pop_score,
             block_rows=block_rows,
-            halo=max(1, int(math.floor(crit.builtup_buffer_m / cs))),
+            halo=halo,
         )
 
     # ---- per-window factors ------------------------------------------------------------------

@@ -113,7 +113,8 @@ def province_tasks(paths: dict[str, str], only: list[str] | None = None):
 
 def floor_pass(tasks) -> tuple[float, int]:
     """The floor: every task's stripes (the analysis' own plan) read and one NumPy pass."""
-    from planning.analysis.rasters import PathReader, iter_blocks
+    from planning.analysis.rasters import PathReader
+    from planning.analysis.site_suggestion import stripe_windows
 
     start, cells = time.perf_counter(), 0
     for task in tasks:
@@ -121,15 +122,9 @@ def floor_pass(tasks) -> tuple[float, int]:
         if win is None:
             continue
         grid = task.grid.subgrid(win)
-        k = max(1, int(task.criteria.factor_cell_m // grid.cell_size))
-        block_rows = max(k, 2_000_000 // grid.cols)
-        block_rows = max(k, -(-block_rows // k) * k)
-        halo = max(1, int(task.criteria.builtup_buffer_m // grid.cell_size))
         read = PathReader(task.gdal_cache_mb, (int(win.row_off), int(win.col_off)), **task.paths)
         total = 0.0
-        for outer, _inner, rows in iter_blocks(
-            grid.shape, block_rows=block_rows, halo=halo, multiple_of=k
-        ):
+        for outer, _inner, rows in stripe_windows(grid, task.criteria):
             d = read(outer)
             lc, flood, dem = d["landcover"][rows], d["flood"][rows], d["dem"][rows]
             pop = d["population"][rows]
